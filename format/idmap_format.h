@@ -1,0 +1,169 @@
+/* On-disk constants of the idmap index, version 1, and little-endian helpers.
+ * format/FORMAT.md is the specification; this header must say the same thing. */
+#ifndef IDMAP_FORMAT_H
+#define IDMAP_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define IDMAP_MAGIC "IDMAPIDX"
+#define IDMAP_MAGIC_LEN 8
+#define IDMAP_FORMAT_VERSION 1u
+
+#define IDMAP_HEADER_SIZE 64u
+#define IDMAP_SECTION_ENTRY_SIZE 32u
+#define IDMAP_SECTION_ALIGN 64u
+#define IDMAP_MAX_SECTIONS 1024u
+
+/* Header field offsets. */
+enum {
+	IDMAP_HDR_MAGIC = 0,
+	IDMAP_HDR_VERSION = 8,
+	IDMAP_HDR_FLAGS = 12,
+	IDMAP_HDR_FILE_SIZE = 16,
+	IDMAP_HDR_TABLE_OFFSET = 24,
+	IDMAP_HDR_SECTION_COUNT = 32,
+	IDMAP_HDR_TABLE_CRC = 36,
+	IDMAP_HDR_RESERVED = 40,	/* 20 bytes */
+	IDMAP_HDR_HEADER_CRC = 60,
+};
+
+/* Section table entry field offsets. */
+enum {
+	IDMAP_SEC_ID = 0,
+	IDMAP_SEC_FLAGS = 4,
+	IDMAP_SEC_OFFSET = 8,
+	IDMAP_SEC_LENGTH = 16,
+	IDMAP_SEC_CRC = 24,
+	IDMAP_SEC_RESERVED = 28,
+};
+
+enum idmap_section_id {
+	IDMAP_SECTION_META = 1,
+	IDMAP_SECTION_TYPES = 2,
+	IDMAP_SECTION_ACC_DIR = 3,
+	IDMAP_SECTION_ACC_PILOTS = 4,
+	IDMAP_SECTION_ACC_REMAP = 5,
+	IDMAP_SECTION_ACC_CODES = 6,
+	IDMAP_SECTION_FWD_INDEX = 7,
+	IDMAP_SECTION_FWD_POOL = 8,
+	IDMAP_SECTION_KEY_DIR = 9,
+	IDMAP_SECTION_KEY_PILOTS = 10,
+	IDMAP_SECTION_KEY_REMAP = 11,
+	IDMAP_SECTION_KEY_INDEX = 12,
+	IDMAP_SECTION_KEY_POOL = 13,
+	IDMAP_SECTION_REQUIRED_LAST = 13,
+	/* 14-31: reserved for later versions; 32 SEQUENCES, 33 UNIPARC, 34 JOBS reserved. */
+	IDMAP_SECTION_SEQUENCES = 32,
+	IDMAP_SECTION_UNIPARC = 33,
+	IDMAP_SECTION_JOBS = 34,
+};
+
+/* MPHF directory (ACC_DIR, KEY_DIR). */
+#define IDMAP_DIR_HEADER_SIZE 32u
+#define IDMAP_DIR_FILE_ENTRY_SIZE 8u
+#define IDMAP_DIR_PART_ENTRY_SIZE 32u
+#define IDMAP_DIR_MAX_FBITS 16u
+enum {
+	IDMAP_DIR_FBITS = 0,
+	IDMAP_DIR_NPARTS = 4,
+	IDMAP_DIR_NKEYS = 8,
+	IDMAP_DIR_SEED = 16,
+	IDMAP_DIR_RESERVED = 24,
+};
+enum {
+	IDMAP_PART_SLOT_BASE = 0,
+	IDMAP_PART_PILOT_BASE = 8,
+	IDMAP_PART_REMAP_BASE = 16,
+	IDMAP_PART_N = 24,
+	IDMAP_PART_SEED = 28,
+};
+
+/* TYPES */
+#define IDMAP_TYPES_HEADER_SIZE 8u
+#define IDMAP_MAX_TYPES 65536u
+#define IDMAP_MAX_TYPE_NAME 64u
+
+/* Limits of the data (FORMAT.md, "Limits"). */
+#define IDMAP_MAX_VALUE 1024u
+#define IDMAP_MAX_VARINT 10u
+
+/* Reserved type names for idmap's own records. */
+#define IDMAP_TYPE_SECONDARY "#secondary"
+#define IDMAP_TYPE_DELETED "#deleted"
+
+static inline uint16_t idmap_rd16(const void *p)
+{
+	const uint8_t *b = p;
+	return (uint16_t)(b[0] | (b[1] << 8));
+}
+
+static inline uint32_t idmap_rd32(const void *p)
+{
+	const uint8_t *b = p;
+	return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) |
+	       ((uint32_t)b[3] << 24);
+}
+
+static inline uint64_t idmap_rd64(const void *p)
+{
+	const uint8_t *b = p;
+	return (uint64_t)idmap_rd32(b) | ((uint64_t)idmap_rd32(b + 4) << 32);
+}
+
+static inline void idmap_wr16(void *p, uint16_t v)
+{
+	uint8_t *b = p;
+	b[0] = (uint8_t)v;
+	b[1] = (uint8_t)(v >> 8);
+}
+
+static inline void idmap_wr32(void *p, uint32_t v)
+{
+	uint8_t *b = p;
+	for (int i = 0; i < 4; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void idmap_wr64(void *p, uint64_t v)
+{
+	idmap_wr32(p, (uint32_t)v);
+	idmap_wr32((uint8_t *)p + 4, (uint32_t)(v >> 32));
+}
+
+/* Writes v as LEB128 into out (room for IDMAP_MAX_VARINT bytes); returns the byte count. */
+static inline size_t idmap_varint_put(uint8_t *out, uint64_t v)
+{
+	size_t n = 0;
+	while (v >= 0x80) {
+		out[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	out[n++] = (uint8_t)v;
+	return n;
+}
+
+/* Reads a LEB128 varint from [*p, end). Returns 0 and advances *p on success, -1 when the
+ * bytes run out or the varint is longer than 10 bytes or overflows 64 bits. */
+static inline int idmap_varint_get(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	const uint8_t *s = *p;
+	uint64_t r = 0;
+	for (unsigned shift = 0; shift < 70; shift += 7) {
+		if (s >= end)
+			return -1;
+		uint8_t b = *s++;
+		if (shift == 63 && b > 1)
+			return -1;
+		r |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*p = s;
+			*v = r;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+#endif

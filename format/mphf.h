@@ -1,0 +1,121 @@
+/* Query side of the partitioned minimal perfect hash (FORMAT.md, "MPHF directory").
+ * The builder (builder/mphf_build.c) uses the same parameter functions, so a change here is a
+ * format change. Every read is bound-checked: a hostile directory yields "not found", never an
+ * out-of-bounds access. */
+#ifndef IDMAP_MPHF_H
+#define IDMAP_MPHF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hash.h"
+#include "idmap_format.h"
+
+#define IDMAP_SLOT_NONE UINT64_MAX
+#define IDMAP_DENSE_THRESHOLD 0x9999999Au /* 60% of 2^32: keys sent to the dense buckets */
+
+static inline uint64_t idmap_mphf_positions(uint32_t n) { return (uint64_t)n + (n >> 6); }
+static inline uint32_t idmap_mphf_buckets(uint32_t n) { return n ? (uint32_t)(((uint64_t)n + 3) / 4) : 0; }
+static inline uint32_t idmap_mphf_dense_buckets(uint32_t nb)
+{
+	return (uint32_t)(((uint64_t)nb * 3 + 9) / 10);
+}
+
+static inline uint32_t idmap_mphf_bucket(uint64_t lo, uint32_t nb, uint32_t nb1)
+{
+	uint64_t x = (uint32_t)lo;
+	if (nb1 == nb || (uint32_t)(lo >> 32) < IDMAP_DENSE_THRESHOLD)
+		return (uint32_t)((x * nb1) >> 32);
+	return nb1 + (uint32_t)((x * (nb - nb1)) >> 32);
+}
+
+static inline uint64_t idmap_mphf_pilot_hash(uint16_t pilot, uint32_t seed)
+{
+	return idmap_fmix(((uint64_t)pilot << 32) ^ seed);
+}
+
+static inline uint64_t idmap_mphf_position(uint64_t hi, uint64_t pilot_hash, uint64_t m)
+{
+	return idmap_fastrange64(idmap_fmix(hi ^ pilot_hash), m);
+}
+
+/* A key space's MPHF, viewed in place. Fields are filled by idmap_mphf_view_init. */
+typedef struct {
+	const uint8_t *files; /* F entries of 8 bytes */
+	const uint8_t *parts; /* nparts entries of 32 bytes */
+	const uint8_t *pilots;
+	const uint8_t *remap;
+	uint64_t n_pilots, n_remap;
+	uint64_t nkeys, seed;
+	uint32_t fbits, nparts;
+} idmap_mphf_view;
+
+/* Checks the directory's header and table sizes against the section lengths (O(1)).
+ * Returns 0, or -1 when the bytes cannot be a directory. */
+static inline int idmap_mphf_view_init(idmap_mphf_view *v, const uint8_t *dir, uint64_t dir_len,
+				       const uint8_t *pilots, uint64_t pilots_len,
+				       const uint8_t *remap, uint64_t remap_len)
+{
+	if (dir_len < IDMAP_DIR_HEADER_SIZE)
+		return -1;
+	v->fbits = idmap_rd32(dir + IDMAP_DIR_FBITS);
+	v->nparts = idmap_rd32(dir + IDMAP_DIR_NPARTS);
+	v->nkeys = idmap_rd64(dir + IDMAP_DIR_NKEYS);
+	v->seed = idmap_rd64(dir + IDMAP_DIR_SEED);
+	if (v->fbits > IDMAP_DIR_MAX_FBITS || idmap_rd64(dir + IDMAP_DIR_RESERVED) != 0)
+		return -1;
+	uint64_t want = IDMAP_DIR_HEADER_SIZE + ((uint64_t)IDMAP_DIR_FILE_ENTRY_SIZE << v->fbits) +
+			(uint64_t)v->nparts * IDMAP_DIR_PART_ENTRY_SIZE;
+	if (dir_len != want || pilots_len % 2 || remap_len % 4 || v->nkeys > UINT32_MAX + 1ull)
+		return -1;
+	v->files = dir + IDMAP_DIR_HEADER_SIZE;
+	v->parts = v->files + ((size_t)IDMAP_DIR_FILE_ENTRY_SIZE << v->fbits);
+	v->pilots = pilots;
+	v->remap = remap;
+	v->n_pilots = pilots_len / 2;
+	v->n_remap = remap_len / 4;
+	return 0;
+}
+
+/* Returns the candidate slot of a key hash, or IDMAP_SLOT_NONE. The caller verifies the key
+ * stored at the slot. */
+static inline uint64_t idmap_mphf_lookup(const idmap_mphf_view *v, idmap_h128 h)
+{
+	uint64_t f = v->fbits ? h.hi >> (64 - v->fbits) : 0;
+	const uint8_t *fe = v->files + f * IDMAP_DIR_FILE_ENTRY_SIZE;
+	uint32_t first = idmap_rd32(fe), count = idmap_rd32(fe + 4);
+	if (count == 0)
+		return IDMAP_SLOT_NONE;
+	uint64_t r = v->fbits ? h.hi << v->fbits : h.hi;
+	uint64_t part = (uint64_t)first + (count == 1 ? 0 : idmap_fastrange64(r, count));
+	if (part >= v->nparts)
+		return IDMAP_SLOT_NONE;
+	const uint8_t *pe = v->parts + part * IDMAP_DIR_PART_ENTRY_SIZE;
+	uint32_t n = idmap_rd32(pe + IDMAP_PART_N);
+	if (n == 0)
+		return IDMAP_SLOT_NONE;
+	uint64_t slot_base = idmap_rd64(pe + IDMAP_PART_SLOT_BASE);
+	uint64_t pilot_base = idmap_rd64(pe + IDMAP_PART_PILOT_BASE);
+	uint32_t nb = idmap_mphf_buckets(n);
+	uint32_t bucket = idmap_mphf_bucket(h.lo, nb, idmap_mphf_dense_buckets(nb));
+	if (pilot_base >= v->n_pilots || bucket >= v->n_pilots - pilot_base)
+		return IDMAP_SLOT_NONE;
+	uint16_t pilot = idmap_rd16(v->pilots + 2 * (pilot_base + bucket));
+	uint64_t m = idmap_mphf_positions(n);
+	uint64_t pos = idmap_mphf_position(
+		h.hi, idmap_mphf_pilot_hash(pilot, idmap_rd32(pe + IDMAP_PART_SEED)), m);
+	if (pos >= n) {
+		uint64_t remap_base = idmap_rd64(pe + IDMAP_PART_REMAP_BASE);
+		uint64_t i = pos - n;
+		if (remap_base >= v->n_remap || i >= v->n_remap - remap_base)
+			return IDMAP_SLOT_NONE;
+		pos = idmap_rd32(v->remap + 4 * (remap_base + i));
+		if (pos >= n)
+			return IDMAP_SLOT_NONE;
+	}
+	if (slot_base >= v->nkeys || pos >= v->nkeys - slot_base)
+		return IDMAP_SLOT_NONE;
+	return slot_base + pos;
+}
+
+#endif
