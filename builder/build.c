@@ -1,0 +1,487 @@
+/* idmap_build(): drives the phases (see build_internal.h), sizes partitions from the memory
+ * budget, writes META and TYPES and commits the index atomically. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accession.h"
+#include "build_internal.h"
+#include "idmap_format.h"
+#include "index_writer.h"
+#include "input.h"
+
+#define DEFAULT_SEED 0x1D3A9C0FFEE5EEDull
+#define MIN_MEMORY (1ull << 20) /* tests use tiny budgets to force many partitions */
+#define MAX_PART_TARGET (1u << 20)
+
+void idmap_build_opts_init(idmap_build_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->memory = 2ull << 30;
+}
+
+int build_fail(build *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(b->err, b->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int build_fail_errno(build *b, const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(b->err, b->errlen, fmt, ap);
+	va_end(ap);
+	size_t n = strlen(b->err);
+	snprintf(b->err + n, b->errlen - n, ": %s", strerror(e));
+	return -1;
+}
+
+void build_log(build *b, const char *fmt, ...)
+{
+	if (!b->o->log)
+		return;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	b->o->log(b->o->log_ctx, msg);
+}
+
+void build_path(build *b, char *out, size_t len, const char *name, long index)
+{
+	snprintf(out, len, "%s/%s.%ld", b->tmpdir, name, index);
+}
+
+/* ---- sizing ---------------------------------------------------------------------------- */
+
+/* Text bytes the inputs will probably expand to: gzip counts five-fold, stdin as a full
+ * release, so that the partitions are never too few. */
+static uint64_t estimate_text(const idmap_build_opts *o)
+{
+	uint64_t total = 0;
+	for (size_t i = 0; i < o->n_inputs; i++) {
+		struct stat st;
+		if (strcmp(o->inputs[i], "-") == 0 || stat(o->inputs[i], &st) < 0 ||
+		    !S_ISREG(st.st_mode)) {
+			total += 100ull << 30;
+			continue;
+		}
+		uint8_t magic[2] = {0};
+		FILE *f = fopen(o->inputs[i], "rb");
+		if (f) {
+			if (fread(magic, 1, 2, f) != 2)
+				magic[0] = 0;
+			fclose(f);
+		}
+		int gz = magic[0] == 0x1f && magic[1] == 0x8b;
+		total += (uint64_t)st.st_size * (gz ? 5 : 1);
+	}
+	return total;
+}
+
+static void plan(build *b)
+{
+	/* A key partition should fit a third of the budget in one pass. */
+	uint64_t est = estimate_text(b->o);
+	uint64_t want = est / (b->memory / 3) + 1;
+	uint32_t fbits = 4;
+	while (fbits < 12 && (1ull << fbits) < want)
+		fbits++;
+	/* Two writers per partition during the ingest; leave descriptors for the rest. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+			getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		while (fbits > 4 && (2ull << fbits) + 64 > rl.rlim_cur)
+			fbits--;
+	}
+	b->fbits = fbits;
+	/* All partition writers together use an eighth of the budget. */
+	uint64_t buf = b->memory / 8 / (2ull << fbits);
+	b->spill_buf = buf < 4096 ? 4096 : buf > (1 << 20) ? (1 << 20) : (size_t)buf;
+	/* The keys phase: the accession MPHF (about 5 bits per accession, bounded by the
+	 * input) stays resident; passes take half the budget. */
+	b->pass_budget = b->memory / 2;
+	uint64_t t = b->pass_budget / 64 / 4;
+	b->part_target = t < 1024 ? 1024 : t > MAX_PART_TARGET ? MAX_PART_TARGET : t;
+}
+
+static int open_parts(build *b, idmap_spill **parts, uint32_t n, const char *name)
+{
+	*parts = calloc(n, sizeof(**parts));
+	if (!*parts)
+		return build_fail(b, "out of memory");
+	for (uint32_t i = 0; i < n; i++)
+		idmap_spill_init(&(*parts)[i]);
+	for (uint32_t i = 0; i < n; i++) {
+		char path[4096];
+		build_path(b, path, sizeof(path), name, i);
+		if (idmap_spill_open(&(*parts)[i], path, b->spill_buf) < 0)
+			return build_fail_errno(b, "%s", path);
+	}
+	return 0;
+}
+
+static int close_parts(build *b, idmap_spill *parts, uint32_t n)
+{
+	int rc = 0;
+	for (uint32_t i = 0; parts && i < n; i++)
+		if (idmap_spill_close(&parts[i]) < 0 && rc == 0)
+			rc = build_fail_errno(b, "writing a temporary partition");
+	return rc;
+}
+
+/* ---- ingest ---------------------------------------------------------------------------- */
+
+static int on_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
+{
+	build *b = ctx;
+	uint32_t type;
+	if (types_intern(&b->types, t->type, t->type_len, &type) < 0) {
+		snprintf(err, errlen, "too many ID types (more than %u) or out of memory",
+			 IDMAP_MAX_TYPES);
+		return -1;
+	}
+	if (t->value_len == 0 || t->value_len > IDMAP_MAX_VALUE) {
+		snprintf(err, errlen, "value length %zu outside 1..%u", t->value_len,
+			 IDMAP_MAX_VALUE);
+		return -1;
+	}
+	if (t->acc && t->acc != b->last_acc) {
+		idmap_spill *s = &b->acc_parts[file_of(idmap_hash_acc(t->acc, b->acc_seed).hi,
+						       b->fbits)];
+		if (idmap_spill_write(s, &t->acc, 8) < 0)
+			goto io;
+		s->records++;
+		b->last_acc = t->acc;
+	}
+	idmap_h128 h = idmap_hash_key(type, t->value, t->value_len, b->key_seed);
+	idmap_spill *s = &b->key_parts[file_of(h.hi, b->fbits)];
+	uint8_t head[14];
+	uint16_t len = (uint16_t)t->value_len;
+	memcpy(head, &t->acc, 8);
+	memcpy(head + 8, &type, 4);
+	memcpy(head + 12, &len, 2);
+	if (idmap_spill_write(s, head, sizeof(head)) < 0 ||
+	    idmap_spill_write(s, t->value, t->value_len) < 0)
+		goto io;
+	s->records++;
+	b->triples++;
+	return 0;
+io:
+	snprintf(err, errlen, "writing temporary files in %s: %s", b->tmpdir, strerror(errno));
+	return -1;
+}
+
+/* ---- metadata -------------------------------------------------------------------------- */
+
+typedef struct {
+	char *buf;
+	size_t len, cap;
+} text;
+
+static int text_add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int text_add(text *t, const char *fmt, ...)
+{
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(t->buf ? t->buf + t->len : NULL, t->buf ? t->cap - t->len : 0,
+				  fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return -1;
+		if (t->buf && t->len + (size_t)n < t->cap) {
+			t->len += (size_t)n;
+			return 0;
+		}
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		while (cap < t->len + (size_t)n + 1)
+			cap *= 2;
+		char *p = realloc(t->buf, cap);
+		if (!p)
+			return -1;
+		t->buf = p;
+		t->cap = cap;
+	}
+}
+
+/* META values may hold no TAB or newline. */
+static void clean(char *s)
+{
+	for (; *s; s++)
+		if (*s == '\t' || *s == '\n' || *s == '\r')
+			*s = ' ';
+}
+
+static void utc_now(char *out, size_t len)
+{
+	time_t now = time(NULL);
+	const char *sde = getenv("SOURCE_DATE_EPOCH"); /* reproducible builds */
+	if (sde && *sde)
+		now = (time_t)strtoll(sde, NULL, 10);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- the build ------------------------------------------------------------------------- */
+
+static void remove_tmpdir(build *b)
+{
+	if (!b->tmpdir)
+		return;
+	DIR *d = opendir(b->tmpdir);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			char path[4096];
+			snprintf(path, sizeof(path), "%s/%s", b->tmpdir, e->d_name);
+			unlink(path);
+		}
+		closedir(d);
+	}
+	rmdir(b->tmpdir);
+	free(b->tmpdir);
+	b->tmpdir = NULL;
+}
+
+static int make_tmpdir(build *b)
+{
+	const char *base = b->o->tmpdir;
+	char *copy = NULL;
+	if (!base) {
+		copy = strdup(b->o->output);
+		if (!copy)
+			return build_fail(b, "out of memory");
+		base = dirname(copy);
+	}
+	size_t len = strlen(base) + 32;
+	b->tmpdir = malloc(len);
+	if (!b->tmpdir) {
+		free(copy);
+		return build_fail(b, "out of memory");
+	}
+	snprintf(b->tmpdir, len, "%s/.idmap-build.XXXXXX", base);
+	if (!mkdtemp(b->tmpdir)) {
+		build_fail_errno(b, "cannot create a temporary directory in %s", base);
+		free(b->tmpdir);
+		b->tmpdir = NULL;
+		free(copy);
+		return -1;
+	}
+	free(copy);
+	return 0;
+}
+
+static int add_section_file(build *b, idmap_index_writer *w, uint32_t id, idmap_spill *s,
+			    const char *name, long index)
+{
+	char path[4096];
+	if (idmap_spill_flush(s) < 0)
+		return build_fail_errno(b, "writing section %u", id);
+	build_path(b, path, sizeof(path), name, index);
+	if (idmap_iw_add_file(w, id, path, s->bytes, s->crc) < 0)
+		return build_fail(b, "out of memory");
+	return 0;
+}
+
+static int assemble(build *b, text *meta)
+{
+	idmap_index_writer w;
+	idmap_iw_init(&w);
+	uint8_t *types = NULL;
+	size_t types_len = 0;
+	int rc = -1;
+	if (types_serialize(&b->types, &types, &types_len) < 0) {
+		build_fail(b, "out of memory");
+		goto out;
+	}
+	/* Small sections first: they are read at open and checked there. */
+	if (idmap_iw_add_mem(&w, IDMAP_SECTION_META, meta->buf, meta->len) < 0 ||
+	    idmap_iw_add_mem(&w, IDMAP_SECTION_TYPES, types, types_len) < 0 ||
+	    idmap_iw_add_mem(&w, IDMAP_SECTION_ACC_DIR, b->acc_dir, b->acc_dir_len) < 0 ||
+	    idmap_iw_add_mem(&w, IDMAP_SECTION_KEY_DIR, b->key_dir, b->key_dir_len) < 0) {
+		build_fail(b, "out of memory");
+		goto out;
+	}
+	if (add_section_file(b, &w, IDMAP_SECTION_ACC_PILOTS, &b->acc_ks.pilots, "acc-mphf", 0) ||
+	    add_section_file(b, &w, IDMAP_SECTION_ACC_REMAP, &b->acc_ks.remap, "acc-mphf", 1) ||
+	    add_section_file(b, &w, IDMAP_SECTION_KEY_PILOTS, &b->key_ks.pilots, "key-mphf", 0) ||
+	    add_section_file(b, &w, IDMAP_SECTION_KEY_REMAP, &b->key_ks.remap, "key-mphf", 1) ||
+	    add_section_file(b, &w, IDMAP_SECTION_ACC_CODES, &b->acc_codes, "acc-codes", 0) ||
+	    add_section_file(b, &w, IDMAP_SECTION_FWD_INDEX, &b->fwd_index, "fwd-index", 0) ||
+	    add_section_file(b, &w, IDMAP_SECTION_KEY_INDEX, &b->key_index, "key-index", 0) ||
+	    add_section_file(b, &w, IDMAP_SECTION_FWD_POOL, &b->fwd_pool, "fwd-pool", 0) ||
+	    add_section_file(b, &w, IDMAP_SECTION_KEY_POOL, &b->key_pool, "key-pool", 0))
+		goto out;
+	build_log(b, "writing %s", b->o->output);
+	if (idmap_iw_commit(&w, b->o->output, b->err, b->errlen) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(types);
+	idmap_iw_free(&w);
+	return rc;
+}
+
+static int is_release_name(const char *s)
+{
+	for (int i = 0; i < 7; i++)
+		if (i == 4 ? s[i] != '_' : (s[i] < '0' || s[i] > '9'))
+			return 0;
+	return s[7] == 0;
+}
+
+static int ingest(build *b, text *meta, char *release, size_t release_len)
+{
+	uint32_t nfiles = 1u << b->fbits;
+	if (open_parts(b, &b->acc_parts, nfiles, "acc-part") < 0 ||
+	    open_parts(b, &b->key_parts, nfiles, "key-part") < 0)
+		return -1;
+	for (size_t i = 0; i < b->o->n_inputs; i++) {
+		const char *path = b->o->inputs[i];
+		idmap_input_info info;
+		memset(&info, 0, sizeof(info));
+		b->last_acc = 0;
+		b->err[0] = 0;
+		if (idmap_input_read(path, &info, on_triple, b, b->err, b->errlen) < 0) {
+			if (!b->err[0])
+				build_fail(b, "%s: read failed", path);
+			return -1;
+		}
+		/* UniProt names releases "2026_01"; sec_ac.txt gives only a date. Prefer the name. */
+		if (!b->o->release && info.release[0] &&
+		    (!release[0] || (!is_release_name(release) && is_release_name(info.release))))
+			snprintf(release, release_len, "%s", info.release);
+		char name[1024];
+		snprintf(name, sizeof(name), "%s", path);
+		clean(name);
+		if (text_add(meta, "input\t%s\t%s\t%llu\t%llu\n", name,
+			     idmap_input_kind_name(info.kind), (unsigned long long)info.bytes,
+			     (unsigned long long)info.lines) < 0)
+			return build_fail(b, "out of memory");
+		b->lines += info.lines;
+		build_log(b, "read %s: %s, %llu lines", path, idmap_input_kind_name(info.kind),
+			  (unsigned long long)info.lines);
+	}
+	if (close_parts(b, b->acc_parts, nfiles) < 0 || close_parts(b, b->key_parts, nfiles) < 0)
+		return -1;
+	return 0;
+}
+
+static int plan_forward(build *b)
+{
+	/* A forward partition holds 12 bytes a pair on disk and 32 in memory while sorted. */
+	uint64_t need = b->triples * 44 / (b->memory / 2) + 1;
+	b->nfwd = need > 4096 ? 4096 : (uint32_t)need;
+	uint64_t nacc = b->acc_ks.nkeys;
+	b->fwd_range = nacc ? (nacc + b->nfwd - 1) / b->nfwd : 1;
+	return open_parts(b, &b->fwd_parts, b->nfwd, "fwd-part");
+}
+
+int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
+{
+	build bb, *b = &bb;
+	memset(b, 0, sizeof(*b));
+	b->o = o;
+	b->err = err;
+	b->errlen = errlen;
+	err[0] = 0;
+	idmap_spill_init(&b->acc_codes);
+	idmap_spill_init(&b->key_index);
+	idmap_spill_init(&b->key_pool);
+	idmap_spill_init(&b->fwd_index);
+	idmap_spill_init(&b->fwd_pool);
+	idmap_spill_init(&b->acc_ks.pilots);
+	idmap_spill_init(&b->acc_ks.remap);
+	idmap_spill_init(&b->key_ks.pilots);
+	idmap_spill_init(&b->key_ks.remap);
+	if (!o->output || !o->n_inputs)
+		return build_fail(b, "no output or no input given");
+	if (o->memory < MIN_MEMORY)
+		return build_fail(b, "the memory budget must be at least 1M");
+	b->memory = o->memory;
+	uint64_t seed = o->seed ? o->seed : DEFAULT_SEED;
+	b->acc_seed = idmap_fmix(seed);
+	b->key_seed = idmap_fmix(seed ^ IDMAP_K1);
+
+	char release[128] = "";
+	if (o->release)
+		snprintf(release, sizeof(release), "%s", o->release);
+	text meta = {0};
+	int rc = -1;
+	plan(b);
+	if (make_tmpdir(b) < 0)
+		goto out;
+	build_log(b, "ingest: %u partitions, temporary files in %s", 1u << b->fbits, b->tmpdir);
+	if (ingest(b, &meta, release, sizeof(release)) < 0)
+		goto out;
+	if (b->triples == 0 && b->types.n == 0) {
+		build_fail(b, "the inputs hold no data lines");
+		goto out;
+	}
+	if (build_accessions(b) < 0 || plan_forward(b) < 0 || build_keys(b) < 0 ||
+	    close_parts(b, b->fwd_parts, b->nfwd) < 0 || build_forward(b) < 0)
+		goto out;
+
+	char date[32];
+	utc_now(date, sizeof(date));
+	clean(release);
+	text head = {0};
+	if (text_add(&head, "release\t%s\nbuild_date\t%s\ntool_version\t%s\nlines\t%llu\n"
+			    "pairs\t%llu\n", release[0] ? release : "unknown", date,
+		     IDMAP_VERSION_STRING, (unsigned long long)b->lines,
+		     (unsigned long long)b->pairs) < 0 ||
+	    text_add(&head, "%.*s", (int)meta.len, meta.buf ? meta.buf : "") < 0) {
+		free(head.buf);
+		build_fail(b, "out of memory");
+		goto out;
+	}
+	free(meta.buf);
+	meta = head;
+	if (assemble(b, &meta) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(meta.buf);
+	close_parts(b, b->acc_parts, b->acc_parts ? 1u << b->fbits : 0);
+	close_parts(b, b->key_parts, b->key_parts ? 1u << b->fbits : 0);
+	close_parts(b, b->fwd_parts, b->fwd_parts ? b->nfwd : 0);
+	free(b->acc_parts);
+	free(b->key_parts);
+	free(b->fwd_parts);
+	idmap_spill_close(&b->acc_codes);
+	idmap_spill_close(&b->key_index);
+	idmap_spill_close(&b->key_pool);
+	idmap_spill_close(&b->fwd_index);
+	idmap_spill_close(&b->fwd_pool);
+	ks_free(&b->acc_ks);
+	ks_free(&b->key_ks);
+	free(b->acc_dir);
+	free(b->key_dir);
+	types_free(&b->types);
+	remove_tmpdir(b);
+	return rc;
+}

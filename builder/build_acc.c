@@ -1,0 +1,140 @@
+/* Accession phase: each accession partition is sorted and deduplicated, split into MPHF
+ * partitions, and its codes are written in slot order (ACC_CODES). The accession MPHF stays
+ * in memory (a few bits per accession) for the keys phase, which turns codes into slots. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build_internal.h"
+#include "sort.h"
+
+static size_t unique_u64(uint64_t *a, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || a[i] != a[k - 1])
+			a[k++] = a[i];
+	return k;
+}
+
+/* Builds the MPHF partitions of one file's sorted distinct codes. */
+static int build_file(build *b, uint32_t f, uint64_t *codes, size_t n)
+{
+	keyspace_writer *ks = &b->acc_ks;
+	uint32_t nsub = parts_for(n, b->part_target);
+	ks_set_file(ks, f, (uint32_t)ks->nparts, nsub);
+	if (n == 0)
+		return 0;
+	idmap_h128 *h = malloc(n * sizeof(*h));
+	uint32_t *sub = malloc(n * sizeof(*sub));
+	uint64_t *order = malloc(n * sizeof(*order));
+	uint32_t *start = calloc((size_t)nsub + 1, sizeof(*start));
+	uint64_t *by_pos = malloc(n * sizeof(*by_pos));
+	int rc = -1;
+	if (!h || !sub || !order || !start || !by_pos) {
+		build_fail(b, "out of memory in the accession phase");
+		goto out;
+	}
+	/* Group the codes by sub-partition (counting sort keeps code order inside). */
+	for (size_t i = 0; i < n; i++) {
+		idmap_h128 x = idmap_hash_acc(codes[i], b->acc_seed);
+		sub[i] = sub_of(x.hi, b->fbits, nsub);
+		start[sub[i] + 1]++;
+	}
+	for (uint32_t s = 0; s < nsub; s++)
+		start[s + 1] += start[s];
+	{
+		uint32_t *fill = malloc((size_t)nsub * sizeof(*fill));
+		if (!fill) {
+			build_fail(b, "out of memory in the accession phase");
+			goto out;
+		}
+		memcpy(fill, start, (size_t)nsub * sizeof(*fill));
+		for (size_t i = 0; i < n; i++)
+			order[fill[sub[i]]++] = codes[i];
+		free(fill);
+	}
+	for (uint32_t s = 0; s < nsub; s++) {
+		uint32_t m = start[s + 1] - start[s];
+		const uint64_t *c = order + start[s];
+		for (uint32_t i = 0; i < m; i++)
+			h[i] = idmap_hash_acc(c[i], b->acc_seed);
+		idmap_mphf_part part;
+		if (ks_build_part(b, &part, h, m, "accession space") < 0)
+			goto out;
+		uint64_t base;
+		if (ks_add_part(b, ks, &part, &base) < 0) {
+			idmap_mphf_part_free(&part);
+			goto out;
+		}
+		for (uint32_t i = 0; i < m; i++)
+			by_pos[part.pos[i]] = c[i];
+		idmap_mphf_part_free(&part);
+		for (uint32_t i = 0; i < m; i++) {
+			uint8_t le[8];
+			idmap_wr64(le, by_pos[i]);
+			if (idmap_spill_write(&b->acc_codes, le, 8) < 0) {
+				build_fail_errno(b, "writing accession codes");
+				goto out;
+			}
+		}
+	}
+	rc = 0;
+out:
+	free(h);
+	free(sub);
+	free(order);
+	free(start);
+	free(by_pos);
+	return rc;
+}
+
+int build_accessions(build *b)
+{
+	char path[4096];
+	if (ks_init(b, &b->acc_ks, "acc-mphf", b->fbits, b->acc_seed, 1) < 0)
+		return -1;
+	build_path(b, path, sizeof(path), "acc-codes", 0);
+	if (idmap_spill_open(&b->acc_codes, path, 1 << 20) < 0)
+		return build_fail_errno(b, "%s", path);
+	uint32_t nfiles = 1u << b->fbits;
+	for (uint32_t f = 0; f < nfiles; f++) {
+		uint8_t *buf = NULL;
+		size_t len = 0;
+		build_path(b, path, sizeof(path), "acc-part", f);
+		if (b->acc_parts[f].records == 0) {
+			ks_set_file(&b->acc_ks, f, (uint32_t)b->acc_ks.nparts, 0);
+			continue;
+		}
+		if (idmap_read_file(path, &buf, &len) < 0)
+			return build_fail_errno(b, "%s", path);
+		unlink(path);
+		size_t n = len / 8;
+		uint64_t *codes = (uint64_t *)(void *)buf;
+		uint64_t *tmp = malloc(n * sizeof(*tmp));
+		if (!tmp) {
+			free(buf);
+			return build_fail(b, "out of memory sorting accessions");
+		}
+		idmap_radix_sort(codes, tmp, n, 8, 0);
+		free(tmp);
+		n = unique_u64(codes, n);
+		int rc = build_file(b, f, codes, n);
+		free(buf);
+		if (rc < 0)
+			return -1;
+	}
+	if (b->acc_ks.nkeys > UINT32_MAX)
+		return build_fail(b, "more than 2^32 accessions");
+	if (ks_finish(b, &b->acc_ks, &b->acc_dir, &b->acc_dir_len) < 0)
+		return -1;
+	if (idmap_spill_flush(&b->acc_codes) < 0)
+		return build_fail_errno(b, "writing accession codes");
+	if (idmap_mphf_view_init(&b->acc_view, b->acc_dir, b->acc_dir_len,
+				 b->acc_ks.kept_pilots, b->acc_ks.npilots * 2,
+				 b->acc_ks.kept_remap, b->acc_ks.nremap * 4) < 0)
+		return build_fail(b, "internal error: accession directory rejected");
+	build_log(b, "accessions: %llu in %zu partitions",
+		  (unsigned long long)b->acc_ks.nkeys, b->acc_ks.nparts);
+	return 0;
+}

@@ -1,0 +1,122 @@
+/* Forward phase: the (accession slot, key slot, type) pairs of each forward partition (a
+ * range of accession slots) are sorted and written as forward records in slot order. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build_internal.h"
+#include "idmap_format.h"
+#include "sort.h"
+
+typedef struct {
+	uint64_t acc_type; /* accession slot << 32 | type */
+	uint64_t key;
+} pair;
+
+static int put(build *b, const void *p, size_t n)
+{
+	if (idmap_spill_write(&b->fwd_pool, p, n) < 0)
+		return build_fail_errno(b, "writing forward records");
+	b->fwd_pool_bytes += n;
+	return 0;
+}
+
+static int put_varint(build *b, uint64_t v)
+{
+	uint8_t tmp[IDMAP_MAX_VARINT];
+	return put(b, tmp, idmap_varint_put(tmp, v));
+}
+
+static int put_offset(build *b)
+{
+	uint8_t le[8];
+	idmap_wr64(le, b->fwd_pool_bytes);
+	if (idmap_spill_write(&b->fwd_index, le, 8) < 0)
+		return build_fail_errno(b, "writing forward records");
+	return 0;
+}
+
+/* Writes the records of accession slots [lo, hi) from sorted pairs. */
+static int write_range(build *b, const pair *p, size_t n, uint64_t lo, uint64_t hi)
+{
+	size_t i = 0;
+	for (uint64_t acc = lo; acc < hi; acc++) {
+		if (put_offset(b) < 0)
+			return -1;
+		size_t j = i;
+		uint64_t groups = 0;
+		while (j < n && p[j].acc_type >> 32 == acc) {
+			if (j == i || p[j].acc_type != p[j - 1].acc_type)
+				groups++;
+			j++;
+		}
+		if (put_varint(b, groups) < 0)
+			return -1;
+		for (size_t g = i; g < j;) {
+			size_t e = g;
+			while (e < j && p[e].acc_type == p[g].acc_type)
+				e++;
+			if (put_varint(b, (uint32_t)p[g].acc_type) < 0 || put_varint(b, e - g) < 0)
+				return -1;
+			for (size_t k = g; k < e; k++)
+				if (put_varint(b, k == g ? p[k].key : p[k].key - p[k - 1].key) < 0)
+					return -1;
+			g = e;
+		}
+		i = j;
+	}
+	return 0;
+}
+
+int build_forward(build *b)
+{
+	char path[4096];
+	build_path(b, path, sizeof(path), "fwd-index", 0);
+	if (idmap_spill_open(&b->fwd_index, path, 1 << 20) < 0)
+		return build_fail_errno(b, "%s", path);
+	build_path(b, path, sizeof(path), "fwd-pool", 0);
+	if (idmap_spill_open(&b->fwd_pool, path, 1 << 20) < 0)
+		return build_fail_errno(b, "%s", path);
+	uint64_t nacc = b->acc_ks.nkeys;
+	for (uint32_t g = 0; g < b->nfwd; g++) {
+		uint64_t lo = (uint64_t)g * b->fwd_range;
+		uint64_t hi = lo + b->fwd_range < nacc ? lo + b->fwd_range : nacc;
+		if (lo >= hi)
+			break;
+		uint8_t *buf = NULL;
+		size_t len = 0;
+		build_path(b, path, sizeof(path), "fwd-part", g);
+		if (idmap_read_file(path, &buf, &len) < 0)
+			return build_fail_errno(b, "%s", path);
+		unlink(path);
+		size_t n = len / 12;
+		pair *p = malloc((n ? n : 1) * sizeof(*p));
+		pair *tmp = malloc((n ? n : 1) * sizeof(*tmp));
+		if (!p || !tmp) {
+			free(buf);
+			free(p);
+			free(tmp);
+			return build_fail(b, "out of memory in the forward phase");
+		}
+		for (size_t i = 0; i < n; i++) {
+			uint32_t rec[3];
+			memcpy(rec, buf + 12 * i, 12);
+			p[i].acc_type = (uint64_t)rec[0] << 32 | rec[2];
+			p[i].key = rec[1];
+		}
+		free(buf);
+		/* LSD: by key, then stably by (accession, type). */
+		idmap_radix_sort(p, tmp, n, sizeof(pair), offsetof(pair, key));
+		idmap_radix_sort(p, tmp, n, sizeof(pair), offsetof(pair, acc_type));
+		free(tmp);
+		int rc = write_range(b, p, n, lo, hi);
+		free(p);
+		if (rc < 0)
+			return -1;
+	}
+	if (put_offset(b) < 0)
+		return -1;
+	if (idmap_spill_flush(&b->fwd_index) < 0 || idmap_spill_flush(&b->fwd_pool) < 0)
+		return build_fail_errno(b, "writing forward records");
+	return 0;
+}

@@ -1,0 +1,123 @@
+/* State shared by the phases of a build (build.c drives them):
+ *   ingest     inputs -> accession and key partitions on disk       (build.c)
+ *   accessions partitions -> accession MPHF, ACC_CODES              (build_acc.c)
+ *   keys       partitions -> key MPHF, KEY_INDEX/KEY_POOL, forward  (build_keys.c)
+ *              pairs partitioned by accession slot
+ *   forward    pairs -> FWD_INDEX/FWD_POOL                           (build_fwd.c)
+ * Nothing proportional to the input is held in memory: every phase reads one partition at
+ * a time, sized from the memory budget. */
+#ifndef IDMAP_BUILD_INTERNAL_H
+#define IDMAP_BUILD_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "idmap_build.h"
+#include "mphf.h"
+#include "mphf_build.h"
+#include "spill.h"
+
+#define IDMAP_NO_ACC UINT32_MAX
+
+/* The ID_type dictionary, in order of first appearance. */
+typedef struct {
+	char **names;
+	uint16_t *name_lens;
+	uint64_t *pairs, *keys;
+	uint32_t n, cap;
+	uint32_t *table; /* open addressing: type id + 1, 0 = empty */
+	uint32_t table_size;
+} build_types;
+
+int types_intern(build_types *t, const char *name, size_t len, uint32_t *id);
+void types_free(build_types *t);
+/* Serialises the TYPES section into a new buffer. */
+int types_serialize(const build_types *t, uint8_t **out, size_t *len);
+
+/* Writes one key space's MPHF: directory tables in memory, pilots and remap into section
+ * files (and, when keep is set, into memory too, for lookups during the build). */
+typedef struct {
+	uint32_t fbits;
+	uint64_t seed;
+	uint8_t *files; /* F entries */
+	uint8_t *parts; /* growing partition table */
+	size_t nparts, parts_cap;
+	uint64_t nkeys, npilots, nremap;
+	idmap_spill pilots, remap;
+	int keep;
+	uint8_t *kept_pilots; /* little-endian bytes, as in the file */
+	uint8_t *kept_remap;
+	size_t kept_pilots_cap, kept_remap_cap;
+} keyspace_writer;
+
+typedef struct build {
+	const idmap_build_opts *o;
+	char *err;
+	size_t errlen;
+	char *tmpdir; /* private directory for this build, removed at the end */
+	uint64_t memory;
+
+	build_types types;
+	uint32_t fbits;		/* 2^fbits partitions of each key space */
+	size_t spill_buf;	/* buffer size of one partition writer */
+	idmap_spill *acc_parts; /* ingest: accession codes */
+	idmap_spill *key_parts; /* ingest: key records */
+	uint64_t last_acc;	/* to drop repeats of the same accession */
+	uint64_t lines, triples;
+
+	uint64_t acc_seed, key_seed;
+	uint64_t part_target;	  /* keys per MPHF partition */
+	uint64_t pass_budget;	  /* bytes one pass over a key partition may hold */
+	keyspace_writer acc_ks, key_ks;
+	uint8_t *acc_dir, *key_dir;
+	size_t acc_dir_len, key_dir_len;
+	idmap_mphf_view acc_view; /* lookups of the accession MPHF during the keys phase */
+	idmap_spill acc_codes;
+	idmap_spill key_index, key_pool;
+	uint64_t key_pool_bytes;
+	uint64_t pairs; /* distinct triples */
+
+	uint32_t nfwd;		/* forward partitions */
+	uint64_t fwd_range;	/* accession slots per forward partition */
+	idmap_spill *fwd_parts;
+	idmap_spill fwd_index, fwd_pool;
+	uint64_t fwd_pool_bytes;
+} build;
+
+/* Formats an error into b->err; returns -1 so callers can `return fail(...)`. */
+int build_fail(build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* As build_fail, appending ": strerror(errno)". */
+int build_fail_errno(build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void build_log(build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Path of a file in the build's temporary directory, in a static buffer per call site. */
+void build_path(build *b, char *out, size_t len, const char *name, long index);
+
+/* Key space writer. */
+int ks_init(build *b, keyspace_writer *ks, const char *name, uint32_t fbits, uint64_t seed,
+	    int keep);
+void ks_set_file(keyspace_writer *ks, uint32_t f, uint32_t first, uint32_t count);
+/* Appends a built partition; returns its slot base in *slot_base. */
+int ks_add_part(build *b, keyspace_writer *ks, const idmap_mphf_part *p, uint64_t *slot_base);
+int ks_finish(build *b, keyspace_writer *ks, uint8_t **dir, size_t *dir_len);
+void ks_free(keyspace_writer *ks);
+/* Builds a partition, retrying on failure; maps errors to messages. */
+int ks_build_part(build *b, idmap_mphf_part *p, const idmap_h128 *h, uint32_t n,
+		  const char *what);
+
+/* Partition count within a file for n items, and which one a hash falls in. */
+uint32_t parts_for(uint64_t n, uint64_t target);
+static inline uint32_t sub_of(uint64_t hi, uint32_t fbits, uint32_t count)
+{
+	uint64_t r = fbits ? hi << fbits : hi;
+	return count <= 1 ? 0 : (uint32_t)idmap_fastrange64(r, count);
+}
+static inline uint32_t file_of(uint64_t hi, uint32_t fbits)
+{
+	return fbits ? (uint32_t)(hi >> (64 - fbits)) : 0;
+}
+
+int build_accessions(build *b);
+int build_keys(build *b);
+int build_forward(build *b);
+
+#endif

@@ -1,0 +1,382 @@
+/* Keys phase: each key partition (records "accession, type, value" from the ingest) is read
+ * in one or more passes; a pass sorts its records by key hash, merges equal keys, builds the
+ * MPHF partitions and writes the key records (value + reverse postings) in slot order.
+ * Every (accession slot, key slot) pair also goes to the forward partitions. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build_internal.h"
+#include "idmap_format.h"
+#include "sort.h"
+
+/* Ingest record: u64 accession code, u32 type, u16 value length, value bytes (host order:
+ * these files never leave the machine). */
+#define REC_HEAD 14
+
+typedef struct {
+	uint64_t hi, lo;
+	uint64_t off;  /* of the record in the pass arena */
+	uint32_t acc;  /* accession slot or IDMAP_NO_ACC */
+	uint32_t type;
+} entry;
+
+/* Sequential reader of a partition file that always holds one whole record. */
+typedef struct {
+	int fd;
+	uint8_t *buf;
+	size_t cap, pos, len;
+	int eof;
+} rec_reader;
+
+static int rr_need(rec_reader *r, size_t n)
+{
+	if (r->len - r->pos >= n)
+		return 1;
+	memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+	r->len -= r->pos;
+	r->pos = 0;
+	while (!r->eof && r->len < r->cap) {
+		ssize_t k = read(r->fd, r->buf + r->len, r->cap - r->len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		if (k == 0)
+			r->eof = 1;
+		r->len += (size_t)k;
+		if (r->len >= n)
+			break;
+	}
+	return r->len - r->pos >= n ? 1 : 0;
+}
+
+typedef struct {
+	uint8_t *arena;
+	size_t arena_len, arena_cap;
+	entry *e, *tmp;
+	size_t n, cap;
+} pass_mem;
+
+static int grow_entries(pass_mem *m)
+{
+	size_t cap = m->cap ? m->cap * 2 : 65536;
+	entry *e = realloc(m->e, cap * sizeof(*e));
+	if (!e)
+		return -1;
+	m->e = e;
+	m->cap = cap;
+	return 0;
+}
+
+static int arena_put(pass_mem *m, const uint8_t *rec, size_t n)
+{
+	if (m->arena_len + n > m->arena_cap) {
+		size_t cap = m->arena_cap ? m->arena_cap * 2 : (1 << 20);
+		while (cap < m->arena_len + n)
+			cap *= 2;
+		uint8_t *a = realloc(m->arena, cap);
+		if (!a)
+			return -1;
+		m->arena = a;
+		m->arena_cap = cap;
+	}
+	memcpy(m->arena + m->arena_len, rec, n);
+	m->arena_len += n;
+	return 0;
+}
+
+/* Reads the records of partition file `path` whose sub-partition is in [s0, s1). */
+static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uint32_t s1,
+		     pass_mem *m)
+{
+	rec_reader r = {.cap = 4 << 20};
+	r.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r.fd < 0)
+		return build_fail_errno(b, "%s", path);
+	r.buf = malloc(r.cap);
+	if (!r.buf) {
+		close(r.fd);
+		return build_fail(b, "out of memory");
+	}
+	m->n = 0;
+	m->arena_len = 0;
+	int rc = -1;
+	for (;;) {
+		int got = rr_need(&r, REC_HEAD);
+		if (got < 0) {
+			build_fail_errno(b, "%s", path);
+			goto out;
+		}
+		if (!got)
+			break;
+		const uint8_t *p = r.buf + r.pos;
+		uint64_t code;
+		uint32_t type;
+		uint16_t len;
+		memcpy(&code, p, 8);
+		memcpy(&type, p + 8, 4);
+		memcpy(&len, p + 12, 2);
+		if (rr_need(&r, REC_HEAD + (size_t)len) != 1) {
+			build_fail(b, "%s: truncated temporary file", path);
+			goto out;
+		}
+		p = r.buf + r.pos;
+		idmap_h128 h = idmap_hash_key(type, p + REC_HEAD, len, b->key_seed);
+		uint32_t s = sub_of(h.hi, b->fbits, nsub);
+		if (s >= s0 && s < s1) {
+			if (m->n == m->cap && grow_entries(m) < 0) {
+				build_fail(b, "out of memory");
+				goto out;
+			}
+			entry *e = &m->e[m->n++];
+			e->hi = h.hi;
+			e->lo = h.lo;
+			e->off = m->arena_len;
+			e->type = type;
+			e->acc = IDMAP_NO_ACC;
+			if (code) {
+				uint64_t slot = idmap_mphf_lookup(&b->acc_view,
+								  idmap_hash_acc(code, b->acc_seed));
+				if (slot == IDMAP_SLOT_NONE) {
+					build_fail(b, "internal error: accession lost");
+					goto out;
+				}
+				e->acc = (uint32_t)slot;
+			}
+			if (arena_put(m, p + REC_HEAD - 2, 2 + (size_t)len) < 0) {
+				build_fail(b, "out of memory");
+				goto out;
+			}
+		}
+		r.pos += REC_HEAD + len;
+	}
+	rc = 0;
+out:
+	free(r.buf);
+	close(r.fd);
+	return rc;
+}
+
+static int cmp_lo_acc(const void *x, const void *y)
+{
+	const entry *a = x, *c = y;
+	if (a->lo != c->lo)
+		return a->lo < c->lo ? -1 : 1;
+	return (a->acc > c->acc) - (a->acc < c->acc);
+}
+
+/* Orders entries by (hi, lo, acc): radix on hi, then the rare runs of equal hi. */
+static int sort_entries(pass_mem *m)
+{
+	entry *tmp = malloc((m->n ? m->n : 1) * sizeof(*tmp));
+	if (!tmp)
+		return -1;
+	idmap_radix_sort(m->e, tmp, m->n, sizeof(entry), offsetof(entry, hi));
+	free(tmp);
+	for (size_t i = 0; i < m->n;) {
+		size_t j = i + 1;
+		while (j < m->n && m->e[j].hi == m->e[i].hi)
+			j++;
+		if (j - i > 1)
+			qsort(m->e + i, j - i, sizeof(entry), cmp_lo_acc);
+		i = j;
+	}
+	return 0;
+}
+
+static const uint8_t *value_of(const pass_mem *m, const entry *e, uint16_t *len)
+{
+	memcpy(len, m->arena + e->off, 2);
+	return m->arena + e->off + 2;
+}
+
+static int put_varint(build *b, idmap_spill *s, uint64_t v, uint64_t *count)
+{
+	uint8_t tmp[IDMAP_MAX_VARINT];
+	size_t n = idmap_varint_put(tmp, v);
+	*count += n;
+	if (idmap_spill_write(s, tmp, n) < 0)
+		return build_fail_errno(b, "writing the index");
+	return 0;
+}
+
+/* Writes the key record of entries [i, j) (one key) as key slot `slot`. */
+static int write_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t slot)
+{
+	const entry *e = &m->e[i];
+	uint16_t len;
+	const uint8_t *val = value_of(m, e, &len);
+	uint64_t count = 0;
+	for (size_t k = i; k < j; k++)
+		if (m->e[k].acc != IDMAP_NO_ACC && (k == i || m->e[k].acc != m->e[k - 1].acc))
+			count++;
+	uint8_t le[8];
+	idmap_wr64(le, b->key_pool_bytes);
+	if (idmap_spill_write(&b->key_index, le, 8) < 0)
+		return build_fail_errno(b, "writing the index");
+	if (put_varint(b, &b->key_pool, e->type, &b->key_pool_bytes) < 0 ||
+	    put_varint(b, &b->key_pool, len, &b->key_pool_bytes) < 0)
+		return -1;
+	if (idmap_spill_write(&b->key_pool, val, len) < 0)
+		return build_fail_errno(b, "writing the index");
+	b->key_pool_bytes += len;
+	if (put_varint(b, &b->key_pool, count, &b->key_pool_bytes) < 0)
+		return -1;
+	uint64_t prev = 0;
+	int first = 1;
+	for (size_t k = i; k < j; k++) {
+		uint32_t acc = m->e[k].acc;
+		if (acc == IDMAP_NO_ACC || (!first && acc == prev))
+			continue;
+		if (put_varint(b, &b->key_pool, first ? acc : acc - prev, &b->key_pool_bytes) < 0)
+			return -1;
+		first = 0;
+		prev = acc;
+		uint32_t rec[3] = {acc, (uint32_t)slot, e->type};
+		idmap_spill *fw = &b->fwd_parts[acc / b->fwd_range];
+		if (idmap_spill_write(fw, rec, sizeof(rec)) < 0)
+			return build_fail_errno(b, "writing a forward partition");
+		fw->records++;
+	}
+	b->types.keys[e->type]++;
+	b->types.pairs[e->type] += count;
+	b->pairs += count;
+	return 0;
+}
+
+/* Builds the partitions [s0, s1) of one file from the sorted pass. */
+static int build_pass(build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint32_t s1,
+		      const char *path)
+{
+	/* Start index of each distinct key; keys of one sub-partition are contiguous because
+	 * the sub-partition is a monotone function of hi. */
+	size_t nkeys = 0;
+	for (size_t i = 0; i < m->n; i++)
+		if (i == 0 || m->e[i].hi != m->e[i - 1].hi || m->e[i].lo != m->e[i - 1].lo)
+			nkeys++;
+	size_t *start = malloc((nkeys + 1) * sizeof(*start));
+	idmap_h128 *h = malloc((nkeys ? nkeys : 1) * sizeof(*h));
+	uint32_t *at = malloc((nkeys ? nkeys : 1) * sizeof(*at));
+	int rc = -1;
+	if (!start || !h || !at) {
+		build_fail(b, "out of memory");
+		goto out;
+	}
+	nkeys = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		const entry *e = &m->e[i];
+		if (i > 0 && e->hi == m->e[i - 1].hi && e->lo == m->e[i - 1].lo) {
+			/* Same hash: it must be the same key, or the hash has collided. */
+			const entry *f = &m->e[start[nkeys - 1]];
+			uint16_t l1, l2;
+			const uint8_t *v1 = value_of(m, e, &l1), *v2 = value_of(m, f, &l2);
+			if (e->type != f->type || l1 != l2 || memcmp(v1, v2, l1) != 0) {
+				build_fail(b, "%s: two distinct keys share a 128-bit hash; rebuild "
+					      "with another --seed", path);
+				goto out;
+			}
+			continue;
+		}
+		start[nkeys++] = i;
+	}
+	start[nkeys] = m->n;
+	size_t k = 0;
+	for (uint32_t s = s0; s < s1; s++) {
+		size_t k0 = k;
+		while (k < nkeys && sub_of(m->e[start[k]].hi, b->fbits, nsub) == s)
+			k++;
+		uint32_t n = (uint32_t)(k - k0);
+		for (uint32_t i = 0; i < n; i++) {
+			h[i].hi = m->e[start[k0 + i]].hi;
+			h[i].lo = m->e[start[k0 + i]].lo;
+		}
+		idmap_mphf_part part;
+		if (ks_build_part(b, &part, h, n, path) < 0)
+			goto out;
+		uint64_t base;
+		if (ks_add_part(b, &b->key_ks, &part, &base) < 0) {
+			idmap_mphf_part_free(&part);
+			goto out;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			at[part.pos[i]] = i;
+		idmap_mphf_part_free(&part);
+		for (uint32_t p = 0; p < n; p++) {
+			size_t key = k0 + at[p];
+			if (write_key(b, m, start[key], start[key + 1], base + p) < 0)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(start);
+	free(h);
+	free(at);
+	return rc;
+}
+
+int build_keys(build *b)
+{
+	char path[4096];
+	if (ks_init(b, &b->key_ks, "key-mphf", b->fbits, b->key_seed, 0) < 0)
+		return -1;
+	build_path(b, path, sizeof(path), "key-index", 0);
+	if (idmap_spill_open(&b->key_index, path, 1 << 20) < 0)
+		return build_fail_errno(b, "%s", path);
+	build_path(b, path, sizeof(path), "key-pool", 0);
+	if (idmap_spill_open(&b->key_pool, path, 1 << 20) < 0)
+		return build_fail_errno(b, "%s", path);
+	pass_mem m = {0};
+	int rc = -1;
+	uint32_t nfiles = 1u << b->fbits;
+	for (uint32_t f = 0; f < nfiles; f++) {
+		uint64_t records = b->key_parts[f].records, bytes = b->key_parts[f].bytes;
+		uint32_t nsub = parts_for(records, b->part_target);
+		ks_set_file(&b->key_ks, f, (uint32_t)b->key_ks.nparts, nsub);
+		if (!records)
+			continue;
+		/* Per record a pass holds its bytes, an entry and the sort's scratch entry. */
+		uint64_t per = bytes / records + 2 * sizeof(entry);
+		uint64_t fit = b->pass_budget / per;
+		uint32_t step = fit >= records ? nsub
+				: (uint32_t)(((uint64_t)nsub * fit) / records);
+		if (step == 0)
+			step = 1;
+		build_path(b, path, sizeof(path), "key-part", f);
+		for (uint32_t s0 = 0; s0 < nsub; s0 += step) {
+			uint32_t s1 = s0 + step < nsub ? s0 + step : nsub;
+			if (load_pass(b, path, nsub, s0, s1, &m) < 0)
+				goto out;
+			if (sort_entries(&m) < 0) {
+				build_fail(b, "out of memory sorting keys");
+				goto out;
+			}
+			if (build_pass(b, &m, nsub, s0, s1, path) < 0)
+				goto out;
+		}
+		unlink(path);
+	}
+	uint8_t le[8];
+	idmap_wr64(le, b->key_pool_bytes);
+	if (idmap_spill_write(&b->key_index, le, 8) < 0) {
+		build_fail_errno(b, "writing the index");
+		goto out;
+	}
+	if (b->key_ks.nkeys > UINT32_MAX) {
+		build_fail(b, "more than 2^32 distinct keys");
+		goto out;
+	}
+	if (ks_finish(b, &b->key_ks, &b->key_dir, &b->key_dir_len) < 0)
+		goto out;
+	build_log(b, "keys: %llu in %zu partitions, %llu pairs",
+		  (unsigned long long)b->key_ks.nkeys, b->key_ks.nparts,
+		  (unsigned long long)b->pairs);
+	rc = 0;
+out:
+	free(m.arena);
+	free(m.e);
+	return rc;
+}

@@ -1,0 +1,119 @@
+/* The ID_type dictionary of a build: names interned in order of first appearance. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "build_internal.h"
+#include "hash.h"
+#include "idmap_format.h"
+
+static uint32_t slot_of(const char *name, size_t len, uint32_t size)
+{
+	return (uint32_t)(idmap_hash(name, len, 0).hi & (size - 1));
+}
+
+static int grow_table(build_types *t)
+{
+	uint32_t size = t->table_size ? t->table_size * 2 : 256;
+	uint32_t *table = calloc(size, sizeof(*table));
+	if (!table)
+		return -1;
+	for (uint32_t id = 0; id < t->n; id++) {
+		uint32_t s = slot_of(t->names[id], t->name_lens[id], size);
+		while (table[s])
+			s = (s + 1) & (size - 1);
+		table[s] = id + 1;
+	}
+	free(t->table);
+	t->table = table;
+	t->table_size = size;
+	return 0;
+}
+
+int types_intern(build_types *t, const char *name, size_t len, uint32_t *id)
+{
+	if (t->table_size) {
+		uint32_t s = slot_of(name, len, t->table_size);
+		for (; t->table[s]; s = (s + 1) & (t->table_size - 1)) {
+			uint32_t i = t->table[s] - 1;
+			if (t->name_lens[i] == len && memcmp(t->names[i], name, len) == 0) {
+				*id = i;
+				return 0;
+			}
+		}
+	}
+	if (t->n == IDMAP_MAX_TYPES || len == 0 || len > IDMAP_MAX_TYPE_NAME)
+		return -1;
+	if (t->n == t->cap) {
+		uint32_t cap = t->cap ? t->cap * 2 : 64;
+		char **names = realloc(t->names, cap * sizeof(*names));
+		if (names)
+			t->names = names;
+		uint16_t *lens = realloc(t->name_lens, cap * sizeof(*lens));
+		if (lens)
+			t->name_lens = lens;
+		uint64_t *pairs = realloc(t->pairs, cap * sizeof(*pairs));
+		if (pairs)
+			t->pairs = pairs;
+		uint64_t *keys = realloc(t->keys, cap * sizeof(*keys));
+		if (keys)
+			t->keys = keys;
+		if (!names || !lens || !pairs || !keys)
+			return -1;
+		t->cap = cap;
+	}
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return -1;
+	memcpy(copy, name, len);
+	copy[len] = 0;
+	uint32_t i = t->n++;
+	t->names[i] = copy;
+	t->name_lens[i] = (uint16_t)len;
+	t->pairs[i] = t->keys[i] = 0;
+	/* Keep the load factor under one half. */
+	if ((uint64_t)t->n * 2 > t->table_size) {
+		if (grow_table(t) < 0)
+			return -1;
+	} else {
+		uint32_t s = slot_of(name, len, t->table_size);
+		while (t->table[s])
+			s = (s + 1) & (t->table_size - 1);
+		t->table[s] = i + 1;
+	}
+	*id = i;
+	return 0;
+}
+
+void types_free(build_types *t)
+{
+	for (uint32_t i = 0; i < t->n; i++)
+		free(t->names[i]);
+	free(t->names);
+	free(t->name_lens);
+	free(t->pairs);
+	free(t->keys);
+	free(t->table);
+	memset(t, 0, sizeof(*t));
+}
+
+int types_serialize(const build_types *t, uint8_t **out, size_t *len)
+{
+	size_t n = IDMAP_TYPES_HEADER_SIZE;
+	for (uint32_t i = 0; i < t->n; i++)
+		n += 8 + 8 + 2 + t->name_lens[i];
+	uint8_t *buf = calloc(1, n), *p = buf;
+	if (!buf)
+		return -1;
+	idmap_wr32(p, t->n);
+	p += IDMAP_TYPES_HEADER_SIZE;
+	for (uint32_t i = 0; i < t->n; i++) {
+		idmap_wr64(p, t->pairs[i]);
+		idmap_wr64(p + 8, t->keys[i]);
+		idmap_wr16(p + 16, t->name_lens[i]);
+		memcpy(p + 18, t->names[i], t->name_lens[i]);
+		p += 18 + t->name_lens[i];
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}

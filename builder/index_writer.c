@@ -1,0 +1,245 @@
+#define _GNU_SOURCE
+#include "index_writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libdeflate.h>
+
+#include "idmap_format.h"
+
+void idmap_iw_init(idmap_index_writer *w)
+{
+	memset(w, 0, sizeof(*w));
+}
+
+void idmap_iw_free(idmap_index_writer *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		free(w->sec[i].mem);
+		free(w->sec[i].path);
+	}
+	w->n = 0;
+}
+
+static idmap_section_src *add(idmap_index_writer *w, uint32_t id)
+{
+	if (w->n == IDMAP_WRITER_MAX_SECTIONS)
+		return NULL;
+	idmap_section_src *s = &w->sec[w->n];
+	memset(s, 0, sizeof(*s));
+	s->id = id;
+	return s;
+}
+
+int idmap_iw_add_mem(idmap_index_writer *w, uint32_t id, const void *data, uint64_t length)
+{
+	idmap_section_src *s = add(w, id);
+	if (!s)
+		return -1;
+	s->mem = malloc(length ? length : 1);
+	if (!s->mem)
+		return -1;
+	memcpy(s->mem, data, length);
+	s->length = length;
+	s->crc = libdeflate_crc32(0, data, length);
+	w->n++;
+	return 0;
+}
+
+int idmap_iw_add_file(idmap_index_writer *w, uint32_t id, const char *path, uint64_t length,
+		      uint32_t crc)
+{
+	idmap_section_src *s = add(w, id);
+	if (!s)
+		return -1;
+	s->path = strdup(path);
+	if (!s->path)
+		return -1;
+	s->length = length;
+	s->crc = crc;
+	w->n++;
+	return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Appends the file at src to fd; in-kernel copy where the file systems allow it. */
+static int append_file(int fd, const char *src, uint64_t length)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	struct stat st;
+	if (fstat(in, &st) < 0 || (uint64_t)st.st_size != length) {
+		close(in);
+		errno = EIO;
+		return -1;
+	}
+	uint64_t left = length;
+	int use_copy_range = 1;
+	static uint8_t buf[1 << 20];
+	while (left) {
+		ssize_t k;
+		if (use_copy_range) {
+			k = copy_file_range(in, NULL, fd, NULL, left > (1u << 30) ? (1u << 30) : left, 0);
+			if (k < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+				      errno == EOPNOTSUPP)) {
+				use_copy_range = 0;
+				continue;
+			}
+		} else {
+			k = read(in, buf, left > sizeof(buf) ? sizeof(buf) : left);
+			if (k > 0 && write_all(fd, buf, (size_t)k) < 0)
+				k = -1;
+		}
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			int e = k < 0 ? errno : EIO;
+			close(in);
+			errno = e;
+			return -1;
+		}
+		left -= (uint64_t)k;
+	}
+	close(in);
+	return 0;
+}
+
+static uint64_t align_up(uint64_t x)
+{
+	return (x + IDMAP_SECTION_ALIGN - 1) & ~(uint64_t)(IDMAP_SECTION_ALIGN - 1);
+}
+
+static int pad_to(int fd, uint64_t *pos, uint64_t target)
+{
+	static const uint8_t zeros[IDMAP_SECTION_ALIGN];
+	if (target > *pos && write_all(fd, zeros, (size_t)(target - *pos)) < 0)
+		return -1;
+	*pos = target;
+	return 0;
+}
+
+static int write_sections(idmap_index_writer *w, int fd)
+{
+	uint8_t header[IDMAP_HEADER_SIZE] = {0};
+	if (write_all(fd, header, sizeof(header)) < 0)
+		return -1;
+	uint64_t pos = IDMAP_HEADER_SIZE;
+	size_t table_len = w->n * IDMAP_SECTION_ENTRY_SIZE;
+	uint8_t *table = calloc(1, table_len ? table_len : 1);
+	if (!table)
+		return -1;
+	for (size_t i = 0; i < w->n; i++) {
+		idmap_section_src *s = &w->sec[i];
+		if (pad_to(fd, &pos, align_up(pos)) < 0)
+			goto fail;
+		uint8_t *e = table + i * IDMAP_SECTION_ENTRY_SIZE;
+		idmap_wr32(e + IDMAP_SEC_ID, s->id);
+		idmap_wr64(e + IDMAP_SEC_OFFSET, pos);
+		idmap_wr64(e + IDMAP_SEC_LENGTH, s->length);
+		idmap_wr32(e + IDMAP_SEC_CRC, s->crc);
+		int rc = s->mem ? write_all(fd, s->mem, s->length) : append_file(fd, s->path, s->length);
+		if (rc < 0)
+			goto fail;
+		pos += s->length;
+	}
+	if (pad_to(fd, &pos, align_up(pos)) < 0 || write_all(fd, table, table_len) < 0)
+		goto fail;
+	uint64_t table_off = pos;
+	pos += table_len;
+
+	memcpy(header + IDMAP_HDR_MAGIC, IDMAP_MAGIC, IDMAP_MAGIC_LEN);
+	idmap_wr32(header + IDMAP_HDR_VERSION, IDMAP_FORMAT_VERSION);
+	idmap_wr64(header + IDMAP_HDR_FILE_SIZE, pos);
+	idmap_wr64(header + IDMAP_HDR_TABLE_OFFSET, table_off);
+	idmap_wr32(header + IDMAP_HDR_SECTION_COUNT, (uint32_t)w->n);
+	idmap_wr32(header + IDMAP_HDR_TABLE_CRC, libdeflate_crc32(0, table, table_len));
+	idmap_wr32(header + IDMAP_HDR_HEADER_CRC, libdeflate_crc32(0, header, IDMAP_HDR_HEADER_CRC));
+	free(table);
+	if (pwrite(fd, header, sizeof(header), 0) != (ssize_t)sizeof(header))
+		return -1;
+	return fsync(fd);
+fail:
+	free(table);
+	return -1;
+}
+
+int idmap_iw_commit(idmap_index_writer *w, const char *output, char *err, size_t errlen)
+{
+	char *dcopy = strdup(output), *bcopy = strdup(output);
+	char *tmp = NULL;
+	int fd = -1, rc = -1;
+	if (!dcopy || !bcopy)
+		goto out;
+	const char *dir = dirname(dcopy), *base = basename(bcopy);
+	size_t tlen = strlen(dir) + strlen(base) + 32;
+	tmp = malloc(tlen);
+	if (!tmp)
+		goto out;
+	snprintf(tmp, tlen, "%s/.%s.idmap-tmp.XXXXXX", dir, base);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create a temporary file: %s", tmp, strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	if (write_sections(w, fd) < 0) {
+		snprintf(err, errlen, "%s: write failed: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, 0644) < 0 || close(fd) < 0) {
+		fd = -1;
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, output) < 0) {
+		snprintf(err, errlen, "%s: cannot rename the new index into place: %s", output,
+			 strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	/* The rename is durable only once the directory entry is on disk. */
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	rc = 0;
+out:
+	if (rc < 0 && err[0] == 0)
+		snprintf(err, errlen, "%s: out of memory", output);
+	if (fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	free(dcopy);
+	free(bcopy);
+	return rc;
+}

@@ -1,0 +1,155 @@
+/* Writing one key space's MPHF directory, pilots and remap entries (FORMAT.md). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build_internal.h"
+#include "idmap_format.h"
+
+int ks_init(build *b, keyspace_writer *ks, const char *name, uint32_t fbits, uint64_t seed,
+	    int keep)
+{
+	memset(ks, 0, sizeof(*ks));
+	idmap_spill_init(&ks->pilots);
+	idmap_spill_init(&ks->remap);
+	ks->fbits = fbits;
+	ks->seed = seed;
+	ks->keep = keep;
+	ks->files = calloc((size_t)1 << fbits, IDMAP_DIR_FILE_ENTRY_SIZE);
+	if (!ks->files)
+		return build_fail(b, "out of memory");
+	char path[4096];
+	build_path(b, path, sizeof(path), name, 0);
+	if (idmap_spill_open(&ks->pilots, path, 1 << 20) < 0)
+		return build_fail_errno(b, "%s", path);
+	build_path(b, path, sizeof(path), name, 1);
+	if (idmap_spill_open(&ks->remap, path, 1 << 20) < 0)
+		return build_fail_errno(b, "%s", path);
+	return 0;
+}
+
+void ks_set_file(keyspace_writer *ks, uint32_t f, uint32_t first, uint32_t count)
+{
+	uint8_t *e = ks->files + (size_t)f * IDMAP_DIR_FILE_ENTRY_SIZE;
+	idmap_wr32(e, first);
+	idmap_wr32(e + 4, count);
+}
+
+/* Appends n bytes to a growing buffer. */
+static int keep_bytes(uint8_t **arr, size_t *cap, uint64_t used, const void *src, size_t n)
+{
+	if (used + n > *cap) {
+		size_t c = *cap ? *cap : 4096;
+		while (c < used + n)
+			c *= 2;
+		uint8_t *p = realloc(*arr, c);
+		if (!p)
+			return -1;
+		*arr = p;
+		*cap = c;
+	}
+	memcpy(*arr + used, src, n);
+	return 0;
+}
+
+int ks_add_part(build *b, keyspace_writer *ks, const idmap_mphf_part *p, uint64_t *slot_base)
+{
+	if (ks->nparts == ks->parts_cap) {
+		size_t cap = ks->parts_cap ? ks->parts_cap * 2 : 64;
+		uint8_t *parts = realloc(ks->parts, cap * IDMAP_DIR_PART_ENTRY_SIZE);
+		if (!parts)
+			return build_fail(b, "out of memory");
+		ks->parts = parts;
+		ks->parts_cap = cap;
+	}
+	uint32_t nb = idmap_mphf_buckets(p->n);
+	uint64_t nr = idmap_mphf_positions(p->n) - p->n;
+	uint8_t *e = ks->parts + ks->nparts * IDMAP_DIR_PART_ENTRY_SIZE;
+	memset(e, 0, IDMAP_DIR_PART_ENTRY_SIZE);
+	idmap_wr64(e + IDMAP_PART_SLOT_BASE, ks->nkeys);
+	idmap_wr64(e + IDMAP_PART_PILOT_BASE, ks->npilots);
+	idmap_wr64(e + IDMAP_PART_REMAP_BASE, ks->nremap);
+	idmap_wr32(e + IDMAP_PART_N, p->n);
+	idmap_wr32(e + IDMAP_PART_SEED, p->seed);
+	for (uint32_t i = 0; i < nb; i++) {
+		uint8_t le[2];
+		idmap_wr16(le, p->pilots[i]);
+		if (idmap_spill_write(&ks->pilots, le, 2) < 0)
+			return build_fail_errno(b, "writing pilots");
+		if (ks->keep && keep_bytes(&ks->kept_pilots, &ks->kept_pilots_cap,
+					   (ks->npilots + i) * 2, le, 2) < 0)
+			return build_fail(b, "out of memory");
+	}
+	for (uint64_t i = 0; i < nr; i++) {
+		uint8_t le[4];
+		idmap_wr32(le, p->remap[i]);
+		if (idmap_spill_write(&ks->remap, le, 4) < 0)
+			return build_fail_errno(b, "writing remap");
+		if (ks->keep && keep_bytes(&ks->kept_remap, &ks->kept_remap_cap,
+					   (ks->nremap + i) * 4, le, 4) < 0)
+			return build_fail(b, "out of memory");
+	}
+	*slot_base = ks->nkeys;
+	ks->nkeys += p->n;
+	ks->npilots += nb;
+	ks->nremap += nr;
+	ks->nparts++;
+	return 0;
+}
+
+int ks_finish(build *b, keyspace_writer *ks, uint8_t **dir, size_t *dir_len)
+{
+	size_t ftab = ((size_t)1 << ks->fbits) * IDMAP_DIR_FILE_ENTRY_SIZE;
+	size_t len = IDMAP_DIR_HEADER_SIZE + ftab + ks->nparts * IDMAP_DIR_PART_ENTRY_SIZE;
+	uint8_t *d = calloc(1, len);
+	if (!d)
+		return build_fail(b, "out of memory");
+	idmap_wr32(d + IDMAP_DIR_FBITS, ks->fbits);
+	idmap_wr32(d + IDMAP_DIR_NPARTS, (uint32_t)ks->nparts);
+	idmap_wr64(d + IDMAP_DIR_NKEYS, ks->nkeys);
+	idmap_wr64(d + IDMAP_DIR_SEED, ks->seed);
+	memcpy(d + IDMAP_DIR_HEADER_SIZE, ks->files, ftab);
+	if (ks->nparts)
+		memcpy(d + IDMAP_DIR_HEADER_SIZE + ftab, ks->parts,
+		       ks->nparts * IDMAP_DIR_PART_ENTRY_SIZE);
+	if (idmap_spill_flush(&ks->pilots) < 0 || idmap_spill_flush(&ks->remap) < 0) {
+		free(d);
+		return build_fail_errno(b, "writing the MPHF");
+	}
+	*dir = d;
+	*dir_len = len;
+	return 0;
+}
+
+void ks_free(keyspace_writer *ks)
+{
+	idmap_spill_close(&ks->pilots);
+	idmap_spill_close(&ks->remap);
+	free(ks->files);
+	free(ks->parts);
+	free(ks->kept_pilots);
+	free(ks->kept_remap);
+	memset(ks, 0, sizeof(*ks));
+	ks->pilots.fd = ks->remap.fd = -1;
+}
+
+int ks_build_part(build *b, idmap_mphf_part *p, const idmap_h128 *h, uint32_t n,
+		  const char *what)
+{
+	int rc = idmap_mphf_part_build(p, h, n, 0);
+	if (rc == -2)
+		return build_fail(b, "%s: two distinct keys share a 128-bit hash; "
+				     "rebuild with another --seed", what);
+	if (rc < 0)
+		return build_fail(b, "%s: cannot build the perfect hash (out of memory or no "
+				     "seed found)", what);
+	return 0;
+}
+
+uint32_t parts_for(uint64_t n, uint64_t target)
+{
+	if (n == 0)
+		return 0;
+	uint64_t p = (n + target - 1) / target;
+	return p > UINT32_MAX ? UINT32_MAX : (uint32_t)p;
+}

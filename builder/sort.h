@@ -1,0 +1,15 @@
+/* Sorting the builder's arrays: a stable LSD radix sort on one u64 key field, for records of
+ * 8, 16 or 32 bytes. Byte positions in which all keys agree are skipped, so keys with few
+ * significant bits cost few passes. The caller provides a scratch array of the same size
+ * (the builder's memory budget counts it). */
+#ifndef IDMAP_SORT_H
+#define IDMAP_SORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Sorts n records of elem_size bytes (8, 16 or 32) at base by the u64 at byte key_off of each
+ * record, stably. tmp holds n records. */
+void idmap_radix_sort(void *base, void *tmp, size_t n, size_t elem_size, size_t key_off);
+
+#endif

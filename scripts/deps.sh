@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages idmap needs to build and test, when they are missing.
+# As root it runs apt-get; otherwise it prints the exact command to run.
+set -euo pipefail
+
+# command or header -> package
+need=()
+check() { # check PACKAGE TEST...
+	local pkg=$1; shift
+	if ! "$@" >/dev/null 2>&1; then need+=("$pkg"); fi
+}
+check build-essential command -v cc
+check cmake command -v cmake
+check pkgconf command -v pkg-config
+check zlib1g-dev pkg-config --exists zlib
+check libdeflate-dev pkg-config --exists libdeflate
+check libcmocka-dev pkg-config --exists cmocka
+check python3 command -v python3
+check time test -x /usr/bin/time
+
+if [ ${#need[@]} -eq 0 ]; then
+	exit 0
+fi
+cmd="apt-get install -y --no-install-recommends ${need[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+	echo "deps.sh: installing ${need[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null || apt-get update
+	$cmd
+else
+	echo "deps.sh: missing packages; run as root:" >&2
+	echo "  apt-get update && $cmd" >&2
+	exit 1
+fi

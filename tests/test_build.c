@@ -1,0 +1,404 @@
+/* Builder tests: sorting, partitioned builds under tiny memory budgets checked line by line
+ * against the input through the engine, duplicates, history records, atomic output on
+ * failure, and the section checksums of the written file. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libdeflate.h>
+
+#include "idmap.h"
+#include "idmap_build.h"
+#include "idmap_format.h"
+#include "sort.h"
+
+static char dir[256];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/idmap-test-build.XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+static void path_in(char *out, size_t len, const char *name)
+{
+	snprintf(out, len, "%s/%s", dir, name);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int build(const char *out, const char **inputs, size_t n, uint64_t memory, char *err)
+{
+	idmap_build_opts o;
+	idmap_build_opts_init(&o);
+	o.output = out;
+	o.inputs = inputs;
+	o.n_inputs = n;
+	o.memory = memory;
+	return idmap_build(&o, err, 1024);
+}
+
+/* ---- sorting ---------------------------------------------------------------------------- */
+
+static uint64_t rng = 88172645463325252ull;
+static uint64_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+typedef struct {
+	uint64_t a, b;
+} rec16;
+
+static int cmp_rec16(const void *x, const void *y)
+{
+	const rec16 *p = x, *q = y;
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	return (p->b > q->b) - (p->b < q->b);
+}
+
+static void radix_sort_orders_and_is_stable(void **state)
+{
+	(void)state;
+	size_t n = 100000;
+	rec16 *r = malloc(n * sizeof(*r)), *tmp = malloc(n * sizeof(*tmp)),
+	      *ref = malloc(n * sizeof(*ref));
+	assert_non_null(r);
+	for (size_t i = 0; i < n; i++) {
+		/* Few distinct high keys, so that stability matters. */
+		r[i].a = (next_rand() % 50) << 40 | (next_rand() % 3);
+		r[i].b = next_rand();
+	}
+	memcpy(ref, r, n * sizeof(*r));
+	qsort(ref, n, sizeof(*ref), cmp_rec16);
+	/* LSD order: secondary key first, then the primary key stably. */
+	idmap_radix_sort(r, tmp, n, sizeof(rec16), offsetof(rec16, b));
+	idmap_radix_sort(r, tmp, n, sizeof(rec16), offsetof(rec16, a));
+	assert_memory_equal(r, ref, n * sizeof(*r));
+
+	uint64_t *u = malloc(n * 8), *ut = malloc(n * 8);
+	for (size_t i = 0; i < n; i++)
+		u[i] = next_rand() >> (i % 64);
+	idmap_radix_sort(u, ut, n, 8, 0);
+	for (size_t i = 1; i < n; i++)
+		assert_true(u[i - 1] <= u[i]);
+	free(r);
+	free(tmp);
+	free(ref);
+	free(u);
+	free(ut);
+}
+
+/* ---- a generated release and its reference --------------------------------------------- */
+
+typedef struct {
+	char acc[16], type[16], value[40];
+} line;
+
+static const char *types[] = {"GeneID", "RefSeq", "UniRef90", "NCBI_TaxID", "GI", "KEGG"};
+
+/* Random accessions (some isoforms), values shared across accessions to varying degrees. */
+static line *make_release(size_t n_acc, size_t *n_lines, const char *path)
+{
+	line *l = malloc(n_acc * 8 * sizeof(*l));
+	assert_non_null(l);
+	size_t n = 0;
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	for (size_t a = 0; a < n_acc; a++) {
+		char acc[16];
+		uint64_t x = next_rand();
+		snprintf(acc, sizeof(acc), "%c%u%c%c%c%u", "ABCDEFGHIJ"[x % 10],
+			 (unsigned)(x >> 8) % 10, 'A' + (int)((x >> 12) % 26),
+			 'A' + (int)((x >> 20) % 26), '0' + (int)((x >> 28) % 10),
+			 (unsigned)(x >> 36) % 10);
+		if (a % 7 == 0)
+			snprintf(acc + 6, sizeof(acc) - 6, "-%u", (unsigned)(x >> 40) % 5 + 1);
+		int k = 1 + (int)(next_rand() % 6);
+		for (int j = 0; j < k; j++) {
+			line *e = &l[n++];
+			snprintf(e->acc, sizeof(e->acc), "%s", acc);
+			int t = (int)(next_rand() % 6);
+			snprintf(e->type, sizeof(e->type), "%s", types[t]);
+			uint64_t v = next_rand();
+			/* TaxID: a handful of values; UniRef90: clusters; others mostly unique. */
+			if (t == 3)
+				snprintf(e->value, sizeof(e->value), "%u", (unsigned)(v % 5) + 9600);
+			else if (t == 2)
+				snprintf(e->value, sizeof(e->value), "UniRef90_P%05u",
+					 (unsigned)(v % (n_acc / 3 + 1)));
+			else
+				snprintf(e->value, sizeof(e->value), "%s_%llu", types[t],
+					 (unsigned long long)(v % 100000000));
+			fprintf(f, "%s\t%s\t%s\n", e->acc, e->type, e->value);
+			if (j == 0 && a % 11 == 0) /* a duplicate line */
+				fprintf(f, "%s\t%s\t%s\n", e->acc, e->type, e->value);
+		}
+	}
+	fclose(f);
+	*n_lines = n;
+	return l;
+}
+
+static int fwd_has(idmap_index *ix, const line *e)
+{
+	uint64_t slot;
+	uint32_t type;
+	if (idmap_acc_find(ix, e->acc, strlen(e->acc), &slot) != IDMAP_OK ||
+	    idmap_type_find(ix, e->type, &type) != IDMAP_OK)
+		return 0;
+	idmap_fwd_iter it;
+	assert_int_equal(idmap_fwd_begin(ix, slot, type, &it), IDMAP_OK);
+	idmap_pair p;
+	int rc;
+	while ((rc = idmap_fwd_next(&it, &p)) == IDMAP_OK)
+		if (p.type_id == type && p.len == strlen(e->value) &&
+		    memcmp(p.value, e->value, p.len) == 0)
+			return 1;
+	assert_int_equal(rc, IDMAP_DONE);
+	return 0;
+}
+
+static int rev_has(idmap_index *ix, const line *e)
+{
+	uint32_t type;
+	uint64_t key, acc, want;
+	if (idmap_type_find(ix, e->type, &type) != IDMAP_OK ||
+	    idmap_key_find(ix, type, e->value, strlen(e->value), &key) != IDMAP_OK ||
+	    idmap_acc_find(ix, e->acc, strlen(e->acc), &want) != IDMAP_OK)
+		return 0;
+	idmap_rev_iter it;
+	assert_int_equal(idmap_rev_begin(ix, key, &it, NULL), IDMAP_OK);
+	int rc;
+	while ((rc = idmap_rev_next(&it, &acc)) == IDMAP_OK)
+		if (acc == want)
+			return 1;
+	assert_int_equal(rc, IDMAP_DONE);
+	return 0;
+}
+
+static int cmp_line(const void *x, const void *y)
+{
+	const line *a = x, *b = y;
+	int c = strcmp(a->acc, b->acc);
+	if (!c)
+		c = strcmp(a->type, b->type);
+	return c ? c : strcmp(a->value, b->value);
+}
+
+static uint64_t meta_u64(idmap_index *ix, const char *key)
+{
+	const char *v;
+	size_t len;
+	assert_int_equal(idmap_meta_find(ix, key, &v, &len), IDMAP_OK);
+	char buf[32] = {0};
+	memcpy(buf, v, len < 31 ? len : 31);
+	return strtoull(buf, NULL, 10);
+}
+
+/* Every line comes back in both directions, under a budget that forces many MPHF partitions
+ * and several passes per partition file, and the same under a large budget. */
+static void every_line_round_trips_under_any_budget(void **state)
+{
+	(void)state;
+	char in[300], small[300], large[300], err[1024];
+	path_in(in, sizeof(in), "gen.dat");
+	path_in(small, sizeof(small), "small.idx");
+	path_in(large, sizeof(large), "large.idx");
+	size_t n;
+	line *l = make_release(40000, &n, in);
+	const char *inputs[] = {in};
+	assert_int_equal(build(small, inputs, 1, 1u << 20, err), 0);
+	assert_int_equal(build(large, inputs, 1, 1u << 30, err), 0);
+
+	qsort(l, n, sizeof(*l), cmp_line);
+	size_t distinct = 0;
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || cmp_line(&l[i], &l[i - 1]))
+			distinct++;
+	const char *paths[] = {small, large};
+	for (int k = 0; k < 2; k++) {
+		idmap_index *ix;
+		assert_int_equal(idmap_open(paths[k], &ix), IDMAP_OK);
+		for (size_t i = 0; i < n; i++) {
+			if (!fwd_has(ix, &l[i]) || !rev_has(ix, &l[i]))
+				fail_msg("%s: line %s %s %s missing", paths[k], l[i].acc,
+					 l[i].type, l[i].value);
+		}
+		/* Duplicate lines are stored once. */
+		assert_int_equal(meta_u64(ix, "pairs"), distinct);
+		char detail[256];
+		assert_int_equal(idmap_verify(ix, detail, sizeof(detail)), IDMAP_OK);
+		/* Unknown keys never hit. */
+		uint32_t t;
+		uint64_t slot;
+		assert_int_equal(idmap_type_find(ix, "GeneID", &t), IDMAP_OK);
+		for (int i = 0; i < 2000; i++) {
+			char v[40];
+			int len = snprintf(v, sizeof(v), "GeneID_x%d", i);
+			assert_int_equal(idmap_key_find(ix, t, v, (size_t)len, &slot),
+					 IDMAP_ERR_NOT_FOUND);
+		}
+		assert_int_equal(idmap_acc_find(ix, "Q9ZZZ9", 6, &slot), IDMAP_ERR_NOT_FOUND);
+		idmap_close(ix);
+	}
+	free(l);
+}
+
+static void history_records(void **state)
+{
+	(void)state;
+	char dat[300], out[300], err[1024];
+	path_in(dat, sizeof(dat), "p.dat");
+	path_in(out, sizeof(out), "h.idx");
+	write_text(dat, "P9WES5\tGeneID\t1\nP9WES6\tGeneID\t2\n");
+	const char *inputs[] = {dat, "data/samples/sec_ac.txt", "data/samples/delac_sp.txt"};
+	assert_int_equal(build(out, inputs, 3, 64u << 20, err), 0);
+	idmap_index *ix;
+	assert_int_equal(idmap_open(out, &ix), IDMAP_OK);
+	uint32_t sec, del;
+	assert_int_equal(idmap_type_find(ix, "#secondary", &sec), IDMAP_OK);
+	assert_int_equal(idmap_type_find(ix, "#deleted", &del), IDMAP_OK);
+	uint64_t key, count, acc;
+	assert_int_equal(idmap_key_find(ix, sec, "A0A017SEE6", 10, &key), IDMAP_OK);
+	idmap_rev_iter it;
+	assert_int_equal(idmap_rev_begin(ix, key, &it, &count), IDMAP_OK);
+	assert_int_equal(count, 2); /* a demerge: two primaries */
+	char seen[2][IDMAP_ACC_TEXT_SIZE];
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(idmap_rev_next(&it, &acc), IDMAP_OK);
+		assert_int_equal(idmap_acc_text(ix, acc, seen[i], NULL), IDMAP_OK);
+	}
+	assert_true((!strcmp(seen[0], "P9WES5") && !strcmp(seen[1], "P9WES6")) ||
+		    (!strcmp(seen[0], "P9WES6") && !strcmp(seen[1], "P9WES5")));
+	assert_int_equal(idmap_key_find(ix, del, "A0AV18", 6, &key), IDMAP_OK);
+	assert_int_equal(idmap_rev_begin(ix, key, &it, &count), IDMAP_OK);
+	assert_int_equal(count, 0);
+	/* Primaries that only sec_ac names are accessions of the index too. */
+	assert_int_equal(idmap_acc_find(ix, "C7RW80", 6, &acc), IDMAP_OK);
+	/* The release comes from the history files' headers. */
+	const char *rel;
+	size_t rlen;
+	assert_int_equal(idmap_meta_find(ix, "release", &rel, &rlen), IDMAP_OK);
+	assert_true(rlen == 7 && memcmp(rel, "2026_01", 7) == 0);
+	idmap_close(ix);
+}
+
+static int count_entries(const char *d)
+{
+	DIR *dd = opendir(d);
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(dd)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(dd);
+	return n;
+}
+
+/* A failed build names file and line, leaves the old index untouched and no temporary file. */
+static void failed_build_keeps_old_index(void **state)
+{
+	(void)state;
+	char sub[300], bad[400], out[400], err[1024], buf[64] = {0};
+	path_in(sub, sizeof(sub), "atomic");
+	assert_int_equal(mkdir(sub, 0755), 0);
+	snprintf(bad, sizeof(bad), "%s/bad.dat", sub);
+	snprintf(out, sizeof(out), "%s/old.idx", sub);
+	write_text(bad, "P31946\tGI\t1\nP31946\tGI\t2\nP31946\tGI\n");
+	write_text(out, "previous index");
+	const char *inputs[] = {bad};
+	assert_int_equal(build(out, inputs, 1, 8u << 20, err), -1);
+	assert_non_null(strstr(err, "bad.dat:3:"));
+	FILE *f = fopen(out, "r");
+	assert_non_null(f);
+	assert_true(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+	fclose(f);
+	assert_string_equal(buf, "previous index");
+	assert_int_equal(count_entries(sub), 2); /* bad.dat and old.idx only */
+
+	/* A missing input: the same guarantees. */
+	const char *missing[] = {"/nonexistent/idmapping.dat"};
+	assert_int_equal(build(out, missing, 1, 8u << 20, err), -1);
+	assert_non_null(strstr(err, "/nonexistent/idmapping.dat"));
+	assert_int_equal(count_entries(sub), 2);
+}
+
+/* The file's own structure, read without the engine: header, table and every CRC. */
+static void sections_are_checksummed(void **state)
+{
+	(void)state;
+	char dat[300], out[300], err[1024];
+	path_in(dat, sizeof(dat), "c.dat");
+	path_in(out, sizeof(out), "c.idx");
+	write_text(dat, "P31946\tUniProtKB-ID\t1433B_HUMAN\nP31946\tGI\t4507949\n");
+	const char *inputs[] = {dat};
+	assert_int_equal(build(out, inputs, 1, 8u << 20, err), 0);
+	FILE *f = fopen(out, "rb");
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	rewind(f);
+	uint8_t *b = malloc((size_t)size);
+	assert_int_equal(fread(b, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	assert_memory_equal(b, IDMAP_MAGIC, 8);
+	assert_int_equal(idmap_rd32(b + IDMAP_HDR_VERSION), 1);
+	assert_int_equal(idmap_rd64(b + IDMAP_HDR_FILE_SIZE), (uint64_t)size);
+	assert_int_equal(idmap_rd32(b + IDMAP_HDR_HEADER_CRC), libdeflate_crc32(0, b, 60));
+	uint64_t table = idmap_rd64(b + IDMAP_HDR_TABLE_OFFSET);
+	uint32_t n = idmap_rd32(b + IDMAP_HDR_SECTION_COUNT);
+	assert_int_equal(n, 13);
+	assert_int_equal(idmap_rd32(b + IDMAP_HDR_TABLE_CRC),
+			 libdeflate_crc32(0, b + table, n * 32));
+	uint32_t seen = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *e = b + table + 32 * i;
+		uint64_t off = idmap_rd64(e + IDMAP_SEC_OFFSET), len = idmap_rd64(e + IDMAP_SEC_LENGTH);
+		assert_int_equal(off % 64, 0);
+		assert_true(off + len <= table);
+		assert_int_equal(idmap_rd32(e + IDMAP_SEC_CRC), libdeflate_crc32(0, b + off, len));
+		seen |= 1u << idmap_rd32(e + IDMAP_SEC_ID);
+	}
+	assert_int_equal(seen, 0x3FFEu); /* ids 1..13 */
+	free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(radix_sort_orders_and_is_stable),
+		cmocka_unit_test(every_line_round_trips_under_any_budget),
+		cmocka_unit_test(history_records),
+		cmocka_unit_test(failed_build_keeps_old_index),
+		cmocka_unit_test(sections_are_checksummed),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
