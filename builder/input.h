@@ -1,0 +1,50 @@
+/* Reading release files: kind detection and the parsers of the four file kinds.
+ * Every input becomes a stream of triples (accession, type, value). */
+#ifndef IDMAP_INPUT_H
+#define IDMAP_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+	IDMAP_KIND_UNKNOWN = 0,
+	IDMAP_KIND_DAT,	     /* idmapping.dat: AC TAB type TAB value */
+	IDMAP_KIND_SELECTED, /* idmapping_selected.tab: 22 columns */
+	IDMAP_KIND_SEC_AC,   /* sec_ac.txt: secondary -> primary */
+	IDMAP_KIND_DELAC,    /* delac_sp.txt / delac_tr.txt: deleted accessions */
+} idmap_input_kind;
+
+/* "dat", "selected", "sec_ac", "delac" or "unknown". */
+const char *idmap_input_kind_name(idmap_input_kind kind);
+
+/* One pair. Pointers are valid only during the callback. */
+typedef struct {
+	uint64_t acc;	   /* encoded accession (format/accession.h); 0 for a #deleted record */
+	const char *type;  /* ID_type name, or "#secondary" / "#deleted" */
+	size_t type_len;
+	const char *value; /* the value; for #secondary / #deleted the accession text */
+	size_t value_len;
+} idmap_triple;
+
+/* Called for every triple. Returns 0 to go on; non-zero stops the read, and
+ * idmap_input_read then returns -1 with the message the callback put in err (or a generic one
+ * when it left err empty). */
+typedef int (*idmap_triple_fn)(void *ctx, const idmap_triple *t, char *err, size_t errlen);
+
+typedef struct {
+	idmap_input_kind kind;
+	uint64_t bytes;	     /* bytes read from the file (compressed size for gzip) */
+	uint64_t text_bytes; /* decompressed bytes */
+	uint64_t lines;	     /* data lines parsed */
+	uint64_t triples;    /* triples passed to the callback */
+	char release[64];    /* release named in the file header ("2026_01"), or "" */
+} idmap_input_info;
+
+/* Reads one input file, plain or gzip (multi-member too), "-" for standard input; detects
+ * its kind from the content, with the name as a hint; parses each line and calls fn for each
+ * triple. Returns 0, or -1 with err holding "FILE:LINE: reason" (or "FILE: byte N: reason"
+ * for errors in compressed data). */
+int idmap_input_read(const char *path, idmap_input_info *info, idmap_triple_fn fn, void *ctx,
+		     char *err, size_t errlen);
+
+#endif
