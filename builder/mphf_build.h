@@ -18,8 +18,9 @@ typedef struct {
 
 /* Builds the partition for hashes[0, n), which must be distinct (equal hashes: returns -2).
  * Tries seeds first_seed, first_seed + 1, ... until every bucket finds a pilot < 65536.
- * The arrays are allocated here and freed with idmap_mphf_part_free. Returns 0, -1 on
- * allocation failure, -2 on duplicate hashes. Memory: about 16 bytes per key beyond hashes. */
+ * The arrays are allocated here and freed with idmap_mphf_part_free. Returns 0; -1 on
+ * allocation failure or when no seed in first_seed .. first_seed + 63 (wrapping) works, which
+ * includes two distinct hashes with equal hi in one bucket; -2 on duplicate hashes. Memory: about 16 bytes per key beyond hashes. */
 int idmap_mphf_part_build(idmap_mphf_part *p, const idmap_h128 *hashes, uint32_t n,
 			  uint32_t first_seed);
 void idmap_mphf_part_free(idmap_mphf_part *p);

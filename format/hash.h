@@ -61,7 +61,8 @@ static inline idmap_h128 idmap_hash(const void *data, size_t n, uint64_t seed)
 		b = idmap_mum(b ^ idmap_rotl(w, 32), IDMAP_K3) + w;
 	}
 	idmap_h128 h;
-	h.hi = idmap_fmix(a ^ (uint64_t)n);
+	/* hi mixes both lanes: the a lane alone can be steered to a chosen state by one word. */
+	h.hi = idmap_fmix(a ^ (uint64_t)n ^ idmap_rotl(b, 23));
 	h.lo = idmap_fmix(b ^ idmap_rotl(a, 29));
 	return h;
 }

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "hash.h"
 #include "idmap_format.h"
@@ -56,6 +57,7 @@ static inline int idmap_mphf_view_init(idmap_mphf_view *v, const uint8_t *dir, u
 				       const uint8_t *pilots, uint64_t pilots_len,
 				       const uint8_t *remap, uint64_t remap_len)
 {
+	memset(v, 0, sizeof(*v));
 	if (dir_len < IDMAP_DIR_HEADER_SIZE)
 		return -1;
 	v->fbits = idmap_rd32(dir + IDMAP_DIR_FBITS);

@@ -1,0 +1,242 @@
+/* Pilot search for one MPHF partition (PTHash family; FORMAT.md, "MPHF directory").
+ * Keys are grouped by bucket (counting sort), buckets are placed largest first, and each bucket
+ * gets the smallest pilot that sends all its keys to free positions of a bitmap. The query
+ * functions of format/mphf.h define buckets and positions, so builder and reader agree. */
+#include "mphf_build.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mphf.h"
+
+#define MAX_PILOT 0xFFFFu
+#define MAX_SEEDS 64u
+
+/* Small buckets are sorted by insertion, big ones (only on degenerate input) by qsort. */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void sort_u64(uint64_t *v, size_t s)
+{
+	if (s > 32) {
+		qsort(v, s, sizeof *v, cmp_u64);
+		return;
+	}
+	for (size_t i = 1; i < s; i++) {
+		uint64_t x = v[i];
+		size_t j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/* Two keys of bucket b share hi, so no pilot can separate them. Tells a true duplicate (-2)
+ * from a distinct pair with equal hi (-1: the hash is not good enough), scanning all keys once;
+ * this only runs on failure. tmp has room for the bucket's size. */
+static int equal_hi_kind(const idmap_h128 *hashes, uint32_t n, uint64_t hi, uint32_t b,
+			 uint32_t nb, uint32_t nb1, uint64_t *tmp)
+{
+	size_t k = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (hashes[i].hi == hi && idmap_mphf_bucket(hashes[i].lo, nb, nb1) == b)
+			tmp[k++] = hashes[i].lo;
+	sort_u64(tmp, k);
+	for (size_t i = 1; i < k; i++)
+		if (tmp[i] == tmp[i - 1])
+			return -2;
+	return -1;
+}
+
+#define BATCH 16u
+#define PH_TABLE 2048u /* pilot hashes kept per seed: most buckets settle below this */
+
+/* Tries pilot on the bucket whose first key's position q0 is known free: marks all positions
+ * and returns 1, or leaves bits unchanged and returns 0. Marking as we go also catches two keys
+ * of the bucket on one position. */
+static int try_pilot(uint64_t *bits, const uint64_t *hs, uint32_t s, uint64_t m, uint64_t ph,
+		     uint64_t q0, uint64_t *tmp)
+{
+	uint32_t k;
+	bits[q0 >> 6] |= 1ull << (q0 & 63);
+	tmp[0] = q0;
+	for (k = 1; k < s; k++) {
+		uint64_t q = idmap_mphf_position(hs[k], ph, m);
+		uint64_t bit = 1ull << (q & 63);
+		if (bits[q >> 6] & bit)
+			break;
+		bits[q >> 6] |= bit;
+		tmp[k] = q;
+	}
+	if (k == s)
+		return 1;
+	while (k-- > 0)
+		bits[tmp[k] >> 6] &= ~(1ull << (tmp[k] & 63));
+	return 0;
+}
+
+/* Finds the smallest pilot placing the s keys (hi values hs) on free, mutually distinct
+ * positions, marks them in bits and returns the pilot; -1 when no 16-bit pilot works.
+ * The first key's position is computed for BATCH pilots at once: the bitmap loads are then
+ * independent and overlap instead of waiting for each other behind a mispredicted branch. */
+static int32_t place_bucket(uint64_t *bits, const uint64_t *hs, uint32_t s, uint64_t m,
+			    uint32_t seed, const uint64_t *phtab, uint64_t *tmp)
+{
+	for (uint32_t base = 0; base <= MAX_PILOT; base += BATCH) {
+		uint64_t ph[BATCH], q0[BATCH];
+		unsigned freemask = 0;
+		for (unsigned j = 0; j < BATCH; j++) {
+			ph[j] = base < PH_TABLE ? phtab[base + j]
+						: idmap_mphf_pilot_hash((uint16_t)(base + j), seed);
+			q0[j] = idmap_mphf_position(hs[0], ph[j], m);
+			freemask |= (unsigned)(~bits[q0[j] >> 6] >> (q0[j] & 63) & 1) << j;
+		}
+		while (freemask) {
+			unsigned j = (unsigned)__builtin_ctz(freemask);
+			freemask &= freemask - 1;
+			if (try_pilot(bits, hs, s, m, ph[j], q0[j], tmp))
+				return (int32_t)(base + j);
+		}
+	}
+	return -1;
+}
+
+void idmap_mphf_part_free(idmap_mphf_part *p)
+{
+	free(p->pilots);
+	free(p->remap);
+	free(p->pos);
+	memset(p, 0, sizeof *p);
+}
+
+int idmap_mphf_part_build(idmap_mphf_part *p, const idmap_h128 *hashes, uint32_t n,
+			  uint32_t first_seed)
+{
+	uint64_t m = idmap_mphf_positions(n);
+	uint32_t nb = idmap_mphf_buckets(n), nb1 = idmap_mphf_dense_buckets(nb);
+	size_t nwords = (size_t)((m + 63) / 64);
+	int ret = -1;
+
+	memset(p, 0, sizeof *p);
+	p->n = n;
+	/* At least one element each, so callers never see NULL on success. */
+	p->pilots = calloc(nb ? nb : 1, sizeof *p->pilots);
+	p->remap = calloc(m > n ? (size_t)(m - n) : 1, sizeof *p->remap);
+	p->pos = malloc((n ? n : 1) * sizeof *p->pos);
+	uint32_t *start = calloc((size_t)nb + 1, sizeof *start);
+	uint64_t *his = malloc((n ? n : 1) * sizeof *his);
+	uint32_t *order = malloc((nb ? nb : 1) * sizeof *order);
+	uint64_t *bits = malloc((nwords ? nwords : 1) * sizeof *bits);
+	uint32_t *scount = NULL;
+	uint64_t *tmp = NULL;
+	if (!p->pilots || !p->remap || !p->pos || !start || !his || !order || !bits)
+		goto out;
+
+	/* Counting sort of the keys' hi by bucket; pos[] holds the bucket ids meanwhile. Filling
+	 * backwards from each bucket's end leaves start[b] at the bucket's first key. */
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t b = idmap_mphf_bucket(hashes[i].lo, nb, nb1);
+		p->pos[i] = b;
+		start[b]++;
+	}
+	uint32_t sum = 0, maxs = 0;
+	for (uint32_t b = 0; b < nb; b++) {
+		if (start[b] > maxs)
+			maxs = start[b];
+		sum += start[b];
+		start[b] = sum;
+	}
+	start[nb] = n;
+	for (uint32_t i = n; i-- > 0;)
+		his[--start[p->pos[i]]] = hashes[i].hi;
+
+	scount = calloc((size_t)maxs + 2, sizeof *scount);
+	tmp = malloc(((size_t)maxs + 1) * sizeof *tmp);
+	if (!scount || !tmp)
+		goto out;
+
+	/* Equal hi inside a bucket would make every pilot and seed fail: detect it first. */
+	for (uint32_t b = 0; b < nb; b++) {
+		uint32_t s = start[b + 1] - start[b];
+		uint64_t *hs = his + start[b];
+		sort_u64(hs, s);
+		for (uint32_t k = 1; k < s; k++)
+			if (hs[k] == hs[k - 1]) {
+				ret = equal_hi_kind(hashes, n, hs[k], b, nb, nb1, tmp);
+				goto out;
+			}
+		scount[s]++;
+	}
+
+	/* Non-empty buckets by decreasing size, ties in bucket order (deterministic). */
+	uint32_t ne = 0;
+	for (uint32_t s = maxs; s >= 1; s--) {
+		uint32_t c = scount[s];
+		scount[s] = ne;
+		ne += c;
+	}
+	for (uint32_t b = 0; b < nb; b++) {
+		uint32_t s = start[b + 1] - start[b];
+		if (s)
+			order[scount[s]++] = b;
+	}
+
+	static_assert(PH_TABLE % BATCH == 0, "batches fall in or out of the table");
+	uint64_t phtab[PH_TABLE];
+	uint32_t seed = first_seed;
+	int placed = 0;
+	for (uint32_t attempt = 0; attempt < MAX_SEEDS && !placed; attempt++, seed++) {
+		memset(bits, 0, nwords * sizeof *bits);
+		memset(p->pilots, 0, (nb ? nb : 1) * sizeof *p->pilots);
+		for (uint32_t j = 0; j < PH_TABLE; j++)
+			phtab[j] = idmap_mphf_pilot_hash((uint16_t)j, seed);
+		placed = 1;
+		for (uint32_t j = 0; j < ne; j++) {
+			uint32_t b = order[j];
+			int32_t pilot = place_bucket(bits, his + start[b], start[b + 1] - start[b],
+						     m, seed, phtab, tmp);
+			if (pilot < 0) {
+				placed = 0;
+				break;
+			}
+			p->pilots[b] = (uint16_t)pilot;
+		}
+		if (placed)
+			p->seed = seed;
+	}
+	if (!placed)
+		goto out;
+
+	/* Taken positions >= n get the free positions < n, both in increasing order. */
+	uint64_t free_pos = 0;
+	for (uint64_t q = n; q < m; q++) {
+		if (!(bits[q >> 6] >> (q & 63) & 1))
+			continue;
+		while (bits[free_pos >> 6] >> (free_pos & 63) & 1)
+			free_pos++;
+		p->remap[q - n] = (uint32_t)free_pos++;
+	}
+
+	/* Final positions, computed exactly as a reader will. */
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t b = idmap_mphf_bucket(hashes[i].lo, nb, nb1);
+		uint64_t q = idmap_mphf_position(
+			hashes[i].hi, idmap_mphf_pilot_hash(p->pilots[b], p->seed), m);
+		p->pos[i] = q < n ? (uint32_t)q : p->remap[q - n];
+	}
+	ret = 0;
+out:
+	free(start);
+	free(his);
+	free(order);
+	free(bits);
+	free(scount);
+	free(tmp);
+	if (ret)
+		idmap_mphf_part_free(p);
+	return ret;
+}
