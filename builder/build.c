@@ -423,6 +423,10 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	if (o->memory < MIN_MEMORY)
 		return build_fail(b, "the memory budget must be at least 1M");
 	b->memory = o->memory;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	b->threads = o->threads ? o->threads : cores > 0 ? (uint32_t)cores : 1;
+	if (b->threads > 64)
+		b->threads = 64;
 	uint64_t seed = o->seed ? o->seed : DEFAULT_SEED;
 	b->acc_seed = idmap_fmix(seed);
 	b->key_seed = idmap_fmix(seed ^ IDMAP_K1);

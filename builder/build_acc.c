@@ -30,6 +30,8 @@ static int build_file(build *b, uint32_t f, uint64_t *codes, size_t n)
 	uint64_t *order = malloc(n * sizeof(*order));
 	uint32_t *start = calloc((size_t)nsub + 1, sizeof(*start));
 	uint64_t *by_pos = malloc(n * sizeof(*by_pos));
+	idmap_mphf_part *parts = NULL;
+	size_t *first = NULL;
 	int rc = -1;
 	if (!h || !sub || !order || !start || !by_pos) {
 		build_fail(b, "out of memory in the accession phase");
@@ -54,22 +56,29 @@ static int build_file(build *b, uint32_t f, uint64_t *codes, size_t n)
 			order[fill[sub[i]]++] = codes[i];
 		free(fill);
 	}
+	for (size_t i = 0; i < n; i++)
+		h[i] = idmap_hash_acc(order[i], b->acc_seed);
+	parts = malloc((size_t)nsub * sizeof(*parts));
+	first = malloc(((size_t)nsub + 1) * sizeof(*first));
+	if (!parts || !first) {
+		build_fail(b, "out of memory in the accession phase");
+		goto out;
+	}
+	for (uint32_t s = 0; s <= nsub; s++)
+		first[s] = start[s];
+	if (ks_build_parts(b, parts, h, first, nsub, "accession space") < 0) {
+		free(parts);
+		parts = NULL;
+		goto out;
+	}
 	for (uint32_t s = 0; s < nsub; s++) {
 		uint32_t m = start[s + 1] - start[s];
 		const uint64_t *c = order + start[s];
-		for (uint32_t i = 0; i < m; i++)
-			h[i] = idmap_hash_acc(c[i], b->acc_seed);
-		idmap_mphf_part part;
-		if (ks_build_part(b, &part, h, m, "accession space") < 0)
-			goto out;
 		uint64_t base;
-		if (ks_add_part(b, ks, &part, &base) < 0) {
-			idmap_mphf_part_free(&part);
+		if (ks_add_part(b, ks, &parts[s], &base) < 0)
 			goto out;
-		}
 		for (uint32_t i = 0; i < m; i++)
-			by_pos[part.pos[i]] = c[i];
-		idmap_mphf_part_free(&part);
+			by_pos[parts[s].pos[i]] = c[i];
 		for (uint32_t i = 0; i < m; i++) {
 			uint8_t le[8];
 			idmap_wr64(le, by_pos[i]);
@@ -81,6 +90,10 @@ static int build_file(build *b, uint32_t f, uint64_t *codes, size_t n)
 	}
 	rc = 0;
 out:
+	for (uint32_t s = 0; parts && s < nsub; s++)
+		idmap_mphf_part_free(&parts[s]);
+	free(parts);
+	free(first);
 	free(h);
 	free(sub);
 	free(order);

@@ -56,6 +56,7 @@ typedef struct build {
 	size_t errlen;
 	char *tmpdir; /* private directory for this build, removed at the end */
 	uint64_t memory;
+	uint32_t threads; /* for the MPHF partitions of a pass */
 
 	build_types types;
 	uint32_t fbits;		/* 2^fbits partitions of each key space */
@@ -100,9 +101,10 @@ void ks_set_file(keyspace_writer *ks, uint32_t f, uint32_t first, uint32_t count
 int ks_add_part(build *b, keyspace_writer *ks, const idmap_mphf_part *p, uint64_t *slot_base);
 int ks_finish(build *b, keyspace_writer *ks, uint8_t **dir, size_t *dir_len);
 void ks_free(keyspace_writer *ks);
-/* Builds a partition, retrying on failure; maps errors to messages. */
-int ks_build_part(build *b, idmap_mphf_part *p, const idmap_h128 *h, uint32_t n,
-		  const char *what);
+/* Builds count partitions, partition i from the hashes h[first[i], first[i + 1]), on
+ * b->threads threads; on failure frees them all and sets the error. */
+int ks_build_parts(build *b, idmap_mphf_part *parts, const idmap_h128 *h, const size_t *first,
+		   uint32_t count, const char *what);
 
 /* Partition count within a file for n items, and which one a hash falls in. */
 uint32_t parts_for(uint64_t n, uint64_t target);

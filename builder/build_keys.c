@@ -260,6 +260,8 @@ static int build_pass(build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint32_
 	size_t *start = malloc((nkeys + 1) * sizeof(*start));
 	idmap_h128 *h = malloc((nkeys ? nkeys : 1) * sizeof(*h));
 	uint32_t *at = malloc((nkeys ? nkeys : 1) * sizeof(*at));
+	idmap_mphf_part *parts = NULL;
+	size_t *first = NULL;
 	int rc = -1;
 	if (!start || !h || !at) {
 		build_fail(b, "out of memory");
@@ -283,27 +285,37 @@ static int build_pass(build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint32_
 		start[nkeys++] = i;
 	}
 	start[nkeys] = m->n;
+	/* Hashes of the distinct keys, and where each sub-partition's keys begin. */
+	uint32_t count = s1 - s0;
+	parts = malloc((size_t)count * sizeof(*parts));
+	first = malloc(((size_t)count + 1) * sizeof(*first));
+	if (!parts || !first) {
+		build_fail(b, "out of memory");
+		goto out;
+	}
 	size_t k = 0;
 	for (uint32_t s = s0; s < s1; s++) {
-		size_t k0 = k;
-		while (k < nkeys && sub_of(m->e[start[k]].hi, b->fbits, nsub) == s)
+		first[s - s0] = k;
+		while (k < nkeys && sub_of(m->e[start[k]].hi, b->fbits, nsub) == s) {
+			h[k].hi = m->e[start[k]].hi;
+			h[k].lo = m->e[start[k]].lo;
 			k++;
-		uint32_t n = (uint32_t)(k - k0);
-		for (uint32_t i = 0; i < n; i++) {
-			h[i].hi = m->e[start[k0 + i]].hi;
-			h[i].lo = m->e[start[k0 + i]].lo;
 		}
-		idmap_mphf_part part;
-		if (ks_build_part(b, &part, h, n, path) < 0)
-			goto out;
+	}
+	first[count] = k;
+	if (ks_build_parts(b, parts, h, first, count, path) < 0) {
+		free(parts);
+		parts = NULL;
+		goto out;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		size_t k0 = first[i];
+		uint32_t n = (uint32_t)(first[i + 1] - k0);
 		uint64_t base;
-		if (ks_add_part(b, &b->key_ks, &part, &base) < 0) {
-			idmap_mphf_part_free(&part);
+		if (ks_add_part(b, &b->key_ks, &parts[i], &base) < 0)
 			goto out;
-		}
-		for (uint32_t i = 0; i < n; i++)
-			at[part.pos[i]] = i;
-		idmap_mphf_part_free(&part);
+		for (uint32_t j = 0; j < n; j++)
+			at[parts[i].pos[j]] = (uint32_t)j;
 		for (uint32_t p = 0; p < n; p++) {
 			size_t key = k0 + at[p];
 			if (write_key(b, m, start[key], start[key + 1], base + p) < 0)
@@ -312,6 +324,10 @@ static int build_pass(build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint32_
 	}
 	rc = 0;
 out:
+	for (uint32_t i = 0; parts && i < s1 - s0; i++)
+		idmap_mphf_part_free(&parts[i]);
+	free(parts);
+	free(first);
 	free(start);
 	free(h);
 	free(at);

@@ -42,8 +42,8 @@ typedef struct {
 
 /* Reads one input file, plain or gzip (multi-member too), "-" for standard input; detects
  * its kind from the content, with the name as a hint; parses each line and calls fn for each
- * triple. Returns 0, or -1 with err holding "FILE:LINE: reason" (or "FILE: byte N: reason"
- * for errors in compressed data). */
+ * triple. Returns 0, or -1 with err holding "FILE:LINE: reason" (or "FILE: reason at byte N"
+ * for errors in compressed data, N counted in compressed bytes). */
 int idmap_input_read(const char *path, idmap_input_info *info, idmap_triple_fn fn, void *ctx,
 		     char *err, size_t errlen);
 

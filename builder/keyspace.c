@@ -1,5 +1,6 @@
 /* Writing one key space's MPHF directory, pilots and remap entries (FORMAT.md). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,23 +134,70 @@ void ks_free(keyspace_writer *ks)
 	ks->pilots.fd = ks->remap.fd = -1;
 }
 
-int ks_build_part(build *b, idmap_mphf_part *p, const idmap_h128 *h, uint32_t n,
-		  const char *what)
-{
-	int rc = idmap_mphf_part_build(p, h, n, 0);
-	if (rc == -2)
-		return build_fail(b, "%s: two distinct keys share a 128-bit hash; "
-				     "rebuild with another --seed", what);
-	if (rc < 0)
-		return build_fail(b, "%s: cannot build the perfect hash (out of memory or no "
-				     "seed found)", what);
-	return 0;
-}
-
 uint32_t parts_for(uint64_t n, uint64_t target)
 {
 	if (n == 0)
 		return 0;
 	uint64_t p = (n + target - 1) / target;
 	return p > UINT32_MAX ? UINT32_MAX : (uint32_t)p;
+}
+
+/* ---- building the partitions of a pass on several threads ------------------------------ */
+
+typedef struct {
+	idmap_mphf_part *parts;
+	const idmap_h128 *h;
+	const size_t *first;
+	uint32_t count;
+	uint32_t next; /* next partition to take, under the mutex */
+	int failed;    /* first error code */
+	pthread_mutex_t lock;
+} parts_job;
+
+static void *parts_worker(void *arg)
+{
+	parts_job *j = arg;
+	for (;;) {
+		pthread_mutex_lock(&j->lock);
+		uint32_t i = j->failed ? j->count : j->next++;
+		pthread_mutex_unlock(&j->lock);
+		if (i >= j->count)
+			return NULL;
+		size_t n = j->first[i + 1] - j->first[i];
+		int rc = idmap_mphf_part_build(&j->parts[i], j->h + j->first[i], (uint32_t)n, 0);
+		if (rc < 0) {
+			pthread_mutex_lock(&j->lock);
+			if (!j->failed)
+				j->failed = rc;
+			pthread_mutex_unlock(&j->lock);
+		}
+	}
+}
+
+int ks_build_parts(build *b, idmap_mphf_part *parts, const idmap_h128 *h, const size_t *first,
+		   uint32_t count, const char *what)
+{
+	memset(parts, 0, count * sizeof(*parts));
+	parts_job j = {.parts = parts, .h = h, .first = first, .count = count};
+	pthread_mutex_init(&j.lock, NULL);
+	uint32_t nt = b->threads < count ? b->threads : count;
+	pthread_t tid[64];
+	uint32_t started = 0;
+	for (; nt > 1 && started < nt - 1 && started < 64; started++)
+		if (pthread_create(&tid[started], NULL, parts_worker, &j) != 0)
+			break;
+	parts_worker(&j); /* this thread works too */
+	for (uint32_t t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	pthread_mutex_destroy(&j.lock);
+	if (j.failed) {
+		for (uint32_t i = 0; i < count; i++)
+			idmap_mphf_part_free(&parts[i]);
+		if (j.failed == -2)
+			return build_fail(b, "%s: two distinct keys share a 128-bit hash; rebuild "
+					     "with another --seed", what);
+		return build_fail(b, "%s: cannot build the perfect hash (out of memory or no "
+				     "seed found; try another --seed)", what);
+	}
+	return 0;
 }

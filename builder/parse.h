@@ -1,0 +1,84 @@
+/* Internal to the input side of the builder: the line parsers and their shared state.
+ * input.c reads lines and dispatches; parse_*.c turn one line into triples. */
+#ifndef IDMAP_PARSE_H
+#define IDMAP_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "input.h"
+
+/* Longest ID_type name (FORMAT.md, TYPES). */
+#define IDMAP_PARSE_MAX_TYPE 64u
+
+/* Number of columns of idmapping_selected.tab. */
+#define IDMAP_SELECTED_COLUMNS 22
+
+typedef struct {
+	const char *path;	/* file name for messages */
+	uint64_t line_no;	/* number of the current line, from 1 */
+	idmap_input_info *info;
+	idmap_triple_fn fn;
+	void *ctx;
+	char *err;
+	size_t errlen;
+
+	/* Caches: lines of one entry are adjacent, so the accession and type usually repeat. */
+	char last_acc[32];
+	size_t last_acc_len;
+	uint64_t last_code;
+	char last_type[IDMAP_PARSE_MAX_TYPE];
+	size_t last_type_len;
+
+	/* parse_selected.c: ids already emitted from the current PDB cell. */
+	size_t *pdb_seen;	/* pairs (offset in the line, length) */
+	size_t pdb_cap;
+
+	/* parse_history.c */
+	int hist_state;
+	int hist_title;		/* kind named by the last non-blank header line */
+	int hist_hint;		/* kind suggested by the header text or the file name */
+	uint64_t hist_header_lines;
+	uint64_t hist_first_line;	/* first non-blank line, for "not a history file" */
+} idmap_parser;
+
+/* Formats "FILE:LINE: <message>" into p->err; returns -1. */
+int idmap_parse_fail(idmap_parser *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Writes a printable, shortened, quoted copy of s[0, len) into out (for messages). */
+const char *idmap_parse_quote(char *out, size_t outlen, const char *s, size_t len);
+
+/* Passes one triple to the callback and counts it. Returns 0 or -1 (err set). */
+int idmap_parse_emit(idmap_parser *p, uint64_t acc, const char *type, size_t type_len,
+		     const char *value, size_t value_len);
+
+/* Encodes an accession (what = "accession", "secondary accession", ...). Returns 0 with
+ * *code set, or -1 with "FILE:LINE: invalid <what> 'text'". */
+int idmap_parse_acc(idmap_parser *p, const char *s, size_t len, const char *what,
+		    uint64_t *code);
+
+/* Checks an ID_type name: 1..64 printable ASCII bytes, no space, not starting with '#'. */
+int idmap_parse_check_type(idmap_parser *p, const char *s, size_t len);
+
+/* Checks a value: non-empty, at most IDMAP_MAX_VALUE bytes. what names the column. */
+int idmap_parse_check_value(idmap_parser *p, const char *s, size_t len, const char *what);
+
+/* Rejects a line holding a NUL byte (binary junk, a broken download). */
+int idmap_parse_check_nul(idmap_parser *p, const char *line, size_t len);
+
+/* Line parsers: 0 or -1 with p->err set. The line has no '\n' and no trailing '\r'. */
+int idmap_parse_dat_line(idmap_parser *p, const char *line, size_t len);
+int idmap_parse_selected_line(idmap_parser *p, const char *line, size_t len);
+
+/* History files (sec_ac.txt, delac_*.txt): every line of the file goes through
+ * idmap_parse_history_line, from the first non-blank line on (header, data, footer); kind is
+ * the kind guessed so far (IDMAP_KIND_UNKNOWN when the header must tell). At the end of the
+ * file idmap_parse_history_end checks that data was reached. */
+void idmap_parse_history_begin(idmap_parser *p, idmap_input_kind hint);
+int idmap_parse_history_line(idmap_parser *p, const char *line, size_t len);
+int idmap_parse_history_end(idmap_parser *p);
+
+void idmap_parser_free(idmap_parser *p);
+
+#endif
