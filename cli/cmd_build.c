@@ -2,6 +2,7 @@
  *             [--seed N] [--quiet] INPUT... */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,14 @@ static int parse_size(const char *s, uint64_t *out)
 		return -1;
 	*out = (uint64_t)(v * mul);
 	return 0;
+}
+
+static volatile int interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
 }
 
 static void log_line(void *ctx, const char *msg)
@@ -127,6 +136,13 @@ int cmd_build(int argc, char **argv)
 	o.n_inputs = (size_t)(argc - optind);
 	if (!quiet)
 		o.log = log_line;
+	/* SIGINT / SIGTERM stop the build cleanly: temporary files go, the old index stays. */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	o.cancel = &interrupted;
 	char err[1024];
 	if (idmap_build(&o, err, sizeof(err)) < 0) {
 		fprintf(stderr, "idmap: %s\n", err);

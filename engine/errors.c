@@ -1,1 +1,28 @@
-/* placeholder: being written */
+/* Messages of the pinned status codes. */
+#include "idmap.h"
+
+IDMAP_API const char *idmap_strerror(int status)
+{
+	switch (status) {
+	case IDMAP_OK:
+		return "success";
+	case IDMAP_ERR_IO:
+		return "input/output error";
+	case IDMAP_ERR_NOT_INDEX:
+		return "not an idmap index";
+	case IDMAP_ERR_VERSION:
+		return "unsupported index format version";
+	case IDMAP_ERR_CORRUPT:
+		return "index is corrupt";
+	case IDMAP_ERR_NOMEM:
+		return "out of memory";
+	case IDMAP_ERR_NOT_FOUND:
+		return "not found";
+	case IDMAP_ERR_INVALID:
+		return "invalid argument";
+	case IDMAP_DONE:
+		return "no more items";
+	default:
+		return "unknown error";
+	}
+}

@@ -1,1 +1,674 @@
-/* placeholder: being written */
+/* Opening an index: map, validate (FORMAT.md), metadata accessors, close, and the full
+ * verification pass. Everything read from the file is checked before use. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libdeflate.h>
+
+#include "accession.h"
+#include "hash.h"
+#include "index_internal.h"
+
+static const char *const section_names[] = {
+	NULL,	      "META",	     "TYPES",	   "ACC_DIR",	"ACC_PILOTS",
+	"ACC_REMAP",  "ACC_CODES",   "FWD_INDEX",  "FWD_POOL",	"KEY_DIR",
+	"KEY_PILOTS", "KEY_REMAP",   "KEY_INDEX",  "KEY_POOL",
+};
+
+IDMAP_API const char *idmap_section_name(uint32_t id)
+{
+	if (id >= 1 && id <= IDMAP_SECTION_REQUIRED_LAST)
+		return section_names[id];
+	switch (id) {
+	case IDMAP_SECTION_SEQUENCES:
+		return "SEQUENCES";
+	case IDMAP_SECTION_UNIPARC:
+		return "UNIPARC";
+	case IDMAP_SECTION_JOBS:
+		return "JOBS";
+	default:
+		return NULL;
+	}
+}
+
+static uint32_t crc32_of(const uint8_t *p, uint64_t len)
+{
+	return libdeflate_crc32(0, p, (size_t)len);
+}
+
+/* ---- Header and section table ------------------------------------------------------------ */
+
+static int check_header(const idmap_index *ix, uint64_t *table_off, uint32_t *count)
+{
+	const uint8_t *h = ix->map;
+	if (memcmp(h + IDMAP_HDR_MAGIC, IDMAP_MAGIC, IDMAP_MAGIC_LEN) != 0)
+		return IDMAP_ERR_NOT_INDEX;
+	if (idmap_rd32(h + IDMAP_HDR_VERSION) != IDMAP_FORMAT_VERSION)
+		return IDMAP_ERR_VERSION;
+	if (idmap_rd32(h + IDMAP_HDR_FLAGS) != 0)
+		return IDMAP_ERR_CORRUPT;
+	for (unsigned i = 0; i < 20; i++)
+		if (h[IDMAP_HDR_RESERVED + i] != 0)
+			return IDMAP_ERR_CORRUPT;
+	if (crc32_of(h, IDMAP_HDR_HEADER_CRC) != idmap_rd32(h + IDMAP_HDR_HEADER_CRC))
+		return IDMAP_ERR_CORRUPT;
+	if (idmap_rd64(h + IDMAP_HDR_FILE_SIZE) != (uint64_t)ix->size)
+		return IDMAP_ERR_CORRUPT;
+	uint64_t off = idmap_rd64(h + IDMAP_HDR_TABLE_OFFSET);
+	uint32_t n = idmap_rd32(h + IDMAP_HDR_SECTION_COUNT);
+	if (n < 1 || n > IDMAP_MAX_SECTIONS || off < IDMAP_HEADER_SIZE ||
+	    off % IDMAP_SECTION_ALIGN != 0 || off > ix->size ||
+	    (uint64_t)n * IDMAP_SECTION_ENTRY_SIZE > ix->size - off)
+		return IDMAP_ERR_CORRUPT;
+	if (crc32_of(h + off, (uint64_t)n * IDMAP_SECTION_ENTRY_SIZE) !=
+	    idmap_rd32(h + IDMAP_HDR_TABLE_CRC))
+		return IDMAP_ERR_CORRUPT;
+	*table_off = off;
+	*count = n;
+	return IDMAP_OK;
+}
+
+typedef struct {
+	uint64_t a, b;
+} range;
+
+static int cmp_range(const void *x, const void *y)
+{
+	const range *r = x, *s = y;
+	if (r->a != s->a)
+		return r->a < s->a ? -1 : 1;
+	return (r->b > s->b) - (r->b < s->b);
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	return (a > b) - (a < b);
+}
+
+/* Sections: aligned, inside the file, disjoint from each other and the table, ids unique,
+ * the required ones present. */
+static int read_table(idmap_index *ix, uint64_t table_off, uint32_t n)
+{
+	ix->secs = calloc(n, sizeof *ix->secs);
+	range *rs = calloc((size_t)n + 1, sizeof *rs);
+	uint32_t *ids = calloc(n, sizeof *ids);
+	int rc = IDMAP_ERR_NOMEM;
+	if (!ix->secs || !rs || !ids)
+		goto out;
+	ix->n_secs = n;
+	rc = IDMAP_ERR_CORRUPT;
+	size_t nr = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *e = ix->map + table_off + (uint64_t)i * IDMAP_SECTION_ENTRY_SIZE;
+		idmap_section_info *s = &ix->secs[i];
+		s->id = idmap_rd32(e + IDMAP_SEC_ID);
+		s->name = idmap_section_name(s->id);
+		s->offset = idmap_rd64(e + IDMAP_SEC_OFFSET);
+		s->length = idmap_rd64(e + IDMAP_SEC_LENGTH);
+		s->crc = idmap_rd32(e + IDMAP_SEC_CRC);
+		if (idmap_rd32(e + IDMAP_SEC_FLAGS) || idmap_rd32(e + IDMAP_SEC_RESERVED))
+			goto out;
+		if (s->offset < IDMAP_HEADER_SIZE || s->offset % IDMAP_SECTION_ALIGN ||
+		    s->offset > ix->size || s->length > ix->size - s->offset)
+			goto out;
+		ids[i] = s->id;
+		if (s->length) /* an empty section occupies no bytes */
+			rs[nr++] = (range){s->offset, s->offset + s->length};
+		if (s->id >= 1 && s->id <= IDMAP_SECTION_REQUIRED_LAST)
+			ix->sec[s->id] = (idmap_span){ix->map + s->offset, s->length};
+	}
+	rs[nr++] = (range){table_off, table_off + (uint64_t)n * IDMAP_SECTION_ENTRY_SIZE};
+	qsort(rs, nr, sizeof *rs, cmp_range);
+	for (size_t i = 1; i < nr; i++)
+		if (rs[i - 1].b > rs[i].a)
+			goto out;
+	qsort(ids, n, sizeof *ids, cmp_u32);
+	for (uint32_t i = 1; i < n; i++)
+		if (ids[i - 1] == ids[i])
+			goto out;
+	for (uint32_t id = 1; id <= IDMAP_SECTION_REQUIRED_LAST; id++)
+		if (!bsearch(&id, ids, n, sizeof *ids, cmp_u32))
+			goto out;
+	rc = IDMAP_OK;
+out:
+	free(rs);
+	free(ids);
+	return rc;
+}
+
+static const idmap_section_info *section_by_id(const idmap_index *ix, uint32_t id)
+{
+	for (uint32_t i = 0; i < ix->n_secs; i++)
+		if (ix->secs[i].id == id)
+			return &ix->secs[i];
+	return NULL;
+}
+
+static int section_crc_ok(const idmap_index *ix, uint32_t id)
+{
+	const idmap_section_info *s = section_by_id(ix, id);
+	return s && crc32_of(ix->map + s->offset, s->length) == s->crc;
+}
+
+/* ---- TYPES ------------------------------------------------------------------------------- */
+
+static int cmp_type_name(const void *x, const void *y)
+{
+	const idmap_type_info *a = *(idmap_type_info *const *)x, *b = *(idmap_type_info *const *)y;
+	return strcmp(a->name, b->name);
+}
+
+static int read_types(idmap_index *ix)
+{
+	const idmap_span *s = &ix->sec[IDMAP_SECTION_TYPES];
+	if (s->len < IDMAP_TYPES_HEADER_SIZE || idmap_rd32(s->p + 4) != 0)
+		return IDMAP_ERR_CORRUPT;
+	uint32_t t = idmap_rd32(s->p);
+	/* each record takes at least 19 bytes: refuse counts the section cannot hold */
+	if (t > IDMAP_MAX_TYPES || (uint64_t)t * 19 > s->len - IDMAP_TYPES_HEADER_SIZE)
+		return IDMAP_ERR_CORRUPT;
+	ix->types = calloc(t ? t : 1, sizeof *ix->types);
+	/* room for every name and its NUL, whatever the section's length */
+	ix->names = malloc((size_t)t * (IDMAP_MAX_TYPE_NAME + 1) + 1);
+	if (!ix->types || !ix->names)
+		return IDMAP_ERR_NOMEM;
+	ix->n_types = t;
+	const uint8_t *p = s->p + IDMAP_TYPES_HEADER_SIZE, *end = s->p + s->len;
+	char *np = ix->names;
+	for (uint32_t i = 0; i < t; i++) {
+		if (end - p < 18)
+			return IDMAP_ERR_CORRUPT;
+		idmap_type_info *ti = &ix->types[i];
+		ti->pairs = idmap_rd64(p);
+		ti->keys = idmap_rd64(p + 8);
+		uint16_t nl = idmap_rd16(p + 16);
+		p += 18;
+		if (nl < 1 || nl > IDMAP_MAX_TYPE_NAME || end - p < nl)
+			return IDMAP_ERR_CORRUPT;
+		for (uint16_t k = 0; k < nl; k++)
+			if (p[k] < 0x21 || p[k] > 0x7e)
+				return IDMAP_ERR_CORRUPT;
+		memcpy(np, p, nl);
+		np[nl] = '\0';
+		ti->name = np;
+		ti->name_len = nl;
+		np += nl + 1;
+		p += nl;
+	}
+	if (p != end)
+		return IDMAP_ERR_CORRUPT;
+	/* names are distinct: sort pointers and compare neighbours (O(T log T)) */
+	idmap_type_info **v = malloc((t ? t : 1) * sizeof *v);
+	if (!v)
+		return IDMAP_ERR_NOMEM;
+	for (uint32_t i = 0; i < t; i++)
+		v[i] = &ix->types[i];
+	qsort(v, t, sizeof *v, cmp_type_name);
+	int rc = IDMAP_OK;
+	for (uint32_t i = 1; i < t; i++)
+		if (strcmp(v[i - 1]->name, v[i]->name) == 0)
+			rc = IDMAP_ERR_CORRUPT;
+	free(v);
+	return rc;
+}
+
+/* ---- MPHF directories -------------------------------------------------------------------- */
+
+int idmap_mphf_check(const idmap_mphf_view *v)
+{
+	uint64_t nfiles = 1ull << v->fbits, part = 0;
+	for (uint64_t f = 0; f < nfiles; f++) {
+		const uint8_t *e = v->files + f * IDMAP_DIR_FILE_ENTRY_SIZE;
+		if (idmap_rd32(e) != part)
+			return -1;
+		part += idmap_rd32(e + 4);
+		if (part > v->nparts)
+			return -1;
+	}
+	if (part != v->nparts)
+		return -1;
+	uint64_t slot = 0, pilot = 0, remap = 0;
+	for (uint32_t i = 0; i < v->nparts; i++) {
+		const uint8_t *e = v->parts + (uint64_t)i * IDMAP_DIR_PART_ENTRY_SIZE;
+		uint32_t n = idmap_rd32(e + IDMAP_PART_N);
+		if (idmap_rd64(e + IDMAP_PART_SLOT_BASE) != slot ||
+		    idmap_rd64(e + IDMAP_PART_PILOT_BASE) != pilot ||
+		    idmap_rd64(e + IDMAP_PART_REMAP_BASE) != remap)
+			return -1;
+		slot += n;
+		pilot += idmap_mphf_buckets(n);
+		remap += idmap_mphf_positions(n) - n;
+	}
+	if (slot != v->nkeys || pilot != v->n_pilots || remap != v->n_remap)
+		return -1;
+	return 0;
+}
+
+static int init_mphf(idmap_index *ix, idmap_mphf_view *v, int dir, int pilots, int remap)
+{
+	const idmap_span *d = &ix->sec[dir], *p = &ix->sec[pilots], *r = &ix->sec[remap];
+	if (idmap_mphf_view_init(v, d->p, d->len, p->p, p->len, r->p, r->len) != 0 ||
+	    v->nkeys > UINT32_MAX || idmap_mphf_check(v) != 0)
+		return IDMAP_ERR_CORRUPT;
+	return IDMAP_OK;
+}
+
+/* An index section of n+1 offsets, the first 0 and the last the pool's length. */
+static int check_index_ends(const idmap_span *index, const idmap_span *pool, uint64_t n)
+{
+	if (index->len / 8 != n + 1 || index->len % 8 != 0)
+		return IDMAP_ERR_CORRUPT;
+	if (idmap_ix_entry(index, 0) != 0 || idmap_ix_entry(index, n) != pool->len)
+		return IDMAP_ERR_CORRUPT;
+	return IDMAP_OK;
+}
+
+static void advise(const idmap_span *s, int advice)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)s->p & ~(pg - 1);
+	if (s->len)
+		(void)madvise((void *)a, (uintptr_t)s->p + s->len - a, advice);
+}
+
+static int validate(idmap_index *ix)
+{
+	uint64_t table_off;
+	uint32_t count;
+	int rc = check_header(ix, &table_off, &count);
+	if (rc == IDMAP_OK)
+		rc = read_table(ix, table_off, count);
+	if (rc != IDMAP_OK)
+		return rc;
+	static const int small[] = {IDMAP_SECTION_META, IDMAP_SECTION_TYPES,
+				    IDMAP_SECTION_ACC_DIR, IDMAP_SECTION_KEY_DIR};
+	for (size_t i = 0; i < sizeof small / sizeof small[0]; i++)
+		if (!section_crc_ok(ix, (uint32_t)small[i]))
+			return IDMAP_ERR_CORRUPT;
+	if ((rc = read_types(ix)) != IDMAP_OK)
+		return rc;
+	rc = init_mphf(ix, &ix->acc_mphf, IDMAP_SECTION_ACC_DIR, IDMAP_SECTION_ACC_PILOTS,
+		       IDMAP_SECTION_ACC_REMAP);
+	if (rc == IDMAP_OK)
+		rc = init_mphf(ix, &ix->key_mphf, IDMAP_SECTION_KEY_DIR, IDMAP_SECTION_KEY_PILOTS,
+			       IDMAP_SECTION_KEY_REMAP);
+	if (rc != IDMAP_OK)
+		return rc;
+	ix->n_acc = ix->acc_mphf.nkeys;
+	ix->n_key = ix->key_mphf.nkeys;
+	if (ix->sec[IDMAP_SECTION_ACC_CODES].len != 8 * ix->n_acc)
+		return IDMAP_ERR_CORRUPT;
+	rc = check_index_ends(&ix->sec[IDMAP_SECTION_FWD_INDEX], &ix->sec[IDMAP_SECTION_FWD_POOL],
+			      ix->n_acc);
+	if (rc == IDMAP_OK)
+		rc = check_index_ends(&ix->sec[IDMAP_SECTION_KEY_INDEX],
+				      &ix->sec[IDMAP_SECTION_KEY_POOL], ix->n_key);
+	return rc;
+}
+
+IDMAP_API int idmap_open(const char *path, idmap_index **out)
+{
+	if (!out)
+		return IDMAP_ERR_INVALID;
+	*out = NULL;
+	if (!path)
+		return IDMAP_ERR_INVALID;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return IDMAP_ERR_IO;
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return IDMAP_ERR_IO;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		errno = EISDIR;
+		return IDMAP_ERR_IO;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size < (off_t)IDMAP_HEADER_SIZE ||
+	    (uint64_t)st.st_size > SIZE_MAX) {
+		close(fd);
+		return IDMAP_ERR_NOT_INDEX;
+	}
+	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	int e = errno;
+	close(fd); /* the mapping keeps the file */
+	if (map == MAP_FAILED) {
+		errno = e;
+		return IDMAP_ERR_IO;
+	}
+	idmap_index *ix = calloc(1, sizeof *ix);
+	if (!ix) {
+		munmap(map, (size_t)st.st_size);
+		return IDMAP_ERR_NOMEM;
+	}
+	ix->map = map;
+	ix->size = (size_t)st.st_size;
+	int rc = validate(ix);
+	if (rc != IDMAP_OK) {
+		idmap_close(ix);
+		return rc;
+	}
+	/* the big arrays are probed at random; the small tables are read at every lookup */
+	(void)madvise(ix->map, ix->size, MADV_RANDOM);
+	static const int hot[] = {IDMAP_SECTION_META, IDMAP_SECTION_TYPES, IDMAP_SECTION_ACC_DIR,
+				  IDMAP_SECTION_KEY_DIR};
+	for (size_t i = 0; i < sizeof hot / sizeof hot[0]; i++)
+		advise(&ix->sec[hot[i]], MADV_WILLNEED);
+	*out = ix;
+	return IDMAP_OK;
+}
+
+IDMAP_API void idmap_close(idmap_index *ix)
+{
+	if (!ix)
+		return;
+	if (ix->map)
+		munmap(ix->map, ix->size);
+	free(ix->secs);
+	free(ix->types);
+	free(ix->names);
+	free(ix);
+}
+
+/* ---- Metadata accessors ------------------------------------------------------------------ */
+
+IDMAP_API uint64_t idmap_acc_count(const idmap_index *ix) { return ix ? ix->n_acc : 0; }
+IDMAP_API uint64_t idmap_key_count(const idmap_index *ix) { return ix ? ix->n_key : 0; }
+IDMAP_API uint32_t idmap_type_count(const idmap_index *ix) { return ix ? ix->n_types : 0; }
+IDMAP_API uint32_t idmap_section_count(const idmap_index *ix) { return ix ? ix->n_secs : 0; }
+
+IDMAP_API int idmap_meta_next(const idmap_index *ix, size_t *cursor, idmap_meta_line *line)
+{
+	if (!ix || !cursor || !line)
+		return IDMAP_ERR_INVALID;
+	const idmap_span *s = &ix->sec[IDMAP_SECTION_META];
+	if (*cursor >= s->len)
+		return IDMAP_DONE;
+	const char *p = (const char *)s->p + *cursor;
+	const char *end = (const char *)s->p + s->len;
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	const char *tab = nl ? memchr(p, '\t', (size_t)(nl - p)) : NULL;
+	if (!tab)
+		return IDMAP_ERR_CORRUPT;
+	line->key = p;
+	line->key_len = (size_t)(tab - p);
+	line->value = tab + 1;
+	line->value_len = (size_t)(nl - tab - 1);
+	*cursor = (size_t)(nl + 1 - (const char *)s->p);
+	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_meta_find(const idmap_index *ix, const char *key, const char **value,
+			      size_t *len)
+{
+	if (!ix || !key || !value || !len)
+		return IDMAP_ERR_INVALID;
+	size_t cur = 0, kl = strlen(key);
+	idmap_meta_line m;
+	while (idmap_meta_next(ix, &cur, &m) == IDMAP_OK) {
+		if (m.key_len == kl && memcmp(m.key, key, kl) == 0) {
+			*value = m.value;
+			*len = m.value_len;
+			return IDMAP_OK;
+		}
+	}
+	return IDMAP_ERR_NOT_FOUND;
+}
+
+IDMAP_API int idmap_type_get(const idmap_index *ix, uint32_t id, idmap_type_info *info)
+{
+	if (!ix || !info || id >= ix->n_types)
+		return IDMAP_ERR_INVALID;
+	*info = ix->types[id];
+	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_type_find(const idmap_index *ix, const char *name, uint32_t *id)
+{
+	if (!ix || !name || !id)
+		return IDMAP_ERR_INVALID;
+	for (uint32_t i = 0; i < ix->n_types; i++) {
+		if (strcmp(ix->types[i].name, name) == 0) {
+			*id = i;
+			return IDMAP_OK;
+		}
+	}
+	return IDMAP_ERR_NOT_FOUND;
+}
+
+static int ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+IDMAP_API int idmap_type_find_ci(const idmap_index *ix, const char *name, uint32_t *id)
+{
+	if (!ix || !name || !id)
+		return IDMAP_ERR_INVALID;
+	for (uint32_t i = 0; i < ix->n_types; i++) {
+		const char *a = ix->types[i].name, *b = name;
+		while (*a && ascii_lower((unsigned char)*a) == ascii_lower((unsigned char)*b))
+			a++, b++;
+		if (*a == '\0' && *b == '\0') {
+			*id = i;
+			return IDMAP_OK;
+		}
+	}
+	return IDMAP_ERR_NOT_FOUND;
+}
+
+IDMAP_API int idmap_section_get(const idmap_index *ix, uint32_t i, idmap_section_info *info)
+{
+	if (!ix || !info || i >= ix->n_secs)
+		return IDMAP_ERR_INVALID;
+	*info = ix->secs[i];
+	return IDMAP_OK;
+}
+
+/* ---- Full verification ------------------------------------------------------------------- */
+
+static int fail(char *detail, size_t len, const char *fmt, ...)
+{
+	if (detail && len) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(detail, len, fmt, ap);
+		va_end(ap);
+	}
+	return IDMAP_ERR_CORRUPT;
+}
+
+static int verify_monotone(const idmap_index *ix, int index_id, int pool_id, uint64_t n,
+			   char *detail, size_t len)
+{
+	const idmap_span *s = &ix->sec[index_id];
+	uint64_t prev = 0;
+	for (uint64_t i = 0; i <= n; i++) {
+		uint64_t x = idmap_ix_entry(s, i);
+		if (x < prev || x > ix->sec[pool_id].len)
+			return fail(detail, len, "%s: entry %llu out of order or past %s",
+				    section_names[index_id], (unsigned long long)i,
+				    section_names[pool_id]);
+		prev = x;
+	}
+	if (idmap_ix_entry(s, 0) != 0 || prev != ix->sec[pool_id].len)
+		return fail(detail, len, "%s: does not span %s", section_names[index_id],
+			    section_names[pool_id]);
+	return IDMAP_OK;
+}
+
+static int verify_meta(const idmap_index *ix, char *detail, size_t len)
+{
+	size_t cur = 0;
+	idmap_meta_line m;
+	int rc;
+	while ((rc = idmap_meta_next(ix, &cur, &m)) == IDMAP_OK)
+		;
+	if (rc != IDMAP_DONE)
+		return fail(detail, len, "META: line at byte %zu is not 'key TAB value'", cur);
+	return IDMAP_OK;
+}
+
+/* Every accession code decodes and the MPHF sends it to its own slot. */
+static int verify_codes(const idmap_index *ix, char *detail, size_t len)
+{
+	const uint8_t *codes = ix->sec[IDMAP_SECTION_ACC_CODES].p;
+	char text[IDMAP_ACC_TEXT_MAX];
+	for (uint64_t s = 0; s < ix->n_acc; s++) {
+		uint64_t c = idmap_rd64(codes + 8 * s);
+		if (idmap_acc_decode(c, text) == 0)
+			return fail(detail, len, "ACC_CODES: slot %llu holds no accession",
+				    (unsigned long long)s);
+		if (idmap_mphf_lookup(&ix->acc_mphf, idmap_hash_acc(c, ix->acc_mphf.seed)) != s)
+			return fail(detail, len, "ACC_PILOTS/ACC_REMAP: accession %s not at its "
+				    "slot %llu", text, (unsigned long long)s);
+	}
+	return IDMAP_OK;
+}
+
+/* Key records decode, postings are sorted accession slots, the MPHF finds each key. */
+static int verify_keys(const idmap_index *ix, uint64_t *keys, uint64_t *rev, char *detail,
+		       size_t len)
+{
+	for (uint64_t s = 0; s < ix->n_key; s++) {
+		const uint8_t *p, *end, *v;
+		uint64_t t, l, count, d, slot = 0;
+		if (idmap_record(&ix->sec[IDMAP_SECTION_KEY_INDEX],
+				 &ix->sec[IDMAP_SECTION_KEY_POOL], s, &p, &end) != 0 ||
+		    idmap_key_head(ix, &p, end, &t, &v, &l) != 0 ||
+		    idmap_varint_get(&p, end, &count))
+			goto bad;
+		for (uint64_t i = 0; i < count; i++) {
+			if (idmap_varint_get(&p, end, &d))
+				goto bad;
+			if (i > 0 && (d == 0 || d > UINT64_MAX - slot))
+				goto bad;
+			slot = i ? slot + d : d;
+			if (slot >= ix->n_acc)
+				goto bad;
+		}
+		if (p != end)
+			goto bad;
+		idmap_h128 h = idmap_hash_key((uint32_t)t, v, (size_t)l, ix->key_mphf.seed);
+		if (idmap_mphf_lookup(&ix->key_mphf, h) != s)
+			return fail(detail, len, "KEY_PILOTS/KEY_REMAP: key %llu not at its slot",
+				    (unsigned long long)s);
+		keys[t]++;
+		rev[t] += count;
+		continue;
+	bad:
+		return fail(detail, len, "KEY_POOL: record of key slot %llu is malformed",
+			    (unsigned long long)s);
+	}
+	return IDMAP_OK;
+}
+
+/* Forward records decode: sorted groups of sorted key slots of the group's type. */
+static int verify_fwd(const idmap_index *ix, uint64_t *fwd, char *detail, size_t len)
+{
+	for (uint64_t s = 0; s < ix->n_acc; s++) {
+		const uint8_t *p, *end;
+		uint64_t groups, t, count, d, prev_t = 0, slot = 0;
+		if (idmap_record(&ix->sec[IDMAP_SECTION_FWD_INDEX],
+				 &ix->sec[IDMAP_SECTION_FWD_POOL], s, &p, &end) != 0)
+			goto bad;
+		if (p == end)
+			continue;
+		if (idmap_varint_get(&p, end, &groups))
+			goto bad;
+		for (uint64_t g = 0; g < groups; g++) {
+			if (idmap_varint_get(&p, end, &t) || t >= ix->n_types ||
+			    (g && t <= prev_t) || idmap_varint_get(&p, end, &count) || count == 0)
+				goto bad;
+			prev_t = t;
+			for (uint64_t i = 0; i < count; i++) {
+				if (idmap_varint_get(&p, end, &d))
+					goto bad;
+				if (i > 0 && (d == 0 || d > UINT64_MAX - slot))
+					goto bad;
+				slot = i ? slot + d : d;
+				uint32_t kt;
+				if (slot >= ix->n_key ||
+				    idmap_key_get(ix, slot, &kt, NULL, NULL) != IDMAP_OK || kt != t)
+					goto bad;
+			}
+			fwd[t] += count;
+		}
+		if (p != end)
+			goto bad;
+		continue;
+	bad:
+		return fail(detail, len, "FWD_POOL: record of accession slot %llu is malformed",
+			    (unsigned long long)s);
+	}
+	return IDMAP_OK;
+}
+
+static int verify_counts(const idmap_index *ix, char *detail, size_t len)
+{
+	uint32_t t = ix->n_types ? ix->n_types : 1;
+	uint64_t *keys = calloc(t, sizeof *keys), *rev = calloc(t, sizeof *rev);
+	uint64_t *fwd = calloc(t, sizeof *fwd);
+	int rc = IDMAP_ERR_NOMEM;
+	if (!keys || !rev || !fwd)
+		goto out;
+	if ((rc = verify_keys(ix, keys, rev, detail, len)) != IDMAP_OK ||
+	    (rc = verify_fwd(ix, fwd, detail, len)) != IDMAP_OK)
+		goto out;
+	for (uint32_t i = 0; i < ix->n_types; i++) {
+		const idmap_type_info *ti = &ix->types[i];
+		if (keys[i] != ti->keys || fwd[i] != rev[i] || fwd[i] != ti->pairs) {
+			rc = fail(detail, len,
+				  "TYPES: type %s counts %llu keys, %llu pairs; pools hold "
+				  "%llu keys, %llu forward and %llu reverse pairs",
+				  ti->name, (unsigned long long)ti->keys,
+				  (unsigned long long)ti->pairs, (unsigned long long)keys[i],
+				  (unsigned long long)fwd[i], (unsigned long long)rev[i]);
+			goto out;
+		}
+	}
+out:
+	free(keys);
+	free(rev);
+	free(fwd);
+	return rc;
+}
+
+IDMAP_API int idmap_verify(const idmap_index *ix, char *detail, size_t len)
+{
+	if (!ix || (!detail && len))
+		return IDMAP_ERR_INVALID;
+	if (detail && len)
+		detail[0] = '\0';
+	for (uint32_t i = 0; i < ix->n_secs; i++) {
+		const idmap_section_info *s = &ix->secs[i];
+		if (crc32_of(ix->map + s->offset, s->length) != s->crc) {
+			if (s->name)
+				return fail(detail, len, "%s: CRC mismatch", s->name);
+			return fail(detail, len, "section %u: CRC mismatch", s->id);
+		}
+	}
+	if (idmap_mphf_check(&ix->acc_mphf) != 0)
+		return fail(detail, len, "ACC_DIR: partition table inconsistent");
+	if (idmap_mphf_check(&ix->key_mphf) != 0)
+		return fail(detail, len, "KEY_DIR: partition table inconsistent");
+	int rc;
+	if ((rc = verify_meta(ix, detail, len)) != IDMAP_OK ||
+	    (rc = verify_monotone(ix, IDMAP_SECTION_FWD_INDEX, IDMAP_SECTION_FWD_POOL, ix->n_acc,
+				  detail, len)) != IDMAP_OK ||
+	    (rc = verify_monotone(ix, IDMAP_SECTION_KEY_INDEX, IDMAP_SECTION_KEY_POOL, ix->n_key,
+				  detail, len)) != IDMAP_OK ||
+	    (rc = verify_codes(ix, detail, len)) != IDMAP_OK)
+		return rc;
+	return verify_counts(ix, detail, len);
+}

@@ -1,1 +1,283 @@
-/* placeholder: being written */
+/* Lookups: accession and key slots through the MPHFs, forward and reverse iterators. Every
+ * offset, varint and slot read from the map is checked before it is used. */
+#include <string.h>
+
+#include "accession.h"
+#include "hash.h"
+#include "index_internal.h"
+
+_Static_assert(IDMAP_ACC_TEXT_SIZE == IDMAP_ACC_TEXT_MAX, "accession text buffers differ");
+
+/* ---- Accessions -------------------------------------------------------------------------- */
+
+static int find_code(const idmap_index *ix, uint64_t code, uint64_t *slot)
+{
+	uint64_t s = idmap_mphf_lookup(&ix->acc_mphf, idmap_hash_acc(code, ix->acc_mphf.seed));
+	if (s >= ix->n_acc)
+		return IDMAP_ERR_NOT_FOUND;
+	if (idmap_rd64(ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * s) != code)
+		return IDMAP_ERR_NOT_FOUND;
+	*slot = s;
+	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_acc_find(const idmap_index *ix, const char *text, size_t len,
+			     uint64_t *slot)
+{
+	if (!ix || !text || !slot)
+		return IDMAP_ERR_INVALID;
+	if (len == 0 || len >= IDMAP_ACC_TEXT_MAX)
+		return IDMAP_ERR_NOT_FOUND;
+	char up[IDMAP_ACC_TEXT_MAX];
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		up[i] = c >= 'a' && c <= 'z' ? (char)(c - 32) : c;
+	}
+	uint64_t code = idmap_acc_encode(up, len);
+	if (code == 0)
+		return IDMAP_ERR_NOT_FOUND;
+	return find_code(ix, code, slot);
+}
+
+IDMAP_API int idmap_acc_code(const idmap_index *ix, uint64_t slot, uint64_t *code)
+{
+	if (!ix || !code || slot >= ix->n_acc)
+		return IDMAP_ERR_INVALID;
+	*code = idmap_rd64(ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * slot);
+	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_acc_text(const idmap_index *ix, uint64_t slot,
+			     char out[IDMAP_ACC_TEXT_SIZE], size_t *len)
+{
+	if (!ix || !out || slot >= ix->n_acc)
+		return IDMAP_ERR_INVALID;
+	size_t n = idmap_acc_decode(idmap_rd64(ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * slot),
+				    out);
+	if (len)
+		*len = n;
+	return n ? IDMAP_OK : IDMAP_ERR_CORRUPT;
+}
+
+/* ---- Keys -------------------------------------------------------------------------------- */
+
+int idmap_key_head(const idmap_index *ix, const uint8_t **p, const uint8_t *end,
+		   uint64_t *type, const uint8_t **value, uint64_t *len)
+{
+	const uint8_t *q = *p;
+	if (idmap_varint_get(&q, end, type) || *type >= ix->n_types)
+		return -1;
+	if (idmap_varint_get(&q, end, len) || *len < 1 || *len > IDMAP_MAX_VALUE ||
+	    *len > (uint64_t)(end - q))
+		return -1;
+	*value = q;
+	*p = q + *len;
+	return 0;
+}
+
+/* Bounds of key record slot, decoded up to its posting count. */
+static int key_record(const idmap_index *ix, uint64_t slot, const uint8_t **p,
+		      const uint8_t **end, uint64_t *type, const uint8_t **value, uint64_t *len)
+{
+	if (idmap_record(&ix->sec[IDMAP_SECTION_KEY_INDEX], &ix->sec[IDMAP_SECTION_KEY_POOL], slot,
+			 p, end) != 0)
+		return IDMAP_ERR_CORRUPT;
+	if (idmap_key_head(ix, p, *end, type, value, len) != 0)
+		return IDMAP_ERR_CORRUPT;
+	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_key_find(const idmap_index *ix, uint32_t type_id, const void *value,
+			     size_t len, uint64_t *slot)
+{
+	if (!ix || !slot || (!value && len))
+		return IDMAP_ERR_INVALID;
+	if (type_id >= ix->n_types || len == 0 || len > IDMAP_MAX_VALUE)
+		return IDMAP_ERR_NOT_FOUND;
+	idmap_h128 h = idmap_hash_key(type_id, value, len, ix->key_mphf.seed);
+	uint64_t s = idmap_mphf_lookup(&ix->key_mphf, h);
+	if (s >= ix->n_key)
+		return IDMAP_ERR_NOT_FOUND;
+	const uint8_t *p, *end, *v;
+	uint64_t t, l;
+	int rc = key_record(ix, s, &p, &end, &t, &v, &l);
+	if (rc != IDMAP_OK)
+		return rc;
+	if (t != type_id || l != len || memcmp(v, value, len) != 0)
+		return IDMAP_ERR_NOT_FOUND;
+	*slot = s;
+	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_key_get(const idmap_index *ix, uint64_t slot, uint32_t *type_id,
+			    const char **value, size_t *len)
+{
+	if (!ix || slot >= ix->n_key)
+		return IDMAP_ERR_INVALID;
+	const uint8_t *p, *end, *v;
+	uint64_t t, l;
+	int rc = key_record(ix, slot, &p, &end, &t, &v, &l);
+	if (rc != IDMAP_OK)
+		return rc;
+	if (type_id)
+		*type_id = (uint32_t)t;
+	if (value)
+		*value = (const char *)v;
+	if (len)
+		*len = (size_t)l;
+	return IDMAP_OK;
+}
+
+/* ---- Forward ----------------------------------------------------------------------------- */
+
+static int fwd_fail(idmap_fwd_iter *it)
+{
+	it->p = it->end;
+	it->groups_left = 0;
+	it->in_group = 0;
+	return IDMAP_ERR_CORRUPT;
+}
+
+IDMAP_API int idmap_fwd_begin(const idmap_index *ix, uint64_t acc_slot, uint32_t type_id,
+			      idmap_fwd_iter *it)
+{
+	if (!ix || !it)
+		return IDMAP_ERR_INVALID;
+	memset(it, 0, sizeof *it);
+	it->ix = ix;
+	it->want_type = type_id;
+	if (acc_slot >= ix->n_acc)
+		return IDMAP_ERR_INVALID;
+	if (idmap_record(&ix->sec[IDMAP_SECTION_FWD_INDEX], &ix->sec[IDMAP_SECTION_FWD_POOL],
+			 acc_slot, &it->p, &it->end) != 0)
+		return IDMAP_ERR_CORRUPT;
+	if (it->p == it->end) /* no pairs at all */
+		return IDMAP_OK;
+	/* each group takes at least two bytes */
+	if (idmap_varint_get(&it->p, it->end, &it->groups_left) ||
+	    it->groups_left > (uint64_t)(it->end - it->p) / 2)
+		return fwd_fail(it);
+	return IDMAP_OK;
+}
+
+/* Enters the next group whose type is wanted; returns IDMAP_OK, IDMAP_DONE or corrupt. */
+static int fwd_next_group(idmap_fwd_iter *it)
+{
+	const idmap_index *ix = it->ix;
+	while (it->groups_left) {
+		uint64_t type, count, skip;
+		it->groups_left--;
+		if (idmap_varint_get(&it->p, it->end, &type) || type >= ix->n_types ||
+		    (it->started && type <= it->group_type))
+			return fwd_fail(it);
+		if (idmap_varint_get(&it->p, it->end, &count) || count == 0 ||
+		    count > (uint64_t)(it->end - it->p))
+			return fwd_fail(it);
+		it->started = 1;
+		it->group_type = type;
+		if (it->want_type == IDMAP_TYPE_ANY || type == it->want_type) {
+			it->in_group = count;
+			it->slot = UINT64_MAX; /* marks the first, absolute slot */
+			return IDMAP_OK;
+		}
+		if (type > it->want_type) { /* groups are sorted: nothing left to find */
+			it->groups_left = 0;
+			it->p = it->end;
+			return IDMAP_DONE;
+		}
+		for (uint64_t i = 0; i < count; i++)
+			if (idmap_varint_get(&it->p, it->end, &skip))
+				return fwd_fail(it);
+	}
+	return it->p == it->end ? IDMAP_DONE : fwd_fail(it);
+}
+
+IDMAP_API int idmap_fwd_next(idmap_fwd_iter *it, idmap_pair *pair)
+{
+	if (!it || !pair || !it->ix)
+		return IDMAP_ERR_INVALID;
+	if (it->in_group == 0) {
+		int rc = fwd_next_group(it);
+		if (rc != IDMAP_OK)
+			return rc;
+	}
+	const idmap_index *ix = it->ix;
+	uint64_t d;
+	if (idmap_varint_get(&it->p, it->end, &d))
+		return fwd_fail(it);
+	if (it->slot == UINT64_MAX)
+		it->slot = d;
+	else if (d == 0 || d >= ix->n_key - it->slot)
+		return fwd_fail(it);
+	else
+		it->slot += d;
+	if (it->slot >= ix->n_key)
+		return fwd_fail(it);
+	it->in_group--;
+	const uint8_t *p, *end, *v;
+	uint64_t t, l;
+	if (key_record(ix, it->slot, &p, &end, &t, &v, &l) != IDMAP_OK || t != it->group_type)
+		return fwd_fail(it);
+	pair->type_id = (uint32_t)t;
+	pair->value = (const char *)v;
+	pair->len = (size_t)l;
+	pair->key_slot = it->slot;
+	return IDMAP_OK;
+}
+
+/* ---- Reverse ----------------------------------------------------------------------------- */
+
+static int rev_fail(idmap_rev_iter *it)
+{
+	it->p = it->end;
+	it->left = 0;
+	return IDMAP_ERR_CORRUPT;
+}
+
+IDMAP_API int idmap_rev_begin(const idmap_index *ix, uint64_t key_slot, idmap_rev_iter *it,
+			      uint64_t *count)
+{
+	if (!ix || !it)
+		return IDMAP_ERR_INVALID;
+	memset(it, 0, sizeof *it);
+	it->ix = ix;
+	if (count)
+		*count = 0;
+	if (key_slot >= ix->n_key)
+		return IDMAP_ERR_INVALID;
+	const uint8_t *v;
+	uint64_t t, l;
+	int rc = key_record(ix, key_slot, &it->p, &it->end, &t, &v, &l);
+	if (rc != IDMAP_OK)
+		return rev_fail(it);
+	if (idmap_varint_get(&it->p, it->end, &it->left) ||
+	    it->left > (uint64_t)(it->end - it->p))
+		return rev_fail(it);
+	if (count)
+		*count = it->left;
+	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_rev_next(idmap_rev_iter *it, uint64_t *acc_slot)
+{
+	if (!it || !acc_slot || !it->ix)
+		return IDMAP_ERR_INVALID;
+	if (it->left == 0)
+		return it->p == it->end ? IDMAP_DONE : rev_fail(it);
+	uint64_t d, n = it->ix->n_acc;
+	if (idmap_varint_get(&it->p, it->end, &d))
+		return rev_fail(it);
+	if (!it->started) {
+		it->slot = d;
+		it->started = 1;
+	} else if (d == 0 || d >= n - it->slot) {
+		return rev_fail(it);
+	} else {
+		it->slot += d;
+	}
+	if (it->slot >= n)
+		return rev_fail(it);
+	it->left--;
+	*acc_slot = it->slot;
+	return IDMAP_OK;
+}

@@ -1,0 +1,66 @@
+/* Helpers shared by the subcommands. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_util.h"
+
+const char *cli_index_path(const char *opt)
+{
+	if (opt && *opt)
+		return opt;
+	const char *env = getenv("IDMAP_INDEX");
+	return env && *env ? env : NULL;
+}
+
+void cli_index_error(const char *path, int status)
+{
+	const char *why = status == IDMAP_ERR_IO ? strerror(errno) : idmap_strerror(status);
+	fprintf(stderr, "idmap: %s: %s\n", path, why);
+}
+
+idmap_index *cli_open_index(const char *path)
+{
+	idmap_index *ix;
+	int rc = idmap_open(path, &ix);
+	if (rc != IDMAP_OK) {
+		cli_index_error(path, rc);
+		return NULL;
+	}
+	return ix;
+}
+
+int cli_out_init(cli_out *o, FILE *f, size_t cap)
+{
+	o->f = f;
+	o->len = 0;
+	o->cap = cap;
+	o->failed = 0;
+	o->err = 0;
+	o->buf = malloc(cap);
+	return o->buf ? 0 : -1;
+}
+
+void cli_out_drain(cli_out *o)
+{
+	if (o->len && fwrite(o->buf, 1, o->len, o->f) != o->len && !o->failed) {
+		o->failed = 1;
+		o->err = errno;
+	}
+	o->len = 0;
+}
+
+int cli_out_finish(cli_out *o)
+{
+	cli_out_drain(o);
+	if (fflush(o->f) != 0 && !o->failed) {
+		o->failed = 1;
+		o->err = errno;
+	}
+	free(o->buf);
+	o->buf = NULL;
+	if (!o->failed && !ferror(o->f))
+		return 0;
+	errno = o->err ? o->err : EIO;
+	return -1;
+}

@@ -1,0 +1,50 @@
+/* idmap: offline UniProt ID mapping. Dispatches to the subcommands of commands.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+#ifndef IDMAP_VERSION_STRING
+#define IDMAP_VERSION_STRING "unknown"
+#endif
+
+static void usage(FILE *f)
+{
+	fputs("usage: idmap <command> [options]\n"
+	      "\n"
+	      "commands:\n"
+	      "  build  build an index from UniProt idmapping release files\n"
+	      "  map    map identifiers through an index\n"
+	      "  info   show the release, counts, ID types and sections of an index\n"
+	      "\n"
+	      "  idmap <command> --help   options of a command\n"
+	      "  idmap --version          version of this program\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	/* each subcommand sees its own name as argv[0], as getopt expects */
+	if (strcmp(cmd, "build") == 0)
+		return cmd_build(argc - 1, argv + 1);
+	if (strcmp(cmd, "map") == 0)
+		return cmd_map(argc - 1, argv + 1);
+	if (strcmp(cmd, "info") == 0)
+		return cmd_info(argc - 1, argv + 1);
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+		printf("idmap %s\n", IDMAP_VERSION_STRING);
+		return 0;
+	}
+	fprintf(stderr, "idmap: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""CLI cases of `idmap map` and `idmap info` against an index of the sample release.
+
+Builds an index from the sample release (`idmap build -o X DIR/*`, READMEs left out), then
+runs a table of commands, each with its expected exit code and fragments (or the exact text)
+of its stdout, stderr and written files. Expectations that depend on the data are read from
+the sample files. Prints `N passed, N failed`; exits 1 when a case failed.
+"""
+import argparse
+import glob
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+
+
+def read_lines(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as f:
+        for line in f:
+            yield line.rstrip("\n")
+
+
+def sample_file(sample, stem):
+    for name in (stem, stem + ".gz"):
+        path = os.path.join(sample, name)
+        if os.path.exists(path):
+            return path
+    return None
+
+
+def load_dat(sample):
+    """(accession, type, value) triples of idmapping.dat."""
+    path = sample_file(sample, "idmapping.dat")
+    rows = []
+    if path:
+        for line in read_lines(path):
+            parts = line.split("\t")
+            if len(parts) == 3:
+                rows.append(tuple(parts))
+    return rows
+
+
+def load_sec_ac(sample):
+    path = sample_file(sample, "sec_ac.txt")
+    pairs = []
+    if not path:
+        return pairs
+    started = False
+    for line in read_lines(path):
+        if line.startswith("____"):
+            started = True
+            continue
+        parts = line.split()
+        if started and len(parts) == 2 and parts[0][:1].isalnum() and parts[1][:1].isalnum():
+            pairs.append((parts[0], parts[1]))
+    return pairs
+
+
+def build_cases(idx, sample, workdir):
+    """The table: (name, argv, options) with options code/out/err/exact/stdin/env/files."""
+    dat = load_dat(sample)
+    accs = {a for a, _, _ in dat}
+    entry = {}
+    for a, t, v in dat:
+        if t == "UniProtKB-ID":
+            entry.setdefault(v, set()).add(a)
+    gi_of = sorted({v for a, t, v in dat if a == "P31946" and t == "GI"})
+    unmapped_file = os.path.join(workdir, "unmapped.txt")
+    notidx = sample_file(sample, "idmapping.dat") or os.path.join(workdir, "not-an-index")
+    if not os.path.exists(notidx):
+        with open(notidx, "w") as f:
+            f.write("hello\n")
+    env_only = dict(os.environ, IDMAP_INDEX=idx)
+    no_env = {k: v for k, v in os.environ.items() if k != "IDMAP_INDEX"}
+    m = ["map", "-i", idx]
+
+    cases = [
+        ("demo mapping", m + ["P31946", "P62258", "ALBU_HUMAN"],
+         dict(code=0, exact="From\tTo\nP31946\tP31946\nP62258\tP62258\nALBU_HUMAN\tP02768\n")),
+        ("duplicates mapped once", m + ["P31946", "p31946", "P31946"],
+         dict(code=0, exact="From\tTo\nP31946\tP31946\np31946\tP31946\n")),
+        ("commas and stdin", m, dict(code=0, stdin="P31946,P62258\n  ALBU_HUMAN\n",
+                                     exact="From\tTo\nP31946\tP31946\nP62258\tP62258\n"
+                                           "ALBU_HUMAN\tP02768\n")),
+        ("list format", m + ["--format", "list", "P31946", "ALBU_HUMAN", "P62258", "P31946"],
+         dict(code=0, exact="P31946\nP02768\nP62258\n")),
+        ("to UniProtKB-ID", m + ["--to", "UniProtKB-ID", "P02768"],
+         dict(code=0, exact="From\tTo\nP02768\tALBU_HUMAN\n")),
+        ("names case-insensitive", m + ["--from", "uniprotkb_ac-id", "--to", "uniprotkb-id",
+                                        "P02768"],
+         dict(code=0, exact="From\tTo\nP02768\tALBU_HUMAN\n")),
+        ("unmapped file", m + ["--unmapped", unmapped_file, "P31946", "NOPE_1", "nope,P62258",
+                               "NOPE_1"],
+         dict(code=0, out=["P31946\tP31946\n", "P62258\tP62258\n"],
+              err=["idmap: mapped 2 of 4 ids; 2 not mapped"],
+              files={unmapped_file: "NOPE_1\nnope\n"})),
+        ("all mapped: no summary", m + ["P31946"], dict(code=0, err_exact="")),
+        ("IDMAP_INDEX", ["map", "P31946"], dict(code=0, env=env_only, out=["P31946\tP31946"])),
+        ("info", ["info", "-i", idx],
+         dict(code=0, out=["release", "accessions", "keys", "UniProtKB-ID", "META", "TYPES",
+                           "KEY_POOL"])),
+        ("info with IDMAP_INDEX", ["info"], dict(code=0, env=env_only, out=["accessions"])),
+        ("help", ["--help"], dict(code=0, out=["map", "info", "build"])),
+        ("map help", ["map", "--help"], dict(code=0, out=["--from", "--unmapped"])),
+        ("version", ["--version"], dict(code=0, out=["idmap "])),
+        # usage errors
+        ("no command", [], dict(code=2, err=["usage"])),
+        ("unknown command", ["frobnicate"], dict(code=2, err=["unknown command"])),
+        ("no index", ["map", "P31946"], dict(code=2, env=no_env, err=["IDMAP_INDEX"])),
+        ("bad format", m + ["--format", "xml", "P31946"], dict(code=2, err=["--format"])),
+        ("unknown option", m + ["--bogus", "P31946"], dict(code=2, err=["--bogus"])),
+        ("missing value", m + ["--to"], dict(code=2, err=["needs a value"])),
+        ("unknown from", m + ["--from", "NoSuchDB", "x"], dict(code=2, err=["NoSuchDB"])),
+        ("unknown to", m + ["--to", "NoSuchDB", "x"], dict(code=2, err=["NoSuchDB"])),
+        ("internal type refused", m + ["--from", "#secondary", "x"],
+         dict(code=2, err=["#secondary"])),
+        ("info extra argument", ["info", "-i", idx, "extra"], dict(code=2, err=["extra"])),
+        # data errors
+        ("missing index", ["map", "-i", os.path.join(workdir, "missing.idx"), "P31946"],
+         dict(code=1, err=["missing.idx: No such file or directory"])),
+        ("not an index", ["map", "-i", notidx, "P31946"],
+         dict(code=1, err=[notidx + ": not an idmap index"])),
+        ("info of not an index", ["info", "-i", notidx], dict(code=1, err=["not an idmap index"])),
+        ("unwritable unmapped file", m + ["--unmapped", "/nonexistent/dir/u.txt", "x"],
+         dict(code=1, err=["/nonexistent/dir/u.txt"])),
+    ]
+    if gi_of:
+        rows = "".join("P31946\t%s\n" % v for v in gi_of)
+        cases.append(("to GI", m + ["--to", "GI", "P31946"], dict(code=0, out=[rows])))
+        cases.append(("from GI to UniProtKB", m + ["--from", "GI", "--to", "UniProtKB", gi_of[0]],
+                      dict(code=0, out=["%s\tP31946\n" % gi_of[0]])))
+        cases.append(("from GI, unknown value", m + ["--from", "GI", "NOPE"],
+                      dict(code=0, exact="From\tTo\n", err=["mapped 0 of 1 ids"])))
+    for sec, prim in load_sec_ac(sample):
+        if sec not in accs and prim in accs and sec not in entry:
+            cases.append(("secondary accession", m + [sec],
+                          dict(code=0, out=["%s\t%s\n" % (sec, prim)])))
+            break
+    return cases
+
+
+def run_case(idmap, name, argv, opt):
+    proc = subprocess.run([idmap] + argv, input=opt.get("stdin", "").encode(),
+                          capture_output=True, env=opt.get("env"), timeout=60)
+    out = proc.stdout.decode(errors="replace")
+    err = proc.stderr.decode(errors="replace")
+    problems = []
+    if proc.returncode != opt["code"]:
+        problems.append("exit %d, expected %d" % (proc.returncode, opt["code"]))
+    if "exact" in opt and out != opt["exact"]:
+        problems.append("stdout %r, expected %r" % (out, opt["exact"]))
+    for frag in opt.get("out", []):
+        if frag not in out:
+            problems.append("stdout lacks %r" % frag)
+    if "err_exact" in opt and err != opt["err_exact"]:
+        problems.append("stderr %r, expected %r" % (err, opt["err_exact"]))
+    for frag in opt.get("err", []):
+        if frag not in err:
+            problems.append("stderr lacks %r" % frag)
+    for path, want in opt.get("files", {}).items():
+        try:
+            with open(path) as f:
+                got = f.read()
+        except OSError as e:
+            got = "<%s>" % e
+        if got != want:
+            problems.append("%s holds %r, expected %r" % (path, got, want))
+    if problems:
+        print("FAIL %s: idmap %s" % (name, " ".join(argv)))
+        for p in problems:
+            print("     " + p)
+        if err and not any(p.startswith("stderr") for p in problems):
+            print("     stderr: " + err.strip().replace("\n", "\n             "))
+        return False
+    return True
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--idmap", required=True, help="the idmap binary")
+    ap.add_argument("--sample", required=True, help="directory of the sample release")
+    ap.add_argument("--workdir", required=True, help="scratch directory (recreated)")
+    a = ap.parse_args()
+    shutil.rmtree(a.workdir, ignore_errors=True)
+    os.makedirs(a.workdir)
+    idx = os.path.join(a.workdir, "sample.idx")
+    # the release files of DIR; a README beside them is not an input
+    inputs = sorted(p for p in glob.glob(os.path.join(a.sample, "*"))
+                    if os.path.isfile(p) and not p.endswith(".md"))
+    build = subprocess.run([a.idmap, "build", "-o", idx] + inputs, capture_output=True)
+    if build.returncode != 0 or not os.path.exists(idx):
+        sys.stdout.write(build.stderr.decode(errors="replace"))
+        print("FAIL build: idmap build -o %s %s (exit %d)" % (idx, " ".join(inputs),
+                                                            build.returncode))
+        print("0 passed, 1 failed")
+        return 1
+    passed = failed = 0
+    for name, argv, opt in build_cases(idx, a.sample, a.workdir):
+        if run_case(a.idmap, name, argv, opt):
+            passed += 1
+        else:
+            failed += 1
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,748 @@
+/* The engine against a small index built by idmap_build(): lookups return exactly the written
+ * pairs, and damaged copies of the index are rejected or survived, never crash. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "idmap.h"
+#include "idmap_build.h"
+#include "idmap_format.h"
+
+/* ---- The release of the fixture ---------------------------------------------------------- */
+
+static const char *const dat[][3] = {
+	{"P31946", "UniProtKB-ID", "1433B_HUMAN"},
+	{"P31946", "Gene_Name", "YWHAB"},
+	{"P31946", "GI", "4507949"},
+	{"P31946", "GI", "377656702"},
+	{"P31946", "NCBI_TaxID", "9606"},
+	{"P31946-2", "Ensembl_PRO", "ENSP00000361930"},
+	{"P31946-2", "GI", "377656702"},
+	{"P62258", "UniProtKB-ID", "1433E_HUMAN"},
+	{"P62258", "Gene_Name", "YWHAE"},
+	{"P62258", "GI", "4507949"},
+	{"P62258", "NCBI_TaxID", "9606"},
+	{"P02768", "UniProtKB-ID", "ALBU_HUMAN"},
+	{"P02768", "Gene_Name", "ALB"},
+	{"P02768", "NCBI_TaxID", "9606"},
+	{"P02768", "KEGG", "hsa:213"},
+	{"A0A023GPI8", "UniProtKB-ID", "A0A023GPI8_CANAL"},
+	{"A0A023GPI8", "NCBI_TaxID", "5476"},
+	{"A0A023GPI8", "GI", "4507949"},
+	/* a secondary accession becomes a forward group on its primaries */
+	{"P62258", "#secondary", "Q15086"},
+	{"P31946", "#secondary", "A0A017SEE6"},
+	{"P02768", "#secondary", "A0A017SEE6"},
+};
+#define N_DAT (sizeof dat / sizeof dat[0])
+#define N_DATA_LINES 18 /* the lines of idmapping.dat; the rest come from sec_ac.txt */
+
+static const char *const accessions[] = {"P31946", "P31946-2", "P62258", "P02768",
+					 "A0A023GPI8"};
+#define N_ACC (sizeof accessions / sizeof accessions[0])
+
+static const char sec_ac_head[] =
+	"----------------------------------------------------------------------------\n"
+	"        UniProt Protein Knowledgebase\n"
+	"----------------------------------------------------------------------------\n"
+	"\n"
+	"Description: Secondary accession numbers: index\n"
+	"Name:        SEC_AC.TXT\n"
+	"Release:     2026_01 of 28-Jan-2026\n"
+	"\n"
+	"Secondary AC                  Primary AC\n"
+	"____________                  __________\n";
+
+static const char delac_text[] =
+	"----------------------------------------------------------------------------\n"
+	"        UniProt - Swiss-Prot Protein Knowledgebase\n"
+	"----------------------------------------------------------------------------\n"
+	"\n"
+	"Description: Accession numbers deleted from UniProtKB/Swiss-Prot\n"
+	"Name:        delac_sp.txt\n"
+	"Release:     2026_01 of 28-Jan-2026\n"
+	"\n"
+	"Accession number\n"
+	"________________\n"
+	"A0AV18\n"
+	"\n"
+	"----------------------------------------------------------------------------\n"
+	"Copyrighted by the UniProt Consortium, see https://www.uniprot.org/terms\n"
+	"----------------------------------------------------------------------------\n";
+
+static char dir[64];
+static char index_path[128], bad_path[128];
+static uint8_t *image; /* the intact index */
+static size_t image_len;
+
+static void write_file(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(p, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
+static char *join(const char *a, const char *b)
+{
+	static char buf[4][160];
+	static int k;
+	char *s = buf[k++ & 3];
+	snprintf(s, sizeof buf[0], "%s/%s", a, b);
+	return s;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/idmap-test-engine-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	FILE *f = fopen(join(dir, "idmapping.dat"), "w");
+	for (size_t i = 0; i < N_DATA_LINES; i++)
+		fprintf(f, "%s\t%s\t%s\n", dat[i][0], dat[i][1], dat[i][2]);
+	fclose(f);
+	f = fopen(join(dir, "sec_ac.txt"), "w");
+	fputs(sec_ac_head, f);
+	for (size_t i = N_DATA_LINES; i < N_DAT; i++)
+		fprintf(f, "%-30s%s\n", dat[i][2], dat[i][0]);
+	fclose(f);
+	f = fopen(join(dir, "delac_sp.txt"), "w");
+	fputs(delac_text, f);
+	fclose(f);
+
+	snprintf(index_path, sizeof index_path, "%s/test.idx", dir);
+	snprintf(bad_path, sizeof bad_path, "%s/bad.idx", dir);
+	char in0[160], in1[160], in2[160];
+	snprintf(in0, sizeof in0, "%s/idmapping.dat", dir);
+	snprintf(in1, sizeof in1, "%s/sec_ac.txt", dir);
+	snprintf(in2, sizeof in2, "%s/delac_sp.txt", dir);
+	const char *const inputs[] = {in0, in1, in2};
+	idmap_build_opts o;
+	idmap_build_opts_init(&o);
+	o.output = index_path;
+	o.inputs = inputs;
+	o.n_inputs = 3;
+	o.release = "test_release";
+	o.threads = 1;
+	o.memory = 64u << 20;
+	char err[256] = "";
+	if (idmap_build(&o, err, sizeof err) != 0) {
+		fprintf(stderr, "idmap_build: %s\n", err);
+		return -1;
+	}
+	f = fopen(index_path, "rb");
+	if (!f)
+		return -1;
+	fseek(f, 0, SEEK_END);
+	image_len = (size_t)ftell(f);
+	fseek(f, 0, SEEK_SET);
+	image = malloc(image_len);
+	if (!image || fread(image, 1, image_len, f) != image_len)
+		return -1;
+	fclose(f);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	const char *names[] = {"idmapping.dat", "sec_ac.txt", "delac_sp.txt", "test.idx",
+			       "bad.idx"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		unlink(join(dir, names[i]));
+	rmdir(dir);
+	free(image);
+	return 0;
+}
+
+static idmap_index *open_good(void)
+{
+	idmap_index *ix = NULL;
+	assert_int_equal(idmap_open(index_path, &ix), IDMAP_OK);
+	assert_non_null(ix);
+	return ix;
+}
+
+/* ---- Lookups ----------------------------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The sorted "type TAB value" lines the fixture gives acc. */
+static size_t expected_pairs(const char *acc, char **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < N_DAT; i++) {
+		if (strcmp(dat[i][0], acc) != 0)
+			continue;
+		out[n] = malloc(strlen(dat[i][1]) + strlen(dat[i][2]) + 2);
+		sprintf(out[n++], "%s\t%s", dat[i][1], dat[i][2]);
+	}
+	qsort(out, n, sizeof *out, cmp_str);
+	return n;
+}
+
+static void check_forward(idmap_index *ix, const char *acc)
+{
+	char *want[N_DAT], *got[N_DAT + 8];
+	size_t nw = expected_pairs(acc, want), ng = 0;
+	uint64_t slot;
+	assert_int_equal(idmap_acc_find(ix, acc, strlen(acc), &slot), IDMAP_OK);
+	char text[IDMAP_ACC_TEXT_SIZE];
+	size_t len;
+	assert_int_equal(idmap_acc_text(ix, slot, text, &len), IDMAP_OK);
+	assert_string_equal(text, acc);
+	assert_int_equal(len, strlen(acc));
+
+	idmap_fwd_iter it;
+	idmap_pair p;
+	int rc;
+	uint32_t last_type = 0;
+	assert_int_equal(idmap_fwd_begin(ix, slot, IDMAP_TYPE_ANY, &it), IDMAP_OK);
+	while ((rc = idmap_fwd_next(&it, &p)) == IDMAP_OK) {
+		assert_true(ng < N_DAT + 8);
+		assert_true(p.type_id >= last_type); /* grouped by type */
+		last_type = p.type_id;
+		idmap_type_info ti;
+		assert_int_equal(idmap_type_get(ix, p.type_id, &ti), IDMAP_OK);
+		got[ng] = malloc(ti.name_len + p.len + 2);
+		sprintf(got[ng++], "%s\t%.*s", ti.name, (int)p.len, p.value);
+	}
+	assert_int_equal(rc, IDMAP_DONE);
+	assert_int_equal(idmap_fwd_next(&it, &p), IDMAP_DONE);
+	qsort(got, ng, sizeof *got, cmp_str);
+	assert_int_equal(ng, nw);
+	for (size_t i = 0; i < nw; i++)
+		assert_string_equal(got[i], want[i]);
+
+	/* filtered to each type: exactly that type's pairs */
+	for (uint32_t t = 0; t < idmap_type_count(ix); t++) {
+		idmap_type_info ti;
+		assert_int_equal(idmap_type_get(ix, t, &ti), IDMAP_OK);
+		size_t n = 0, k = 0;
+		for (size_t i = 0; i < nw; i++)
+			n += strncmp(want[i], ti.name, ti.name_len) == 0 &&
+			     want[i][ti.name_len] == '\t';
+		assert_int_equal(idmap_fwd_begin(ix, slot, t, &it), IDMAP_OK);
+		while ((rc = idmap_fwd_next(&it, &p)) == IDMAP_OK) {
+			assert_int_equal(p.type_id, t);
+			k++;
+		}
+		assert_int_equal(rc, IDMAP_DONE);
+		assert_int_equal(k, n);
+	}
+	for (size_t i = 0; i < nw; i++)
+		free(want[i]);
+	for (size_t i = 0; i < ng; i++)
+		free(got[i]);
+}
+
+static void test_forward(void **state)
+{
+	(void)state;
+	idmap_index *ix = open_good();
+	for (size_t i = 0; i < N_ACC; i++)
+		check_forward(ix, accessions[i]);
+	/* accessions are case-insensitive */
+	uint64_t a, b;
+	assert_int_equal(idmap_acc_find(ix, "p31946-2", 8, &a), IDMAP_OK);
+	assert_int_equal(idmap_acc_find(ix, "P31946-2", 8, &b), IDMAP_OK);
+	assert_int_equal(a, b);
+	idmap_close(ix);
+}
+
+/* Lines j and i of the fixture have the same (type, value). */
+static int same_key(size_t j, size_t i)
+{
+	return strcmp(dat[j][1], dat[i][1]) == 0 && strcmp(dat[j][2], dat[i][2]) == 0;
+}
+
+static void test_reverse(void **state)
+{
+	(void)state;
+	idmap_index *ix = open_good();
+	for (size_t i = 0; i < N_DAT; i++) {
+		uint32_t t;
+		uint64_t key, slot, count;
+		assert_int_equal(idmap_type_find(ix, dat[i][1], &t), IDMAP_OK);
+		assert_int_equal(idmap_key_find(ix, t, dat[i][2], strlen(dat[i][2]), &key),
+				 IDMAP_OK);
+		uint32_t kt;
+		const char *v;
+		size_t vl;
+		assert_int_equal(idmap_key_get(ix, key, &kt, &v, &vl), IDMAP_OK);
+		assert_int_equal(kt, t);
+		assert_int_equal(vl, strlen(dat[i][2]));
+		assert_memory_equal(v, dat[i][2], vl);
+
+		size_t want = 0, got = 0, found = 0;
+		for (size_t j = 0; j < N_DAT; j++)
+			want += same_key(j, i);
+		idmap_rev_iter it;
+		int rc;
+		assert_int_equal(idmap_rev_begin(ix, key, &it, &count), IDMAP_OK);
+		assert_int_equal(count, want);
+		uint64_t prev = 0;
+		while ((rc = idmap_rev_next(&it, &slot)) == IDMAP_OK) {
+			assert_true(got == 0 || slot > prev);
+			prev = slot;
+			got++;
+			char text[IDMAP_ACC_TEXT_SIZE];
+			assert_int_equal(idmap_acc_text(ix, slot, text, NULL), IDMAP_OK);
+			for (size_t j = 0; j < N_DAT; j++)
+				found += strcmp(dat[j][0], text) == 0 && same_key(j, i);
+		}
+		assert_int_equal(rc, IDMAP_DONE);
+		assert_int_equal(got, want);
+		assert_int_equal(found, want);
+	}
+	/* a deleted accession is a key without accessions */
+	uint32_t del;
+	uint64_t key, count;
+	idmap_rev_iter it;
+	uint64_t slot;
+	assert_int_equal(idmap_type_find(ix, "#deleted", &del), IDMAP_OK);
+	assert_int_equal(idmap_key_find(ix, del, "A0AV18", 6, &key), IDMAP_OK);
+	assert_int_equal(idmap_rev_begin(ix, key, &it, &count), IDMAP_OK);
+	assert_int_equal(count, 0);
+	assert_int_equal(idmap_rev_next(&it, &slot), IDMAP_DONE);
+	idmap_close(ix);
+}
+
+static void test_not_found(void **state)
+{
+	(void)state;
+	idmap_index *ix = open_good();
+	uint64_t slot;
+	uint32_t t, gi;
+	assert_int_equal(idmap_acc_find(ix, "Q99999", 6, &slot), IDMAP_ERR_NOT_FOUND);
+	assert_int_equal(idmap_acc_find(ix, "P31946-3", 8, &slot), IDMAP_ERR_NOT_FOUND);
+	assert_int_equal(idmap_acc_find(ix, "garbage", 7, &slot), IDMAP_ERR_NOT_FOUND);
+	assert_int_equal(idmap_acc_find(ix, "", 0, &slot), IDMAP_ERR_NOT_FOUND);
+	assert_int_equal(idmap_acc_find(ix, "ALBU_HUMAN", 10, &slot), IDMAP_ERR_NOT_FOUND);
+	assert_int_equal(idmap_type_find(ix, "NoSuchType", &t), IDMAP_ERR_NOT_FOUND);
+	assert_int_equal(idmap_type_find(ix, "gi", &t), IDMAP_ERR_NOT_FOUND);
+	assert_int_equal(idmap_type_find(ix, "GI", &gi), IDMAP_OK);
+	assert_int_equal(idmap_type_find_ci(ix, "gi", &t), IDMAP_OK);
+	assert_int_equal(t, gi);
+	assert_int_equal(idmap_key_find(ix, gi, "0", 1, &slot), IDMAP_ERR_NOT_FOUND);
+	assert_int_equal(idmap_key_find(ix, gi, "YWHAB", 5, &slot), IDMAP_ERR_NOT_FOUND);
+	assert_int_equal(idmap_key_find(ix, gi, "", 0, &slot), IDMAP_ERR_NOT_FOUND);
+	assert_int_equal(idmap_key_find(ix, idmap_type_count(ix), "4507949", 7, &slot),
+			 IDMAP_ERR_NOT_FOUND);
+	assert_int_equal(idmap_key_find(ix, gi, "4507949", 7, &slot), IDMAP_OK);
+	/* out-of-range slots and ids are argument errors */
+	idmap_fwd_iter fi;
+	idmap_rev_iter ri;
+	idmap_type_info ti;
+	idmap_section_info si;
+	uint64_t code;
+	assert_int_equal(idmap_fwd_begin(ix, idmap_acc_count(ix), IDMAP_TYPE_ANY, &fi),
+			 IDMAP_ERR_INVALID);
+	assert_int_equal(idmap_rev_begin(ix, idmap_key_count(ix), &ri, NULL), IDMAP_ERR_INVALID);
+	assert_int_equal(idmap_acc_code(ix, idmap_acc_count(ix), &code), IDMAP_ERR_INVALID);
+	assert_int_equal(idmap_type_get(ix, idmap_type_count(ix), &ti), IDMAP_ERR_INVALID);
+	assert_int_equal(idmap_section_get(ix, idmap_section_count(ix), &si), IDMAP_ERR_INVALID);
+	idmap_close(ix);
+}
+
+/* Counts, types, META and sections say what was written. */
+static void test_metadata(void **state)
+{
+	(void)state;
+	idmap_index *ix = open_good();
+	assert_int_equal(idmap_acc_count(ix), N_ACC);
+	uint64_t keys = 0;
+	for (uint32_t t = 0; t < idmap_type_count(ix); t++) {
+		idmap_type_info ti;
+		assert_int_equal(idmap_type_get(ix, t, &ti), IDMAP_OK);
+		assert_int_equal(strlen(ti.name), ti.name_len);
+		uint32_t back;
+		assert_int_equal(idmap_type_find(ix, ti.name, &back), IDMAP_OK);
+		assert_int_equal(back, t);
+		uint64_t pairs = 0, distinct = 0;
+		for (size_t i = 0; i < N_DAT; i++) {
+			if (strcmp(dat[i][1], ti.name) != 0)
+				continue;
+			pairs++;
+			size_t j = 0;
+			while (strcmp(dat[j][1], ti.name) != 0 || strcmp(dat[j][2], dat[i][2]) != 0)
+				j++;
+			distinct += j == i;
+		}
+		if (strcmp(ti.name, "#deleted") == 0)
+			distinct = 1;
+		assert_int_equal(ti.pairs, pairs);
+		assert_int_equal(ti.keys, distinct);
+		keys += ti.keys;
+	}
+	assert_int_equal(idmap_key_count(ix), keys);
+
+	const char *v;
+	size_t len;
+	assert_int_equal(idmap_meta_find(ix, "release", &v, &len), IDMAP_OK);
+	assert_int_equal(len, strlen("test_release"));
+	assert_memory_equal(v, "test_release", len);
+	assert_int_equal(idmap_meta_find(ix, "no_such_key", &v, &len), IDMAP_ERR_NOT_FOUND);
+	size_t cur = 0, lines = 0;
+	idmap_meta_line m;
+	int rc;
+	while ((rc = idmap_meta_next(ix, &cur, &m)) == IDMAP_OK)
+		lines++;
+	assert_int_equal(rc, IDMAP_DONE);
+	assert_true(lines >= 6);
+
+	unsigned seen = 0;
+	for (uint32_t i = 0; i < idmap_section_count(ix); i++) {
+		idmap_section_info s;
+		assert_int_equal(idmap_section_get(ix, i, &s), IDMAP_OK);
+		assert_true(s.offset % 64 == 0 && s.offset + s.length <= image_len);
+		if (s.id >= 1 && s.id <= 13) {
+			seen |= 1u << s.id;
+			assert_string_equal(s.name, idmap_section_name(s.id));
+		}
+	}
+	assert_int_equal(seen, 0x3FFEu);
+	assert_null(idmap_section_name(99));
+	assert_string_equal(idmap_strerror(IDMAP_ERR_CORRUPT), "index is corrupt");
+	assert_string_equal(idmap_strerror(12345), "unknown error");
+
+	char detail[256];
+	assert_int_equal(idmap_verify(ix, detail, sizeof detail), IDMAP_OK);
+	idmap_close(ix);
+}
+
+/* ---- Damage ------------------------------------------------------------------------------ */
+
+static uint32_t crc32_ref(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xFFFFFFFFu;
+	for (size_t i = 0; i < n; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
+	}
+	return ~c;
+}
+
+static uint8_t *copy_image(void)
+{
+	uint8_t *b = malloc(image_len + 4096);
+	assert_non_null(b);
+	memcpy(b, image, image_len);
+	return b;
+}
+
+static uint8_t *table_entry(uint8_t *b, uint32_t i)
+{
+	return b + idmap_rd64(b + IDMAP_HDR_TABLE_OFFSET) + (uint64_t)i * IDMAP_SECTION_ENTRY_SIZE;
+}
+
+static uint32_t n_sections(const uint8_t *b) { return idmap_rd32(b + IDMAP_HDR_SECTION_COUNT); }
+
+/* The table entry of section id (the intact image's table). */
+static uint8_t *entry_of(uint8_t *b, uint32_t id)
+{
+	for (uint32_t i = 0; i < n_sections(b); i++)
+		if (idmap_rd32(table_entry(b, i)) == id)
+			return table_entry(b, i);
+	fail_msg("section %u missing", id);
+	return NULL;
+}
+
+/* Recomputes the table CRC and the header CRC, so that only the intended damage remains. */
+static void reseal_table(uint8_t *b)
+{
+	idmap_wr32(b + IDMAP_HDR_TABLE_CRC,
+		   crc32_ref(table_entry(b, 0), n_sections(b) * IDMAP_SECTION_ENTRY_SIZE));
+	idmap_wr32(b + IDMAP_HDR_HEADER_CRC, crc32_ref(b, IDMAP_HDR_HEADER_CRC));
+}
+
+static void reseal_section(uint8_t *b, uint32_t id)
+{
+	uint8_t *e = entry_of(b, id);
+	uint64_t off = idmap_rd64(e + IDMAP_SEC_OFFSET), len = idmap_rd64(e + IDMAP_SEC_LENGTH);
+	idmap_wr32(e + IDMAP_SEC_CRC, crc32_ref(b + off, len));
+	reseal_table(b);
+}
+
+static int open_bytes(const uint8_t *b, size_t n, idmap_index **ix)
+{
+	write_file(bad_path, b, n);
+	return idmap_open(bad_path, ix);
+}
+
+static void expect_open(const uint8_t *b, size_t n, int want)
+{
+	idmap_index *ix = (idmap_index *)1;
+	assert_int_equal(open_bytes(b, n, &ix), want);
+	assert_null(ix);
+}
+
+static void test_damaged_header(void **state)
+{
+	(void)state;
+	uint8_t *b = copy_image();
+	expect_open(b, 0, IDMAP_ERR_NOT_INDEX);
+	expect_open(b, 10, IDMAP_ERR_NOT_INDEX);
+	expect_open(b, 63, IDMAP_ERR_NOT_INDEX);
+	b[0] ^= 0x20;
+	expect_open(b, image_len, IDMAP_ERR_NOT_INDEX);
+	b[0] ^= 0x20;
+	idmap_wr32(b + IDMAP_HDR_VERSION, 2);
+	expect_open(b, image_len, IDMAP_ERR_VERSION);
+	reseal_table(b);
+	expect_open(b, image_len, IDMAP_ERR_VERSION);
+	memcpy(b, image, image_len);
+	b[IDMAP_HDR_HEADER_CRC] ^= 1;
+	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+	memcpy(b, image, image_len);
+	b[IDMAP_HDR_RESERVED + 7] = 1;
+	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+	reseal_table(b);
+	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+	memcpy(b, image, image_len);
+	idmap_wr32(b + IDMAP_HDR_FLAGS, 1);
+	reseal_table(b);
+	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+	/* the size field must equal the real size */
+	memcpy(b, image, image_len);
+	expect_open(b, image_len - 1, IDMAP_ERR_CORRUPT);
+	expect_open(b, image_len - 64, IDMAP_ERR_CORRUPT);
+	memset(b + image_len, 0, 64);
+	expect_open(b, image_len + 64, IDMAP_ERR_CORRUPT);
+	/* table outside the file, or with a bad count */
+	memcpy(b, image, image_len);
+	idmap_wr64(b + IDMAP_HDR_TABLE_OFFSET, image_len);
+	reseal_table(b);
+	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+	memcpy(b, image, image_len);
+	idmap_wr32(b + IDMAP_HDR_SECTION_COUNT, 0);
+	idmap_wr32(b + IDMAP_HDR_HEADER_CRC, crc32_ref(b, IDMAP_HDR_HEADER_CRC));
+	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+	memcpy(b, image, image_len);
+	idmap_wr32(b + IDMAP_HDR_SECTION_COUNT, 5000);
+	idmap_wr32(b + IDMAP_HDR_HEADER_CRC, crc32_ref(b, IDMAP_HDR_HEADER_CRC));
+	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+	memcpy(b, image, image_len);
+	table_entry(b, 0)[3] ^= 0x40; /* table CRC no longer matches */
+	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+	free(b);
+	idmap_index *ix = (idmap_index *)1;
+	assert_int_equal(idmap_open("/nonexistent/x.idx", &ix), IDMAP_ERR_IO);
+	assert_null(ix);
+	assert_int_equal(idmap_open(dir, &ix), IDMAP_ERR_IO);
+	assert_int_equal(idmap_open(NULL, &ix), IDMAP_ERR_INVALID);
+}
+
+static void test_damaged_table(void **state)
+{
+	(void)state;
+	uint8_t *b = copy_image();
+	const uint32_t ids[] = {IDMAP_SECTION_META, IDMAP_SECTION_FWD_POOL, IDMAP_SECTION_KEY_POOL};
+	for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++) {
+		uint8_t *e;
+		/* offset past the end, misaligned, length overflowing */
+		memcpy(b, image, image_len);
+		e = entry_of(b, ids[k]);
+		idmap_wr64(e + IDMAP_SEC_OFFSET, (image_len + 64) & ~(uint64_t)63);
+		reseal_table(b);
+		expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+		memcpy(b, image, image_len);
+		e = entry_of(b, ids[k]);
+		idmap_wr64(e + IDMAP_SEC_OFFSET, idmap_rd64(e + IDMAP_SEC_OFFSET) + 8);
+		reseal_table(b);
+		expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+		memcpy(b, image, image_len);
+		e = entry_of(b, ids[k]);
+		idmap_wr64(e + IDMAP_SEC_LENGTH, UINT64_MAX - 10);
+		reseal_table(b);
+		expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+		memcpy(b, image, image_len);
+		e = entry_of(b, ids[k]);
+		idmap_wr64(e + IDMAP_SEC_OFFSET, 0);
+		reseal_table(b);
+		expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+		/* overlapping another section, or the table */
+		memcpy(b, image, image_len);
+		e = entry_of(b, ids[k]);
+		idmap_wr64(e + IDMAP_SEC_OFFSET,
+			   idmap_rd64(entry_of(b, IDMAP_SECTION_TYPES) + IDMAP_SEC_OFFSET));
+		reseal_table(b);
+		expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+		memcpy(b, image, image_len);
+		e = entry_of(b, ids[k]);
+		idmap_wr64(e + IDMAP_SEC_OFFSET, idmap_rd64(b + IDMAP_HDR_TABLE_OFFSET));
+		idmap_wr64(e + IDMAP_SEC_LENGTH, 32);
+		reseal_table(b);
+		expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+		/* duplicate id, missing required id (renamed to an unknown one) */
+		memcpy(b, image, image_len);
+		e = entry_of(b, ids[k]);
+		idmap_wr32(e + IDMAP_SEC_ID, ids[k] == IDMAP_SECTION_META ? 2 : 1);
+		reseal_table(b);
+		expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+		memcpy(b, image, image_len);
+		e = entry_of(b, ids[k]);
+		idmap_wr32(e + IDMAP_SEC_ID, 99);
+		reseal_table(b);
+		expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+		/* reserved fields */
+		memcpy(b, image, image_len);
+		e = entry_of(b, ids[k]);
+		idmap_wr32(e + IDMAP_SEC_FLAGS, 1);
+		reseal_table(b);
+		expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+		memcpy(b, image, image_len);
+		e = entry_of(b, ids[k]);
+		idmap_wr32(e + IDMAP_SEC_RESERVED, 1);
+		reseal_table(b);
+		expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+	}
+	free(b);
+}
+
+/* Everything a caller may do with an index; statuses must be legal, nothing may crash. */
+static void exercise(idmap_index *ix)
+{
+	idmap_meta_line m;
+	size_t cur = 0;
+	int rc;
+	while ((rc = idmap_meta_next(ix, &cur, &m)) == IDMAP_OK)
+		;
+	assert_true(rc == IDMAP_DONE || rc == IDMAP_ERR_CORRUPT);
+	for (uint64_t s = 0; s < idmap_acc_count(ix) && s < 100; s++) {
+		char text[IDMAP_ACC_TEXT_SIZE];
+		idmap_acc_text(ix, s, text, NULL);
+		idmap_fwd_iter it;
+		idmap_pair p;
+		if (idmap_fwd_begin(ix, s, IDMAP_TYPE_ANY, &it) == IDMAP_OK)
+			while (idmap_fwd_next(&it, &p) == IDMAP_OK)
+				assert_true(p.len >= 1 && p.len <= 1024);
+		if (idmap_fwd_begin(ix, s, 2, &it) == IDMAP_OK)
+			while (idmap_fwd_next(&it, &p) == IDMAP_OK)
+				;
+	}
+	for (uint64_t k = 0; k < idmap_key_count(ix) && k < 200; k++) {
+		idmap_rev_iter it;
+		uint64_t s;
+		idmap_key_get(ix, k, NULL, NULL, NULL);
+		if (idmap_rev_begin(ix, k, &it, NULL) == IDMAP_OK)
+			while (idmap_rev_next(&it, &s) == IDMAP_OK)
+				assert_true(s < idmap_acc_count(ix));
+	}
+	for (size_t i = 0; i < N_DAT; i++) {
+		uint64_t slot;
+		uint32_t t;
+		idmap_acc_find(ix, dat[i][0], strlen(dat[i][0]), &slot);
+		if (idmap_type_find(ix, dat[i][1], &t) == IDMAP_OK)
+			idmap_key_find(ix, t, dat[i][2], strlen(dat[i][2]), &slot);
+	}
+	char detail[256];
+	idmap_verify(ix, detail, sizeof detail);
+}
+
+/* Small sections are checked at open: any flipped byte is refused. With their CRC resealed,
+ * the parsers themselves must refuse or survive the damage. */
+static void test_damaged_small_sections(void **state)
+{
+	(void)state;
+	uint8_t *b = copy_image();
+	const uint32_t ids[] = {IDMAP_SECTION_META, IDMAP_SECTION_TYPES, IDMAP_SECTION_ACC_DIR,
+				IDMAP_SECTION_KEY_DIR};
+	for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++) {
+		uint8_t *e = entry_of(b, ids[k]);
+		uint64_t off = idmap_rd64(e + IDMAP_SEC_OFFSET);
+		uint64_t len = idmap_rd64(e + IDMAP_SEC_LENGTH);
+		for (uint64_t i = 0; i < len; i++) {
+			static const uint8_t flips[] = {0x01, 0x80, 0xFF};
+			for (size_t f = 0; f < sizeof flips; f++) {
+				memcpy(b, image, image_len);
+				b[off + i] ^= flips[f];
+				expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+				reseal_section(b, ids[k]);
+				idmap_index *ix = NULL;
+				int rc = open_bytes(b, image_len, &ix);
+				assert_true(rc == IDMAP_OK || rc == IDMAP_ERR_CORRUPT);
+				if (rc == IDMAP_OK) {
+					exercise(ix);
+					idmap_close(ix);
+				}
+			}
+		}
+	}
+	free(b);
+}
+
+static const char *sec_name(uint32_t id) { return idmap_section_name(id); }
+
+/* Big sections are not checked at open: lookups must survive damage and verify must name the
+ * section. */
+static void test_damaged_big_sections(void **state)
+{
+	(void)state;
+	uint8_t *b = copy_image();
+	const uint32_t ids[] = {IDMAP_SECTION_ACC_PILOTS, IDMAP_SECTION_ACC_REMAP,
+				IDMAP_SECTION_ACC_CODES,  IDMAP_SECTION_FWD_INDEX,
+				IDMAP_SECTION_FWD_POOL,	  IDMAP_SECTION_KEY_PILOTS,
+				IDMAP_SECTION_KEY_REMAP,  IDMAP_SECTION_KEY_INDEX,
+				IDMAP_SECTION_KEY_POOL};
+	size_t verified = 0;
+	for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++) {
+		uint8_t *e = entry_of(b, ids[k]);
+		uint64_t off = idmap_rd64(e + IDMAP_SEC_OFFSET);
+		uint64_t len = idmap_rd64(e + IDMAP_SEC_LENGTH);
+		for (uint64_t i = 0; i < len; i++) {
+			static const uint8_t flips[] = {0x01, 0x80, 0xFF};
+			for (size_t f = 0; f < sizeof flips; f++) {
+				for (int sealed = 0; sealed < 2; sealed++) {
+					memcpy(b, image, image_len);
+					b[off + i] ^= flips[f];
+					if (sealed)
+						reseal_section(b, ids[k]);
+					idmap_index *ix = NULL;
+					int rc = open_bytes(b, image_len, &ix);
+					assert_true(rc == IDMAP_OK || rc == IDMAP_ERR_CORRUPT);
+					if (rc != IDMAP_OK)
+						continue;
+					exercise(ix);
+					char detail[256];
+					int vr = idmap_verify(ix, detail, sizeof detail);
+					if (!sealed) {
+						assert_int_equal(vr, IDMAP_ERR_CORRUPT);
+						assert_non_null(strstr(detail, sec_name(ids[k])));
+						verified++;
+					}
+					idmap_close(ix);
+				}
+			}
+		}
+	}
+	assert_true(verified > 0);
+	free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_metadata),
+		cmocka_unit_test(test_forward),
+		cmocka_unit_test(test_reverse),
+		cmocka_unit_test(test_not_found),
+		cmocka_unit_test(test_damaged_header),
+		cmocka_unit_test(test_damaged_table),
+		cmocka_unit_test(test_damaged_small_sections),
+		cmocka_unit_test(test_damaged_big_sections),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
