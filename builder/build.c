@@ -30,6 +30,13 @@ void idmap_build_opts_init(idmap_build_opts *o)
 	o->memory = 2ull << 30;
 }
 
+int build_cancelled(build *b)
+{
+	if (b->o->cancel && *b->o->cancel)
+		return build_fail(b, "interrupted");
+	return 0;
+}
+
 int build_fail(build *b, const char *fmt, ...)
 {
 	va_list ap;
@@ -156,6 +163,10 @@ static int on_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
 {
 	build *b = ctx;
 	uint32_t type;
+	if (b->o->cancel && *b->o->cancel) {
+		snprintf(err, errlen, "interrupted");
+		return -1;
+	}
 	if (types_intern(&b->types, t->type, t->type_len, &type) < 0) {
 		snprintf(err, errlen, "too many ID types (more than %u) or out of memory",
 			 IDMAP_MAX_TYPES);

@@ -112,6 +112,8 @@ int build_accessions(build *b)
 		return build_fail_errno(b, "%s", path);
 	uint32_t nfiles = 1u << b->fbits;
 	for (uint32_t f = 0; f < nfiles; f++) {
+		if (build_cancelled(b) < 0)
+			return -1;
 		uint8_t *buf = NULL;
 		size_t len = 0;
 		build_path(b, path, sizeof(path), "acc-part", f);

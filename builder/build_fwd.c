@@ -83,6 +83,8 @@ int build_forward(build *b)
 		uint64_t hi = lo + b->fwd_range < nacc ? lo + b->fwd_range : nacc;
 		if (lo >= hi)
 			break;
+		if (build_cancelled(b) < 0)
+			return -1;
 		uint8_t *buf = NULL;
 		size_t len = 0;
 		build_path(b, path, sizeof(path), "fwd-part", g);

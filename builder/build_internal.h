@@ -89,6 +89,8 @@ typedef struct build {
 int build_fail(build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* As build_fail, appending ": strerror(errno)". */
 int build_fail_errno(build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* -1 with the error "interrupted" once the caller's cancel flag is set, else 0. */
+int build_cancelled(build *b);
 void build_log(build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Path of a file in the build's temporary directory, in a static buffer per call site. */
 void build_path(build *b, char *out, size_t len, const char *name, long index);

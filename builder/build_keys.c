@@ -363,6 +363,8 @@ int build_keys(build *b)
 			step = 1;
 		build_path(b, path, sizeof(path), "key-part", f);
 		for (uint32_t s0 = 0; s0 < nsub; s0 += step) {
+			if (build_cancelled(b) < 0)
+				goto out;
 			uint32_t s1 = s0 + step < nsub ? s0 + step : nsub;
 			if (load_pass(b, path, nsub, s0, s1, &m) < 0)
 				goto out;

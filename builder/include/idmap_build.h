@@ -18,6 +18,9 @@ typedef struct {
 	uint64_t seed;		    /* hash seed; 0 = the default */
 	idmap_build_log_fn log;	    /* progress lines; NULL = silent */
 	void *log_ctx;
+	/* When non-NULL and *cancel becomes non-zero (e.g. from a signal handler), the build stops
+	 * at the next line or partition, cleans up and fails with "interrupted". */
+	const volatile int *cancel;
 } idmap_build_opts;
 
 /* Sets the defaults. */
