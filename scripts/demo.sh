@@ -4,10 +4,18 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/deps.sh"
-BUILD_TYPE=Release "$root/scripts/build.sh" "$root/build"
+mkdir -p "$root/build"
+log=$root/build/demo-build.log
+echo "building idmap (Release; log in $log)"
+if ! BUILD_TYPE=Release "$root/scripts/build.sh" "$root/build" >"$log" 2>&1; then
+	cat "$log"
+	exit 1
+fi
 idmap=$root/build/cli/idmap
 index=$root/build/sample.idx
-"$idmap" build --quiet -o "$index" "$root"/data/sample/*
+"$idmap" build --quiet -o "$index" "$root"/data/sample/idmapping.dat \
+	"$root"/data/sample/idmapping_selected.tab "$root"/data/sample/sec_ac.txt \
+	"$root"/data/sample/delac_sp.txt
 "$idmap" info -i "$index" | head -n 4
 echo
 echo "\$ idmap map -i $index P31946 P62258 ALBU_HUMAN"
