@@ -159,6 +159,113 @@ static int close_parts(build *b, idmap_spill *parts, uint32_t n)
 
 /* ---- ingest ---------------------------------------------------------------------------- */
 
+/* Appends one triple to the partitions. */
+static int add_triple(build *b, uint64_t acc, uint32_t type, const char *value, size_t len,
+		      char *err, size_t errlen)
+{
+	if (acc && acc != b->last_acc) {
+		idmap_spill *s = &b->acc_parts[file_of(idmap_hash_acc(acc, b->acc_seed).hi,
+						       b->fbits)];
+		if (idmap_spill_write(s, &acc, 8) < 0)
+			goto io;
+		s->records++;
+		b->last_acc = acc;
+	}
+	idmap_h128 h = idmap_hash_key(type, value, len, b->key_seed);
+	idmap_spill *s = &b->key_parts[file_of(h.hi, b->fbits)];
+	uint8_t head[14];
+	uint16_t len16 = (uint16_t)len;
+	memcpy(head, &acc, 8);
+	memcpy(head + 8, &type, 4);
+	memcpy(head + 12, &len16, 2);
+	if (idmap_spill_write(s, head, sizeof(head)) < 0 || idmap_spill_write(s, value, len) < 0)
+		goto io;
+	s->records++;
+	b->triples++;
+	return 0;
+io:
+	snprintf(err, errlen, "writing temporary files in %s: %s", b->tmpdir, strerror(errno));
+	return -1;
+}
+
+/* Length of the stem of a versioned value (FORMAT.md: "NP_003395.1" -> 9), or 0. */
+static size_t version_stem(const char *v, size_t len)
+{
+	size_t i = len, digits = 0;
+	while (i > 0 && v[i - 1] >= '0' && v[i - 1] <= '9' && digits < 5) {
+		i--;
+		digits++;
+	}
+	if (digits < 1 || digits > 4 || i < 3 || v[i - 1] != '.')
+		return 0;
+	size_t stem = i - 1;
+	if (!((v[0] >= 'A' && v[0] <= 'Z') || (v[0] >= 'a' && v[0] <= 'z')))
+		return 0;
+	if (!(v[stem - 1] >= '0' && v[stem - 1] <= '9'))
+		return 0;
+	for (size_t k = 1; k < stem; k++) {
+		char c = v[k];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			return 0;
+	}
+	return stem;
+}
+
+/* The type id of a '#' type, interned on first use. */
+static int own_type(build *b, const char *prefix, const char *name, size_t len, uint32_t *id,
+		    char *err, size_t errlen)
+{
+	char full[IDMAP_MAX_TYPE_NAME + 1];
+	int n = snprintf(full, sizeof(full), "%s%.*s", prefix, (int)len, name);
+	if (n < 0 || (size_t)n >= sizeof(full) ||
+	    types_intern(&b->types, full, (size_t)n, id) < 0) {
+		snprintf(err, errlen, "too many ID types or out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Records idmap derives from a data triple: the isoform's link to its canonical accession
+ * and the unversioned alias of a versioned value. */
+static int add_derived(build *b, const idmap_triple *t, uint32_t type, char *err, size_t errlen)
+{
+	if (t->acc && idmap_acc_isoform(t->acc) && t->acc != b->last_isoform) {
+		char canon[IDMAP_ACC_TEXT_MAX];
+		size_t n = idmap_acc_decode(idmap_acc_canonical(t->acc), canon);
+		if (b->isoform_type == UINT32_MAX &&
+		    own_type(b, IDMAP_TYPE_ISOFORM_OF, "", 0, &b->isoform_type, err, errlen) < 0)
+			return -1;
+		if (add_triple(b, t->acc, b->isoform_type, canon, n, err, errlen) < 0)
+			return -1;
+		b->last_isoform = t->acc;
+	}
+	if (t->type[0] == '#' || !t->acc)
+		return 0;
+	size_t stem = version_stem(t->value, t->value_len);
+	if (!stem)
+		return 0;
+	if (type >= b->alias_cap) {
+		uint32_t cap = b->alias_cap ? b->alias_cap * 2 : 128;
+		while (cap <= type)
+			cap *= 2;
+		uint32_t *a = realloc(b->alias_type, cap * sizeof(*a));
+		if (!a) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		for (uint32_t i = b->alias_cap; i < cap; i++)
+			a[i] = UINT32_MAX;
+		b->alias_type = a;
+		b->alias_cap = cap;
+	}
+	if (b->alias_type[type] == UINT32_MAX &&
+	    own_type(b, IDMAP_TYPE_UNVERSIONED_PREFIX, t->type, t->type_len,
+		     &b->alias_type[type], err, errlen) < 0)
+		return -1;
+	return add_triple(b, t->acc, b->alias_type[type], t->value, stem, err, errlen);
+}
+
 static int on_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
 {
 	build *b = ctx;
@@ -177,30 +284,9 @@ static int on_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
 			 IDMAP_MAX_VALUE);
 		return -1;
 	}
-	if (t->acc && t->acc != b->last_acc) {
-		idmap_spill *s = &b->acc_parts[file_of(idmap_hash_acc(t->acc, b->acc_seed).hi,
-						       b->fbits)];
-		if (idmap_spill_write(s, &t->acc, 8) < 0)
-			goto io;
-		s->records++;
-		b->last_acc = t->acc;
-	}
-	idmap_h128 h = idmap_hash_key(type, t->value, t->value_len, b->key_seed);
-	idmap_spill *s = &b->key_parts[file_of(h.hi, b->fbits)];
-	uint8_t head[14];
-	uint16_t len = (uint16_t)t->value_len;
-	memcpy(head, &t->acc, 8);
-	memcpy(head + 8, &type, 4);
-	memcpy(head + 12, &len, 2);
-	if (idmap_spill_write(s, head, sizeof(head)) < 0 ||
-	    idmap_spill_write(s, t->value, t->value_len) < 0)
-		goto io;
-	s->records++;
-	b->triples++;
-	return 0;
-io:
-	snprintf(err, errlen, "writing temporary files in %s: %s", b->tmpdir, strerror(errno));
-	return -1;
+	if (add_triple(b, t->acc, type, t->value, t->value_len, err, errlen) < 0)
+		return -1;
+	return add_derived(b, t, type, err, errlen);
 }
 
 /* ---- metadata -------------------------------------------------------------------------- */
@@ -375,7 +461,7 @@ static int ingest(build *b, text *meta, char *release, size_t release_len)
 		const char *path = b->o->inputs[i];
 		idmap_input_info info;
 		memset(&info, 0, sizeof(info));
-		b->last_acc = 0;
+		b->last_acc = b->last_isoform = 0;
 		b->err[0] = 0;
 		if (idmap_input_read(path, &info, on_triple, b, b->err, b->errlen) < 0) {
 			if (!b->err[0])
@@ -434,6 +520,7 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	if (o->memory < MIN_MEMORY)
 		return build_fail(b, "the memory budget must be at least 1M");
 	b->memory = o->memory;
+	b->isoform_type = UINT32_MAX;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	b->threads = o->threads ? o->threads : cores > 0 ? (uint32_t)cores : 1;
 	if (b->threads > 64)
@@ -497,6 +584,9 @@ out:
 	free(b->acc_dir);
 	free(b->key_dir);
 	types_free(&b->types);
+	free(b->alias_type);
+	free(b->own_type);
+	free(b->no_forward);
 	remove_tmpdir(b);
 	return rc;
 }

@@ -30,6 +30,8 @@ typedef struct {
 } build_types;
 
 int types_intern(build_types *t, const char *name, size_t len, uint32_t *id);
+/* Per-type flags for the keys phase: own (name starts with '#') and no_forward (aliases). */
+int types_flags(const build_types *t, uint8_t **own, uint8_t **no_forward);
 void types_free(build_types *t);
 /* Serialises the TYPES section into a new buffer. */
 int types_serialize(const build_types *t, uint8_t **out, size_t *len);
@@ -64,6 +66,12 @@ typedef struct build {
 	idmap_spill *acc_parts; /* ingest: accession codes */
 	idmap_spill *key_parts; /* ingest: key records */
 	uint64_t last_acc;	/* to drop repeats of the same accession */
+	uint64_t last_isoform;	/* likewise for its #isoform-of record */
+	uint32_t isoform_type;	/* type id of #isoform-of, UINT32_MAX until needed */
+	uint32_t *alias_type;	/* data type id -> its #unversioned: type id (UINT32_MAX: none yet) */
+	uint32_t alias_cap;
+	uint8_t *own_type;	/* type id -> 1 for idmap's own '#' types (keys phase) */
+	uint8_t *no_forward;	/* type id -> 1 for #unversioned: types (keys phase) */
 	uint64_t lines, triples;
 
 	uint64_t acc_seed, key_seed;

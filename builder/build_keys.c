@@ -235,6 +235,8 @@ static int write_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t s
 			return -1;
 		first = 0;
 		prev = acc;
+		if (b->no_forward[e->type])
+			continue;
 		uint32_t rec[3] = {acc, (uint32_t)slot, e->type};
 		idmap_spill *fw = &b->fwd_parts[acc / b->fwd_range];
 		if (idmap_spill_write(fw, rec, sizeof(rec)) < 0)
@@ -243,7 +245,8 @@ static int write_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t s
 	}
 	b->types.keys[e->type]++;
 	b->types.pairs[e->type] += count;
-	b->pairs += count;
+	if (!b->own_type[e->type])
+		b->pairs += count;
 	return 0;
 }
 
@@ -345,6 +348,8 @@ int build_keys(build *b)
 	build_path(b, path, sizeof(path), "key-pool", 0);
 	if (idmap_spill_open(&b->key_pool, path, 1 << 20) < 0)
 		return build_fail_errno(b, "%s", path);
+	if (types_flags(&b->types, &b->own_type, &b->no_forward) < 0)
+		return build_fail(b, "out of memory");
 	pass_mem m = {0};
 	int rc = -1;
 	uint32_t nfiles = 1u << b->fbits;

@@ -117,3 +117,18 @@ int types_serialize(const build_types *t, uint8_t **out, size_t *len)
 	*len = n;
 	return 0;
 }
+
+int types_flags(const build_types *t, uint8_t **own, uint8_t **no_forward)
+{
+	*own = calloc(t->n ? t->n : 1, 1);
+	*no_forward = calloc(t->n ? t->n : 1, 1);
+	if (!*own || !*no_forward)
+		return -1;
+	size_t plen = strlen(IDMAP_TYPE_UNVERSIONED_PREFIX);
+	for (uint32_t i = 0; i < t->n; i++) {
+		(*own)[i] = t->names[i][0] == '#';
+		(*no_forward)[i] = t->name_lens[i] > plen &&
+				   memcmp(t->names[i], IDMAP_TYPE_UNVERSIONED_PREFIX, plen) == 0;
+	}
+	return 0;
+}

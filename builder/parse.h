@@ -6,10 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "idmap_format.h"
 #include "input.h"
 
 /* Longest ID_type name (FORMAT.md, TYPES). */
-#define IDMAP_PARSE_MAX_TYPE 64u
+#define IDMAP_PARSE_MAX_TYPE IDMAP_MAX_DATA_TYPE_NAME
 
 /* Number of columns of idmapping_selected.tab. */
 #define IDMAP_SELECTED_COLUMNS 22

@@ -83,7 +83,8 @@ enum {
 /* TYPES */
 #define IDMAP_TYPES_HEADER_SIZE 8u
 #define IDMAP_MAX_TYPES 65536u
-#define IDMAP_MAX_TYPE_NAME 64u
+#define IDMAP_MAX_TYPE_NAME 80u	     /* names in TYPES, idmap's own included */
+#define IDMAP_MAX_DATA_TYPE_NAME 64u /* ID_type names of the input */
 
 /* Limits of the data (FORMAT.md, "Limits"). */
 #define IDMAP_MAX_VALUE 1024u
@@ -92,6 +93,8 @@ enum {
 /* Reserved type names for idmap's own records. */
 #define IDMAP_TYPE_SECONDARY "#secondary"
 #define IDMAP_TYPE_DELETED "#deleted"
+#define IDMAP_TYPE_ISOFORM_OF "#isoform-of"
+#define IDMAP_TYPE_UNVERSIONED_PREFIX "#unversioned:"
 
 static inline uint16_t idmap_rd16(const void *p)
 {

@@ -312,6 +312,83 @@ static void history_records(void **state)
 	idmap_close(ix);
 }
 
+/* Accession slots of key (type, value), as sorted accession texts joined by spaces. */
+static void accessions_of(idmap_index *ix, const char *type, const char *value, char *out,
+			  size_t len)
+{
+	uint32_t t;
+	uint64_t key, acc;
+	out[0] = 0;
+	if (idmap_type_find(ix, type, &t) != IDMAP_OK ||
+	    idmap_key_find(ix, t, value, strlen(value), &key) != IDMAP_OK)
+		return;
+	char texts[8][IDMAP_ACC_TEXT_SIZE];
+	int n = 0;
+	idmap_rev_iter it;
+	assert_int_equal(idmap_rev_begin(ix, key, &it, NULL), IDMAP_OK);
+	while (n < 8 && idmap_rev_next(&it, &acc) == IDMAP_OK)
+		assert_int_equal(idmap_acc_text(ix, acc, texts[n++], NULL), IDMAP_OK);
+	qsort(texts, (size_t)n, IDMAP_ACC_TEXT_SIZE, (int (*)(const void *, const void *))strcmp);
+	for (int i = 0; i < n; i++)
+		snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? " " : "", texts[i]);
+}
+
+/* The builder's own records: unversioned aliases of versioned values, isoform links. */
+static void derived_records(void **state)
+{
+	(void)state;
+	char dat[300], out[300], err[1024], got[256];
+	path_in(dat, sizeof(dat), "v.dat");
+	path_in(out, sizeof(out), "v.idx");
+	write_text(dat, "P12345\tRefSeq\tNP_000001.1\n"
+			"P12345\tRefSeq\tNP_000001.2\n"
+			"P12345\tSTRING\t9606.ENSP00000300161\n"
+			"P12345-2\tEnsembl_TRS\tENST00000000001.5\n"
+			"P12345-3\tEnsembl_TRS\tENST00000000001.5\n"
+			"Q11111\tRefSeq\tNP_000001.3\n"
+			"Q22222\tRefSeq\tNP_000001\n"
+			"Q22222\tRefSeq\tNP_000001\n");
+	const char *inputs[] = {dat};
+	assert_int_equal(build(out, inputs, 1, 8u << 20, err), 0);
+	idmap_index *ix;
+	assert_int_equal(idmap_open(out, &ix), IDMAP_OK);
+	accessions_of(ix, "#unversioned:RefSeq", "NP_000001", got, sizeof(got));
+	assert_string_equal(got, "P12345 Q11111");
+	accessions_of(ix, "RefSeq", "NP_000001", got, sizeof(got));
+	assert_string_equal(got, "Q22222");
+	accessions_of(ix, "#unversioned:Ensembl_TRS", "ENST00000000001", got, sizeof(got));
+	assert_string_equal(got, "P12345-2 P12345-3");
+	accessions_of(ix, "#isoform-of", "P12345", got, sizeof(got));
+	assert_string_equal(got, "P12345-2 P12345-3");
+	uint32_t t;
+	assert_int_equal(idmap_type_find(ix, "#unversioned:STRING", &t), IDMAP_ERR_NOT_FOUND);
+	/* Aliases have no forward pairs; the isoform link has one. */
+	uint64_t slot;
+	assert_int_equal(idmap_acc_find(ix, "P12345-2", 8, &slot), IDMAP_OK);
+	idmap_fwd_iter it;
+	idmap_pair p;
+	int isoform_links = 0, others = 0;
+	assert_int_equal(idmap_fwd_begin(ix, slot, IDMAP_TYPE_ANY, &it), IDMAP_OK);
+	while (idmap_fwd_next(&it, &p) == IDMAP_OK) {
+		idmap_type_info ti;
+		assert_int_equal(idmap_type_get(ix, p.type_id, &ti), IDMAP_OK);
+		if (!strcmp(ti.name, "#isoform-of")) {
+			assert_true(p.len == 6 && !memcmp(p.value, "P12345", 6));
+			isoform_links++;
+		} else {
+			assert_string_equal(ti.name, "Ensembl_TRS");
+			others++;
+		}
+	}
+	assert_int_equal(isoform_links, 1);
+	assert_int_equal(others, 1);
+	/* META pairs counts the data triples only (7 distinct lines). */
+	assert_int_equal(meta_u64(ix, "pairs"), 7);
+	char detail[256];
+	assert_int_equal(idmap_verify(ix, detail, sizeof(detail)), IDMAP_OK);
+	idmap_close(ix);
+}
+
 static int count_entries(const char *d)
 {
 	DIR *dd = opendir(d);
@@ -397,6 +474,7 @@ int main(void)
 		cmocka_unit_test(radix_sort_orders_and_is_stable),
 		cmocka_unit_test(every_line_round_trips_under_any_budget),
 		cmocka_unit_test(history_records),
+		cmocka_unit_test(derived_records),
 		cmocka_unit_test(failed_build_keeps_old_index),
 		cmocka_unit_test(sections_are_checksummed),
 	};
