@@ -160,28 +160,31 @@ out:
 	return rc;
 }
 
-static int cmp_lo_acc(const void *x, const void *y)
+static int cmp_entry(const void *x, const void *y)
 {
 	const entry *a = x, *c = y;
+	if (a->hi != c->hi)
+		return a->hi < c->hi ? -1 : 1;
 	if (a->lo != c->lo)
 		return a->lo < c->lo ? -1 : 1;
 	return (a->acc > c->acc) - (a->acc < c->acc);
 }
 
-/* Orders entries by (hi, lo, acc): radix on hi, then the rare runs of equal hi. */
+/* Orders entries by (hi, lo, acc): radix on the top half of hi (distinct keys rarely share
+ * it), then the runs that do: one key's accessions, and rare neighbours. */
 static int sort_entries(pass_mem *m)
 {
 	entry *tmp = malloc((m->n ? m->n : 1) * sizeof(*tmp));
 	if (!tmp)
 		return -1;
-	idmap_radix_sort(m->e, tmp, m->n, sizeof(entry), offsetof(entry, hi));
+	idmap_radix_sort_top(m->e, tmp, m->n, sizeof(entry), offsetof(entry, hi), 4);
 	free(tmp);
 	for (size_t i = 0; i < m->n;) {
 		size_t j = i + 1;
-		while (j < m->n && m->e[j].hi == m->e[i].hi)
+		while (j < m->n && m->e[j].hi >> 32 == m->e[i].hi >> 32)
 			j++;
 		if (j - i > 1)
-			qsort(m->e + i, j - i, sizeof(entry), cmp_lo_acc);
+			qsort(m->e + i, j - i, sizeof(entry), cmp_entry);
 		i = j;
 	}
 	return 0;
@@ -193,18 +196,39 @@ static const uint8_t *value_of(const pass_mem *m, const entry *e, uint16_t *len)
 	return m->arena + e->off + 2;
 }
 
-static int put_varint(build *b, idmap_spill *s, uint64_t v, uint64_t *count)
+typedef struct {
+	uint8_t *p;
+	size_t len, cap;
+} bytebuf;
+
+/* Makes room for n more bytes. */
+static int reserve(bytebuf *o, size_t n)
 {
-	uint8_t tmp[IDMAP_MAX_VARINT];
-	size_t n = idmap_varint_put(tmp, v);
-	*count += n;
-	if (idmap_spill_write(s, tmp, n) < 0)
-		return build_fail_errno(b, "writing the index");
+	if (o->len + n <= o->cap)
+		return 0;
+	size_t cap = o->cap ? o->cap * 2 : (1 << 20);
+	while (cap < o->len + n)
+		cap *= 2;
+	uint8_t *p = realloc(o->p, cap);
+	if (!p)
+		return -1;
+	o->p = p;
+	o->cap = cap;
 	return 0;
 }
 
-/* Writes the key record of entries [i, j) (one key) as key slot `slot`. */
-static int write_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t slot)
+static int put_varint(bytebuf *o, uint64_t v)
+{
+	if (reserve(o, IDMAP_MAX_VARINT) < 0)
+		return -1;
+	o->len += idmap_varint_put(o->p + o->len, v);
+	return 0;
+}
+
+/* Appends the key record of entries [i, j) (one key, key slot `slot`) to out, and sends its
+ * (accession, key) pairs to the forward partitions. */
+static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t slot,
+		      bytebuf *out)
 {
 	const entry *e = &m->e[i];
 	uint16_t len;
@@ -213,26 +237,20 @@ static int write_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t s
 	for (size_t k = i; k < j; k++)
 		if (m->e[k].acc != IDMAP_NO_ACC && (k == i || m->e[k].acc != m->e[k - 1].acc))
 			count++;
-	uint8_t le[8];
-	idmap_wr64(le, b->key_pool_bytes);
-	if (idmap_spill_write(&b->key_index, le, 8) < 0)
-		return build_fail_errno(b, "writing the index");
-	if (put_varint(b, &b->key_pool, e->type, &b->key_pool_bytes) < 0 ||
-	    put_varint(b, &b->key_pool, len, &b->key_pool_bytes) < 0)
-		return -1;
-	if (idmap_spill_write(&b->key_pool, val, len) < 0)
-		return build_fail_errno(b, "writing the index");
-	b->key_pool_bytes += len;
-	if (put_varint(b, &b->key_pool, count, &b->key_pool_bytes) < 0)
-		return -1;
+	if (put_varint(out, e->type) < 0 || put_varint(out, len) < 0 || reserve(out, len) < 0)
+		return build_fail(b, "out of memory");
+	memcpy(out->p + out->len, val, len);
+	out->len += len;
+	if (put_varint(out, count) < 0)
+		return build_fail(b, "out of memory");
 	uint64_t prev = 0;
 	int first = 1;
 	for (size_t k = i; k < j; k++) {
 		uint32_t acc = m->e[k].acc;
 		if (acc == IDMAP_NO_ACC || (!first && acc == prev))
 			continue;
-		if (put_varint(b, &b->key_pool, first ? acc : acc - prev, &b->key_pool_bytes) < 0)
-			return -1;
+		if (put_varint(out, first ? acc : acc - prev) < 0)
+			return build_fail(b, "out of memory");
 		first = 0;
 		prev = acc;
 		if (b->no_forward[e->type])
@@ -250,6 +268,34 @@ static int write_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t s
 	return 0;
 }
 
+/* Writes one partition's records in slot order: encoded in key order (sequential reads of
+ * the sorted entries), then copied out by position from the compact buffer. */
+static int write_part(build *b, const pass_mem *m, const size_t *start, size_t k0,
+		      const idmap_mphf_part *part, uint64_t base, uint32_t *at, size_t *roff,
+		      bytebuf *buf)
+{
+	uint32_t n = part->n;
+	buf->len = 0;
+	for (uint32_t j = 0; j < n; j++) {
+		roff[j] = buf->len;
+		at[part->pos[j]] = j;
+		if (encode_key(b, m, start[k0 + j], start[k0 + j + 1], base + part->pos[j], buf) < 0)
+			return -1;
+	}
+	roff[n] = buf->len;
+	for (uint32_t p = 0; p < n; p++) {
+		uint32_t j = at[p];
+		uint8_t le[8];
+		idmap_wr64(le, b->key_pool_bytes);
+		size_t len = roff[j + 1] - roff[j];
+		if (idmap_spill_write(&b->key_index, le, 8) < 0 ||
+		    idmap_spill_write(&b->key_pool, buf->p + roff[j], len) < 0)
+			return build_fail_errno(b, "writing the index");
+		b->key_pool_bytes += len;
+	}
+	return 0;
+}
+
 /* Builds the partitions [s0, s1) of one file from the sorted pass. */
 static int build_pass(build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint32_t s1,
 		      const char *path)
@@ -263,10 +309,12 @@ static int build_pass(build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint32_
 	size_t *start = malloc((nkeys + 1) * sizeof(*start));
 	idmap_h128 *h = malloc((nkeys ? nkeys : 1) * sizeof(*h));
 	uint32_t *at = malloc((nkeys ? nkeys : 1) * sizeof(*at));
+	size_t *roff = malloc((nkeys + 1) * sizeof(*roff));
+	bytebuf buf = {0};
 	idmap_mphf_part *parts = NULL;
 	size_t *first = NULL;
 	int rc = -1;
-	if (!start || !h || !at) {
+	if (!start || !h || !at || !roff) {
 		build_fail(b, "out of memory");
 		goto out;
 	}
@@ -313,17 +361,10 @@ static int build_pass(build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint32_
 	}
 	for (uint32_t i = 0; i < count; i++) {
 		size_t k0 = first[i];
-		uint32_t n = (uint32_t)(first[i + 1] - k0);
 		uint64_t base;
-		if (ks_add_part(b, &b->key_ks, &parts[i], &base) < 0)
+		if (ks_add_part(b, &b->key_ks, &parts[i], &base) < 0 ||
+		    write_part(b, m, start, k0, &parts[i], base, at, roff, &buf) < 0)
 			goto out;
-		for (uint32_t j = 0; j < n; j++)
-			at[parts[i].pos[j]] = (uint32_t)j;
-		for (uint32_t p = 0; p < n; p++) {
-			size_t key = k0 + at[p];
-			if (write_key(b, m, start[key], start[key + 1], base + p) < 0)
-				goto out;
-		}
 	}
 	rc = 0;
 out:
@@ -334,6 +375,8 @@ out:
 	free(start);
 	free(h);
 	free(at);
+	free(roff);
+	free(buf.p);
 	return rc;
 }
 

@@ -42,6 +42,12 @@ static void pass(const uint8_t *src, uint8_t *dst, size_t n, size_t size, size_t
 
 void idmap_radix_sort(void *base, void *tmp, size_t n, size_t elem_size, size_t key_off)
 {
+	idmap_radix_sort_top(base, tmp, n, elem_size, key_off, 8);
+}
+
+void idmap_radix_sort_top(void *base, void *tmp, size_t n, size_t elem_size, size_t key_off,
+			  unsigned bytes)
+{
 	if (n < 2)
 		return;
 	/* All eight histograms in one read of the data. */
@@ -54,7 +60,7 @@ void idmap_radix_sort(void *base, void *tmp, size_t n, size_t elem_size, size_t 
 			count[d][(k >> (8 * d)) & 0xff]++;
 	}
 	uint8_t *src = base, *dst = tmp;
-	for (int d = 0; d < 8; d++) {
+	for (int d = 8 - (int)bytes; d < 8; d++) {
 		uint64_t first = key_at(src, key_off);
 		if (count[d][(first >> (8 * d)) & 0xff] == n)
 			continue; /* every key has the same byte here */

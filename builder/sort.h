@@ -12,4 +12,9 @@
  * record, stably. tmp holds n records. */
 void idmap_radix_sort(void *base, void *tmp, size_t n, size_t elem_size, size_t key_off);
 
+/* The same on the top `bytes` bytes of the key only (1..8): records whose keys differ only in
+ * lower bytes keep their order. */
+void idmap_radix_sort_top(void *base, void *tmp, size_t n, size_t elem_size, size_t key_off,
+			  unsigned bytes);
+
 #endif
