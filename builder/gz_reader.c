@@ -1,15 +1,18 @@
-/* Streaming line reader: plain text or (multi-member) gzip through zlib's inflate. */
+/* Streaming line reader: plain text, or (multi-member) gzip decompressed on a thread of its
+ * own (inflater.c), so that inflating and parsing overlap on two cores. */
 #include "gz_reader.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+
+#include "inflater.h"
 
 #define IN_CAP ((size_t)1 << 20)
 /* Room for a longest line plus at least 3 MiB of fresh output after compaction. */
@@ -17,17 +20,40 @@
 /* Compact the output buffer when less than this is free at its end. */
 #define OUT_LOW ((size_t)1 << 20)
 
-enum gz_state { ST_INFLATE, ST_MEMBER_END, ST_DONE, ST_FAILED };
+enum gz_state { ST_INFLATE, ST_DONE, ST_FAILED };
+
+/* Decompressed chunks travel from the inflate thread to the reader through a small ring. */
+#define CHUNKS 4
+#define CHUNK_CAP ((size_t)4 << 20)
+
+typedef struct {
+	uint8_t *data;
+	size_t len;
+	int status;	   /* 1 data, 0 end of data, -1 error (msg) */
+	uint64_t bytes_in; /* compressed bytes read when the chunk was made */
+	char msg[200];
+} chunk;
+
+typedef struct {
+	idmap_inflater *z;
+	chunk ring[CHUNKS];
+	unsigned head, count; /* next chunk to consume, chunks ready */
+	int stop;
+	pthread_mutex_t lock;
+	pthread_cond_t ready, room;
+	pthread_t thread;
+	int started;
+	size_t taken; /* bytes of ring[head] already copied out */
+} pipeline;
 
 struct idmap_gz_reader {
 	int fd;
 	int own_fd;
 	int gzip;
-	int zinit;
 	int in_eof;		/* read() returned 0 */
 	enum gz_state state;	/* gzip decoder state; ST_DONE also ends plain files */
 	int fail_code;		/* sticky IDMAP_GZ_ERROR / IDMAP_GZ_TOO_LONG */
-	z_stream zs;
+	pipeline *pl;		/* gzip only */
 	unsigned char *in;
 	size_t in_pos, in_len;	/* plain mode: bytes of the first read not yet handed out */
 	char *out;
@@ -67,6 +93,74 @@ static ssize_t read_some(int fd, void *buf, size_t n)
 		if (got >= 0 || errno != EINTR)
 			return got;
 	}
+}
+
+static void *inflate_thread(void *arg)
+{
+	pipeline *pl = arg;
+	unsigned tail = 0;
+	for (;;) {
+		pthread_mutex_lock(&pl->lock);
+		while (pl->count == CHUNKS && !pl->stop)
+			pthread_cond_wait(&pl->room, &pl->lock);
+		int stop = pl->stop;
+		pthread_mutex_unlock(&pl->lock);
+		if (stop)
+			return NULL;
+		chunk *c = &pl->ring[tail];
+		ssize_t n = idmap_inflater_read(pl->z, c->data, CHUNK_CAP, c->msg, sizeof(c->msg));
+		c->len = n > 0 ? (size_t)n : 0;
+		c->status = n > 0 ? 1 : (int)n;
+		c->bytes_in = idmap_inflater_bytes_in(pl->z);
+		pthread_mutex_lock(&pl->lock);
+		pl->count++;
+		pthread_cond_signal(&pl->ready);
+		pthread_mutex_unlock(&pl->lock);
+		if (n <= 0)
+			return NULL; /* the end or an error is the last chunk */
+		tail = (tail + 1) % CHUNKS;
+	}
+}
+
+static void stop_pipeline(idmap_gz_reader *r)
+{
+	pipeline *pl = r->pl;
+	if (!pl)
+		return;
+	if (pl->started) {
+		pthread_mutex_lock(&pl->lock);
+		pl->stop = 1;
+		pthread_cond_signal(&pl->room);
+		pthread_mutex_unlock(&pl->lock);
+		pthread_join(pl->thread, NULL);
+	}
+	pthread_mutex_destroy(&pl->lock);
+	pthread_cond_destroy(&pl->ready);
+	pthread_cond_destroy(&pl->room);
+	for (int i = 0; i < CHUNKS; i++)
+		free(pl->ring[i].data);
+	idmap_inflater_free(pl->z);
+	free(pl);
+	r->pl = NULL;
+}
+
+static int start_pipeline(idmap_gz_reader *r)
+{
+	pipeline *pl = calloc(1, sizeof(*pl));
+	if (!pl)
+		return -1;
+	r->pl = pl;
+	pthread_mutex_init(&pl->lock, NULL);
+	pthread_cond_init(&pl->ready, NULL);
+	pthread_cond_init(&pl->room, NULL);
+	for (int i = 0; i < CHUNKS; i++)
+		if (!(pl->ring[i].data = malloc(CHUNK_CAP)))
+			return -1;
+	pl->z = idmap_inflater_new(r->fd, r->in, r->in_len, r->in_eof);
+	if (!pl->z || pthread_create(&pl->thread, NULL, inflate_thread, pl) != 0)
+		return -1;
+	pl->started = 1;
+	return 0;
 }
 
 idmap_gz_reader *idmap_gz_open(const char *path, char *err, size_t errlen)
@@ -122,14 +216,10 @@ idmap_gz_reader *idmap_gz_open(const char *path, char *err, size_t errlen)
 	r->bytes_in = r->in_len;
 	r->gzip = r->in_len >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b;
 	if (r->gzip) {
-		/* 15+16: gzip wrapper only, so a member boundary is a clean Z_STREAM_END. */
-		if (inflateInit2(&r->zs, 15 + 16) != Z_OK) {
+		if (start_pipeline(r) < 0) {
 			set_msg(err, errlen, "out of memory");
 			goto fail;
 		}
-		r->zinit = 1;
-		r->zs.next_in = r->in;
-		r->zs.avail_in = (uInt)r->in_len;
 		r->state = ST_INFLATE;
 	} else {
 		r->in_pos = 0;
@@ -145,8 +235,7 @@ void idmap_gz_close(idmap_gz_reader *r)
 {
 	if (!r)
 		return;
-	if (r->zinit)
-		inflateEnd(&r->zs);
+	stop_pipeline(r);
 	if (r->own_fd && r->fd >= 0)
 		close(r->fd);
 	free(r->in);
@@ -154,91 +243,39 @@ void idmap_gz_close(idmap_gz_reader *r)
 	free(r);
 }
 
-/* Offset in the file of the next compressed byte inflate has not consumed. */
-static uint64_t gz_offset(const idmap_gz_reader *r)
-{
-	return r->bytes_in - r->zs.avail_in;
-}
-
-/* Refills the input buffer (gzip mode), keeping the unconsumed bytes. Returns 0 or -1. */
-static int refill_in(idmap_gz_reader *r, char *err, size_t errlen)
-{
-	size_t keep = r->zs.avail_in;
-	if (keep && r->zs.next_in != r->in)
-		memmove(r->in, r->zs.next_in, keep);
-	ssize_t got = read_some(r->fd, r->in + keep, IN_CAP - keep);
-	if (got < 0)
-		return fail(r, IDMAP_GZ_ERROR, err, errlen, "read error at byte %llu: %s",
-			    (unsigned long long)r->bytes_in, strerror(errno));
-	if (got == 0)
-		r->in_eof = 1;
-	r->bytes_in += (uint64_t)got;
-	r->zs.next_in = r->in;
-	r->zs.avail_in = (uInt)(keep + (size_t)got);
-	return 0;
-}
-
-/* Decompresses into out[end, OUT_CAP). Returns 1 when bytes were added, 0 at the end of the
- * data, or an error code. */
+/* Takes the next decompressed bytes from the inflate thread into out[end, OUT_CAP). Returns
+ * 1 when bytes were added, 0 at the end of the data, or an error code. */
 static int fill_gzip(idmap_gz_reader *r, char *err, size_t errlen)
 {
-	for (;;) {
-		if (r->state == ST_DONE)
-			return 0;
-		if (r->state == ST_MEMBER_END) {
-			/* Another member may follow: it must start with the gzip magic. */
-			if (r->zs.avail_in < 2 && !r->in_eof) {
-				if (refill_in(r, err, errlen) < 0)
-					return r->fail_code;
-				continue;
-			}
-			if (r->zs.avail_in == 0) {
-				r->state = ST_DONE;
-				return 0;
-			}
-			const unsigned char *m = r->zs.next_in;
-			if (r->zs.avail_in < 2 || m[0] != 0x1f || m[1] != 0x8b)
-				return fail(r, IDMAP_GZ_ERROR, err, errlen,
-					    "trailing garbage after gzip member at byte %llu",
-					    (unsigned long long)gz_offset(r));
-			if (inflateReset(&r->zs) != Z_OK)
-				return fail(r, IDMAP_GZ_ERROR, err, errlen, "inflateReset failed");
-			r->state = ST_INFLATE;
-		}
-		if (r->zs.avail_in == 0 && !r->in_eof) {
-			if (refill_in(r, err, errlen) < 0)
-				return r->fail_code;
-		}
-		size_t room = OUT_CAP - r->end;
-		r->zs.next_out = (unsigned char *)r->out + r->end;
-		r->zs.avail_out = (uInt)room;
-		int ret = inflate(&r->zs, Z_NO_FLUSH);
-		size_t made = room - r->zs.avail_out;
-		r->end += made;
-		r->bytes_out += made;
-		switch (ret) {
-		case Z_STREAM_END:
-			r->state = ST_MEMBER_END;
-			break;
-		case Z_OK:
-		case Z_BUF_ERROR:
-			/* No progress with the input exhausted: the stream was cut short. */
-			if (made == 0 && r->zs.avail_in == 0 && r->in_eof)
-				return fail(r, IDMAP_GZ_ERROR, err, errlen,
-					    "unexpected end of gzip data at byte %llu",
-					    (unsigned long long)r->bytes_in);
-			break;
-		case Z_MEM_ERROR:
-			return fail(r, IDMAP_GZ_ERROR, err, errlen, "out of memory in inflate");
-		default: /* Z_DATA_ERROR, Z_STREAM_ERROR, Z_NEED_DICT */
-			return fail(r, IDMAP_GZ_ERROR, err, errlen,
-				    "corrupt gzip data at byte %llu: %s",
-				    (unsigned long long)gz_offset(r),
-				    r->zs.msg ? r->zs.msg : "invalid data");
-		}
-		if (made > 0)
-			return 1;
+	pipeline *pl = r->pl;
+	pthread_mutex_lock(&pl->lock);
+	while (pl->count == 0)
+		pthread_cond_wait(&pl->ready, &pl->lock);
+	chunk *c = &pl->ring[pl->head];
+	pthread_mutex_unlock(&pl->lock);
+	r->bytes_in = c->bytes_in;
+	if (c->status == 0) {
+		r->state = ST_DONE;
+		return 0;
 	}
+	if (c->status < 0)
+		return fail(r, IDMAP_GZ_ERROR, err, errlen, "%s", c->msg);
+	size_t n = c->len - pl->taken;
+	if (n > OUT_CAP - r->end)
+		n = OUT_CAP - r->end;
+	memcpy(r->out + r->end, c->data + pl->taken, n);
+	r->end += n;
+	r->bytes_out += n;
+	pl->taken += n;
+	if (pl->taken == c->len) {
+		pl->taken = 0;
+		pthread_mutex_lock(&pl->lock);
+		pl->head = (pl->head + 1) % CHUNKS;
+		pl->count--;
+		pthread_cond_signal(&pl->room);
+		pthread_mutex_unlock(&pl->lock);
+	}
+	return 1;
 }
 
 /* Plain file: hand out the first read, then read straight into the output buffer. */

@@ -15,6 +15,7 @@ check pkgconf command -v pkg-config
 check zlib1g-dev pkg-config --exists zlib
 check libdeflate-dev pkg-config --exists libdeflate
 check libcmocka-dev pkg-config --exists cmocka
+check libisal-dev pkg-config --exists libisal
 check python3 command -v python3
 check time test -x /usr/bin/time
 
