@@ -58,14 +58,22 @@ int build_fail_errno(build *b, const char *fmt, ...)
 	return -1;
 }
 
+double build_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 void build_log(build *b, const char *fmt, ...)
 {
 	if (!b->o->log)
 		return;
 	char msg[512];
+	int n = snprintf(msg, sizeof(msg), "[%6.1fs] ", build_now() - b->started);
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	va_end(ap);
 	b->o->log(b->o->log_ctx, msg);
 }
@@ -125,9 +133,9 @@ static void plan(build *b)
 	/* All partition writers together use an eighth of the budget. */
 	uint64_t buf = b->memory / 8 / (2ull << fbits);
 	b->spill_buf = buf < 4096 ? 4096 : buf > (1 << 20) ? (1 << 20) : (size_t)buf;
-	/* The keys phase: the accession MPHF (about 5 bits per accession, bounded by the
-	 * input) stays resident; passes take half the budget. */
-	b->pass_budget = b->memory / 2;
+	/* The keys phase: the accession MPHF (about 5 bits per accession) stays resident; two
+	 * passes (one being read, one being built) take a quarter of the budget each. */
+	b->pass_budget = b->memory / 4;
 	uint64_t t = b->pass_budget / 64 / 4;
 	b->part_target = t < 1024 ? 1024 : t > MAX_PART_TARGET ? MAX_PART_TARGET : t;
 }
@@ -374,13 +382,19 @@ static int make_tmpdir(build *b)
 			return build_fail(b, "out of memory");
 		base = dirname(copy);
 	}
-	size_t len = strlen(base) + 32;
+	/* What killed builds left here goes first (tmp_clean.c); failing that is no error. */
+	char tag[96], cerr[512];
+	if (idmap_build_clean_tmp(b->o->output, b->o->tmpdir, b->o->log, b->o->log_ctx, cerr,
+				  sizeof(cerr)) < 0)
+		build_log(b, "warning: %s", cerr);
+	idmap_build_tmp_tag(tag, sizeof(tag));
+	size_t len = strlen(base) + strlen(tag) + 32;
 	b->tmpdir = malloc(len);
 	if (!b->tmpdir) {
 		free(copy);
 		return build_fail(b, "out of memory");
 	}
-	snprintf(b->tmpdir, len, "%s/.idmap-build.XXXXXX", base);
+	snprintf(b->tmpdir, len, "%s/.idmap-build.%s.XXXXXX", base, tag);
 	if (!mkdtemp(b->tmpdir)) {
 		build_fail_errno(b, "cannot create a temporary directory in %s", base);
 		free(b->tmpdir);
@@ -503,6 +517,7 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	build bb, *b = &bb;
 	memset(b, 0, sizeof(*b));
 	b->o = o;
+	b->started = build_now();
 	b->err = err;
 	b->errlen = errlen;
 	err[0] = 0;
@@ -547,6 +562,7 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	if (build_accessions(b) < 0 || plan_forward(b) < 0 || build_keys(b) < 0 ||
 	    close_parts(b, b->fwd_parts, b->nfwd) < 0 || build_forward(b) < 0)
 		goto out;
+	build_log(b, "forward: %llu records", (unsigned long long)b->acc_ks.nkeys);
 
 	char date[32];
 	utc_now(date, sizeof(date));
@@ -565,6 +581,7 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	meta = head;
 	if (assemble(b, &meta) < 0)
 		goto out;
+	build_log(b, "done");
 	rc = 0;
 out:
 	free(meta.buf);

@@ -54,6 +54,7 @@ typedef struct {
 
 typedef struct build {
 	const idmap_build_opts *o;
+	double started; /* monotonic seconds, for the log */
 	char *err;
 	size_t errlen;
 	char *tmpdir; /* private directory for this build, removed at the end */
@@ -97,6 +98,8 @@ typedef struct build {
 int build_fail(build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* As build_fail, appending ": strerror(errno)". */
 int build_fail_errno(build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Monotonic clock in seconds. */
+double build_now(void);
 /* -1 with the error "interrupted" once the caller's cancel flag is set, else 0. */
 int build_cancelled(build *b);
 void build_log(build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

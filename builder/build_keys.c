@@ -4,6 +4,7 @@
  * Every (accession slot, key slot) pair also goes to the forward partitions. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -277,6 +278,9 @@ static int write_part(build *b, const pass_mem *m, const size_t *start, size_t k
 	uint32_t n = part->n;
 	buf->len = 0;
 	for (uint32_t j = 0; j < n; j++) {
+		/* The values sit in the arena in file order: fetch ahead to hide the misses. */
+		if (j + 16 < n)
+			__builtin_prefetch(m->arena + m->e[start[k0 + j + 16]].off);
 		roff[j] = buf->len;
 		at[part->pos[j]] = j;
 		if (encode_key(b, m, start[k0 + j], start[k0 + j + 1], base + part->pos[j], buf) < 0)
@@ -380,6 +384,105 @@ out:
 	return rc;
 }
 
+/* One pass of the keys phase: sub-partitions [s0, s1) of partition file f. */
+typedef struct {
+	uint32_t f, nsub, s0, s1;
+	int last_of_file;
+} pass_plan;
+
+/* A thread that reads and sorts the next pass while the main thread builds the current one:
+ * two pass buffers alternate. */
+typedef struct {
+	const build *b;
+	const pass_plan *plan;
+	size_t nplan;
+	pass_mem mem[2];
+	int ready[2]; /* 0 free, 1 loaded, -1 failed (err) */
+	char err[2][512];
+	int stop;
+	double t_load, t_sort;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+} loader;
+
+static void *loader_main(void *arg)
+{
+	loader *L = arg;
+	for (size_t i = 0; i < L->nplan; i++) {
+		int slot = (int)(i & 1);
+		pthread_mutex_lock(&L->lock);
+		while (L->ready[slot] != 0 && !L->stop)
+			pthread_cond_wait(&L->cond, &L->lock);
+		int stop = L->stop;
+		pthread_mutex_unlock(&L->lock);
+		if (stop)
+			return NULL;
+		/* load_pass only reads the build's seeds and MPHF view; its errors go to this
+		 * slot's message through a copy whose err points there. */
+		build lb = *L->b;
+		lb.err = L->err[slot];
+		lb.errlen = sizeof(L->err[slot]);
+		const pass_plan *p = &L->plan[i];
+		char path[4096];
+		build_path(&lb, path, sizeof(path), "key-part", p->f);
+		double t0 = build_now();
+		int rc = load_pass(&lb, path, p->nsub, p->s0, p->s1, &L->mem[slot]);
+		double t1 = build_now();
+		if (rc == 0 && sort_entries(&L->mem[slot]) < 0)
+			rc = build_fail(&lb, "out of memory sorting keys");
+		L->t_load += t1 - t0;
+		L->t_sort += build_now() - t1;
+		pthread_mutex_lock(&L->lock);
+		L->ready[slot] = rc < 0 ? -1 : 1;
+		pthread_cond_broadcast(&L->cond);
+		pthread_mutex_unlock(&L->lock);
+		if (rc < 0)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* Plans the passes and fills the file table: file f's first partition is the number of
+ * sub-partitions of the files before it. */
+static pass_plan *plan_passes(build *b, size_t *nplan)
+{
+	uint32_t nfiles = 1u << b->fbits;
+	size_t n = 0, cap = nfiles;
+	pass_plan *plan = malloc(cap * sizeof(*plan));
+	if (!plan)
+		return NULL;
+	uint64_t first = 0;
+	for (uint32_t f = 0; f < nfiles; f++) {
+		uint64_t records = b->key_parts[f].records, bytes = b->key_parts[f].bytes;
+		uint32_t nsub = parts_for(records, b->part_target);
+		ks_set_file(&b->key_ks, f, (uint32_t)first, nsub);
+		first += nsub;
+		if (!records)
+			continue;
+		/* Per record a pass holds its bytes, an entry and the sort's scratch entry. */
+		uint64_t per = bytes / records + 2 * sizeof(entry);
+		uint64_t fit = b->pass_budget / per;
+		uint32_t step = fit >= records ? nsub : (uint32_t)(((uint64_t)nsub * fit) / records);
+		if (step == 0)
+			step = 1;
+		for (uint32_t s0 = 0; s0 < nsub; s0 += step) {
+			if (n == cap) {
+				cap *= 2;
+				pass_plan *p = realloc(plan, cap * sizeof(*plan));
+				if (!p) {
+					free(plan);
+					return NULL;
+				}
+				plan = p;
+			}
+			uint32_t s1 = s0 + step < nsub ? s0 + step : nsub;
+			plan[n++] = (pass_plan){f, nsub, s0, s1, s1 == nsub};
+		}
+	}
+	*nplan = n;
+	return plan;
+}
+
 int build_keys(build *b)
 {
 	char path[4096];
@@ -393,37 +496,50 @@ int build_keys(build *b)
 		return build_fail_errno(b, "%s", path);
 	if (types_flags(&b->types, &b->own_type, &b->no_forward) < 0)
 		return build_fail(b, "out of memory");
-	pass_mem m = {0};
+	size_t nplan;
+	pass_plan *plan = plan_passes(b, &nplan);
+	if (!plan)
+		return build_fail(b, "out of memory");
+	loader L;
+	memset(&L, 0, sizeof(L));
+	L.b = b;
+	L.plan = plan;
+	L.nplan = nplan;
+	pthread_mutex_init(&L.lock, NULL);
+	pthread_cond_init(&L.cond, NULL);
+	pthread_t tid;
+	int started = pthread_create(&tid, NULL, loader_main, &L) == 0;
 	int rc = -1;
-	uint32_t nfiles = 1u << b->fbits;
-	for (uint32_t f = 0; f < nfiles; f++) {
-		uint64_t records = b->key_parts[f].records, bytes = b->key_parts[f].bytes;
-		uint32_t nsub = parts_for(records, b->part_target);
-		ks_set_file(&b->key_ks, f, (uint32_t)b->key_ks.nparts, nsub);
-		if (!records)
-			continue;
-		/* Per record a pass holds its bytes, an entry and the sort's scratch entry. */
-		uint64_t per = bytes / records + 2 * sizeof(entry);
-		uint64_t fit = b->pass_budget / per;
-		uint32_t step = fit >= records ? nsub
-				: (uint32_t)(((uint64_t)nsub * fit) / records);
-		if (step == 0)
-			step = 1;
-		build_path(b, path, sizeof(path), "key-part", f);
-		for (uint32_t s0 = 0; s0 < nsub; s0 += step) {
-			if (build_cancelled(b) < 0)
-				goto out;
-			uint32_t s1 = s0 + step < nsub ? s0 + step : nsub;
-			if (load_pass(b, path, nsub, s0, s1, &m) < 0)
-				goto out;
-			if (sort_entries(&m) < 0) {
-				build_fail(b, "out of memory sorting keys");
-				goto out;
-			}
-			if (build_pass(b, &m, nsub, s0, s1, path) < 0)
-				goto out;
+	double t_build = 0;
+	if (!started) {
+		build_fail(b, "cannot start a thread");
+		goto out;
+	}
+	for (size_t i = 0; i < nplan; i++) {
+		int slot = (int)(i & 1);
+		if (build_cancelled(b) < 0)
+			goto out;
+		pthread_mutex_lock(&L.lock);
+		while (L.ready[slot] == 0)
+			pthread_cond_wait(&L.cond, &L.lock);
+		int state = L.ready[slot];
+		pthread_mutex_unlock(&L.lock);
+		if (state < 0) {
+			build_fail(b, "%s", L.err[slot]);
+			goto out;
 		}
-		unlink(path);
+		const pass_plan *p = &plan[i];
+		build_path(b, path, sizeof(path), "key-part", p->f);
+		double t0 = build_now();
+		if (build_pass(b, &L.mem[slot], p->nsub, p->s0, p->s1, path) < 0)
+			goto out;
+		t_build += build_now() - t0;
+		if (p->last_of_file)
+			unlink(path);
+		pthread_mutex_lock(&L.lock);
+		L.ready[slot] = 0;
+		pthread_cond_broadcast(&L.cond);
+		pthread_mutex_unlock(&L.lock);
 	}
 	uint8_t le[8];
 	idmap_wr64(le, b->key_pool_bytes);
@@ -437,12 +553,24 @@ int build_keys(build *b)
 	}
 	if (ks_finish(b, &b->key_ks, &b->key_dir, &b->key_dir_len) < 0)
 		goto out;
-	build_log(b, "keys: %llu in %zu partitions, %llu pairs",
-		  (unsigned long long)b->key_ks.nkeys, b->key_ks.nparts,
-		  (unsigned long long)b->pairs);
+	build_log(b, "keys: %llu in %zu partitions, %llu pairs (read %.1fs and sort %.1fs on one "
+		     "thread, hash and write %.1fs on another)", (unsigned long long)b->key_ks.nkeys,
+		  b->key_ks.nparts, (unsigned long long)b->pairs, L.t_load, L.t_sort, t_build);
 	rc = 0;
 out:
-	free(m.arena);
-	free(m.e);
+	if (started) {
+		pthread_mutex_lock(&L.lock);
+		L.stop = 1;
+		pthread_cond_broadcast(&L.cond);
+		pthread_mutex_unlock(&L.lock);
+		pthread_join(tid, NULL);
+	}
+	pthread_mutex_destroy(&L.lock);
+	pthread_cond_destroy(&L.cond);
+	for (int k = 0; k < 2; k++) {
+		free(L.mem[k].arena);
+		free(L.mem[k].e);
+	}
+	free(plan);
 	return rc;
 }
