@@ -65,6 +65,19 @@ double build_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+void build_progress(build *b, const char *phase, uint64_t done, uint64_t total, int force)
+{
+	if (!b->o->progress)
+		return;
+	double now = build_now();
+	if (!force && now < b->next_report)
+		return;
+	b->next_report = now + 0.25;
+	uint64_t lines = b->lines + (b->reading ? b->reading->lines : 0);
+	idmap_build_progress p = {phase, done, total, lines, now - b->started};
+	b->o->progress(b->o->progress_ctx, &p);
+}
+
 void build_log(build *b, const char *fmt, ...)
 {
 	if (!b->o->log)
@@ -110,8 +123,23 @@ static uint64_t estimate_text(const idmap_build_opts *o)
 	return total;
 }
 
+/* Sum of the input sizes when every input is a regular file, else 0 (unknown). */
+static uint64_t input_bytes(const idmap_build_opts *o)
+{
+	uint64_t total = 0;
+	for (size_t i = 0; i < o->n_inputs; i++) {
+		struct stat st;
+		if (strcmp(o->inputs[i], "-") == 0 || stat(o->inputs[i], &st) < 0 ||
+		    !S_ISREG(st.st_mode))
+			return 0;
+		total += (uint64_t)st.st_size;
+	}
+	return total;
+}
+
 static void plan(build *b)
 {
+	b->input_bytes_total = input_bytes(b->o);
 	/* A key partition should fit a third of the budget in one pass. */
 	uint64_t est = estimate_text(b->o);
 	uint64_t want = est / (b->memory / 3) + 1;
@@ -282,6 +310,9 @@ static int on_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
 		snprintf(err, errlen, "interrupted");
 		return -1;
 	}
+	if ((b->triples & 0xffff) == 0 && b->reading)
+		build_progress(b, "read", b->input_bytes_done + b->reading->bytes,
+			       b->input_bytes_total, 0);
 	if (types_intern(&b->types, t->type, t->type_len, &type) < 0) {
 		snprintf(err, errlen, "too many ID types (more than %u) or out of memory",
 			 IDMAP_MAX_TYPES);
@@ -448,6 +479,7 @@ static int assemble(build *b, text *meta)
 	    add_section_file(b, &w, IDMAP_SECTION_KEY_POOL, &b->key_pool, "key-pool", 0))
 		goto out;
 	build_log(b, "writing %s", b->o->output);
+	build_progress(b, "write", 0, 1, 1);
 	if (idmap_iw_commit(&w, b->o->output, b->err, b->errlen) < 0)
 		goto out;
 	rc = 0;
@@ -477,7 +509,11 @@ static int ingest(build *b, text *meta, char *release, size_t release_len)
 		memset(&info, 0, sizeof(info));
 		b->last_acc = b->last_isoform = 0;
 		b->err[0] = 0;
-		if (idmap_input_read(path, &info, on_triple, b, b->err, b->errlen) < 0) {
+		b->reading = &info;
+		int rc = idmap_input_read(path, &info, on_triple, b, b->err, b->errlen);
+		b->reading = NULL;
+		b->input_bytes_done += info.bytes;
+		if (rc < 0) {
 			if (!b->err[0])
 				build_fail(b, "%s: read failed", path);
 			return -1;
@@ -494,6 +530,7 @@ static int ingest(build *b, text *meta, char *release, size_t release_len)
 			     (unsigned long long)info.lines) < 0)
 			return build_fail(b, "out of memory");
 		b->lines += info.lines;
+		build_progress(b, "read", b->input_bytes_done, b->input_bytes_total, 1);
 		build_log(b, "read %s: %s, %llu lines", path, idmap_input_kind_name(info.kind),
 			  (unsigned long long)info.lines);
 	}

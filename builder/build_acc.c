@@ -114,6 +114,7 @@ int build_accessions(build *b)
 	for (uint32_t f = 0; f < nfiles; f++) {
 		if (build_cancelled(b) < 0)
 			return -1;
+		build_progress(b, "accessions", f, nfiles, f == 0);
 		uint8_t *buf = NULL;
 		size_t len = 0;
 		build_path(b, path, sizeof(path), "acc-part", f);

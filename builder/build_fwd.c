@@ -85,6 +85,7 @@ int build_forward(build *b)
 			break;
 		if (build_cancelled(b) < 0)
 			return -1;
+		build_progress(b, "forward", g, b->nfwd, g == 0);
 		uint8_t *buf = NULL;
 		size_t len = 0;
 		build_path(b, path, sizeof(path), "fwd-part", g);

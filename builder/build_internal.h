@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "idmap_build.h"
+#include "input.h"
 #include "mphf.h"
 #include "mphf_build.h"
 #include "spill.h"
@@ -74,6 +75,9 @@ typedef struct build {
 	uint8_t *own_type;	/* type id -> 1 for idmap's own '#' types (keys phase) */
 	uint8_t *no_forward;	/* type id -> 1 for #unversioned: types (keys phase) */
 	uint64_t lines, triples;
+	const idmap_input_info *reading; /* the input being read, for progress */
+	uint64_t input_bytes_total, input_bytes_done; /* regular files only; 0 = unknown */
+	double next_report;		 /* build_now() of the next progress report */
 
 	uint64_t acc_seed, key_seed;
 	uint64_t part_target;	  /* keys per MPHF partition */
@@ -102,6 +106,8 @@ int build_fail_errno(build *b, const char *fmt, ...) __attribute__((format(print
 double build_now(void);
 /* -1 with the error "interrupted" once the caller's cancel flag is set, else 0. */
 int build_cancelled(build *b);
+/* Reports progress when the last report is older than a quarter second (or force). */
+void build_progress(build *b, const char *phase, uint64_t done, uint64_t total, int force);
 void build_log(build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Path of a file in the build's temporary directory, in a static buffer per call site. */
 void build_path(build *b, char *out, size_t len, const char *name, long index);

@@ -57,7 +57,8 @@ static int rr_need(rec_reader *r, size_t n)
 typedef struct {
 	uint8_t *arena;
 	size_t arena_len, arena_cap;
-	entry *e, *tmp;
+	entry *e;
+	uint64_t *codes; /* accession code of each entry until resolve_accessions */
 	size_t n, cap;
 } pass_mem;
 
@@ -65,10 +66,41 @@ static int grow_entries(pass_mem *m)
 {
 	size_t cap = m->cap ? m->cap * 2 : 65536;
 	entry *e = realloc(m->e, cap * sizeof(*e));
-	if (!e)
+	if (e)
+		m->e = e;
+	uint64_t *c = realloc(m->codes, cap * sizeof(*c));
+	if (c)
+		m->codes = c;
+	if (!e || !c)
 		return -1;
-	m->e = e;
 	m->cap = cap;
+	return 0;
+}
+
+/* Turns the entries' accession codes into slots, a group at a time with the pilots
+ * prefetched: the accession MPHF of a full release is far larger than the caches. */
+static int resolve_accessions(build *b, pass_mem *m)
+{
+	enum { GROUP = 32 };
+	idmap_h128 h[GROUP];
+	for (size_t g = 0; g < m->n; g += GROUP) {
+		size_t k = m->n - g < GROUP ? m->n - g : GROUP;
+		for (size_t i = 0; i < k; i++)
+			if (m->codes[g + i]) {
+				h[i] = idmap_hash_acc(m->codes[g + i], b->acc_seed);
+				idmap_mphf_prefetch(&b->acc_view, h[i]);
+			}
+		for (size_t i = 0; i < k; i++) {
+			entry *e = &m->e[g + i];
+			e->acc = IDMAP_NO_ACC;
+			if (!m->codes[g + i])
+				continue;
+			uint64_t slot = idmap_mphf_lookup(&b->acc_view, h[i]);
+			if (slot == IDMAP_SLOT_NONE)
+				return build_fail(b, "internal error: accession lost");
+			e->acc = (uint32_t)slot;
+		}
+	}
 	return 0;
 }
 
@@ -137,16 +169,7 @@ static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uin
 			e->lo = h.lo;
 			e->off = m->arena_len;
 			e->type = type;
-			e->acc = IDMAP_NO_ACC;
-			if (code) {
-				uint64_t slot = idmap_mphf_lookup(&b->acc_view,
-								  idmap_hash_acc(code, b->acc_seed));
-				if (slot == IDMAP_SLOT_NONE) {
-					build_fail(b, "internal error: accession lost");
-					goto out;
-				}
-				e->acc = (uint32_t)slot;
-			}
+			m->codes[m->n - 1] = code;
 			if (arena_put(m, p + REC_HEAD - 2, 2 + (size_t)len) < 0) {
 				build_fail(b, "out of memory");
 				goto out;
@@ -154,7 +177,7 @@ static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uin
 		}
 		r.pos += REC_HEAD + len;
 	}
-	rc = 0;
+	rc = resolve_accessions(b, m);
 out:
 	free(r.buf);
 	close(r.fd);
@@ -459,8 +482,9 @@ static pass_plan *plan_passes(build *b, size_t *nplan)
 		first += nsub;
 		if (!records)
 			continue;
-		/* Per record a pass holds its bytes, an entry and the sort's scratch entry. */
-		uint64_t per = bytes / records + 2 * sizeof(entry);
+		/* Per record a pass holds its bytes, an entry, its accession code and the
+		 * sort's scratch entry. */
+		uint64_t per = bytes / records + 2 * sizeof(entry) + sizeof(uint64_t);
 		uint64_t fit = b->pass_budget / per;
 		uint32_t step = fit >= records ? nsub : (uint32_t)(((uint64_t)nsub * fit) / records);
 		if (step == 0)
@@ -519,6 +543,7 @@ int build_keys(build *b)
 		int slot = (int)(i & 1);
 		if (build_cancelled(b) < 0)
 			goto out;
+		build_progress(b, "keys", i, nplan, i == 0);
 		pthread_mutex_lock(&L.lock);
 		while (L.ready[slot] == 0)
 			pthread_cond_wait(&L.cond, &L.lock);
@@ -570,6 +595,7 @@ out:
 	for (int k = 0; k < 2; k++) {
 		free(L.mem[k].arena);
 		free(L.mem[k].e);
+		free(L.mem[k].codes);
 	}
 	free(plan);
 	return rc;

@@ -12,6 +12,7 @@
 
 #include <libdeflate.h>
 
+#include "idmap_build.h"
 #include "idmap_format.h"
 
 void idmap_iw_init(idmap_index_writer *w)
@@ -194,11 +195,13 @@ int idmap_iw_commit(idmap_index_writer *w, const char *output, char *err, size_t
 	if (!dcopy || !bcopy)
 		goto out;
 	const char *dir = dirname(dcopy), *base = basename(bcopy);
-	size_t tlen = strlen(dir) + strlen(base) + 32;
+	char tag[96]; /* "<pid>@<host>": lets a later build recognise a stale file (tmp_clean.c) */
+	idmap_build_tmp_tag(tag, sizeof(tag));
+	size_t tlen = strlen(dir) + strlen(base) + strlen(tag) + 32;
 	tmp = malloc(tlen);
 	if (!tmp)
 		goto out;
-	snprintf(tmp, tlen, "%s/.%s.idmap-tmp.XXXXXX", dir, base);
+	snprintf(tmp, tlen, "%s/.%s.idmap-tmp.%s.XXXXXX", dir, base, tag);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot create a temporary file: %s", tmp, strerror(errno));

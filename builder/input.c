@@ -289,6 +289,10 @@ int idmap_input_read(const char *path, idmap_input_info *info, idmap_triple_fn f
 	int got;
 	while ((got = idmap_gz_getline(r, &line, &len, msg, sizeof msg)) == IDMAP_GZ_LINE) {
 		p.line_no = idmap_gz_line_number(r);
+		if ((p.line_no & 0xffff) == 0) { /* live counters for progress reports */
+			info->bytes = idmap_gz_bytes_in(r);
+			info->text_bytes = idmap_gz_bytes_out(r);
+		}
 		if (p.line_no == 1 && starts_with(line, len, "\xef\xbb\xbf", 3)) {
 			rc = idmap_parse_fail(&p, "UTF-8 byte order mark at the start of the file "
 					      "(save it without BOM)");

@@ -33,7 +33,8 @@ typedef int (*idmap_triple_fn)(void *ctx, const idmap_triple *t, char *err, size
 
 typedef struct {
 	idmap_input_kind kind;
-	uint64_t bytes;	     /* bytes read from the file (compressed size for gzip) */
+	uint64_t bytes;	     /* bytes read from the file (compressed size for gzip); updated
+			      * while reading too, every 65536 lines */
 	uint64_t text_bytes; /* decompressed bytes */
 	uint64_t lines;	     /* data lines parsed */
 	uint64_t triples;    /* triples passed to the callback */

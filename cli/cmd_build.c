@@ -1,5 +1,6 @@
 /* idmap build -o INDEX [--memory SIZE] [--threads N] [--tmpdir DIR] [--release NAME]
- *             [--seed N] [--quiet] INPUT... */
+ *             [--seed N] [--quiet | --progress] [--clean-tmp] INPUT...
+ * idmap build --clean-tmp [-o INDEX] [--tmpdir DIR]   (only removes stale temporary files) */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -26,7 +27,11 @@ static void usage(FILE *out)
 		"      --tmpdir DIR     temporary files (default: the directory of INDEX)\n"
 		"      --release NAME   release name (default: read from the inputs)\n"
 		"      --seed N         hash seed (default: fixed, so builds are reproducible)\n"
-		"  -q, --quiet          no progress lines on stderr\n");
+		"  -q, --quiet          no progress on stderr\n"
+		"      --progress       progress lines on stderr even when it is not a terminal\n"
+		"      --clean-tmp      only remove what killed builds left behind (temporary\n"
+		"                       directories in --tmpdir and beside INDEX, partial index\n"
+		"                       files beside INDEX) and exit; a build does this itself\n");
 }
 
 /* Parses "512M", "4G", "1.5G", "1048576" into bytes; returns 0 on success. */
@@ -63,10 +68,72 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
+/* On a terminal the progress line is redrawn in place; phase lines are printed above it. */
+static int live;
+static int live_shown;
+
 static void log_line(void *ctx, const char *msg)
 {
 	(void)ctx;
+	if (live_shown) {
+		fputs("\r\033[K", stderr);
+		live_shown = 0;
+	}
 	fprintf(stderr, "idmap: %s\n", msg);
+}
+
+/* Resident memory of this process in bytes, from /proc (0 when unavailable). */
+static uint64_t rss_bytes(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	unsigned long long size, resident = 0;
+	if (f) {
+		if (fscanf(f, "%llu %llu", &size, &resident) != 2)
+			resident = 0;
+		fclose(f);
+	}
+	return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+static void human(char *out, size_t len, double bytes)
+{
+	const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	int u = 0;
+	while (bytes >= 1024 && u < 4) {
+		bytes /= 1024;
+		u++;
+	}
+	snprintf(out, len, u ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
+}
+
+static void show_progress(void *ctx, const idmap_build_progress *p)
+{
+	(void)ctx;
+	char line[256], mem[32], a[32], b[32];
+	human(mem, sizeof(mem), (double)rss_bytes());
+	double rate = p->elapsed > 0 ? (double)p->lines / p->elapsed : 0;
+	int n;
+	if (strcmp(p->phase, "read") == 0) {
+		human(a, sizeof(a), (double)p->done);
+		if (p->total) {
+			human(b, sizeof(b), (double)p->total);
+			double frac = (double)p->done / (double)p->total;
+			double eta = frac > 0.001 ? p->elapsed / frac - p->elapsed : 0;
+			n = snprintf(line, sizeof(line),
+				     "read %s / %s (%.0f%%), %.2f M lines/s, read ETA %.0fs, memory %s",
+				     a, b, 100 * frac, rate / 1e6, eta, mem);
+		} else {
+			n = snprintf(line, sizeof(line), "read %s, %.2f M lines/s, memory %s", a,
+				     rate / 1e6, mem);
+		}
+	} else {
+		n = snprintf(line, sizeof(line), "%s: %llu / %llu, %.0fs, memory %s", p->phase,
+			     (unsigned long long)p->done, (unsigned long long)p->total, p->elapsed,
+			     mem);
+	}
+	(void)n;
+	fprintf(stderr, "\r\033[Kidmap: %s", line);
+	live_shown = 1;
 }
 
 int cmd_build(int argc, char **argv)
@@ -79,12 +146,14 @@ int cmd_build(int argc, char **argv)
 		{"release", required_argument, NULL, 'r'},
 		{"seed", required_argument, NULL, 's'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"progress", no_argument, NULL, 'P'},
+		{"clean-tmp", no_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	idmap_build_opts o;
 	idmap_build_opts_init(&o);
-	int quiet = 0, c;
+	int quiet = 0, progress = 0, clean_only = 0, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:m:t:qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -119,6 +188,12 @@ int cmd_build(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
+		case 'P':
+			progress = 1;
+			break;
+		case 'C':
+			clean_only = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -127,6 +202,24 @@ int cmd_build(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (clean_only) {
+		if ((!o.output && !o.tmpdir) || optind < argc) {
+			fprintf(stderr, "idmap: build --clean-tmp needs -o INDEX and/or --tmpdir DIR, "
+				"and no INPUT\n");
+			return 2;
+		}
+		char cerr[1024];
+		int n = idmap_build_clean_tmp(o.output, o.tmpdir, quiet ? NULL : log_line, NULL,
+					      cerr, sizeof(cerr));
+		if (n < 0) {
+			fprintf(stderr, "idmap: %s\n", cerr);
+			return 1;
+		}
+		if (!quiet)
+			fprintf(stderr, "idmap: removed %d stale temporary entr%s\n", n,
+				n == 1 ? "y" : "ies");
+		return 0;
+	}
 	if (!o.output || optind >= argc) {
 		fprintf(stderr, "idmap: build needs -o INDEX and at least one INPUT\n");
 		usage(stderr);
@@ -134,8 +227,12 @@ int cmd_build(int argc, char **argv)
 	}
 	o.inputs = (const char *const *)(argv + optind);
 	o.n_inputs = (size_t)(argc - optind);
-	if (!quiet)
+	/* A terminal gets a live line unless --quiet; elsewhere phase lines only on request. */
+	live = !quiet && isatty(STDERR_FILENO);
+	if (live || progress)
 		o.log = log_line;
+	if (live)
+		o.progress = show_progress;
 	/* SIGINT / SIGTERM stop the build cleanly: temporary files go, the old index stays. */
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -144,7 +241,10 @@ int cmd_build(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	o.cancel = &interrupted;
 	char err[1024];
-	if (idmap_build(&o, err, sizeof(err)) < 0) {
+	int rc = idmap_build(&o, err, sizeof(err));
+	if (live_shown)
+		fputs("\r\033[K", stderr);
+	if (rc < 0) {
 		fprintf(stderr, "idmap: %s\n", err);
 		return 1;
 	}

@@ -79,30 +79,54 @@ static inline int idmap_mphf_view_init(idmap_mphf_view *v, const uint8_t *dir, u
 	return 0;
 }
 
-/* Returns the candidate slot of a key hash, or IDMAP_SLOT_NONE. The caller verifies the key
- * stored at the slot. */
-static inline uint64_t idmap_mphf_lookup(const idmap_mphf_view *v, idmap_h128 h)
+/* Where a key hash's pilot lives: its partition entry and the pilot's index. Returns 0, or -1
+ * when the hash falls in no partition (or the directory is inconsistent). */
+static inline int idmap_mphf_locate(const idmap_mphf_view *v, idmap_h128 h, const uint8_t **pe,
+				    uint32_t *n, uint64_t *pilot_index)
 {
 	uint64_t f = v->fbits ? h.hi >> (64 - v->fbits) : 0;
 	const uint8_t *fe = v->files + f * IDMAP_DIR_FILE_ENTRY_SIZE;
 	uint32_t first = idmap_rd32(fe), count = idmap_rd32(fe + 4);
 	if (count == 0)
-		return IDMAP_SLOT_NONE;
+		return -1;
 	uint64_t r = v->fbits ? h.hi << v->fbits : h.hi;
 	uint64_t part = (uint64_t)first + (count == 1 ? 0 : idmap_fastrange64(r, count));
 	if (part >= v->nparts)
-		return IDMAP_SLOT_NONE;
-	const uint8_t *pe = v->parts + part * IDMAP_DIR_PART_ENTRY_SIZE;
-	uint32_t n = idmap_rd32(pe + IDMAP_PART_N);
-	if (n == 0)
-		return IDMAP_SLOT_NONE;
-	uint64_t slot_base = idmap_rd64(pe + IDMAP_PART_SLOT_BASE);
-	uint64_t pilot_base = idmap_rd64(pe + IDMAP_PART_PILOT_BASE);
-	uint32_t nb = idmap_mphf_buckets(n);
+		return -1;
+	*pe = v->parts + part * IDMAP_DIR_PART_ENTRY_SIZE;
+	*n = idmap_rd32(*pe + IDMAP_PART_N);
+	if (*n == 0)
+		return -1;
+	uint64_t pilot_base = idmap_rd64(*pe + IDMAP_PART_PILOT_BASE);
+	uint32_t nb = idmap_mphf_buckets(*n);
 	uint32_t bucket = idmap_mphf_bucket(h.lo, nb, idmap_mphf_dense_buckets(nb));
 	if (pilot_base >= v->n_pilots || bucket >= v->n_pilots - pilot_base)
+		return -1;
+	*pilot_index = pilot_base + bucket;
+	return 0;
+}
+
+/* Starts loading the pilot of a key hash into the cache (batched lookups hide the miss). */
+static inline void idmap_mphf_prefetch(const idmap_mphf_view *v, idmap_h128 h)
+{
+	const uint8_t *pe;
+	uint32_t n;
+	uint64_t pi;
+	if (idmap_mphf_locate(v, h, &pe, &n, &pi) == 0)
+		__builtin_prefetch(v->pilots + 2 * pi);
+}
+
+/* Returns the candidate slot of a key hash, or IDMAP_SLOT_NONE. The caller verifies the key
+ * stored at the slot. */
+static inline uint64_t idmap_mphf_lookup(const idmap_mphf_view *v, idmap_h128 h)
+{
+	const uint8_t *pe;
+	uint32_t n;
+	uint64_t pi;
+	if (idmap_mphf_locate(v, h, &pe, &n, &pi) < 0)
 		return IDMAP_SLOT_NONE;
-	uint16_t pilot = idmap_rd16(v->pilots + 2 * (pilot_base + bucket));
+	uint64_t slot_base = idmap_rd64(pe + IDMAP_PART_SLOT_BASE);
+	uint16_t pilot = idmap_rd16(v->pilots + 2 * pi);
 	uint64_t m = idmap_mphf_positions(n);
 	uint64_t pos = idmap_mphf_position(
 		h.hi, idmap_mphf_pilot_hash(pilot, idmap_rd32(pe + IDMAP_PART_SEED)), m);

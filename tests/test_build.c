@@ -224,6 +224,50 @@ static uint64_t meta_u64(idmap_index *ix, const char *key)
 	return strtoull(buf, NULL, 10);
 }
 
+/* The batched lookups agree with the single ones, hits and misses alike. */
+static void check_batches(idmap_index *ix, const line *l, size_t n)
+{
+	const char **texts = malloc(2 * n * sizeof(*texts));
+	size_t *lens = malloc(2 * n * sizeof(*lens));
+	uint64_t *slots = malloc(2 * n * sizeof(*slots));
+	char(*miss)[24] = malloc(n * sizeof(*miss));
+	for (size_t i = 0; i < n; i++) {
+		texts[2 * i] = l[i].acc;
+		snprintf(miss[i], sizeof(miss[i]), "Q%zu", i % 10 ? i : i + 7); /* rarely valid */
+		texts[2 * i + 1] = miss[i];
+	}
+	for (size_t i = 0; i < 2 * n; i++)
+		lens[i] = strlen(texts[i]);
+	assert_int_equal(idmap_acc_find_batch(ix, texts, lens, 2 * n, slots), IDMAP_OK);
+	for (size_t i = 0; i < 2 * n; i++) {
+		uint64_t one;
+		int rc = idmap_acc_find(ix, texts[i], lens[i], &one);
+		assert_int_equal(slots[i], rc == IDMAP_OK ? one : IDMAP_NO_SLOT);
+	}
+	uint32_t t;
+	assert_int_equal(idmap_type_find(ix, "GI", &t), IDMAP_OK);
+	for (size_t i = 0; i < n; i++) {
+		texts[2 * i] = l[i].value;
+		snprintf(miss[i], sizeof(miss[i]), "GI_%zu", i);
+		texts[2 * i + 1] = miss[i];
+	}
+	for (size_t i = 0; i < 2 * n; i++)
+		lens[i] = strlen(texts[i]);
+	assert_int_equal(idmap_key_find_batch(ix, t, texts, lens, 2 * n, slots), IDMAP_OK);
+	size_t hits = 0;
+	for (size_t i = 0; i < 2 * n; i++) {
+		uint64_t one;
+		int rc = idmap_key_find(ix, t, texts[i], lens[i], &one);
+		assert_int_equal(slots[i], rc == IDMAP_OK ? one : IDMAP_NO_SLOT);
+		hits += rc == IDMAP_OK;
+	}
+	assert_true(hits > 0);
+	free(texts);
+	free(lens);
+	free(slots);
+	free(miss);
+}
+
 /* Every line comes back in both directions, under a budget that forces many MPHF partitions
  * and several passes per partition file, and the same under a large budget. */
 static void every_line_round_trips_under_any_budget(void **state)
@@ -253,6 +297,7 @@ static void every_line_round_trips_under_any_budget(void **state)
 				fail_msg("%s: line %s %s %s missing", paths[k], l[i].acc,
 					 l[i].type, l[i].value);
 		}
+		check_batches(ix, l, n);
 		/* Duplicate lines are stored once. */
 		assert_int_equal(meta_u64(ix, "pairs"), distinct);
 		char detail[256];
