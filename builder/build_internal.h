@@ -27,6 +27,7 @@ typedef struct {
 	uint64_t *pairs, *keys;
 	uint32_t n, cap;
 	uint32_t *table; /* open addressing: type id + 1, 0 = empty */
+	uint32_t last;	 /* the type found last */
 	uint32_t table_size;
 } build_types;
 

@@ -31,12 +31,17 @@ static int grow_table(build_types *t)
 
 int types_intern(build_types *t, const char *name, size_t len, uint32_t *id)
 {
+	/* Lines of an entry often repeat a type (GI, GI, GI): try the last one first. */
+	if (t->n && t->name_lens[t->last] == len && memcmp(t->names[t->last], name, len) == 0) {
+		*id = t->last;
+		return 0;
+	}
 	if (t->table_size) {
 		uint32_t s = slot_of(name, len, t->table_size);
 		for (; t->table[s]; s = (s + 1) & (t->table_size - 1)) {
 			uint32_t i = t->table[s] - 1;
 			if (t->name_lens[i] == len && memcmp(t->names[i], name, len) == 0) {
-				*id = i;
+				*id = t->last = i;
 				return 0;
 			}
 		}
