@@ -164,6 +164,9 @@ static int write_sections(idmap_index_writer *w, int fd)
 		int rc = s->mem ? write_all(fd, s->mem, s->length) : append_file(fd, s->path, s->length);
 		if (rc < 0)
 			goto fail;
+		/* Free the disk as we go: the index needs its own size once, not twice. */
+		if (s->path)
+			unlink(s->path);
 		pos += s->length;
 	}
 	if (pad_to(fd, &pos, align_up(pos)) < 0 || write_all(fd, table, table_len) < 0)

@@ -30,7 +30,8 @@ void idmap_iw_free(idmap_index_writer *w);
 int idmap_iw_add_mem(idmap_index_writer *w, uint32_t id, const void *data, uint64_t length);
 
 /* Adds a section whose bytes are the whole file at path, with its length and CRC-32 as
- * computed by the writer that made it. Returns 0 or -1. */
+ * computed by the writer that made it; commit removes the file once it is copied. Returns 0
+ * or -1. */
 int idmap_iw_add_file(idmap_index_writer *w, uint32_t id, const char *path, uint64_t length,
 		      uint32_t crc);
 
