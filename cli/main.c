@@ -16,6 +16,8 @@ static void usage(FILE *f)
 	      "  build  build an index from UniProt idmapping release files\n"
 	      "  map    map identifiers through an index\n"
 	      "  info   show the release, counts, ID types and sections of an index\n"
+	      "  databases  list the database names of map --from/--to and their rules\n"
+	      "  verify check every checksum and structure of an index\n"
 	      "\n"
 	      "  idmap <command> --help   options of a command\n"
 	      "  idmap --version          version of this program\n",
@@ -36,6 +38,10 @@ int main(int argc, char **argv)
 		return cmd_map(argc - 1, argv + 1);
 	if (strcmp(cmd, "info") == 0)
 		return cmd_info(argc - 1, argv + 1);
+	if (strcmp(cmd, "databases") == 0)
+		return cmd_databases(argc - 1, argv + 1);
+	if (strcmp(cmd, "verify") == 0)
+		return cmd_verify(argc - 1, argv + 1);
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return 0;

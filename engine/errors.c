@@ -22,6 +22,16 @@ IDMAP_API const char *idmap_strerror(int status)
 		return "invalid argument";
 	case IDMAP_DONE:
 		return "no more items";
+	case IDMAP_ERR_BAD_FROM:
+		return "invalid 'from' database";
+	case IDMAP_ERR_BAD_TO:
+		return "invalid 'to' database";
+	case IDMAP_ERR_BAD_PAIR:
+		return "invalid combination of 'from' and 'to'";
+	case IDMAP_ERR_ONE_TO_MANY:
+		return "one-to-many source database refused";
+	case IDMAP_ERR_BAD_OPTION:
+		return "invalid mapping option";
 	default:
 		return "unknown error";
 	}

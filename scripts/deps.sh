@@ -18,6 +18,9 @@ check libcmocka-dev pkg-config --exists cmocka
 check libisal-dev pkg-config --exists libisal
 check python3 command -v python3
 check time test -x /usr/bin/time
+check curl command -v curl # scripts/update-release.sh and its test
+# scripts/deps.sh --valgrind: also what scripts/test.sh --valgrind needs
+if [ "${1:-}" = --valgrind ]; then check valgrind command -v valgrind; fi
 
 if [ ${#need[@]} -eq 0 ]; then
 	exit 0

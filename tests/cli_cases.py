@@ -86,11 +86,17 @@ def build_cases(idx, sample, workdir):
                                            "ALBU_HUMAN\tP02768\n")),
         ("list format", m + ["--format", "list", "P31946", "ALBU_HUMAN", "P62258", "P31946"],
          dict(code=0, exact="P31946\nP02768\nP62258\n")),
-        ("to UniProtKB-ID", m + ["--to", "UniProtKB-ID", "P02768"],
-         dict(code=0, exact="From\tTo\nP02768\tALBU_HUMAN\n")),
-        ("names case-insensitive", m + ["--from", "uniprotkb_ac-id", "--to", "uniprotkb-id",
-                                        "P02768"],
-         dict(code=0, exact="From\tTo\nP02768\tALBU_HUMAN\n")),
+        # UniProtKB-ID is the file's name of UniProtKB_AC-ID (as a source) and of UniProtKB (as
+        # a target); entry names come as the --fields column `id`
+        ("to UniProtKB-ID is UniProtKB", m + ["--to", "UniProtKB-ID", "P02768"],
+         dict(code=0, exact="From\tTo\nP02768\tP02768\n")),
+        ("entry name column", m + ["--fields", "accession,id", "P02768"],
+         dict(code=0, exact="From\tEntry\tEntry Name\nP02768\tP02768\tALBU_HUMAN\n")),
+        ("names case-insensitive", m + ["--from", "uniprotkb-id", "--to", "uniprotkb",
+                                        "--fields", "ID", "ALBU_HUMAN"],
+         dict(code=0, exact="From\tEntry Name\nALBU_HUMAN\tALBU_HUMAN\n")),
+        ("REST and file names", m + ["--from", "gi_number", "--to", "uniprotkb", "4507949"],
+         dict(code=0, exact="From\tTo\n4507949\tP31946\n")),
         ("unmapped file", m + ["--unmapped", unmapped_file, "P31946", "NOPE_1", "nope,P62258",
                                "NOPE_1"],
          dict(code=0, out=["P31946\tP31946\n", "P62258\tP62258\n"],
@@ -103,7 +109,11 @@ def build_cases(idx, sample, workdir):
                            "KEY_POOL"])),
         ("info with IDMAP_INDEX", ["info"], dict(code=0, env=env_only, out=["accessions"])),
         ("help", ["--help"], dict(code=0, out=["map", "info", "build"])),
-        ("map help", ["map", "--help"], dict(code=0, out=["--from", "--unmapped"])),
+        ("map help", ["map", "--help"], dict(code=0, out=["--from", "--unmapped", "--taxon",
+                                                          "--via", "--fields"])),
+        ("databases", ["databases", "-i", idx],
+         dict(code=0, out=["Name\tFile type\tFrom\tTo\tRule\tIds\tNote\n",
+                           "EMBL-GenBank-DDBJ\tEMBL\tyes\tyes\t7\t"])),
         ("version", ["--version"], dict(code=0, out=["idmap "])),
         # usage errors
         ("no command", [], dict(code=2, err=["usage"])),
@@ -112,10 +122,15 @@ def build_cases(idx, sample, workdir):
         ("bad format", m + ["--format", "xml", "P31946"], dict(code=2, err=["--format"])),
         ("unknown option", m + ["--bogus", "P31946"], dict(code=2, err=["--bogus"])),
         ("missing value", m + ["--to"], dict(code=2, err=["needs a value"])),
-        ("unknown from", m + ["--from", "NoSuchDB", "x"], dict(code=2, err=["NoSuchDB"])),
-        ("unknown to", m + ["--to", "NoSuchDB", "x"], dict(code=2, err=["NoSuchDB"])),
+        ("unknown from", m + ["--from", "NoSuchDB", "x"],
+         dict(code=2, err=["The parameter 'from' has an invalid value 'NoSuchDB'.\n"])),
+        ("unknown to", m + ["--to", "NoSuchDB", "x"],
+         dict(code=2, err=["The parameter 'to' has an invalid value 'NoSuchDB'.\n"])),
         ("internal type refused", m + ["--from", "#secondary", "x"],
-         dict(code=2, err=["#secondary"])),
+         dict(code=2, err=["The parameter 'from' has an invalid value '#secondary'."])),
+        ("pair outside the rules", m + ["--from", "Ensembl", "--to", "PDB", "x"],
+         dict(code=2, err=["The combination of 'from=Ensembl' and 'to=PDB' parameters is "
+                           "invalid\n", "--via UniProtKB"])),
         ("info extra argument", ["info", "-i", idx, "extra"], dict(code=2, err=["extra"])),
         # data errors
         ("missing index", ["map", "-i", os.path.join(workdir, "missing.idx"), "P31946"],
@@ -136,7 +151,9 @@ def build_cases(idx, sample, workdir):
     for sec, prim in load_sec_ac(sample):
         if sec not in accs and prim in accs and sec not in entry:
             cases.append(("secondary accession", m + [sec],
-                          dict(code=0, out=["%s\t%s\n" % (sec, prim)])))
+                          dict(code=0, out=["From\tTo\tObsolete\n%s\t%s\tsecondary\n"
+                                            % (sec, prim)],
+                               err=["%s secondary -> %s" % (sec, prim)])))
             break
     return cases
 

@@ -118,6 +118,7 @@ class Checker:
         self.failed = 0
         self.skipped = []
         self.names = {}        # type -> name the CLI accepted
+        self.extra = {}        # type -> extra options it needed (--allow-one-to-many)
 
     def result(self, name, ok, detail=""):
         if ok:
@@ -136,37 +137,44 @@ class Checker:
         self.result(name, False, f"{len(want - got)} missing {missing}, "
                                  f"{len(got - want)} unexpected {extra}")
 
-    def run_map(self, index, src, dst, ids, unmapped=None):
-        cmd = [self.args.idmap, "map", "-i", index, "--from", src, "--to", dst]
+    def run_map(self, index, src, dst, ids, unmapped=None, extra=()):
+        cmd = [self.args.idmap, "map", "-i", index, "--from", src, "--to", dst] + list(extra)
         if unmapped:
             cmd += ["--unmapped", unmapped]
         p = subprocess.run(cmd, input="\n".join(ids) + "\n", capture_output=True,
                            text=True)
         return p.returncode, p.stdout, p.stderr
 
-    def parse_rows(self, name, out):
+    def parse_rows(self, name, out, notes=None):
+        """(From, To) rows. A third column Obsolete appears when an input was obsolete
+        (secondary or deleted); its cells go to notes[(From, To)] when notes is a dict,
+        and are a failure otherwise."""
         lines = out.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
-        if not lines or lines[0] != "From\tTo":
+        header = lines[0] if lines else None
+        width = {"From\tTo": 2, "From\tTo\tObsolete": 3}.get(header)
+        if width is None or (width == 3 and notes is None):
             self.result(name + " header", False, f"first line {lines[:1]!r}")
             return None
         rows = set()
         for line in lines[1:]:
             cols = line.split("\t")
-            if len(cols) != 2:
+            if len(cols) != width:
                 self.result(name + " row shape", False, repr(line))
                 return None
             rows.add((cols[0], cols[1]))
+            if width == 3:
+                notes[(cols[0], cols[1])] = cols[2]
         return rows
 
-    def map_rows(self, index, src, dst, ids, name):
+    def map_rows(self, index, src, dst, ids, name, notes=None, extra=()):
         """Runs a job; returns its rows, or None after reporting why."""
-        rc, out, err = self.run_map(index, src, dst, ids)
+        rc, out, err = self.run_map(index, src, dst, ids, extra=extra)
         if rc != 0:
             self.result(name, False, f"exit {rc}: {err.strip()[:300]}")
             return None
-        return self.parse_rows(name, out)
+        return self.parse_rows(name, out, notes)
 
     def resolve(self, index, typ, direction, probe):
         """The name under which the CLI accepts typ: the file name, else the REST name."""
@@ -180,6 +188,15 @@ class Checker:
             if rc != 2:
                 self.names[key] = name
                 return name
+            if typ in NOT_OFFERED and direction == "rev" and \
+                    "one-to-many" in err and "--allow-one-to-many" in err:
+                # refused as UniProt does, with the reason; idmap lifts it on request
+                rc, _, err = self.run_map(index, src, dst, probe,
+                                          extra=["--allow-one-to-many"])
+                if rc != 2:
+                    self.names[key] = name
+                    self.extra[typ] = ["--allow-one-to-many"]
+                    return name
         self.names[key] = None
         last_err = err.strip().splitlines()[:1]
         if typ in NOT_OFFERED and not self.args.strict:
@@ -268,14 +285,14 @@ def main():
     bad = [a for a in ref.accessions if not ACC_RE.match(a)]
     c.result("accessions match the pattern", not bad, str(bad[:5]))
 
-    def both(src, dst, ids, name, want):
+    def both(src, dst, ids, name, want, notes=None, extra=()):
         """Checks the plain index against want and the gzip-built one against the plain."""
-        got = c.map_rows(idx_a, src, dst, ids, name)
+        got = c.map_rows(idx_a, src, dst, ids, name, notes, extra)
         if got is None:
             return
         c.compare(name, got, want)
         if built_b:
-            got_b = c.map_rows(idx_b, src, dst, ids, name + " [gzip index]")
+            got_b = c.map_rows(idx_b, src, dst, ids, name + " [gzip index]", {}, extra)
             if got_b is not None:
                 c.compare(name + " [gzip index = plain index]", got_b, got)
 
@@ -291,7 +308,7 @@ def main():
         name = c.resolve(idx_a, typ, "rev", values[:1])
         if name:
             both(name, "UniProtKB", values, f"reverse {typ}",
-                 {(v, a) for a, v in pairs})
+                 {(v, a) for a, v in pairs}, extra=c.extra.get(typ, ()))
 
     # Entry names and accessions as UniProtKB_AC-ID input.
     if "UniProtKB-ID" in ref.pairs:
@@ -302,12 +319,23 @@ def main():
     both("UniProtKB_AC-ID", "UniProtKB", canon, "accession -> itself",
          {(a, a) for a in canon})
     sec = sorted(s for s in ref.secondary if s not in ref.acc_set)
+    notes = {}
     both("UniProtKB_AC-ID", "UniProtKB", sec, "secondary -> primary",
-         {(s, p) for s in sec for p in ref.secondary[s]})
+         {(s, p) for s in sec for p in ref.secondary[s]}, notes)
+    bad = [k for k, v in notes.items() if v != "secondary"]
+    c.result("secondary rows say 'secondary'", sec == [] or (notes and not bad), str(bad[:5]))
+    # deleted: obsolete, not failed: one row each, empty To, 'deleted' in the Obsolete column
+    notes = {}
     rc, out, err = c.run_map(idx_a, "UniProtKB_AC-ID", "UniProtKB", sorted(ref.deleted))
-    rows = c.parse_rows("deleted", out)
-    c.result("deleted accessions give no rows", rc == 0 and rows == set(),
+    rows = c.parse_rows("deleted", out, notes)
+    want = {(d, "") for d in ref.deleted}
+    c.result("deleted accessions: one row each, no target", rc == 0 and rows == want,
              f"exit {rc}, rows {sorted(rows or [])[:5]}")
+    c.result("deleted accessions: reason 'deleted'",
+             set(notes.values()) <= {"deleted"} and len(notes) == len(ref.deleted),
+             str(sorted(set(notes.values()))))
+    c.result("deleted accessions: obsolete in the summary, not failed",
+             f"{len(ref.deleted)} obsolete" in err and "not mapped" not in err, err[:200])
 
     # Unknown ids: no rows, all in the --unmapped file, exit 0, a summary line on stderr.
     rng = random.Random(args.seed)

@@ -40,6 +40,12 @@ typedef enum idmap_status {
 	IDMAP_ERR_NOT_FOUND = 6, /* no such accession, key or type (not a failure) */
 	IDMAP_ERR_INVALID = 7,	 /* bad argument (NULL, slot or type id out of range) */
 	IDMAP_DONE = 8,		 /* an iterator has no more items (not a failure) */
+	/* 20-29: a mapping request refused (UniProt semantics section below; CLI exit 2) */
+	IDMAP_ERR_BAD_FROM = 20,    /* 'from' names no source database (or is missing) */
+	IDMAP_ERR_BAD_TO = 21,	    /* 'to' names no target database */
+	IDMAP_ERR_BAD_PAIR = 22,    /* the from/to combination is outside UniProt's rules */
+	IDMAP_ERR_ONE_TO_MANY = 23, /* a one-to-many source, refused unless allowed */
+	IDMAP_ERR_BAD_OPTION = 24,  /* a bad via, taxon, field list or output format */
 } idmap_status;
 
 /* Room for any accession text with its NUL: 10 characters, '-', 4 digits. */
@@ -223,6 +229,321 @@ IDMAP_API int idmap_rev_begin(const idmap_index *ix, uint64_t key_slot, idmap_re
 /* Yields the next accession slot into *acc_slot. Returns IDMAP_OK, IDMAP_DONE at the end,
  * or IDMAP_ERR_CORRUPT. */
 IDMAP_API int idmap_rev_next(idmap_rev_iter *it, uint64_t *acc_slot);
+
+/* ==== UniProt ID mapping semantics (issue 3) ================================================
+ * UniProt's database names and rules (catalogue), the identifier forms it accepts, mapping
+ * jobs (ids in; results, failed, obsolete and suggested ids, warnings out) and renderers of
+ * UniProt's output shapes. The CLI's `idmap map` / `idmap databases` and the REST server are
+ * thin layers over these calls. */
+
+/* ---- Identifier forms (no index needed) --------------------------------------------------- */
+
+/* What a UniProtKB_AC-ID / UniParc / UniRef input is. Values pinned. */
+typedef enum idmap_form {
+	IDMAP_FORM_INVALID = 0,
+	IDMAP_FORM_ACCESSION = 1,  /* P00750, A0A023GPI8 */
+	IDMAP_FORM_ISOFORM = 2,	   /* P00750-2 */
+	IDMAP_FORM_VERSION = 3,	   /* P00750.2: looked up as P00750, `from` is P00750 */
+	IDMAP_FORM_RANGE = 4,	   /* P00750[39-81]: looked up as P00750, `from` kept */
+	IDMAP_FORM_ENTRY_NAME = 5, /* A4_HUMAN (a Swiss-Prot mnemonic, or any name) */
+	IDMAP_FORM_TREMBL_NAME = 6, /* A0A024R161_HUMAN: <accession>_<species> */
+	IDMAP_FORM_UNIPARC = 7,	   /* UPI0000000001 */
+	IDMAP_FORM_UNIREF = 8,	   /* UniRef90_P00750, UniRef50_UPI0000000001 */
+} idmap_form;
+
+#define IDMAP_ID_TEXT_SIZE 64 /* room for any normalised identifier with its NUL */
+
+/* A parsed identifier. norm is the normalised lookup text (upper case; the accession for
+ * versions and ranges; "UniRef90_" + upper-cased member for UniRef), NUL-terminated. */
+typedef struct {
+	int form;	     /* idmap_form */
+	char norm[IDMAP_ID_TEXT_SIZE];
+	size_t norm_len;
+	size_t from_off;     /* `from` is text[from_off, from_off + from_len): surrounding */
+	size_t from_len;     /* white space trimmed, a version dropped */
+	uint64_t code;	     /* accession code (FORMAT.md) of accession forms and TrEMBL names */
+	int uniref_level;    /* 50, 90 or 100 for IDMAP_FORM_UNIREF */
+	const char *reason;  /* static text for IDMAP_FORM_INVALID */
+} idmap_idform;
+
+/* Parses text[0, len) (surrounding white space ignored) as a UniProtKB_AC-ID input: accession,
+ * isoform, version, range, Swiss-Prot or TrEMBL entry name, any case. Returns the form (also
+ * in f->form); IDMAP_FORM_INVALID with f->reason for anything else. Never fails otherwise. */
+IDMAP_API int idmap_parse_uniprot_id(const char *text, size_t len, idmap_idform *f);
+
+/* Parses a UniParc id (UPI + 10 hex digits, any case): IDMAP_FORM_UNIPARC or INVALID. */
+IDMAP_API int idmap_parse_uniparc_id(const char *text, size_t len, idmap_idform *f);
+
+/* Parses a UniRef cluster id of level (50, 90, 100; 0 = any level): "UniRef<level>_" in any
+ * case, then a UniProtKB accession (isoform allowed) or UniParc id. IDMAP_FORM_UNIREF or
+ * INVALID (also for another level than asked). */
+IDMAP_API int idmap_parse_uniref_id(const char *text, size_t len, int level, idmap_idform *f);
+
+/* When text[0, len) is a versioned value (FORMAT.md: `stem.N`, N of 1-4 digits, stem matching
+ * [A-Za-z][A-Za-z0-9_]*[0-9]), returns 1 and the stem's length in *stem_len; else 0. */
+IDMAP_API int idmap_value_versioned(const char *text, size_t len, size_t *stem_len);
+
+/* Splits input into ids as UniProt does: on white space and commas. Starting at *pos, finds
+ * the next token, stores its offset and length and advances *pos. Returns 1, or 0 at the
+ * end. */
+IDMAP_API int idmap_next_id(const char *text, size_t len, size_t *pos, size_t *off,
+			    size_t *tok_len);
+
+/* ---- Database catalogue and rules ---------------------------------------------------------- */
+
+/* A database of the catalogue: UniProt's REST names, plus every data ID_type of the index. */
+typedef struct idmap_catalog idmap_catalog;
+
+/* Flags of a catalogue entry. */
+#define IDMAP_DB_FROM 1u	/* can be a source */
+#define IDMAP_DB_TO 2u		/* can be a target */
+#define IDMAP_DB_ONE_TO_MANY 4u /* one id stands for many entries (GO, InterPro, PubMed,
+				 * NCBI_TaxID): refused as a source unless allowed */
+#define IDMAP_DB_LOCAL 8u	/* offered by idmap only, not a UniProt REST database */
+#define IDMAP_DB_PRESENT 16u	/* the index holds ids of it */
+
+/* What a catalogue entry stands for. */
+typedef enum idmap_db_kind {
+	IDMAP_DB_KIND_TYPE = 0,	      /* an ID_type of the file (file_type) */
+	IDMAP_DB_KIND_ACCESSION = 1,  /* UniProtKB_AC-ID: accessions and entry names (source) */
+	IDMAP_DB_KIND_UNIPROTKB = 2,  /* UniProtKB (target) */
+	IDMAP_DB_KIND_SWISSPROT = 3,  /* UniProtKB-Swiss-Prot (target, reviewed entries only) */
+} idmap_db_kind;
+
+/* One entry. Strings are static or owned by the catalogue (valid until it is freed). */
+typedef struct {
+	const char *name;      /* REST name: "EMBL-GenBank-DDBJ" */
+	const char *display;   /* UniProt's displayName: "EMBL/GenBank/DDBJ" */
+	const char *group;     /* UniProt's groupName: "Sequence databases" */
+	const char *file_type; /* ID_type of idmapping.dat ("EMBL"); NULL for UniProtKB names */
+	int kind;	       /* idmap_db_kind */
+	unsigned flags;	       /* IDMAP_DB_* */
+	int rule;	       /* rule id 1-8 as a source; 0 when not a source */
+	uint32_t type_id;      /* type id in the index; IDMAP_TYPE_ANY when absent */
+	uint64_t ids;	       /* distinct ids in the index (accessions for UniProtKB names,
+				* UINT64_MAX when unknown: UniProtKB-Swiss-Prot) */
+} idmap_db_info;
+
+/* Builds the catalogue of ix (ix may be NULL: the static UniProt catalogue alone, counts 0).
+ * Returns IDMAP_OK with *out (free with idmap_catalog_free), IDMAP_ERR_NOMEM or
+ * IDMAP_ERR_INVALID. O(number of types). */
+IDMAP_API int idmap_catalog_open(const idmap_index *ix, idmap_catalog **out);
+IDMAP_API void idmap_catalog_free(idmap_catalog *cat);
+
+/* Number of entries; entries 0 .. count-1 are in UniProt's group order. */
+IDMAP_API size_t idmap_catalog_count(const idmap_catalog *cat);
+IDMAP_API int idmap_catalog_get(const idmap_catalog *cat, size_t i, idmap_db_info *info);
+
+/* Finds a name, ASCII case-insensitive: REST names first, then file ID_types as aliases
+ * (`EMBL` = EMBL-GenBank-DDBJ; `UniProtKB-ID` = UniProtKB_AC-ID as a source, UniProtKB as a
+ * target). as_target selects the role of such aliases. Returns IDMAP_OK with *i or
+ * IDMAP_ERR_NOT_FOUND (also for '#' names). */
+IDMAP_API int idmap_catalog_find(const idmap_catalog *cat, const char *name, int as_target,
+				 size_t *i);
+
+/* Up to max catalogue names closest to name (edit distance, case-insensitive; names of the
+ * given role only). Returns how many were stored in out (static/catalogue-owned strings). */
+IDMAP_API size_t idmap_catalog_suggest(const idmap_catalog *cat, const char *name,
+				       int as_target, const char **out, size_t max);
+
+/* 1 when UniProt's rules let entry from map to entry to (rules 1-8 of UNIPROT.md), else 0.
+ * One-to-many and idmap-only entries follow the rule of their own row. */
+IDMAP_API int idmap_catalog_pair_allowed(const idmap_catalog *cat, size_t from, size_t to);
+
+/* 1 when rule (1-8) has UniProt's taxon filter (rule 6), else 0. */
+IDMAP_API int idmap_rule_taxon(int rule);
+
+/* ---- Mapping requests and jobs ------------------------------------------------------------- */
+
+/* A mapping request. Names as the user typed them (any case, aliases allowed). */
+typedef struct {
+	const char *from;	  /* required: 'from' is a required parameter */
+	const char *to;		  /* NULL = UniProtKB */
+	const char *via;	  /* NULL; or "UniProtKB": any source to any target through the
+				   * accession, rows name the accession (beyond UniProt) */
+	const uint64_t *taxa;	  /* NCBI taxon ids to keep (n_taxa == 0: no filter) */
+	size_t n_taxa;
+	int include_isoforms;	  /* accession inputs also stand for their isoforms X-N */
+	int canonical;		  /* report canonical accessions instead of isoform ones */
+	int allow_one_to_many;	  /* accept one-to-many sources (GO, PubMed, NCBI_TaxID, ...) */
+} idmap_request;
+
+/* Why a request was refused: message is UniProt's exact wording ("The combination of
+ * 'from=X' and 'to=Y' parameters is invalid"); hint says what to do instead (may be ""). */
+typedef struct {
+	int status;
+	char message[256];
+	char hint[512];
+} idmap_diag;
+
+typedef struct idmap_job idmap_job;
+
+/* Checks the request against the catalogue and rules and creates an empty job on ix (which
+ * must outlive it). Returns IDMAP_OK with *out, or IDMAP_ERR_BAD_FROM / _BAD_TO / _BAD_PAIR /
+ * _ONE_TO_MANY / _BAD_OPTION with the reason in *diag (diag may be NULL), IDMAP_ERR_NOMEM,
+ * IDMAP_ERR_INVALID (NULL arguments). */
+IDMAP_API int idmap_job_new(const idmap_index *ix, const idmap_request *req, idmap_job **out,
+			    idmap_diag *diag);
+IDMAP_API void idmap_job_free(idmap_job *job);
+
+/* Adds the ids of text[0, len), split on white space and commas (the text is copied).
+ * Duplicates (same text) are kept once, in first-seen order, and counted. Returns IDMAP_OK,
+ * IDMAP_ERR_NOMEM, or IDMAP_ERR_INVALID after idmap_job_run or beyond 2^32-1 ids/4 GiB. */
+IDMAP_API int idmap_job_add_ids(idmap_job *job, const char *text, size_t len);
+
+/* Maps every id. Bad ids never fail the job: they go to the failed list. Returns IDMAP_OK,
+ * IDMAP_ERR_NOMEM or IDMAP_ERR_CORRUPT. Allocation is per job, not per id. */
+IDMAP_API int idmap_job_run(idmap_job *job);
+
+typedef struct {
+	uint64_t inputs;      /* ids given, duplicates included */
+	uint64_t distinct;    /* ids mapped once each */
+	uint64_t duplicates;  /* inputs - distinct */
+	uint64_t mapped;      /* distinct ids with at least one result */
+	uint64_t failed;      /* distinct ids in the failed list */
+	uint64_t secondary;   /* ids that were secondary accessions */
+	uint64_t deleted;     /* ids that were deleted accessions */
+	uint64_t obsolete;    /* secondary + deleted: UniProt's obsoleteCount */
+	uint64_t results;     /* result rows */
+	uint64_t suggested;   /* suggested rows */
+	uint64_t max_fanout;  /* most result rows of one id */
+	uint64_t max_fanout_id; /* that id (index for idmap_job_id) */
+} idmap_job_stats;
+
+IDMAP_API void idmap_job_get_stats(const idmap_job *job, idmap_job_stats *st);
+
+/* The catalogue entries the job maps between (after alias resolution). */
+IDMAP_API void idmap_job_dbs(const idmap_job *job, idmap_db_info *from, idmap_db_info *to);
+
+/* Per-id outcome. Values pinned. */
+typedef enum idmap_id_status {
+	IDMAP_ID_MAPPED = 1,
+	IDMAP_ID_INVALID = 2,	 /* not an identifier of the source's form */
+	IDMAP_ID_NOT_FOUND = 3,	 /* well-formed, absent from the index */
+	IDMAP_ID_NO_TARGET = 4,	 /* found, but its entries have no id of the target */
+	IDMAP_ID_FILTERED = 5,	 /* found, but no entry of the requested taxa */
+	IDMAP_ID_UNREVIEWED = 6, /* found, but only unreviewed entries (to Swiss-Prot) */
+	IDMAP_ID_DELETED = 7,	 /* a deleted accession: obsolete, not failed */
+} idmap_id_status;
+
+/* Obsolete kinds. */
+#define IDMAP_OBSOLETE_SECONDARY 1
+#define IDMAP_OBSOLETE_DELETED 2
+
+/* One distinct input id. text points into the job. */
+typedef struct {
+	const char *text;
+	size_t len;
+	size_t from_len;   /* prefix of text reported as `from` */
+	int status;	   /* idmap_id_status */
+	int obsolete;	   /* 0, IDMAP_OBSOLETE_SECONDARY or IDMAP_OBSOLETE_DELETED */
+	const char *reason; /* static English reason for failed statuses; NULL when mapped */
+	uint64_t rows;	   /* result rows of this id */
+} idmap_id_info;
+
+/* Id i (0 .. distinct-1, first-seen order). Returns IDMAP_OK or IDMAP_ERR_INVALID. */
+IDMAP_API int idmap_job_id(const idmap_job *job, uint64_t i, idmap_id_info *info);
+
+/* The static English text of an idmap_id_status. */
+IDMAP_API const char *idmap_id_status_text(int status);
+
+/* Primary accession k (0-based) of secondary id i, written as text into out. Returns
+ * IDMAP_OK, IDMAP_DONE after the last, IDMAP_ERR_INVALID when id i is not secondary. */
+IDMAP_API int idmap_job_primary(const idmap_job *job, uint64_t i, uint64_t k,
+				char out[IDMAP_ACC_TEXT_SIZE]);
+
+/* One result (or suggested) row. Strings point into the index, the job or r's buffers; they
+ * are valid until the next call with the same r, or idmap_job_free. */
+typedef struct {
+	uint64_t id;	      /* the input id (idmap_job_id) */
+	const char *from;
+	size_t from_len;
+	const char *to;
+	size_t to_len;
+	const char *via;      /* the accession of a --via job, else NULL */
+	size_t via_len;
+	uint64_t acc_slot;    /* the UniProtKB entry of the row: to (UniProtKB targets) or via;
+			       * UINT64_MAX when the row has none */
+	char to_buf[IDMAP_ACC_TEXT_SIZE], via_buf[IDMAP_ACC_TEXT_SIZE];
+} idmap_result;
+
+/* Result row i (0 .. results-1): ids in first-seen order, targets sorted. */
+IDMAP_API int idmap_job_result(const idmap_job *job, uint64_t i, idmap_result *r);
+/* Suggested row i (0 .. suggested-1): for target UniProtKB-Swiss-Prot, the unreviewed
+ * entries of ids that have no reviewed one. */
+IDMAP_API int idmap_job_suggested(const idmap_job *job, uint64_t i, idmap_result *r);
+
+/* Warning i of the job: a code (UniProt style) and a static-lifetime message. Returns
+ * IDMAP_OK or IDMAP_DONE past the last one. Codes: 60 gene names without a taxon span
+ * several taxa; 61 one-to-many source: largest fan-out. */
+IDMAP_API int idmap_job_warning(const idmap_job *job, size_t i, int *code, const char **msg);
+
+/* ---- Output: tsv, list, json, --fields ----------------------------------------------------- */
+
+typedef enum idmap_out_format {
+	IDMAP_OUT_TSV = 0,  /* From<TAB>To (+ Via, + Obsolete when present) */
+	IDMAP_OUT_LIST = 1, /* distinct target ids, one per line */
+	IDMAP_OUT_JSON = 2, /* UniProt's results object */
+} idmap_out_format;
+
+/* Parses "tsv", "list" or "json"; returns the format or -1. */
+IDMAP_API int idmap_out_format_parse(const char *name);
+
+/* Columns for targets UniProtKB / UniProtKB-Swiss-Prot: accession, id, reviewed,
+ * gene_primary, gene_names, organism_id, xref_<db> (any ID_type, e.g. xref_pdb). */
+typedef struct idmap_fields idmap_fields;
+
+/* Parses a comma-separated field list for the job's target. Returns IDMAP_OK with *out (free
+ * with idmap_fields_free), IDMAP_ERR_BAD_OPTION with a message in *diag (unknown field, or a
+ * target that is not UniProtKB), IDMAP_ERR_NOMEM. */
+IDMAP_API int idmap_fields_parse(const idmap_job *job, const char *list, idmap_fields **out,
+				 idmap_diag *diag);
+IDMAP_API void idmap_fields_free(idmap_fields *f);
+
+/* Receives output bytes; returns 0 to go on, non-zero to stop (returned by idmap_render). */
+typedef int (*idmap_write_fn)(void *ctx, const void *p, size_t n);
+
+typedef struct {
+	int format;		    /* idmap_out_format */
+	const idmap_fields *fields; /* NULL: plain From/To */
+	uint64_t first, count;	    /* result rows [first, first + count); count 0 = all */
+	int no_header;		    /* tsv: leave the header line out */
+	int no_lists;		    /* json: leave failedIds, suggestedIds, obsoleteCount and
+				     * warnings out (later pages of a paged answer) */
+} idmap_render_opts;
+
+/* Writes the job's results through write in 64 KiB chunks. Returns IDMAP_OK,
+ * IDMAP_ERR_NOMEM, IDMAP_ERR_CORRUPT, or the non-zero value write returned. */
+IDMAP_API int idmap_render(const idmap_job *job, const idmap_render_opts *opt,
+			   idmap_write_fn write, void *ctx);
+
+/* Writes the catalogue as UniProt's /configure/idmapping/fields JSON (groups, items, rules;
+ * items carry an extra "ids" count) or as TSV. */
+IDMAP_API int idmap_render_catalog(const idmap_catalog *cat, int format, idmap_write_fn write,
+				   void *ctx);
+
+/* ==== end of UniProt ID mapping semantics ================================================= */
+
+/* ---- Batched lookups ---------------------------------------------------------------------- */
+
+/* The "not found" slot of the batched calls. */
+#define IDMAP_NO_SLOT UINT64_MAX
+
+/* Finds the slots of n accession texts (as idmap_acc_find: case-insensitive, isoforms too):
+ * slots[i] is the slot of texts[i][0, lens[i]) or IDMAP_NO_SLOT. The lookups of a group of ids
+ * overlap their memory accesses: several times faster than n single calls on a large index.
+ * Returns IDMAP_OK, or IDMAP_ERR_INVALID for NULL arrays (a NULL text is just not found). */
+IDMAP_API int idmap_acc_find_batch(const idmap_index *ix, const char *const *texts,
+				   const size_t *lens, size_t n, uint64_t *slots);
+
+/* Finds the slots of n values of one type (as idmap_key_find): slots[i] or IDMAP_NO_SLOT. */
+IDMAP_API int idmap_key_find_batch(const idmap_index *ix, uint32_t type_id,
+				   const char *const *values, const size_t *lens, size_t n,
+				   uint64_t *slots);
+
+/* Starts loading the forward record of acc_slot into the cache; call it for a group of slots
+ * before iterating them. Does nothing for an invalid slot. */
+IDMAP_API void idmap_fwd_prefetch(const idmap_index *ix, uint64_t acc_slot);
 
 #ifdef __cplusplus
 }

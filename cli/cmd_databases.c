@@ -1,0 +1,81 @@
+/* idmap databases: the names `idmap map` accepts, with their file ID_type, roles, UniProt rule
+ * and number of ids in the index; as TSV or as UniProt's /configure/idmapping/fields JSON. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_util.h"
+#include "commands.h"
+
+static const char usage_text[] =
+	"usage: idmap databases [-i INDEX] [--format tsv|json]\n"
+	"\n"
+	"Lists the database names of `idmap map --from/--to`: REST name, file ID_type, whether\n"
+	"it can be a source and a target, UniProt's rule, and its number of ids in the index.\n"
+	"Without an index (no -i, no $IDMAP_INDEX) the static UniProt catalogue is listed.\n"
+	"  -i, --index INDEX    the index (default: $IDMAP_INDEX)\n"
+	"  -F, --format FORMAT  tsv (default) or json (UniProt's /configure/idmapping/fields)\n"
+	"  -h, --help           this text\n";
+
+static int write_stdout(void *ctx, const void *p, size_t n)
+{
+	(void)ctx;
+	return fwrite(p, 1, n, stdout) == n ? 0 : IDMAP_ERR_IO;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("idmap: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	fputs(usage_text, stderr);
+	return 2;
+}
+
+int cmd_databases(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"index", required_argument, NULL, 'i'},
+		{"format", required_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *path = NULL;
+	int format = IDMAP_OUT_TSV, ch;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":i:F:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'i': path = optarg; break;
+		case 'F':
+			format = idmap_out_format_parse(optarg);
+			if (format != IDMAP_OUT_TSV && format != IDMAP_OUT_JSON)
+				return usage_error("--format: expected tsv or json, not '%s'", optarg);
+			break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default: return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	path = cli_index_path(path);
+	idmap_index *ix = NULL;
+	if (path && !(ix = cli_open_index(path)))
+		return 1;
+	idmap_catalog *cat = NULL;
+	int rc = idmap_catalog_open(ix, &cat);
+	if (rc == IDMAP_OK)
+		rc = idmap_render_catalog(cat, format, write_stdout, NULL);
+	if (rc == IDMAP_OK && (fflush(stdout) != 0 || ferror(stdout)))
+		rc = IDMAP_ERR_IO;
+	idmap_catalog_free(cat);
+	idmap_close(ix);
+	if (rc != IDMAP_OK) {
+		if (rc == IDMAP_ERR_IO)
+			perror("idmap: write error");
+		else
+			cli_index_error(path ? path : "catalogue", rc);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,107 @@
+/* Batched lookups: a group of ids is hashed first and each memory access of the lookup (pilot,
+ * stored key, key record) is prefetched for the whole group before any is used, so the cache
+ * misses of a group overlap instead of queueing one after another. */
+#include <string.h>
+
+#include "accession.h"
+#include "hash.h"
+#include "index_internal.h"
+
+#define GROUP 32
+
+IDMAP_API int idmap_acc_find_batch(const idmap_index *ix, const char *const *texts,
+				   const size_t *lens, size_t n, uint64_t *slots)
+{
+	if (!ix || (n && (!texts || !lens || !slots)))
+		return IDMAP_ERR_INVALID;
+	const uint8_t *codes = ix->sec[IDMAP_SECTION_ACC_CODES].p;
+	uint64_t code[GROUP];
+	idmap_h128 h[GROUP];
+	for (size_t g = 0; g < n; g += GROUP) {
+		size_t m = n - g < GROUP ? n - g : GROUP;
+		for (size_t i = 0; i < m; i++) {
+			size_t len = lens[g + i];
+			char up[IDMAP_ACC_TEXT_MAX];
+			code[i] = 0;
+			if (!texts[g + i] || len == 0 || len >= IDMAP_ACC_TEXT_MAX)
+				continue;
+			for (size_t k = 0; k < len; k++) {
+				char c = texts[g + i][k];
+				up[k] = c >= 'a' && c <= 'z' ? (char)(c - 32) : c;
+			}
+			code[i] = idmap_acc_encode(up, len);
+			if (code[i]) {
+				h[i] = idmap_hash_acc(code[i], ix->acc_mphf.seed);
+				idmap_mphf_prefetch(&ix->acc_mphf, h[i]);
+			}
+		}
+		for (size_t i = 0; i < m; i++) {
+			uint64_t s = code[i] ? idmap_mphf_lookup(&ix->acc_mphf, h[i]) : IDMAP_NO_SLOT;
+			slots[g + i] = s < ix->n_acc ? s : IDMAP_NO_SLOT;
+			if (slots[g + i] != IDMAP_NO_SLOT)
+				__builtin_prefetch(codes + 8 * s);
+		}
+		for (size_t i = 0; i < m; i++) {
+			uint64_t s = slots[g + i];
+			if (s != IDMAP_NO_SLOT && idmap_rd64(codes + 8 * s) != code[i])
+				slots[g + i] = IDMAP_NO_SLOT;
+		}
+	}
+	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_key_find_batch(const idmap_index *ix, uint32_t type_id,
+				   const char *const *values, const size_t *lens, size_t n,
+				   uint64_t *slots)
+{
+	if (!ix || (n && (!values || !lens || !slots)))
+		return IDMAP_ERR_INVALID;
+	const idmap_span *index = &ix->sec[IDMAP_SECTION_KEY_INDEX];
+	const idmap_span *pool = &ix->sec[IDMAP_SECTION_KEY_POOL];
+	idmap_h128 h[GROUP];
+	int ok[GROUP];
+	for (size_t g = 0; g < n; g += GROUP) {
+		size_t m = n - g < GROUP ? n - g : GROUP;
+		for (size_t i = 0; i < m; i++) {
+			size_t len = lens[g + i];
+			ok[i] = type_id < ix->n_types && values[g + i] && len > 0 &&
+				len <= IDMAP_MAX_VALUE;
+			if (ok[i]) {
+				h[i] = idmap_hash_key(type_id, values[g + i], len, ix->key_mphf.seed);
+				idmap_mphf_prefetch(&ix->key_mphf, h[i]);
+			}
+		}
+		for (size_t i = 0; i < m; i++) {
+			uint64_t s = ok[i] ? idmap_mphf_lookup(&ix->key_mphf, h[i]) : IDMAP_NO_SLOT;
+			slots[g + i] = s < ix->n_key ? s : IDMAP_NO_SLOT;
+			if (slots[g + i] != IDMAP_NO_SLOT)
+				__builtin_prefetch(index->p + 8 * s);
+		}
+		for (size_t i = 0; i < m; i++) {
+			uint64_t s = slots[g + i];
+			if (s == IDMAP_NO_SLOT)
+				continue;
+			uint64_t off = idmap_ix_entry(index, s);
+			if (off < pool->len)
+				__builtin_prefetch(pool->p + off);
+		}
+		for (size_t i = 0; i < m; i++) {
+			uint64_t s = slots[g + i];
+			if (s == IDMAP_NO_SLOT)
+				continue;
+			const uint8_t *p, *end, *v;
+			uint64_t t, l;
+			if (idmap_record(index, pool, s, &p, &end) != 0 ||
+			    idmap_key_head(ix, &p, end, &t, &v, &l) != 0 || t != type_id ||
+			    l != lens[g + i] || memcmp(v, values[g + i], l) != 0)
+				slots[g + i] = IDMAP_NO_SLOT;
+		}
+	}
+	return IDMAP_OK;
+}
+
+IDMAP_API void idmap_fwd_prefetch(const idmap_index *ix, uint64_t acc_slot)
+{
+	if (ix && acc_slot < ix->n_acc)
+		__builtin_prefetch(ix->sec[IDMAP_SECTION_FWD_INDEX].p + 8 * acc_slot);
+}

@@ -1,0 +1,393 @@
+/* --fields: UniProtKB entry columns built from the index (accession, entry name, reviewed,
+ * genes, organism, cross-references), as UniProt labels them in TSV and shapes them in JSON. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "accession.h"
+#include "semantics.h"
+
+enum { F_ACCESSION, F_ID, F_REVIEWED, F_GENE_PRIMARY, F_GENE_NAMES, F_ORGANISM_ID, F_XREF };
+#define MAX_FIELDS 64
+
+typedef struct {
+	int kind;
+	uint32_t type;
+	char label[72];
+} field;
+
+struct idmap_fields {
+	field f[MAX_FIELDS];
+	size_t n;
+};
+
+static const struct {
+	const char *name, *label;
+	int kind;
+} known[] = {
+	{"accession", "Entry", F_ACCESSION},
+	{"id", "Entry Name", F_ID},
+	{"reviewed", "Reviewed", F_REVIEWED},
+	{"gene_primary", "Gene Names (primary)", F_GENE_PRIMARY},
+	{"gene_names", "Gene Names", F_GENE_NAMES},
+	{"organism_id", "Organism (ID)", F_ORGANISM_ID},
+};
+
+static uint32_t type_of(const idmap_index *ix, const char *name)
+{
+	uint32_t t;
+	return idmap_type_find(ix, name, &t) == IDMAP_OK ? t : UINT32_MAX;
+}
+
+IDMAP_API int idmap_fields_parse(const idmap_job *j, const char *list, idmap_fields **out,
+				 idmap_diag *d)
+{
+	if (d)
+		memset(d, 0, sizeof *d);
+	if (!j || !list || !out)
+		return IDMAP_ERR_INVALID;
+	*out = NULL;
+	if (j->to.kind != IDMAP_DB_KIND_UNIPROTKB && j->to.kind != IDMAP_DB_KIND_SWISSPROT &&
+	    !j->via) {
+		if (d) {
+			d->status = IDMAP_ERR_BAD_OPTION;
+			snprintf(d->message, sizeof d->message, "'fields' applies to the targets "
+				 "UniProtKB and UniProtKB-Swiss-Prot, not to '%s'", j->to.name);
+			snprintf(d->hint, sizeof d->hint, "use --to UniProtKB, or --via UniProtKB");
+		}
+		return IDMAP_ERR_BAD_OPTION;
+	}
+	idmap_fields *f = calloc(1, sizeof *f);
+	if (!f)
+		return IDMAP_ERR_NOMEM;
+	size_t pos = 0, off, n, len = strlen(list);
+	while (idmap_next_id(list, len, &pos, &off, &n)) {
+		char name[80];
+		int ok = 0;
+		if (n < sizeof name && f->n < MAX_FIELDS) {
+			memcpy(name, list + off, n);
+			name[n] = 0;
+			field *x = &f->f[f->n];
+			for (size_t k = 0; k < sizeof known / sizeof known[0] && !ok; k++)
+				if (!strcasecmp(name, known[k].name)) {
+					x->kind = known[k].kind;
+					snprintf(x->label, sizeof x->label, "%s", known[k].label);
+					ok = 1;
+				}
+			size_t ci;
+			idmap_db_info e;
+			if (!ok && !strncasecmp(name, "xref_", 5) &&
+			    idmap_catalog_find(j->cat, name + 5, 1, &ci) == IDMAP_OK &&
+			    idmap_catalog_get(j->cat, ci, &e) == IDMAP_OK && e.file_type) {
+				x->kind = F_XREF;
+				x->type = e.type_id;
+				snprintf(x->label, sizeof x->label, "%s", e.file_type);
+				ok = 1;
+			}
+			f->n += ok;
+		}
+		if (!ok) {
+			if (d) {
+				d->status = IDMAP_ERR_BAD_OPTION;
+				snprintf(d->message, sizeof d->message, "Invalid fields parameter value "
+					 "'%.*s'", (int)(n > 100 ? 100 : n), list + off);
+				snprintf(d->hint, sizeof d->hint, "fields: accession, id, reviewed, "
+					 "gene_primary, gene_names, organism_id, xref_<database> "
+					 "(e.g. xref_pdb)");
+			}
+			free(f);
+			return IDMAP_ERR_BAD_OPTION;
+		}
+	}
+	*out = f;
+	return IDMAP_OK;
+}
+
+IDMAP_API void idmap_fields_free(idmap_fields *f) { free(f); }
+
+size_t idmap_fields_count(const idmap_fields *f) { return f->n; }
+
+void idmap_fields_header(const idmap_fields *f, idmap_obuf *o)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		idmap_obuf_c(o, '\t');
+		idmap_obuf_s(o, f->f[i].label);
+	}
+}
+
+/* ---- Entry values ------------------------------------------------------------------------ */
+
+static int sv_push(str_vec *s, const char *p, size_t n)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		const char **v = realloc(s->v, cap * sizeof *v);
+		if (!v)
+			return IDMAP_ERR_NOMEM;
+		s->v = v;
+		size_t *l = realloc(s->len, cap * sizeof *l);
+		if (!l)
+			return IDMAP_ERR_NOMEM;
+		s->len = l;
+		s->cap = cap;
+	}
+	s->v[s->n] = p;
+	s->len[s->n++] = n;
+	return IDMAP_OK;
+}
+
+static int add_values(const idmap_job *j, uint64_t slot, uint32_t type, str_vec *s)
+{
+	idmap_fwd_iter it;
+	idmap_pair p;
+	int rc;
+	if (type == UINT32_MAX || type == IDMAP_TYPE_ANY)
+		return IDMAP_OK;
+	if ((rc = idmap_fwd_begin(j->ix, slot, type, &it)) != IDMAP_OK)
+		return rc;
+	while ((rc = idmap_fwd_next(&it, &p)) == IDMAP_OK)
+		if ((rc = sv_push(s, p.value, p.len)) != IDMAP_OK)
+			return rc;
+	return rc == IDMAP_DONE ? IDMAP_OK : rc;
+}
+
+static uint64_t canonical(const idmap_job *j, uint64_t slot)
+{
+	uint64_t code, c;
+	if (idmap_acc_code(j->ix, slot, &code) != IDMAP_OK || !idmap_acc_isoform(code) ||
+	    idmap_acc_find_code(j->ix, idmap_acc_canonical(code), &c) != IDMAP_OK)
+		return slot;
+	return c;
+}
+
+/* Values of type on the entry of slot: the canonical accession and its isoforms, sorted,
+ * without repeats. */
+static int entry_values(const idmap_job *j, uint64_t slot, uint32_t type, int isoforms,
+			str_vec *s)
+{
+	uint64_t c = canonical(j, slot);
+	s->n = 0;
+	int rc = add_values(j, c, type, s);
+	char text[IDMAP_ACC_TEXT_SIZE];
+	size_t len;
+	uint64_t k, iso;
+	if (rc != IDMAP_OK || !isoforms || j->t_iso == UINT32_MAX ||
+	    idmap_acc_text(j->ix, c, text, &len) != IDMAP_OK ||
+	    idmap_key_find(j->ix, j->t_iso, text, len, &k) != IDMAP_OK)
+		return rc;
+	idmap_rev_iter it;
+	if ((rc = idmap_rev_begin(j->ix, k, &it, NULL)) != IDMAP_OK)
+		return rc;
+	while ((rc = idmap_rev_next(&it, &iso)) == IDMAP_OK)
+		if ((rc = add_values(j, iso, type, s)) != IDMAP_OK)
+			return rc;
+	if (rc != IDMAP_DONE)
+		return rc;
+	/* insertion sort: few values per entry */
+	for (size_t a = 1; a < s->n; a++)
+		for (size_t b = a; b > 0; b--) {
+			size_t m = s->len[b] < s->len[b - 1] ? s->len[b] : s->len[b - 1];
+			int r = memcmp(s->v[b - 1], s->v[b], m);
+			if (r < 0 || (r == 0 && s->len[b - 1] <= s->len[b]))
+				break;
+			const char *tv = s->v[b];
+			size_t tl = s->len[b];
+			s->v[b] = s->v[b - 1];
+			s->len[b] = s->len[b - 1];
+			s->v[b - 1] = tv;
+			s->len[b - 1] = tl;
+		}
+	size_t n = 0;
+	for (size_t a = 0; a < s->n; a++)
+		if (!n || s->len[a] != s->len[n - 1] || memcmp(s->v[a], s->v[n - 1], s->len[a])) {
+			s->v[n] = s->v[a];
+			s->len[n++] = s->len[a];
+		}
+	s->n = n;
+	return IDMAP_OK;
+}
+
+/* 1 for a Swiss-Prot (reviewed) entry: entry name not "<accession>_<species>". */
+static int is_reviewed(const idmap_job *j, uint64_t c, str_vec *s)
+{
+	char acc[IDMAP_ACC_TEXT_SIZE];
+	size_t n;
+	if (entry_values(j, c, j->t_entry, 0, s) != IDMAP_OK || s->n == 0 ||
+	    idmap_acc_text(j->ix, c, acc, &n) != IDMAP_OK)
+		return 0;
+	return !(s->len[0] > n && memcmp(s->v[0], acc, n) == 0 && s->v[0][n] == '_');
+}
+
+static void put_joined(idmap_obuf *o, const str_vec *s, const char *sep, int trailing)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (i)
+			idmap_obuf_s(o, sep);
+		idmap_obuf_put(o, s->v[i], s->len[i]);
+	}
+	if (trailing && s->n)
+		idmap_obuf_s(o, sep);
+}
+
+static const char *const gene_types[] = {"Gene_Name", "Gene_Synonym", "Gene_OrderedLocusName",
+					 "Gene_ORFName"};
+
+int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t slot, str_vec *s,
+		     idmap_obuf *o)
+{
+	uint64_t c = canonical(j, slot);
+	char acc[IDMAP_ACC_TEXT_SIZE];
+	size_t n;
+	int rc = IDMAP_OK;
+	for (size_t i = 0; i < f->n && rc == IDMAP_OK; i++) {
+		idmap_obuf_c(o, '\t');
+		switch (f->f[i].kind) {
+		case F_ACCESSION:
+			if ((rc = idmap_acc_text(j->ix, slot, acc, &n)) == IDMAP_OK)
+				idmap_obuf_put(o, acc, n);
+			break;
+		case F_ID:
+			if ((rc = entry_values(j, c, j->t_entry, 0, s)) == IDMAP_OK)
+				put_joined(o, s, " ", 0);
+			break;
+		case F_REVIEWED:
+			idmap_obuf_s(o, is_reviewed(j, c, s) ? "reviewed" : "unreviewed");
+			break;
+		case F_GENE_PRIMARY:
+			if ((rc = entry_values(j, c, type_of(j->ix, "Gene_Name"), 0, s)) == IDMAP_OK)
+				put_joined(o, s, "; ", 0);
+			break;
+		case F_GENE_NAMES:
+			for (size_t g = 0, first = 1; g < 4 && rc == IDMAP_OK; g++) {
+				rc = entry_values(j, c, type_of(j->ix, gene_types[g]), 0, s);
+				if (rc == IDMAP_OK && s->n) {
+					if (!first)
+						idmap_obuf_c(o, ' ');
+					put_joined(o, s, " ", 0);
+					first = 0;
+				}
+			}
+			break;
+		case F_ORGANISM_ID:
+			if ((rc = entry_values(j, c, j->t_taxon, 0, s)) == IDMAP_OK)
+				put_joined(o, s, "; ", 0);
+			break;
+		case F_XREF:
+			if ((rc = entry_values(j, c, f->f[i].type, 1, s)) == IDMAP_OK)
+				put_joined(o, s, ";", 1);
+			break;
+		}
+	}
+	return rc;
+}
+
+static void json_array(idmap_obuf *o, const str_vec *s)
+{
+	idmap_obuf_c(o, '[');
+	for (size_t i = 0; i < s->n; i++) {
+		idmap_obuf_s(o, i ? ",{\"value\":" : "{\"value\":");
+		idmap_obuf_json(o, s->v[i], s->len[i]);
+		idmap_obuf_c(o, '}');
+	}
+	idmap_obuf_c(o, ']');
+}
+
+static int json_genes(const idmap_fields *f, const idmap_job *j, uint64_t c, int all, str_vec *s,
+		      idmap_obuf *o)
+{
+	(void)f;
+	int rc = entry_values(j, c, type_of(j->ix, gene_types[0]), 0, s);
+	if (rc != IDMAP_OK)
+		return rc;
+	idmap_obuf_s(o, ",\"genes\":[");
+	size_t names = s->n;
+	for (size_t i = 0; i < names; i++) {
+		rc = entry_values(j, c, type_of(j->ix, gene_types[0]), 0, s);
+		if (rc != IDMAP_OK)
+			return rc;
+		idmap_obuf_s(o, i ? ",{\"geneName\":{\"value\":" : "{\"geneName\":{\"value\":");
+		idmap_obuf_json(o, s->v[i], s->len[i]);
+		idmap_obuf_c(o, '}');
+		static const char *const keys[] = {NULL, "synonyms", "orderedLocusNames", "orfNames"};
+		for (size_t g = 1; all && i == 0 && g < 4; g++) {
+			if ((rc = entry_values(j, c, type_of(j->ix, gene_types[g]), 0, s)) != IDMAP_OK)
+				return rc;
+			if (!s->n)
+				continue;
+			idmap_obuf_s(o, ",\"");
+			idmap_obuf_s(o, keys[g]);
+			idmap_obuf_s(o, "\":");
+			json_array(o, s);
+		}
+		idmap_obuf_c(o, '}');
+	}
+	idmap_obuf_c(o, ']');
+	return IDMAP_OK;
+}
+
+int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t slot, str_vec *s,
+		      idmap_obuf *o)
+{
+	uint64_t c = canonical(j, slot);
+	char acc[IDMAP_ACC_TEXT_SIZE];
+	size_t n;
+	int rc = idmap_acc_text(j->ix, slot, acc, &n), genes = 0, xrefs = 0;
+	if (rc != IDMAP_OK)
+		return rc;
+	idmap_obuf_s(o, "{\"primaryAccession\":");
+	idmap_obuf_json(o, acc, n);
+	for (size_t i = 0; i < f->n && rc == IDMAP_OK; i++) {
+		switch (f->f[i].kind) {
+		case F_ID:
+			if ((rc = entry_values(j, c, j->t_entry, 0, s)) == IDMAP_OK && s->n) {
+				idmap_obuf_s(o, ",\"uniProtkbId\":");
+				idmap_obuf_json(o, s->v[0], s->len[0]);
+			}
+			break;
+		case F_REVIEWED:
+			idmap_obuf_s(o, is_reviewed(j, c, s)
+						? ",\"entryType\":\"UniProtKB reviewed (Swiss-Prot)\""
+						: ",\"entryType\":\"UniProtKB unreviewed (TrEMBL)\"");
+			break;
+		case F_GENE_PRIMARY:
+			genes |= 1;
+			break;
+		case F_GENE_NAMES:
+			genes |= 2;
+			break;
+		case F_ORGANISM_ID:
+			if ((rc = entry_values(j, c, j->t_taxon, 0, s)) == IDMAP_OK && s->n) {
+				idmap_obuf_s(o, ",\"organism\":{\"taxonId\":");
+				idmap_obuf_put(o, s->v[0], s->len[0]);
+				idmap_obuf_c(o, '}');
+			}
+			break;
+		case F_XREF:
+			xrefs = 1;
+			break;
+		}
+	}
+	if (rc == IDMAP_OK && genes)
+		rc = json_genes(f, j, c, genes & 2, s, o);
+	if (rc == IDMAP_OK && xrefs) {
+		int first = 1;
+		for (size_t i = 0; i < f->n && rc == IDMAP_OK; i++) {
+			if (f->f[i].kind != F_XREF ||
+			    (rc = entry_values(j, c, f->f[i].type, 1, s)) != IDMAP_OK)
+				continue;
+			for (size_t k = 0; k < s->n; k++, first = 0) {
+				idmap_obuf_s(o, first ? ",\"uniProtKBCrossReferences\":[{\"database\":"
+						      : ",{\"database\":");
+				idmap_obuf_json(o, f->f[i].label, strlen(f->f[i].label));
+				idmap_obuf_s(o, ",\"id\":");
+				idmap_obuf_json(o, s->v[k], s->len[k]);
+				idmap_obuf_c(o, '}');
+			}
+		}
+		if (!first) /* empty lists are left out */
+			idmap_obuf_c(o, ']');
+	}
+	idmap_obuf_c(o, '}');
+	return rc;
+}

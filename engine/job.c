@@ -1,0 +1,421 @@
+/* Mapping jobs: the request check with UniProt's messages, the input ids (tokenised, copied,
+ * de-duplicated), and the accessors of a finished job. The mapping itself is in mapper.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "accession.h"
+#include "hash.h"
+#include "index_internal.h"
+#include "semantics.h"
+
+int idmap_u64_push(u64_vec *v, uint64_t x)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? 2 * v->cap : 256;
+		uint64_t *p = realloc(v->v, cap * sizeof *p);
+		if (!p)
+			return IDMAP_ERR_NOMEM;
+		v->v = p;
+		v->cap = cap;
+	}
+	v->v[v->n++] = x;
+	return IDMAP_OK;
+}
+
+int idmap_acc_find_code(const idmap_index *ix, uint64_t code, uint64_t *slot)
+{
+	uint64_t s = idmap_mphf_lookup(&ix->acc_mphf, idmap_hash_acc(code, ix->acc_mphf.seed));
+	if (s >= ix->n_acc || idmap_rd64(ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * s) != code)
+		return IDMAP_ERR_NOT_FOUND;
+	*slot = s;
+	return IDMAP_OK;
+}
+
+/* ---- The request ------------------------------------------------------------------------- */
+
+static int refuse(idmap_diag *d, int status, const char *hint, const char *fmt, const char *a,
+		  const char *b)
+{
+	if (d) {
+		d->status = status;
+		snprintf(d->message, sizeof d->message, fmt, a, b);
+		snprintf(d->hint, sizeof d->hint, "%s", hint ? hint : "");
+	}
+	return status;
+}
+
+static void suggest_hint(const idmap_catalog *cat, const char *name, int as_target, char *hint,
+			 size_t len)
+{
+	const char *s[3];
+	size_t n = idmap_catalog_suggest(cat, name, as_target, s, 3);
+	if (n == 0) {
+		snprintf(hint, len, "`idmap databases` lists the valid names");
+		return;
+	}
+	int k = snprintf(hint, len, "closest valid names: %s", s[0]);
+	for (size_t i = 1; i < n && k > 0 && (size_t)k < len; i++)
+		k += snprintf(hint + k, len - (size_t)k, ", %s", s[i]);
+}
+
+static const char invalid_fmt[] = "The parameter '%s' has an invalid value '%s'.";
+
+static int check_names(idmap_job *j, const idmap_request *r, idmap_diag *d)
+{
+	char hint[512];
+	const char *to = r->to && *r->to ? r->to : "UniProtKB";
+	if (!r->from || !*r->from)
+		return refuse(d, IDMAP_ERR_BAD_FROM, "", "'from' is a required parameter%s%s", "",
+			      "");
+	if (idmap_catalog_find(j->cat, r->from, 0, &j->from_i) != IDMAP_OK ||
+	    idmap_catalog_get(j->cat, j->from_i, &j->from) != IDMAP_OK ||
+	    !(j->from.flags & IDMAP_DB_FROM)) {
+		if (!strcasecmp(r->from, "UniProtKB") || !strcasecmp(r->from, "UniProtKB-Swiss-Prot"))
+			snprintf(hint, sizeof hint, "%s is a target; the source of accessions and "
+				 "entry names is UniProtKB_AC-ID", r->from);
+		else
+			suggest_hint(j->cat, r->from, 0, hint, sizeof hint);
+		return refuse(d, IDMAP_ERR_BAD_FROM, hint, invalid_fmt, "from", r->from);
+	}
+	if ((j->from.flags & IDMAP_DB_ONE_TO_MANY) && !r->allow_one_to_many) {
+		if (!strcmp(j->from.name, "NCBI_TaxID"))
+			snprintf(hint, sizeof hint, "a taxon stands for up to millions of entries "
+				 "(one-to-many), which UniProt does not offer; filter another "
+				 "mapping by taxon instead (--taxon ID), or lift this refusal with "
+				 "--allow-one-to-many");
+		else
+			snprintf(hint, sizeof hint, "%s is one-to-many (one id stands for many "
+				 "entries), which UniProt does not offer for performance reasons; "
+				 "map forward from accessions instead (--from UniProtKB_AC-ID --to "
+				 "%s), narrow with --taxon ID, or lift this refusal with "
+				 "--allow-one-to-many", j->from.name, j->from.name);
+		return refuse(d, IDMAP_ERR_ONE_TO_MANY, hint, invalid_fmt, "from", r->from);
+	}
+	if (idmap_catalog_find(j->cat, to, 1, &j->to_i) != IDMAP_OK ||
+	    idmap_catalog_get(j->cat, j->to_i, &j->to) != IDMAP_OK ||
+	    !(j->to.flags & IDMAP_DB_TO)) {
+		if (!strcasecmp(to, "UniProtKB_AC-ID"))
+			snprintf(hint, sizeof hint, "UniProtKB_AC-ID is a source; the targets are "
+				 "UniProtKB and UniProtKB-Swiss-Prot");
+		else
+			suggest_hint(j->cat, to, 1, hint, sizeof hint);
+		return refuse(d, IDMAP_ERR_BAD_TO, hint, invalid_fmt, "to", to);
+	}
+	if (r->via) {
+		size_t v;
+		idmap_db_info vi;
+		if (idmap_catalog_find(j->cat, r->via, 1, &v) != IDMAP_OK ||
+		    idmap_catalog_get(j->cat, v, &vi) != IDMAP_OK ||
+		    vi.kind != IDMAP_DB_KIND_UNIPROTKB)
+			return refuse(d, IDMAP_ERR_BAD_OPTION, "two-hop mappings go through "
+				      "UniProtKB accessions: --via UniProtKB", invalid_fmt, "via",
+				      r->via);
+		j->via = 1;
+	} else if (!idmap_catalog_pair_allowed(j->cat, j->from_i, j->to_i)) {
+		size_t tos[512], n = 0;
+		idmap_db_info e;
+		for (size_t i = 0; i < idmap_catalog_count(j->cat) && n < 512; i++)
+			if (idmap_catalog_pair_allowed(j->cat, j->from_i, i))
+				tos[n++] = i;
+		int k = snprintf(hint, sizeof hint, "from %s (rule %d) UniProt maps to: ",
+				 j->from.name, j->from.rule);
+		for (size_t i = 0; i < n && i < 8 && k > 0 && (size_t)k < sizeof hint; i++)
+			if (idmap_catalog_get(j->cat, tos[i], &e) == IDMAP_OK)
+				k += snprintf(hint + k, sizeof hint - (size_t)k, "%s%s",
+					      i ? ", " : "", e.name);
+		if (k > 0 && (size_t)k < sizeof hint)
+			snprintf(hint + k, sizeof hint - (size_t)k, "%s; for %s -> %s in one job "
+				 "use --via UniProtKB", n > 8 ? ", ..." : "", j->from.name,
+				 j->to.name);
+		return refuse(d, IDMAP_ERR_BAD_PAIR, hint,
+			      "The combination of 'from=%s' and 'to=%s' parameters is invalid",
+			      r->from, to);
+	}
+	return IDMAP_OK;
+}
+
+static uint32_t type_or_none(const idmap_index *ix, const char *name)
+{
+	uint32_t t;
+	return idmap_type_find(ix, name, &t) == IDMAP_OK ? t : UINT32_MAX;
+}
+
+IDMAP_API int idmap_job_new(const idmap_index *ix, const idmap_request *r, idmap_job **out,
+			    idmap_diag *d)
+{
+	if (d)
+		memset(d, 0, sizeof *d);
+	if (!out)
+		return IDMAP_ERR_INVALID;
+	*out = NULL;
+	if (!ix || !r || (r->n_taxa && !r->taxa))
+		return IDMAP_ERR_INVALID;
+	idmap_job *j = calloc(1, sizeof *j);
+	if (!j)
+		return IDMAP_ERR_NOMEM;
+	int rc = idmap_catalog_open(ix, &j->cat);
+	if (rc == IDMAP_OK)
+		rc = check_names(j, r, d);
+	if (rc != IDMAP_OK) {
+		idmap_job_free(j);
+		return rc;
+	}
+	j->ix = ix;
+	j->from_special = idmap_catalog_special(j->cat, j->from_i);
+	j->to_special = idmap_catalog_special(j->cat, j->to_i);
+	j->include_isoforms = r->include_isoforms;
+	j->canonical = r->canonical;
+	j->allow_one_to_many = r->allow_one_to_many;
+	j->t_entry = type_or_none(ix, "UniProtKB-ID");
+	j->t_sec = type_or_none(ix, "#secondary");
+	j->t_del = type_or_none(ix, "#deleted");
+	j->t_iso = type_or_none(ix, "#isoform-of");
+	j->t_taxon = type_or_none(ix, "NCBI_TaxID");
+	j->t_unver = UINT32_MAX;
+	if (j->from.file_type && j->from.type_id != IDMAP_TYPE_ANY) {
+		char name[128];
+		snprintf(name, sizeof name, "#unversioned:%s",
+			 ix->types[j->from.type_id].name);
+		j->t_unver = type_or_none(ix, name);
+	}
+	if (r->n_taxa) {
+		j->taxa = malloc(r->n_taxa * sizeof *j->taxa);
+		j->taxa_key = malloc(r->n_taxa * sizeof *j->taxa_key);
+		if (!j->taxa || !j->taxa_key) {
+			idmap_job_free(j);
+			return IDMAP_ERR_NOMEM;
+		}
+		j->n_taxa = r->n_taxa;
+		for (size_t i = 0; i < r->n_taxa; i++) {
+			char num[24];
+			int n = snprintf(num, sizeof num, "%llu", (unsigned long long)r->taxa[i]);
+			j->taxa[i] = r->taxa[i];
+			if (j->t_taxon == UINT32_MAX ||
+			    idmap_key_find(ix, j->t_taxon, num, (size_t)n, &j->taxa_key[i]) != IDMAP_OK)
+				j->taxa_key[i] = UINT64_MAX;
+		}
+	}
+	*out = j;
+	return IDMAP_OK;
+}
+
+IDMAP_API void idmap_job_free(idmap_job *j)
+{
+	if (!j)
+		return;
+	idmap_catalog_free(j->cat);
+	free(j->taxa);
+	free(j->taxa_key);
+	free(j->arena);
+	free(j->ids);
+	free(j->dedupe);
+	free(j->rows);
+	free(j->sugg);
+	free(j->accs.v);
+	free(j->tmp.v);
+	free(j->vals);
+	free(j->taxa_seen);
+	free(j);
+}
+
+/* ---- Input ids --------------------------------------------------------------------------- */
+
+/* The de-duplication table: entries (fingerprint << 32) | (id + 1), 0 = empty; the position
+ * is the fingerprint's low bits, so growing needs no text. */
+static int grow_dedupe(idmap_job *j)
+{
+	size_t cap = j->dedupe_cap ? 2 * j->dedupe_cap : 4096;
+	uint64_t *t = calloc(cap, sizeof *t);
+	if (!t)
+		return IDMAP_ERR_NOMEM;
+	for (size_t i = 0; i < j->dedupe_cap; i++) {
+		uint64_t e = j->dedupe[i];
+		if (!e)
+			continue;
+		size_t h = (size_t)(e >> 32) & (cap - 1);
+		while (t[h])
+			h = (h + 1) & (cap - 1);
+		t[h] = e;
+	}
+	free(j->dedupe);
+	j->dedupe = t;
+	j->dedupe_cap = cap;
+	return IDMAP_OK;
+}
+
+static int add_one(idmap_job *j, const char *s, size_t n)
+{
+	if (n > UINT32_MAX || j->arena_len + n > UINT32_MAX || j->n_ids >= (1u << 31) - 1)
+		return IDMAP_ERR_INVALID;
+	j->n_inputs++;
+	if (2 * (j->n_ids + 1) > j->dedupe_cap && grow_dedupe(j) != IDMAP_OK)
+		return IDMAP_ERR_NOMEM;
+	uint64_t fp = idmap_hash(s, n, 0).lo >> 32;
+	size_t mask = j->dedupe_cap - 1, h = (size_t)fp & mask;
+	for (uint64_t e; (e = j->dedupe[h]) != 0; h = (h + 1) & mask) {
+		if (e >> 32 != fp)
+			continue;
+		const job_idrec *r = &j->ids[(uint32_t)e - 1];
+		if (r->len == n && memcmp(j->arena + r->off, s, n) == 0)
+			return IDMAP_OK; /* a duplicate */
+	}
+	if (j->arena_len + n > j->arena_cap) {
+		size_t cap = j->arena_cap ? 2 * j->arena_cap : 1 << 16;
+		while (cap < j->arena_len + n)
+			cap *= 2;
+		char *a = realloc(j->arena, cap);
+		if (!a)
+			return IDMAP_ERR_NOMEM;
+		j->arena = a;
+		j->arena_cap = cap;
+	}
+	if (j->n_ids == j->cap_ids) {
+		size_t cap = j->cap_ids ? 2 * j->cap_ids : 1024;
+		job_idrec *v = realloc(j->ids, cap * sizeof *v);
+		if (!v)
+			return IDMAP_ERR_NOMEM;
+		j->ids = v;
+		j->cap_ids = cap;
+	}
+	memcpy(j->arena + j->arena_len, s, n);
+	job_idrec *r = &j->ids[j->n_ids];
+	memset(r, 0, sizeof *r);
+	r->off = (uint32_t)j->arena_len;
+	r->len = r->from_len = (uint32_t)n;
+	j->arena_len += n;
+	j->dedupe[h] = fp << 32 | (uint64_t)(++j->n_ids);
+	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_job_add_ids(idmap_job *j, const char *text, size_t len)
+{
+	if (!j || (!text && len) || j->ran)
+		return IDMAP_ERR_INVALID;
+	size_t pos = 0, off, n;
+	while (idmap_next_id(text, len, &pos, &off, &n)) {
+		int rc = add_one(j, text + off, n);
+		if (rc != IDMAP_OK)
+			return rc;
+	}
+	return IDMAP_OK;
+}
+
+/* ---- Accessors --------------------------------------------------------------------------- */
+
+IDMAP_API void idmap_job_get_stats(const idmap_job *j, idmap_job_stats *st)
+{
+	if (!j || !st)
+		return;
+	*st = j->st;
+	st->inputs = j->n_inputs;
+	st->distinct = j->n_ids;
+	st->duplicates = j->n_inputs - j->n_ids;
+}
+
+IDMAP_API void idmap_job_dbs(const idmap_job *j, idmap_db_info *from, idmap_db_info *to)
+{
+	if (j && from)
+		*from = j->from;
+	if (j && to)
+		*to = j->to;
+}
+
+IDMAP_API const char *idmap_id_status_text(int s)
+{
+	switch (s) {
+	case IDMAP_ID_MAPPED: return "mapped";
+	case IDMAP_ID_INVALID: return "invalid";
+	case IDMAP_ID_NOT_FOUND: return "not found";
+	case IDMAP_ID_NO_TARGET: return "no id of the target database";
+	case IDMAP_ID_FILTERED: return "no entry of the requested taxa";
+	case IDMAP_ID_UNREVIEWED: return "only unreviewed (TrEMBL) entries";
+	case IDMAP_ID_DELETED: return "deleted";
+	default: return "not mapped yet";
+	}
+}
+
+IDMAP_API int idmap_job_id(const idmap_job *j, uint64_t i, idmap_id_info *info)
+{
+	if (!j || !info || i >= j->n_ids)
+		return IDMAP_ERR_INVALID;
+	const job_idrec *r = &j->ids[i];
+	info->text = j->arena + r->off;
+	info->len = r->len;
+	info->from_len = r->from_len;
+	info->status = r->status;
+	info->obsolete = r->obsolete;
+	info->reason = r->reason;
+	info->rows = r->rows;
+	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_job_primary(const idmap_job *j, uint64_t i, uint64_t k,
+				char out[IDMAP_ACC_TEXT_SIZE])
+{
+	if (!j || !out || i >= j->n_ids || j->ids[i].obsolete != IDMAP_OBSOLETE_SECONDARY)
+		return IDMAP_ERR_INVALID;
+	idmap_rev_iter it;
+	uint64_t slot;
+	int rc = idmap_rev_begin(j->ix, j->ids[i].sec_key, &it, NULL);
+	for (uint64_t m = 0; rc == IDMAP_OK; m++) {
+		rc = idmap_rev_next(&it, &slot);
+		if (rc == IDMAP_OK && m == k)
+			return idmap_acc_text(j->ix, slot, out, NULL);
+	}
+	return rc;
+}
+
+static int row_out(const idmap_job *j, const job_row *w, idmap_result *r)
+{
+	const job_idrec *rec = &j->ids[w->id];
+	int rc;
+	memset(r, 0, offsetof(idmap_result, to_buf));
+	r->id = w->id;
+	r->from = j->arena + rec->off + rec->from_off;
+	r->from_len = rec->from_len;
+	r->acc_slot = UINT64_MAX;
+	if (j->to.kind == IDMAP_DB_KIND_UNIPROTKB || j->to.kind == IDMAP_DB_KIND_SWISSPROT) {
+		if ((rc = idmap_acc_text(j->ix, w->to, r->to_buf, &r->to_len)) != IDMAP_OK)
+			return rc;
+		r->to = r->to_buf;
+		r->acc_slot = w->to;
+	} else if ((rc = idmap_key_get(j->ix, w->to, NULL, &r->to, &r->to_len)) != IDMAP_OK) {
+		return rc;
+	}
+	if (j->via) {
+		if ((rc = idmap_acc_text(j->ix, w->via, r->via_buf, &r->via_len)) != IDMAP_OK)
+			return rc;
+		r->via = r->via_buf;
+		r->acc_slot = w->via;
+	}
+	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_job_result(const idmap_job *j, uint64_t i, idmap_result *r)
+{
+	if (!j || !r || i >= j->n_rows)
+		return IDMAP_ERR_INVALID;
+	return row_out(j, &j->rows[i], r);
+}
+
+IDMAP_API int idmap_job_suggested(const idmap_job *j, uint64_t i, idmap_result *r)
+{
+	if (!j || !r || i >= j->n_sugg)
+		return IDMAP_ERR_INVALID;
+	return row_out(j, &j->sugg[i], r);
+}
+
+IDMAP_API int idmap_job_warning(const idmap_job *j, size_t i, int *code, const char **msg)
+{
+	if (!j)
+		return IDMAP_ERR_INVALID;
+	if (i >= j->n_warn)
+		return IDMAP_DONE;
+	if (code)
+		*code = j->warn_code[i];
+	if (msg)
+		*msg = j->warn_msg[i];
+	return IDMAP_OK;
+}

@@ -1,0 +1,485 @@
+/* Running a mapping job: each distinct id is resolved to UniProtKB accessions (identifier
+ * forms, entry names, secondary and deleted accessions, unversioned values), the accessions
+ * are expanded (isoforms), renamed (canonical), filtered (taxon, reviewed), then projected on
+ * the target. Scratch arrays are per job: no allocation per id. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accession.h"
+#include "semantics.h"
+
+#define NONE UINT32_MAX
+
+/* ---- Sources ----------------------------------------------------------------------------- */
+
+/* Appends the accessions of key (type, v); IDMAP_ERR_NOT_FOUND when there is no such key. */
+static int add_key(idmap_job *j, uint32_t type, const char *v, size_t n, uint64_t *key)
+{
+	uint64_t k, slot;
+	if (type == NONE)
+		return IDMAP_ERR_NOT_FOUND;
+	int rc = idmap_key_find(j->ix, type, v, n, &k);
+	if (rc != IDMAP_OK)
+		return rc;
+	if (key)
+		*key = k;
+	idmap_rev_iter it;
+	if ((rc = idmap_rev_begin(j->ix, k, &it, NULL)) != IDMAP_OK)
+		return rc;
+	while ((rc = idmap_rev_next(&it, &slot)) == IDMAP_OK)
+		if ((rc = idmap_u64_push(&j->accs, slot)) != IDMAP_OK)
+			return rc;
+	return rc == IDMAP_DONE ? IDMAP_OK : rc;
+}
+
+/* A value of a cross-reference type: exact, plus every version of an unversioned value. */
+static int add_value(idmap_job *j, const char *v, size_t n)
+{
+	int a = add_key(j, j->from.type_id, v, n, NULL), b = IDMAP_ERR_NOT_FOUND;
+	if (a != IDMAP_OK && a != IDMAP_ERR_NOT_FOUND)
+		return a;
+	if (j->t_unver != NONE && !idmap_value_versioned(v, n, NULL)) {
+		b = add_key(j, j->t_unver, v, n, NULL);
+		if (b != IDMAP_OK && b != IDMAP_ERR_NOT_FOUND)
+			return b;
+	}
+	return a == IDMAP_OK || b == IDMAP_OK ? IDMAP_OK : IDMAP_ERR_NOT_FOUND;
+}
+
+/* Gene names are case-insensitive in UniProt: as typed, upper case (human, yeast),
+ * capitalised (mouse, rat) and lower case; the union of what they find. */
+static int gene_variants(idmap_job *j, const char *t, size_t n)
+{
+	char v[4][IDMAP_ID_TEXT_SIZE * 4];
+	int found = 0;
+	for (int k = 0; k < 4; k++) {
+		for (size_t i = 0; i < n; i++) {
+			char c = t[i], up = c >= 'a' && c <= 'z' ? (char)(c - 32) : c,
+			     lo = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+			v[k][i] = k == 0 ? c : k == 1 ? up : k == 2 ? (i ? lo : up) : lo;
+		}
+		int seen = 0;
+		for (int m = 0; m < k && !seen; m++)
+			seen = memcmp(v[m], v[k], n) == 0;
+		if (seen)
+			continue;
+		int rc = add_value(j, v[k], n);
+		if (rc == IDMAP_OK)
+			found = 1;
+		else if (rc != IDMAP_ERR_NOT_FOUND)
+			return rc;
+	}
+	return found ? IDMAP_OK : IDMAP_ERR_NOT_FOUND;
+}
+
+static int source_type(idmap_job *j, job_idrec *r, const char *t, size_t n)
+{
+	idmap_idform f;
+	if (j->from_special == CAT_UNIPARC || (j->from_special >= CAT_UNIREF50 &&
+					       j->from_special <= CAT_UNIREF100)) {
+		int lv = j->from_special == CAT_UNIREF50 ? 50 : j->from_special == CAT_UNIREF90 ? 90
+												  : 100;
+		int form = j->from_special == CAT_UNIPARC ? idmap_parse_uniparc_id(t, n, &f)
+							  : idmap_parse_uniref_id(t, n, lv, &f);
+		if (form == IDMAP_FORM_INVALID) {
+			r->status = IDMAP_ID_INVALID;
+			r->reason = f.reason;
+			return IDMAP_OK;
+		}
+		return add_key(j, j->from.type_id, f.norm, f.norm_len, NULL);
+	}
+	if (j->from.rule == 6 && n <= IDMAP_ID_TEXT_SIZE * 4)
+		return gene_variants(j, t, n);
+	int rc = add_value(j, t, n);
+	if (rc != IDMAP_ERR_NOT_FOUND || n > IDMAP_ID_TEXT_SIZE * 4)
+		return rc;
+	char up[IDMAP_ID_TEXT_SIZE * 4];
+	int changed = 0;
+	for (size_t i = 0; i < n; i++) {
+		up[i] = t[i] >= 'a' && t[i] <= 'z' ? (char)(t[i] - 32) : t[i];
+		changed |= up[i] != t[i];
+	}
+	if (changed && (rc = add_value(j, up, n)) != IDMAP_ERR_NOT_FOUND)
+		return rc;
+	const char *colon = memchr(up, ':', n);
+	if (j->from_special == CAT_PDB && colon && colon > up) /* 2BQ0:A, the chain dropped */
+		return add_value(j, up, (size_t)(colon - up));
+	return IDMAP_ERR_NOT_FOUND;
+}
+
+/* Old accessions: secondary (-> primaries) or deleted. */
+static int history(idmap_job *j, job_idrec *r, const char *acc, size_t n)
+{
+	int rc = add_key(j, j->t_sec, acc, n, &r->sec_key);
+	if (rc == IDMAP_OK) {
+		r->obsolete = IDMAP_OBSOLETE_SECONDARY;
+		j->st.secondary++;
+		return IDMAP_OK;
+	}
+	uint64_t k;
+	if (rc == IDMAP_ERR_NOT_FOUND && j->t_del != NONE &&
+	    (rc = idmap_key_find(j->ix, j->t_del, acc, n, &k)) == IDMAP_OK) {
+		r->obsolete = IDMAP_OBSOLETE_DELETED;
+		r->status = IDMAP_ID_DELETED;
+		r->reason = "deleted";
+		j->st.deleted++;
+	}
+	return rc;
+}
+
+static int source_accession(idmap_job *j, job_idrec *r, const char *t, size_t n)
+{
+	idmap_idform f;
+	uint64_t slot;
+	int form = idmap_parse_uniprot_id(t, n, &f);
+	r->from_off = (uint32_t)f.from_off;
+	r->from_len = (uint32_t)f.from_len;
+	switch (form) {
+	case IDMAP_FORM_INVALID:
+		r->from_len = (uint32_t)n;
+		r->status = IDMAP_ID_INVALID;
+		r->reason = f.reason;
+		return IDMAP_OK;
+	case IDMAP_FORM_ENTRY_NAME:
+	case IDMAP_FORM_TREMBL_NAME: {
+		int rc = add_key(j, j->t_entry, f.norm, f.norm_len, NULL);
+		if (rc != IDMAP_ERR_NOT_FOUND || form == IDMAP_FORM_ENTRY_NAME)
+			return rc;
+		break; /* a TrEMBL name: its accession */
+	}
+	default:
+		break;
+	}
+	if (idmap_acc_find_code(j->ix, f.code, &slot) == IDMAP_OK)
+		return idmap_u64_push(&j->accs, slot);
+	if (form == IDMAP_FORM_TREMBL_NAME || form == IDMAP_FORM_ISOFORM)
+		return IDMAP_ERR_NOT_FOUND;
+	return history(j, r, f.norm, f.norm_len);
+}
+
+/* ---- Accession sets ---------------------------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Sorts j->accs by accession (code order) and drops repeats; tmp holds codes. */
+static int sort_accs(idmap_job *j)
+{
+	u64_vec *a = &j->accs;
+	if (a->n < 2)
+		return IDMAP_OK;
+	j->tmp.n = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		uint64_t code;
+		int rc = idmap_acc_code(j->ix, a->v[i], &code);
+		if (rc != IDMAP_OK || (rc = idmap_u64_push(&j->tmp, code)) != IDMAP_OK)
+			return rc;
+	}
+	qsort(j->tmp.v, j->tmp.n, sizeof *j->tmp.v, cmp_u64);
+	size_t n = 0;
+	for (size_t i = 0; i < j->tmp.n; i++) {
+		if (i && j->tmp.v[i] == j->tmp.v[i - 1])
+			continue;
+		if (idmap_acc_find_code(j->ix, j->tmp.v[i], &a->v[n]) != IDMAP_OK)
+			return IDMAP_ERR_CORRUPT;
+		n++;
+	}
+	a->n = n;
+	return IDMAP_OK;
+}
+
+/* The canonical slot of slot (itself for a canonical accession or a missing canonical). */
+static uint64_t canonical_of(const idmap_job *j, uint64_t slot)
+{
+	uint64_t code, c;
+	if (idmap_acc_code(j->ix, slot, &code) != IDMAP_OK || !idmap_acc_isoform(code) ||
+	    idmap_acc_find_code(j->ix, idmap_acc_canonical(code), &c) != IDMAP_OK)
+		return slot;
+	return c;
+}
+
+/* Adds the isoforms X-N of every canonical accession of the set. */
+static int add_isoforms(idmap_job *j)
+{
+	size_t n = j->accs.n;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t code, s;
+		char text[IDMAP_ACC_TEXT_SIZE];
+		size_t len;
+		int rc = idmap_acc_code(j->ix, j->accs.v[i], &code);
+		if (rc != IDMAP_OK)
+			return rc;
+		if (idmap_acc_isoform(code))
+			continue;
+		if (j->t_iso != NONE) { /* the builder's list of isoforms */
+			if ((rc = idmap_acc_text(j->ix, j->accs.v[i], text, &len)) != IDMAP_OK)
+				return rc;
+			rc = add_key(j, j->t_iso, text, len, NULL);
+			if (rc != IDMAP_OK && rc != IDMAP_ERR_NOT_FOUND)
+				return rc;
+			continue;
+		}
+		/* older indexes: consecutive isoform numbers from 1 */
+		for (uint64_t k = 1; k <= IDMAP_ACC_ISOFORM_MAX; k++) {
+			if (idmap_acc_find_code(j->ix, code + k, &s) != IDMAP_OK)
+				break;
+			if ((rc = idmap_u64_push(&j->accs, s)) != IDMAP_OK)
+				return rc;
+		}
+	}
+	return IDMAP_OK;
+}
+
+/* The first value of type on slot; 0 when none. */
+static int first_value(const idmap_job *j, uint64_t slot, uint32_t type, idmap_pair *p)
+{
+	idmap_fwd_iter it;
+	if (type == NONE || idmap_fwd_begin(j->ix, slot, type, &it) != IDMAP_OK)
+		return 0;
+	return idmap_fwd_next(&it, p) == IDMAP_OK;
+}
+
+static int taxon_ok(const idmap_job *j, uint64_t canon)
+{
+	idmap_fwd_iter it;
+	idmap_pair p;
+	if (j->t_taxon == NONE || idmap_fwd_begin(j->ix, canon, j->t_taxon, &it) != IDMAP_OK)
+		return 0;
+	while (idmap_fwd_next(&it, &p) == IDMAP_OK)
+		for (size_t i = 0; i < j->n_taxa; i++)
+			if (j->taxa_key[i] == p.key_slot)
+				return 1;
+	return 0;
+}
+
+/* Reviewed = a Swiss-Prot entry: its entry name is not "<accession>_<species>". */
+static int reviewed(const idmap_job *j, uint64_t canon)
+{
+	idmap_pair p;
+	char acc[IDMAP_ACC_TEXT_SIZE];
+	size_t n;
+	if (!first_value(j, canon, j->t_entry, &p) ||
+	    idmap_acc_text(j->ix, canon, acc, &n) != IDMAP_OK)
+		return 0;
+	return !(p.len > n && memcmp(p.value, acc, n) == 0 && p.value[n] == '_');
+}
+
+/* Remembers the taxa of a gene-name job without a taxon filter (warning 60). */
+static int note_taxon(idmap_job *j, uint64_t canon)
+{
+	idmap_pair p;
+	if (!first_value(j, canon, j->t_taxon, &p))
+		return IDMAP_OK;
+	if (2 * (j->taxa_seen_n + 1) > j->taxa_seen_cap) {
+		size_t cap = j->taxa_seen_cap ? 2 * j->taxa_seen_cap : 64;
+		uint64_t *t = calloc(cap, sizeof *t);
+		if (!t)
+			return IDMAP_ERR_NOMEM;
+		for (size_t i = 0; i < j->taxa_seen_cap; i++) {
+			uint64_t x = j->taxa_seen[i];
+			size_t h = (size_t)(x * 0x9E3779B97F4A7C15ull >> 32) & (cap - 1);
+			while (x && t[h])
+				h = (h + 1) & (cap - 1);
+			if (x)
+				t[h] = x;
+		}
+		free(j->taxa_seen);
+		j->taxa_seen = t;
+		j->taxa_seen_cap = cap;
+	}
+	uint64_t x = p.key_slot + 1;
+	size_t mask = j->taxa_seen_cap - 1, h = (size_t)(x * 0x9E3779B97F4A7C15ull >> 32) & mask;
+	for (; j->taxa_seen[h]; h = (h + 1) & mask)
+		if (j->taxa_seen[h] == x)
+			return IDMAP_OK;
+	j->taxa_seen[h] = x;
+	j->taxa_seen_n++;
+	return IDMAP_OK;
+}
+
+/* ---- Targets ----------------------------------------------------------------------------- */
+
+static int push_row(job_row **v, size_t *n, size_t *cap, uint32_t id, uint64_t to, uint64_t via)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 1024;
+		job_row *p = realloc(*v, c * sizeof *p);
+		if (!p)
+			return IDMAP_ERR_NOMEM;
+		*v = p;
+		*cap = c;
+	}
+	(*v)[(*n)++] = (job_row){id, 0, to, via};
+	return IDMAP_OK;
+}
+
+static int cmp_val(const void *a, const void *b)
+{
+	const job_val *x = a, *y = b;
+	if (x->via != y->via) /* via order is the (sorted) accession order */
+		return (x->via > y->via) - (x->via < y->via);
+	int r = memcmp(x->p, y->p, x->n < y->n ? x->n : y->n);
+	if (r)
+		return r;
+	return (x->n > y->n) - (x->n < y->n);
+}
+
+/* Rows of id: the values of the target type on each accession. */
+static int project_type(idmap_job *j, uint32_t id)
+{
+	j->n_vals = 0;
+	for (size_t i = 0; i < j->accs.n; i++) {
+		idmap_fwd_iter it;
+		idmap_pair p;
+		int rc;
+		if (j->to.type_id == IDMAP_TYPE_ANY)
+			break;
+		if ((rc = idmap_fwd_begin(j->ix, j->accs.v[i], j->to.type_id, &it)) != IDMAP_OK)
+			return rc;
+		while ((rc = idmap_fwd_next(&it, &p)) == IDMAP_OK) {
+			if (j->n_vals == j->cap_vals) {
+				size_t cap = j->cap_vals ? 2 * j->cap_vals : 256;
+				job_val *v = realloc(j->vals, cap * sizeof *v);
+				if (!v)
+					return IDMAP_ERR_NOMEM;
+				j->vals = v;
+				j->cap_vals = cap;
+			}
+			j->vals[j->n_vals++] = (job_val){p.value, p.len, p.key_slot,
+							 j->via ? i : 0};
+		}
+		if (rc != IDMAP_DONE)
+			return rc;
+	}
+	if (j->n_vals > 1)
+		qsort(j->vals, j->n_vals, sizeof *j->vals, cmp_val);
+	for (size_t i = 0; i < j->n_vals; i++) {
+		const job_val *v = &j->vals[i];
+		if (i && v->key == v[-1].key && v->via == v[-1].via)
+			continue;
+		int rc = push_row(&j->rows, &j->n_rows, &j->cap_rows, id, v->key,
+				  j->via ? j->accs.v[v->via] : 0);
+		if (rc != IDMAP_OK)
+			return rc;
+	}
+	return IDMAP_OK;
+}
+
+/* ---- One id ------------------------------------------------------------------------------ */
+
+static int map_id(idmap_job *j, uint32_t id)
+{
+	job_idrec *r = &j->ids[id];
+	const char *t = j->arena + r->off;
+	int rc;
+	j->accs.n = 0;
+	rc = j->from.kind == IDMAP_DB_KIND_ACCESSION ? source_accession(j, r, t, r->len)
+						     : source_type(j, r, t, r->len);
+	if (rc == IDMAP_ERR_NOT_FOUND)
+		rc = IDMAP_OK;
+	if (rc != IDMAP_OK || r->status)
+		return rc;
+	if (j->accs.n == 0) {
+		r->status = IDMAP_ID_NOT_FOUND;
+		return IDMAP_OK;
+	}
+	if (j->include_isoforms && j->from.kind == IDMAP_DB_KIND_ACCESSION &&
+	    (rc = add_isoforms(j)) != IDMAP_OK)
+		return rc;
+	int sp = j->to.kind == IDMAP_DB_KIND_SWISSPROT, gene = !j->n_taxa &&
+		 (j->from_special == CAT_GENE_NAME || j->from.rule == 6);
+	size_t keep = 0, unreviewed = 0, sugg0 = j->n_sugg;
+	for (size_t i = 0; i < j->accs.n; i++) {
+		uint64_t s = j->accs.v[i], c = canonical_of(j, s);
+		if (j->n_taxa && !taxon_ok(j, c))
+			continue;
+		if (gene && (rc = note_taxon(j, c)) != IDMAP_OK)
+			return rc;
+		if (sp && !reviewed(j, c)) {
+			uint64_t x = j->canonical ? c : s;
+			int dup = 0;
+			for (size_t k = sugg0; k < j->n_sugg && !dup; k++)
+				dup = j->sugg[k].to == x;
+			unreviewed++;
+			if (!dup && (rc = push_row(&j->sugg, &j->n_sugg, &j->cap_sugg, id, x, 0)) !=
+					    IDMAP_OK)
+				return rc;
+			continue;
+		}
+		j->accs.v[keep++] = j->canonical ? c : s;
+	}
+	j->accs.n = keep;
+	if (keep == 0) {
+		r->status = unreviewed ? IDMAP_ID_UNREVIEWED : IDMAP_ID_FILTERED;
+		return IDMAP_OK;
+	}
+	j->n_sugg = sugg0; /* an id with a reviewed entry gets no suggestion */
+	if ((rc = sort_accs(j)) != IDMAP_OK)
+		return rc;
+	size_t before = j->n_rows;
+	if (j->to.kind == IDMAP_DB_KIND_UNIPROTKB || sp) {
+		for (size_t i = 0; i < j->accs.n && rc == IDMAP_OK; i++)
+			rc = push_row(&j->rows, &j->n_rows, &j->cap_rows, id, j->accs.v[i],
+				      j->accs.v[i]);
+	} else {
+		rc = project_type(j, id);
+	}
+	if (rc != IDMAP_OK)
+		return rc;
+	r->rows = j->n_rows - before;
+	r->status = r->rows ? IDMAP_ID_MAPPED : IDMAP_ID_NO_TARGET;
+	return IDMAP_OK;
+}
+
+static void warn(idmap_job *j, int code, const char *msg)
+{
+	if (j->n_warn == JOB_MAX_WARNINGS)
+		return;
+	j->warn_code[j->n_warn] = code;
+	snprintf(j->warn_msg[j->n_warn++], sizeof j->warn_msg[0], "%s", msg);
+}
+
+IDMAP_API int idmap_job_run(idmap_job *j)
+{
+	if (!j || j->ran)
+		return IDMAP_ERR_INVALID;
+	j->ran = 1;
+	for (size_t i = 0; i < j->n_ids; i++) {
+		int rc = map_id(j, (uint32_t)i);
+		if (rc != IDMAP_OK)
+			return rc;
+		job_idrec *r = &j->ids[i];
+		if (!r->reason && r->status != IDMAP_ID_MAPPED)
+			r->reason = idmap_id_status_text(r->status);
+		if (r->status == IDMAP_ID_MAPPED)
+			j->st.mapped++;
+		else if (r->status != IDMAP_ID_DELETED)
+			j->st.failed++;
+		if (r->rows > j->st.max_fanout) {
+			j->st.max_fanout = r->rows;
+			j->st.max_fanout_id = i;
+		}
+	}
+	j->st.obsolete = j->st.secondary + j->st.deleted;
+	j->st.results = j->n_rows;
+	j->st.suggested = j->n_sugg;
+	char msg[256];
+	if (j->taxa_seen_n > 1) {
+		snprintf(msg, sizeof msg, "Gene names were mapped without a taxon: the results span "
+			 "%zu taxa (homologues from several species). Give a taxon (taxId, "
+			 "--taxon ID) to keep one organism.", j->taxa_seen_n);
+		warn(j, 60, msg);
+	}
+	if ((j->from.flags & IDMAP_DB_ONE_TO_MANY) && j->st.max_fanout) {
+		const job_idrec *r = &j->ids[j->st.max_fanout_id];
+		snprintf(msg, sizeof msg, "One-to-many source %s: the largest fan-out is '%.*s' "
+			 "with %llu results.", j->from.name, r->len > 64 ? 64 : (int)r->len,
+			 j->arena + r->off, (unsigned long long)j->st.max_fanout);
+		warn(j, 61, msg);
+	}
+	return IDMAP_OK;
+}

@@ -1,0 +1,311 @@
+/* Output of a finished job: TSV (From<TAB>To, + Via, + Obsolete, or --fields columns), list
+ * (distinct targets) and UniProt's results JSON, written in 64 KiB chunks. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "semantics.h"
+
+void idmap_obuf_flush(idmap_obuf *o)
+{
+	if (o->len && o->rc == 0)
+		o->rc = o->write(o->ctx, o->buf, o->len);
+	o->len = 0;
+}
+
+void idmap_obuf_s(idmap_obuf *o, const char *s) { idmap_obuf_put(o, s, strlen(s)); }
+
+void idmap_obuf_u64(idmap_obuf *o, uint64_t v)
+{
+	char b[24];
+	size_t n = sizeof b;
+	do
+		b[--n] = (char)('0' + v % 10);
+	while (v /= 10);
+	idmap_obuf_put(o, b + n, sizeof b - n);
+}
+
+void idmap_obuf_json(idmap_obuf *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	idmap_obuf_c(o, '"');
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		idmap_obuf_put(o, s + run, i - run);
+		run = i + 1;
+		char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+		if (c == '"' || c == '\\') {
+			e[1] = (char)c;
+			idmap_obuf_put(o, e, 2);
+		} else {
+			idmap_obuf_put(o, e, 6);
+		}
+	}
+	idmap_obuf_put(o, s + run, n - run);
+	idmap_obuf_c(o, '"');
+}
+
+IDMAP_API int idmap_out_format_parse(const char *name)
+{
+	if (!name)
+		return -1;
+	if (!strcmp(name, "tsv"))
+		return IDMAP_OUT_TSV;
+	if (!strcmp(name, "list"))
+		return IDMAP_OUT_LIST;
+	if (!strcmp(name, "json"))
+		return IDMAP_OUT_JSON;
+	return -1;
+}
+
+/* A set of u64 (distinct targets of the list format). */
+typedef struct {
+	uint64_t *v; /* x + 1; 0 = empty */
+	size_t n, cap;
+} u64_set;
+
+static int set_add(u64_set *s, uint64_t x)
+{
+	if (2 * (s->n + 1) > s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 1024;
+		uint64_t *v = calloc(cap, sizeof *v);
+		if (!v)
+			return -1;
+		for (size_t i = 0; i < s->cap; i++) {
+			if (!s->v[i])
+				continue;
+			size_t h = (size_t)(s->v[i] * 0x9E3779B97F4A7C15ull >> 29) & (cap - 1);
+			while (v[h])
+				h = (h + 1) & (cap - 1);
+			v[h] = s->v[i];
+		}
+		free(s->v);
+		s->v = v;
+		s->cap = cap;
+	}
+	uint64_t k = x + 1;
+	size_t h = (size_t)(k * 0x9E3779B97F4A7C15ull >> 29) & (s->cap - 1);
+	for (; s->v[h]; h = (h + 1) & (s->cap - 1))
+		if (s->v[h] == k)
+			return 0;
+	s->v[h] = k;
+	s->n++;
+	return 1;
+}
+
+typedef struct {
+	const idmap_job *j;
+	const idmap_render_opts *opt;
+	idmap_obuf *o;
+	str_vec sv;
+	uint64_t first, end;
+	int obsolete_col;
+} render_ctx;
+
+static const char *obsolete_word(int k)
+{
+	return k == IDMAP_OBSOLETE_SECONDARY ? "secondary" : k == IDMAP_OBSOLETE_DELETED ? "deleted"
+											: "";
+}
+
+static int render_tsv(render_ctx *c)
+{
+	const idmap_job *j = c->j;
+	idmap_obuf *o = c->o;
+	const idmap_fields *f = c->opt->fields;
+	idmap_result r;
+	int rc;
+	if (!c->opt->no_header) {
+		idmap_obuf_s(o, "From");
+		if (!f || j->via)
+			idmap_obuf_s(o, "\tTo");
+		if (j->via)
+			idmap_obuf_s(o, "\tVia");
+		if (f)
+			idmap_fields_header(f, o);
+		if (c->obsolete_col)
+			idmap_obuf_s(o, "\tObsolete");
+		idmap_obuf_c(o, '\n');
+	}
+	for (uint64_t i = c->first; i < c->end && o->rc == 0; i++) {
+		if ((rc = idmap_job_result(j, i, &r)) != IDMAP_OK)
+			return rc;
+		idmap_obuf_put(o, r.from, r.from_len);
+		if (!f || j->via) {
+			idmap_obuf_c(o, '\t');
+			idmap_obuf_put(o, r.to, r.to_len);
+		}
+		if (j->via) {
+			idmap_obuf_c(o, '\t');
+			idmap_obuf_put(o, r.via, r.via_len);
+		}
+		if (f && (rc = idmap_fields_tsv(f, j, r.acc_slot, &c->sv, o)) != IDMAP_OK)
+			return rc;
+		if (c->obsolete_col) {
+			idmap_obuf_c(o, '\t');
+			idmap_obuf_s(o, obsolete_word(j->ids[r.id].obsolete));
+		}
+		idmap_obuf_c(o, '\n');
+	}
+	if (!c->obsolete_col || c->end != j->n_rows)
+		return IDMAP_OK;
+	/* deleted accessions last: no target, the reason in the Obsolete column */
+	size_t cols = (!f || j->via) + (size_t)j->via + (f ? idmap_fields_count(f) : 0);
+	for (size_t i = 0; i < j->n_ids; i++) {
+		const job_idrec *d = &j->ids[i];
+		if (d->obsolete != IDMAP_OBSOLETE_DELETED)
+			continue;
+		idmap_obuf_put(o, j->arena + d->off + d->from_off, d->from_len);
+		for (size_t k = 0; k < cols; k++)
+			idmap_obuf_c(o, '\t');
+		idmap_obuf_s(o, "\tdeleted\n");
+	}
+	return IDMAP_OK;
+}
+
+static int render_list(render_ctx *c)
+{
+	const idmap_job *j = c->j;
+	u64_set seen = {0};
+	idmap_result r;
+	int rc = IDMAP_OK;
+	for (uint64_t i = c->first; i < c->end && c->o->rc == 0; i++) {
+		int added = set_add(&seen, j->rows[i].to);
+		if (added < 0) {
+			rc = IDMAP_ERR_NOMEM;
+			break;
+		}
+		if (!added)
+			continue;
+		if ((rc = idmap_job_result(j, i, &r)) != IDMAP_OK)
+			break;
+		idmap_obuf_put(c->o, r.to, r.to_len);
+		idmap_obuf_c(c->o, '\n');
+	}
+	free(seen.v);
+	return rc;
+}
+
+static int json_row(render_ctx *c, const idmap_result *r)
+{
+	idmap_obuf *o = c->o;
+	idmap_obuf_s(o, "{\"from\":");
+	idmap_obuf_json(o, r->from, r->from_len);
+	if (c->opt->fields && !c->j->via) {
+		idmap_obuf_s(o, ",\"to\":");
+		int rc = idmap_fields_json(c->opt->fields, c->j, r->acc_slot, &c->sv, o);
+		if (rc != IDMAP_OK)
+			return rc;
+	} else {
+		idmap_obuf_s(o, ",\"to\":");
+		idmap_obuf_json(o, r->to, r->to_len);
+	}
+	if (r->via) {
+		idmap_obuf_s(o, ",\"via\":");
+		if (c->opt->fields) {
+			int rc = idmap_fields_json(c->opt->fields, c->j, r->acc_slot, &c->sv, o);
+			if (rc != IDMAP_OK)
+				return rc;
+		} else {
+			idmap_obuf_json(o, r->via, r->via_len);
+		}
+	}
+	idmap_obuf_c(o, '}');
+	return IDMAP_OK;
+}
+
+static int render_json(render_ctx *c)
+{
+	const idmap_job *j = c->j;
+	idmap_obuf *o = c->o;
+	idmap_result r;
+	int rc;
+	idmap_obuf_s(o, "{\"results\":[");
+	for (uint64_t i = c->first; i < c->end && o->rc == 0; i++) {
+		if (i > c->first)
+			idmap_obuf_c(o, ',');
+		if ((rc = idmap_job_result(j, i, &r)) != IDMAP_OK ||
+		    (rc = json_row(c, &r)) != IDMAP_OK)
+			return rc;
+	}
+	idmap_obuf_c(o, ']');
+	if (c->opt->no_lists) {
+		idmap_obuf_s(o, "}\n");
+		return IDMAP_OK;
+	}
+	if (j->st.failed) {
+		idmap_obuf_s(o, ",\"failedIds\":[");
+		int first = 1;
+		for (size_t i = 0; i < j->n_ids; i++) {
+			const job_idrec *d = &j->ids[i];
+			if (d->status == IDMAP_ID_MAPPED || d->status == IDMAP_ID_DELETED)
+				continue;
+			if (!first)
+				idmap_obuf_c(o, ',');
+			first = 0;
+			idmap_obuf_json(o, j->arena + d->off, d->len);
+		}
+		idmap_obuf_c(o, ']');
+	}
+	if (j->n_sugg) {
+		idmap_obuf_s(o, ",\"suggestedIds\":[");
+		for (size_t i = 0; i < j->n_sugg; i++) {
+			if (i)
+				idmap_obuf_c(o, ',');
+			if ((rc = idmap_job_suggested(j, i, &r)) != IDMAP_OK)
+				return rc;
+			idmap_obuf_s(o, "{\"from\":");
+			idmap_obuf_json(o, r.from, r.from_len);
+			idmap_obuf_s(o, ",\"to\":");
+			idmap_obuf_json(o, r.to, r.to_len);
+			idmap_obuf_c(o, '}');
+		}
+		idmap_obuf_c(o, ']');
+	}
+	if (j->st.obsolete) {
+		idmap_obuf_s(o, ",\"obsoleteCount\":");
+		idmap_obuf_u64(o, j->st.obsolete);
+	}
+	if (j->n_warn) {
+		idmap_obuf_s(o, ",\"warnings\":[");
+		for (size_t i = 0; i < j->n_warn; i++) {
+			idmap_obuf_s(o, i ? ",{\"code\":" : "{\"code\":");
+			idmap_obuf_u64(o, (uint64_t)j->warn_code[i]);
+			idmap_obuf_s(o, ",\"message\":");
+			idmap_obuf_json(o, j->warn_msg[i], strlen(j->warn_msg[i]));
+			idmap_obuf_c(o, '}');
+		}
+		idmap_obuf_c(o, ']');
+	}
+	idmap_obuf_s(o, "}\n");
+	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_render(const idmap_job *j, const idmap_render_opts *opt,
+			   idmap_write_fn write, void *ctx)
+{
+	if (!j || !opt || !write || !j->ran || opt->format < 0 || opt->format > IDMAP_OUT_JSON)
+		return IDMAP_ERR_INVALID;
+	idmap_obuf *o = malloc(sizeof *o);
+	if (!o)
+		return IDMAP_ERR_NOMEM;
+	o->write = write;
+	o->ctx = ctx;
+	o->len = 0;
+	o->rc = 0;
+	render_ctx c = {j, opt, o, {0}, 0, 0, j->st.obsolete != 0};
+	c.first = opt->first < j->n_rows ? opt->first : j->n_rows;
+	c.end = opt->count && opt->count < j->n_rows - c.first ? c.first + opt->count : j->n_rows;
+	int rc = opt->format == IDMAP_OUT_TSV	 ? render_tsv(&c)
+		 : opt->format == IDMAP_OUT_LIST ? render_list(&c)
+						 : render_json(&c);
+	idmap_obuf_flush(o);
+	if (rc == IDMAP_OK)
+		rc = o->rc;
+	free(c.sv.v);
+	free(c.sv.len);
+	free(o);
+	return rc;
+}

@@ -1,0 +1,163 @@
+/* Internal interfaces of the UniProt semantics files (catalog.c, mapper.c, job.c, fields.c,
+ * render.c, render_catalog.c). Not installed. */
+#ifndef IDMAP_SEMANTICS_H
+#define IDMAP_SEMANTICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "idmap.h"
+
+/* Databases whose ids have a grammar or a rule of their own. */
+enum {
+	CAT_PLAIN = 0,
+	CAT_UNIPARC,
+	CAT_UNIREF50,
+	CAT_UNIREF90,
+	CAT_UNIREF100,
+	CAT_GENE_NAME,
+	CAT_PDB,
+};
+
+/* The special kind of entry i (CAT_*). */
+int idmap_catalog_special(const idmap_catalog *cat, size_t i);
+
+/* Writes the rule tos of rule (1-8) as catalogue indexes into out (room for count entries);
+ * returns how many. */
+size_t idmap_catalog_rule_tos(const idmap_catalog *cat, int rule, size_t *out);
+
+/* Output buffer of the renderers: 64 KiB chunks handed to the caller's write function. */
+typedef struct {
+	idmap_write_fn write;
+	void *ctx;
+	char buf[1 << 16];
+	size_t len;
+	int rc; /* first non-zero write result */
+} idmap_obuf;
+
+void idmap_obuf_flush(idmap_obuf *o);
+
+static inline void idmap_obuf_put(idmap_obuf *o, const void *p, size_t n)
+{
+	const char *s = p;
+	while (n) {
+		if (o->len == sizeof o->buf)
+			idmap_obuf_flush(o);
+		size_t k = sizeof o->buf - o->len;
+		if (k > n)
+			k = n;
+		memcpy(o->buf + o->len, s, k);
+		o->len += k;
+		s += k;
+		n -= k;
+	}
+}
+
+static inline void idmap_obuf_c(idmap_obuf *o, char c)
+{
+	if (o->len == sizeof o->buf)
+		idmap_obuf_flush(o);
+	o->buf[o->len++] = c;
+}
+
+void idmap_obuf_s(idmap_obuf *o, const char *s);
+/* A JSON string (quoted, escaped). */
+void idmap_obuf_json(idmap_obuf *o, const char *s, size_t n);
+void idmap_obuf_u64(idmap_obuf *o, uint64_t v);
+
+/* ---- Jobs (job.c, mapper.c) ---------------------------------------------------------------- */
+
+/* One distinct input id. */
+typedef struct {
+	uint32_t off, len;	     /* text in the arena */
+	uint32_t from_off, from_len; /* `from` inside the text */
+	uint8_t status, obsolete;
+	const char *reason;	     /* static; NULL when mapped */
+	uint64_t sec_key;	     /* #secondary key of a secondary id */
+	uint64_t rows;
+} job_idrec;
+
+/* One result or suggested row: to is an accession slot (UniProtKB targets) or a key slot. */
+typedef struct {
+	uint32_t id, pad;
+	uint64_t to, via;
+} job_row;
+
+/* A growable array of u64 (accession slots of one id). */
+typedef struct {
+	uint64_t *v;
+	size_t n, cap;
+} u64_vec;
+
+/* A target value of one id while its rows are built. */
+typedef struct {
+	const char *p;
+	size_t n;
+	uint64_t key, via;
+} job_val;
+
+#define JOB_MAX_WARNINGS 4
+
+struct idmap_job {
+	const idmap_index *ix;
+	idmap_catalog *cat;
+	size_t from_i, to_i;
+	idmap_db_info from, to;
+	int from_special, to_special;
+	int via, include_isoforms, canonical, allow_one_to_many;
+	uint64_t *taxa;	    /* requested taxon ids */
+	uint64_t *taxa_key; /* their NCBI_TaxID key slots (UINT64_MAX: absent) */
+	size_t n_taxa;
+
+	/* types of the index, UINT32_MAX when absent */
+	uint32_t t_entry, t_sec, t_del, t_iso, t_taxon, t_unver;
+
+	char *arena;
+	size_t arena_len, arena_cap;
+	job_idrec *ids;
+	size_t n_ids, cap_ids;
+	uint64_t *dedupe; /* fingerprint << 32 | (id + 1); 0 = empty */
+	size_t dedupe_cap;
+	uint64_t n_inputs;
+
+	job_row *rows, *sugg;
+	size_t n_rows, cap_rows, n_sugg, cap_sugg;
+	int ran;
+	idmap_job_stats st;
+
+	int warn_code[JOB_MAX_WARNINGS];
+	char warn_msg[JOB_MAX_WARNINGS][256];
+	size_t n_warn;
+
+	/* scratch of the current id, reused */
+	u64_vec accs, tmp;
+	job_val *vals;
+	size_t n_vals, cap_vals;
+	uint64_t *taxa_seen; /* open-addressed key slots + 1 (gene-name taxon warning) */
+	size_t taxa_seen_n, taxa_seen_cap;
+};
+
+int idmap_u64_push(u64_vec *v, uint64_t x);
+/* Accession slot of code; IDMAP_OK or IDMAP_ERR_NOT_FOUND. */
+int idmap_acc_find_code(const idmap_index *ix, uint64_t code, uint64_t *slot);
+
+/* ---- Fields (fields.c), used by render.c --------------------------------------------------- */
+
+typedef struct {
+	const char **v; /* value texts (into the index) */
+	size_t *len;
+	size_t n, cap;
+} str_vec;
+
+size_t idmap_fields_count(const idmap_fields *f);
+/* Writes the TSV header labels of the fields, each preceded by a TAB. */
+void idmap_fields_header(const idmap_fields *f, idmap_obuf *o);
+/* Writes the TSV cells of entry acc_slot, each preceded by a TAB. */
+int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t acc_slot, str_vec *s,
+		     idmap_obuf *o);
+/* Writes the UniProt entry object of acc_slot (JSON) restricted to the fields. */
+int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t acc_slot, str_vec *s,
+		      idmap_obuf *o);
+
+#endif
