@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "accession.h"
+#include "hash.h"
+#include "index_internal.h"
 #include "semantics.h"
 
 #define NONE UINT32_MAX
@@ -443,12 +445,135 @@ static void warn(idmap_job *j, int code, const char *msg)
 	snprintf(j->warn_msg[j->n_warn++], sizeof j->warn_msg[0], "%s", msg);
 }
 
+/* ---- Warming the caches ahead of map_id --------------------------------------------------
+ * On an index larger than the caches every lookup of an id misses several times in a row
+ * (pilot, stored code, forward index, forward record). The run loop walks a few ids ahead
+ * and starts those loads early, so the misses of several ids overlap. Only accession sources
+ * are warmed; the results do not depend on it. */
+
+#define WARM_RING 32
+#define WARM_A 16 /* ids ahead: hash, fetch the pilot */
+#define WARM_B 12 /* fetch the stored code and the forward index entry */
+#define WARM_C 8  /* fetch the forward record */
+#define WARM_D 4  /* fetch the key index entries of the target type's values */
+#define WARM_E 2  /* fetch those key records */
+#define WARM_KEYS 4
+
+typedef struct {
+	idmap_h128 h;
+	uint64_t slot;
+	uint64_t keys[WARM_KEYS];
+	int live, nkeys;
+} warm_slot;
+
+static void warm_a(const idmap_job *j, warm_slot *w, size_t i)
+{
+	const job_idrec *r = &j->ids[i];
+	idmap_idform f;
+	w->live = idmap_parse_uniprot_id(j->arena + r->off, r->len, &f) != IDMAP_FORM_INVALID &&
+		  f.code != 0;
+	if (!w->live)
+		return;
+	w->h = idmap_hash_acc(f.code, j->ix->acc_mphf.seed);
+	idmap_mphf_prefetch(&j->ix->acc_mphf, w->h);
+}
+
+static void warm_b(const idmap_job *j, warm_slot *w)
+{
+	if (!w->live)
+		return;
+	w->slot = idmap_mphf_lookup(&j->ix->acc_mphf, w->h);
+	if (w->slot >= j->ix->n_acc) {
+		w->live = 0;
+		return;
+	}
+	__builtin_prefetch(j->ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * w->slot);
+	__builtin_prefetch(j->ix->sec[IDMAP_SECTION_FWD_INDEX].p + 8 * w->slot);
+}
+
+static void warm_c(const idmap_job *j, const warm_slot *w)
+{
+	if (!w->live)
+		return;
+	const idmap_span *pool = &j->ix->sec[IDMAP_SECTION_FWD_POOL];
+	uint64_t off = idmap_ix_entry(&j->ix->sec[IDMAP_SECTION_FWD_INDEX], w->slot);
+	if (off < pool->len)
+		__builtin_prefetch(pool->p + off);
+}
+
+/* Reads the key slots of the target type from the (now cached) forward record. */
+static void warm_d(const idmap_job *j, warm_slot *w)
+{
+	w->nkeys = 0;
+	if (!w->live || j->to.type_id == IDMAP_TYPE_ANY)
+		return;
+	const idmap_span *pool = &j->ix->sec[IDMAP_SECTION_FWD_POOL];
+	uint64_t off = idmap_ix_entry(&j->ix->sec[IDMAP_SECTION_FWD_INDEX], w->slot);
+	if (off >= pool->len)
+		return;
+	const uint8_t *p = pool->p + off, *end = pool->p + pool->len;
+	uint64_t groups, type, count, v;
+	if (idmap_varint_get(&p, end, &groups))
+		return;
+	while (groups--) {
+		if (idmap_varint_get(&p, end, &type) || idmap_varint_get(&p, end, &count))
+			return;
+		uint64_t key = 0;
+		for (uint64_t k = 0; k < count; k++) {
+			if (idmap_varint_get(&p, end, &v))
+				return;
+			key = k ? key + v : v;
+			if (type == j->to.type_id && w->nkeys < WARM_KEYS && key < j->ix->n_key) {
+				w->keys[w->nkeys++] = key;
+				__builtin_prefetch(j->ix->sec[IDMAP_SECTION_KEY_INDEX].p + 8 * key);
+			}
+		}
+		if (type >= j->to.type_id)
+			return;
+	}
+}
+
+static void warm_e(const idmap_job *j, const warm_slot *w)
+{
+	const idmap_span *pool = &j->ix->sec[IDMAP_SECTION_KEY_POOL];
+	for (int k = 0; k < w->nkeys; k++) {
+		uint64_t off = idmap_ix_entry(&j->ix->sec[IDMAP_SECTION_KEY_INDEX], w->keys[k]);
+		if (off < pool->len)
+			__builtin_prefetch(pool->p + off);
+	}
+}
+
 IDMAP_API int idmap_job_run(idmap_job *j)
 {
 	if (!j || j->ran)
 		return IDMAP_ERR_INVALID;
 	j->ran = 1;
-	for (size_t i = 0; i < j->n_ids; i++) {
+	warm_slot ring[WARM_RING];
+	int warm = j->from.kind == IDMAP_DB_KIND_ACCESSION;
+	size_t n = j->n_ids;
+	for (size_t k = 0; warm && k < WARM_A && k < n; k++)
+		warm_a(j, &ring[k % WARM_RING], k);
+	for (size_t k = 0; warm && k < WARM_B && k < n; k++)
+		warm_b(j, &ring[k % WARM_RING]);
+	for (size_t k = 0; warm && k < WARM_C && k < n; k++)
+		warm_c(j, &ring[k % WARM_RING]);
+	for (size_t k = 0; warm && k < WARM_D && k < n; k++)
+		warm_d(j, &ring[k % WARM_RING]);
+	for (size_t k = 0; warm && k < WARM_E && k < n; k++)
+		warm_e(j, &ring[k % WARM_RING]);
+	for (size_t i = 0; i < n; i++) {
+		if (warm) {
+			if (i + WARM_A < n)
+				warm_a(j, &ring[(i + WARM_A) % WARM_RING], i + WARM_A);
+			if (i + WARM_B < n)
+				warm_b(j, &ring[(i + WARM_B) % WARM_RING]);
+			if (i + WARM_C < n)
+				warm_c(j, &ring[(i + WARM_C) % WARM_RING]);
+			if (i + WARM_D < n)
+				warm_d(j, &ring[(i + WARM_D) % WARM_RING]);
+			if (i + WARM_E < n)
+				warm_e(j, &ring[(i + WARM_E) % WARM_RING]);
+		}
 		int rc = map_id(j, (uint32_t)i);
 		if (rc != IDMAP_OK)
 			return rc;
