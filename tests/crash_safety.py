@@ -241,6 +241,25 @@ def main():
     print(f"{kills} kills; by phase: {killed_in}; leftover kinds seen: "
           f"{sorted(set(re.sub(r'[0-9]+@.*', '*', n) for n in seen_leftovers))}", flush=True)
 
+    # a build killed with --tmpdir elsewhere: --clean-tmp --tmpdir cleans that directory too
+    scratch = os.path.join(w, "scratch")
+    os.makedirs(scratch)
+    proc = subprocess.Popen(t.cmd(["build", "--progress", "--tmpdir", scratch, "-o", target]
+                                  + rel["new"]), stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr:
+        if phase_of(line) == "keys":
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait()
+    proc.stderr.close()
+    if proc.returncode == -signal.SIGKILL:
+        t.check(leftovers(scratch) != [], "a build killed with --tmpdir left nothing there")
+        p = t.run(["build", "--clean-tmp", "-o", target, "--tmpdir", scratch])
+        t.check(p.returncode == 0 and leftovers(scratch) == [] and leftovers(tdir) == [],
+                f"--clean-tmp --tmpdir: exit {p.returncode}, left {leftovers(scratch)} "
+                f"{leftovers(tdir)}")
+        t.check(t.run(query).stdout == old_answer, "--tmpdir kill: the old index changed")
+
     # a complete build removes what killed builds left and installs the new release
     p = t.run(["build", "--release", "NEW_REL", "-o", target] + rel["new"])
     t.check(p.returncode == 0, f"final build: {p.stderr!r}")
