@@ -2,6 +2,9 @@
  *
  *   idmap-lookup-rate INDEX IDS_FILE --to TYPE      accession -> values of TYPE
  *   idmap-lookup-rate INDEX IDS_FILE --from TYPE    value of TYPE -> accessions
+ *   ... --batch B    the batched API: idmap_acc_find_batch / idmap_key_find_batch on groups
+ *                    of B ids (then idmap_fwd_prefetch of the group), instead of one call each
+ *   ... --find-only  with --batch: only find the slots, walk no pairs
  *
  * IDS_FILE holds one id per line. One untimed pass warms the page cache, then passes over
  * the ids repeat until at least --seconds (default 2) have passed. A lookup is one id found
@@ -22,6 +25,7 @@ typedef struct {
 	char *buf;
 	size_t *off;
 	size_t *len;
+	const char **ptr; /* buf + off[i], for the batched calls */
 	size_t n;
 } id_list;
 
@@ -68,6 +72,11 @@ static int load_ids(const char *path, id_list *l)
 			start = i + 1;
 		}
 	}
+	l->ptr = malloc((l->n + 1) * sizeof *l->ptr);
+	if (!l->ptr)
+		return -1;
+	for (size_t i = 0; i < l->n; i++)
+		l->ptr[i] = l->buf + l->off[i];
 	return 0;
 }
 
@@ -129,15 +138,72 @@ static int pass_reverse(idmap_index *ix, const id_list *l, uint32_t type, tally 
 	return IDMAP_OK;
 }
 
+/* The batched API: find a group of ids at once, prefetch their records, then walk them. */
+static int find_only;
+
+static int pass_batch(idmap_index *ix, const id_list *l, int forward, uint32_t type, size_t b,
+		      uint64_t *slots, tally *t)
+{
+	for (size_t i = 0; i < l->n; i += b) {
+		size_t m = l->n - i < b ? l->n - i : b;
+		int rc = forward ? idmap_acc_find_batch(ix, l->ptr + i, l->len + i, m, slots)
+				 : idmap_key_find_batch(ix, type, l->ptr + i, l->len + i, m, slots);
+		if (rc != IDMAP_OK)
+			return rc;
+		if (find_only) {
+			for (size_t j = 0; j < m; j++)
+				if (slots[j] != IDMAP_NO_SLOT)
+					t->found++, t->sum += slots[j];
+			continue;
+		}
+		if (forward)
+			for (size_t j = 0; j < m; j++)
+				if (slots[j] != IDMAP_NO_SLOT)
+					idmap_fwd_prefetch(ix, slots[j]);
+		for (size_t j = 0; j < m; j++) {
+			if (slots[j] == IDMAP_NO_SLOT)
+				continue;
+			t->found++;
+			if (forward) {
+				idmap_fwd_iter it;
+				idmap_pair p;
+				if ((rc = idmap_fwd_begin(ix, slots[j], type, &it)) != IDMAP_OK)
+					return rc;
+				while ((rc = idmap_fwd_next(&it, &p)) == IDMAP_OK) {
+					t->pairs++;
+					t->sum += p.len + (unsigned char)p.value[0];
+				}
+			} else {
+				idmap_rev_iter it;
+				uint64_t acc;
+				if ((rc = idmap_rev_begin(ix, slots[j], &it, NULL)) != IDMAP_OK)
+					return rc;
+				while ((rc = idmap_rev_next(&it, &acc)) == IDMAP_OK) {
+					t->pairs++;
+					t->sum += acc;
+				}
+			}
+			if (rc != IDMAP_DONE)
+				return rc;
+		}
+	}
+	return IDMAP_OK;
+}
+
 int main(int argc, char **argv)
 {
 	const char *index = NULL, *ids = NULL, *to = NULL, *from = NULL;
 	double min_seconds = 2.0;
+	size_t batch = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--to") && i + 1 < argc)
 			to = argv[++i];
 		else if (!strcmp(argv[i], "--from") && i + 1 < argc)
 			from = argv[++i];
+		else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
+			batch = (size_t)strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--find-only"))
+			find_only = 1;
 		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
 			min_seconds = atof(argv[++i]);
 		else if (!index)
@@ -147,9 +213,9 @@ int main(int argc, char **argv)
 		else
 			index = NULL, i = argc;
 	}
-	if (!index || !ids || (!to) == (!from)) {
+	if (!index || !ids || (!to) == (!from) || (find_only && !batch)) {
 		fprintf(stderr, "usage: idmap-lookup-rate INDEX IDS_FILE (--to TYPE | --from TYPE) "
-				"[--seconds S]\n");
+				"[--batch B [--find-only]] [--seconds S]\n");
 		return 2;
 	}
 	idmap_index *ix;
@@ -168,12 +234,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "idmap-lookup-rate: %s: cannot read ids\n", ids);
 		return 1;
 	}
+	uint64_t *slots = batch ? malloc(batch * sizeof *slots) : NULL;
+	if (batch && !slots) {
+		fprintf(stderr, "idmap-lookup-rate: out of memory\n");
+		return 1;
+	}
+#define PASS(tl)                                                                 \
+	(batch ? pass_batch(ix, &l, to != NULL, type, batch, slots, (tl))          \
+	 : to  ? pass_forward(ix, &l, type, (tl))                                  \
+	       : pass_reverse(ix, &l, type, (tl)))
 	tally warm = {0, 0, 0}, t = {0, 0, 0};
-	rc = to ? pass_forward(ix, &l, type, &warm) : pass_reverse(ix, &l, type, &warm);
+	rc = PASS(&warm);
 	uint64_t passes = 0;
 	double t0 = now(), el = 0;
 	while (rc == IDMAP_OK && el < min_seconds) {
-		rc = to ? pass_forward(ix, &l, type, &t) : pass_reverse(ix, &l, type, &t);
+		rc = PASS(&t);
 		passes++;
 		el = now() - t0;
 	}
@@ -186,6 +261,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)lookups, el, (double)lookups / el,
 	       (unsigned long long)warm.found, (unsigned long long)warm.pairs,
 	       (unsigned long long)(t.sum & 0xffff));
+	free(slots);
 	idmap_close(ix);
 	return 0;
 }
