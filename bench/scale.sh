@@ -4,17 +4,20 @@
 # and index size. The generator writes idmapping.dat.gz straight into a FIFO that the builder
 # reads, so the release itself never needs disk space; idmapping_selected.tab.gz and the
 # history files are written to disk first.
-#   bench/scale.sh [--lines N] [--memory SIZE] [--work DIR]
+#   bench/scale.sh [--lines N] [--memory SIZE] [--work DIR] [--plain]
+# --plain streams uncompressed text (the generator's gzip is the slowest part of the run).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 lines=1000000000
 memory=4G
 work=$root/bench/work/scale
+plain=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--lines) lines=$2; shift 2 ;;
 	--memory) memory=$2; shift 2 ;;
 	--work) work=$2; shift 2 ;;
+	--plain) plain=1; shift ;;
 	*) echo "usage: bench/scale.sh [--lines N] [--memory SIZE] [--work DIR]" >&2; exit 2 ;;
 	esac
 done
@@ -23,15 +26,18 @@ gen=$root/build/scripts/idmap-genrelease
 [ -x "$idmap" ] && [ -x "$gen" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
 rm -rf "$work"
 mkdir -p "$work/rel" "$work/tmp" "$work/view"
-mkfifo "$work/rel/idmapping.dat.gz"
+gz=.gz
+gzflag=--gzip
+[ $plain = 1 ] && gz= && gzflag=
+mkfifo "$work/rel/idmapping.dat$gz"
 # The other inputs are complete only when the generator ends: the builder reads them through
 # FIFOs of their own, fed once it has.
-later="idmapping_selected.tab.gz sec_ac.txt delac_sp.txt"
+later="idmapping_selected.tab$gz sec_ac.txt delac_sp.txt"
 for f in $later; do mkfifo "$work/view/$f"; done
 out=$work/result.txt
 echo "scale proof: $lines lines, --memory $memory, $(date -u +%FT%TZ)" | tee "$out"
 
-"$gen" --lines "$lines" --seed 9 --out "$work/rel" --gzip >"$work/gen.log" 2>&1 &
+"$gen" --lines "$lines" --seed 9 --out "$work/rel" $gzflag >"$work/gen.log" 2>&1 &
 genpid=$!
 (
 	while kill -0 $genpid 2>/dev/null; do sleep 1; done
@@ -49,7 +55,7 @@ genpid=$!
 dupid=$!
 trap 'kill $dupid 2>/dev/null || true' EXIT
 /usr/bin/time -v "$idmap" build --progress -o "$work/scale.idx" --memory "$memory" \
-	--tmpdir "$work/tmp" "$work/rel/idmapping.dat.gz" "$work/view/idmapping_selected.tab.gz" \
+	--tmpdir "$work/tmp" "$work/rel/idmapping.dat$gz" "$work/view/idmapping_selected.tab$gz" \
 	"$work/view/sec_ac.txt" "$work/view/delac_sp.txt" 2>"$work/build.log" || {
 	tail -n 20 "$work/build.log"
 	exit 1
@@ -59,7 +65,7 @@ kill $dupid 2>/dev/null || true
 grep -E "Elapsed|Maximum resident|User time|System time" "$work/build.log" | tee -a "$out"
 grep -E "^idmap: \[" "$work/build.log" | tee -a "$out"
 echo "index size: $(stat -c %s "$work/scale.idx") bytes" | tee -a "$out"
-echo "selected.tab.gz size: $(stat -c %s "$work/rel/idmapping_selected.tab.gz") bytes" | tee -a "$out"
+echo "selected.tab size: $(stat -c %s "$work/rel/idmapping_selected.tab$gz") bytes" | tee -a "$out"
 echo "peak temporary disk (tmpdir + index): $(cat "$work/disk.peak" 2>/dev/null || echo 0) bytes" | tee -a "$out"
 tail -n 3 "$work/gen.log" | tee -a "$out"
 # Spot check: a few accessions of the release map to themselves.

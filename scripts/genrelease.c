@@ -1289,12 +1289,12 @@ int main(int argc, char **argv)
 	}
 	out_close(&dat);
 	out_close(&sel);
-	if (k > M6 / 2) {
+	uint64_t n_sec = k / 10 + 3, n_del = k / 50 + 3;
+	/* Secondary and deleted accessions take the counters after the entries' own. */
+	if (k + n_sec + n_del > M6) {
 		fprintf(stderr, "idmap-genrelease: too many entries\n");
 		return 1;
 	}
-
-	uint64_t n_sec = k / 10 + 3, n_del = k / 50 + 3;
 	uint64_t sec_lines = write_sec_ac(dir, k, n_sec);
 	write_delac(dir, k + n_sec, n_del);
 	write_reldate(dir, seed);
