@@ -47,7 +47,8 @@ genpid=$!
 (
 	peak=0
 	while sleep 5; do
-		u=$(du -sb "$work/tmp" "$work"/*.idx "$work"/.*.idmap-tmp.* 2>/dev/null |
+		# du fails on a glob that matches nothing: sum what it could read.
+		u=$( (du -sb "$work/tmp" "$work"/*.idx "$work"/.*.idmap-tmp.* 2>/dev/null || true) |
 			awk '{s += $1} END {print s + 0}')
 		[ "$u" -gt "$peak" ] && peak=$u && echo "$peak" >"$work/disk.peak"
 	done

@@ -441,7 +441,9 @@ static int add_section_file(build *b, idmap_index_writer *w, uint32_t id, idmap_
 			    const char *name, long index)
 {
 	char path[4096];
-	if (idmap_spill_flush(s) < 0)
+	/* Closed here, not at the end: the writer removes the file once copied, and an open
+	 * descriptor would keep its blocks on the disk. */
+	if (idmap_spill_close(s) < 0)
 		return build_fail_errno(b, "writing section %u", id);
 	build_path(b, path, sizeof(path), name, index);
 	if (idmap_iw_add_file(w, id, path, s->bytes, s->crc) < 0)
