@@ -49,7 +49,7 @@ genpid=$!
 	while sleep 5; do
 		# du fails on a glob that matches nothing: sum what it could read.
 		u=$( (du -sb "$work/tmp" "$work"/*.idx "$work"/.*.idmap-tmp.* 2>/dev/null || true) |
-			awk '{s += $1} END {print s + 0}')
+			awk '{s += $1} END {printf "%.0f\n", s}')
 		[ "$u" -gt "$peak" ] && peak=$u && echo "$peak" >"$work/disk.peak"
 	done
 ) &
