@@ -5,6 +5,9 @@
 
 #include "cli_util.h"
 
+#include <getopt.h>
+#include <stdarg.h>
+
 const char *cli_index_path(const char *opt)
 {
 	if (opt && *opt)
@@ -63,4 +66,23 @@ int cli_out_finish(cli_out *o)
 		return 0;
 	errno = o->err ? o->err : EIO;
 	return -1;
+}
+
+int cli_usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("idmap: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	fputs(usage, stderr);
+	return 2;
+}
+
+int cli_bad_option(int ch, char *const *argv, const char *usage)
+{
+	if (ch == ':')
+		return cli_usage_error(usage, "option '%s' needs a value", argv[optind - 1]);
+	return cli_usage_error(usage, "unknown option '%s'", argv[optind - 1]);
 }

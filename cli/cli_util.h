@@ -12,6 +12,13 @@
 /* The index named by -i, else by the environment variable IDMAP_INDEX, else NULL. */
 const char *cli_index_path(const char *opt);
 
+/* Prints "idmap: MESSAGE" and the usage text on stderr; returns 2, the usage exit code. */
+int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* getopt_long's ':' (an option without its value) or '?' (an unknown option) as a usage
+ * error: the message, the usage text, and 2. */
+int cli_bad_option(int ch, char *const *argv, const char *usage);
+
 /* Prints "idmap: PATH: reason" for an engine status (errno for IDMAP_ERR_IO). */
 void cli_index_error(const char *path, int status);
 

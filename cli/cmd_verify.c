@@ -139,27 +139,15 @@ int cmd_verify(int argc, char **argv)
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
-		case ':':
-			fprintf(stderr, "idmap: option '%s' needs a value\n", argv[optind - 1]);
-			fputs(usage_text, stderr);
-			return 2;
 		default:
-			fprintf(stderr, "idmap: unknown option '%s'\n", argv[optind - 1]);
-			fputs(usage_text, stderr);
-			return 2;
+			return cli_bad_option(ch, argv, usage_text);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "idmap: unexpected argument '%s'\n", argv[optind]);
-		fputs(usage_text, stderr);
-		return 2;
-	}
+	if (optind < argc)
+		return cli_usage_error(usage_text, "unexpected argument '%s'", argv[optind]);
 	path = cli_index_path(path);
-	if (!path) {
-		fprintf(stderr, "idmap: no index: give -i INDEX or set IDMAP_INDEX\n");
-		fputs(usage_text, stderr);
-		return 2;
-	}
+	if (!path)
+		return cli_usage_error(usage_text, "no index: give -i INDEX or set IDMAP_INDEX");
 	idmap_index *ix;
 	int rc = idmap_open(path, &ix);
 	if (rc != IDMAP_OK) {
