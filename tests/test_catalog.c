@@ -14,40 +14,25 @@
 
 #include "idmap.h"
 #include "idmap_build.h"
+#include "test_util.h"
 
-static char dir[64], index_path[128];
+static char index_path[128];
 
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/idmap-test-catalog-XXXXXX");
-	if (!mkdtemp(dir))
+	if (tu_make_dir("idmap-test-catalog-") < 0)
 		return -1;
-	snprintf(index_path, sizeof index_path, "%s/sample.idx", dir);
-	const char *const inputs[] = {"../data/sample/idmapping.dat",
-				      "../data/sample/idmapping_selected.tab",
-				      "../data/sample/sec_ac.txt", "../data/sample/delac_sp.txt"};
-	idmap_build_opts o;
-	idmap_build_opts_init(&o);
-	o.output = index_path;
-	o.inputs = inputs;
-	o.n_inputs = 4;
-	o.threads = 1;
-	o.memory = 64u << 20;
-	char err[256] = "";
-	if (idmap_build(&o, err, sizeof err) != 0) {
-		fprintf(stderr, "idmap_build: %s\n", err);
+	snprintf(index_path, sizeof index_path, "%s/sample.idx", tu_dir);
+	if (tu_build_sample(index_path) < 0)
 		return -1;
-	}
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	unlink(index_path);
-	rmdir(dir);
-	return 0;
+	return tu_remove_dir();
 }
 
 /* ---- The rule table of UNIPROT.md, restated by name --------------------------------------- */

@@ -13,41 +13,18 @@
 #include <zlib.h>
 
 #include "gz_reader.h"
-
-static char tmpdir[64];
+#include "test_util.h"
 
 static int setup_dir(void **state)
 {
 	(void)state;
-	strcpy(tmpdir, "/tmp/idmap-gz-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return tu_make_dir("idmap-gz-");
 }
 
 static int remove_dir(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *tmp_path(const char *name)
-{
-	static char buf[4][256];
-	static int i;
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof buf[i], "%s/%s", tmpdir, name);
-	return buf[i];
-}
-
-static const char *write_file(const char *name, const void *data, size_t len)
-{
-	const char *path = tmp_path(name);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-	return path;
+	return tu_remove_dir();
 }
 
 /* One gzip member holding data; the caller frees *out. */
@@ -109,7 +86,7 @@ static void test_plain_lines(void **state)
 {
 	(void)state;
 	const char data[] = "alpha\nbb\n\nlast line without newline";
-	const char *path = write_file("plain.txt", data, sizeof data - 1);
+	const char *path = tu_write_file("plain.txt", data, sizeof data - 1);
 	char err[256] = "";
 	idmap_gz_reader *r = idmap_gz_open(path, err, sizeof err);
 	assert_non_null(r);
@@ -135,9 +112,9 @@ static void test_empty_and_missing(void **state)
 {
 	(void)state;
 	char err[256] = "";
-	const char *path = write_file("empty.txt", "", 0);
+	const char *path = tu_write_file("empty.txt", "", 0);
 	assert_int_equal(read_all(path, NULL, err, sizeof err), 0);
-	assert_null(idmap_gz_open(tmp_path("no-such-file"), err, sizeof err));
+	assert_null(idmap_gz_open(tu_path("no-such-file"), err, sizeof err));
 	assert_string_equal(err, "cannot open: No such file or directory");
 	idmap_gz_close(NULL);
 }
@@ -167,7 +144,7 @@ static void check_roundtrip(const char *name, const char *data, size_t len, size
 {
 	unsigned char *gz = NULL;
 	size_t gz_len = gzip ? gzip_member(data, len, &gz) : 0;
-	const char *path = gzip ? write_file(name, gz, gz_len) : write_file(name, data, len);
+	const char *path = gzip ? tu_write_file(name, gz, gz_len) : tu_write_file(name, data, len);
 	char err[256] = "", *text = NULL;
 	assert_int_equal(read_all(path, &text, err, sizeof err), (long)n_lines);
 	assert_int_equal(strlen(text), len);
@@ -216,7 +193,7 @@ static void test_multi_member(void **state)
 		n += k;
 		free(gz);
 	}
-	const char *path = write_file("multi.gz", all, n);
+	const char *path = tu_write_file("multi.gz", all, n);
 	char err[256] = "", *text = NULL;
 	assert_int_equal(read_all(path, &text, err, sizeof err), 5);
 	assert_string_equal(text, "a\nb\nhello\nc\nd\n");
@@ -243,7 +220,7 @@ static void test_damaged_gzip(void **state)
 	/* Cut in the middle of the deflate data and inside the trailer. */
 	size_t cuts[] = {n / 2, n - 3, 15};
 	for (int i = 0; i < 3; i++) {
-		const char *path = write_file("cut.gz", gz, cuts[i]);
+		const char *path = tu_write_file("cut.gz", gz, cuts[i]);
 		snprintf(msg, sizeof msg, "unexpected end of gzip data at byte %zu", cuts[i]);
 		expect_error(path, msg);
 	}
@@ -253,22 +230,22 @@ static void test_damaged_gzip(void **state)
 	memcpy(bad, gz, n);
 	bad[n - 8] ^= 0x55;
 	char err[256] = "";
-	assert_int_equal(read_all(write_file("crc.gz", bad, n), NULL, err, sizeof err), -1);
+	assert_int_equal(read_all(tu_write_file("crc.gz", bad, n), NULL, err, sizeof err), -1);
 	assert_non_null(strstr(err, "corrupt gzip data at byte "));
 	assert_non_null(strstr(err, "incorrect data check"));
 
 	/* Garbage inside the deflate data. */
 	memcpy(bad, gz, n);
 	memset(bad + n / 3, 0xff, 64);
-	assert_int_equal(read_all(write_file("bad.gz", bad, n), NULL, err, sizeof err), -1);
+	assert_int_equal(read_all(tu_write_file("bad.gz", bad, n), NULL, err, sizeof err), -1);
 	assert_memory_equal(err, "corrupt gzip data at byte ", 26);
 
 	/* Bytes after the member that do not start another member. */
 	memcpy(bad, gz, n);
 	memcpy(bad + n, "junk", 4);
 	snprintf(msg, sizeof msg, "trailing garbage after gzip member at byte %zu", n);
-	expect_error(write_file("trail.gz", bad, n + 4), msg);
-	expect_error(write_file("trail1.gz", bad, n + 1), msg);
+	expect_error(tu_write_file("trail.gz", bad, n + 4), msg);
+	expect_error(tu_write_file("trail1.gz", bad, n + 1), msg);
 
 	free(bad);
 	free(gz);
@@ -280,7 +257,7 @@ static void test_sticky_error(void **state)
 	(void)state;
 	unsigned char *gz;
 	size_t n = gzip_member("one\ntwo\n", 8, &gz);
-	const char *path = write_file("sticky.gz", gz, n - 4);
+	const char *path = tu_write_file("sticky.gz", gz, n - 4);
 	free(gz);
 	char err[256] = "";
 	idmap_gz_reader *r = idmap_gz_open(path, err, sizeof err);
@@ -306,12 +283,12 @@ static void test_long_lines(void **state)
 	memset(data, 'x', max);
 	memcpy(data + max, "\nok\n", 4);
 	char err[256] = "";
-	assert_int_equal(read_all(write_file("max.txt", data, max + 4), NULL, err, sizeof err), 2);
+	assert_int_equal(read_all(tu_write_file("max.txt", data, max + 4), NULL, err, sizeof err), 2);
 
 	memcpy(data, "first\n", 6);
 	memset(data + 6, 'y', max + 1);
 	memcpy(data + 6 + max + 1, "\n", 1);
-	const char *path = write_file("long.txt", data, max + 8);
+	const char *path = tu_write_file("long.txt", data, max + 8);
 	idmap_gz_reader *r = idmap_gz_open(path, err, sizeof err);
 	const char *line;
 	size_t len;
@@ -324,7 +301,7 @@ static void test_long_lines(void **state)
 	/* Same without a final newline, inside gzip. */
 	unsigned char *gz;
 	size_t n = gzip_member(data, max + 7, &gz);
-	r = idmap_gz_open(write_file("long.gz", gz, n), err, sizeof err);
+	r = idmap_gz_open(tu_write_file("long.gz", gz, n), err, sizeof err);
 	assert_int_equal(idmap_gz_getline(r, &line, &len, err, sizeof err), IDMAP_GZ_LINE);
 	assert_int_equal(idmap_gz_getline(r, &line, &len, err, sizeof err), IDMAP_GZ_TOO_LONG);
 	idmap_gz_close(r);
@@ -337,7 +314,7 @@ static void test_stdin(void **state)
 	(void)state;
 	unsigned char *gz;
 	size_t n = gzip_member("from\nstdin\n", 11, &gz);
-	const char *path = write_file("stdin.gz", gz, n);
+	const char *path = tu_write_file("stdin.gz", gz, n);
 	free(gz);
 	int saved = dup(STDIN_FILENO);
 	int fd = open(path, O_RDONLY);

@@ -13,41 +13,18 @@
 
 #include "accession.h"
 #include "input.h"
-
-static char tmpdir[64];
+#include "test_util.h"
 
 static int setup_dir(void **state)
 {
 	(void)state;
-	strcpy(tmpdir, "/tmp/idmap-parse-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return tu_make_dir("idmap-parse-");
 }
 
 static int remove_dir(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *tmp_path(const char *name)
-{
-	static char buf[4][256];
-	static int i;
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof buf[i], "%s/%s", tmpdir, name);
-	return buf[i];
-}
-
-static const char *write_file(const char *name, const void *data, size_t len)
-{
-	const char *path = tmp_path(name);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-	return path;
+	return tu_remove_dir();
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -267,7 +244,7 @@ static void test_samples_gzip(void **state)
 		snprintf(name, sizeof name, "%s.gz", samples[i]);
 		collector c;
 		idmap_input_info info;
-		read_ok(write_file(name, both, na + nb), &c, &info);
+		read_ok(tu_write_file(name, both, na + nb), &c, &info);
 		assert_int_equal(info.triples, triples[i]);
 		assert_int_equal(info.bytes, na + nb);
 		assert_int_equal(info.text_bytes, len);
@@ -285,7 +262,7 @@ static void test_samples_gzip(void **state)
  * "<path>:<suffix>" (suffix without the path: "2: empty accession"). */
 static void expect_fail(const char *name, const char *data, size_t len, const char *suffix)
 {
-	const char *path = write_file(name, data, len);
+	const char *path = tu_write_file(name, data, len);
 	char err[512] = "", want[512];
 	collector c = {0};
 	idmap_input_info info;
@@ -334,7 +311,7 @@ static void test_dat_errors(void **state)
 	int n = sprintf(line, "P12345-2\t%s\t1\n", t64);
 	collector c;
 	idmap_input_info info;
-	read_ok(write_file("ok.dat", line, (size_t)n), &c, &info);
+	read_ok(tu_write_file("ok.dat", line, (size_t)n), &c, &info);
 	snprintf(row, sizeof row, "P12345-2\t%s\t1", t64);
 	assert_true(has(&c, row));
 	free(c.text);
@@ -349,7 +326,7 @@ static void test_dat_errors(void **state)
 	n = sprintf(line, "P12345\tGI\t");
 	memset(line + n, 'v', 1024);
 	line[n + 1024] = '\n';
-	read_ok(write_file("ok.dat", line, (size_t)n + 1025), &c, &info);
+	read_ok(tu_write_file("ok.dat", line, (size_t)n + 1025), &c, &info);
 	assert_int_equal(info.triples, 1);
 	free(c.text);
 	line[n + 1024] = 'v';
@@ -363,7 +340,7 @@ static void test_detection_errors(void **state)
 {
 	(void)state;
 	char want[256];
-	const char *path = write_file("empty.dat", "", 0);
+	const char *path = tu_write_file("empty.dat", "", 0);
 	char err[512] = "";
 	idmap_input_info info;
 	collector c = {0};
@@ -400,7 +377,7 @@ static void test_detection_errors(void **state)
 	/* A gzip stream cut short, through idmap_input_read. */
 	unsigned char *gz;
 	size_t n = gzip_buf(OK_LINE OK_LINE, 24, &gz);
-	path = write_file("cut.dat.gz", gz, n - 5);
+	path = tu_write_file("cut.dat.gz", gz, n - 5);
 	assert_int_equal(idmap_input_read(path, &info, collect, &c, err, sizeof err), -1);
 	snprintf(want, sizeof want, "%s: unexpected end of gzip data at byte %zu", path, n - 5);
 	assert_string_equal(err, want);
@@ -408,7 +385,7 @@ static void test_detection_errors(void **state)
 	free(c.text);
 	memset(&c, 0, sizeof c);
 
-	path = tmp_path("does-not-exist.dat");
+	path = tu_path("does-not-exist.dat");
 	assert_int_equal(idmap_input_read(path, &info, collect, &c, err, sizeof err), -1);
 	snprintf(want, sizeof want, "%s: cannot open: No such file or directory", path);
 	assert_string_equal(err, want);
@@ -442,7 +419,7 @@ static void test_selected_cells(void **state)
 	/* Columns: 1 AC, 6 PDB, 7 GO, 13 taxon; a ';' without space stays in the value. */
 	const char row[] = "P12345\tX_HUMAN\t\t\t\t2BQ0:A; 2BQ0:B; 1ABC:A; 2BQ0:C; 3XYZ\tGO:1\t"
 			   "\t\t\t\t\t9606\t\t\t\t\t\t\t\t\ta;b; c\n";
-	read_ok(write_file("s.tab", row, sizeof row - 1), &c, &info);
+	read_ok(tu_write_file("s.tab", row, sizeof row - 1), &c, &info);
 	assert_int_equal(info.kind, IDMAP_KIND_SELECTED);
 	assert_int_equal(count_rows(&c, "PDB"), 3);
 	assert_true(has(&c, "P12345\tPDB\t2BQ0"));
@@ -455,7 +432,7 @@ static void test_selected_cells(void **state)
 	free(c.text);
 
 	/* Content beats the name: 3 columns with an accession first are idmapping.dat. */
-	read_ok(write_file("y_selected.tab", "P12345\tGI\t1\n", 12), &c, &info);
+	read_ok(tu_write_file("y_selected.tab", "P12345\tGI\t1\n", 12), &c, &info);
 	assert_int_equal(info.kind, IDMAP_KIND_DAT);
 	free(c.text);
 	FAIL_STR("x_selected.tab", "P12345\ta\tb\tc\n",
@@ -526,12 +503,12 @@ static void test_history_errors(void **state)
 	collector c;
 	idmap_input_info info;
 	const char list[] = "P12345\nQ67890-2\n";
-	read_ok(write_file("list.txt", list, sizeof list - 1), &c, &info);
+	read_ok(tu_write_file("list.txt", list, sizeof list - 1), &c, &info);
 	assert_int_equal(info.kind, IDMAP_KIND_DELAC);
 	assert_true(has(&c, "-\t#deleted\tQ67890-2"));
 	free(c.text);
 	const char pairs[] = "Q15086   P00750\n";
-	read_ok(write_file("pairs.txt", pairs, sizeof pairs - 1), &c, &info);
+	read_ok(tu_write_file("pairs.txt", pairs, sizeof pairs - 1), &c, &info);
 	assert_int_equal(info.kind, IDMAP_KIND_SEC_AC);
 	assert_true(has(&c, "P00750\t#secondary\tQ15086"));
 	free(c.text);

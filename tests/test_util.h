@@ -1,0 +1,72 @@
+/* Helpers shared by the CMocka tests: a temporary directory per test program, files written
+ * into it, and an index of the bundled sample release. Include after <cmocka.h>. */
+#ifndef IDMAP_TEST_UTIL_H
+#define IDMAP_TEST_UTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "idmap_build.h"
+
+static char tu_dir[64];
+
+/* Creates /tmp/<prefix>XXXXXX as the test's directory. Returns 0 or -1. */
+static inline int tu_make_dir(const char *prefix)
+{
+	snprintf(tu_dir, sizeof tu_dir, "/tmp/%sXXXXXX", prefix);
+	return mkdtemp(tu_dir) ? 0 : -1;
+}
+
+/* Removes the test's directory and everything in it. Returns 0 or -1. */
+static inline int tu_remove_dir(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tu_dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The path of name in the test's directory; four calls may be in use at once. */
+static inline const char *tu_path(const char *name)
+{
+	static char buf[4][256];
+	static int i;
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof buf[i], "%s/%s", tu_dir, name);
+	return buf[i];
+}
+
+/* Writes data to name in the test's directory and returns its path. */
+static inline const char *tu_write_file(const char *name, const void *data, size_t len)
+{
+	const char *path = tu_path(name);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+/* Builds the index of data/sample/ (tests run in tests/) at out. Returns 0 or -1 with the
+ * builder's message on stderr. */
+static inline int tu_build_sample(const char *out)
+{
+	const char *const inputs[] = {"../data/sample/idmapping.dat",
+				      "../data/sample/idmapping_selected.tab",
+				      "../data/sample/sec_ac.txt", "../data/sample/delac_sp.txt"};
+	idmap_build_opts o;
+	idmap_build_opts_init(&o);
+	o.output = out;
+	o.inputs = inputs;
+	o.n_inputs = 4;
+	o.threads = 1;
+	o.memory = 64u << 20;
+	char err[256] = "";
+	if (idmap_build(&o, err, sizeof err) != 0) {
+		fprintf(stderr, "idmap_build: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+#endif
