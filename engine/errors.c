@@ -22,6 +22,8 @@ IDMAP_API const char *idmap_strerror(int status)
 		return "invalid argument";
 	case IDMAP_DONE:
 		return "no more items";
+	case IDMAP_ERR_STALE:
+		return "saved job belongs to another index file";
 	case IDMAP_ERR_BAD_FROM:
 		return "invalid 'from' database";
 	case IDMAP_ERR_BAD_TO:

@@ -47,18 +47,15 @@ static inline const char *tu_write_file(const char *name, const void *data, size
 	return path;
 }
 
-/* Builds the index of data/sample/ (tests run in tests/) at out. Returns 0 or -1 with the
- * builder's message on stderr. */
-static inline int tu_build_sample(const char *out)
+/* Builds an index of inputs at out (one thread, 64 MiB). Returns 0 or -1 with the builder's
+ * message on stderr. */
+static inline int tu_build(const char *out, const char *const *inputs, size_t n)
 {
-	const char *const inputs[] = {"../data/sample/idmapping.dat",
-				      "../data/sample/idmapping_selected.tab",
-				      "../data/sample/sec_ac.txt", "../data/sample/delac_sp.txt"};
 	idmap_build_opts o;
 	idmap_build_opts_init(&o);
 	o.output = out;
 	o.inputs = inputs;
-	o.n_inputs = 4;
+	o.n_inputs = n;
 	o.threads = 1;
 	o.memory = 64u << 20;
 	char err[256] = "";
@@ -67,6 +64,15 @@ static inline int tu_build_sample(const char *out)
 		return -1;
 	}
 	return 0;
+}
+
+/* Builds the index of data/sample/ (tests run in tests/) at out. */
+static inline int tu_build_sample(const char *out)
+{
+	const char *const inputs[] = {"../data/sample/idmapping.dat",
+				      "../data/sample/idmapping_selected.tab",
+				      "../data/sample/sec_ac.txt", "../data/sample/delac_sp.txt"};
+	return tu_build(out, inputs, 4);
 }
 
 #endif

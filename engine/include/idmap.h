@@ -34,12 +34,13 @@ typedef enum idmap_status {
 	IDMAP_OK = 0,
 	IDMAP_ERR_IO = 1,	 /* open/stat/mmap failed; errno holds the cause */
 	IDMAP_ERR_NOT_INDEX = 2, /* not an idmap index (too small, bad magic) */
-	IDMAP_ERR_VERSION = 3,	 /* an index of an unsupported format version */
+	IDMAP_ERR_VERSION = 3,	 /* an index (or saved job) of an unsupported format version */
 	IDMAP_ERR_CORRUPT = 4,	 /* checksum, bounds or structure damaged */
 	IDMAP_ERR_NOMEM = 5,	 /* out of memory */
 	IDMAP_ERR_NOT_FOUND = 6, /* no such accession, key or type (not a failure) */
 	IDMAP_ERR_INVALID = 7,	 /* bad argument (NULL, slot or type id out of range) */
 	IDMAP_DONE = 8,		 /* an iterator has no more items (not a failure) */
+	IDMAP_ERR_STALE = 9,	 /* a saved job blob was written on another index file */
 	/* 20-29: a mapping request refused (UniProt semantics section below; CLI exit 2) */
 	IDMAP_ERR_BAD_FROM = 20,    /* 'from' names no source database (or is missing) */
 	IDMAP_ERR_BAD_TO = 21,	    /* 'to' names no target database */
@@ -521,6 +522,35 @@ IDMAP_API int idmap_render(const idmap_job *job, const idmap_render_opts *opt,
  * items carry an extra "ids" count) or as TSV. */
 IDMAP_API int idmap_render_catalog(const idmap_catalog *cat, int format, idmap_write_fn write,
 				   void *ctx);
+
+/* ---- Saved jobs (the REST server keeps finished jobs across restarts) ---------------------- */
+
+/* A 64-bit fingerprint of the open index file, from its header CRC and section-table CRC:
+ * equal for the same file, different after a rebuild with other content. 0 for NULL. */
+IDMAP_API uint64_t idmap_index_fingerprint(const idmap_index *ix);
+
+/* Writes a finished job (after idmap_job_run) through write as a self-contained, checksummed
+ * blob (FORMAT.md, "Job file"): the request (from/to catalogue names, taxa, via,
+ * include_isoforms, canonical, allow_one_to_many), the ids text, per-id outcomes (status,
+ * obsolete, from prefix, reason text, secondary key), result and suggested rows, warnings,
+ * stats, and idmap_index_fingerprint of its index. Streams through a 64 KiB buffer (the job
+ * is serialised twice: once for the checksum, once to write). Returns IDMAP_OK, IDMAP_ERR_INVALID (NULL
+ * arguments, or a job not run or whose run failed), IDMAP_ERR_NOMEM, or write's non-zero
+ * value. */
+IDMAP_API int idmap_job_save(const idmap_job *job, idmap_write_fn write, void *ctx);
+
+/* Recreates a finished job from blob[0, len) on ix, which must outlive it (blob may be freed
+ * afterwards). Every accessor, idmap_fields_parse and idmap_render then work as on the saved
+ * job; idmap_job_add_ids and idmap_job_run refuse it (IDMAP_ERR_INVALID) as a run job. Reason
+ * texts point to the library's static strings, or, for a text this version does not know,
+ * into the job (valid until idmap_job_free). Returns IDMAP_OK with *out (free with
+ * idmap_job_free); otherwise stores NULL in *out and returns IDMAP_ERR_STALE when the blob
+ * was written on another index (fingerprint differs), IDMAP_ERR_CORRUPT for any damage or
+ * hostile content (every length, offset, count, slot, id and enum is checked; never crashes,
+ * never reads out of bounds), IDMAP_ERR_VERSION for an unknown blob version, IDMAP_ERR_NOMEM,
+ * or IDMAP_ERR_INVALID for NULL arguments. O(size of the blob). */
+IDMAP_API int idmap_job_load(const idmap_index *ix, const void *blob, size_t len,
+			     idmap_job **out);
 
 /* ==== end of UniProt ID mapping semantics ================================================= */
 
