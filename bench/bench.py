@@ -766,8 +766,24 @@ def report(R, path):
     for n in R["notes"]:
         w("- " + n)
     w("")
+    kept = separate_runs(path)  # read before the file is truncated
     with open(path, "w") as f:
-        f.write("\n".join(L) + "\n")
+        f.write("\n".join(L) + "\n" + kept)
+
+
+SEPARATE = "<!-- Sections below come from separate runs (bench/scale.sh, bench/server.sh); " \
+    "bench.py keeps them. -->"
+
+
+def separate_runs(path):
+    """The sections of separate runs at the end of the old report, kept as they are."""
+    try:
+        with open(path) as f:
+            old = f.read()
+    except OSError:
+        return ""
+    i = old.find(SEPARATE)
+    return "\n" + old[i:] if i >= 0 else ""
 
 
 def load_note(R):

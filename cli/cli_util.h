@@ -4,13 +4,24 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "idmap.h"
 
+/* Parses "512M", "4G", "1.5G", "1048576" (bytes); returns 0, or -1 when malformed. */
+int cli_parse_size(const char *s, uint64_t *out);
+
+/* Parses "7d", "12h", "30m", "45s" or plain seconds; returns 0, or -1 when malformed. */
+int cli_parse_duration(const char *s, uint64_t *seconds);
+
 /* The index named by -i, else by the environment variable IDMAP_INDEX, else NULL. */
 const char *cli_index_path(const char *opt);
+
+/* After the options of a command that takes only an index: *index (from -i) or $IDMAP_INDEX.
+ * Returns 0, or prints a usage error (a stray argument, no index) and returns -1. */
+int cli_index_arg(int argc, char **argv, const char **index, const char *usage);
 
 /* Prints "idmap: MESSAGE" and the usage text on stderr; returns 2, the usage exit code. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

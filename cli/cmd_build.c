@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_util.h"
 #include "commands.h"
 #include "idmap_build.h"
 
@@ -32,32 +33,6 @@ static void usage(FILE *out)
 		"      --clean-tmp      only remove what killed builds left behind (temporary\n"
 		"                       directories in --tmpdir and beside INDEX, partial index\n"
 		"                       files beside INDEX) and exit; a build does this itself\n");
-}
-
-/* Parses "512M", "4G", "1.5G", "1048576" into bytes; returns 0 on success. */
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || errno || v < 0)
-		return -1;
-	double mul = 1;
-	switch (*end) {
-	case 'k': case 'K': mul = 1024.0; end++; break;
-	case 'm': case 'M': mul = 1024.0 * 1024; end++; break;
-	case 'g': case 'G': mul = 1024.0 * 1024 * 1024; end++; break;
-	case 't': case 'T': mul = 1024.0 * 1024 * 1024 * 1024; end++; break;
-	default: break;
-	}
-	if (*end == 'i' || *end == 'B')
-		end++;
-	if (*end == 'B')
-		end++;
-	if (*end)
-		return -1;
-	*out = (uint64_t)(v * mul);
-	return 0;
 }
 
 static volatile int interrupted;
@@ -161,7 +136,7 @@ int cmd_build(int argc, char **argv)
 			o.output = optarg;
 			break;
 		case 'm':
-			if (parse_size(optarg, &o.memory) < 0) {
+			if (cli_parse_size(optarg, &o.memory) < 0) {
 				fprintf(stderr, "idmap: --memory: invalid size '%s'\n", optarg);
 				return 2;
 			}

@@ -115,11 +115,8 @@ int cmd_info(int argc, char **argv)
 			return cli_bad_option(ch, argv, usage_text);
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error(usage_text, "unexpected argument '%s'", argv[optind]);
-	path = cli_index_path(path);
-	if (!path)
-		return cli_usage_error(usage_text, "no index: give -i INDEX or set IDMAP_INDEX");
+	if (cli_index_arg(argc, argv, &path, usage_text) != 0)
+		return 2;
 	idmap_index *ix = cli_open_index(path);
 	if (!ix)
 		return 1;

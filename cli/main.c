@@ -18,6 +18,7 @@ static void usage(FILE *f)
 	      "  info   show the release, counts, ID types and sections of an index\n"
 	      "  databases  list the database names of map --from/--to and their rules\n"
 	      "  verify check every checksum and structure of an index\n"
+	      "  serve  UniProt's ID mapping REST API and web page on this machine\n"
 	      "\n"
 	      "  idmap <command> --help   options of a command\n"
 	      "  idmap --version          version of this program\n",
@@ -42,6 +43,8 @@ int main(int argc, char **argv)
 		return cmd_databases(argc - 1, argv + 1);
 	if (strcmp(cmd, "verify") == 0)
 		return cmd_verify(argc - 1, argv + 1);
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(argc - 1, argv + 1);
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return 0;

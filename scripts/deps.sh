@@ -19,6 +19,11 @@ check libisal-dev pkg-config --exists libisal
 check python3 command -v python3
 check time test -x /usr/bin/time
 check curl command -v curl # scripts/update-release.sh and its test
+check libmicrohttpd-dev pkg-config --exists libmicrohttpd # idmap serve
+# the server tests run on Debian's /usr/bin/python3, which sees these packages
+check python3-requests /usr/bin/python3 -c "import requests" # tests/server_api_test.py
+check python3-websocket /usr/bin/python3 -c "import websocket" # tests/web_page_test.py
+check chromium test -x /usr/bin/chromium # tests/web_page_test.py
 # scripts/deps.sh --valgrind: also what scripts/test.sh --valgrind needs
 if [ "${1:-}" = --valgrind ]; then check valgrind command -v valgrind; fi
 

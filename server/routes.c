@@ -1,0 +1,616 @@
+/* The GET endpoints of idmap serve, on UniProt's paths (UNIPROT.md section 4): status, details,
+ * results (paged by an opaque cursor, next page in a Link header, total in X-Total-Results),
+ * stream, the uniprotkb variants with entry columns, intersect, the fields catalogue and the
+ * embedded page. Bodies of job data are produced on a thread by idmap_render, so size and
+ * compression never change the memory a request takes. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "server.h"
+
+#define PAGE_DEFAULT 25
+#define PAGE_MAX 500
+/* UniProt's entry columns when a uniprotkb request names no fields */
+#define DEFAULT_FIELDS "accession,id,reviewed,gene_names,organism_id"
+
+static const char *arg(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result not_found(srv_ctx *ctx, struct MHD_Connection *c)
+{
+	return srv_error(ctx, c, MHD_HTTP_NOT_FOUND, "Resource not found");
+}
+
+/* The output format: format=json|tsv|list, else the Accept header, else json. Returns 0, or
+ * -1 after answering 400. */
+static int out_format(srv_ctx *ctx, struct MHD_Connection *c, int *fmt, enum MHD_Result *rc)
+{
+	const char *f = arg(c, "format");
+	if (f) {
+		*fmt = idmap_out_format_parse(f);
+		if (*fmt < 0) {
+			*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST,
+					"Invalid request received. Requested media type/format not "
+					"accepted: '%.100s'. Valid formats: json, tsv, list",
+					f);
+			return -1;
+		}
+		return 0;
+	}
+	const char *a = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	*fmt = IDMAP_OUT_JSON;
+	if (a && !strstr(a, "application/json")) {
+		if (strstr(a, "format=tsv") || strstr(a, "text/tab-separated-values"))
+			*fmt = IDMAP_OUT_TSV;
+		else if (strstr(a, "format=list") || strstr(a, "text/plain"))
+			*fmt = IDMAP_OUT_LIST;
+	}
+	return 0;
+}
+
+static const char *content_type(int fmt)
+{
+	return fmt == IDMAP_OUT_JSON  ? "application/json"
+	       : fmt == IDMAP_OUT_TSV ? "text/plain;format=tsv"
+				      : "text/plain;format=list";
+}
+
+static int compressed(struct MHD_Connection *c)
+{
+	const char *v = arg(c, "compressed");
+	return v && !strcasecmp(v, "true");
+}
+
+/* The results URL of a job: the uniprotkb variant for UniProtKB targets, as UniProt does. */
+static void redirect_url(srv_ctx *ctx, struct MHD_Connection *c, const srv_job_view *v,
+			 char *out, size_t len)
+{
+	size_t i;
+	idmap_db_info to;
+	int kb = idmap_catalog_find(ctx->cat, v->req.to, 1, &i) == IDMAP_OK &&
+		 idmap_catalog_get(ctx->cat, i, &to) == IDMAP_OK &&
+		 (to.kind == IDMAP_DB_KIND_UNIPROTKB || to.kind == IDMAP_DB_KIND_SWISSPROT);
+	char path[128];
+	snprintf(path, sizeof path, "/idmapping/%sresults/%s", kb ? "uniprotkb/" : "", v->id);
+	srv_url(c, path, out, len);
+}
+
+static const char *state_name(int s)
+{
+	static const char *const names[] = {"NEW", "RUNNING", "FINISHED", "ERROR"};
+	return names[s];
+}
+
+/* ---- status ------------------------------------------------------------------------------------ */
+
+static enum MHD_Result status(srv_ctx *ctx, struct MHD_Connection *c, const char *id)
+{
+	srv_job_view v;
+	if (srv_jobs_view(ctx->jobs, id, &v) != 0)
+		return not_found(ctx, c);
+	const char *r = arg(c, "redirect");
+	int follow = !(r && !strcasecmp(r, "false")); /* ?redirect=false: the page polls */
+	srv_buf b = {0};
+	srv_buf_printf(&b, "{\"jobStatus\":\"%s\"", state_name(v.state));
+	unsigned code = MHD_HTTP_OK;
+	if (v.state == SRV_JOB_ERROR) {
+		srv_buf_printf(&b, ",\"errors\":[{\"code\":%d,\"message\":", v.err_code);
+		srv_buf_json(&b, v.err_msg, strlen(v.err_msg));
+		srv_buf_str(&b, "}]");
+		if (follow)
+			code = MHD_HTTP_BAD_REQUEST;
+	}
+	srv_buf_str(&b, "}");
+	if (b.failed) {
+		free(b.p);
+		return MHD_NO;
+	}
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(b.len, b.p, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(b.p);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	if (v.state == SRV_JOB_FINISHED && follow) {
+		char url[512];
+		redirect_url(ctx, c, &v, url, sizeof url);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, url);
+		code = MHD_HTTP_SEE_OTHER;
+	}
+	return srv_queue(ctx, c, code, resp);
+}
+
+/* ---- details ----------------------------------------------------------------------------------- */
+
+typedef struct {
+	srv_ctx *ctx;
+	srv_job_view v;
+	char redirect[512];
+	FILE *ids;
+	int have_stats;
+	idmap_job_stats st;
+} details_arg;
+
+static int put(idmap_write_fn w, void *wctx, srv_buf *b)
+{
+	int rc = b->failed ? -1 : w(wctx, b->p, b->len);
+	b->len = 0;
+	return rc;
+}
+
+static int details_produce(void *a, idmap_write_fn w, void *wctx)
+{
+	details_arg *d = a;
+	srv_buf b = {0};
+	srv_buf_str(&b, "{\"from\":");
+	srv_buf_json(&b, d->v.req.from, strlen(d->v.req.from));
+	srv_buf_str(&b, ",\"to\":");
+	srv_buf_json(&b, d->v.req.to, strlen(d->v.req.to));
+	srv_buf_str(&b, ",\"ids\":\"");
+	int rc = put(w, wctx, &b);
+	/* the ids as submitted, comma-separated, read back from the spool */
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int first = 1;
+	while (rc == 0 && d->ids && (n = getline(&line, &cap, d->ids)) > 0) {
+		if (line[n - 1] == '\n')
+			n--;
+		if (!first)
+			srv_buf_put(&b, ",", 1);
+		first = 0;
+		srv_buf_json_chars(&b, line, (size_t)n);
+		if (b.len > (1u << 16))
+			rc = put(w, wctx, &b);
+	}
+	free(line);
+	srv_buf_str(&b, "\"");
+	if (d->v.req.tax[0]) {
+		srv_buf_str(&b, ",\"taxId\":");
+		srv_buf_json(&b, d->v.req.tax, strlen(d->v.req.tax));
+	}
+	srv_buf_str(&b, ",\"redirectURL\":");
+	srv_buf_json(&b, d->redirect, strlen(d->redirect));
+	srv_buf_printf(&b, ",\"jobStatus\":\"%s\"", state_name(d->v.state));
+	if (d->have_stats) {
+		const idmap_job_stats *s = &d->st;
+		srv_buf_printf(&b,
+			       ",\"stats\":{\"inputs\":%" PRIu64 ",\"distinct\":%" PRIu64
+			       ",\"duplicates\":%" PRIu64 ",\"mapped\":%" PRIu64
+			       ",\"failed\":%" PRIu64 ",\"obsolete\":%" PRIu64,
+			       s->inputs, s->distinct, s->duplicates, s->mapped, s->failed,
+			       s->obsolete);
+		srv_buf_printf(&b,
+			       ",\"secondary\":%" PRIu64 ",\"deleted\":%" PRIu64
+			       ",\"results\":%" PRIu64 ",\"suggested\":%" PRIu64 "}",
+			       s->secondary, s->deleted, s->results, s->suggested);
+	}
+	srv_buf_str(&b, "}");
+	if (rc == 0)
+		rc = put(w, wctx, &b);
+	free(b.p);
+	return rc;
+}
+
+static void details_free(void *a)
+{
+	details_arg *d = a;
+	if (d->ids)
+		fclose(d->ids);
+	free(d);
+}
+
+static enum MHD_Result details(srv_ctx *ctx, struct MHD_Connection *c, const char *id)
+{
+	details_arg *d = calloc(1, sizeof *d);
+	if (!d)
+		return MHD_NO;
+	d->ctx = ctx;
+	const idmap_job *job = srv_jobs_acquire(ctx->jobs, id, &d->v);
+	if (!d->v.id[0]) {
+		free(d);
+		return not_found(ctx, c);
+	}
+	if (job) {
+		idmap_job_get_stats(job, &d->st);
+		d->have_stats = 1;
+		srv_jobs_release(ctx->jobs, id);
+	}
+	redirect_url(ctx, c, &d->v, d->redirect, sizeof d->redirect);
+	d->ids = srv_jobs_open_ids(ctx->jobs, id);
+	struct MHD_Response *r = srv_produced(details_produce, d, details_free, 0);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	return srv_queue(ctx, c, MHD_HTTP_OK, r);
+}
+
+/* ---- results and stream ------------------------------------------------------------------------ */
+
+typedef struct {
+	srv_ctx *ctx;
+	char id[SRV_JOB_ID_LEN + 1];
+	const idmap_job *job;
+	idmap_fields *fields;
+	idmap_render_opts o;
+} render_arg;
+
+static int render_produce(void *a, idmap_write_fn w, void *wctx)
+{
+	render_arg *r = a;
+	return idmap_render(r->job, &r->o, w, wctx);
+}
+
+static void render_free(void *a)
+{
+	render_arg *r = a;
+	idmap_fields_free(r->fields);
+	srv_jobs_release(r->ctx->jobs, r->id);
+	free(r);
+}
+
+/* Answers for a job that is not there or not finished. */
+static enum MHD_Result not_ready(srv_ctx *ctx, struct MHD_Connection *c, const srv_job_view *v)
+{
+	if (!v->id[0])
+		return not_found(ctx, c);
+	if (v->state == SRV_JOB_ERROR)
+		return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", v->err_msg);
+	return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST,
+			 "Job %s is not finished (%s): poll /idmapping/status/%s", v->id,
+			 state_name(v->state), v->id);
+}
+
+static const char base36[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+static void cursor_text(uint64_t v, char out[16])
+{
+	char tmp[16];
+	int n = 0;
+	do {
+		tmp[n++] = base36[v % 36];
+		v /= 36;
+	} while (v);
+	for (int i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = 0;
+}
+
+/* A cursor is the first row of the page in base 36. Returns 0, or -1 when malformed. */
+static int cursor_parse(const char *s, uint64_t max, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t n = strlen(s);
+	if (n == 0 || n > 12)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *p = memchr(base36, s[i], 36);
+		if (!p || !s[i])
+			return -1;
+		x = x * 36 + (uint64_t)(p - base36);
+	}
+	if (x > max)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+/* Appends "&name=value" (URL-escaped) for a query argument of the request that the next page
+ * must keep. */
+static void keep_arg(struct MHD_Connection *c, const char *name, srv_buf *b)
+{
+	const char *v = arg(c, name);
+	if (!v)
+		return;
+	srv_buf_printf(b, "&%s=", name);
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '_' || *p == '.' || *p == ',')
+			srv_buf_put(b, p, 1);
+		else
+			srv_buf_printf(b, "%%%02X", *p);
+	}
+}
+
+/* results (paged) and stream, plain or with entry columns (kb). */
+static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const char *id,
+			       const char *path, int paged, int kb)
+{
+	int fmt;
+	enum MHD_Result rc;
+	if (out_format(ctx, c, &fmt, &rc) != 0)
+		return rc;
+	uint64_t size = PAGE_DEFAULT;
+	const char *s = arg(c, "size");
+	if (paged && s) {
+		char *end;
+		unsigned long long v = strtoull(s, &end, 10);
+		if (!*s || *end || *s == '-' || v < 1 || v > PAGE_MAX)
+			return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST,
+					 "Invalid request received. 'size' must be a number from 1 "
+					 "to %d, not '%.40s'",
+					 PAGE_MAX, s);
+		size = v;
+	}
+	srv_job_view v;
+	const idmap_job *job = srv_jobs_acquire(ctx->jobs, id, &v);
+	if (!job)
+		return not_ready(ctx, c, &v);
+	render_arg *r = calloc(1, sizeof *r);
+	if (!r) {
+		srv_jobs_release(ctx->jobs, id);
+		return MHD_NO;
+	}
+	r->ctx = ctx;
+	memcpy(r->id, id, SRV_JOB_ID_LEN);
+	r->job = job;
+	r->o.format = fmt;
+	idmap_job_stats st;
+	idmap_job_get_stats(job, &st);
+	if (kb) {
+		const char *fields = arg(c, "fields");
+		idmap_diag d;
+		if (idmap_fields_parse(job, fields && *fields ? fields : DEFAULT_FIELDS, &r->fields,
+				       &d) != IDMAP_OK) {
+			render_free(r);
+			return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", d.message);
+		}
+		r->o.fields = r->fields;
+	}
+	uint64_t first = 0;
+	const char *cur = arg(c, "cursor");
+	if (paged && cur && cursor_parse(cur, st.results, &first) != 0) {
+		render_free(r);
+		return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST,
+				 "The 'cursor' parameter has an invalid value '%.60s'", cur);
+	}
+	if (paged) {
+		r->o.first = first;
+		r->o.count = size;
+		r->o.no_lists = first > 0; /* failed ids etc. on the first page only */
+	}
+	struct MHD_Response *resp = srv_produced(render_produce, r, render_free, compressed(c));
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type(fmt));
+	char total[32];
+	snprintf(total, sizeof total, "%" PRIu64, st.results);
+	MHD_add_response_header(resp, "X-Total-Results", total);
+	if (paged && first + size < st.results) {
+		char next[16], url[1024];
+		cursor_text(first + size, next);
+		srv_buf q = {0};
+		srv_buf_printf(&q, "%s?cursor=%s&size=%" PRIu64, path, next, size);
+		keep_arg(c, "format", &q);
+		keep_arg(c, "fields", &q);
+		keep_arg(c, "compressed", &q);
+		if (!q.failed) {
+			srv_url(c, q.p, url, sizeof url);
+			srv_buf link = {0};
+			srv_buf_printf(&link, "<%s>; rel=\"next\"", url);
+			if (!link.failed)
+				MHD_add_response_header(resp, "Link", link.p);
+			free(link.p);
+		}
+		free(q.p);
+	}
+	return srv_queue(ctx, c, MHD_HTTP_OK, resp);
+}
+
+/* ---- intersect --------------------------------------------------------------------------------- */
+
+/* The distinct targets of a job as one text (list rendering), lines ending in '\n'. */
+static int collect(void *a, const void *p, size_t n)
+{
+	srv_buf *b = a;
+	srv_buf_put(b, p, n);
+	return b->failed;
+}
+
+typedef struct {
+	srv_ctx *ctx;
+	char a[SRV_JOB_ID_LEN + 1], b[SRV_JOB_ID_LEN + 1];
+	const idmap_job *ja, *jb;
+	int fmt;
+} inter_arg;
+
+static uint64_t str_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+static int inter_produce(void *arg, idmap_write_fn w, void *wctx)
+{
+	inter_arg *x = arg;
+	srv_buf la = {0}, lb = {0}, out = {0};
+	idmap_render_opts o = {.format = IDMAP_OUT_LIST};
+	int rc = idmap_render(x->ja, &o, collect, &la);
+	if (rc == 0)
+		rc = idmap_render(x->jb, &o, collect, &lb);
+	/* a set of A's lines: open addressing over line offsets + 1 */
+	size_t lines = 0;
+	for (size_t i = 0; i < la.len; i++)
+		lines += la.p[i] == '\n';
+	size_t cap = 16;
+	while (cap < 2 * lines + 2)
+		cap *= 2;
+	uint64_t *set = rc == 0 ? calloc(cap, sizeof *set) : NULL;
+	if (rc == 0 && !set)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < la.len;) {
+		char *nl = memchr(la.p + i, '\n', la.len - i);
+		size_t n = (size_t)(nl - (la.p + i));
+		size_t h = str_hash(la.p + i, n) & (cap - 1);
+		while (set[h])
+			h = (h + 1) & (cap - 1);
+		set[h] = i + 1;
+		i += n + 1;
+	}
+	srv_buf_str(&out, x->fmt == IDMAP_OUT_JSON ? "{\"results\":[" : x->fmt == IDMAP_OUT_TSV ? "To\n" : "");
+	int first = 1;
+	for (size_t i = 0; rc == 0 && i < lb.len;) {
+		char *nl = memchr(lb.p + i, '\n', lb.len - i);
+		size_t n = (size_t)(nl - (lb.p + i));
+		int found = 0;
+		for (size_t h = str_hash(lb.p + i, n) & (cap - 1); set[h]; h = (h + 1) & (cap - 1)) {
+			const char *s = la.p + set[h] - 1;
+			if (!memcmp(s, lb.p + i, n) && s[n] == '\n') {
+				found = 1;
+				break;
+			}
+		}
+		if (found) {
+			if (x->fmt == IDMAP_OUT_JSON) {
+				if (!first)
+					srv_buf_put(&out, ",", 1);
+				srv_buf_json(&out, lb.p + i, n);
+			} else {
+				srv_buf_put(&out, lb.p + i, n + 1);
+			}
+			first = 0;
+			if (out.len > (1u << 16))
+				rc = put(w, wctx, &out);
+		}
+		i += n + 1;
+	}
+	if (x->fmt == IDMAP_OUT_JSON)
+		srv_buf_str(&out, "]}");
+	if (rc == 0)
+		rc = put(w, wctx, &out);
+	free(set);
+	free(la.p);
+	free(lb.p);
+	free(out.p);
+	return rc;
+}
+
+static void inter_free(void *arg)
+{
+	inter_arg *x = arg;
+	srv_jobs_release(x->ctx->jobs, x->a);
+	srv_jobs_release(x->ctx->jobs, x->b);
+	free(x);
+}
+
+static enum MHD_Result intersect(srv_ctx *ctx, struct MHD_Connection *c, const char *a,
+				 const char *b)
+{
+	int fmt;
+	enum MHD_Result rc;
+	if (out_format(ctx, c, &fmt, &rc) != 0)
+		return rc;
+	srv_job_view va, vb;
+	const idmap_job *ja = srv_jobs_acquire(ctx->jobs, a, &va);
+	if (!ja)
+		return not_ready(ctx, c, &va);
+	const idmap_job *jb = srv_jobs_acquire(ctx->jobs, b, &vb);
+	if (!jb) {
+		srv_jobs_release(ctx->jobs, a);
+		return not_ready(ctx, c, &vb);
+	}
+	inter_arg *x = calloc(1, sizeof *x);
+	if (!x) {
+		srv_jobs_release(ctx->jobs, a);
+		srv_jobs_release(ctx->jobs, b);
+		return MHD_NO;
+	}
+	x->ctx = ctx;
+	memcpy(x->a, a, SRV_JOB_ID_LEN);
+	memcpy(x->b, b, SRV_JOB_ID_LEN);
+	x->ja = ja;
+	x->jb = jb;
+	x->fmt = fmt;
+	struct MHD_Response *r = srv_produced(inter_produce, x, inter_free, compressed(c));
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type(fmt));
+	return srv_queue(ctx, c, MHD_HTTP_OK, r);
+}
+
+/* ---- Routing ------------------------------------------------------------------------------------- */
+
+/* If url is prefix + a job id (+ nothing), copies the id. */
+static int job_in(const char *url, const char *prefix, char id[SRV_JOB_ID_LEN + 1])
+{
+	size_t n = strlen(prefix);
+	if (strncmp(url, prefix, n))
+		return 0;
+	const char *s = url + n;
+	size_t len = strlen(s);
+	if (len && s[len - 1] == '/')
+		len--;
+	if (!srv_job_id_valid(s, len))
+		return -1; /* the route, but no job id: 404 */
+	memcpy(id, s, SRV_JOB_ID_LEN);
+	id[SRV_JOB_ID_LEN] = 0;
+	return 1;
+}
+
+enum MHD_Result srv_route_get(srv_ctx *ctx, struct MHD_Connection *c, const char *url)
+{
+	char id[SRV_JOB_ID_LEN + 1];
+	int m;
+	size_t len;
+	const char *type;
+	const void *file = srv_web_file(url, &len, &type);
+	if (file)
+		return srv_send(ctx, c, MHD_HTTP_OK, type, file, len);
+	if (!strcmp(url, "/configure/idmapping/fields"))
+		return srv_send(ctx, c, MHD_HTTP_OK, "application/json", ctx->fields_json,
+				ctx->fields_len);
+	static const struct {
+		const char *prefix;
+		int kind, paged, kb;
+	} routes[] = {
+		{"/idmapping/status/", 0, 0, 0},
+		{"/idmapping/details/", 1, 0, 0},
+		{"/idmapping/results/", 2, 1, 0},
+		{"/idmapping/stream/", 2, 0, 0},
+		{"/idmapping/results/stream/", 2, 0, 0},
+		{"/idmapping/uniprotkb/results/stream/", 2, 0, 1},
+		{"/idmapping/uniprotkb/stream/", 2, 0, 1},
+		{"/idmapping/uniprotkb/results/", 2, 1, 1},
+		/* UniProt's UniRef and UniParc entry views: plain results here (the release
+		 * files hold no cluster or UniParc entry data) */
+		{"/idmapping/uniref/results/stream/", 2, 0, 0},
+		{"/idmapping/uniref/results/", 2, 1, 0},
+		{"/idmapping/uniparc/results/stream/", 2, 0, 0},
+		{"/idmapping/uniparc/results/", 2, 1, 0},
+	};
+	for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
+		if ((m = job_in(url, routes[i].prefix, id)) == 0)
+			continue;
+		if (m < 0) {
+			/* ".../results/stream/<id>" also starts with ".../results/" */
+			continue;
+		}
+		switch (routes[i].kind) {
+		case 0:
+			return status(ctx, c, id);
+		case 1:
+			return details(ctx, c, id);
+		default:
+			return results(ctx, c, id, url, routes[i].paged, routes[i].kb);
+		}
+	}
+	const char *p = "/idmapping/intersect/";
+	if (!strncmp(url, p, strlen(p))) {
+		const char *a = url + strlen(p), *slash = strchr(a, '/');
+		if (slash && srv_job_id_valid(a, (size_t)(slash - a)) &&
+		    srv_job_id_valid(slash + 1, strlen(slash + 1))) {
+			char ida[SRV_JOB_ID_LEN + 1], idb[SRV_JOB_ID_LEN + 1];
+			memcpy(ida, a, SRV_JOB_ID_LEN), ida[SRV_JOB_ID_LEN] = 0;
+			memcpy(idb, slash + 1, SRV_JOB_ID_LEN), idb[SRV_JOB_ID_LEN] = 0;
+			return intersect(ctx, c, ida, idb);
+		}
+	}
+	return not_found(ctx, c);
+}

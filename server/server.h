@@ -1,0 +1,171 @@
+/* idmap serve: UniProt's ID mapping REST API and web page over libidmap. Internal interfaces of
+ * the server's modules:
+ *   serve.c    the daemon: options, listening socket, signals, start and stop
+ *   routes.c   one handler per endpoint (UniProt's paths), request parsing
+ *   submit.c   POST /idmapping/run: form fields streamed, ids tokenised into a spool file
+ *   respond.c  responses: JSON errors in UniProt's shape, bodies produced on a thread, gzip
+ *   jobs.c     the job registry: worker threads, files in --jobs-dir, expiry, cache
+ *   web.c      the embedded page (the files of server/web) */
+#ifndef IDMAP_SERVER_H
+#define IDMAP_SERVER_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+#include "idmap.h"
+
+/* ---- Options (cmd_serve.c fills them) ------------------------------------------------------ */
+
+typedef struct {
+	const char *index_path;
+	const char *listen;	 /* "127.0.0.1:8080", "[::1]:8080", ":8080" (port 0: any) */
+	const char *jobs_dir;	 /* created when missing */
+	uint64_t job_ttl;	 /* seconds a job is kept after its submission */
+	unsigned threads;	 /* mapping worker threads */
+	uint64_t max_ids;	 /* ids per job; more gets 413 */
+	uint64_t cache_bytes;	 /* finished jobs kept loaded in memory */
+	unsigned max_connections;
+	int quiet;		 /* no request log */
+} srv_opts;
+
+/* Runs the server until SIGINT/SIGTERM. Returns the process exit code. */
+int srv_run(const srv_opts *o);
+
+/* ---- Jobs (jobs.c) --------------------------------------------------------------------------- */
+
+/* 128-bit job ids in lower-case hex, like UniProt's deterministic ids. */
+#define SRV_JOB_ID_LEN 32
+
+typedef enum { SRV_JOB_NEW = 0, SRV_JOB_RUNNING, SRV_JOB_FINISHED, SRV_JOB_ERROR } srv_job_state;
+
+/* The request of a job as submitted (names as typed). */
+typedef struct {
+	char from[128], to[128], tax[256];
+} srv_request;
+
+/* A snapshot of one job, taken under the registry lock. */
+typedef struct {
+	char id[SRV_JOB_ID_LEN + 1];
+	int state;
+	srv_request req;
+	time_t created;
+	uint64_t n_ids;	    /* tokens submitted */
+	int err_code;	    /* SRV_JOB_ERROR: UniProt-style code and message */
+	char err_msg[256];
+} srv_job_view;
+
+typedef struct srv_jobs srv_jobs;
+
+/* Opens the registry on dir (created when missing), loads the jobs found there (expired ones
+ * deleted, unfinished ones queued again) and starts the workers. Returns 0, or -1 with a
+ * message in err. */
+int srv_jobs_open(srv_jobs **out, const idmap_index *ix, const srv_opts *o, char *err,
+		  size_t errlen);
+/* Stops the workers (after their current job) and frees the registry. Files stay. */
+void srv_jobs_close(srv_jobs *jobs);
+
+/* 1 when s is SRV_JOB_ID_LEN lower-case hex digits. */
+int srv_job_id_valid(const char *s, size_t n);
+
+/* Registers a job whose ids are in the spool file (one id per line; renamed into the jobs
+ * dir). When the job exists already, the spool is removed and the old job kept. Returns 0,
+ * or -1 (disk error, message in err). */
+int srv_jobs_submit(srv_jobs *jobs, const char *id, const srv_request *req, uint64_t n_ids,
+		    const char *spool, char *err, size_t errlen);
+
+/* Fills *v for job id. Returns 0, or -1 for an unknown or expired job. */
+int srv_jobs_view(srv_jobs *jobs, const char *id, srv_job_view *v);
+
+/* A finished job held for reading: loaded from disk when not in memory. Returns the job (the
+ * registry keeps it loaded until srv_jobs_release), or NULL with *v filled when the job is
+ * not finished (v->state) or unknown (v->id empty). */
+const idmap_job *srv_jobs_acquire(srv_jobs *jobs, const char *id, srv_job_view *v);
+void srv_jobs_release(srv_jobs *jobs, const char *id);
+
+/* Opens the spooled ids of a job (one per line) for reading, or NULL. */
+FILE *srv_jobs_open_ids(srv_jobs *jobs, const char *id);
+
+/* Creates a new spool file in the jobs dir; returns its stream and stores its path. */
+FILE *srv_jobs_new_spool(srv_jobs *jobs, char *path, size_t len);
+
+/* ---- Submissions (submit.c) ---------------------------------------------------------------- */
+
+typedef struct srv_submit srv_submit;
+struct srv_ctx;
+
+/* Starts a submission on a connection (called at its first access-handler call). */
+srv_submit *srv_submit_begin(struct srv_ctx *ctx, struct MHD_Connection *c);
+/* Feeds a piece of the request body. Returns MHD_YES, or MHD_NO to drop the connection. */
+enum MHD_Result srv_submit_feed(srv_submit *s, const char *data, size_t size);
+/* 1 when the body has been refused and so much of it was skipped that reading on is a waste:
+ * the caller then answers at once (MHD closes the connection after the answer). */
+int srv_submit_give_up(const srv_submit *s);
+/* Ends the body: registers the job and queues the answer. */
+enum MHD_Result srv_submit_end(srv_submit *s, struct MHD_Connection *c);
+void srv_submit_free(srv_submit *s);
+
+/* ---- Server context (serve.c) -------------------------------------------------------------- */
+
+typedef struct srv_ctx {
+	const srv_opts *opts;
+	idmap_index *ix;
+	idmap_catalog *cat;
+	srv_jobs *jobs;
+	char release[64], release_date[64];
+	char *fields_json; /* GET /configure/idmapping/fields, rendered once */
+	size_t fields_len;
+	FILE *log;
+} srv_ctx;
+
+/* ---- Responses (respond.c) ------------------------------------------------------------------ */
+
+/* Adds the headers every answer carries (release stamp, CORS) and queues it. */
+enum MHD_Result srv_queue(srv_ctx *ctx, struct MHD_Connection *c, unsigned status,
+			  struct MHD_Response *r);
+/* A body copied from memory, with its content type. */
+enum MHD_Result srv_send(srv_ctx *ctx, struct MHD_Connection *c, unsigned status,
+			 const char *type, const void *body, size_t len);
+/* UniProt's error body {"url":...,"messages":[...]}: the formatted text, one message per
+ * line. */
+enum MHD_Result srv_error(srv_ctx *ctx, struct MHD_Connection *c, unsigned status,
+			  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The path of the request this thread answers (MHD runs one thread per connection), for the
+ * "url" of error bodies. */
+extern __thread const char *srv_request_path;
+
+/* The absolute URL of path on this server, from the Host header ("http://host/path"). */
+void srv_url(struct MHD_Connection *c, const char *path, char *out, size_t len);
+
+/* A body written by fn on its own thread while MHD sends it (any size, bounded memory).
+ * fn writes through w; arg is freed with free_arg after fn returns. gzip: compress it. */
+typedef int (*srv_produce_fn)(void *arg, idmap_write_fn w, void *wctx);
+struct MHD_Response *srv_produced(srv_produce_fn fn, void *arg, void (*free_arg)(void *),
+				  int gzip);
+
+/* A growable text buffer (failed is set when memory runs out). */
+typedef struct {
+	char *p;
+	size_t len, cap;
+	int failed;
+} srv_buf;
+void srv_buf_put(srv_buf *b, const void *p, size_t n);
+void srv_buf_str(srv_buf *b, const char *s);
+void srv_buf_printf(srv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void srv_buf_json(srv_buf *b, const char *s, size_t n);
+/* The same without the quotes (a piece of a longer JSON string). */
+void srv_buf_json_chars(srv_buf *b, const char *s, size_t n);
+
+/* ---- Routes (routes.c) and the page (web.c) ------------------------------------------------- */
+
+enum MHD_Result srv_route_get(srv_ctx *ctx, struct MHD_Connection *c, const char *url);
+
+/* The embedded file for url ("/", "/app.js", ...), or NULL. */
+const void *srv_web_file(const char *url, size_t *len, const char **type);
+
+#endif
