@@ -148,20 +148,18 @@ static void read_err(const srv_jobs *js, srv_job_view *v)
 	fclose(f);
 }
 
-/* Removes every file of job id (ID.*). */
+/* Removes the files of job id (and the temporaries of a write that was cut short). */
 static void remove_files(const srv_jobs *js, const char *id)
 {
-	DIR *d = opendir(js->dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	char path[4200];
-	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, id, SRV_JOB_ID_LEN) && e->d_name[SRV_JOB_ID_LEN] == '.') {
-			snprintf(path, sizeof path, "%s/%s", js->dir, e->d_name);
-			unlink(path);
-		}
-	closedir(d);
+	char path[4200], res[64];
+	snprintf(res, sizeof res, ".%016" PRIx64 ".result", js->fp);
+	const char *const ext[] = {".req", ".ids", ".err", res};
+	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
+		job_path(js, id, ext[i], path, sizeof path);
+		unlink(path);
+		strcat(path, ".tmp");
+		unlink(path);
+	}
 }
 
 /* ---- The table ------------------------------------------------------------------------------- */
@@ -577,22 +575,7 @@ static void recover(srv_jobs *js, const char *id, time_t now)
 			j->v.state = SRV_JOB_ERROR;
 			read_err(js, &j->v);
 		} else {
-			/* unfinished, or finished on another index: map it (again) here */
-			char keep[64];
-			snprintf(keep, sizeof keep, "%s.req", id);
-			char ids[64];
-			snprintf(ids, sizeof ids, "%s.ids", id);
-			DIR *d = opendir(js->dir);
-			struct dirent *e;
-			while (d && (e = readdir(d)))
-				if (!strncmp(e->d_name, id, SRV_JOB_ID_LEN) &&
-				    strcmp(e->d_name, keep) && strcmp(e->d_name, ids)) {
-					snprintf(path, sizeof path, "%s/%s", js->dir, e->d_name);
-					unlink(path);
-				}
-			if (d)
-				closedir(d);
-			enqueue(js, j);
+			enqueue(js, j); /* unfinished, or finished on another index: map it here */
 		}
 	}
 	if (insert(js, j) != 0)
@@ -607,11 +590,19 @@ static void scan(srv_jobs *js)
 	struct dirent *e;
 	time_t now = time(NULL);
 	char path[4200];
+	char res[64];
+	snprintf(res, sizeof res, ".%016" PRIx64 ".result", js->fp);
 	while ((e = readdir(d))) {
-		if (!strncmp(e->d_name, ".spool-", 7) ||
-		    (strlen(e->d_name) > 4 && !strcmp(e->d_name + strlen(e->d_name) - 4, ".tmp"))) {
-			snprintf(path, sizeof path, "%s/%s", js->dir, e->d_name);
-			unlink(path); /* left by a server that was killed */
+		const char *name = e->d_name;
+		size_t n = strlen(name);
+		int tmp = n > 4 && !strcmp(name + n - 4, ".tmp");
+		/* results made on another index: their jobs are mapped again on this one */
+		int stale = srv_job_id_valid(name, n > SRV_JOB_ID_LEN ? SRV_JOB_ID_LEN : n) &&
+			    n > 7 && !strcmp(name + n - 7, ".result") &&
+			    strcmp(name + SRV_JOB_ID_LEN, res);
+		if (!strncmp(name, ".spool-", 7) || tmp || stale) {
+			snprintf(path, sizeof path, "%s/%s", js->dir, name);
+			unlink(path); /* left by a server that was killed, or stale */
 		}
 	}
 	rewinddir(d);

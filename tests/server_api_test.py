@@ -483,6 +483,23 @@ def restart_and_expiry(c, idmap, index, workdir, accs):
                  r.text == before, f"{r.status_code} {r.text[:200]}")
         finally:
             s.stop()
+    # a new release at another path: the job is mapped again on it
+    newidx = os.path.join(workdir, "new-release.idx")
+    sample = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    subprocess.run([idmap, "build", "--quiet", "-o", newidx,
+                    os.path.join(sample, "data", "sample", "idmapping.dat")], check=True)
+    s = Server(idmap, newidx, jobs)
+    try:
+        r = requests.get(f"{s.url}/idmapping/status/{j}", allow_redirects=False)
+        if r.status_code != 303:
+            wait_finished(s.url, j)
+        got = requests.get(f"{s.url}/idmapping/stream/{j}?format=tsv").text
+        want = cli_map(idmap, newidx, "UniProtKB_AC-ID", "UniRef50", ids)
+        old = [f for f in os.listdir(jobs) if f.startswith(j) and f.endswith(".result")]
+        c.ok("restart on another index: the job is mapped again on it, old result removed",
+             got == want and len(old) == 1 and old != res, f"{old} {got[:100]!r}")
+    finally:
+        s.stop()
     # expiry: the job above is more than 2 s old once this sleep is over
     time.sleep(2.1)
     s = Server(idmap, index, jobs, "--job-ttl", "2s")
