@@ -23,3 +23,6 @@ echo "\$ idmap map -i $index P31946 P62258 ALBU_HUMAN"
 echo
 echo "\$ idmap map -i $index --to UniRef90 P31946 P62258 ALBU_HUMAN"
 "$idmap" map -i "$index" --to UniRef90 P31946 P62258 ALBU_HUMAN
+echo
+echo "REST API and web page on http://127.0.0.1:8080/ (Ctrl-C stops it):"
+echo "  $idmap serve -i $index"
