@@ -245,14 +245,14 @@ static int grow_dedupe(idmap_job *j)
 	return IDMAP_OK;
 }
 
-static int add_one(idmap_job *j, const char *s, size_t n)
+/* Adds id s[0, n) whose dedupe fingerprint is fp, unless it is a duplicate. */
+static int add_one(idmap_job *j, const char *s, size_t n, uint64_t fp)
 {
 	if (n > UINT32_MAX || j->arena_len + n > UINT32_MAX || j->n_ids >= (1u << 31) - 1)
 		return IDMAP_ERR_INVALID;
 	j->n_inputs++;
 	if (2 * (j->n_ids + 1) > j->dedupe_cap && grow_dedupe(j) != IDMAP_OK)
 		return IDMAP_ERR_NOMEM;
-	uint64_t fp = idmap_hash(s, n, 0).lo >> 32;
 	size_t mask = j->dedupe_cap - 1, h = (size_t)fp & mask;
 	for (uint64_t e; (e = j->dedupe[h]) != 0; h = (h + 1) & mask) {
 		if (e >> 32 != fp)
@@ -289,17 +289,36 @@ static int add_one(idmap_job *j, const char *s, size_t n)
 	return IDMAP_OK;
 }
 
+/* Ids are added in groups: their fingerprints are computed and their table slots prefetched
+ * first, so the random probes of a large job overlap instead of stalling one by one. */
+#define ADD_GROUP 16
+
 IDMAP_API int idmap_job_add_ids(idmap_job *j, const char *text, size_t len)
 {
 	if (!j || (!text && len) || j->ran)
 		return IDMAP_ERR_INVALID;
-	size_t pos = 0, off, n;
-	while (idmap_next_id(text, len, &pos, &off, &n)) {
-		int rc = add_one(j, text + off, n);
-		if (rc != IDMAP_OK)
-			return rc;
+	/* room for the ids this text may hold (one per 8 bytes or more), grown once, not by
+	 * doubling through every size on the way */
+	while (2 * (j->n_ids + len / 8) > j->dedupe_cap && j->dedupe_cap < (1u << 26))
+		if (grow_dedupe(j) != IDMAP_OK)
+			return IDMAP_ERR_NOMEM;
+	size_t pos = 0, off[ADD_GROUP], n[ADD_GROUP];
+	uint64_t fp[ADD_GROUP];
+	for (;;) {
+		size_t k = 0;
+		while (k < ADD_GROUP && idmap_next_id(text, len, &pos, &off[k], &n[k])) {
+			fp[k] = idmap_hash(text + off[k], n[k], 0).lo >> 32;
+			__builtin_prefetch(&j->dedupe[fp[k] & (j->dedupe_cap - 1)]);
+			k++;
+		}
+		for (size_t i = 0; i < k; i++) {
+			int rc = add_one(j, text + off[i], n[i], fp[i]);
+			if (rc != IDMAP_OK)
+				return rc;
+		}
+		if (k < ADD_GROUP)
+			return IDMAP_OK;
 	}
-	return IDMAP_OK;
 }
 
 /* ---- Accessors --------------------------------------------------------------------------- */
@@ -391,6 +410,32 @@ static int row_out(const idmap_job *j, const job_row *w, idmap_result *r)
 		r->acc_slot = w->via;
 	}
 	return IDMAP_OK;
+}
+
+/* Renderers call this before row i: the loads of the rows a few places ahead start now
+ * (where their key record is at 16 ahead, the record itself at 8 ahead), so the cache misses
+ * of a large job overlap instead of stalling one row at a time. */
+#define ROW_AHEAD 16
+void idmap_job_prefetch_row(const idmap_job *j, uint64_t i)
+{
+	const idmap_index *ix = j->ix;
+	int acc = j->to.kind == IDMAP_DB_KIND_UNIPROTKB || j->to.kind == IDMAP_DB_KIND_SWISSPROT;
+	if (i + ROW_AHEAD < j->n_rows) {
+		const job_row *w = &j->rows[i + ROW_AHEAD];
+		if (acc && w->to < ix->n_acc)
+			__builtin_prefetch(ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * w->to);
+		else if (!acc && w->to < ix->n_key)
+			__builtin_prefetch(ix->sec[IDMAP_SECTION_KEY_INDEX].p + 8 * w->to);
+		if (j->via && w->via < ix->n_acc)
+			__builtin_prefetch(ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * w->via);
+	}
+	if (!acc && i + ROW_AHEAD / 2 < j->n_rows && j->rows[i + ROW_AHEAD / 2].to < ix->n_key) {
+		const idmap_span *pool = &ix->sec[IDMAP_SECTION_KEY_POOL];
+		uint64_t off = idmap_ix_entry(&ix->sec[IDMAP_SECTION_KEY_INDEX],
+					      j->rows[i + ROW_AHEAD / 2].to);
+		if (off < pool->len)
+			__builtin_prefetch(pool->p + off);
+	}
 }
 
 IDMAP_API int idmap_job_result(const idmap_job *j, uint64_t i, idmap_result *r)

@@ -130,6 +130,7 @@ static int render_tsv(render_ctx *c)
 		idmap_obuf_c(o, '\n');
 	}
 	for (uint64_t i = c->first; i < c->end && o->rc == 0; i++) {
+		idmap_job_prefetch_row(j, i);
 		if ((rc = idmap_job_result(j, i, &r)) != IDMAP_OK)
 			return rc;
 		idmap_obuf_put(o, r.from, r.from_len);
@@ -179,6 +180,7 @@ static int render_list(render_ctx *c)
 		}
 		if (!added)
 			continue;
+		idmap_job_prefetch_row(j, i);
 		if ((rc = idmap_job_result(j, i, &r)) != IDMAP_OK)
 			break;
 		idmap_obuf_put(c->o, r.to, r.to_len);
@@ -226,6 +228,7 @@ static int render_json(render_ctx *c)
 	for (uint64_t i = c->first; i < c->end && o->rc == 0; i++) {
 		if (i > c->first)
 			idmap_obuf_c(o, ',');
+		idmap_job_prefetch_row(j, i);
 		if ((rc = idmap_job_result(j, i, &r)) != IDMAP_OK ||
 		    (rc = json_row(c, &r)) != IDMAP_OK)
 			return rc;

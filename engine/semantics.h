@@ -139,6 +139,8 @@ struct idmap_job {
 };
 
 int idmap_u64_push(u64_vec *v, uint64_t x);
+/* Starts the loads of the result rows a few places after row i (renderers, row by row). */
+void idmap_job_prefetch_row(const idmap_job *j, uint64_t i);
 /* Accession slot of code; IDMAP_OK or IDMAP_ERR_NOT_FOUND. */
 int idmap_acc_find_code(const idmap_index *ix, uint64_t code, uint64_t *slot);
 
