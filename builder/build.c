@@ -58,6 +58,17 @@ int build_fail_errno(build *b, const char *fmt, ...)
 	return -1;
 }
 
+int build_ot_add(build *b, idmap_ot_writer *w, uint64_t end, const char *what)
+{
+	int rc = idmap_ot_add(w, end);
+	if (rc == -2)
+		return build_fail(b, "%u consecutive %s records take 4 GiB or more, more than the "
+			      "index format allows", IDMAP_OT_BLOCK, what);
+	if (rc < 0)
+		return build_fail_errno(b, "writing the %s offsets", what);
+	return 0;
+}
+
 double build_now(void)
 {
 	struct timespec ts;

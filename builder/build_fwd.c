@@ -27,22 +27,12 @@ static int put_varint(build *b, uint64_t v)
 	return put(b, tmp, idmap_varint_put(tmp, v));
 }
 
-static int put_offset(build *b)
-{
-	uint8_t le[8];
-	idmap_wr64(le, b->fwd_pool_bytes);
-	if (idmap_spill_write(&b->fwd_index, le, 8) < 0)
-		return build_fail_errno(b, "writing forward records");
-	return 0;
-}
-
-/* Writes the records of accession slots [lo, hi) from sorted pairs. */
+/* Writes the records of accession slots [lo, hi) from sorted pairs, each followed by its
+ * FWD_INDEX entry. */
 static int write_range(build *b, const pair *p, size_t n, uint64_t lo, uint64_t hi)
 {
 	size_t i = 0;
 	for (uint64_t acc = lo; acc < hi; acc++) {
-		if (put_offset(b) < 0)
-			return -1;
 		size_t j = i;
 		uint64_t groups = 0;
 		while (j < n && p[j].acc_type >> 32 == acc) {
@@ -63,6 +53,8 @@ static int write_range(build *b, const pair *p, size_t n, uint64_t lo, uint64_t 
 					return -1;
 			g = e;
 		}
+		if (build_ot_add(b, &b->fwd_ot, b->fwd_pool_bytes, "forward") < 0)
+			return -1;
 		i = j;
 	}
 	return 0;
@@ -74,6 +66,7 @@ int build_forward(build *b)
 	build_path(b, path, sizeof(path), "fwd-index", 0);
 	if (idmap_spill_open(&b->fwd_index, path, 1 << 20) < 0)
 		return build_fail_errno(b, "%s", path);
+	idmap_ot_writer_init(&b->fwd_ot, &b->fwd_index);
 	build_path(b, path, sizeof(path), "fwd-pool", 0);
 	if (idmap_spill_open(&b->fwd_pool, path, 1 << 20) < 0)
 		return build_fail_errno(b, "%s", path);
@@ -117,8 +110,6 @@ int build_forward(build *b)
 		if (rc < 0)
 			return -1;
 	}
-	if (put_offset(b) < 0)
-		return -1;
 	if (idmap_spill_flush(&b->fwd_index) < 0 || idmap_spill_flush(&b->fwd_pool) < 0)
 		return build_fail_errno(b, "writing forward records");
 	return 0;

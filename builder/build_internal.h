@@ -16,6 +16,7 @@
 #include "input.h"
 #include "mphf.h"
 #include "mphf_build.h"
+#include "offset_table.h"
 #include "spill.h"
 
 #define IDMAP_NO_ACC UINT32_MAX
@@ -89,6 +90,7 @@ typedef struct build {
 	idmap_mphf_view acc_view; /* lookups of the accession MPHF during the keys phase */
 	idmap_spill acc_codes;
 	idmap_spill key_index, key_pool;
+	idmap_ot_writer key_ot; /* KEY_INDEX, written into key_index */
 	uint64_t key_pool_bytes;
 	uint64_t pairs; /* distinct triples */
 
@@ -96,6 +98,7 @@ typedef struct build {
 	uint64_t fwd_range;	/* accession slots per forward partition */
 	idmap_spill *fwd_parts;
 	idmap_spill fwd_index, fwd_pool;
+	idmap_ot_writer fwd_ot; /* FWD_INDEX, written into fwd_index */
 	uint64_t fwd_pool_bytes;
 } build;
 
@@ -110,6 +113,9 @@ int build_cancelled(build *b);
 /* Reports progress when the last report is older than a quarter second (or force). */
 void build_progress(build *b, const char *phase, uint64_t done, uint64_t total, int force);
 void build_log(build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds the record of a pool that ends at end to its offset table; what names the records in
+ * the error. Returns 0 or -1 (error set). */
+int build_ot_add(build *b, idmap_ot_writer *w, uint64_t end, const char *what);
 /* Path of a file in the build's temporary directory, in a static buffer per call site. */
 void build_path(build *b, char *out, size_t len, const char *name, long index);
 

@@ -312,13 +312,12 @@ static int write_part(build *b, const pass_mem *m, const size_t *start, size_t k
 	roff[n] = buf->len;
 	for (uint32_t p = 0; p < n; p++) {
 		uint32_t j = at[p];
-		uint8_t le[8];
-		idmap_wr64(le, b->key_pool_bytes);
 		size_t len = roff[j + 1] - roff[j];
-		if (idmap_spill_write(&b->key_index, le, 8) < 0 ||
-		    idmap_spill_write(&b->key_pool, buf->p + roff[j], len) < 0)
+		if (idmap_spill_write(&b->key_pool, buf->p + roff[j], len) < 0)
 			return build_fail_errno(b, "writing the index");
 		b->key_pool_bytes += len;
+		if (build_ot_add(b, &b->key_ot, b->key_pool_bytes, "key") < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -515,6 +514,7 @@ int build_keys(build *b)
 	build_path(b, path, sizeof(path), "key-index", 0);
 	if (idmap_spill_open(&b->key_index, path, 1 << 20) < 0)
 		return build_fail_errno(b, "%s", path);
+	idmap_ot_writer_init(&b->key_ot, &b->key_index);
 	build_path(b, path, sizeof(path), "key-pool", 0);
 	if (idmap_spill_open(&b->key_pool, path, 1 << 20) < 0)
 		return build_fail_errno(b, "%s", path);
@@ -565,12 +565,6 @@ int build_keys(build *b)
 		L.ready[slot] = 0;
 		pthread_cond_broadcast(&L.cond);
 		pthread_mutex_unlock(&L.lock);
-	}
-	uint8_t le[8];
-	idmap_wr64(le, b->key_pool_bytes);
-	if (idmap_spill_write(&b->key_index, le, 8) < 0) {
-		build_fail_errno(b, "writing the index");
-		goto out;
 	}
 	if (b->key_ks.nkeys > UINT32_MAX) {
 		build_fail(b, "more than 2^32 distinct keys");

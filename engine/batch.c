@@ -60,6 +60,7 @@ IDMAP_API int idmap_key_find_batch(const idmap_index *ix, uint32_t type_id,
 	const idmap_span *pool = &ix->sec[IDMAP_SECTION_KEY_POOL];
 	idmap_h128 h[GROUP];
 	int ok[GROUP];
+	const uint8_t *rec[GROUP], *rec_end[GROUP]; /* the key records, found once */
 	for (size_t g = 0; g < n; g += GROUP) {
 		size_t m = n - g < GROUP ? n - g : GROUP;
 		for (size_t i = 0; i < m; i++) {
@@ -75,24 +76,22 @@ IDMAP_API int idmap_key_find_batch(const idmap_index *ix, uint32_t type_id,
 			uint64_t s = ok[i] ? idmap_mphf_lookup(&ix->key_mphf, h[i]) : IDMAP_NO_SLOT;
 			slots[g + i] = s < ix->n_key ? s : IDMAP_NO_SLOT;
 			if (slots[g + i] != IDMAP_NO_SLOT)
-				__builtin_prefetch(index->p + 8 * s);
+				idmap_ot_prefetch(index, s);
 		}
 		for (size_t i = 0; i < m; i++) {
 			uint64_t s = slots[g + i];
-			if (s == IDMAP_NO_SLOT)
-				continue;
-			uint64_t off = idmap_ix_entry(index, s);
-			if (off < pool->len)
-				__builtin_prefetch(pool->p + off);
+			if (s != IDMAP_NO_SLOT &&
+			    idmap_record(index, pool, s, &rec[i], &rec_end[i]) != 0)
+				slots[g + i] = IDMAP_NO_SLOT; /* corrupt: not found */
+			if (slots[g + i] != IDMAP_NO_SLOT)
+				__builtin_prefetch(rec[i]);
 		}
 		for (size_t i = 0; i < m; i++) {
-			uint64_t s = slots[g + i];
-			if (s == IDMAP_NO_SLOT)
+			if (slots[g + i] == IDMAP_NO_SLOT)
 				continue;
-			const uint8_t *p, *end, *v;
+			const uint8_t *p = rec[i], *v;
 			uint64_t t, l;
-			if (idmap_record(index, pool, s, &p, &end) != 0 ||
-			    idmap_key_head(ix, &p, end, &t, &v, &l) != 0 || t != type_id ||
+			if (idmap_key_head(ix, &p, rec_end[i], &t, &v, &l) != 0 || t != type_id ||
 			    l != lens[g + i] || memcmp(v, values[g + i], l) != 0)
 				slots[g + i] = IDMAP_NO_SLOT;
 		}
@@ -103,5 +102,5 @@ IDMAP_API int idmap_key_find_batch(const idmap_index *ix, uint32_t type_id,
 IDMAP_API void idmap_fwd_prefetch(const idmap_index *ix, uint64_t acc_slot)
 {
 	if (ix && acc_slot < ix->n_acc)
-		__builtin_prefetch(ix->sec[IDMAP_SECTION_FWD_INDEX].p + 8 * acc_slot);
+		idmap_ot_prefetch(&ix->sec[IDMAP_SECTION_FWD_INDEX], acc_slot);
 }

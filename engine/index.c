@@ -262,12 +262,18 @@ static int init_mphf(idmap_index *ix, idmap_mphf_view *v, int dir, int pilots, i
 	return IDMAP_OK;
 }
 
-/* An index section of n+1 offsets, the first 0 and the last the pool's length. */
-static int check_index_ends(const idmap_span *index, const idmap_span *pool, uint64_t n)
+/* An offset table of n records (FORMAT.md): its exact length, the first base 0 and the last
+ * record ending at the end of the pool. O(1); idmap_verify walks the rest. */
+static int check_offsets(const idmap_span *index, const idmap_span *pool, uint64_t n)
 {
-	if (index->len / 8 != n + 1 || index->len % 8 != 0)
+	if (index->len != idmap_ot_length(n))
 		return IDMAP_ERR_CORRUPT;
-	if (idmap_ix_entry(index, 0) != 0 || idmap_ix_entry(index, n) != pool->len)
+	if (n == 0)
+		return pool->len == 0 ? IDMAP_OK : IDMAP_ERR_CORRUPT;
+	const uint8_t *last = idmap_ot_block(index, n - 1);
+	uint64_t base = idmap_rd64(last);
+	uint64_t end = idmap_rd32(last + 8 + 4 * ((n - 1) % IDMAP_OT_BLOCK));
+	if (idmap_rd64(index->p) != 0 || base > pool->len || end != pool->len - base)
 		return IDMAP_ERR_CORRUPT;
 	return IDMAP_OK;
 }
@@ -307,11 +313,11 @@ static int validate(idmap_index *ix)
 	ix->n_key = ix->key_mphf.nkeys;
 	if (ix->sec[IDMAP_SECTION_ACC_CODES].len != 8 * ix->n_acc)
 		return IDMAP_ERR_CORRUPT;
-	rc = check_index_ends(&ix->sec[IDMAP_SECTION_FWD_INDEX], &ix->sec[IDMAP_SECTION_FWD_POOL],
-			      ix->n_acc);
+	rc = check_offsets(&ix->sec[IDMAP_SECTION_FWD_INDEX], &ix->sec[IDMAP_SECTION_FWD_POOL],
+			   ix->n_acc);
 	if (rc == IDMAP_OK)
-		rc = check_index_ends(&ix->sec[IDMAP_SECTION_KEY_INDEX],
-				      &ix->sec[IDMAP_SECTION_KEY_POOL], ix->n_key);
+		rc = check_offsets(&ix->sec[IDMAP_SECTION_KEY_INDEX],
+				   &ix->sec[IDMAP_SECTION_KEY_POOL], ix->n_key);
 	return rc;
 }
 

@@ -31,17 +31,34 @@ struct idmap_index {
 	char *names; /* NUL-terminated copies of the type names */
 };
 
-/* Reads the u64 entry i of an index section (FWD_INDEX, KEY_INDEX); i is in range. */
-static inline uint64_t idmap_ix_entry(const idmap_span *s, uint64_t i)
+/* Offset tables (FWD_INDEX, KEY_INDEX; FORMAT.md, "Offset tables"). The table's length was
+ * checked at open against its record count, so the block of any record i < n is inside it;
+ * n < 2^32 (idmap_open refuses more), so 32-bit arithmetic finds the block. */
+static inline const uint8_t *idmap_ot_block(const idmap_span *index, uint64_t i)
 {
-	return idmap_rd64(s->p + 8 * i);
+	return index->p + (uint64_t)((uint32_t)i / IDMAP_OT_BLOCK) * IDMAP_OT_BLOCK_BYTES;
 }
 
-/* Bounds of record i of an index/pool pair: [*a, *b) inside the pool. Returns 0 or -1. */
+/* Starts loading what idmap_record(index, pool, i, ...) reads: the record's block, one
+ * 64-byte line (sections are 64-byte aligned). */
+static inline void idmap_ot_prefetch(const idmap_span *index, uint64_t i)
+{
+	__builtin_prefetch(idmap_ot_block(index, i));
+}
+
+/* Bounds of record i (< n) of an index/pool pair: [*a, *b) inside the pool. Returns 0, or -1
+ * when the table puts them out of order or past the pool. (A damaged base may make the sums
+ * wrap: then start > end, or both wrap and still lie inside the pool; never outside it.) */
 static inline int idmap_record(const idmap_span *index, const idmap_span *pool, uint64_t i,
 			       const uint8_t **a, const uint8_t **b)
 {
-	uint64_t x = idmap_ix_entry(index, i), y = idmap_ix_entry(index, i + 1);
+	uint32_t q = (uint32_t)i / IDMAP_OT_BLOCK, j = (uint32_t)i - q * IDMAP_OT_BLOCK;
+	const uint8_t *blk = index->p + (uint64_t)q * IDMAP_OT_BLOCK_BYTES;
+	uint64_t base = idmap_rd64(blk);
+	/* start: base + end[j - 1], or base for j = 0 (the load then reads base's high half,
+	 * masked off) */
+	uint64_t x = base + (idmap_rd32(blk + 4 + 4 * j) & (0u - (j != 0)));
+	uint64_t y = base + idmap_rd32(blk + 8 + 4 * j);
 	if (x > y || y > pool->len)
 		return -1;
 	*a = pool->p + x;

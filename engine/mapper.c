@@ -488,17 +488,15 @@ static void warm_b(const idmap_job *j, warm_slot *w)
 		return;
 	}
 	__builtin_prefetch(j->ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * w->slot);
-	__builtin_prefetch(j->ix->sec[IDMAP_SECTION_FWD_INDEX].p + 8 * w->slot);
+	idmap_ot_prefetch(&j->ix->sec[IDMAP_SECTION_FWD_INDEX], w->slot);
 }
 
 static void warm_c(const idmap_job *j, const warm_slot *w)
 {
-	if (!w->live)
-		return;
-	const idmap_span *pool = &j->ix->sec[IDMAP_SECTION_FWD_POOL];
-	uint64_t off = idmap_ix_entry(&j->ix->sec[IDMAP_SECTION_FWD_INDEX], w->slot);
-	if (off < pool->len)
-		__builtin_prefetch(pool->p + off);
+	const uint8_t *p, *end;
+	if (w->live && idmap_record(&j->ix->sec[IDMAP_SECTION_FWD_INDEX],
+				    &j->ix->sec[IDMAP_SECTION_FWD_POOL], w->slot, &p, &end) == 0)
+		__builtin_prefetch(p);
 }
 
 /* Reads the key slots of the target type from the (now cached) forward record. */
@@ -507,11 +505,10 @@ static void warm_d(const idmap_job *j, warm_slot *w)
 	w->nkeys = 0;
 	if (!w->live || j->to.type_id == IDMAP_TYPE_ANY)
 		return;
-	const idmap_span *pool = &j->ix->sec[IDMAP_SECTION_FWD_POOL];
-	uint64_t off = idmap_ix_entry(&j->ix->sec[IDMAP_SECTION_FWD_INDEX], w->slot);
-	if (off >= pool->len)
+	const uint8_t *p, *end;
+	if (idmap_record(&j->ix->sec[IDMAP_SECTION_FWD_INDEX], &j->ix->sec[IDMAP_SECTION_FWD_POOL],
+			 w->slot, &p, &end) != 0)
 		return;
-	const uint8_t *p = pool->p + off, *end = pool->p + pool->len;
 	uint64_t groups, type, count, v;
 	if (idmap_varint_get(&p, end, &groups))
 		return;
@@ -525,7 +522,7 @@ static void warm_d(const idmap_job *j, warm_slot *w)
 			key = k ? key + v : v;
 			if (type == j->to.type_id && w->nkeys < WARM_KEYS && key < j->ix->n_key) {
 				w->keys[w->nkeys++] = key;
-				__builtin_prefetch(j->ix->sec[IDMAP_SECTION_KEY_INDEX].p + 8 * key);
+				idmap_ot_prefetch(&j->ix->sec[IDMAP_SECTION_KEY_INDEX], key);
 			}
 		}
 		if (type >= j->to.type_id)
@@ -535,11 +532,11 @@ static void warm_d(const idmap_job *j, warm_slot *w)
 
 static void warm_e(const idmap_job *j, const warm_slot *w)
 {
-	const idmap_span *pool = &j->ix->sec[IDMAP_SECTION_KEY_POOL];
 	for (int k = 0; k < w->nkeys; k++) {
-		uint64_t off = idmap_ix_entry(&j->ix->sec[IDMAP_SECTION_KEY_INDEX], w->keys[k]);
-		if (off < pool->len)
-			__builtin_prefetch(pool->p + off);
+		const uint8_t *p, *end;
+		if (idmap_record(&j->ix->sec[IDMAP_SECTION_KEY_INDEX],
+				 &j->ix->sec[IDMAP_SECTION_KEY_POOL], w->keys[k], &p, &end) == 0)
+			__builtin_prefetch(p);
 	}
 }
 

@@ -1,10 +1,23 @@
 /* idmap_verify(): every section's CRC and the structural invariants of FORMAT.md, walked in
- * full (O(index size), on request only). */
+ * full (O(index size), on request only).
+ *
+ * Every section is read front to back, so that an index larger than RAM streams from the
+ * disk instead of being faulted in a page at a time: the CRCs in file order, then the offset
+ * tables, the accession codes, the key records in key slot order and the forward records in
+ * accession slot order. The MPHF lookups of those walks touch the pilots of one partition
+ * after another. The forward pairs are compared with the reverse postings without looking
+ * anything up per pair: both walks count the pairs of each type and add up a hash of each
+ * (accession slot, key slot) pair per type; the two sums of a type are equal when its forward
+ * and reverse pairs are the same set (a damage goes unnoticed with a chance of about 2^-64).
+ * IDMAP_VERIFY_FULL adds the exact check the sums stand for, at one random access per pair:
+ * the key record of every forward pair exists and has the group's type. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <libdeflate.h>
 
@@ -12,8 +25,8 @@
 #include "hash.h"
 #include "index_internal.h"
 
-/* ---- Full verification ------------------------------------------------------------------- */
-
+static int fail(char *detail, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static int fail(char *detail, size_t len, const char *fmt, ...)
 {
 	if (detail && len) {
@@ -25,22 +38,87 @@ static int fail(char *detail, size_t len, const char *fmt, ...)
 	return IDMAP_ERR_CORRUPT;
 }
 
-static int verify_monotone(const idmap_index *ix, int index_id, int pool_id, uint64_t n,
-			   char *detail, size_t len)
+/* Access advice for a part of the map (page-aligned outwards). */
+static void advise(const idmap_index *ix, const uint8_t *p, uint64_t len, int advice)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)p & ~(pg - 1);
+	if (len && p >= ix->map && p + len <= ix->map + ix->size)
+		(void)madvise((void *)a, (uintptr_t)p + len - a, advice);
+}
+
+/* The term a pair adds to its type's fingerprint: a bijective mix of both slots. */
+static inline uint64_t pair_term(uint64_t acc, uint64_t key)
+{
+	return idmap_fmix((acc << 32 | key) ^ IDMAP_K1);
+}
+
+/* Per-type tallies of the two walks. */
+typedef struct {
+	uint64_t *keys;	  /* key records of the type */
+	uint64_t *rev;	  /* reverse postings */
+	uint64_t *fwd;	  /* forward pairs */
+	uint64_t *rev_fp; /* fingerprints of the postings of types that have forward pairs */
+	uint64_t *fwd_fp; /* fingerprints of the forward pairs */
+	uint8_t *alias;	  /* #unversioned: types: reverse postings only (FORMAT.md) */
+} tallies;
+
+static int check_crcs(const idmap_index *ix, char *detail, size_t len)
+{
+	/* In file order, whatever the table's order. */
+	uint32_t n = ix->n_secs;
+	const idmap_section_info **v = malloc((n ? n : 1) * sizeof *v);
+	if (!v)
+		return IDMAP_ERR_NOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t k = i;
+		while (k > 0 && v[k - 1]->offset > ix->secs[i].offset) {
+			v[k] = v[k - 1];
+			k--;
+		}
+		v[k] = &ix->secs[i];
+	}
+	int rc = IDMAP_OK;
+	for (uint32_t i = 0; i < n && rc == IDMAP_OK; i++) {
+		const idmap_section_info *s = v[i];
+		if (libdeflate_crc32(0, ix->map + s->offset, (size_t)s->length) == s->crc)
+			continue;
+		if (s->name)
+			rc = fail(detail, len, "%s: CRC mismatch", s->name);
+		else
+			rc = fail(detail, len, "section %u: CRC mismatch", s->id);
+	}
+	free(v);
+	return rc;
+}
+
+/* An offset table, block by block: each block's base is where the records before it end,
+ * ends do not decrease and stay inside the pool, and the last one is the pool's end. */
+static int verify_offsets(const idmap_index *ix, int index_id, int pool_id, uint64_t n,
+			  char *detail, size_t len)
 {
 	const idmap_span *s = &ix->sec[index_id];
-	uint64_t prev = 0;
-	for (uint64_t i = 0; i <= n; i++) {
-		uint64_t x = idmap_ix_entry(s, i);
-		if (x < prev || x > ix->sec[pool_id].len)
-			return fail(detail, len, "%s: entry %llu out of order or past %s",
-				    idmap_section_name(index_id), (unsigned long long)i,
-				    idmap_section_name(pool_id));
-		prev = x;
+	const char *name = idmap_section_name(index_id), *pool = idmap_section_name(pool_id);
+	uint64_t plen = ix->sec[pool_id].len, base = 0, end = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		const uint8_t *blk = idmap_ot_block(s, i);
+		uint64_t j = i % IDMAP_OT_BLOCK;
+		if (j == 0) {
+			base = idmap_rd64(blk);
+			if (base != end)
+				return fail(detail, len, "%s: block %llu has base %llu, but the "
+					    "records before it end at %llu", name,
+					    (unsigned long long)(i / IDMAP_OT_BLOCK),
+					    (unsigned long long)base, (unsigned long long)end);
+		}
+		uint64_t e = base + idmap_rd32(blk + 8 + 4 * j); /* base <= plen: no overflow */
+		if (e < end || e > plen)
+			return fail(detail, len, "%s: entry %llu out of order or past %s", name,
+				    (unsigned long long)i, pool);
+		end = e;
 	}
-	if (idmap_ix_entry(s, 0) != 0 || prev != ix->sec[pool_id].len)
-		return fail(detail, len, "%s: does not span %s", idmap_section_name(index_id),
-			    idmap_section_name(pool_id));
+	if (end != plen)
+		return fail(detail, len, "%s: does not span %s", name, pool);
 	return IDMAP_OK;
 }
 
@@ -73,16 +151,16 @@ static int verify_codes(const idmap_index *ix, char *detail, size_t len)
 	return IDMAP_OK;
 }
 
-/* Key records decode, postings are sorted accession slots, the MPHF finds each key. */
-static int verify_keys(const idmap_index *ix, uint64_t *keys, uint64_t *rev, char *detail,
-		       size_t len)
+/* Key records in slot order: they decode, postings are sorted accession slots, the MPHF finds
+ * each key; counts and fingerprints per type. */
+static int verify_keys(const idmap_index *ix, tallies *t, char *detail, size_t len)
 {
 	for (uint64_t s = 0; s < ix->n_key; s++) {
 		const uint8_t *p, *end, *v;
-		uint64_t t, l, count, d, slot = 0;
+		uint64_t type, l, count, d, slot = 0, fp = 0;
 		if (idmap_record(&ix->sec[IDMAP_SECTION_KEY_INDEX],
 				 &ix->sec[IDMAP_SECTION_KEY_POOL], s, &p, &end) != 0 ||
-		    idmap_key_head(ix, &p, end, &t, &v, &l) != 0 ||
+		    idmap_key_head(ix, &p, end, &type, &v, &l) != 0 ||
 		    idmap_varint_get(&p, end, &count))
 			goto bad;
 		for (uint64_t i = 0; i < count; i++) {
@@ -93,15 +171,18 @@ static int verify_keys(const idmap_index *ix, uint64_t *keys, uint64_t *rev, cha
 			slot = i ? slot + d : d;
 			if (slot >= ix->n_acc)
 				goto bad;
+			fp += pair_term(slot, s);
 		}
 		if (p != end)
 			goto bad;
-		idmap_h128 h = idmap_hash_key((uint32_t)t, v, (size_t)l, ix->key_mphf.seed);
+		idmap_h128 h = idmap_hash_key((uint32_t)type, v, (size_t)l, ix->key_mphf.seed);
 		if (idmap_mphf_lookup(&ix->key_mphf, h) != s)
 			return fail(detail, len, "KEY_PILOTS/KEY_REMAP: key %llu not at its slot",
 				    (unsigned long long)s);
-		keys[t]++;
-		rev[t] += count;
+		t->keys[type]++;
+		t->rev[type] += count;
+		if (!t->alias[type])
+			t->rev_fp[type] += fp;
 		continue;
 	bad:
 		return fail(detail, len, "KEY_POOL: record of key slot %llu is malformed",
@@ -110,12 +191,13 @@ static int verify_keys(const idmap_index *ix, uint64_t *keys, uint64_t *rev, cha
 	return IDMAP_OK;
 }
 
-/* Forward records decode: sorted groups of sorted key slots of the group's type. */
-static int verify_fwd(const idmap_index *ix, uint64_t *fwd, char *detail, size_t len)
+/* Forward records in slot order: sorted groups of sorted key slots; counts and fingerprints
+ * per type; with full, each key's record is looked up and must have the group's type. */
+static int verify_fwd(const idmap_index *ix, int full, tallies *t, char *detail, size_t len)
 {
 	for (uint64_t s = 0; s < ix->n_acc; s++) {
 		const uint8_t *p, *end;
-		uint64_t groups, t, count, d, prev_t = 0, slot = 0;
+		uint64_t groups, type, count, d, prev_t = 0, slot = 0;
 		if (idmap_record(&ix->sec[IDMAP_SECTION_FWD_INDEX],
 				 &ix->sec[IDMAP_SECTION_FWD_POOL], s, &p, &end) != 0)
 			goto bad;
@@ -124,22 +206,28 @@ static int verify_fwd(const idmap_index *ix, uint64_t *fwd, char *detail, size_t
 		if (idmap_varint_get(&p, end, &groups))
 			goto bad;
 		for (uint64_t g = 0; g < groups; g++) {
-			if (idmap_varint_get(&p, end, &t) || t >= ix->n_types ||
-			    (g && t <= prev_t) || idmap_varint_get(&p, end, &count) || count == 0)
+			if (idmap_varint_get(&p, end, &type) || type >= ix->n_types ||
+			    (g && type <= prev_t) || idmap_varint_get(&p, end, &count) ||
+			    count == 0)
 				goto bad;
-			prev_t = t;
+			prev_t = type;
+			uint64_t fp = 0;
 			for (uint64_t i = 0; i < count; i++) {
 				if (idmap_varint_get(&p, end, &d))
 					goto bad;
 				if (i > 0 && (d == 0 || d > UINT64_MAX - slot))
 					goto bad;
 				slot = i ? slot + d : d;
+				if (slot >= ix->n_key)
+					goto bad;
+				fp += pair_term(s, slot);
 				uint32_t kt;
-				if (slot >= ix->n_key ||
-				    idmap_key_get(ix, slot, &kt, NULL, NULL) != IDMAP_OK || kt != t)
+				if (full && (idmap_key_get(ix, slot, &kt, NULL, NULL) != IDMAP_OK ||
+					     kt != type))
 					goto bad;
 			}
-			fwd[t] += count;
+			t->fwd[type] += count;
+			t->fwd_fp[type] += fp;
 		}
 		if (p != end)
 			goto bad;
@@ -151,65 +239,94 @@ static int verify_fwd(const idmap_index *ix, uint64_t *fwd, char *detail, size_t
 	return IDMAP_OK;
 }
 
-static int verify_counts(const idmap_index *ix, char *detail, size_t len)
+/* The tallies against TYPES and against each other. */
+static int compare_tallies(const idmap_index *ix, const tallies *t, char *detail, size_t len)
 {
-	uint32_t t = ix->n_types ? ix->n_types : 1;
-	uint64_t *keys = calloc(t, sizeof *keys), *rev = calloc(t, sizeof *rev);
-	uint64_t *fwd = calloc(t, sizeof *fwd);
-	int rc = IDMAP_ERR_NOMEM;
-	if (!keys || !rev || !fwd)
-		goto out;
-	if ((rc = verify_keys(ix, keys, rev, detail, len)) != IDMAP_OK ||
-	    (rc = verify_fwd(ix, fwd, detail, len)) != IDMAP_OK)
-		goto out;
 	for (uint32_t i = 0; i < ix->n_types; i++) {
 		const idmap_type_info *ti = &ix->types[i];
-		/* Unversioned aliases have reverse postings only (FORMAT.md). */
-		int alias = strncmp(ti->name, IDMAP_TYPE_UNVERSIONED_PREFIX,
-				    strlen(IDMAP_TYPE_UNVERSIONED_PREFIX)) == 0;
-		uint64_t want_fwd = alias ? 0 : rev[i];
-		if (keys[i] != ti->keys || fwd[i] != want_fwd || rev[i] != ti->pairs) {
-			rc = fail(detail, len,
-				  "TYPES: type %s counts %llu keys, %llu pairs; pools hold "
-				  "%llu keys, %llu forward and %llu reverse pairs",
-				  ti->name, (unsigned long long)ti->keys,
-				  (unsigned long long)ti->pairs, (unsigned long long)keys[i],
-				  (unsigned long long)fwd[i], (unsigned long long)rev[i]);
-			goto out;
-		}
+		uint64_t want_fwd = t->alias[i] ? 0 : t->rev[i];
+		if (t->keys[i] != ti->keys || t->fwd[i] != want_fwd || t->rev[i] != ti->pairs)
+			return fail(detail, len,
+				    "TYPES: type %s counts %llu keys, %llu pairs; pools hold "
+				    "%llu keys, %llu forward and %llu reverse pairs",
+				    ti->name, (unsigned long long)ti->keys,
+				    (unsigned long long)ti->pairs, (unsigned long long)t->keys[i],
+				    (unsigned long long)t->fwd[i], (unsigned long long)t->rev[i]);
+		if (t->fwd_fp[i] != t->rev_fp[i])
+			return fail(detail, len, "FWD_POOL/KEY_POOL: the forward pairs of type %s "
+				    "differ from its reverse postings", ti->name);
 	}
+	return IDMAP_OK;
+}
+
+static int verify_records(const idmap_index *ix, int full, char *detail, size_t len)
+{
+	size_t nt = ix->n_types ? ix->n_types : 1;
+	tallies t;
+	uint64_t *all = calloc(5 * nt, sizeof *all);
+	t.alias = calloc(nt, 1);
+	int rc = IDMAP_ERR_NOMEM;
+	if (!all || !t.alias)
+		goto out;
+	t.keys = all;
+	t.rev = all + nt;
+	t.fwd = all + 2 * nt;
+	t.rev_fp = all + 3 * nt;
+	t.fwd_fp = all + 4 * nt;
+	size_t plen = strlen(IDMAP_TYPE_UNVERSIONED_PREFIX);
+	for (uint32_t i = 0; i < ix->n_types; i++)
+		t.alias[i] = strncmp(ix->types[i].name, IDMAP_TYPE_UNVERSIONED_PREFIX, plen) == 0;
+	if ((rc = verify_keys(ix, &t, detail, len)) != IDMAP_OK)
+		goto out;
+	if (full) { /* the key records are now read at random */
+		advise(ix, ix->sec[IDMAP_SECTION_KEY_INDEX].p, ix->sec[IDMAP_SECTION_KEY_INDEX].len,
+		       MADV_RANDOM);
+		advise(ix, ix->sec[IDMAP_SECTION_KEY_POOL].p, ix->sec[IDMAP_SECTION_KEY_POOL].len,
+		       MADV_RANDOM);
+	}
+	if ((rc = verify_fwd(ix, full, &t, detail, len)) != IDMAP_OK)
+		goto out;
+	rc = compare_tallies(ix, &t, detail, len);
 out:
-	free(keys);
-	free(rev);
-	free(fwd);
+	free(all);
+	free(t.alias);
+	return rc;
+}
+
+static int verify_all(const idmap_index *ix, int full, char *detail, size_t len)
+{
+	int rc;
+	if ((rc = check_crcs(ix, detail, len)) != IDMAP_OK)
+		return rc;
+	if (idmap_mphf_check(&ix->acc_mphf) != 0)
+		return fail(detail, len, "ACC_DIR: partition table inconsistent");
+	if (idmap_mphf_check(&ix->key_mphf) != 0)
+		return fail(detail, len, "KEY_DIR: partition table inconsistent");
+	if ((rc = verify_meta(ix, detail, len)) != IDMAP_OK ||
+	    (rc = verify_offsets(ix, IDMAP_SECTION_FWD_INDEX, IDMAP_SECTION_FWD_POOL, ix->n_acc,
+				 detail, len)) != IDMAP_OK ||
+	    (rc = verify_offsets(ix, IDMAP_SECTION_KEY_INDEX, IDMAP_SECTION_KEY_POOL, ix->n_key,
+				 detail, len)) != IDMAP_OK ||
+	    (rc = verify_codes(ix, detail, len)) != IDMAP_OK)
+		return rc;
+	return verify_records(ix, full, detail, len);
+}
+
+IDMAP_API int idmap_verify_flags(const idmap_index *ix, unsigned flags, char *detail,
+				 size_t len)
+{
+	if (!ix || (!detail && len) || (flags & ~IDMAP_VERIFY_FULL))
+		return IDMAP_ERR_INVALID;
+	if (detail && len)
+		detail[0] = '\0';
+	/* Read ahead while walking; idmap_open's advice (index.c) afterwards. */
+	advise(ix, ix->map, ix->size, MADV_SEQUENTIAL);
+	int rc = verify_all(ix, (flags & IDMAP_VERIFY_FULL) != 0, detail, len);
+	advise(ix, ix->map, ix->size, MADV_RANDOM);
 	return rc;
 }
 
 IDMAP_API int idmap_verify(const idmap_index *ix, char *detail, size_t len)
 {
-	if (!ix || (!detail && len))
-		return IDMAP_ERR_INVALID;
-	if (detail && len)
-		detail[0] = '\0';
-	for (uint32_t i = 0; i < ix->n_secs; i++) {
-		const idmap_section_info *s = &ix->secs[i];
-		if (libdeflate_crc32(0, ix->map + s->offset, (size_t)s->length) != s->crc) {
-			if (s->name)
-				return fail(detail, len, "%s: CRC mismatch", s->name);
-			return fail(detail, len, "section %u: CRC mismatch", s->id);
-		}
-	}
-	if (idmap_mphf_check(&ix->acc_mphf) != 0)
-		return fail(detail, len, "ACC_DIR: partition table inconsistent");
-	if (idmap_mphf_check(&ix->key_mphf) != 0)
-		return fail(detail, len, "KEY_DIR: partition table inconsistent");
-	int rc;
-	if ((rc = verify_meta(ix, detail, len)) != IDMAP_OK ||
-	    (rc = verify_monotone(ix, IDMAP_SECTION_FWD_INDEX, IDMAP_SECTION_FWD_POOL, ix->n_acc,
-				  detail, len)) != IDMAP_OK ||
-	    (rc = verify_monotone(ix, IDMAP_SECTION_KEY_INDEX, IDMAP_SECTION_KEY_POOL, ix->n_key,
-				  detail, len)) != IDMAP_OK ||
-	    (rc = verify_codes(ix, detail, len)) != IDMAP_OK)
-		return rc;
-	return verify_counts(ix, detail, len);
+	return idmap_verify_flags(ix, 0, detail, len);
 }

@@ -1,4 +1,4 @@
-/* On-disk constants of the idmap index, version 1, and little-endian helpers.
+/* On-disk constants of the idmap index, version 2, and little-endian helpers.
  * format/FORMAT.md is the specification; this header must say the same thing. */
 #ifndef IDMAP_FORMAT_H
 #define IDMAP_FORMAT_H
@@ -9,7 +9,7 @@
 
 #define IDMAP_MAGIC "IDMAPIDX"
 #define IDMAP_MAGIC_LEN 8
-#define IDMAP_FORMAT_VERSION 1u
+#define IDMAP_FORMAT_VERSION 2u
 
 #define IDMAP_HEADER_SIZE 64u
 #define IDMAP_SECTION_ENTRY_SIZE 32u
@@ -79,6 +79,19 @@ enum {
 	IDMAP_PART_N = 24,
 	IDMAP_PART_SEED = 28,
 };
+
+/* Offset tables (FWD_INDEX, KEY_INDEX): blocks of 14 records, each a u64 base and a u32 end
+ * per record relative to it, 64 bytes (FORMAT.md, "Offset tables"). */
+#define IDMAP_OT_BLOCK 14u				  /* records per block */
+#define IDMAP_OT_BLOCK_BYTES (8u + 4u * IDMAP_OT_BLOCK) /* 64 */
+_Static_assert(IDMAP_OT_BLOCK_BYTES == IDMAP_SECTION_ALIGN,
+	       "an offset-table block is one aligned 64-byte line");
+
+/* Length in bytes of the offset table of n records. */
+static inline uint64_t idmap_ot_length(uint64_t n)
+{
+	return 8 * ((n + IDMAP_OT_BLOCK - 1) / IDMAP_OT_BLOCK) + 4 * n;
+}
 
 /* TYPES */
 #define IDMAP_TYPES_HEADER_SIZE 8u

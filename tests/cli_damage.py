@@ -23,6 +23,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import zlib
 
 SECTION_NAMES = {1: "META", 2: "TYPES", 3: "ACC_DIR", 4: "ACC_PILOTS", 5: "ACC_REMAP",
                  6: "ACC_CODES", 7: "FWD_INDEX", 8: "FWD_POOL", 9: "KEY_DIR",
@@ -89,6 +90,9 @@ def main():
         return 1
     p = run(["verify", "-i", good])
     check(p.returncode == 0 and b"OK" in p.stdout, f"intact index: verify exit {p.returncode}")
+    p = run(["verify", "--full", "-i", good])
+    check(p.returncode == 0 and b"OK" in p.stdout,
+          f"intact index: verify --full exit {p.returncode}")
     with open(good, "rb") as f:
         image = f.read()
     table_off, count, sections = parse_index(image)
@@ -133,6 +137,21 @@ def main():
                     check(p.returncode == 1 and err.startswith("idmap: "),
                           f"{what}: {args[0]} on an index damaged in {label} exit "
                           f"{p.returncode}, want 1 with a message")
+
+    # another format version, with a sound header: every command says to rebuild
+    version_msg = {1: b"index format version 1 is not supported by this idmap (version 2): "
+                      b"rebuild the index with `idmap build`",
+                   3: b"index format version 3 is newer than this idmap reads (version 2)"}
+    for version, msg in version_msg.items():
+        b = bytearray(image)
+        struct.pack_into("<I", b, 8, version)
+        struct.pack_into("<I", b, 60, zlib.crc32(bytes(b[:60])))
+        with open(bad, "wb") as f:
+            f.write(b)
+        for args in (["verify", "-i", bad], fwd_args, ["info", "-i", bad]):
+            p = run(args)
+            check(p.returncode == 1 and not crashed(p) and msg in p.stderr,
+                  f"version {version}: {args[0]} exit {p.returncode}: {p.stderr!r}")
 
     # a truncated and an extended file
     for label, data in (("truncated", image[:-64]), ("extended", image + b"\0" * 64),

@@ -19,6 +19,7 @@
 #include "idmap.h"
 #include "idmap_build.h"
 #include "idmap_format.h"
+#include "offset_table.h"
 #include "sort.h"
 
 static char dir[256];
@@ -492,7 +493,7 @@ static void sections_are_checksummed(void **state)
 	assert_int_equal(fread(b, 1, (size_t)size, f), (size_t)size);
 	fclose(f);
 	assert_memory_equal(b, IDMAP_MAGIC, 8);
-	assert_int_equal(idmap_rd32(b + IDMAP_HDR_VERSION), 1);
+	assert_int_equal(idmap_rd32(b + IDMAP_HDR_VERSION), 2);
 	assert_int_equal(idmap_rd64(b + IDMAP_HDR_FILE_SIZE), (uint64_t)size);
 	assert_int_equal(idmap_rd32(b + IDMAP_HDR_HEADER_CRC), libdeflate_crc32(0, b, 60));
 	uint64_t table = idmap_rd64(b + IDMAP_HDR_TABLE_OFFSET);
@@ -513,9 +514,93 @@ static void sections_are_checksummed(void **state)
 	free(b);
 }
 
+static uint8_t *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	*len = (size_t)ftell(f);
+	rewind(f);
+	uint8_t *b = malloc(*len ? *len : 1);
+	assert_non_null(b);
+	assert_int_equal(fread(b, 1, *len, f), *len);
+	fclose(f);
+	return b;
+}
+
+/* The same inputs, budget and seed give the same bytes, whatever the thread count (README,
+ * "--threads"); SOURCE_DATE_EPOCH fixes the date in META. */
+static void builds_are_byte_identical(void **state)
+{
+	(void)state;
+	char in[300], out[2][300], err[1024];
+	path_in(in, sizeof(in), "same.dat");
+	path_in(out[0], sizeof(out[0]), "same1.idx");
+	path_in(out[1], sizeof(out[1]), "same2.idx");
+	size_t n;
+	free(make_release(20000, &n, in));
+	const char *inputs[] = {in};
+	setenv("SOURCE_DATE_EPOCH", "0", 1);
+	for (int k = 0; k < 2; k++) {
+		idmap_build_opts o;
+		idmap_build_opts_init(&o);
+		o.output = out[k];
+		o.inputs = inputs;
+		o.n_inputs = 1;
+		o.memory = 1u << 20; /* many partitions and passes */
+		o.threads = k ? 3 : 1;
+		assert_int_equal(idmap_build(&o, err, sizeof(err)), 0);
+	}
+	unsetenv("SOURCE_DATE_EPOCH");
+	size_t l0, l1;
+	uint8_t *b0 = read_all(out[0], &l0), *b1 = read_all(out[1], &l1);
+	assert_int_equal(l0, l1);
+	assert_memory_equal(b0, b1, l0);
+	free(b0);
+	free(b1);
+}
+
+/* The offset-table writer: block layout of FORMAT.md, and the limits it refuses. */
+static void offset_table_writer(void **state)
+{
+	(void)state;
+	char path[300];
+	path_in(path, sizeof(path), "ot.bin");
+	idmap_spill s;
+	idmap_ot_writer w;
+	assert_int_equal(idmap_spill_open(&s, path, 4096), 0);
+	idmap_ot_writer_init(&w, &s);
+	const uint64_t n = 2 * IDMAP_OT_BLOCK + 3;
+	for (uint64_t i = 0; i < n; i++)
+		assert_int_equal(idmap_ot_add(&w, 10 * (i + 1)), 0);
+	assert_int_equal(idmap_spill_close(&s), 0);
+	size_t len;
+	uint8_t *b = read_all(path, &len);
+	assert_int_equal(len, idmap_ot_length(n));
+	for (uint64_t i = 0; i < n; i++) {
+		const uint8_t *blk = b + i / IDMAP_OT_BLOCK * IDMAP_OT_BLOCK_BYTES;
+		uint64_t base = idmap_rd64(blk);
+		assert_int_equal(base, 10 * (i - i % IDMAP_OT_BLOCK));
+		uint64_t end = base + idmap_rd32(blk + 8 + 4 * (i % IDMAP_OT_BLOCK));
+		assert_int_equal(end, 10 * (i + 1));
+	}
+	free(b);
+	assert_int_equal(idmap_ot_length(0), 0);
+	/* an end before the previous one; a block spanning 4 GiB */
+	assert_int_equal(idmap_spill_open(&s, path, 4096), 0);
+	idmap_ot_writer_init(&w, &s);
+	assert_int_equal(idmap_ot_add(&w, 10), 0);
+	assert_int_equal(idmap_ot_add(&w, 9), -1);
+	assert_int_equal(idmap_ot_add(&w, 10 + UINT32_MAX - 10), 0);
+	assert_int_equal(idmap_ot_add(&w, (uint64_t)UINT32_MAX + 1), -2);
+	assert_int_equal(idmap_spill_close(&s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(builds_are_byte_identical),
+		cmocka_unit_test(offset_table_writer),
 		cmocka_unit_test(radix_sort_orders_and_is_stable),
 		cmocka_unit_test(every_line_round_trips_under_any_budget),
 		cmocka_unit_test(history_records),

@@ -502,10 +502,14 @@ static void test_damaged_header(void **state)
 	b[0] ^= 0x20;
 	expect_open(b, image_len, IDMAP_ERR_NOT_INDEX);
 	b[0] ^= 0x20;
-	idmap_wr32(b + IDMAP_HDR_VERSION, 2);
-	expect_open(b, image_len, IDMAP_ERR_VERSION);
-	reseal_table(b);
-	expect_open(b, image_len, IDMAP_ERR_VERSION);
+	/* version 1 (the u64 offset tables) and a later version are both refused */
+	for (uint32_t v = 1; v <= 3; v += 2) {
+		memcpy(b, image, image_len);
+		idmap_wr32(b + IDMAP_HDR_VERSION, v);
+		expect_open(b, image_len, IDMAP_ERR_VERSION);
+		reseal_table(b);
+		expect_open(b, image_len, IDMAP_ERR_VERSION);
+	}
 	memcpy(b, image, image_len);
 	b[IDMAP_HDR_HEADER_CRC] ^= 1;
 	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
@@ -735,6 +739,129 @@ static void test_damaged_big_sections(void **state)
 	free(b);
 }
 
+/* ---- What only idmap_verify's walks see ----------------------------------------------------
+ * Damage behind resealed checksums that idmap_open accepts (it checks an offset table's
+ * length, first base and last end only). */
+
+static uint8_t *section_of(uint8_t *b, uint32_t id, uint64_t *len)
+{
+	uint8_t *e = entry_of(b, id);
+	*len = idmap_rd64(e + IDMAP_SEC_LENGTH);
+	return b + idmap_rd64(e + IDMAP_SEC_OFFSET);
+}
+
+/* Opens b (accepted at open) and expects both verify modes to name want in their detail. */
+static void expect_verify_fails(const uint8_t *b, const char *want)
+{
+	idmap_index *ix = NULL;
+	assert_int_equal(open_bytes(b, image_len, &ix), IDMAP_OK);
+	char detail[256];
+	for (unsigned flags = 0; flags <= IDMAP_VERIFY_FULL; flags += IDMAP_VERIFY_FULL) {
+		assert_int_equal(idmap_verify_flags(ix, flags, detail, sizeof detail),
+				 IDMAP_ERR_CORRUPT);
+		if (!strstr(detail, want))
+			fail_msg("verify (flags %u) says '%s', want '%s'", flags, detail, want);
+	}
+	exercise(ix);
+	idmap_close(ix);
+}
+
+/* Bounds [*a, *z) of forward record slot in image b, read from its offset table. */
+static void fwd_bounds(uint8_t *b, uint64_t slot, uint64_t *a, uint64_t *z)
+{
+	uint64_t len;
+	const uint8_t *blk = section_of(b, IDMAP_SECTION_FWD_INDEX, &len) +
+			     slot / IDMAP_OT_BLOCK * IDMAP_OT_BLOCK_BYTES;
+	uint64_t j = slot % IDMAP_OT_BLOCK, base = idmap_rd64(blk);
+	*a = base + (j ? idmap_rd32(blk + 4 + 4 * j) : 0);
+	*z = base + idmap_rd32(blk + 8 + 4 * j);
+}
+
+static void test_verify_walks(void **state)
+{
+	(void)state;
+	idmap_index *ix = open_good();
+	uint64_t nkey = idmap_key_count(ix), len;
+	char detail[256];
+	assert_int_equal(idmap_verify_flags(ix, IDMAP_VERIFY_FULL, detail, sizeof detail),
+			 IDMAP_OK);
+	assert_int_equal(idmap_verify_flags(ix, 2, detail, sizeof detail), IDMAP_ERR_INVALID);
+	assert_true(nkey > IDMAP_OT_BLOCK); /* KEY_INDEX has a second block */
+	uint8_t *b = copy_image();
+	uint8_t *ki = section_of(b, IDMAP_SECTION_KEY_INDEX, &len);
+	assert_int_equal(len, idmap_ot_length(nkey));
+
+	/* the second block's base one byte late, its last end one byte earlier: the last
+	 * record still ends at the pool's end, so only the walk sees the base */
+	uint8_t *blk = ki + IDMAP_OT_BLOCK_BYTES;
+	uint64_t last = (nkey - 1) % IDMAP_OT_BLOCK;
+	if (nkey <= 2 * IDMAP_OT_BLOCK)
+		idmap_wr32(blk + 8 + 4 * last, idmap_rd32(blk + 8 + 4 * last) - 1);
+	idmap_wr64(blk, idmap_rd64(blk) + 1);
+	reseal_section(b, IDMAP_SECTION_KEY_INDEX);
+	expect_verify_fails(b, "KEY_INDEX: block 1 has base");
+
+	/* an end before the previous one */
+	memcpy(b, image, image_len);
+	idmap_wr32(ki + 8 + 4 * 3, idmap_rd32(ki + 8 + 4 * 2) - 1);
+	reseal_section(b, IDMAP_SECTION_KEY_INDEX);
+	expect_verify_fails(b, "KEY_INDEX: entry 3 out of order");
+
+	/* refused at open: first base, last end, length */
+	memcpy(b, image, image_len);
+	idmap_wr64(ki, 1);
+	reseal_section(b, IDMAP_SECTION_KEY_INDEX);
+	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+	memcpy(b, image, image_len);
+	blk = ki + (nkey - 1) / IDMAP_OT_BLOCK * IDMAP_OT_BLOCK_BYTES;
+	idmap_wr32(blk + 8 + 4 * last, idmap_rd32(blk + 8 + 4 * last) + 1);
+	reseal_section(b, IDMAP_SECTION_KEY_INDEX);
+	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+	memcpy(b, image, image_len);
+	uint8_t *e = entry_of(b, IDMAP_SECTION_KEY_INDEX);
+	idmap_wr64(e + IDMAP_SEC_LENGTH, len - 4);
+	reseal_section(b, IDMAP_SECTION_KEY_INDEX);
+	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+
+	/* FWD_INDEX likewise */
+	memcpy(b, image, image_len);
+	uint8_t *fi = section_of(b, IDMAP_SECTION_FWD_INDEX, &len);
+	idmap_wr32(fi + 8 + 4 * 2, idmap_rd32(fi + 8 + 4 * 1) - 1);
+	reseal_section(b, IDMAP_SECTION_FWD_INDEX);
+	expect_verify_fails(b, "FWD_INDEX: entry 2 out of order");
+
+	/* P62258's UniProtKB-ID pair pointing at P31946's entry name: counts and the key's type
+	 * still agree; the forward pairs no longer equal the reverse postings */
+	uint64_t acc, from, to, a, z, groups = 0, t = 0, count = 0;
+	uint32_t id;
+	assert_int_equal(idmap_acc_find(ix, "P62258", 6, &acc), IDMAP_OK);
+	assert_int_equal(idmap_type_find(ix, "UniProtKB-ID", &id), IDMAP_OK);
+	assert_int_equal(idmap_key_find(ix, id, "1433E_HUMAN", 11, &from), IDMAP_OK);
+	assert_int_equal(idmap_key_find(ix, id, "1433B_HUMAN", 11, &to), IDMAP_OK);
+	assert_true(from < 128 && to < 128); /* one-byte varints */
+	memcpy(b, image, image_len);
+	uint8_t *pool = section_of(b, IDMAP_SECTION_FWD_POOL, &len);
+	fwd_bounds(b, acc, &a, &z);
+	const uint8_t *p = pool + a, *end = pool + z;
+	assert_int_equal(idmap_varint_get(&p, end, &groups), 0);
+	for (;;) {
+		assert_true(groups--);
+		assert_int_equal(idmap_varint_get(&p, end, &t), 0);
+		assert_int_equal(idmap_varint_get(&p, end, &count), 0);
+		if (t == id)
+			break;
+		for (uint64_t k = 0; k < count; k++)
+			assert_int_equal(idmap_varint_get(&p, end, &t), 0);
+	}
+	assert_int_equal(count, 1);
+	assert_int_equal(*p, from);
+	pool[p - pool] = (uint8_t)to;
+	reseal_section(b, IDMAP_SECTION_FWD_POOL);
+	expect_verify_fails(b, "FWD_POOL/KEY_POOL: the forward pairs of type UniProtKB-ID differ");
+	idmap_close(ix);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -746,6 +873,7 @@ int main(void)
 		cmocka_unit_test(test_damaged_table),
 		cmocka_unit_test(test_damaged_small_sections),
 		cmocka_unit_test(test_damaged_big_sections),
+		cmocka_unit_test(test_verify_walks),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

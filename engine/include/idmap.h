@@ -74,12 +74,28 @@ IDMAP_API int idmap_open(const char *path, idmap_index **out);
 IDMAP_API void idmap_close(idmap_index *ix);
 
 /* Recomputes the CRC of every section and walks every structural invariant of the index
- * (indexes monotone and in bounds, MPHF tables consistent and placing every stored key at its
- * own slot, every record decoding inside its bounds). O(size of the index). Returns IDMAP_OK,
+ * (offset tables monotone, in bounds and with consistent block bases, MPHF tables consistent
+ * and placing every stored key at its own slot, every record decoding inside its bounds, the
+ * per-type counts of TYPES, the forward pairs equal to the reverse postings). O(size of the
+ * index), reading each section front to back: the CRCs first, then the records in slot order;
+ * an index larger than RAM is streamed, not read at random. Forward and reverse pairs are
+ * compared by per-type counts and order-free fingerprints (sums of a 64-bit hash of every
+ * (accession, key) pair), which miss a damage with a chance of about 2^-64. Returns IDMAP_OK,
  * or IDMAP_ERR_CORRUPT with a one-line description naming the bad section written into
  * detail (NUL-terminated, truncated to len; detail may be NULL when len is 0), or
- * IDMAP_ERR_NOMEM. */
+ * IDMAP_ERR_NOMEM. While it runs, the map is advised for sequential reading (madvise); the
+ * random-access advice of idmap_open is restored before it returns. */
 IDMAP_API int idmap_verify(const idmap_index *ix, char *detail, size_t len);
+
+/* Flags of idmap_verify_flags(). */
+#define IDMAP_VERIFY_FULL 1u /* also look up the key record of every forward pair and check its
+			      * type exactly: one random access per pair, slow when the index
+			      * does not fit in RAM */
+
+/* idmap_verify() with flags (0 or IDMAP_VERIFY_FULL; other bits: IDMAP_ERR_INVALID).
+ * idmap_verify(ix, detail, len) is idmap_verify_flags(ix, 0, detail, len). */
+IDMAP_API int idmap_verify_flags(const idmap_index *ix, unsigned flags, char *detail,
+				 size_t len);
 
 /* ---- Metadata ----------------------------------------------------------------------------- */
 
