@@ -1,5 +1,7 @@
 /* idmap serve -i INDEX [--listen ADDR] [--jobs-dir DIR] [--job-ttl 7d] [--threads N]
- * [--max-ids N] [--cache SIZE]: the options; the server itself is in server/. */
+ * [--max-ids N] [--cache SIZE]: the options; the server itself is in server/. This is the
+ * program idmap-serve, which `idmap serve` runs: libmicrohttpd and the TLS libraries it
+ * pulls in are loaded by the server alone, not by every idmap map. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -8,10 +10,7 @@
 #include <unistd.h>
 
 #include "cli_util.h"
-#include "commands.h"
-#ifdef IDMAP_HAVE_SERVER
 #include "server.h"
-#endif
 
 static const char usage_text[] =
 	"usage: idmap serve [-i INDEX] [--listen HOST:PORT] [--jobs-dir DIR] [--job-ttl TIME]\n"
@@ -51,7 +50,7 @@ static int number(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-int cmd_serve(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"index", required_argument, NULL, 'i'},
@@ -121,7 +120,6 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (cli_index_arg(argc, argv, &index, usage_text) != 0)
 		return 2;
-#ifdef IDMAP_HAVE_SERVER
 	char dir[4096];
 	if (!jobs_dir) {
 		snprintf(dir, sizeof dir, "%s.jobs", index);
@@ -132,10 +130,4 @@ int cmd_serve(int argc, char **argv)
 		      .cache_bytes = cache, .max_connections = (unsigned)max_conn,
 		      .quiet = quiet};
 	return srv_run(&o);
-#else
-	(void)listen, (void)jobs_dir, (void)quiet;
-	fprintf(stderr, "idmap: this idmap was built without libmicrohttpd, so it cannot serve "
-			"(apt-get install libmicrohttpd-dev, then rebuild)\n");
-	return 1;
-#endif
 }

@@ -8,6 +8,5 @@ int cmd_map(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_databases(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
-int cmd_serve(int argc, char **argv);
 
 #endif

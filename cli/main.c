@@ -1,12 +1,36 @@
 /* idmap: offline UniProt ID mapping. Dispatches to the subcommands of commands.h. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 
 #ifndef IDMAP_VERSION_STRING
 #define IDMAP_VERSION_STRING "unknown"
 #endif
+
+/* `idmap serve` is the program idmap-serve beside this one (see cmd_serve.c). */
+static int run_serve(char **argv)
+{
+	char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof path - 32);
+	if (n > 0)
+		path[n] = 0;
+	char *slash = n > 0 ? strrchr(path, '/') : NULL;
+	if (!slash) {
+		fprintf(stderr, "idmap: serve: cannot find this program's directory\n");
+		return 1;
+	}
+	strcpy(slash + 1, "idmap-serve");
+	execv(path, argv);
+	if (errno == ENOENT)
+		fprintf(stderr, "idmap: serve is not available: this idmap was built without "
+			"libmicrohttpd (apt-get install libmicrohttpd-dev, then rebuild)\n");
+	else
+		fprintf(stderr, "idmap: %s: %s\n", path, strerror(errno));
+	return 1;
+}
 
 static void usage(FILE *f)
 {
@@ -44,7 +68,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "verify") == 0)
 		return cmd_verify(argc - 1, argv + 1);
 	if (strcmp(cmd, "serve") == 0)
-		return cmd_serve(argc - 1, argv + 1);
+		return run_serve(argv + 1);
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return 0;
