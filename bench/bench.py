@@ -473,8 +473,8 @@ LOOKUP_MODES = (
     ("rev", "GI -> accessions, one id per call", ["--from", "GI"], "gi", False,
      "`idmap_key_find` + `idmap_rev_begin/next`"),
     ("fwd-batch", "accession -> UniRef90, batched", ["--to", "UniRef90", "--batch", "256"],
-     "acc", True, "`idmap_acc_find_batch` on groups of 256, `idmap_fwd_prefetch`, then "
-     "`idmap_fwd_begin/next`"),
+     "acc", True, "`idmap_acc_find_batch` on groups of 256, then `idmap_fwd_batch` "
+     "(records of the group fetched together)"),
     ("find-batch", "accession -> slot only, batched",
      ["--to", "UniRef90", "--batch", "256", "--find-only"], "acc", True,
      "`idmap_acc_find_batch` on groups of 256, no pairs walked"),

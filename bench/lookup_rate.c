@@ -3,7 +3,7 @@
  *   idmap-lookup-rate INDEX IDS_FILE --to TYPE      accession -> values of TYPE
  *   idmap-lookup-rate INDEX IDS_FILE --from TYPE    value of TYPE -> accessions
  *   ... --batch B    the batched API: idmap_acc_find_batch / idmap_key_find_batch on groups
- *                    of B ids (then idmap_fwd_prefetch of the group), instead of one call each
+ *                    of B ids (then idmap_fwd_batch for the pairs of the group), instead of one call each
  *   ... --find-only  with --batch: only find the slots, walk no pairs
  *
  * IDS_FILE holds one id per line. One untimed pass warms the page cache, then passes over
@@ -141,6 +141,15 @@ static int pass_reverse(idmap_index *ix, const id_list *l, uint32_t type, tally 
 /* The batched API: find a group of ids at once, prefetch their records, then walk them. */
 static int find_only;
 
+static int count_pair(void *ctx, size_t i, const idmap_pair *p)
+{
+	tally *t = ctx;
+	(void)i;
+	t->pairs++;
+	t->sum += p->len + (unsigned char)p->value[0];
+	return 0;
+}
+
 static int pass_batch(idmap_index *ix, const id_list *l, int forward, uint32_t type, size_t b,
 		      uint64_t *slots, tally *t)
 {
@@ -156,10 +165,13 @@ static int pass_batch(idmap_index *ix, const id_list *l, int forward, uint32_t t
 					t->found++, t->sum += slots[j];
 			continue;
 		}
-		if (forward)
+		if (forward) { /* the batched walk: records fetched for the whole group first */
 			for (size_t j = 0; j < m; j++)
-				if (slots[j] != IDMAP_NO_SLOT)
-					idmap_fwd_prefetch(ix, slots[j]);
+				t->found += slots[j] != IDMAP_NO_SLOT;
+			if ((rc = idmap_fwd_batch(ix, slots, m, type, count_pair, t)) != IDMAP_OK)
+				return rc;
+			continue;
+		}
 		for (size_t j = 0; j < m; j++) {
 			if (slots[j] == IDMAP_NO_SLOT)
 				continue;

@@ -1,6 +1,7 @@
 /* Batched lookups: a group of ids is hashed first and each memory access of the lookup (pilot,
  * stored key, key record) is prefetched for the whole group before any is used, so the cache
  * misses of a group overlap instead of queueing one after another. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "accession.h"
@@ -103,4 +104,95 @@ IDMAP_API void idmap_fwd_prefetch(const idmap_index *ix, uint64_t acc_slot)
 {
 	if (ix && acc_slot < ix->n_acc)
 		idmap_ot_prefetch(&ix->sec[IDMAP_SECTION_FWD_INDEX], acc_slot);
+}
+
+/* ---- Forward pairs of a batch of accessions ------------------------------------------------
+ * Four passes over a group of slots: fetch their offset-table blocks; fetch their records;
+ * decode the records into (type, key) lists and fetch the keys' table blocks; fetch the key
+ * records; then hand out the pairs. Each pass finds the previous one's loads in the cache. */
+
+typedef struct {
+	uint64_t *type, *key;
+	uint32_t *owner; /* index into the group */
+	size_t n, cap;
+} key_list;
+
+static int key_list_push(key_list *k, uint64_t type, uint64_t key, uint32_t owner)
+{
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 256;
+		uint64_t *t = realloc(k->type, cap * sizeof *t);
+		if (t)
+			k->type = t;
+		uint64_t *y = t ? realloc(k->key, cap * sizeof *y) : NULL;
+		if (y)
+			k->key = y;
+		uint32_t *o = y ? realloc(k->owner, cap * sizeof *o) : NULL;
+		if (!o)
+			return IDMAP_ERR_NOMEM;
+		k->owner = o;
+		k->cap = cap;
+	}
+	k->type[k->n] = type;
+	k->key[k->n] = key;
+	k->owner[k->n++] = owner;
+	return IDMAP_OK;
+}
+
+static int fwd_group(const idmap_index *ix, const uint64_t *slots, size_t g, size_t m,
+		     uint32_t type_id, key_list *k, idmap_pair_fn fn, void *ctx)
+{
+	const idmap_span *fi = &ix->sec[IDMAP_SECTION_FWD_INDEX], *fp = &ix->sec[IDMAP_SECTION_FWD_POOL];
+	const idmap_span *ki = &ix->sec[IDMAP_SECTION_KEY_INDEX], *kp = &ix->sec[IDMAP_SECTION_KEY_POOL];
+	const uint8_t *p, *end;
+	for (size_t i = 0; i < m; i++)
+		if (slots[g + i] != IDMAP_NO_SLOT) {
+			if (slots[g + i] >= ix->n_acc)
+				return IDMAP_ERR_INVALID;
+			idmap_ot_prefetch(fi, slots[g + i]);
+		}
+	for (size_t i = 0; i < m; i++)
+		if (slots[g + i] != IDMAP_NO_SLOT && idmap_record(fi, fp, slots[g + i], &p, &end) == 0)
+			__builtin_prefetch(p);
+	k->n = 0;
+	for (size_t i = 0; i < m; i++) {
+		if (slots[g + i] == IDMAP_NO_SLOT)
+			continue;
+		idmap_fwd_iter it;
+		uint64_t type, key;
+		int rc = idmap_fwd_begin(ix, slots[g + i], type_id, &it);
+		while (rc == IDMAP_OK && (rc = idmap_fwd_next_key(&it, &type, &key)) == IDMAP_OK) {
+			idmap_ot_prefetch(ki, key);
+			rc = key_list_push(k, type, key, (uint32_t)i);
+		}
+		if (rc != IDMAP_DONE)
+			return rc;
+	}
+	for (size_t x = 0; x < k->n; x++)
+		if (idmap_record(ki, kp, k->key[x], &p, &end) == 0)
+			__builtin_prefetch(p);
+	for (size_t x = 0; x < k->n; x++) {
+		idmap_pair pair;
+		if (idmap_fwd_pair(ix, k->type[x], k->key[x], &pair) != IDMAP_OK)
+			return IDMAP_ERR_CORRUPT;
+		int rc = fn(ctx, g + k->owner[x], &pair);
+		if (rc)
+			return rc;
+	}
+	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_fwd_batch(const idmap_index *ix, const uint64_t *slots, size_t n,
+			      uint32_t type_id, idmap_pair_fn fn, void *ctx)
+{
+	if (!ix || !fn || (n && !slots))
+		return IDMAP_ERR_INVALID;
+	key_list k = {0};
+	int rc = IDMAP_OK;
+	for (size_t g = 0; g < n && rc == IDMAP_OK; g += GROUP)
+		rc = fwd_group(ix, slots, g, n - g < GROUP ? n - g : GROUP, type_id, &k, fn, ctx);
+	free(k.type);
+	free(k.key);
+	free(k.owner);
+	return rc;
 }

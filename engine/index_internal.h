@@ -66,6 +66,11 @@ static inline int idmap_record(const idmap_span *index, const idmap_span *pool, 
 	return 0;
 }
 
+/* The forward iterator in two halves: the next (type, key slot) of the record, without
+ * touching the key record; then the pair of that key (its record read and checked). */
+int idmap_fwd_next_key(idmap_fwd_iter *it, uint64_t *type, uint64_t *key);
+int idmap_fwd_pair(const idmap_index *ix, uint64_t type, uint64_t key, idmap_pair *pair);
+
 /* Decodes the head of a key record: type, value; leaves *p at the posting count. */
 int idmap_key_head(const idmap_index *ix, const uint8_t **p, const uint8_t *end,
 		   uint64_t *type, const uint8_t **value, uint64_t *len);

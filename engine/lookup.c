@@ -192,10 +192,8 @@ static int fwd_next_group(idmap_fwd_iter *it)
 	return it->p == it->end ? IDMAP_DONE : fwd_fail(it);
 }
 
-IDMAP_API int idmap_fwd_next(idmap_fwd_iter *it, idmap_pair *pair)
+int idmap_fwd_next_key(idmap_fwd_iter *it, uint64_t *type, uint64_t *key)
 {
-	if (!it || !pair || !it->ix)
-		return IDMAP_ERR_INVALID;
 	if (it->in_group == 0) {
 		int rc = fwd_next_group(it);
 		if (rc != IDMAP_OK)
@@ -214,14 +212,34 @@ IDMAP_API int idmap_fwd_next(idmap_fwd_iter *it, idmap_pair *pair)
 	if (it->slot >= ix->n_key)
 		return fwd_fail(it);
 	it->in_group--;
+	*type = it->group_type;
+	*key = it->slot;
+	return IDMAP_OK;
+}
+
+int idmap_fwd_pair(const idmap_index *ix, uint64_t type, uint64_t key, idmap_pair *pair)
+{
 	const uint8_t *p, *end, *v;
 	uint64_t t, l;
-	if (key_record(ix, it->slot, &p, &end, &t, &v, &l) != IDMAP_OK || t != it->group_type)
-		return fwd_fail(it);
+	if (key_record(ix, key, &p, &end, &t, &v, &l) != IDMAP_OK || t != type)
+		return IDMAP_ERR_CORRUPT;
 	pair->type_id = (uint32_t)t;
 	pair->value = (const char *)v;
 	pair->len = (size_t)l;
-	pair->key_slot = it->slot;
+	pair->key_slot = key;
+	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_fwd_next(idmap_fwd_iter *it, idmap_pair *pair)
+{
+	if (!it || !pair || !it->ix)
+		return IDMAP_ERR_INVALID;
+	uint64_t type, key;
+	int rc = idmap_fwd_next_key(it, &type, &key);
+	if (rc != IDMAP_OK)
+		return rc;
+	if (idmap_fwd_pair(it->ix, type, key, pair) != IDMAP_OK)
+		return fwd_fail(it);
 	return IDMAP_OK;
 }
 

@@ -225,6 +225,71 @@ static uint64_t meta_u64(idmap_index *ix, const char *key)
 	return strtoull(buf, NULL, 10);
 }
 
+/* Collects the pairs idmap_fwd_batch hands out: (slot index, type, key slot, value). */
+typedef struct {
+	size_t n, cap;
+	uint64_t *v; /* 4 words per pair: i, type, key, value hash */
+	int stop_after;
+} pair_log;
+
+static uint64_t text_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+static int log_pair(void *ctx, size_t i, const idmap_pair *p)
+{
+	pair_log *g = ctx;
+	if (g->n + 4 > g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 1024;
+		g->v = realloc(g->v, g->cap * sizeof *g->v);
+		assert_non_null(g->v);
+	}
+	uint64_t e[4] = {i, p->type_id, p->key_slot, text_hash(p->value, p->len)};
+	memcpy(g->v + g->n, e, sizeof e);
+	g->n += 4;
+	return g->stop_after && g->n / 4 == (size_t)g->stop_after ? 77 : 0;
+}
+
+/* idmap_fwd_batch gives exactly the pairs of idmap_fwd_begin/next, slot by slot, for every
+ * type and for one type, with missing slots skipped; a slot out of range is refused. */
+static void check_fwd_batch(idmap_index *ix, const uint64_t *slots, size_t n)
+{
+	uint32_t gi;
+	assert_int_equal(idmap_type_find(ix, "GI", &gi), IDMAP_OK);
+	const uint32_t kinds[] = {IDMAP_TYPE_ANY, gi};
+	for (int t = 0; t < 2; t++) {
+		pair_log got = {0}, want = {0};
+		assert_int_equal(idmap_fwd_batch(ix, slots, n, kinds[t], log_pair, &got), IDMAP_OK);
+		for (size_t i = 0; i < n; i++) {
+			if (slots[i] == IDMAP_NO_SLOT)
+				continue;
+			idmap_fwd_iter it;
+			idmap_pair p;
+			int rc;
+			assert_int_equal(idmap_fwd_begin(ix, slots[i], kinds[t], &it), IDMAP_OK);
+			while ((rc = idmap_fwd_next(&it, &p)) == IDMAP_OK)
+				log_pair(&want, i, &p);
+			assert_int_equal(rc, IDMAP_DONE);
+		}
+		assert_true(want.n > 0);
+		assert_int_equal(got.n, want.n);
+		assert_memory_equal(got.v, want.v, want.n * sizeof *want.v);
+		free(got.v);
+		free(want.v);
+	}
+	pair_log stop = {.stop_after = 3};
+	assert_int_equal(idmap_fwd_batch(ix, slots, n, IDMAP_TYPE_ANY, log_pair, &stop), 77);
+	assert_int_equal(stop.n, 12);
+	free(stop.v);
+	uint64_t bad[2] = {0, idmap_acc_count(ix)};
+	assert_int_equal(idmap_fwd_batch(ix, bad, 2, IDMAP_TYPE_ANY, log_pair, &stop),
+			 IDMAP_ERR_INVALID);
+}
+
 /* The batched lookups agree with the single ones, hits and misses alike. */
 static void check_batches(idmap_index *ix, const line *l, size_t n)
 {
@@ -245,6 +310,7 @@ static void check_batches(idmap_index *ix, const line *l, size_t n)
 		int rc = idmap_acc_find(ix, texts[i], lens[i], &one);
 		assert_int_equal(slots[i], rc == IDMAP_OK ? one : IDMAP_NO_SLOT);
 	}
+	check_fwd_batch(ix, slots, 2 * n);
 	uint32_t t;
 	assert_int_equal(idmap_type_find(ix, "GI", &t), IDMAP_OK);
 	for (size_t i = 0; i < n; i++) {

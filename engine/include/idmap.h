@@ -591,6 +591,17 @@ IDMAP_API int idmap_key_find_batch(const idmap_index *ix, uint32_t type_id,
  * before iterating them. Does nothing for an invalid slot. */
 IDMAP_API void idmap_fwd_prefetch(const idmap_index *ix, uint64_t acc_slot);
 
+/* Receives pair of slots[i] from idmap_fwd_batch; returns 0 to go on, non-zero to stop. */
+typedef int (*idmap_pair_fn)(void *ctx, size_t i, const idmap_pair *pair);
+
+/* The pairs of n accession slots (type_id or IDMAP_TYPE_ANY), as idmap_fwd_begin/next would
+ * give them, slot by slot in order; IDMAP_NO_SLOT entries are skipped. The forward records,
+ * then the key records of a group of slots are fetched together, so their cache misses
+ * overlap. Returns IDMAP_OK, IDMAP_ERR_INVALID (a slot out of range, NULL arguments),
+ * IDMAP_ERR_CORRUPT, IDMAP_ERR_NOMEM, or fn's non-zero value. */
+IDMAP_API int idmap_fwd_batch(const idmap_index *ix, const uint64_t *slots, size_t n,
+			      uint32_t type_id, idmap_pair_fn fn, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif
