@@ -330,19 +330,21 @@ static int cmp_val(const void *a, const void *b)
 	return (x->n > y->n) - (x->n < y->n);
 }
 
-/* Rows of id: the values of the target type on each accession. */
+/* Rows of id: the values of the target type on each accession. The key records (value texts)
+ * are read only to sort several values; a single value's row needs its key slot alone, and
+ * its text is read once, when the row is rendered. */
 static int project_type(idmap_job *j, uint32_t id)
 {
 	j->n_vals = 0;
 	for (size_t i = 0; i < j->accs.n; i++) {
 		idmap_fwd_iter it;
-		idmap_pair p;
+		uint64_t type, key;
 		int rc;
 		if (j->to.type_id == IDMAP_TYPE_ANY)
 			break;
 		if ((rc = idmap_fwd_begin(j->ix, j->accs.v[i], j->to.type_id, &it)) != IDMAP_OK)
 			return rc;
-		while ((rc = idmap_fwd_next(&it, &p)) == IDMAP_OK) {
+		while ((rc = idmap_fwd_next_key(&it, &type, &key)) == IDMAP_OK) {
 			if (j->n_vals == j->cap_vals) {
 				size_t cap = j->cap_vals ? 2 * j->cap_vals : 256;
 				job_val *v = realloc(j->vals, cap * sizeof *v);
@@ -351,14 +353,21 @@ static int project_type(idmap_job *j, uint32_t id)
 				j->vals = v;
 				j->cap_vals = cap;
 			}
-			j->vals[j->n_vals++] = (job_val){p.value, p.len, p.key_slot,
-							 j->via ? i : 0};
+			j->vals[j->n_vals++] = (job_val){NULL, 0, key, j->via ? i : 0};
 		}
 		if (rc != IDMAP_DONE)
 			return rc;
 	}
-	if (j->n_vals > 1)
+	if (j->n_vals > 1) {
+		for (size_t i = 0; i < j->n_vals; i++) {
+			idmap_pair p;
+			if (idmap_fwd_pair(j->ix, j->to.type_id, j->vals[i].key, &p) != IDMAP_OK)
+				return IDMAP_ERR_CORRUPT;
+			j->vals[i].p = p.value;
+			j->vals[i].n = p.len;
+		}
 		qsort(j->vals, j->n_vals, sizeof *j->vals, cmp_val);
+	}
 	for (size_t i = 0; i < j->n_vals; i++) {
 		const job_val *v = &j->vals[i];
 		if (i && v->key == v[-1].key && v->via == v[-1].via)
