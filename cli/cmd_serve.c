@@ -19,7 +19,7 @@ static const char usage_text[] =
 	"\n"
 	"Serves UniProt's ID mapping REST API (POST /idmapping/run, /idmapping/status/ID,\n"
 	"/idmapping/results/ID, ...) and the Retrieve/ID mapping web page at / until SIGINT or\n"
-	"SIGTERM.\n"
+	"SIGTERM. SIGHUP reopens INDEX (after a rebuild) without refusing connections.\n"
 	"  -i, --index INDEX       the index (default: $IDMAP_INDEX)\n"
 	"  -l, --listen ADDR       HOST:PORT, [IPV6]:PORT or :PORT for every interface\n"
 	"                          (default 127.0.0.1:8080, loopback only; port 0: any free)\n"
@@ -128,6 +128,6 @@ int main(int argc, char **argv)
 	srv_opts o = {.index_path = index, .listen = listen, .jobs_dir = jobs_dir,
 		      .job_ttl = ttl, .threads = (unsigned)threads, .max_ids = max_ids,
 		      .cache_bytes = cache, .max_connections = (unsigned)max_conn,
-		      .quiet = quiet};
+		      .quiet = quiet, .argv = argv};
 	return srv_run(&o);
 }

@@ -1,13 +1,17 @@
 /* idmap serve: opens the index, the job registry and the HTTP daemon (libmicrohttpd, one
  * thread per connection, so handlers and body producers may block), then waits for SIGINT or
- * SIGTERM. */
+ * SIGTERM (stop) or SIGHUP (reload: the program runs itself again on the same listening
+ * socket, so it opens the index file anew, e.g. after a nightly rebuild, and no connection is
+ * refused meanwhile). */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "server.h"
 
@@ -124,6 +128,58 @@ static int collect(void *arg, const void *p, size_t n)
 	return b->failed;
 }
 
+/* The listening socket handed over by a reloading server, or -1. */
+#define LISTEN_FD_ENV "IDMAP_SERVE_LISTEN_FD"
+static int inherited_socket(struct sockaddr_storage *sa, socklen_t *len)
+{
+	const char *v = getenv(LISTEN_FD_ENV);
+	if (!v)
+		return -1;
+	int fd = atoi(v);
+	unsetenv(LISTEN_FD_ENV);
+	*len = sizeof *sa;
+	if (fd < 3 || getsockname(fd, (struct sockaddr *)sa, len) != 0)
+		return -1;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
+/* SIGHUP: stop accepting, let open requests and running jobs finish (at most a grace time for
+ * the requests), then run this program again on the same socket. Returns only on failure. */
+static int reload(const srv_opts *o, struct MHD_Daemon *d, srv_ctx *ctx)
+{
+	idmap_index *probe;
+	int st = idmap_open(o->index_path, &probe);
+	if (st != IDMAP_OK) { /* keep serving the index already open */
+		fprintf(stderr, "idmap serve: not reloading: %s: %s\n", o->index_path,
+			st == IDMAP_ERR_IO ? strerror(errno) : idmap_strerror(st));
+		return 0;
+	}
+	idmap_close(probe);
+	fprintf(stderr, "idmap serve: reloading %s (SIGHUP)\n", o->index_path);
+	MHD_socket fd = MHD_quiesce_daemon(d);
+	for (int i = 0; i < 600; i++) { /* 30 s for open requests */
+		const union MHD_DaemonInfo *n =
+			MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (!n || n->num_connections == 0)
+			break;
+		usleep(50000);
+	}
+	MHD_stop_daemon(d);
+	srv_jobs_close(ctx->jobs); /* running jobs finish and are stored; queued ones stay */
+	ctx->jobs = NULL;
+	char v[16];
+	snprintf(v, sizeof v, "%d", (int)fd);
+	if (fd == MHD_INVALID_SOCKET || fcntl(fd, F_SETFD, 0) != 0 ||
+	    setenv(LISTEN_FD_ENV, v, 1) != 0) {
+		fprintf(stderr, "idmap serve: reload failed: no listening socket to hand over\n");
+		return -1;
+	}
+	execv("/proc/self/exe", o->argv);
+	fprintf(stderr, "idmap serve: reload failed: %s\n", strerror(errno));
+	return -1;
+}
+
 int srv_run(const srv_opts *o)
 {
 	srv_ctx ctx = {.opts = o, .log = o->quiet ? NULL : stderr};
@@ -131,7 +187,8 @@ int srv_run(const srv_opts *o)
 	socklen_t salen;
 	char err[512];
 	int rc = 1;
-	if (resolve(o->listen, &sa, &salen) != 0) {
+	int lfd = inherited_socket(&sa, &salen);
+	if (lfd < 0 && resolve(o->listen, &sa, &salen) != 0) {
 		fprintf(stderr, "idmap: --listen '%s': expected HOST:PORT, [IPV6]:PORT or :PORT\n",
 			o->listen);
 		return 2;
@@ -158,6 +215,7 @@ int srv_run(const srv_opts *o)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -166,13 +224,20 @@ int srv_run(const srv_opts *o)
 		goto out;
 	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-			 MHD_USE_ERROR_LOG | (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
-	struct MHD_Daemon *d = MHD_start_daemon(
-		flags, 0, NULL, NULL, handle, &ctx, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_CONNECTION_LIMIT, o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)300, MHD_OPTION_THREAD_STACK_SIZE, (size_t)(1u << 20),
-		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-		(unsigned)1024, MHD_OPTION_END);
+			 MHD_USE_ERROR_LOG | MHD_USE_ITC |
+			 (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+	/* the same options after either a socket of our own or the one handed over */
+#define SERVE_OPTIONS                                                                          \
+	MHD_OPTION_CONNECTION_LIMIT, o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,        \
+		(unsigned)300, MHD_OPTION_THREAD_STACK_SIZE, (size_t)(1u << 20),               \
+		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE,  \
+		(unsigned)1024, MHD_OPTION_END
+	struct MHD_Daemon *d =
+		lfd >= 0 ? MHD_start_daemon(flags, 0, NULL, NULL, handle, &ctx,
+					    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd, SERVE_OPTIONS)
+			 : MHD_start_daemon(flags, 0, NULL, NULL, handle, &ctx, MHD_OPTION_SOCK_ADDR,
+					    (struct sockaddr *)&sa, SERVE_OPTIONS);
+#undef SERVE_OPTIONS
 	if (!d) {
 		fprintf(stderr, "idmap: cannot listen on %s: %s\n", o->listen, strerror(errno));
 		goto out;
@@ -188,7 +253,13 @@ int srv_run(const srv_opts *o)
 		ctx.release[0] ? ctx.release : "unknown", o->jobs_dir);
 	fflush(stderr);
 	int sig;
-	sigwait(&sigs, &sig);
+	for (;;) {
+		sigwait(&sigs, &sig);
+		if (sig != SIGHUP)
+			break;
+		if (reload(o, d, &ctx) != 0)
+			goto out; /* the daemon is stopped: nothing to serve with */
+	}
 	fprintf(stderr, "idmap serve: stopping (signal %d)\n", sig);
 	MHD_stop_daemon(d);
 	rc = 0;

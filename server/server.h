@@ -31,6 +31,7 @@ typedef struct {
 	uint64_t cache_bytes;	 /* finished jobs kept loaded in memory */
 	unsigned max_connections;
 	int quiet;		 /* no request log */
+	char **argv;		 /* the command line, run again on SIGHUP */
 } srv_opts;
 
 /* Runs the server until SIGINT/SIGTERM. Returns the process exit code. */

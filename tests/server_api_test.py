@@ -500,6 +500,41 @@ def restart_and_expiry(c, idmap, index, workdir, accs):
              got == want and len(old) == 1 and old != res, f"{old} {got[:100]!r}")
     finally:
         s.stop()
+    # SIGHUP: the server opens the rebuilt index in place, on the same port, refusing nothing
+    hup = os.path.join(workdir, "hup.idx")
+    dat = os.path.join(sample, "data", "sample", "idmapping.dat")
+    subprocess.run([idmap, "build", "--quiet", "--release", "2098_01", "-o", hup, dat],
+                   check=True)
+    s = Server(idmap, hup, os.path.join(workdir, "jobs-hup"))
+    try:
+        k = submit(s.url, **{"from": "UniProtKB_AC-ID", "to": "UniRef90",
+                             "ids": ",".join(ids)}).json()["jobId"]
+        wait_finished(s.url, k)
+        r1 = requests.get(f"{s.url}/configure/idmapping/fields").headers["X-UniProt-Release"]
+        subprocess.run([idmap, "build", "--quiet", "--release", "2099_01", "-o", hup, dat,
+                        os.path.join(sample, "data", "sample", "idmapping_selected.tab")],
+                       check=True)
+        s.proc.send_signal(signal.SIGHUP)
+        seen, errors = set(), 0
+        for _ in range(100):  # requests straight through the reload
+            try:
+                seen.add(requests.get(f"{s.url}/configure/idmapping/fields", timeout=10)
+                         .headers["X-UniProt-Release"])
+            except requests.exceptions.ConnectionError:
+                errors += 1
+            if "2099_01" in seen:
+                break
+            time.sleep(0.02)
+        c.ok("SIGHUP: the server reopens the rebuilt index on the same port, no request refused",
+             r1 == "2098_01" and "2099_01" in seen and errors == 0 and s.proc.poll() is None,
+             f"{r1} {seen} errors={errors}")
+        wait_finished(s.url, k)
+        got = requests.get(f"{s.url}/idmapping/stream/{k}?format=tsv").text
+        want = cli_map(idmap, hup, "UniProtKB_AC-ID", "UniRef90", ids)
+        c.ok("SIGHUP: a job finished before the reload answers from the new index",
+             got == want, got[:200])
+    finally:
+        s.stop()
     # expiry: the job above is more than 2 s old once this sleep is over
     time.sleep(2.1)
     s = Server(idmap, index, jobs, "--job-ttl", "2s")
