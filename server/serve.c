@@ -175,7 +175,13 @@ static int reload(const srv_opts *o, struct MHD_Daemon *d, srv_ctx *ctx)
 		fprintf(stderr, "idmap serve: reload failed: no listening socket to hand over\n");
 		return -1;
 	}
-	execv("/proc/self/exe", o->argv);
+	/* the program's own path, not /proc/self/exe: the process keeps its name (pkill -x) */
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = 0;
+		execv(self, o->argv);
+	}
 	fprintf(stderr, "idmap serve: reload failed: %s\n", strerror(errno));
 	return -1;
 }

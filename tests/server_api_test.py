@@ -533,6 +533,10 @@ def restart_and_expiry(c, idmap, index, workdir, accs):
         want = cli_map(idmap, hup, "UniProtKB_AC-ID", "UniRef90", ids)
         c.ok("SIGHUP: a job finished before the reload answers from the new index",
              got == want, got[:200])
+        with open(f"/proc/{s.proc.pid}/comm") as f:
+            comm = f.read().strip()
+        c.ok("SIGHUP: the process keeps its name (pkill -x idmap-serve)", comm == "idmap-serve",
+             comm)
     finally:
         s.stop()
     # expiry: the job above is more than 2 s old once this sleep is over
