@@ -166,10 +166,7 @@ static void remove_files(const srv_jobs *js, const char *id)
 
 static size_t bucket(const srv_jobs *js, const char *id)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (int i = 0; i < SRV_JOB_ID_LEN; i++)
-		h = (h ^ (unsigned char)id[i]) * 1099511628211ull;
-	return (size_t)(h & (js->tab_cap - 1));
+	return (size_t)(srv_fnv(id, SRV_JOB_ID_LEN) & (js->tab_cap - 1));
 }
 
 static sjob *find(const srv_jobs *js, const char *id)

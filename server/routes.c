@@ -419,14 +419,6 @@ typedef struct {
 	int fmt;
 } inter_arg;
 
-static uint64_t str_hash(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h ^ (h >> 29);
-}
-
 static int inter_produce(void *arg, idmap_write_fn w, void *wctx)
 {
 	inter_arg *x = arg;
@@ -448,7 +440,7 @@ static int inter_produce(void *arg, idmap_write_fn w, void *wctx)
 	for (size_t i = 0; rc == 0 && i < la.len;) {
 		char *nl = memchr(la.p + i, '\n', la.len - i);
 		size_t n = (size_t)(nl - (la.p + i));
-		size_t h = str_hash(la.p + i, n) & (cap - 1);
+		size_t h = srv_fnv(la.p + i, n) & (cap - 1);
 		while (set[h])
 			h = (h + 1) & (cap - 1);
 		set[h] = i + 1;
@@ -460,7 +452,7 @@ static int inter_produce(void *arg, idmap_write_fn w, void *wctx)
 		char *nl = memchr(lb.p + i, '\n', lb.len - i);
 		size_t n = (size_t)(nl - (lb.p + i));
 		int found = 0;
-		for (size_t h = str_hash(lb.p + i, n) & (cap - 1); set[h]; h = (h + 1) & (cap - 1)) {
+		for (size_t h = srv_fnv(lb.p + i, n) & (cap - 1); set[h]; h = (h + 1) & (cap - 1)) {
 			const char *s = la.p + set[h] - 1;
 			if (!memcmp(s, lb.p + i, n) && s[n] == '\n') {
 				found = 1;

@@ -39,6 +39,15 @@ int srv_run(const srv_opts *o);
 
 /* ---- Jobs (jobs.c) --------------------------------------------------------------------------- */
 
+/* FNV-1a of a short text, for the server's hash tables (not stored anywhere). */
+static inline uint64_t srv_fnv(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
 /* 128-bit job ids in lower-case hex, like UniProt's deterministic ids. */
 #define SRV_JOB_ID_LEN 32
 
