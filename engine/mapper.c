@@ -549,37 +549,85 @@ static void warm_e(const idmap_job *j, const warm_slot *w)
 	}
 }
 
+/* The same for cross-reference sources (GI, RefSeq, ...): the key's pilot, its offset-table
+ * block, then its record (the posting list), in three steps ahead of map_id. The id is
+ * looked up as typed, which is what map_id tries first. */
+static void warm_key_a(const idmap_job *j, warm_slot *w, size_t i)
+{
+	const job_idrec *r = &j->ids[i];
+	w->live = r->len > 0 && r->len <= IDMAP_MAX_VALUE;
+	if (!w->live)
+		return;
+	w->h = idmap_hash_key(j->from.type_id, j->arena + r->off, r->len, j->ix->key_mphf.seed);
+	idmap_mphf_prefetch(&j->ix->key_mphf, w->h);
+}
+
+static void warm_key_b(const idmap_job *j, warm_slot *w)
+{
+	if (!w->live)
+		return;
+	w->slot = idmap_mphf_lookup(&j->ix->key_mphf, w->h);
+	w->live = w->slot < j->ix->n_key;
+	if (w->live)
+		idmap_ot_prefetch(&j->ix->sec[IDMAP_SECTION_KEY_INDEX], w->slot);
+}
+
+static void warm_key_c(const idmap_job *j, const warm_slot *w)
+{
+	const uint8_t *p, *end;
+	if (w->live && idmap_record(&j->ix->sec[IDMAP_SECTION_KEY_INDEX],
+				    &j->ix->sec[IDMAP_SECTION_KEY_POOL], w->slot, &p, &end) == 0)
+		__builtin_prefetch(p);
+}
+
+/* Warms the id ahead at distance (ring slot of id i + distance) for the job's kind of source. */
+static void warm_ahead(const idmap_job *j, warm_slot *ring, size_t i, size_t n, int keys)
+{
+	if (keys) {
+		if (i + WARM_A < n)
+			warm_key_a(j, &ring[(i + WARM_A) % WARM_RING], i + WARM_A);
+		if (i + WARM_B < n)
+			warm_key_b(j, &ring[(i + WARM_B) % WARM_RING]);
+		if (i + WARM_C < n)
+			warm_key_c(j, &ring[(i + WARM_C) % WARM_RING]);
+		return;
+	}
+	if (i + WARM_A < n)
+		warm_a(j, &ring[(i + WARM_A) % WARM_RING], i + WARM_A);
+	if (i + WARM_B < n)
+		warm_b(j, &ring[(i + WARM_B) % WARM_RING]);
+	if (i + WARM_C < n)
+		warm_c(j, &ring[(i + WARM_C) % WARM_RING]);
+	if (i + WARM_D < n)
+		warm_d(j, &ring[(i + WARM_D) % WARM_RING]);
+	if (i + WARM_E < n)
+		warm_e(j, &ring[(i + WARM_E) % WARM_RING]);
+}
+
 IDMAP_API int idmap_job_run(idmap_job *j)
 {
 	if (!j || j->ran)
 		return IDMAP_ERR_INVALID;
 	j->ran = 1;
 	warm_slot ring[WARM_RING];
-	int warm = j->from.kind == IDMAP_DB_KIND_ACCESSION;
+	int keys = j->from.kind == IDMAP_DB_KIND_TYPE && j->from_special == CAT_PLAIN &&
+		   j->from.rule != 6 && j->from.type_id != IDMAP_TYPE_ANY;
+	int warm = j->from.kind == IDMAP_DB_KIND_ACCESSION || keys;
 	size_t n = j->n_ids;
+	/* fill the pipeline: id k's steps, the later ones first needing the earlier */
 	for (size_t k = 0; warm && k < WARM_A && k < n; k++)
-		warm_a(j, &ring[k % WARM_RING], k);
+		keys ? warm_key_a(j, &ring[k % WARM_RING], k) : warm_a(j, &ring[k % WARM_RING], k);
 	for (size_t k = 0; warm && k < WARM_B && k < n; k++)
-		warm_b(j, &ring[k % WARM_RING]);
+		keys ? warm_key_b(j, &ring[k % WARM_RING]) : warm_b(j, &ring[k % WARM_RING]);
 	for (size_t k = 0; warm && k < WARM_C && k < n; k++)
-		warm_c(j, &ring[k % WARM_RING]);
-	for (size_t k = 0; warm && k < WARM_D && k < n; k++)
+		keys ? warm_key_c(j, &ring[k % WARM_RING]) : warm_c(j, &ring[k % WARM_RING]);
+	for (size_t k = 0; warm && !keys && k < WARM_D && k < n; k++)
 		warm_d(j, &ring[k % WARM_RING]);
-	for (size_t k = 0; warm && k < WARM_E && k < n; k++)
+	for (size_t k = 0; warm && !keys && k < WARM_E && k < n; k++)
 		warm_e(j, &ring[k % WARM_RING]);
 	for (size_t i = 0; i < n; i++) {
-		if (warm) {
-			if (i + WARM_A < n)
-				warm_a(j, &ring[(i + WARM_A) % WARM_RING], i + WARM_A);
-			if (i + WARM_B < n)
-				warm_b(j, &ring[(i + WARM_B) % WARM_RING]);
-			if (i + WARM_C < n)
-				warm_c(j, &ring[(i + WARM_C) % WARM_RING]);
-			if (i + WARM_D < n)
-				warm_d(j, &ring[(i + WARM_D) % WARM_RING]);
-			if (i + WARM_E < n)
-				warm_e(j, &ring[(i + WARM_E) % WARM_RING]);
-		}
+		if (warm)
+			warm_ahead(j, ring, i, n, keys);
 		int rc = map_id(j, (uint32_t)i);
 		if (rc != IDMAP_OK)
 			return rc;
