@@ -456,9 +456,10 @@ static void warn(idmap_job *j, int code, const char *msg)
 
 /* ---- Warming the caches ahead of map_id --------------------------------------------------
  * On an index larger than the caches every lookup of an id misses several times in a row
- * (pilot, stored code, forward index, forward record). The run loop walks a few ids ahead
- * and starts those loads early, so the misses of several ids overlap. Only accession sources
- * are warmed; the results do not depend on it. */
+ * (pilot, stored code, forward index, forward record; for a cross-reference source: pilot,
+ * key record). The run loop walks a few ids ahead and starts those loads early, so the misses
+ * of several ids overlap. Gene names and UniParc/UniRef sources are not warmed; the results
+ * never depend on it. */
 
 #define WARM_RING 32
 #define WARM_A 16 /* ids ahead: hash, fetch the pilot */
@@ -580,28 +581,30 @@ static void warm_key_c(const idmap_job *j, const warm_slot *w)
 		__builtin_prefetch(p);
 }
 
-/* Warms the id ahead at distance (ring slot of id i + distance) for the job's kind of source. */
-static void warm_ahead(const idmap_job *j, warm_slot *ring, size_t i, size_t n, int keys)
+/* Step t of the run maps id t - WARM_A (from step WARM_A on); each stage works on the id its
+ * distance ahead of that one. The ring slot of a stage's id, or NULL when there is none. */
+static warm_slot *stage_slot(warm_slot *ring, size_t t, size_t d, size_t n)
 {
-	if (keys) {
-		if (i + WARM_A < n)
-			warm_key_a(j, &ring[(i + WARM_A) % WARM_RING], i + WARM_A);
-		if (i + WARM_B < n)
-			warm_key_b(j, &ring[(i + WARM_B) % WARM_RING]);
-		if (i + WARM_C < n)
-			warm_key_c(j, &ring[(i + WARM_C) % WARM_RING]);
+	if (t + d < WARM_A || t + d - WARM_A >= n)
+		return NULL;
+	return &ring[(t + d - WARM_A) % WARM_RING];
+}
+
+static void warm_step(const idmap_job *j, warm_slot *ring, size_t t, size_t n, int keys)
+{
+	warm_slot *w;
+	if ((w = stage_slot(ring, t, WARM_A, n)))
+		keys ? warm_key_a(j, w, t) : warm_a(j, w, t);
+	if ((w = stage_slot(ring, t, WARM_B, n)))
+		keys ? warm_key_b(j, w) : warm_b(j, w);
+	if ((w = stage_slot(ring, t, WARM_C, n)))
+		keys ? warm_key_c(j, w) : warm_c(j, w);
+	if (keys)
 		return;
-	}
-	if (i + WARM_A < n)
-		warm_a(j, &ring[(i + WARM_A) % WARM_RING], i + WARM_A);
-	if (i + WARM_B < n)
-		warm_b(j, &ring[(i + WARM_B) % WARM_RING]);
-	if (i + WARM_C < n)
-		warm_c(j, &ring[(i + WARM_C) % WARM_RING]);
-	if (i + WARM_D < n)
-		warm_d(j, &ring[(i + WARM_D) % WARM_RING]);
-	if (i + WARM_E < n)
-		warm_e(j, &ring[(i + WARM_E) % WARM_RING]);
+	if ((w = stage_slot(ring, t, WARM_D, n)))
+		warm_d(j, w);
+	if ((w = stage_slot(ring, t, WARM_E, n)))
+		warm_e(j, w);
 }
 
 IDMAP_API int idmap_job_run(idmap_job *j)
@@ -614,20 +617,12 @@ IDMAP_API int idmap_job_run(idmap_job *j)
 		   j->from.rule != 6 && j->from.type_id != IDMAP_TYPE_ANY;
 	int warm = j->from.kind == IDMAP_DB_KIND_ACCESSION || keys;
 	size_t n = j->n_ids;
-	/* fill the pipeline: id k's steps, the later ones first needing the earlier */
-	for (size_t k = 0; warm && k < WARM_A && k < n; k++)
-		keys ? warm_key_a(j, &ring[k % WARM_RING], k) : warm_a(j, &ring[k % WARM_RING], k);
-	for (size_t k = 0; warm && k < WARM_B && k < n; k++)
-		keys ? warm_key_b(j, &ring[k % WARM_RING]) : warm_b(j, &ring[k % WARM_RING]);
-	for (size_t k = 0; warm && k < WARM_C && k < n; k++)
-		keys ? warm_key_c(j, &ring[k % WARM_RING]) : warm_c(j, &ring[k % WARM_RING]);
-	for (size_t k = 0; warm && !keys && k < WARM_D && k < n; k++)
-		warm_d(j, &ring[k % WARM_RING]);
-	for (size_t k = 0; warm && !keys && k < WARM_E && k < n; k++)
-		warm_e(j, &ring[k % WARM_RING]);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t t = 0; t < n + WARM_A; t++) {
 		if (warm)
-			warm_ahead(j, ring, i, n, keys);
+			warm_step(j, ring, t, n, keys);
+		if (t < WARM_A)
+			continue; /* filling the pipeline */
+		size_t i = t - WARM_A;
 		int rc = map_id(j, (uint32_t)i);
 		if (rc != IDMAP_OK)
 			return rc;

@@ -41,7 +41,7 @@ struct srv_jobs {
 	sjob *qhead, *qtail;
 	pthread_t *workers, janitor;
 	unsigned n_workers, spool_seq;
-	int stop;
+	int stop, has_janitor;
 };
 
 /* ---- Paths and files ------------------------------------------------------------------------- */
@@ -661,8 +661,8 @@ int srv_jobs_open(srv_jobs **out, const idmap_index *ix, const srv_opts *o, char
 	while (js->workers && started < js->n_workers &&
 	       pthread_create(&js->workers[started], NULL, worker, js) == 0)
 		started++;
-	int jan = js->workers && started ? pthread_create(&js->janitor, NULL, janitor, js) : -1;
-	if (!started || jan != 0) {
+	js->has_janitor = started && pthread_create(&js->janitor, NULL, janitor, js) == 0;
+	if (!started || !js->has_janitor) {
 		js->n_workers = started;
 		srv_jobs_close(js);
 		snprintf(err, errlen, "cannot start the worker threads");
@@ -677,14 +677,13 @@ void srv_jobs_close(srv_jobs *js)
 	if (!js)
 		return;
 	pthread_mutex_lock(&js->mu);
-	int had_janitor = js->n_workers > 0 && !js->stop;
 	js->stop = 1;
 	pthread_cond_broadcast(&js->work);
 	pthread_cond_broadcast(&js->stop_cv);
 	pthread_mutex_unlock(&js->mu);
 	for (unsigned i = 0; i < js->n_workers; i++)
 		pthread_join(js->workers[i], NULL);
-	if (had_janitor && js->janitor)
+	if (js->has_janitor)
 		pthread_join(js->janitor, NULL);
 	for (size_t i = 0; i < js->tab_cap; i++)
 		for (sjob *j = js->tab[i], *nx; j; j = nx) {

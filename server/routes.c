@@ -529,7 +529,8 @@ static enum MHD_Result intersect(srv_ctx *ctx, struct MHD_Connection *c, const c
 
 /* ---- Routing ------------------------------------------------------------------------------------- */
 
-/* If url is prefix + a job id (+ nothing), copies the id. */
+/* If url is prefix + a job id (+ an optional '/'), copies the id and returns 1, else 0
+ * (".../results/stream/ID" starts with ".../results/" too, and matches its own route). */
 static int job_in(const char *url, const char *prefix, char id[SRV_JOB_ID_LEN + 1])
 {
 	size_t n = strlen(prefix);
@@ -540,7 +541,7 @@ static int job_in(const char *url, const char *prefix, char id[SRV_JOB_ID_LEN + 
 	if (len && s[len - 1] == '/')
 		len--;
 	if (!srv_job_id_valid(s, len))
-		return -1; /* the route, but no job id: 404 */
+		return 0;
 	memcpy(id, s, SRV_JOB_ID_LEN);
 	id[SRV_JOB_ID_LEN] = 0;
 	return 1;
@@ -549,7 +550,6 @@ static int job_in(const char *url, const char *prefix, char id[SRV_JOB_ID_LEN + 
 enum MHD_Result srv_route_get(srv_ctx *ctx, struct MHD_Connection *c, const char *url)
 {
 	char id[SRV_JOB_ID_LEN + 1];
-	int m;
 	size_t len;
 	const char *type;
 	const void *file = srv_web_file(url, &len, &type);
@@ -578,12 +578,8 @@ enum MHD_Result srv_route_get(srv_ctx *ctx, struct MHD_Connection *c, const char
 		{"/idmapping/uniparc/results/", 2, 1, 0},
 	};
 	for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
-		if ((m = job_in(url, routes[i].prefix, id)) == 0)
+		if (!job_in(url, routes[i].prefix, id))
 			continue;
-		if (m < 0) {
-			/* ".../results/stream/<id>" also starts with ".../results/" */
-			continue;
-		}
 		switch (routes[i].kind) {
 		case 0:
 			return status(ctx, c, id);

@@ -30,7 +30,7 @@ const void *srv_web_file(const char *url, size_t *len, const char **type)
 	if (!strcmp(url, "/"))
 		url = "/index.html";
 	for (const struct srv_web_asset *a = srv_web_assets; a->name; a++)
-		if (!strcmp(a->name, url) && strcmp(a->name, "/README.md")) {
+		if (!strcmp(a->name, url)) {
 			*len = a->len;
 			*type = type_of(a->name);
 			return a->data;

@@ -76,15 +76,6 @@ static int refuse_write(void *ctx, const void *p, size_t n)
 	return 77;
 }
 
-static idmap_request req(const char *from, const char *to)
-{
-	idmap_request r;
-	memset(&r, 0, sizeof r);
-	r.from = from;
-	r.to = to;
-	return r;
-}
-
 static idmap_job *run(const idmap_request *r, const char *ids)
 {
 	idmap_job *j = NULL;
@@ -258,12 +249,12 @@ static const char accession_ids[] =
 static void test_roundtrips(void **state)
 {
 	(void)state;
-	idmap_request r = req("UniProtKB_AC-ID", "UniProtKB");
+	idmap_request r = tu_request("UniProtKB_AC-ID", "UniProtKB");
 	buf b = roundtrip(&r, accession_ids);
 	free(b.p);
 
 	uint64_t mouse = 10090, taxa[2] = {9606, 10090};
-	r = req("Gene_Name", NULL);
+	r = tu_request("Gene_Name", NULL);
 	r.taxa = &mouse;
 	r.n_taxa = 1;
 	free(roundtrip(&r, "YWHAQ YWHAB ywhab NOGENE").p);
@@ -278,7 +269,7 @@ static void test_roundtrips(void **state)
 	idmap_job_free(j);
 	free(roundtrip(&r, "YWHAQ YWHAB").p);
 
-	r = req("UniProtKB_AC-ID", "UniProtKB-Swiss-Prot"); /* suggested rows */
+	r = tu_request("UniProtKB_AC-ID", "UniProtKB-Swiss-Prot"); /* suggested rows */
 	j = run(&r, "P31946 A0A024R161");
 	idmap_job_stats st;
 	idmap_job_get_stats(j, &st);
@@ -286,42 +277,42 @@ static void test_roundtrips(void **state)
 	idmap_job_free(j);
 	free(roundtrip(&r, "P31946 A0A024R161 B4DJ71 A0A087WTH5 nope").p);
 
-	r = req("Ensembl", "PDB");
+	r = tu_request("Ensembl", "PDB");
 	r.via = "uniprotkb";
 	free(roundtrip(&r, "ENSG00000166913 ENSG00000000000 ENSG00000166913").p);
-	r = req("UniProtKB_AC-ID", "UniRef90");
+	r = tu_request("UniProtKB_AC-ID", "UniRef90");
 	free(roundtrip(&r, "P31946 P00750 Q6GZX4 B4DJ71 nope P99999").p);
-	r = req("UniRef90", "UniProtKB"); /* invalid ids: the UniRef parser's reason */
+	r = tu_request("UniRef90", "UniProtKB"); /* invalid ids: the UniRef parser's reason */
 	free(roundtrip(&r, "UniRef90_P31946 UniRef50_P31946 junk uniref90_q6gzx4").p);
-	r = req("UniParc", "UniProtKB");
+	r = tu_request("UniParc", "UniProtKB");
 	free(roundtrip(&r, "UPI000013C7C5 UPI00000000ZZ UPI0000000001").p);
-	r = req("UniProtKB_AC-ID", "UniParc");
+	r = tu_request("UniProtKB_AC-ID", "UniParc");
 	r.include_isoforms = 1;
 	free(roundtrip(&r, "P02768 P31946").p);
-	r = req("Ensembl_Transcript", "UniProtKB");
+	r = tu_request("Ensembl_Transcript", "UniProtKB");
 	r.canonical = 1;
 	free(roundtrip(&r, "ENST00000372839.7 ENST00000372839").p);
-	r = req("NCBI_TaxID", "UniProtKB"); /* warning 61: one-to-many */
+	r = tu_request("NCBI_TaxID", "UniProtKB"); /* warning 61: one-to-many */
 	r.allow_one_to_many = 1;
 	j = run(&r, "9606 10090");
 	assert_int_equal(idmap_job_warning(j, 0, &code, NULL), IDMAP_OK);
 	assert_int_equal(code, 61);
 	idmap_job_free(j);
 	free(roundtrip(&r, "9606 10090 1").p);
-	r = req("RefSeq_Protein", "Gene_Name");
+	r = tu_request("RefSeq_Protein", "Gene_Name");
 	r.via = "UniProtKB";
 	free(roundtrip(&r, "NP_003395 NP_003395.1 NP_003395.9").p);
-	r = req("UniProtKB_AC-ID", "UniProtKB-Swiss-Prot");
+	r = tu_request("UniProtKB_AC-ID", "UniProtKB-Swiss-Prot");
 	r.via = "UniProtKB";
 	free(roundtrip(&r, "P31946 A0A024R161 B4DJ71").p);
-	r = req("UniProtKB_AC-ID", "UniProtKB"); /* no ids at all */
+	r = tu_request("UniProtKB_AC-ID", "UniProtKB"); /* no ids at all */
 	free(roundtrip(&r, "").p);
 }
 
 static void test_api_misuse(void **state)
 {
 	(void)state;
-	idmap_request r = req("UniProtKB_AC-ID", "UniProtKB");
+	idmap_request r = tu_request("UniProtKB_AC-ID", "UniProtKB");
 	idmap_job *j = NULL, *l = (idmap_job *)1;
 	buf b = {0};
 	assert_int_equal(idmap_job_new(ix, &r, &j, NULL), IDMAP_OK);
@@ -408,7 +399,7 @@ static int patch64(const buf *b, size_t off, uint64_t v)
 
 static buf accession_blob(void)
 {
-	idmap_request r = req("UniProtKB_AC-ID", "UniProtKB");
+	idmap_request r = tu_request("UniProtKB_AC-ID", "UniProtKB");
 	idmap_job *j = run(&r, accession_ids);
 	buf b = save(j);
 	idmap_job_free(j);
@@ -617,7 +608,7 @@ static void test_structure(void **state)
 static void test_structure_lists(void **state)
 {
 	(void)state;
-	idmap_request r = req("Gene_Name", NULL);
+	idmap_request r = tu_request("Gene_Name", NULL);
 	idmap_job *j = run(&r, "YWHAQ YWHAB");
 	buf b = save(j);
 	idmap_job_free(j);
@@ -630,7 +621,7 @@ static void test_structure_lists(void **state)
 	assert_int_equal(load_patched(&b, warn_at + 10, "\0", 1, 1), IDMAP_ERR_CORRUPT);
 	free(b.p);
 
-	r = req("UniProtKB_AC-ID", "UniProtKB-Swiss-Prot");
+	r = tu_request("UniProtKB_AC-ID", "UniProtKB-Swiss-Prot");
 	j = run(&r, "A0A024R161 P31946");
 	b = save(j);
 	idmap_job_free(j);
@@ -642,7 +633,7 @@ static void test_structure_lists(void **state)
 	assert_int_equal(patch64(&b, sugg_at + 20, idmap_acc_count(ix)), IDMAP_ERR_CORRUPT);
 	free(b.p);
 
-	r = req("UniProtKB_AC-ID", "PDB"); /* key slots of the target type */
+	r = tu_request("UniProtKB_AC-ID", "PDB"); /* key slots of the target type */
 	j = run(&r, "P31946");
 	b = save(j);
 	idmap_job_free(j);

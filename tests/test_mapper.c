@@ -70,19 +70,10 @@ static idmap_job *run(const idmap_request *r, const char *ids, int format, sink 
 	return j;
 }
 
-static idmap_request req(const char *from, const char *to)
-{
-	idmap_request r;
-	memset(&r, 0, sizeof r);
-	r.from = from;
-	r.to = to;
-	return r;
-}
-
 static void test_outcomes(void **state)
 {
 	(void)state;
-	idmap_request r = req("UniProtKB_AC-ID", "UniProtKB");
+	idmap_request r = tu_request("UniProtKB_AC-ID", "UniProtKB");
 	sink s;
 	idmap_job *j = run(&r, "P31946 nope NOPE_1 P00750.2 B4DJ71 A0A087WTH5 P31946,p31946", 0, &s);
 	idmap_job_stats st;
@@ -137,12 +128,12 @@ static void test_outcomes(void **state)
 static void test_demerge_and_versions(void **state)
 {
 	(void)state;
-	idmap_request r = req("UniProtKB_AC-ID", "UniProtKB");
+	idmap_request r = tu_request("UniProtKB_AC-ID", "UniProtKB");
 	sink s;
 	idmap_job *j = run(&r, "Q9UBL9", IDMAP_OUT_LIST, &s);
 	assert_string_equal(s.buf, "P27348\nP62258\n");
 	idmap_job_free(j);
-	r = req("RefSeq_Protein", "UniProtKB");
+	r = tu_request("RefSeq_Protein", "UniProtKB");
 	j = run(&r, "NP_003395 NP_003395.1 NP_003395.9", IDMAP_OUT_TSV, &s);
 	assert_string_equal(s.buf, "From\tTo\nNP_003395\tP31946\nNP_003395\tP31946-1\n"
 				   "NP_003395.1\tP31946\nNP_003395.1\tP31946-1\n");
@@ -152,13 +143,13 @@ static void test_demerge_and_versions(void **state)
 static void test_isoforms_canonical_taxon(void **state)
 {
 	(void)state;
-	idmap_request r = req("UniProtKB_AC-ID", "UniParc");
+	idmap_request r = tu_request("UniProtKB_AC-ID", "UniParc");
 	sink s;
 	r.include_isoforms = 1;
 	idmap_job *j = run(&r, "P02768", IDMAP_OUT_LIST, &s);
 	assert_string_equal(s.buf, "UPI000016FE75\nUPI0000D61A2F\nUPI0001AE6F3B\n");
 	idmap_job_free(j);
-	r = req("Ensembl_Transcript", "UniProtKB");
+	r = tu_request("Ensembl_Transcript", "UniProtKB");
 	r.canonical = 1;
 	j = run(&r, "ENST00000372839.7", IDMAP_OUT_LIST, &s);
 	assert_string_equal(s.buf, "P31946\n");
@@ -168,7 +159,7 @@ static void test_isoforms_canonical_taxon(void **state)
 	assert_string_equal(s.buf, "P31946\nP31946-2\n");
 	idmap_job_free(j);
 	uint64_t mouse = 10090;
-	r = req("Gene_Name", "UniProtKB");
+	r = tu_request("Gene_Name", "UniProtKB");
 	r.taxa = &mouse;
 	r.n_taxa = 1;
 	j = run(&r, "YWHAQ YWHAB", IDMAP_OUT_TSV, &s);
@@ -190,20 +181,20 @@ static void test_isoforms_canonical_taxon(void **state)
 static void test_swissprot_via_fields(void **state)
 {
 	(void)state;
-	idmap_request r = req("UniProtKB_AC-ID", "UniProtKB-Swiss-Prot");
+	idmap_request r = tu_request("UniProtKB_AC-ID", "UniProtKB-Swiss-Prot");
 	sink s;
 	idmap_job *j = run(&r, "P31946 A0A024R161", IDMAP_OUT_JSON, &s);
 	assert_string_equal(s.buf, "{\"results\":[{\"from\":\"P31946\",\"to\":\"P31946\"}],"
 				   "\"failedIds\":[\"A0A024R161\"],\"suggestedIds\":[{\"from\":"
 				   "\"A0A024R161\",\"to\":\"A0A024R161\"}]}\n");
 	idmap_job_free(j);
-	r = req("Ensembl", "PDB");
+	r = tu_request("Ensembl", "PDB");
 	r.via = "uniprotkb";
 	j = run(&r, "ENSG00000166913", IDMAP_OUT_TSV, &s);
 	assert_string_equal(s.buf, "From\tTo\tVia\nENSG00000166913\t2BQ0\tP31946\n"
 				   "ENSG00000166913\t2C23\tP31946\nENSG00000166913\t4DNK\tP31946\n");
 	idmap_job_free(j);
-	r = req("UniProtKB_AC-ID", "UniProtKB");
+	r = tu_request("UniProtKB_AC-ID", "UniProtKB");
 	j = run(&r, "P04637", IDMAP_OUT_TSV, &s);
 	idmap_fields *f;
 	idmap_diag d;

@@ -47,6 +47,18 @@ static inline const char *tu_write_file(const char *name, const void *data, size
 	return path;
 }
 
+#ifdef IDMAP_H /* tests of the engine (idmap.h included first) */
+/* A mapping request from -> to, nothing else set. */
+static inline idmap_request tu_request(const char *from, const char *to)
+{
+	idmap_request r;
+	memset(&r, 0, sizeof r);
+	r.from = from;
+	r.to = to;
+	return r;
+}
+#endif
+
 /* Builds an index of inputs at out (one thread, 64 MiB). Returns 0 or -1 with the builder's
  * message on stderr. */
 static inline int tu_build(const char *out, const char *const *inputs, size_t n)
