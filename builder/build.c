@@ -169,12 +169,14 @@ static void plan(build *b)
 			fbits--;
 	}
 	b->fbits = fbits;
-	/* All partition writers together use an eighth of the budget. */
-	uint64_t buf = b->memory / 8 / (2ull << fbits);
+	/* All partition writers together use an eighth of the budget: two buffers each, one
+	 * filled while the background writer empties the other. */
+	uint64_t buf = b->memory / 8 / (4ull << fbits);
 	b->spill_buf = buf < 4096 ? 4096 : buf > (1 << 20) ? (1 << 20) : (size_t)buf;
-	/* The keys phase: the accession MPHF (about 5 bits per accession) stays resident; two
-	 * passes (one being read, one being built) take a quarter of the budget each. */
-	b->pass_budget = b->memory / 4;
+	/* The keys phase: the accession MPHF (about 5 bits per accession) stays resident; one
+	 * pass per preparing thread plus the one being written share half of the budget. */
+	b->key_workers = b->threads < IDMAP_MAX_KEY_WORKERS ? b->threads : IDMAP_MAX_KEY_WORKERS;
+	b->pass_budget = b->memory / 2 / (b->key_workers + 1);
 	uint64_t t = b->pass_budget / 64 / 4;
 	b->part_target = t < 1024 ? 1024 : t > MAX_PART_TARGET ? MAX_PART_TARGET : t;
 }
@@ -189,7 +191,7 @@ static int open_parts(build *b, idmap_spill **parts, uint32_t n, const char *nam
 	for (uint32_t i = 0; i < n; i++) {
 		char path[4096];
 		build_path(b, path, sizeof(path), name, i);
-		if (idmap_spill_open(&(*parts)[i], path, b->spill_buf) < 0)
+		if (idmap_spill_open(&(*parts)[i], path, b->spill_buf, b->bg) < 0)
 			return build_fail_errno(b, "%s", path);
 	}
 	return 0;
@@ -590,6 +592,7 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	b->threads = o->threads ? o->threads : cores > 0 ? (uint32_t)cores : 1;
 	if (b->threads > 64)
 		b->threads = 64;
+	b->bg = idmap_spill_bg_start(); /* NULL: every file is written synchronously */
 	uint64_t seed = o->seed ? o->seed : DEFAULT_SEED;
 	b->acc_seed = idmap_fmix(seed);
 	b->key_seed = idmap_fmix(seed ^ IDMAP_K1);
@@ -648,6 +651,7 @@ out:
 	idmap_spill_close(&b->fwd_pool);
 	ks_free(&b->acc_ks);
 	ks_free(&b->key_ks);
+	idmap_spill_bg_stop(b->bg); /* every spill is closed by now */
 	free(b->acc_dir);
 	free(b->key_dir);
 	types_free(&b->types);

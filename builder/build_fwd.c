@@ -64,11 +64,11 @@ int build_forward(build *b)
 {
 	char path[4096];
 	build_path(b, path, sizeof(path), "fwd-index", 0);
-	if (idmap_spill_open(&b->fwd_index, path, 1 << 20) < 0)
+	if (idmap_spill_open(&b->fwd_index, path, 1 << 20, b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
 	idmap_ot_writer_init(&b->fwd_ot, &b->fwd_index);
 	build_path(b, path, sizeof(path), "fwd-pool", 0);
-	if (idmap_spill_open(&b->fwd_pool, path, 1 << 20) < 0)
+	if (idmap_spill_open(&b->fwd_pool, path, 1 << 20, b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
 	uint64_t nacc = b->acc_ks.nkeys;
 	for (uint32_t g = 0; g < b->nfwd; g++) {

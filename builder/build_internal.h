@@ -20,6 +20,8 @@
 #include "spill.h"
 
 #define IDMAP_NO_ACC UINT32_MAX
+/* Threads that prepare key passes (read, sort, MPHF) for the one that writes them. */
+#define IDMAP_MAX_KEY_WORKERS 4
 
 /* The ID_type dictionary, in order of first appearance. */
 typedef struct {
@@ -63,6 +65,7 @@ typedef struct build {
 	char *tmpdir; /* private directory for this build, removed at the end */
 	uint64_t memory;
 	uint32_t threads; /* for the MPHF partitions of a pass */
+	idmap_spill_bg *bg; /* writes every temporary and section file; NULL: synchronous */
 
 	build_types types;
 	uint32_t fbits;		/* 2^fbits partitions of each key space */
@@ -84,6 +87,7 @@ typedef struct build {
 	uint64_t acc_seed, key_seed;
 	uint64_t part_target;	  /* keys per MPHF partition */
 	uint64_t pass_budget;	  /* bytes one pass over a key partition may hold */
+	uint32_t key_workers;	  /* threads preparing key passes, 1 .. IDMAP_MAX_KEY_WORKERS */
 	keyspace_writer acc_ks, key_ks;
 	uint8_t *acc_dir, *key_dir;
 	size_t acc_dir_len, key_dir_len;

@@ -57,9 +57,19 @@ static int rr_need(rec_reader *r, size_t n)
 typedef struct {
 	uint8_t *arena;
 	size_t arena_len, arena_cap;
+	uint8_t *spare; /* the values again, one per key in sorted order (compact_values) */
+	size_t spare_cap;
 	entry *e;
 	uint64_t *codes; /* accession code of each entry until resolve_accessions */
 	size_t n, cap;
+	/* Made by prepare_pass: the first entry of each distinct key (nkeys + 1 of them), the
+	 * keys' hashes, and the MPHF partitions, partition i over keys [first[i], first[i+1]). */
+	size_t nkeys, keys_cap;
+	size_t *start;
+	idmap_h128 *h;
+	uint32_t count;
+	size_t *first;
+	idmap_mphf_part *parts;
 } pass_mem;
 
 static int grow_entries(pass_mem *m)
@@ -220,6 +230,55 @@ static const uint8_t *value_of(const pass_mem *m, const entry *e, uint16_t *len)
 	return m->arena + e->off + 2;
 }
 
+/* Lays the values out again in sorted order, one copy per distinct key, and points every
+ * entry of a key at it: the build thread then reads them sequentially. The random reads of
+ * the arena happen here, on the loader's thread, which has time to spare. Two distinct keys
+ * with one 128-bit hash are caught here too. */
+static int compact_values(build *b, pass_mem *m, const char *path)
+{
+	if (m->spare_cap < m->arena_len) {
+		free(m->spare);
+		m->spare_cap = m->arena_cap;
+		m->spare = malloc(m->spare_cap);
+		if (!m->spare) {
+			m->spare_cap = 0;
+			return build_fail(b, "out of memory");
+		}
+	}
+	enum { AHEAD = 16 };
+	size_t len = 0, first = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		if (i + AHEAD < m->n)
+			__builtin_prefetch(m->arena + m->e[i + AHEAD].off);
+		entry *e = &m->e[i];
+		uint16_t l;
+		const uint8_t *v = value_of(m, e, &l);
+		if (i > 0 && e->hi == m->e[i - 1].hi && e->lo == m->e[i - 1].lo) {
+			/* Same hash: it must be the same key, or the hash has collided. */
+			const entry *f = &m->e[first];
+			uint16_t fl;
+			memcpy(&fl, m->spare + f->off, 2);
+			if (e->type != f->type || l != fl || memcmp(v, m->spare + f->off + 2, l) != 0)
+				return build_fail(b, "%s: two distinct keys share a 128-bit hash; "
+						     "rebuild with another --seed", path);
+			e->off = f->off;
+			continue;
+		}
+		first = i;
+		memcpy(m->spare + len, v - 2, 2 + (size_t)l);
+		e->off = len;
+		len += 2 + (size_t)l;
+	}
+	uint8_t *a = m->arena;
+	size_t cap = m->arena_cap;
+	m->arena = m->spare;
+	m->arena_cap = m->spare_cap;
+	m->arena_len = len;
+	m->spare = a;
+	m->spare_cap = cap;
+	return 0;
+}
+
 typedef struct {
 	uint8_t *p;
 	size_t len, cap;
@@ -301,9 +360,6 @@ static int write_part(build *b, const pass_mem *m, const size_t *start, size_t k
 	uint32_t n = part->n;
 	buf->len = 0;
 	for (uint32_t j = 0; j < n; j++) {
-		/* The values sit in the arena in file order: fetch ahead to hide the misses. */
-		if (j + 16 < n)
-			__builtin_prefetch(m->arena + m->e[start[k0 + j + 16]].off);
 		roff[j] = buf->len;
 		at[part->pos[j]] = j;
 		if (encode_key(b, m, start[k0 + j], start[k0 + j + 1], base + part->pos[j], buf) < 0)
@@ -322,84 +378,93 @@ static int write_part(build *b, const pass_mem *m, const size_t *start, size_t k
 	return 0;
 }
 
-/* Builds the partitions [s0, s1) of one file from the sorted pass. */
-static int build_pass(build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint32_t s1,
-		      const char *path)
+/* Finds the distinct keys of the sorted pass and builds the MPHF partitions [s0, s1) of
+ * its file over them, on the calling thread. */
+static int prepare_keys(build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint32_t s1,
+			const char *path)
 {
-	/* Start index of each distinct key; keys of one sub-partition are contiguous because
-	 * the sub-partition is a monotone function of hi. */
 	size_t nkeys = 0;
 	for (size_t i = 0; i < m->n; i++)
 		if (i == 0 || m->e[i].hi != m->e[i - 1].hi || m->e[i].lo != m->e[i - 1].lo)
 			nkeys++;
-	size_t *start = malloc((nkeys + 1) * sizeof(*start));
-	idmap_h128 *h = malloc((nkeys ? nkeys : 1) * sizeof(*h));
-	uint32_t *at = malloc((nkeys ? nkeys : 1) * sizeof(*at));
-	size_t *roff = malloc((nkeys + 1) * sizeof(*roff));
-	bytebuf buf = {0};
-	idmap_mphf_part *parts = NULL;
-	size_t *first = NULL;
-	int rc = -1;
-	if (!start || !h || !at || !roff) {
-		build_fail(b, "out of memory");
-		goto out;
+	if (nkeys + 1 > m->keys_cap) {
+		free(m->start);
+		free(m->h);
+		m->keys_cap = nkeys + 1;
+		m->start = malloc(m->keys_cap * sizeof(*m->start));
+		m->h = malloc(m->keys_cap * sizeof(*m->h));
+		if (!m->start || !m->h) {
+			m->keys_cap = 0;
+			return build_fail(b, "out of memory");
+		}
 	}
+	/* Entries of one key are adjacent (compact_values checked they are one key). */
 	nkeys = 0;
 	for (size_t i = 0; i < m->n; i++) {
 		const entry *e = &m->e[i];
-		if (i > 0 && e->hi == m->e[i - 1].hi && e->lo == m->e[i - 1].lo) {
-			/* Same hash: it must be the same key, or the hash has collided. */
-			const entry *f = &m->e[start[nkeys - 1]];
-			uint16_t l1, l2;
-			const uint8_t *v1 = value_of(m, e, &l1), *v2 = value_of(m, f, &l2);
-			if (e->type != f->type || l1 != l2 || memcmp(v1, v2, l1) != 0) {
-				build_fail(b, "%s: two distinct keys share a 128-bit hash; rebuild "
-					      "with another --seed", path);
-				goto out;
-			}
+		if (i > 0 && e->hi == m->e[i - 1].hi && e->lo == m->e[i - 1].lo)
 			continue;
-		}
-		start[nkeys++] = i;
+		m->h[nkeys].hi = e->hi;
+		m->h[nkeys].lo = e->lo;
+		m->start[nkeys++] = i;
 	}
-	start[nkeys] = m->n;
-	/* Hashes of the distinct keys, and where each sub-partition's keys begin. */
+	m->start[nkeys] = m->n;
+	m->nkeys = nkeys;
+	/* Keys of one sub-partition are contiguous: the sub-partition is a monotone function of
+	 * hi, the sort key. */
 	uint32_t count = s1 - s0;
-	parts = malloc((size_t)count * sizeof(*parts));
-	first = malloc(((size_t)count + 1) * sizeof(*first));
-	if (!parts || !first) {
+	m->count = count;
+	m->parts = malloc((size_t)count * sizeof(*m->parts));
+	m->first = malloc(((size_t)count + 1) * sizeof(*m->first));
+	if (!m->parts || !m->first)
+		return build_fail(b, "out of memory");
+	size_t k = 0;
+	for (uint32_t s = s0; s < s1; s++) {
+		m->first[s - s0] = k;
+		while (k < nkeys && sub_of(m->h[k].hi, b->fbits, nsub) == s)
+			k++;
+	}
+	m->first[count] = k;
+	if (ks_build_parts(b, m->parts, m->h, m->first, count, path) < 0) {
+		free(m->parts);
+		m->parts = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Frees what prepare_keys made for one pass (the key arrays are kept for the next). */
+static void release_parts(pass_mem *m)
+{
+	for (uint32_t i = 0; m->parts && i < m->count; i++)
+		idmap_mphf_part_free(&m->parts[i]);
+	free(m->parts);
+	free(m->first);
+	m->parts = NULL;
+	m->first = NULL;
+	m->count = 0;
+}
+
+/* Writes the prepared partitions of one pass, in order: MPHF directory entries, key records
+ * and forward pairs. */
+static int write_pass(build *b, pass_mem *m)
+{
+	uint32_t *at = malloc((m->nkeys ? m->nkeys : 1) * sizeof(*at));
+	size_t *roff = malloc((m->nkeys + 1) * sizeof(*roff));
+	bytebuf buf = {0};
+	int rc = -1;
+	if (!at || !roff) {
 		build_fail(b, "out of memory");
 		goto out;
 	}
-	size_t k = 0;
-	for (uint32_t s = s0; s < s1; s++) {
-		first[s - s0] = k;
-		while (k < nkeys && sub_of(m->e[start[k]].hi, b->fbits, nsub) == s) {
-			h[k].hi = m->e[start[k]].hi;
-			h[k].lo = m->e[start[k]].lo;
-			k++;
-		}
-	}
-	first[count] = k;
-	if (ks_build_parts(b, parts, h, first, count, path) < 0) {
-		free(parts);
-		parts = NULL;
-		goto out;
-	}
-	for (uint32_t i = 0; i < count; i++) {
-		size_t k0 = first[i];
+	for (uint32_t i = 0; i < m->count; i++) {
 		uint64_t base;
-		if (ks_add_part(b, &b->key_ks, &parts[i], &base) < 0 ||
-		    write_part(b, m, start, k0, &parts[i], base, at, roff, &buf) < 0)
+		if (ks_add_part(b, &b->key_ks, &m->parts[i], &base) < 0 ||
+		    write_part(b, m, m->start, m->first[i], &m->parts[i], base, at, roff, &buf) < 0)
 			goto out;
 	}
 	rc = 0;
 out:
-	for (uint32_t i = 0; parts && i < s1 - s0; i++)
-		idmap_mphf_part_free(&parts[i]);
-	free(parts);
-	free(first);
-	free(start);
-	free(h);
 	free(at);
 	free(roff);
 	free(buf.p);
@@ -412,49 +477,71 @@ typedef struct {
 	int last_of_file;
 } pass_plan;
 
-/* A thread that reads and sorts the next pass while the main thread builds the current one:
- * two pass buffers alternate. */
+/* Worker threads prepare passes (read, sort, compact, MPHF) while the main thread writes
+ * them out in order. Pass i is prepared by worker i mod nworkers into slot i mod nslots,
+ * nslots = nworkers + 1, once the main thread is done with pass i - nslots there. */
+#define MAX_SLOTS (IDMAP_MAX_KEY_WORKERS + 1)
 typedef struct {
 	const build *b;
 	const pass_plan *plan;
 	size_t nplan;
-	pass_mem mem[2];
-	int ready[2]; /* 0 free, 1 loaded, -1 failed (err) */
-	char err[2][512];
+	uint32_t nworkers, nslots;
+	pass_mem mem[MAX_SLOTS];
+	size_t turn[MAX_SLOTS]; /* the pass a slot serves next */
+	int ready[MAX_SLOTS];	/* 0 free, 1 prepared, -1 failed (err) */
+	char err[MAX_SLOTS][512];
 	int stop;
-	double t_load, t_sort;
+	double t_load, t_sort, t_hash; /* summed over the workers */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 } loader;
 
-static void *loader_main(void *arg)
+typedef struct {
+	loader *L;
+	uint32_t index;
+	build b; /* a copy made before the threads start: the main thread changes its own */
+} worker_arg;
+
+static void *worker_main(void *arg)
 {
-	loader *L = arg;
-	for (size_t i = 0; i < L->nplan; i++) {
-		int slot = (int)(i & 1);
+	worker_arg *a = arg;
+	loader *L = a->L;
+	uint32_t w = a->index;
+	for (size_t i = w; i < L->nplan; i += L->nworkers) {
+		size_t slot = i % L->nslots;
 		pthread_mutex_lock(&L->lock);
-		while (L->ready[slot] != 0 && !L->stop)
+		while ((L->ready[slot] != 0 || L->turn[slot] != i) && !L->stop)
 			pthread_cond_wait(&L->cond, &L->lock);
 		int stop = L->stop;
 		pthread_mutex_unlock(&L->lock);
 		if (stop)
 			return NULL;
-		/* load_pass only reads the build's seeds and MPHF view; its errors go to this
-		 * slot's message through a copy whose err points there. */
-		build lb = *L->b;
+		/* The steps below only read the build's seeds, sizes and accession MPHF, which
+		 * stay as they are during this phase; errors go to this slot's message. Each
+		 * worker builds its MPHF partitions on its own thread. */
+		build lb = a->b;
 		lb.err = L->err[slot];
 		lb.errlen = sizeof(L->err[slot]);
+		lb.threads = 1;
 		const pass_plan *p = &L->plan[i];
+		pass_mem *m = &L->mem[slot];
 		char path[4096];
 		build_path(&lb, path, sizeof(path), "key-part", p->f);
 		double t0 = build_now();
-		int rc = load_pass(&lb, path, p->nsub, p->s0, p->s1, &L->mem[slot]);
+		int rc = load_pass(&lb, path, p->nsub, p->s0, p->s1, m);
 		double t1 = build_now();
-		if (rc == 0 && sort_entries(&L->mem[slot]) < 0)
+		if (rc == 0 && sort_entries(m) < 0)
 			rc = build_fail(&lb, "out of memory sorting keys");
-		L->t_load += t1 - t0;
-		L->t_sort += build_now() - t1;
+		if (rc == 0)
+			rc = compact_values(&lb, m, path);
+		double t2 = build_now();
+		if (rc == 0)
+			rc = prepare_keys(&lb, m, p->nsub, p->s0, p->s1, path);
+		double t3 = build_now();
 		pthread_mutex_lock(&L->lock);
+		L->t_load += t1 - t0;
+		L->t_sort += t2 - t1;
+		L->t_hash += t3 - t2;
 		L->ready[slot] = rc < 0 ? -1 : 1;
 		pthread_cond_broadcast(&L->cond);
 		pthread_mutex_unlock(&L->lock);
@@ -481,9 +568,11 @@ static pass_plan *plan_passes(build *b, size_t *nplan)
 		first += nsub;
 		if (!records)
 			continue;
-		/* Per record a pass holds its bytes, an entry, its accession code and the
-		 * sort's scratch entry. */
-		uint64_t per = bytes / records + 2 * sizeof(entry) + sizeof(uint64_t);
+		/* Per record a pass holds its bytes twice (file order and sorted order), an
+		 * entry, its accession code, the sort's scratch entry, and at most one key's
+		 * start, hash, MPHF position and record offset. */
+		uint64_t per = 2 * bytes / records + 2 * sizeof(entry) + sizeof(uint64_t) +
+			       2 * sizeof(size_t) + sizeof(idmap_h128) + 2 * sizeof(uint32_t);
 		uint64_t fit = b->pass_budget / per;
 		uint32_t step = fit >= records ? nsub : (uint32_t)(((uint64_t)nsub * fit) / records);
 		if (step == 0)
@@ -512,11 +601,11 @@ int build_keys(build *b)
 	if (ks_init(b, &b->key_ks, "key-mphf", b->fbits, b->key_seed, 0) < 0)
 		return -1;
 	build_path(b, path, sizeof(path), "key-index", 0);
-	if (idmap_spill_open(&b->key_index, path, 1 << 20) < 0)
+	if (idmap_spill_open(&b->key_index, path, 1 << 20, b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
 	idmap_ot_writer_init(&b->key_ot, &b->key_index);
 	build_path(b, path, sizeof(path), "key-pool", 0);
-	if (idmap_spill_open(&b->key_pool, path, 1 << 20) < 0)
+	if (idmap_spill_open(&b->key_pool, path, 1 << 20, b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
 	if (types_flags(&b->types, &b->own_type, &b->no_forward) < 0)
 		return build_fail(b, "out of memory");
@@ -529,18 +618,26 @@ int build_keys(build *b)
 	L.b = b;
 	L.plan = plan;
 	L.nplan = nplan;
+	L.nworkers = b->key_workers;
+	L.nslots = L.nworkers + 1;
+	for (uint32_t k = 0; k < L.nslots; k++)
+		L.turn[k] = k;
 	pthread_mutex_init(&L.lock, NULL);
 	pthread_cond_init(&L.cond, NULL);
-	pthread_t tid;
-	int started = pthread_create(&tid, NULL, loader_main, &L) == 0;
+	pthread_t tid[IDMAP_MAX_KEY_WORKERS];
+	worker_arg args[IDMAP_MAX_KEY_WORKERS];
+	uint32_t started = 0;
 	int rc = -1;
-	double t_build = 0;
-	if (!started) {
-		build_fail(b, "cannot start a thread");
-		goto out;
+	double t_write = 0;
+	for (; started < L.nworkers; started++) {
+		args[started] = (worker_arg){&L, started, *b};
+		if (pthread_create(&tid[started], NULL, worker_main, &args[started]) != 0) {
+			build_fail(b, "cannot start a thread");
+			goto out;
+		}
 	}
 	for (size_t i = 0; i < nplan; i++) {
-		int slot = (int)(i & 1);
+		size_t slot = i % L.nslots;
 		if (build_cancelled(b) < 0)
 			goto out;
 		build_progress(b, "keys", i, nplan, i == 0);
@@ -554,15 +651,19 @@ int build_keys(build *b)
 			goto out;
 		}
 		const pass_plan *p = &plan[i];
-		build_path(b, path, sizeof(path), "key-part", p->f);
 		double t0 = build_now();
-		if (build_pass(b, &L.mem[slot], p->nsub, p->s0, p->s1, path) < 0)
+		int wrc = write_pass(b, &L.mem[slot]);
+		release_parts(&L.mem[slot]);
+		if (wrc < 0)
 			goto out;
-		t_build += build_now() - t0;
-		if (p->last_of_file)
+		t_write += build_now() - t0;
+		if (p->last_of_file) {
+			build_path(b, path, sizeof(path), "key-part", p->f);
 			unlink(path);
+		}
 		pthread_mutex_lock(&L.lock);
 		L.ready[slot] = 0;
+		L.turn[slot] = i + L.nslots;
 		pthread_cond_broadcast(&L.cond);
 		pthread_mutex_unlock(&L.lock);
 	}
@@ -572,24 +673,29 @@ int build_keys(build *b)
 	}
 	if (ks_finish(b, &b->key_ks, &b->key_dir, &b->key_dir_len) < 0)
 		goto out;
-	build_log(b, "keys: %llu in %zu partitions, %llu pairs (read %.1fs and sort %.1fs on one "
-		     "thread, hash and write %.1fs on another)", (unsigned long long)b->key_ks.nkeys,
-		  b->key_ks.nparts, (unsigned long long)b->pairs, L.t_load, L.t_sort, t_build);
+	build_log(b, "keys: %llu in %zu partitions, %llu pairs (%u preparing threads: read %.1fs, "
+		     "sort %.1fs, hash %.1fs; writing thread %.1fs)",
+		  (unsigned long long)b->key_ks.nkeys, b->key_ks.nparts,
+		  (unsigned long long)b->pairs, L.nworkers, L.t_load, L.t_sort, L.t_hash, t_write);
 	rc = 0;
 out:
-	if (started) {
-		pthread_mutex_lock(&L.lock);
-		L.stop = 1;
-		pthread_cond_broadcast(&L.cond);
-		pthread_mutex_unlock(&L.lock);
-		pthread_join(tid, NULL);
-	}
+	pthread_mutex_lock(&L.lock);
+	L.stop = 1;
+	pthread_cond_broadcast(&L.cond);
+	pthread_mutex_unlock(&L.lock);
+	for (uint32_t k = 0; k < started; k++)
+		pthread_join(tid[k], NULL);
 	pthread_mutex_destroy(&L.lock);
 	pthread_cond_destroy(&L.cond);
-	for (int k = 0; k < 2; k++) {
-		free(L.mem[k].arena);
-		free(L.mem[k].e);
-		free(L.mem[k].codes);
+	for (uint32_t k = 0; k < L.nslots; k++) {
+		pass_mem *m = &L.mem[k];
+		release_parts(m);
+		free(m->arena);
+		free(m->spare);
+		free(m->e);
+		free(m->codes);
+		free(m->start);
+		free(m->h);
 	}
 	free(plan);
 	return rc;

@@ -2,25 +2,160 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <libdeflate.h>
 
-int idmap_spill_open(idmap_spill *s, const char *path, size_t bufsize)
+struct idmap_spill_bg {
+	pthread_t tid;
+	pthread_mutex_t lock;
+	pthread_cond_t work, done;
+	idmap_spill *head, *tail; /* spills with a pending buffer, oldest first */
+	int stop;
+};
+
+/* Appends len bytes of buf to the file and the CRC; a failure is kept in s->error. */
+static void write_out(idmap_spill *s, const uint8_t *buf, size_t len)
+{
+	if (s->error)
+		return;
+	s->crc = libdeflate_crc32(s->crc, buf, len);
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(s->fd, buf + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			s->error = errno;
+			return;
+		}
+		off += (size_t)w;
+	}
+}
+
+static void *bg_main(void *arg)
+{
+	idmap_spill_bg *bg = arg;
+	pthread_mutex_lock(&bg->lock);
+	for (;;) {
+		while (!bg->head && !bg->stop)
+			pthread_cond_wait(&bg->work, &bg->lock);
+		idmap_spill *s = bg->head;
+		if (!s)
+			break;
+		bg->head = s->next;
+		if (!bg->head)
+			bg->tail = NULL;
+		pthread_mutex_unlock(&bg->lock);
+		write_out(s, s->pending, s->pending_len);
+		pthread_mutex_lock(&bg->lock);
+		s->pending = NULL;
+		pthread_cond_broadcast(&bg->done);
+	}
+	pthread_mutex_unlock(&bg->lock);
+	return NULL;
+}
+
+idmap_spill_bg *idmap_spill_bg_start(void)
+{
+	idmap_spill_bg *bg = calloc(1, sizeof(*bg));
+	if (!bg)
+		return NULL;
+	pthread_mutex_init(&bg->lock, NULL);
+	pthread_cond_init(&bg->work, NULL);
+	pthread_cond_init(&bg->done, NULL);
+	if (pthread_create(&bg->tid, NULL, bg_main, bg) != 0) {
+		pthread_mutex_destroy(&bg->lock);
+		pthread_cond_destroy(&bg->work);
+		pthread_cond_destroy(&bg->done);
+		free(bg);
+		return NULL;
+	}
+	return bg;
+}
+
+void idmap_spill_bg_stop(idmap_spill_bg *bg)
+{
+	if (!bg)
+		return;
+	pthread_mutex_lock(&bg->lock);
+	bg->stop = 1;
+	pthread_cond_broadcast(&bg->work);
+	pthread_mutex_unlock(&bg->lock);
+	pthread_join(bg->tid, NULL);
+	pthread_mutex_destroy(&bg->lock);
+	pthread_cond_destroy(&bg->work);
+	pthread_cond_destroy(&bg->done);
+	free(bg);
+}
+
+/* Waits until the writer is done with this spill's pending buffer. */
+static void wait_idle(idmap_spill *s)
+{
+	if (!s->bg)
+		return;
+	pthread_mutex_lock(&s->bg->lock);
+	while (s->pending)
+		pthread_cond_wait(&s->bg->done, &s->bg->lock);
+	pthread_mutex_unlock(&s->bg->lock);
+}
+
+int idmap_spill_open(idmap_spill *s, const char *path, size_t bufsize, idmap_spill_bg *bg)
 {
 	idmap_spill_init(s);
 	s->buf = malloc(bufsize);
-	if (!s->buf)
+	s->spare = bg ? malloc(bufsize) : NULL;
+	if (!s->buf || (bg && !s->spare)) {
+		free(s->buf);
+		free(s->spare);
+		s->buf = s->spare = NULL;
+		errno = ENOMEM;
 		return -1;
+	}
 	s->cap = bufsize;
+	s->bg = bg;
 	s->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (s->fd < 0) {
 		int e = errno;
 		free(s->buf);
-		s->buf = NULL;
+		free(s->spare);
+		s->buf = s->spare = NULL;
 		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int idmap_spill_rotate(idmap_spill *s)
+{
+	wait_idle(s);
+	if (!s->error && s->len) {
+		if (!s->bg) {
+			write_out(s, s->buf, s->len);
+		} else {
+			idmap_spill_bg *bg = s->bg;
+			uint8_t *full = s->buf;
+			s->buf = s->spare;
+			s->spare = full;
+			pthread_mutex_lock(&bg->lock);
+			s->pending = full;
+			s->pending_len = s->len;
+			s->next = NULL;
+			if (bg->tail)
+				bg->tail->next = s;
+			else
+				bg->head = s;
+			bg->tail = s;
+			pthread_cond_signal(&bg->work);
+			pthread_mutex_unlock(&bg->lock);
+		}
+		s->len = 0;
+	}
+	if (s->error) {
+		errno = s->error;
 		return -1;
 	}
 	return 0;
@@ -28,24 +163,13 @@ int idmap_spill_open(idmap_spill *s, const char *path, size_t bufsize)
 
 int idmap_spill_flush(idmap_spill *s)
 {
-	if (s->error) {
+	int rc = idmap_spill_rotate(s);
+	wait_idle(s);
+	if (rc == 0 && s->error) {
 		errno = s->error;
-		return -1;
+		rc = -1;
 	}
-	s->crc = libdeflate_crc32(s->crc, s->buf, s->len);
-	size_t off = 0;
-	while (off < s->len) {
-		ssize_t w = write(s->fd, s->buf + off, s->len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			s->error = errno;
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	s->len = 0;
-	return 0;
+	return rc;
 }
 
 int idmap_spill_close(idmap_spill *s)
@@ -62,7 +186,8 @@ int idmap_spill_close(idmap_spill *s)
 		s->fd = -1;
 	}
 	free(s->buf);
-	s->buf = NULL;
+	free(s->spare);
+	s->buf = s->spare = NULL;
 	s->cap = s->len = 0;
 	return rc;
 }

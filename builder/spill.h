@@ -1,6 +1,10 @@
 /* Buffered append-only files: the builder's temporary partitions and section files.
- * A writer keeps one buffer and a running CRC-32 of everything written, so a section file's
- * checksum is known when it is closed. */
+ * A writer keeps a buffer and a running CRC-32 of everything written, so a section file's
+ * checksum is known when it is closed.
+ *
+ * With a background writer (idmap_spill_bg), a full buffer is handed to that thread and the
+ * producer goes on filling a second one: the copy into the page cache and the CRC then run
+ * on the core the producer leaves idle, instead of on the build's busiest thread. */
 #ifndef IDMAP_SPILL_H
 #define IDMAP_SPILL_H
 
@@ -8,22 +12,39 @@
 #include <stdint.h>
 #include <string.h>
 
-typedef struct {
+typedef struct idmap_spill_bg idmap_spill_bg;
+
+typedef struct idmap_spill {
 	int fd;
 	uint8_t *buf;
 	size_t cap, len;
+	idmap_spill_bg *bg;	     /* NULL: writes happen in the caller's thread */
+	uint8_t *spare;		     /* background mode: the buffer not being filled */
+	uint8_t *pending;	     /* buffer handed to the writer, NULL when none */
+	size_t pending_len;
+	struct idmap_spill *next;    /* in the writer's queue */
 	uint64_t bytes;	  /* bytes written so far, buffered ones included */
 	uint64_t records; /* counted by the caller */
 	uint32_t crc;
 	int error;	  /* errno of the first failed write, 0 if none */
 } idmap_spill;
 
-/* Creates (truncates) path for writing with a buffer of bufsize bytes. Returns 0, or -1 with
- * errno set. */
-int idmap_spill_open(idmap_spill *s, const char *path, size_t bufsize);
+/* Starts the background writer thread; NULL (out of resources) means synchronous writes. */
+idmap_spill_bg *idmap_spill_bg_start(void);
+/* Stops it; every spill using it must be closed first. NULL is accepted. */
+void idmap_spill_bg_stop(idmap_spill_bg *bg);
 
-/* Writes the buffer out. Returns 0, or -1 (errno kept in s->error). */
+/* Creates (truncates) path for writing with a buffer of bufsize bytes (two with a
+ * background writer bg, which may be NULL). Returns 0, or -1 with errno set. */
+int idmap_spill_open(idmap_spill *s, const char *path, size_t bufsize, idmap_spill_bg *bg);
+
+/* Writes the buffer out and waits until everything written so far is in the file, so that
+ * s->crc is final. Returns 0, or -1 (errno kept in s->error). */
 int idmap_spill_flush(idmap_spill *s);
+
+/* Starts writing the full buffer out: with a background writer, waits only for the
+ * previous buffer, then swaps buffers. Returns 0 or -1 as idmap_spill_flush. */
+int idmap_spill_rotate(idmap_spill *s);
 
 /* Flushes and closes; safe on a writer that was never opened (fd < 0). Returns 0 or -1. */
 int idmap_spill_close(idmap_spill *s);
@@ -45,7 +66,7 @@ static inline int idmap_spill_write(idmap_spill *s, const void *data, size_t n)
 	}
 	const uint8_t *p = data;
 	while (n) {
-		if (s->len == s->cap && idmap_spill_flush(s) < 0)
+		if (s->len == s->cap && idmap_spill_rotate(s) < 0)
 			return -1;
 		size_t k = s->cap - s->len < n ? s->cap - s->len : n;
 		memcpy(s->buf + s->len, p, k);

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "idmap_format.h"
 #include "offset_table.h"
 #include "sort.h"
+#include "spill.h"
 
 static char dir[256];
 
@@ -634,7 +636,7 @@ static void offset_table_writer(void **state)
 	path_in(path, sizeof(path), "ot.bin");
 	idmap_spill s;
 	idmap_ot_writer w;
-	assert_int_equal(idmap_spill_open(&s, path, 4096), 0);
+	assert_int_equal(idmap_spill_open(&s, path, 4096, NULL), 0);
 	idmap_ot_writer_init(&w, &s);
 	const uint64_t n = 2 * IDMAP_OT_BLOCK + 3;
 	for (uint64_t i = 0; i < n; i++)
@@ -653,7 +655,7 @@ static void offset_table_writer(void **state)
 	free(b);
 	assert_int_equal(idmap_ot_length(0), 0);
 	/* an end before the previous one; a block spanning 4 GiB */
-	assert_int_equal(idmap_spill_open(&s, path, 4096), 0);
+	assert_int_equal(idmap_spill_open(&s, path, 4096, NULL), 0);
 	idmap_ot_writer_init(&w, &s);
 	assert_int_equal(idmap_ot_add(&w, 10), 0);
 	assert_int_equal(idmap_ot_add(&w, 9), -1);
@@ -662,11 +664,76 @@ static void offset_table_writer(void **state)
 	assert_int_equal(idmap_spill_close(&s), 0);
 }
 
+/* Spill files written through the background writer: several files filled in turns end up
+ * byte for byte as written, with the CRC of their bytes, as without it; a write error (a full
+ * disk) comes back from the writer as an error of the spill, not lost. */
+static void spill_background_writer(void **state)
+{
+	(void)state;
+	enum { FILES = 5, BYTES = 200000 };
+	uint8_t *data = malloc(BYTES);
+	assert_non_null(data);
+	uint64_t x = 88172645463325252ull;
+	for (size_t i = 0; i < BYTES; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		data[i] = (uint8_t)x;
+	}
+	idmap_spill_bg *bg = idmap_spill_bg_start();
+	assert_non_null(bg);
+	idmap_spill s[FILES];
+	char path[FILES][300];
+	for (int f = 0; f < FILES; f++) {
+		char name[32];
+		snprintf(name, sizeof(name), "bg.%d", f);
+		path_in(path[f], sizeof(path[f]), name);
+		assert_int_equal(idmap_spill_open(&s[f], path[f], 4096, bg), 0);
+	}
+	/* Chunks of 1 .. 9000 bytes, each file getting the data from its own offset. */
+	size_t done[FILES] = {0};
+	for (int round = 0; round < 400; round++)
+		for (int f = 0; f < FILES; f++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			size_t n = 1 + (size_t)(x % 9000);
+			if (done[f] + n > BYTES - 1000 * (size_t)f)
+				n = BYTES - 1000 * (size_t)f - done[f];
+			assert_int_equal(idmap_spill_write(&s[f], data + 1000 * f + done[f], n), 0);
+			done[f] += n;
+		}
+	for (int f = 0; f < FILES; f++) {
+		assert_int_equal(idmap_spill_flush(&s[f]), 0);
+		size_t want = BYTES - 1000 * (size_t)f;
+		assert_int_equal(done[f], want);
+		assert_int_equal(s[f].crc, libdeflate_crc32(0, data + 1000 * f, want));
+		assert_int_equal(idmap_spill_close(&s[f]), 0);
+		size_t len;
+		uint8_t *got = read_all(path[f], &len);
+		assert_int_equal(len, want);
+		assert_memory_equal(got, data + 1000 * f, want);
+		free(got);
+		unlink(path[f]);
+	}
+	/* /dev/full refuses every write with ENOSPC. */
+	idmap_spill full;
+	if (idmap_spill_open(&full, "/dev/full", 4096, bg) == 0) {
+		int rc = 0;
+		for (int i = 0; i < 10 && rc == 0; i++)
+			rc = idmap_spill_write(&full, data, 4096);
+		if (rc == 0)
+			rc = idmap_spill_flush(&full);
+		assert_int_equal(rc, -1);
+		assert_int_equal(errno, ENOSPC);
+		assert_int_equal(idmap_spill_close(&full), -1);
+	}
+	idmap_spill_bg_stop(bg);
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(builds_are_byte_identical),
 		cmocka_unit_test(offset_table_writer),
+		cmocka_unit_test(spill_background_writer),
 		cmocka_unit_test(radix_sort_orders_and_is_stable),
 		cmocka_unit_test(every_line_round_trips_under_any_budget),
 		cmocka_unit_test(history_records),
