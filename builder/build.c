@@ -151,9 +151,18 @@ static uint64_t input_bytes(const idmap_build_opts *o)
 static void plan(build *b)
 {
 	b->input_bytes_total = input_bytes(b->o);
-	/* A key partition should fit a third of the budget in one pass. */
+	/* The keys phase: the accession MPHF (about 5 bits per accession) stays resident; one
+	 * pass per preparing thread plus the one being written share half of the budget. The
+	 * share does not depend on --threads, so that the index does not either. */
+	b->key_workers = b->threads < IDMAP_MAX_KEY_WORKERS ? b->threads : IDMAP_MAX_KEY_WORKERS;
+	b->pass_budget = b->memory / 2 / (IDMAP_MAX_KEY_WORKERS + 1);
+	uint64_t t = b->pass_budget / 64 / 4;
+	b->part_target = t < 1024 ? 1024 : t > MAX_PART_TARGET ? MAX_PART_TARGET : t;
+	/* A key partition file should fit one pass: a record takes about six times its bytes
+	 * on disk there (entry, sort scratch, sorted copy of its value), and every further
+	 * pass over a file reads and hashes all of it again. */
 	uint64_t est = estimate_text(b->o);
-	uint64_t want = est / (b->memory / 3) + 1;
+	uint64_t want = est / (b->pass_budget / 6) + 1;
 	uint32_t fbits = 4;
 	while (fbits < 12 && (1ull << fbits) < want)
 		fbits++;
@@ -173,12 +182,6 @@ static void plan(build *b)
 	 * filled while the background writer empties the other. */
 	uint64_t buf = b->memory / 8 / (4ull << fbits);
 	b->spill_buf = buf < 4096 ? 4096 : buf > (1 << 20) ? (1 << 20) : (size_t)buf;
-	/* The keys phase: the accession MPHF (about 5 bits per accession) stays resident; one
-	 * pass per preparing thread plus the one being written share half of the budget. */
-	b->key_workers = b->threads < IDMAP_MAX_KEY_WORKERS ? b->threads : IDMAP_MAX_KEY_WORKERS;
-	b->pass_budget = b->memory / 2 / (b->key_workers + 1);
-	uint64_t t = b->pass_budget / 64 / 4;
-	b->part_target = t < 1024 ? 1024 : t > MAX_PART_TARGET ? MAX_PART_TARGET : t;
 }
 
 static int open_parts(build *b, idmap_spill **parts, uint32_t n, const char *name)
@@ -556,8 +559,10 @@ static int ingest(build *b, text *meta, char *release, size_t release_len)
 
 static int plan_forward(build *b)
 {
-	/* A forward partition holds 12 bytes a pair on disk and 32 in memory while sorted. */
-	uint64_t need = b->triples * 44 / (b->memory / 2) + 1;
+	/* A forward partition holds 12 bytes a pair on disk and 44 in memory while it is read
+	 * and sorted (file, pairs, sort scratch), and 16 while it is written; the next one is
+	 * read and sorted meanwhile. */
+	uint64_t need = b->triples * 60 / (b->memory / 2) + 1;
 	b->nfwd = need > 4096 ? 4096 : (uint32_t)need;
 	uint64_t nacc = b->acc_ks.nkeys;
 	b->fwd_range = nacc ? (nacc + b->nfwd - 1) / b->nfwd : 1;

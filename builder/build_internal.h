@@ -20,8 +20,9 @@
 #include "spill.h"
 
 #define IDMAP_NO_ACC UINT32_MAX
-/* Threads that prepare key passes (read, sort, MPHF) for the one that writes them. */
-#define IDMAP_MAX_KEY_WORKERS 4
+/* Threads that prepare key passes (read, sort, MPHF) for the one that writes them: two
+ * keep the writing thread busy (a third would only take memory from the passes). */
+#define IDMAP_MAX_KEY_WORKERS 2
 
 /* The ID_type dictionary, in order of first appearance. */
 typedef struct {
