@@ -467,10 +467,28 @@ static int add_section_file(build *b, idmap_index_writer *w, uint32_t id, idmap_
 	return 0;
 }
 
+int build_place_open(build *b, idmap_spill *s)
+{
+	int fd = idmap_iw_place_begin(&b->iw);
+	if (fd < 0)
+		return build_fail_errno(b, "%s", b->iw.tmp ? b->iw.tmp : b->o->output);
+	if (idmap_spill_open_fd(s, fd, 1 << 20, b->bg) < 0)
+		return build_fail(b, "out of memory");
+	return 0;
+}
+
+int build_place_close(build *b, idmap_spill *s, uint32_t id)
+{
+	if (idmap_spill_close(s) < 0)
+		return build_fail_errno(b, "%s: write failed", b->iw.tmp);
+	if (idmap_iw_place_end(&b->iw, id, s->bytes, s->crc) < 0)
+		return build_fail(b, "internal error: section %u not placed", id);
+	return 0;
+}
+
 static int assemble(build *b, text *meta)
 {
-	idmap_index_writer w;
-	idmap_iw_init(&w);
+	idmap_index_writer *w = &b->iw;
 	uint8_t *types = NULL;
 	size_t types_len = 0;
 	int rc = -1;
@@ -478,32 +496,30 @@ static int assemble(build *b, text *meta)
 		build_fail(b, "out of memory");
 		goto out;
 	}
-	/* Small sections first: they are read at open and checked there. */
-	if (idmap_iw_add_mem(&w, IDMAP_SECTION_META, meta->buf, meta->len) < 0 ||
-	    idmap_iw_add_mem(&w, IDMAP_SECTION_TYPES, types, types_len) < 0 ||
-	    idmap_iw_add_mem(&w, IDMAP_SECTION_ACC_DIR, b->acc_dir, b->acc_dir_len) < 0 ||
-	    idmap_iw_add_mem(&w, IDMAP_SECTION_KEY_DIR, b->key_dir, b->key_dir_len) < 0) {
+	/* KEY_POOL and FWD_POOL are in the new file already; the rest follows them. */
+	if (idmap_iw_add_mem(w, IDMAP_SECTION_META, meta->buf, meta->len) < 0 ||
+	    idmap_iw_add_mem(w, IDMAP_SECTION_TYPES, types, types_len) < 0 ||
+	    idmap_iw_add_mem(w, IDMAP_SECTION_ACC_DIR, b->acc_dir, b->acc_dir_len) < 0 ||
+	    idmap_iw_add_mem(w, IDMAP_SECTION_KEY_DIR, b->key_dir, b->key_dir_len) < 0) {
 		build_fail(b, "out of memory");
 		goto out;
 	}
-	if (add_section_file(b, &w, IDMAP_SECTION_ACC_PILOTS, &b->acc_ks.pilots, "acc-mphf", 0) ||
-	    add_section_file(b, &w, IDMAP_SECTION_ACC_REMAP, &b->acc_ks.remap, "acc-mphf", 1) ||
-	    add_section_file(b, &w, IDMAP_SECTION_KEY_PILOTS, &b->key_ks.pilots, "key-mphf", 0) ||
-	    add_section_file(b, &w, IDMAP_SECTION_KEY_REMAP, &b->key_ks.remap, "key-mphf", 1) ||
-	    add_section_file(b, &w, IDMAP_SECTION_ACC_CODES, &b->acc_codes, "acc-codes", 0) ||
-	    add_section_file(b, &w, IDMAP_SECTION_FWD_INDEX, &b->fwd_index, "fwd-index", 0) ||
-	    add_section_file(b, &w, IDMAP_SECTION_KEY_INDEX, &b->key_index, "key-index", 0) ||
-	    add_section_file(b, &w, IDMAP_SECTION_FWD_POOL, &b->fwd_pool, "fwd-pool", 0) ||
-	    add_section_file(b, &w, IDMAP_SECTION_KEY_POOL, &b->key_pool, "key-pool", 0))
+	if (add_section_file(b, w, IDMAP_SECTION_ACC_PILOTS, &b->acc_ks.pilots, "acc-mphf", 0) ||
+	    add_section_file(b, w, IDMAP_SECTION_ACC_REMAP, &b->acc_ks.remap, "acc-mphf", 1) ||
+	    add_section_file(b, w, IDMAP_SECTION_KEY_PILOTS, &b->key_ks.pilots, "key-mphf", 0) ||
+	    add_section_file(b, w, IDMAP_SECTION_KEY_REMAP, &b->key_ks.remap, "key-mphf", 1) ||
+	    add_section_file(b, w, IDMAP_SECTION_ACC_CODES, &b->acc_codes, "acc-codes", 0) ||
+	    add_section_file(b, w, IDMAP_SECTION_FWD_INDEX, &b->fwd_index, "fwd-index", 0) ||
+	    add_section_file(b, w, IDMAP_SECTION_KEY_INDEX, &b->key_index, "key-index", 0))
 		goto out;
 	build_log(b, "writing %s", b->o->output);
 	build_progress(b, "write", 0, 1, 1);
-	if (idmap_iw_commit(&w, b->o->output, b->err, b->errlen) < 0)
+	if (idmap_iw_commit(w, b->o->output, b->err, b->errlen) < 0)
 		goto out;
 	rc = 0;
 out:
 	free(types);
-	idmap_iw_free(&w);
+	idmap_iw_free(w);
 	return rc;
 }
 
@@ -578,6 +594,7 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	b->err = err;
 	b->errlen = errlen;
 	err[0] = 0;
+	idmap_iw_init(&b->iw);
 	idmap_spill_init(&b->acc_codes);
 	idmap_spill_init(&b->key_index);
 	idmap_spill_init(&b->key_pool);
@@ -617,7 +634,8 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 		build_fail(b, "the inputs hold no data lines");
 		goto out;
 	}
-	if (build_accessions(b) < 0 || plan_forward(b) < 0 || build_keys(b) < 0 ||
+	if (build_accessions(b) < 0 || plan_forward(b) < 0 ||
+	    idmap_iw_begin(&b->iw, o->output, b->err, b->errlen) < 0 || build_keys(b) < 0 ||
 	    close_parts(b, b->fwd_parts, b->nfwd) < 0 || build_forward(b) < 0)
 		goto out;
 	build_log(b, "forward: %llu records", (unsigned long long)b->acc_ks.nkeys);
@@ -657,6 +675,7 @@ out:
 	ks_free(&b->acc_ks);
 	ks_free(&b->key_ks);
 	idmap_spill_bg_stop(b->bg); /* every spill is closed by now */
+	idmap_iw_free(&b->iw); /* removes the new file unless it was committed */
 	free(b->acc_dir);
 	free(b->key_dir);
 	types_free(&b->types);

@@ -148,9 +148,8 @@ int build_forward(build *b)
 	if (idmap_spill_open(&b->fwd_index, path, 1 << 20, b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
 	idmap_ot_writer_init(&b->fwd_ot, &b->fwd_index);
-	build_path(b, path, sizeof(path), "fwd-pool", 0);
-	if (idmap_spill_open(&b->fwd_pool, path, 1 << 20, b->bg) < 0)
-		return build_fail_errno(b, "%s", path);
+	if (build_place_open(b, &b->fwd_pool) < 0)
+		return -1;
 	uint64_t nacc = b->acc_ks.nkeys;
 	/* Partitions past the last accession are empty: they are never read. */
 	uint32_t count = b->nfwd;
@@ -196,9 +195,9 @@ int build_forward(build *b)
 		pthread_cond_broadcast(&R->cond);
 		pthread_mutex_unlock(&R->lock);
 	}
-	if (idmap_spill_flush(&b->fwd_index) < 0 || idmap_spill_flush(&b->fwd_pool) < 0)
+	if (idmap_spill_flush(&b->fwd_index) < 0)
 		build_fail_errno(b, "writing forward records");
-	else
+	else if (build_place_close(b, &b->fwd_pool, IDMAP_SECTION_FWD_POOL) == 0)
 		rc = 0;
 out:
 	if (started) {

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "idmap_build.h"
+#include "index_writer.h"
 #include "input.h"
 #include "mphf.h"
 #include "mphf_build.h"
@@ -67,6 +68,7 @@ typedef struct build {
 	uint64_t memory;
 	uint32_t threads; /* for the MPHF partitions of a pass */
 	idmap_spill_bg *bg; /* writes every temporary and section file; NULL: synchronous */
+	idmap_index_writer iw; /* the new index file; KEY_POOL and FWD_POOL go straight in */
 
 	build_types types;
 	uint32_t fbits;		/* 2^fbits partitions of each key space */
@@ -148,6 +150,11 @@ static inline uint32_t file_of(uint64_t hi, uint32_t fbits)
 {
 	return fbits ? (uint32_t)(hi >> (64 - fbits)) : 0;
 }
+
+/* Opens s on a section written straight into the new index file (idmap_iw_place_begin),
+ * and ends it there. Return 0 or -1 (error set). */
+int build_place_open(build *b, idmap_spill *s);
+int build_place_close(build *b, idmap_spill *s, uint32_t id);
 
 int build_accessions(build *b);
 int build_keys(build *b);

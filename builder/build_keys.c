@@ -604,9 +604,8 @@ int build_keys(build *b)
 	if (idmap_spill_open(&b->key_index, path, 1 << 20, b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
 	idmap_ot_writer_init(&b->key_ot, &b->key_index);
-	build_path(b, path, sizeof(path), "key-pool", 0);
-	if (idmap_spill_open(&b->key_pool, path, 1 << 20, b->bg) < 0)
-		return build_fail_errno(b, "%s", path);
+	if (build_place_open(b, &b->key_pool) < 0)
+		return -1;
 	if (types_flags(&b->types, &b->own_type, &b->no_forward) < 0)
 		return build_fail(b, "out of memory");
 	size_t nplan;
@@ -671,7 +670,8 @@ int build_keys(build *b)
 		build_fail(b, "more than 2^32 distinct keys");
 		goto out;
 	}
-	if (ks_finish(b, &b->key_ks, &b->key_dir, &b->key_dir_len) < 0)
+	if (ks_finish(b, &b->key_ks, &b->key_dir, &b->key_dir_len) < 0 ||
+	    build_place_close(b, &b->key_pool, IDMAP_SECTION_KEY_POOL) < 0)
 		goto out;
 	build_log(b, "keys: %llu in %zu partitions, %llu pairs (%u preparing threads: read %.1fs, "
 		     "sort %.1fs, hash %.1fs; writing thread %.1fs)",

@@ -18,6 +18,7 @@
 void idmap_iw_init(idmap_index_writer *w)
 {
 	memset(w, 0, sizeof(*w));
+	w->fd = -1;
 }
 
 void idmap_iw_free(idmap_index_writer *w)
@@ -27,6 +28,14 @@ void idmap_iw_free(idmap_index_writer *w)
 		free(w->sec[i].path);
 	}
 	w->n = 0;
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	if (w->tmp) {
+		unlink(w->tmp);
+		free(w->tmp);
+		w->tmp = NULL;
+	}
 }
 
 static idmap_section_src *add(idmap_index_writer *w, uint32_t id)
@@ -128,9 +137,85 @@ static int append_file(int fd, const char *src, uint64_t length)
 	return 0;
 }
 
+int idmap_iw_begin(idmap_index_writer *w, const char *output, char *err, size_t errlen)
+{
+	char *dcopy = strdup(output), *bcopy = strdup(output);
+	int rc = -1;
+	if (!dcopy || !bcopy) {
+		snprintf(err, errlen, "%s: out of memory", output);
+		goto out;
+	}
+	const char *dir = dirname(dcopy), *base = basename(bcopy);
+	char tag[96]; /* "<pid>@<host>": lets a later build recognise a stale file (tmp_clean.c) */
+	idmap_build_tmp_tag(tag, sizeof(tag));
+	size_t tlen = strlen(dir) + strlen(base) + strlen(tag) + 32;
+	w->tmp = malloc(tlen);
+	if (!w->tmp) {
+		snprintf(err, errlen, "%s: out of memory", output);
+		goto out;
+	}
+	snprintf(w->tmp, tlen, "%s/.%s.idmap-tmp.%s.XXXXXX", dir, base, tag);
+	w->fd = mkstemp(w->tmp);
+	if (w->fd < 0) {
+		snprintf(err, errlen, "%s: cannot create a temporary file: %s", w->tmp,
+			 strerror(errno));
+		free(w->tmp);
+		w->tmp = NULL;
+		goto out;
+	}
+	/* The header is written last, once the table's place is known. */
+	static const uint8_t header[IDMAP_HEADER_SIZE];
+	if (write_all(w->fd, header, sizeof(header)) < 0) {
+		snprintf(err, errlen, "%s: write failed: %s", w->tmp, strerror(errno));
+		goto out;
+	}
+	w->end = IDMAP_HEADER_SIZE;
+	rc = 0;
+out:
+	free(dcopy);
+	free(bcopy);
+	return rc;
+}
+
 static uint64_t align_up(uint64_t x)
 {
 	return (x + IDMAP_SECTION_ALIGN - 1) & ~(uint64_t)(IDMAP_SECTION_ALIGN - 1);
+}
+
+int idmap_iw_place_begin(idmap_index_writer *w)
+{
+	if (!w->tmp || w->placing || w->n == IDMAP_WRITER_MAX_SECTIONS) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* Its own descriptor, with its own file position, from the section's start; the gap
+	 * before it stays a hole that reads as zeros. */
+	int fd = open(w->tmp, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (lseek(fd, (off_t)align_up(w->end), SEEK_SET) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	w->placing = 1;
+	return fd;
+}
+
+int idmap_iw_place_end(idmap_index_writer *w, uint32_t id, uint64_t length, uint32_t crc)
+{
+	idmap_section_src *s = add(w, id);
+	if (!w->placing || !s)
+		return -1;
+	s->placed = 1;
+	s->offset = align_up(w->end);
+	s->length = length;
+	s->crc = crc;
+	w->n++;
+	w->end = s->offset + length;
+	w->placing = 0;
+	return 0;
 }
 
 static int pad_to(int fd, uint64_t *pos, uint64_t target)
@@ -142,38 +227,43 @@ static int pad_to(int fd, uint64_t *pos, uint64_t target)
 	return 0;
 }
 
+/* Appends the sections not yet in the file, then the table and the header. */
 static int write_sections(idmap_index_writer *w, int fd)
 {
-	uint8_t header[IDMAP_HEADER_SIZE] = {0};
-	if (write_all(fd, header, sizeof(header)) < 0)
+	uint64_t pos = w->end;
+	if (lseek(fd, (off_t)pos, SEEK_SET) < 0)
 		return -1;
-	uint64_t pos = IDMAP_HEADER_SIZE;
 	size_t table_len = w->n * IDMAP_SECTION_ENTRY_SIZE;
 	uint8_t *table = calloc(1, table_len ? table_len : 1);
 	if (!table)
 		return -1;
 	for (size_t i = 0; i < w->n; i++) {
 		idmap_section_src *s = &w->sec[i];
-		if (pad_to(fd, &pos, align_up(pos)) < 0)
-			goto fail;
+		if (!s->placed) {
+			if (pad_to(fd, &pos, align_up(pos)) < 0)
+				goto fail;
+			s->offset = pos;
+			int rc = s->mem ? write_all(fd, s->mem, s->length)
+					: append_file(fd, s->path, s->length);
+			if (rc < 0)
+				goto fail;
+			/* Free the disk as we go: the index needs its own size once, not twice. */
+			if (s->path)
+				unlink(s->path);
+			pos += s->length;
+		}
 		uint8_t *e = table + i * IDMAP_SECTION_ENTRY_SIZE;
 		idmap_wr32(e + IDMAP_SEC_ID, s->id);
-		idmap_wr64(e + IDMAP_SEC_OFFSET, pos);
+		idmap_wr64(e + IDMAP_SEC_OFFSET, s->offset);
 		idmap_wr64(e + IDMAP_SEC_LENGTH, s->length);
 		idmap_wr32(e + IDMAP_SEC_CRC, s->crc);
-		int rc = s->mem ? write_all(fd, s->mem, s->length) : append_file(fd, s->path, s->length);
-		if (rc < 0)
-			goto fail;
-		/* Free the disk as we go: the index needs its own size once, not twice. */
-		if (s->path)
-			unlink(s->path);
-		pos += s->length;
 	}
 	if (pad_to(fd, &pos, align_up(pos)) < 0 || write_all(fd, table, table_len) < 0)
 		goto fail;
 	uint64_t table_off = pos;
 	pos += table_len;
 
+	uint8_t header[IDMAP_HEADER_SIZE] = {0};
 	memcpy(header + IDMAP_HDR_MAGIC, IDMAP_MAGIC, IDMAP_MAGIC_LEN);
 	idmap_wr32(header + IDMAP_HDR_VERSION, IDMAP_FORMAT_VERSION);
 	idmap_wr64(header + IDMAP_HDR_FILE_SIZE, pos);
@@ -192,60 +282,38 @@ fail:
 
 int idmap_iw_commit(idmap_index_writer *w, const char *output, char *err, size_t errlen)
 {
-	char *dcopy = strdup(output), *bcopy = strdup(output);
-	char *tmp = NULL;
-	int fd = -1, rc = -1;
-	if (!dcopy || !bcopy)
-		goto out;
-	const char *dir = dirname(dcopy), *base = basename(bcopy);
-	char tag[96]; /* "<pid>@<host>": lets a later build recognise a stale file (tmp_clean.c) */
-	idmap_build_tmp_tag(tag, sizeof(tag));
-	size_t tlen = strlen(dir) + strlen(base) + strlen(tag) + 32;
-	tmp = malloc(tlen);
-	if (!tmp)
-		goto out;
-	snprintf(tmp, tlen, "%s/.%s.idmap-tmp.%s.XXXXXX", dir, base, tag);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot create a temporary file: %s", tmp, strerror(errno));
-		free(tmp);
-		tmp = NULL;
-		goto out;
+	if (!w->tmp && idmap_iw_begin(w, output, err, errlen) < 0)
+		return -1;
+	if (w->placing) {
+		snprintf(err, errlen, "%s: internal error: a section is still being written", w->tmp);
+		return -1;
 	}
-	if (write_sections(w, fd) < 0) {
-		snprintf(err, errlen, "%s: write failed: %s", tmp, strerror(errno));
-		goto out;
+	if (write_sections(w, w->fd) < 0) {
+		snprintf(err, errlen, "%s: write failed: %s", w->tmp, strerror(errno));
+		return -1;
 	}
+	int fd = w->fd;
+	w->fd = -1;
 	if (fchmod(fd, 0644) < 0 || close(fd) < 0) {
-		fd = -1;
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		goto out;
+		snprintf(err, errlen, "%s: %s", w->tmp, strerror(errno));
+		return -1;
 	}
-	fd = -1;
-	if (rename(tmp, output) < 0) {
+	if (rename(w->tmp, output) < 0) {
 		snprintf(err, errlen, "%s: cannot rename the new index into place: %s", output,
 			 strerror(errno));
-		goto out;
+		return -1;
 	}
-	free(tmp);
-	tmp = NULL;
+	free(w->tmp);
+	w->tmp = NULL; /* committed: idmap_iw_free leaves it */
 	/* The rename is durable only once the directory entry is on disk. */
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
+	char *dcopy = strdup(output);
+	if (dcopy) {
+		int dfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		free(dcopy);
 	}
-	rc = 0;
-out:
-	if (rc < 0 && err[0] == 0)
-		snprintf(err, errlen, "%s: out of memory", output);
-	if (fd >= 0)
-		close(fd);
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
-	free(dcopy);
-	free(bcopy);
-	return rc;
+	return 0;
 }

@@ -1,7 +1,10 @@
-/* Assembling the index file: sections (in memory or in finished temporary files) are laid out
- * after the header at 64-byte boundaries, the section table goes last, and the file appears at
- * its final path only when complete (temp file beside it, fsync, rename, fsync of the
- * directory). */
+/* Assembling the index file: sections are laid out after the header at 64-byte boundaries,
+ * the section table goes last, and the file appears at its final path only when complete
+ * (temp file beside it, fsync, rename, fsync of the directory).
+ *
+ * The big sections are written straight into that temp file while they are made (placed
+ * sections: idmap_iw_place_begin/end, one at a time); the others come from memory or from
+ * finished temporary files and are copied in at commit. */
 #ifndef IDMAP_INDEX_WRITER_H
 #define IDMAP_INDEX_WRITER_H
 
@@ -12,19 +15,35 @@
 
 typedef struct {
 	uint32_t id;
-	uint8_t *mem;	 /* owned copy, or NULL when the bytes are in path */
+	uint8_t *mem;	 /* owned copy, or NULL when the bytes are in path or placed */
 	char *path;	 /* owned */
-	uint64_t length;
+	int placed;	 /* already in the file at offset */
+	uint64_t offset, length;
 	uint32_t crc;
 } idmap_section_src;
 
 typedef struct {
 	idmap_section_src sec[IDMAP_WRITER_MAX_SECTIONS];
 	size_t n;
+	char *tmp;	 /* the new index file beside the output, once begun */
+	int fd;
+	uint64_t end;	 /* end of the placed sections */
+	int placing;	 /* a placed section is being written */
 } idmap_index_writer;
 
 void idmap_iw_init(idmap_index_writer *w);
+/* Frees the writer; removes the new file unless it was committed. */
 void idmap_iw_free(idmap_index_writer *w);
+
+/* Creates the new (hidden) index file beside output. Returns 0, or -1 with a message. */
+int idmap_iw_begin(idmap_index_writer *w, const char *output, char *err, size_t errlen);
+
+/* Starts section id at the next 64-byte boundary of the new file: returns a descriptor of
+ * the file positioned there, which the caller writes the section's bytes to, in order, and
+ * closes. One placed section at a time. Returns the descriptor, or -1 with errno set. */
+int idmap_iw_place_begin(idmap_index_writer *w);
+/* Ends the placed section: its id, length and CRC-32. Returns 0 or -1. */
+int idmap_iw_place_end(idmap_index_writer *w, uint32_t id, uint64_t length, uint32_t crc);
 
 /* Adds a section from memory (copied). Returns 0 or -1 (out of memory / too many). */
 int idmap_iw_add_mem(idmap_index_writer *w, uint32_t id, const void *data, uint64_t length);
@@ -35,8 +54,9 @@ int idmap_iw_add_mem(idmap_index_writer *w, uint32_t id, const void *data, uint6
 int idmap_iw_add_file(idmap_index_writer *w, uint32_t id, const char *path, uint64_t length,
 		      uint32_t crc);
 
-/* Writes the index to output atomically. Returns 0, or -1 with a message in err; on failure
- * no file is left at output and an existing one is untouched. */
+/* Completes the new file (begun here if it was not) and renames it to output. Returns 0, or
+ * -1 with a message in err; on failure no file is left at output and an existing one is
+ * untouched. */
 int idmap_iw_commit(idmap_index_writer *w, const char *output, char *err, size_t errlen);
 
 #endif

@@ -103,7 +103,7 @@ static void wait_idle(idmap_spill *s)
 	pthread_mutex_unlock(&s->bg->lock);
 }
 
-int idmap_spill_open(idmap_spill *s, const char *path, size_t bufsize, idmap_spill_bg *bg)
+int idmap_spill_open_fd(idmap_spill *s, int fd, size_t bufsize, idmap_spill_bg *bg)
 {
 	idmap_spill_init(s);
 	s->buf = malloc(bufsize);
@@ -112,21 +112,23 @@ int idmap_spill_open(idmap_spill *s, const char *path, size_t bufsize, idmap_spi
 		free(s->buf);
 		free(s->spare);
 		s->buf = s->spare = NULL;
+		close(fd);
 		errno = ENOMEM;
 		return -1;
 	}
 	s->cap = bufsize;
 	s->bg = bg;
-	s->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (s->fd < 0) {
-		int e = errno;
-		free(s->buf);
-		free(s->spare);
-		s->buf = s->spare = NULL;
-		errno = e;
-		return -1;
-	}
+	s->fd = fd;
 	return 0;
+}
+
+int idmap_spill_open(idmap_spill *s, const char *path, size_t bufsize, idmap_spill_bg *bg)
+{
+	idmap_spill_init(s);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	return idmap_spill_open_fd(s, fd, bufsize, bg);
 }
 
 int idmap_spill_rotate(idmap_spill *s)

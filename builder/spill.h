@@ -38,6 +38,10 @@ void idmap_spill_bg_stop(idmap_spill_bg *bg);
  * background writer bg, which may be NULL). Returns 0, or -1 with errno set. */
 int idmap_spill_open(idmap_spill *s, const char *path, size_t bufsize, idmap_spill_bg *bg);
 
+/* As idmap_spill_open, on an open descriptor (closed by idmap_spill_close, also when this
+ * fails), writing from its current position. */
+int idmap_spill_open_fd(idmap_spill *s, int fd, size_t bufsize, idmap_spill_bg *bg);
+
 /* Writes the buffer out and waits until everything written so far is in the file, so that
  * s->crc is final. Returns 0, or -1 (errno kept in s->error). */
 int idmap_spill_flush(idmap_spill *s);

@@ -515,11 +515,24 @@ static int count_entries(const char *d)
 	return n;
 }
 
+/* The old index at out still holds what the test wrote there, and folder holds only it and
+ * the input: no temporary file, no new index file. */
+static void expect_old_index_alone(const char *out, const char *folder)
+{
+	char buf[64] = {0};
+	FILE *f = fopen(out, "r");
+	assert_non_null(f);
+	assert_true(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+	fclose(f);
+	assert_string_equal(buf, "previous index");
+	assert_int_equal(count_entries(folder), 2);
+}
+
 /* A failed build names file and line, leaves the old index untouched and no temporary file. */
 static void failed_build_keeps_old_index(void **state)
 {
 	(void)state;
-	char sub[300], bad[400], out[400], err[1024], buf[64] = {0};
+	char sub[300], bad[400], out[400], err[1024];
 	path_in(sub, sizeof(sub), "atomic");
 	assert_int_equal(mkdir(sub, 0755), 0);
 	snprintf(bad, sizeof(bad), "%s/bad.dat", sub);
@@ -529,18 +542,52 @@ static void failed_build_keeps_old_index(void **state)
 	const char *inputs[] = {bad};
 	assert_int_equal(build(out, inputs, 1, 8u << 20, err), -1);
 	assert_non_null(strstr(err, "bad.dat:3:"));
-	FILE *f = fopen(out, "r");
-	assert_non_null(f);
-	assert_true(fread(buf, 1, sizeof(buf) - 1, f) > 0);
-	fclose(f);
-	assert_string_equal(buf, "previous index");
-	assert_int_equal(count_entries(sub), 2); /* bad.dat and old.idx only */
+	expect_old_index_alone(out, sub);
 
 	/* A missing input: the same guarantees. */
 	const char *missing[] = {"/nonexistent/idmapping.dat"};
 	assert_int_equal(build(out, missing, 1, 8u << 20, err), -1);
 	assert_non_null(strstr(err, "/nonexistent/idmapping.dat"));
-	assert_int_equal(count_entries(sub), 2);
+	expect_old_index_alone(out, sub);
+}
+
+/* Cancels the build when the accessions are done: the new index file exists from then on,
+ * with the key records being written into it. */
+static volatile int cancel_flag;
+static void cancel_after_accessions(void *ctx, const char *msg)
+{
+	(void)ctx;
+	if (strstr(msg, "accessions:"))
+		cancel_flag = 1;
+}
+
+/* A build stopped while it writes into the new index file removes that file and keeps the
+ * old index. */
+static void stopped_build_removes_new_file(void **state)
+{
+	(void)state;
+	char sub[300], in[400], out[400], err[1024];
+	path_in(sub, sizeof(sub), "stopped");
+	assert_int_equal(mkdir(sub, 0755), 0);
+	snprintf(in, sizeof(in), "%s/in.dat", sub);
+	snprintf(out, sizeof(out), "%s/old.idx", sub);
+	size_t n;
+	free(make_release(20000, &n, in));
+	write_text(out, "previous index");
+	const char *inputs[] = {in};
+	idmap_build_opts o;
+	idmap_build_opts_init(&o);
+	o.output = out;
+	o.inputs = inputs;
+	o.n_inputs = 1;
+	o.memory = 1u << 20;
+	o.log = cancel_after_accessions;
+	o.cancel = &cancel_flag;
+	cancel_flag = 0;
+	assert_int_equal(idmap_build(&o, err, sizeof(err)), -1);
+	assert_int_equal(cancel_flag, 1);
+	assert_non_null(strstr(err, "interrupted"));
+	expect_old_index_alone(out, sub);
 }
 
 /* The file's own structure, read without the engine: header, table and every CRC. */
@@ -739,6 +786,7 @@ int main(void)
 		cmocka_unit_test(history_records),
 		cmocka_unit_test(derived_records),
 		cmocka_unit_test(failed_build_keeps_old_index),
+		cmocka_unit_test(stopped_build_removes_new_file),
 		cmocka_unit_test(sections_are_checksummed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
