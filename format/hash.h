@@ -54,9 +54,18 @@ static inline idmap_h128 idmap_hash(const void *data, size_t n, uint64_t seed)
 		b = idmap_mum(b ^ idmap_rotl(w, 32), IDMAP_K3) + w;
 	}
 	if (i < n) {
-		uint8_t tail[8] = {0};
-		memcpy(tail, p + i, n - i);
-		uint64_t w = idmap_rd64(tail);
+		/* The last r bytes as a zero-padded little-endian word, read with whole loads (a
+		 * byte-wise copy to a buffer read back as a word stalls the load). */
+		size_t r = n - i;
+		uint64_t w;
+		if (n >= 8) {
+			w = idmap_rd64(p + n - 8) >> (64 - 8 * r);
+		} else if (r >= 4) {
+			w = (uint64_t)idmap_rd32(p) | (uint64_t)idmap_rd32(p + r - 4) << (8 * (r - 4));
+		} else {
+			w = (uint64_t)p[0] | (uint64_t)p[r / 2] << (8 * (r / 2)) |
+			    (uint64_t)p[r - 1] << (8 * (r - 1));
+		}
 		a = idmap_mum(a ^ w, IDMAP_K2);
 		b = idmap_mum(b ^ idmap_rotl(w, 32), IDMAP_K3) + w;
 	}
