@@ -23,16 +23,13 @@ static int put(build *b, const void *p, size_t n)
 	return 0;
 }
 
-static int put_varint(build *b, uint64_t v)
-{
-	uint8_t tmp[IDMAP_MAX_VARINT];
-	return put(b, tmp, idmap_varint_put(tmp, v));
-}
-
 /* Writes the records of accession slots [lo, hi) from sorted pairs, each followed by its
- * FWD_INDEX entry. */
+ * FWD_INDEX entry. A record is encoded whole in a scratch buffer and written at once. */
 static int write_range(build *b, const pair *p, size_t n, uint64_t lo, uint64_t hi)
 {
+	uint8_t *rec = NULL;
+	size_t cap = 0;
+	int rc = -1;
 	size_t i = 0;
 	for (uint64_t acc = lo; acc < hi; acc++) {
 		size_t j = i;
@@ -42,24 +39,42 @@ static int write_range(build *b, const pair *p, size_t n, uint64_t lo, uint64_t 
 				groups++;
 			j++;
 		}
-		if (put_varint(b, groups) < 0)
-			return -1;
+		/* Varints: the group count, type and count per group, at most 5 bytes per key
+		 * slot (a u32). */
+		size_t need = IDMAP_MAX_VARINT * (1 + 2 * groups) + 5 * (j - i);
+		if (need > cap) {
+			size_t c = cap ? cap : 256;
+			while (c < need)
+				c *= 2;
+			uint8_t *r = realloc(rec, c);
+			if (!r) {
+				build_fail(b, "out of memory");
+				goto out;
+			}
+			rec = r;
+			cap = c;
+		}
+		uint8_t *o = rec;
+		o += idmap_varint_put(o, groups);
 		for (size_t g = i; g < j;) {
 			size_t e = g;
 			while (e < j && p[e].acc_type == p[g].acc_type)
 				e++;
-			if (put_varint(b, (uint32_t)p[g].acc_type) < 0 || put_varint(b, e - g) < 0)
-				return -1;
+			o += idmap_varint_put(o, (uint32_t)p[g].acc_type);
+			o += idmap_varint_put(o, e - g);
 			for (size_t k = g; k < e; k++)
-				if (put_varint(b, k == g ? p[k].key : p[k].key - p[k - 1].key) < 0)
-					return -1;
+				o += idmap_varint_put(o, k == g ? p[k].key : p[k].key - p[k - 1].key);
 			g = e;
 		}
-		if (build_ot_add(b, &b->fwd_ot, b->fwd_pool_bytes, "forward") < 0)
-			return -1;
+		if (put(b, rec, (size_t)(o - rec)) < 0 ||
+		    build_ot_add(b, &b->fwd_ot, b->fwd_pool_bytes, "forward") < 0)
+			goto out;
 		i = j;
 	}
-	return 0;
+	rc = 0;
+out:
+	free(rec);
+	return rc;
 }
 
 /* One forward partition, read and sorted. */

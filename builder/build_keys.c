@@ -300,14 +300,6 @@ static int reserve(bytebuf *o, size_t n)
 	return 0;
 }
 
-static int put_varint(bytebuf *o, uint64_t v)
-{
-	if (reserve(o, IDMAP_MAX_VARINT) < 0)
-		return -1;
-	o->len += idmap_varint_put(o->p + o->len, v);
-	return 0;
-}
-
 /* Appends the key record of entries [i, j) (one key, key slot `slot`) to out, and sends its
  * (accession, key) pairs to the forward partitions. */
 static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t slot,
@@ -320,20 +312,23 @@ static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t 
 	for (size_t k = i; k < j; k++)
 		if (m->e[k].acc != IDMAP_NO_ACC && (k == i || m->e[k].acc != m->e[k - 1].acc))
 			count++;
-	if (put_varint(out, e->type) < 0 || put_varint(out, len) < 0 || reserve(out, len) < 0)
+	/* Room for the whole record at once: three varints, the value and a varint of at most
+	 * 5 bytes (a u32 difference) per accession. */
+	if (reserve(out, 3 * IDMAP_MAX_VARINT + len + 5 * (j - i)) < 0)
 		return build_fail(b, "out of memory");
-	memcpy(out->p + out->len, val, len);
-	out->len += len;
-	if (put_varint(out, count) < 0)
-		return build_fail(b, "out of memory");
+	uint8_t *p = out->p + out->len;
+	p += idmap_varint_put(p, e->type);
+	p += idmap_varint_put(p, len);
+	memcpy(p, val, len);
+	p += len;
+	p += idmap_varint_put(p, count);
 	uint64_t prev = 0;
 	int first = 1;
 	for (size_t k = i; k < j; k++) {
 		uint32_t acc = m->e[k].acc;
 		if (acc == IDMAP_NO_ACC || (!first && acc == prev))
 			continue;
-		if (put_varint(out, first ? acc : acc - prev) < 0)
-			return build_fail(b, "out of memory");
+		p += idmap_varint_put(p, first ? acc : acc - prev);
 		first = 0;
 		prev = acc;
 		if (b->no_forward[e->type])
@@ -344,6 +339,7 @@ static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t 
 			return build_fail_errno(b, "writing a forward partition");
 		fw->records++;
 	}
+	out->len = (size_t)(p - out->p);
 	b->types.keys[e->type]++;
 	b->types.pairs[e->type] += count;
 	if (!b->own_type[e->type])
@@ -366,7 +362,11 @@ static int write_part(build *b, const pass_mem *m, const size_t *start, size_t k
 			return -1;
 	}
 	roff[n] = buf->len;
+	/* The records are copied out in slot order, from all over the buffer: fetch ahead. */
+	enum { AHEAD = 8 };
 	for (uint32_t p = 0; p < n; p++) {
+		if (p + AHEAD < n)
+			__builtin_prefetch(buf->p + roff[at[p + AHEAD]]);
 		uint32_t j = at[p];
 		size_t len = roff[j + 1] - roff[j];
 		if (idmap_spill_write(&b->key_pool, buf->p + roff[j], len) < 0)
