@@ -79,22 +79,98 @@ static int try_pilot(uint64_t *bits, const uint64_t *hs, uint32_t s, uint64_t m,
 	return 0;
 }
 
+/* The first key's positions q0 under BATCH pilot hashes ph, and the mask of those that are
+ * free in bits. */
+static unsigned first_free_scalar(const uint64_t *bits, uint64_t h0, const uint64_t *ph,
+				  uint64_t m, uint64_t *q0)
+{
+	unsigned freemask = 0;
+	for (unsigned j = 0; j < BATCH; j++) {
+		q0[j] = idmap_mphf_position(h0, ph[j], m);
+		freemask |= (unsigned)(~bits[q0[j] >> 6] >> (q0[j] & 63) & 1) << j;
+	}
+	return freemask;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX512 1
+/* The same with AVX-512, eight pilots per vector, for m < 2^32: fmix with 64-bit lane
+ * multiplies, and high64(x * m) from two 32 x 32-bit products,
+ * (hi32(x) * m + (lo32(x) * m >> 32)) >> 32, which is exact and cannot overflow. */
+__attribute__((target("avx512f,avx512dq"))) static unsigned
+first_free_avx512(const uint64_t *bits, uint64_t h0, const uint64_t *ph, uint64_t m,
+		  uint64_t *q0)
+{
+	const __m512i c1 = _mm512_set1_epi64((long long)0xFF51AFD7ED558CCDull);
+	const __m512i c2 = _mm512_set1_epi64((long long)0xC4CEB9FE1A85EC53ull);
+	const __m512i mv = _mm512_set1_epi64((long long)m);
+	const __m512i hv = _mm512_set1_epi64((long long)h0);
+	const __m512i one = _mm512_set1_epi64(1), low6 = _mm512_set1_epi64(63);
+	unsigned freemask = 0;
+	for (unsigned half = 0; half < BATCH / 8; half++) {
+		__m512i x = _mm512_xor_si512(hv, _mm512_loadu_si512((const void *)(ph + 8 * half)));
+		x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 33));
+		x = _mm512_mullo_epi64(x, c1);
+		x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 33));
+		x = _mm512_mullo_epi64(x, c2);
+		x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 33));
+		__m512i lo = _mm512_mul_epu32(x, mv);
+		__m512i hi = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), mv);
+		__m512i q = _mm512_srli_epi64(_mm512_add_epi64(hi, _mm512_srli_epi64(lo, 32)), 32);
+		_mm512_storeu_si512((void *)(q0 + 8 * half), q);
+		__m512i w = _mm512_i64gather_epi64(_mm512_srli_epi64(q, 6), (const void *)bits, 8);
+		__m512i bit = _mm512_and_si512(_mm512_srlv_epi64(w, _mm512_and_si512(q, low6)), one);
+		freemask |= (unsigned)_mm512_testn_epi64_mask(bit, bit) << (8 * half);
+	}
+	return freemask;
+}
+#endif
+
+static int simd_mode = -1; /* -1: not chosen yet, 0: scalar, 1: AVX-512 */
+
+void idmap_mphf_build_use_simd(int on)
+{
+	__atomic_store_n(&simd_mode, on ? -1 : 0, __ATOMIC_RELAXED);
+}
+
+static int simd_available(void)
+{
+#ifdef HAVE_AVX512
+	int mode = __atomic_load_n(&simd_mode, __ATOMIC_RELAXED);
+	if (mode < 0) {
+		__builtin_cpu_init();
+		mode = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+		__atomic_store_n(&simd_mode, mode, __ATOMIC_RELAXED);
+	}
+	return mode;
+#else
+	return 0;
+#endif
+}
+
 /* Finds the smallest pilot placing the s keys (hi values hs) on free, mutually distinct
  * positions, marks them in bits and returns the pilot; -1 when no 16-bit pilot works.
  * The first key's position is computed for BATCH pilots at once: the bitmap loads are then
  * independent and overlap instead of waiting for each other behind a mispredicted branch. */
 static int32_t place_bucket(uint64_t *bits, const uint64_t *hs, uint32_t s, uint64_t m,
-			    uint32_t seed, const uint64_t *phtab, uint64_t *tmp)
+			    uint32_t seed, const uint64_t *phtab, uint64_t *tmp, int simd)
 {
 	for (uint32_t base = 0; base <= MAX_PILOT; base += BATCH) {
-		uint64_t ph[BATCH], q0[BATCH];
-		unsigned freemask = 0;
-		for (unsigned j = 0; j < BATCH; j++) {
-			ph[j] = base < PH_TABLE ? phtab[base + j]
-						: idmap_mphf_pilot_hash((uint16_t)(base + j), seed);
-			q0[j] = idmap_mphf_position(hs[0], ph[j], m);
-			freemask |= (unsigned)(~bits[q0[j] >> 6] >> (q0[j] & 63) & 1) << j;
+		uint64_t phbuf[BATCH], q0[BATCH];
+		const uint64_t *ph = phtab + base;
+		if (base >= PH_TABLE) {
+			for (unsigned j = 0; j < BATCH; j++)
+				phbuf[j] = idmap_mphf_pilot_hash((uint16_t)(base + j), seed);
+			ph = phbuf;
 		}
+		unsigned freemask;
+#ifdef HAVE_AVX512
+		if (simd)
+			freemask = first_free_avx512(bits, hs[0], ph, m, q0);
+		else
+#endif
+			freemask = first_free_scalar(bits, hs[0], ph, m, q0);
 		while (freemask) {
 			unsigned j = (unsigned)__builtin_ctz(freemask);
 			freemask &= freemask - 1;
@@ -189,6 +265,7 @@ int idmap_mphf_part_build(idmap_mphf_part *p, const idmap_h128 *hashes, uint32_t
 	uint64_t phtab[PH_TABLE];
 	uint32_t seed = first_seed;
 	int placed = 0;
+	int simd = m < (1ull << 32) && simd_available();
 	for (uint32_t attempt = 0; attempt < MAX_SEEDS && !placed; attempt++, seed++) {
 		memset(bits, 0, nwords * sizeof *bits);
 		memset(p->pilots, 0, (nb ? nb : 1) * sizeof *p->pilots);
@@ -198,7 +275,7 @@ int idmap_mphf_part_build(idmap_mphf_part *p, const idmap_h128 *hashes, uint32_t
 		for (uint32_t j = 0; j < ne; j++) {
 			uint32_t b = order[j];
 			int32_t pilot = place_bucket(bits, his + start[b], start[b + 1] - start[b],
-						     m, seed, phtab, tmp);
+						     m, seed, phtab, tmp, simd);
 			if (pilot < 0) {
 				placed = 0;
 				break;
@@ -224,8 +301,9 @@ int idmap_mphf_part_build(idmap_mphf_part *p, const idmap_h128 *hashes, uint32_t
 	/* Final positions, computed exactly as a reader will. */
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t b = idmap_mphf_bucket(hashes[i].lo, nb, nb1);
-		uint64_t q = idmap_mphf_position(
-			hashes[i].hi, idmap_mphf_pilot_hash(p->pilots[b], p->seed), m);
+		uint16_t pilot = p->pilots[b];
+		uint64_t ph = pilot < PH_TABLE ? phtab[pilot] : idmap_mphf_pilot_hash(pilot, p->seed);
+		uint64_t q = idmap_mphf_position(hashes[i].hi, ph, m);
 		p->pos[i] = q < n ? (uint32_t)q : p->remap[q - n];
 	}
 	ret = 0;

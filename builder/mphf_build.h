@@ -25,4 +25,8 @@ int idmap_mphf_part_build(idmap_mphf_part *p, const idmap_h128 *hashes, uint32_t
 			  uint32_t first_seed);
 void idmap_mphf_part_free(idmap_mphf_part *p);
 
+/* The pilot search uses AVX-512 where the CPU has it (the result is the same either way);
+ * 0 forces the portable code, for tests. Not thread-safe: set before building. */
+void idmap_mphf_build_use_simd(int on);
+
 #endif
