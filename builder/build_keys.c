@@ -87,25 +87,30 @@ static int grow_entries(pass_mem *m)
 	return 0;
 }
 
-/* Turns the entries' accession codes into slots, a group at a time with the pilots
- * prefetched: the accession MPHF of a full release is far larger than the caches. */
+/* Turns the entries' accession codes into slots with the pilots prefetched a group ahead:
+ * the accession MPHF of a full release is far larger than the caches, and a group's
+ * prefetches need the time of the group before to arrive. */
 static int resolve_accessions(build *b, pass_mem *m)
 {
 	enum { GROUP = 32 };
-	idmap_h128 h[GROUP];
-	for (size_t g = 0; g < m->n; g += GROUP) {
-		size_t k = m->n - g < GROUP ? m->n - g : GROUP;
-		for (size_t i = 0; i < k; i++)
-			if (m->codes[g + i]) {
-				h[i] = idmap_hash_acc(m->codes[g + i], b->acc_seed);
-				idmap_mphf_prefetch(&b->acc_view, h[i]);
+	idmap_h128 h[2][GROUP];
+	size_t n = m->n;
+	for (size_t g = 0; g < n + GROUP; g += GROUP) {
+		/* Hash and prefetch group g; resolve group g - GROUP, hashed a round ago. */
+		idmap_h128 *cur = h[(g / GROUP) & 1], *prev = h[(g / GROUP + 1) & 1];
+		for (size_t i = g; i < n && i < g + GROUP; i++)
+			if (m->codes[i]) {
+				cur[i - g] = idmap_hash_acc(m->codes[i], b->acc_seed);
+				idmap_mphf_prefetch(&b->acc_view, cur[i - g]);
 			}
-		for (size_t i = 0; i < k; i++) {
-			entry *e = &m->e[g + i];
+		if (g == 0)
+			continue;
+		for (size_t i = g - GROUP; i < n && i < g; i++) {
+			entry *e = &m->e[i];
 			e->acc = IDMAP_NO_ACC;
-			if (!m->codes[g + i])
+			if (!m->codes[i])
 				continue;
-			uint64_t slot = idmap_mphf_lookup(&b->acc_view, h[i]);
+			uint64_t slot = idmap_mphf_lookup(&b->acc_view, prev[i - (g - GROUP)]);
 			if (slot == IDMAP_SLOT_NONE)
 				return build_fail(b, "internal error: accession lost");
 			e->acc = (uint32_t)slot;
@@ -362,9 +367,12 @@ static int write_part(build *b, const pass_mem *m, const size_t *start, size_t k
 			return -1;
 	}
 	roff[n] = buf->len;
-	/* The records are copied out in slot order, from all over the buffer: fetch ahead. */
+	/* The records are copied out in slot order, from all over the buffer: fetch ahead, the
+	 * offsets (also in key order) twice as far ahead as the records they locate. */
 	enum { AHEAD = 8 };
 	for (uint32_t p = 0; p < n; p++) {
+		if (p + 2 * AHEAD < n)
+			__builtin_prefetch(&roff[at[p + 2 * AHEAD]]);
 		if (p + AHEAD < n)
 			__builtin_prefetch(buf->p + roff[at[p + AHEAD]]);
 		uint32_t j = at[p];
