@@ -15,6 +15,47 @@ typedef struct {
 	uint64_t key;
 } pair;
 
+/* One forward partition's pairs, sorted by (accession, type, key). When the three fields fit
+ * in 64 bits (always, short of thousands of types with billions of keys) each pair is one
+ * packed u64, (accession - lo) << (tbits + kbits) | type << kbits | key, and one radix sort
+ * over 8-byte items orders them; otherwise wide pairs are sorted twice, by key and then by
+ * (accession, type). The environment variable IDMAP_BUILD_WIDE_SORT=1 forces the wide form,
+ * so that tests can check both give the same index. */
+typedef struct {
+	uint64_t *packed;
+	pair *wide;
+	size_t n;
+	uint64_t lo;
+	unsigned kbits, tbits; /* at most 32 and 16: the shifts below stay under 64 */
+} fwd_pairs;
+
+/* The pair at i as (accession << 32 | type, key). */
+static inline void pair_at(const fwd_pairs *f, size_t i, uint64_t *acc_type, uint64_t *key)
+{
+	if (f->packed) {
+		uint64_t c = f->packed[i];
+		*key = c & ((1ull << f->kbits) - 1);
+		uint64_t type = (c >> f->kbits) & ((1ull << f->tbits) - 1);
+		*acc_type = (f->lo + (c >> (f->kbits + f->tbits))) << 32 | type;
+	} else {
+		*acc_type = f->wide[i].acc_type;
+		*key = f->wide[i].key;
+	}
+}
+
+static void fwd_pairs_free(fwd_pairs *f)
+{
+	free(f->packed);
+	free(f->wide);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Bits needed for the values 0 .. n - 1. */
+static unsigned bits_below(uint64_t n)
+{
+	return n <= 1 ? 0 : 64u - (unsigned)__builtin_clzll(n - 1);
+}
+
 static int put(build *b, const void *p, size_t n)
 {
 	if (idmap_spill_write(&b->fwd_pool, p, n) < 0)
@@ -25,19 +66,22 @@ static int put(build *b, const void *p, size_t n)
 
 /* Writes the records of accession slots [lo, hi) from sorted pairs, each followed by its
  * FWD_INDEX entry. A record is encoded whole in a scratch buffer and written at once. */
-static int write_range(build *b, const pair *p, size_t n, uint64_t lo, uint64_t hi)
+static int write_range(build *b, const fwd_pairs *f, uint64_t lo, uint64_t hi)
 {
 	uint8_t *rec = NULL;
-	size_t cap = 0;
+	size_t cap = 0, n = f->n, i = 0;
 	int rc = -1;
-	size_t i = 0;
+	uint64_t at, key;
 	for (uint64_t acc = lo; acc < hi; acc++) {
 		size_t j = i;
-		uint64_t groups = 0;
-		while (j < n && p[j].acc_type >> 32 == acc) {
-			if (j == i || p[j].acc_type != p[j - 1].acc_type)
+		uint64_t groups = 0, prev = 0;
+		for (; j < n; j++) {
+			pair_at(f, j, &at, &key);
+			if (at >> 32 != acc)
+				break;
+			if (j == i || at != prev)
 				groups++;
-			j++;
+			prev = at;
 		}
 		/* Varints: the group count, type and count per group, at most 5 bytes per key
 		 * slot (a u32). */
@@ -57,13 +101,22 @@ static int write_range(build *b, const pair *p, size_t n, uint64_t lo, uint64_t 
 		uint8_t *o = rec;
 		o += idmap_varint_put(o, groups);
 		for (size_t g = i; g < j;) {
-			size_t e = g;
-			while (e < j && p[e].acc_type == p[g].acc_type)
-				e++;
-			o += idmap_varint_put(o, (uint32_t)p[g].acc_type);
+			uint64_t gat, prev_key;
+			pair_at(f, g, &gat, &prev_key);
+			size_t e = g + 1;
+			for (; e < j; e++) {
+				pair_at(f, e, &at, &key);
+				if (at != gat)
+					break;
+			}
+			o += idmap_varint_put(o, (uint32_t)gat);
 			o += idmap_varint_put(o, e - g);
-			for (size_t k = g; k < e; k++)
-				o += idmap_varint_put(o, k == g ? p[k].key : p[k].key - p[k - 1].key);
+			o += idmap_varint_put(o, prev_key);
+			for (size_t k = g + 1; k < e; k++) {
+				pair_at(f, k, &at, &key);
+				o += idmap_varint_put(o, key - prev_key);
+				prev_key = key;
+			}
 			g = e;
 		}
 		if (put(b, rec, (size_t)(o - rec)) < 0 ||
@@ -79,8 +132,7 @@ out:
 
 /* One forward partition, read and sorted. */
 typedef struct {
-	pair *p;
-	size_t n;
+	fwd_pairs f;
 	int state; /* 0 free, 1 ready, -1 failed (err) */
 	char err[512];
 } fwd_slot;
@@ -95,8 +147,8 @@ typedef struct {
 	pthread_cond_t cond;
 } fwd_reader;
 
-/* Reads forward partition g into pairs sorted by (accession, type, key). */
-static int read_part(build *b, uint32_t g, fwd_slot *out)
+/* Reads forward partition g (accession slots [lo, hi)) into sorted pairs. */
+static int read_part(build *b, uint32_t g, uint64_t lo, uint64_t hi, fwd_pairs *out)
 {
 	char path[4096];
 	uint8_t *buf = NULL;
@@ -106,27 +158,51 @@ static int read_part(build *b, uint32_t g, fwd_slot *out)
 		return build_fail_errno(b, "%s", path);
 	unlink(path);
 	size_t n = len / 12;
-	pair *p = malloc((n ? n : 1) * sizeof(*p));
-	pair *tmp = malloc((n ? n : 1) * sizeof(*tmp));
-	if (!p || !tmp) {
+	unsigned kbits = bits_below(b->key_ks.nkeys), tbits = bits_below(b->types.n);
+	const char *wide_env = getenv("IDMAP_BUILD_WIDE_SORT");
+	int packed = kbits + tbits + bits_below(hi - lo) <= 64 && !(wide_env && *wide_env == '1');
+	size_t item = packed ? 8 : sizeof(pair);
+	uint8_t *items = malloc((n ? n : 1) * item), *tmp = malloc((n ? n : 1) * item);
+	if (!items || !tmp) {
 		free(buf);
-		free(p);
+		free(items);
 		free(tmp);
 		return build_fail(b, "out of memory in the forward phase");
 	}
+	memset(out, 0, sizeof(*out));
+	out->n = n;
+	out->lo = lo;
+	out->kbits = kbits;
+	out->tbits = tbits;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t rec[3];
+		uint32_t rec[3]; /* accession slot, key slot, type */
 		memcpy(rec, buf + 12 * i, 12);
-		p[i].acc_type = (uint64_t)rec[0] << 32 | rec[2];
-		p[i].key = rec[1];
+		if (rec[0] < lo || rec[0] >= hi || rec[1] >= b->key_ks.nkeys || rec[2] >= b->types.n) {
+			free(buf);
+			free(items);
+			free(tmp);
+			return build_fail(b, "%s: internal error: pair out of range", path);
+		}
+		if (packed) {
+			((uint64_t *)items)[i] = (uint64_t)(rec[0] - lo) << (tbits + kbits) |
+						 (uint64_t)rec[2] << kbits | rec[1];
+		} else {
+			pair *p = (pair *)items + i;
+			p->acc_type = (uint64_t)rec[0] << 32 | rec[2];
+			p->key = rec[1];
+		}
 	}
 	free(buf);
-	/* LSD: by key, then stably by (accession, type). */
-	idmap_radix_sort(p, tmp, n, sizeof(pair), offsetof(pair, key));
-	idmap_radix_sort(p, tmp, n, sizeof(pair), offsetof(pair, acc_type));
+	if (packed) {
+		idmap_radix_sort(items, tmp, n, 8, 0);
+		out->packed = (uint64_t *)items;
+	} else {
+		/* LSD: by key, then stably by (accession, type). */
+		idmap_radix_sort(items, tmp, n, sizeof(pair), offsetof(pair, key));
+		idmap_radix_sort(items, tmp, n, sizeof(pair), offsetof(pair, acc_type));
+		out->wide = (pair *)items;
+	}
 	free(tmp);
-	out->p = p;
-	out->n = n;
 	return 0;
 }
 
@@ -145,7 +221,9 @@ static void *reader_main(void *arg)
 		build lb = R->b;
 		lb.err = s->err;
 		lb.errlen = sizeof(s->err);
-		int rc = read_part(&lb, g, s);
+		uint64_t lo = (uint64_t)g * lb.fwd_range, nacc = lb.acc_ks.nkeys;
+		uint64_t hi = lo + lb.fwd_range < nacc ? lo + lb.fwd_range : nacc;
+		int rc = read_part(&lb, g, lo, hi, &s->f);
 		pthread_mutex_lock(&R->lock);
 		s->state = rc < 0 ? -1 : 1;
 		pthread_cond_broadcast(&R->cond);
@@ -200,9 +278,8 @@ int build_forward(build *b)
 			build_fail(b, "%s", s->err);
 			goto out;
 		}
-		int wrc = write_range(b, s->p, s->n, lo, hi);
-		free(s->p);
-		s->p = NULL;
+		int wrc = write_range(b, &s->f, lo, hi);
+		fwd_pairs_free(&s->f);
 		if (wrc < 0)
 			goto out;
 		pthread_mutex_lock(&R->lock);
@@ -222,8 +299,8 @@ out:
 		pthread_mutex_unlock(&R->lock);
 		pthread_join(tid, NULL);
 	}
-	free(R->slot[0].p);
-	free(R->slot[1].p);
+	fwd_pairs_free(&R->slot[0].f);
+	fwd_pairs_free(&R->slot[1].f);
 	pthread_mutex_destroy(&R->lock);
 	pthread_cond_destroy(&R->cond);
 	free(R);
