@@ -69,5 +69,12 @@ echo "index size: $(stat -c %s "$work/scale.idx") bytes" | tee -a "$out"
 echo "selected.tab size: $(stat -c %s "$work/rel/idmapping_selected.tab$gz") bytes" | tee -a "$out"
 echo "peak temporary disk (tmpdir + index): $(cat "$work/disk.peak" 2>/dev/null || echo 0) bytes" | tee -a "$out"
 tail -n 3 "$work/gen.log" | tee -a "$out"
-# Spot check: a few accessions of the release map to themselves.
-"$idmap" info -i "$work/scale.idx" | head -n 12 | tee -a "$out"
+# What the index holds (sed reads it all: head would stop idmap with SIGPIPE, which
+# pipefail turns into a failed run), a spot check mapping three accessions of the release
+# (rows 1, 1e6 and 4e7 of selected.tab), and the sequential verification.
+"$idmap" info -i "$work/scale.idx" | sed -n '1,12p' | tee -a "$out"
+accs=$(zcat -f "$work/rel/idmapping_selected.tab$gz" | cut -f1 | sed -n '1p;1000000p;40000000p')
+# shellcheck disable=SC2086 # one argument per accession
+"$idmap" map -i "$work/scale.idx" --to UniProtKB $accs | tee -a "$out"
+echo "verify: $( { /usr/bin/time -f '%e s' "$idmap" verify -i "$work/scale.idx"; } 2>&1 | tr '\n' ' ')" |
+	tee -a "$out"
