@@ -1,7 +1,9 @@
 /* Keys phase: each key partition (records "accession, type, value" from the ingest) is read
  * in one or more passes; a pass sorts its records by key hash, merges equal keys, builds the
  * MPHF partitions and writes the key records (value + reverse postings) in slot order.
- * Every (accession slot, key slot) pair also goes to the forward partitions. */
+ * Every (accession slot, key slot) pair also goes to the forward partitions.
+ * Up to two threads prepare passes (read, sort, lay out values, MPHF) while the calling
+ * thread writes the prepared ones in order (pass_queue). */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -237,7 +239,7 @@ static const uint8_t *value_of(const pass_mem *m, const entry *e, uint16_t *len)
 
 /* Lays the values out again in sorted order, one copy per distinct key, and points every
  * entry of a key at it: the build thread then reads them sequentially. The random reads of
- * the arena happen here, on the loader's thread, which has time to spare. Two distinct keys
+ * the arena happen here, on a preparing thread rather than the writing one. Two distinct keys
  * with one 128-bit hash are caught here too. */
 static int compact_values(build *b, pass_mem *m, const char *path)
 {
@@ -502,10 +504,10 @@ typedef struct {
 	double t_load, t_sort, t_hash; /* summed over the workers */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-} loader;
+} pass_queue;
 
 typedef struct {
-	loader *L;
+	pass_queue *L;
 	uint32_t index;
 	build b; /* a copy made before the threads start: the main thread changes its own */
 } worker_arg;
@@ -513,7 +515,7 @@ typedef struct {
 static void *worker_main(void *arg)
 {
 	worker_arg *a = arg;
-	loader *L = a->L;
+	pass_queue *L = a->L;
 	uint32_t w = a->index;
 	for (size_t i = w; i < L->nplan; i += L->nworkers) {
 		size_t slot = i % L->nslots;
@@ -620,7 +622,7 @@ int build_keys(build *b)
 	pass_plan *plan = plan_passes(b, &nplan);
 	if (!plan)
 		return build_fail(b, "out of memory");
-	loader L;
+	pass_queue L;
 	memset(&L, 0, sizeof(L));
 	L.b = b;
 	L.plan = plan;
