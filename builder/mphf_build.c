@@ -95,35 +95,91 @@ static unsigned first_free_scalar(const uint64_t *bits, uint64_t h0, const uint6
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define HAVE_AVX512 1
-/* The same with AVX-512, eight pilots per vector, for m < 2^32: fmix with 64-bit lane
- * multiplies, and high64(x * m) from two 32 x 32-bit products,
+/* idmap_mphf_position for eight (key hi ^ pilot hash) values x at once, for m <= 2^31: fmix
+ * with 64-bit lane multiplies, and high64(x * m) from two 32 x 32-bit products,
  * (hi32(x) * m + (lo32(x) * m >> 32)) >> 32, which is exact and cannot overflow. */
-__attribute__((target("avx512f,avx512dq"))) static unsigned
-first_free_avx512(const uint64_t *bits, uint64_t h0, const uint64_t *ph, uint64_t m,
-		  uint64_t *q0)
+__attribute__((target("avx512f,avx512dq"))) static inline __m512i position8(__m512i x,
+									    uint64_t m)
 {
 	const __m512i c1 = _mm512_set1_epi64((long long)0xFF51AFD7ED558CCDull);
 	const __m512i c2 = _mm512_set1_epi64((long long)0xC4CEB9FE1A85EC53ull);
 	const __m512i mv = _mm512_set1_epi64((long long)m);
+	x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 33));
+	x = _mm512_mullo_epi64(x, c1);
+	x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 33));
+	x = _mm512_mullo_epi64(x, c2);
+	x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 33));
+	__m512i lo = _mm512_mul_epu32(x, mv);
+	__m512i hi = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), mv);
+	return _mm512_srli_epi64(_mm512_add_epi64(hi, _mm512_srli_epi64(lo, 32)), 32);
+}
+
+/* first_free_scalar with AVX-512, eight pilots per vector. */
+__attribute__((target("avx512f,avx512dq"))) static unsigned
+first_free_avx512(const uint64_t *bits, uint64_t h0, const uint64_t *ph, uint64_t m,
+		  uint64_t *q0)
+{
 	const __m512i hv = _mm512_set1_epi64((long long)h0);
 	const __m512i one = _mm512_set1_epi64(1), low6 = _mm512_set1_epi64(63);
 	unsigned freemask = 0;
 	for (unsigned half = 0; half < BATCH / 8; half++) {
-		__m512i x = _mm512_xor_si512(hv, _mm512_loadu_si512((const void *)(ph + 8 * half)));
-		x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 33));
-		x = _mm512_mullo_epi64(x, c1);
-		x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 33));
-		x = _mm512_mullo_epi64(x, c2);
-		x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 33));
-		__m512i lo = _mm512_mul_epu32(x, mv);
-		__m512i hi = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), mv);
-		__m512i q = _mm512_srli_epi64(_mm512_add_epi64(hi, _mm512_srli_epi64(lo, 32)), 32);
+		__m512i q = position8(
+			_mm512_xor_si512(hv, _mm512_loadu_si512((const void *)(ph + 8 * half))), m);
 		_mm512_storeu_si512((void *)(q0 + 8 * half), q);
 		__m512i w = _mm512_i64gather_epi64(_mm512_srli_epi64(q, 6), (const void *)bits, 8);
 		__m512i bit = _mm512_and_si512(_mm512_srlv_epi64(w, _mm512_and_si512(q, low6)), one);
 		freemask |= (unsigned)_mm512_testn_epi64_mask(bit, bit) << (8 * half);
 	}
 	return freemask;
+}
+
+/* Positions of up to 8 keys (hs[0..7], lanes outside act unused) under pilot hash ph. */
+__attribute__((target("avx512f,avx512dq"))) static inline __m512i
+positions8(const uint64_t *hs, __mmask8 act, uint64_t ph, uint64_t m)
+{
+	return position8(_mm512_xor_si512(_mm512_maskz_loadu_epi64(act, hs),
+					  _mm512_set1_epi64((long long)ph)),
+			 m);
+}
+
+/* Whether any of the act lanes' positions q is taken in bits. */
+__attribute__((target("avx512f"))) static inline int any_taken8(const uint64_t *bits, __m512i q,
+								__mmask8 act)
+{
+	__m512i w = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), act,
+						_mm512_srli_epi64(q, 6), (const void *)bits, 8);
+	__m512i bit = _mm512_srlv_epi64(w, _mm512_and_si512(q, _mm512_set1_epi64(63)));
+	return _mm512_mask_test_epi64_mask(act, bit, _mm512_set1_epi64(1)) != 0;
+}
+
+/* try_pilot for a bucket of 2 to 16 keys in two vectors: all positions at once (they are
+ * below 2^32, so 16 fit one vector of u32 for the conflict detection), rejected when two
+ * coincide or one is taken, else marked. Same answer as try_pilot, without its chain of
+ * dependent, unpredictable steps. */
+__attribute__((target("avx512f,avx512dq,avx512cd"))) static int
+try_pilot_avx512(uint64_t *bits, const uint64_t *hs, uint32_t s, uint64_t m, uint64_t ph)
+{
+	const __mmask16 act = (__mmask16)((1u << s) - 1);
+	const __mmask8 a0 = (__mmask8)act, a1 = (__mmask8)(act >> 8);
+	__m512i q0 = positions8(hs, a0, ph, m);
+	__m512i q1 = a1 ? positions8(hs + 8, a1, ph, m) : _mm512_setzero_si512();
+	/* Unused lanes get distinct values above every position (the vector code runs only
+	 * for m <= 2^31). */
+	const __m512i lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+	__m512i q32 = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(q0)),
+					 _mm512_cvtepi64_epi32(q1), 1);
+	q32 = _mm512_mask_mov_epi32(_mm512_sub_epi32(_mm512_set1_epi32(-1), lane), act, q32);
+	__m512i conf = _mm512_conflict_epi32(q32);
+	if (_mm512_mask_test_epi32_mask(act, conf, conf))
+		return 0;
+	if (any_taken8(bits, q0, a0) || (a1 && any_taken8(bits, q1, a1)))
+		return 0;
+	uint64_t qs[16];
+	_mm512_storeu_si512((void *)qs, q0);
+	_mm512_storeu_si512((void *)(qs + 8), q1);
+	for (uint32_t k = 0; k < s; k++)
+		bits[qs[k] >> 6] |= 1ull << (qs[k] & 63);
+	return 1;
 }
 #endif
 
@@ -140,7 +196,8 @@ static int simd_available(void)
 	int mode = __atomic_load_n(&simd_mode, __ATOMIC_RELAXED);
 	if (mode < 0) {
 		__builtin_cpu_init();
-		mode = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+		mode = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+		       __builtin_cpu_supports("avx512cd");
 		__atomic_store_n(&simd_mode, mode, __ATOMIC_RELAXED);
 	}
 	return mode;
@@ -174,6 +231,13 @@ static int32_t place_bucket(uint64_t *bits, const uint64_t *hs, uint32_t s, uint
 		while (freemask) {
 			unsigned j = (unsigned)__builtin_ctz(freemask);
 			freemask &= freemask - 1;
+#ifdef HAVE_AVX512
+			if (simd && s >= 2 && s <= 16) {
+				if (try_pilot_avx512(bits, hs, s, m, ph[j]))
+					return (int32_t)(base + j);
+				continue;
+			}
+#endif
 			if (try_pilot(bits, hs, s, m, ph[j], q0[j], tmp))
 				return (int32_t)(base + j);
 		}
@@ -265,7 +329,7 @@ int idmap_mphf_part_build(idmap_mphf_part *p, const idmap_h128 *hashes, uint32_t
 	uint64_t phtab[PH_TABLE];
 	uint32_t seed = first_seed;
 	int placed = 0;
-	int simd = m < (1ull << 32) && simd_available();
+	int simd = m <= (1ull << 31) && simd_available(); /* positions then fit 31 bits */
 	for (uint32_t attempt = 0; attempt < MAX_SEEDS && !placed; attempt++, seed++) {
 		memset(bits, 0, nwords * sizeof *bits);
 		memset(p->pilots, 0, (nb ? nb : 1) * sizeof *p->pilots);
