@@ -23,6 +23,7 @@
 #define DEFAULT_SEED 0x1D3A9C0FFEE5EEDull
 #define MIN_MEMORY (1ull << 20) /* tests use tiny budgets to force many partitions */
 #define MAX_PART_TARGET (1u << 20)
+#define MIN_SPILL_BUF 4096u
 
 void idmap_build_opts_init(idmap_build_opts *o)
 {
@@ -177,11 +178,15 @@ static void plan(build *b)
 		while (fbits > 4 && (2ull << fbits) + 64 > rl.rlim_cur)
 			fbits--;
 	}
+	/* ...and the smallest partition buffers (below) must fit their eighth of the budget;
+	 * a small budget then reads a file in several passes instead. */
+	while (fbits > 4 && (4ull << fbits) * MIN_SPILL_BUF > b->memory / 8)
+		fbits--;
 	b->fbits = fbits;
 	/* All partition writers together use an eighth of the budget: two buffers each, one
 	 * filled while the background writer empties the other. */
 	uint64_t buf = b->memory / 8 / (4ull << fbits);
-	b->spill_buf = buf < 4096 ? 4096 : buf > (1 << 20) ? (1 << 20) : (size_t)buf;
+	b->spill_buf = buf < MIN_SPILL_BUF ? MIN_SPILL_BUF : buf > (1 << 20) ? (1 << 20) : (size_t)buf;
 }
 
 static int open_parts(build *b, idmap_spill **parts, uint32_t n, const char *name)
