@@ -597,8 +597,16 @@ static int plan_forward(build *b)
 	 * and sorted (file, pairs, sort scratch), and 16 while it is written; the next one is
 	 * read and sorted meanwhile. */
 	uint64_t need = b->triples * 60 / (b->memory / 2) + 1;
-	b->nfwd = need > 4096 ? 4096 : (uint32_t)need;
 	uint64_t nacc = b->acc_ks.nkeys;
+	/* Narrow enough for a pair to pack into a u64 (build_fwd.c): the accession offset gets
+	 * the bits that the type and the key slot (fewer keys than triples) leave. */
+	unsigned rest = bits_below(b->triples) + bits_below(b->types.n);
+	if (rest < 64 && 64 - rest < 63) {
+		uint64_t range = 1ull << (64 - rest);
+		if ((nacc + range - 1) / range > need)
+			need = (nacc + range - 1) / range;
+	}
+	b->nfwd = need > 4096 ? 4096 : (uint32_t)need;
 	b->fwd_range = nacc ? (nacc + b->nfwd - 1) / b->nfwd : 1;
 	return open_parts(b, &b->fwd_parts, b->nfwd, "fwd-part");
 }

@@ -16,11 +16,12 @@ typedef struct {
 } pair;
 
 /* One forward partition's pairs, sorted by (accession, type, key). When the three fields fit
- * in 64 bits (always, short of thousands of types with billions of keys) each pair is one
- * packed u64, (accession - lo) << (tbits + kbits) | type << kbits | key, and one radix sort
- * over 8-byte items orders them; otherwise wide pairs are sorted twice, by key and then by
- * (accession, type). The environment variable IDMAP_BUILD_WIDE_SORT=1 forces the wide form,
- * so that tests can check both give the same index. */
+ * in 64 bits (plan_forward narrows the partitions so that they do, up to its limit on their
+ * number) each pair is one packed u64, (accession - lo) << (tbits + kbits) | type << kbits |
+ * key, and one radix sort over 8-byte items orders them; otherwise wide pairs are sorted
+ * twice, by key and then by (accession, type). The environment variable
+ * IDMAP_BUILD_WIDE_SORT=1 forces the wide form, so that tests can check both give the same
+ * index. */
 typedef struct {
 	uint64_t *packed;
 	pair *wide;
@@ -48,12 +49,6 @@ static void fwd_pairs_free(fwd_pairs *f)
 	free(f->packed);
 	free(f->wide);
 	memset(f, 0, sizeof(*f));
-}
-
-/* Bits needed for the values 0 .. n - 1. */
-static unsigned bits_below(uint64_t n)
-{
-	return n <= 1 ? 0 : 64u - (unsigned)__builtin_clzll(n - 1);
 }
 
 static int put(build *b, const void *p, size_t n)

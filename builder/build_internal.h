@@ -139,6 +139,12 @@ void ks_free(keyspace_writer *ks);
 int ks_build_parts(build *b, idmap_mphf_part *parts, const idmap_h128 *h, const size_t *first,
 		   uint32_t count, const char *what);
 
+/* Bits needed for the values 0 .. n - 1. */
+static inline unsigned bits_below(uint64_t n)
+{
+	return n <= 1 ? 0 : 64u - (unsigned)__builtin_clzll(n - 1);
+}
+
 /* Partition count within a file for n items, and which one a hash falls in. */
 uint32_t parts_for(uint64_t n, uint64_t target);
 static inline uint32_t sub_of(uint64_t hi, uint32_t fbits, uint32_t count)
