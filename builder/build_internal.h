@@ -21,8 +21,10 @@
 #include "spill.h"
 
 #define IDMAP_NO_ACC UINT32_MAX
-/* Threads that prepare key passes (read, sort, MPHF) for the one that writes them: two
- * keep the writing thread busy (a third would only take memory from the passes). */
+/* Threads that prepare key passes (read, sort, MPHF) for the one that writes them. Each of
+ * them and the written pass take an equal share of the pass budget, a split that must not
+ * depend on --threads (the index would), so the count is fixed; two kept both cores of the
+ * 2-core test machine busy in the keys phase. */
 #define IDMAP_MAX_KEY_WORKERS 2
 
 /* The ID_type dictionary, in order of first appearance. */
