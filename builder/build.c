@@ -487,11 +487,13 @@ static int add_section_file(build *b, idmap_index_writer *w, uint32_t id, idmap_
 
 int build_place_open(build *b, idmap_spill *s)
 {
-	int fd = idmap_iw_place_begin(&b->iw);
+	uint64_t offset;
+	int fd = idmap_iw_place_begin(&b->iw, &offset);
 	if (fd < 0)
 		return build_fail_errno(b, "%s", b->iw.tmp ? b->iw.tmp : b->o->output);
-	if (idmap_spill_open_fd(s, fd, 1 << 20, b->bg) < 0)
+	if (idmap_spill_open_fd(s, fd, IDMAP_IW_BLOCK, b->bg) < 0)
 		return build_fail(b, "out of memory");
+	idmap_spill_align(s, offset, IDMAP_IW_BLOCK);
 	return 0;
 }
 

@@ -94,8 +94,72 @@ static int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-/* Appends the file at src to fd; in-kernel copy where the file systems allow it. */
-static int append_file(int fd, const char *src, uint64_t length)
+static uint64_t align_up(uint64_t x)
+{
+	return (x + IDMAP_SECTION_ALIGN - 1) & ~(uint64_t)(IDMAP_SECTION_ALIGN - 1);
+}
+
+/* ---- Block output --------------------------------------------------------------------------
+ * The sections copied in at commit go through one buffer that is written out in whole
+ * IDMAP_IW_BLOCK blocks at aligned offsets (the first write only reaches the first boundary).
+ * A user-space copy rather than copy_file_range: the kernel's in-kernel copy writes 64 KiB at
+ * a time, which leaves the page cache in small folios. */
+
+typedef struct {
+	int fd;
+	uint8_t *buf;
+	size_t len, cap;
+	uint64_t pos; /* file offset of buf[0] */
+} block_out;
+
+static int block_write(block_out *o)
+{
+	size_t done = 0;
+	while (done < o->len) {
+		ssize_t k = pwrite(o->fd, o->buf + done, o->len - done, (off_t)(o->pos + done));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			if (k == 0)
+				errno = EIO;
+			return -1;
+		}
+		done += (size_t)k;
+	}
+	o->pos += o->len;
+	o->len = 0;
+	o->cap = IDMAP_IW_BLOCK;
+	return 0;
+}
+
+static int block_put(block_out *o, const void *data, size_t n)
+{
+	const uint8_t *p = data;
+	while (n) {
+		size_t k = o->cap - o->len < n ? o->cap - o->len : n;
+		if (p)
+			memcpy(o->buf + o->len, p, k);
+		else
+			memset(o->buf + o->len, 0, k);
+		o->len += k;
+		n -= k;
+		if (p)
+			p += k;
+		if (o->len == o->cap && block_write(o) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Zeros up to the next section boundary. */
+static int block_pad(block_out *o)
+{
+	uint64_t at = o->pos + o->len;
+	return block_put(o, NULL, (size_t)(align_up(at) - at));
+}
+
+/* Appends the file at src (length bytes), read straight into the buffer. */
+static int block_put_file(block_out *o, const char *src, uint64_t length)
 {
 	int in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
@@ -107,22 +171,9 @@ static int append_file(int fd, const char *src, uint64_t length)
 		return -1;
 	}
 	uint64_t left = length;
-	int use_copy_range = 1;
-	static uint8_t buf[1 << 20];
 	while (left) {
-		ssize_t k;
-		if (use_copy_range) {
-			k = copy_file_range(in, NULL, fd, NULL, left > (1u << 30) ? (1u << 30) : left, 0);
-			if (k < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
-				      errno == EOPNOTSUPP)) {
-				use_copy_range = 0;
-				continue;
-			}
-		} else {
-			k = read(in, buf, left > sizeof(buf) ? sizeof(buf) : left);
-			if (k > 0 && write_all(fd, buf, (size_t)k) < 0)
-				k = -1;
-		}
+		size_t room = o->cap - o->len;
+		ssize_t k = read(in, o->buf + o->len, left < room ? (size_t)left : room);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
@@ -131,7 +182,14 @@ static int append_file(int fd, const char *src, uint64_t length)
 			errno = e;
 			return -1;
 		}
+		o->len += (size_t)k;
 		left -= (uint64_t)k;
+		if (o->len == o->cap && block_write(o) < 0) {
+			int e = errno;
+			close(in);
+			errno = e;
+			return -1;
+		}
 	}
 	close(in);
 	return 0;
@@ -177,12 +235,7 @@ out:
 	return rc;
 }
 
-static uint64_t align_up(uint64_t x)
-{
-	return (x + IDMAP_SECTION_ALIGN - 1) & ~(uint64_t)(IDMAP_SECTION_ALIGN - 1);
-}
-
-int idmap_iw_place_begin(idmap_index_writer *w)
+int idmap_iw_place_begin(idmap_index_writer *w, uint64_t *offset)
 {
 	if (!w->tmp || w->placing || w->n == IDMAP_WRITER_MAX_SECTIONS) {
 		errno = EINVAL;
@@ -200,6 +253,7 @@ int idmap_iw_place_begin(idmap_index_writer *w)
 		return -1;
 	}
 	w->placing = 1;
+	*offset = align_up(w->end);
 	return fd;
 }
 
@@ -218,39 +272,32 @@ int idmap_iw_place_end(idmap_index_writer *w, uint32_t id, uint64_t length, uint
 	return 0;
 }
 
-static int pad_to(int fd, uint64_t *pos, uint64_t target)
-{
-	static const uint8_t zeros[IDMAP_SECTION_ALIGN];
-	if (target > *pos && write_all(fd, zeros, (size_t)(target - *pos)) < 0)
-		return -1;
-	*pos = target;
-	return 0;
-}
-
 /* Appends the sections not yet in the file, then the table and the header. */
 static int write_sections(idmap_index_writer *w, int fd)
 {
-	uint64_t pos = w->end;
-	if (lseek(fd, (off_t)pos, SEEK_SET) < 0)
-		return -1;
 	size_t table_len = w->n * IDMAP_SECTION_ENTRY_SIZE;
 	uint8_t *table = calloc(1, table_len ? table_len : 1);
-	if (!table)
+	block_out o = {fd, malloc(IDMAP_IW_BLOCK), 0, 0, w->end};
+	if (!table || !o.buf) {
+		free(table);
+		free(o.buf);
+		errno = ENOMEM;
 		return -1;
+	}
+	o.cap = IDMAP_IW_BLOCK - (size_t)(w->end % IDMAP_IW_BLOCK);
 	for (size_t i = 0; i < w->n; i++) {
 		idmap_section_src *s = &w->sec[i];
 		if (!s->placed) {
-			if (pad_to(fd, &pos, align_up(pos)) < 0)
+			if (block_pad(&o) < 0)
 				goto fail;
-			s->offset = pos;
-			int rc = s->mem ? write_all(fd, s->mem, s->length)
-					: append_file(fd, s->path, s->length);
+			s->offset = o.pos + o.len;
+			int rc = s->mem ? block_put(&o, s->mem, s->length)
+					: block_put_file(&o, s->path, s->length);
 			if (rc < 0)
 				goto fail;
 			/* Free the disk as we go: the index needs its own size once, not twice. */
 			if (s->path)
 				unlink(s->path);
-			pos += s->length;
 		}
 		uint8_t *e = table + i * IDMAP_SECTION_ENTRY_SIZE;
 		idmap_wr32(e + IDMAP_SEC_ID, s->id);
@@ -258,25 +305,28 @@ static int write_sections(idmap_index_writer *w, int fd)
 		idmap_wr64(e + IDMAP_SEC_LENGTH, s->length);
 		idmap_wr32(e + IDMAP_SEC_CRC, s->crc);
 	}
-	if (pad_to(fd, &pos, align_up(pos)) < 0 || write_all(fd, table, table_len) < 0)
+	if (block_pad(&o) < 0)
 		goto fail;
-	uint64_t table_off = pos;
-	pos += table_len;
+	uint64_t table_off = o.pos + o.len;
+	if (block_put(&o, table, table_len) < 0 || block_write(&o) < 0)
+		goto fail;
 
 	uint8_t header[IDMAP_HEADER_SIZE] = {0};
 	memcpy(header + IDMAP_HDR_MAGIC, IDMAP_MAGIC, IDMAP_MAGIC_LEN);
 	idmap_wr32(header + IDMAP_HDR_VERSION, IDMAP_FORMAT_VERSION);
-	idmap_wr64(header + IDMAP_HDR_FILE_SIZE, pos);
+	idmap_wr64(header + IDMAP_HDR_FILE_SIZE, o.pos);
 	idmap_wr64(header + IDMAP_HDR_TABLE_OFFSET, table_off);
 	idmap_wr32(header + IDMAP_HDR_SECTION_COUNT, (uint32_t)w->n);
 	idmap_wr32(header + IDMAP_HDR_TABLE_CRC, libdeflate_crc32(0, table, table_len));
 	idmap_wr32(header + IDMAP_HDR_HEADER_CRC, libdeflate_crc32(0, header, IDMAP_HDR_HEADER_CRC));
 	free(table);
+	free(o.buf);
 	if (pwrite(fd, header, sizeof(header), 0) != (ssize_t)sizeof(header))
 		return -1;
 	return fsync(fd);
 fail:
 	free(table);
+	free(o.buf);
 	return -1;
 }
 

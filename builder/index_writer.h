@@ -8,6 +8,13 @@
 #ifndef IDMAP_INDEX_WRITER_H
 #define IDMAP_INDEX_WRITER_H
 
+/* Writes into the index file are whole blocks of this size at offsets that are multiples of
+ * it, wherever the layout allows (placed sections: idmap_spill_align). On Linux file systems
+ * with large folios (ext4, XFS) the page cache then holds the new index in 2 MiB folios
+ * instead of the 4 KiB pages that small unaligned writes leave, and random lookups in a
+ * freshly built index run about 1.5x faster (docs/BENCHMARKS.md, "Page cache"). */
+#define IDMAP_IW_BLOCK ((size_t)2 << 20)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,9 +46,10 @@ void idmap_iw_free(idmap_index_writer *w);
 int idmap_iw_begin(idmap_index_writer *w, const char *output, char *err, size_t errlen);
 
 /* Starts section id at the next 64-byte boundary of the new file: returns a descriptor of
- * the file positioned there, which the caller writes the section's bytes to, in order, and
- * closes. One placed section at a time. Returns the descriptor, or -1 with errno set. */
-int idmap_iw_place_begin(idmap_index_writer *w);
+ * the file positioned there (that offset in *offset), which the caller writes the section's
+ * bytes to, in order, and closes. One placed section at a time. Returns the descriptor, or
+ * -1 with errno set. */
+int idmap_iw_place_begin(idmap_index_writer *w, uint64_t *offset);
 /* Ends the placed section: its id, length and CRC-32. Returns 0 or -1. */
 int idmap_iw_place_end(idmap_index_writer *w, uint32_t id, uint64_t length, uint32_t crc);
 

@@ -116,7 +116,7 @@ int idmap_spill_open_fd(idmap_spill *s, int fd, size_t bufsize, idmap_spill_bg *
 		errno = ENOMEM;
 		return -1;
 	}
-	s->cap = bufsize;
+	s->cap = s->full_cap = bufsize;
 	s->bg = bg;
 	s->fd = fd;
 	return 0;
@@ -155,12 +155,20 @@ int idmap_spill_rotate(idmap_spill *s)
 			pthread_mutex_unlock(&bg->lock);
 		}
 		s->len = 0;
+		s->cap = s->full_cap;
 	}
 	if (s->error) {
 		errno = s->error;
 		return -1;
 	}
 	return 0;
+}
+
+void idmap_spill_align(idmap_spill *s, uint64_t pos, size_t align)
+{
+	size_t head = (size_t)(align - pos % align);
+	if (s->len == 0 && head < s->full_cap)
+		s->cap = head;
 }
 
 int idmap_spill_flush(idmap_spill *s)

@@ -18,6 +18,8 @@ typedef struct idmap_spill {
 	int fd;
 	uint8_t *buf;
 	size_t cap, len;
+	size_t full_cap;	     /* the buffers' size; cap is less until the first rotation
+				      * after idmap_spill_align */
 	idmap_spill_bg *bg;	     /* NULL: writes happen in the caller's thread */
 	uint8_t *spare;		     /* background mode: the buffer not being filled */
 	uint8_t *pending;	     /* buffer handed to the writer, NULL when none */
@@ -41,6 +43,11 @@ int idmap_spill_open(idmap_spill *s, const char *path, size_t bufsize, idmap_spi
 /* As idmap_spill_open, on an open descriptor (closed by idmap_spill_close, also when this
  * fails), writing from its current position. */
 int idmap_spill_open_fd(idmap_spill *s, int fd, size_t bufsize, idmap_spill_bg *bg);
+
+/* The file position is pos (nothing is buffered yet): makes every write of the buffer
+ * end on a multiple of align (the buffer size is a multiple of align), so that from the
+ * second write on each one is whole, aligned blocks. */
+void idmap_spill_align(idmap_spill *s, uint64_t pos, size_t align);
 
 /* Writes the buffer out and waits until everything written so far is in the file, so that
  * s->crc is final. Returns 0, or -1 (errno kept in s->error). */
