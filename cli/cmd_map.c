@@ -38,13 +38,24 @@ static const char usage_text[] =
 	"                         accession,id,reviewed,gene_primary,gene_names,organism_id,\n"
 	"                         xref_<db> (e.g. xref_pdb)\n"
 	"  -u, --unmapped FILE    write the ids that failed to FILE, one per line\n"
+	"      --threads N        map with up to N threads (default: all cores; one thread\n"
+	"                         per 16384 ids at most)\n"
 	"  -h, --help             this text\n";
 
-enum { OPT_TAXON = 256, OPT_ISOFORMS, OPT_CANONICAL, OPT_ONE_TO_MANY, OPT_VIA, OPT_FIELDS };
+enum {
+	OPT_TAXON = 256,
+	OPT_ISOFORMS,
+	OPT_CANONICAL,
+	OPT_ONE_TO_MANY,
+	OPT_VIA,
+	OPT_FIELDS,
+	OPT_THREADS
+};
 
 typedef struct {
 	const char *index, *unmapped, *fields;
 	int format;
+	unsigned threads;
 	idmap_request req;
 	uint64_t *taxa;
 } map_opts;
@@ -96,11 +107,14 @@ static int parse_opts(int argc, char **argv, map_opts *o)
 		{"allow-one-to-many", no_argument, NULL, OPT_ONE_TO_MANY},
 		{"via", required_argument, NULL, OPT_VIA},
 		{"fields", required_argument, NULL, OPT_FIELDS},
+		{"threads", required_argument, NULL, OPT_THREADS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	o->req.from = "UniProtKB_AC-ID";
 	o->req.to = "UniProtKB";
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	o->threads = cores > 0 ? (unsigned)cores : 1;
 	int ch;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":i:f:t:F:u:h", longopts, NULL)) != -1) {
@@ -114,6 +128,15 @@ static int parse_opts(int argc, char **argv, map_opts *o)
 		case OPT_ONE_TO_MANY: o->req.allow_one_to_many = 1; break;
 		case OPT_VIA: o->req.via = optarg; break;
 		case OPT_FIELDS: o->fields = optarg; break;
+		case OPT_THREADS: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || end == optarg || n < 1 || n > 4096)
+				return usage_error("--threads: expected a number from 1 to 4096, not '%s'",
+						   optarg);
+			o->threads = (unsigned)n;
+			break;
+		}
 		case OPT_TAXON:
 			if (parse_taxa(o, optarg) != 0)
 				return usage_error("--taxon: expected NCBI taxon ids, not '%s'", optarg);
@@ -280,6 +303,7 @@ int cmd_map(int argc, char **argv)
 		rc = st == IDMAP_ERR_NOMEM ? 1 : refused(&d);
 		goto out;
 	}
+	idmap_job_set_threads(job, o.threads);
 	if (o.fields && (st = idmap_fields_parse(job, o.fields, &fields, &d)) != IDMAP_OK) {
 		rc = st == IDMAP_ERR_NOMEM ? 1 : refused(&d);
 		goto out;

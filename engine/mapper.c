@@ -2,6 +2,7 @@
  * forms, entry names, secondary and deleted accessions, unversioned values), the accessions
  * are expanded (isoforms), renamed (canonical), filtered (taxon, reviewed), then projected on
  * the target. Scratch arrays are per job: no allocation per id. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,30 +271,26 @@ static int reviewed(const idmap_job *j, uint64_t canon)
 	return !(p.len > n && memcmp(p.value, acc, n) == 0 && p.value[n] == '_');
 }
 
-/* Remembers the taxa of a gene-name job without a taxon filter (warning 60). */
-static int note_taxon(idmap_job *j, uint64_t canon)
+/* Adds x (a key slot + 1) to the set of taxa seen. */
+static int taxon_seen_add(idmap_job *j, uint64_t x)
 {
-	idmap_pair p;
-	if (!first_value(j, canon, j->t_taxon, &p))
-		return IDMAP_OK;
 	if (2 * (j->taxa_seen_n + 1) > j->taxa_seen_cap) {
 		size_t cap = j->taxa_seen_cap ? 2 * j->taxa_seen_cap : 64;
 		uint64_t *t = calloc(cap, sizeof *t);
 		if (!t)
 			return IDMAP_ERR_NOMEM;
 		for (size_t i = 0; i < j->taxa_seen_cap; i++) {
-			uint64_t x = j->taxa_seen[i];
-			size_t h = (size_t)(x * 0x9E3779B97F4A7C15ull >> 32) & (cap - 1);
-			while (x && t[h])
+			uint64_t y = j->taxa_seen[i];
+			size_t h = (size_t)(y * 0x9E3779B97F4A7C15ull >> 32) & (cap - 1);
+			while (y && t[h])
 				h = (h + 1) & (cap - 1);
-			if (x)
-				t[h] = x;
+			if (y)
+				t[h] = y;
 		}
 		free(j->taxa_seen);
 		j->taxa_seen = t;
 		j->taxa_seen_cap = cap;
 	}
-	uint64_t x = p.key_slot + 1;
 	size_t mask = j->taxa_seen_cap - 1, h = (size_t)(x * 0x9E3779B97F4A7C15ull >> 32) & mask;
 	for (; j->taxa_seen[h]; h = (h + 1) & mask)
 		if (j->taxa_seen[h] == x)
@@ -301,6 +298,15 @@ static int note_taxon(idmap_job *j, uint64_t canon)
 	j->taxa_seen[h] = x;
 	j->taxa_seen_n++;
 	return IDMAP_OK;
+}
+
+/* Remembers the taxa of a gene-name job without a taxon filter (warning 60). */
+static int note_taxon(idmap_job *j, uint64_t canon)
+{
+	idmap_pair p;
+	if (!first_value(j, canon, j->t_taxon, &p))
+		return IDMAP_OK;
+	return taxon_seen_add(j, p.key_slot + 1);
 }
 
 /* ---- Targets ----------------------------------------------------------------------------- */
@@ -581,8 +587,9 @@ static void warm_key_c(const idmap_job *j, const warm_slot *w)
 		__builtin_prefetch(p);
 }
 
-/* Step t of the run maps id t - WARM_A (from step WARM_A on); each stage works on the id its
- * distance ahead of that one. The ring slot of a stage's id, or NULL when there is none. */
+/* Step t of the run maps the id t - WARM_A of its range (from step WARM_A on); each stage
+ * works on the id its distance ahead of that one. The ring slot of a stage's id, or NULL when
+ * there is none. */
 static warm_slot *stage_slot(warm_slot *ring, size_t t, size_t d, size_t n)
 {
 	if (t + d < WARM_A || t + d - WARM_A >= n)
@@ -590,11 +597,13 @@ static warm_slot *stage_slot(warm_slot *ring, size_t t, size_t d, size_t n)
 	return &ring[(t + d - WARM_A) % WARM_RING];
 }
 
-static void warm_step(const idmap_job *j, warm_slot *ring, size_t t, size_t n, int keys)
+/* One step over the n ids from first. */
+static void warm_step(const idmap_job *j, warm_slot *ring, size_t first, size_t t, size_t n,
+		      int keys)
 {
 	warm_slot *w;
 	if ((w = stage_slot(ring, t, WARM_A, n)))
-		keys ? warm_key_a(j, w, t) : warm_a(j, w, t);
+		keys ? warm_key_a(j, w, first + t) : warm_a(j, w, first + t);
 	if ((w = stage_slot(ring, t, WARM_B, n)))
 		keys ? warm_key_b(j, w) : warm_b(j, w);
 	if ((w = stage_slot(ring, t, WARM_C, n)))
@@ -607,22 +616,20 @@ static void warm_step(const idmap_job *j, warm_slot *ring, size_t t, size_t n, i
 		warm_e(j, w);
 }
 
-IDMAP_API int idmap_job_run(idmap_job *j)
+/* Maps the ids [first, end) into j's rows and counts. */
+static int run_range(idmap_job *j, size_t first, size_t end)
 {
-	if (!j || j->ran)
-		return IDMAP_ERR_INVALID;
-	j->ran = 1;
 	warm_slot ring[WARM_RING];
 	int keys = j->from.kind == IDMAP_DB_KIND_TYPE && j->from_special == CAT_PLAIN &&
 		   j->from.rule != 6 && j->from.type_id != IDMAP_TYPE_ANY;
 	int warm = j->from.kind == IDMAP_DB_KIND_ACCESSION || keys;
-	size_t n = j->n_ids;
+	size_t n = end - first;
 	for (size_t t = 0; t < n + WARM_A; t++) {
 		if (warm)
-			warm_step(j, ring, t, n, keys);
+			warm_step(j, ring, first, t, n, keys);
 		if (t < WARM_A)
 			continue; /* filling the pipeline */
-		size_t i = t - WARM_A;
+		size_t i = first + t - WARM_A;
 		int rc = map_id(j, (uint32_t)i);
 		if (rc != IDMAP_OK)
 			return rc;
@@ -638,6 +645,138 @@ IDMAP_API int idmap_job_run(idmap_job *j)
 			j->st.max_fanout_id = i;
 		}
 	}
+	return IDMAP_OK;
+}
+
+/* ---- Several threads ---------------------------------------------------------------------
+ * A large job is cut into consecutive ranges of ids, one per thread. Each helper thread maps
+ * its range into a private copy of the job (its own scratch, rows and counts; the ids records
+ * it writes are its own); the calling thread maps the first range into the job itself, then
+ * appends the others' rows in range order. Rows stay in id order, so the result is the same
+ * whatever the number of threads. */
+
+#define MIN_IDS_PER_THREAD 16384 /* below this a thread costs more than it saves */
+
+typedef struct {
+	idmap_job copy;
+	size_t first, end;
+	int rc, threaded;
+	pthread_t tid;
+} run_part;
+
+static void *run_part_main(void *arg)
+{
+	run_part *p = arg;
+	p->rc = run_range(&p->copy, p->first, p->end);
+	return NULL;
+}
+
+static int append_rows(job_row **v, size_t *n, size_t *cap, const job_row *add, size_t k)
+{
+	if (*n + k > *cap) {
+		job_row *x = realloc(*v, (*n + k) * sizeof *x);
+		if (!x)
+			return IDMAP_ERR_NOMEM;
+		*v = x;
+		*cap = *n + k;
+	}
+	if (k)
+		memcpy(*v + *n, add, k * sizeof *add);
+	*n += k;
+	return IDMAP_OK;
+}
+
+/* Adds part p's results to j (after j's own range and every earlier part). */
+static int merge_part(idmap_job *j, const run_part *p)
+{
+	const idmap_job *c = &p->copy;
+	int rc = append_rows(&j->rows, &j->n_rows, &j->cap_rows, c->rows, c->n_rows);
+	if (rc == IDMAP_OK)
+		rc = append_rows(&j->sugg, &j->n_sugg, &j->cap_sugg, c->sugg, c->n_sugg);
+	for (size_t i = 0; i < c->taxa_seen_cap && rc == IDMAP_OK; i++)
+		if (c->taxa_seen[i])
+			rc = taxon_seen_add(j, c->taxa_seen[i]);
+	j->st.mapped += c->st.mapped;
+	j->st.failed += c->st.failed;
+	j->st.secondary += c->st.secondary;
+	j->st.deleted += c->st.deleted;
+	if (c->st.max_fanout > j->st.max_fanout) { /* the first id of the largest fan-out */
+		j->st.max_fanout = c->st.max_fanout;
+		j->st.max_fanout_id = c->st.max_fanout_id;
+	}
+	return rc;
+}
+
+static void free_part(run_part *p)
+{
+	idmap_job *c = &p->copy;
+	free(c->rows);
+	free(c->sugg);
+	free(c->accs.v);
+	free(c->tmp.v);
+	free(c->vals);
+	free(c->taxa_seen);
+}
+
+static int run_parallel(idmap_job *j, size_t threads)
+{
+	size_t n = j->n_ids, per = (n + threads - 1) / threads;
+	run_part *part = calloc(threads - 1, sizeof *part);
+	if (!part)
+		return IDMAP_ERR_NOMEM;
+	for (size_t k = 1; k < threads; k++) {
+		run_part *p = &part[k - 1];
+		p->copy = *j;
+		idmap_job *c = &p->copy;
+		c->rows = c->sugg = NULL;
+		c->n_rows = c->cap_rows = c->n_sugg = c->cap_sugg = 0;
+		c->accs = (u64_vec){0};
+		c->tmp = (u64_vec){0};
+		c->vals = NULL;
+		c->n_vals = c->cap_vals = 0;
+		c->taxa_seen = NULL;
+		c->taxa_seen_n = c->taxa_seen_cap = 0;
+		memset(&c->st, 0, sizeof c->st);
+		p->first = k * per < n ? k * per : n;
+		p->end = (k + 1) * per < n ? (k + 1) * per : n;
+		p->threaded = pthread_create(&p->tid, NULL, run_part_main, p) == 0;
+		if (!p->threaded)
+			p->rc = run_range(c, p->first, p->end); /* no thread: here, in turn */
+	}
+	int rc = run_range(j, 0, per < n ? per : n);
+	for (size_t k = 1; k < threads; k++) {
+		run_part *p = &part[k - 1];
+		if (p->threaded)
+			pthread_join(p->tid, NULL);
+		if (rc == IDMAP_OK)
+			rc = p->rc;
+		if (rc == IDMAP_OK)
+			rc = merge_part(j, p);
+		free_part(p);
+	}
+	free(part);
+	return rc;
+}
+
+IDMAP_API int idmap_job_set_threads(idmap_job *j, unsigned threads)
+{
+	if (!j || j->ran || threads == 0)
+		return IDMAP_ERR_INVALID;
+	j->threads = threads;
+	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_job_run(idmap_job *j)
+{
+	if (!j || j->ran)
+		return IDMAP_ERR_INVALID;
+	j->ran = 1;
+	size_t threads = j->threads ? j->threads : 1, most = j->n_ids / MIN_IDS_PER_THREAD;
+	if (threads > most)
+		threads = most ? most : 1;
+	int rc = threads > 1 ? run_parallel(j, threads) : run_range(j, 0, j->n_ids);
+	if (rc != IDMAP_OK)
+		return rc;
 	j->st.obsolete = j->st.secondary + j->st.deleted;
 	j->st.results = j->n_rows;
 	j->st.suggested = j->n_sugg;

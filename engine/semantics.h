@@ -124,6 +124,7 @@ struct idmap_job {
 	job_row *rows, *sugg;
 	size_t n_rows, cap_rows, n_sugg, cap_sugg;
 	int ran;
+	unsigned threads; /* idmap_job_set_threads; 0 = 1 */
 	idmap_job_stats st;
 
 	int warn_code[JOB_MAX_WARNINGS];

@@ -211,6 +211,131 @@ static void test_swissprot_via_fields(void **state)
 	idmap_job_free(j);
 }
 
+/* ---- Several threads: the same job, the same answers -------------------------------------- */
+
+typedef struct {
+	char *buf;
+	size_t len, cap;
+} big_sink;
+
+static int to_big_sink(void *ctx, const void *p, size_t n)
+{
+	big_sink *s = ctx;
+	if (s->len + n > s->cap) {
+		size_t cap = 2 * (s->len + n);
+		char *b = realloc(s->buf, cap);
+		if (!b)
+			return 99;
+		s->buf = b;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, p, n);
+	s->len += n;
+	return 0;
+}
+
+#define SPREAD_IDS 70000 /* four threads' worth (one per 16384 ids) */
+
+/* The real ids spread evenly among distinct fillers that find nothing, so that every
+ * thread's range holds some of each outcome; the last real id is the last id. */
+static char *spread_ids(const char *const *real, size_t n_real, const char *filler_fmt)
+{
+	char *text = malloc(SPREAD_IDS * 16);
+	assert_non_null(text);
+	size_t len = 0, next = 0;
+	for (size_t i = 0; i < SPREAD_IDS; i++) {
+		size_t at = next < n_real ? (next + 1) * (SPREAD_IDS - 1) / n_real : SPREAD_IDS;
+		if (i == at)
+			len += (size_t)sprintf(text + len, "%s ", real[next++]);
+		else
+			len += (size_t)sprintf(text + len, filler_fmt, (unsigned)i);
+	}
+	return text;
+}
+
+static idmap_job *run_threads(const idmap_request *r, const char *ids, unsigned threads,
+			      int format, big_sink *out)
+{
+	idmap_job *j = NULL;
+	assert_int_equal(idmap_job_new(ix, r, &j, NULL), IDMAP_OK);
+	assert_int_equal(idmap_job_set_threads(j, threads), IDMAP_OK);
+	assert_int_equal(idmap_job_add_ids(j, ids, strlen(ids)), IDMAP_OK);
+	assert_int_equal(idmap_job_run(j), IDMAP_OK);
+	assert_int_equal(idmap_job_set_threads(j, 2), IDMAP_ERR_INVALID); /* after run */
+	idmap_render_opts ro = {format, NULL, 0, 0, 0, 0};
+	out->len = 0;
+	assert_int_equal(idmap_render(j, &ro, to_big_sink, out), IDMAP_OK);
+	return j;
+}
+
+/* Runs the request with one thread and with four; everything observable must be equal. */
+static void check_threads_equal(const idmap_request *r, const char *ids, int format,
+				uint64_t min_mapped)
+{
+	big_sink a = {0}, b = {0};
+	idmap_job *one = run_threads(r, ids, 1, format, &a);
+	idmap_job *four = run_threads(r, ids, 4, format, &b);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.buf, b.buf, a.len);
+	idmap_job_stats x, y;
+	idmap_job_get_stats(one, &x);
+	idmap_job_get_stats(four, &y);
+	assert_int_equal(x.distinct, SPREAD_IDS);
+	assert_true(x.mapped >= min_mapped);
+	assert_memory_equal(&x, &y, sizeof x);
+	for (uint64_t i = 0; i < x.distinct; i++) {
+		idmap_id_info p, q;
+		assert_int_equal(idmap_job_id(one, i, &p), IDMAP_OK);
+		assert_int_equal(idmap_job_id(four, i, &q), IDMAP_OK);
+		assert_int_equal(p.status, q.status);
+		assert_int_equal(p.obsolete, q.obsolete);
+		assert_int_equal(p.rows, q.rows);
+		assert_int_equal(p.from_len, q.from_len);
+		assert_true(p.reason == q.reason || strcmp(p.reason, q.reason) == 0);
+	}
+	idmap_id_info last;
+	assert_int_equal(idmap_job_id(four, x.distinct - 1, &last), IDMAP_OK);
+	assert_int_not_equal(last.status, IDMAP_ID_NOT_FOUND); /* a real id, in the last range */
+	for (size_t w = 0;; w++) {
+		int c1, c2;
+		const char *m1, *m2;
+		int r1 = idmap_job_warning(one, w, &c1, &m1), r2 = idmap_job_warning(four, w, &c2, &m2);
+		assert_int_equal(r1, r2);
+		if (r1 != IDMAP_OK)
+			break;
+		assert_int_equal(c1, c2);
+		assert_string_equal(m1, m2);
+	}
+	idmap_job_free(one);
+	idmap_job_free(four);
+	free(a.buf);
+	free(b.buf);
+}
+
+static void test_threads_same_results(void **state)
+{
+	(void)state;
+	static const char *const accs[] = {
+		"P31946", "nope", "NOPE_1", "P00750.2", "B4DJ71", "A0A087WTH5", "p31946",
+		"P02768", "P31946-2", "P68254", "A0A024R161", "P62258", "ALBU_HUMAN", "P04637"};
+	size_t n = sizeof accs / sizeof accs[0];
+	char *ids = spread_ids(accs, n, "Q9%04X ");
+	idmap_request r = tu_request("UniProtKB_AC-ID", "UniProtKB");
+	check_threads_equal(&r, ids, IDMAP_OUT_TSV, 8); /* secondary, deleted, invalid */
+	r = tu_request("UniProtKB_AC-ID", "UniProtKB-Swiss-Prot");
+	check_threads_equal(&r, ids, IDMAP_OUT_JSON, 8); /* suggestions of unreviewed ids */
+	r = tu_request("UniProtKB_AC-ID", "UniParc");
+	r.include_isoforms = 1; /* several values per id, sorted */
+	check_threads_equal(&r, ids, IDMAP_OUT_TSV, 8);
+	free(ids);
+	static const char *const genes[] = {"YWHAQ", "YWHAB", "SFN", "groL", "Ywhab", "TP53"};
+	ids = spread_ids(genes, sizeof genes / sizeof genes[0], "GENE%05u ");
+	r = tu_request("Gene_Name", "UniProtKB"); /* no taxon: warning 60 counts taxa (groL: a
+						    * third one, in a later range) */
+	check_threads_equal(&r, ids, IDMAP_OUT_TSV, 4);
+	free(ids);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_demerge_and_versions),
 		cmocka_unit_test(test_isoforms_canonical_taxon),
 		cmocka_unit_test(test_swissprot_via_fields),
+		cmocka_unit_test(test_threads_same_results),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -408,6 +408,11 @@ IDMAP_API void idmap_job_free(idmap_job *job);
  * IDMAP_ERR_NOMEM, or IDMAP_ERR_INVALID after idmap_job_run or beyond 2^32-1 ids/4 GiB. */
 IDMAP_API int idmap_job_add_ids(idmap_job *job, const char *text, size_t len);
 
+/* Lets idmap_job_run use up to threads threads (default 1: the calling thread alone); a
+ * thread is started only for each 16384 ids. The results do not depend on it. Returns
+ * IDMAP_OK, or IDMAP_ERR_INVALID (threads 0, or after idmap_job_run). */
+IDMAP_API int idmap_job_set_threads(idmap_job *job, unsigned threads);
+
 /* Maps every id. Bad ids never fail the job: they go to the failed list. Returns IDMAP_OK,
  * IDMAP_ERR_NOMEM or IDMAP_ERR_CORRUPT. Allocation is per job, not per id. */
 IDMAP_API int idmap_job_run(idmap_job *job);
