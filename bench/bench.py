@@ -415,6 +415,18 @@ def cat_files(dst, srcs):
                 shutil.copyfileobj(i, o)
 
 
+def file_huge_bytes():
+    """FileHugePages of /proc/meminfo in bytes (None where there is none)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("FileHugePages:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
 def mapping(index, s, db, runs, label):
     """idmap map vs the SQLite join (db may be None). Warm runs first, then `runs` timed."""
     d = os.path.join(WORK, "map-%s" % label)
@@ -1053,6 +1065,14 @@ def main():
         return c
 
     R["mapping"] = {}
+    huge = file_huge_bytes()
+    if huge is not None:
+        R["notes"].append(
+            "Page cache before the mapping runs: %s in 2 MiB folios (FileHugePages of "
+            "/proc/meminfo) with the %s index of %s lines cached (bench/pagecache.sh measures "
+            "what the folio size changes)." % (human_bytes(huge),
+                                              human_bytes(os.path.getsize(index_of[N])),
+                                              fmt_lines(N)))
     c = counts(S[N])
     R["mapping"]["main"] = {"lines": N, "n_acc": c["acc"], "n_gi": c["gi"],
                             "n_rs": c["refseq"],
@@ -1126,8 +1146,10 @@ def main():
         "`random.Random(%d)`) from the entries (UniProtKB-ID lines) of the release (all of "
         "them when there are fewer); external ids: up to half that many distinct GI values "
         "and as many distinct RefSeq values. idmap maps them with `idmap map -i IDX --to "
-        "UniRef90 < ids` and `idmap map -i IDX --from GI|RefSeq --to UniProtKB < ids`, output "
-        "TSV to a file. Warm-up run, then median of %d." % (a.sample, a.seed, a.map_runs),
+        "UniRef90 < ids` and `idmap map -i IDX --from GI|RefSeq --to UniProtKB < ids` (default "
+        "--threads: all %d cores, one thread per 16384 ids at most), output TSV to a file. "
+        "The index is the one just built, cached as the build wrote it. Warm-up run, then "
+        "median of %d." % (a.sample, a.seed, os.cpu_count() or 1, a.map_runs),
         "Library lookups: `build/bench/idmap-lookup-rate IDX IDS --to UniRef90` (`--from GI`; "
         "`--batch 256` for the batched API, `--find-only` to stop at the slot) runs the same "
         "random ids as the mapping through the engine API in one thread: a warm-up pass, then "
