@@ -111,16 +111,6 @@ IDMAP_API void idmap_fwd_prefetch(const idmap_index *ix, uint64_t acc_slot)
  * decode the records into (type, key) lists and fetch the keys' table blocks; fetch the key
  * records; then hand out the pairs. Each pass finds the previous one's loads in the cache. */
 
-/* A forward record (about 14 pairs in a release) usually spans two or three cache lines and
- * the wanted group can lie in any of them: fetch them all, up to four. */
-static inline void prefetch_lines(const uint8_t *p, const uint8_t *end)
-{
-	const uint8_t *last = end - p > 256 ? p + 255 : end - 1;
-	uintptr_t a = (uintptr_t)p & ~(uintptr_t)63, b = (uintptr_t)last & ~(uintptr_t)63;
-	for (; a <= b; a += 64)
-		__builtin_prefetch((const void *)a);
-}
-
 typedef struct {
 	uint64_t *type, *key;
 	uint32_t *owner; /* index into the group */
@@ -163,7 +153,7 @@ static int fwd_group(const idmap_index *ix, const uint64_t *slots, size_t g, siz
 		}
 	for (size_t i = 0; i < m; i++)
 		if (slots[g + i] != IDMAP_NO_SLOT && idmap_record(fi, fp, slots[g + i], &p, &end) == 0)
-			prefetch_lines(p, end);
+			idmap_prefetch_record(p, end);
 	k->n = 0;
 	for (size_t i = 0; i < m; i++) {
 		if (slots[g + i] == IDMAP_NO_SLOT)

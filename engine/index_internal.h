@@ -41,7 +41,21 @@ static inline const uint8_t *idmap_ot_block(const idmap_span *index, uint64_t i)
 
 /* Starts loading what idmap_record(index, pool, i, ...) reads: the record's block, one
  * 64-byte line (sections are 64-byte aligned). */
-static inline void idmap_ot_prefetch(const idmap_span *index, uint64_t i)
+/* Fetches the cache lines of record [p, end), up to four: a forward record (about 14 pairs
+ * in a release) usually spans two or three lines and the wanted group may lie in any.
+ * The prefetch helpers are always inlined: GCC deletes calls of a function whose only effect
+ * is a prefetch (it counts as no side effect) when it did not inline it early. */
+static inline __attribute__((always_inline)) void idmap_prefetch_record(const uint8_t *p,
+									 const uint8_t *end)
+{
+	const uint8_t *last = end - p > 256 ? p + 255 : end - 1;
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)63, b = (uintptr_t)last & ~(uintptr_t)63;
+	for (; a <= b; a += 64)
+		__builtin_prefetch((const void *)a);
+}
+
+static inline __attribute__((always_inline)) void idmap_ot_prefetch(const idmap_span *index,
+								     uint64_t i)
 {
 	__builtin_prefetch(idmap_ot_block(index, i));
 }

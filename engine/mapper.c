@@ -512,7 +512,7 @@ static void warm_c(const idmap_job *j, const warm_slot *w)
 	const uint8_t *p, *end;
 	if (w->live && idmap_record(&j->ix->sec[IDMAP_SECTION_FWD_INDEX],
 				    &j->ix->sec[IDMAP_SECTION_FWD_POOL], w->slot, &p, &end) == 0)
-		__builtin_prefetch(p);
+		idmap_prefetch_record(p, end);
 }
 
 /* Reads the key slots of the target type from the (now cached) forward record. */

@@ -106,8 +106,11 @@ static inline int idmap_mphf_locate(const idmap_mphf_view *v, idmap_h128 h, cons
 	return 0;
 }
 
-/* Starts loading the pilot of a key hash into the cache (batched lookups hide the miss). */
-static inline void idmap_mphf_prefetch(const idmap_mphf_view *v, idmap_h128 h)
+/* Starts loading the pilot of a key hash into the cache (batched lookups hide the miss).
+ * Always inlined: GCC (12) finds that a function whose only effect is a prefetch has no side
+ * effects and deletes its calls, prefetch and all, when it is not inlined early. */
+static inline __attribute__((always_inline)) void idmap_mphf_prefetch(const idmap_mphf_view *v,
+								       idmap_h128 h)
 {
 	const uint8_t *pe;
 	uint32_t n;
