@@ -230,22 +230,22 @@ static int add_triple(build *b, uint64_t acc, uint32_t type, const char *value, 
 	}
 	idmap_h128 h = idmap_hash_key(type, value, len, b->key_seed);
 	idmap_spill *s = &b->key_parts[file_of(h.hi, b->fbits)];
-	uint16_t len16 = (uint16_t)len;
-	if (s->cap - s->len >= 14 + len) {
+	uint16_t len16 = (uint16_t)len, type16 = (uint16_t)type;
+	if (s->cap - s->len >= IDMAP_KEY_REC_HEAD + len) {
 		/* Fields stored straight into the buffer: a header assembled on the stack and
 		 * copied as a block would be read back across its field stores, which stalls. */
 		uint8_t *p = s->buf + s->len;
 		memcpy(p, &acc, 8);
-		memcpy(p + 8, &type, 4);
-		memcpy(p + 12, &len16, 2);
-		memcpy(p + 14, value, len);
-		s->len += 14 + len;
-		s->bytes += 14 + len;
+		memcpy(p + 8, &type16, 2);
+		memcpy(p + 10, &len16, 2);
+		memcpy(p + IDMAP_KEY_REC_HEAD, value, len);
+		s->len += IDMAP_KEY_REC_HEAD + len;
+		s->bytes += IDMAP_KEY_REC_HEAD + len;
 	} else {
-		uint8_t head[14];
+		uint8_t head[IDMAP_KEY_REC_HEAD];
 		memcpy(head, &acc, 8);
-		memcpy(head + 8, &type, 4);
-		memcpy(head + 12, &len16, 2);
+		memcpy(head + 8, &type16, 2);
+		memcpy(head + 10, &len16, 2);
 		if (idmap_spill_write(s, head, sizeof(head)) < 0 ||
 		    idmap_spill_write(s, value, len) < 0)
 			goto io;

@@ -27,6 +27,11 @@
  * 2-core test machine busy in the keys phase. */
 #define IDMAP_MAX_KEY_WORKERS 2
 
+/* A record of a key partition file: u64 accession code, u16 type id (< IDMAP_MAX_TYPES),
+ * u16 value length, the value. Every byte is written once and read once per build (2.6 GB at
+ * 1e8 lines), so the header is kept small. */
+#define IDMAP_KEY_REC_HEAD 12
+
 /* The ID_type dictionary, in order of first appearance. */
 typedef struct {
 	char **names;

@@ -17,7 +17,7 @@
 
 /* Ingest record: u64 accession code, u32 type, u16 value length, value bytes (host order:
  * these files never leave the machine). */
-#define REC_HEAD 14
+#define REC_HEAD IDMAP_KEY_REC_HEAD
 
 typedef struct {
 	uint64_t hi, lo;
@@ -164,11 +164,10 @@ static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uin
 			break;
 		const uint8_t *p = r.buf + r.pos;
 		uint64_t code;
-		uint32_t type;
-		uint16_t len;
+		uint16_t type, len;
 		memcpy(&code, p, 8);
-		memcpy(&type, p + 8, 4);
-		memcpy(&len, p + 12, 2);
+		memcpy(&type, p + 8, 2);
+		memcpy(&len, p + 10, 2);
 		if (rr_need(&r, REC_HEAD + (size_t)len) != 1) {
 			build_fail(b, "%s: truncated temporary file", path);
 			goto out;
