@@ -102,8 +102,8 @@ static uint64_t align_up(uint64_t x)
 /* ---- Block output --------------------------------------------------------------------------
  * The sections copied in at commit go through one buffer that is written out in whole
  * IDMAP_IW_BLOCK blocks at aligned offsets (the first write only reaches the first boundary).
- * A user-space copy rather than copy_file_range: the kernel's in-kernel copy writes 64 KiB at
- * a time, which leaves the page cache in small folios. */
+ * A user-space copy rather than copy_file_range, whose in-kernel copy picks its own write
+ * sizes and offsets, so the folios it leaves are not ours to choose. */
 
 typedef struct {
 	int fd;
