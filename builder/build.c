@@ -598,9 +598,9 @@ static int ingest(build *b, text *meta, char *release, size_t release_len)
 
 static int plan_forward(build *b)
 {
-	/* A forward partition holds 12 bytes a pair on disk and 44 in memory while it is read
-	 * and sorted (file, pairs, sort scratch), and 16 while it is written; the next one is
-	 * read and sorted meanwhile. */
+	/* A forward partition holds 12 bytes a pair on disk (8 when packed) and up to 44 in
+	 * memory while it is read and sorted (file, pairs, sort scratch), and 16 while it is
+	 * written; the next one is read and sorted meanwhile. */
 	uint64_t need = b->triples * 60 / (b->memory / 2) + 1;
 	uint64_t nacc = b->acc_ks.nkeys;
 	/* Narrow enough for a pair to pack into a u64 (build_fwd.c): the accession offset gets
@@ -613,6 +613,10 @@ static int plan_forward(build *b)
 	}
 	b->nfwd = need > 4096 ? 4096 : (uint32_t)need;
 	b->fwd_range = nacc ? (nacc + b->nfwd - 1) / b->nfwd : 1;
+	b->fwd_kbits = bits_below(b->triples);
+	b->fwd_tbits = bits_below(b->types.n);
+	const char *wide = getenv("IDMAP_BUILD_WIDE_SORT"); /* tests: the other form */
+	b->fwd_packed = rest < 64 && rest + bits_below(b->fwd_range) <= 64 && !(wide && *wide == '1');
 	return open_parts(b, &b->fwd_parts, b->nfwd, "fwd-part");
 }
 

@@ -17,11 +17,11 @@ typedef struct {
 
 /* One forward partition's pairs, sorted by (accession, type, key). When the three fields fit
  * in 64 bits (plan_forward narrows the partitions so that they do, up to its limit on their
- * number) each pair is one packed u64, (accession - lo) << (tbits + kbits) | type << kbits |
- * key, and one radix sort over 8-byte items orders them; otherwise wide pairs are sorted
- * twice, by key and then by (accession, type). The environment variable
- * IDMAP_BUILD_WIDE_SORT=1 forces the wide form, so that tests can check both give the same
- * index. */
+ * number) the keys phase writes each pair as one packed u64, (accession - lo) << (tbits +
+ * kbits) | type << kbits | key, and one radix sort over the file's 8-byte items orders them;
+ * otherwise it writes 12-byte records, read into wide pairs sorted twice, by key and then by
+ * (accession, type). The environment variable IDMAP_BUILD_WIDE_SORT=1 forces the wide form,
+ * so that tests can check both give the same index. */
 typedef struct {
 	uint64_t *packed;
 	pair *wide;
@@ -152,50 +152,54 @@ static int read_part(build *b, uint32_t g, uint64_t lo, uint64_t hi, fwd_pairs *
 	if (idmap_read_file(path, &buf, &len) < 0)
 		return build_fail_errno(b, "%s", path);
 	unlink(path);
-	size_t n = len / 12;
-	unsigned kbits = bits_below(b->key_ks.nkeys), tbits = bits_below(b->types.n);
-	const char *wide_env = getenv("IDMAP_BUILD_WIDE_SORT");
-	int packed = kbits + tbits + bits_below(hi - lo) <= 64 && !(wide_env && *wide_env == '1');
-	size_t item = packed ? 8 : sizeof(pair);
-	uint8_t *items = malloc((n ? n : 1) * item), *tmp = malloc((n ? n : 1) * item);
+	size_t item = b->fwd_packed ? 8 : sizeof(pair), n = len / (b->fwd_packed ? 8 : 12);
+	/* packed: the file is the items already; wide: 12-byte records become pairs */
+	uint8_t *items = b->fwd_packed ? buf : malloc((n ? n : 1) * item);
+	uint8_t *tmp = malloc((n ? n : 1) * item);
 	if (!items || !tmp) {
 		free(buf);
-		free(items);
+		free(b->fwd_packed ? NULL : items);
 		free(tmp);
 		return build_fail(b, "out of memory in the forward phase");
 	}
 	memset(out, 0, sizeof(*out));
 	out->n = n;
 	out->lo = lo;
-	out->kbits = kbits;
-	out->tbits = tbits;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t rec[3]; /* accession slot, key slot, type */
-		memcpy(rec, buf + 12 * i, 12);
-		if (rec[0] < lo || rec[0] >= hi || rec[1] >= b->key_ks.nkeys || rec[2] >= b->types.n) {
-			free(buf);
-			free(items);
-			free(tmp);
-			return build_fail(b, "%s: internal error: pair out of range", path);
-		}
-		if (packed) {
-			((uint64_t *)items)[i] = (uint64_t)(rec[0] - lo) << (tbits + kbits) |
-						 (uint64_t)rec[2] << kbits | rec[1];
-		} else {
-			pair *p = (pair *)items + i;
+	out->kbits = b->fwd_kbits;
+	out->tbits = b->fwd_tbits;
+	int bad = 0;
+	if (b->fwd_packed) {
+		const uint64_t *v = (const uint64_t *)(const void *)items;
+		uint64_t kmask = (1ull << b->fwd_kbits) - 1, tmask = (1ull << b->fwd_tbits) - 1;
+		for (size_t i = 0; i < n && !bad; i++)
+			bad = (v[i] >> (b->fwd_tbits + b->fwd_kbits)) >= hi - lo ||
+			      (v[i] & kmask) >= b->key_ks.nkeys ||
+			      ((v[i] >> b->fwd_kbits) & tmask) >= b->types.n;
+	} else {
+		for (size_t i = 0; i < n && !bad; i++) {
+			uint32_t rec[3]; /* accession slot, key slot, type */
+			memcpy(rec, buf + 12 * i, 12);
+			bad = rec[0] < lo || rec[0] >= hi || rec[1] >= b->key_ks.nkeys ||
+			      rec[2] >= b->types.n;
+			pair *p = (pair *)(void *)items + i;
 			p->acc_type = (uint64_t)rec[0] << 32 | rec[2];
 			p->key = rec[1];
 		}
+		free(buf);
 	}
-	free(buf);
-	if (packed) {
+	if (bad) {
+		free(items);
+		free(tmp);
+		return build_fail(b, "%s: internal error: pair out of range", path);
+	}
+	if (b->fwd_packed) {
 		idmap_radix_sort(items, tmp, n, 8, 0);
-		out->packed = (uint64_t *)items;
+		out->packed = (uint64_t *)(void *)items;
 	} else {
 		/* LSD: by key, then stably by (accession, type). */
 		idmap_radix_sort(items, tmp, n, sizeof(pair), offsetof(pair, key));
 		idmap_radix_sort(items, tmp, n, sizeof(pair), offsetof(pair, acc_type));
-		out->wide = (pair *)items;
+		out->wide = (pair *)(void *)items;
 	}
 	free(tmp);
 	return 0;

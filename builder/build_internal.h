@@ -110,6 +110,11 @@ typedef struct build {
 
 	uint32_t nfwd;		/* forward partitions */
 	uint64_t fwd_range;	/* accession slots per forward partition */
+	/* Forward pairs packed where they are written (build_fwd.c): one u64
+	 * (accession - partition start) << (fwd_tbits + fwd_kbits) | type << fwd_kbits | key,
+	 * with key bits for the triple count (more than the keys); else 12-byte records. */
+	int fwd_packed;
+	unsigned fwd_kbits, fwd_tbits;
 	idmap_spill *fwd_parts;
 	idmap_spill fwd_index, fwd_pool;
 	idmap_ot_writer fwd_ot; /* FWD_INDEX, written into fwd_index */

@@ -339,9 +339,18 @@ static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t 
 		prev = acc;
 		if (b->no_forward[e->type])
 			continue;
-		uint32_t rec[3] = {acc, (uint32_t)slot, e->type};
-		idmap_spill *fw = &b->fwd_parts[acc / b->fwd_range];
-		if (idmap_spill_write(fw, rec, sizeof(rec)) < 0)
+		uint64_t g = acc / b->fwd_range;
+		idmap_spill *fw = &b->fwd_parts[g];
+		int wrc;
+		if (b->fwd_packed) {
+			uint64_t v = (acc - g * b->fwd_range) << (b->fwd_tbits + b->fwd_kbits) |
+				     (uint64_t)e->type << b->fwd_kbits | slot;
+			wrc = idmap_spill_write(fw, &v, 8);
+		} else {
+			uint32_t rec[3] = {acc, (uint32_t)slot, e->type};
+			wrc = idmap_spill_write(fw, rec, sizeof(rec));
+		}
+		if (wrc < 0)
 			return build_fail_errno(b, "writing a forward partition");
 		fw->records++;
 	}
