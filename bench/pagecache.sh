@@ -5,8 +5,8 @@
 #
 #   bench/pagecache.sh [--runs N] INDEX ACCESSION_IDS
 #
-# copy "64k": written with 64 KiB writes (what the builder did before it wrote whole aligned
-#             2 MiB blocks, and what copy_file_range does): the page cache holds small folios;
+# copy "64k": written with 64 KiB writes (small writes, as the builder's were before it wrote
+#             whole aligned 2 MiB blocks): the page cache holds small folios;
 # copy "2M":  written with aligned 2 MiB writes, as `idmap build` now writes: 2 MiB folios
 #             where the file system supports large folios.
 # Both copies stay cached (RAM for both is needed). Last, the 2M copy is evicted

@@ -10,9 +10,9 @@
 
 /* Writes into the index file are whole blocks of this size at offsets that are multiples of
  * it, wherever the layout allows (placed sections: idmap_spill_align). On Linux file systems
- * with large folios (ext4, XFS) the page cache then holds the new index in 2 MiB folios
+ * with large folios (ext4 here) the page cache then holds the new index in 2 MiB folios
  * instead of the 4 KiB pages that small unaligned writes leave, and random lookups in a
- * freshly built index run about 1.35x faster (docs/BENCHMARKS.md, "Page cache folio
+ * freshly built index run 1.4-1.5x faster (docs/BENCHMARKS.md, "Page cache folio
  * size"). */
 #define IDMAP_IW_BLOCK ((size_t)2 << 20)
 

@@ -287,9 +287,9 @@ static void advise(const idmap_span *s, int advice)
 }
 
 /* An index that fits in memory with room to spare is cached in 2 MiB folios where the kernel
- * and file system allow (ext4, XFS): a page fault on an uncached part then reads the 2 MiB
+ * and file system allow (measured on ext4): a page fault on an uncached part then reads the 2 MiB
  * around it instead of 4 KiB, so the cache refills in large folios after the index was
- * evicted (a reboot, other work), and lookups in large folios run about 1.35x faster
+ * evicted (a reboot, other work), and lookups in large folios run 1.4-1.5x faster
  * (docs/BENCHMARKS.md, "Page cache folio size"). An index larger than half the memory is left
  * to 4 KiB faults: it may not stay cached, and reading 2 MiB per random miss would multiply
  * its disk reads. */
