@@ -114,21 +114,34 @@ __attribute__((target("avx512f,avx512dq"))) static inline __m512i position8(__m5
 	return _mm512_srli_epi64(_mm512_add_epi64(hi, _mm512_srli_epi64(lo, 32)), 32);
 }
 
-/* first_free_scalar with AVX-512, eight pilots per vector. */
+/* first_free_scalar with AVX-512, eight pilots per vector, and the second key of the bucket
+ * checked too: once the table fills up it rejects most of the pilots the first key lets
+ * through, before try_pilot_avx512 computes all positions (73 against 84 ns a key in a
+ * micro-benchmark of 174k keys). The scalar code gets slower with it. */
+#define PREFILTER_KEYS 2u
 __attribute__((target("avx512f,avx512dq"))) static unsigned
-first_free_avx512(const uint64_t *bits, uint64_t h0, const uint64_t *ph, uint64_t m,
-		  uint64_t *q0)
+first_free_avx512(const uint64_t *bits, const uint64_t *hs, uint32_t s, const uint64_t *ph,
+		  uint64_t m, uint64_t *q0)
 {
-	const __m512i hv = _mm512_set1_epi64((long long)h0);
 	const __m512i one = _mm512_set1_epi64(1), low6 = _mm512_set1_epi64(63);
+	uint32_t kk = s < PREFILTER_KEYS ? s : PREFILTER_KEYS;
 	unsigned freemask = 0;
 	for (unsigned half = 0; half < BATCH / 8; half++) {
-		__m512i q = position8(
-			_mm512_xor_si512(hv, _mm512_loadu_si512((const void *)(ph + 8 * half))), m);
-		_mm512_storeu_si512((void *)(q0 + 8 * half), q);
-		__m512i w = _mm512_i64gather_epi64(_mm512_srli_epi64(q, 6), (const void *)bits, 8);
-		__m512i bit = _mm512_and_si512(_mm512_srlv_epi64(w, _mm512_and_si512(q, low6)), one);
-		freemask |= (unsigned)_mm512_testn_epi64_mask(bit, bit) << (8 * half);
+		__m512i phv = _mm512_loadu_si512((const void *)(ph + 8 * half));
+		__mmask8 ok = 0xff;
+		for (uint32_t k = 0; k < kk; k++) {
+			__m512i q = position8(
+				_mm512_xor_si512(_mm512_set1_epi64((long long)hs[k]), phv), m);
+			if (k == 0)
+				_mm512_storeu_si512((void *)(q0 + 8 * half), q);
+			__m512i w = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), ok,
+								_mm512_srli_epi64(q, 6),
+								(const void *)bits, 8);
+			__m512i bit =
+				_mm512_and_si512(_mm512_srlv_epi64(w, _mm512_and_si512(q, low6)), one);
+			ok &= _mm512_testn_epi64_mask(bit, bit);
+		}
+		freemask |= (unsigned)ok << (8 * half);
 	}
 	return freemask;
 }
@@ -224,7 +237,7 @@ static int32_t place_bucket(uint64_t *bits, const uint64_t *hs, uint32_t s, uint
 		unsigned freemask;
 #ifdef HAVE_AVX512
 		if (simd)
-			freemask = first_free_avx512(bits, hs[0], ph, m, q0);
+			freemask = first_free_avx512(bits, hs, s, ph, m, q0);
 		else
 #endif
 			freemask = first_free_scalar(bits, hs[0], ph, m, q0);
