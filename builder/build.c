@@ -497,6 +497,7 @@ int build_place_open(build *b, idmap_spill *s)
 	if (idmap_spill_open_fd(s, fd, IDMAP_IW_BLOCK, b->bg) < 0)
 		return build_fail(b, "out of memory");
 	idmap_spill_align(s, offset, IDMAP_IW_BLOCK);
+	idmap_spill_writeback(s, offset);
 	return 0;
 }
 

@@ -126,6 +126,9 @@ static int block_write(block_out *o)
 		}
 		done += (size_t)k;
 	}
+	/* Hand the block to the disk now (a hint, not waited for): the fsync before the rename
+	 * then waits for the last blocks only, not for the whole tail of the file. */
+	(void)sync_file_range(o->fd, (off_t)o->pos, (off_t)o->len, SYNC_FILE_RANGE_WRITE);
 	o->pos += o->len;
 	o->len = 0;
 	o->cap = IDMAP_IW_BLOCK;

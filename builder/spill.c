@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* sync_file_range */
 #include "spill.h"
 
 #include <errno.h>
@@ -33,6 +34,12 @@ static void write_out(idmap_spill *s, const uint8_t *buf, size_t len)
 			return;
 		}
 		off += (size_t)w;
+	}
+	if (s->writeback) {
+		/* Only a hint: a failure here leaves the work to the fsync. */
+		(void)sync_file_range(s->fd, (off_t)s->file_pos, (off_t)len,
+				      SYNC_FILE_RANGE_WRITE);
+		s->file_pos += len;
 	}
 }
 
@@ -162,6 +169,12 @@ int idmap_spill_rotate(idmap_spill *s)
 		return -1;
 	}
 	return 0;
+}
+
+void idmap_spill_writeback(idmap_spill *s, uint64_t pos)
+{
+	s->writeback = 1;
+	s->file_pos = pos;
 }
 
 void idmap_spill_align(idmap_spill *s, uint64_t pos, size_t align)

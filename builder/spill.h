@@ -29,6 +29,8 @@ typedef struct idmap_spill {
 	uint64_t records; /* counted by the caller */
 	uint32_t crc;
 	int error;	  /* errno of the first failed write, 0 if none */
+	int writeback;	  /* start writeback after each write (idmap_spill_writeback) */
+	uint64_t file_pos; /* with writeback: file offset of the next write */
 } idmap_spill;
 
 /* Starts the background writer thread; NULL (out of resources) means synchronous writes. */
@@ -48,6 +50,12 @@ int idmap_spill_open_fd(idmap_spill *s, int fd, size_t bufsize, idmap_spill_bg *
  * end on a multiple of align (the buffer size is a multiple of align), so that from the
  * second write on each one is whole, aligned blocks. */
 void idmap_spill_align(idmap_spill *s, uint64_t pos, size_t align);
+
+/* The file position is pos: from now on, each buffer written is also handed to the disk
+ * at once (sync_file_range, not waiting), so that a final fsync finds little left to do. For
+ * the sections placed straight into the new index, which is fsynced before it is renamed
+ * into place: the disk then works while the build computes, not after. */
+void idmap_spill_writeback(idmap_spill *s, uint64_t pos);
 
 /* Writes the buffer out and waits until everything written so far is in the file, so that
  * s->crc is final. Returns 0, or -1 (errno kept in s->error). */
