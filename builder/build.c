@@ -27,6 +27,10 @@
  * 1e8 build's hash step went from 12.4-12.9 to 10.9-11.2 s of thread time. */
 #define MAX_PART_TARGET (1u << 18)
 #define MIN_SPILL_BUF 4096u
+/* Forward partitions for the reading and writing threads to overlap: one per this many
+ * pairs, up to MIN_FWD_PIPELINE (more when the memory budget asks for more). */
+#define FWD_PIPELINE_PAIRS (1u << 20)
+#define MIN_FWD_PIPELINE 32u
 
 void idmap_build_opts_init(idmap_build_opts *o)
 {
@@ -601,8 +605,14 @@ static int plan_forward(build *b)
 {
 	/* A forward partition holds 12 bytes a pair on disk (8 when packed) and up to 44 in
 	 * memory while it is read and sorted (file, pairs, sort scratch), and 16 while it is
-	 * written; the next one is read and sorted meanwhile. */
-	uint64_t need = b->triples * 60 / (b->memory / 2) + 1;
+	 * written; each reader reads and sorts one meanwhile. At least MIN_FWD_PIPELINE of
+	 * them (when there are pairs enough), so that the writer waits for the first one only
+	 * briefly. */
+	b->fwd_readers = b->threads < IDMAP_MAX_FWD_READERS ? b->threads : IDMAP_MAX_FWD_READERS;
+	uint64_t need = b->triples * (44 * b->fwd_readers + 16) / (b->memory / 2) + 1;
+	uint64_t pipeline = b->triples / FWD_PIPELINE_PAIRS + 1;
+	if (need < pipeline)
+		need = pipeline < MIN_FWD_PIPELINE ? pipeline : MIN_FWD_PIPELINE;
 	uint64_t nacc = b->acc_ks.nkeys;
 	/* Narrow enough for a pair to pack into a u64 (build_fwd.c): the accession offset gets
 	 * the bits that the type and the key slot (fewer keys than triples) leave. */
@@ -674,7 +684,6 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	    idmap_iw_begin(&b->iw, o->output, b->err, b->errlen) < 0 || build_keys(b) < 0 ||
 	    close_parts(b, b->fwd_parts, b->nfwd) < 0 || build_forward(b) < 0)
 		goto out;
-	build_log(b, "forward: %llu records", (unsigned long long)b->acc_ks.nkeys);
 
 	char date[32];
 	utc_now(date, sizeof(date));

@@ -1,6 +1,7 @@
 /* Forward phase: the (accession slot, key slot, type) pairs of each forward partition (a
- * range of accession slots) are sorted and written as forward records in slot order; a
- * reader thread sorts the next partition while the current one is written. */
+ * range of accession slots) are sorted and written as forward records in slot order; reader
+ * threads (b->fwd_readers) read and sort the next partitions while the current one is
+ * written. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,15 +133,26 @@ typedef struct {
 	char err[512];
 } fwd_slot;
 
-/* A thread reads and sorts partition g + 1 while the main thread writes partition g. */
+/* Reader k reads and sorts partitions k, k + nreaders, ... while the main thread writes them
+ * in order; partition g goes through slot g mod nslots, nslots = nreaders + 1, once the main
+ * thread is done with partition g - nslots there. */
+#define MAX_FWD_SLOTS (IDMAP_MAX_FWD_READERS + 1)
 typedef struct {
 	build b; /* a copy for paths and errors; the main thread changes its own */
 	uint32_t count;
-	fwd_slot slot[2];
+	uint32_t nreaders, nslots;
+	fwd_slot slot[MAX_FWD_SLOTS];
+	uint32_t turn[MAX_FWD_SLOTS]; /* the partition a slot serves next */
 	int stop;
+	double t_read; /* the reading threads' time reading and sorting, summed */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 } fwd_reader;
+
+typedef struct {
+	fwd_reader *R;
+	uint32_t index;
+} fwd_reader_arg;
 
 /* Reads forward partition g (accession slots [lo, hi)) into sorted pairs. */
 static int read_part(build *b, uint32_t g, uint64_t lo, uint64_t hi, fwd_pairs *out)
@@ -207,11 +219,13 @@ static int read_part(build *b, uint32_t g, uint64_t lo, uint64_t hi, fwd_pairs *
 
 static void *reader_main(void *arg)
 {
-	fwd_reader *R = arg;
-	for (uint32_t g = 0; g < R->count; g++) {
-		fwd_slot *s = &R->slot[g & 1];
+	fwd_reader_arg *a = arg;
+	fwd_reader *R = a->R;
+	for (uint32_t g = a->index; g < R->count; g += R->nreaders) {
+		uint32_t k = g % R->nslots;
+		fwd_slot *s = &R->slot[k];
 		pthread_mutex_lock(&R->lock);
-		while (s->state != 0 && !R->stop)
+		while ((s->state != 0 || R->turn[k] != g) && !R->stop)
 			pthread_cond_wait(&R->cond, &R->lock);
 		int stop = R->stop;
 		pthread_mutex_unlock(&R->lock);
@@ -222,8 +236,10 @@ static void *reader_main(void *arg)
 		lb.errlen = sizeof(s->err);
 		uint64_t lo = (uint64_t)g * lb.fwd_range, nacc = lb.acc_ks.nkeys;
 		uint64_t hi = lo + lb.fwd_range < nacc ? lo + lb.fwd_range : nacc;
+		double t0 = build_now();
 		int rc = read_part(&lb, g, lo, hi, &s->f);
 		pthread_mutex_lock(&R->lock);
+		R->t_read += build_now() - t0;
 		s->state = rc < 0 ? -1 : 1;
 		pthread_cond_broadcast(&R->cond);
 		pthread_mutex_unlock(&R->lock);
@@ -252,14 +268,23 @@ int build_forward(build *b)
 		return build_fail(b, "out of memory");
 	R->b = *b;
 	R->count = count;
+	R->nreaders = b->fwd_readers;
+	R->nslots = R->nreaders + 1;
+	for (uint32_t k = 0; k < R->nslots; k++)
+		R->turn[k] = k;
 	pthread_mutex_init(&R->lock, NULL);
 	pthread_cond_init(&R->cond, NULL);
-	pthread_t tid;
-	int started = pthread_create(&tid, NULL, reader_main, R) == 0;
+	pthread_t tid[IDMAP_MAX_FWD_READERS];
+	fwd_reader_arg args[IDMAP_MAX_FWD_READERS];
+	uint32_t started = 0;
 	int rc = -1;
-	if (!started) {
-		build_fail(b, "cannot start a thread");
-		goto out;
+	double t_write = 0;
+	for (; started < R->nreaders; started++) {
+		args[started] = (fwd_reader_arg){R, started};
+		if (pthread_create(&tid[started], NULL, reader_main, &args[started]) != 0) {
+			build_fail(b, "cannot start a thread");
+			goto out;
+		}
 	}
 	for (uint32_t g = 0; g < count; g++) {
 		uint64_t lo = (uint64_t)g * b->fwd_range;
@@ -267,7 +292,8 @@ int build_forward(build *b)
 		if (build_cancelled(b) < 0)
 			goto out;
 		build_progress(b, "forward", g, count, g == 0);
-		fwd_slot *s = &R->slot[g & 1];
+		uint32_t k = g % R->nslots;
+		fwd_slot *s = &R->slot[k];
 		pthread_mutex_lock(&R->lock);
 		while (s->state == 0)
 			pthread_cond_wait(&R->cond, &R->lock);
@@ -277,12 +303,15 @@ int build_forward(build *b)
 			build_fail(b, "%s", s->err);
 			goto out;
 		}
+		double t0 = build_now();
 		int wrc = write_range(b, &s->f, lo, hi);
+		t_write += build_now() - t0;
 		fwd_pairs_free(&s->f);
 		if (wrc < 0)
 			goto out;
 		pthread_mutex_lock(&R->lock);
 		s->state = 0;
+		R->turn[k] = g + R->nslots;
 		pthread_cond_broadcast(&R->cond);
 		pthread_mutex_unlock(&R->lock);
 	}
@@ -290,16 +319,23 @@ int build_forward(build *b)
 		build_fail_errno(b, "writing forward records");
 	else if (build_place_close(b, &b->fwd_pool, IDMAP_SECTION_FWD_POOL) == 0)
 		rc = 0;
-out:
-	if (started) {
+	if (rc == 0) {
 		pthread_mutex_lock(&R->lock);
-		R->stop = 1;
-		pthread_cond_broadcast(&R->cond);
+		double t_read = R->t_read;
 		pthread_mutex_unlock(&R->lock);
-		pthread_join(tid, NULL);
+		build_log(b, "forward: %llu records in %u partitions (%u reading threads %.1fs, "
+			     "writing thread %.1fs)",
+			  (unsigned long long)b->acc_ks.nkeys, count, R->nreaders, t_read, t_write);
 	}
-	fwd_pairs_free(&R->slot[0].f);
-	fwd_pairs_free(&R->slot[1].f);
+out:
+	pthread_mutex_lock(&R->lock);
+	R->stop = 1;
+	pthread_cond_broadcast(&R->cond);
+	pthread_mutex_unlock(&R->lock);
+	for (uint32_t k = 0; k < started; k++)
+		pthread_join(tid[k], NULL);
+	for (uint32_t k = 0; k < R->nslots; k++)
+		fwd_pairs_free(&R->slot[k].f);
 	pthread_mutex_destroy(&R->lock);
 	pthread_cond_destroy(&R->cond);
 	free(R);

@@ -27,6 +27,10 @@
  * 2-core test machine busy in the keys phase. */
 #define IDMAP_MAX_KEY_WORKERS 2
 
+/* Threads that read and sort forward partitions for the one that writes them. Any count gives
+ * the same index (the records are written in slot order); two keep both cores busy. */
+#define IDMAP_MAX_FWD_READERS 2
+
 /* A record of a key partition file: u64 accession code, u16 type id (< IDMAP_MAX_TYPES),
  * u16 value length, the value. Every byte is written once and read once per build (2.6 GB at
  * 1e8 lines), so the header is kept small. */
@@ -109,6 +113,7 @@ typedef struct build {
 	uint64_t pairs; /* distinct triples */
 
 	uint32_t nfwd;		/* forward partitions */
+	uint32_t fwd_readers;	/* threads reading them, 1 .. IDMAP_MAX_FWD_READERS */
 	uint64_t fwd_range;	/* accession slots per forward partition */
 	/* Forward pairs packed where they are written (build_fwd.c): one u64
 	 * (accession - partition start) << (fwd_tbits + fwd_kbits) | type << fwd_kbits | key,
