@@ -1,7 +1,8 @@
-/* Sorting the builder's arrays: a stable LSD radix sort on one u64 key field, for records of
- * 8, 16 or 32 bytes. Byte positions in which all keys agree are skipped, so keys with few
- * significant bits cost few passes. The caller provides a scratch array of the same size
- * (the builder's memory budget counts it). */
+/* Sorting the builder's arrays: a stable radix sort on one u64 key field, for records of 8,
+ * 16 or 32 bytes. Only the bits in which the keys differ are sorted on, so keys with few
+ * significant bits cost few passes; an array larger than the cache first gets one MSD pass,
+ * and its pieces are then sorted by LSD passes within the cache. The caller provides a
+ * scratch array of the same size (the builder's memory budget counts it). */
 #ifndef IDMAP_SORT_H
 #define IDMAP_SORT_H
 

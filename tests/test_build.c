@@ -120,6 +120,36 @@ static void radix_sort_orders_and_is_stable(void **state)
 	free(ut);
 }
 
+/* 32-byte records ordered on the top 4 bytes of their key only (the keys phase's entries),
+ * below and above the size that first takes an MSD pass: ordered on those bytes, and in input
+ * order where they are equal, whatever the bytes below them. */
+static void radix_sort_top_bytes(void **state)
+{
+	(void)state;
+	typedef struct {
+		uint64_t key, seq, pad[2];
+	} rec32;
+	const size_t sizes[] = {1000, 60000};
+	for (int k = 0; k < 2; k++) {
+		size_t n = sizes[k];
+		rec32 *r = calloc(n, sizeof(*r)), *tmp = calloc(n, sizeof(*tmp));
+		assert_non_null(r);
+		assert_non_null(tmp);
+		for (size_t i = 0; i < n; i++) {
+			/* 700 values in the top bytes, spread over 20 bits; random below them */
+			r[i].key = (next_rand() % 700) << 44 | (next_rand() & 0xFFFFFFFFull);
+			r[i].seq = i;
+		}
+		idmap_radix_sort_top(r, tmp, n, sizeof(rec32), offsetof(rec32, key), 4);
+		for (size_t i = 1; i < n; i++) {
+			uint64_t a = r[i - 1].key >> 32, b = r[i].key >> 32;
+			assert_true(a < b || (a == b && r[i - 1].seq < r[i].seq));
+		}
+		free(r);
+		free(tmp);
+	}
+}
+
 /* ---- a generated release and its reference --------------------------------------------- */
 
 typedef struct {
@@ -793,6 +823,7 @@ int main(void)
 		cmocka_unit_test(offset_table_writer),
 		cmocka_unit_test(spill_background_writer),
 		cmocka_unit_test(radix_sort_orders_and_is_stable),
+		cmocka_unit_test(radix_sort_top_bytes),
 		cmocka_unit_test(every_line_round_trips_under_any_budget),
 		cmocka_unit_test(history_records),
 		cmocka_unit_test(derived_records),
