@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
+
 #include "accession.h"
 #include "build_internal.h"
 #include "idmap_format.h"
@@ -492,6 +494,20 @@ static int add_section_file(build *b, idmap_index_writer *w, uint32_t id, idmap_
 	return 0;
 }
 
+/* KEY_INDEX, from memory or from its file (build_keys chose). */
+static int add_key_index(build *b, idmap_index_writer *w)
+{
+	if (!b->key_index.in_memory)
+		return add_section_file(b, w, IDMAP_SECTION_KEY_INDEX, &b->key_index, "key-index",
+					0);
+	size_t len;
+	uint8_t *bytes = idmap_spill_take_mem(&b->key_index, &len);
+	if (idmap_iw_give_mem(w, IDMAP_SECTION_KEY_INDEX, bytes, len,
+			      libdeflate_crc32(0, bytes, len)) < 0)
+		return build_fail(b, "out of memory");
+	return 0;
+}
+
 int build_place_open(build *b, idmap_spill *s)
 {
 	uint64_t offset;
@@ -538,7 +554,7 @@ static int assemble(build *b, text *meta)
 	    add_section_file(b, w, IDMAP_SECTION_KEY_REMAP, &b->key_ks.remap, "key-mphf", 1) ||
 	    add_section_file(b, w, IDMAP_SECTION_ACC_CODES, &b->acc_codes, "acc-codes", 0) ||
 	    add_section_file(b, w, IDMAP_SECTION_FWD_INDEX, &b->fwd_index, "fwd-index", 0) ||
-	    add_section_file(b, w, IDMAP_SECTION_KEY_INDEX, &b->key_index, "key-index", 0))
+	    add_key_index(b, w))
 		goto out;
 	build_log(b, "writing %s", b->o->output);
 	build_progress(b, "write", 0, 1, 1);

@@ -618,8 +618,20 @@ int build_keys(build *b)
 	char path[4096];
 	if (ks_init(b, &b->key_ks, "key-mphf", b->fbits, b->key_seed, 0) < 0)
 		return -1;
+	/* KEY_INDEX grows with KEY_POOL, which goes straight into the index, so it cannot: it
+	 * is kept in memory when its largest possible size (a key per record) fits a quarter
+	 * of the budget, else in a file copied in at the end (0.4 GB at 1e8 lines). The
+	 * environment variable IDMAP_BUILD_KEY_INDEX_FILE=1 forces the file, so that tests can
+	 * check both give the same index. */
+	uint64_t records = 0;
+	for (uint32_t f = 0; f < 1u << b->fbits; f++)
+		records += b->key_parts[f].records;
+	uint64_t most = idmap_ot_length(records);
+	const char *force_file = getenv("IDMAP_BUILD_KEY_INDEX_FILE");
+	int in_memory = most <= b->memory / 4 && !(force_file && *force_file == '1');
 	build_path(b, path, sizeof(path), "key-index", 0);
-	if (idmap_spill_open(&b->key_index, path, 1 << 20, b->bg) < 0)
+	if (in_memory ? idmap_spill_open_mem(&b->key_index, (size_t)most) < 0
+				  : idmap_spill_open(&b->key_index, path, 1 << 20, b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
 	idmap_ot_writer_init(&b->key_ot, &b->key_index);
 	if (build_place_open(b, &b->key_pool) < 0)

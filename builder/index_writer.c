@@ -63,6 +63,21 @@ int idmap_iw_add_mem(idmap_index_writer *w, uint32_t id, const void *data, uint6
 	return 0;
 }
 
+int idmap_iw_give_mem(idmap_index_writer *w, uint32_t id, uint8_t *data, uint64_t length,
+		      uint32_t crc)
+{
+	idmap_section_src *s = add(w, id);
+	if (!s) {
+		free(data);
+		return -1;
+	}
+	s->mem = data;
+	s->length = length;
+	s->crc = crc;
+	w->n++;
+	return 0;
+}
+
 int idmap_iw_add_file(idmap_index_writer *w, uint32_t id, const char *path, uint64_t length,
 		      uint32_t crc)
 {

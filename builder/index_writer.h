@@ -57,6 +57,11 @@ int idmap_iw_place_end(idmap_index_writer *w, uint32_t id, uint64_t length, uint
 /* Adds a section from memory (copied). Returns 0 or -1 (out of memory / too many). */
 int idmap_iw_add_mem(idmap_index_writer *w, uint32_t id, const void *data, uint64_t length);
 
+/* Adds a section from memory allocated with malloc, which the writer takes over (no copy),
+ * with its CRC-32. Returns 0, or -1 (too many sections; data is freed all the same). */
+int idmap_iw_give_mem(idmap_index_writer *w, uint32_t id, uint8_t *data, uint64_t length,
+		      uint32_t crc);
+
 /* Adds a section whose bytes are the whole file at path, with its length and CRC-32 as
  * computed by the writer that made it; commit removes the file once it is copied. Returns 0
  * or -1. */

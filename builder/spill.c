@@ -138,8 +138,39 @@ int idmap_spill_open(idmap_spill *s, const char *path, size_t bufsize, idmap_spi
 	return idmap_spill_open_fd(s, fd, bufsize, bg);
 }
 
+int idmap_spill_open_mem(idmap_spill *s, size_t cap)
+{
+	idmap_spill_init(s);
+	s->buf = malloc(cap ? cap : 1);
+	if (!s->buf) {
+		errno = ENOMEM;
+		return -1;
+	}
+	s->cap = s->full_cap = cap ? cap : 1;
+	s->in_memory = 1;
+	return 0;
+}
+
+uint8_t *idmap_spill_take_mem(idmap_spill *s, size_t *len)
+{
+	uint8_t *p = s->buf;
+	*len = s->len;
+	s->buf = NULL;
+	idmap_spill_close(s);
+	return p;
+}
+
 int idmap_spill_rotate(idmap_spill *s)
 {
+	if (s->in_memory) {
+		if (s->len == s->cap && !s->error)
+			s->error = ENOSPC; /* the caller sized the buffer for everything */
+		if (s->error) {
+			errno = s->error;
+			return -1;
+		}
+		return 0;
+	}
 	wait_idle(s);
 	if (!s->error && s->len) {
 		if (!s->bg) {

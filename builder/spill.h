@@ -30,6 +30,7 @@ typedef struct idmap_spill {
 	uint32_t crc;
 	int error;	  /* errno of the first failed write, 0 if none */
 	int writeback;	  /* start writeback after each write (idmap_spill_writeback) */
+	int in_memory;	  /* idmap_spill_open_mem: the buffer is the whole content */
 	uint64_t file_pos; /* with writeback: file offset of the next write */
 } idmap_spill;
 
@@ -45,6 +46,14 @@ int idmap_spill_open(idmap_spill *s, const char *path, size_t bufsize, idmap_spi
 /* As idmap_spill_open, on an open descriptor (closed by idmap_spill_close, also when this
  * fails), writing from its current position. */
 int idmap_spill_open_fd(idmap_spill *s, int fd, size_t bufsize, idmap_spill_bg *bg);
+
+/* A writer that keeps everything in memory, in one buffer of cap bytes (no file; fd stays
+ * -1); writing more than cap bytes fails with ENOSPC. idmap_spill_take_mem hands the bytes over. Returns 0, or -1 with
+ * errno set. */
+int idmap_spill_open_mem(idmap_spill *s, size_t cap);
+/* The bytes of an in-memory writer (malloc'd; the caller frees them) and their count; the
+ * writer is left closed. */
+uint8_t *idmap_spill_take_mem(idmap_spill *s, size_t *len);
 
 /* The file position is pos (nothing is buffered yet): makes every write of the buffer
  * end on a multiple of align (the buffer size is a multiple of align), so that from the

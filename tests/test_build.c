@@ -674,15 +674,19 @@ static uint8_t *read_all(const char *path, size_t *len)
 }
 
 /* The same inputs, budget and seed give the same bytes, whatever the thread count (README,
- * "--threads") and whichever form the forward phase sorts its pairs in (packed u64 items, or
- * wide ones when the fields do not fit 64 bits, forced here by IDMAP_BUILD_WIDE_SORT);
- * SOURCE_DATE_EPOCH fixes the date in META. */
+ * "--threads"), whichever form the forward phase sorts its pairs in (packed u64 items, or
+ * wide ones when the fields do not fit 64 bits, forced here by IDMAP_BUILD_WIDE_SORT), and
+ * wherever KEY_INDEX is gathered (in memory when it fits, or in a file, forced here by
+ * IDMAP_BUILD_KEY_INDEX_FILE); SOURCE_DATE_EPOCH fixes the date in META. */
 static void builds_are_byte_identical(void **state)
 {
 	(void)state;
-	char in[300], out[3][300], err[1024];
+	enum { BUILDS = 4 };
+	static const char *const env[BUILDS] = {NULL, NULL, "IDMAP_BUILD_WIDE_SORT",
+						"IDMAP_BUILD_KEY_INDEX_FILE"};
+	char in[300], out[BUILDS][300], err[1024];
 	path_in(in, sizeof(in), "same.dat");
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < BUILDS; k++) {
 		char name[32];
 		snprintf(name, sizeof(name), "same%d.idx", k);
 		path_in(out[k], sizeof(out[k]), name);
@@ -691,7 +695,7 @@ static void builds_are_byte_identical(void **state)
 	free(make_release(20000, &n, in));
 	const char *inputs[] = {in};
 	setenv("SOURCE_DATE_EPOCH", "0", 1);
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < BUILDS; k++) {
 		idmap_build_opts o;
 		idmap_build_opts_init(&o);
 		o.output = out[k];
@@ -699,15 +703,16 @@ static void builds_are_byte_identical(void **state)
 		o.n_inputs = 1;
 		o.memory = 1u << 20; /* many partitions and passes */
 		o.threads = k == 1 ? 3 : 1;
-		if (k == 2)
-			setenv("IDMAP_BUILD_WIDE_SORT", "1", 1);
+		if (env[k])
+			setenv(env[k], "1", 1);
 		assert_int_equal(idmap_build(&o, err, sizeof(err)), 0);
-		unsetenv("IDMAP_BUILD_WIDE_SORT");
+		if (env[k])
+			unsetenv(env[k]);
 	}
 	unsetenv("SOURCE_DATE_EPOCH");
 	size_t l0, lk;
 	uint8_t *b0 = read_all(out[0], &l0);
-	for (int k = 1; k < 3; k++) {
+	for (int k = 1; k < BUILDS; k++) {
 		uint8_t *bk = read_all(out[k], &lk);
 		assert_int_equal(l0, lk);
 		assert_memory_equal(b0, bk, l0);
