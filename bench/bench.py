@@ -138,6 +138,15 @@ def timed(argv, stdin=None, stdout=None, stderr=None, env=None, check=True, cwd=
     return Run(wall, user, sys_, rss, p.returncode)
 
 
+def build_runs_text(b):
+    """How a build figure was taken (reports of older runs have one run and no walls)."""
+    walls = b.get("walls")
+    if not walls or len(walls) < 2:
+        return "1 run"
+    return "median of %d (%s s); CPU of that run, peak RSS and disk the largest of all" % (
+        len(walls), ", ".join("%.1f" % x for x in walls))
+
+
 def median_run(runs):
     """The run of median wall time (odd counts) or the lower middle one."""
     s = sorted(runs, key=lambda r: r.wall)
@@ -286,27 +295,36 @@ def samples(reldir, n_acc, n_ext, seed):
 
 # ---- c. idmap build ----------------------------------------------------------------------
 
-def idmap_build(reldir, lines, memory, threads, keep=True):
+def idmap_build(reldir, lines, memory, threads, runs):
+    """`runs` builds; the figures of the median one by wall time, with the largest peak RSS
+    and peak disk of all of them (the bounds must hold in every run)."""
     out = os.path.join(WORK, "idx-%s-%s.idx" % (fmt_lines(lines), memory))
-    if os.path.exists(out):
-        os.unlink(out)
     argv = [IDMAP, "build", "-q", "-o", out, "--memory", memory, "--tmpdir", WORK]
     if threads:
         argv += ["--threads", str(threads)]
     argv.append(os.path.join(reldir, "idmapping.dat.gz"))
-    wait_quiet("idmap build %s --memory %s" % (fmt_lines(lines), memory))
-    log("idmap build %s --memory %s" % (fmt_lines(lines), memory))
     errf = os.path.join(WORK, "build-%s-%s.err" % (fmt_lines(lines), memory))
-    with DiskPeak(WORK) as dp:
-        r = timed(argv, stderr=errf, check=False)
-    if r.rc != 0:
-        with open(errf) as f:
-            raise RuntimeError("idmap build failed (exit %d): %s" % (r.rc, f.read()[-2000:]))
+    rs, peaks = [], []
+    for i in range(runs):
+        if os.path.exists(out):
+            os.unlink(out)
+        wait_quiet("idmap build %s --memory %s" % (fmt_lines(lines), memory))
+        log("idmap build %s --memory %s (run %d of %d)" % (fmt_lines(lines), memory, i + 1, runs))
+        with DiskPeak(WORK) as dp:
+            r = timed(argv, stderr=errf, check=False)
+        if r.rc != 0:
+            with open(errf) as f:
+                raise RuntimeError("idmap build failed (exit %d): %s"
+                                   % (r.rc, f.read()[-2000:]))
+        rs.append(r)
+        peaks.append(dp.peak)
+        log("  wall %.1f s, cpu %.1f s, peak RSS %s, index %s, disk peak %s"
+            % (r.wall, r.cpu, human_bytes(r.rss), human_bytes(os.path.getsize(out)),
+               human_bytes(dp.peak)))
     size = os.path.getsize(out)
-    log("  wall %.1f s, cpu %.1f s, peak RSS %s, index %s, disk peak %s"
-        % (r.wall, r.cpu, human_bytes(r.rss), human_bytes(size), human_bytes(dp.peak)))
-    res = r.as_dict()
-    res.update({"index": out, "size": size, "disk_peak": dp.peak, "memory": memory,
+    res = median_run(rs).as_dict()
+    res.update({"index": out, "size": size, "disk_peak": max(peaks), "memory": memory,
+                "rss": max(r.rss for r in rs), "walls": [r.wall for r in rs], "runs": runs,
                 "cmd": shlex.join(argv)})
     return res
 
@@ -675,10 +693,10 @@ def report(R, path):
             w("| b | %s | not measured | %s |" % (name, D.get(k + "_note", "absent")))
     for b in R["builds"]:
         w("| c | `idmap build` %s lines, `--memory %s` | %s wall, %s CPU (user+sys), "
-          "peak RSS %s, index %s | 1 run; %.0f MB/s of text; peak disk in use (temp + index) "
+          "peak RSS %s, index %s | %s; %.0f MB/s of text; peak disk in use (temp + index) "
           "%s |"
           % (fmt_lines(b["lines"]), b["memory"], s1(b["wall"]), s1(b["user"] + b["sys"]),
-             human_bytes(b["rss"]), human_bytes(b["size"]),
+             human_bytes(b["rss"]), human_bytes(b["size"]), build_runs_text(b),
              R["releases"][str(b["lines"])]["text"] / b["wall"] / 1e6,
              human_bytes(b["disk_peak"])))
     if R.get("sqlite"):
@@ -929,6 +947,8 @@ def main():
                     "WORK/BENCHMARKS-quick.md)")
     ap.add_argument("--threads", type=int, default=0, help="idmap build --threads (default: "
                     "idmap's default, all cores)")
+    ap.add_argument("--build-runs", type=int, default=3, help="idmap builds per configuration "
+                    "(default 3; the median is reported)")
     ap.add_argument("--map-runs", type=int, default=3)
     ap.add_argument("--decomp-runs", type=int, default=3)
     ap.add_argument("--lookup-runs", type=int, default=50)
@@ -1026,10 +1046,10 @@ def main():
     # c. builds: main size at 2G and 512M; the smaller sizes at 2G (for f, and for d at
     # equal N)
     builds = []
-    main2 = idmap_build(rels[N], N, "2G", a.threads)
+    main2 = idmap_build(rels[N], N, "2G", a.threads, a.build_runs)
     main2["lines"] = N
     builds.append(main2)
-    b512 = idmap_build(rels[N], N, "512M", a.threads)
+    b512 = idmap_build(rels[N], N, "512M", a.threads, a.build_runs)
     b512["lines"] = N
     builds.append(b512)
     R["notes"].append(compare_indexes(main2["index"], b512["index"]))
@@ -1038,7 +1058,7 @@ def main():
     for n in sizes:
         if n == N:
             continue
-        b = idmap_build(rels[n], n, "2G", a.threads)
+        b = idmap_build(rels[n], n, "2G", a.threads, a.build_runs)
         b["lines"] = n
         builds.append(b)
         index_of[n] = b["index"]
@@ -1110,9 +1130,10 @@ def main():
         "Decompression: each tool reads idmapping.dat.gz and writes to /dev/null; median of "
         "%d runs. MB/s are of uncompressed text (10^6 bytes)." % a.decomp_runs,
         "`idmap build -q -o IDX --memory M --tmpdir %s idmapping.dat.gz` with the default "
-        "--threads (all %s cores); 1 run per configuration. The smaller indexes (%s lines) "
+        "--threads (all %s cores); %d runs per configuration (the median by wall time; peak "
+        "RSS and disk: the largest of the runs). The smaller indexes (%s lines) "
         "are built the same way, at --memory 2G, for the one-id lookups%s."
-        % ("bench/work", R["machine"]["cores"],
+        % ("bench/work", R["machine"]["cores"], a.build_runs,
            ", ".join(fmt_lines(n) for n in sizes if n != N),
            " and the SQLite comparison at equal N" if Ns and Ns != N else ""),
         "Peak disk in use is the peak growth of the work dir's file system during the build "
