@@ -627,8 +627,10 @@ static int plan_forward(build *b)
 	b->fwd_readers = b->threads < IDMAP_MAX_FWD_READERS ? b->threads : IDMAP_MAX_FWD_READERS;
 	uint64_t need = b->triples * (44 * b->fwd_readers + 16) / (b->memory / 2) + 1;
 	uint64_t pipeline = b->triples / FWD_PIPELINE_PAIRS + 1;
+	if (pipeline > MIN_FWD_PIPELINE)
+		pipeline = MIN_FWD_PIPELINE;
 	if (need < pipeline)
-		need = pipeline < MIN_FWD_PIPELINE ? pipeline : MIN_FWD_PIPELINE;
+		need = pipeline;
 	uint64_t nacc = b->acc_ks.nkeys;
 	/* Narrow enough for a pair to pack into a u64 (build_fwd.c): the accession offset gets
 	 * the bits that the type and the key slot (fewer keys than triples) leave. */
