@@ -4,8 +4,9 @@
  *   keys       partitions -> key MPHF, KEY_INDEX/KEY_POOL, forward  (build_keys.c)
  *              pairs partitioned by accession slot
  *   forward    pairs -> FWD_INDEX/FWD_POOL                           (build_fwd.c)
- * Nothing proportional to the input is held in memory: every phase reads one partition at
- * a time, sized from the memory budget. */
+ * Nothing proportional to the input is held in memory beyond the budget: every phase reads
+ * one partition at a time, sized from it, and KEY_INDEX is gathered in memory only when it
+ * fits a quarter of it. */
 #ifndef IDMAP_BUILD_INTERNAL_H
 #define IDMAP_BUILD_INTERNAL_H
 

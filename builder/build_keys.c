@@ -618,9 +618,10 @@ int build_keys(build *b)
 	char path[4096];
 	if (ks_init(b, &b->key_ks, "key-mphf", b->fbits, b->key_seed, 0) < 0)
 		return -1;
-	/* KEY_INDEX grows with KEY_POOL, which goes straight into the index, so it cannot: it
-	 * is kept in memory when its largest possible size (a key per record) fits a quarter
-	 * of the budget, else in a file copied in at the end (0.4 GB at 1e8 lines). The
+	/* KEY_INDEX is written alongside KEY_POOL, which goes straight into the index file, so
+	 * it cannot go there too: it is kept in memory when its largest possible size (a key
+	 * per record) fits a quarter of the budget, else in a file copied in at the end (0.4 GB
+	 * at 1e8 lines). The
 	 * environment variable IDMAP_BUILD_KEY_INDEX_FILE=1 forces the file, so that tests can
 	 * check both give the same index. */
 	uint64_t records = 0;
