@@ -62,7 +62,12 @@ static void result_path(const srv_jobs *js, const char *id, char *out, size_t le
 static int write_file(const char *path, int (*fill)(FILE *f, void *arg), void *arg)
 {
 	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	int n = snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	if (n < 0 || (size_t)n >= sizeof tmp) {
+		/* A cut name would be another file, and the rename would move it over path. */
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	FILE *f = fopen(tmp, "wb");
 	if (!f)
 		return -1;
