@@ -600,6 +600,8 @@ static int ingest(build *b, text *meta, char *release, size_t release_len)
 		if (!b->o->release && info.release[0] &&
 		    (!release[0] || (!is_release_name(release) && is_release_name(info.release))))
 			snprintf(release, release_len, "%s", info.release);
+		if (!b->release_date[0])
+			memcpy(b->release_date, info.release_date, sizeof b->release_date);
 		char name[1024];
 		snprintf(name, sizeof(name), "%s", path);
 		clean(name);
@@ -707,8 +709,9 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	utc_now(date, sizeof(date));
 	clean(release);
 	text head = {0};
-	if (text_add(&head, "release\t%s\nbuild_date\t%s\ntool_version\t%s\nlines\t%llu\n"
-			    "pairs\t%llu\n", release[0] ? release : "unknown", date,
+	if (text_add(&head, "release\t%s\n", release[0] ? release : "unknown") < 0 ||
+	    (b->release_date[0] && text_add(&head, "release_date\t%s\n", b->release_date) < 0) ||
+	    text_add(&head, "build_date\t%s\ntool_version\t%s\nlines\t%llu\npairs\t%llu\n", date,
 		     IDMAP_VERSION_STRING, (unsigned long long)b->lines,
 		     (unsigned long long)b->pairs) < 0 ||
 	    text_add(&head, "%.*s", (int)meta.len, meta.buf ? meta.buf : "") < 0) {

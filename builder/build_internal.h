@@ -95,6 +95,7 @@ typedef struct build {
 	uint8_t *own_type;	/* type id -> 1 for idmap's own '#' types (keys phase) */
 	uint8_t *no_forward;	/* type id -> 1 for #unversioned: types (keys phase) */
 	uint64_t lines, triples;
+	char release_date[IDMAP_RELEASE_DATE_SIZE]; /* of the first input naming one, or "" */
 	const idmap_input_info *reading; /* the input being read, for progress */
 	uint64_t input_bytes_total, input_bytes_done; /* regular files only; 0 = unknown */
 	double next_report;		 /* build_now() of the next progress report */

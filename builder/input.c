@@ -23,6 +23,8 @@ const char *idmap_input_kind_name(idmap_input_kind kind)
 		return "sec_ac";
 	case IDMAP_KIND_DELAC:
 		return "delac";
+	case IDMAP_KIND_RELDATE:
+		return "reldate";
 	default:
 		return "unknown";
 	}
@@ -167,6 +169,8 @@ static idmap_input_kind name_hint(const char *path)
 		return IDMAP_KIND_SEC_AC;
 	if (contains_ci(base, n, "delac"))
 		return IDMAP_KIND_DELAC;
+	if (contains_ci(base, n, "reldate"))
+		return IDMAP_KIND_RELDATE;
 	if (contains_ci(base, n, "selected"))
 		return IDMAP_KIND_SELECTED;
 	if (contains_ci(base, n, ".dat"))
@@ -229,6 +233,9 @@ static int detect(idmap_parser *p, const char *s, size_t len, idmap_input_kind h
 	const char *foreign = sniff_foreign(s, len);
 	if (foreign)
 		return idmap_parse_fail(p, "not a UniProt idmapping file (looks like %s)", foreign);
+	if (hint == IDMAP_KIND_RELDATE ||
+	    starts_with(s, len, "UniProt Knowledgebase Release ", 30))
+		return IDMAP_KIND_RELDATE;
 	const char *tab = memchr(s, '\t', len);
 	if (!tab) {
 		if (hint == IDMAP_KIND_DAT || hint == IDMAP_KIND_SELECTED)
@@ -328,6 +335,8 @@ int idmap_input_read(const char *path, idmap_input_info *info, idmap_triple_fn f
 			continue; /* blank lines carry no data */
 		else if (kind == IDMAP_KIND_DAT)
 			rc = idmap_parse_dat_line(&p, line, len);
+		else if (kind == IDMAP_KIND_RELDATE)
+			rc = idmap_parse_reldate_line(&p, line, len);
 		else
 			rc = idmap_parse_selected_line(&p, line, len);
 		if (rc < 0)
@@ -344,6 +353,8 @@ int idmap_input_read(const char *path, idmap_input_info *info, idmap_triple_fn f
 		rc = -1;
 	} else if (rc == 0 && history) {
 		rc = idmap_parse_history_end(&p);
+	} else if (rc == 0 && kind == IDMAP_KIND_RELDATE) {
+		rc = idmap_parse_reldate_end(&p);
 	}
 	info->bytes = idmap_gz_bytes_in(r);
 	info->text_bytes = idmap_gz_bytes_out(r);

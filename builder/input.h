@@ -6,15 +6,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* "28-Jan-2026" and its NUL. */
+#define IDMAP_RELEASE_DATE_SIZE 12
+
 typedef enum {
 	IDMAP_KIND_UNKNOWN = 0,
 	IDMAP_KIND_DAT,	     /* idmapping.dat: AC TAB type TAB value */
 	IDMAP_KIND_SELECTED, /* idmapping_selected.tab: 22 columns */
 	IDMAP_KIND_SEC_AC,   /* sec_ac.txt: secondary -> primary */
 	IDMAP_KIND_DELAC,    /* delac_sp.txt / delac_tr.txt: deleted accessions */
+	IDMAP_KIND_RELDATE,  /* reldate.txt: the release name and date, no data */
 } idmap_input_kind;
 
-/* "dat", "selected", "sec_ac", "delac" or "unknown". */
+/* "dat", "selected", "sec_ac", "delac", "reldate" or "unknown". */
 const char *idmap_input_kind_name(idmap_input_kind kind);
 
 /* One pair. Pointers are valid only during the callback. */
@@ -39,6 +43,7 @@ typedef struct {
 	uint64_t lines;	     /* data lines parsed */
 	uint64_t triples;    /* triples passed to the callback */
 	char release[64];    /* release named in the file header ("2026_01"), or "" */
+	char release_date[IDMAP_RELEASE_DATE_SIZE]; /* its date ("28-Jan-2026"), or "" */
 } idmap_input_info;
 
 /* Reads one input file, plain or gzip (multi-member too), "-" for standard input; detects

@@ -80,6 +80,18 @@ void idmap_parse_history_begin(idmap_parser *p, idmap_input_kind hint);
 int idmap_parse_history_line(idmap_parser *p, const char *line, size_t len);
 int idmap_parse_history_end(idmap_parser *p);
 
+/* The release stamp (parse_release.c). idmap_parse_release reads what follows "Release:" or
+ * "Release " ("2026_01 of 28-Jan-2026", "28-Jan-2026") into p->info's release and
+ * release_date, keeping values already set. reldate.txt goes line by line through
+ * idmap_parse_reldate_line; idmap_parse_reldate_end fails when it named no date. */
+void idmap_parse_release(idmap_parser *p, const char *s, const char *end);
+int idmap_parse_reldate_line(idmap_parser *p, const char *line, size_t len);
+int idmap_parse_reldate_end(idmap_parser *p);
+
+/* A date d-Mon-yyyy or dd-Mon-yyyy (month in any case) of len bytes into out as UniProt
+ * writes it ("28-Jan-2026"). Returns 0, or -1 (out untouched) when s is not such a date. */
+int idmap_release_date(const char *s, size_t len, char out[IDMAP_RELEASE_DATE_SIZE]);
+
 void idmap_parser_free(idmap_parser *p);
 
 #endif

@@ -77,22 +77,6 @@ void idmap_parse_history_begin(idmap_parser *p, idmap_input_kind hint)
 	p->hist_first_line = p->line_no;
 }
 
-/* "Release:     2026_01 of 28-Jan-2026" -> "2026_01"; "Release:     28-Jan-2026" ->
- * "28-Jan-2026". */
-static void read_release(idmap_parser *p, const char *s, const char *end)
-{
-	s = skip_space(s, end);
-	size_t n = 0;
-	while (s + n < end && s[n] != ' ' && s[n] != '\t' && n < sizeof p->info->release - 1) {
-		unsigned char c = (unsigned char)s[n];
-		if (c < 0x21 || c > 0x7e)
-			return;
-		n++;
-	}
-	memcpy(p->info->release, s, n);
-	p->info->release[n] = '\0';
-}
-
 static int header_line(idmap_parser *p, const char *line, size_t len)
 {
 	const char *end = line + len, *s = skip_space(line, end);
@@ -118,8 +102,7 @@ static int header_line(idmap_parser *p, const char *line, size_t len)
 	} else if (prefix_ci(s, end, "Accession number", 16)) {
 		p->hist_title = IDMAP_KIND_DELAC;
 	} else if (prefix_ci(s, end, "Release:", 8)) {
-		if (p->info->release[0] == '\0')
-			read_release(p, s + 8, end);
+		idmap_parse_release(p, s + 8, end);
 	} else if (prefix_ci(s, end, "Name:", 5) || prefix_ci(s, end, "Description:", 12)) {
 		/* The header's own words beat the file name. */
 		if (contains_ci(s, end, "sec_ac", 6) || contains_ci(s, end, "secondary acc", 13))

@@ -21,6 +21,8 @@ static void usage(FILE *out)
 		"Builds an index from UniProt idmapping release files: idmapping.dat,\n"
 		"idmapping_selected.tab, sec_ac.txt, delac_sp.txt / delac_tr.txt (plain or gzip,\n"
 		"'-' for standard input; the kind of each file is read from its content).\n"
+		"The release date comes from the history files' headers, or from UniProt's\n"
+		"reldate.txt given as one more input.\n"
 		"\n"
 		"  -o, --output INDEX   index file to write (replaced atomically)\n"
 		"  -m, --memory SIZE    memory budget, e.g. 512M, 4G (default 2G)\n"

@@ -1,6 +1,10 @@
-/* The database catalogue: UniProt's REST names (UNIPROT.md section 3) with their groups and
- * rules, the file ID_types as aliases, and every other data type of the index as a database
- * of its own (rule 8). The static table is written by hand, in UniProt's group order. */
+/* The database catalogue: UniProt's REST names with their groups, rules and link templates,
+ * the file ID_types as aliases, and every other data type of the index as a database of its
+ * own (rule 8). The static table is UniProt's /configure/idmapping/fields as its source
+ * builds it (uniprot-core's drlineconfiguration.json entries with an idMappingName, plus
+ * IdMappingFieldConfig's own entries): UniProt's group first in its fixed order, then the
+ * groups in the order of UniProtDatabaseCategory, items sorted by display name ignoring case.
+ * tests/test_catalog.c compares it with a copy of that list. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -9,6 +13,8 @@
 
 typedef struct {
 	const char *name, *display, *file_type;
+	const char *uri_link; /* UniProt's uriLink, NULL when it has none */
+	const char *alias;    /* another file ID_type of the same database, or NULL */
 	unsigned char group, kind, special, extra; /* extra: 0, ONE_TO_MANY or LOCAL flags */
 } cat_row;
 
@@ -17,11 +23,10 @@ static const char *const groups[] = {
 	"Sequence databases",
 	"3D structure databases",
 	"Protein-protein interaction databases",
-	"Chemistry databases",
+	"Chemistry",
 	"Protein family/group databases",
 	"PTM databases",
 	"Genetic variation databases",
-	"2D gel databases",
 	"Proteomic databases",
 	"Protocols and materials databases",
 	"Genome annotation databases",
@@ -29,116 +34,145 @@ static const char *const groups[] = {
 	"Phylogenomic databases",
 	"Enzyme and pathway databases",
 	"Miscellaneous",
+	"Gene expression databases",
+	"Family and domain databases",
 	"Other databases of the index",
 	"Gene names (idmap only)",
 	"One-to-many (idmap only)",
 };
-enum { G_OTHER = 16, G_GENES = 17, G_MANY = 18 };
+enum { G_OTHER = 17, G_GENES = 18, G_MANY = 19 };
 
-#define T(n, d, f, g) {n, d, f, g, IDMAP_DB_KIND_TYPE, CAT_PLAIN, 0}
-#define TS(n, d, f, g, s) {n, d, f, g, IDMAP_DB_KIND_TYPE, s, 0}
-#define X(n, d, f, g, x) {n, d, f, g, IDMAP_DB_KIND_TYPE, CAT_PLAIN, x}
+#define K(n, d, k, u) {n, d, NULL, u, NULL, 0, k, 0, 0}
+#define D(n, g, u) {n, n, n, u, NULL, g, IDMAP_DB_KIND_TYPE, CAT_PLAIN, 0}
+#define T(n, d, f, g, u) {n, d, f, u, NULL, g, IDMAP_DB_KIND_TYPE, CAT_PLAIN, 0}
+#define TS(n, d, f, g, s, u) {n, d, f, u, NULL, g, IDMAP_DB_KIND_TYPE, s, 0}
+#define X(n, d, f, g, x) {n, d, f, NULL, NULL, g, IDMAP_DB_KIND_TYPE, CAT_PLAIN, x}
 
 static const cat_row rows[] = {
-	{"UniProtKB_AC-ID", "UniProtKB AC/ID", NULL, 0, IDMAP_DB_KIND_ACCESSION, 0, 0},
-	{"UniProtKB", "UniProtKB", NULL, 0, IDMAP_DB_KIND_UNIPROTKB, 0, 0},
-	{"UniProtKB-Swiss-Prot", "UniProtKB/Swiss-Prot", NULL, 0, IDMAP_DB_KIND_SWISSPROT, 0, 0},
-	TS("UniParc", "UniParc", "UniParc", 0, CAT_UNIPARC),
-	TS("UniRef50", "UniRef50", "UniRef50", 0, CAT_UNIREF50),
-	TS("UniRef90", "UniRef90", "UniRef90", 0, CAT_UNIREF90),
-	TS("UniRef100", "UniRef100", "UniRef100", 0, CAT_UNIREF100),
-	TS("Gene_Name", "Gene Name", "Gene_Name", 0, CAT_GENE_NAME),
-	T("CRC64", "CRC64", "CRC64", 0),
-	T("CCDS", "CCDS", "CCDS", 1),
-	T("EMBL-GenBank-DDBJ", "EMBL/GenBank/DDBJ", "EMBL", 1),
-	T("EMBL-GenBank-DDBJ_CDS", "EMBL/GenBank/DDBJ CDS", "EMBL-CDS", 1),
-	T("GI_number", "GI number", "GI", 1),
-	T("PIR", "PIR", "PIR", 1),
-	T("RefSeq_Nucleotide", "RefSeq Nucleotide", "RefSeq_NT", 1),
-	T("RefSeq_Protein", "RefSeq Protein", "RefSeq", 1),
-	TS("PDB", "PDB", "PDB", 2, CAT_PDB),
-	T("BioGRID", "BioGRID", "BioGRID", 3),
-	T("ComplexPortal", "ComplexPortal", "ComplexPortal", 3),
-	T("DIP", "DIP", "DIP", 3),
-	T("STRING", "STRING", "STRING", 3),
-	T("ChEMBL", "ChEMBL", "ChEMBL", 4),
-	T("DrugBank", "DrugBank", "DrugBank", 4),
-	T("GuidetoPHARMACOLOGY", "GuidetoPHARMACOLOGY", "GuidetoPHARMACOLOGY", 4),
-	T("SwissLipids", "SwissLipids", "SwissLipids", 4),
-	T("Allergome", "Allergome", "Allergome", 5),
-	T("CLAE", "CLAE", "CLAE", 5),
-	T("ESTHER", "ESTHER", "ESTHER", 5),
-	T("MEROPS", "MEROPS", "MEROPS", 5),
-	T("PeroxiBase", "PeroxiBase", "PeroxiBase", 5),
-	T("REBASE", "REBASE", "REBASE", 5),
-	T("TCDB", "TCDB", "TCDB", 5),
-	T("GlyConnect", "GlyConnect", "GlyConnect", 6),
-	T("BioMuta", "BioMuta", "BioMuta", 7),
-	T("DMDM", "DMDM", "DMDM", 7),
-	T("World-2DPAGE", "World-2DPAGE", "World-2DPAGE", 8),
-	T("CPTAC", "CPTAC", "CPTAC", 9),
-	T("ProteomicsDB", "ProteomicsDB", "ProteomicsDB", 9),
-	T("Antibodypedia", "Antibodypedia", "Antibodypedia", 10),
-	T("DNASU", "DNASU", "DNASU", 10),
-	T("Ensembl", "Ensembl", "Ensembl", 11),
-	T("Ensembl_Genomes", "Ensembl Genomes", "EnsemblGenome", 11),
-	T("Ensembl_Genomes_Protein", "Ensembl Genomes Protein", "EnsemblGenome_PRO", 11),
-	T("Ensembl_Genomes_Transcript", "Ensembl Genomes Transcript", "EnsemblGenome_TRS", 11),
-	T("Ensembl_Protein", "Ensembl Protein", "Ensembl_PRO", 11),
-	T("Ensembl_Transcript", "Ensembl Transcript", "Ensembl_TRS", 11),
-	T("GeneID", "GeneID", "GeneID", 11),
-	T("KEGG", "KEGG", "KEGG", 11),
-	T("PATRIC", "PATRIC", "PATRIC", 11),
-	T("UCSC", "UCSC", "UCSC", 11),
-	T("WBParaSite", "WBParaSite", "WBParaSite", 11),
+	K("UniProtKB", "UniProtKB", IDMAP_DB_KIND_UNIPROTKB,
+	  "https://www.uniprot.org/uniprot/%id/entry"),
+	K("UniProtKB_AC-ID", "UniProtKB AC/ID", IDMAP_DB_KIND_ACCESSION,
+	  "https://www.uniprot.org/uniprot/%id/entry"),
+	K("UniProtKB-Swiss-Prot", "UniProtKB/Swiss-Prot", IDMAP_DB_KIND_SWISSPROT,
+	  "https://www.uniprot.org/uniprot/%id/entry"),
+	TS("UniParc", "UniParc", "UniParc", 0, CAT_UNIPARC,
+	  "https://www.uniprot.org/uniparc/%id/entry"),
+	TS("UniRef50", "UniRef50", "UniRef50", 0, CAT_UNIREF50,
+	  "https://www.uniprot.org/uniref/%id"),
+	TS("UniRef90", "UniRef90", "UniRef90", 0, CAT_UNIREF90,
+	  "https://www.uniprot.org/uniref/%id"),
+	TS("UniRef100", "UniRef100", "UniRef100", 0, CAT_UNIREF100,
+	  "https://www.uniprot.org/uniref/%id"),
+	TS("Gene_Name", "Gene Name", "Gene_Name", 0, CAT_GENE_NAME, NULL),
+	D("CRC64", 0, NULL),
+	D("CCDS", 1,
+	  "https://www.ncbi.nlm.nih.gov/CCDS/CcdsBrowse.cgi?REQUEST=CCDS&GO=MainBrowse&DATA=%id"),
+	T("EMBL-GenBank-DDBJ", "EMBL/GenBank/DDBJ", "EMBL", 1,
+	  "https://www.ebi.ac.uk/ena/data/view/%id"),
+	T("EMBL-GenBank-DDBJ_CDS", "EMBL/GenBank/DDBJ CDS", "EMBL-CDS", 1,
+	  "https://www.ebi.ac.uk/ena/data/view/%id"),
+	T("GI_number", "GI number", "GI", 1, NULL),
+	D("PIR", 1, "https://proteininformationresource.org/cgi-bin/nbrfget?uid=%id"),
+	T("RefSeq_Nucleotide", "RefSeq Nucleotide", "RefSeq_NT", 1,
+	  "https://www.ncbi.nlm.nih.gov/nuccore/%id"),
+	T("RefSeq_Protein", "RefSeq Protein", "RefSeq", 1,
+	  "https://www.ncbi.nlm.nih.gov/protein/%id"),
+	TS("PDB", "PDB", "PDB", 2, CAT_PDB, "https://www.ebi.ac.uk/pdbe-srv/view/entry/%id"),
+	D("BioGRID", 3, "https://thebiogrid.org/%id"),
+	D("ComplexPortal", 3, "https://www.ebi.ac.uk/complexportal/complex/%id"),
+	D("DIP", 3, "https://dip.doe-mbi.ucla.edu/dip/Browse.cgi?ID=%id"),
+	D("STRING", 3, "https://string-db.org/network/%id"),
+	D("ChEMBL", 4, "https://www.ebi.ac.uk/chembl/target_report_card/%id"),
+	D("DrugBank", 4, "https://www.drugbank.ca/drugs/%id"),
+	D("GuidetoPHARMACOLOGY", 4,
+	  "https://www.guidetopharmacology.org/GRAC/ObjectDisplayForward?objectId=%id"),
+	D("SwissLipids", 4, "https://www.swisslipids.org/#/entity/%id/"),
+	D("Allergome", 5, "https://www.allergome.org/script/dettaglio.php?id_molecule=%id"),
+	D("ESTHER", 5,
+	  "https://bioweb.supagro.inra.fr/ESTHER/gene_locus?name=%id&class=Gene_locus"),
+	D("MEROPS", 5, "https://www.ebi.ac.uk/merops/cgi-bin/pepsum?mid=%id"),
+	D("PeroxiBase", 5, "https://peroxibase.toulouse.inra.fr/display_perox/view_perox/%id"),
+	D("REBASE", 5, "https://rebase.neb.com/rebase/enz/%id.html"),
+	D("TCDB", 5, "https://www.tcdb.org/search/result.php?tc=%id"),
+	D("GlyConnect", 6, "https://glyconnect.expasy.org/gcx/search/view/glycome/Protein/%id"),
+	D("BioMuta", 7, "https://hive.biochemistry.gwu.edu/tools/biomuta/biomuta.php?gene=%id"),
+	D("DMDM", 7, "https://bioinf.umbc.edu/dmdm/gene_prot_page.php?search_type=protein&id=%id"),
+	D("CPTAC", 8, "https://assays.cancer.gov/%id"),
+	D("ProteomicsDB", 8,
+	  "https://www.proteomicsdb.org/proteomicsdb/#protein/proteinDetails/%id"),
+	D("DNASU", 9, "https://dnasu.org/DNASU/AdvancedSearchOptions.do?geneName=%id"),
+	D("Ensembl", 10, "https://www.ensembl.org/id/%id"),
+	T("Ensembl_Genomes", "Ensembl Genomes", "EnsemblGenome", 10,
+	  "http://www.ensemblgenomes.org/id/%id"),
+	T("Ensembl_Genomes_Protein", "Ensembl Genomes Protein", "EnsemblGenome_PRO", 10,
+	  "http://www.ensemblgenomes.org/id/%id"),
+	T("Ensembl_Genomes_Transcript", "Ensembl Genomes Transcript", "EnsemblGenome_TRS", 10,
+	  "http://www.ensemblgenomes.org/id/%id"),
+	T("Ensembl_Protein", "Ensembl Protein", "Ensembl_PRO", 10,
+	  "https://www.ensembl.org/id/%id"),
+	T("Ensembl_Transcript", "Ensembl Transcript", "Ensembl_TRS", 10,
+	  "https://www.ensembl.org/id/%id"),
+	D("GeneID", 10, "https://www.ncbi.nlm.nih.gov/gene/%id"),
+	D("KEGG", 10, "https://www.genome.jp/dbget-bin/www_bget?%id"),
+	D("PATRIC", 10, "https://www.patricbrc.org/view/Feature/%id"),
+	D("UCSC", 10,
+	  "https://genome.ucsc.edu/cgi-bin/hgLinkIn?resource=uniprot&id=%primaryAccession"),
+	D("WBParaSite", 10, "https://parasite.wormbase.org/id/%id"),
 	T("WBParaSite_Transcript-Protein", "WBParaSite Transcript/Protein",
-	  "WBParaSite_Transcript-Protein", 11),
-	T("ArachnoServer", "ArachnoServer", "ArachnoServer", 12),
-	T("Araport", "Araport", "Araport", 12),
-	T("CGD", "CGD", "CGD", 12),
-	T("ConoServer", "ConoServer", "ConoServer", 12),
-	T("dictyBase", "dictyBase", "dictyBase", 12),
-	T("EchoBASE", "EchoBASE", "EchoBASE", 12),
-	T("euHCVdb", "euHCVdb", "euHCVdb", 12),
-	T("FlyBase", "FlyBase", "FlyBase", 12),
-	T("GeneCards", "GeneCards", "GeneCards", 12),
-	T("GeneReviews", "GeneReviews", "GeneReviews", 12),
-	T("HGNC", "HGNC", "HGNC", 12),
-	T("LegioList", "LegioList", "LegioList", 12),
-	T("Leproma", "Leproma", "Leproma", 12),
-	T("MaizeGDB", "MaizeGDB", "MaizeGDB", 12),
-	T("MGI", "MGI", "MGI", 12),
-	T("MIM", "MIM", "MIM", 12),
-	T("neXtProt", "neXtProt", "neXtProt", 12),
-	T("OpenTargets", "OpenTargets", "OpenTargets", 12),
-	T("Orphanet", "Orphanet", "Orphanet", 12),
-	T("PharmGKB", "PharmGKB", "PharmGKB", 12),
-	T("PomBase", "PomBase", "PomBase", 12),
-	T("PseudoCAP", "PseudoCAP", "PseudoCAP", 12),
-	T("RGD", "RGD", "RGD", 12),
-	T("SGD", "SGD", "SGD", 12),
-	T("TubercuList", "TubercuList", "TubercuList", 12),
-	T("VEuPathDB", "VEuPathDB", "VEuPathDB", 12),
-	T("VGNC", "VGNC", "VGNC", 12),
-	T("WormBase", "WormBase", "WormBase", 12),
-	T("WormBase_Protein", "WormBase Protein", "WormBase_PRO", 12),
-	T("WormBase_Transcript", "WormBase Transcript", "WormBase_TRS", 12),
-	T("Xenbase", "Xenbase", "Xenbase", 12),
-	T("ZFIN", "ZFIN", "ZFIN", 12),
-	T("eggNOG", "eggNOG", "eggNOG", 13),
-	T("GeneTree", "GeneTree", "GeneTree", 13),
-	T("HOGENOM", "HOGENOM", "HOGENOM", 13),
-	T("OMA", "OMA", "OMA", 13),
-	T("OrthoDB", "OrthoDB", "OrthoDB", 13),
-	T("TreeFam", "TreeFam", "TreeFam", 13),
-	T("BioCyc", "BioCyc", "BioCyc", 14),
-	T("PlantReactome", "PlantReactome", "PlantReactome", 14),
-	T("Reactome", "Reactome", "Reactome", 14),
-	T("UniPathway", "UniPathway", "UniPathway", 14),
-	T("ChiTaRS", "ChiTaRS", "ChiTaRS", 15),
-	T("GeneWiki", "GeneWiki", "GeneWiki", 15),
-	T("GenomeRNAi", "GenomeRNAi", "GenomeRNAi", 15),
-	T("PHI-base", "PHI-base", "PHI-base", 15),
+	  "WBParaSite_Transcript-Protein", 10,
+	  "https://parasite.wormbase.org/id/%id"),
+	D("ArachnoServer", 11, "http://www.arachnoserver.org/toxincard.html?id=%id"),
+	D("Araport", 11, "https://bar.utoronto.ca/thalemine/portal.do?externalids=%id"),
+	D("CGD", 11, "http://www.candidagenome.org/cgi-bin/locus.pl?dbid=%id"),
+	/* PharmGKB's new name; older files and users still say PharmGKB */
+	{"ClinPGx", "ClinPGx", "ClinPGx", "https://www.clinpgx.org/gene/%id", "PharmGKB", 11,
+	 IDMAP_DB_KIND_TYPE, CAT_PLAIN, 0},
+	D("ConoServer", 11, "https://www.conoserver.org/?page=card&table=protein&id=%id"),
+	D("dictyBase", 11, "http://dictybase.org/db/cgi-bin/gene_page.pl?primary_id=%id"),
+	D("EchoBASE", 11, "https://www.york.ac.uk/res/thomas/Gene.cfm?recordID=%id"),
+	D("euHCVdb", 11, "https://euhcvdb.lyon.inserm.fr/euHCVdb/do/displayHCVEntry?primaryAC=%id"),
+	D("FlyBase", 11, "https://flybase.org/reports/%id.html"),
+	D("GeneCards", 11, "https://www.genecards.org/cgi-bin/carddisp.pl?gene=%id"),
+	D("GeneReviews", 11, "https://www.ncbi.nlm.nih.gov/books/NBK1116/?term=%id"),
+	D("HGNC", 11, "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/%id"),
+	D("LegioList", 11, "http://genolist.pasteur.fr/LegioList/genome.cgi?external_query+%id"),
+	D("Leproma", 11, "https://mycobrowser.epfl.ch/genes/%id"),
+	D("MaizeGDB", 11, "https://www.maizegdb.org/data_center/gene_product?id=%id"),
+	D("MGI", 11, "https://www.informatics.jax.org/marker/%id"),
+	D("MIM", 11, "https://www.omim.org/entry/%id"),
+	D("OpenTargets", 11, "https://platform.opentargets.org/target/%id/associations"),
+	D("Orphanet", 11, "https://www.orpha.net/consor/cgi-bin/OC_Exp.php?Lng=GB&Expert=%id"),
+	D("PomBase", 11, "https://www.pombase.org/gene/%id"),
+	D("PseudoCAP", 11, "https://www.pseudomonas.com/feature/show?locus_tag=%id"),
+	D("RGD", 11, "https://rgd.mcw.edu/rgdweb/report/gene/main.html?id=%id"),
+	D("SGD", 11, "https://www.yeastgenome.org/locus/%id"),
+	D("TubercuList", 11, "https://mycobrowser.epfl.ch/genes/%id"),
+	D("VEuPathDB", 11, "https://www.veupathdb.org/gene/%id"),
+	D("VGNC", 11, "https://vertebrate.genenames.org/data/gene-symbol-report/#!/vgnc_id/%id"),
+	D("WormBase", 11, "https://wormbase.org/db/seq/protein?name=%id;class=CDS " /* sic */),
+	T("WormBase_Protein", "WormBase Protein", "WormBase_PRO", 11,
+	  "https://parasite.wormbase.org/id/%id"),
+	T("WormBase_Transcript", "WormBase Transcript", "WormBase_TRS", 11,
+	  "https://parasite.wormbase.org/id/%id"),
+	D("Xenbase", 11, "https://www.xenbase.org/gene/showgene.do?method=display&geneId=%id"),
+	D("ZFIN", 11, "https://zfin.org/%id"),
+	D("eggNOG", 12, "http://eggnog.embl.de/search/ogs/%id"),
+	D("GeneTree", 12, "https://www.ensemblgenomes.org/id-genetree/%id"),
+	D("HOGENOM", 12, "http://hogenom.univ-lyon1.fr/query_sequence?seq=%primaryAccession"),
+	D("OMA", 12, "https://omabrowser.org/oma/group/%primaryAccession"),
+	D("OrthoDB", 12, "https://www.orthodb.org/?gene=%primaryAccession"),
+	D("BioCyc", 13, "https://biocyc.org/getid?id=%id"),
+	D("PlantReactome", 13,
+	  "https://plantreactome.gramene.org/PathwayBrowser/#/%id&FLG=%primaryAccession"),
+	D("Reactome", 13, "https://www.reactome.org/PathwayBrowser/#%id&FLG=%primaryAccession"),
+	D("UniPathway", 13, NULL),
+	D("ChiTaRS", 14, "http://biosrv.org/chmb/search?GEN=%id"),
+	D("GeneWiki", 14, "https://en.wikipedia.org/wiki/%id"),
+	D("GenomeRNAi", 14, "http://genomernai.org/genedetails/%id"),
+	D("PHI-base", 14, "http://www.phi-base.org/searchFacet.htm?queryTerm=%id"),
+	D("CollecTF", 15, "http://www.collectf.org/%id"),
+	D("DisProt", 16, "https://disprot.org/%id"),
+	D("IDEAL", 16, "https://www.ideal-db.org/ideal.php?id=%id"),
 	X("Gene_Synonym", "Gene Synonym", "Gene_Synonym", G_GENES, IDMAP_DB_LOCAL),
 	X("Gene_ORFName", "Gene ORF Name", "Gene_ORFName", G_GENES, IDMAP_DB_LOCAL),
 	X("Gene_OrderedLocusName", "Gene Ordered Locus Name", "Gene_OrderedLocusName", G_GENES,
@@ -157,10 +191,11 @@ static const cat_row rows[] = {
 struct idmap_catalog {
 	idmap_db_info *e;
 	unsigned char *special, *group;
+	const char **alias; /* cat_row.alias of each entry */
 	size_t n;
 };
 
-/* UNIPROT.md section 3, "Rules". */
+/* UniProt's rules 1-8 (/configure/idmapping/fields). */
 static int rule_of(const cat_row *r)
 {
 	if (r->kind == IDMAP_DB_KIND_ACCESSION)
@@ -184,6 +219,13 @@ static int rule_of(const cat_row *r)
 
 IDMAP_API int idmap_rule_taxon(int rule) { return rule == 6; }
 
+/* 1 with *t when the index has a type name (this spelling first, then any case). */
+static int has_type(const idmap_index *ix, const char *name, uint32_t *t)
+{
+	return name && (idmap_type_find(ix, name, t) == IDMAP_OK ||
+			idmap_type_find_ci(ix, name, t) == IDMAP_OK);
+}
+
 static void fill(idmap_catalog *c, const idmap_index *ix, const cat_row *r, const char *name,
 		 const char *display, const char *file_type)
 {
@@ -194,6 +236,7 @@ static void fill(idmap_catalog *c, const idmap_index *ix, const cat_row *r, cons
 	e->display = display;
 	e->group = groups[r->group];
 	e->file_type = file_type;
+	e->uri_link = r->uri_link;
 	e->kind = r->kind;
 	e->rule = rule_of(r);
 	e->type_id = IDMAP_TYPE_ANY;
@@ -204,6 +247,7 @@ static void fill(idmap_catalog *c, const idmap_index *ix, const cat_row *r, cons
 		e->flags |= IDMAP_DB_TO;
 	c->special[i] = r->special;
 	c->group[i] = r->group;
+	c->alias[i] = r->alias;
 	if (!ix)
 		return;
 	if (r->kind != IDMAP_DB_KIND_TYPE) {
@@ -213,9 +257,13 @@ static void fill(idmap_catalog *c, const idmap_index *ix, const cat_row *r, cons
 	}
 	uint32_t t;
 	idmap_type_info ti;
-	if ((idmap_type_find(ix, file_type, &t) == IDMAP_OK ||
-	     idmap_type_find_ci(ix, file_type, &t) == IDMAP_OK) &&
-	    idmap_type_get(ix, t, &ti) == IDMAP_OK) {
+	/* an index of older files holds the database under its old name (PharmGKB) */
+	int found = has_type(ix, file_type, &t);
+	if (!found && has_type(ix, r->alias, &t)) {
+		found = 1;
+		e->file_type = r->alias;
+	}
+	if (found && idmap_type_get(ix, t, &ti) == IDMAP_OK) {
 		e->type_id = t;
 		e->ids = ti.keys;
 		e->flags |= IDMAP_DB_PRESENT;
@@ -231,7 +279,7 @@ IDMAP_API int idmap_catalog_open(const idmap_index *ix, idmap_catalog **out)
 	idmap_catalog *c = calloc(1, sizeof *c);
 	size_t cap = N_ROWS + nt;
 	if (!c || !(c->e = calloc(cap, sizeof *c->e)) || !(c->special = calloc(cap, 1)) ||
-	    !(c->group = calloc(cap, 1))) {
+	    !(c->group = calloc(cap, 1)) || !(c->alias = calloc(cap, sizeof *c->alias))) {
 		idmap_catalog_free(c);
 		return IDMAP_ERR_NOMEM;
 	}
@@ -249,7 +297,8 @@ IDMAP_API int idmap_catalog_open(const idmap_index *ix, idmap_catalog **out)
 			known = c->e[i].type_id == t;
 		if (known)
 			continue;
-		cat_row r = {ti.name, ti.name, ti.name, G_OTHER, IDMAP_DB_KIND_TYPE, CAT_PLAIN, 0};
+		cat_row r = {ti.name, ti.name, ti.name, NULL, NULL, G_OTHER, IDMAP_DB_KIND_TYPE,
+			     CAT_PLAIN, 0};
 		fill(c, ix, &r, ti.name, ti.name, ti.name);
 	}
 	*out = c;
@@ -263,6 +312,7 @@ IDMAP_API void idmap_catalog_free(idmap_catalog *c)
 	free(c->e);
 	free(c->special);
 	free(c->group);
+	free(c->alias);
 	free(c);
 }
 
@@ -313,7 +363,8 @@ IDMAP_API int idmap_catalog_find(const idmap_catalog *c, const char *name, int a
 			return IDMAP_OK;
 		}
 	for (size_t i = 0; i < c->n; i++)
-		if (c->e[i].file_type && !strcasecmp(c->e[i].file_type, name)) {
+		if ((c->e[i].file_type && !strcasecmp(c->e[i].file_type, name)) ||
+		    (c->alias[i] && !strcasecmp(c->alias[i], name))) {
 			*out = i;
 			return IDMAP_OK;
 		}

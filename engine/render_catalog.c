@@ -49,6 +49,10 @@ static void json_item(idmap_obuf *o, const idmap_db_info *e, int first)
 		idmap_obuf_s(o, ",\"ruleId\":");
 		idmap_obuf_u64(o, (uint64_t)e->rule);
 	}
+	if (e->uri_link) {
+		idmap_obuf_s(o, ",\"uriLink\":");
+		idmap_obuf_json(o, e->uri_link, strlen(e->uri_link));
+	}
 	if (e->ids != UINT64_MAX) {
 		idmap_obuf_s(o, ",\"ids\":");
 		idmap_obuf_u64(o, e->ids);

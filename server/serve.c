@@ -108,17 +108,17 @@ static int resolve(const char *listen, struct sockaddr_storage *sa, socklen_t *l
 	return 0;
 }
 
-/* X-UniProt-Release and -Date from the index's META lines. */
+/* X-UniProt-Release and -Date from the index's META lines. The date is the release's
+ * (dd-Mon-yyyy), never the build's: an index that does not know it sends no date. */
 static void release_stamp(srv_ctx *ctx)
 {
 	const char *v;
 	size_t n;
 	if (idmap_meta_find(ctx->ix, "release", &v, &n) == IDMAP_OK)
 		snprintf(ctx->release, sizeof ctx->release, "%.*s", (int)n, v);
-	if (idmap_meta_find(ctx->ix, "release_date", &v, &n) == IDMAP_OK ||
-	    idmap_meta_find(ctx->ix, "build_date", &v, &n) == IDMAP_OK)
-		snprintf(ctx->release_date, sizeof ctx->release_date, "%.*s",
-			 (int)(n > 10 ? 10 : n), v);
+	ctx->release_date[0] = 0;
+	if (idmap_meta_find(ctx->ix, "release_date", &v, &n) == IDMAP_OK)
+		snprintf(ctx->release_date, sizeof ctx->release_date, "%.*s", (int)n, v);
 }
 
 static int collect(void *arg, const void *p, size_t n)

@@ -399,6 +399,11 @@ static void every_line_round_trips_under_any_budget(void **state)
 		check_batches(ix, l, n);
 		/* Duplicate lines are stored once. */
 		assert_int_equal(meta_u64(ix, "pairs"), distinct);
+		/* inputs without a release date: none stored (never the build date) */
+		const char *date;
+		size_t dlen;
+		assert_int_equal(idmap_meta_find(ix, "release_date", &date, &dlen),
+				 IDMAP_ERR_NOT_FOUND);
 		char detail[256];
 		assert_int_equal(idmap_verify(ix, detail, sizeof(detail)), IDMAP_OK);
 		/* Unknown keys never hit. */
@@ -453,6 +458,9 @@ static void history_records(void **state)
 	size_t rlen;
 	assert_int_equal(idmap_meta_find(ix, "release", &rel, &rlen), IDMAP_OK);
 	assert_true(rlen == 7 && memcmp(rel, "2026_01", 7) == 0);
+	/* and its date, as UniProt writes it (issue 14 item 11) */
+	assert_int_equal(idmap_meta_find(ix, "release_date", &rel, &rlen), IDMAP_OK);
+	assert_true(rlen == 11 && memcmp(rel, "28-Jan-2026", 11) == 0);
 	idmap_close(ix);
 }
 

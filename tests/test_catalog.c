@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "idmap.h"
@@ -237,6 +238,181 @@ static void test_names(void **state)
 	idmap_catalog_free(cat);
 }
 
+/* ---- UniProt's own list: data/uniprot_idmapping_databases.tsv ---------------------------- */
+
+typedef struct {
+	char name[64], display[64], group[64], uri[160];
+} up_db;
+
+#define UP_MAX 160
+
+static int by_display(const void *a, const void *b)
+{
+	return strcasecmp(((const up_db *)a)->display, ((const up_db *)b)->display);
+}
+
+/* UniProt's REST name of a display name: [/,()] -> '-', ' ' -> '_'. */
+static void rest_name(char *out, const char *display)
+{
+	for (; *display; display++)
+		*out++ = strchr("/,()", *display) ? '-' : *display == ' ' ? '_' : *display;
+	*out = 0;
+}
+
+/* Splits line on tabs into at most 5 fields (the line is changed); returns the count. */
+static int fields(char *line, char *f[5])
+{
+	int n = 0;
+	for (char *p = line; n < 5; p++) {
+		f[n++] = p;
+		p = strchr(p, '\t');
+		if (!p)
+			break;
+		*p = 0;
+	}
+	return n;
+}
+
+/* The list as UniProt's IdMappingConfigureService serves it: its own databases (category
+ * UNK) first as listed, then each category in enum order, items sorted by display name
+ * ignoring case. */
+static size_t uniprot_list(up_db *out)
+{
+	static up_db dbs[UP_MAX];
+	static char cats[32][2][64], code[UP_MAX][16];
+	size_t ndb = 0, ncat = 0, n = 0;
+	FILE *f = fopen("data/uniprot_idmapping_databases.tsv", "r");
+	assert_non_null(f);
+	char line[512], *fl[5];
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (line[0] == '#')
+			continue;
+		int k = fields(line, fl);
+		if (!strcmp(fl[0], "category") && k == 3 && ncat < 32) {
+			snprintf(cats[ncat][0], 64, "%s", fl[1]);
+			snprintf(cats[ncat++][1], 64, "%s", fl[2]);
+		} else if (!strcmp(fl[0], "db") && k == 5 && ndb < UP_MAX) {
+			up_db *d = &dbs[ndb];
+			snprintf(d->display, sizeof d->display, "%s", fl[1]);
+			snprintf(code[ndb++], 16, "%s", fl[2]);
+			snprintf(d->uri, sizeof d->uri, "%s", fl[3]);
+			rest_name(d->name, d->display);
+		} else {
+			fail_msg("bad line in the UniProt list: %s", line);
+		}
+	}
+	fclose(f);
+	assert_true(ncat > 15 && ndb > 90);
+	for (size_t i = 0; i < ndb; i++)
+		if (!strcmp(code[i], "UNK")) {
+			out[n] = dbs[i];
+			snprintf(out[n++].group, 64, "UniProt");
+		}
+	for (size_t c = 0; c < ncat; c++) {
+		size_t first = n;
+		for (size_t i = 0; i < ndb && strcmp(cats[c][0], "UNK"); i++)
+			if (!strcmp(code[i], cats[c][0])) {
+				out[n] = dbs[i];
+				snprintf(out[n++].group, 64, "%s", cats[c][1]);
+			}
+		qsort(out + first, n - first, sizeof *out, by_display);
+	}
+	return n;
+}
+
+/* Issue 14 item 13: the UniProt part of the catalogue is UniProt's list, in UniProt's order,
+ * with its group names and uriLinks; idmap's own entries come after it. */
+static void test_uniprot_list(void **state)
+{
+	(void)state;
+	static up_db want[UP_MAX];
+	size_t n_want = uniprot_list(want), k = 0;
+	idmap_catalog *cat;
+	assert_int_equal(idmap_catalog_open(NULL, &cat), IDMAP_OK);
+	for (size_t i = 0; i < idmap_catalog_count(cat); i++) {
+		idmap_db_info e;
+		assert_int_equal(idmap_catalog_get(cat, i, &e), IDMAP_OK);
+		if (e.flags & IDMAP_DB_LOCAL) {
+			assert_true(k == n_want); /* idmap's own groups come last */
+			assert_null(e.uri_link);
+			continue;
+		}
+		if (k == n_want)
+			fail_msg("%s is not in UniProt's list", e.name);
+		if (strcmp(e.name, want[k].name))
+			fail_msg("entry %zu: %s where UniProt has %s", k, e.name, want[k].name);
+		assert_string_equal(e.display, want[k].display);
+		assert_string_equal(e.group, want[k].group);
+		if (want[k].uri[0])
+			assert_string_equal(e.uri_link, want[k].uri);
+		else
+			assert_null(e.uri_link);
+		k++;
+	}
+	assert_int_equal(k, n_want);
+	/* the JSON of /configure/idmapping/fields carries uriLink after ruleId, as UniProt's */
+	tu_text out = {0};
+	assert_int_equal(idmap_render_catalog(cat, IDMAP_OUT_JSON, tu_text_write, &out), IDMAP_OK);
+	assert_non_null(strstr(out.buf, "{\"displayName\":\"ClinPGx\",\"name\":\"ClinPGx\",\"from\":"
+				       "true,\"to\":true,\"ruleId\":8,\"uriLink\":"
+				       "\"https://www.clinpgx.org/gene/%id\","));
+	assert_non_null(strstr(out.buf, "{\"groupName\":\"UniProt\",\"items\":[{\"displayName\":"
+				       "\"UniProtKB\",\"name\":\"UniProtKB\","));
+	free(out.buf);
+	idmap_catalog_free(cat);
+}
+
+/* Databases UniProt dropped stay mappable (rule 8, "Other") in an index that holds them;
+ * PharmGKB is ClinPGx's old name. */
+static void test_dropped_and_renamed(void **state)
+{
+	(void)state;
+	static const char dat[] = "P31946\tCLAE\tCLAE00001\n"
+				  "P31946\tTreeFam\tTF102003\n"
+				  "P31946\tneXtProt\tNX_P31946\n"
+				  "P31946\tAntibodypedia\t1234\n"
+				  "P31946\tWorld-2DPAGE\t0004:P31946\n"
+				  "P31946\tPharmGKB\tPA362\n";
+	const char *in[] = {tu_write_file("old.dat", dat, sizeof dat - 1)};
+	const char *idx = tu_path("old.idx");
+	assert_int_equal(tu_build(idx, in, 1), 0);
+	idmap_index *ix;
+	idmap_catalog *cat;
+	assert_int_equal(idmap_open(idx, &ix), IDMAP_OK);
+	assert_int_equal(idmap_catalog_open(ix, &cat), IDMAP_OK);
+	size_t i, kb;
+	idmap_db_info e;
+	assert_int_equal(idmap_catalog_find(cat, "UniProtKB", 1, &kb), IDMAP_OK);
+	static const char *const dropped[] = {"CLAE", "TreeFam", "neXtProt", "Antibodypedia",
+					      "World-2DPAGE"};
+	for (size_t d = 0; d < 5; d++) {
+		assert_int_equal(idmap_catalog_find(cat, dropped[d], 0, &i), IDMAP_OK);
+		assert_int_equal(idmap_catalog_get(cat, i, &e), IDMAP_OK);
+		assert_string_equal(e.name, dropped[d]);
+		assert_string_equal(e.group, "Other databases of the index");
+		assert_int_equal(e.rule, 8);
+		assert_true(e.ids == 1 && (e.flags & IDMAP_DB_PRESENT));
+		assert_int_equal(idmap_catalog_pair_allowed(cat, i, kb), 1);
+	}
+	assert_int_equal(idmap_catalog_find(cat, "pharmgkb", 0, &i), IDMAP_OK);
+	assert_int_equal(idmap_catalog_get(cat, i, &e), IDMAP_OK);
+	assert_string_equal(e.name, "ClinPGx");
+	assert_string_equal(e.file_type, "PharmGKB");
+	assert_true(e.ids == 1 && (e.flags & IDMAP_DB_PRESENT));
+	assert_int_equal(idmap_catalog_find(cat, "ClinPGx", 0, &kb), IDMAP_OK);
+	assert_int_equal(kb, i);
+	idmap_catalog_free(cat);
+	idmap_close(ix);
+	/* without an index, both names still find it */
+	assert_int_equal(idmap_catalog_open(NULL, &cat), IDMAP_OK);
+	assert_int_equal(idmap_catalog_find(cat, "PharmGKB", 1, &i), IDMAP_OK);
+	assert_int_equal(idmap_catalog_get(cat, i, &e), IDMAP_OK);
+	assert_string_equal(e.name, "ClinPGx");
+	assert_int_equal(idmap_catalog_find(cat, "CLAE", 0, &i), IDMAP_ERR_NOT_FOUND);
+	idmap_catalog_free(cat);
+}
+
 /* ---- Requests: UniProt's wording ----------------------------------------------------------- */
 
 static int request(idmap_index *ix, const char *from, const char *to, const char *via,
@@ -308,6 +484,8 @@ int main(void)
 		cmocka_unit_test(test_matrix_index),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_messages),
+		cmocka_unit_test(test_uniprot_list),
+		cmocka_unit_test(test_dropped_and_renamed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -137,6 +137,7 @@ static void test_sample_dat(void **state)
 	assert_int_equal(info.bytes, file_size(path));
 	assert_int_equal(info.text_bytes, file_size(path));
 	assert_string_equal(info.release, "");
+	assert_string_equal(info.release_date, "");
 	assert_true(has(&c, "Q6GZX4\tUniProtKB-ID\t001R_FRG3G"));
 	assert_true(has(&c, "Q6GZX4\tKEGG\tvg:2947773"));
 	assert_true(has(&c, "Q6GZX4\tCRC64\tB4840739BF7D4121"));
@@ -184,6 +185,7 @@ static void test_sample_sec_ac(void **state)
 	read_ok("data/samples/sec_ac.txt", &c, &info);
 	assert_int_equal(info.kind, IDMAP_KIND_SEC_AC);
 	assert_string_equal(info.release, "28-Jan-2026");
+	assert_string_equal(info.release_date, "28-Jan-2026");
 	assert_int_equal(info.lines, 19);
 	assert_int_equal(info.triples, 19);
 	assert_true(has(&c, "P9WES5\t#secondary\tA0A017SEE6"));
@@ -194,6 +196,7 @@ static void test_sample_sec_ac(void **state)
 
 	read_ok("data/inputs/sec_ac_footer.txt", &c, &info);
 	assert_string_equal(info.release, "2025_04");
+	assert_string_equal(info.release_date, "15-Oct-2025");
 	assert_int_equal(info.triples, 4);
 	assert_true(has(&c, "P00750\t#secondary\tQ15086"));
 	assert_false(has(&c, "P11111\t#secondary\tQ99999"));
@@ -209,6 +212,7 @@ static void test_sample_delac(void **state)
 	assert_int_equal(info.kind, IDMAP_KIND_DELAC);
 	assert_string_equal(idmap_input_kind_name(info.kind), "delac");
 	assert_string_equal(info.release, "2026_01");
+	assert_string_equal(info.release_date, "28-Jan-2026");
 	assert_int_equal(info.triples, 23);
 	assert_true(has(&c, "-\t#deleted\tA0AV18"));
 	assert_true(has(&c, "-\t#deleted\tA0A087WTH5"));
@@ -474,6 +478,54 @@ static void test_selected_cells(void **state)
 	free(big);
 }
 
+/* Issue 14 item 11: the release date, in UniProt's form, from reldate.txt and from the
+ * "Release:" line of the history files' headers. */
+static void test_release_date(void **state)
+{
+	(void)state;
+	collector c;
+	idmap_input_info info;
+	const char rel[] = "UniProt Knowledgebase Release 2026_01 consists of:\n"
+			   "UniProtKB/Swiss-Prot Release 2026_01 of 28-Jan-2026\n"
+			   "UniProtKB/TrEMBL Release 2026_01 of 28-Jan-2026\n";
+	read_ok(tu_write_file("reldate.txt", rel, sizeof rel - 1), &c, &info);
+	assert_int_equal(info.kind, IDMAP_KIND_RELDATE);
+	assert_string_equal(idmap_input_kind_name(info.kind), "reldate");
+	assert_string_equal(info.release, "2026_01");
+	assert_string_equal(info.release_date, "28-Jan-2026");
+	assert_true(info.lines == 0 && info.triples == 0);
+	free(c.text);
+	/* recognised by its first line under any name */
+	read_ok(tu_write_file("release-info", rel, sizeof rel - 1), &c, &info);
+	assert_string_equal(info.release_date, "28-Jan-2026");
+	free(c.text);
+	FAIL_STR("reldate.txt", "UniProt Knowledgebase Release 2026_01 consists of:\n",
+		 "1: no release date in reldate.txt (expected a line like "
+		 "'UniProtKB/Swiss-Prot Release 2026_01 of 28-Jan-2026')");
+
+	/* header forms: one-digit day and any case become UniProt's; no date or a bad one
+	 * gives "" */
+	static const char *const forms[][3] = {
+		{"2026_01 of 5-jan-2026", "2026_01", "05-Jan-2026"},
+		{"07-DEC-2026", "07-DEC-2026", "07-Dec-2026"},
+		{"2026_01", "2026_01", ""},
+		{"2026_01 of 32-Jan-2026", "2026_01", ""},
+		{"2026_01 of 28-Jax-2026", "2026_01", ""},
+		{"2026_01 of 28-Jan-26", "2026_01", ""},
+		{"2026_01 at 28-Jan-2026", "2026_01", ""},
+	};
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		char text[256];
+		int n = snprintf(text, sizeof text,
+				 "Release:     %s\nAccession number\n________________\nA0AV18\n",
+				 forms[i][0]);
+		read_ok(tu_write_file("delac_sp.txt", text, (size_t)n), &c, &info);
+		assert_string_equal(info.release, forms[i][1]);
+		assert_string_equal(info.release_date, forms[i][2]);
+		free(c.text);
+	}
+}
+
 static void test_history_errors(void **state)
 {
 	(void)state;
@@ -550,6 +602,7 @@ int main(void)
 		cmocka_unit_test(test_detection_errors),
 		cmocka_unit_test(test_selected_cells),
 		cmocka_unit_test(test_history_errors),
+		cmocka_unit_test(test_release_date),
 		cmocka_unit_test(test_callback_stop),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);

@@ -47,6 +47,30 @@ static inline const char *tu_write_file(const char *name, const void *data, size
 	return path;
 }
 
+/* Text gathered by an idmap_write_fn (tu_text_write): NUL-terminated, grown as needed.
+ * Start from {0}; free(t.buf) at the end. */
+typedef struct {
+	char *buf;
+	size_t len, cap;
+} tu_text;
+
+static inline int tu_text_write(void *ctx, const void *p, size_t n)
+{
+	tu_text *t = ctx;
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = (t->len + n + 1) * 2;
+		char *b = realloc(t->buf, cap);
+		if (!b)
+			return -1;
+		t->buf = b;
+		t->cap = cap;
+	}
+	memcpy(t->buf + t->len, p, n);
+	t->len += n;
+	t->buf[t->len] = 0;
+	return 0;
+}
+
 #ifdef IDMAP_H /* tests of the engine (idmap.h included first) */
 /* A mapping request from -> to, nothing else set. */
 static inline idmap_request tu_request(const char *from, const char *to)

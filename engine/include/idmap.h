@@ -339,6 +339,8 @@ typedef struct {
 	uint32_t type_id;      /* type id in the index; IDMAP_TYPE_ANY when absent */
 	uint64_t ids;	       /* distinct ids in the index (accessions for UniProtKB names,
 				* UINT64_MAX when unknown: UniProtKB-Swiss-Prot) */
+	const char *uri_link;  /* UniProt's uriLink, a link template with %id (or
+				* %primaryAccession) in it; NULL when UniProt gives none */
 } idmap_db_info;
 
 /* Builds the catalogue of ix (ix may be NULL: the static UniProt catalogue alone, counts 0).
@@ -352,8 +354,8 @@ IDMAP_API size_t idmap_catalog_count(const idmap_catalog *cat);
 IDMAP_API int idmap_catalog_get(const idmap_catalog *cat, size_t i, idmap_db_info *info);
 
 /* Finds a name, ASCII case-insensitive: REST names first, then file ID_types as aliases
- * (`EMBL` = EMBL-GenBank-DDBJ; `UniProtKB-ID` = UniProtKB_AC-ID as a source, UniProtKB as a
- * target). as_target selects the role of such aliases. Returns IDMAP_OK with *i or
+ * (`EMBL` = EMBL-GenBank-DDBJ; `PharmGKB` = ClinPGx; `UniProtKB-ID` = UniProtKB_AC-ID as a
+ * source, UniProtKB as a target). as_target selects the role of such aliases. Returns IDMAP_OK with *i or
  * IDMAP_ERR_NOT_FOUND (also for '#' names). */
 IDMAP_API int idmap_catalog_find(const idmap_catalog *cat, const char *name, int as_target,
 				 size_t *i);
