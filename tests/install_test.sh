@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What a packager or a user gets from `cmake --install`: the libraries, headers, idmap.pc and
-# the CMake package, used by programs outside the project.
+# the CMake package, used by programs outside the project; the man pages and bash completion.
 #   install_test.sh BUILD_DIR SOURCE_DIR WORKDIR
 set -euo pipefail
 build=$1 src=$2 work=$3
@@ -67,4 +67,10 @@ check "  idmap::idmap runs" runs "$work/cmake/consumer_shared"
 check "  idmap::idmap_static runs" runs "$work/cmake/consumer_static"
 check "  idmap::idmap_static needs no libidmap.so" \
 	bash -c "! ldd '$work/cmake/consumer_static' | grep -q libidmap"
+
+here=$(dirname "$0")
+check "man -l on each installed page (tests/man_pages_test.sh)" \
+	bash "$here/man_pages_test.sh" "$prefix/bin/idmap" "$prefix/share/man/man1"
+check "installed bash completion (tests/completion_test.sh)" \
+	bash "$here/completion_test.sh" "$prefix/bin" "$prefix/share/bash-completion/completions/idmap"
 exit $fail
