@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # What a packager or a user gets from `cmake --install`: the libraries, headers, idmap.pc and
-# the CMake package, used by programs outside the project; the man pages and bash completion.
-#   install_test.sh BUILD_DIR SOURCE_DIR WORKDIR
+# the CMake package, used by programs outside the project; the man pages and bash completion;
+# the Python binding installed with pip from python/, offline, and its tests run on it.
+#   install_test.sh BUILD_DIR SOURCE_DIR WORKDIR PYTHON BINDING_TEST_ARGS...
 set -euo pipefail
-build=$1 src=$2 work=$3
+build=$1 src=$2 work=$3 python=$4
+shift 4
 rm -rf "$work"
 mkdir -p "$work"
 prefix=$work/prefix
@@ -73,4 +75,19 @@ check "man -l on each installed page (tests/man_pages_test.sh)" \
 	bash "$here/man_pages_test.sh" "$prefix/bin/idmap" "$prefix/share/man/man1"
 check "installed bash completion (tests/completion_test.sh)" \
 	bash "$here/completion_test.sh" "$prefix/bin" "$prefix/share/bash-completion/completions/idmap"
+
+# pip builds in the tree it is given: a copy, so the source stays clean. The venv sees
+# Debian's pip, setuptools and wheel (--system-site-packages), so nothing is downloaded.
+cp -r "$src/python" "$work/python"
+venv=$work/venv
+check "python3 -m venv" "$python" -m venv --without-pip --system-site-packages "$venv"
+check "pip install --no-build-isolation --no-index ./python" \
+	"$venv/bin/python" -m pip install --no-build-isolation --no-index "$work/python"
+# the installed binding (not python/) on the installed libidmap.so.0, found by ld.so
+export LD_LIBRARY_PATH=$libdir
+unset IDMAP_LIBRARY PYTHONPATH
+check "  imported from the venv" bash -c "cd '$work' && '$venv/bin/python' -c \
+	'import idmap; assert idmap.__file__.startswith(\"$venv/\"), idmap.__file__'"
+check "  python_binding_test.py on the installed library" "$venv/bin/python" \
+	"$here/python_binding_test.py" --workdir "$work/python_test" "$@" --idmap "$prefix/bin/idmap"
 exit $fail
