@@ -86,8 +86,10 @@ check "pip install --no-build-isolation --no-index ./python" \
 # the installed binding (not python/) on the installed libidmap.so.0, found by ld.so
 export LD_LIBRARY_PATH=$libdir
 unset IDMAP_LIBRARY PYTHONPATH
-check "  imported from the venv" bash -c "cd '$work' && '$venv/bin/python' -c \
-	'import idmap; assert idmap.__file__.startswith(\"$venv/\"), idmap.__file__'"
+check "  imported from the venv, its metadata version idmap's" bash -c "cd '$work' &&
+	'$venv/bin/python' -c 'import idmap, importlib.metadata as m
+assert idmap.__file__.startswith(\"$venv/\"), idmap.__file__
+assert m.version(\"idmap\") == idmap.__version__ == idmap.version()'"
 check "  python_binding_test.py on the installed library" "$venv/bin/python" \
 	"$here/python_binding_test.py" --workdir "$work/python_test" "$@" --idmap "$prefix/bin/idmap"
 exit $fail

@@ -4,12 +4,12 @@
     with idmap.Index("uniprot.idx") as ix:
         pairs = ix.map(["P31946", "ALBU_HUMAN"], to="UniRef90")
 """
+from ._lib import VERSION as __version__
 from ._lib import lib as _libidmap
 from .errors import IdmapError, RequestError
 from .index import Index
 from .result import MapResult
 
-__version__ = "0.1.0"
 __all__ = ["Index", "MapResult", "IdmapError", "RequestError", "version"]
 
 

@@ -12,8 +12,10 @@ from ctypes import POINTER, Structure, c_char, c_char_p, c_int, c_size_t, c_uint
 from ctypes import c_uint, c_void_p
 
 SONAME = "libidmap.so.0"
-# The release line whose struct layouts this binding declares (0.x: major and minor).
-ABI = (0, 1)
+# The binding's version (the package's, read by pyproject.toml) = the library release whose
+# struct layouts it declares; a library of another major.minor (0.x) is refused.
+VERSION = "0.1.0"
+ABI = tuple(int(x) for x in VERSION.split(".")[:2])
 
 # Status codes (idmap_status; values pinned by the library).
 OK, ERR_IO, ERR_NOT_INDEX, ERR_VERSION, ERR_CORRUPT = 0, 1, 2, 3, 4
