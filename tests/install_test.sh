@@ -22,6 +22,7 @@ check() { # check WHAT COMMAND...: runs COMMAND, reports WHAT
 }
 
 pc=$(find "$prefix" -name idmap.pc)
+[ -n "$pc" ] || { echo "FAIL no idmap.pc installed"; exit 1; }
 libdir=$(dirname "$(dirname "$pc")")
 for f in include/idmap.h include/idmap_version.h bin/idmap; do
 	check "installed $f" test -e "$prefix/$f"
