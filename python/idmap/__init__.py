@@ -10,7 +10,7 @@ from .errors import IdmapError, RequestError
 from .index import Index
 from .result import MapResult
 
-__all__ = ["Index", "MapResult", "IdmapError", "RequestError", "version"]
+__all__ = ["Index", "MapResult", "IdmapError", "RequestError", "version", "__version__"]
 
 
 def version():

@@ -27,6 +27,7 @@ class Index:
     def __init__(self, path):
         self.path = os.fspath(path)
         self._ix = ctypes.c_void_p()
+        self._types = None
         check(lib.idmap_open(os.fsencode(self.path), byref(self._ix)), self.path)
 
     def close(self):
@@ -83,12 +84,15 @@ class Index:
             raise KeyError(name)
         return tid.value
 
-    def _type_name(self, tid, cache):
-        if tid not in cache:
-            info = _lib.TypeInfo()
-            check(lib.idmap_type_get(self._handle(), tid, byref(info)), self.path)
-            cache[tid] = info.name.decode()
-        return cache[tid]
+    def _type_names(self):
+        """The names of the type ids (the TYPES dictionary is small), read once."""
+        if self._types is None:
+            info, names = _lib.TypeInfo(), []
+            for tid in range(lib.idmap_type_count(self._handle())):
+                check(lib.idmap_type_get(self._handle(), tid, byref(info)), self.path)
+                names.append(info.name.decode())
+            self._types = names
+        return self._types
 
     def lookup(self, accession, type=None):
         """The pairs the index holds for an accession (or isoform), as {ID_type: [values]} in
@@ -98,14 +102,14 @@ class Index:
         if slot is None:
             raise KeyError(accession)
         want = _lib.TYPE_ANY if type is None else self._type_id(type)
-        it, pair, names, out = _lib.Iter(), _lib.Pair(), {}, {}
+        it, pair, names, out = _lib.Iter(), _lib.Pair(), self._type_names(), {}
         check(lib.idmap_fwd_begin(self._handle(), slot, want, byref(it)), self.path)
         while True:
             rc = lib.idmap_fwd_next(byref(it), byref(pair))
             if rc == _lib.DONE:
                 return out
             check(rc, self.path)
-            name = self._type_name(pair.type_id, names)
+            name = names[pair.type_id]
             if not name.startswith("#"):  # idmap's own links (isoforms, unversioned forms)
                 out.setdefault(name, []).append(text(pair.value, pair.len))
 
