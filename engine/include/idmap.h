@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "idmap_version.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -60,6 +62,10 @@ typedef struct idmap_index idmap_index;
 /* Returns a static English description of a status code (never NULL; unknown codes give
  * "unknown error"). */
 IDMAP_API const char *idmap_strerror(int status);
+
+/* The version of the library loaded, "MAJOR.MINOR.PATCH" (static): compare it with the
+ * IDMAP_VERSION_* macros of idmap_version.h that a program was compiled with. */
+IDMAP_API const char *idmap_version(void);
 
 /* ---- Opening ------------------------------------------------------------------------------ */
 
