@@ -29,6 +29,7 @@ int main(void)
 	OFF(idmap_db_info, name); OFF(idmap_db_info, display); OFF(idmap_db_info, group);
 	OFF(idmap_db_info, file_type); OFF(idmap_db_info, kind); OFF(idmap_db_info, flags);
 	OFF(idmap_db_info, rule); OFF(idmap_db_info, type_id); OFF(idmap_db_info, ids);
+	OFF(idmap_db_info, uri_link);
 	SIZE(idmap_request);
 	OFF(idmap_request, from); OFF(idmap_request, to); OFF(idmap_request, via);
 	OFF(idmap_request, taxa); OFF(idmap_request, n_taxa);

@@ -57,7 +57,7 @@ class Iter(Structure):
 class DbInfo(Structure):
     _fields_ = [("name", c_char_p), ("display", c_char_p), ("group", c_char_p),
                 ("file_type", c_char_p), ("kind", c_int), ("flags", c_uint), ("rule", c_int),
-                ("type_id", c_uint32), ("ids", c_uint64)]
+                ("type_id", c_uint32), ("ids", c_uint64), ("uri_link", c_char_p)]
 
 
 class Request(Structure):

@@ -170,7 +170,7 @@ class Index:
 
     def databases(self):
         """The names map() takes, as `idmap databases` lists them: dicts with name,
-        display, group, file_type, source, target, rule, ids."""
+        display, group, file_type, source, target, rule, ids, uri_link."""
         cat = ctypes.c_void_p()
         check(lib.idmap_catalog_open(self._handle(), byref(cat)), self.path)
         try:
@@ -181,7 +181,8 @@ class Index:
                 out.append({"name": s(d.name), "display": s(d.display), "group": s(d.group),
                             "file_type": s(d.file_type), "source": bool(d.flags & 1),
                             "target": bool(d.flags & 2), "rule": d.rule or None,
-                            "ids": None if d.ids == 2**64 - 1 else d.ids})
+                            "ids": None if d.ids == 2**64 - 1 else d.ids,
+                            "uri_link": s(d.uri_link)})
             return out
         finally:
             lib.idmap_catalog_free(cat)
