@@ -231,9 +231,11 @@ static void enqueue(srv_jobs *js, sjob *j)
 	pthread_cond_signal(&js->work);
 }
 
+/* A job's age never wraps: when the wall clock went back (an NTP step, a VM restore), a job
+ * "from the future" is young. */
 static int expired(const srv_jobs *js, const sjob *j, time_t now)
 {
-	return js->ttl && (uint64_t)(now - j->v.created) >= js->ttl;
+	return js->ttl && now > j->v.created && (uint64_t)(now - j->v.created) >= js->ttl;
 }
 
 static void unload(srv_jobs *js, sjob *j)
@@ -514,6 +516,8 @@ static void sweep(srv_jobs *js, time_t now)
 	for (size_t i = 0; i < js->tab_cap; i++)
 		for (sjob *j = js->tab[i], *nx; j; j = nx) {
 			nx = j->next;
+			if (j->v.created > now) /* the clock went back: its TTL counts from now */
+				j->v.created = now;
 			if (!expired(js, j, now) || j->refs || j->loading ||
 			    j->v.state == SRV_JOB_NEW)
 				continue;
@@ -534,8 +538,8 @@ static void *janitor(void *arg)
 		every = 60;
 	pthread_mutex_lock(&js->mu);
 	while (!js->stop) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
+		struct timespec ts; /* monotonic: a wall clock step neither stalls nor spins it */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_sec += (time_t)every;
 		pthread_cond_timedwait(&js->stop_cv, &js->mu, &ts);
 		if (!js->stop)
@@ -658,7 +662,11 @@ int srv_jobs_open(srv_jobs **out, const idmap_index *ix, const srv_opts *o, char
 	pthread_mutex_init(&js->mu, NULL);
 	pthread_cond_init(&js->work, NULL);
 	pthread_cond_init(&js->changed, NULL);
-	pthread_cond_init(&js->stop_cv, NULL);
+	pthread_condattr_t mono;
+	pthread_condattr_init(&mono);
+	pthread_condattr_setclock(&mono, CLOCK_MONOTONIC);
+	pthread_cond_init(&js->stop_cv, &mono);
+	pthread_condattr_destroy(&mono);
 	scan(js);
 	js->n_workers = o->threads ? o->threads : 1;
 	js->workers = calloc(js->n_workers, sizeof *js->workers);
