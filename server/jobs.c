@@ -743,27 +743,36 @@ FILE *srv_jobs_open_ids(srv_jobs *js, const char *id)
 	return fopen(path, "r");
 }
 
+/* The same request submitted again (the same id: the same request and ids). The job stays
+ * where it is, queued, running, read or idle; an expired one not swept yet is renewed. Jobs
+ * are freed by sweep() alone, which knows who holds them. Lock held. */
+static int resubmit(srv_jobs *js, sjob *j, char *err, size_t errlen)
+{
+	time_t now = time(NULL);
+	if (!expired(js, j, now))
+		return 0;
+	srv_job_view v = j->v;
+	v.created = now;
+	char path[4200];
+	job_path(js, v.id, ".req", path, sizeof path);
+	if (write_file(path, fill_req, &v) != 0) {
+		snprintf(err, errlen, "cannot store the job: %s", strerror(errno));
+		return -1;
+	}
+	j->v.created = now;
+	return 0;
+}
+
 int srv_jobs_submit(srv_jobs *js, const char *id, const srv_request *req, uint64_t n_ids,
 		    const char *spool, char *err, size_t errlen)
 {
 	pthread_mutex_lock(&js->mu);
 	sjob *j = find(js, id);
-	if (j && !expired(js, j, time(NULL))) {
+	if (j) {
+		int again = resubmit(js, j, err, errlen);
 		pthread_mutex_unlock(&js->mu);
 		unlink(spool);
-		return 0;
-	}
-	if (j) { /* expired but not swept yet: start afresh */
-		if (j->refs || j->loading) {
-			pthread_mutex_unlock(&js->mu);
-			unlink(spool);
-			snprintf(err, errlen, "the job is being replaced; submit it again");
-			return -1;
-		}
-		unlink_entry(js, j);
-		unload(js, j);
-		remove_files(js, id);
-		free(j);
+		return again;
 	}
 	j = calloc(1, sizeof *j);
 	char path[4200];

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`idmap serve`'s job store under faults (issue 13): a wall clock stepped back. The faults come from tests/server_shim.c, preloaded
+"""`idmap serve`'s job store under faults (issue 13): a wall clock stepped back, jobs that expire
+while queued and are submitted again. The faults come from tests/server_shim.c, preloaded
 into the server and steered through a control file while it runs.
 
 Prints one line per check and `N passed, N failed`; exits 1 on a failure.
@@ -13,8 +14,8 @@ import time
 import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server_api_test import (Checks, Server, build_sample,  # noqa: E402
-                             read_sample_accessions, submit, wait_finished)
+from server_api_test import (Checks, Server, build_sample, cli_map,  # noqa: E402
+                             read_sample_accessions, submit, tsv_rows, wait_finished)
 
 ACC, KB = "UniProtKB_AC-ID", "UniProtKB"
 
@@ -38,9 +39,26 @@ def status(base, job):
 
 
 
+def wait_status(base, job, want, timeout=30):
+    end = time.time() + timeout
+    while time.time() < end:
+        if status(base, job) == want:
+            return True
+        time.sleep(0.02)
+    return False
+
+
 def job_files(jobs, job):
     return sorted(f for f in os.listdir(jobs) if f.startswith(job))
 
+
+
+def stray_files(jobs):
+    """Files whose name is not a job id and a known extension (a freed job writes garbage)."""
+    ok = (".req", ".ids", ".err", ".result")
+    return [f for f in os.listdir(jobs)
+            if not (len(f) > 32 and all(ch in "0123456789abcdef" for ch in f[:32])
+                    and f.endswith(ok))]
 
 
 def clock_back(c, a, faults, index, accs):
@@ -68,6 +86,34 @@ def clock_back(c, a, faults, index, accs):
         faults.set()
 
 
+def ttl_backlog(c, a, faults, index, accs):
+    """Item 3: jobs expire while queued behind a running one; submitting one again must not
+    free it under the worker (ASan in scripts/test.sh --sanitize)."""
+    jobs = os.path.join(a.workdir, "jobs-backlog")
+    s = Server(a.idmap, index, jobs, "--threads", "1", "--job-ttl", "1h")
+    try:
+        faults.set("hold")
+        ids = [submit(s.url, **{"from": ACC, "to": KB, "ids": acc}).json()["jobId"]
+               for acc in accs[:4]]
+        running = wait_status(s.url, ids[0], "RUNNING")
+        faults.set("hold", "clock 7200")  # the queued ones are two hours old now
+        again = submit(s.url, **{"from": ACC, "to": KB, "ids": accs[3]})
+        faults.set("clock 7200")
+        r = wait_finished(s.url, ids[3])
+        alive = s.proc.poll() is None
+        want = tsv_rows(cli_map(a.idmap, index, ACC, KB, accs[3:4]))
+        got = tsv_rows(requests.get(f"{s.url}/idmapping/stream/{ids[3]}?format=tsv").text)
+        c.ok("backlog: an expired queued job submitted again runs once, no memory error",
+             running and again.status_code == 200 and again.json()["jobId"] == ids[3] and
+             r is not None and r.status_code == 303 and got == want and alive and
+             not stray_files(jobs), f"{again.status_code} {r and r.status_code} {got} "
+             f"alive={alive} {stray_files(jobs)}")
+    finally:
+        rc = s.stop()
+        faults.set()
+    c.ok("backlog: the server stops cleanly", rc == 0, str(rc))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--idmap", required=True)
@@ -89,6 +135,7 @@ def main():
     accs = read_sample_accessions(a.sample)
     c = Checks()
     clock_back(c, a, faults, index, accs)
+    ttl_backlog(c, a, faults, index, accs)
     print(f"{c.passed} passed, {c.failed} failed")
     return 1 if c.failed else 0
 
