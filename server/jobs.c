@@ -2,15 +2,19 @@
  *   ID.req            the request (written once at submission; its presence makes the job)
  *   ID.ids            the submitted ids, one per line
  *   ID.FP.result      the finished job (idmap_job_save), FP = fingerprint of the index used
- *   ID.err            why the job failed
+ *   ID.err            why the job failed: "CODE<TAB>MESSAGE", then "final<TAB>FP" when the
+ *                     request itself was wrong on the index of fingerprint FP
  * so jobs survive a restart: finished ones are loaded on demand, unfinished ones run again,
- * results made on another index (a new release) are mapped again on this one. Worker threads
+ * results made on another index (a new release) are mapped again on this one, and so are
+ * failures that were not final (a full disk, memory): those also run again when the same
+ * request is submitted again. Worker threads
  * run queued jobs; a janitor deletes jobs older than --job-ttl; finished jobs stay loaded in
  * memory up to --cache bytes, least recently used first out. */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +29,7 @@ typedef struct sjob {
 	size_t mem;	 /* its size estimate while loaded */
 	unsigned refs;	 /* readers holding job */
 	int loading;	 /* a thread is reading it from disk */
+	int final;	 /* SRV_JOB_ERROR for the request itself: submitting it again changes nothing */
 	uint64_t tick;	 /* last use, for the cache */
 	struct sjob *next, *qnext;
 } sjob;
@@ -91,10 +96,18 @@ static int fill_req(FILE *f, void *arg)
 	return ferror(f) ? -1 : 0;
 }
 
+typedef struct {
+	const srv_job_view *v;
+	int final;
+	uint64_t fp;
+} err_arg;
+
 static int fill_err(FILE *f, void *arg)
 {
-	const srv_job_view *v = arg;
-	fprintf(f, "%d\t%s\n", v->err_code, v->err_msg);
+	const err_arg *e = arg;
+	fprintf(f, "%d\t%s\n", e->v->err_code, e->v->err_msg);
+	if (e->final)
+		fprintf(f, "final\t%016" PRIx64 "\n", e->fp);
 	return ferror(f) ? -1 : 0;
 }
 
@@ -132,15 +145,17 @@ static int read_req(const srv_jobs *js, const char *id, srv_job_view *v)
 	return ok && v->created > 0 ? 0 : -1;
 }
 
-static void read_err(const srv_jobs *js, srv_job_view *v)
+/* Reads ID.err into v. Returns 1 when the failure is final on this index. */
+static int read_err(const srv_jobs *js, srv_job_view *v)
 {
-	char path[4200], line[512];
+	char path[4200], line[512], final[64];
+	int is_final = 0;
 	job_path(js, v->id, ".err", path, sizeof path);
 	FILE *f = fopen(path, "r");
 	v->err_code = 50;
 	snprintf(v->err_msg, sizeof v->err_msg, "the job failed");
 	if (!f)
-		return;
+		return 0;
 	if (fgets(line, sizeof line, f)) {
 		char *tab = strchr(line, '\t'), *nl = strchr(line, '\n');
 		if (nl)
@@ -150,7 +165,11 @@ static void read_err(const srv_jobs *js, srv_job_view *v)
 			snprintf(v->err_msg, sizeof v->err_msg, "%s", tab + 1);
 		}
 	}
+	snprintf(final, sizeof final, "final\t%016" PRIx64 "\n", js->fp);
+	if (fgets(line, sizeof line, f))
+		is_final = !strcmp(line, final);
 	fclose(f);
+	return is_final;
 }
 
 /* Removes the files of job id (and the temporaries of a write that was cut short). */
@@ -300,16 +319,53 @@ static int feed_list(void *arg, const void *p, size_t n)
 	return 0;
 }
 
+/* How a run ended. A failure is final only when the request itself is wrong (names, ids):
+ * the same run would fail again. Others (disk, memory, a source job not finished) run again
+ * when the request is submitted again or the server restarts. */
+enum { RUN_DONE, RUN_RETRY, RUN_FINAL };
+
+typedef struct {
+	srv_job_view v; /* the job as dequeued; err_code and err_msg on failure */
+	int end;	/* RUN_* */
+} run_state;
+
+/* Records why the run failed. Returns -1. */
+static int fail(run_state *r, int end, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(run_state *r, int end, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->v.err_msg, sizeof r->v.err_msg, fmt, ap);
+	va_end(ap);
+	r->end = end;
+	return -1;
+}
+
+/* The library's IDMAP_ERR_INVALID blames the input; its other errors may go away. */
+static int end_of(int rc)
+{
+	return rc == IDMAP_ERR_INVALID ? RUN_FINAL : RUN_RETRY;
+}
+
+static int add_ids(idmap_job *job, const char *p, size_t n, run_state *r)
+{
+	int rc = idmap_job_add_ids(job, p, n);
+	if (rc == IDMAP_OK)
+		return 0;
+	return fail(r, end_of(rc), "%s",
+		    rc == IDMAP_ERR_NOMEM ? "out of memory" : "too many ids for one job");
+}
+
 /* Adds the distinct targets of finished job ref to job (ids=job:REF, chaining). */
-static int add_chained(srv_jobs *js, idmap_job *job, const char *ref, char *err, size_t errlen)
+static int add_chained(srv_jobs *js, idmap_job *job, const char *ref, run_state *r)
 {
 	srv_job_view v;
 	const idmap_job *src = srv_jobs_acquire(js, ref, &v);
-	if (!src) {
-		snprintf(err, errlen, "job:%s is %s", ref,
-			 v.id[0] ? "not finished" : "not a known job");
-		return -1;
-	}
+	if (!src && !v.id[0])
+		return fail(r, RUN_FINAL, "job:%s is not a known job", ref);
+	if (!src)
+		return fail(r, RUN_RETRY, "job:%s %s", ref,
+			    v.state == SRV_JOB_ERROR ? "failed" : "is not finished");
 	feed_ctx f = {.job = job};
 	idmap_render_opts o = {.format = IDMAP_OUT_LIST};
 	int rc = idmap_render(src, &o, feed_list, &f);
@@ -317,21 +373,18 @@ static int add_chained(srv_jobs *js, idmap_job *job, const char *ref, char *err,
 		rc = idmap_job_add_ids(job, f.carry, f.n);
 	srv_jobs_release(js, ref);
 	if (rc != IDMAP_OK || f.failed) {
-		snprintf(err, errlen, "job:%s: %s", ref,
-			 idmap_strerror(f.failed ? f.failed : rc));
-		return -1;
+		rc = f.failed ? f.failed : rc;
+		return fail(r, end_of(rc), "job:%s: %s", ref, idmap_strerror(rc));
 	}
 	return 0;
 }
 
 /* Adds the spooled ids of job id, expanding job:REF lines. */
-static int add_spooled(srv_jobs *js, const char *id, idmap_job *job, char *err, size_t errlen)
+static int add_spooled(srv_jobs *js, const char *id, idmap_job *job, run_state *r)
 {
 	FILE *f = srv_jobs_open_ids(js, id);
-	if (!f) {
-		snprintf(err, errlen, "the ids of the job are missing: %s", strerror(errno));
-		return -1;
-	}
+	if (!f)
+		return fail(r, RUN_RETRY, "the ids of the job are missing: %s", strerror(errno));
 	char *line = NULL, *run = NULL;
 	size_t cap = 0, run_len = 0, run_cap = 0;
 	ssize_t n;
@@ -340,21 +393,21 @@ static int add_spooled(srv_jobs *js, const char *id, idmap_job *job, char *err, 
 	while (rc == 0 && (n = getline(&line, &cap, f)) > 0) {
 		int chained = n > 4 && !memcmp(line, "job:", 4);
 		if (chained || run_len + (size_t)n > (1u << 20)) {
-			if (run_len && idmap_job_add_ids(job, run, run_len) != IDMAP_OK)
-				rc = -1;
+			if (run_len)
+				rc = add_ids(job, run, run_len, r);
 			run_len = 0;
 		}
 		if (chained) {
 			line[n - 1] = 0;
 			if (rc == 0)
-				rc = add_chained(js, job, line + 4, err, errlen);
+				rc = add_chained(js, job, line + 4, r);
 			continue;
 		}
 		if (run_cap < run_len + (size_t)n) {
 			size_t c = run_len + (size_t)n + (1u << 20);
 			char *p = realloc(run, c);
 			if (!p) {
-				rc = -1;
+				rc = fail(r, RUN_RETRY, "out of memory");
 				break;
 			}
 			run = p;
@@ -363,14 +416,10 @@ static int add_spooled(srv_jobs *js, const char *id, idmap_job *job, char *err, 
 		memcpy(run + run_len, line, (size_t)n);
 		run_len += (size_t)n;
 	}
-	if (rc == 0 && run_len && idmap_job_add_ids(job, run, run_len) != IDMAP_OK)
-		rc = -1;
-	if (rc != 0 && !err[0])
-		snprintf(err, errlen, "out of memory or too many ids for one job");
-	if (ferror(f) && rc == 0) {
-		snprintf(err, errlen, "cannot read the ids of the job");
-		rc = -1;
-	}
+	if (rc == 0 && run_len)
+		rc = add_ids(job, run, run_len, r);
+	if (ferror(f) && rc == 0)
+		rc = fail(r, RUN_RETRY, "cannot read the ids of the job");
 	free(line);
 	free(run);
 	fclose(f);
@@ -421,31 +470,30 @@ static int fill_result(FILE *f, void *arg)
 	return rc == IDMAP_OK ? 0 : -1;
 }
 
-/* Maps job j (a snapshot v of it). Returns the finished job, or NULL with the reason in v. */
-static idmap_job *run_job(srv_jobs *js, srv_job_view *v, size_t *mem)
+/* Maps the job of r. Returns the finished job, or NULL with r->end and r->v saying why. */
+static idmap_job *run_job(srv_jobs *js, run_state *r, size_t *mem)
 {
+	srv_job_view *v = &r->v;
 	uint64_t taxa[64];
 	long n_taxa = parse_taxa(v->req.tax, taxa, 64);
 	idmap_request req = {.from = v->req.from, .to = v->req.to[0] ? v->req.to : NULL,
 			     .taxa = taxa, .n_taxa = n_taxa > 0 ? (size_t)n_taxa : 0};
 	idmap_diag d;
 	idmap_job *job = NULL;
-	char err[256] = "";
 	v->err_code = 50;
 	int rc = idmap_job_new(js->ix, &req, &job, &d);
-	if (rc != IDMAP_OK) {
-		snprintf(v->err_msg, sizeof v->err_msg, "%s",
-			 rc == IDMAP_ERR_NOMEM ? "out of memory" : d.message);
+	if (rc != IDMAP_OK) { /* the request is checked at submission: a new index may refuse it */
+		fail(r, rc == IDMAP_ERR_NOMEM ? RUN_RETRY : RUN_FINAL, "%s",
+		     rc == IDMAP_ERR_NOMEM ? "out of memory" : d.message);
 		return NULL;
 	}
-	if (add_spooled(js, v->id, job, err, sizeof err) != 0) {
-		snprintf(v->err_msg, sizeof v->err_msg, "%s", err);
+	if (add_spooled(js, v->id, job, r) != 0) {
 		idmap_job_free(job);
 		return NULL;
 	}
 	rc = idmap_job_run(job);
 	if (rc != IDMAP_OK) {
-		snprintf(v->err_msg, sizeof v->err_msg, "mapping failed: %s", idmap_strerror(rc));
+		fail(r, RUN_RETRY, "mapping failed: %s", idmap_strerror(rc));
 		idmap_job_free(job);
 		return NULL;
 	}
@@ -453,12 +501,12 @@ static idmap_job *run_job(srv_jobs *js, srv_job_view *v, size_t *mem)
 	save_arg a = {.job = job};
 	result_path(js, v->id, path, sizeof path);
 	if (write_file(path, fill_result, &a) != 0) {
-		snprintf(v->err_msg, sizeof v->err_msg, "cannot store the results: %s",
-			 strerror(errno));
+		fail(r, RUN_RETRY, "cannot store the results: %s", strerror(errno));
 		idmap_job_free(job);
 		return NULL;
 	}
 	*mem = a.bytes + a.bytes / 4 + 4096;
+	r->end = RUN_DONE;
 	return job;
 }
 
@@ -477,15 +525,16 @@ static void *worker(void *arg)
 			js->qtail = NULL;
 		j->v.state = SRV_JOB_RUNNING;
 		j->refs++; /* the janitor leaves it alone while it runs */
-		srv_job_view v = j->v;
+		run_state r = {.v = j->v};
 		pthread_mutex_unlock(&js->mu);
 
 		size_t mem = 0;
-		idmap_job *job = run_job(js, &v, &mem);
+		idmap_job *job = run_job(js, &r, &mem);
 		if (!job) {
 			char path[4200];
-			job_path(js, v.id, ".err", path, sizeof path);
-			write_file(path, fill_err, &v);
+			err_arg e = {&r.v, r.end == RUN_FINAL, js->fp};
+			job_path(js, r.v.id, ".err", path, sizeof path);
+			write_file(path, fill_err, &e);
 		}
 
 		pthread_mutex_lock(&js->mu);
@@ -499,8 +548,9 @@ static void *worker(void *arg)
 			trim_cache(js);
 		} else {
 			j->v.state = SRV_JOB_ERROR;
-			j->v.err_code = v.err_code;
-			memcpy(j->v.err_msg, v.err_msg, sizeof v.err_msg);
+			j->final = r.end == RUN_FINAL;
+			j->v.err_code = r.v.err_code;
+			memcpy(j->v.err_msg, r.v.err_msg, sizeof r.v.err_msg);
 		}
 		pthread_cond_broadcast(&js->changed);
 	}
@@ -577,10 +627,11 @@ static void recover(srv_jobs *js, const char *id, time_t now)
 		j->v.state = SRV_JOB_FINISHED;
 	} else {
 		job_path(js, id, ".err", path, sizeof path);
-		if (stat(path, &st) == 0) {
+		if (stat(path, &st) == 0 && read_err(js, &j->v)) {
 			j->v.state = SRV_JOB_ERROR;
-			read_err(js, &j->v);
+			j->final = 1;
 		} else {
+			unlink(path); /* a failure that may have gone away: try again */
 			enqueue(js, j); /* unfinished, or finished on another index: map it here */
 		}
 	}
@@ -743,24 +794,41 @@ FILE *srv_jobs_open_ids(srv_jobs *js, const char *id)
 	return fopen(path, "r");
 }
 
-/* The same request submitted again (the same id: the same request and ids). The job stays
- * where it is, queued, running, read or idle; an expired one not swept yet is renewed. Jobs
+/* The same request submitted again (the same id: the same request and ids, in spool). The
+ * job stays where it is, queued, running, read or idle; an expired one not swept yet is
+ * renewed, and a failed one runs again unless its failure is final (and still young). Jobs
  * are freed by sweep() alone, which knows who holds them. Lock held. */
-static int resubmit(srv_jobs *js, sjob *j, char *err, size_t errlen)
+static int resubmit(srv_jobs *js, sjob *j, const char *spool, char *err, size_t errlen)
 {
 	time_t now = time(NULL);
-	if (!expired(js, j, now))
-		return 0;
-	srv_job_view v = j->v;
-	v.created = now;
+	int old = expired(js, j, now);
+	int retry = j->v.state == SRV_JOB_ERROR && (!j->final || old);
 	char path[4200];
-	job_path(js, v.id, ".req", path, sizeof path);
-	if (write_file(path, fill_req, &v) != 0) {
-		snprintf(err, errlen, "cannot store the job: %s", strerror(errno));
-		return -1;
+	if (old) {
+		srv_job_view v = j->v;
+		v.created = now;
+		job_path(js, v.id, ".req", path, sizeof path);
+		if (write_file(path, fill_req, &v) != 0)
+			retry = -1;
+		else
+			j->v.created = now;
 	}
-	j->v.created = now;
-	return 0;
+	if (retry > 0) { /* the ids again: the failure may have been theirs going missing */
+		job_path(js, j->v.id, ".ids", path, sizeof path);
+		if (rename(spool, path) != 0) {
+			retry = -1;
+		} else {
+			job_path(js, j->v.id, ".err", path, sizeof path);
+			unlink(path);
+			j->final = 0;
+			enqueue(js, j);
+		}
+	}
+	if (retry < 0)
+		snprintf(err, errlen, "cannot store the job: %s", strerror(errno));
+	if (retry <= 0)
+		unlink(spool);
+	return retry < 0 ? -1 : 0;
 }
 
 int srv_jobs_submit(srv_jobs *js, const char *id, const srv_request *req, uint64_t n_ids,
@@ -769,9 +837,8 @@ int srv_jobs_submit(srv_jobs *js, const char *id, const srv_request *req, uint64
 	pthread_mutex_lock(&js->mu);
 	sjob *j = find(js, id);
 	if (j) {
-		int again = resubmit(js, j, err, errlen);
+		int again = resubmit(js, j, spool, err, errlen);
 		pthread_mutex_unlock(&js->mu);
-		unlink(spool);
 		return again;
 	}
 	j = calloc(1, sizeof *j);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """`idmap serve`'s job store under faults (issue 13): a wall clock stepped back, jobs that expire
-while queued and are submitted again. The faults come from tests/server_shim.c, preloaded
+while queued and are submitted again, and a disk that is full for a while. The faults come from tests/server_shim.c, preloaded
 into the server and steered through a control file while it runs.
 
 Prints one line per check and `N passed, N failed`; exits 1 on a failure.
@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from server_api_test import (Checks, Server, build_sample, cli_map,  # noqa: E402
                              read_sample_accessions, submit, tsv_rows, wait_finished)
 
-ACC, KB = "UniProtKB_AC-ID", "UniProtKB"
+ACC, UR90, KB = "UniProtKB_AC-ID", "UniRef90", "UniProtKB"
 
 
 class Faults:
@@ -114,6 +114,45 @@ def ttl_backlog(c, a, faults, index, accs):
     c.ok("backlog: the server stops cleanly", rc == 0, str(rc))
 
 
+def full_disk(c, a, faults, index, accs):
+    """Item 4: "No space left on device" is not final: resubmitting, or a restart, retries."""
+    jobs = os.path.join(a.workdir, "jobs-enospc")
+    want = tsv_rows(cli_map(a.idmap, index, ACC, KB, accs[:7]))
+    s = Server(a.idmap, index, jobs)
+    try:
+        faults.set("enospc")
+        req = {"from": ACC, "to": KB, "ids": ",".join(accs[:7])}
+        j = submit(s.url, **req).json()["jobId"]
+        r = wait_finished(s.url, j)
+        msg = r.json()["errors"][0]["message"] if r is not None and r.status_code == 400 else r
+        c.ok("full disk: the job fails with ENOSPC", "No space left on device" in str(msg),
+             str(msg))
+        faults.set()
+        submit(s.url, **req)
+        r = wait_finished(s.url, j)
+        got = tsv_rows(requests.get(f"{s.url}/idmapping/stream/{j}?format=tsv").text)
+        c.ok("full disk: once space is back, resubmitting maps the job",
+             r is not None and r.status_code == 303 and got == want,
+             f"{r and r.status_code} {got[:2]}")
+        faults.set("enospc")
+        k = submit(s.url, **{"from": ACC, "to": UR90, "ids": ",".join(accs[:7])}).json()["jobId"]
+        r = wait_finished(s.url, k)
+        failed = r is not None and r.status_code == 400
+    finally:
+        s.stop()
+        faults.set()
+    s = Server(a.idmap, index, jobs)
+    try:
+        r = wait_finished(s.url, k)
+        want = tsv_rows(cli_map(a.idmap, index, ACC, UR90, accs[:7]))
+        got = tsv_rows(requests.get(f"{s.url}/idmapping/stream/{k}?format=tsv").text)
+        c.ok("full disk: a restart retries a job that failed for want of space",
+             failed and r is not None and r.status_code == 303 and got == want,
+             f"{failed} {r and r.status_code} {got[:2]}")
+    finally:
+        s.stop()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--idmap", required=True)
@@ -136,6 +175,7 @@ def main():
     c = Checks()
     clock_back(c, a, faults, index, accs)
     ttl_backlog(c, a, faults, index, accs)
+    full_disk(c, a, faults, index, accs)
     print(f"{c.passed} passed, {c.failed} failed")
     return 1 if c.failed else 0
 
