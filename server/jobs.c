@@ -30,6 +30,7 @@ typedef struct sjob {
 	unsigned refs;	 /* readers holding job */
 	int loading;	 /* a thread is reading it from disk */
 	int final;	 /* SRV_JOB_ERROR for the request itself: submitting it again changes nothing */
+	char wait_for[SRV_JOB_ID_LEN + 1]; /* parked until this job:REF source ends, or "" */
 	uint64_t tick;	 /* last use, for the cache */
 	struct sjob *next, *qnext;
 } sjob;
@@ -44,6 +45,7 @@ struct srv_jobs {
 	sjob **tab;
 	size_t tab_cap, n;
 	sjob *qhead, *qtail;
+	sjob *parked; /* jobs waiting for their source job (wait_for), linked by qnext */
 	pthread_t *workers, janitor;
 	unsigned n_workers, spool_seq;
 	int stop, has_janitor;
@@ -322,11 +324,12 @@ static int feed_list(void *arg, const void *p, size_t n)
 /* How a run ended. A failure is final only when the request itself is wrong (names, ids):
  * the same run would fail again. Others (disk, memory, a source job not finished) run again
  * when the request is submitted again or the server restarts. */
-enum { RUN_DONE, RUN_RETRY, RUN_FINAL };
+enum { RUN_DONE, RUN_RETRY, RUN_FINAL, RUN_WAIT /* for source job dep: run after it */ };
 
 typedef struct {
 	srv_job_view v; /* the job as dequeued; err_code and err_msg on failure */
 	int end;	/* RUN_* */
+	char dep[SRV_JOB_ID_LEN + 1];
 } run_state;
 
 /* Records why the run failed. Returns -1. */
@@ -363,9 +366,13 @@ static int add_chained(srv_jobs *js, idmap_job *job, const char *ref, run_state 
 	const idmap_job *src = srv_jobs_acquire(js, ref, &v);
 	if (!src && !v.id[0])
 		return fail(r, RUN_FINAL, "job:%s is not a known job", ref);
-	if (!src)
-		return fail(r, RUN_RETRY, "job:%s %s", ref,
-			    v.state == SRV_JOB_ERROR ? "failed" : "is not finished");
+	if (!src && v.state == SRV_JOB_ERROR)
+		return fail(r, RUN_RETRY, "job:%s failed", ref);
+	if (!src) { /* queued or running (mapped again on a new index after a reload) */
+		memcpy(r->dep, ref, SRV_JOB_ID_LEN);
+		r->dep[SRV_JOB_ID_LEN] = 0;
+		return fail(r, RUN_WAIT, "job:%s is not finished", ref);
+	}
 	feed_ctx f = {.job = job};
 	idmap_render_opts o = {.format = IDMAP_OUT_LIST};
 	int rc = idmap_render(src, &o, feed_list, &f);
@@ -510,6 +517,44 @@ static idmap_job *run_job(srv_jobs *js, run_state *r, size_t *mem)
 	return job;
 }
 
+/* Parks j (which needs job r->dep) until that job ends, or queues it again when it has ended
+ * meanwhile. Returns 1, or 0 when j would wait for itself (r then says why it failed). Lock
+ * held. */
+static int wait_for_source(srv_jobs *js, sjob *j, run_state *r)
+{
+	sjob *d = find(js, r->dep);
+	if (!d || (d->v.state != SRV_JOB_NEW && d->v.state != SRV_JOB_RUNNING)) {
+		enqueue(js, j);
+		return 1;
+	}
+	/* parked jobs never form a cycle (each park checks), so this walk ends */
+	for (sjob *k = d; k; k = k->wait_for[0] ? find(js, k->wait_for) : NULL)
+		if (k == j) {
+			fail(r, RUN_FINAL, "job:%s depends on this job", r->dep);
+			return 0;
+		}
+	j->v.state = SRV_JOB_NEW;
+	memcpy(j->wait_for, r->dep, sizeof j->wait_for);
+	j->qnext = js->parked;
+	js->parked = j;
+	return 1;
+}
+
+/* Queues the jobs parked for job id, which has ended. Lock held. */
+static void wake_parked(srv_jobs *js, const char *id)
+{
+	for (sjob **p = &js->parked; *p;) {
+		sjob *k = *p;
+		if (memcmp(k->wait_for, id, SRV_JOB_ID_LEN) != 0) {
+			p = &k->qnext;
+			continue;
+		}
+		*p = k->qnext;
+		k->wait_for[0] = 0;
+		enqueue(js, k);
+	}
+}
+
 static void *worker(void *arg)
 {
 	srv_jobs *js = arg;
@@ -530,6 +575,12 @@ static void *worker(void *arg)
 
 		size_t mem = 0;
 		idmap_job *job = run_job(js, &r, &mem);
+		pthread_mutex_lock(&js->mu);
+		if (r.end == RUN_WAIT && wait_for_source(js, j, &r)) {
+			j->refs--;
+			continue;
+		}
+		pthread_mutex_unlock(&js->mu);
 		if (!job) {
 			char path[4200];
 			err_arg e = {&r.v, r.end == RUN_FINAL, js->fp};
@@ -552,6 +603,7 @@ static void *worker(void *arg)
 			j->v.err_code = r.v.err_code;
 			memcpy(j->v.err_msg, r.v.err_msg, sizeof r.v.err_msg);
 		}
+		wake_parked(js, j->v.id);
 		pthread_cond_broadcast(&js->changed);
 	}
 	pthread_mutex_unlock(&js->mu);

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""`idmap serve`'s job store under faults (issue 13): a wall clock stepped back, jobs that expire
-while queued and are submitted again, and a disk that is full for a while. The faults come from tests/server_shim.c, preloaded
+"""`idmap serve`'s job store under faults (issue 13): chained jobs through a reload onto a
+rebuilt index, a wall clock stepped back, jobs that expire while queued and are submitted
+again, and a disk that is full for a while. The faults come from tests/server_shim.c, preloaded
 into the server and steered through a control file while it runs.
 
 Prints one line per check and `N passed, N failed`; exits 1 on a failure.
@@ -8,6 +9,8 @@ Prints one line per check and `N passed, N failed`; exits 1 on a failure.
 import argparse
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import time
 
@@ -38,7 +41,6 @@ def status(base, job):
     return r.json().get("jobStatus") if r.status_code == 200 else r.status_code
 
 
-
 def wait_status(base, job, want, timeout=30):
     end = time.time() + timeout
     while time.time() < end:
@@ -52,13 +54,56 @@ def job_files(jobs, job):
     return sorted(f for f in os.listdir(jobs) if f.startswith(job))
 
 
-
 def stray_files(jobs):
     """Files whose name is not a job id and a known extension (a freed job writes garbage)."""
     ok = (".req", ".ids", ".err", ".result")
     return [f for f in os.listdir(jobs)
             if not (len(f) > 32 and all(ch in "0123456789abcdef" for ch in f[:32])
                     and f.endswith(ok))]
+
+
+def chained_reload(c, a, faults, accs):
+    """Item 1: job A maps the targets of job B; the index is rebuilt and the server reloaded
+    while B cannot finish yet: A must wait for B, not fail for good."""
+    idx = os.path.join(a.workdir, "chain.idx")
+    jobs = os.path.join(a.workdir, "jobs-chain")
+    dat = os.path.join(a.sample, "idmapping.dat")
+    sel = os.path.join(a.sample, "idmapping_selected.tab")
+    subprocess.run([a.idmap, "build", "--quiet", "--release", "2098_01", "-o", idx, dat],
+                   check=True)
+    s = Server(a.idmap, idx, jobs, "--threads", "2")
+    try:
+        b = submit(s.url, **{"from": ACC, "to": UR90, "ids": ",".join(accs[:20])}).json()["jobId"]
+        wait_finished(s.url, b)
+        ch = submit(s.url, **{"from": UR90, "to": KB, "ids": f"job:{b}"}).json()["jobId"]
+        wait_finished(s.url, ch)
+        c.ok("chain: the chained job finishes before the reload",
+             status(s.url, ch) == "FINISHED")
+        subprocess.run([a.idmap, "build", "--quiet", "--release", "2099_01", "-o", idx, dat,
+                        sel], check=True)
+        faults.set("hold")  # B stays RUNNING on the new index until released
+        s.proc.send_signal(signal.SIGHUP)
+        held = wait_status(s.url, b, "RUNNING")
+        time.sleep(0.5)  # the other worker has long taken the chained job by now
+        during = status(s.url, ch)
+        faults.set()
+        r = wait_finished(s.url, ch)
+        clusters = requests.get(f"{s.url}/idmapping/stream/{b}?format=list").text.split()
+        want = tsv_rows(cli_map(a.idmap, idx, UR90, KB, clusters))
+        got = tsv_rows(requests.get(f"{s.url}/idmapping/stream/{ch}?format=tsv").text)
+        c.ok("chain: after SIGHUP the chained job waits for its source, then maps its new "
+             "targets", held and during in ("NEW", "RUNNING") and r is not None and
+             r.status_code == 303 and got == want and len(got) > 1,
+             f"held={held} during={during} {r and r.status_code} {got[:2]} vs {want[:2]}")
+    finally:
+        s.stop()
+    s = Server(a.idmap, idx, jobs)
+    try:
+        again = tsv_rows(requests.get(f"{s.url}/idmapping/stream/{ch}?format=tsv").text)
+        c.ok("chain: after a restart the chained job answers the same", again == got,
+             f"{again[:2]}")
+    finally:
+        s.stop()
 
 
 def clock_back(c, a, faults, index, accs):
@@ -173,6 +218,7 @@ def main():
     build_sample(a.idmap, a.sample, index)
     accs = read_sample_accessions(a.sample)
     c = Checks()
+    chained_reload(c, a, faults, accs)
     clock_back(c, a, faults, index, accs)
     ttl_backlog(c, a, faults, index, accs)
     full_disk(c, a, faults, index, accs)
