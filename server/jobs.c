@@ -322,8 +322,8 @@ static int feed_list(void *arg, const void *p, size_t n)
 }
 
 /* How a run ended. A failure is final only when the request itself is wrong (names, ids):
- * the same run would fail again. Others (disk, memory, a source job not finished) run again
- * when the request is submitted again or the server restarts. */
+ * the same run would fail again. Others (disk, memory, a source job failed or expired) run
+ * again when the request is submitted again or the server restarts. */
 enum { RUN_DONE, RUN_RETRY, RUN_FINAL, RUN_WAIT /* for source job dep: run after it */ };
 
 typedef struct {
@@ -364,8 +364,8 @@ static int add_chained(srv_jobs *js, idmap_job *job, const char *ref, run_state 
 {
 	srv_job_view v;
 	const idmap_job *src = srv_jobs_acquire(js, ref, &v);
-	if (!src && !v.id[0])
-		return fail(r, RUN_FINAL, "job:%s is not a known job", ref);
+	if (!src && !v.id[0]) /* it was there at submission: expired since, it may come back */
+		return fail(r, RUN_RETRY, "job:%s is not a known job", ref);
 	if (!src && v.state == SRV_JOB_ERROR)
 		return fail(r, RUN_RETRY, "job:%s failed", ref);
 	if (!src) { /* queued or running (mapped again on a new index after a reload) */

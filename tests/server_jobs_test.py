@@ -198,6 +198,37 @@ def full_disk(c, a, faults, index, accs):
         s.stop()
 
 
+def source_expired(c, a, faults, index, accs):
+    """Item 4: a chained job whose source expired while it was queued fails, but not for good:
+    once the source is submitted again, so can the chained job be."""
+    jobs = os.path.join(a.workdir, "jobs-source")
+    s = Server(a.idmap, index, jobs, "--threads", "1", "--job-ttl", "1h")
+    try:
+        b = submit(s.url, **{"from": ACC, "to": UR90, "ids": ",".join(accs[:9])}).json()["jobId"]
+        wait_finished(s.url, b)
+        faults.set("hold", "clock 3590")  # B is still young when the chained job is accepted
+        x = submit(s.url, **{"from": ACC, "to": KB, "ids": accs[9]}).json()["jobId"]
+        wait_status(s.url, x, "RUNNING")
+        ch = {"from": UR90, "to": KB, "ids": f"job:{b}"}
+        j = submit(s.url, **ch).json()["jobId"]
+        faults.set("clock 3610")  # B is past its TTL when the chained job runs
+        r = wait_finished(s.url, j)
+        failed = r is not None and r.status_code == 400
+        submit(s.url, **{"from": ACC, "to": UR90, "ids": ",".join(accs[:9])})
+        wait_finished(s.url, b)
+        submit(s.url, **ch)
+        r = wait_finished(s.url, j)
+        clusters = requests.get(f"{s.url}/idmapping/stream/{b}?format=list").text.split()
+        want = tsv_rows(cli_map(a.idmap, index, UR90, KB, clusters))
+        got = tsv_rows(requests.get(f"{s.url}/idmapping/stream/{j}?format=tsv").text)
+        c.ok("source expired: the chained job fails, then maps once both are submitted again",
+             failed and r is not None and r.status_code == 303 and got == want and
+             len(got) > 1, f"{failed} {r and r.status_code} {got[:2]}")
+    finally:
+        s.stop()
+        faults.set()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--idmap", required=True)
@@ -222,6 +253,7 @@ def main():
     clock_back(c, a, faults, index, accs)
     ttl_backlog(c, a, faults, index, accs)
     full_disk(c, a, faults, index, accs)
+    source_expired(c, a, faults, index, accs)
     print(f"{c.passed} passed, {c.failed} failed")
     return 1 if c.failed else 0
 
