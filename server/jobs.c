@@ -203,13 +203,14 @@ static sjob *find(const srv_jobs *js, const char *id)
 	return NULL;
 }
 
-static int insert(srv_jobs *js, sjob *j)
+/* Adds j to the table. Growing it only shortens the chains: without memory for that, the
+ * chains grow instead, so that inserting never fails (a failure would leave a caller holding a
+ * job that is queued already, or a job's files with nothing in memory). */
+static void insert(srv_jobs *js, sjob *j)
 {
-	if (js->n + 1 > js->tab_cap) {
+	sjob **t = js->n + 1 > js->tab_cap ? calloc(js->tab_cap * 2, sizeof *t) : NULL;
+	if (t) {
 		size_t cap = js->tab_cap * 2;
-		sjob **t = calloc(cap, sizeof *t);
-		if (!t)
-			return -1;
 		sjob **old = js->tab;
 		size_t old_cap = js->tab_cap;
 		js->tab = t;
@@ -227,7 +228,6 @@ static int insert(srv_jobs *js, sjob *j)
 	j->next = js->tab[b];
 	js->tab[b] = j;
 	js->n++;
-	return 0;
 }
 
 static void unlink_entry(srv_jobs *js, sjob *j)
@@ -664,7 +664,9 @@ static void recover(srv_jobs *js, const char *id, time_t now)
 	sjob *j = calloc(1, sizeof *j);
 	char path[4200];
 	struct stat st;
-	if (!j || read_req(js, id, &j->v) != 0) {
+	if (!j) /* the files stay for the next start */
+		return;
+	if (read_req(js, id, &j->v) != 0) {
 		free(j);
 		remove_files(js, id);
 		return;
@@ -674,6 +676,7 @@ static void recover(srv_jobs *js, const char *id, time_t now)
 		remove_files(js, id);
 		return;
 	}
+	insert(js, j);
 	result_path(js, id, path, sizeof path);
 	if (stat(path, &st) == 0) {
 		j->v.state = SRV_JOB_FINISHED;
@@ -687,8 +690,6 @@ static void recover(srv_jobs *js, const char *id, time_t now)
 			enqueue(js, j); /* unfinished, or finished on another index: map it here */
 		}
 	}
-	if (insert(js, j) != 0)
-		free(j);
 }
 
 static void scan(srv_jobs *js)
@@ -907,8 +908,6 @@ int srv_jobs_submit(srv_jobs *js, const char *id, const srv_request *req, uint64
 			job_path(js, id, ".req", path, sizeof path);
 			rc = write_file(path, fill_req, &j->v);
 		}
-		if (rc == 0)
-			rc = insert(js, j);
 	}
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot store the job: %s", j ? strerror(errno) : "no memory");
@@ -916,6 +915,7 @@ int srv_jobs_submit(srv_jobs *js, const char *id, const srv_request *req, uint64
 		remove_files(js, id);
 		free(j);
 	} else {
+		insert(js, j);
 		enqueue(js, j);
 	}
 	pthread_mutex_unlock(&js->mu);
