@@ -7,9 +7,9 @@
  * so jobs survive a restart: finished ones are loaded on demand, unfinished ones run again,
  * results made on another index (a new release) are mapped again on this one, and so are
  * failures that were not final (a full disk, memory): those also run again when the same
- * request is submitted again. Worker threads
- * run queued jobs; a janitor deletes jobs older than --job-ttl; finished jobs stay loaded in
- * memory up to --cache bytes, least recently used first out. */
+ * request is submitted again. Worker threads run queued jobs (a job made from another one,
+ * ids=job:REF, waits for it); a janitor deletes jobs older than --job-ttl; finished jobs stay
+ * loaded in memory up to --cache bytes, least recently used first out. */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
