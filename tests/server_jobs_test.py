@@ -14,11 +14,11 @@ import subprocess
 import sys
 import time
 
-import requests
-
+# server_api_test says so when python3-requests is missing
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from server_api_test import (Checks, Server, build_sample, cli_map,  # noqa: E402
                              read_sample_accessions, submit, tsv_rows, wait_finished)
+import requests  # noqa: E402
 
 ACC, UR90, KB = "UniProtKB_AC-ID", "UniRef90", "UniProtKB"
 
