@@ -2,15 +2,19 @@
  *   ID.req            the request (written once at submission; its presence makes the job)
  *   ID.ids            the submitted ids, one per line
  *   ID.FP.result      the finished job (idmap_job_save), FP = fingerprint of the index used
- *   ID.err            why the job failed
+ *   ID.err            why the job failed: "CODE<TAB>MESSAGE", then "final<TAB>FP" when the
+ *                     request itself was wrong on the index of fingerprint FP
  * so jobs survive a restart: finished ones are loaded on demand, unfinished ones run again,
- * results made on another index (a new release) are mapped again on this one. Worker threads
- * run queued jobs; a janitor deletes jobs older than --job-ttl; finished jobs stay loaded in
- * memory up to --cache bytes, least recently used first out. */
+ * results made on another index (a new release) are mapped again on this one, and so are
+ * failures that were not final (a full disk, memory): those also run again when the same
+ * request is submitted again. Worker threads run queued jobs (a job made from another one,
+ * ids=job:REF, waits for it); a janitor deletes jobs older than --job-ttl; finished jobs stay
+ * loaded in memory up to --cache bytes, least recently used first out. */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +29,8 @@ typedef struct sjob {
 	size_t mem;	 /* its size estimate while loaded */
 	unsigned refs;	 /* readers holding job */
 	int loading;	 /* a thread is reading it from disk */
+	int final;	 /* SRV_JOB_ERROR for the request itself: submitting it again changes nothing */
+	char wait_for[SRV_JOB_ID_LEN + 1]; /* parked until this job:REF source ends, or "" */
 	uint64_t tick;	 /* last use, for the cache */
 	struct sjob *next, *qnext;
 } sjob;
@@ -39,6 +45,7 @@ struct srv_jobs {
 	sjob **tab;
 	size_t tab_cap, n;
 	sjob *qhead, *qtail;
+	sjob *parked; /* jobs waiting for their source job (wait_for), linked by qnext */
 	pthread_t *workers, janitor;
 	unsigned n_workers, spool_seq;
 	int stop, has_janitor;
@@ -91,10 +98,18 @@ static int fill_req(FILE *f, void *arg)
 	return ferror(f) ? -1 : 0;
 }
 
+typedef struct {
+	const srv_job_view *v;
+	int final;
+	uint64_t fp;
+} err_arg;
+
 static int fill_err(FILE *f, void *arg)
 {
-	const srv_job_view *v = arg;
-	fprintf(f, "%d\t%s\n", v->err_code, v->err_msg);
+	const err_arg *e = arg;
+	fprintf(f, "%d\t%s\n", e->v->err_code, e->v->err_msg);
+	if (e->final)
+		fprintf(f, "final\t%016" PRIx64 "\n", e->fp);
 	return ferror(f) ? -1 : 0;
 }
 
@@ -132,15 +147,17 @@ static int read_req(const srv_jobs *js, const char *id, srv_job_view *v)
 	return ok && v->created > 0 ? 0 : -1;
 }
 
-static void read_err(const srv_jobs *js, srv_job_view *v)
+/* Reads ID.err into v. Returns 1 when the failure is final on this index. */
+static int read_err(const srv_jobs *js, srv_job_view *v)
 {
-	char path[4200], line[512];
+	char path[4200], line[512], final[64];
+	int is_final = 0;
 	job_path(js, v->id, ".err", path, sizeof path);
 	FILE *f = fopen(path, "r");
 	v->err_code = 50;
 	snprintf(v->err_msg, sizeof v->err_msg, "the job failed");
 	if (!f)
-		return;
+		return 0;
 	if (fgets(line, sizeof line, f)) {
 		char *tab = strchr(line, '\t'), *nl = strchr(line, '\n');
 		if (nl)
@@ -150,7 +167,11 @@ static void read_err(const srv_jobs *js, srv_job_view *v)
 			snprintf(v->err_msg, sizeof v->err_msg, "%s", tab + 1);
 		}
 	}
+	snprintf(final, sizeof final, "final\t%016" PRIx64 "\n", js->fp);
+	if (fgets(line, sizeof line, f))
+		is_final = !strcmp(line, final);
 	fclose(f);
+	return is_final;
 }
 
 /* Removes the files of job id (and the temporaries of a write that was cut short). */
@@ -182,13 +203,14 @@ static sjob *find(const srv_jobs *js, const char *id)
 	return NULL;
 }
 
-static int insert(srv_jobs *js, sjob *j)
+/* Adds j to the table. Growing it only shortens the chains: without memory for that, the
+ * chains grow instead, so that inserting never fails (a failure would leave a caller holding a
+ * job that is queued already, or a job's files with nothing in memory). */
+static void insert(srv_jobs *js, sjob *j)
 {
-	if (js->n + 1 > js->tab_cap) {
+	sjob **t = js->n + 1 > js->tab_cap ? calloc(js->tab_cap * 2, sizeof *t) : NULL;
+	if (t) {
 		size_t cap = js->tab_cap * 2;
-		sjob **t = calloc(cap, sizeof *t);
-		if (!t)
-			return -1;
 		sjob **old = js->tab;
 		size_t old_cap = js->tab_cap;
 		js->tab = t;
@@ -206,7 +228,6 @@ static int insert(srv_jobs *js, sjob *j)
 	j->next = js->tab[b];
 	js->tab[b] = j;
 	js->n++;
-	return 0;
 }
 
 static void unlink_entry(srv_jobs *js, sjob *j)
@@ -231,9 +252,11 @@ static void enqueue(srv_jobs *js, sjob *j)
 	pthread_cond_signal(&js->work);
 }
 
+/* A job's age never wraps: when the wall clock went back (an NTP step, a VM restore), a job
+ * "from the future" is young. */
 static int expired(const srv_jobs *js, const sjob *j, time_t now)
 {
-	return js->ttl && (uint64_t)(now - j->v.created) >= js->ttl;
+	return js->ttl && now > j->v.created && (uint64_t)(now - j->v.created) >= js->ttl;
 }
 
 static void unload(srv_jobs *js, sjob *j)
@@ -298,15 +321,57 @@ static int feed_list(void *arg, const void *p, size_t n)
 	return 0;
 }
 
+/* How a run ended. A failure is final only when the request itself is wrong (names, ids):
+ * the same run would fail again. Others (disk, memory, a source job failed or expired) run
+ * again when the request is submitted again or the server restarts. */
+enum { RUN_DONE, RUN_RETRY, RUN_FINAL, RUN_WAIT /* for source job dep: run after it */ };
+
+typedef struct {
+	srv_job_view v; /* the job as dequeued; err_code and err_msg on failure */
+	int end;	/* RUN_* */
+	char dep[SRV_JOB_ID_LEN + 1];
+} run_state;
+
+/* Records why the run failed. Returns -1. */
+static int fail(run_state *r, int end, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(run_state *r, int end, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->v.err_msg, sizeof r->v.err_msg, fmt, ap);
+	va_end(ap);
+	r->end = end;
+	return -1;
+}
+
+/* The library's IDMAP_ERR_INVALID blames the input; its other errors may go away. */
+static int end_of(int rc)
+{
+	return rc == IDMAP_ERR_INVALID ? RUN_FINAL : RUN_RETRY;
+}
+
+static int add_ids(idmap_job *job, const char *p, size_t n, run_state *r)
+{
+	int rc = idmap_job_add_ids(job, p, n);
+	if (rc == IDMAP_OK)
+		return 0;
+	return fail(r, end_of(rc), "%s",
+		    rc == IDMAP_ERR_NOMEM ? "out of memory" : "too many ids for one job");
+}
+
 /* Adds the distinct targets of finished job ref to job (ids=job:REF, chaining). */
-static int add_chained(srv_jobs *js, idmap_job *job, const char *ref, char *err, size_t errlen)
+static int add_chained(srv_jobs *js, idmap_job *job, const char *ref, run_state *r)
 {
 	srv_job_view v;
 	const idmap_job *src = srv_jobs_acquire(js, ref, &v);
-	if (!src) {
-		snprintf(err, errlen, "job:%s is %s", ref,
-			 v.id[0] ? "not finished" : "not a known job");
-		return -1;
+	if (!src && !v.id[0]) /* it was there at submission: expired since, it may come back */
+		return fail(r, RUN_RETRY, "job:%s is not a known job", ref);
+	if (!src && v.state == SRV_JOB_ERROR)
+		return fail(r, RUN_RETRY, "job:%s failed", ref);
+	if (!src) { /* queued or running (mapped again on a new index after a reload) */
+		memcpy(r->dep, ref, SRV_JOB_ID_LEN);
+		r->dep[SRV_JOB_ID_LEN] = 0;
+		return fail(r, RUN_WAIT, "job:%s is not finished", ref);
 	}
 	feed_ctx f = {.job = job};
 	idmap_render_opts o = {.format = IDMAP_OUT_LIST};
@@ -315,21 +380,18 @@ static int add_chained(srv_jobs *js, idmap_job *job, const char *ref, char *err,
 		rc = idmap_job_add_ids(job, f.carry, f.n);
 	srv_jobs_release(js, ref);
 	if (rc != IDMAP_OK || f.failed) {
-		snprintf(err, errlen, "job:%s: %s", ref,
-			 idmap_strerror(f.failed ? f.failed : rc));
-		return -1;
+		rc = f.failed ? f.failed : rc;
+		return fail(r, end_of(rc), "job:%s: %s", ref, idmap_strerror(rc));
 	}
 	return 0;
 }
 
 /* Adds the spooled ids of job id, expanding job:REF lines. */
-static int add_spooled(srv_jobs *js, const char *id, idmap_job *job, char *err, size_t errlen)
+static int add_spooled(srv_jobs *js, const char *id, idmap_job *job, run_state *r)
 {
 	FILE *f = srv_jobs_open_ids(js, id);
-	if (!f) {
-		snprintf(err, errlen, "the ids of the job are missing: %s", strerror(errno));
-		return -1;
-	}
+	if (!f)
+		return fail(r, RUN_RETRY, "the ids of the job are missing: %s", strerror(errno));
 	char *line = NULL, *run = NULL;
 	size_t cap = 0, run_len = 0, run_cap = 0;
 	ssize_t n;
@@ -338,21 +400,21 @@ static int add_spooled(srv_jobs *js, const char *id, idmap_job *job, char *err, 
 	while (rc == 0 && (n = getline(&line, &cap, f)) > 0) {
 		int chained = n > 4 && !memcmp(line, "job:", 4);
 		if (chained || run_len + (size_t)n > (1u << 20)) {
-			if (run_len && idmap_job_add_ids(job, run, run_len) != IDMAP_OK)
-				rc = -1;
+			if (run_len)
+				rc = add_ids(job, run, run_len, r);
 			run_len = 0;
 		}
 		if (chained) {
 			line[n - 1] = 0;
 			if (rc == 0)
-				rc = add_chained(js, job, line + 4, err, errlen);
+				rc = add_chained(js, job, line + 4, r);
 			continue;
 		}
 		if (run_cap < run_len + (size_t)n) {
 			size_t c = run_len + (size_t)n + (1u << 20);
 			char *p = realloc(run, c);
 			if (!p) {
-				rc = -1;
+				rc = fail(r, RUN_RETRY, "out of memory");
 				break;
 			}
 			run = p;
@@ -361,14 +423,10 @@ static int add_spooled(srv_jobs *js, const char *id, idmap_job *job, char *err, 
 		memcpy(run + run_len, line, (size_t)n);
 		run_len += (size_t)n;
 	}
-	if (rc == 0 && run_len && idmap_job_add_ids(job, run, run_len) != IDMAP_OK)
-		rc = -1;
-	if (rc != 0 && !err[0])
-		snprintf(err, errlen, "out of memory or too many ids for one job");
-	if (ferror(f) && rc == 0) {
-		snprintf(err, errlen, "cannot read the ids of the job");
-		rc = -1;
-	}
+	if (rc == 0 && run_len)
+		rc = add_ids(job, run, run_len, r);
+	if (ferror(f) && rc == 0)
+		rc = fail(r, RUN_RETRY, "cannot read the ids of the job");
 	free(line);
 	free(run);
 	fclose(f);
@@ -419,31 +477,30 @@ static int fill_result(FILE *f, void *arg)
 	return rc == IDMAP_OK ? 0 : -1;
 }
 
-/* Maps job j (a snapshot v of it). Returns the finished job, or NULL with the reason in v. */
-static idmap_job *run_job(srv_jobs *js, srv_job_view *v, size_t *mem)
+/* Maps the job of r. Returns the finished job, or NULL with r->end and r->v saying why. */
+static idmap_job *run_job(srv_jobs *js, run_state *r, size_t *mem)
 {
+	srv_job_view *v = &r->v;
 	uint64_t taxa[64];
 	long n_taxa = parse_taxa(v->req.tax, taxa, 64);
 	idmap_request req = {.from = v->req.from, .to = v->req.to[0] ? v->req.to : NULL,
 			     .taxa = taxa, .n_taxa = n_taxa > 0 ? (size_t)n_taxa : 0};
 	idmap_diag d;
 	idmap_job *job = NULL;
-	char err[256] = "";
 	v->err_code = 50;
 	int rc = idmap_job_new(js->ix, &req, &job, &d);
-	if (rc != IDMAP_OK) {
-		snprintf(v->err_msg, sizeof v->err_msg, "%s",
-			 rc == IDMAP_ERR_NOMEM ? "out of memory" : d.message);
+	if (rc != IDMAP_OK) { /* the request is checked at submission: a new index may refuse it */
+		fail(r, rc == IDMAP_ERR_NOMEM ? RUN_RETRY : RUN_FINAL, "%s",
+		     rc == IDMAP_ERR_NOMEM ? "out of memory" : d.message);
 		return NULL;
 	}
-	if (add_spooled(js, v->id, job, err, sizeof err) != 0) {
-		snprintf(v->err_msg, sizeof v->err_msg, "%s", err);
+	if (add_spooled(js, v->id, job, r) != 0) {
 		idmap_job_free(job);
 		return NULL;
 	}
 	rc = idmap_job_run(job);
 	if (rc != IDMAP_OK) {
-		snprintf(v->err_msg, sizeof v->err_msg, "mapping failed: %s", idmap_strerror(rc));
+		fail(r, RUN_RETRY, "mapping failed: %s", idmap_strerror(rc));
 		idmap_job_free(job);
 		return NULL;
 	}
@@ -451,13 +508,51 @@ static idmap_job *run_job(srv_jobs *js, srv_job_view *v, size_t *mem)
 	save_arg a = {.job = job};
 	result_path(js, v->id, path, sizeof path);
 	if (write_file(path, fill_result, &a) != 0) {
-		snprintf(v->err_msg, sizeof v->err_msg, "cannot store the results: %s",
-			 strerror(errno));
+		fail(r, RUN_RETRY, "cannot store the results: %s", strerror(errno));
 		idmap_job_free(job);
 		return NULL;
 	}
 	*mem = a.bytes + a.bytes / 4 + 4096;
+	r->end = RUN_DONE;
 	return job;
+}
+
+/* Parks j (which needs job r->dep) until that job ends, or queues it again when it has ended
+ * meanwhile. Returns 1, or 0 when j would wait for itself (r then says why it failed). Lock
+ * held. */
+static int wait_for_source(srv_jobs *js, sjob *j, run_state *r)
+{
+	sjob *d = find(js, r->dep);
+	if (!d || (d->v.state != SRV_JOB_NEW && d->v.state != SRV_JOB_RUNNING)) {
+		enqueue(js, j);
+		return 1;
+	}
+	/* parked jobs never form a cycle (each park checks), so this walk ends */
+	for (sjob *k = d; k; k = k->wait_for[0] ? find(js, k->wait_for) : NULL)
+		if (k == j) {
+			fail(r, RUN_FINAL, "job:%s depends on this job", r->dep);
+			return 0;
+		}
+	j->v.state = SRV_JOB_NEW;
+	memcpy(j->wait_for, r->dep, sizeof j->wait_for);
+	j->qnext = js->parked;
+	js->parked = j;
+	return 1;
+}
+
+/* Queues the jobs parked for job id, which has ended. Lock held. */
+static void wake_parked(srv_jobs *js, const char *id)
+{
+	for (sjob **p = &js->parked; *p;) {
+		sjob *k = *p;
+		if (memcmp(k->wait_for, id, SRV_JOB_ID_LEN) != 0) {
+			p = &k->qnext;
+			continue;
+		}
+		*p = k->qnext;
+		k->wait_for[0] = 0;
+		enqueue(js, k);
+	}
 }
 
 static void *worker(void *arg)
@@ -475,15 +570,22 @@ static void *worker(void *arg)
 			js->qtail = NULL;
 		j->v.state = SRV_JOB_RUNNING;
 		j->refs++; /* the janitor leaves it alone while it runs */
-		srv_job_view v = j->v;
+		run_state r = {.v = j->v};
 		pthread_mutex_unlock(&js->mu);
 
 		size_t mem = 0;
-		idmap_job *job = run_job(js, &v, &mem);
+		idmap_job *job = run_job(js, &r, &mem);
+		pthread_mutex_lock(&js->mu);
+		if (r.end == RUN_WAIT && wait_for_source(js, j, &r)) {
+			j->refs--;
+			continue;
+		}
+		pthread_mutex_unlock(&js->mu);
 		if (!job) {
 			char path[4200];
-			job_path(js, v.id, ".err", path, sizeof path);
-			write_file(path, fill_err, &v);
+			err_arg e = {&r.v, r.end == RUN_FINAL, js->fp};
+			job_path(js, r.v.id, ".err", path, sizeof path);
+			write_file(path, fill_err, &e);
 		}
 
 		pthread_mutex_lock(&js->mu);
@@ -497,9 +599,11 @@ static void *worker(void *arg)
 			trim_cache(js);
 		} else {
 			j->v.state = SRV_JOB_ERROR;
-			j->v.err_code = v.err_code;
-			memcpy(j->v.err_msg, v.err_msg, sizeof v.err_msg);
+			j->final = r.end == RUN_FINAL;
+			j->v.err_code = r.v.err_code;
+			memcpy(j->v.err_msg, r.v.err_msg, sizeof r.v.err_msg);
 		}
+		wake_parked(js, j->v.id);
 		pthread_cond_broadcast(&js->changed);
 	}
 	pthread_mutex_unlock(&js->mu);
@@ -514,6 +618,8 @@ static void sweep(srv_jobs *js, time_t now)
 	for (size_t i = 0; i < js->tab_cap; i++)
 		for (sjob *j = js->tab[i], *nx; j; j = nx) {
 			nx = j->next;
+			if (j->v.created > now) /* the clock went back: its TTL counts from now */
+				j->v.created = now;
 			if (!expired(js, j, now) || j->refs || j->loading ||
 			    j->v.state == SRV_JOB_NEW)
 				continue;
@@ -534,8 +640,8 @@ static void *janitor(void *arg)
 		every = 60;
 	pthread_mutex_lock(&js->mu);
 	while (!js->stop) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
+		struct timespec ts; /* monotonic: a wall clock step neither stalls nor spins it */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_sec += (time_t)every;
 		pthread_cond_timedwait(&js->stop_cv, &js->mu, &ts);
 		if (!js->stop)
@@ -558,7 +664,9 @@ static void recover(srv_jobs *js, const char *id, time_t now)
 	sjob *j = calloc(1, sizeof *j);
 	char path[4200];
 	struct stat st;
-	if (!j || read_req(js, id, &j->v) != 0) {
+	if (!j) /* the files stay for the next start */
+		return;
+	if (read_req(js, id, &j->v) != 0) {
 		free(j);
 		remove_files(js, id);
 		return;
@@ -568,20 +676,20 @@ static void recover(srv_jobs *js, const char *id, time_t now)
 		remove_files(js, id);
 		return;
 	}
+	insert(js, j);
 	result_path(js, id, path, sizeof path);
 	if (stat(path, &st) == 0) {
 		j->v.state = SRV_JOB_FINISHED;
 	} else {
 		job_path(js, id, ".err", path, sizeof path);
-		if (stat(path, &st) == 0) {
+		if (stat(path, &st) == 0 && read_err(js, &j->v)) {
 			j->v.state = SRV_JOB_ERROR;
-			read_err(js, &j->v);
+			j->final = 1;
 		} else {
+			unlink(path); /* a failure that may have gone away: try again */
 			enqueue(js, j); /* unfinished, or finished on another index: map it here */
 		}
 	}
-	if (insert(js, j) != 0)
-		free(j);
 }
 
 static void scan(srv_jobs *js)
@@ -658,7 +766,11 @@ int srv_jobs_open(srv_jobs **out, const idmap_index *ix, const srv_opts *o, char
 	pthread_mutex_init(&js->mu, NULL);
 	pthread_cond_init(&js->work, NULL);
 	pthread_cond_init(&js->changed, NULL);
-	pthread_cond_init(&js->stop_cv, NULL);
+	pthread_condattr_t mono;
+	pthread_condattr_init(&mono);
+	pthread_condattr_setclock(&mono, CLOCK_MONOTONIC);
+	pthread_cond_init(&js->stop_cv, &mono);
+	pthread_condattr_destroy(&mono);
 	scan(js);
 	js->n_workers = o->threads ? o->threads : 1;
 	js->workers = calloc(js->n_workers, sizeof *js->workers);
@@ -735,27 +847,52 @@ FILE *srv_jobs_open_ids(srv_jobs *js, const char *id)
 	return fopen(path, "r");
 }
 
+/* The same request submitted again (the same id: the same request and ids, in spool). The
+ * job stays where it is, queued, running, read or idle; an expired one not swept yet is
+ * renewed, and a failed one runs again unless its failure is final (and still young). Jobs
+ * are freed by sweep() alone, which knows who holds them. Lock held. */
+static int resubmit(srv_jobs *js, sjob *j, const char *spool, char *err, size_t errlen)
+{
+	time_t now = time(NULL);
+	int old = expired(js, j, now);
+	int retry = j->v.state == SRV_JOB_ERROR && (!j->final || old);
+	char path[4200];
+	if (old) {
+		srv_job_view v = j->v;
+		v.created = now;
+		job_path(js, v.id, ".req", path, sizeof path);
+		if (write_file(path, fill_req, &v) != 0)
+			retry = -1;
+		else
+			j->v.created = now;
+	}
+	if (retry > 0) { /* the ids again: the failure may have been theirs going missing */
+		job_path(js, j->v.id, ".ids", path, sizeof path);
+		if (rename(spool, path) != 0) {
+			retry = -1;
+		} else {
+			job_path(js, j->v.id, ".err", path, sizeof path);
+			unlink(path);
+			j->final = 0;
+			enqueue(js, j);
+		}
+	}
+	if (retry < 0)
+		snprintf(err, errlen, "cannot store the job: %s", strerror(errno));
+	if (retry <= 0)
+		unlink(spool);
+	return retry < 0 ? -1 : 0;
+}
+
 int srv_jobs_submit(srv_jobs *js, const char *id, const srv_request *req, uint64_t n_ids,
 		    const char *spool, char *err, size_t errlen)
 {
 	pthread_mutex_lock(&js->mu);
 	sjob *j = find(js, id);
-	if (j && !expired(js, j, time(NULL))) {
+	if (j) {
+		int again = resubmit(js, j, spool, err, errlen);
 		pthread_mutex_unlock(&js->mu);
-		unlink(spool);
-		return 0;
-	}
-	if (j) { /* expired but not swept yet: start afresh */
-		if (j->refs || j->loading) {
-			pthread_mutex_unlock(&js->mu);
-			unlink(spool);
-			snprintf(err, errlen, "the job is being replaced; submit it again");
-			return -1;
-		}
-		unlink_entry(js, j);
-		unload(js, j);
-		remove_files(js, id);
-		free(j);
+		return again;
 	}
 	j = calloc(1, sizeof *j);
 	char path[4200];
@@ -771,8 +908,6 @@ int srv_jobs_submit(srv_jobs *js, const char *id, const srv_request *req, uint64
 			job_path(js, id, ".req", path, sizeof path);
 			rc = write_file(path, fill_req, &j->v);
 		}
-		if (rc == 0)
-			rc = insert(js, j);
 	}
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot store the job: %s", j ? strerror(errno) : "no memory");
@@ -780,6 +915,7 @@ int srv_jobs_submit(srv_jobs *js, const char *id, const srv_request *req, uint64
 		remove_files(js, id);
 		free(j);
 	} else {
+		insert(js, j);
 		enqueue(js, j);
 	}
 	pthread_mutex_unlock(&js->mu);

@@ -228,6 +228,13 @@ def submit(base, **fields):
     return requests.post(f"{base}/idmapping/run", data=fields)
 
 
+def build_sample(idmap, sample, index):
+    """The index of a release's four files in directory sample (data/sample) at index."""
+    names = ["idmapping.dat", "idmapping_selected.tab", "sec_ac.txt", "delac_sp.txt"]
+    subprocess.run([idmap, "build", "--quiet", "-o", index] +
+                   [os.path.join(sample, n) for n in names], check=True)
+
+
 def read_sample_accessions(sample):
     accs = []
     with open(os.path.join(sample, "idmapping.dat")) as f:
@@ -633,9 +640,7 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     index = os.path.join(work, "sample.idx")
-    names = ["idmapping.dat", "idmapping_selected.tab", "sec_ac.txt", "delac_sp.txt"]
-    subprocess.run([args.idmap, "build", "--quiet", "-o", index] +
-                   [os.path.join(args.sample, n) for n in names], check=True)
+    build_sample(args.idmap, args.sample, index)
     accs = read_sample_accessions(args.sample)
     c = Checks()
     s = Server(args.idmap, index, os.path.join(work, "jobs"))
@@ -654,8 +659,7 @@ def main():
         subprocess.run([args.genrelease, "--lines", "400000", "--seed", "3", "--out", gen],
                        check=True, stdout=subprocess.DEVNULL)
         gidx = os.path.join(work, "gen.idx")
-        subprocess.run([args.idmap, "build", "--quiet", "-o", gidx] +
-                       [os.path.join(gen, n) for n in names], check=True)
+        build_sample(args.idmap, gen, gidx)
         load(c, args.idmap, gidx, work)
     print(f"{c.passed} passed, {c.failed} failed")
     return 1 if c.failed else 0
