@@ -8,6 +8,7 @@ Prints one line per check and `N passed, N failed`; exits 1 on a failure.
 """
 import argparse
 import os
+import select
 import shutil
 import socket
 import subprocess
@@ -92,6 +93,77 @@ def bodies(c, base):
     c.ok("body: urlencoded %00 -> 400", st == 400 and "NUL" in text, f"{st} {text[:200]}")
 
 
+def alive(sock):
+    """True while the server keeps the connection open (nothing to read, no end of file)."""
+    if not select.select([sock], [], [], 0)[0]:
+        return True
+    try:
+        return sock.recv(1, socket.MSG_PEEK) != b""
+    except OSError:
+        return False
+
+
+def get_from(base, source, path="/configure/idmapping/fields", timeout=3):
+    """GET path from the loopback address source; the status, or None when not answered."""
+    host, port = base[len("http://"):].split(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout,
+                                      source_address=(source, 0)) as k:
+            k.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            head = k.recv(64)
+            return int(head.split()[1]) if head.startswith(b"HTTP/1.1") else None
+    except OSError:
+        return None
+
+
+def slow_clients(c, idmap, index, workdir):
+    """One address holding all its connections with slow headers does not lock others out;
+    excess connections are refused, and slow headers and bodies are cut at their deadline."""
+    s = Server(idmap, index, os.path.join(workdir, "jobs-slow"), "--max-connections", "16",
+               "--max-per-ip", "8", "--header-timeout", "2", "--body-timeout", "2")
+    host, port = s.url[len("http://"):].split(":")
+    socks = []  # every client socket, closed at the end
+    try:
+        for _ in range(16):  # the whole --max-connections from 127.0.0.1
+            try:
+                k = socket.create_connection((host, int(port)), timeout=3)
+                k.sendall(b"GET /configure/idmapping/fields HTTP/1.1\r\n")
+                socks.append(k)
+            except OSError:
+                pass
+        body = socket.create_connection((host, int(port)), timeout=3,
+                                        source_address=("127.0.0.3", 0))
+        socks.append(body)
+        body.sendall(b"POST /idmapping/run HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n"
+                     b"Content-Type: application/x-www-form-urlencoded\r\n\r\nids=P1")
+        time.sleep(0.5)
+        held = [k for k in socks if k is not body and alive(k)]
+        c.ok("slow clients: one address gets at most --max-per-ip 8 of 16 connections",
+             len(held) == 8, f"{len(held)} held")
+        st = get_from(s.url, "127.0.0.2")
+        c.ok("slow clients: another address is answered while 127.0.0.1 holds its cap",
+             st == 200, str(st))
+        # keep trickling: a header line (or body bytes) every 0.4 s, until cut or 8 s
+        end = time.time() + 8
+        while time.time() < end and (any(alive(k) for k in held) or alive(body)):
+            for k in held + [body]:
+                try:
+                    k.sendall(b"X-Slow: 1\r\n" if k is not body else b",P1")
+                except OSError:
+                    pass
+            time.sleep(0.4)
+        c.ok("slow clients: headers still incomplete after --header-timeout 2s are cut",
+             not any(alive(k) for k in held), f"{sum(alive(k) for k in held)} still open")
+        c.ok("slow clients: a body still incomplete after --body-timeout 2s is cut",
+             not alive(body))
+        c.ok("slow clients: 127.0.0.1 is answered again once its slow connections are cut",
+             get_from(s.url, "127.0.0.1") == 200)
+    finally:
+        for k in socks:
+            k.close()
+        s.stop()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--idmap", required=True)
@@ -111,6 +183,7 @@ def main():
         bodies(c, s.url)
     finally:
         s.stop()
+    slow_clients(c, args.idmap, index, work)
     print(f"{c.passed} passed, {c.failed} failed")
     return 1 if c.failed else 0
 
