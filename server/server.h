@@ -5,6 +5,7 @@
  *   submit.c   POST /idmapping/run: form fields streamed, ids tokenised into a spool file
  *   respond.c  responses: JSON errors in UniProt's shape, bodies produced on a thread, gzip
  *   conn_limits.c  deadlines for a complete request header and body
+ *   intersect.c    GET /idmapping/intersect: the common targets of two jobs, sorted on disk
  *   jobs.c     the job registry: worker threads, files in --jobs-dir, expiry, cache
  *   web.c      the embedded page (the files of server/web) */
 #ifndef IDMAP_SERVER_H
@@ -200,6 +201,12 @@ void srv_buf_json_chars(srv_buf *b, const char *s, size_t n);
 /* ---- Routes (routes.c) and the page (web.c) ------------------------------------------------- */
 
 enum MHD_Result srv_route_get(srv_ctx *ctx, struct MHD_Connection *c, const char *url);
+
+/* The targets present in both jobs, sorted, in format fmt (json, tsv or list) through w;
+ * memory bounded whatever the jobs' sizes, temporary files in the jobs dir (intersect.c).
+ * Returns 0, or non-zero (I/O error, or w's value). */
+int srv_intersect(srv_ctx *ctx, const idmap_job *ja, const idmap_job *jb, int fmt,
+		  idmap_write_fn w, void *wctx);
 
 /* The embedded file for url ("/", "/app.js", ...), or NULL. */
 const void *srv_web_file(const char *url, size_t *len, const char **type);

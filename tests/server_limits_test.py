@@ -7,6 +7,7 @@ millions of targets under a memory bound.
 Prints one line per check and `N passed, N failed`; exits 1 on a failure.
 """
 import argparse
+import itertools
 import os
 import select
 import shutil
@@ -164,6 +165,78 @@ def slow_clients(c, idmap, index, workdir):
         s.stop()
 
 
+def accessions(n):
+    """n distinct UniProt accessions ([OPQ][0-9][A-Z0-9]{3}[0-9]), in a fixed order."""
+    digits, alnum = "0123456789", "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    out = []
+    for p in itertools.product("OPQ", digits, alnum, alnum, alnum, digits):
+        if len(out) == n:
+            break
+        out.append("".join(p))
+    return out
+
+
+def peak_rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def big_intersect(c, idmap, workdir, n=2400000, clients=4, bound_mb=64):
+    """Two jobs of 1.6M targets each (one UniRef50 and one UniRef90 cluster of n accessions,
+    overlapping on a third): concurrent intersects answer the Python reference and the
+    server's peak RSS grows by less than bound_mb over its peak with both jobs loaded."""
+    accs = accessions(n)
+    a_end, b_start = 2 * n // 3, n // 3
+    index = os.path.join(workdir, "big.idx")
+    build = subprocess.Popen([idmap, "build", "--quiet", "-o", index, "-"], stdin=subprocess.PIPE)
+    for db, part in [("UniRef50", accs[:a_end]), ("UniRef90", accs[b_start:])]:
+        tail = f"\t{db}\t{db}_O00000\n"
+        build.stdin.write((tail.join(part) + tail).encode())
+    build.stdin.close()
+    if build.wait() != 0:
+        c.ok("intersect: the multi-million-target index builds", False)
+        return
+    want = sorted(set(accs[:a_end]) & set(accs[b_start:]))
+    del accs
+    # ASan's quarantine would hold freed memory and count it as peak RSS
+    os.environ["ASAN_OPTIONS"] = os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=4"
+    s = Server(idmap, index, os.path.join(workdir, "jobs-big"), "--max-connections", "64")
+    try:
+        jobs = [submit(s.url, **{"from": db, "to": "UniProtKB", "ids": f"{db}_O00000"})
+                .json()["jobId"] for db in ("UniRef50", "UniRef90")]
+        for j in jobs:
+            wait_finished(s.url, j, timeout=120)
+            r = requests.get(f"{s.url}/idmapping/results/{j}?size=1")  # loads the job
+        c.ok(f"intersect: two jobs of {n - b_start} targets each",
+             r.headers.get("X-Total-Results") == str(n - b_start), str(r.headers))
+        base = peak_rss_kb(s.proc.pid)
+        got = [None] * clients
+
+        def one(i):
+            fmt = ["list", "json"][i % 2]
+            r = requests.get(f"{s.url}/idmapping/intersect/{jobs[0]}/{jobs[1]}?format={fmt}")
+            got[i] = r.text.split() if fmt == "list" else r.json().get("results")
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        grew = (peak_rss_kb(s.proc.pid) - base) // 1024
+        c.ok(f"intersect: {clients} concurrent answers equal the Python reference "
+             f"({len(want)} common targets, sorted)", all(g == want for g in got),
+             str([len(g or []) for g in got]))
+        c.ok(f"intersect: peak RSS grew by {grew} MB (< {bound_mb} MB) over {base // 1024} MB "
+             "with both jobs loaded", grew < bound_mb)
+        left = [f for f in os.listdir(os.path.join(workdir, "jobs-big")) if "spool" in f]
+        c.ok("intersect: no temporary file left in the jobs dir", not left, str(left))
+    finally:
+        s.stop()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--idmap", required=True)
@@ -184,6 +257,7 @@ def main():
     finally:
         s.stop()
     slow_clients(c, args.idmap, index, work)
+    big_intersect(c, args.idmap, work)
     print(f"{c.passed} passed, {c.failed} failed")
     return 1 if c.failed else 0
 
