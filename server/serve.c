@@ -25,7 +25,6 @@ static enum MHD_Result post(srv_ctx *ctx, struct MHD_Connection *c, const char *
 		return srv_error(ctx, c, MHD_HTTP_NOT_FOUND, "Resource not found");
 	srv_submit *s = *cls;
 	if (!s) {
-		srv_limits_phase(ctx->limits, c, SRV_PHASE_BODY);
 		s = srv_submit_begin(ctx, c);
 		if (!s)
 			return srv_error(ctx, c, MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -52,12 +51,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	srv_ctx *ctx = cls;
 	(void)version;
 	srv_request_path = url;
-	if (!*con_cls && ctx->log)
-		fprintf(ctx->log, "%s %s\n", method, url);
-	if (!strcmp(method, MHD_HTTP_METHOD_POST))
+	int is_post = !strcmp(method, MHD_HTTP_METHOD_POST);
+	int is_get = !strcmp(method, MHD_HTTP_METHOD_GET) || !strcmp(method, MHD_HTTP_METHOD_HEAD);
+	if (!*con_cls) { /* the header is complete: a body may follow (read or discarded) */
+		srv_limits_phase(ctx->limits, c, is_get ? SRV_PHASE_ANSWER : SRV_PHASE_BODY);
+		if (ctx->log)
+			fprintf(ctx->log, "%s %s\n", method, url);
+	}
+	if (is_post)
 		return post(ctx, c, url, data, size, con_cls);
-	srv_limits_phase(ctx->limits, c, SRV_PHASE_ANSWER);
-	if (!strcmp(method, MHD_HTTP_METHOD_GET) || !strcmp(method, MHD_HTTP_METHOD_HEAD))
+	if (is_get)
 		return srv_route_get(ctx, c, url);
 	if (!strcmp(method, MHD_HTTP_METHOD_OPTIONS)) {
 		struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);

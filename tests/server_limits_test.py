@@ -95,13 +95,14 @@ def bodies(c, base):
 
 
 def alive(sock):
-    """True while the server keeps the connection open (nothing to read, no end of file)."""
-    if not select.select([sock], [], [], 0)[0]:
-        return True
-    try:
-        return sock.recv(1, socket.MSG_PEEK) != b""
-    except OSError:
-        return False
+    """True while the server keeps the connection open (what it sent is read and dropped)."""
+    while select.select([sock], [], [], 0)[0]:
+        try:
+            if not sock.recv(65536):
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def get_from(base, source, path="/configure/idmapping/fields", timeout=3):
