@@ -130,8 +130,8 @@ int main(int argc, char **argv)
 			    (ch == OPT_HEADER_T ? header_t : body_t) > 86400)
 				return cli_usage_error(usage_text,
 						       ch == OPT_HEADER_T
-							       ? "--header-timeout: invalid time '%s'"
-							       : "--body-timeout: invalid time '%s'",
+							       ? "--header-timeout: invalid time '%s' (0 to 1d)"
+							       : "--body-timeout: invalid time '%s' (0 to 1d)",
 						       optarg);
 			break;
 		case 'q':
