@@ -1,5 +1,5 @@
 /* idmap serve -i INDEX [--listen ADDR] [--jobs-dir DIR] [--job-ttl 7d] [--threads N]
- * [--max-ids N] [--cache SIZE]: the options; the server itself is in server/. This is the
+ * [--max-ids N] [--cache SIZE] [connection limits]: the options; the server itself is in server/. This is the
  * program idmap-serve, which `idmap serve` runs: libmicrohttpd and the TLS libraries it
  * pulls in are loaded by the server alone, not by every idmap map. */
 #include <errno.h>
@@ -15,6 +15,7 @@
 static const char usage_text[] =
 	"usage: idmap serve [-i INDEX] [--listen HOST:PORT] [--jobs-dir DIR] [--job-ttl TIME]\n"
 	"                   [--threads N] [--max-ids N] [--cache SIZE] [--max-connections N]\n"
+	"                   [--max-per-ip N] [--header-timeout TIME] [--body-timeout TIME]\n"
 	"                   [--quiet]\n"
 	"\n"
 	"Serves UniProt's ID mapping REST API (POST /idmapping/run, /idmapping/status/ID,\n"
@@ -32,10 +33,16 @@ static const char usage_text[] =
 	"      --cache SIZE        finished jobs kept in memory (default 1G; the rest is read\n"
 	"                          from DIR when asked for)\n"
 	"      --max-connections N concurrent connections (default 256)\n"
+	"      --max-per-ip N      concurrent connections from one address (default half of\n"
+	"                          --max-connections: the other half keeps answering others)\n"
+	"      --header-timeout TIME  a request's header must be complete this long after\n"
+	"                          the connection (or its previous answer); default 10s\n"
+	"      --body-timeout TIME a request's body must be complete this long after its\n"
+	"                          header (default 300s); 0 for either: no limit\n"
 	"  -q, --quiet             no request log on stderr\n"
 	"  -h, --help              this text\n";
 
-enum { OPT_TTL = 256, OPT_MAX_IDS, OPT_CACHE, OPT_MAX_CONN };
+enum { OPT_TTL = 256, OPT_MAX_IDS, OPT_CACHE, OPT_MAX_CONN, OPT_PER_IP, OPT_HEADER_T, OPT_BODY_T };
 
 static int number(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -61,12 +68,16 @@ int main(int argc, char **argv)
 		{"max-ids", required_argument, NULL, OPT_MAX_IDS},
 		{"cache", required_argument, NULL, OPT_CACHE},
 		{"max-connections", required_argument, NULL, OPT_MAX_CONN},
+		{"max-per-ip", required_argument, NULL, OPT_PER_IP},
+		{"header-timeout", required_argument, NULL, OPT_HEADER_T},
+		{"body-timeout", required_argument, NULL, OPT_BODY_T},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *index = NULL, *listen = "127.0.0.1:8080", *jobs_dir = NULL;
 	uint64_t ttl = 7 * 86400, max_ids = 10000000, cache = 1ull << 30, max_conn = 256;
+	uint64_t per_ip = 0, header_t = 10, body_t = 300;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	uint64_t threads = cores > 0 ? (uint64_t)cores : 1;
 	int quiet = 0, ch;
@@ -108,6 +119,21 @@ int main(int argc, char **argv)
 				return cli_usage_error(usage_text,
 						       "--max-connections: invalid number '%s'", optarg);
 			break;
+		case OPT_PER_IP:
+			if (number(optarg, 1, 65536, &per_ip) != 0)
+				return cli_usage_error(usage_text, "--max-per-ip: invalid number '%s'",
+						       optarg);
+			break;
+		case OPT_HEADER_T:
+		case OPT_BODY_T:
+			if (cli_parse_duration(optarg, ch == OPT_HEADER_T ? &header_t : &body_t) != 0 ||
+			    (ch == OPT_HEADER_T ? header_t : body_t) > 86400)
+				return cli_usage_error(usage_text,
+						       ch == OPT_HEADER_T
+							       ? "--header-timeout: invalid time '%s' (0 to 1d)"
+							       : "--body-timeout: invalid time '%s' (0 to 1d)",
+						       optarg);
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -125,9 +151,13 @@ int main(int argc, char **argv)
 		snprintf(dir, sizeof dir, "%s.jobs", index);
 		jobs_dir = dir;
 	}
+	if (!per_ip)
+		per_ip = max_conn > 1 ? max_conn / 2 : 1;
 	srv_opts o = {.index_path = index, .listen = listen, .jobs_dir = jobs_dir,
 		      .job_ttl = ttl, .threads = (unsigned)threads, .max_ids = max_ids,
 		      .cache_bytes = cache, .max_connections = (unsigned)max_conn,
+		      .max_per_ip = (unsigned)per_ip, .header_timeout = (unsigned)header_t,
+		      .body_timeout = (unsigned)body_t,
 		      .quiet = quiet, .argv = argv};
 	return srv_run(&o);
 }

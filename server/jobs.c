@@ -481,13 +481,17 @@ static int fill_result(FILE *f, void *arg)
 static idmap_job *run_job(srv_jobs *js, run_state *r, size_t *mem)
 {
 	srv_job_view *v = &r->v;
-	uint64_t taxa[64];
-	long n_taxa = parse_taxa(v->req.tax, taxa, 64);
+	uint64_t taxa[sizeof v->req.tax / 2 + 1]; /* "1,2,...": as many as the text holds */
+	long n_taxa = parse_taxa(v->req.tax, taxa, sizeof taxa / sizeof *taxa);
 	idmap_request req = {.from = v->req.from, .to = v->req.to[0] ? v->req.to : NULL,
 			     .taxa = taxa, .n_taxa = n_taxa > 0 ? (size_t)n_taxa : 0};
 	idmap_diag d;
 	idmap_job *job = NULL;
 	v->err_code = 50;
+	if (n_taxa < 0) { /* stored before taxId was checked: refused, never run unfiltered */
+		fail(r, RUN_FINAL, "The parameter 'taxId' has an invalid value");
+		return NULL;
+	}
 	int rc = idmap_job_new(js->ix, &req, &job, &d);
 	if (rc != IDMAP_OK) { /* the request is checked at submission: a new index may refuse it */
 		fail(r, rc == IDMAP_ERR_NOMEM ? RUN_RETRY : RUN_FINAL, "%s",

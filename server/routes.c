@@ -404,14 +404,6 @@ static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const cha
 
 /* ---- intersect --------------------------------------------------------------------------------- */
 
-/* The distinct targets of a job as one text (list rendering), lines ending in '\n'. */
-static int collect(void *a, const void *p, size_t n)
-{
-	srv_buf *b = a;
-	srv_buf_put(b, p, n);
-	return b->failed;
-}
-
 typedef struct {
 	srv_ctx *ctx;
 	char a[SRV_JOB_ID_LEN + 1], b[SRV_JOB_ID_LEN + 1];
@@ -422,66 +414,7 @@ typedef struct {
 static int inter_produce(void *arg, idmap_write_fn w, void *wctx)
 {
 	inter_arg *x = arg;
-	srv_buf la = {0}, lb = {0}, out = {0};
-	idmap_render_opts o = {.format = IDMAP_OUT_LIST};
-	int rc = idmap_render(x->ja, &o, collect, &la);
-	if (rc == 0)
-		rc = idmap_render(x->jb, &o, collect, &lb);
-	/* a set of A's lines: open addressing over line offsets + 1 */
-	size_t lines = 0;
-	for (size_t i = 0; i < la.len; i++)
-		lines += la.p[i] == '\n';
-	size_t cap = 16;
-	while (cap < 2 * lines + 2)
-		cap *= 2;
-	uint64_t *set = rc == 0 ? calloc(cap, sizeof *set) : NULL;
-	if (rc == 0 && !set)
-		rc = -1;
-	for (size_t i = 0; rc == 0 && i < la.len;) {
-		char *nl = memchr(la.p + i, '\n', la.len - i);
-		size_t n = (size_t)(nl - (la.p + i));
-		size_t h = srv_fnv(la.p + i, n) & (cap - 1);
-		while (set[h])
-			h = (h + 1) & (cap - 1);
-		set[h] = i + 1;
-		i += n + 1;
-	}
-	srv_buf_str(&out, x->fmt == IDMAP_OUT_JSON ? "{\"results\":[" : x->fmt == IDMAP_OUT_TSV ? "To\n" : "");
-	int first = 1;
-	for (size_t i = 0; rc == 0 && i < lb.len;) {
-		char *nl = memchr(lb.p + i, '\n', lb.len - i);
-		size_t n = (size_t)(nl - (lb.p + i));
-		int found = 0;
-		for (size_t h = srv_fnv(lb.p + i, n) & (cap - 1); set[h]; h = (h + 1) & (cap - 1)) {
-			const char *s = la.p + set[h] - 1;
-			if (!memcmp(s, lb.p + i, n) && s[n] == '\n') {
-				found = 1;
-				break;
-			}
-		}
-		if (found) {
-			if (x->fmt == IDMAP_OUT_JSON) {
-				if (!first)
-					srv_buf_put(&out, ",", 1);
-				srv_buf_json(&out, lb.p + i, n);
-			} else {
-				srv_buf_put(&out, lb.p + i, n + 1);
-			}
-			first = 0;
-			if (out.len > (1u << 16))
-				rc = put(w, wctx, &out);
-		}
-		i += n + 1;
-	}
-	if (x->fmt == IDMAP_OUT_JSON)
-		srv_buf_str(&out, "]}");
-	if (rc == 0)
-		rc = put(w, wctx, &out);
-	free(set);
-	free(la.p);
-	free(lb.p);
-	free(out.p);
-	return rc;
+	return srv_intersect(x->ctx, x->ja, x->jb, x->fmt, w, wctx);
 }
 
 static void inter_free(void *arg)

@@ -40,6 +40,7 @@ static enum MHD_Result post(srv_ctx *ctx, struct MHD_Connection *c, const char *
 			return srv_submit_end(s, c);
 		return rc;
 	}
+	srv_limits_phase(ctx->limits, c, SRV_PHASE_ANSWER);
 	return srv_submit_end(s, c);
 }
 
@@ -50,11 +51,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	srv_ctx *ctx = cls;
 	(void)version;
 	srv_request_path = url;
-	if (!*con_cls && ctx->log)
-		fprintf(ctx->log, "%s %s\n", method, url);
-	if (!strcmp(method, MHD_HTTP_METHOD_POST))
+	int is_post = !strcmp(method, MHD_HTTP_METHOD_POST);
+	int is_get = !strcmp(method, MHD_HTTP_METHOD_GET) || !strcmp(method, MHD_HTTP_METHOD_HEAD);
+	if (!*con_cls) { /* the header is complete: a body may follow (read or discarded) */
+		srv_limits_phase(ctx->limits, c, is_get ? SRV_PHASE_ANSWER : SRV_PHASE_BODY);
+		if (ctx->log)
+			fprintf(ctx->log, "%s %s\n", method, url);
+	}
+	if (is_post)
 		return post(ctx, c, url, data, size, con_cls);
-	if (!strcmp(method, MHD_HTTP_METHOD_GET) || !strcmp(method, MHD_HTTP_METHOD_HEAD))
+	if (is_get)
 		return srv_route_get(ctx, c, url);
 	if (!strcmp(method, MHD_HTTP_METHOD_OPTIONS)) {
 		struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
@@ -71,9 +77,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		      enum MHD_RequestTerminationCode toe)
 {
-	(void)cls, (void)c, (void)toe;
+	srv_ctx *ctx = cls;
+	(void)toe;
 	srv_submit_free(*con_cls);
 	*con_cls = NULL;
+	srv_limits_phase(ctx->limits, c, SRV_PHASE_HEADER); /* the next request on c */
 }
 
 /* Splits "host:port", "[v6]:port" or ":port" and resolves it. Returns 0 or -1. */
@@ -229,15 +237,20 @@ int srv_run(const srv_opts *o)
 		fprintf(stderr, "idmap: jobs: %s\n", err);
 		goto out;
 	}
+	if (srv_limits_start(&ctx.limits, o, ctx.log) != 0) {
+		fprintf(stderr, "idmap: cannot start the request deadline thread\n");
+		goto out;
+	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 			 MHD_USE_ERROR_LOG | MHD_USE_ITC |
 			 (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
 	/* the same options after either a socket of our own or the one handed over */
 #define SERVE_OPTIONS                                                                          \
-	MHD_OPTION_CONNECTION_LIMIT, o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,        \
-		(unsigned)300, MHD_OPTION_THREAD_STACK_SIZE, (size_t)(1u << 20),               \
-		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE,  \
-		(unsigned)1024, MHD_OPTION_END
+	MHD_OPTION_CONNECTION_LIMIT, o->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,   \
+		o->max_per_ip, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,                   \
+		MHD_OPTION_THREAD_STACK_SIZE, (size_t)(1u << 20), MHD_OPTION_NOTIFY_COMPLETED, \
+		completed, &ctx, MHD_OPTION_NOTIFY_CONNECTION, srv_limits_notify, ctx.limits,  \
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END
 	struct MHD_Daemon *d =
 		lfd >= 0 ? MHD_start_daemon(flags, 0, NULL, NULL, handle, &ctx,
 					    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd, SERVE_OPTIONS)
@@ -270,6 +283,7 @@ int srv_run(const srv_opts *o)
 	MHD_stop_daemon(d);
 	rc = 0;
 out:
+	srv_limits_stop(ctx.limits);
 	srv_jobs_close(ctx.jobs);
 	idmap_catalog_free(ctx.cat);
 	free(ctx.fields_json);

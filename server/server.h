@@ -4,6 +4,8 @@
  *   routes.c   one handler per endpoint (UniProt's paths), request parsing
  *   submit.c   POST /idmapping/run: form fields streamed, ids tokenised into a spool file
  *   respond.c  responses: JSON errors in UniProt's shape, bodies produced on a thread, gzip
+ *   conn_limits.c  deadlines for a complete request header and body
+ *   intersect.c    GET /idmapping/intersect: the common targets of two jobs, sorted on disk
  *   jobs.c     the job registry: worker threads, files in --jobs-dir, expiry, cache
  *   web.c      the embedded page (the files of server/web) */
 #ifndef IDMAP_SERVER_H
@@ -30,6 +32,9 @@ typedef struct {
 	uint64_t max_ids;	 /* ids per job; more gets 413 */
 	uint64_t cache_bytes;	 /* finished jobs kept loaded in memory */
 	unsigned max_connections;
+	unsigned max_per_ip;	 /* connections from one address */
+	unsigned header_timeout; /* seconds for a complete request header (0: none) */
+	unsigned body_timeout;	 /* seconds for a complete body after its header (0: none) */
 	int quiet;		 /* no request log */
 	char **argv;		 /* the command line, run again on SIGHUP */
 } srv_opts;
@@ -119,6 +124,27 @@ int srv_submit_give_up(const srv_submit *s);
 enum MHD_Result srv_submit_end(srv_submit *s, struct MHD_Connection *c);
 void srv_submit_free(srv_submit *s);
 
+/* ---- Request deadlines (conn_limits.c) ----------------------------------------------------- */
+
+typedef struct srv_limits srv_limits;
+
+/* What a connection is waiting for: its deadline is set when it enters the phase. */
+typedef enum {
+	SRV_PHASE_HEADER, /* the next request's header: --header-timeout */
+	SRV_PHASE_BODY,	  /* the rest of a body: --body-timeout */
+	SRV_PHASE_ANSWER, /* the answer is being made or sent: no deadline */
+} srv_phase;
+
+/* Starts the watchdog that closes connections past their deadline (logged to log, may be
+ * NULL). Returns 0, or -1 (out of memory or threads). */
+int srv_limits_start(srv_limits **out, const srv_opts *o, FILE *log);
+void srv_limits_stop(srv_limits *l);
+/* MHD_OPTION_NOTIFY_CONNECTION with l as its closure: lists connections, header deadline. */
+void srv_limits_notify(void *l, struct MHD_Connection *c, void **socket_context,
+		       enum MHD_ConnectionNotificationCode code);
+/* Moves connection c to phase (l may be NULL). */
+void srv_limits_phase(srv_limits *l, struct MHD_Connection *c, srv_phase phase);
+
 /* ---- Server context (serve.c) -------------------------------------------------------------- */
 
 typedef struct srv_ctx {
@@ -126,6 +152,7 @@ typedef struct srv_ctx {
 	idmap_index *ix;
 	idmap_catalog *cat;
 	srv_jobs *jobs;
+	srv_limits *limits;
 	char release[64], release_date[64];
 	char *fields_json; /* GET /configure/idmapping/fields, rendered once */
 	size_t fields_len;
@@ -174,6 +201,12 @@ void srv_buf_json_chars(srv_buf *b, const char *s, size_t n);
 /* ---- Routes (routes.c) and the page (web.c) ------------------------------------------------- */
 
 enum MHD_Result srv_route_get(srv_ctx *ctx, struct MHD_Connection *c, const char *url);
+
+/* The targets present in both jobs, sorted, in format fmt (json, tsv or list) through w;
+ * memory bounded whatever the jobs' sizes, temporary files in the jobs dir (intersect.c).
+ * Returns 0, or non-zero (I/O error, or w's value). */
+int srv_intersect(srv_ctx *ctx, const idmap_job *ja, const idmap_job *jb, int fmt,
+		  idmap_write_fn w, void *wctx);
 
 /* The embedded file for url ("/", "/app.js", ...), or NULL. */
 const void *srv_web_file(const char *url, size_t *len, const char **type);

@@ -3,9 +3,11 @@
  * (white space and commas, as idmap_job_add_ids does), written one per line to a spool file
  * and hashed, so the job id is known when the body ends and --max-ids is enforced on the way.
  * The job id hashes from, to, taxId and the id sequence: the same request gives the same job. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "hash.h"
@@ -32,6 +34,7 @@ struct srv_submit {
 	char err[512];
 	uint64_t discarded;
 	int answered;
+	int multipart; /* a multipart/form-data body (binary parts may hold any byte) */
 };
 
 static void fail(srv_submit *s, unsigned status, const char *msg)
@@ -115,6 +118,12 @@ static void field(srv_submit *s, const char *key, uint64_t off, const char *data
 {
 	if (!key)
 		return;
+	if (memchr(data, 0, size)) { /* %00, or a NUL in a part: no id or name holds one */
+		char m[256];
+		snprintf(m, sizeof m, "The parameter '%.64s' contains a NUL byte", key);
+		fail(s, MHD_HTTP_BAD_REQUEST, m);
+		return;
+	}
 	if (!strcmp(key, "ids") || !strcmp(key, "file")) {
 		if (off == 0)
 			end_token(s); /* a new value: never glue it to the previous one */
@@ -165,6 +174,7 @@ srv_submit *srv_submit_begin(srv_ctx *ctx, struct MHD_Connection *c)
 	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (type) {
+		s->multipart = !strncasecmp(type, "multipart/", 10);
 		s->pp = MHD_create_post_processor(c, 64 * 1024, post_field, s);
 		if (!s->pp)
 			fail(s, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
@@ -178,6 +188,8 @@ enum MHD_Result srv_submit_feed(srv_submit *s, const char *data, size_t size)
 {
 	if (s->answered)
 		return MHD_YES;
+	if (!s->err_status && !s->multipart && memchr(data, 0, size))
+		fail(s, MHD_HTTP_BAD_REQUEST, "The request body contains a NUL byte");
 	if (s->err_status || !s->pp) {
 		s->discarded += size;
 		return MHD_YES;
@@ -205,6 +217,8 @@ static void job_id(const srv_submit *s, char out[SRV_JOB_ID_LEN + 1])
 	snprintf(out, SRV_JOB_ID_LEN + 1, "%016" PRIx64 "%016" PRIx64, h.hi, h.lo);
 }
 
+/* Comma-separated NCBI taxon ids, each below 2^64 (the filter's type): the workers parse
+ * them again, and a value they could not hold would drop the filter. */
 static int tax_valid(const char *s)
 {
 	if (!*s)
@@ -212,6 +226,14 @@ static int tax_valid(const char *s)
 	for (const char *p = s; *p; p++)
 		if (!((*p >= '0' && *p <= '9') || (*p == ',' && p != s && p[1] && p[-1] != ',')))
 			return 0;
+	for (const char *p = s; *p; p += *p == ',') {
+		char *end;
+		errno = 0;
+		strtoull(p, &end, 10);
+		if (errno)
+			return 0;
+		p = end;
+	}
 	return strlen(s) <= 200;
 }
 
@@ -237,7 +259,12 @@ enum MHD_Result srv_submit_end(srv_submit *s, struct MHD_Connection *c)
 	if (s->answered)
 		return MHD_YES;
 	if (s->pp && !s->err_status) {
-		MHD_destroy_post_processor(s->pp);
+		/* MHD_NO: the body stopped mid-field, e.g. before the closing boundary */
+		if (MHD_destroy_post_processor(s->pp) != MHD_YES)
+			fail(s, MHD_HTTP_BAD_REQUEST,
+			     s->multipart ? "The multipart request body ends without its closing "
+					    "boundary"
+					  : "The request body ends in the middle of a field");
 		s->pp = NULL;
 	}
 	end_token(s);
