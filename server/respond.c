@@ -58,21 +58,15 @@ void srv_buf_json(srv_buf *b, const char *s, size_t n)
 	srv_buf_put(b, "\"", 1);
 }
 
+static int buf_write(void *ctx, const void *p, size_t n)
+{
+	srv_buf_put(ctx, p, n);
+	return 0;
+}
+
 void srv_buf_json_chars(srv_buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\') {
-			char e[2] = {'\\', (char)c};
-			srv_buf_put(b, e, 2);
-		} else if (c < 0x20) {
-			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-			srv_buf_put(b, e, 6);
-		} else {
-			srv_buf_put(b, s + i, 1);
-		}
-	}
+	idmap_escape_write(s, n, IDMAP_ESC_JSON, buf_write, b);
 }
 
 /* ---- Headers, plain bodies, errors ------------------------------------------------------------ */

@@ -544,6 +544,27 @@ IDMAP_API int idmap_render(const idmap_job *job, const idmap_render_opts *opt,
 IDMAP_API int idmap_render_catalog(const idmap_catalog *cat, int format, idmap_write_fn write,
 				   void *ctx);
 
+/* ---- Escaping untrusted text --------------------------------------------------------------- */
+
+#define IDMAP_ESC_JSON 0 /* inside a JSON string */
+#define IDMAP_ESC_TEXT 1 /* a line of text for people: a terminal, a log */
+#define IDMAP_ESC_MAX 16 /* room for one escape and its NUL */
+
+/* Walks s[0, n) for writing it escaped: returns how many leading bytes can be written as they
+ * are. When that is less than n, esc holds the NUL-terminated escape to write instead of the
+ * next *used bytes (1 or 2); the caller goes on after them. At the end *used is 0.
+ * IDMAP_ESC_JSON: '"' and '\' as \" and \\, C0 controls as \u00XX, each byte that is not
+ * part of well-formed UTF-8 as \ufffd: the string is valid for strict parsers.
+ * IDMAP_ESC_TEXT: C0 controls, DEL, C1 controls (U+0080..U+009F) and each byte that is not
+ * part of well-formed UTF-8 as \xHH (ESC is \x1b): no terminal control sequence passes. */
+IDMAP_API size_t idmap_escape_span(const char *s, size_t n, int mode, char esc[IDMAP_ESC_MAX],
+				   size_t *used);
+
+/* Writes s[0, n) escaped (as idmap_escape_span) through write. Returns 0, or the first
+ * non-zero value write returned. */
+IDMAP_API int idmap_escape_write(const char *s, size_t n, int mode, idmap_write_fn write,
+				 void *ctx);
+
 /* ---- Saved jobs (the REST server keeps finished jobs across restarts) ---------------------- */
 
 /* A 64-bit fingerprint of the open index file, from its header CRC and section-table CRC:

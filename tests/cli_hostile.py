@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Hostile input and unlucky operators (issue 13).
+
+  - ids that are not UTF-8, or hold control bytes, still give JSON that a strict parser
+    reads (`idmap map -F json` and the server's failedIds, through json.loads).
+Prints one line per check and `N passed, N failed`; exits 1 when a check failed.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+
+class Checks:
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def ok(self, name, cond, detail=""):
+        if cond:
+            self.passed += 1
+            print(f"ok - {name}")
+        else:
+            self.failed += 1
+            print(f"not ok - {name}" + (f": {detail!r}"[:600] if detail else ""))
+        return cond
+
+
+# id bytes -> the string a strict JSON parser must read back (each stray byte is U+FFFD)
+ODD_IDS = [
+    (b"\xff\xfe", "\ufffd\ufffd"),
+    (b"ab\xc3", "ab\ufffd"),
+    (b"\xed\xa0\x80", "\ufffd\ufffd\ufffd"),  # a UTF-16 surrogate
+    (b"\xc0\xaf", "\ufffd\ufffd"),  # an overlong '/'
+    (b"\x1b]0;owned\x07", "\x1b]0;owned\x07"),  # OSC: set the terminal title
+    (b"q\"\\\x01", "q\"\\\x01"),
+    (b"\xc2\x9b31m", "\x9b31m"),  # C1 CSI
+    (b"caf\xc3\xa9", "caf\u00e9"),
+]
+
+
+def run(cmd, stdin=b""):
+    return subprocess.run(cmd, input=stdin, capture_output=True, timeout=120)
+
+
+def check_json(c, idmap, idx):
+    ids = [b"P31946"] + [i for i, _ in ODD_IDS] + [b"P68254"]
+    p = run([idmap, "map", "-i", idx, "-F", "json"], b"\n".join(ids) + b"\n")
+    try:
+        doc = json.loads(p.stdout)  # bytes: strict UTF-8, strict control characters
+    except ValueError as e:
+        c.ok("map -F json: a strict parser reads the document", False, f"{e}: {p.stdout[:300]}")
+        return
+    c.ok("map -F json: a strict parser reads the document", p.returncode == 0)
+    c.ok("map -F json: failedIds are the odd ids, stray bytes as U+FFFD",
+         doc.get("failedIds") == [s for _, s in ODD_IDS], doc.get("failedIds"))
+    c.ok("map -F json: the good ids mapped",
+         [r["from"] for r in doc["results"]] == ["P31946", "P68254"], doc["results"])
+
+
+class Server:
+    """`idmap serve` on a free loopback port, its stderr (the request log) collected."""
+
+    def __init__(self, idmap, idx, jobs):
+        self.proc = subprocess.Popen([idmap, "serve", "-i", idx, "--listen", "127.0.0.1:0",
+                                      "--jobs-dir", jobs], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        self.err = b""
+        line = self.proc.stderr.readline()
+        m = re.search(rb"listening on (http://[^/]+)/", line)
+        if not m:
+            self.proc.kill()
+            raise RuntimeError(f"server did not start: {line!r}")
+        self.url = m.group(1).decode()
+        self.reader = threading.Thread(target=self._drain, daemon=True)
+        self.reader.start()
+
+    def _drain(self):
+        for line in self.proc.stderr:
+            self.err += line
+
+    def get(self, path):
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=30) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+        self.reader.join(timeout=10)
+
+
+def check_server(c, idmap, idx, work):
+    if not os.path.exists(os.path.join(os.path.dirname(idmap), "idmap-serve")):
+        print("# idmap serve is not built: server checks skipped")
+        return
+    s = Server(idmap, idx, os.path.join(work, "jobs"))
+    try:
+        ids = b",".join([b"P31946"] + [i for i, _ in ODD_IDS])
+        body = b"from=UniProtKB_AC-ID&to=UniProtKB&ids=" + urllib.parse.quote_from_bytes(
+            ids).encode()
+        with urllib.request.urlopen(s.url + "/idmapping/run", body, timeout=30) as r:
+            job = json.loads(r.read())["jobId"]
+        for _ in range(300):
+            st, b = s.get(f"/idmapping/status/{job}")
+            if b"jobStatus" not in b:
+                break
+            time.sleep(0.05)
+        st, b = s.get(f"/idmapping/stream/{job}?format=json")
+        try:
+            doc = json.loads(b)
+        except ValueError as e:
+            doc = {"error": str(e), "body": b[:300]}
+        c.ok("server failedIds: strict JSON, stray bytes as U+FFFD",
+             st == 200 and doc.get("failedIds") == [s for _, s in ODD_IDS], doc)
+    finally:
+        s.stop()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--idmap", required=True)
+    ap.add_argument("--sample", required=True)
+    ap.add_argument("--workdir", required=True)
+    a = ap.parse_args()
+    idmap = os.path.abspath(a.idmap)
+    work = os.path.abspath(a.workdir)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    idx = os.path.join(work, "sample.idx")
+    files = [os.path.join(a.sample, f) for f in
+             ("idmapping.dat", "idmapping_selected.tab", "sec_ac.txt", "delac_sp.txt")]
+    p = run([idmap, "build", "-q", "-o", idx] + files)
+    if p.returncode != 0:
+        print(f"cannot build the sample index: {p.stderr!r}")
+        return 1
+    c = Checks()
+    check_json(c, idmap, idx)
+    check_server(c, idmap, idx, work)
+    print(f"{c.passed} passed, {c.failed} failed")
+    return 1 if c.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
