@@ -71,7 +71,7 @@ void cli_index_error(const char *path, int status)
 		version_error(path, msg, sizeof msg);
 		why = msg;
 	}
-	fprintf(stderr, "idmap: %s: %s\n", path, why);
+	cli_say("%s: %s", path, why);
 	errno = e;
 }
 
@@ -121,13 +121,47 @@ int cli_out_finish(cli_out *o)
 	return -1;
 }
 
+static int file_write(void *ctx, const void *p, size_t n)
+{
+	return fwrite(p, 1, n, ctx) == n ? 0 : -1;
+}
+
+void cli_put_text(FILE *f, const char *s, size_t n, size_t max)
+{
+	size_t cut = n;
+	if (max && n > max) { /* at a character boundary, not inside a UTF-8 sequence */
+		cut = max;
+		while (cut > max - 3 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+			cut--;
+	}
+	idmap_escape_write(s, cut, IDMAP_ESC_TEXT, file_write, f);
+	if (cut < n)
+		fputs("...", f);
+}
+
+static void say(const char *fmt, va_list ap)
+{
+	char msg[4096];
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
+	fputs("idmap: ", stderr);
+	if (n > 0)
+		cli_put_text(stderr, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1, 0);
+	fputc('\n', stderr);
+}
+
+void cli_say(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	say(fmt, ap);
+	va_end(ap);
+}
+
 int cli_usage_error(const char *usage, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("idmap: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	say(fmt, ap);
 	va_end(ap);
 	fputs(usage, stderr);
 	return 2;

@@ -23,7 +23,16 @@ const char *cli_index_path(const char *opt);
  * Returns 0, or prints a usage error (a stray argument, no index) and returns -1. */
 int cli_index_arg(int argc, char **argv, const char **index, const char *usage);
 
-/* Prints "idmap: MESSAGE" and the usage text on stderr; returns 2, the usage exit code. */
+/* Writes s[0, n) for people: control bytes (ESC, BEL, C1) and bytes that are not UTF-8
+ * escaped as \xHH (idmap_escape_span); when max is not 0, at most about max bytes of s, then
+ * "...". Ids and file names from the user go to the terminal only through this. */
+void cli_put_text(FILE *f, const char *s, size_t n, size_t max);
+
+/* Prints "idmap: MESSAGE" and a newline on stderr, the message escaped as by cli_put_text. */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "idmap: MESSAGE" (escaped, as cli_say) and the usage text on stderr; returns 2, the
+ * usage exit code. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* getopt_long's ':' (an option without its value) or '?' (an unknown option) as a usage

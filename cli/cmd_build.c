@@ -54,7 +54,7 @@ static void log_line(void *ctx, const char *msg)
 		fputs("\r\033[K", stderr);
 		live_shown = 0;
 	}
-	fprintf(stderr, "idmap: %s\n", msg);
+	cli_say("%s", msg);
 }
 
 /* Resident memory of this process in bytes, from /proc (0 when unavailable). */
@@ -187,7 +187,7 @@ int cmd_build(int argc, char **argv)
 		int n = idmap_build_clean_tmp(o.output, o.tmpdir, quiet ? NULL : log_line, NULL,
 					      cerr, sizeof(cerr));
 		if (n < 0) {
-			fprintf(stderr, "idmap: %s\n", cerr);
+			cli_say("%s", cerr);
 			return 1;
 		}
 		if (!quiet)
@@ -220,7 +220,7 @@ int cmd_build(int argc, char **argv)
 	if (live_shown)
 		fputs("\r\033[K", stderr);
 	if (rc < 0) {
-		fprintf(stderr, "idmap: %s\n", err);
+		cli_say("%s", err);
 		return 1;
 	}
 	return 0;

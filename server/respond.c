@@ -69,6 +69,18 @@ void srv_buf_json_chars(srv_buf *b, const char *s, size_t n)
 	idmap_escape_write(s, n, IDMAP_ESC_JSON, buf_write, b);
 }
 
+void srv_log_request(FILE *log, const char *method, const char *url)
+{
+	srv_buf b = {0};
+	idmap_escape_write(method, strlen(method), IDMAP_ESC_TEXT, buf_write, &b);
+	srv_buf_put(&b, " ", 1);
+	idmap_escape_write(url, strlen(url), IDMAP_ESC_TEXT, buf_write, &b);
+	srv_buf_put(&b, "\n", 1);
+	if (!b.failed)
+		fwrite(b.p, 1, b.len, log); /* one write: lines of concurrent requests stay whole */
+	free(b.p);
+}
+
 /* ---- Headers, plain bodies, errors ------------------------------------------------------------ */
 
 enum MHD_Result srv_queue(srv_ctx *ctx, struct MHD_Connection *c, unsigned status,

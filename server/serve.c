@@ -51,7 +51,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	(void)version;
 	srv_request_path = url;
 	if (!*con_cls && ctx->log)
-		fprintf(ctx->log, "%s %s\n", method, url);
+		srv_log_request(ctx->log, method, url);
 	if (!strcmp(method, MHD_HTTP_METHOD_POST))
 		return post(ctx, c, url, data, size, con_cls);
 	if (!strcmp(method, MHD_HTTP_METHOD_GET) || !strcmp(method, MHD_HTTP_METHOD_HEAD))

@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""Hostile input and unlucky operators (issue 13).
+"""Hostile input and unlucky operators (issue 13, items 6-8).
 
   - ids that are not UTF-8, or hold control bytes, still give JSON that a strict parser
-    reads (`idmap map -F json` and the server's failedIds, through json.loads).
+    reads (`idmap map -F json` and the server's failedIds, through json.loads);
+  - the stderr summary of `idmap map` and the server's request log show control bytes
+    escaped (\\x1b), never raw;
+  - one 10 MB id is one failed id ("too long"), from standard input and from an argument, and
+    the summary stays short: ids cut to a few dozen bytes, at most 5 named, "... and K more".
 Prints one line per check and `N passed, N failed`; exits 1 when a check failed.
 """
 import argparse
@@ -51,6 +55,11 @@ def run(cmd, stdin=b""):
     return subprocess.run(cmd, input=stdin, capture_output=True, timeout=120)
 
 
+def raw_controls(b):
+    """Control bytes a terminal acts on: C0 but newline, DEL, C1 in UTF-8, ESC anywhere."""
+    return re.findall(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]", b)
+
+
 def check_json(c, idmap, idx):
     ids = [b"P31946"] + [i for i, _ in ODD_IDS] + [b"P68254"]
     p = run([idmap, "map", "-i", idx, "-F", "json"], b"\n".join(ids) + b"\n")
@@ -64,6 +73,42 @@ def check_json(c, idmap, idx):
          doc.get("failedIds") == [s for _, s in ODD_IDS], doc.get("failedIds"))
     c.ok("map -F json: the good ids mapped",
          [r["from"] for r in doc["results"]] == ["P31946", "P68254"], doc["results"])
+
+
+def check_summary(c, idmap, idx):
+    ids = [i for i, _ in ODD_IDS if i[0] < 0x80 or i[:2] == b"\xc2\x9b"]  # the first 5 named
+    p = run([idmap, "map", "-i", idx], b" ".join(ids))
+    c.ok("map summary: no raw control byte on stderr", not raw_controls(p.stderr), p.stderr)
+    c.ok("map summary: ESC and BEL shown as \\x1b and \\x07",
+         b"\\x1b]0;owned\\x07" in p.stderr and b"\\xc2\\x9b31m" in p.stderr, p.stderr)
+    p = run([idmap, "map", "-i", idx, "-F", "json"] + [f"bad{i}" for i in range(30)])
+    c.ok("map summary: 5 ids named, then the count of the others",
+         re.search(rb"not mapped: bad0 \(.*bad4 \([^,]*\), \.\.\. and 25 more\n", p.stderr)
+         is not None and b"bad5" not in p.stderr, p.stderr)
+
+
+def check_long(c, idmap, idx):
+    big = b"A" * 10_000_000
+    p = run([idmap, "map", "-i", idx, "-F", "json"], b"P31946 " + big + b" P68254\n")
+    err = p.stderr.decode(errors="replace")
+    c.ok("10 MB id: one failed id of three, no duplicates",
+         p.returncode == 0 and "mapped 2 of 3 ids; 1 not mapped" in err
+         and "duplicate" not in err, err[:300])
+    c.ok("10 MB id: reason 'too long', summary under 1 KB",
+         "(too long (more than 1024 bytes))" in err and len(p.stderr) < 1024, len(p.stderr))
+    doc = json.loads(p.stdout)
+    c.ok("10 MB id: failedIds holds it once, cut to 1025 bytes",
+         [len(f) for f in doc.get("failedIds", [])] == [1025], doc.get("failedIds", [""])[:1])
+    # an id of exactly the longest index value is looked up; one byte more is too long
+    p = run([idmap, "map", "-i", idx, "--from", "GeneID"], b"B" * 1024 + b"\n" + b"C" * 1025)
+    err = p.stderr.decode()
+    c.ok("1024-byte id looked up, 1025 bytes too long",
+         re.search(r"B+\.\.\. \(not found\), C+\.\.\. \(too long \(more than 1024", err)
+         is not None, err[:400])
+    p = run([idmap, "map", "-i", idx, "P31946", "D" * 100_000])
+    c.ok("100 KB id as an argument: one failed id, too long, a short summary",
+         "mapped 1 of 2 ids" in p.stderr.decode() and len(p.stderr) < 1024
+         and b"(too long (more than 1024 bytes))" in p.stderr, p.stderr[:300])
 
 
 class Server:
@@ -106,7 +151,7 @@ def check_server(c, idmap, idx, work):
         return
     s = Server(idmap, idx, os.path.join(work, "jobs"))
     try:
-        ids = b",".join([b"P31946"] + [i for i, _ in ODD_IDS])
+        ids = b",".join([b"P31946"] + [i for i, _ in ODD_IDS] + [b"E" * 2000])
         body = b"from=UniProtKB_AC-ID&to=UniProtKB&ids=" + urllib.parse.quote_from_bytes(
             ids).encode()
         with urllib.request.urlopen(s.url + "/idmapping/run", body, timeout=30) as r:
@@ -122,9 +167,16 @@ def check_server(c, idmap, idx, work):
         except ValueError as e:
             doc = {"error": str(e), "body": b[:300]}
         c.ok("server failedIds: strict JSON, stray bytes as U+FFFD",
-             st == 200 and doc.get("failedIds") == [s for _, s in ODD_IDS], doc)
+             st == 200 and doc.get("failedIds", [])[:-1] == [s for _, s in ODD_IDS], doc)
+        c.ok("server: a 2000-byte id is one failed id, cut to 1025 bytes",
+             doc.get("failedIds", [""])[-1] == "E" * 1025, doc.get("failedIds", [""])[-1][:80])
+        s.get("/idmapping/status/%1b]0;owned%07%c2%9b")
     finally:
         s.stop()
+    log = s.err
+    c.ok("server request log: control bytes escaped",
+         b"GET /idmapping/status/\\x1b]0;owned\\x07\\xc2\\x9b\n" in log
+         and not raw_controls(log), log[-400:])
 
 
 def main():
@@ -146,6 +198,8 @@ def main():
         return 1
     c = Checks()
     check_json(c, idmap, idx)
+    check_summary(c, idmap, idx)
+    check_long(c, idmap, idx)
     check_server(c, idmap, idx, work)
     print(f"{c.passed} passed, {c.failed} failed")
     return 1 if c.failed else 0

@@ -403,8 +403,13 @@ IDMAP_API int idmap_job_new(const idmap_index *ix, const idmap_request *req, idm
 			    idmap_diag *diag);
 IDMAP_API void idmap_job_free(idmap_job *job);
 
+/* The longest id looked up: an index value has at most 1024 bytes (FORMAT.md, Limits). */
+#define IDMAP_ID_MAX_LEN 1024
+
 /* Adds the ids of text[0, len), split on white space and commas (the text is copied).
- * Duplicates (same text) are kept once, in first-seen order, and counted. Returns IDMAP_OK,
+ * Duplicates (same text) are kept once, in first-seen order, and counted. An id longer than
+ * IDMAP_ID_MAX_LEN bytes is kept as its first IDMAP_ID_MAX_LEN + 1 bytes and fails as
+ * IDMAP_ID_INVALID, "too long" (two such ids alike in those bytes are one). Returns IDMAP_OK,
  * IDMAP_ERR_NOMEM, or IDMAP_ERR_INVALID after idmap_job_run or beyond 2^32-1 ids/4 GiB. */
 IDMAP_API int idmap_job_add_ids(idmap_job *job, const char *text, size_t len);
 
