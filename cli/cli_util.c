@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <unistd.h>
 
@@ -75,6 +76,44 @@ void cli_index_error(const char *path, int status)
 	errno = e;
 }
 
+/* The index is read through a map: a file truncated under it faults with SIGBUS (BUS_ADRERR)
+ * on the next page read past its new end. The message is made when the index opens (no
+ * formatting in a signal handler). Another kind of SIGBUS (a misaligned access) is left to
+ * the default action, so that a bug is not reported as a changed file. */
+static char sigbus_msg[512];
+static size_t sigbus_len;
+
+static void on_sigbus(int sig, siginfo_t *info, void *uctx)
+{
+	(void)uctx;
+	if (info->si_code != BUS_ADRERR) {
+		signal(sig, SIG_DFL); /* the faulting access runs again and ends the program */
+		return;
+	}
+	ssize_t w = write(STDERR_FILENO, sigbus_msg, sigbus_len);
+	(void)w;
+	_exit(1);
+}
+
+static void catch_sigbus(const char *path)
+{
+	FILE *m = fmemopen(sigbus_msg, sizeof sigbus_msg, "w");
+	if (!m)
+		return;
+	fputs("idmap: ", m);
+	cli_put_text(m, path, strlen(path), 200);
+	fputs(": index file changed or truncated while in use\n", m);
+	long n = ftell(m);
+	fclose(m);
+	sigbus_len = n > 0 && (size_t)n < sizeof sigbus_msg ? (size_t)n : 0;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	if (sigbus_len)
+		sigaction(SIGBUS, &sa, NULL);
+}
+
 idmap_index *cli_open_index(const char *path)
 {
 	idmap_index *ix;
@@ -83,6 +122,7 @@ idmap_index *cli_open_index(const char *path)
 		cli_index_error(path, rc);
 		return NULL;
 	}
+	catch_sigbus(path);
 	return ix;
 }
 

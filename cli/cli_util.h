@@ -48,7 +48,9 @@ void cli_index_error(const char *path, int status);
  * with `idmap build`". */
 void cli_version_message(uint32_t found, char *out, size_t len);
 
-/* Opens the index, printing the reason on failure. Returns the handle or NULL. */
+/* Opens the index, printing the reason on failure. Returns the handle or NULL. From then on a
+ * read of the index past the end of a file truncated under it (SIGBUS) ends the program with
+ * "idmap: PATH: index file changed or truncated while in use" and exit status 1. */
 idmap_index *cli_open_index(const char *path);
 
 /* A big output buffer in front of a stdio stream: one fwrite per buffer, not per field. */

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Hostile input and unlucky operators (issue 13, items 6-8).
+"""Hostile input and unlucky operators (issue 13, items 6-8 and the CLI's smaller items).
 
   - ids that are not UTF-8, or hold control bytes, still give JSON that a strict parser
     reads (`idmap map -F json` and the server's failedIds, through json.loads);
   - the stderr summary of `idmap map` and the server's request log show control bytes
     escaped (\\x1b), never raw;
   - one 10 MB id is one failed id ("too long"), from standard input and from an argument, and
-    the summary stays short: ids cut to a few dozen bytes, at most 5 named, "... and K more".
+    the summary stays short: ids cut to a few dozen bytes, at most 5 named, "... and K more";
+  - an index truncated under a running `idmap map` ends with a message and exit 1, not SIGBUS.
 Prints one line per check and `N passed, N failed`; exits 1 when a check failed.
 """
 import argparse
@@ -111,6 +112,26 @@ def check_long(c, idmap, idx):
          and b"(too long (more than 1024 bytes))" in p.stderr, p.stderr[:300])
 
 
+def check_truncated(c, idmap, idx, work):
+    path = os.path.join(work, "shrinking.idx")
+    shutil.copy(idx, path)
+    p = subprocess.Popen([idmap, "map", "-i", path], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    mapped = False
+    for _ in range(500):  # until the index is mapped (map then waits for its ids)
+        with open(f"/proc/{p.pid}/maps") as f:
+            if path in f.read():
+                mapped = True
+                break
+        time.sleep(0.01)
+    os.truncate(path, 0)
+    out, err = p.communicate(b"P31946 P68254 Q04917\n", timeout=60)
+    c.ok("index truncated under map: message and exit 1, no SIGBUS",
+         mapped and p.returncode == 1
+         and err == f"idmap: {path}: index file changed or truncated while in use\n".encode(),
+         (p.returncode, err))
+
+
 class Server:
     """`idmap serve` on a free loopback port, its stderr (the request log) collected."""
 
@@ -200,6 +221,7 @@ def main():
     check_json(c, idmap, idx)
     check_summary(c, idmap, idx)
     check_long(c, idmap, idx)
+    check_truncated(c, idmap, idx, work)
     check_server(c, idmap, idx, work)
     print(f"{c.passed} passed, {c.failed} failed")
     return 1 if c.failed else 0
