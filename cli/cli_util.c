@@ -214,13 +214,15 @@ int cli_bad_option(int ch, char *const *argv, const char *usage)
 	return cli_usage_error(usage, "unknown option '%s'", argv[optind - 1]);
 }
 
-/* Parses "512M", "4G", "1.5G", "1048576" into bytes; returns 0 on success. */
+/* Parses "512M", "4G", "1.5G", "1048576" into bytes. */
 int cli_parse_size(const char *s, uint64_t *out)
 {
 	char *end;
+	if ((*s < '0' || *s > '9') && *s != '.')
+		return -1; /* also "inf", "nan", "-1", " 1" */
 	errno = 0;
 	double v = strtod(s, &end);
-	if (end == s || errno || v < 0)
+	if (end == s || strpbrk(s, "xX") || (errno && v < 1)) /* hex, or an underflow */
 		return -1;
 	double mul = 1;
 	switch (*end) {
@@ -236,6 +238,8 @@ int cli_parse_size(const char *s, uint64_t *out)
 		end++;
 	if (*end)
 		return -1;
+	if (errno || v * mul >= 18446744073709551616.0) /* 2^64: the cast would be undefined */
+		return -2;
 	*out = (uint64_t)(v * mul);
 	return 0;
 }

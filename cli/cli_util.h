@@ -10,7 +10,8 @@
 
 #include "idmap.h"
 
-/* Parses "512M", "4G", "1.5G", "1048576" (bytes); returns 0, or -1 when malformed. */
+/* Parses "512M", "4G", "1.5G", "1048576" (bytes); returns 0, -1 when malformed, or -2 when
+ * the size is 2^64 bytes or more. */
 int cli_parse_size(const char *s, uint64_t *out);
 
 /* Parses "7d", "12h", "30m", "45s" or plain seconds; returns 0, or -1 when malformed. */

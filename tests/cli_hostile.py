@@ -7,6 +7,7 @@
     escaped (\\x1b), never raw;
   - one 10 MB id is one failed id ("too long"), from standard input and from an argument, and
     the summary stays short: ids cut to a few dozen bytes, at most 5 named, "... and K more";
+  - `idmap build -o X` where X is an input is refused; --memory 0 and 2e19 are usage errors;
   - an index truncated under a running `idmap map` ends with a message and exit 1, not SIGBUS.
 Prints one line per check and `N passed, N failed`; exits 1 when a check failed.
 """
@@ -110,6 +111,24 @@ def check_long(c, idmap, idx):
     c.ok("100 KB id as an argument: one failed id, too long, a short summary",
          "mapped 1 of 2 ids" in p.stderr.decode() and len(p.stderr) < 1024
          and b"(too long (more than 1024 bytes))" in p.stderr, p.stderr[:300])
+
+
+def check_build(c, idmap, sample, work):
+    src = os.path.join(work, "input.dat")
+    shutil.copy(os.path.join(sample, "idmapping.dat"), src)
+    before = open(src, "rb").read()
+    os.symlink("input.dat", os.path.join(work, "link.idx"))
+    for out in (src, os.path.join(work, "link.idx")):
+        p = run([idmap, "build", "-q", "-o", out, src])
+        c.ok(f"build -o {os.path.basename(out)} (an input): refused, exit 2",
+             p.returncode == 2 and b"is also the input" in p.stderr, p.stderr)
+    c.ok("build -o INPUT: the input is untouched", open(src, "rb").read() == before)
+    out = os.path.join(work, "m.idx")
+    for size, why in (("0", b"below the minimum of 1M"), ("2e19", b"is too large"),
+                      ("1e400", b"is too large"), ("0x10", b"invalid size")):
+        p = run([idmap, "build", "-q", "-m", size, "-o", out, src])
+        c.ok(f"build --memory {size}: usage error (2), {why.decode()}",
+             p.returncode == 2 and why in p.stderr, (p.returncode, p.stderr))
 
 
 def check_truncated(c, idmap, idx, work):
@@ -221,6 +240,7 @@ def main():
     check_json(c, idmap, idx)
     check_summary(c, idmap, idx)
     check_long(c, idmap, idx)
+    check_build(c, idmap, a.sample, work)
     check_truncated(c, idmap, idx, work)
     check_server(c, idmap, idx, work)
     print(f"{c.passed} passed, {c.failed} failed")
