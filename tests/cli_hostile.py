@@ -3,8 +3,8 @@
 
   - ids that are not UTF-8, or hold control bytes, still give JSON that a strict parser
     reads (`idmap map -F json` and the server's failedIds, through json.loads);
-  - the stderr summary of `idmap map` and the server's request log show control bytes
-    escaped (\\x1b), never raw;
+  - the stderr summary of `idmap map`, `idmap info` and the server's request log show
+    control bytes escaped (\\x1b), never raw;
   - one 10 MB id is one failed id ("too long"), from standard input and from an argument, and
     the summary stays short: ids cut to a few dozen bytes, at most 5 named, "... and K more";
   - `idmap build -o X` where X is an input is refused; --memory 0 and 2e19 are usage errors;
@@ -87,6 +87,17 @@ def check_summary(c, idmap, idx):
     c.ok("map summary: 5 ids named, then the count of the others",
          re.search(rb"not mapped: bad0 \(.*bad4 \([^,]*\), \.\.\. and 25 more\n", p.stderr)
          is not None and b"bad5" not in p.stderr, p.stderr)
+
+
+def check_info(c, idmap, sample, work):
+    src = os.path.join(work, "in\x1b]0;x\x07.dat")  # a file name and a release with controls
+    shutil.copy(os.path.join(sample, "idmapping.dat"), src)
+    idx = os.path.join(work, "info.idx")
+    p = run([idmap, "build", "-q", "--release", "R\x1b[31m", "-o", idx, src])
+    p = run([idmap, "info", "-i", idx])
+    c.ok("info: release and input names escaped, no raw control byte",
+         p.returncode == 0 and not raw_controls(p.stdout) and b"R\\x1b[31m\n" in p.stdout
+         and b"in\\x1b]0;x\\x07.dat (dat, " in p.stdout, p.stdout[:300])
 
 
 def check_long(c, idmap, idx):
@@ -239,6 +250,7 @@ def main():
     c = Checks()
     check_json(c, idmap, idx)
     check_summary(c, idmap, idx)
+    check_info(c, idmap, a.sample, work)
     check_long(c, idmap, idx)
     check_build(c, idmap, a.sample, work)
     check_truncated(c, idmap, idx, work)
