@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <unistd.h>
 
@@ -71,8 +72,46 @@ void cli_index_error(const char *path, int status)
 		version_error(path, msg, sizeof msg);
 		why = msg;
 	}
-	fprintf(stderr, "idmap: %s: %s\n", path, why);
+	cli_say("%s: %s", path, why);
 	errno = e;
+}
+
+/* The index is read through a map: a file truncated under it faults with SIGBUS (BUS_ADRERR)
+ * on the next page read past its new end. The message is made when the index opens (no
+ * formatting in a signal handler). Another kind of SIGBUS (a misaligned access) is left to
+ * the default action, so that a bug is not reported as a changed file. */
+static char sigbus_msg[512];
+static size_t sigbus_len;
+
+static void on_sigbus(int sig, siginfo_t *info, void *uctx)
+{
+	(void)uctx;
+	if (info->si_code != BUS_ADRERR) {
+		signal(sig, SIG_DFL); /* the faulting access runs again and ends the program */
+		return;
+	}
+	ssize_t w = write(STDERR_FILENO, sigbus_msg, sigbus_len);
+	(void)w;
+	_exit(1);
+}
+
+static void catch_sigbus(const char *path)
+{
+	FILE *m = fmemopen(sigbus_msg, sizeof sigbus_msg, "w");
+	if (!m)
+		return;
+	fputs("idmap: ", m);
+	cli_put_text(m, path, strlen(path), 200);
+	fputs(": index file changed or truncated while in use\n", m);
+	long n = ftell(m);
+	fclose(m);
+	sigbus_len = n > 0 && (size_t)n < sizeof sigbus_msg ? (size_t)n : 0;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	if (sigbus_len)
+		sigaction(SIGBUS, &sa, NULL);
 }
 
 idmap_index *cli_open_index(const char *path)
@@ -83,6 +122,7 @@ idmap_index *cli_open_index(const char *path)
 		cli_index_error(path, rc);
 		return NULL;
 	}
+	catch_sigbus(path);
 	return ix;
 }
 
@@ -121,13 +161,47 @@ int cli_out_finish(cli_out *o)
 	return -1;
 }
 
+static int file_write(void *ctx, const void *p, size_t n)
+{
+	return fwrite(p, 1, n, ctx) == n ? 0 : -1;
+}
+
+void cli_put_text(FILE *f, const char *s, size_t n, size_t max)
+{
+	size_t cut = n;
+	if (max && n > max) { /* at a character boundary, not inside a UTF-8 sequence */
+		cut = max;
+		while (cut > max - 3 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+			cut--;
+	}
+	idmap_escape_write(s, cut, IDMAP_ESC_TEXT, file_write, f);
+	if (cut < n)
+		fputs("...", f);
+}
+
+static void say(const char *fmt, va_list ap)
+{
+	char msg[4096];
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
+	fputs("idmap: ", stderr);
+	if (n > 0)
+		cli_put_text(stderr, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1, 0);
+	fputc('\n', stderr);
+}
+
+void cli_say(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	say(fmt, ap);
+	va_end(ap);
+}
+
 int cli_usage_error(const char *usage, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("idmap: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	say(fmt, ap);
 	va_end(ap);
 	fputs(usage, stderr);
 	return 2;
@@ -140,13 +214,15 @@ int cli_bad_option(int ch, char *const *argv, const char *usage)
 	return cli_usage_error(usage, "unknown option '%s'", argv[optind - 1]);
 }
 
-/* Parses "512M", "4G", "1.5G", "1048576" into bytes; returns 0 on success. */
+/* Parses "512M", "4G", "1.5G", "1048576" into bytes. */
 int cli_parse_size(const char *s, uint64_t *out)
 {
 	char *end;
+	if ((*s < '0' || *s > '9') && *s != '.')
+		return -1; /* also "inf", "nan", "-1", " 1" */
 	errno = 0;
 	double v = strtod(s, &end);
-	if (end == s || errno || v < 0)
+	if (end == s || strpbrk(s, "xX") || (errno && v < 1)) /* hex, or an underflow */
 		return -1;
 	double mul = 1;
 	switch (*end) {
@@ -162,6 +238,8 @@ int cli_parse_size(const char *s, uint64_t *out)
 		end++;
 	if (*end)
 		return -1;
+	if (errno || v * mul >= 18446744073709551616.0) /* 2^64: the cast would be undefined */
+		return -2;
 	*out = (uint64_t)(v * mul);
 	return 0;
 }

@@ -10,7 +10,8 @@
 
 #include "idmap.h"
 
-/* Parses "512M", "4G", "1.5G", "1048576" (bytes); returns 0, or -1 when malformed. */
+/* Parses "512M", "4G", "1.5G", "1048576" (bytes); returns 0, -1 when malformed, or -2 when
+ * the size is 2^64 bytes or more. */
 int cli_parse_size(const char *s, uint64_t *out);
 
 /* Parses "7d", "12h", "30m", "45s" or plain seconds; returns 0, or -1 when malformed. */
@@ -23,7 +24,16 @@ const char *cli_index_path(const char *opt);
  * Returns 0, or prints a usage error (a stray argument, no index) and returns -1. */
 int cli_index_arg(int argc, char **argv, const char **index, const char *usage);
 
-/* Prints "idmap: MESSAGE" and the usage text on stderr; returns 2, the usage exit code. */
+/* Writes s[0, n) for people: control bytes (ESC, BEL, C1) and bytes that are not UTF-8
+ * escaped as \xHH (idmap_escape_span); when max is not 0, at most about max bytes of s, then
+ * "...". Ids and file names from the user go to the terminal only through this. */
+void cli_put_text(FILE *f, const char *s, size_t n, size_t max);
+
+/* Prints "idmap: MESSAGE" and a newline on stderr, the message escaped as by cli_put_text. */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "idmap: MESSAGE" (escaped, as cli_say) and the usage text on stderr; returns 2, the
+ * usage exit code. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* getopt_long's ':' (an option without its value) or '?' (an unknown option) as a usage
@@ -39,7 +49,9 @@ void cli_index_error(const char *path, int status);
  * with `idmap build`". */
 void cli_version_message(uint32_t found, char *out, size_t len);
 
-/* Opens the index, printing the reason on failure. Returns the handle or NULL. */
+/* Opens the index, printing the reason on failure. Returns the handle or NULL. From then on a
+ * read of the index past the end of a file truncated under it (SIGBUS) ends the program with
+ * "idmap: PATH: index file changed or truncated while in use" and exit status 1. */
 idmap_index *cli_open_index(const char *path);
 
 /* A big output buffer in front of a stdio stream: one fwrite per buffer, not per field. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli_util.h"
@@ -37,6 +38,38 @@ static void usage(FILE *out)
 		"                       files beside INDEX) and exit; a build does this itself\n");
 }
 
+/* --memory: a size of at least 1M. Returns 0, or prints why not and returns -1. */
+static int memory_arg(const char *arg, uint64_t *memory)
+{
+	int rc = cli_parse_size(arg, memory);
+	if (rc == -2)
+		cli_say("--memory: '%s' is too large", arg);
+	else if (rc != 0)
+		cli_say("--memory: invalid size '%s' (e.g. 512M, 4G)", arg);
+	else if (*memory < (1u << 20))
+		cli_say("--memory: '%s' is below the minimum of 1M", arg);
+	else
+		return 0;
+	return -1;
+}
+
+/* The index would be renamed over an input given as -o: refused before anything is read.
+ * Same file = same device and inode (a hard link, a symbolic link, another spelling). */
+static int output_is_input(const char *output, char *const *inputs, int n)
+{
+	struct stat out, in;
+	if (stat(output, &out) != 0)
+		return 0; /* not there yet: no input of that name */
+	for (int i = 0; i < n; i++)
+		if (strcmp(inputs[i], "-") && stat(inputs[i], &in) == 0 &&
+		    in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
+			cli_say("-o %s: is also the input %s; write the index elsewhere", output,
+				inputs[i]);
+			return 1;
+		}
+	return 0;
+}
+
 static volatile int interrupted;
 
 static void on_signal(int sig)
@@ -56,7 +89,7 @@ static void log_line(void *ctx, const char *msg)
 		fputs("\r\033[K", stderr);
 		live_shown = 0;
 	}
-	fprintf(stderr, "idmap: %s\n", msg);
+	cli_say("%s", msg);
 }
 
 /* Resident memory of this process in bytes, from /proc (0 when unavailable). */
@@ -138,10 +171,8 @@ int cmd_build(int argc, char **argv)
 			o.output = optarg;
 			break;
 		case 'm':
-			if (cli_parse_size(optarg, &o.memory) < 0) {
-				fprintf(stderr, "idmap: --memory: invalid size '%s'\n", optarg);
+			if (memory_arg(optarg, &o.memory) != 0)
 				return 2;
-			}
 			break;
 		case 't': {
 			char *end;
@@ -189,7 +220,7 @@ int cmd_build(int argc, char **argv)
 		int n = idmap_build_clean_tmp(o.output, o.tmpdir, quiet ? NULL : log_line, NULL,
 					      cerr, sizeof(cerr));
 		if (n < 0) {
-			fprintf(stderr, "idmap: %s\n", cerr);
+			cli_say("%s", cerr);
 			return 1;
 		}
 		if (!quiet)
@@ -202,6 +233,8 @@ int cmd_build(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (output_is_input(o.output, argv + optind, argc - optind))
+		return 2;
 	o.inputs = (const char *const *)(argv + optind);
 	o.n_inputs = (size_t)(argc - optind);
 	/* A terminal gets a live line unless --quiet; elsewhere phase lines only on request. */
@@ -222,7 +255,7 @@ int cmd_build(int argc, char **argv)
 	if (live_shown)
 		fputs("\r\033[K", stderr);
 	if (rc < 0) {
-		fprintf(stderr, "idmap: %s\n", err);
+		cli_say("%s", err);
 		return 1;
 	}
 	return 0;

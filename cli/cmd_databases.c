@@ -23,15 +23,6 @@ static int write_stdout(void *ctx, const void *p, size_t n)
 	return fwrite(p, 1, n, stdout) == n ? 0 : IDMAP_ERR_IO;
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fputs("idmap: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	fputs(usage_text, stderr);
-	return 2;
-}
-
 int cmd_databases(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -49,15 +40,15 @@ int cmd_databases(int argc, char **argv)
 		case 'F':
 			format = idmap_out_format_parse(optarg);
 			if (format != IDMAP_OUT_TSV && format != IDMAP_OUT_JSON)
-				return usage_error("--format: expected tsv or json, not '%s'", optarg);
+				return cli_usage_error(usage_text, "--format: expected tsv or json, "
+						       "not '%s'", optarg);
 			break;
 		case 'h': fputs(usage_text, stdout); return 0;
-		case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
-		default: return usage_error("unknown option '%s'", argv[optind - 1]);
+		default: return cli_bad_option(ch, argv, usage_text);
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(usage_text, "unexpected argument '%s'", argv[optind]);
 	path = cli_index_path(path);
 	idmap_index *ix = NULL;
 	if (path && !(ix = cli_open_index(path)))

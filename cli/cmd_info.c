@@ -14,7 +14,8 @@ static const char usage_text[] =
 	"  -i, --index INDEX  the index (default: $IDMAP_INDEX)\n"
 	"  -h, --help         this text\n";
 
-/* An "input" META value: name TAB kind TAB bytes TAB lines. */
+/* An "input" META value: name TAB kind TAB bytes TAB lines. META text comes from the user
+ * (file names, --release, release headers): it is shown escaped (cli_put_text). */
 static void print_input(const char *v, size_t n)
 {
 	const char *f[4];
@@ -29,11 +30,15 @@ static void print_input(const char *v, size_t n)
 		p = tab + 1;
 	}
 	if (k != 4 || p + len[3] != end) {
-		printf("%.*s\n", (int)n, v);
+		cli_put_text(stdout, v, n, 0);
+		putchar('\n');
 		return;
 	}
-	printf("%.*s (%.*s, %.*s bytes, %.*s lines)\n", (int)len[0], f[0], (int)len[1], f[1],
-	       (int)len[2], f[2], (int)len[3], f[3]);
+	static const char *const sep[4] = {" (", ", ", " bytes, ", " lines)\n"};
+	for (k = 0; k < 4; k++) {
+		cli_put_text(stdout, f[k], len[k], 0);
+		fputs(sep[k], stdout);
+	}
 }
 
 static int print_meta(const idmap_index *ix)
@@ -45,8 +50,10 @@ static int print_meta(const idmap_index *ix)
 		printf("%-14.*s", (int)m.key_len, m.key);
 		if (m.key_len == 5 && memcmp(m.key, "input", 5) == 0)
 			print_input(m.value, m.value_len);
-		else
-			printf("%.*s\n", (int)m.value_len, m.value);
+		else {
+			cli_put_text(stdout, m.value, m.value_len, 0);
+			putchar('\n');
+		}
 	}
 	return rc == IDMAP_DONE ? IDMAP_OK : rc;
 }
@@ -120,7 +127,9 @@ int cmd_info(int argc, char **argv)
 	idmap_index *ix = cli_open_index(path);
 	if (!ix)
 		return 1;
-	printf("%-14s%s\n", "index", path);
+	printf("%-14s", "index");
+	cli_put_text(stdout, path, strlen(path), 0);
+	putchar('\n');
 	int rc = print_meta(ix);
 	if (rc == IDMAP_OK) {
 		printf("%-14s%" PRIu64 "\n", "accessions", idmap_acc_count(ix));

@@ -13,7 +13,8 @@
 #include "commands.h"
 
 #define CHUNK (1u << 20)
-#define EXAMPLES 5
+#define EXAMPLES 5  /* failed ids named in the summary; obsolete ones: twice as many */
+#define SHOWN_LEN 80 /* bytes of an id shown there */
 
 static const char usage_text[] =
 	"usage: idmap map [-i INDEX] [--from NAME] [--to NAME] [--format tsv|list|json]\n"
@@ -59,17 +60,6 @@ typedef struct {
 	idmap_request req;
 	uint64_t *taxa;
 } map_opts;
-
-static int usage_error(const char *fmt, const char *arg)
-{
-	if (fmt) {
-		fputs("idmap: ", stderr);
-		fprintf(stderr, fmt, arg);
-		fputc('\n', stderr);
-	}
-	fputs(usage_text, stderr);
-	return 2;
-}
 
 static int parse_taxa(map_opts *o, const char *s)
 {
@@ -132,49 +122,53 @@ static int parse_opts(int argc, char **argv, map_opts *o)
 			char *end;
 			long n = strtol(optarg, &end, 10);
 			if (*end || end == optarg || n < 1 || n > 4096)
-				return usage_error("--threads: expected a number from 1 to 4096, not '%s'",
-						   optarg);
+				return cli_usage_error(usage_text, "--threads: expected a number "
+						       "from 1 to 4096, not '%s'", optarg);
 			o->threads = (unsigned)n;
 			break;
 		}
 		case OPT_TAXON:
 			if (parse_taxa(o, optarg) != 0)
-				return usage_error("--taxon: expected NCBI taxon ids, not '%s'", optarg);
+				return cli_usage_error(usage_text, "--taxon: expected NCBI taxon "
+						       "ids, not '%s'", optarg);
 			break;
 		case 'F':
 			if ((o->format = idmap_out_format_parse(optarg)) < 0)
-				return usage_error("--format: expected tsv, list or json, not '%s'",
-						   optarg);
+				return cli_usage_error(usage_text, "--format: expected tsv, list or "
+						       "json, not '%s'", optarg);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
-		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(ch, argv, usage_text);
 		}
 	}
 	o->index = cli_index_path(o->index);
 	if (!o->index)
-		return usage_error("no index: give -i INDEX or set IDMAP_INDEX%s", "");
+		return cli_usage_error(usage_text, "no index: give -i INDEX or set IDMAP_INDEX");
 	return -1;
 }
 
 static int refused(const idmap_diag *d)
 {
-	fprintf(stderr, "idmap: %s\n", d->message);
+	cli_say("%s", d->message);
 	if (d->hint[0])
-		fprintf(stderr, "idmap: %s\n", d->hint);
+		cli_say("%s", d->hint);
 	return 2;
 }
 
-/* Feeds standard input to the job in chunks; a token cut by a chunk end is carried over. */
+static int is_sep(char c) { return c == ' ' || c == ',' || (c >= '\t' && c <= '\r'); }
+
+/* Feeds standard input to the job in 1 MiB reads, ids whole: the piece after the last
+ * separator waits for the next read. An id longer than IDMAP_ID_MAX_LEN goes as its first
+ * IDMAP_ID_MAX_LEN + 1 bytes (the job fails it as too long) and the rest of it is skipped:
+ * one failed id, and memory bounded whatever the input. */
 static int feed_stdin(idmap_job *job)
 {
 	char *buf = malloc(CHUNK);
-	size_t have = 0;
-	int rc = IDMAP_OK;
+	size_t have = 0; /* buf[0, have): the start of an id cut by the last read */
+	int skipping = 0, rc = IDMAP_OK;
 	if (!buf)
 		return IDMAP_ERR_NOMEM;
 	for (;;) {
@@ -185,18 +179,25 @@ static int feed_stdin(idmap_job *job)
 			rc = IDMAP_ERR_IO;
 			break;
 		}
-		have += (size_t)r;
-		size_t cut = have;
-		if (r > 0) { /* keep the last, maybe partial, token for the next round */
-			while (cut > 0 && !strchr(" \t\n\r\f\v,", buf[cut - 1]))
-				cut--;
-			if (cut == 0 && have == CHUNK)
-				cut = have; /* a 1 MiB token: take it as it is */
+		size_t end = have + (size_t)r, start = 0, cut = end;
+		if (skipping) { /* the rest of an over-long id */
+			while (start < end && !is_sep(buf[start]))
+				start++;
+			skipping = start == end;
 		}
-		if ((rc = idmap_job_add_ids(job, buf, cut)) != IDMAP_OK)
+		if (r > 0)
+			while (cut > start && !is_sep(buf[cut - 1]))
+				cut--;
+		if ((rc = idmap_job_add_ids(job, buf + start, cut - start)) != IDMAP_OK)
 			break;
-		memmove(buf, buf + cut, have - cut);
-		have -= cut;
+		have = end - cut;
+		memmove(buf, buf + cut, have);
+		if (have > IDMAP_ID_MAX_LEN) {
+			if ((rc = idmap_job_add_ids(job, buf, IDMAP_ID_MAX_LEN + 1)) != IDMAP_OK)
+				break;
+			have = 0;
+			skipping = 1;
+		}
 		if (r == 0)
 			break;
 	}
@@ -216,7 +217,7 @@ static int write_unmapped(const idmap_job *job, const char *path)
 	idmap_job_stats st;
 	idmap_id_info id;
 	if (!f) {
-		fprintf(stderr, "idmap: %s: %s\n", path, strerror(errno));
+		cli_say("%s: %s", path, strerror(errno));
 		return 1;
 	}
 	idmap_job_get_stats(job, &st);
@@ -227,7 +228,7 @@ static int write_unmapped(const idmap_job *job, const char *path)
 			fputc('\n', f);
 		}
 	if (fclose(f) != 0) {
-		fprintf(stderr, "idmap: %s: %s\n", path, strerror(errno));
+		cli_say("%s: %s", path, strerror(errno));
 		return 1;
 	}
 	return 0;
@@ -251,12 +252,15 @@ static void summary(const idmap_job *job)
 		if (idmap_job_id(job, i, &id) != IDMAP_OK || id.status == IDMAP_ID_MAPPED ||
 		    id.status == IDMAP_ID_DELETED)
 			continue;
-		fprintf(stderr, "%s%.*s (%s)", shown ? ", " : "idmap: not mapped: ", (int)id.len,
-			id.text, id.reason ? id.reason : "");
+		fputs(shown ? ", " : "idmap: not mapped: ", stderr);
+		cli_put_text(stderr, id.text, id.len, SHOWN_LEN);
+		fprintf(stderr, " (%s)", id.reason ? id.reason : "");
 		shown++;
 	}
+	if (shown && st.failed > shown)
+		fprintf(stderr, ", ... and %" PRIu64 " more", st.failed - shown);
 	if (shown)
-		fprintf(stderr, "%s\n", st.failed > shown ? ", ..." : "");
+		fputc('\n', stderr);
 	if (st.obsolete)
 		fprintf(stderr, "idmap: %" PRIu64 " obsolete: %" PRIu64 " secondary, %" PRIu64
 			" deleted\n", st.obsolete, st.secondary, st.deleted);
@@ -264,7 +268,9 @@ static void summary(const idmap_job *job)
 	for (uint64_t i = 0; i < st.distinct && shown < 2 * EXAMPLES && st.obsolete; i++) {
 		if (idmap_job_id(job, i, &id) != IDMAP_OK || !id.obsolete)
 			continue;
-		fprintf(stderr, "idmap:   %.*s ", (int)id.len, id.text);
+		fputs("idmap:   ", stderr);
+		cli_put_text(stderr, id.text, id.len, SHOWN_LEN);
+		fputc(' ', stderr);
 		if (id.obsolete == IDMAP_OBSOLETE_DELETED) {
 			fputs("deleted\n", stderr);
 		} else {
@@ -276,10 +282,12 @@ static void summary(const idmap_job *job)
 		}
 		shown++;
 	}
+	if (shown && st.obsolete > shown)
+		fprintf(stderr, "idmap:   ... and %" PRIu64 " more\n", st.obsolete - shown);
 	int code;
 	const char *msg;
 	for (size_t w = 0; idmap_job_warning(job, w, &code, &msg) == IDMAP_OK; w++)
-		fprintf(stderr, "idmap: warning %d: %s\n", code, msg);
+		cli_say("warning %d: %s", code, msg);
 }
 
 int cmd_map(int argc, char **argv)
@@ -326,7 +334,7 @@ int cmd_map(int argc, char **argv)
 		st = IDMAP_ERR_IO;
 	if (st != IDMAP_OK) {
 		if (st == IDMAP_ERR_IO)
-			fprintf(stderr, "idmap: write error: %s\n", strerror(errno));
+			cli_say("write error: %s", strerror(errno));
 		else
 			cli_index_error(o.index, st);
 		goto out;

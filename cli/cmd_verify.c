@@ -120,7 +120,7 @@ static void report_unopenable(const char *path, int status)
 		snprintf(why, sizeof why, "%s (section table or a small section: META, TYPES, "
 			 "ACC_DIR, KEY_DIR, is inconsistent, or the length or ends of ACC_CODES, "
 			 "FWD_INDEX or KEY_INDEX)", idmap_strerror(status));
-	fprintf(stderr, "idmap: %s: verify failed: %s\n", path, why);
+	cli_say("%s: verify failed: %s", path, why);
 }
 
 int cmd_verify(int argc, char **argv)
@@ -166,7 +166,7 @@ int cmd_verify(int argc, char **argv)
 	char detail[512];
 	rc = idmap_verify_flags(ix, flags, detail, sizeof detail);
 	if (rc != IDMAP_OK) {
-		fprintf(stderr, "idmap: %s: verify failed: %s\n", path,
+		cli_say("%s: verify failed: %s", path,
 			rc == IDMAP_ERR_CORRUPT && detail[0] ? detail : idmap_strerror(rc));
 		idmap_close(ix);
 		return 1;

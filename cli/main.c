@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_util.h"
 #include "commands.h"
 
 #ifndef IDMAP_VERSION_STRING
@@ -28,7 +29,7 @@ static int run_serve(char **argv)
 		fprintf(stderr, "idmap: serve is not available: this idmap was built without "
 			"libmicrohttpd (apt-get install libmicrohttpd-dev, then rebuild)\n");
 	else
-		fprintf(stderr, "idmap: %s: %s\n", path, strerror(errno));
+		cli_say("%s: %s", path, strerror(errno));
 	return 1;
 }
 
@@ -77,7 +78,7 @@ int main(int argc, char **argv)
 		printf("idmap %s\n", IDMAP_VERSION_STRING);
 		return 0;
 	}
-	fprintf(stderr, "idmap: unknown command '%s'\n", cmd);
+	cli_say("unknown command '%s'", cmd);
 	usage(stderr);
 	return 2;
 }

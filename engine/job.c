@@ -10,6 +10,8 @@
 #include "index_internal.h"
 #include "semantics.h"
 
+_Static_assert(IDMAP_ID_MAX_LEN == IDMAP_MAX_VALUE, "an id of the longest value must be looked up");
+
 int idmap_u64_push(u64_vec *v, uint64_t x)
 {
 	if (v->n == v->cap) {
@@ -286,6 +288,10 @@ static int add_one(idmap_job *j, const char *s, size_t n, uint64_t fp)
 	r->len = r->from_len = (uint32_t)n;
 	j->arena_len += n;
 	j->dedupe[h] = fp << 32 | (uint64_t)(++j->n_ids);
+	if (n > IDMAP_ID_MAX_LEN) { /* cut by idmap_job_add_ids; not looked up */
+		r->status = IDMAP_ID_INVALID;
+		r->reason = "too long (more than 1024 bytes)";
+	}
 	return IDMAP_OK;
 }
 
@@ -307,6 +313,8 @@ IDMAP_API int idmap_job_add_ids(idmap_job *j, const char *text, size_t len)
 	for (;;) {
 		size_t k = 0;
 		while (k < ADD_GROUP && idmap_next_id(text, len, &pos, &off[k], &n[k])) {
+			if (n[k] > IDMAP_ID_MAX_LEN) /* enough to tell it is too long */
+				n[k] = IDMAP_ID_MAX_LEN + 1;
 			fp[k] = idmap_hash(text + off[k], n[k], 0).lo >> 32;
 			__builtin_prefetch(&j->dedupe[fp[k] & (j->dedupe_cap - 1)]);
 			k++;

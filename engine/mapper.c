@@ -394,6 +394,8 @@ static int map_id(idmap_job *j, uint32_t id)
 	const char *t = j->arena + r->off;
 	int rc;
 	j->accs.n = 0;
+	if (r->status) /* failed when added (too long) */
+		return IDMAP_OK;
 	rc = j->from.kind == IDMAP_DB_KIND_ACCESSION ? source_accession(j, r, t, r->len)
 						     : source_type(j, r, t, r->len);
 	if (rc == IDMAP_ERR_NOT_FOUND)

@@ -24,26 +24,16 @@ void idmap_obuf_u64(idmap_obuf *o, uint64_t v)
 	idmap_obuf_put(o, b + n, sizeof b - n);
 }
 
+static int obuf_write(void *ctx, const void *p, size_t n)
+{
+	idmap_obuf_put(ctx, p, n);
+	return 0;
+}
+
 void idmap_obuf_json(idmap_obuf *o, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	idmap_obuf_c(o, '"');
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		idmap_obuf_put(o, s + run, i - run);
-		run = i + 1;
-		char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-		if (c == '"' || c == '\\') {
-			e[1] = (char)c;
-			idmap_obuf_put(o, e, 2);
-		} else {
-			idmap_obuf_put(o, e, 6);
-		}
-	}
-	idmap_obuf_put(o, s + run, n - run);
+	idmap_escape_write(s, n, IDMAP_ESC_JSON, obuf_write, o);
 	idmap_obuf_c(o, '"');
 }
 

@@ -58,21 +58,27 @@ void srv_buf_json(srv_buf *b, const char *s, size_t n)
 	srv_buf_put(b, "\"", 1);
 }
 
+static int buf_write(void *ctx, const void *p, size_t n)
+{
+	srv_buf_put(ctx, p, n);
+	return 0;
+}
+
 void srv_buf_json_chars(srv_buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\') {
-			char e[2] = {'\\', (char)c};
-			srv_buf_put(b, e, 2);
-		} else if (c < 0x20) {
-			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-			srv_buf_put(b, e, 6);
-		} else {
-			srv_buf_put(b, s + i, 1);
-		}
-	}
+	idmap_escape_write(s, n, IDMAP_ESC_JSON, buf_write, b);
+}
+
+void srv_log_request(FILE *log, const char *method, const char *url)
+{
+	srv_buf b = {0};
+	idmap_escape_write(method, strlen(method), IDMAP_ESC_TEXT, buf_write, &b);
+	srv_buf_put(&b, " ", 1);
+	idmap_escape_write(url, strlen(url), IDMAP_ESC_TEXT, buf_write, &b);
+	srv_buf_put(&b, "\n", 1);
+	if (!b.failed)
+		fwrite(b.p, 1, b.len, log); /* one write: lines of concurrent requests stay whole */
+	free(b.p);
 }
 
 /* ---- Headers, plain bodies, errors ------------------------------------------------------------ */

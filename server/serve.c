@@ -56,7 +56,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (!*con_cls) { /* the header is complete: a body may follow (read or discarded) */
 		srv_limits_phase(ctx->limits, c, is_get ? SRV_PHASE_ANSWER : SRV_PHASE_BODY);
 		if (ctx->log)
-			fprintf(ctx->log, "%s %s\n", method, url);
+			srv_log_request(ctx->log, method, url);
 	}
 	if (is_post)
 		return post(ctx, c, url, data, size, con_cls);

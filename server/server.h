@@ -197,6 +197,9 @@ void srv_buf_printf(srv_buf *b, const char *fmt, ...) __attribute__((format(prin
 void srv_buf_json(srv_buf *b, const char *s, size_t n);
 /* The same without the quotes (a piece of a longer JSON string). */
 void srv_buf_json_chars(srv_buf *b, const char *s, size_t n);
+/* Writes "METHOD URL" and a newline to the request log, control bytes escaped (\x1b): a
+ * request cannot send escape sequences to the operator's terminal. */
+void srv_log_request(FILE *log, const char *method, const char *url);
 
 /* ---- Routes (routes.c) and the page (web.c) ------------------------------------------------- */
 

@@ -16,25 +16,18 @@
 #include "idmap_build.h"
 #include "test_util.h"
 
-static char index_path[128];
 static idmap_index *ix;
 
 static int setup(void **state)
 {
 	(void)state;
-	if (tu_make_dir("idmap-test-mapper-") < 0)
-		return -1;
-	snprintf(index_path, sizeof index_path, "%s/sample.idx", tu_dir);
-	if (tu_build_sample(index_path) < 0 || idmap_open(index_path, &ix) != IDMAP_OK)
-		return -1;
-	return 0;
+	return tu_open_sample("idmap-test-mapper-", &ix);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	idmap_close(ix);
-	return tu_remove_dir();
+	return tu_close_sample(ix);
 }
 
 /* Collects rendered output. */

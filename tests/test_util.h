@@ -111,4 +111,23 @@ static inline int tu_build_sample(const char *out)
 	return tu_build(out, inputs, 4);
 }
 
+#ifdef IDMAP_H
+/* A group setup: the test's directory /tmp/<prefix>XXXXXX and the sample index built there
+ * and opened in *ix. Returns 0 or -1. */
+static inline int tu_open_sample(const char *prefix, idmap_index **ix)
+{
+	if (tu_make_dir(prefix) < 0)
+		return -1;
+	const char *path = tu_path("sample.idx");
+	return tu_build_sample(path) < 0 || idmap_open(path, ix) != IDMAP_OK ? -1 : 0;
+}
+
+/* The group teardown of tu_open_sample. */
+static inline int tu_close_sample(idmap_index *ix)
+{
+	idmap_close(ix);
+	return tu_remove_dir();
+}
+#endif
+
 #endif

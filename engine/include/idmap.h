@@ -411,8 +411,13 @@ IDMAP_API int idmap_job_new(const idmap_index *ix, const idmap_request *req, idm
 			    idmap_diag *diag);
 IDMAP_API void idmap_job_free(idmap_job *job);
 
+/* The longest id looked up: an index value has at most 1024 bytes (FORMAT.md, Limits). */
+#define IDMAP_ID_MAX_LEN 1024
+
 /* Adds the ids of text[0, len), split on white space and commas (the text is copied).
- * Duplicates (same text) are kept once, in first-seen order, and counted. Returns IDMAP_OK,
+ * Duplicates (same text) are kept once, in first-seen order, and counted. An id longer than
+ * IDMAP_ID_MAX_LEN bytes is kept as its first IDMAP_ID_MAX_LEN + 1 bytes and fails as
+ * IDMAP_ID_INVALID, "too long" (two such ids alike in those bytes are one). Returns IDMAP_OK,
  * IDMAP_ERR_NOMEM, or IDMAP_ERR_INVALID after idmap_job_run or beyond 2^32-1 ids/4 GiB. */
 IDMAP_API int idmap_job_add_ids(idmap_job *job, const char *text, size_t len);
 
@@ -551,6 +556,27 @@ IDMAP_API int idmap_render(const idmap_job *job, const idmap_render_opts *opt,
  * items carry an extra "ids" count) or as TSV. */
 IDMAP_API int idmap_render_catalog(const idmap_catalog *cat, int format, idmap_write_fn write,
 				   void *ctx);
+
+/* ---- Escaping untrusted text --------------------------------------------------------------- */
+
+#define IDMAP_ESC_JSON 0 /* inside a JSON string */
+#define IDMAP_ESC_TEXT 1 /* a line of text for people: a terminal, a log */
+#define IDMAP_ESC_MAX 16 /* room for one escape and its NUL */
+
+/* Walks s[0, n) for writing it escaped: returns how many leading bytes can be written as they
+ * are. When that is less than n, esc holds the NUL-terminated escape to write instead of the
+ * next *used bytes (1 or 2); the caller goes on after them. At the end *used is 0.
+ * IDMAP_ESC_JSON: '"' and '\' as \" and \\, C0 controls as \u00XX, each byte that is not
+ * part of well-formed UTF-8 as \ufffd: the string is valid for strict parsers.
+ * IDMAP_ESC_TEXT: C0 controls, DEL, C1 controls (U+0080..U+009F) and each byte that is not
+ * part of well-formed UTF-8 as \xHH (ESC is \x1b): no terminal control sequence passes. */
+IDMAP_API size_t idmap_escape_span(const char *s, size_t n, int mode, char esc[IDMAP_ESC_MAX],
+				   size_t *used);
+
+/* Writes s[0, n) escaped (as idmap_escape_span) through write. Returns 0, or the first
+ * non-zero value write returned. */
+IDMAP_API int idmap_escape_write(const char *s, size_t n, int mode, idmap_write_fn write,
+				 void *ctx);
 
 /* ---- Saved jobs (the REST server keeps finished jobs across restarts) ---------------------- */
 
