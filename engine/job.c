@@ -69,14 +69,16 @@ static int check_names(idmap_job *j, const idmap_request *r, idmap_diag *d)
 	if (!r->from || !*r->from)
 		return refuse(d, IDMAP_ERR_BAD_FROM, "", "'from' is a required parameter%s%s", "",
 			      "");
-	if (idmap_catalog_find(j->cat, r->from, 0, &j->from_i) != IDMAP_OK ||
+	/* UniProt's ValidFromAndTo: UniProtKB is a source of accessions for the UniProtKB
+	 * targets; Swiss-Prot as a source and UniProtKB_AC-ID as a target are valid names in a
+	 * refused combination (checked below, after 'to') */
+	int from_kb = !strcasecmp(r->from, "UniProtKB");
+	int from_sp = !strcasecmp(r->from, "UniProtKB-Swiss-Prot");
+	if (idmap_catalog_find(j->cat, from_kb ? "UniProtKB_AC-ID" : r->from, 0, &j->from_i) !=
+		    IDMAP_OK ||
 	    idmap_catalog_get(j->cat, j->from_i, &j->from) != IDMAP_OK ||
-	    !(j->from.flags & IDMAP_DB_FROM)) {
-		if (!strcasecmp(r->from, "UniProtKB") || !strcasecmp(r->from, "UniProtKB-Swiss-Prot"))
-			snprintf(hint, sizeof hint, "%s is a target; the source of accessions and "
-				 "entry names is UniProtKB_AC-ID", r->from);
-		else
-			suggest_hint(j->cat, r->from, 0, hint, sizeof hint);
+	    !(from_sp || (j->from.flags & IDMAP_DB_FROM))) {
+		suggest_hint(j->cat, r->from, 0, hint, sizeof hint);
 		return refuse(d, IDMAP_ERR_BAD_FROM, hint, invalid_fmt, "from", r->from);
 	}
 	if ((j->from.flags & IDMAP_DB_ONE_TO_MANY) && !r->allow_one_to_many) {
@@ -93,15 +95,23 @@ static int check_names(idmap_job *j, const idmap_request *r, idmap_diag *d)
 				 "--allow-one-to-many", j->from.name, j->from.name);
 		return refuse(d, IDMAP_ERR_ONE_TO_MANY, hint, invalid_fmt, "from", r->from);
 	}
+	int to_acc = !strcasecmp(to, "UniProtKB_AC-ID");
 	if (idmap_catalog_find(j->cat, to, 1, &j->to_i) != IDMAP_OK ||
 	    idmap_catalog_get(j->cat, j->to_i, &j->to) != IDMAP_OK ||
-	    !(j->to.flags & IDMAP_DB_TO)) {
-		if (!strcasecmp(to, "UniProtKB_AC-ID"))
-			snprintf(hint, sizeof hint, "UniProtKB_AC-ID is a source; the targets are "
-				 "UniProtKB and UniProtKB-Swiss-Prot");
-		else
-			suggest_hint(j->cat, to, 1, hint, sizeof hint);
+	    !(to_acc || (j->to.flags & IDMAP_DB_TO))) {
+		suggest_hint(j->cat, to, 1, hint, sizeof hint);
 		return refuse(d, IDMAP_ERR_BAD_TO, hint, invalid_fmt, "to", to);
+	}
+	int to_kb = j->to.kind == IDMAP_DB_KIND_UNIPROTKB || j->to.kind == IDMAP_DB_KIND_SWISSPROT;
+	if (from_sp || to_acc || (from_kb && !to_kb)) {
+		snprintf(hint, sizeof hint, "%s", from_sp ? "UniProtKB-Swiss-Prot is a target; the "
+			 "source of accessions and entry names is UniProtKB_AC-ID" : to_acc ?
+			 "UniProtKB_AC-ID is a source; the targets are UniProtKB and "
+			 "UniProtKB-Swiss-Prot" : "from UniProtKB UniProt maps to UniProtKB and "
+			 "UniProtKB-Swiss-Prot; other targets from UniProtKB_AC-ID");
+		return refuse(d, IDMAP_ERR_BAD_PAIR, hint,
+			      "The combination of 'from=%s' and 'to=%s' parameters is invalid",
+			      r->from, to);
 	}
 	if (r->via) {
 		size_t v;

@@ -602,7 +602,9 @@ static void scan(srv_jobs *js)
 		int stale = srv_job_id_valid(name, n > SRV_JOB_ID_LEN ? SRV_JOB_ID_LEN : n) &&
 			    n > 7 && !strcmp(name + n - 7, ".result") &&
 			    strcmp(name + SRV_JOB_ID_LEN, res);
-		if (!strncmp(name, ".spool-", 7) || tmp || stale) {
+		/* files of the 32-hex job ids of earlier versions: those jobs are dropped */
+		int legacy = n > 33 && name[32] == '.' && strspn(name, "0123456789abcdef") == 32;
+		if (!strncmp(name, ".spool-", 7) || tmp || stale || legacy) {
 			snprintf(path, sizeof path, "%s/%s", js->dir, name);
 			unlink(path); /* left by a server that was killed, or stale */
 		}
@@ -714,7 +716,8 @@ int srv_job_id_valid(const char *s, size_t n)
 	if (n != SRV_JOB_ID_LEN)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z')))
 			return 0;
 	return 1;
 }

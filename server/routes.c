@@ -101,8 +101,11 @@ static enum MHD_Result status(srv_ctx *ctx, struct MHD_Connection *c, const char
 		srv_buf_printf(&b, ",\"errors\":[{\"code\":%d,\"message\":", v.err_code);
 		srv_buf_json(&b, v.err_msg, strlen(v.err_msg));
 		srv_buf_str(&b, "}]");
+		/* IdMappingJobController.createStatus: 400 for a limit error (code 40), else
+		 * 500 */
 		if (follow)
-			code = MHD_HTTP_BAD_REQUEST;
+			code = v.err_code == 40 ? MHD_HTTP_BAD_REQUEST
+						: MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}
 	srv_buf_str(&b, "}");
 	if (b.failed) {
@@ -254,18 +257,6 @@ static void render_free(void *a)
 	free(r);
 }
 
-/* Answers for a job that is not there or not finished. */
-static enum MHD_Result not_ready(srv_ctx *ctx, struct MHD_Connection *c, const srv_job_view *v)
-{
-	if (!v->id[0])
-		return not_found(ctx, c);
-	if (v->state == SRV_JOB_ERROR)
-		return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", v->err_msg);
-	return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST,
-			 "Job %s is not finished (%s): poll /idmapping/status/%s", v->id,
-			 state_name(v->state), v->id);
-}
-
 static const char base36[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 static void cursor_text(uint64_t v, char out[16])
@@ -300,14 +291,8 @@ static int cursor_parse(const char *s, uint64_t max, uint64_t *v)
 	return 0;
 }
 
-/* Appends "&name=value" (URL-escaped) for a query argument of the request that the next page
- * must keep. */
-static void keep_arg(struct MHD_Connection *c, const char *name, srv_buf *b)
+static void url_escaped(srv_buf *b, const char *v)
 {
-	const char *v = arg(c, name);
-	if (!v)
-		return;
-	srv_buf_printf(b, "&%s=", name);
 	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		    *p == '-' || *p == '_' || *p == '.' || *p == ',')
@@ -315,6 +300,24 @@ static void keep_arg(struct MHD_Connection *c, const char *name, srv_buf *b)
 		else
 			srv_buf_printf(b, "%%%02X", *p);
 	}
+}
+
+/* Appends "&name=value" (URL-escaped) for each query argument but cursor and size (written
+ * first): the next page keeps every parameter of the request, as UniProt's Link does. */
+static enum MHD_Result keep_arg(void *cls, enum MHD_ValueKind kind, const char *name,
+				const char *value)
+{
+	(void)kind;
+	srv_buf *b = cls;
+	if (strcmp(name, "cursor") && strcmp(name, "size")) {
+		srv_buf_put(b, "&", 1);
+		url_escaped(b, name);
+		if (value) {
+			srv_buf_put(b, "=", 1);
+			url_escaped(b, value);
+		}
+	}
+	return MHD_YES;
 }
 
 /* results (paged) and stream, plain or with entry columns (kb). */
@@ -328,19 +331,27 @@ static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const cha
 	uint64_t size = PAGE_DEFAULT;
 	const char *s = arg(c, "size");
 	if (paged && s) {
-		char *end;
-		unsigned long long v = strtoull(s, &end, 10);
-		if (!*s || *end || *s == '-' || v < 1 || v > PAGE_MAX)
+		/* PageRequest: @PositiveOrZero @Max(500), with UniProt's messages */
+		const char *d = s + (*s == '-' || *s == '+');
+		size_t nd = strspn(d, "0123456789");
+		if (!nd || d[nd])
 			return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST,
-					 "Invalid request received. 'size' must be a number from 1 "
+					 "Invalid request received. 'size' must be a number from 0 "
 					 "to %d, not '%.40s'",
 					 PAGE_MAX, s);
-		size = v;
+		d += strspn(d, "0");
+		if (*s == '-' && *d)
+			return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST,
+					 "'size' must be greater than or equal to 0");
+		if (strlen(d) > 3 || strtoul(d, NULL, 10) > PAGE_MAX)
+			return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST,
+					 "'size' must be less than or equal to %d", PAGE_MAX);
+		size = strtoul(d, NULL, 10);
 	}
 	srv_job_view v;
 	const idmap_job *job = srv_jobs_acquire(ctx->jobs, id, &v);
 	if (!job)
-		return not_ready(ctx, c, &v);
+		return not_found(ctx, c); /* not there, or not finished: UniProt's 404 */
 	render_arg *r = calloc(1, sizeof *r);
 	if (!r) {
 		srv_jobs_release(ctx->jobs, id);
@@ -369,10 +380,9 @@ static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const cha
 		return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST,
 				 "The 'cursor' parameter has an invalid value '%.60s'", cur);
 	}
-	if (paged) {
-		r->o.first = first;
+	if (paged) { /* failedIds and the other lists on every page, as UniProt's */
+		r->o.first = size ? first : st.results; /* size=0: no rows (count 0 is "all") */
 		r->o.count = size;
-		r->o.no_lists = first > 0; /* failed ids etc. on the first page only */
 	}
 	struct MHD_Response *resp = srv_produced(render_produce, r, render_free, compressed(c));
 	if (!resp)
@@ -381,22 +391,17 @@ static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const cha
 	char total[32];
 	snprintf(total, sizeof total, "%" PRIu64, st.results);
 	MHD_add_response_header(resp, "X-Total-Results", total);
-	if (paged && first + size < st.results) {
-		char next[16], url[1024];
+	if (paged && size && first + size < st.results) {
+		char next[16];
 		cursor_text(first + size, next);
+		char origin[512];
+		srv_url(c, "", origin, sizeof origin);
 		srv_buf q = {0};
-		srv_buf_printf(&q, "%s?cursor=%s&size=%" PRIu64, path, next, size);
-		keep_arg(c, "format", &q);
-		keep_arg(c, "fields", &q);
-		keep_arg(c, "compressed", &q);
-		if (!q.failed) {
-			srv_url(c, q.p, url, sizeof url);
-			srv_buf link = {0};
-			srv_buf_printf(&link, "<%s>; rel=\"next\"", url);
-			if (!link.failed)
-				MHD_add_response_header(resp, "Link", link.p);
-			free(link.p);
-		}
+		srv_buf_printf(&q, "<%s%s?cursor=%s&size=%" PRIu64, origin, path, next, size);
+		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, keep_arg, &q);
+		srv_buf_str(&q, ">; rel=\"next\"");
+		if (!q.failed)
+			MHD_add_response_header(resp, "Link", q.p);
 		free(q.p);
 	}
 	return srv_queue(ctx, c, MHD_HTTP_OK, resp);
@@ -502,11 +507,11 @@ static enum MHD_Result intersect(srv_ctx *ctx, struct MHD_Connection *c, const c
 	srv_job_view va, vb;
 	const idmap_job *ja = srv_jobs_acquire(ctx->jobs, a, &va);
 	if (!ja)
-		return not_ready(ctx, c, &va);
+		return not_found(ctx, c);
 	const idmap_job *jb = srv_jobs_acquire(ctx->jobs, b, &vb);
 	if (!jb) {
 		srv_jobs_release(ctx->jobs, a);
-		return not_ready(ctx, c, &vb);
+		return not_found(ctx, c);
 	}
 	inter_arg *x = calloc(1, sizeof *x);
 	if (!x) {

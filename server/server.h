@@ -27,7 +27,7 @@ typedef struct {
 	const char *jobs_dir;	 /* created when missing */
 	uint64_t job_ttl;	 /* seconds a job is kept after its submission */
 	unsigned threads;	 /* mapping worker threads */
-	uint64_t max_ids;	 /* ids per job; more gets 413 */
+	uint64_t max_ids;	 /* ids per job; more gets UniProt's 400 */
 	uint64_t cache_bytes;	 /* finished jobs kept loaded in memory */
 	unsigned max_connections;
 	int quiet;		 /* no request log */
@@ -48,8 +48,21 @@ static inline uint64_t srv_fnv(const char *s, size_t n)
 	return h ^ (h >> 29);
 }
 
-/* 128-bit job ids in lower-case hex, like UniProt's deterministic ids. */
-#define SRV_JOB_ID_LEN 32
+/* UniProt's job ids: 10 base-62 characters, deterministic from the request (jobid.c). */
+#define SRV_JOB_ID_LEN 10
+
+/* The job id of a request, fed piece by piece: srv_jobid_field(from), (to), then each id
+ * (srv_jobid_id, as submitted: the hash lower-cases), then taxId when not empty. */
+typedef struct {
+	_Alignas(8) unsigned char sha[96]; /* the SHA-1 state */
+	int comma;
+} srv_jobid;
+void srv_jobid_init(srv_jobid *j);
+void srv_jobid_field(srv_jobid *j, const char *s);
+void srv_jobid_id(srv_jobid *j, const char *s, size_t n);
+void srv_jobid_end(srv_jobid *j, char out[SRV_JOB_ID_LEN + 1]);
+/* 1 for the white space Java's String.strip() removes (ASCII) */
+int srv_java_space(int c);
 
 typedef enum { SRV_JOB_NEW = 0, SRV_JOB_RUNNING, SRV_JOB_FINISHED, SRV_JOB_ERROR } srv_job_state;
 
@@ -79,7 +92,7 @@ int srv_jobs_open(srv_jobs **out, const idmap_index *ix, const srv_opts *o, char
 /* Stops the workers (after their current job) and frees the registry. Files stay. */
 void srv_jobs_close(srv_jobs *jobs);
 
-/* 1 when s is SRV_JOB_ID_LEN lower-case hex digits. */
+/* 1 when s is SRV_JOB_ID_LEN base-62 digits. */
 int srv_job_id_valid(const char *s, size_t n);
 
 /* Registers a job whose ids are in the spool file (one id per line; renamed into the jobs
@@ -114,7 +127,7 @@ srv_submit *srv_submit_begin(struct srv_ctx *ctx, struct MHD_Connection *c);
 enum MHD_Result srv_submit_feed(srv_submit *s, const char *data, size_t size);
 /* 1 when the body has been refused and so much of it was skipped that reading on is a waste:
  * the caller then answers at once (MHD closes the connection after the answer). */
-int srv_submit_give_up(const srv_submit *s);
+int srv_submit_give_up(srv_submit *s);
 /* Ends the body: registers the job and queues the answer. */
 enum MHD_Result srv_submit_end(srv_submit *s, struct MHD_Connection *c);
 void srv_submit_free(srv_submit *s);

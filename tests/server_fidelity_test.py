@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""`idmap serve` against UniProt's own source (ebi-uniprot/uniprot-rest-api, uniprot-core):
+request validation and its messages, job ids, the ids list, paging, result shapes (issue 14).
+Each check names the source file its expectation comes from. Prints one line per check and
+`N passed, N failed`; exits 1 on a failure. Runs in a few seconds (no load).
+"""
+import argparse
+import hashlib
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from server_api_test import Checks, Server, sample_index, submit, wait_finished  # noqa: E402
+
+import requests  # noqa: E402  (server_api_test checked that it is there)
+
+MAX_IDS = 50
+
+
+# ---- UniProt's job id, written from its source ---------------------------------------------
+# IdMappingJobRequestToArrayConverter: from, to, ids and taxId stripped and lower-cased; the
+# ids split on "," (Java drops trailing empty items), each stripped, joined with ",".
+# HashGenerator: PBKDF2WithHmacSHA1, 16 iterations, 160 bits, salt "UNIPROT_IDMAPPING_SALT"
+# (IdMappingJobServiceImpl.SALT_STR); HashUtils.toBase62, the first 10 characters.
+def java_split_commas(s):
+    items = s.split(",")
+    while items and items[-1] == "":
+        items.pop()
+    return items
+
+
+def uniprot_job_id(frm, to, ids, tax=None):
+    text = frm.strip().lower() + to.strip().lower()
+    text += ",".join(i.lower().strip() for i in java_split_commas(ids.strip()))
+    if tax:
+        text += tax.strip().lower()
+    h = hashlib.pbkdf2_hmac("sha1", text.encode(), b"UNIPROT_IDMAPPING_SALT", 16, 20)
+    n = int.from_bytes(h, "big")
+    digits = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    out = ""
+    while n:
+        out = digits[n % 62] + out
+        n //= 62
+    return out[:10]
+
+
+def messages(r):
+    try:
+        return r.json().get("messages")
+    except ValueError:
+        return None
+
+
+def run_job(base, **fields):
+    r = submit(base, **fields)
+    job = r.json().get("jobId") if r.status_code == 200 else None
+    if job:
+        wait_finished(base, job)
+    return r, job
+
+
+# ---- Item 7: validation ----------------------------------------------------------------------
+def validation(c, base):
+    # ValidFromAndTo.java: only Swiss-Prot is refused as a source; from UniProtKB the UniProtKB
+    # targets are valid pairs
+    r, job = run_job(base, **{"from": "UniProtKB", "to": "UniProtKB", "ids": "P31946"})
+    res = requests.get(f"{base}/idmapping/stream/{job}?format=tsv").text if job else ""
+    c.ok("7: from=UniProtKB is a valid source", r.status_code == 200 and "P31946\tP31946" in res,
+         f"{r.status_code} {r.text} {res!r}")
+    r = submit(base, **{"from": "UniProtKB", "to": "PDB", "ids": "P31946"})
+    c.ok("7: from=UniProtKB to=PDB: the combination message alone", messages(r) == [
+        "The combination of 'from=UniProtKB' and 'to=PDB' parameters is invalid"], r.text)
+    # IdMappingJobRequest.java @ValidIdType + @ValidFromAndTo (message.properties): an unknown
+    # name fails both
+    r = submit(base, **{"from": "Nope", "to": "UniProtKB", "ids": "P31946"})
+    c.ok("7: a bad from gets the invalid value and the combination messages",
+         r.status_code == 400 and messages(r) == [
+             "The parameter 'from' has an invalid value 'Nope'.",
+             "The combination of 'from=Nope' and 'to=UniProtKB' parameters is invalid"], r.text)
+    r = submit(base, **{"from": "UniProtKB-Swiss-Prot", "to": "UniProtKB", "ids": "P31946"})
+    c.ok("7: Swiss-Prot as a source: only the combination message",
+         r.status_code == 400 and messages(r) == [
+             "The combination of 'from=UniProtKB-Swiss-Prot' and 'to=UniProtKB' parameters "
+             "is invalid"], r.text)
+    r = submit(base, **{"from": "UniProtKB_AC-ID", "to": "UniProtKB_AC-ID", "ids": "P31946"})
+    c.ok("7: UniProtKB_AC-ID as a target: only the combination message",
+         r.status_code == 400 and messages(r) == [
+             "The combination of 'from=UniProtKB_AC-ID' and 'to=UniProtKB_AC-ID' parameters "
+             "is invalid"], r.text)
+    # PageRequest.java: @PositiveOrZero @Max(500); common-message.properties
+    r, job = run_job(base, **{"from": "UniProtKB_AC-ID", "to": "UniRef90",
+                              "ids": "P31946,P62258,NOPE1"})
+    z = requests.get(f"{base}/idmapping/results/{job}?size=0")
+    body = z.json() if z.status_code == 200 else {}
+    c.ok("7: size=0 is a page of no rows, with the total and the failed ids",
+         z.status_code == 200 and body.get("results") == [] and
+         body.get("failedIds") == ["NOPE1"] and z.headers.get("X-Total-Results") == "2" and
+         "Link" not in z.headers, f"{z.status_code} {z.text} {dict(z.headers)}")
+    for q, msg in [("size=501", "'size' must be less than or equal to 500"),
+                   ("size=-1", "'size' must be greater than or equal to 0")]:
+        r = requests.get(f"{base}/idmapping/results/{job}?{q}")
+        c.ok(f"7: {q} -> 400 {msg}", r.status_code == 400 and messages(r) == [msg], r.text)
+    r = requests.get(f"{base}/idmapping/results/{job}?size=500")
+    c.ok("7: size=500 is accepted", r.status_code == 200, r.text)
+
+
+def error_jobs(c, idmap, index, workdir):
+    """Jobs in the ERROR state and files of the old job-id scheme, planted in --jobs-dir."""
+    jobs = os.path.join(workdir, "jobs-planted")
+    os.makedirs(jobs)
+    now = int(time.time())
+    planted = {"ErrLimit40": "40\tId Mapping API is not supported for mapping results with "
+                             "more than 500000 \"mapped to\" IDs",
+               "ErrServer5": "50\tmapping failed: out of memory"}
+    for jid, err in planted.items():
+        with open(os.path.join(jobs, jid + ".req"), "w") as f:
+            f.write(f"idmap-job\t1\nfrom\tUniProtKB_AC-ID\nto\tUniProtKB\ntaxId\t\n"
+                    f"created\t{now}\nids\t1\n")
+        with open(os.path.join(jobs, jid + ".ids"), "w") as f:
+            f.write("P31946\n")
+        with open(os.path.join(jobs, jid + ".err"), "w") as f:
+            f.write(err + "\n")
+    legacy = "0123456789abcdef" * 2
+    for ext in (".req", ".ids", ".err"):
+        with open(os.path.join(jobs, legacy + ext), "w") as f:
+            f.write("x\n")
+    s = Server(idmap, index, jobs)
+    try:
+        # IdMappingJobController.createStatus: 400 for a limit error, else 500
+        r = requests.get(f"{s.url}/idmapping/status/ErrLimit40", allow_redirects=False)
+        c.ok("7: an ERROR job with a limit error: status 400", r.status_code == 400 and
+             r.json().get("jobStatus") == "ERROR", f"{r.status_code} {r.text}")
+        r = requests.get(f"{s.url}/idmapping/status/ErrServer5", allow_redirects=False)
+        c.ok("7: an ERROR job with another error: status 500", r.status_code == 500 and
+             r.json().get("jobStatus") == "ERROR", f"{r.status_code} {r.text}")
+        # IdMappingJobCacheService.getCompletedJobAsResource: not FINISHED -> 404
+        for path in ["results", "stream", "uniprotkb/results"]:
+            r = requests.get(f"{s.url}/idmapping/{path}/ErrServer5")
+            c.ok(f"7: {path} of a job that is not finished -> 404",
+                 r.status_code == 404 and messages(r) == ["Resource not found"], r.text)
+        left = [f for f in os.listdir(jobs) if f.startswith(legacy)]
+        c.ok("8: files of the old 32-hex job ids are dropped at start", not left, str(left))
+    finally:
+        s.stop()
+
+
+# ---- Item 10: more ids than --max-ids ---------------------------------------------------------
+def limit(c, base):
+    # ValidCommaSeparatedItemsLength.java + common-message.properties list.invalid.max.items.count
+    ids = ",".join(f"P{i:05d}" for i in range(MAX_IDS + 3))
+    r = submit(base, **{"from": "UniProtKB_AC-ID", "to": "UniProtKB", "ids": ids})
+    c.ok("10: more ids than --max-ids: UniProt's 400 and wording with the server's limit",
+         r.status_code == 400 and messages(r) == [
+             f"'{MAX_IDS}' is the maximum count limit of comma separated items for 'ids' "
+             f"param. You have passed '{MAX_IDS + 3}' items."], f"{r.status_code} {r.text}")
+    r = submit(base, **{"from": "UniProtKB_AC-ID", "to": "UniProtKB",
+                        "ids": ",".join(["P31946"] * MAX_IDS)})
+    c.ok("10: --max-ids ids are accepted", r.status_code == 200, r.text)
+
+
+# ---- Items 12 and 8: the ids list and job ids ---------------------------------------------------
+def ids_and_job_ids(c, base):
+    f, t = "UniProtKB_AC-ID", "UniProtKB"
+    cases = [  # (ids, taxId): short and long texts (HMAC hashes keys over 64 bytes first)
+        ("P31946", None),
+        ("P31946,P62258", None),
+        (" p31946 ,P62258 ,, NOPE ", None),
+        (",".join(["P31946", "P62258", "P04637", "P00750", "P05067", "P00533"] * 3), None),
+        ("YWHAB", "9606"),
+    ]
+    for ids, tax in cases:
+        fields = {"from": f if not tax else "Gene_Name", "to": t, "ids": ids}
+        if tax:
+            fields["taxId"] = tax
+        r = submit(base, **fields)
+        want = uniprot_job_id(fields["from"], t, ids, tax)
+        c.ok(f"8: job id of ids={ids[:30]!r} taxId={tax} is UniProt's",
+             r.status_code == 200 and r.json().get("jobId") == want, f"{r.text} want {want}")
+    # a fixed value, to catch this test and the server drifting together
+    c.ok("8: golden job id", uniprot_job_id(f, t, "P21802,P12345") == "52jrZWVK1L",
+         uniprot_job_id(f, t, "P21802,P12345"))
+    # case and spaces around commas do not change the job (the converter lower-cases, strips)
+    a = submit(base, **{"from": f, "to": t, "ids": "P31946,P62258"}).json()["jobId"]
+    b = submit(base, **{"from": f, "to": t, "ids": " p31946 , p62258 "}).json()["jobId"]
+    c.ok("12: ids split on \\s*,\\s*, case-insensitive job id", a == b, f"{a} {b}")
+    nl = submit(base, **{"from": f, "to": t, "ids": "P31946\nP62258\n"}).json()["jobId"]
+    up = requests.post(f"{base}/idmapping/run", data={"from": f, "to": t},
+                       files={"file": ("ids.txt", b"P31946  P62258\n")}).json().get("jobId")
+    c.ok("12: a newline-separated list and a file give the same job as commas",
+         nl == a and up == a, f"{a} {nl} {up}")
+    # white space inside an id of 'ids' is part of the id: one item, as UniProt's
+    r = submit(base, **{"from": f, "to": t, "ids": "P31946 P62258"})
+    c.ok("12: white space inside an id of 'ids' does not split it (job id)",
+         r.json().get("jobId") == uniprot_job_id(f, t, "P31946 P62258") != a, r.text)
+    r = submit(base, **{"from": f, "to": t,
+                        "ids": ",".join(["P31946 P62258"] * (MAX_IDS // 2 + 1))})
+    c.ok("12: white space inside an id of 'ids' does not split it (count)", r.status_code == 200,
+         r.text)
+
+
+# ---- Item 9: paging ----------------------------------------------------------------------------
+def paging(c, base):
+    ids = "P31946,P62258,P04637,P00750,P05067,P00533,NOPE1"
+    r, job = run_job(base, **{"from": "UniProtKB_AC-ID", "to": "UniProtKB", "ids": ids})
+    first = requests.get(f"{base}/idmapping/uniprotkb/results/{job}",
+                         params={"size": "2", "format": "json", "fields": "accession,id",
+                                 "compressed": "false", "cursor": "0", "download": "false"})
+    link = first.headers.get("Link", "")
+    c.ok("9: the Link keeps every parameter but the cursor",
+         all(p in link for p in ["size=2", "format=json", "fields=accession,id", "download=false",
+                                 "compressed=false"]) and link.count("cursor=") == 1 and
+         "cursor=0&" not in link and "cursor=0>" not in link, link)
+    nxt = requests.get(link[1:link.index(">")]) if link.startswith("<") else None
+    p1, p2 = first.json(), nxt.json() if nxt is not None else {}
+    c.ok("9: failedIds and obsoleteCount on every page",
+         p1.get("failedIds") == ["NOPE1"] == p2.get("failedIds") and
+         p1.get("obsoleteCount") == p2.get("obsoleteCount"), f"{p1} {p2}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--idmap", required=True)
+    ap.add_argument("--sample", required=True)
+    ap.add_argument("--workdir", required=True)
+    args = ap.parse_args()
+    work = args.workdir
+    index = sample_index(args.idmap, args.sample, work)
+    c = Checks()
+    s = Server(args.idmap, index, os.path.join(work, "jobs"), "--max-ids", str(MAX_IDS))
+    try:
+        validation(c, s.url)
+        limit(c, s.url)
+        ids_and_job_ids(c, s.url)
+        paging(c, s.url)
+    finally:
+        s.stop()
+    error_jobs(c, args.idmap, index, work)
+    print(f"{c.passed} passed, {c.failed} failed")
+    return 1 if c.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
