@@ -219,6 +219,11 @@ static int is_reviewed(const idmap_job *j, uint64_t c, str_vec *s)
 	return !(s->len[0] > n && memcmp(s->v[0], acc, n) == 0 && s->v[0][n] == '_');
 }
 
+int idmap_entry_reviewed(const idmap_job *j, uint64_t acc_slot, str_vec *s)
+{
+	return is_reviewed(j, canonical(j, acc_slot), s);
+}
+
 static void put_joined(idmap_obuf *o, const str_vec *s, const char *sep, int trailing)
 {
 	for (size_t i = 0; i < s->n; i++) {

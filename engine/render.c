@@ -102,6 +102,8 @@ typedef struct {
 	str_vec sv;
 	uint64_t first, end;
 	int obsolete_col;
+	int entries;	  /* idmap_render_entries */
+	uint64_t members;
 } render_ctx;
 
 static const char *obsolete_word(int k)
@@ -200,6 +202,11 @@ static int json_row(render_ctx *c, const idmap_result *r)
 		int rc = idmap_fields_json(c->opt->fields, c->j, r->acc_slot, &c->sv, o);
 		if (rc != IDMAP_OK)
 			return rc;
+	} else if (c->entries && idmap_entry_kind(c->j)) {
+		idmap_obuf_s(o, ",\"to\":");
+		int rc = idmap_render_entry(c->j, r, c->members, &c->sv, o);
+		if (rc != IDMAP_OK)
+			return rc;
 	} else {
 		idmap_obuf_s(o, ",\"to\":");
 		idmap_obuf_json(o, r->to, r->to_len);
@@ -286,8 +293,8 @@ static int render_json(render_ctx *c)
 	return IDMAP_OK;
 }
 
-IDMAP_API int idmap_render(const idmap_job *j, const idmap_render_opts *opt,
-			   idmap_write_fn write, void *ctx)
+static int render(const idmap_job *j, const idmap_render_opts *opt, int entries,
+		  uint64_t members, idmap_write_fn write, void *ctx)
 {
 	if (!j || !opt || !write || !j->ran || opt->format < 0 || opt->format > IDMAP_OUT_JSON)
 		return IDMAP_ERR_INVALID;
@@ -298,7 +305,7 @@ IDMAP_API int idmap_render(const idmap_job *j, const idmap_render_opts *opt,
 	o->ctx = ctx;
 	o->len = 0;
 	o->rc = 0;
-	render_ctx c = {j, opt, o, {0}, 0, 0, j->st.obsolete != 0};
+	render_ctx c = {j, opt, o, {0}, 0, 0, j->st.obsolete != 0, entries, members};
 	c.first = opt->first < j->n_rows ? opt->first : j->n_rows;
 	c.end = opt->count && opt->count < j->n_rows - c.first ? c.first + opt->count : j->n_rows;
 	int rc = opt->format == IDMAP_OUT_TSV	 ? render_tsv(&c)
@@ -311,4 +318,16 @@ IDMAP_API int idmap_render(const idmap_job *j, const idmap_render_opts *opt,
 	free(c.sv.len);
 	free(o);
 	return rc;
+}
+
+IDMAP_API int idmap_render(const idmap_job *j, const idmap_render_opts *opt,
+			   idmap_write_fn write, void *ctx)
+{
+	return render(j, opt, 0, 0, write, ctx);
+}
+
+IDMAP_API int idmap_render_entries(const idmap_job *j, const idmap_render_opts *opt,
+				   uint64_t members, idmap_write_fn write, void *ctx)
+{
+	return render(j, opt, 1, members, write, ctx);
 }

@@ -65,17 +65,26 @@ static int compressed(struct MHD_Connection *c)
 	return v && !strcasecmp(v, "true");
 }
 
-/* The results URL of a job: the uniprotkb variant for UniProtKB targets, as UniProt does. */
+/* The results URL of a job: the uniprotkb, uniref and uniparc variants for those targets
+ * (IdMappingJobServiceImpl.getRedirectPathToResults). */
 static void redirect_url(srv_ctx *ctx, struct MHD_Connection *c, const srv_job_view *v,
 			 char *out, size_t len)
 {
 	size_t i;
-	idmap_db_info to;
-	int kb = idmap_catalog_find(ctx->cat, v->req.to, 1, &i) == IDMAP_OK &&
-		 idmap_catalog_get(ctx->cat, i, &to) == IDMAP_OK &&
-		 (to.kind == IDMAP_DB_KIND_UNIPROTKB || to.kind == IDMAP_DB_KIND_SWISSPROT);
+	idmap_db_info to = {0};
+	const char *kind = "";
+	if (idmap_catalog_find(ctx->cat, v->req.to, 1, &i) == IDMAP_OK &&
+	    idmap_catalog_get(ctx->cat, i, &to) == IDMAP_OK) {
+		const char *t = to.file_type ? to.file_type : "";
+		if (to.kind == IDMAP_DB_KIND_UNIPROTKB || to.kind == IDMAP_DB_KIND_SWISSPROT)
+			kind = "uniprotkb/";
+		else if (!strncmp(t, "UniRef", 6))
+			kind = "uniref/";
+		else if (!strcmp(t, "UniParc"))
+			kind = "uniparc/";
+	}
 	char path[128];
-	snprintf(path, sizeof path, "/idmapping/%sresults/%s", kb ? "uniprotkb/" : "", v->id);
+	snprintf(path, sizeof path, "/idmapping/%sresults/%s", kind, v->id);
 	srv_url(c, path, out, len);
 }
 
@@ -241,12 +250,15 @@ typedef struct {
 	const idmap_job *job;
 	idmap_fields *fields;
 	idmap_render_opts o;
+	int entries;	  /* uniref / uniparc routes: `to` as UniProt's entry objects */
+	uint64_t members; /* UniRef members listed (0 = all) */
 } render_arg;
 
 static int render_produce(void *a, idmap_write_fn w, void *wctx)
 {
 	render_arg *r = a;
-	return idmap_render(r->job, &r->o, w, wctx);
+	return r->entries ? idmap_render_entries(r->job, &r->o, r->members, w, wctx)
+			  : idmap_render(r->job, &r->o, w, wctx);
 }
 
 static void render_free(void *a)
@@ -320,9 +332,10 @@ static enum MHD_Result keep_arg(void *cls, enum MHD_ValueKind kind, const char *
 	return MHD_YES;
 }
 
-/* results (paged) and stream, plain or with entry columns (kb). */
+/* results (paged) and stream, plain, with entry columns (kb) or as UniRef / UniParc entry
+ * objects (entries). */
 static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const char *id,
-			       const char *path, int paged, int kb)
+			       const char *path, int paged, int kb, int entries)
 {
 	int fmt;
 	enum MHD_Result rc;
@@ -361,6 +374,11 @@ static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const cha
 	memcpy(r->id, id, SRV_JOB_ID_LEN);
 	r->job = job;
 	r->o.format = fmt;
+	r->entries = entries;
+	/* UniRefIdService: 10 members on a page (UniRefEntryLightUtils.ID_LIMIT) unless
+	 * complete=true; all in the stream */
+	const char *all = arg(c, "complete");
+	r->members = paged && !(all && !strcasecmp(all, "true")) ? 10 : 0;
 	idmap_job_stats st;
 	idmap_job_get_stats(job, &st);
 	if (kb) {
@@ -565,22 +583,22 @@ enum MHD_Result srv_route_get(srv_ctx *ctx, struct MHD_Connection *c, const char
 				ctx->fields_len);
 	static const struct {
 		const char *prefix;
-		int kind, paged, kb;
+		int kind, paged, kb, entries;
 	} routes[] = {
-		{"/idmapping/status/", 0, 0, 0},
-		{"/idmapping/details/", 1, 0, 0},
-		{"/idmapping/results/", 2, 1, 0},
-		{"/idmapping/stream/", 2, 0, 0},
-		{"/idmapping/results/stream/", 2, 0, 0},
-		{"/idmapping/uniprotkb/results/stream/", 2, 0, 1},
-		{"/idmapping/uniprotkb/stream/", 2, 0, 1},
-		{"/idmapping/uniprotkb/results/", 2, 1, 1},
-		/* UniProt's UniRef and UniParc entry views: plain results here (the release
-		 * files hold no cluster or UniParc entry data) */
-		{"/idmapping/uniref/results/stream/", 2, 0, 0},
-		{"/idmapping/uniref/results/", 2, 1, 0},
-		{"/idmapping/uniparc/results/stream/", 2, 0, 0},
-		{"/idmapping/uniparc/results/", 2, 1, 0},
+		{"/idmapping/status/", 0, 0, 0, 0},
+		{"/idmapping/details/", 1, 0, 0, 0},
+		{"/idmapping/results/", 2, 1, 0, 0},
+		{"/idmapping/stream/", 2, 0, 0, 0},
+		{"/idmapping/results/stream/", 2, 0, 0, 0},
+		{"/idmapping/uniprotkb/results/stream/", 2, 0, 1, 0},
+		{"/idmapping/uniprotkb/stream/", 2, 0, 1, 0},
+		{"/idmapping/uniprotkb/results/", 2, 1, 1, 0},
+		/* UniProt's UniRef and UniParc entry views: entry objects with what the index
+		 * knows (members; the release files hold no names or sequences) */
+		{"/idmapping/uniref/results/stream/", 2, 0, 0, 1},
+		{"/idmapping/uniref/results/", 2, 1, 0, 1},
+		{"/idmapping/uniparc/results/stream/", 2, 0, 0, 1},
+		{"/idmapping/uniparc/results/", 2, 1, 0, 1},
 	};
 	for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
 		if (!job_in(url, routes[i].prefix, id))
@@ -591,7 +609,8 @@ enum MHD_Result srv_route_get(srv_ctx *ctx, struct MHD_Connection *c, const char
 		case 1:
 			return details(ctx, c, id);
 		default:
-			return results(ctx, c, id, url, routes[i].paged, routes[i].kb);
+			return results(ctx, c, id, url, routes[i].paged, routes[i].kb,
+				       routes[i].entries);
 		}
 	}
 	const char *p = "/idmapping/intersect/";

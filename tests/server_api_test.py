@@ -264,11 +264,12 @@ def python_flow(c, base, idmap, index, accs):
          re.fullmatch(r"[0-9A-Za-z]{10}", job), job)
     c.ok("python flow: status follows the 303 to results", cl.check_id_mapping_results_ready(job))
     link = cl.get_id_mapping_results_link(job)
-    c.ok("python flow: redirectURL of a UniRef90 job is /idmapping/results",
-         link == f"{base}/idmapping/results/{job}", link)
+    c.ok("python flow: redirectURL of a UniRef90 job is /idmapping/uniref/results",
+         link == f"{base}/idmapping/uniref/results/{job}", link)
     res = cl.get_id_mapping_results_search(link + "?size=7")
-    c.ok("python flow: json pages combine to idmap map's results",
-         res["results"] == want_json["results"], f"{len(res['results'])} rows")
+    pairs = [{"from": r["from"], "to": r["to"]["id"]} for r in res["results"]]
+    c.ok("python flow: json pages combine to idmap map's results (UniRef entry objects)",
+         pairs == want_json["results"], f"{len(res['results'])} rows")
     # failedIds on every page, as UniProt's: its client then adds them up once per page
     c.ok("python flow: failedIds on every page",
          res.get("failedIds") == want_json.get("failedIds") * cl.pages,
@@ -283,8 +284,8 @@ def python_flow(c, base, idmap, index, accs):
     c.ok("python flow: compressed tsv pages", tsv_rows(gz) == want_tsv)
     stream = cl.get_id_mapping_results_stream(link + "?format=json")
     c.ok("python flow: stream gives everything at once",
-         stream["results"] == want_json["results"] and stream.get("obsoleteCount") ==
-         want_json.get("obsoleteCount"))
+         [{"from": r["from"], "to": r["to"]["id"]} for r in stream["results"]] ==
+         want_json["results"] and stream.get("obsoleteCount") == want_json.get("obsoleteCount"))
     gzs = cl.get_id_mapping_results_stream(link + "?format=json&compressed=true")
     c.ok("python flow: compressed stream", gzs == stream)
 
@@ -327,14 +328,14 @@ def curl_examples(c, base, ids_job):
     wait_finished(base, job)
     head = curl("-i", f"{base}/idmapping/status/{job}")
     c.ok("curl: status answers 303 with a Location", head.startswith("HTTP/1.1 303") and
-         f"Location: {base}/idmapping/results/{job}" in head, head[:300])
+         f"Location: {base}/idmapping/uniref/results/{job}" in head, head[:300])
     det = json.loads(curl(f"{base}/idmapping/details/{job}"))
     c.ok("curl: details echo the request", det["from"] == "UniProtKB_AC-ID" and
          det["to"] == "UniRef90" and det["ids"] == "P21802,P31946", str(det))
     res = json.loads(curl(f"{base}/idmapping/uniref/results/{job}"))
-    c.ok("curl: /idmapping/uniref/results answers the plain results",
-         [r["from"] for r in res["results"]] == ["P31946"] and res.get("failedIds") == ["P21802"],
-         str(res))
+    c.ok("curl: /idmapping/uniref/results answers UniRef entry objects",
+         [(r["from"], r["to"]["id"][:9]) for r in res["results"]] == [("P31946", "UniRef90_")]
+         and res.get("failedIds") == ["P21802"], str(res))
     tsv = curl(f"{base}/idmapping/stream/{job}?format=tsv")
     c.ok("curl: stream as tsv", tsv.startswith("From\tTo\n") and "P31946\tUniRef90_" in tsv, tsv)
     lst = curl("-H", "Accept: text/plain;format=list", f"{base}/idmapping/stream/{job}")

@@ -11,7 +11,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server_api_test import Checks, Server, sample_index, submit, wait_finished  # noqa: E402
+from server_api_test import (Checks, Server, UniProtClient, cli_map, sample_index,  # noqa: E402
+                             submit, tsv_rows, wait_finished)
 
 import requests  # noqa: E402  (server_api_test checked that it is there)
 
@@ -218,6 +219,49 @@ def paging(c, base):
          p1.get("obsoleteCount") == p2.get("obsoleteCount"), f"{p1} {p2}")
 
 
+# ---- Item 3: UniRef and UniParc entry objects ---------------------------------------------------
+def entry_objects(c, base, idmap, index):
+    """UniProt's documented Python client reads r["to"]["id"] / r["to"]["uniParcId"]."""
+    cl = UniProtClient(base)
+    ids = ["P31946", "P62258", "P05067", "NOPE1"]
+    # IdMappingJobServiceImpl.getRedirectPathToResults; UniRefEntryPair, UniParcEntryPair
+    for to, path, key in [("UniRef50", "uniref", "id"), ("UniParc", "uniparc", "uniParcId")]:
+        job = cl.submit_id_mapping("UniProtKB_AC-ID", to, ids)
+        cl.check_id_mapping_results_ready(job)
+        link = cl.get_id_mapping_results_link(job)
+        c.ok(f"3: {to} job redirects to /idmapping/{path}/results",
+             link == f"{base}/idmapping/{path}/results/{job}", link)
+        res = cl.get_id_mapping_results_search(link + "?size=2")
+        want = tsv_rows(cli_map(idmap, index, "UniProtKB_AC-ID", to, ids))[1:]
+        got = [(r["from"], r["to"][key]) for r in res["results"]]
+        c.ok(f"3: {to} results read with r['to']['{key}']", got == want, f"{got} vs {want}")
+        # the members: the accessions the index maps the cluster / UniParc id to
+        ok = True
+        for r in res["results"]:
+            members = [m for _, m in tsv_rows(cli_map(idmap, index, to, "UniProtKB",
+                                                      [r["to"][key]]))[1:]]
+            if to == "UniRef50":
+                ok &= (r["to"]["memberCount"] == len(members) and
+                       r["to"]["members"] == members[:10] and r["to"]["entryType"] == to)
+            else:
+                refs = r["to"]["uniParcCrossReferences"]
+                ok &= ([x["id"] for x in refs] == members and
+                       all(x["database"].startswith("UniProtKB/") and x["active"]
+                           for x in refs))
+        c.ok(f"3: {to} entry objects carry the index's members", ok and res["results"],
+             str(res["results"][:2]))
+    # UniRefIdService: 10 members on a page unless complete=true, all of them in the stream
+    job = submit(base, **{"from": "UniProtKB_AC-ID", "to": "UniRef50",
+                          "ids": "P31946"}).json()["jobId"]
+    wait_finished(base, job)
+    page = requests.get(f"{base}/idmapping/uniref/results/{job}").json()["results"][0]["to"]
+    full = requests.get(f"{base}/idmapping/uniref/results/stream/{job}").json()
+    c.ok("3: UniRef50_P31946: memberCount 4, its members listed",
+         page["id"] == "UniRef50_P31946" and page["memberCount"] == 4 and
+         page["members"] == ["P27348", "P31946", "P62258", "P68254"] and
+         full["results"][0]["to"] == page, f"{page} {full}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--idmap", required=True)
@@ -233,6 +277,7 @@ def main():
         limit(c, s.url)
         ids_and_job_ids(c, s.url)
         paging(c, s.url)
+        entry_objects(c, s.url, args.idmap, index)
     finally:
         s.stop()
     error_jobs(c, args.idmap, index, work)

@@ -539,6 +539,12 @@ typedef struct {
 IDMAP_API int idmap_render(const idmap_job *job, const idmap_render_opts *opt,
 			   idmap_write_fn write, void *ctx);
 
+/* As idmap_render, but in JSON the `to` of UniRef and UniParc targets is UniProt's entry
+ * object (UniRefEntryPair, UniParcEntryPair): {"id","entryType","memberCount","members"},
+ * members listed up to `members` (0 = all), or {"uniParcId","uniParcCrossReferences"}. */
+IDMAP_API int idmap_render_entries(const idmap_job *job, const idmap_render_opts *opt,
+				   uint64_t members, idmap_write_fn write, void *ctx);
+
 /* Writes the catalogue as UniProt's /configure/idmapping/fields JSON (groups, items, rules;
  * items carry an extra "ids" count) or as TSV. */
 IDMAP_API int idmap_render_catalog(const idmap_catalog *cat, int format, idmap_write_fn write,
