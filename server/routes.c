@@ -25,31 +25,14 @@ static enum MHD_Result not_found(srv_ctx *ctx, struct MHD_Connection *c)
 	return srv_error(ctx, c, MHD_HTTP_NOT_FOUND, "Resource not found");
 }
 
-/* The output format: format=json|tsv|list, else the Accept header, else json. Returns 0, or
- * -1 after answering 400. */
+/* The output format (params.c). Returns 0, or -1 after answering 400. */
 static int out_format(srv_ctx *ctx, struct MHD_Connection *c, int *fmt, enum MHD_Result *rc)
 {
-	const char *f = arg(c, "format");
-	if (f) {
-		*fmt = idmap_out_format_parse(f);
-		if (*fmt < 0) {
-			*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST,
-					"Invalid request received. Requested media type/format not "
-					"accepted: '%.100s'. Valid formats: json, tsv, list",
-					f);
-			return -1;
-		}
+	char err[512];
+	if (srv_out_format(c, fmt, err, sizeof err) == 0)
 		return 0;
-	}
-	const char *a = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-	*fmt = IDMAP_OUT_JSON;
-	if (a && !strstr(a, "application/json")) {
-		if (strstr(a, "format=tsv") || strstr(a, "text/tab-separated-values"))
-			*fmt = IDMAP_OUT_TSV;
-		else if (strstr(a, "format=list") || strstr(a, "text/plain"))
-			*fmt = IDMAP_OUT_LIST;
-	}
-	return 0;
+	*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", err);
+	return -1;
 }
 
 static const char *content_type(int fmt)
@@ -250,20 +233,22 @@ typedef struct {
 	const idmap_job *job;
 	idmap_fields *fields;
 	idmap_render_opts o;
-	int entries;	  /* uniref / uniparc routes: `to` as UniProt's entry objects */
-	uint64_t members; /* UniRef members listed (0 = all) */
+	idmap_render_ext x; /* entry objects, the rows of a query, the facets */
+	uint64_t *rows;
+	srv_buf head;
 } render_arg;
 
 static int render_produce(void *a, idmap_write_fn w, void *wctx)
 {
 	render_arg *r = a;
-	return r->entries ? idmap_render_entries(r->job, &r->o, r->members, w, wctx)
-			  : idmap_render(r->job, &r->o, w, wctx);
+	return idmap_render_ex(r->job, &r->o, &r->x, w, wctx);
 }
 
 static void render_free(void *a)
 {
 	render_arg *r = a;
+	free(r->rows);
+	free(r->head.p);
 	idmap_fields_free(r->fields);
 	srv_jobs_release(r->ctx->jobs, r->id);
 	free(r);
@@ -332,6 +317,64 @@ static enum MHD_Result keep_arg(void *cls, enum MHD_ValueKind kind, const char *
 	return MHD_YES;
 }
 
+/* query, facets, sort and the other parameters of UniProt's uniprotkb results: the subset
+ * the index answers (params.c), the rest refused, never ignored. Fills r->x.rows and the
+ * facets of r->head. Returns 0, or -1 with the message in err. */
+static int select_rows(struct MHD_Connection *c, const idmap_job *job, int kb, int fmt,
+		       render_arg *r, char *err, size_t len)
+{
+	const char *q = arg(c, "query"), *f = arg(c, "facets"), *s = arg(c, "sort");
+	static const char *const refused[] = {"includeIsoform", "subsequence"};
+	for (size_t i = 0; kb && i < 2; i++) {
+		const char *v = arg(c, refused[i]);
+		if (v && strcasecmp(v, "false")) {
+			snprintf(err, len, "The '%s' parameter is not supported by this server",
+				 refused[i]);
+			return -1;
+		}
+	}
+	if (s && *s) {
+		snprintf(err, len, "The 'sort' parameter is not supported by this server: results "
+			 "keep the order of the submitted ids");
+		return -1;
+	}
+	if (!kb && ((q && *q) || (f && *f))) {
+		snprintf(err, len, "The '%s' parameter is supported by this server on the "
+			 "uniprotkb results only", q && *q ? "query" : "facets");
+		return -1;
+	}
+	if (f && *f && fmt != IDMAP_OUT_JSON) { /* search.invalid.includeFacet.content.type */
+		snprintf(err, len, "unexpected content type '%s'; facets are supported only for "
+			 "'application/json'.", content_type(fmt));
+		return -1;
+	}
+	if (q && *q && srv_query_rows(job, q, &r->rows, &r->x.n_rows, err, len) != 0)
+		return -1;
+	r->x.rows = r->rows;
+	if (f && *f) {
+		idmap_job_stats st;
+		uint64_t *all = NULL;
+		idmap_job_get_stats(job, &st);
+		if (!r->rows && !(all = malloc((st.results ? st.results : 1) * sizeof *all))) {
+			snprintf(err, len, "out of memory");
+			return -1;
+		}
+		for (uint64_t i = 0; all && i < st.results; i++)
+			all[i] = i;
+		int rc = srv_facets(job, f, r->rows ? r->rows : all,
+				    r->rows ? r->x.n_rows : st.results, &r->head, err, len);
+		free(all);
+		if (rc != 0)
+			return -1;
+		if (r->head.failed) {
+			snprintf(err, len, "out of memory");
+			return -1;
+		}
+		r->x.json_head = r->head.p;
+	}
+	return 0;
+}
+
 /* results (paged) and stream, plain, with entry columns (kb) or as UniRef / UniParc entry
  * objects (entries). */
 static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const char *id,
@@ -374,13 +417,20 @@ static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const cha
 	memcpy(r->id, id, SRV_JOB_ID_LEN);
 	r->job = job;
 	r->o.format = fmt;
-	r->entries = entries;
+	r->x.entries = entries;
 	/* UniRefIdService: 10 members on a page (UniRefEntryLightUtils.ID_LIMIT) unless
 	 * complete=true; all in the stream */
 	const char *all = arg(c, "complete");
-	r->members = paged && !(all && !strcasecmp(all, "true")) ? 10 : 0;
+	r->x.members = paged && !(all && !strcasecmp(all, "true")) ? 10 : 0;
 	idmap_job_stats st;
 	idmap_job_get_stats(job, &st);
+	char err[512] = "";
+	if (select_rows(c, job, kb, fmt, r, err, sizeof err) != 0) {
+		render_free(r);
+		return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", err);
+	}
+	if (r->x.rows)
+		st.results = r->x.n_rows;
 	if (kb) {
 		const char *fields = arg(c, "fields");
 		idmap_diag d;

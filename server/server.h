@@ -4,6 +4,8 @@
  *   routes.c   one handler per endpoint (UniProt's paths), request parsing
  *   submit.c   POST /idmapping/run: form fields streamed, ids tokenised into a spool file
  *   respond.c  responses: JSON errors in UniProt's shape, bodies produced on a thread, gzip
+ *   params.c   format/Accept, and the query, facets and sort of the uniprotkb results
+ *   jobid.c    UniProt's job ids
  *   jobs.c     the job registry: worker threads, files in --jobs-dir, expiry, cache
  *   web.c      the embedded page (the files of server/web) */
 #ifndef IDMAP_SERVER_H
@@ -183,6 +185,20 @@ void srv_buf_printf(srv_buf *b, const char *fmt, ...) __attribute__((format(prin
 void srv_buf_json(srv_buf *b, const char *s, size_t n);
 /* The same without the quotes (a piece of a longer JSON string). */
 void srv_buf_json_chars(srv_buf *b, const char *s, size_t n);
+
+/* ---- Result parameters as UniProt validates them (params.c) ---------------------------------- */
+
+/* The output format: format=json|tsv|list, else the Accept header, else JSON. Returns 0, or
+ * -1 with UniProt's message in err for a format this server does not produce. */
+int srv_out_format(struct MHD_Connection *c, int *fmt, char *err, size_t errlen);
+/* The result rows matching query (the subset of UniProt's syntax the index answers), into
+ * *rows (malloc'd) and *n. Returns 0, or -1 with a message naming the parameter. */
+int srv_query_rows(const idmap_job *job, const char *query, uint64_t **rows, uint64_t *n,
+		   char *err, size_t errlen);
+/* Appends `"facets":[...],` for the comma-separated facet names over rows[0, n). Returns 0,
+ * or -1 with UniProt's message for an unknown facet. */
+int srv_facets(const idmap_job *job, const char *facets, const uint64_t *rows, uint64_t n,
+	       srv_buf *out, char *err, size_t errlen);
 
 /* ---- Routes (routes.c) and the page (web.c) ------------------------------------------------- */
 

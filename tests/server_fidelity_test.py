@@ -11,8 +11,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server_api_test import (Checks, Server, UniProtClient, cli_map, sample_index,  # noqa: E402
-                             submit, tsv_rows, wait_finished)
+from server_api_test import (Checks, Server, UniProtClient, cli_map,  # noqa: E402
+                             read_sample_accessions, sample_index, submit, tsv_rows,
+                             wait_finished)
 
 import requests  # noqa: E402  (server_api_test checked that it is there)
 
@@ -233,8 +234,11 @@ def entry_objects(c, base, idmap, index):
              link == f"{base}/idmapping/{path}/results/{job}", link)
         res = cl.get_id_mapping_results_search(link + "?size=2")
         want = tsv_rows(cli_map(idmap, index, "UniProtKB_AC-ID", to, ids))[1:]
-        got = [(r["from"], r["to"][key]) for r in res["results"]]
+        got = [(r["from"], r["to"][key] if isinstance(r["to"], dict) else None)
+               for r in res["results"]]
         c.ok(f"3: {to} results read with r['to']['{key}']", got == want, f"{got} vs {want}")
+        if got != want:
+            continue
         # the members: the accessions the index maps the cluster / UniParc id to
         ok = True
         for r in res["results"]:
@@ -256,10 +260,91 @@ def entry_objects(c, base, idmap, index):
     wait_finished(base, job)
     page = requests.get(f"{base}/idmapping/uniref/results/{job}").json()["results"][0]["to"]
     full = requests.get(f"{base}/idmapping/uniref/results/stream/{job}").json()
-    c.ok("3: UniRef50_P31946: memberCount 4, its members listed",
+    c.ok("3: UniRef50_P31946: memberCount 4, its members listed", isinstance(page, dict) and
          page["id"] == "UniRef50_P31946" and page["memberCount"] == 4 and
          page["members"] == ["P27348", "P31946", "P62258", "P68254"] and
          full["results"][0]["to"] == page, f"{page} {full}")
+
+
+# ---- Item 4: nothing silently ignored ---------------------------------------------------------
+def not_ignored(c, base, idmap, index, accs):
+    """query/facets/sort of the uniprotkb results (UniProtKBIdMappingBasicRequest,
+    UniProtKBIdMappingSearchRequest), formats (HttpServletRequestContentTypeMutator)."""
+    f, t = "UniProtKB_AC-ID", "UniProtKB"
+    r, job = run_job(base, **{"from": f, "to": t, "ids": ",".join(accs[:MAX_IDS])})
+    rows = tsv_rows(cli_map(idmap, index, f, t, accs[:MAX_IDS], "tsv",
+                            ["--fields", "accession,reviewed,organism_id"]))[1:]
+    url = f"{base}/idmapping/uniprotkb/results/stream/{job}"
+
+    def got(**params):
+        r = requests.get(url, params=dict(params, format="tsv", fields="accession"))
+        return r, [row[1] for row in tsv_rows(r.text)[1:]] if r.status_code == 200 else None
+    for q, keep in [("reviewed:false", lambda row: row[2] == "unreviewed"),
+                    ("reviewed:true", lambda row: row[2] == "reviewed"),
+                    ("organism_id:9606", lambda row: row[3] == "9606"),
+                    ("accession:p31946", lambda row: row[1] == "P31946"),
+                    ("reviewed:true AND organism_id:9606",
+                     lambda row: row[2] == "reviewed" and row[3] == "9606")]:
+        r, accessions = got(query=q)
+        want = [row[1] for row in rows if keep(row)]
+        c.ok(f"4: query={q} keeps the matching entries ({len(want)} of {len(rows)})",
+             accessions == want and want and r.headers.get("X-Total-Results") == str(len(want)),
+             f"{accessions} vs {want}")
+    r = requests.get(f"{base}/idmapping/uniprotkb/results/{job}",
+                     params={"query": "reviewed:false", "size": "1"})
+    c.ok("4: a query pages over the matching entries",
+         r.status_code == 200 and len(r.json()["results"]) == 1 and
+         r.json()["results"][0]["to"]["entryType"] == "UniProtKB unreviewed (TrEMBL)" and
+         "query=reviewed%3Afalse" in r.headers.get("Link", ""), f"{r.text} {r.headers}")
+    for params, msg in [({"query": "gene:TP53"}, "'query'"),
+                        ({"query": "reviewed:maybe"}, "'query'"),
+                        ({"sort": "accession asc"}, "'sort'"),
+                        ({"includeIsoform": "true"}, "'includeIsoform'"),
+                        ({"facets": "reviewed", "format": "tsv"},
+                         "facets are supported only for 'application/json'")]:
+        r = requests.get(url, params=params)
+        c.ok(f"4: {params} refused with a 400 naming it",
+             r.status_code == 400 and msg in " ".join(messages(r) or []), r.text)
+    r = requests.get(f"{base}/idmapping/results/{job}", params={"query": "reviewed:true"})
+    c.ok("4: query on the plain results refused", r.status_code == 400 and
+         "'query'" in r.text, r.text)
+    # facets: uniprotkb.facet.properties (labels, sort=index desc, mincount 1, limit 5)
+    r = requests.get(f"{base}/idmapping/uniprotkb/results/{job}",
+                     params={"facets": "reviewed,model_organism", "size": "0"})
+    fac = {x["name"]: x for x in r.json().get("facets", [])} if r.status_code == 200 else {}
+    nrev = sum(row[2] == "reviewed" for row in rows)
+    nhuman = sum(row[3] == "9606" for row in rows)
+    c.ok("4: facets=reviewed counts the entries",
+         fac.get("reviewed", {}).get("label") == "Status" and fac["reviewed"]["values"] == [
+             {"label": "Reviewed (Swiss-Prot)", "value": "true", "count": nrev},
+             {"label": "Unreviewed (TrEMBL)", "value": "false", "count": len(rows) - nrev}],
+         r.text)
+    mo = fac.get("model_organism", {}).get("values", [])
+    c.ok("4: facets=model_organism counts the popular organisms",
+         mo[:1] == [{"label": "Human", "value": "9606", "count": nhuman}] and
+         [x["count"] for x in mo] == sorted([x["count"] for x in mo], reverse=True) and
+         list(r.json().keys())[:2] == ["facets", "results"], r.text)
+    r = requests.get(url, params={"facets": "organism"})
+    c.ok("4: an unknown facet: UniProt's message", messages(r) == [
+        "Invalid facet name 'organism'. Expected value can be reviewed, model_organism."],
+        r.text)
+    # formats this server does not produce: UniProt's 400, never another format
+    for how, msg in [
+            ({"headers": {"Accept": "text/plain;format=fasta"}},
+             "Invalid request received. Requested media type/format not accepted: "
+             "'text/plain;format=fasta'."),
+            ({"params": {"format": "fasta"}},
+             "Invalid request received. Requested media type/format not accepted, 'fasta'. "
+             "Valid media types/formats for this end-point include: application/json, "
+             "text/plain;format=tsv, text/plain;format=list."),
+            ({"params": {"format": "foo"}},
+             "Invalid request received. Requested media type/format not accepted: 'foo'.")]:
+        r = requests.get(f"{base}/idmapping/stream/{job}", **how)
+        c.ok(f"4: {how} -> 400", r.status_code == 400 and messages(r) == [msg], r.text)
+    r = requests.get(f"{base}/idmapping/stream/{job}",
+                     headers={"Accept": "text/html, */*;q=0.8"})
+    c.ok("4: Accept */* -> JSON", r.status_code == 200 and
+         r.headers["Content-Type"] == "application/json", r.headers.get("Content-Type"))
 
 
 def main():
@@ -278,6 +363,7 @@ def main():
         ids_and_job_ids(c, s.url)
         paging(c, s.url)
         entry_objects(c, s.url, args.idmap, index)
+        not_ignored(c, s.url, args.idmap, index, read_sample_accessions(args.sample))
     finally:
         s.stop()
     error_jobs(c, args.idmap, index, work)

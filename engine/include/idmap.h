@@ -539,11 +539,26 @@ typedef struct {
 IDMAP_API int idmap_render(const idmap_job *job, const idmap_render_opts *opt,
 			   idmap_write_fn write, void *ctx);
 
-/* As idmap_render, but in JSON the `to` of UniRef and UniParc targets is UniProt's entry
- * object (UniRefEntryPair, UniParcEntryPair): {"id","entryType","memberCount","members"},
- * members listed up to `members` (0 = all), or {"uniParcId","uniParcCrossReferences"}. */
-IDMAP_API int idmap_render_entries(const idmap_job *job, const idmap_render_opts *opt,
-				   uint64_t members, idmap_write_fn write, void *ctx);
+/* What idmap_render_ex adds to idmap_render (zero-initialise it, set what is needed). */
+typedef struct {
+	int entries;	       /* json: the `to` of UniRef and UniParc targets is UniProt's entry
+				* object (UniRefEntryPair, UniParcEntryPair): {"id","entryType",
+				* "memberCount","members"} or {"uniParcId","uniParcCrossReferences"} */
+	uint64_t members;      /* entries: UniRef members listed at most (0 = all) */
+	const uint64_t *rows;  /* NULL: every result row; else only these rows (ascending), and
+				* first/count of the options index this list */
+	uint64_t n_rows;
+	const char *json_head; /* json: members written before "results" ("facets":[...],) */
+} idmap_render_ext;
+
+IDMAP_API int idmap_render_ex(const idmap_job *job, const idmap_render_opts *opt,
+			      const idmap_render_ext *ext, idmap_write_fn write, void *ctx);
+
+/* The UniProtKB entry of result row `row` (targets UniProtKB, UniProtKB-Swiss-Prot): whether
+ * it is reviewed (as the `reviewed` field says) and its NCBI taxon id (0 when the index has
+ * none). Returns IDMAP_OK, or IDMAP_ERR_INVALID for a row out of range or without entry. */
+IDMAP_API int idmap_job_row_entry(const idmap_job *job, uint64_t row, int *reviewed,
+				  uint64_t *taxon);
 
 /* Writes the catalogue as UniProt's /configure/idmapping/fields JSON (groups, items, rules;
  * items carry an extra "ids" count) or as TSV. */
