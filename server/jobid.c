@@ -138,6 +138,8 @@ void srv_jobid_id(srv_jobid *j, const char *s, size_t n)
 	put_lower(j, s, n);
 }
 
+void srv_jobid_raw(srv_jobid *j, const char *s, size_t n) { sha1_put((sha1_ctx *)j->sha, s, n); }
+
 void srv_jobid_end(srv_jobid *j, char out[SRV_JOB_ID_LEN + 1])
 {
 	sha1_ctx *c = (sha1_ctx *)j->sha;

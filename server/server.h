@@ -62,6 +62,8 @@ typedef struct {
 void srv_jobid_init(srv_jobid *j);
 void srv_jobid_field(srv_jobid *j, const char *s);
 void srv_jobid_id(srv_jobid *j, const char *s, size_t n);
+/* Text hashed as it is, not lower-cased (job ids are case-sensitive) */
+void srv_jobid_raw(srv_jobid *j, const char *s, size_t n);
 void srv_jobid_end(srv_jobid *j, char out[SRV_JOB_ID_LEN + 1]);
 /* 1 for the white space Java's String.strip() removes (ASCII) */
 int srv_java_space(int c);

@@ -231,6 +231,10 @@ static int job_id(const srv_submit *s, char out[SRV_JOB_ID_LEN + 1])
 	fclose(f);
 	if (s->req.tax[0]) /* Utils.notNullNotEmpty(taxId), before strip() */
 		srv_jobid_field(&j, s->req.tax);
+	/* job:<jobId> (not UniProt's) names a case-sensitive id: two jobs whose ids differ in
+	 * case only must not make the same request */
+	for (size_t i = 0; i < s->n_refs; i++)
+		srv_jobid_raw(&j, s->refs[i], SRV_JOB_ID_LEN);
 	srv_jobid_end(&j, out);
 	return rc;
 }

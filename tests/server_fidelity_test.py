@@ -7,6 +7,7 @@ Each check names the source file its expectation comes from. Prints one line per
 import argparse
 import hashlib
 import os
+import shutil
 import sys
 import time
 
@@ -143,6 +144,29 @@ def error_jobs(c, idmap, index, workdir):
                  r.status_code == 404 and messages(r) == ["Resource not found"], r.text)
         left = [f for f in os.listdir(jobs) if f.startswith(legacy)]
         c.ok("8: files of the old 32-hex job ids are dropped at start", not left, str(left))
+    finally:
+        s.stop()
+
+
+def job_refs(c, idmap, index, workdir):
+    """ids=job:<jobId> (idmap's chaining) keeps the case of the id in the new job's id."""
+    jobs = os.path.join(workdir, "jobs-refs")
+    s = Server(idmap, index, jobs)
+    try:
+        _, job = run_job(s.url, **{"from": "UniProtKB_AC-ID", "to": "UniRef90", "ids": "P31946"})
+    finally:
+        s.stop()
+    twin = job.swapcase()
+    for name in os.listdir(jobs):  # the same job under the id of other case
+        if name.startswith(job):
+            shutil.copy(os.path.join(jobs, name), os.path.join(jobs, twin + name[len(job):]))
+    s = Server(idmap, index, jobs)
+    try:
+        a = submit(s.url, **{"from": "UniRef90", "to": "UniProtKB", "ids": f"job:{job}"})
+        b = submit(s.url, **{"from": "UniRef90", "to": "UniProtKB", "ids": f"job:{twin}"})
+        c.ok("8: job:<id> references differing in case only make different jobs",
+             a.status_code == b.status_code == 200 and a.json()["jobId"] != b.json()["jobId"],
+             f"{a.text} {b.text}")
     finally:
         s.stop()
 
@@ -367,6 +391,7 @@ def main():
     finally:
         s.stop()
     error_jobs(c, args.idmap, index, work)
+    job_refs(c, args.idmap, index, work)
     print(f"{c.passed} passed, {c.failed} failed")
     return 1 if c.failed else 0
 
