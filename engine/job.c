@@ -303,7 +303,31 @@ static int add_one(idmap_job *j, const char *s, size_t n, uint64_t fp)
  * first, so the random probes of a large job overlap instead of stalling one by one. */
 #define ADD_GROUP 16
 
-IDMAP_API int idmap_job_add_ids(idmap_job *j, const char *text, size_t len)
+/* The next id of text split on line breaks and commas, white space around it stripped and
+ * inside it kept (idmap_job_add_lines); as idmap_next_id otherwise. */
+static int next_line_id(const char *t, size_t len, size_t *pos, size_t *off, size_t *n)
+{
+	while (*pos < len) {
+		size_t b = *pos, e = b;
+		while (e < len && t[e] != '\n' && t[e] != '\r' && t[e] != ',')
+			e++;
+		*pos = e < len ? e + 1 : e;
+		while (b < e && (t[b] == ' ' || (t[b] >= '\t' && t[b] <= '\r')))
+			b++;
+		while (e > b && (t[e - 1] == ' ' || (t[e - 1] >= '\t' && t[e - 1] <= '\r')))
+			e--;
+		if (e > b) {
+			*off = b;
+			*n = e - b;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+typedef int (*next_fn)(const char *t, size_t len, size_t *pos, size_t *off, size_t *n);
+
+static int add_text(idmap_job *j, const char *text, size_t len, next_fn next)
 {
 	if (!j || (!text && len) || j->ran)
 		return IDMAP_ERR_INVALID;
@@ -316,7 +340,7 @@ IDMAP_API int idmap_job_add_ids(idmap_job *j, const char *text, size_t len)
 	uint64_t fp[ADD_GROUP];
 	for (;;) {
 		size_t k = 0;
-		while (k < ADD_GROUP && idmap_next_id(text, len, &pos, &off[k], &n[k])) {
+		while (k < ADD_GROUP && next(text, len, &pos, &off[k], &n[k])) {
 			fp[k] = idmap_hash(text + off[k], n[k], 0).lo >> 32;
 			__builtin_prefetch(&j->dedupe[fp[k] & (j->dedupe_cap - 1)]);
 			k++;
@@ -329,6 +353,16 @@ IDMAP_API int idmap_job_add_ids(idmap_job *j, const char *text, size_t len)
 		if (k < ADD_GROUP)
 			return IDMAP_OK;
 	}
+}
+
+IDMAP_API int idmap_job_add_ids(idmap_job *j, const char *text, size_t len)
+{
+	return add_text(j, text, len, idmap_next_id);
+}
+
+IDMAP_API int idmap_job_add_lines(idmap_job *j, const char *text, size_t len)
+{
+	return add_text(j, text, len, next_line_id);
 }
 
 /* ---- Accessors --------------------------------------------------------------------------- */

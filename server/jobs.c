@@ -334,11 +334,12 @@ static int add_spooled(srv_jobs *js, const char *id, idmap_job *job, char *err, 
 	size_t cap = 0, run_len = 0, run_cap = 0;
 	ssize_t n;
 	int rc = 0;
-	/* consecutive plain ids go to the job in runs of about 1 MiB */
+	/* consecutive plain ids go to the job in runs of about 1 MiB, one id a line (white
+	 * space inside an id of the REST API's 'ids' is part of it) */
 	while (rc == 0 && (n = getline(&line, &cap, f)) > 0) {
 		int chained = n > 4 && !memcmp(line, "job:", 4);
 		if (chained || run_len + (size_t)n > (1u << 20)) {
-			if (run_len && idmap_job_add_ids(job, run, run_len) != IDMAP_OK)
+			if (run_len && idmap_job_add_lines(job, run, run_len) != IDMAP_OK)
 				rc = -1;
 			run_len = 0;
 		}
@@ -361,7 +362,7 @@ static int add_spooled(srv_jobs *js, const char *id, idmap_job *job, char *err, 
 		memcpy(run + run_len, line, (size_t)n);
 		run_len += (size_t)n;
 	}
-	if (rc == 0 && run_len && idmap_job_add_ids(job, run, run_len) != IDMAP_OK)
+	if (rc == 0 && run_len && idmap_job_add_lines(job, run, run_len) != IDMAP_OK)
 		rc = -1;
 	if (rc != 0 && !err[0])
 		snprintf(err, errlen, "out of memory or too many ids for one job");

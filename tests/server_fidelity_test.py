@@ -223,6 +223,11 @@ def ids_and_job_ids(c, base):
                         "ids": ",".join(["P31946 P62258"] * (MAX_IDS // 2 + 1))})
     c.ok("12: white space inside an id of 'ids' does not split it (count)", r.status_code == 200,
          r.text)
+    r, job = run_job(base, **{"from": f, "to": t, "ids": "P31946 P62258,P04637"})
+    res = requests.get(f"{base}/idmapping/stream/{job}").json() if job else {}
+    c.ok("12: white space inside an id of 'ids' does not split it (mapping)",
+         res.get("failedIds") == ["P31946 P62258"] and
+         [x["from"] for x in res.get("results", [])] == ["P04637"], str(res))
 
 
 # ---- Item 9: paging ----------------------------------------------------------------------------

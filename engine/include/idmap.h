@@ -407,6 +407,10 @@ IDMAP_API void idmap_job_free(idmap_job *job);
  * Duplicates (same text) are kept once, in first-seen order, and counted. Returns IDMAP_OK,
  * IDMAP_ERR_NOMEM, or IDMAP_ERR_INVALID after idmap_job_run or beyond 2^32-1 ids/4 GiB. */
 IDMAP_API int idmap_job_add_ids(idmap_job *job, const char *text, size_t len);
+/* As idmap_job_add_ids, but split on line breaks and commas only: white space inside an id
+ * stays part of it (UniProt's REST API splits `ids` on commas: "P1 P2" is one id, that
+ * fails), white space around it is dropped. */
+IDMAP_API int idmap_job_add_lines(idmap_job *job, const char *text, size_t len);
 
 /* Lets idmap_job_run use up to threads threads (default 1: the calling thread alone); a
  * thread is started only for each 16384 ids. The results do not depend on it. Returns
