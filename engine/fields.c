@@ -219,11 +219,6 @@ static int is_reviewed(const idmap_job *j, uint64_t c, str_vec *s)
 	return !(s->len[0] > n && memcmp(s->v[0], acc, n) == 0 && s->v[0][n] == '_');
 }
 
-int idmap_entry_reviewed(const idmap_job *j, uint64_t acc_slot, str_vec *s)
-{
-	return is_reviewed(j, canonical(j, acc_slot), s);
-}
-
 IDMAP_API int idmap_job_row_entry(const idmap_job *j, uint64_t row, int *reviewed,
 				  uint64_t *taxon)
 {

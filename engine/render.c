@@ -206,7 +206,7 @@ static int json_row(render_ctx *c, const idmap_result *r)
 			return rc;
 	} else if (c->x->entries && idmap_entry_kind(c->j)) {
 		idmap_obuf_s(o, ",\"to\":");
-		int rc = idmap_render_entry(c->j, r, c->x->members, &c->sv, o);
+		int rc = idmap_render_entry(c->j, r, c->x->members, o);
 		if (rc != IDMAP_OK)
 			return rc;
 	} else {

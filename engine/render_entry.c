@@ -1,8 +1,9 @@
 /* UniProt's entry objects for UniRef and UniParc targets in the results JSON: the `to` of
  * rest-api UniRefEntryPair (uniprot-core UniRefEntryLight: id, entryType, memberCount, members)
- * and UniParcEntryPair (UniParcEntry: uniParcId, uniParcCrossReferences), with what the index
- * knows: the members are the UniProtKB accessions of the cluster or UniParc id (its reverse
- * postings); names, organisms and sequences are not in the release files. */
+ * and UniParcEntryLightPair (UniParcLightIdService; UniParcEntryLight: uniParcId,
+ * uniProtKBAccessions), with what the index knows: the UniProtKB accessions of the cluster or
+ * UniParc id (its reverse postings); names, organisms and sequences are not in the release
+ * files, nor the cross-references to other databases (no crossReferenceCount). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,7 +58,7 @@ static int sorted_members(const idmap_job *j, uint64_t key, member **out, uint64
 }
 
 int idmap_render_entry(const idmap_job *j, const idmap_result *r, uint64_t members,
-		       str_vec *s, idmap_obuf *o)
+		       idmap_obuf *o)
 {
 	int kind = idmap_entry_kind(j);
 	uint64_t key, count = 0;
@@ -78,7 +79,7 @@ int idmap_render_entry(const idmap_job *j, const idmap_result *r, uint64_t membe
 	} else {
 		idmap_obuf_s(o, "{\"uniParcId\":");
 		idmap_obuf_json(o, r->to, r->to_len);
-		idmap_obuf_s(o, ",\"uniParcCrossReferences\":[");
+		idmap_obuf_s(o, ",\"uniProtKBAccessions\":[");
 		members = 0;
 	}
 	for (uint64_t i = 0; i < count && (!members || i < members) && rc == IDMAP_OK; i++) {
@@ -88,19 +89,7 @@ int idmap_render_entry(const idmap_job *j, const idmap_result *r, uint64_t membe
 			break;
 		if (i)
 			idmap_obuf_c(o, ',');
-		if (kind == 1) {
-			idmap_obuf_json(o, acc, n);
-			continue;
-		}
-		/* UniParcDatabase display names; every accession of the index is active */
-		idmap_obuf_s(o, !idmap_entry_reviewed(j, m[i].slot, s)
-				       ? "{\"database\":\"UniProtKB/TrEMBL\""
-				: memchr(acc, '-', n)
-				       ? "{\"database\":\"UniProtKB/Swiss-Prot protein isoforms\""
-				       : "{\"database\":\"UniProtKB/Swiss-Prot\"");
-		idmap_obuf_s(o, ",\"id\":");
 		idmap_obuf_json(o, acc, n);
-		idmap_obuf_s(o, ",\"active\":true}");
 	}
 	free(m);
 	idmap_obuf_s(o, "]}");

@@ -162,10 +162,6 @@ int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t acc_slo
 /* Writes the UniProt entry object of acc_slot (JSON) restricted to the fields. */
 int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t acc_slot, str_vec *s,
 		      idmap_obuf *o);
-/* 1 when the entry of acc_slot (an isoform: its canonical entry) is reviewed, as the
- * `reviewed` field says. */
-int idmap_entry_reviewed(const idmap_job *j, uint64_t acc_slot, str_vec *s);
-
 /* ---- Entry objects of UniRef and UniParc targets (render_entry.c) ------------------------- */
 
 /* 1 for a UniRef target, 2 for UniParc, 0 for the others (no entry object). */
@@ -173,6 +169,6 @@ int idmap_entry_kind(const idmap_job *j);
 /* Writes the `to` object of row r: UniRef (members: at most that many listed, 0 = all) or
  * UniParc. */
 int idmap_render_entry(const idmap_job *j, const idmap_result *r, uint64_t members,
-		       str_vec *s, idmap_obuf *o);
+		       idmap_obuf *o);
 
 #endif

@@ -547,7 +547,7 @@ IDMAP_API int idmap_render(const idmap_job *job, const idmap_render_opts *opt,
 typedef struct {
 	int entries;	       /* json: the `to` of UniRef and UniParc targets is UniProt's entry
 				* object (UniRefEntryPair, UniParcEntryPair): {"id","entryType",
-				* "memberCount","members"} or {"uniParcId","uniParcCrossReferences"} */
+				* "memberCount","members"} or {"uniParcId","uniProtKBAccessions"} */
 	uint64_t members;      /* entries: UniRef members listed at most (0 = all) */
 	const uint64_t *rows;  /* NULL: every result row; else only these rows (ascending), and
 				* first/count of the options index this list */
