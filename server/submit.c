@@ -5,8 +5,8 @@
  * IdMappingJobRequestToArrayConverter); a 'file' field (an upload, the page's file input)
  * splits on white space and commas. Line breaks separate ids in both, so a newline-separated
  * list gives the same job as the same ids comma-separated; other white space inside an id of
- * 'ids' stays (one item for the count and the job id, as UniProt's; the mapping then splits
- * it, as idmap_job_add_ids does). The job id is UniProt's (jobid.c), from the spooled ids. */
+ * 'ids' stays part of it, as UniProt's (the jobs read the spool with idmap_job_add_lines).
+ * The job id is UniProt's (jobid.c), from the spooled ids. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +59,7 @@ static void add_item(srv_submit *s, const char *tok, size_t len)
 	if (s->over || s->err_status)
 		return;
 	if (len > 4 && !memcmp(tok, "job:", 4)) {
-		if (!srv_job_id_valid(s->tok + 4, s->tok_len - 4))
+		if (!srv_job_id_valid(tok + 4, len - 4))
 			fail(s, MHD_HTTP_BAD_REQUEST, "The value 'job:...' in 'ids' must name a job "
 			     "id (job:<jobId>)");
 		else if (s->n_refs == MAX_REFS)
