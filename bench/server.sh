@@ -35,7 +35,7 @@ cut -f1 "$work/rel/idmapping.dat" | uniq | shuf -n 9800 --random-source=<(yes) >
 for i in $(seq 200); do echo "Q9Z${i}ZZ"; done >>"$work/ids"
 ids=$(paste -sd, "$work/ids")
 job=$(curl -s -X POST "$url/idmapping/run" --data-urlencode "ids=$ids" \
-	-d from=UniProtKB_AC-ID -d to=UniRef90 | sed 's/.*"jobId":"\([0-9a-f]*\)".*/\1/')
+	-d from=UniProtKB_AC-ID -d to=UniRef90 | sed 's/.*"jobId":"\([0-9A-Za-z]*\)".*/\1/')
 until curl -s "$url/idmapping/status/$job?redirect=false" | grep -q FINISHED; do sleep 0.1; done
 rows=$(curl -s -D - -o /dev/null "$url/idmapping/results/$job" | tr -d '\r' |
 	awk '/^X-Total-Results:/ {print $2}')

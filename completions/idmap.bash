@@ -2,11 +2,12 @@
 # Options are read from `idmap COMMAND --help`, and database names from `idmap databases`
 # (UniProt's static catalogue, no index needed), so they follow the program as it changes.
 
-# The long options of one command: lines of its --help that start with an option.
+# The long options of one command: lines of its --help that start with an option (indented
+# by a few spaces; a continuation line of a description may start with an option's name too).
 _idmap_options()
 {
 	"$1" "$2" --help 2>/dev/null |
-		sed -n 's/^ *\(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p'
+		sed -n 's/^ \{0,8\}\(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p'
 }
 
 _idmap()
@@ -42,7 +43,7 @@ _idmap()
 		return ;;
 	*:-m | *:--memory | *:--threads | *:-t | *:--release | *:--seed | *:--taxon | \
 		*:--fields | *:-l | *:--listen | *:--job-ttl | *:--max-ids | *:--cache | \
-		*:--max-connections)
+		*:--max-connections | *:--max-per-ip | *:--header-timeout | *:--body-timeout)
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then

@@ -219,6 +219,25 @@ static int is_reviewed(const idmap_job *j, uint64_t c, str_vec *s)
 	return !(s->len[0] > n && memcmp(s->v[0], acc, n) == 0 && s->v[0][n] == '_');
 }
 
+IDMAP_API int idmap_job_row_entry(const idmap_job *j, uint64_t row, int *reviewed,
+				  uint64_t *taxon)
+{
+	idmap_result r;
+	str_vec s = {0};
+	if (!j || !reviewed || !taxon || row >= j->n_rows || !j->ran ||
+	    idmap_job_result(j, row, &r) != IDMAP_OK || r.acc_slot == UINT64_MAX)
+		return IDMAP_ERR_INVALID;
+	*reviewed = is_reviewed(j, canonical(j, r.acc_slot), &s);
+	int rc = entry_values(j, r.acc_slot, j->t_taxon, 0, &s);
+	*taxon = 0;
+	if (rc == IDMAP_OK && s.n)
+		for (size_t i = 0; i < s.len[0] && s.v[0][i] >= '0' && s.v[0][i] <= '9'; i++)
+			*taxon = *taxon * 10 + (uint64_t)(s.v[0][i] - '0');
+	free(s.v);
+	free(s.len);
+	return rc;
+}
+
 static void put_joined(idmap_obuf *o, const str_vec *s, const char *sep, int trailing)
 {
 	for (size_t i = 0; i < s->n; i++) {

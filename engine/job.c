@@ -71,14 +71,16 @@ static int check_names(idmap_job *j, const idmap_request *r, idmap_diag *d)
 	if (!r->from || !*r->from)
 		return refuse(d, IDMAP_ERR_BAD_FROM, "", "'from' is a required parameter%s%s", "",
 			      "");
-	if (idmap_catalog_find(j->cat, r->from, 0, &j->from_i) != IDMAP_OK ||
+	/* UniProt's ValidFromAndTo: UniProtKB is a source of accessions for the UniProtKB
+	 * targets; Swiss-Prot as a source and UniProtKB_AC-ID as a target are valid names in a
+	 * refused combination (checked below, after 'to') */
+	int from_kb = !strcasecmp(r->from, "UniProtKB");
+	int from_sp = !strcasecmp(r->from, "UniProtKB-Swiss-Prot");
+	if (idmap_catalog_find(j->cat, from_kb ? "UniProtKB_AC-ID" : r->from, 0, &j->from_i) !=
+		    IDMAP_OK ||
 	    idmap_catalog_get(j->cat, j->from_i, &j->from) != IDMAP_OK ||
-	    !(j->from.flags & IDMAP_DB_FROM)) {
-		if (!strcasecmp(r->from, "UniProtKB") || !strcasecmp(r->from, "UniProtKB-Swiss-Prot"))
-			snprintf(hint, sizeof hint, "%s is a target; the source of accessions and "
-				 "entry names is UniProtKB_AC-ID", r->from);
-		else
-			suggest_hint(j->cat, r->from, 0, hint, sizeof hint);
+	    !(from_sp || (j->from.flags & IDMAP_DB_FROM))) {
+		suggest_hint(j->cat, r->from, 0, hint, sizeof hint);
 		return refuse(d, IDMAP_ERR_BAD_FROM, hint, invalid_fmt, "from", r->from);
 	}
 	if ((j->from.flags & IDMAP_DB_ONE_TO_MANY) && !r->allow_one_to_many) {
@@ -95,15 +97,23 @@ static int check_names(idmap_job *j, const idmap_request *r, idmap_diag *d)
 				 "--allow-one-to-many", j->from.name, j->from.name);
 		return refuse(d, IDMAP_ERR_ONE_TO_MANY, hint, invalid_fmt, "from", r->from);
 	}
+	int to_acc = !strcasecmp(to, "UniProtKB_AC-ID");
 	if (idmap_catalog_find(j->cat, to, 1, &j->to_i) != IDMAP_OK ||
 	    idmap_catalog_get(j->cat, j->to_i, &j->to) != IDMAP_OK ||
-	    !(j->to.flags & IDMAP_DB_TO)) {
-		if (!strcasecmp(to, "UniProtKB_AC-ID"))
-			snprintf(hint, sizeof hint, "UniProtKB_AC-ID is a source; the targets are "
-				 "UniProtKB and UniProtKB-Swiss-Prot");
-		else
-			suggest_hint(j->cat, to, 1, hint, sizeof hint);
+	    !(to_acc || (j->to.flags & IDMAP_DB_TO))) {
+		suggest_hint(j->cat, to, 1, hint, sizeof hint);
 		return refuse(d, IDMAP_ERR_BAD_TO, hint, invalid_fmt, "to", to);
+	}
+	int to_kb = j->to.kind == IDMAP_DB_KIND_UNIPROTKB || j->to.kind == IDMAP_DB_KIND_SWISSPROT;
+	if (from_sp || to_acc || (from_kb && !to_kb)) {
+		snprintf(hint, sizeof hint, "%s", from_sp ? "UniProtKB-Swiss-Prot is a target; the "
+			 "source of accessions and entry names is UniProtKB_AC-ID" : to_acc ?
+			 "UniProtKB_AC-ID is a source; the targets are UniProtKB and "
+			 "UniProtKB-Swiss-Prot" : "from UniProtKB UniProt maps to UniProtKB and "
+			 "UniProtKB-Swiss-Prot; other targets from UniProtKB_AC-ID");
+		return refuse(d, IDMAP_ERR_BAD_PAIR, hint,
+			      "The combination of 'from=%s' and 'to=%s' parameters is invalid",
+			      r->from, to);
 	}
 	if (r->via) {
 		size_t v;
@@ -299,7 +309,31 @@ static int add_one(idmap_job *j, const char *s, size_t n, uint64_t fp)
  * first, so the random probes of a large job overlap instead of stalling one by one. */
 #define ADD_GROUP 16
 
-IDMAP_API int idmap_job_add_ids(idmap_job *j, const char *text, size_t len)
+/* The next id of text split on line breaks and commas, white space around it stripped and
+ * inside it kept (idmap_job_add_lines); as idmap_next_id otherwise. */
+static int next_line_id(const char *t, size_t len, size_t *pos, size_t *off, size_t *n)
+{
+	while (*pos < len) {
+		size_t b = *pos, e = b;
+		while (e < len && t[e] != '\n' && t[e] != '\r' && t[e] != ',')
+			e++;
+		*pos = e < len ? e + 1 : e;
+		while (b < e && (t[b] == ' ' || (t[b] >= '\t' && t[b] <= '\r')))
+			b++;
+		while (e > b && (t[e - 1] == ' ' || (t[e - 1] >= '\t' && t[e - 1] <= '\r')))
+			e--;
+		if (e > b) {
+			*off = b;
+			*n = e - b;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+typedef int (*next_fn)(const char *t, size_t len, size_t *pos, size_t *off, size_t *n);
+
+static int add_text(idmap_job *j, const char *text, size_t len, next_fn next)
 {
 	if (!j || (!text && len) || j->ran)
 		return IDMAP_ERR_INVALID;
@@ -312,7 +346,7 @@ IDMAP_API int idmap_job_add_ids(idmap_job *j, const char *text, size_t len)
 	uint64_t fp[ADD_GROUP];
 	for (;;) {
 		size_t k = 0;
-		while (k < ADD_GROUP && idmap_next_id(text, len, &pos, &off[k], &n[k])) {
+		while (k < ADD_GROUP && next(text, len, &pos, &off[k], &n[k])) {
 			if (n[k] > IDMAP_ID_MAX_LEN) /* enough to tell it is too long */
 				n[k] = IDMAP_ID_MAX_LEN + 1;
 			fp[k] = idmap_hash(text + off[k], n[k], 0).lo >> 32;
@@ -327,6 +361,16 @@ IDMAP_API int idmap_job_add_ids(idmap_job *j, const char *text, size_t len)
 		if (k < ADD_GROUP)
 			return IDMAP_OK;
 	}
+}
+
+IDMAP_API int idmap_job_add_ids(idmap_job *j, const char *text, size_t len)
+{
+	return add_text(j, text, len, idmap_next_id);
+}
+
+IDMAP_API int idmap_job_add_lines(idmap_job *j, const char *text, size_t len)
+{
+	return add_text(j, text, len, next_line_id);
 }
 
 /* ---- Accessors --------------------------------------------------------------------------- */

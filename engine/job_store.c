@@ -419,6 +419,20 @@ static int key_of_type(const idmap_index *ix, uint64_t slot, uint32_t type)
 	       idmap_key_get(ix, slot, &t, NULL, NULL) == IDMAP_OK && t == type;
 }
 
+/* 1 for one id as idmap_job_add_ids / _add_lines keep them: no comma or line break, no
+ * white space around it (inside only from idmap_job_add_lines). */
+static int one_id(const char *t, size_t n)
+{
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (t[i] == ',' || t[i] == '\n' || t[i] == '\r')
+			return 0;
+	int sp0 = t[0] == ' ' || (t[0] >= '\t' && t[0] <= '\r');
+	int sp1 = t[n - 1] == ' ' || (t[n - 1] >= '\t' && t[n - 1] <= '\r');
+	return !sp0 && !sp1;
+}
+
 /* TEXT and IDS: the arena holds the id texts, then copies of reasons with no static text. */
 static int load_ids(idmap_job *j, job_rd *text, job_rd *r)
 {
@@ -453,9 +467,8 @@ static int load_ids(idmap_job *j, job_rd *text, job_rd *r)
 			return IDMAP_ERR_CORRUPT;
 		d->off = (uint32_t)off;
 		off += d->len;
-		size_t p = 0, to, tn;
-		if (!idmap_next_id(j->arena + d->off, d->len, &p, &to, &tn) || to || tn != d->len)
-			return IDMAP_ERR_CORRUPT; /* one token, as idmap_job_add_ids keeps them */
+		if (!one_id(j->arena + d->off, d->len))
+			return IDMAP_ERR_CORRUPT;
 		if (d->status < IDMAP_ID_MAPPED || d->status > IDMAP_ID_DELETED ||
 		    d->obsolete > IDMAP_OBSOLETE_DELETED ||
 		    (d->status == IDMAP_ID_DELETED) != (d->obsolete == IDMAP_OBSOLETE_DELETED) ||

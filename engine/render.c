@@ -92,7 +92,11 @@ typedef struct {
 	str_vec sv;
 	uint64_t first, end;
 	int obsolete_col;
+	const idmap_render_ext *x; /* never NULL */
 } render_ctx;
+
+/* Result row of position i (the selection of idmap_render_ex, or all rows). */
+static uint64_t row_at(const render_ctx *c, uint64_t i) { return c->x->rows ? c->x->rows[i] : i; }
 
 static const char *obsolete_word(int k)
 {
@@ -120,8 +124,8 @@ static int render_tsv(render_ctx *c)
 		idmap_obuf_c(o, '\n');
 	}
 	for (uint64_t i = c->first; i < c->end && o->rc == 0; i++) {
-		idmap_job_prefetch_row(j, i);
-		if ((rc = idmap_job_result(j, i, &r)) != IDMAP_OK)
+		idmap_job_prefetch_row(j, row_at(c, i));
+		if ((rc = idmap_job_result(j, row_at(c, i), &r)) != IDMAP_OK)
 			return rc;
 		idmap_obuf_put(o, r.from, r.from_len);
 		if (!f || j->via) {
@@ -140,7 +144,7 @@ static int render_tsv(render_ctx *c)
 		}
 		idmap_obuf_c(o, '\n');
 	}
-	if (!c->obsolete_col || c->end != j->n_rows)
+	if (!c->obsolete_col || c->x->rows || c->end != j->n_rows)
 		return IDMAP_OK;
 	/* deleted accessions last: no target, the reason in the Obsolete column */
 	size_t cols = (!f || j->via) + (size_t)j->via + (f ? idmap_fields_count(f) : 0);
@@ -163,15 +167,15 @@ static int render_list(render_ctx *c)
 	idmap_result r;
 	int rc = IDMAP_OK;
 	for (uint64_t i = c->first; i < c->end && c->o->rc == 0; i++) {
-		int added = set_add(&seen, j->rows[i].to);
+		int added = set_add(&seen, j->rows[row_at(c, i)].to);
 		if (added < 0) {
 			rc = IDMAP_ERR_NOMEM;
 			break;
 		}
 		if (!added)
 			continue;
-		idmap_job_prefetch_row(j, i);
-		if ((rc = idmap_job_result(j, i, &r)) != IDMAP_OK)
+		idmap_job_prefetch_row(j, row_at(c, i));
+		if ((rc = idmap_job_result(j, row_at(c, i), &r)) != IDMAP_OK)
 			break;
 		idmap_obuf_put(c->o, r.to, r.to_len);
 		idmap_obuf_c(c->o, '\n');
@@ -188,6 +192,11 @@ static int json_row(render_ctx *c, const idmap_result *r)
 	if (c->opt->fields && !c->j->via) {
 		idmap_obuf_s(o, ",\"to\":");
 		int rc = idmap_fields_json(c->opt->fields, c->j, r->acc_slot, &c->sv, o);
+		if (rc != IDMAP_OK)
+			return rc;
+	} else if (c->x->entries && idmap_entry_kind(c->j)) {
+		idmap_obuf_s(o, ",\"to\":");
+		int rc = idmap_render_entry(c->j, r, c->x->members, o);
 		if (rc != IDMAP_OK)
 			return rc;
 	} else {
@@ -214,12 +223,15 @@ static int render_json(render_ctx *c)
 	idmap_obuf *o = c->o;
 	idmap_result r;
 	int rc;
-	idmap_obuf_s(o, "{\"results\":[");
+	idmap_obuf_c(o, '{');
+	if (c->x->json_head)
+		idmap_obuf_s(o, c->x->json_head);
+	idmap_obuf_s(o, "\"results\":[");
 	for (uint64_t i = c->first; i < c->end && o->rc == 0; i++) {
 		if (i > c->first)
 			idmap_obuf_c(o, ',');
-		idmap_job_prefetch_row(j, i);
-		if ((rc = idmap_job_result(j, i, &r)) != IDMAP_OK ||
+		idmap_job_prefetch_row(j, row_at(c, i));
+		if ((rc = idmap_job_result(j, row_at(c, i), &r)) != IDMAP_OK ||
 		    (rc = json_row(c, &r)) != IDMAP_OK)
 			return rc;
 	}
@@ -276,11 +288,15 @@ static int render_json(render_ctx *c)
 	return IDMAP_OK;
 }
 
-IDMAP_API int idmap_render(const idmap_job *j, const idmap_render_opts *opt,
-			   idmap_write_fn write, void *ctx)
+IDMAP_API int idmap_render_ex(const idmap_job *j, const idmap_render_opts *opt,
+			      const idmap_render_ext *x, idmap_write_fn write, void *ctx)
 {
-	if (!j || !opt || !write || !j->ran || opt->format < 0 || opt->format > IDMAP_OUT_JSON)
+	if (!j || !opt || !x || !write || !j->ran || opt->format < 0 ||
+	    opt->format > IDMAP_OUT_JSON)
 		return IDMAP_ERR_INVALID;
+	for (uint64_t i = 0; x->rows && i < x->n_rows; i++)
+		if (x->rows[i] >= j->n_rows || (i && x->rows[i] <= x->rows[i - 1]))
+			return IDMAP_ERR_INVALID;
 	idmap_obuf *o = malloc(sizeof *o);
 	if (!o)
 		return IDMAP_ERR_NOMEM;
@@ -288,9 +304,10 @@ IDMAP_API int idmap_render(const idmap_job *j, const idmap_render_opts *opt,
 	o->ctx = ctx;
 	o->len = 0;
 	o->rc = 0;
-	render_ctx c = {j, opt, o, {0}, 0, 0, j->st.obsolete != 0};
-	c.first = opt->first < j->n_rows ? opt->first : j->n_rows;
-	c.end = opt->count && opt->count < j->n_rows - c.first ? c.first + opt->count : j->n_rows;
+	render_ctx c = {j, opt, o, {0}, 0, 0, j->st.obsolete != 0, x};
+	uint64_t n = x->rows ? x->n_rows : j->n_rows;
+	c.first = opt->first < n ? opt->first : n;
+	c.end = opt->count && opt->count < n - c.first ? c.first + opt->count : n;
 	int rc = opt->format == IDMAP_OUT_TSV	 ? render_tsv(&c)
 		 : opt->format == IDMAP_OUT_LIST ? render_list(&c)
 						 : render_json(&c);
@@ -301,4 +318,11 @@ IDMAP_API int idmap_render(const idmap_job *j, const idmap_render_opts *opt,
 	free(c.sv.len);
 	free(o);
 	return rc;
+}
+
+IDMAP_API int idmap_render(const idmap_job *j, const idmap_render_opts *opt,
+			   idmap_write_fn write, void *ctx)
+{
+	static const idmap_render_ext none;
+	return idmap_render_ex(j, opt, &none, write, ctx);
 }

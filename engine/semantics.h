@@ -162,5 +162,13 @@ int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t acc_slo
 /* Writes the UniProt entry object of acc_slot (JSON) restricted to the fields. */
 int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t acc_slot, str_vec *s,
 		      idmap_obuf *o);
+/* ---- Entry objects of UniRef and UniParc targets (render_entry.c) ------------------------- */
+
+/* 1 for a UniRef target, 2 for UniParc, 0 for the others (no entry object). */
+int idmap_entry_kind(const idmap_job *j);
+/* Writes the `to` object of row r: UniRef (members: at most that many listed, 0 = all) or
+ * UniParc. */
+int idmap_render_entry(const idmap_job *j, const idmap_result *r, uint64_t members,
+		       idmap_obuf *o);
 
 #endif

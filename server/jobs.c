@@ -350,9 +350,10 @@ static int end_of(int rc)
 	return rc == IDMAP_ERR_INVALID ? RUN_FINAL : RUN_RETRY;
 }
 
+/* Adds spooled ids, one a line (white space inside an id stays part of it, as UniProt's). */
 static int add_ids(idmap_job *job, const char *p, size_t n, run_state *r)
 {
-	int rc = idmap_job_add_ids(job, p, n);
+	int rc = idmap_job_add_lines(job, p, n);
 	if (rc == IDMAP_OK)
 		return 0;
 	return fail(r, end_of(rc), "%s",
@@ -396,7 +397,8 @@ static int add_spooled(srv_jobs *js, const char *id, idmap_job *job, run_state *
 	size_t cap = 0, run_len = 0, run_cap = 0;
 	ssize_t n;
 	int rc = 0;
-	/* consecutive plain ids go to the job in runs of about 1 MiB */
+	/* consecutive plain ids go to the job in runs of about 1 MiB, one id a line (white
+	 * space inside an id of the REST API's 'ids' is part of it) */
 	while (rc == 0 && (n = getline(&line, &cap, f)) > 0) {
 		int chained = n > 4 && !memcmp(line, "job:", 4);
 		if (chained || run_len + (size_t)n > (1u << 20)) {
@@ -714,7 +716,9 @@ static void scan(srv_jobs *js)
 		int stale = srv_job_id_valid(name, n > SRV_JOB_ID_LEN ? SRV_JOB_ID_LEN : n) &&
 			    n > 7 && !strcmp(name + n - 7, ".result") &&
 			    strcmp(name + SRV_JOB_ID_LEN, res);
-		if (!strncmp(name, ".spool-", 7) || tmp || stale) {
+		/* files of the 32-hex job ids of earlier versions: those jobs are dropped */
+		int legacy = n > 33 && name[32] == '.' && strspn(name, "0123456789abcdef") == 32;
+		if (!strncmp(name, ".spool-", 7) || tmp || stale || legacy) {
 			snprintf(path, sizeof path, "%s/%s", js->dir, name);
 			unlink(path); /* left by a server that was killed, or stale */
 		}
@@ -830,7 +834,8 @@ int srv_job_id_valid(const char *s, size_t n)
 	if (n != SRV_JOB_ID_LEN)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z')))
 			return 0;
 	return 1;
 }

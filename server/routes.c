@@ -25,31 +25,14 @@ static enum MHD_Result not_found(srv_ctx *ctx, struct MHD_Connection *c)
 	return srv_error(ctx, c, MHD_HTTP_NOT_FOUND, "Resource not found");
 }
 
-/* The output format: format=json|tsv|list, else the Accept header, else json. Returns 0, or
- * -1 after answering 400. */
+/* The output format (params.c). Returns 0, or -1 after answering 400. */
 static int out_format(srv_ctx *ctx, struct MHD_Connection *c, int *fmt, enum MHD_Result *rc)
 {
-	const char *f = arg(c, "format");
-	if (f) {
-		*fmt = idmap_out_format_parse(f);
-		if (*fmt < 0) {
-			*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST,
-					"Invalid request received. Requested media type/format not "
-					"accepted: '%.100s'. Valid formats: json, tsv, list",
-					f);
-			return -1;
-		}
+	char err[512];
+	if (srv_out_format(c, fmt, err, sizeof err) == 0)
 		return 0;
-	}
-	const char *a = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-	*fmt = IDMAP_OUT_JSON;
-	if (a && !strstr(a, "application/json")) {
-		if (strstr(a, "format=tsv") || strstr(a, "text/tab-separated-values"))
-			*fmt = IDMAP_OUT_TSV;
-		else if (strstr(a, "format=list") || strstr(a, "text/plain"))
-			*fmt = IDMAP_OUT_LIST;
-	}
-	return 0;
+	*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", err);
+	return -1;
 }
 
 static const char *content_type(int fmt)
@@ -65,17 +48,26 @@ static int compressed(struct MHD_Connection *c)
 	return v && !strcasecmp(v, "true");
 }
 
-/* The results URL of a job: the uniprotkb variant for UniProtKB targets, as UniProt does. */
+/* The results URL of a job: the uniprotkb, uniref and uniparc variants for those targets
+ * (IdMappingJobServiceImpl.getRedirectPathToResults). */
 static void redirect_url(srv_ctx *ctx, struct MHD_Connection *c, const srv_job_view *v,
 			 char *out, size_t len)
 {
 	size_t i;
-	idmap_db_info to;
-	int kb = idmap_catalog_find(ctx->cat, v->req.to, 1, &i) == IDMAP_OK &&
-		 idmap_catalog_get(ctx->cat, i, &to) == IDMAP_OK &&
-		 (to.kind == IDMAP_DB_KIND_UNIPROTKB || to.kind == IDMAP_DB_KIND_SWISSPROT);
+	idmap_db_info to = {0};
+	const char *kind = "";
+	if (idmap_catalog_find(ctx->cat, v->req.to, 1, &i) == IDMAP_OK &&
+	    idmap_catalog_get(ctx->cat, i, &to) == IDMAP_OK) {
+		const char *t = to.file_type ? to.file_type : "";
+		if (to.kind == IDMAP_DB_KIND_UNIPROTKB || to.kind == IDMAP_DB_KIND_SWISSPROT)
+			kind = "uniprotkb/";
+		else if (!strncmp(t, "UniRef", 6))
+			kind = "uniref/";
+		else if (!strcmp(t, "UniParc"))
+			kind = "uniparc/";
+	}
 	char path[128];
-	snprintf(path, sizeof path, "/idmapping/%sresults/%s", kb ? "uniprotkb/" : "", v->id);
+	snprintf(path, sizeof path, "/idmapping/%sresults/%s", kind, v->id);
 	srv_url(c, path, out, len);
 }
 
@@ -101,8 +93,11 @@ static enum MHD_Result status(srv_ctx *ctx, struct MHD_Connection *c, const char
 		srv_buf_printf(&b, ",\"errors\":[{\"code\":%d,\"message\":", v.err_code);
 		srv_buf_json(&b, v.err_msg, strlen(v.err_msg));
 		srv_buf_str(&b, "}]");
+		/* IdMappingJobController.createStatus: 400 for a limit error (code 40), else
+		 * 500 */
 		if (follow)
-			code = MHD_HTTP_BAD_REQUEST;
+			code = v.err_code == 40 ? MHD_HTTP_BAD_REQUEST
+						: MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}
 	srv_buf_str(&b, "}");
 	if (b.failed) {
@@ -238,32 +233,25 @@ typedef struct {
 	const idmap_job *job;
 	idmap_fields *fields;
 	idmap_render_opts o;
+	idmap_render_ext x; /* entry objects, the rows of a query, the facets */
+	uint64_t *rows;
+	srv_buf head;
 } render_arg;
 
 static int render_produce(void *a, idmap_write_fn w, void *wctx)
 {
 	render_arg *r = a;
-	return idmap_render(r->job, &r->o, w, wctx);
+	return idmap_render_ex(r->job, &r->o, &r->x, w, wctx);
 }
 
 static void render_free(void *a)
 {
 	render_arg *r = a;
+	free(r->rows);
+	free(r->head.p);
 	idmap_fields_free(r->fields);
 	srv_jobs_release(r->ctx->jobs, r->id);
 	free(r);
-}
-
-/* Answers for a job that is not there or not finished. */
-static enum MHD_Result not_ready(srv_ctx *ctx, struct MHD_Connection *c, const srv_job_view *v)
-{
-	if (!v->id[0])
-		return not_found(ctx, c);
-	if (v->state == SRV_JOB_ERROR)
-		return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", v->err_msg);
-	return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST,
-			 "Job %s is not finished (%s): poll /idmapping/status/%s", v->id,
-			 state_name(v->state), v->id);
 }
 
 static const char base36[] = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -300,14 +288,8 @@ static int cursor_parse(const char *s, uint64_t max, uint64_t *v)
 	return 0;
 }
 
-/* Appends "&name=value" (URL-escaped) for a query argument of the request that the next page
- * must keep. */
-static void keep_arg(struct MHD_Connection *c, const char *name, srv_buf *b)
+static void url_escaped(srv_buf *b, const char *v)
 {
-	const char *v = arg(c, name);
-	if (!v)
-		return;
-	srv_buf_printf(b, "&%s=", name);
 	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		    *p == '-' || *p == '_' || *p == '.' || *p == ',')
@@ -317,9 +299,86 @@ static void keep_arg(struct MHD_Connection *c, const char *name, srv_buf *b)
 	}
 }
 
-/* results (paged) and stream, plain or with entry columns (kb). */
+/* Appends "&name=value" (URL-escaped) for each query argument but cursor and size (written
+ * first): the next page keeps every parameter of the request, as UniProt's Link does. */
+static enum MHD_Result keep_arg(void *cls, enum MHD_ValueKind kind, const char *name,
+				const char *value)
+{
+	(void)kind;
+	srv_buf *b = cls;
+	if (strcmp(name, "cursor") && strcmp(name, "size")) {
+		srv_buf_put(b, "&", 1);
+		url_escaped(b, name);
+		if (value) {
+			srv_buf_put(b, "=", 1);
+			url_escaped(b, value);
+		}
+	}
+	return MHD_YES;
+}
+
+/* query, facets, sort and the other parameters of UniProt's uniprotkb results: the subset
+ * the index answers (params.c), the rest refused, never ignored. Fills r->x.rows and the
+ * facets of r->head. Returns 0, or -1 with the message in err. */
+static int select_rows(struct MHD_Connection *c, const idmap_job *job, int kb, int fmt,
+		       render_arg *r, char *err, size_t len)
+{
+	const char *q = arg(c, "query"), *f = arg(c, "facets"), *s = arg(c, "sort");
+	static const char *const refused[] = {"includeIsoform", "subsequence"};
+	for (size_t i = 0; kb && i < 2; i++) {
+		const char *v = arg(c, refused[i]);
+		if (v && strcasecmp(v, "false")) {
+			snprintf(err, len, "The '%s' parameter is not supported by this server",
+				 refused[i]);
+			return -1;
+		}
+	}
+	if (s && *s) {
+		snprintf(err, len, "The 'sort' parameter is not supported by this server: results "
+			 "keep the order of the submitted ids");
+		return -1;
+	}
+	if (!kb && ((q && *q) || (f && *f))) {
+		snprintf(err, len, "The '%s' parameter is supported by this server on the "
+			 "uniprotkb results only", q && *q ? "query" : "facets");
+		return -1;
+	}
+	if (f && *f && fmt != IDMAP_OUT_JSON) { /* search.invalid.includeFacet.content.type */
+		snprintf(err, len, "unexpected content type '%s'; facets are supported only for "
+			 "'application/json'.", content_type(fmt));
+		return -1;
+	}
+	if (q && *q && srv_query_rows(job, q, &r->rows, &r->x.n_rows, err, len) != 0)
+		return -1;
+	r->x.rows = r->rows;
+	if (f && *f) {
+		idmap_job_stats st;
+		uint64_t *all = NULL;
+		idmap_job_get_stats(job, &st);
+		if (!r->rows && !(all = malloc((st.results ? st.results : 1) * sizeof *all))) {
+			snprintf(err, len, "out of memory");
+			return -1;
+		}
+		for (uint64_t i = 0; all && i < st.results; i++)
+			all[i] = i;
+		int rc = srv_facets(job, f, r->rows ? r->rows : all,
+				    r->rows ? r->x.n_rows : st.results, &r->head, err, len);
+		free(all);
+		if (rc != 0)
+			return -1;
+		if (r->head.failed) {
+			snprintf(err, len, "out of memory");
+			return -1;
+		}
+		r->x.json_head = r->head.p;
+	}
+	return 0;
+}
+
+/* results (paged) and stream, plain, with entry columns (kb) or as UniRef / UniParc entry
+ * objects (entries). */
 static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const char *id,
-			       const char *path, int paged, int kb)
+			       const char *path, int paged, int kb, int entries)
 {
 	int fmt;
 	enum MHD_Result rc;
@@ -328,19 +387,27 @@ static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const cha
 	uint64_t size = PAGE_DEFAULT;
 	const char *s = arg(c, "size");
 	if (paged && s) {
-		char *end;
-		unsigned long long v = strtoull(s, &end, 10);
-		if (!*s || *end || *s == '-' || v < 1 || v > PAGE_MAX)
+		/* PageRequest: @PositiveOrZero @Max(500), with UniProt's messages */
+		const char *d = s + (*s == '-' || *s == '+');
+		size_t nd = strspn(d, "0123456789");
+		if (!nd || d[nd])
 			return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST,
-					 "Invalid request received. 'size' must be a number from 1 "
+					 "Invalid request received. 'size' must be a number from 0 "
 					 "to %d, not '%.40s'",
 					 PAGE_MAX, s);
-		size = v;
+		d += strspn(d, "0");
+		if (*s == '-' && *d)
+			return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST,
+					 "'size' must be greater than or equal to 0");
+		if (strlen(d) > 3 || strtoul(d, NULL, 10) > PAGE_MAX)
+			return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST,
+					 "'size' must be less than or equal to %d", PAGE_MAX);
+		size = strtoul(d, NULL, 10);
 	}
 	srv_job_view v;
 	const idmap_job *job = srv_jobs_acquire(ctx->jobs, id, &v);
 	if (!job)
-		return not_ready(ctx, c, &v);
+		return not_found(ctx, c); /* not there, or not finished: UniProt's 404 */
 	render_arg *r = calloc(1, sizeof *r);
 	if (!r) {
 		srv_jobs_release(ctx->jobs, id);
@@ -350,8 +417,20 @@ static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const cha
 	memcpy(r->id, id, SRV_JOB_ID_LEN);
 	r->job = job;
 	r->o.format = fmt;
+	r->x.entries = entries;
+	/* UniRefIdService: 10 members on a page (UniRefEntryLightUtils.ID_LIMIT) unless
+	 * complete=true; all in the stream */
+	const char *all = arg(c, "complete");
+	r->x.members = paged && !(all && !strcasecmp(all, "true")) ? 10 : 0;
 	idmap_job_stats st;
 	idmap_job_get_stats(job, &st);
+	char err[512] = "";
+	if (select_rows(c, job, kb, fmt, r, err, sizeof err) != 0) {
+		render_free(r);
+		return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", err);
+	}
+	if (r->x.rows)
+		st.results = r->x.n_rows;
 	if (kb) {
 		const char *fields = arg(c, "fields");
 		idmap_diag d;
@@ -369,10 +448,9 @@ static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const cha
 		return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST,
 				 "The 'cursor' parameter has an invalid value '%.60s'", cur);
 	}
-	if (paged) {
-		r->o.first = first;
+	if (paged) { /* failedIds and the other lists on every page, as UniProt's */
+		r->o.first = size ? first : st.results; /* size=0: no rows (count 0 is "all") */
 		r->o.count = size;
-		r->o.no_lists = first > 0; /* failed ids etc. on the first page only */
 	}
 	struct MHD_Response *resp = srv_produced(render_produce, r, render_free, compressed(c));
 	if (!resp)
@@ -381,22 +459,17 @@ static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const cha
 	char total[32];
 	snprintf(total, sizeof total, "%" PRIu64, st.results);
 	MHD_add_response_header(resp, "X-Total-Results", total);
-	if (paged && first + size < st.results) {
-		char next[16], url[1024];
+	if (paged && size && first + size < st.results) {
+		char next[16];
 		cursor_text(first + size, next);
+		char origin[512];
+		srv_url(c, "", origin, sizeof origin);
 		srv_buf q = {0};
-		srv_buf_printf(&q, "%s?cursor=%s&size=%" PRIu64, path, next, size);
-		keep_arg(c, "format", &q);
-		keep_arg(c, "fields", &q);
-		keep_arg(c, "compressed", &q);
-		if (!q.failed) {
-			srv_url(c, q.p, url, sizeof url);
-			srv_buf link = {0};
-			srv_buf_printf(&link, "<%s>; rel=\"next\"", url);
-			if (!link.failed)
-				MHD_add_response_header(resp, "Link", link.p);
-			free(link.p);
-		}
+		srv_buf_printf(&q, "<%s%s?cursor=%s&size=%" PRIu64, origin, path, next, size);
+		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, keep_arg, &q);
+		srv_buf_str(&q, ">; rel=\"next\"");
+		if (!q.failed)
+			MHD_add_response_header(resp, "Link", q.p);
 		free(q.p);
 	}
 	return srv_queue(ctx, c, MHD_HTTP_OK, resp);
@@ -435,11 +508,11 @@ static enum MHD_Result intersect(srv_ctx *ctx, struct MHD_Connection *c, const c
 	srv_job_view va, vb;
 	const idmap_job *ja = srv_jobs_acquire(ctx->jobs, a, &va);
 	if (!ja)
-		return not_ready(ctx, c, &va);
+		return not_found(ctx, c);
 	const idmap_job *jb = srv_jobs_acquire(ctx->jobs, b, &vb);
 	if (!jb) {
 		srv_jobs_release(ctx->jobs, a);
-		return not_ready(ctx, c, &vb);
+		return not_found(ctx, c);
 	}
 	inter_arg *x = calloc(1, sizeof *x);
 	if (!x) {
@@ -493,22 +566,22 @@ enum MHD_Result srv_route_get(srv_ctx *ctx, struct MHD_Connection *c, const char
 				ctx->fields_len);
 	static const struct {
 		const char *prefix;
-		int kind, paged, kb;
+		int kind, paged, kb, entries;
 	} routes[] = {
-		{"/idmapping/status/", 0, 0, 0},
-		{"/idmapping/details/", 1, 0, 0},
-		{"/idmapping/results/", 2, 1, 0},
-		{"/idmapping/stream/", 2, 0, 0},
-		{"/idmapping/results/stream/", 2, 0, 0},
-		{"/idmapping/uniprotkb/results/stream/", 2, 0, 1},
-		{"/idmapping/uniprotkb/stream/", 2, 0, 1},
-		{"/idmapping/uniprotkb/results/", 2, 1, 1},
-		/* UniProt's UniRef and UniParc entry views: plain results here (the release
-		 * files hold no cluster or UniParc entry data) */
-		{"/idmapping/uniref/results/stream/", 2, 0, 0},
-		{"/idmapping/uniref/results/", 2, 1, 0},
-		{"/idmapping/uniparc/results/stream/", 2, 0, 0},
-		{"/idmapping/uniparc/results/", 2, 1, 0},
+		{"/idmapping/status/", 0, 0, 0, 0},
+		{"/idmapping/details/", 1, 0, 0, 0},
+		{"/idmapping/results/", 2, 1, 0, 0},
+		{"/idmapping/stream/", 2, 0, 0, 0},
+		{"/idmapping/results/stream/", 2, 0, 0, 0},
+		{"/idmapping/uniprotkb/results/stream/", 2, 0, 1, 0},
+		{"/idmapping/uniprotkb/stream/", 2, 0, 1, 0},
+		{"/idmapping/uniprotkb/results/", 2, 1, 1, 0},
+		/* UniProt's UniRef and UniParc entry views: entry objects with what the index
+		 * knows (members; the release files hold no names or sequences) */
+		{"/idmapping/uniref/results/stream/", 2, 0, 0, 1},
+		{"/idmapping/uniref/results/", 2, 1, 0, 1},
+		{"/idmapping/uniparc/results/stream/", 2, 0, 0, 1},
+		{"/idmapping/uniparc/results/", 2, 1, 0, 1},
 	};
 	for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
 		if (!job_in(url, routes[i].prefix, id))
@@ -519,7 +592,8 @@ enum MHD_Result srv_route_get(srv_ctx *ctx, struct MHD_Connection *c, const char
 		case 1:
 			return details(ctx, c, id);
 		default:
-			return results(ctx, c, id, url, routes[i].paged, routes[i].kb);
+			return results(ctx, c, id, url, routes[i].paged, routes[i].kb,
+				       routes[i].entries);
 		}
 	}
 	const char *p = "/idmapping/intersect/";

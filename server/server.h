@@ -6,6 +6,8 @@
  *   respond.c  responses: JSON errors in UniProt's shape, bodies produced on a thread, gzip
  *   conn_limits.c  deadlines for a complete request header and body
  *   intersect.c    GET /idmapping/intersect: the common targets of two jobs, sorted on disk
+ *   params.c   format/Accept, and the query, facets and sort of the uniprotkb results
+ *   jobid.c    UniProt's job ids
  *   jobs.c     the job registry: worker threads, files in --jobs-dir, expiry, cache
  *   web.c      the embedded page (the files of server/web) */
 #ifndef IDMAP_SERVER_H
@@ -29,7 +31,7 @@ typedef struct {
 	const char *jobs_dir;	 /* created when missing */
 	uint64_t job_ttl;	 /* seconds a job is kept after its submission */
 	unsigned threads;	 /* mapping worker threads */
-	uint64_t max_ids;	 /* ids per job; more gets 413 */
+	uint64_t max_ids;	 /* ids per job; more gets UniProt's 400 */
 	uint64_t cache_bytes;	 /* finished jobs kept loaded in memory */
 	unsigned max_connections;
 	unsigned max_per_ip;	 /* connections from one address */
@@ -53,8 +55,23 @@ static inline uint64_t srv_fnv(const char *s, size_t n)
 	return h ^ (h >> 29);
 }
 
-/* 128-bit job ids in lower-case hex, like UniProt's deterministic ids. */
-#define SRV_JOB_ID_LEN 32
+/* UniProt's job ids: 10 base-62 characters, deterministic from the request (jobid.c). */
+#define SRV_JOB_ID_LEN 10
+
+/* The job id of a request, fed piece by piece: srv_jobid_field(from), (to), then each id
+ * (srv_jobid_id, as submitted: the hash lower-cases), then taxId when not empty. */
+typedef struct {
+	_Alignas(8) unsigned char sha[96]; /* the SHA-1 state */
+	int comma;
+} srv_jobid;
+void srv_jobid_init(srv_jobid *j);
+void srv_jobid_field(srv_jobid *j, const char *s);
+void srv_jobid_id(srv_jobid *j, const char *s, size_t n);
+/* Text hashed as it is, not lower-cased (job ids are case-sensitive) */
+void srv_jobid_raw(srv_jobid *j, const char *s, size_t n);
+void srv_jobid_end(srv_jobid *j, char out[SRV_JOB_ID_LEN + 1]);
+/* 1 for the white space Java's String.strip() removes (ASCII) */
+int srv_java_space(int c);
 
 typedef enum { SRV_JOB_NEW = 0, SRV_JOB_RUNNING, SRV_JOB_FINISHED, SRV_JOB_ERROR } srv_job_state;
 
@@ -84,7 +101,7 @@ int srv_jobs_open(srv_jobs **out, const idmap_index *ix, const srv_opts *o, char
 /* Stops the workers (after their current job) and frees the registry. Files stay. */
 void srv_jobs_close(srv_jobs *jobs);
 
-/* 1 when s is SRV_JOB_ID_LEN lower-case hex digits. */
+/* 1 when s is SRV_JOB_ID_LEN base-62 digits. */
 int srv_job_id_valid(const char *s, size_t n);
 
 /* Registers a job whose ids are in the spool file (one id per line; renamed into the jobs
@@ -119,7 +136,7 @@ srv_submit *srv_submit_begin(struct srv_ctx *ctx, struct MHD_Connection *c);
 enum MHD_Result srv_submit_feed(srv_submit *s, const char *data, size_t size);
 /* 1 when the body has been refused and so much of it was skipped that reading on is a waste:
  * the caller then answers at once (MHD closes the connection after the answer). */
-int srv_submit_give_up(const srv_submit *s);
+int srv_submit_give_up(srv_submit *s);
 /* Ends the body: registers the job and queues the answer. */
 enum MHD_Result srv_submit_end(srv_submit *s, struct MHD_Connection *c);
 void srv_submit_free(srv_submit *s);
@@ -200,6 +217,20 @@ void srv_buf_json_chars(srv_buf *b, const char *s, size_t n);
 /* Writes "METHOD URL" and a newline to the request log, control bytes escaped (\x1b): a
  * request cannot send escape sequences to the operator's terminal. */
 void srv_log_request(FILE *log, const char *method, const char *url);
+
+/* ---- Result parameters as UniProt validates them (params.c) ---------------------------------- */
+
+/* The output format: format=json|tsv|list, else the Accept header, else JSON. Returns 0, or
+ * -1 with UniProt's message in err for a format this server does not produce. */
+int srv_out_format(struct MHD_Connection *c, int *fmt, char *err, size_t errlen);
+/* The result rows matching query (the subset of UniProt's syntax the index answers), into
+ * *rows (malloc'd) and *n. Returns 0, or -1 with a message naming the parameter. */
+int srv_query_rows(const idmap_job *job, const char *query, uint64_t **rows, uint64_t *n,
+		   char *err, size_t errlen);
+/* Appends `"facets":[...],` for the comma-separated facet names over rows[0, n). Returns 0,
+ * or -1 with UniProt's message for an unknown facet. */
+int srv_facets(const idmap_job *job, const char *facets, const uint64_t *rows, uint64_t n,
+	       srv_buf *out, char *err, size_t errlen);
 
 /* ---- Routes (routes.c) and the page (web.c) ------------------------------------------------- */
 

@@ -1,8 +1,12 @@
 /* POST /idmapping/run: the form fields from, to, taxId and ids (form body, urlencoded or
  * multipart, or the query string). The body is never held whole: ids are split as they arrive
- * (white space and commas, as idmap_job_add_ids does), written one per line to a spool file
- * and hashed, so the job id is known when the body ends and --max-ids is enforced on the way.
- * The job id hashes from, to, taxId and the id sequence: the same request gives the same job. */
+ * and written one per line to a spool file, so --max-ids is enforced on the way. 'ids' splits
+ * as UniProt's REST API does, on commas (each id stripped of white space, as
+ * IdMappingJobRequestToArrayConverter); a 'file' field (an upload, the page's file input)
+ * splits on white space and commas. Line breaks separate ids in both, so a newline-separated
+ * list gives the same job as the same ids comma-separated; other white space inside an id of
+ * 'ids' stays part of it, as UniProt's (the jobs read the spool with idmap_job_add_lines).
+ * The job id is UniProt's (jobid.c), from the spooled ids. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -10,7 +14,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "hash.h"
 #include "server.h"
 
 #define MAX_TOKEN 65536	     /* longer "ids" are refused */
@@ -26,7 +29,11 @@ struct srv_submit {
 	char spool_path[4200];
 	char *tok;
 	size_t tok_len;
-	uint64_t n_ids, ha, hb;
+	uint64_t n_ids;	  /* items of 'ids' (empty ones between commas too, as Java splits) */
+	uint64_t n_real;  /* non-empty ones */
+	uint64_t empties; /* empty items not yet written: dropped when nothing follows */
+	int over;	  /* more ids than --max-ids: still counted, no longer spooled */
+	int cut;	  /* the body was not read to its end */
 	char refs[MAX_REFS][SRV_JOB_ID_LEN + 1];
 	size_t n_refs;
 	/* the first problem found; answered when the body ends */
@@ -45,53 +52,65 @@ static void fail(srv_submit *s, unsigned status, const char *msg)
 	snprintf(s->err, sizeof s->err, "%s", msg);
 }
 
-static void end_token(srv_submit *s)
+/* One item of the list: counted, and spooled while under --max-ids. */
+static void add_item(srv_submit *s, const char *tok, size_t len)
 {
-	if (!s->tok_len)
-		return;
-	if (s->n_ids == s->ctx->opts->max_ids) {
-		char m[256];
-		snprintf(m, sizeof m,
-			 "Too many ids: this server maps at most %" PRIu64
-			 " ids per job (idmap serve --max-ids)", s->ctx->opts->max_ids);
-		fail(s, MHD_HTTP_CONTENT_TOO_LARGE, m);
-		s->tok_len = 0;
-		return;
-	}
-	idmap_h128 h = idmap_hash(s->tok, s->tok_len, 0x6a6f622d6964ull);
-	s->ha = idmap_fmix(s->ha ^ h.hi) + s->n_ids;
-	s->hb = idmap_fmix(s->hb ^ h.lo ^ idmap_rotl(s->ha, 17));
 	s->n_ids++;
-	if (s->tok_len > 4 && !memcmp(s->tok, "job:", 4)) {
-		if (!srv_job_id_valid(s->tok + 4, s->tok_len - 4))
+	s->n_real += len > 0;
+	if (s->n_ids > s->ctx->opts->max_ids)
+		s->over = 1;
+	if (s->over || s->err_status)
+		return;
+	if (len > 4 && !memcmp(tok, "job:", 4)) {
+		if (!srv_job_id_valid(tok + 4, len - 4))
 			fail(s, MHD_HTTP_BAD_REQUEST, "The value 'job:...' in 'ids' must name a job "
 			     "id (job:<jobId>)");
 		else if (s->n_refs == MAX_REFS)
 			fail(s, MHD_HTTP_BAD_REQUEST, "At most 16 job:<jobId> references per request");
 		else {
-			memcpy(s->refs[s->n_refs], s->tok + 4, SRV_JOB_ID_LEN);
+			memcpy(s->refs[s->n_refs], tok + 4, SRV_JOB_ID_LEN);
 			s->refs[s->n_refs++][SRV_JOB_ID_LEN] = 0;
 		}
 	}
-	s->tok[s->tok_len++] = '\n';
-	if (fwrite(s->tok, 1, s->tok_len, s->spool) != s->tok_len)
+	if (fwrite(tok, 1, len, s->spool) != len || putc('\n', s->spool) == EOF)
 		fail(s, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot spool the ids: disk full?");
+}
+
+/* Ends the token being read, stripped as Java's String.strip(). An empty token is an item
+ * only between the commas of 'ids' (empty_item): Java's split keeps it unless it trails. */
+static void end_token(srv_submit *s, int empty_item)
+{
+	while (s->tok_len && srv_java_space((unsigned char)s->tok[s->tok_len - 1]))
+		s->tok_len--;
+	if (!s->tok_len) {
+		s->empties += (uint64_t)empty_item;
+		return;
+	}
+	for (; s->empties; s->empties--)
+		add_item(s, "", 0);
+	add_item(s, s->tok, s->tok_len);
 	s->tok_len = 0;
 }
 
-static void feed_ids(srv_submit *s, const char *p, size_t n)
+/* ws: white space separates ids too (the 'file' field) */
+static void feed_ids(srv_submit *s, const char *p, size_t n, int ws)
 {
+	if (s->over)
+		s->discarded += n;
 	for (size_t i = 0; i < n; i++) {
 		char c = p[i];
 		if (s->err_status) {
 			s->discarded += n - i;
 			return;
 		}
-		if (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-		    c == '\v') {
-			end_token(s);
+		int space = srv_java_space((unsigned char)c);
+		/* line breaks separate ids everywhere: one id a line is one way to submit */
+		if (c == ',' || c == '\n' || c == '\r' || (ws && space)) {
+			end_token(s, c == ',' && !ws);
 			continue;
 		}
+		if (space && !s->tok_len)
+			continue; /* leading white space of an id */
 		if (s->tok_len == MAX_TOKEN) {
 			fail(s, MHD_HTTP_BAD_REQUEST, "An id in 'ids' is longer than 65536 characters");
 			continue;
@@ -126,8 +145,8 @@ static void field(srv_submit *s, const char *key, uint64_t off, const char *data
 	}
 	if (!strcmp(key, "ids") || !strcmp(key, "file")) {
 		if (off == 0)
-			end_token(s); /* a new value: never glue it to the previous one */
-		feed_ids(s, data, size);
+			end_token(s, 0); /* a new value: never glue it to the previous one */
+		feed_ids(s, data, size, !strcmp(key, "file"));
 	} else if (!strcmp(key, "from")) {
 		s->has_from = 1;
 		feed_small(s, "from", s->req.from, sizeof s->req.from, off, data, size);
@@ -197,24 +216,39 @@ enum MHD_Result srv_submit_feed(srv_submit *s, const char *data, size_t size)
 	return MHD_post_process(s->pp, data, size);
 }
 
-int srv_submit_give_up(const srv_submit *s)
+int srv_submit_give_up(srv_submit *s)
 {
-	return s->err_status && s->discarded > DISCARD_LIMIT;
+	s->cut = (s->err_status || s->over) && s->discarded > DISCARD_LIMIT;
+	return s->cut;
 }
 
-static void job_id(const srv_submit *s, char out[SRV_JOB_ID_LEN + 1])
+/* UniProt's job id of the request, the ids read back from the spool (flushed). Returns 0,
+ * or -1 when the spool cannot be read. */
+static int job_id(const srv_submit *s, char out[SRV_JOB_ID_LEN + 1])
 {
-	size_t lf = strlen(s->req.from), lt = strlen(s->req.to), lx = strlen(s->req.tax);
-	char buf[sizeof s->req + 32];
-	size_t n = 0;
-	memcpy(buf + n, s->req.from, lf + 1), n += lf + 1;
-	memcpy(buf + n, s->req.to, lt + 1), n += lt + 1;
-	memcpy(buf + n, s->req.tax, lx + 1), n += lx + 1;
-	memcpy(buf + n, &s->ha, 8), n += 8;
-	memcpy(buf + n, &s->hb, 8), n += 8;
-	memcpy(buf + n, &s->n_ids, 8), n += 8;
-	idmap_h128 h = idmap_hash(buf, n, 0x69646d6170ull);
-	snprintf(out, SRV_JOB_ID_LEN + 1, "%016" PRIx64 "%016" PRIx64, h.hi, h.lo);
+	FILE *f = fopen(s->spool_path, "r");
+	if (!f)
+		return -1;
+	srv_jobid j;
+	srv_jobid_init(&j);
+	srv_jobid_field(&j, s->req.from);
+	srv_jobid_field(&j, s->req.to);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, f)) > 0)
+		srv_jobid_id(&j, line, (size_t)n - (line[n - 1] == '\n'));
+	free(line);
+	int rc = ferror(f) ? -1 : 0;
+	fclose(f);
+	if (s->req.tax[0]) /* Utils.notNullNotEmpty(taxId), before strip() */
+		srv_jobid_field(&j, s->req.tax);
+	/* job:<jobId> (not UniProt's) names a case-sensitive id: two jobs whose ids differ in
+	 * case only must not make the same request */
+	for (size_t i = 0; i < s->n_refs; i++)
+		srv_jobid_raw(&j, s->refs[i], SRV_JOB_ID_LEN);
+	srv_jobid_end(&j, out);
+	return rc;
 }
 
 /* Comma-separated NCBI taxon ids, each below 2^64 (the filter's type): the workers parse
@@ -267,16 +301,23 @@ enum MHD_Result srv_submit_end(srv_submit *s, struct MHD_Connection *c)
 					  : "The request body ends in the middle of a field");
 		s->pp = NULL;
 	}
-	end_token(s);
+	end_token(s, 0);
 	if (!s->err_status && fflush(s->spool) != 0)
 		fail(s, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot spool the ids: disk full?");
 	if (s->err_status)
 		return answer_error(s, c, s->err_status, s->err);
+	if (s->over) { /* UniProt's 400 (ValidCommaSeparatedItemsLength), this server's limit */
+		char m[256];
+		snprintf(m, sizeof m, "'%" PRIu64 "' is the maximum count limit of comma separated "
+			 "items for 'ids' param. You have passed %s'%" PRIu64 "' items.",
+			 s->ctx->opts->max_ids, s->cut ? "more than " : "", s->n_ids);
+		return answer_error(s, c, MHD_HTTP_BAD_REQUEST, m);
+	}
 	if (!s->has_from || !s->req.from[0])
 		return answer_error(s, c, MHD_HTTP_BAD_REQUEST, "'from' is a required parameter");
 	if (!s->has_to || !s->req.to[0])
 		return answer_error(s, c, MHD_HTTP_BAD_REQUEST, "'to' is a required parameter");
-	if (!s->n_ids)
+	if (!s->n_real)
 		return answer_error(s, c, MHD_HTTP_BAD_REQUEST, "'ids' is a required parameter");
 	if (!tax_valid(s->req.tax)) {
 		char m[400];
@@ -288,8 +329,17 @@ enum MHD_Result srv_submit_end(srv_submit *s, struct MHD_Connection *c)
 	int rc = check_request(s, &d);
 	if (rc == IDMAP_ERR_NOMEM)
 		return answer_error(s, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-	if (rc != IDMAP_OK) /* UniProt's message alone: the hints name idmap map's options */
-		return answer_error(s, c, MHD_HTTP_BAD_REQUEST, d.message);
+	if (rc != IDMAP_OK) { /* UniProt's messages alone: the hints name idmap map's options */
+		char m[700];
+		int pair = rc == IDMAP_ERR_BAD_FROM || rc == IDMAP_ERR_BAD_TO ||
+			   rc == IDMAP_ERR_ONE_TO_MANY;
+		/* an invalid name fails ValidFromAndTo too: UniProt gives both messages */
+		snprintf(m, sizeof m, "%s%s%.128s%s%.128s%s", d.message,
+			 pair ? "\nThe combination of 'from=" : "", pair ? s->req.from : "",
+			 pair ? "' and 'to=" : "", pair ? s->req.to : "",
+			 pair ? "' parameters is invalid" : "");
+		return answer_error(s, c, MHD_HTTP_BAD_REQUEST, m);
+	}
 	for (size_t i = 0; i < s->n_refs; i++) {
 		srv_job_view v;
 		if (srv_jobs_view(s->ctx->jobs, s->refs[i], &v) != 0 ||
@@ -301,9 +351,11 @@ enum MHD_Result srv_submit_end(srv_submit *s, struct MHD_Connection *c)
 		}
 	}
 	char id[SRV_JOB_ID_LEN + 1], err[256];
-	job_id(s, id);
 	fclose(s->spool);
 	s->spool = NULL;
+	if (job_id(s, id) != 0)
+		return answer_error(s, c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				    "cannot read the spooled ids back");
 	if (srv_jobs_submit(s->ctx->jobs, id, &s->req, s->n_ids, s->spool_path, err,
 			    sizeof err) != 0)
 		return answer_error(s, c, MHD_HTTP_INTERNAL_SERVER_ERROR, err);

@@ -22,7 +22,7 @@ expect "databases" idmap da
 expect "--from" idmap map --fr
 expect "--memory" idmap build --mem
 expect "--full" idmap verify --fu
-expect "--max-ids --max-connections" idmap serve --max
+expect "--max-ids --max-connections --max-per-ip" idmap serve --max
 expect "UniRef50 UniRef90 UniRef100" idmap map --to UniRef
 expect "RefSeq_Nucleotide RefSeq_Protein" idmap map -f RefSeq_
 expect "json" idmap map -F j

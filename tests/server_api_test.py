@@ -215,10 +215,11 @@ def tsv_rows(text_or_lines):
 
 
 def wait_finished(base, job, timeout=60):
+    """The status answer once the job ended: 303 (finished), 400 or 500 (failed)."""
     end = time.time() + timeout
     while time.time() < end:
         r = requests.get(f"{base}/idmapping/status/{job}", allow_redirects=False)
-        if r.status_code == 303 or r.status_code == 400:
+        if r.status_code in (303, 400, 500):
             return r
         time.sleep(0.05)
     return None
@@ -228,11 +229,13 @@ def submit(base, **fields):
     return requests.post(f"{base}/idmapping/run", data=fields)
 
 
+SAMPLE_FILES = ["idmapping.dat", "idmapping_selected.tab", "sec_ac.txt", "delac_sp.txt"]
+
+
 def build_sample(idmap, sample, index):
     """The index of a release's four files in directory sample (data/sample) at index."""
-    names = ["idmapping.dat", "idmapping_selected.tab", "sec_ac.txt", "delac_sp.txt"]
     subprocess.run([idmap, "build", "--quiet", "-o", index] +
-                   [os.path.join(sample, n) for n in names], check=True)
+                   [os.path.join(sample, n) for n in SAMPLE_FILES], check=True)
 
 
 def read_sample_accessions(sample):
@@ -245,6 +248,15 @@ def read_sample_accessions(sample):
     return accs
 
 
+def sample_index(idmap, sample, work):
+    """A fresh workdir with the index of the sample release in it; returns the index path."""
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    index = os.path.join(work, "sample.idx")
+    build_sample(idmap, sample, index)
+    return index
+
+
 # ---- The checks -----------------------------------------------------------------------------
 
 def python_flow(c, base, idmap, index, accs):
@@ -254,16 +266,20 @@ def python_flow(c, base, idmap, index, accs):
     want_json = json.loads(cli_map(idmap, index, "UniProtKB_AC-ID", "UniRef90", ids, "json"))
 
     job = cl.submit_id_mapping("UniProtKB_AC-ID", "UniRef90", ids)
-    c.ok("python flow: submit returns a 32-hex jobId", re.fullmatch(r"[0-9a-f]{32}", job), job)
+    c.ok("python flow: submit returns a 10-character base-62 jobId (UniProt's form)",
+         re.fullmatch(r"[0-9A-Za-z]{10}", job), job)
     c.ok("python flow: status follows the 303 to results", cl.check_id_mapping_results_ready(job))
     link = cl.get_id_mapping_results_link(job)
-    c.ok("python flow: redirectURL of a UniRef90 job is /idmapping/results",
-         link == f"{base}/idmapping/results/{job}", link)
+    c.ok("python flow: redirectURL of a UniRef90 job is /idmapping/uniref/results",
+         link == f"{base}/idmapping/uniref/results/{job}", link)
     res = cl.get_id_mapping_results_search(link + "?size=7")
-    c.ok("python flow: json pages combine to idmap map's results",
-         res["results"] == want_json["results"], f"{len(res['results'])} rows")
-    c.ok("python flow: failedIds once, not once per page",
-         res.get("failedIds") == want_json.get("failedIds"), str(res.get("failedIds")))
+    pairs = [{"from": r["from"], "to": r["to"]["id"]} for r in res["results"]]
+    c.ok("python flow: json pages combine to idmap map's results (UniRef entry objects)",
+         pairs == want_json["results"], f"{len(res['results'])} rows")
+    # failedIds on every page, as UniProt's: its client then adds them up once per page
+    c.ok("python flow: failedIds on every page",
+         res.get("failedIds") == want_json.get("failedIds") * cl.pages,
+         str(res.get("failedIds")))
     c.ok("python flow: several pages walked through Link", cl.pages == -(-cl.total // 7),
          f"{cl.pages} pages, total {cl.total}")
     c.ok("python flow: X-Total-Results = result rows", cl.total == len(want_json["results"]))
@@ -274,8 +290,8 @@ def python_flow(c, base, idmap, index, accs):
     c.ok("python flow: compressed tsv pages", tsv_rows(gz) == want_tsv)
     stream = cl.get_id_mapping_results_stream(link + "?format=json")
     c.ok("python flow: stream gives everything at once",
-         stream["results"] == want_json["results"] and stream.get("obsoleteCount") ==
-         want_json.get("obsoleteCount"))
+         [{"from": r["from"], "to": r["to"]["id"]} for r in stream["results"]] ==
+         want_json["results"] and stream.get("obsoleteCount") == want_json.get("obsoleteCount"))
     gzs = cl.get_id_mapping_results_stream(link + "?format=json&compressed=true")
     c.ok("python flow: compressed stream", gzs == stream)
 
@@ -318,14 +334,14 @@ def curl_examples(c, base, ids_job):
     wait_finished(base, job)
     head = curl("-i", f"{base}/idmapping/status/{job}")
     c.ok("curl: status answers 303 with a Location", head.startswith("HTTP/1.1 303") and
-         f"Location: {base}/idmapping/results/{job}" in head, head[:300])
+         f"Location: {base}/idmapping/uniref/results/{job}" in head, head[:300])
     det = json.loads(curl(f"{base}/idmapping/details/{job}"))
     c.ok("curl: details echo the request", det["from"] == "UniProtKB_AC-ID" and
          det["to"] == "UniRef90" and det["ids"] == "P21802,P31946", str(det))
     res = json.loads(curl(f"{base}/idmapping/uniref/results/{job}"))
-    c.ok("curl: /idmapping/uniref/results answers the plain results",
-         [r["from"] for r in res["results"]] == ["P31946"] and res.get("failedIds") == ["P21802"],
-         str(res))
+    c.ok("curl: /idmapping/uniref/results answers UniRef entry objects",
+         [(r["from"], r["to"]["id"][:9]) for r in res["results"]] == [("P31946", "UniRef90_")]
+         and res.get("failedIds") == ["P21802"], str(res))
     tsv = curl(f"{base}/idmapping/stream/{job}?format=tsv")
     c.ok("curl: stream as tsv", tsv.startswith("From\tTo\n") and "P31946\tUniRef90_" in tsv, tsv)
     lst = curl("-H", "Accept: text/plain;format=list", f"{base}/idmapping/stream/{job}")
@@ -366,7 +382,7 @@ def bad_requests(c, base, job):
         ("job: with a bad id", {"from": "UniProtKB_AC-ID", "to": "UniProtKB",
                                 "ids": "job:../../etc"}, 400, "job"),
         ("job: unknown", {"from": "UniProtKB_AC-ID", "to": "UniProtKB",
-                          "ids": "job:" + "0" * 32}, 400, "unknown or expired"),
+                          "ids": "job:" + "0" * 10}, 400, "unknown or expired"),
     ]
     for name, data, status, msg in cases:
         r = submit(base, **data)
@@ -376,15 +392,15 @@ def bad_requests(c, base, job):
     r = submit(base, **{"from": "UniProtKB_AC-ID", "to": "UniProtKB", "ids": "P" * 70000})
     c.ok("bad request: an id of 70,000 characters -> 400", err(r, 400, "longer than"), r.text)
     for path in ["/idmapping/status/../../etc/passwd", "/idmapping/status/..%2F..%2Fetc",
-                 "/idmapping/results/" + "0" * 32, "/idmapping/status/" + "f" * 32,
+                 "/idmapping/results/" + "0" * 10, "/idmapping/status/" + "f" * 10,
                  "/idmapping/status/" + "A" * 32, "/idmapping/details/xyz",
-                 f"/idmapping/intersect/{job}/" + "1" * 32, "/nothing/here"]:
+                 f"/idmapping/intersect/{job}/" + "1" * 10, "/nothing/here"]:
         r = requests.get(base + path, allow_redirects=False)
         c.ok(f"bad request: GET {path[:50]} -> 404", err(r, 404, "Resource not found"),
              f"{r.status_code} {r.text[:200]}")
     for q, msg in [("cursor=zz%21", "'cursor' parameter has an invalid value"),
                    ("cursor=" + "z" * 40, "'cursor'"), ("cursor=zzzzz", "'cursor'"),
-                   ("size=0", "'size'"), ("size=501", "'size'"), ("size=-3", "'size'"),
+                   ("size=abc", "'size'"), ("size=501", "'size'"), ("size=-3", "'size'"),
                    ("format=xml", "format")]:
         r = requests.get(f"{base}/idmapping/results/{job}?{q}")
         c.ok(f"bad request: results?{q[:30]} -> 400", err(r, 400, msg), r.text[:200])
@@ -400,13 +416,14 @@ def oversized(c, idmap, index, workdir):
     try:
         ids = ",".join(f"P{i:05d}" for i in range(1001))
         r = submit(s.url, **{"from": "UniProtKB_AC-ID", "to": "UniProtKB", "ids": ids})
-        c.ok("oversized: 1001 ids over --max-ids 1000 -> 413 with the limit named",
-             r.status_code == 413 and "at most 1000 ids" in r.text, f"{r.status_code} {r.text}")
+        c.ok("oversized: 1001 ids over --max-ids 1000 -> 400 with the limit named",
+             r.status_code == 400 and "'1000' is the maximum count limit" in r.text,
+             f"{r.status_code} {r.text}")
         big = "P31946," * (12 << 20)  # 84 MB: answered before the whole body is read
         try:
             r = requests.post(f"{s.url}/idmapping/run",
                               data={"from": "UniProtKB_AC-ID", "to": "UniProtKB", "ids": big})
-            c.ok("oversized: an 84 MB body -> 413", r.status_code == 413, str(r.status_code))
+            c.ok("oversized: an 84 MB body -> 400", r.status_code == 400, str(r.status_code))
         except requests.exceptions.ConnectionError:
             # the server answered and closed while the client was still sending
             c.ok("oversized: an 84 MB body -> refused, connection closed", True)
@@ -637,10 +654,8 @@ def main():
     ap.add_argument("--skip-load", action="store_true")
     args = ap.parse_args()
     work = args.workdir
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    index = os.path.join(work, "sample.idx")
-    build_sample(args.idmap, args.sample, index)
+    index = sample_index(args.idmap, args.sample, work)
+    names = SAMPLE_FILES
     accs = read_sample_accessions(args.sample)
     c = Checks()
     s = Server(args.idmap, index, os.path.join(work, "jobs"))

@@ -8,6 +8,7 @@ Prints one line per check and `N passed, N failed`; exits 1 on a failure.
 """
 import argparse
 import os
+import string
 import shutil
 import signal
 import subprocess
@@ -57,8 +58,9 @@ def job_files(jobs, job):
 def stray_files(jobs):
     """Files whose name is not a job id and a known extension (a freed job writes garbage)."""
     ok = (".req", ".ids", ".err", ".result")
+    base62 = string.digits + string.ascii_letters  # UniProt's job ids: 10 base-62 characters
     return [f for f in os.listdir(jobs)
-            if not (len(f) > 32 and all(ch in "0123456789abcdef" for ch in f[:32])
+            if not (len(f) > 10 and f[10] == "." and all(ch in base62 for ch in f[:10])
                     and f.endswith(ok))]
 
 
@@ -169,7 +171,7 @@ def full_disk(c, a, faults, index, accs):
         req = {"from": ACC, "to": KB, "ids": ",".join(accs[:7])}
         j = submit(s.url, **req).json()["jobId"]
         r = wait_finished(s.url, j)
-        msg = r.json()["errors"][0]["message"] if r is not None and r.status_code == 400 else r
+        msg = r.json()["errors"][0]["message"] if r is not None and r.status_code == 500 else r
         c.ok("full disk: the job fails with ENOSPC", "No space left on device" in str(msg),
              str(msg))
         faults.set()
@@ -182,7 +184,7 @@ def full_disk(c, a, faults, index, accs):
         faults.set("enospc")
         k = submit(s.url, **{"from": ACC, "to": UR90, "ids": ",".join(accs[:7])}).json()["jobId"]
         r = wait_finished(s.url, k)
-        failed = r is not None and r.status_code == 400
+        failed = r is not None and r.status_code == 500
     finally:
         s.stop()
         faults.set()
@@ -213,7 +215,7 @@ def source_expired(c, a, faults, index, accs):
         j = submit(s.url, **ch).json()["jobId"]
         faults.set("clock 3610")  # B is past its TTL when the chained job runs
         r = wait_finished(s.url, j)
-        failed = r is not None and r.status_code == 400
+        failed = r is not None and r.status_code == 500
         submit(s.url, **{"from": ACC, "to": UR90, "ids": ",".join(accs[:9])})
         wait_finished(s.url, b)
         submit(s.url, **ch)

@@ -442,12 +442,19 @@ static void test_messages(void **state)
 	assert_string_equal(d.message, "The parameter 'from' has an invalid value 'GOO'.");
 	assert_int_equal(request(ix, "UniProtKB_AC-ID", "Nope", NULL, 0, &d), IDMAP_ERR_BAD_TO);
 	assert_string_equal(d.message, "The parameter 'to' has an invalid value 'Nope'.");
+	/* rest-api ValidFromAndTo.java: UniProtKB is a source (of the UniProtKB targets only);
+	 * Swiss-Prot as a source and UniProtKB_AC-ID as a target are refused pairs, not names */
 	assert_int_equal(request(ix, "UniProtKB_AC-ID", "UniProtKB_AC-ID", NULL, 0, &d),
-			 IDMAP_ERR_BAD_TO);
-	assert_string_equal(d.message,
-			    "The parameter 'to' has an invalid value 'UniProtKB_AC-ID'.");
-	assert_int_equal(request(ix, "UniProtKB", "UniProtKB", NULL, 0, &d), IDMAP_ERR_BAD_FROM);
-	assert_string_equal(d.message, "The parameter 'from' has an invalid value 'UniProtKB'.");
+			 IDMAP_ERR_BAD_PAIR);
+	assert_string_equal(d.message, "The combination of 'from=UniProtKB_AC-ID' and "
+			    "'to=UniProtKB_AC-ID' parameters is invalid");
+	assert_int_equal(request(ix, "UniProtKB", "UniProtKB", NULL, 0, &d), IDMAP_OK);
+	assert_int_equal(request(ix, "UniProtKB", "UniProtKB-Swiss-Prot", NULL, 0, &d), IDMAP_OK);
+	assert_int_equal(request(ix, "UniProtKB", "PDB", NULL, 0, &d), IDMAP_ERR_BAD_PAIR);
+	assert_int_equal(request(ix, "UniProtKB-Swiss-Prot", "UniProtKB", NULL, 0, &d),
+			 IDMAP_ERR_BAD_PAIR);
+	assert_string_equal(d.message, "The combination of 'from=UniProtKB-Swiss-Prot' and "
+			    "'to=UniProtKB' parameters is invalid");
 	assert_int_equal(request(ix, "Ensembl", "PDB", NULL, 0, &d), IDMAP_ERR_BAD_PAIR);
 	assert_string_equal(d.message,
 			    "The combination of 'from=Ensembl' and 'to=PDB' parameters is invalid");

@@ -309,6 +309,36 @@ static void test_roundtrips(void **state)
 	free(roundtrip(&r, "").p);
 }
 
+/* idmap_job_add_lines (the REST API's ids, split on commas): white space inside an id stays,
+ * so "P31946 P62258" is one failed id, and the saved job loads with it. */
+static void test_lines(void **state)
+{
+	(void)state;
+	idmap_request r = tu_request("UniProtKB_AC-ID", "UniProtKB");
+	idmap_job *j = NULL, *l = NULL;
+	assert_int_equal(idmap_job_new(ix, &r, &j, NULL), IDMAP_OK);
+	static const char text[] = "P31946 P62258\n\t P04637 ,Q6GZX4\r\n\n,";
+	assert_int_equal(idmap_job_add_lines(j, text, strlen(text)), IDMAP_OK);
+	assert_int_equal(idmap_job_run(j), IDMAP_OK);
+	static const char *const want[] = {"P31946 P62258", "P04637", "Q6GZX4"};
+	idmap_job_stats st;
+	idmap_job_get_stats(j, &st);
+	assert_int_equal(st.distinct, 3);
+	for (uint64_t i = 0; i < 3; i++) {
+		idmap_id_info info;
+		assert_int_equal(idmap_job_id(j, i, &info), IDMAP_OK);
+		assert_int_equal(info.len, strlen(want[i]));
+		assert_memory_equal(info.text, want[i], info.len);
+		assert_int_equal(info.status, i ? IDMAP_ID_MAPPED : IDMAP_ID_INVALID);
+	}
+	buf b = save(j);
+	assert_int_equal(idmap_job_load(ix, b.p, b.n, &l), IDMAP_OK);
+	same_job(j, l);
+	idmap_job_free(l);
+	idmap_job_free(j);
+	free(b.p);
+}
+
 static void test_api_misuse(void **state)
 {
 	(void)state;
@@ -551,8 +581,13 @@ static void test_structure(void **state)
 	for (size_t k = 0; k < sizeof obs; k++)
 		assert_int_equal(load_patched(&b, id0 + 13, &obs[k], 1, 1), IDMAP_ERR_CORRUPT);
 	assert_int_equal(patch64(&b, id0 + 16, 1), IDMAP_ERR_CORRUPT); /* sec_key not 0 */
-	uint8_t sep = ' ';
-	assert_int_equal(load_patched(&b, text_at + 1, &sep, 1, 1), IDMAP_ERR_CORRUPT);
+	/* one id a text: no comma or line break, no white space around it (inside: from
+	 * idmap_job_add_lines) */
+	uint8_t sep = ' ', comma = ',', nl = '\n';
+	assert_int_equal(load_patched(&b, text_at, &sep, 1, 1), IDMAP_ERR_CORRUPT);
+	assert_int_equal(load_patched(&b, text_at + 1, &comma, 1, 1), IDMAP_ERR_CORRUPT);
+	assert_int_equal(load_patched(&b, text_at + 1, &nl, 1, 1), IDMAP_ERR_CORRUPT);
+	assert_int_equal(load_patched(&b, text_at + 1, &sep, 1, 1), IDMAP_OK);
 
 	/* the second id ("nope") is invalid: a reason follows its record */
 	size_t id1 = id0 + 24;
@@ -653,6 +688,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrips),
+		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_api_misuse),
 		cmocka_unit_test(test_truncated_and_flipped),
 		cmocka_unit_test(test_stale),

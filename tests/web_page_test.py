@@ -44,7 +44,7 @@ except ImportError:  # a python3 other than Debian's: use Debian's pure-python p
 
 TOTAL_TIMEOUT = 120  # seconds for the whole test
 MAIN_IDS = ["P31946", "P62258", "ALBU_HUMAN", "XYZ_NOT_AN_ID", "P31946"]
-JOB_ID_RE = re.compile(r"^[0-9a-f]{32}$")
+JOB_ID_RE = re.compile(r"^[0-9A-Za-z]{10}$")
 
 
 class TestTimeout(Exception):
@@ -256,7 +256,7 @@ def options(page, sel):
     return page.eval(f"({JS_OPTIONS})({json.dumps(sel)})")
 
 
-JS_JOB_ID = ("(() => { const m = /^#\\/job\\/([0-9a-f]{32})$/.exec(location.hash);"
+JS_JOB_ID = ("(() => { const m = /^#\\/job\\/([0-9A-Za-z]{10})$/.exec(location.hash);"
              " return m ? m[1] : ''; })()")
 
 
@@ -469,7 +469,7 @@ def run(args, tmp):
     want_rows, want_failed = cli_map(args.idmap, args.index, MAIN_IDS)
     page.click("#submit")
     jid = job_id_of(page)
-    check(JOB_ID_RE.match(jid), f"Submit goes to #/job/<32 hex> ({jid})")
+    check(JOB_ID_RE.match(jid), f"Submit goes to #/job/<10 base-62> ({jid})")
     wait_finished(page)
     check(True, "the job page shows FINISHED")
     got_rows = page.table_rows()

@@ -420,6 +420,10 @@ IDMAP_API void idmap_job_free(idmap_job *job);
  * IDMAP_ID_INVALID, "too long" (two such ids alike in those bytes are one). Returns IDMAP_OK,
  * IDMAP_ERR_NOMEM, or IDMAP_ERR_INVALID after idmap_job_run or beyond 2^32-1 ids/4 GiB. */
 IDMAP_API int idmap_job_add_ids(idmap_job *job, const char *text, size_t len);
+/* As idmap_job_add_ids, but split on line breaks and commas only: white space inside an id
+ * stays part of it (UniProt's REST API splits `ids` on commas: "P1 P2" is one id, that
+ * fails), white space around it is dropped. */
+IDMAP_API int idmap_job_add_lines(idmap_job *job, const char *text, size_t len);
 
 /* Lets idmap_job_run use up to threads threads (default 1: the calling thread alone); a
  * thread is started only for each 16384 ids. The results do not depend on it. Returns
@@ -551,6 +555,27 @@ typedef struct {
  * IDMAP_ERR_NOMEM, IDMAP_ERR_CORRUPT, or the non-zero value write returned. */
 IDMAP_API int idmap_render(const idmap_job *job, const idmap_render_opts *opt,
 			   idmap_write_fn write, void *ctx);
+
+/* What idmap_render_ex adds to idmap_render (zero-initialise it, set what is needed). */
+typedef struct {
+	int entries;	       /* json: the `to` of UniRef and UniParc targets is UniProt's entry
+				* object (UniRefEntryPair, UniParcEntryPair): {"id","entryType",
+				* "memberCount","members"} or {"uniParcId","uniProtKBAccessions"} */
+	uint64_t members;      /* entries: UniRef members listed at most (0 = all) */
+	const uint64_t *rows;  /* NULL: every result row; else only these rows (ascending), and
+				* first/count of the options index this list */
+	uint64_t n_rows;
+	const char *json_head; /* json: members written before "results" ("facets":[...],) */
+} idmap_render_ext;
+
+IDMAP_API int idmap_render_ex(const idmap_job *job, const idmap_render_opts *opt,
+			      const idmap_render_ext *ext, idmap_write_fn write, void *ctx);
+
+/* The UniProtKB entry of result row `row` (targets UniProtKB, UniProtKB-Swiss-Prot): whether
+ * it is reviewed (as the `reviewed` field says) and its NCBI taxon id (0 when the index has
+ * none). Returns IDMAP_OK, or IDMAP_ERR_INVALID for a row out of range or without entry. */
+IDMAP_API int idmap_job_row_entry(const idmap_job *job, uint64_t row, int *reviewed,
+				  uint64_t *taxon);
 
 /* Writes the catalogue as UniProt's /configure/idmapping/fields JSON (groups, items, rules;
  * items carry an extra "ids" count) or as TSV. */
