@@ -20,7 +20,15 @@ typedef struct {
 struct idmap_fields {
 	field f[MAX_FIELDS];
 	size_t n;
+	unsigned row; /* IDMAP_FIELDS_TO | IDMAP_FIELDS_OBSOLETE: columns of the row, not the entry */
 };
+
+/* Row columns: `from` is always first; `to` and `obsolete` are opt-in, so that the plain
+ * TSV never changes shape with the input (an Obsolete column only on request). */
+static const struct {
+	const char *name;
+	unsigned bit;
+} row_known[] = {{"from", 0}, {"to", IDMAP_FIELDS_TO}, {"obsolete", IDMAP_FIELDS_OBSOLETE}};
 
 static const struct {
 	const char *name, *label;
@@ -48,27 +56,22 @@ IDMAP_API int idmap_fields_parse(const idmap_job *j, const char *list, idmap_fie
 	if (!j || !list || !out)
 		return IDMAP_ERR_INVALID;
 	*out = NULL;
-	if (j->to.kind != IDMAP_DB_KIND_UNIPROTKB && j->to.kind != IDMAP_DB_KIND_SWISSPROT &&
-	    !j->via) {
-		if (d) {
-			d->status = IDMAP_ERR_BAD_OPTION;
-			snprintf(d->message, sizeof d->message, "'fields' applies to the targets "
-				 "UniProtKB and UniProtKB-Swiss-Prot, not to '%s'", j->to.name);
-			snprintf(d->hint, sizeof d->hint, "use --to UniProtKB, or --via UniProtKB");
-		}
-		return IDMAP_ERR_BAD_OPTION;
-	}
 	idmap_fields *f = calloc(1, sizeof *f);
 	if (!f)
 		return IDMAP_ERR_NOMEM;
 	size_t pos = 0, off, n, len = strlen(list);
 	while (idmap_next_id(list, len, &pos, &off, &n)) {
 		char name[80];
-		int ok = 0;
+		int ok = 0, row = 0;
 		if (n < sizeof name && f->n < MAX_FIELDS) {
 			memcpy(name, list + off, n);
 			name[n] = 0;
 			field *x = &f->f[f->n];
+			for (size_t k = 0; k < sizeof row_known / sizeof row_known[0] && !ok; k++)
+				if (!strcasecmp(name, row_known[k].name)) {
+					f->row |= row_known[k].bit;
+					ok = row = 1;
+				}
 			for (size_t k = 0; k < sizeof known / sizeof known[0] && !ok; k++)
 				if (!strcasecmp(name, known[k].name)) {
 					x->kind = known[k].kind;
@@ -85,20 +88,32 @@ IDMAP_API int idmap_fields_parse(const idmap_job *j, const char *list, idmap_fie
 				snprintf(x->label, sizeof x->label, "%s", e.file_type);
 				ok = 1;
 			}
-			f->n += ok;
+			f->n += ok && !row;
 		}
 		if (!ok) {
 			if (d) {
 				d->status = IDMAP_ERR_BAD_OPTION;
 				snprintf(d->message, sizeof d->message, "Invalid fields parameter value "
 					 "'%.*s'", (int)(n > 100 ? 100 : n), list + off);
-				snprintf(d->hint, sizeof d->hint, "fields: accession, id, reviewed, "
-					 "gene_primary, gene_names, organism_id, xref_<database> "
+				snprintf(d->hint, sizeof d->hint, "fields: from, to, obsolete, accession, "
+					 "id, reviewed, gene_primary, gene_names, organism_id, xref_<database> "
 					 "(e.g. xref_pdb)");
 			}
 			free(f);
 			return IDMAP_ERR_BAD_OPTION;
 		}
+	}
+	if (f->n && j->to.kind != IDMAP_DB_KIND_UNIPROTKB &&
+	    j->to.kind != IDMAP_DB_KIND_SWISSPROT && !j->via) {
+		if (d) {
+			d->status = IDMAP_ERR_BAD_OPTION;
+			snprintf(d->message, sizeof d->message, "'fields' applies to the targets "
+				 "UniProtKB and UniProtKB-Swiss-Prot, not to '%s'", j->to.name);
+			snprintf(d->hint, sizeof d->hint, "use --to UniProtKB, or --via UniProtKB; "
+				 "from, to and obsolete apply to any target");
+		}
+		free(f);
+		return IDMAP_ERR_BAD_OPTION;
 	}
 	*out = f;
 	return IDMAP_OK;
@@ -106,7 +121,9 @@ IDMAP_API int idmap_fields_parse(const idmap_job *j, const char *list, idmap_fie
 
 IDMAP_API void idmap_fields_free(idmap_fields *f) { free(f); }
 
-size_t idmap_fields_count(const idmap_fields *f) { return f->n; }
+size_t idmap_fields_count(const idmap_fields *f) { return f ? f->n : 0; }
+
+unsigned idmap_fields_row(const idmap_fields *f) { return f ? f->row : 0; }
 
 void idmap_fields_header(const idmap_fields *f, idmap_obuf *o)
 {

@@ -1,4 +1,4 @@
-/* Output of a finished job: TSV (From<TAB>To, + Via, + Obsolete, or --fields columns), list
+/* Output of a finished job: TSV (From<TAB>To, + Via, or --fields columns), list
  * (distinct targets) and UniProt's results JSON, written in 64 KiB chunks. */
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +101,7 @@ typedef struct {
 	idmap_obuf *o;
 	str_vec sv;
 	uint64_t first, end;
-	int obsolete_col;
+	int to_col, obsolete_col;
 } render_ctx;
 
 static const char *obsolete_word(int k)
@@ -119,7 +119,7 @@ static int render_tsv(render_ctx *c)
 	int rc;
 	if (!c->opt->no_header) {
 		idmap_obuf_s(o, "From");
-		if (!f || j->via)
+		if (c->to_col)
 			idmap_obuf_s(o, "\tTo");
 		if (j->via)
 			idmap_obuf_s(o, "\tVia");
@@ -134,7 +134,7 @@ static int render_tsv(render_ctx *c)
 		if ((rc = idmap_job_result(j, i, &r)) != IDMAP_OK)
 			return rc;
 		idmap_obuf_put(o, r.from, r.from_len);
-		if (!f || j->via) {
+		if (c->to_col) {
 			idmap_obuf_c(o, '\t');
 			idmap_obuf_put(o, r.to, r.to_len);
 		}
@@ -153,7 +153,7 @@ static int render_tsv(render_ctx *c)
 	if (!c->obsolete_col || c->end != j->n_rows)
 		return IDMAP_OK;
 	/* deleted accessions last: no target, the reason in the Obsolete column */
-	size_t cols = (!f || j->via) + (size_t)j->via + (f ? idmap_fields_count(f) : 0);
+	size_t cols = (size_t)c->to_col + (size_t)j->via + idmap_fields_count(f);
 	for (size_t i = 0; i < j->n_ids; i++) {
 		const job_idrec *d = &j->ids[i];
 		if (d->obsolete != IDMAP_OBSOLETE_DELETED)
@@ -195,7 +195,7 @@ static int json_row(render_ctx *c, const idmap_result *r)
 	idmap_obuf *o = c->o;
 	idmap_obuf_s(o, "{\"from\":");
 	idmap_obuf_json(o, r->from, r->from_len);
-	if (c->opt->fields && !c->j->via) {
+	if (idmap_fields_count(c->opt->fields) && !c->j->via) {
 		idmap_obuf_s(o, ",\"to\":");
 		int rc = idmap_fields_json(c->opt->fields, c->j, r->acc_slot, &c->sv, o);
 		if (rc != IDMAP_OK)
@@ -206,7 +206,7 @@ static int json_row(render_ctx *c, const idmap_result *r)
 	}
 	if (r->via) {
 		idmap_obuf_s(o, ",\"via\":");
-		if (c->opt->fields) {
+		if (idmap_fields_count(c->opt->fields)) {
 			int rc = idmap_fields_json(c->opt->fields, c->j, r->acc_slot, &c->sv, o);
 			if (rc != IDMAP_OK)
 				return rc;
@@ -298,7 +298,11 @@ IDMAP_API int idmap_render(const idmap_job *j, const idmap_render_opts *opt,
 	o->ctx = ctx;
 	o->len = 0;
 	o->rc = 0;
-	render_ctx c = {j, opt, o, {0}, 0, 0, j->st.obsolete != 0};
+	/* the shape follows the request alone, never the input: an Obsolete column only on
+	 * request (--fields ...,obsolete) */
+	unsigned row = idmap_fields_row(opt->fields);
+	render_ctx c = {j, opt, o, {0}, 0, 0, !opt->fields || j->via || (row & IDMAP_FIELDS_TO),
+			(row & IDMAP_FIELDS_OBSOLETE) != 0};
 	c.first = opt->first < j->n_rows ? opt->first : j->n_rows;
 	c.end = opt->count && opt->count < j->n_rows - c.first ? c.first + opt->count : j->n_rows;
 	int rc = opt->format == IDMAP_OUT_TSV	 ? render_tsv(&c)

@@ -153,7 +153,12 @@ typedef struct {
 	size_t n, cap;
 } str_vec;
 
+/* Entry columns of the list (0 for NULL). */
 size_t idmap_fields_count(const idmap_fields *f);
+/* Row columns asked for (0 for NULL): the To column, the Obsolete column. */
+#define IDMAP_FIELDS_TO 1u
+#define IDMAP_FIELDS_OBSOLETE 2u
+unsigned idmap_fields_row(const idmap_fields *f);
 /* Writes the TSV header labels of the fields, each preceded by a TAB. */
 void idmap_fields_header(const idmap_fields *f, idmap_obuf *o);
 /* Writes the TSV cells of entry acc_slot, each preceded by a TAB. */

@@ -58,6 +58,32 @@ def load_sec_ac(sample):
     return pairs
 
 
+def load_delac(sample):
+    """Deleted accessions of delac_sp.txt: the lines after the underscores, up to the footer."""
+    path = sample_file(sample, "delac_sp.txt")
+    out, started = [], False
+    for line in read_lines(path) if path else []:
+        if line.startswith("____"):
+            started = True
+        elif started and line.strip().isalnum():
+            out.append(line.strip())
+        elif started and line.startswith("---"):
+            break
+    return out
+
+
+def two_column_cases(m, sample, accs):
+    """Issue 14 item 1: the plain TSV is From<TAB>To whatever the inputs (UniProt's plain TSV
+    is always From/To: uniprot-rest-api pir-id-mapping-return-fields.json). Obsolete inputs
+    (secondary, deleted) are present on every target; a two-column parser reads the output."""
+    sec = [s for s, p in load_sec_ac(sample) if p in accs and s not in accs][:2]
+    ids = ["P31946", "nope"] + sec + load_delac(sample)[:2]
+    targets = ["UniProtKB", "UniProtKB-Swiss-Prot", "GeneID", "UniRef90", "UniParc",
+               "RefSeq_Protein", "Gene_Name"]
+    return [("two-column tsv to " + t, m + ["--to", t] + ids,
+             dict(code=0, two_columns=True, err=["obsolete"])) for t in targets]
+
+
 def build_cases(idx, sample, workdir):
     """The table: (name, argv, options) with options code/out/err/exact/stdin/env/files."""
     dat = load_dat(sample)
@@ -156,10 +182,14 @@ def build_cases(idx, sample, workdir):
     for sec, prim in load_sec_ac(sample):
         if sec not in accs and prim in accs and sec not in entry:
             cases.append(("secondary accession", m + [sec],
-                          dict(code=0, out=["From\tTo\tObsolete\n%s\t%s\tsecondary\n"
-                                            % (sec, prim)],
+                          dict(code=0, exact="From\tTo\n%s\t%s\n" % (sec, prim),
                                err=["%s secondary -> %s" % (sec, prim)])))
+            cases.append(("obsolete column on request", m + ["--fields", "from,to,obsolete",
+                                                             sec],
+                          dict(code=0, exact="From\tTo\tObsolete\n%s\t%s\tsecondary\n"
+                               % (sec, prim))))
             break
+    cases += two_column_cases(m, sample, accs)
     return cases
 
 
@@ -173,6 +203,11 @@ def run_case(idmap, name, argv, opt):
         problems.append("exit %d, expected %d" % (proc.returncode, opt["code"]))
     if "exact" in opt and out != opt["exact"]:
         problems.append("stdout %r, expected %r" % (out, opt["exact"]))
+    if opt.get("two_columns"):
+        lines = out.split("\n")
+        if lines[0] != "From\tTo" or lines[-1] != "" or len(lines) < 3 or \
+                any(len(l.split("\t")) != 2 or not all(l.split("\t")) for l in lines[1:-1]):
+            problems.append("stdout %r is not From<TAB>To rows" % out)
     for frag in opt.get("out", []):
         if frag not in out:
             problems.append("stdout lacks %r" % frag)

@@ -295,6 +295,24 @@ def python_flow(c, base, idmap, index, accs):
     return job, job2
 
 
+def plain_tsv_two_columns(c, base):
+    """Issue 14 item 1: results and stream TSV are From<TAB>To whatever the inputs (UniProt's
+    plain TSV is always From/To: uniprot-rest-api pir-id-mapping-return-fields.json), with
+    secondary (Q9UBL9, B4DJ71) and deleted (A0A087WTH5, A0AV18) inputs present."""
+    ids = "P31946,Q9UBL9,B4DJ71,A0A087WTH5,A0AV18,nope"
+    for to in ("UniRef90", "GeneID", "UniProtKB-Swiss-Prot"):
+        job = submit(base, **{"from": "UniProtKB_AC-ID", "to": to, "ids": ids}).json()["jobId"]
+        wait_finished(base, job)
+        for path in ("results", "results/stream"):
+            r = requests.get(f"{base}/idmapping/{path}/{job}", params={"format": "tsv"})
+            lines = r.text.split("\n")
+            shaped = (r.status_code == 200 and lines[0] == "From\tTo" and lines[-1] == "" and
+                      all(len(l.split("\t")) == 2 and all(l.split("\t")) for l in lines[1:-1]))
+            total = r.headers.get("X-Total-Results")
+            c.ok(f"plain tsv of {path} to {to} is From<TAB>To with obsolete inputs",
+                 shaped and (total is None or int(total) == len(lines) - 2), r.text[:300])
+
+
 def curl_examples(c, base, ids_job):
     """The curl commands of UniProt's ID mapping documentation, pointed at the server."""
     def curl(*a):
@@ -642,6 +660,7 @@ def main():
     try:
         job, job2 = python_flow(c, s.url, args.idmap, index, accs)
         curl_examples(c, s.url, job)
+        plain_tsv_two_columns(c, s.url)
         bad_requests(c, s.url, job)
         jobs_semantics(c, s.url, args.idmap, index, accs, work)
     finally:

@@ -105,12 +105,25 @@ static void test_outcomes(void **state)
 	assert_string_equal(acc, "P31946");
 	assert_int_equal(idmap_job_primary(j, 4, 1, acc), IDMAP_DONE);
 	assert_int_equal(idmap_job_primary(j, 0, 0, acc), IDMAP_ERR_INVALID);
+	/* From/To whatever the inputs (UniProt's plain TSV: uniprot-rest-api
+	 * pir-id-mapping-return-fields.json); the Obsolete column only on request */
+	assert_string_equal(s.buf, "From\tTo\n"
+				   "P31946\tP31946\n"
+				   "P00750\tP00750\n"
+				   "B4DJ71\tP31946\n"
+				   "p31946\tP31946\n");
+	idmap_fields *f;
+	assert_int_equal(idmap_fields_parse(j, "from,to,obsolete", &f, NULL), IDMAP_OK);
+	idmap_render_opts fo = {IDMAP_OUT_TSV, f, 0, 0, 0, 0};
+	s.len = 0;
+	assert_int_equal(idmap_render(j, &fo, to_sink, &s), IDMAP_OK);
 	assert_string_equal(s.buf, "From\tTo\tObsolete\n"
 				   "P31946\tP31946\t\n"
 				   "P00750\tP00750\t\n"
 				   "B4DJ71\tP31946\tsecondary\n"
 				   "p31946\tP31946\t\n"
 				   "A0A087WTH5\t\tdeleted\n");
+	idmap_fields_free(f);
 	idmap_job_free(j);
 
 	j = run(&r, "P31946 nope B4DJ71 A0A087WTH5", IDMAP_OUT_JSON, &s);
