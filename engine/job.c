@@ -9,6 +9,7 @@
 #include "hash.h"
 #include "index_internal.h"
 #include "semantics.h"
+#include "versioned.h"
 
 int idmap_u64_push(u64_vec *v, uint64_t x)
 {
@@ -174,7 +175,11 @@ IDMAP_API int idmap_job_new(const idmap_index *ix, const idmap_request *r, idmap
 	j->t_iso = type_or_none(ix, "#isoform-of");
 	j->t_taxon = type_or_none(ix, "NCBI_TaxID");
 	j->t_unver = UINT32_MAX;
-	if (j->from.file_type && j->from.type_id != IDMAP_TYPE_ANY) {
+	/* unversioned queries only for the types that carry versions: an older index may hold
+	 * aliases of other types (MEROPS S01.232 -> S01), which are not ids */
+	if (j->from.file_type && j->from.type_id != IDMAP_TYPE_ANY &&
+	    idmap_type_versioned(ix->types[j->from.type_id].name,
+				 strlen(ix->types[j->from.type_id].name))) {
 		char name[128];
 		snprintf(name, sizeof name, "#unversioned:%s",
 			 ix->types[j->from.type_id].name);

@@ -151,6 +151,19 @@ static void test_demerge_and_versions(void **state)
 	assert_string_equal(s.buf, "From\tTo\nNP_003395\tP31946\nNP_003395\tP31946-1\n"
 				   "NP_003395.1\tP31946\nNP_003395.1\tP31946-1\n");
 	idmap_job_free(j);
+	/* issue 14 item 2: only versioned types get unversioned lookups. MEROPS S01.232 is an
+	 * id whose prefix S01 is a family, not an id: S01 must not find P00750 */
+	r = tu_request("MEROPS", "UniProtKB");
+	j = run(&r, "S01 S01.232", IDMAP_OUT_TSV, &s);
+	assert_string_equal(s.buf, "From\tTo\nS01.232\tP00750\n");
+	idmap_job_free(j);
+	r = tu_request("Ensembl", "UniProtKB");
+	j = run(&r, "ENSG00000166913", IDMAP_OUT_TSV, &s);
+	assert_string_equal(s.buf, "From\tTo\nENSG00000166913\tP31946\n");
+	idmap_job_free(j);
+	uint32_t t;
+	assert_int_equal(idmap_type_find(ix, "#unversioned:MEROPS", &t), IDMAP_ERR_NOT_FOUND);
+	assert_int_equal(idmap_type_find(ix, "#unversioned:RefSeq", &t), IDMAP_OK);
 }
 
 static void test_isoforms_canonical_taxon(void **state)
