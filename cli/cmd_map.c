@@ -222,8 +222,7 @@ static int write_unmapped(const idmap_job *job, const char *path)
 	}
 	idmap_job_get_stats(job, &st);
 	for (uint64_t i = 0; i < st.distinct; i++)
-		if (idmap_job_id(job, i, &id) == IDMAP_OK && id.status != IDMAP_ID_MAPPED &&
-		    id.status != IDMAP_ID_DELETED) {
+		if (idmap_job_id(job, i, &id) == IDMAP_OK && idmap_id_failed(id.status)) {
 			fwrite(id.text, 1, id.len, f);
 			fputc('\n', f);
 		}
@@ -249,8 +248,7 @@ static void summary(const idmap_job *job)
 			st.duplicates == 1 ? "" : "s");
 	uint64_t shown = 0;
 	for (uint64_t i = 0; i < st.distinct && shown < EXAMPLES && st.failed; i++) {
-		if (idmap_job_id(job, i, &id) != IDMAP_OK || id.status == IDMAP_ID_MAPPED ||
-		    id.status == IDMAP_ID_DELETED)
+		if (idmap_job_id(job, i, &id) != IDMAP_OK || !idmap_id_failed(id.status))
 			continue;
 		fprintf(stderr, "%s%.*s (%s)", shown ? ", " : "idmap: not mapped: ", (int)id.len,
 			id.text, id.reason ? id.reason : "");
@@ -258,6 +256,17 @@ static void summary(const idmap_job *job)
 	}
 	if (shown)
 		fprintf(stderr, "%s\n", st.failed > shown ? ", ..." : "");
+	/* suggested, not failed (UniProt: an id is failed or has suggestions, never both) */
+	shown = 0;
+	for (uint64_t i = 0; i < st.distinct && st.suggested && shown < EXAMPLES; i++) {
+		if (idmap_job_id(job, i, &id) != IDMAP_OK || id.status != IDMAP_ID_UNREVIEWED)
+			continue;
+		fprintf(stderr, "%s%.*s", shown ? ", " : "idmap: only unreviewed (TrEMBL) entries, "
+			"suggested in --format json: ", (int)id.len, id.text);
+		shown++;
+	}
+	if (shown)
+		fputc('\n', stderr);
 	if (st.obsolete)
 		fprintf(stderr, "idmap: %" PRIu64 " obsolete: %" PRIu64 " secondary, %" PRIu64
 			" deleted\n", st.obsolete, st.secondary, st.deleted);

@@ -360,6 +360,11 @@ IDMAP_API const char *idmap_id_status_text(int s)
 	}
 }
 
+IDMAP_API int idmap_id_failed(int s)
+{
+	return s != IDMAP_ID_MAPPED && s != IDMAP_ID_DELETED && s != IDMAP_ID_UNREVIEWED;
+}
+
 IDMAP_API int idmap_job_id(const idmap_job *j, uint64_t i, idmap_id_info *info)
 {
 	if (!j || !info || i >= j->n_ids)

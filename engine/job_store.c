@@ -17,7 +17,7 @@
 
 #define JOB_MAGIC "IDMAPJOB"
 #define JOB_MAGIC_LEN 8u
-#define JOB_VERSION 1u
+#define JOB_VERSION 2u
 #define JOB_HEADER_SIZE 16u /* magic, version, CRC-32 of the body */
 #define JOB_PART_HEAD 12u   /* u32 part id, u64 length */
 #define JOB_ID_SIZE 24u	    /* an id record without its reason text */
@@ -554,7 +554,7 @@ static int load_stats(idmap_job *j, job_rd *r)
 			return IDMAP_ERR_CORRUPT;
 		if (d->status == IDMAP_ID_MAPPED)
 			st.mapped++;
-		else if (d->status != IDMAP_ID_DELETED)
+		else if (idmap_id_failed(d->status))
 			st.failed++;
 		st.secondary += d->obsolete == IDMAP_OBSOLETE_SECONDARY;
 		st.deleted += d->obsolete == IDMAP_OBSOLETE_DELETED;

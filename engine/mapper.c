@@ -638,7 +638,7 @@ static int run_range(idmap_job *j, size_t first, size_t end)
 			r->reason = idmap_id_status_text(r->status);
 		if (r->status == IDMAP_ID_MAPPED)
 			j->st.mapped++;
-		else if (r->status != IDMAP_ID_DELETED)
+		else if (idmap_id_failed(r->status))
 			j->st.failed++;
 		if (r->rows > j->st.max_fanout) {
 			j->st.max_fanout = r->rows;

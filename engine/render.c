@@ -243,7 +243,7 @@ static int render_json(render_ctx *c)
 		int first = 1;
 		for (size_t i = 0; i < j->n_ids; i++) {
 			const job_idrec *d = &j->ids[i];
-			if (d->status == IDMAP_ID_MAPPED || d->status == IDMAP_ID_DELETED)
+			if (!idmap_id_failed(d->status))
 				continue;
 			if (!first)
 				idmap_obuf_c(o, ',');

@@ -489,7 +489,9 @@ static void test_structure(void **state)
 	/* resealing alone changes nothing */
 	assert_int_equal(load_patched(&b, 0, b.p, 0, 1), IDMAP_OK);
 	uint8_t ver[4];
-	idmap_wr32(ver, 2);
+	idmap_wr32(ver, 3);
+	assert_int_equal(load_patched(&b, 8, ver, 4, 1), IDMAP_ERR_VERSION);
+	idmap_wr32(ver, 1); /* version 1 counted suggested ids as failed */
 	assert_int_equal(load_patched(&b, 8, ver, 4, 1), IDMAP_ERR_VERSION);
 	assert_int_equal(load_patched(&b, 0, "IDMAPIDX", 8, 1), IDMAP_ERR_CORRUPT);
 

@@ -209,10 +209,19 @@ static void test_swissprot_via_fields(void **state)
 	(void)state;
 	idmap_request r = tu_request("UniProtKB_AC-ID", "UniProtKB-Swiss-Prot");
 	sink s;
-	idmap_job *j = run(&r, "P31946 A0A024R161", IDMAP_OUT_JSON, &s);
+	/* an id is failed or has suggested pairs, never both (uniprot-rest-api
+	 * PIRResponseConverter: each pair goes to mappedId or suggestedId, an id without pairs
+	 * to unmappedId) */
+	idmap_job *j = run(&r, "P31946 A0A024R161 nope", IDMAP_OUT_JSON, &s);
 	assert_string_equal(s.buf, "{\"results\":[{\"from\":\"P31946\",\"to\":\"P31946\"}],"
-				   "\"failedIds\":[\"A0A024R161\"],\"suggestedIds\":[{\"from\":"
+				   "\"failedIds\":[\"nope\"],\"suggestedIds\":[{\"from\":"
 				   "\"A0A024R161\",\"to\":\"A0A024R161\"}]}\n");
+	idmap_job_stats st;
+	idmap_job_get_stats(j, &st);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(st.suggested, 1);
+	assert_false(idmap_id_failed(IDMAP_ID_UNREVIEWED));
+	assert_true(idmap_id_failed(IDMAP_ID_NOT_FOUND));
 	idmap_job_free(j);
 	r = tu_request("Ensembl", "PDB");
 	r.via = "uniprotkb";

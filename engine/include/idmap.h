@@ -466,6 +466,12 @@ typedef struct {
 /* Id i (0 .. distinct-1, first-seen order). Returns IDMAP_OK or IDMAP_ERR_INVALID. */
 IDMAP_API int idmap_job_id(const idmap_job *job, uint64_t i, idmap_id_info *info);
 
+/* 1 when an id of this status is in the failed list (failedIds), else 0. As UniProt's
+ * PIRResponseConverter, an id is either failed or has suggested pairs, never both: ids with
+ * only unreviewed entries (to UniProtKB-Swiss-Prot) are suggested, not failed; deleted
+ * accessions are obsolete, not failed. */
+IDMAP_API int idmap_id_failed(int status);
+
 /* The static English text of an idmap_id_status. */
 IDMAP_API const char *idmap_id_status_text(int status);
 
