@@ -289,7 +289,8 @@ static void summary(const idmap_job *job)
 	int code;
 	const char *msg;
 	for (size_t w = 0; idmap_job_warning(job, w, &code, &msg) == IDMAP_OK; w++)
-		fprintf(stderr, "idmap: warning %d: %s\n", code, msg);
+		if (code != 62) /* obsolete ids: the lines above say it, id by id */
+			fprintf(stderr, "idmap: warning %d: %s\n", code, msg);
 }
 
 int cmd_map(int argc, char **argv)

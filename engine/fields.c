@@ -408,3 +408,21 @@ int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t slot, 
 	idmap_obuf_c(o, '}');
 	return rc;
 }
+
+void idmap_fields_tsv_inactive(const idmap_fields *f, const idmap_result *r, idmap_obuf *o)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		idmap_obuf_c(o, '\t');
+		if (f->f[i].kind == F_ACCESSION)
+			idmap_obuf_put(o, r->to, r->to_len);
+	}
+}
+
+/* As uniprot-core serialises an inactive UniProtKB entry: entryType "Inactive" and the
+ * inactiveReason; the index knows no deletion reason beyond DELETED. */
+void idmap_fields_json_inactive(const idmap_result *r, idmap_obuf *o)
+{
+	idmap_obuf_s(o, "{\"entryType\":\"Inactive\",\"primaryAccession\":");
+	idmap_obuf_json(o, r->to, r->to_len);
+	idmap_obuf_s(o, ",\"inactiveReason\":{\"inactiveReasonType\":\"DELETED\"}}");
+}

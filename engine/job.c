@@ -202,6 +202,10 @@ IDMAP_API int idmap_job_new(const idmap_index *ix, const idmap_request *r, idmap
 				j->taxa_key[i] = UINT64_MAX;
 		}
 	}
+	/* UniProt maps a deleted accession to its inactive entry, counted in obsoleteCount
+	 * (uniprot-rest-api PIRJobTask.getObsoleteUniProtEntryCount: to=UniProtKB only); a
+	 * taxon filter has no taxon to keep it by */
+	j->inactive_rows = j->to.kind == IDMAP_DB_KIND_UNIPROTKB && !j->via && !j->n_taxa;
 	*out = j;
 	return IDMAP_OK;
 }
@@ -405,7 +409,12 @@ static int row_out(const idmap_job *j, const job_row *w, idmap_result *r)
 	r->from = j->arena + rec->off + rec->from_off;
 	r->from_len = rec->from_len;
 	r->acc_slot = UINT64_MAX;
-	if (j->to.kind == IDMAP_DB_KIND_UNIPROTKB || j->to.kind == IDMAP_DB_KIND_SWISSPROT) {
+	if (w->to & JOB_TO_INACTIVE) {
+		if ((rc = idmap_key_get(j->ix, w->to & ~JOB_TO_INACTIVE, NULL, &r->to,
+					&r->to_len)) != IDMAP_OK)
+			return rc;
+		r->inactive = 1;
+	} else if (j->to.kind == IDMAP_DB_KIND_UNIPROTKB || j->to.kind == IDMAP_DB_KIND_SWISSPROT) {
 		if ((rc = idmap_acc_text(j->ix, w->to, r->to_buf, &r->to_len)) != IDMAP_OK)
 			return rc;
 		r->to = r->to_buf;

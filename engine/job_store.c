@@ -456,9 +456,11 @@ static int load_ids(idmap_job *j, job_rd *text, job_rd *r)
 		size_t p = 0, to, tn;
 		if (!idmap_next_id(j->arena + d->off, d->len, &p, &to, &tn) || to || tn != d->len)
 			return IDMAP_ERR_CORRUPT; /* one token, as idmap_job_add_ids keeps them */
+		int del = d->obsolete == IDMAP_OBSOLETE_DELETED;
 		if (d->status < IDMAP_ID_MAPPED || d->status > IDMAP_ID_DELETED ||
 		    d->obsolete > IDMAP_OBSOLETE_DELETED ||
-		    (d->status == IDMAP_ID_DELETED) != (d->obsolete == IDMAP_OBSOLETE_DELETED) ||
+		    (d->status == IDMAP_ID_DELETED && !del) ||
+		    (del && d->status != (j->inactive_rows ? IDMAP_ID_MAPPED : IDMAP_ID_DELETED)) ||
 		    (d->status == IDMAP_ID_MAPPED) != (rl == 0) || memchr(rs, 0, rl))
 			return IDMAP_ERR_CORRUPT;
 		int sec = d->obsolete == IDMAP_OBSOLETE_SECONDARY;
@@ -501,8 +503,18 @@ static int load_rows(idmap_job *j, job_rd *r, int sugg, job_row **out, size_t *n
 		w->via = get64(r);
 		if (w->id >= j->n_ids || (i && w->id < w[-1].id))
 			return IDMAP_ERR_CORRUPT;
-		if (acc ? w->to >= n_acc : !key_of_type(j->ix, w->to, j->to.type_id))
+		if (w->to & JOB_TO_INACTIVE) { /* a deleted input's inactive entry, its only row */
+			const job_idrec *d = &j->ids[w->id];
+			if (sugg || !j->inactive_rows || d->obsolete != IDMAP_OBSOLETE_DELETED ||
+			    d->rows || !key_of_type(j->ix, w->to & ~JOB_TO_INACTIVE, j->t_del))
+				return IDMAP_ERR_CORRUPT;
+			j->st.inactive++;
+		} else if (acc ? w->to >= n_acc : !key_of_type(j->ix, w->to, j->to.type_id)) {
 			return IDMAP_ERR_CORRUPT;
+		} else if (!sugg && j->inactive_rows &&
+			   j->ids[w->id].obsolete == IDMAP_OBSOLETE_DELETED) {
+			return IDMAP_ERR_CORRUPT; /* a deleted input has its inactive entry alone */
+		}
 		if (j->via ? w->via >= n_acc : w->via != 0 && w->via >= n_acc)
 			return IDMAP_ERR_CORRUPT;
 		if (sugg) {
@@ -545,6 +557,7 @@ static int load_stats(idmap_job *j, job_rd *r)
 	if (r->bad || rd_left(r))
 		return IDMAP_ERR_CORRUPT;
 	idmap_job_stats st = {0};
+	st.inactive = j->st.inactive; /* counted by load_rows */
 	st.inputs = v[0];
 	st.distinct = j->n_ids;
 	st.duplicates = v[0] - j->n_ids;

@@ -124,9 +124,12 @@ static int history(idmap_job *j, job_idrec *r, const char *acc, size_t n)
 	if (rc == IDMAP_ERR_NOT_FOUND && j->t_del != NONE &&
 	    (rc = idmap_key_find(j->ix, j->t_del, acc, n, &k)) == IDMAP_OK) {
 		r->obsolete = IDMAP_OBSOLETE_DELETED;
-		r->status = IDMAP_ID_DELETED;
-		r->reason = "deleted";
 		j->st.deleted++;
+		j->del_key = k;
+		if (!j->inactive_rows) {
+			r->status = IDMAP_ID_DELETED;
+			r->reason = "deleted";
+		}
 	}
 	return rc;
 }
@@ -400,6 +403,13 @@ static int map_id(idmap_job *j, uint32_t id)
 		rc = IDMAP_OK;
 	if (rc != IDMAP_OK || r->status)
 		return rc;
+	if (r->obsolete == IDMAP_OBSOLETE_DELETED) { /* its inactive entry (inactive_rows) */
+		r->rows = 1;
+		r->status = IDMAP_ID_MAPPED;
+		j->st.inactive++;
+		return push_row(&j->rows, &j->n_rows, &j->cap_rows, id,
+				JOB_TO_INACTIVE | j->del_key, 0);
+	}
 	if (j->accs.n == 0) {
 		r->status = IDMAP_ID_NOT_FOUND;
 		return IDMAP_OK;
@@ -700,6 +710,7 @@ static int merge_part(idmap_job *j, const run_part *p)
 	j->st.failed += c->st.failed;
 	j->st.secondary += c->st.secondary;
 	j->st.deleted += c->st.deleted;
+	j->st.inactive += c->st.inactive;
 	if (c->st.max_fanout > j->st.max_fanout) { /* the first id of the largest fan-out */
 		j->st.max_fanout = c->st.max_fanout;
 		j->st.max_fanout_id = c->st.max_fanout_id;
@@ -793,6 +804,13 @@ IDMAP_API int idmap_job_run(idmap_job *j)
 			 "with %llu results.", j->from.name, r->len > 64 ? 64 : (int)r->len,
 			 j->arena + r->off, (unsigned long long)j->st.max_fanout);
 		warn(j, 61, msg);
+	}
+	if (j->st.obsolete) { /* obsolete inputs: here, not in obsoleteCount (inactive targets) */
+		snprintf(msg, sizeof msg, "%llu of the ids are obsolete accessions: %llu secondary "
+			 "(mapped to their current accessions), %llu deleted.",
+			 (unsigned long long)j->st.obsolete, (unsigned long long)j->st.secondary,
+			 (unsigned long long)j->st.deleted);
+		warn(j, 62, msg);
 	}
 	return IDMAP_OK;
 }

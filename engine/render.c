@@ -142,7 +142,9 @@ static int render_tsv(render_ctx *c)
 			idmap_obuf_c(o, '\t');
 			idmap_obuf_put(o, r.via, r.via_len);
 		}
-		if (f && (rc = idmap_fields_tsv(f, j, r.acc_slot, &c->sv, o)) != IDMAP_OK)
+		if (f && r.inactive)
+			idmap_fields_tsv_inactive(f, &r, o);
+		else if (f && (rc = idmap_fields_tsv(f, j, r.acc_slot, &c->sv, o)) != IDMAP_OK)
 			return rc;
 		if (c->obsolete_col) {
 			idmap_obuf_c(o, '\t');
@@ -156,7 +158,7 @@ static int render_tsv(render_ctx *c)
 	size_t cols = (size_t)c->to_col + (size_t)j->via + idmap_fields_count(f);
 	for (size_t i = 0; i < j->n_ids; i++) {
 		const job_idrec *d = &j->ids[i];
-		if (d->obsolete != IDMAP_OBSOLETE_DELETED)
+		if (d->status != IDMAP_ID_DELETED) /* to UniProtKB: a row of its inactive entry */
 			continue;
 		idmap_obuf_put(o, j->arena + d->off + d->from_off, d->from_len);
 		for (size_t k = 0; k < cols; k++)
@@ -195,7 +197,10 @@ static int json_row(render_ctx *c, const idmap_result *r)
 	idmap_obuf *o = c->o;
 	idmap_obuf_s(o, "{\"from\":");
 	idmap_obuf_json(o, r->from, r->from_len);
-	if (idmap_fields_count(c->opt->fields) && !c->j->via) {
+	if (idmap_fields_count(c->opt->fields) && r->inactive) {
+		idmap_obuf_s(o, ",\"to\":");
+		idmap_fields_json_inactive(r, o);
+	} else if (idmap_fields_count(c->opt->fields) && !c->j->via) {
 		idmap_obuf_s(o, ",\"to\":");
 		int rc = idmap_fields_json(c->opt->fields, c->j, r->acc_slot, &c->sv, o);
 		if (rc != IDMAP_OK)
@@ -267,9 +272,11 @@ static int render_json(render_ctx *c)
 		}
 		idmap_obuf_c(o, ']');
 	}
-	if (j->st.obsolete) {
+	/* UniProt's obsoleteCount: the inactive targets, for to=UniProtKB only, 0 included
+	 * (uniprot-rest-api PIRJobTask.getObsoleteUniProtEntryCount) */
+	if (j->to.kind == IDMAP_DB_KIND_UNIPROTKB) {
 		idmap_obuf_s(o, ",\"obsoleteCount\":");
-		idmap_obuf_u64(o, j->st.obsolete);
+		idmap_obuf_u64(o, j->st.inactive);
 	}
 	if (j->n_warn) {
 		idmap_obuf_s(o, ",\"warnings\":[");

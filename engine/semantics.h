@@ -78,7 +78,10 @@ typedef struct {
 	uint64_t rows;
 } job_idrec;
 
-/* One result or suggested row: to is an accession slot (UniProtKB targets) or a key slot. */
+/* One result or suggested row: to is an accession slot (UniProtKB targets) or a key slot;
+ * JOB_TO_INACTIVE | k: the inactive entry of a deleted accession, k its #deleted key slot
+ * (target UniProtKB only, as UniProt maps a deleted accession to its inactive entry). */
+#define JOB_TO_INACTIVE (1ull << 63)
 typedef struct {
 	uint32_t id, pad;
 	uint64_t to, via;
@@ -112,6 +115,7 @@ struct idmap_job {
 
 	/* types of the index, UINT32_MAX when absent */
 	uint32_t t_entry, t_sec, t_del, t_iso, t_taxon, t_unver;
+	int inactive_rows; /* deleted accessions map to their inactive entry (to UniProtKB) */
 
 	char *arena;
 	size_t arena_len, arena_cap;
@@ -133,6 +137,7 @@ struct idmap_job {
 
 	/* scratch of the current id, reused */
 	u64_vec accs, tmp;
+	uint64_t del_key; /* #deleted key slot of the current id */
 	job_val *vals;
 	size_t n_vals, cap_vals;
 	uint64_t *taxa_seen; /* open-addressed key slots + 1 (gene-name taxon warning) */
@@ -164,6 +169,10 @@ void idmap_fields_header(const idmap_fields *f, idmap_obuf *o);
 /* Writes the TSV cells of entry acc_slot, each preceded by a TAB. */
 int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t acc_slot, str_vec *s,
 		     idmap_obuf *o);
+/* The same for the inactive entry of row r (a deleted accession): its accession, empty
+ * cells for the other columns; in JSON, UniProt's inactive entry object. */
+void idmap_fields_tsv_inactive(const idmap_fields *f, const idmap_result *r, idmap_obuf *o);
+void idmap_fields_json_inactive(const idmap_result *r, idmap_obuf *o);
 /* Writes the UniProt entry object of acc_slot (JSON) restricted to the fields. */
 int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t acc_slot, str_vec *s,
 		      idmap_obuf *o);

@@ -326,13 +326,14 @@ def main():
          ("--fields", "from,to,obsolete"))
     bad = [k for k, v in notes.items() if v != "secondary"]
     c.result("secondary rows say 'secondary'", sec == [] or (notes and not bad), str(bad[:5]))
-    # deleted: obsolete, not failed: one row each, empty To, 'deleted' in the Obsolete column
+    # deleted: obsolete, not failed: to UniProtKB one row each, to its inactive entry (as
+    # UniProt), 'deleted' in the Obsolete column
     notes = {}
     rc, out, err = c.run_map(idx_a, "UniProtKB_AC-ID", "UniProtKB", sorted(ref.deleted),
                              extra=("--fields", "from,to,obsolete"))
     rows = c.parse_rows("deleted", out, notes)
-    want = {(d, "") for d in ref.deleted}
-    c.result("deleted accessions: one row each, no target", rc == 0 and rows == want,
+    want = {(d, d) for d in ref.deleted}
+    c.result("deleted accessions: one row each, the inactive entry", rc == 0 and rows == want,
              f"exit {rc}, rows {sorted(rows or [])[:5]}")
     c.result("deleted accessions: reason 'deleted'",
              set(notes.values()) <= {"deleted"} and len(notes) == len(ref.deleted),

@@ -484,7 +484,7 @@ static void test_structure(void **state)
 	assert_int_equal(n_ids, 17);
 	assert_true(n_rows >= 3);
 	assert_int_equal(idmap_rd64(b.p + sugg_at), 0);
-	assert_int_equal(idmap_rd32(b.p + warn_at), 0);
+	assert_int_equal(idmap_rd32(b.p + warn_at), 1); /* 62: obsolete accessions */
 
 	/* resealing alone changes nothing */
 	assert_int_equal(load_patched(&b, 0, b.p, 0, 1), IDMAP_OK);
@@ -597,8 +597,17 @@ static void test_structure(void **state)
 	assert_int_equal(load_patched(&b, id4 + 13, &zero8, 1, 1), IDMAP_ERR_CORRUPT);
 
 	/* warnings and stats */
-	assert_int_equal(patch32(&b, warn_at, 1), IDMAP_ERR_CORRUPT);
+	assert_int_equal(patch32(&b, warn_at, 2), IDMAP_ERR_CORRUPT);
 	assert_int_equal(patch32(&b, warn_at, 5), IDMAP_ERR_CORRUPT);
+
+	/* the inactive entry of the deleted A0A087WTH5 (id 5, row 3): its #deleted key slot
+	 * with the top bit; as an accession slot, or a key of another type, it is refused */
+	size_t inactive_at = rows_at + 8 + 3 * 20;
+	assert_int_equal(idmap_rd32(b.p + inactive_at), 5);
+	uint64_t to = idmap_rd64(b.p + inactive_at + 4);
+	assert_true(to >> 63);
+	assert_int_equal(patch64(&b, inactive_at + 4, 0), IDMAP_ERR_CORRUPT);
+	assert_int_equal(patch64(&b, inactive_at + 4, 1ull << 63 | k_uniparc), IDMAP_ERR_CORRUPT);
 	for (unsigned k = 0; k < 12; k++) {
 		uint64_t v = idmap_rd64(b.p + stats_at + 8 * k);
 		assert_int_equal(patch64(&b, stats_at + 8 * k, v + 1), IDMAP_ERR_CORRUPT);

@@ -70,6 +70,20 @@ static idmap_job *run(const idmap_request *r, const char *ids, int format, sink 
 	return j;
 }
 
+/* Renders rows [first, first + count) of j with the field list in format; the text. */
+static const char *render_fields(const idmap_job *j, const char *list, int format,
+				 uint64_t first, uint64_t count, sink *s)
+{
+	idmap_fields *f;
+	assert_int_equal(idmap_fields_parse(j, list, &f, NULL), IDMAP_OK);
+	idmap_render_opts o = {format, f, first, count, 0, count != 0};
+	s->len = 0;
+	s->buf[0] = 0;
+	assert_int_equal(idmap_render(j, &o, to_sink, s), IDMAP_OK);
+	idmap_fields_free(f);
+	return s->buf;
+}
+
 static void test_outcomes(void **state)
 {
 	(void)state;
@@ -81,13 +95,16 @@ static void test_outcomes(void **state)
 	assert_int_equal(st.inputs, 8);
 	assert_int_equal(st.distinct, 7);
 	assert_int_equal(st.duplicates, 1);
-	assert_int_equal(st.mapped, 4);
+	assert_int_equal(st.mapped, 5);
 	assert_int_equal(st.failed, 2);
 	assert_int_equal(st.secondary, 1);
 	assert_int_equal(st.deleted, 1);
 	assert_int_equal(st.obsolete, 2);
+	assert_int_equal(st.inactive, 1);
+	/* to UniProtKB a deleted accession maps to its inactive entry, as UniProt's
+	 * UniProtKBIdMappingResultsControllerIT maps the deleted I8FBX0 to itself */
 	static const int want[] = {IDMAP_ID_MAPPED, IDMAP_ID_INVALID, IDMAP_ID_NOT_FOUND,
-				   IDMAP_ID_MAPPED, IDMAP_ID_MAPPED, IDMAP_ID_DELETED,
+				   IDMAP_ID_MAPPED, IDMAP_ID_MAPPED, IDMAP_ID_MAPPED,
 				   IDMAP_ID_MAPPED};
 	for (uint64_t i = 0; i < 7; i++) {
 		idmap_id_info id;
@@ -111,25 +128,45 @@ static void test_outcomes(void **state)
 				   "P31946\tP31946\n"
 				   "P00750\tP00750\n"
 				   "B4DJ71\tP31946\n"
+				   "A0A087WTH5\tA0A087WTH5\n"
 				   "p31946\tP31946\n");
-	idmap_fields *f;
-	assert_int_equal(idmap_fields_parse(j, "from,to,obsolete", &f, NULL), IDMAP_OK);
-	idmap_render_opts fo = {IDMAP_OUT_TSV, f, 0, 0, 0, 0};
-	s.len = 0;
-	assert_int_equal(idmap_render(j, &fo, to_sink, &s), IDMAP_OK);
-	assert_string_equal(s.buf, "From\tTo\tObsolete\n"
+	assert_string_equal(render_fields(j, "from,to,obsolete", IDMAP_OUT_TSV, 0, 0, &s),
+			    "From\tTo\tObsolete\n"
 				   "P31946\tP31946\t\n"
 				   "P00750\tP00750\t\n"
 				   "B4DJ71\tP31946\tsecondary\n"
-				   "p31946\tP31946\t\n"
-				   "A0A087WTH5\t\tdeleted\n");
-	idmap_fields_free(f);
+				   "A0A087WTH5\tA0A087WTH5\tdeleted\n"
+				   "p31946\tP31946\t\n");
 	idmap_job_free(j);
 
+	/* other targets: a deleted accession has no target; obsolete, not failed; the
+	 * opt-in Obsolete column gives it a row with an empty To after the results */
+	r = tu_request("UniProtKB_AC-ID", "GeneID");
+	j = run(&r, "A0A087WTH5 Q9UBL9", IDMAP_OUT_TSV, &s);
+	assert_int_equal(idmap_job_id(j, 0, &id), IDMAP_OK);
+	assert_int_equal(id.status, IDMAP_ID_DELETED);
+	assert_string_equal(render_fields(j, "obsolete,to", IDMAP_OUT_TSV, 0, 0, &s),
+			    "From\tTo\tObsolete\nQ9UBL9\t10971\tsecondary\n"
+			    "Q9UBL9\t7531\tsecondary\nA0A087WTH5\t\tdeleted\n");
+	idmap_job_free(j);
+	r = tu_request("UniProtKB_AC-ID", "UniProtKB");
+
+	/* obsoleteCount: the inactive targets (uniprot-rest-api
+	 * PIRJobTask.getObsoleteUniProtEntryCount), the secondary B4DJ71 in warning 62 */
 	j = run(&r, "P31946 nope B4DJ71 A0A087WTH5", IDMAP_OUT_JSON, &s);
 	assert_string_equal(s.buf, "{\"results\":[{\"from\":\"P31946\",\"to\":\"P31946\"},"
-				   "{\"from\":\"B4DJ71\",\"to\":\"P31946\"}],"
-				   "\"failedIds\":[\"nope\"],\"obsoleteCount\":2}\n");
+				   "{\"from\":\"B4DJ71\",\"to\":\"P31946\"},"
+				   "{\"from\":\"A0A087WTH5\",\"to\":\"A0A087WTH5\"}],"
+				   "\"failedIds\":[\"nope\"],\"obsoleteCount\":1,\"warnings\":"
+				   "[{\"code\":62,\"message\":\"2 of the ids are obsolete accessions: "
+				   "1 secondary (mapped to their current accessions), 1 deleted.\"}]}\n");
+	/* uniprotkb results: the inactive entry as UniProt's entry object */
+	assert_string_equal(render_fields(j, "accession,id", IDMAP_OUT_JSON, 2, 1, &s),
+			    "{\"results\":[{\"from\":\"A0A087WTH5\",\"to\":{\"entryType\":"
+			    "\"Inactive\",\"primaryAccession\":\"A0A087WTH5\",\"inactiveReason\":"
+			    "{\"inactiveReasonType\":\"DELETED\"}}}]}\n");
+	assert_string_equal(render_fields(j, "accession,id", IDMAP_OUT_TSV, 2, 1, &s),
+			    "From\tEntry\tEntry Name\nA0A087WTH5\tA0A087WTH5\t\n");
 	/* paging: rows [1, 2), lists left out */
 	idmap_render_opts ro = {IDMAP_OUT_JSON, NULL, 1, 1, 0, 1};
 	s.len = 0;

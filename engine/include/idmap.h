@@ -425,11 +425,14 @@ typedef struct {
 	uint64_t failed;      /* distinct ids in the failed list */
 	uint64_t secondary;   /* ids that were secondary accessions */
 	uint64_t deleted;     /* ids that were deleted accessions */
-	uint64_t obsolete;    /* secondary + deleted: UniProt's obsoleteCount */
+	uint64_t obsolete;    /* secondary + deleted: obsolete inputs (a warning, not UniProt's
+			       * obsoleteCount) */
 	uint64_t results;     /* result rows */
 	uint64_t suggested;   /* suggested rows */
 	uint64_t max_fanout;  /* most result rows of one id */
 	uint64_t max_fanout_id; /* that id (index for idmap_job_id) */
+	uint64_t inactive;    /* result rows whose target is an inactive entry (a deleted
+			       * accession mapped to UniProtKB): UniProt's obsoleteCount */
 } idmap_job_stats;
 
 IDMAP_API void idmap_job_get_stats(const idmap_job *job, idmap_job_stats *st);
@@ -492,6 +495,8 @@ typedef struct {
 	size_t via_len;
 	uint64_t acc_slot;    /* the UniProtKB entry of the row: to (UniProtKB targets) or via;
 			       * UINT64_MAX when the row has none */
+	int inactive;	      /* to is an inactive entry: a deleted accession (UniProt's entryType
+			       * "Inactive", inactiveReason DELETED); acc_slot is UINT64_MAX */
 	char to_buf[IDMAP_ACC_TEXT_SIZE], via_buf[IDMAP_ACC_TEXT_SIZE];
 } idmap_result;
 
@@ -503,7 +508,8 @@ IDMAP_API int idmap_job_suggested(const idmap_job *job, uint64_t i, idmap_result
 
 /* Warning i of the job: a code (UniProt style) and a static-lifetime message. Returns
  * IDMAP_OK or IDMAP_DONE past the last one. Codes: 60 gene names without a taxon span
- * several taxa; 61 one-to-many source: largest fan-out. */
+ * several taxa; 61 one-to-many source: largest fan-out; 62 obsolete (secondary or deleted)
+ * accessions among the ids. */
 IDMAP_API int idmap_job_warning(const idmap_job *job, size_t i, int *code, const char **msg);
 
 /* ---- Output: tsv, list, json, --fields ----------------------------------------------------- */
