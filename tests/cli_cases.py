@@ -112,9 +112,15 @@ def build_cases(idx, sample, workdir):
                                            "ALBU_HUMAN\tP02768\n")),
         ("list format", m + ["--format", "list", "P31946", "ALBU_HUMAN", "P62258", "P31946"],
          dict(code=0, exact="P31946\nP02768\nP62258\n")),
-        # UniProtKB-ID is the file's name of UniProtKB_AC-ID (as a source) and of UniProtKB (as
-        # a target); entry names come as the --fields column `id`
-        ("to UniProtKB-ID is UniProtKB", m + ["--to", "UniProtKB-ID", "P02768"],
+        # issue 14 item 15: as a target UniProtKB-ID gives entry names, as every file type name
+        # gives its values; UniProtKB stays the accession target; as a source it is
+        # UniProtKB_AC-ID
+        ("to UniProtKB-ID gives entry names", m + ["--to", "UniProtKB-ID", "P02768",
+                                                   "A0A024R161"],
+         dict(code=0, exact="From\tTo\nP02768\tALBU_HUMAN\nA0A024R161\tA0A024R161_HUMAN\n")),
+        ("to UniProtKB gives accessions", m + ["--to", "UniProtKB", "ALBU_HUMAN"],
+         dict(code=0, exact="From\tTo\nALBU_HUMAN\tP02768\n")),
+        ("from UniProtKB-ID is UniProtKB_AC-ID", m + ["--from", "UniProtKB-ID", "P02768"],
          dict(code=0, exact="From\tTo\nP02768\tP02768\n")),
         ("entry name column", m + ["--fields", "accession,id", "P02768"],
          dict(code=0, exact="From\tEntry\tEntry Name\nP02768\tP02768\tALBU_HUMAN\n")),

@@ -352,8 +352,9 @@ IDMAP_API size_t idmap_catalog_count(const idmap_catalog *cat);
 IDMAP_API int idmap_catalog_get(const idmap_catalog *cat, size_t i, idmap_db_info *info);
 
 /* Finds a name, ASCII case-insensitive: REST names first, then file ID_types as aliases
- * (`EMBL` = EMBL-GenBank-DDBJ; `UniProtKB-ID` = UniProtKB_AC-ID as a source, UniProtKB as a
- * target). as_target selects the role of such aliases. Returns IDMAP_OK with *i or
+ * (`EMBL` = EMBL-GenBank-DDBJ; `UniProtKB-ID` = UniProtKB_AC-ID as a source, the entry names
+ * as a target, as every file type name gives its values). as_target selects the role of such
+ * aliases. Returns IDMAP_OK with *i or
  * IDMAP_ERR_NOT_FOUND (also for '#' names). */
 IDMAP_API int idmap_catalog_find(const idmap_catalog *cat, const char *name, int as_target,
 				 size_t *i);
