@@ -80,6 +80,22 @@ static void print_types(const idmap_index *ix)
 	}
 }
 
+/* Where the reviewed (Swiss-Prot) flag comes from: entry names, nothing else is guessed. */
+static void print_reviewed(const idmap_index *ix)
+{
+	uint32_t t;
+	idmap_type_info ti;
+	if (idmap_type_find(ix, "UniProtKB-ID", &t) != IDMAP_OK ||
+	    idmap_type_get(ix, t, &ti) != IDMAP_OK || ti.pairs == 0) {
+		printf("%-14s%s\n", "reviewed flag", "none: no entry names (UniProtKB-ID rows of "
+		       "idmapping.dat or idmapping_selected.tab); to UniProtKB-Swiss-Prot is refused");
+		return;
+	}
+	printf("%-14sfrom entry names (UniProtKB-ID rows of idmapping.dat or column 2 of "
+	       "idmapping_selected.tab): %" PRIu64 " entries have one; an entry without one "
+	       "has no review status\n", "reviewed flag", ti.keys);
+}
+
 static void print_sections(const idmap_index *ix)
 {
 	printf("\nsections\n  %4s  %-11s %15s %15s  %-10s\n", "id", "name", "offset", "length",
@@ -125,6 +141,7 @@ int cmd_info(int argc, char **argv)
 	if (rc == IDMAP_OK) {
 		printf("%-14s%" PRIu64 "\n", "accessions", idmap_acc_count(ix));
 		printf("%-14s%" PRIu64 "\n", "keys", idmap_key_count(ix));
+		print_reviewed(ix);
 		print_types(ix);
 		print_sections(ix);
 	}

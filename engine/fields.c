@@ -225,17 +225,6 @@ static int entry_values(const idmap_job *j, uint64_t slot, uint32_t type, int is
 	return IDMAP_OK;
 }
 
-/* 1 for a Swiss-Prot (reviewed) entry: entry name not "<accession>_<species>". */
-static int is_reviewed(const idmap_job *j, uint64_t c, str_vec *s)
-{
-	char acc[IDMAP_ACC_TEXT_SIZE];
-	size_t n;
-	if (entry_values(j, c, j->t_entry, 0, s) != IDMAP_OK || s->n == 0 ||
-	    idmap_acc_text(j->ix, c, acc, &n) != IDMAP_OK)
-		return 0;
-	return !(s->len[0] > n && memcmp(s->v[0], acc, n) == 0 && s->v[0][n] == '_');
-}
-
 static void put_joined(idmap_obuf *o, const str_vec *s, const char *sep, int trailing)
 {
 	for (size_t i = 0; i < s->n; i++) {
@@ -268,9 +257,11 @@ int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t slot, s
 			if ((rc = entry_values(j, c, j->t_entry, 0, s)) == IDMAP_OK)
 				put_joined(o, s, " ", 0);
 			break;
-		case F_REVIEWED:
-			idmap_obuf_s(o, is_reviewed(j, c, s) ? "reviewed" : "unreviewed");
+		case F_REVIEWED: { /* empty when unknown: no entry name */
+			int rv = idmap_entry_reviewed(j, c);
+			idmap_obuf_s(o, rv > 0 ? "reviewed" : rv == 0 ? "unreviewed" : "");
 			break;
+		}
 		case F_GENE_PRIMARY:
 			if ((rc = entry_values(j, c, type_of(j->ix, "Gene_Name"), 0, s)) == IDMAP_OK)
 				put_joined(o, s, "; ", 0);
@@ -362,11 +353,13 @@ int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t slot, 
 				idmap_obuf_json(o, s->v[0], s->len[0]);
 			}
 			break;
-		case F_REVIEWED:
-			idmap_obuf_s(o, is_reviewed(j, c, s)
-						? ",\"entryType\":\"UniProtKB reviewed (Swiss-Prot)\""
-						: ",\"entryType\":\"UniProtKB unreviewed (TrEMBL)\"");
+		case F_REVIEWED: { /* left out when unknown: no entry name */
+			int rv = idmap_entry_reviewed(j, c);
+			idmap_obuf_s(o, rv > 0	 ? ",\"entryType\":\"UniProtKB reviewed (Swiss-Prot)\""
+					: rv == 0 ? ",\"entryType\":\"UniProtKB unreviewed (TrEMBL)\""
+						  : "");
 			break;
+		}
 		case F_GENE_PRIMARY:
 			genes |= 1;
 			break;

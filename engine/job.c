@@ -170,6 +170,16 @@ IDMAP_API int idmap_job_new(const idmap_index *ix, const idmap_request *r, idmap
 	j->canonical = r->canonical;
 	j->allow_one_to_many = r->allow_one_to_many;
 	j->t_entry = type_or_none(ix, "UniProtKB-ID");
+	if (j->to.kind == IDMAP_DB_KIND_SWISSPROT && j->t_entry == UINT32_MAX) {
+		/* the reviewed flag is the entry name: without names the index cannot tell */
+		rc = refuse(d, IDMAP_ERR_BAD_TO, "build the index with idmapping_selected.tab or an "
+			    "idmapping.dat that has UniProtKB-ID rows; `idmap info` says where the "
+			    "reviewed flag comes from", "This index has no entry names (UniProtKB-ID), "
+			    "so it cannot tell reviewed entries: 'to=%s' is not available%s", j->to.name,
+			    "");
+		idmap_job_free(j);
+		return rc;
+	}
 	j->t_sec = type_or_none(ix, "#secondary");
 	j->t_del = type_or_none(ix, "#deleted");
 	j->t_iso = type_or_none(ix, "#isoform-of");
@@ -360,8 +370,24 @@ IDMAP_API const char *idmap_id_status_text(int s)
 	case IDMAP_ID_FILTERED: return "no entry of the requested taxa";
 	case IDMAP_ID_UNREVIEWED: return "only unreviewed (TrEMBL) entries";
 	case IDMAP_ID_DELETED: return "deleted";
+	case IDMAP_ID_REVIEW_UNKNOWN: return "review status unknown (no entry name in the index)";
 	default: return "not mapped yet";
 	}
+}
+
+/* The entry name is the one reviewed flag the release files give (idmapping.dat UniProtKB-ID
+ * rows, idmapping_selected.tab column 2): a TrEMBL name is "<accession>_<species>", a
+ * Swiss-Prot name a mnemonic. Without a name nothing is guessed. */
+int idmap_entry_reviewed(const idmap_job *j, uint64_t canon)
+{
+	idmap_fwd_iter it;
+	idmap_pair p;
+	char acc[IDMAP_ACC_TEXT_SIZE];
+	size_t n;
+	if (j->t_entry == UINT32_MAX || idmap_fwd_begin(j->ix, canon, j->t_entry, &it) != IDMAP_OK ||
+	    idmap_fwd_next(&it, &p) != IDMAP_OK || idmap_acc_text(j->ix, canon, acc, &n) != IDMAP_OK)
+		return -1;
+	return !(p.len > n && memcmp(p.value, acc, n) == 0 && p.value[n] == '_');
 }
 
 IDMAP_API int idmap_id_failed(int s)

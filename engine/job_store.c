@@ -236,7 +236,7 @@ static int job_saveable(const idmap_job *j)
 	uint64_t off = 0;
 	for (size_t i = 0; i < j->n_ids; i++) {
 		const job_idrec *r = &j->ids[i];
-		if (r->status < IDMAP_ID_MAPPED || r->status > IDMAP_ID_DELETED ||
+		if (r->status < IDMAP_ID_MAPPED || r->status > IDMAP_ID_REVIEW_UNKNOWN ||
 		    (r->status != IDMAP_ID_MAPPED && !r->reason) || reason_len(r) > UINT16_MAX ||
 		    r->off != off)
 			return 0;
@@ -457,7 +457,7 @@ static int load_ids(idmap_job *j, job_rd *text, job_rd *r)
 		if (!idmap_next_id(j->arena + d->off, d->len, &p, &to, &tn) || to || tn != d->len)
 			return IDMAP_ERR_CORRUPT; /* one token, as idmap_job_add_ids keeps them */
 		int del = d->obsolete == IDMAP_OBSOLETE_DELETED;
-		if (d->status < IDMAP_ID_MAPPED || d->status > IDMAP_ID_DELETED ||
+		if (d->status < IDMAP_ID_MAPPED || d->status > IDMAP_ID_REVIEW_UNKNOWN ||
 		    d->obsolete > IDMAP_OBSOLETE_DELETED ||
 		    (d->status == IDMAP_ID_DELETED && !del) ||
 		    (del && d->status != (j->inactive_rows ? IDMAP_ID_MAPPED : IDMAP_ID_DELETED)) ||

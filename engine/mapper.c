@@ -262,18 +262,6 @@ static int taxon_ok(const idmap_job *j, uint64_t canon)
 	return 0;
 }
 
-/* Reviewed = a Swiss-Prot entry: its entry name is not "<accession>_<species>". */
-static int reviewed(const idmap_job *j, uint64_t canon)
-{
-	idmap_pair p;
-	char acc[IDMAP_ACC_TEXT_SIZE];
-	size_t n;
-	if (!first_value(j, canon, j->t_entry, &p) ||
-	    idmap_acc_text(j->ix, canon, acc, &n) != IDMAP_OK)
-		return 0;
-	return !(p.len > n && memcmp(p.value, acc, n) == 0 && p.value[n] == '_');
-}
-
 /* Adds x (a key slot + 1) to the set of taxa seen. */
 static int taxon_seen_add(idmap_job *j, uint64_t x)
 {
@@ -419,14 +407,19 @@ static int map_id(idmap_job *j, uint32_t id)
 		return rc;
 	int sp = j->to.kind == IDMAP_DB_KIND_SWISSPROT, gene = !j->n_taxa &&
 		 (j->from_special == CAT_GENE_NAME || j->from.rule == 6);
-	size_t keep = 0, unreviewed = 0, sugg0 = j->n_sugg;
+	size_t keep = 0, unreviewed = 0, unknown = 0, sugg0 = j->n_sugg;
 	for (size_t i = 0; i < j->accs.n; i++) {
 		uint64_t s = j->accs.v[i], c = canonical_of(j, s);
 		if (j->n_taxa && !taxon_ok(j, c))
 			continue;
 		if (gene && (rc = note_taxon(j, c)) != IDMAP_OK)
 			return rc;
-		if (sp && !reviewed(j, c)) {
+		int rv = sp ? idmap_entry_reviewed(j, c) : 1;
+		if (rv < 0) { /* no entry name: never guessed (warning 63) */
+			unknown++;
+			continue;
+		}
+		if (rv == 0) {
 			uint64_t x = j->canonical ? c : s;
 			int dup = 0;
 			for (size_t k = sugg0; k < j->n_sugg && !dup; k++)
@@ -440,8 +433,11 @@ static int map_id(idmap_job *j, uint32_t id)
 		j->accs.v[keep++] = j->canonical ? c : s;
 	}
 	j->accs.n = keep;
+	j->review_unknown += unknown;
 	if (keep == 0) {
-		r->status = unreviewed ? IDMAP_ID_UNREVIEWED : IDMAP_ID_FILTERED;
+		r->status = unreviewed ? IDMAP_ID_UNREVIEWED
+			    : unknown  ? IDMAP_ID_REVIEW_UNKNOWN
+				       : IDMAP_ID_FILTERED;
 		return IDMAP_OK;
 	}
 	j->n_sugg = sugg0; /* an id with a reviewed entry gets no suggestion */
@@ -711,6 +707,7 @@ static int merge_part(idmap_job *j, const run_part *p)
 	j->st.secondary += c->st.secondary;
 	j->st.deleted += c->st.deleted;
 	j->st.inactive += c->st.inactive;
+	j->review_unknown += c->review_unknown;
 	if (c->st.max_fanout > j->st.max_fanout) { /* the first id of the largest fan-out */
 		j->st.max_fanout = c->st.max_fanout;
 		j->st.max_fanout_id = c->st.max_fanout_id;
@@ -748,6 +745,7 @@ static int run_parallel(idmap_job *j, size_t threads)
 		c->taxa_seen = NULL;
 		c->taxa_seen_n = c->taxa_seen_cap = 0;
 		memset(&c->st, 0, sizeof c->st);
+		c->review_unknown = 0;
 		p->first = k * per < n ? k * per : n;
 		p->end = (k + 1) * per < n ? (k + 1) * per : n;
 		p->threaded = pthread_create(&p->tid, NULL, run_part_main, p) == 0;
@@ -811,6 +809,13 @@ IDMAP_API int idmap_job_run(idmap_job *j)
 			 (unsigned long long)j->st.obsolete, (unsigned long long)j->st.secondary,
 			 (unsigned long long)j->st.deleted);
 		warn(j, 62, msg);
+	}
+	if (j->review_unknown) {
+		snprintf(msg, sizeof msg, "%llu entries have no entry name in this index, so their "
+			 "review status is unknown: they were left out. The reviewed flag comes from "
+			 "entry names (UniProtKB-ID rows of idmapping.dat, idmapping_selected.tab).",
+			 (unsigned long long)j->review_unknown);
+		warn(j, 63, msg);
 	}
 	return IDMAP_OK;
 }

@@ -138,6 +138,7 @@ struct idmap_job {
 	/* scratch of the current id, reused */
 	u64_vec accs, tmp;
 	uint64_t del_key; /* #deleted key slot of the current id */
+	uint64_t review_unknown; /* entries left out of a Swiss-Prot job (warning 63) */
 	job_val *vals;
 	size_t n_vals, cap_vals;
 	uint64_t *taxa_seen; /* open-addressed key slots + 1 (gene-name taxon warning) */
@@ -145,6 +146,9 @@ struct idmap_job {
 };
 
 int idmap_u64_push(u64_vec *v, uint64_t x);
+/* Review status of the canonical entry canon: 1 reviewed (Swiss-Prot), 0 unreviewed (TrEMBL),
+ * -1 unknown (no entry name in the index). */
+int idmap_entry_reviewed(const idmap_job *j, uint64_t canon);
 /* Starts the loads of the result rows a few places after row i (renderers, row by row). */
 void idmap_job_prefetch_row(const idmap_job *j, uint64_t i);
 /* Accession slot of code; IDMAP_OK or IDMAP_ERR_NOT_FOUND. */

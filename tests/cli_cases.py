@@ -84,6 +84,43 @@ def two_column_cases(m, sample, accs):
              dict(code=0, two_columns=True, err=["obsolete"])) for t in targets]
 
 
+def review_cases(sample, workdir, dat):
+    """Issue 14 item 16: the review status is never guessed. The reviewed flag is the entry
+    name (UniProtKB-ID); an index without names refuses the Swiss-Prot target, an entry
+    without a name is left out with warning 63, never called unreviewed (the old answer for
+    P31946 was 'only unreviewed (TrEMBL) entries'). Builds two indexes from idmapping.dat
+    alone: without any UniProtKB-ID row, and without P31946's."""
+    cases = []
+    for name, keep in (("no-names", lambda a, t: t != "UniProtKB-ID"),
+                       ("some-names", lambda a, t: (a, t) != ("P31946", "UniProtKB-ID"))):
+        path = os.path.join(workdir, name + ".dat")
+        with open(path, "w") as f:
+            f.writelines("%s\t%s\t%s\n" % r for r in dat if keep(r[0], r[1]))
+        idx = os.path.join(workdir, name + ".idx")
+        cases.append(("build " + name, ["build", "--quiet", "-o", idx, path], dict(code=0)))
+        m = ["map", "-i", idx, "--to", "UniProtKB-Swiss-Prot"]
+        if name == "no-names":
+            cases += [
+                ("%s: Swiss-Prot refused" % name, m + ["--from", "GeneID", "7529"],
+                 dict(code=2, exact="", err=["has no entry names (UniProtKB-ID), so it "
+                                             "cannot tell reviewed entries"])),
+                ("%s: info says so" % name, ["info", "-i", idx],
+                 dict(code=0, out=["reviewed flag none: no entry names"]))]
+        else:
+            cases += [
+                ("%s: no name, no guess" % name, m + ["--format", "json", "P31946", "P62258"],
+                 dict(code=0, out=['{"results":[{"from":"P62258","to":"P62258"}],'
+                                   '"failedIds":["P31946"],"warnings":[{"code":63,'],
+                      err=["P31946 (review status unknown (no entry name in the index))"])),
+                ("%s: reviewed column empty" % name,
+                 ["map", "-i", idx, "--fields", "accession,reviewed", "P31946", "P62258"],
+                 dict(code=0, exact="From\tEntry\tReviewed\nP31946\tP31946\t\n"
+                                    "P62258\tP62258\treviewed\n")),
+                ("%s: info says where the flag comes from" % name, ["info", "-i", idx],
+                 dict(code=0, out=["reviewed flag from entry names (UniProtKB-ID rows"]))]
+    return cases
+
+
 def build_cases(idx, sample, workdir):
     """The table: (name, argv, options) with options code/out/err/exact/stdin/env/files."""
     dat = load_dat(sample)
@@ -196,6 +233,7 @@ def build_cases(idx, sample, workdir):
                                % (sec, prim))))
             break
     cases += two_column_cases(m, sample, accs)
+    cases += review_cases(sample, workdir, dat)
     return cases
 
 

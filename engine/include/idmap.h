@@ -398,7 +398,9 @@ typedef struct idmap_job idmap_job;
 
 /* Checks the request against the catalogue and rules and creates an empty job on ix (which
  * must outlive it). Returns IDMAP_OK with *out, or IDMAP_ERR_BAD_FROM / _BAD_TO / _BAD_PAIR /
- * _ONE_TO_MANY / _BAD_OPTION with the reason in *diag (diag may be NULL), IDMAP_ERR_NOMEM,
+ * _ONE_TO_MANY / _BAD_OPTION with the reason in *diag (diag may be NULL; _BAD_TO also for
+ * UniProtKB-Swiss-Prot on an index without entry names, which cannot tell reviewed
+ * entries), IDMAP_ERR_NOMEM,
  * IDMAP_ERR_INVALID (NULL arguments). */
 IDMAP_API int idmap_job_new(const idmap_index *ix, const idmap_request *req, idmap_job **out,
 			    idmap_diag *diag);
@@ -450,6 +452,8 @@ typedef enum idmap_id_status {
 	IDMAP_ID_FILTERED = 5,	 /* found, but no entry of the requested taxa */
 	IDMAP_ID_UNREVIEWED = 6, /* found, but only unreviewed entries (to Swiss-Prot) */
 	IDMAP_ID_DELETED = 7,	 /* a deleted accession: obsolete, not failed */
+	IDMAP_ID_REVIEW_UNKNOWN = 8, /* to Swiss-Prot: found, but the index has no entry name
+				      * for its entries, so their review status is unknown */
 } idmap_id_status;
 
 /* Obsolete kinds. */
@@ -510,7 +514,8 @@ IDMAP_API int idmap_job_suggested(const idmap_job *job, uint64_t i, idmap_result
 /* Warning i of the job: a code (UniProt style) and a static-lifetime message. Returns
  * IDMAP_OK or IDMAP_DONE past the last one. Codes: 60 gene names without a taxon span
  * several taxa; 61 one-to-many source: largest fan-out; 62 obsolete (secondary or deleted)
- * accessions among the ids. */
+ * accessions among the ids; 63 to Swiss-Prot: entries without an entry name in the index
+ * (review status unknown) were left out. */
 IDMAP_API int idmap_job_warning(const idmap_job *job, size_t i, int *code, const char **msg);
 
 /* ---- Output: tsv, list, json, --fields ----------------------------------------------------- */
