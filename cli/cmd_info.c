@@ -72,8 +72,12 @@ static void print_types(const idmap_index *ix)
 		if (strcmp(t.name, "#secondary") == 0)
 			printf("  secondary accessions %15" PRIu64 "  (%" PRIu64
 			       " links to primaries)\n", t.keys, t.pairs);
-		else if (strcmp(t.name, "#deleted") == 0)
+		else if (strcmp(t.name, "#deleted") == 0) /* a list that did not say which */
 			printf("  deleted accessions   %15" PRIu64 "\n", t.keys);
+		else if (strcmp(t.name, "#deleted-sp") == 0)
+			printf("  deleted, Swiss-Prot  %15" PRIu64 "  (delac_sp)\n", t.keys);
+		else if (strcmp(t.name, "#deleted-tr") == 0)
+			printf("  deleted, TrEMBL      %15" PRIu64 "  (delac_tr)\n", t.keys);
 		else
 			printf("  %-20s %15" PRIu64 "  (%" PRIu64 " pairs)\n", t.name, t.keys,
 			       t.pairs);

@@ -276,7 +276,7 @@ static void summary(const idmap_job *job)
 			continue;
 		fprintf(stderr, "idmap:   %.*s ", (int)id.len, id.text);
 		if (id.obsolete == IDMAP_OBSOLETE_DELETED) {
-			fputs("deleted\n", stderr);
+			fprintf(stderr, "%s\n", idmap_deleted_text(id.deleted_from));
 		} else {
 			char acc[IDMAP_ACC_TEXT_SIZE];
 			fputs("secondary ->", stderr);

@@ -412,10 +412,14 @@ void idmap_fields_tsv_inactive(const idmap_fields *f, const idmap_result *r, idm
 }
 
 /* As uniprot-core serialises an inactive UniProtKB entry: entryType "Inactive" and the
- * inactiveReason; the index knows no deletion reason beyond DELETED. */
+ * inactiveReason. An accession of delac_sp.txt has uniprot-core's DeletedReason
+ * SWISSPROT_DELETION ("Deleted from Swiss-Prot"); delac_tr.txt does not say why. */
 void idmap_fields_json_inactive(const idmap_result *r, idmap_obuf *o)
 {
 	idmap_obuf_s(o, "{\"entryType\":\"Inactive\",\"primaryAccession\":");
 	idmap_obuf_json(o, r->to, r->to_len);
-	idmap_obuf_s(o, ",\"inactiveReason\":{\"inactiveReasonType\":\"DELETED\"}}");
+	idmap_obuf_s(o, ",\"inactiveReason\":{\"inactiveReasonType\":\"DELETED\"");
+	if (r->inactive == 1 + IDMAP_DELETED_SWISSPROT)
+		idmap_obuf_s(o, ",\"deletedReason\":\"Deleted from Swiss-Prot\"");
+	idmap_obuf_s(o, "}}");
 }

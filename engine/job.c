@@ -181,7 +181,9 @@ IDMAP_API int idmap_job_new(const idmap_index *ix, const idmap_request *r, idmap
 		return rc;
 	}
 	j->t_sec = type_or_none(ix, "#secondary");
-	j->t_del = type_or_none(ix, "#deleted");
+	j->t_del[IDMAP_DELETED_UNKNOWN] = type_or_none(ix, IDMAP_TYPE_DELETED);
+	j->t_del[IDMAP_DELETED_SWISSPROT] = type_or_none(ix, IDMAP_TYPE_DELETED_SP);
+	j->t_del[IDMAP_DELETED_TREMBL] = type_or_none(ix, IDMAP_TYPE_DELETED_TR);
 	j->t_iso = type_or_none(ix, "#isoform-of");
 	j->t_taxon = type_or_none(ix, "NCBI_TaxID");
 	j->t_unver = UINT32_MAX;
@@ -390,6 +392,24 @@ int idmap_entry_reviewed(const idmap_job *j, uint64_t canon)
 	return !(p.len > n && memcmp(p.value, acc, n) == 0 && p.value[n] == '_');
 }
 
+IDMAP_API const char *idmap_deleted_text(int from)
+{
+	return from == IDMAP_DELETED_SWISSPROT ? "deleted from Swiss-Prot"
+	       : from == IDMAP_DELETED_TREMBL	? "deleted from TrEMBL"
+						: "deleted";
+}
+
+int idmap_deleted_key_list(const idmap_job *j, uint64_t key)
+{
+	uint32_t type;
+	if (idmap_key_get(j->ix, key, &type, NULL, NULL) != IDMAP_OK)
+		return -1;
+	for (int k = 0; k < 3; k++)
+		if (j->t_del[k] != UINT32_MAX && j->t_del[k] == type)
+			return k;
+	return -1;
+}
+
 IDMAP_API int idmap_id_failed(int s)
 {
 	return s != IDMAP_ID_MAPPED && s != IDMAP_ID_DELETED && s != IDMAP_ID_UNREVIEWED;
@@ -405,6 +425,7 @@ IDMAP_API int idmap_job_id(const idmap_job *j, uint64_t i, idmap_id_info *info)
 	info->from_len = r->from_len;
 	info->status = r->status;
 	info->obsolete = r->obsolete;
+	info->deleted_from = r->deleted_from;
 	info->reason = r->reason;
 	info->rows = r->rows;
 	return IDMAP_OK;
@@ -439,7 +460,8 @@ static int row_out(const idmap_job *j, const job_row *w, idmap_result *r)
 		if ((rc = idmap_key_get(j->ix, w->to & ~JOB_TO_INACTIVE, NULL, &r->to,
 					&r->to_len)) != IDMAP_OK)
 			return rc;
-		r->inactive = 1;
+		int from = idmap_deleted_key_list(j, w->to & ~JOB_TO_INACTIVE);
+		r->inactive = from < 0 ? 1 : 1 + from;
 	} else if (j->to.kind == IDMAP_DB_KIND_UNIPROTKB || j->to.kind == IDMAP_DB_KIND_SWISSPROT) {
 		if ((rc = idmap_acc_text(j->ix, w->to, r->to_buf, &r->to_len)) != IDMAP_OK)
 			return rc;

@@ -187,7 +187,9 @@ static void put_body(const idmap_job *j, job_sink *s)
 		put32(s, r->from_off);
 		put32(s, r->from_len);
 		put8(s, r->status);
-		put8(s, r->obsolete);
+		/* 3, 4: deleted from Swiss-Prot, from TrEMBL (FORMAT.md, IDS) */
+		put8(s, (uint8_t)(r->obsolete + (r->obsolete == IDMAP_OBSOLETE_DELETED
+						      ? r->deleted_from : 0)));
 		put16(s, (uint16_t)rl);
 		put64(s, r->sec_key);
 		put(s, r->reason, rl);
@@ -389,7 +391,8 @@ static int load_request(const idmap_index *ix, job_rd *r, idmap_job **out)
 static const char *static_reason(const idmap_job *j, const job_idrec *r, const char *s,
 				 size_t n)
 {
-	const char *k = idmap_id_status_text(r->status);
+	const char *k = r->status == IDMAP_ID_DELETED ? idmap_deleted_text(r->deleted_from)
+						     : idmap_id_status_text(r->status);
 	if (strlen(k) == n && !memcmp(k, s, n))
 		return k;
 	if (r->status != IDMAP_ID_INVALID)
@@ -444,7 +447,9 @@ static int load_ids(idmap_job *j, job_rd *text, job_rd *r)
 		d->from_off = get32(r);
 		d->from_len = get32(r);
 		d->status = get8(r);
-		d->obsolete = get8(r);
+		uint8_t obs = get8(r);
+		d->obsolete = obs > IDMAP_OBSOLETE_DELETED ? IDMAP_OBSOLETE_DELETED : obs;
+		d->deleted_from = obs > IDMAP_OBSOLETE_DELETED ? (uint8_t)(obs - 2) : 0;
 		uint16_t rl = get16(r);
 		d->sec_key = get64(r);
 		const char *rs = (const char *)take(r, rl);
@@ -458,7 +463,7 @@ static int load_ids(idmap_job *j, job_rd *text, job_rd *r)
 			return IDMAP_ERR_CORRUPT; /* one token, as idmap_job_add_ids keeps them */
 		int del = d->obsolete == IDMAP_OBSOLETE_DELETED;
 		if (d->status < IDMAP_ID_MAPPED || d->status > IDMAP_ID_REVIEW_UNKNOWN ||
-		    d->obsolete > IDMAP_OBSOLETE_DELETED ||
+		    obs > IDMAP_OBSOLETE_DELETED + IDMAP_DELETED_TREMBL ||
 		    (d->status == IDMAP_ID_DELETED && !del) ||
 		    (del && d->status != (j->inactive_rows ? IDMAP_ID_MAPPED : IDMAP_ID_DELETED)) ||
 		    (d->status == IDMAP_ID_MAPPED) != (rl == 0) || memchr(rs, 0, rl))
@@ -506,7 +511,8 @@ static int load_rows(idmap_job *j, job_rd *r, int sugg, job_row **out, size_t *n
 		if (w->to & JOB_TO_INACTIVE) { /* a deleted input's inactive entry, its only row */
 			const job_idrec *d = &j->ids[w->id];
 			if (sugg || !j->inactive_rows || d->obsolete != IDMAP_OBSOLETE_DELETED ||
-			    d->rows || !key_of_type(j->ix, w->to & ~JOB_TO_INACTIVE, j->t_del))
+			    d->rows ||
+			    idmap_deleted_key_list(j, w->to & ~JOB_TO_INACTIVE) != d->deleted_from)
 				return IDMAP_ERR_CORRUPT;
 			j->st.inactive++;
 		} else if (acc ? w->to >= n_acc : !key_of_type(j->ix, w->to, j->to.type_id)) {

@@ -120,15 +120,21 @@ static int history(idmap_job *j, job_idrec *r, const char *acc, size_t n)
 		j->st.secondary++;
 		return IDMAP_OK;
 	}
+	/* deleted: from Swiss-Prot (delac_sp), TrEMBL (delac_tr), or a list that did not say */
+	static const int lists[] = {IDMAP_DELETED_SWISSPROT, IDMAP_DELETED_TREMBL,
+				    IDMAP_DELETED_UNKNOWN};
 	uint64_t k;
-	if (rc == IDMAP_ERR_NOT_FOUND && j->t_del != NONE &&
-	    (rc = idmap_key_find(j->ix, j->t_del, acc, n, &k)) == IDMAP_OK) {
+	for (int i = 0; i < 3 && rc == IDMAP_ERR_NOT_FOUND; i++) {
+		if (j->t_del[lists[i]] == NONE ||
+		    (rc = idmap_key_find(j->ix, j->t_del[lists[i]], acc, n, &k)) != IDMAP_OK)
+			continue;
 		r->obsolete = IDMAP_OBSOLETE_DELETED;
+		r->deleted_from = (uint8_t)lists[i];
 		j->st.deleted++;
 		j->del_key = k;
 		if (!j->inactive_rows) {
 			r->status = IDMAP_ID_DELETED;
-			r->reason = "deleted";
+			r->reason = idmap_deleted_text(lists[i]);
 		}
 	}
 	return rc;

@@ -104,10 +104,11 @@ typedef struct {
 	int to_col, obsolete_col;
 } render_ctx;
 
-static const char *obsolete_word(int k)
+static const char *obsolete_word(const job_idrec *d)
 {
-	return k == IDMAP_OBSOLETE_SECONDARY ? "secondary" : k == IDMAP_OBSOLETE_DELETED ? "deleted"
-											: "";
+	return d->obsolete == IDMAP_OBSOLETE_SECONDARY ? "secondary"
+	       : d->obsolete == IDMAP_OBSOLETE_DELETED ? idmap_deleted_text(d->deleted_from)
+						       : "";
 }
 
 static int render_tsv(render_ctx *c)
@@ -148,7 +149,7 @@ static int render_tsv(render_ctx *c)
 			return rc;
 		if (c->obsolete_col) {
 			idmap_obuf_c(o, '\t');
-			idmap_obuf_s(o, obsolete_word(j->ids[r.id].obsolete));
+			idmap_obuf_s(o, obsolete_word(&j->ids[r.id]));
 		}
 		idmap_obuf_c(o, '\n');
 	}
@@ -163,7 +164,9 @@ static int render_tsv(render_ctx *c)
 		idmap_obuf_put(o, j->arena + d->off + d->from_off, d->from_len);
 		for (size_t k = 0; k < cols; k++)
 			idmap_obuf_c(o, '\t');
-		idmap_obuf_s(o, "\tdeleted\n");
+		idmap_obuf_c(o, '\t');
+		idmap_obuf_s(o, obsolete_word(d));
+		idmap_obuf_c(o, '\n');
 	}
 	return IDMAP_OK;
 }

@@ -73,6 +73,7 @@ typedef struct {
 	uint32_t off, len;	     /* text in the arena */
 	uint32_t from_off, from_len; /* `from` inside the text */
 	uint8_t status, obsolete;
+	uint8_t deleted_from;	     /* IDMAP_DELETED_*, for a deleted id */
 	const char *reason;	     /* static; NULL when mapped */
 	uint64_t sec_key;	     /* #secondary key of a secondary id */
 	uint64_t rows;
@@ -114,7 +115,8 @@ struct idmap_job {
 	size_t n_taxa;
 
 	/* types of the index, UINT32_MAX when absent */
-	uint32_t t_entry, t_sec, t_del, t_iso, t_taxon, t_unver;
+	uint32_t t_entry, t_sec, t_iso, t_taxon, t_unver;
+	uint32_t t_del[3]; /* #deleted, #deleted-sp, #deleted-tr: by IDMAP_DELETED_* */
 	int inactive_rows; /* deleted accessions map to their inactive entry (to UniProtKB) */
 
 	char *arena;
@@ -146,6 +148,8 @@ struct idmap_job {
 };
 
 int idmap_u64_push(u64_vec *v, uint64_t x);
+/* The IDMAP_DELETED_* list of a key slot of j's index, or -1 when it is no deleted key. */
+int idmap_deleted_key_list(const idmap_job *j, uint64_t key);
 /* Review status of the canonical entry canon: 1 reviewed (Swiss-Prot), 0 unreviewed (TrEMBL),
  * -1 unknown (no entry name in the index). */
 int idmap_entry_reviewed(const idmap_job *j, uint64_t canon);

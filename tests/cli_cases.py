@@ -121,6 +121,35 @@ def review_cases(sample, workdir, dat):
     return cases
 
 
+def trembl_deleted_cases(sample, workdir):
+    """Issue 14 item 14: accessions deleted from TrEMBL (delac_tr.txt) and from Swiss-Prot
+    (delac_sp.txt) are told apart in the index and in the answers; only Swiss-Prot's carry
+    uniprot-core's DeletedReason SWISSPROT_DELETION ("Deleted from Swiss-Prot")."""
+    tr = os.path.join(workdir, "delac_tr.txt")
+    with open(tr, "w") as f:
+        f.write("Description: Accession numbers deleted from UniProtKB/TrEMBL\n"
+                "Name:        delac_tr.txt\n\nAccession number\n________________\n"
+                "A0A0A0MRZ7\n")
+    idx = os.path.join(workdir, "tr.idx")
+    inputs = [sample_file(sample, n) for n in ("idmapping.dat", "delac_sp.txt")] + [tr]
+    m = ["map", "-i", idx]
+    return [
+        ("build with delac_tr", ["build", "--quiet", "-o", idx] + inputs, dict(code=0)),
+        ("deleted from TrEMBL or Swiss-Prot", m + ["--to", "GeneID", "--fields",
+                                                    "from,to,obsolete", "A0A0A0MRZ7",
+                                                    "A0A087WTH5"],
+         dict(code=0, exact="From\tTo\tObsolete\nA0A0A0MRZ7\t\tdeleted from TrEMBL\n"
+                            "A0A087WTH5\t\tdeleted from Swiss-Prot\n",
+              err=["A0A0A0MRZ7 deleted from TrEMBL", "A0A087WTH5 deleted from Swiss-Prot"])),
+        ("inactive entry of a TrEMBL deletion", m + ["--fields", "accession", "--format", "json",
+                                                      "A0A0A0MRZ7"],
+         dict(code=0, out=['"to":{"entryType":"Inactive","primaryAccession":"A0A0A0MRZ7",'
+                           '"inactiveReason":{"inactiveReasonType":"DELETED"}}}]'])),
+        ("deleted sections in info", ["info", "-i", idx],
+         dict(code=0, out=["deleted, Swiss-Prot", "deleted, TrEMBL "])),
+    ]
+
+
 def build_cases(idx, sample, workdir):
     """The table: (name, argv, options) with options code/out/err/exact/stdin/env/files."""
     dat = load_dat(sample)
@@ -234,6 +263,7 @@ def build_cases(idx, sample, workdir):
             break
     cases += two_column_cases(m, sample, accs)
     cases += review_cases(sample, workdir, dat)
+    cases += trembl_deleted_cases(sample, workdir)
     return cases
 
 

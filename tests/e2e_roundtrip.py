@@ -335,8 +335,9 @@ def main():
     want = {(d, d) for d in ref.deleted}
     c.result("deleted accessions: one row each, the inactive entry", rc == 0 and rows == want,
              f"exit {rc}, rows {sorted(rows or [])[:5]}")
-    c.result("deleted accessions: reason 'deleted'",
-             set(notes.values()) <= {"deleted"} and len(notes) == len(ref.deleted),
+    c.result("deleted accessions: reason 'deleted from Swiss-Prot' (delac_sp.txt)",
+             set(notes.values()) <= {"deleted from Swiss-Prot"} and
+             len(notes) == len(ref.deleted),
              str(sorted(set(notes.values()))))
     c.result("deleted accessions: obsolete in the summary, not failed",
              f"{len(ref.deleted)} obsolete" in err and "not mapped" not in err, err[:200])

@@ -292,7 +292,8 @@ def python_flow(c, base, idmap, index, accs):
     inactive = [r for r in kb["results"] if r["to"].get("entryType") == "Inactive"]
     c.ok("python flow: obsoleteCount counts the inactive entries",
          [r["to"]["primaryAccession"] for r in inactive] == ["A0AV18"] and
-         inactive[0]["to"]["inactiveReason"] == {"inactiveReasonType": "DELETED"} and
+         inactive[0]["to"]["inactiveReason"] == {"inactiveReasonType": "DELETED",
+                                                 "deletedReason": "Deleted from Swiss-Prot"} and
          kb.get("obsoleteCount") == 1, str(inactive)[:200] + " " + str(kb.get("obsoleteCount")))
     kbt = requests.get(f"{base}/idmapping/uniprotkb/results/stream/{job2}",
                        params={"format": "tsv", "fields": "accession,id,gene_primary"})

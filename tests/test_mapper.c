@@ -135,7 +135,7 @@ static void test_outcomes(void **state)
 				   "P31946\tP31946\t\n"
 				   "P00750\tP00750\t\n"
 				   "B4DJ71\tP31946\tsecondary\n"
-				   "A0A087WTH5\tA0A087WTH5\tdeleted\n"
+				   "A0A087WTH5\tA0A087WTH5\tdeleted from Swiss-Prot\n"
 				   "p31946\tP31946\t\n");
 	idmap_job_free(j);
 
@@ -147,7 +147,7 @@ static void test_outcomes(void **state)
 	assert_int_equal(id.status, IDMAP_ID_DELETED);
 	assert_string_equal(render_fields(j, "obsolete,to", IDMAP_OUT_TSV, 0, 0, &s),
 			    "From\tTo\tObsolete\nQ9UBL9\t10971\tsecondary\n"
-			    "Q9UBL9\t7531\tsecondary\nA0A087WTH5\t\tdeleted\n");
+			    "Q9UBL9\t7531\tsecondary\nA0A087WTH5\t\tdeleted from Swiss-Prot\n");
 	idmap_job_free(j);
 	r = tu_request("UniProtKB_AC-ID", "UniProtKB");
 
@@ -164,7 +164,8 @@ static void test_outcomes(void **state)
 	assert_string_equal(render_fields(j, "accession,id", IDMAP_OUT_JSON, 2, 1, &s),
 			    "{\"results\":[{\"from\":\"A0A087WTH5\",\"to\":{\"entryType\":"
 			    "\"Inactive\",\"primaryAccession\":\"A0A087WTH5\",\"inactiveReason\":"
-			    "{\"inactiveReasonType\":\"DELETED\"}}}]}\n");
+			    "{\"inactiveReasonType\":\"DELETED\",\"deletedReason\":"
+			    "\"Deleted from Swiss-Prot\"}}}]}\n");
 	assert_string_equal(render_fields(j, "accession,id", IDMAP_OUT_TSV, 2, 1, &s),
 			    "From\tEntry\tEntry Name\nA0A087WTH5\tA0A087WTH5\t\n");
 	/* paging: rows [1, 2), lists left out */

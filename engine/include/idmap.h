@@ -460,6 +460,11 @@ typedef enum idmap_id_status {
 #define IDMAP_OBSOLETE_SECONDARY 1
 #define IDMAP_OBSOLETE_DELETED 2
 
+/* The list a deleted accession comes from (idmap_id_info.deleted_from). */
+#define IDMAP_DELETED_UNKNOWN 0	  /* a delac file that does not say, or an older index */
+#define IDMAP_DELETED_SWISSPROT 1 /* delac_sp.txt: deleted from UniProtKB/Swiss-Prot */
+#define IDMAP_DELETED_TREMBL 2	  /* delac_tr.txt: deleted from UniProtKB/TrEMBL */
+
 /* One distinct input id. text points into the job. */
 typedef struct {
 	const char *text;
@@ -467,6 +472,7 @@ typedef struct {
 	size_t from_len;   /* prefix of text reported as `from` */
 	int status;	   /* idmap_id_status */
 	int obsolete;	   /* 0, IDMAP_OBSOLETE_SECONDARY or IDMAP_OBSOLETE_DELETED */
+	int deleted_from;  /* a deleted id: IDMAP_DELETED_UNKNOWN, _SWISSPROT or _TREMBL */
 	const char *reason; /* static English reason for failed statuses; NULL when mapped */
 	uint64_t rows;	   /* result rows of this id */
 } idmap_id_info;
@@ -479,6 +485,10 @@ IDMAP_API int idmap_job_id(const idmap_job *job, uint64_t i, idmap_id_info *info
  * only unreviewed entries (to UniProtKB-Swiss-Prot) are suggested, not failed; deleted
  * accessions are obsolete, not failed. */
 IDMAP_API int idmap_id_failed(int status);
+
+/* The static English fate of a deleted id from list deleted_from (IDMAP_DELETED_*):
+ * "deleted", "deleted from Swiss-Prot" or "deleted from TrEMBL". */
+IDMAP_API const char *idmap_deleted_text(int deleted_from);
 
 /* The static English text of an idmap_id_status. */
 IDMAP_API const char *idmap_id_status_text(int status);
@@ -501,7 +511,8 @@ typedef struct {
 	uint64_t acc_slot;    /* the UniProtKB entry of the row: to (UniProtKB targets) or via;
 			       * UINT64_MAX when the row has none */
 	int inactive;	      /* to is an inactive entry: a deleted accession (UniProt's entryType
-			       * "Inactive", inactiveReason DELETED); acc_slot is UINT64_MAX */
+			       * "Inactive", inactiveReason DELETED), 1 + its IDMAP_DELETED_*
+			       * list; 0 for others. acc_slot is UINT64_MAX */
 	char to_buf[IDMAP_ACC_TEXT_SIZE], via_buf[IDMAP_ACC_TEXT_SIZE];
 } idmap_result;
 
