@@ -810,10 +810,9 @@ IDMAP_API int idmap_job_run(idmap_job *j)
 		warn(j, 61, msg);
 	}
 	if (j->st.obsolete) { /* obsolete inputs: here, not in obsoleteCount (inactive targets) */
-		snprintf(msg, sizeof msg, "%llu of the ids are obsolete accessions: %llu secondary "
+		snprintf(msg, sizeof msg, "Obsolete accessions among the ids: %llu secondary "
 			 "(mapped to their current accessions), %llu deleted.",
-			 (unsigned long long)j->st.obsolete, (unsigned long long)j->st.secondary,
-			 (unsigned long long)j->st.deleted);
+			 (unsigned long long)j->st.secondary, (unsigned long long)j->st.deleted);
 		warn(j, 62, msg);
 	}
 	if (j->review_unknown) {

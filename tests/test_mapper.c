@@ -158,7 +158,7 @@ static void test_outcomes(void **state)
 				   "{\"from\":\"B4DJ71\",\"to\":\"P31946\"},"
 				   "{\"from\":\"A0A087WTH5\",\"to\":\"A0A087WTH5\"}],"
 				   "\"failedIds\":[\"nope\"],\"obsoleteCount\":1,\"warnings\":"
-				   "[{\"code\":62,\"message\":\"2 of the ids are obsolete accessions: "
+				   "[{\"code\":62,\"message\":\"Obsolete accessions among the ids: "
 				   "1 secondary (mapped to their current accessions), 1 deleted.\"}]}\n");
 	/* uniprotkb results: the inactive entry as UniProt's entry object */
 	assert_string_equal(render_fields(j, "accession,id", IDMAP_OUT_JSON, 2, 1, &s),
