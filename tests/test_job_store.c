@@ -154,6 +154,7 @@ static void same_job(const idmap_job *a, const idmap_job *b)
 		assert_int_equal(x.from_len, y.from_len);
 		assert_int_equal(x.status, y.status);
 		assert_int_equal(x.obsolete, y.obsolete);
+		assert_int_equal(x.deleted_from, y.deleted_from);
 		assert_int_equal(x.rows, y.rows);
 		assert_int_equal(x.reason == NULL, y.reason == NULL);
 		if (x.reason) {
@@ -595,6 +596,14 @@ static void test_structure(void **state)
 	assert_int_equal(patch64(&b, id4 + 16, k_uniparc), IDMAP_ERR_CORRUPT); /* another type */
 	uint8_t zero8 = 0;
 	assert_int_equal(load_patched(&b, id4 + 13, &zero8, 1, 1), IDMAP_ERR_CORRUPT);
+	/* id 5, A0A087WTH5 of delac_sp: obsolete 3 (deleted from Swiss-Prot); its inactive row's
+	 * key must be of that list, and no list beyond 4 exists */
+	size_t id5 = id4 + 24 + idmap_rd16(b.p + id4 + 14);
+	assert_int_equal(b.p[id5 + 13], IDMAP_OBSOLETE_DELETED + IDMAP_DELETED_SWISSPROT);
+	static const uint8_t other_list[] = {IDMAP_OBSOLETE_DELETED, 4, 5};
+	for (size_t k = 0; k < sizeof other_list; k++)
+		assert_int_equal(load_patched(&b, id5 + 13, &other_list[k], 1, 1),
+				 IDMAP_ERR_CORRUPT);
 
 	/* warnings and stats */
 	assert_int_equal(patch32(&b, warn_at, 2), IDMAP_ERR_CORRUPT);
