@@ -21,6 +21,7 @@
 #include "idmap_format.h"
 #include "index_writer.h"
 #include "input.h"
+#include "versioned.h"
 
 #define DEFAULT_SEED 0x1D3A9C0FFEE5EEDull
 #define MIN_MEMORY (1ull << 20) /* tests use tiny budgets to force many partitions */
@@ -267,30 +268,6 @@ io:
 	return -1;
 }
 
-/* Length of the stem of a versioned value (FORMAT.md: "NP_003395.1" -> 9), or 0. */
-static size_t version_stem(const char *v, size_t len)
-{
-	size_t i = len, digits = 0;
-	while (i > 0 && v[i - 1] >= '0' && v[i - 1] <= '9' && digits < 5) {
-		i--;
-		digits++;
-	}
-	if (digits < 1 || digits > 4 || i < 3 || v[i - 1] != '.')
-		return 0;
-	size_t stem = i - 1;
-	if (!((v[0] >= 'A' && v[0] <= 'Z') || (v[0] >= 'a' && v[0] <= 'z')))
-		return 0;
-	if (!(v[stem - 1] >= '0' && v[stem - 1] <= '9'))
-		return 0;
-	for (size_t k = 1; k < stem; k++) {
-		char c = v[k];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '_'))
-			return 0;
-	}
-	return stem;
-}
-
 /* The type id of a '#' type, interned on first use. */
 static int own_type(build *b, const char *prefix, const char *name, size_t len, uint32_t *id,
 		    char *err, size_t errlen)
@@ -319,9 +296,9 @@ static int add_derived(build *b, const idmap_triple *t, uint32_t type, char *err
 			return -1;
 		b->last_isoform = t->acc;
 	}
-	if (t->type[0] == '#' || !t->acc)
+	if (t->type[0] == '#' || !t->acc || !idmap_type_versioned(t->type, t->type_len))
 		return 0;
-	size_t stem = version_stem(t->value, t->value_len);
+	size_t stem = idmap_version_stem(t->value, t->value_len);
 	if (!stem)
 		return 0;
 	if (type >= b->alias_cap) {

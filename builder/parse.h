@@ -41,6 +41,7 @@ typedef struct {
 	int hist_hint;		/* kind suggested by the header text or the file name */
 	uint64_t hist_header_lines;
 	uint64_t hist_first_line;	/* first non-blank line, for "not a history file" */
+	int hist_section;	/* a delac file's section: 0 unknown, 1 Swiss-Prot, 2 TrEMBL */
 } idmap_parser;
 
 /* Formats "FILE:LINE: <message>" into p->err; returns -1. */

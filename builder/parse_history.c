@@ -68,8 +68,20 @@ static int quiet_acc(const char *s, size_t len)
 	return len > 0 && len < IDMAP_ACC_TEXT_MAX && idmap_acc_encode(s, len) != 0;
 }
 
+/* The section a delac file lists, from words of its name or header: 1 Swiss-Prot, 2 TrEMBL,
+ * 0 when they do not say. */
+static int section_of(const char *s, const char *end)
+{
+	int sp = contains_ci(s, end, "delac_sp", 8) || contains_ci(s, end, "Swiss-Prot", 10),
+	    tr = contains_ci(s, end, "delac_tr", 8) || contains_ci(s, end, "TrEMBL", 6);
+	return sp == tr ? 0 : sp ? 1 : 2;
+}
+
 void idmap_parse_history_begin(idmap_parser *p, idmap_input_kind hint)
 {
+	const char *base = p->path ? strrchr(p->path, '/') : NULL;
+	base = base ? base + 1 : p->path ? p->path : "";
+	p->hist_section = section_of(base, base + strlen(base));
 	p->hist_state = HS_START;
 	p->hist_hint = hint;
 	p->hist_title = IDMAP_KIND_UNKNOWN;
@@ -109,6 +121,9 @@ static int header_line(idmap_parser *p, const char *line, size_t len)
 			p->hist_hint = IDMAP_KIND_SEC_AC;
 		else if (contains_ci(s, end, "delac", 5) || contains_ci(s, end, "deleted", 7))
 			p->hist_hint = IDMAP_KIND_DELAC;
+		int section = section_of(s, end); /* "Description: ... deleted from UniProtKB/TrEMBL" */
+		if (section)
+			p->hist_section = section;
 	}
 	return 0;
 }
@@ -143,8 +158,10 @@ static int data_line(idmap_parser *p, const char *line, size_t len)
 	if (idmap_parse_acc(p, tok[0], tlen[0], "deleted accession", &code) < 0)
 		return -1;
 	p->info->lines++;
-	return idmap_parse_emit(p, 0, IDMAP_TYPE_DELETED, sizeof IDMAP_TYPE_DELETED - 1, tok[0],
-				tlen[0]);
+	static const char *const types[] = {IDMAP_TYPE_DELETED, IDMAP_TYPE_DELETED_SP,
+					    IDMAP_TYPE_DELETED_TR};
+	const char *type = types[p->hist_section];
+	return idmap_parse_emit(p, 0, type, strlen(type), tok[0], tlen[0]);
 }
 
 int idmap_parse_history_line(idmap_parser *p, const char *line, size_t len)

@@ -79,12 +79,32 @@ static void print_types(const idmap_index *ix)
 		if (strcmp(t.name, "#secondary") == 0)
 			printf("  secondary accessions %15" PRIu64 "  (%" PRIu64
 			       " links to primaries)\n", t.keys, t.pairs);
-		else if (strcmp(t.name, "#deleted") == 0)
+		else if (strcmp(t.name, "#deleted") == 0) /* a list that did not say which */
 			printf("  deleted accessions   %15" PRIu64 "\n", t.keys);
+		else if (strcmp(t.name, "#deleted-sp") == 0)
+			printf("  deleted, Swiss-Prot  %15" PRIu64 "  (delac_sp)\n", t.keys);
+		else if (strcmp(t.name, "#deleted-tr") == 0)
+			printf("  deleted, TrEMBL      %15" PRIu64 "  (delac_tr)\n", t.keys);
 		else
 			printf("  %-20s %15" PRIu64 "  (%" PRIu64 " pairs)\n", t.name, t.keys,
 			       t.pairs);
 	}
+}
+
+/* Where the reviewed (Swiss-Prot) flag comes from: entry names, nothing else is guessed. */
+static void print_reviewed(const idmap_index *ix)
+{
+	uint32_t t;
+	idmap_type_info ti;
+	if (idmap_type_find(ix, "UniProtKB-ID", &t) != IDMAP_OK ||
+	    idmap_type_get(ix, t, &ti) != IDMAP_OK || ti.pairs == 0) {
+		printf("%-14s%s\n", "reviewed flag", "none: no entry names (UniProtKB-ID rows of "
+		       "idmapping.dat or idmapping_selected.tab); to UniProtKB-Swiss-Prot is refused");
+		return;
+	}
+	printf("%-14sfrom entry names (UniProtKB-ID rows of idmapping.dat or column 2 of "
+	       "idmapping_selected.tab): %" PRIu64 " entries have one; an entry without one "
+	       "has no review status\n", "reviewed flag", ti.keys);
 }
 
 static void print_sections(const idmap_index *ix)
@@ -134,6 +154,7 @@ int cmd_info(int argc, char **argv)
 	if (rc == IDMAP_OK) {
 		printf("%-14s%" PRIu64 "\n", "accessions", idmap_acc_count(ix));
 		printf("%-14s%" PRIu64 "\n", "keys", idmap_key_count(ix));
+		print_reviewed(ix);
 		print_types(ix);
 		print_sections(ix);
 	}

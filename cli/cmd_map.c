@@ -35,9 +35,10 @@ static const char usage_text[] =
 	"      --allow-one-to-many  accept GO, PubMed, InterPro, NCBI_TaxID as sources\n"
 	"      --via UniProtKB    map any source to any target through the accession\n"
 	"                         (adds a Via column)\n"
-	"      --fields LIST      entry columns for targets UniProtKB / UniProtKB-Swiss-Prot:\n"
-	"                         accession,id,reviewed,gene_primary,gene_names,organism_id,\n"
-	"                         xref_<db> (e.g. xref_pdb)\n"
+	"      --fields LIST      from,to,obsolete (any target: obsolete adds the Obsolete\n"
+	"                         column), and entry columns for targets UniProtKB /\n"
+	"                         UniProtKB-Swiss-Prot: accession,id,reviewed,gene_primary,\n"
+	"                         gene_names,organism_id,xref_<db> (e.g. xref_pdb)\n"
 	"  -u, --unmapped FILE    write the ids that failed to FILE, one per line\n"
 	"      --threads N        map with up to N threads (default: all cores; one thread\n"
 	"                         per 16384 ids at most)\n"
@@ -222,8 +223,7 @@ static int write_unmapped(const idmap_job *job, const char *path)
 	}
 	idmap_job_get_stats(job, &st);
 	for (uint64_t i = 0; i < st.distinct; i++)
-		if (idmap_job_id(job, i, &id) == IDMAP_OK && id.status != IDMAP_ID_MAPPED &&
-		    id.status != IDMAP_ID_DELETED) {
+		if (idmap_job_id(job, i, &id) == IDMAP_OK && idmap_id_failed(id.status)) {
 			fwrite(id.text, 1, id.len, f);
 			fputc('\n', f);
 		}
@@ -249,8 +249,7 @@ static void summary(const idmap_job *job)
 			st.duplicates == 1 ? "" : "s");
 	uint64_t shown = 0;
 	for (uint64_t i = 0; i < st.distinct && shown < EXAMPLES && st.failed; i++) {
-		if (idmap_job_id(job, i, &id) != IDMAP_OK || id.status == IDMAP_ID_MAPPED ||
-		    id.status == IDMAP_ID_DELETED)
+		if (idmap_job_id(job, i, &id) != IDMAP_OK || !idmap_id_failed(id.status))
 			continue;
 		fputs(shown ? ", " : "idmap: not mapped: ", stderr);
 		cli_put_text(stderr, id.text, id.len, SHOWN_LEN);
@@ -259,6 +258,20 @@ static void summary(const idmap_job *job)
 	}
 	if (shown && st.failed > shown)
 		fprintf(stderr, ", ... and %" PRIu64 " more", st.failed - shown);
+	if (shown)
+		fputc('\n', stderr);
+	/* suggested, not failed (UniProt: an id is failed or has suggestions, never both) */
+	shown = 0;
+	for (uint64_t i = 0; i < st.distinct && st.suggested && shown < EXAMPLES; i++) {
+		if (idmap_job_id(job, i, &id) != IDMAP_OK || id.status != IDMAP_ID_UNREVIEWED)
+			continue;
+		fputs(shown ? ", " : "idmap: only unreviewed (TrEMBL) entries, suggested in "
+				     "--format json: ", stderr);
+		cli_put_text(stderr, id.text, id.len, SHOWN_LEN);
+		shown++;
+	}
+	if (shown && st.suggested > shown)
+		fprintf(stderr, ", ... and %" PRIu64 " more", st.suggested - shown);
 	if (shown)
 		fputc('\n', stderr);
 	if (st.obsolete)
@@ -272,7 +285,7 @@ static void summary(const idmap_job *job)
 		cli_put_text(stderr, id.text, id.len, SHOWN_LEN);
 		fputc(' ', stderr);
 		if (id.obsolete == IDMAP_OBSOLETE_DELETED) {
-			fputs("deleted\n", stderr);
+			fprintf(stderr, "%s\n", idmap_deleted_text(id.deleted_from));
 		} else {
 			char acc[IDMAP_ACC_TEXT_SIZE];
 			fputs("secondary ->", stderr);
@@ -287,7 +300,8 @@ static void summary(const idmap_job *job)
 	int code;
 	const char *msg;
 	for (size_t w = 0; idmap_job_warning(job, w, &code, &msg) == IDMAP_OK; w++)
-		cli_say("warning %d: %s", code, msg);
+		if (code != 62) /* obsolete ids: the lines above say it, id by id */
+			cli_say("warning %d: %s", code, msg);
 }
 
 int cmd_map(int argc, char **argv)

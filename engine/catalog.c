@@ -289,8 +289,7 @@ IDMAP_API int idmap_catalog_open(const idmap_index *ix, idmap_catalog **out)
 	/* every other data type of the index: a database under its file name, rule 8 */
 	for (uint32_t t = 0; t < nt; t++) {
 		idmap_type_info ti;
-		if (idmap_type_get(ix, t, &ti) != IDMAP_OK || ti.name[0] == '#' ||
-		    !strcmp(ti.name, "UniProtKB-ID"))
+		if (idmap_type_get(ix, t, &ti) != IDMAP_OK || ti.name[0] == '#')
 			continue;
 		int known = 0;
 		for (size_t i = 0; i < n_static && !known; i++)
@@ -299,7 +298,14 @@ IDMAP_API int idmap_catalog_open(const idmap_index *ix, idmap_catalog **out)
 			continue;
 		cat_row r = {ti.name, ti.name, ti.name, NULL, NULL, G_OTHER, IDMAP_DB_KIND_TYPE,
 			     CAT_PLAIN, 0};
+		int names = !strcmp(ti.name, "UniProtKB-ID");
+		if (names)
+			r.extra = IDMAP_DB_LOCAL;
 		fill(c, ix, &r, ti.name, ti.name, ti.name);
+		if (names) { /* entry names: a target (as a source they are UniProtKB_AC-ID) */
+			c->e[c->n - 1].flags &= ~(unsigned)IDMAP_DB_FROM;
+			c->e[c->n - 1].rule = 0;
+		}
 	}
 	*out = c;
 	return IDMAP_OK;
@@ -343,8 +349,9 @@ IDMAP_API int idmap_catalog_find(const idmap_catalog *c, const char *name, int a
 		return IDMAP_ERR_INVALID;
 	if (name[0] == '#' || name[0] == 0)
 		return IDMAP_ERR_NOT_FOUND;
-	/* the accession names: one spelling per role */
-	if (!strcasecmp(name, "UniProtKB-ID") || !strcasecmp(name, "UniProtKB-AC") ||
+	/* the accession names: one spelling per role; as a target UniProtKB-ID is the file's
+	 * type of entry names, found below like any other file type */
+	if ((!strcasecmp(name, "UniProtKB-ID") && !as_target) || !strcasecmp(name, "UniProtKB-AC") ||
 	    !strcasecmp(name, "UniProtKB_AC-ID") || !strcasecmp(name, "UniProtKB")) {
 		int want = as_target ? IDMAP_DB_KIND_UNIPROTKB : IDMAP_DB_KIND_ACCESSION;
 		if (!strcasecmp(name, "UniProtKB") && !as_target)

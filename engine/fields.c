@@ -20,7 +20,15 @@ typedef struct {
 struct idmap_fields {
 	field f[MAX_FIELDS];
 	size_t n;
+	unsigned row; /* IDMAP_FIELDS_TO | IDMAP_FIELDS_OBSOLETE: columns of the row, not the entry */
 };
+
+/* Row columns: `from` is always first; `to` and `obsolete` are opt-in, so that the plain
+ * TSV never changes shape with the input (an Obsolete column only on request). */
+static const struct {
+	const char *name;
+	unsigned bit;
+} row_known[] = {{"from", 0}, {"to", IDMAP_FIELDS_TO}, {"obsolete", IDMAP_FIELDS_OBSOLETE}};
 
 static const struct {
 	const char *name, *label;
@@ -48,27 +56,22 @@ IDMAP_API int idmap_fields_parse(const idmap_job *j, const char *list, idmap_fie
 	if (!j || !list || !out)
 		return IDMAP_ERR_INVALID;
 	*out = NULL;
-	if (j->to.kind != IDMAP_DB_KIND_UNIPROTKB && j->to.kind != IDMAP_DB_KIND_SWISSPROT &&
-	    !j->via) {
-		if (d) {
-			d->status = IDMAP_ERR_BAD_OPTION;
-			snprintf(d->message, sizeof d->message, "'fields' applies to the targets "
-				 "UniProtKB and UniProtKB-Swiss-Prot, not to '%s'", j->to.name);
-			snprintf(d->hint, sizeof d->hint, "use --to UniProtKB, or --via UniProtKB");
-		}
-		return IDMAP_ERR_BAD_OPTION;
-	}
 	idmap_fields *f = calloc(1, sizeof *f);
 	if (!f)
 		return IDMAP_ERR_NOMEM;
 	size_t pos = 0, off, n, len = strlen(list);
 	while (idmap_next_id(list, len, &pos, &off, &n)) {
 		char name[80];
-		int ok = 0;
+		int ok = 0, row = 0;
 		if (n < sizeof name && f->n < MAX_FIELDS) {
 			memcpy(name, list + off, n);
 			name[n] = 0;
 			field *x = &f->f[f->n];
+			for (size_t k = 0; k < sizeof row_known / sizeof row_known[0] && !ok; k++)
+				if (!strcasecmp(name, row_known[k].name)) {
+					f->row |= row_known[k].bit;
+					ok = row = 1;
+				}
 			for (size_t k = 0; k < sizeof known / sizeof known[0] && !ok; k++)
 				if (!strcasecmp(name, known[k].name)) {
 					x->kind = known[k].kind;
@@ -85,20 +88,32 @@ IDMAP_API int idmap_fields_parse(const idmap_job *j, const char *list, idmap_fie
 				snprintf(x->label, sizeof x->label, "%s", e.file_type);
 				ok = 1;
 			}
-			f->n += ok;
+			f->n += ok && !row;
 		}
 		if (!ok) {
 			if (d) {
 				d->status = IDMAP_ERR_BAD_OPTION;
 				snprintf(d->message, sizeof d->message, "Invalid fields parameter value "
 					 "'%.*s'", (int)(n > 100 ? 100 : n), list + off);
-				snprintf(d->hint, sizeof d->hint, "fields: accession, id, reviewed, "
-					 "gene_primary, gene_names, organism_id, xref_<database> "
+				snprintf(d->hint, sizeof d->hint, "fields: from, to, obsolete, accession, "
+					 "id, reviewed, gene_primary, gene_names, organism_id, xref_<database> "
 					 "(e.g. xref_pdb)");
 			}
 			free(f);
 			return IDMAP_ERR_BAD_OPTION;
 		}
+	}
+	if (f->n && j->to.kind != IDMAP_DB_KIND_UNIPROTKB &&
+	    j->to.kind != IDMAP_DB_KIND_SWISSPROT && !j->via) {
+		if (d) {
+			d->status = IDMAP_ERR_BAD_OPTION;
+			snprintf(d->message, sizeof d->message, "'fields' applies to the targets "
+				 "UniProtKB and UniProtKB-Swiss-Prot, not to '%s'", j->to.name);
+			snprintf(d->hint, sizeof d->hint, "use --to UniProtKB, or --via UniProtKB; "
+				 "from, to and obsolete apply to any target");
+		}
+		free(f);
+		return IDMAP_ERR_BAD_OPTION;
 	}
 	*out = f;
 	return IDMAP_OK;
@@ -106,7 +121,9 @@ IDMAP_API int idmap_fields_parse(const idmap_job *j, const char *list, idmap_fie
 
 IDMAP_API void idmap_fields_free(idmap_fields *f) { free(f); }
 
-size_t idmap_fields_count(const idmap_fields *f) { return f->n; }
+size_t idmap_fields_count(const idmap_fields *f) { return f ? f->n : 0; }
+
+unsigned idmap_fields_row(const idmap_fields *f) { return f ? f->row : 0; }
 
 void idmap_fields_header(const idmap_fields *f, idmap_obuf *o)
 {
@@ -208,17 +225,6 @@ static int entry_values(const idmap_job *j, uint64_t slot, uint32_t type, int is
 	return IDMAP_OK;
 }
 
-/* 1 for a Swiss-Prot (reviewed) entry: entry name not "<accession>_<species>". */
-static int is_reviewed(const idmap_job *j, uint64_t c, str_vec *s)
-{
-	char acc[IDMAP_ACC_TEXT_SIZE];
-	size_t n;
-	if (entry_values(j, c, j->t_entry, 0, s) != IDMAP_OK || s->n == 0 ||
-	    idmap_acc_text(j->ix, c, acc, &n) != IDMAP_OK)
-		return 0;
-	return !(s->len[0] > n && memcmp(s->v[0], acc, n) == 0 && s->v[0][n] == '_');
-}
-
 IDMAP_API int idmap_job_row_entry(const idmap_job *j, uint64_t row, int *reviewed,
 				  uint64_t *taxon)
 {
@@ -227,7 +233,7 @@ IDMAP_API int idmap_job_row_entry(const idmap_job *j, uint64_t row, int *reviewe
 	if (!j || !reviewed || !taxon || row >= j->n_rows || !j->ran ||
 	    idmap_job_result(j, row, &r) != IDMAP_OK || r.acc_slot == UINT64_MAX)
 		return IDMAP_ERR_INVALID;
-	*reviewed = is_reviewed(j, canonical(j, r.acc_slot), &s);
+	*reviewed = idmap_entry_reviewed(j, canonical(j, r.acc_slot));
 	int rc = entry_values(j, r.acc_slot, j->t_taxon, 0, &s);
 	*taxon = 0;
 	if (rc == IDMAP_OK && s.n)
@@ -270,9 +276,11 @@ int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t slot, s
 			if ((rc = entry_values(j, c, j->t_entry, 0, s)) == IDMAP_OK)
 				put_joined(o, s, " ", 0);
 			break;
-		case F_REVIEWED:
-			idmap_obuf_s(o, is_reviewed(j, c, s) ? "reviewed" : "unreviewed");
+		case F_REVIEWED: { /* empty when unknown: no entry name */
+			int rv = idmap_entry_reviewed(j, c);
+			idmap_obuf_s(o, rv > 0 ? "reviewed" : rv == 0 ? "unreviewed" : "");
 			break;
+		}
 		case F_GENE_PRIMARY:
 			if ((rc = entry_values(j, c, type_of(j->ix, "Gene_Name"), 0, s)) == IDMAP_OK)
 				put_joined(o, s, "; ", 0);
@@ -364,11 +372,13 @@ int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t slot, 
 				idmap_obuf_json(o, s->v[0], s->len[0]);
 			}
 			break;
-		case F_REVIEWED:
-			idmap_obuf_s(o, is_reviewed(j, c, s)
-						? ",\"entryType\":\"UniProtKB reviewed (Swiss-Prot)\""
-						: ",\"entryType\":\"UniProtKB unreviewed (TrEMBL)\"");
+		case F_REVIEWED: { /* left out when unknown: no entry name */
+			int rv = idmap_entry_reviewed(j, c);
+			idmap_obuf_s(o, rv > 0	 ? ",\"entryType\":\"UniProtKB reviewed (Swiss-Prot)\""
+					: rv == 0 ? ",\"entryType\":\"UniProtKB unreviewed (TrEMBL)\""
+						  : "");
 			break;
+		}
 		case F_GENE_PRIMARY:
 			genes |= 1;
 			break;
@@ -409,4 +419,26 @@ int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t slot, 
 	}
 	idmap_obuf_c(o, '}');
 	return rc;
+}
+
+void idmap_fields_tsv_inactive(const idmap_fields *f, const idmap_result *r, idmap_obuf *o)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		idmap_obuf_c(o, '\t');
+		if (f->f[i].kind == F_ACCESSION)
+			idmap_obuf_put(o, r->to, r->to_len);
+	}
+}
+
+/* As uniprot-core serialises an inactive UniProtKB entry: entryType "Inactive" and the
+ * inactiveReason. An accession of delac_sp.txt has uniprot-core's DeletedReason
+ * SWISSPROT_DELETION ("Deleted from Swiss-Prot"); delac_tr.txt does not say why. */
+void idmap_fields_json_inactive(const idmap_result *r, idmap_obuf *o)
+{
+	idmap_obuf_s(o, "{\"entryType\":\"Inactive\",\"primaryAccession\":");
+	idmap_obuf_json(o, r->to, r->to_len);
+	idmap_obuf_s(o, ",\"inactiveReason\":{\"inactiveReasonType\":\"DELETED\"");
+	if (r->inactive == 1 + IDMAP_DELETED_SWISSPROT)
+		idmap_obuf_s(o, ",\"deletedReason\":\"Deleted from Swiss-Prot\"");
+	idmap_obuf_s(o, "}}");
 }

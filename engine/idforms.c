@@ -4,13 +4,13 @@
 #include <string.h>
 
 #include "accession.h"
+#include "versioned.h"
 #include "idmap.h"
 
 static int is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 static int is_sep(unsigned char c) { return is_space(c) || c == ','; }
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-static int is_alpha(unsigned char c) { return is_upper(c) || (c >= 'a' && c <= 'z'); }
 static int is_alnum_uc(unsigned char c) { return is_upper(c) || is_digit(c); }
 static char upc(char c) { return c >= 'a' && c <= 'z' ? (char)(c - 32) : c; }
 
@@ -272,23 +272,8 @@ IDMAP_API int idmap_parse_uniref_id(const char *text, size_t len, int level, idm
 
 IDMAP_API int idmap_value_versioned(const char *text, size_t len, size_t *stem_len)
 {
-	if (!text || len < 4)
-		return 0;
-	size_t d = len;
-	while (d > 0 && is_digit((unsigned char)text[d - 1]))
-		d--;
-	size_t nd = len - d;
-	if (nd < 1 || nd > 4 || d < 3 || text[d - 1] != '.')
-		return 0;
-	size_t stem = d - 1; /* [A-Za-z][A-Za-z0-9_]*[0-9] */
-	if (!is_alpha((unsigned char)text[0]) || !is_digit((unsigned char)text[stem - 1]))
-		return 0;
-	for (size_t i = 1; i < stem; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (!is_alpha(c) && !is_digit(c) && c != '_')
-			return 0;
-	}
-	if (stem_len)
+	size_t stem = text ? idmap_version_stem(text, len) : 0;
+	if (stem && stem_len)
 		*stem_len = stem;
-	return 1;
+	return stem != 0;
 }

@@ -9,6 +9,7 @@
 #include "hash.h"
 #include "index_internal.h"
 #include "semantics.h"
+#include "versioned.h"
 
 _Static_assert(IDMAP_ID_MAX_LEN == IDMAP_MAX_VALUE, "an id of the longest value must be looked up");
 
@@ -181,12 +182,28 @@ IDMAP_API int idmap_job_new(const idmap_index *ix, const idmap_request *r, idmap
 	j->canonical = r->canonical;
 	j->allow_one_to_many = r->allow_one_to_many;
 	j->t_entry = type_or_none(ix, "UniProtKB-ID");
+	if (j->to.kind == IDMAP_DB_KIND_SWISSPROT && j->t_entry == UINT32_MAX) {
+		/* the reviewed flag is the entry name: without names the index cannot tell */
+		rc = refuse(d, IDMAP_ERR_BAD_TO, "build the index with idmapping_selected.tab or an "
+			    "idmapping.dat that has UniProtKB-ID rows; `idmap info` says where the "
+			    "reviewed flag comes from", "This index has no entry names (UniProtKB-ID), "
+			    "so it cannot tell reviewed entries: 'to=%s' is not available%s", j->to.name,
+			    "");
+		idmap_job_free(j);
+		return rc;
+	}
 	j->t_sec = type_or_none(ix, "#secondary");
-	j->t_del = type_or_none(ix, "#deleted");
+	j->t_del[IDMAP_DELETED_UNKNOWN] = type_or_none(ix, IDMAP_TYPE_DELETED);
+	j->t_del[IDMAP_DELETED_SWISSPROT] = type_or_none(ix, IDMAP_TYPE_DELETED_SP);
+	j->t_del[IDMAP_DELETED_TREMBL] = type_or_none(ix, IDMAP_TYPE_DELETED_TR);
 	j->t_iso = type_or_none(ix, "#isoform-of");
 	j->t_taxon = type_or_none(ix, "NCBI_TaxID");
 	j->t_unver = UINT32_MAX;
-	if (j->from.file_type && j->from.type_id != IDMAP_TYPE_ANY) {
+	/* unversioned queries only for the types that carry versions: an older index may hold
+	 * aliases of other types (MEROPS S01.232 -> S01), which are not ids */
+	if (j->from.file_type && j->from.type_id != IDMAP_TYPE_ANY &&
+	    idmap_type_versioned(ix->types[j->from.type_id].name,
+				 strlen(ix->types[j->from.type_id].name))) {
 		char name[128];
 		snprintf(name, sizeof name, "#unversioned:%s",
 			 ix->types[j->from.type_id].name);
@@ -209,6 +226,10 @@ IDMAP_API int idmap_job_new(const idmap_index *ix, const idmap_request *r, idmap
 				j->taxa_key[i] = UINT64_MAX;
 		}
 	}
+	/* UniProt maps a deleted accession to its inactive entry, counted in obsoleteCount
+	 * (uniprot-rest-api PIRJobTask.getObsoleteUniProtEntryCount: to=UniProtKB only); a
+	 * taxon filter has no taxon to keep it by */
+	j->inactive_rows = j->to.kind == IDMAP_DB_KIND_UNIPROTKB && !j->via && !j->n_taxa;
 	*out = j;
 	return IDMAP_OK;
 }
@@ -403,8 +424,47 @@ IDMAP_API const char *idmap_id_status_text(int s)
 	case IDMAP_ID_FILTERED: return "no entry of the requested taxa";
 	case IDMAP_ID_UNREVIEWED: return "only unreviewed (TrEMBL) entries";
 	case IDMAP_ID_DELETED: return "deleted";
+	case IDMAP_ID_REVIEW_UNKNOWN: return "review status unknown (no entry name in the index)";
 	default: return "not mapped yet";
 	}
+}
+
+/* The entry name is the one reviewed flag the release files give (idmapping.dat UniProtKB-ID
+ * rows, idmapping_selected.tab column 2): a TrEMBL name is "<accession>_<species>", a
+ * Swiss-Prot name a mnemonic. Without a name nothing is guessed. */
+int idmap_entry_reviewed(const idmap_job *j, uint64_t canon)
+{
+	idmap_fwd_iter it;
+	idmap_pair p;
+	char acc[IDMAP_ACC_TEXT_SIZE];
+	size_t n;
+	if (j->t_entry == UINT32_MAX || idmap_fwd_begin(j->ix, canon, j->t_entry, &it) != IDMAP_OK ||
+	    idmap_fwd_next(&it, &p) != IDMAP_OK || idmap_acc_text(j->ix, canon, acc, &n) != IDMAP_OK)
+		return -1;
+	return !(p.len > n && memcmp(p.value, acc, n) == 0 && p.value[n] == '_');
+}
+
+IDMAP_API const char *idmap_deleted_text(int from)
+{
+	return from == IDMAP_DELETED_SWISSPROT ? "deleted from Swiss-Prot"
+	       : from == IDMAP_DELETED_TREMBL	? "deleted from TrEMBL"
+						: "deleted";
+}
+
+int idmap_deleted_key_list(const idmap_job *j, uint64_t key)
+{
+	uint32_t type;
+	if (idmap_key_get(j->ix, key, &type, NULL, NULL) != IDMAP_OK)
+		return -1;
+	for (int k = 0; k < 3; k++)
+		if (j->t_del[k] != UINT32_MAX && j->t_del[k] == type)
+			return k;
+	return -1;
+}
+
+IDMAP_API int idmap_id_failed(int s)
+{
+	return s != IDMAP_ID_MAPPED && s != IDMAP_ID_DELETED && s != IDMAP_ID_UNREVIEWED;
 }
 
 IDMAP_API int idmap_job_id(const idmap_job *j, uint64_t i, idmap_id_info *info)
@@ -417,6 +477,7 @@ IDMAP_API int idmap_job_id(const idmap_job *j, uint64_t i, idmap_id_info *info)
 	info->from_len = r->from_len;
 	info->status = r->status;
 	info->obsolete = r->obsolete;
+	info->deleted_from = r->deleted_from;
 	info->reason = r->reason;
 	info->rows = r->rows;
 	return IDMAP_OK;
@@ -447,7 +508,13 @@ static int row_out(const idmap_job *j, const job_row *w, idmap_result *r)
 	r->from = j->arena + rec->off + rec->from_off;
 	r->from_len = rec->from_len;
 	r->acc_slot = UINT64_MAX;
-	if (j->to.kind == IDMAP_DB_KIND_UNIPROTKB || j->to.kind == IDMAP_DB_KIND_SWISSPROT) {
+	if (w->to & JOB_TO_INACTIVE) {
+		if ((rc = idmap_key_get(j->ix, w->to & ~JOB_TO_INACTIVE, NULL, &r->to,
+					&r->to_len)) != IDMAP_OK)
+			return rc;
+		int from = idmap_deleted_key_list(j, w->to & ~JOB_TO_INACTIVE);
+		r->inactive = from < 0 ? 1 : 1 + from;
+	} else if (j->to.kind == IDMAP_DB_KIND_UNIPROTKB || j->to.kind == IDMAP_DB_KIND_SWISSPROT) {
 		if ((rc = idmap_acc_text(j->ix, w->to, r->to_buf, &r->to_len)) != IDMAP_OK)
 			return rc;
 		r->to = r->to_buf;

@@ -17,7 +17,7 @@
 
 #define JOB_MAGIC "IDMAPJOB"
 #define JOB_MAGIC_LEN 8u
-#define JOB_VERSION 1u
+#define JOB_VERSION 2u
 #define JOB_HEADER_SIZE 16u /* magic, version, CRC-32 of the body */
 #define JOB_PART_HEAD 12u   /* u32 part id, u64 length */
 #define JOB_ID_SIZE 24u	    /* an id record without its reason text */
@@ -187,7 +187,9 @@ static void put_body(const idmap_job *j, job_sink *s)
 		put32(s, r->from_off);
 		put32(s, r->from_len);
 		put8(s, r->status);
-		put8(s, r->obsolete);
+		/* 3, 4: deleted from Swiss-Prot, from TrEMBL (FORMAT.md, IDS) */
+		put8(s, (uint8_t)(r->obsolete + (r->obsolete == IDMAP_OBSOLETE_DELETED
+						      ? r->deleted_from : 0)));
 		put16(s, (uint16_t)rl);
 		put64(s, r->sec_key);
 		put(s, r->reason, rl);
@@ -236,7 +238,7 @@ static int job_saveable(const idmap_job *j)
 	uint64_t off = 0;
 	for (size_t i = 0; i < j->n_ids; i++) {
 		const job_idrec *r = &j->ids[i];
-		if (r->status < IDMAP_ID_MAPPED || r->status > IDMAP_ID_DELETED ||
+		if (r->status < IDMAP_ID_MAPPED || r->status > IDMAP_ID_REVIEW_UNKNOWN ||
 		    (r->status != IDMAP_ID_MAPPED && !r->reason) || reason_len(r) > UINT16_MAX ||
 		    r->off != off)
 			return 0;
@@ -389,7 +391,8 @@ static int load_request(const idmap_index *ix, job_rd *r, idmap_job **out)
 static const char *static_reason(const idmap_job *j, const job_idrec *r, const char *s,
 				 size_t n)
 {
-	const char *k = idmap_id_status_text(r->status);
+	const char *k = r->status == IDMAP_ID_DELETED ? idmap_deleted_text(r->deleted_from)
+						     : idmap_id_status_text(r->status);
 	if (strlen(k) == n && !memcmp(k, s, n))
 		return k;
 	if (r->status != IDMAP_ID_INVALID)
@@ -458,7 +461,9 @@ static int load_ids(idmap_job *j, job_rd *text, job_rd *r)
 		d->from_off = get32(r);
 		d->from_len = get32(r);
 		d->status = get8(r);
-		d->obsolete = get8(r);
+		uint8_t obs = get8(r);
+		d->obsolete = obs > IDMAP_OBSOLETE_DELETED ? IDMAP_OBSOLETE_DELETED : obs;
+		d->deleted_from = obs > IDMAP_OBSOLETE_DELETED ? (uint8_t)(obs - 2) : 0;
 		uint16_t rl = get16(r);
 		d->sec_key = get64(r);
 		const char *rs = (const char *)take(r, rl);
@@ -469,9 +474,11 @@ static int load_ids(idmap_job *j, job_rd *text, job_rd *r)
 		off += d->len;
 		if (!one_id(j->arena + d->off, d->len))
 			return IDMAP_ERR_CORRUPT;
-		if (d->status < IDMAP_ID_MAPPED || d->status > IDMAP_ID_DELETED ||
-		    d->obsolete > IDMAP_OBSOLETE_DELETED ||
-		    (d->status == IDMAP_ID_DELETED) != (d->obsolete == IDMAP_OBSOLETE_DELETED) ||
+		int del = d->obsolete == IDMAP_OBSOLETE_DELETED;
+		if (d->status < IDMAP_ID_MAPPED || d->status > IDMAP_ID_REVIEW_UNKNOWN ||
+		    obs > IDMAP_OBSOLETE_DELETED + IDMAP_DELETED_TREMBL ||
+		    (d->status == IDMAP_ID_DELETED && !del) ||
+		    (del && d->status != (j->inactive_rows ? IDMAP_ID_MAPPED : IDMAP_ID_DELETED)) ||
 		    (d->status == IDMAP_ID_MAPPED) != (rl == 0) || memchr(rs, 0, rl))
 			return IDMAP_ERR_CORRUPT;
 		int sec = d->obsolete == IDMAP_OBSOLETE_SECONDARY;
@@ -514,8 +521,19 @@ static int load_rows(idmap_job *j, job_rd *r, int sugg, job_row **out, size_t *n
 		w->via = get64(r);
 		if (w->id >= j->n_ids || (i && w->id < w[-1].id))
 			return IDMAP_ERR_CORRUPT;
-		if (acc ? w->to >= n_acc : !key_of_type(j->ix, w->to, j->to.type_id))
+		if (w->to & JOB_TO_INACTIVE) { /* a deleted input's inactive entry, its only row */
+			const job_idrec *d = &j->ids[w->id];
+			if (sugg || !j->inactive_rows || d->obsolete != IDMAP_OBSOLETE_DELETED ||
+			    d->rows ||
+			    idmap_deleted_key_list(j, w->to & ~JOB_TO_INACTIVE) != d->deleted_from)
+				return IDMAP_ERR_CORRUPT;
+			j->st.inactive++;
+		} else if (acc ? w->to >= n_acc : !key_of_type(j->ix, w->to, j->to.type_id)) {
 			return IDMAP_ERR_CORRUPT;
+		} else if (!sugg && j->inactive_rows &&
+			   j->ids[w->id].obsolete == IDMAP_OBSOLETE_DELETED) {
+			return IDMAP_ERR_CORRUPT; /* a deleted input has its inactive entry alone */
+		}
 		if (j->via ? w->via >= n_acc : w->via != 0 && w->via >= n_acc)
 			return IDMAP_ERR_CORRUPT;
 		if (sugg) {
@@ -558,6 +576,7 @@ static int load_stats(idmap_job *j, job_rd *r)
 	if (r->bad || rd_left(r))
 		return IDMAP_ERR_CORRUPT;
 	idmap_job_stats st = {0};
+	st.inactive = j->st.inactive; /* counted by load_rows */
 	st.inputs = v[0];
 	st.distinct = j->n_ids;
 	st.duplicates = v[0] - j->n_ids;
@@ -567,7 +586,7 @@ static int load_stats(idmap_job *j, job_rd *r)
 			return IDMAP_ERR_CORRUPT;
 		if (d->status == IDMAP_ID_MAPPED)
 			st.mapped++;
-		else if (d->status != IDMAP_ID_DELETED)
+		else if (idmap_id_failed(d->status))
 			st.failed++;
 		st.secondary += d->obsolete == IDMAP_OBSOLETE_SECONDARY;
 		st.deleted += d->obsolete == IDMAP_OBSOLETE_DELETED;

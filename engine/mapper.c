@@ -120,13 +120,22 @@ static int history(idmap_job *j, job_idrec *r, const char *acc, size_t n)
 		j->st.secondary++;
 		return IDMAP_OK;
 	}
+	/* deleted: from Swiss-Prot (delac_sp), TrEMBL (delac_tr), or a list that did not say */
+	static const int lists[] = {IDMAP_DELETED_SWISSPROT, IDMAP_DELETED_TREMBL,
+				    IDMAP_DELETED_UNKNOWN};
 	uint64_t k;
-	if (rc == IDMAP_ERR_NOT_FOUND && j->t_del != NONE &&
-	    (rc = idmap_key_find(j->ix, j->t_del, acc, n, &k)) == IDMAP_OK) {
+	for (int i = 0; i < 3 && rc == IDMAP_ERR_NOT_FOUND; i++) {
+		if (j->t_del[lists[i]] == NONE ||
+		    (rc = idmap_key_find(j->ix, j->t_del[lists[i]], acc, n, &k)) != IDMAP_OK)
+			continue;
 		r->obsolete = IDMAP_OBSOLETE_DELETED;
-		r->status = IDMAP_ID_DELETED;
-		r->reason = "deleted";
+		r->deleted_from = (uint8_t)lists[i];
 		j->st.deleted++;
+		j->del_key = k;
+		if (!j->inactive_rows) {
+			r->status = IDMAP_ID_DELETED;
+			r->reason = idmap_deleted_text(lists[i]);
+		}
 	}
 	return rc;
 }
@@ -257,18 +266,6 @@ static int taxon_ok(const idmap_job *j, uint64_t canon)
 			if (j->taxa_key[i] == p.key_slot)
 				return 1;
 	return 0;
-}
-
-/* Reviewed = a Swiss-Prot entry: its entry name is not "<accession>_<species>". */
-static int reviewed(const idmap_job *j, uint64_t canon)
-{
-	idmap_pair p;
-	char acc[IDMAP_ACC_TEXT_SIZE];
-	size_t n;
-	if (!first_value(j, canon, j->t_entry, &p) ||
-	    idmap_acc_text(j->ix, canon, acc, &n) != IDMAP_OK)
-		return 0;
-	return !(p.len > n && memcmp(p.value, acc, n) == 0 && p.value[n] == '_');
 }
 
 /* Adds x (a key slot + 1) to the set of taxa seen. */
@@ -402,6 +399,13 @@ static int map_id(idmap_job *j, uint32_t id)
 		rc = IDMAP_OK;
 	if (rc != IDMAP_OK || r->status)
 		return rc;
+	if (r->obsolete == IDMAP_OBSOLETE_DELETED) { /* its inactive entry (inactive_rows) */
+		r->rows = 1;
+		r->status = IDMAP_ID_MAPPED;
+		j->st.inactive++;
+		return push_row(&j->rows, &j->n_rows, &j->cap_rows, id,
+				JOB_TO_INACTIVE | j->del_key, 0);
+	}
 	if (j->accs.n == 0) {
 		r->status = IDMAP_ID_NOT_FOUND;
 		return IDMAP_OK;
@@ -411,14 +415,19 @@ static int map_id(idmap_job *j, uint32_t id)
 		return rc;
 	int sp = j->to.kind == IDMAP_DB_KIND_SWISSPROT, gene = !j->n_taxa &&
 		 (j->from_special == CAT_GENE_NAME || j->from.rule == 6);
-	size_t keep = 0, unreviewed = 0, sugg0 = j->n_sugg;
+	size_t keep = 0, unreviewed = 0, unknown = 0, sugg0 = j->n_sugg;
 	for (size_t i = 0; i < j->accs.n; i++) {
 		uint64_t s = j->accs.v[i], c = canonical_of(j, s);
 		if (j->n_taxa && !taxon_ok(j, c))
 			continue;
 		if (gene && (rc = note_taxon(j, c)) != IDMAP_OK)
 			return rc;
-		if (sp && !reviewed(j, c)) {
+		int rv = sp ? idmap_entry_reviewed(j, c) : 1;
+		if (rv < 0) { /* no entry name: never guessed (warning 63) */
+			unknown++;
+			continue;
+		}
+		if (rv == 0) {
 			uint64_t x = j->canonical ? c : s;
 			int dup = 0;
 			for (size_t k = sugg0; k < j->n_sugg && !dup; k++)
@@ -432,8 +441,11 @@ static int map_id(idmap_job *j, uint32_t id)
 		j->accs.v[keep++] = j->canonical ? c : s;
 	}
 	j->accs.n = keep;
+	j->review_unknown += unknown;
 	if (keep == 0) {
-		r->status = unreviewed ? IDMAP_ID_UNREVIEWED : IDMAP_ID_FILTERED;
+		r->status = unreviewed ? IDMAP_ID_UNREVIEWED
+			    : unknown  ? IDMAP_ID_REVIEW_UNKNOWN
+				       : IDMAP_ID_FILTERED;
 		return IDMAP_OK;
 	}
 	j->n_sugg = sugg0; /* an id with a reviewed entry gets no suggestion */
@@ -640,7 +652,7 @@ static int run_range(idmap_job *j, size_t first, size_t end)
 			r->reason = idmap_id_status_text(r->status);
 		if (r->status == IDMAP_ID_MAPPED)
 			j->st.mapped++;
-		else if (r->status != IDMAP_ID_DELETED)
+		else if (idmap_id_failed(r->status))
 			j->st.failed++;
 		if (r->rows > j->st.max_fanout) {
 			j->st.max_fanout = r->rows;
@@ -702,6 +714,8 @@ static int merge_part(idmap_job *j, const run_part *p)
 	j->st.failed += c->st.failed;
 	j->st.secondary += c->st.secondary;
 	j->st.deleted += c->st.deleted;
+	j->st.inactive += c->st.inactive;
+	j->review_unknown += c->review_unknown;
 	if (c->st.max_fanout > j->st.max_fanout) { /* the first id of the largest fan-out */
 		j->st.max_fanout = c->st.max_fanout;
 		j->st.max_fanout_id = c->st.max_fanout_id;
@@ -739,6 +753,7 @@ static int run_parallel(idmap_job *j, size_t threads)
 		c->taxa_seen = NULL;
 		c->taxa_seen_n = c->taxa_seen_cap = 0;
 		memset(&c->st, 0, sizeof c->st);
+		c->review_unknown = 0;
 		p->first = k * per < n ? k * per : n;
 		p->end = (k + 1) * per < n ? (k + 1) * per : n;
 		p->threaded = pthread_create(&p->tid, NULL, run_part_main, p) == 0;
@@ -795,6 +810,19 @@ IDMAP_API int idmap_job_run(idmap_job *j)
 			 "with %llu results.", j->from.name, r->len > 64 ? 64 : (int)r->len,
 			 j->arena + r->off, (unsigned long long)j->st.max_fanout);
 		warn(j, 61, msg);
+	}
+	if (j->st.obsolete) { /* obsolete inputs: here, not in obsoleteCount (inactive targets) */
+		snprintf(msg, sizeof msg, "Obsolete accessions among the ids: %llu secondary "
+			 "(mapped to their current accessions), %llu deleted.",
+			 (unsigned long long)j->st.secondary, (unsigned long long)j->st.deleted);
+		warn(j, 62, msg);
+	}
+	if (j->review_unknown) {
+		snprintf(msg, sizeof msg, "%llu entries have no entry name in this index, so their "
+			 "review status is unknown: they were left out. The reviewed flag comes from "
+			 "entry names (UniProtKB-ID rows of idmapping.dat, idmapping_selected.tab).",
+			 (unsigned long long)j->review_unknown);
+		warn(j, 63, msg);
 	}
 	return IDMAP_OK;
 }

@@ -1,4 +1,4 @@
-/* Output of a finished job: TSV (From<TAB>To, + Via, + Obsolete, or --fields columns), list
+/* Output of a finished job: TSV (From<TAB>To, + Via, or --fields columns), list
  * (distinct targets) and UniProt's results JSON, written in 64 KiB chunks. */
 #include <stdlib.h>
 #include <string.h>
@@ -91,17 +91,18 @@ typedef struct {
 	idmap_obuf *o;
 	str_vec sv;
 	uint64_t first, end;
-	int obsolete_col;
+	int to_col, obsolete_col;
 	const idmap_render_ext *x; /* never NULL */
 } render_ctx;
 
 /* Result row of position i (the selection of idmap_render_ex, or all rows). */
 static uint64_t row_at(const render_ctx *c, uint64_t i) { return c->x->rows ? c->x->rows[i] : i; }
 
-static const char *obsolete_word(int k)
+static const char *obsolete_word(const job_idrec *d)
 {
-	return k == IDMAP_OBSOLETE_SECONDARY ? "secondary" : k == IDMAP_OBSOLETE_DELETED ? "deleted"
-											: "";
+	return d->obsolete == IDMAP_OBSOLETE_SECONDARY ? "secondary"
+	       : d->obsolete == IDMAP_OBSOLETE_DELETED ? idmap_deleted_text(d->deleted_from)
+						       : "";
 }
 
 static int render_tsv(render_ctx *c)
@@ -113,7 +114,7 @@ static int render_tsv(render_ctx *c)
 	int rc;
 	if (!c->opt->no_header) {
 		idmap_obuf_s(o, "From");
-		if (!f || j->via)
+		if (c->to_col)
 			idmap_obuf_s(o, "\tTo");
 		if (j->via)
 			idmap_obuf_s(o, "\tVia");
@@ -128,7 +129,7 @@ static int render_tsv(render_ctx *c)
 		if ((rc = idmap_job_result(j, row_at(c, i), &r)) != IDMAP_OK)
 			return rc;
 		idmap_obuf_put(o, r.from, r.from_len);
-		if (!f || j->via) {
+		if (c->to_col) {
 			idmap_obuf_c(o, '\t');
 			idmap_obuf_put(o, r.to, r.to_len);
 		}
@@ -136,26 +137,30 @@ static int render_tsv(render_ctx *c)
 			idmap_obuf_c(o, '\t');
 			idmap_obuf_put(o, r.via, r.via_len);
 		}
-		if (f && (rc = idmap_fields_tsv(f, j, r.acc_slot, &c->sv, o)) != IDMAP_OK)
+		if (f && r.inactive)
+			idmap_fields_tsv_inactive(f, &r, o);
+		else if (f && (rc = idmap_fields_tsv(f, j, r.acc_slot, &c->sv, o)) != IDMAP_OK)
 			return rc;
 		if (c->obsolete_col) {
 			idmap_obuf_c(o, '\t');
-			idmap_obuf_s(o, obsolete_word(j->ids[r.id].obsolete));
+			idmap_obuf_s(o, obsolete_word(&j->ids[r.id]));
 		}
 		idmap_obuf_c(o, '\n');
 	}
 	if (!c->obsolete_col || c->x->rows || c->end != j->n_rows)
 		return IDMAP_OK;
 	/* deleted accessions last: no target, the reason in the Obsolete column */
-	size_t cols = (!f || j->via) + (size_t)j->via + (f ? idmap_fields_count(f) : 0);
+	size_t cols = (size_t)c->to_col + (size_t)j->via + idmap_fields_count(f);
 	for (size_t i = 0; i < j->n_ids; i++) {
 		const job_idrec *d = &j->ids[i];
-		if (d->obsolete != IDMAP_OBSOLETE_DELETED)
+		if (d->status != IDMAP_ID_DELETED) /* to UniProtKB: a row of its inactive entry */
 			continue;
 		idmap_obuf_put(o, j->arena + d->off + d->from_off, d->from_len);
 		for (size_t k = 0; k < cols; k++)
 			idmap_obuf_c(o, '\t');
-		idmap_obuf_s(o, "\tdeleted\n");
+		idmap_obuf_c(o, '\t');
+		idmap_obuf_s(o, obsolete_word(d));
+		idmap_obuf_c(o, '\n');
 	}
 	return IDMAP_OK;
 }
@@ -189,7 +194,10 @@ static int json_row(render_ctx *c, const idmap_result *r)
 	idmap_obuf *o = c->o;
 	idmap_obuf_s(o, "{\"from\":");
 	idmap_obuf_json(o, r->from, r->from_len);
-	if (c->opt->fields && !c->j->via) {
+	if (idmap_fields_count(c->opt->fields) && r->inactive) {
+		idmap_obuf_s(o, ",\"to\":");
+		idmap_fields_json_inactive(r, o);
+	} else if (idmap_fields_count(c->opt->fields) && !c->j->via) {
 		idmap_obuf_s(o, ",\"to\":");
 		int rc = idmap_fields_json(c->opt->fields, c->j, r->acc_slot, &c->sv, o);
 		if (rc != IDMAP_OK)
@@ -205,7 +213,7 @@ static int json_row(render_ctx *c, const idmap_result *r)
 	}
 	if (r->via) {
 		idmap_obuf_s(o, ",\"via\":");
-		if (c->opt->fields) {
+		if (idmap_fields_count(c->opt->fields)) {
 			int rc = idmap_fields_json(c->opt->fields, c->j, r->acc_slot, &c->sv, o);
 			if (rc != IDMAP_OK)
 				return rc;
@@ -245,7 +253,7 @@ static int render_json(render_ctx *c)
 		int first = 1;
 		for (size_t i = 0; i < j->n_ids; i++) {
 			const job_idrec *d = &j->ids[i];
-			if (d->status == IDMAP_ID_MAPPED || d->status == IDMAP_ID_DELETED)
+			if (!idmap_id_failed(d->status))
 				continue;
 			if (!first)
 				idmap_obuf_c(o, ',');
@@ -269,9 +277,11 @@ static int render_json(render_ctx *c)
 		}
 		idmap_obuf_c(o, ']');
 	}
-	if (j->st.obsolete) {
+	/* UniProt's obsoleteCount: the inactive targets, for to=UniProtKB only, 0 included
+	 * (uniprot-rest-api PIRJobTask.getObsoleteUniProtEntryCount) */
+	if (j->to.kind == IDMAP_DB_KIND_UNIPROTKB) {
 		idmap_obuf_s(o, ",\"obsoleteCount\":");
-		idmap_obuf_u64(o, j->st.obsolete);
+		idmap_obuf_u64(o, j->st.inactive);
 	}
 	if (j->n_warn) {
 		idmap_obuf_s(o, ",\"warnings\":[");
@@ -304,7 +314,11 @@ IDMAP_API int idmap_render_ex(const idmap_job *j, const idmap_render_opts *opt,
 	o->ctx = ctx;
 	o->len = 0;
 	o->rc = 0;
-	render_ctx c = {j, opt, o, {0}, 0, 0, j->st.obsolete != 0, x};
+	/* the shape follows the request alone, never the input: an Obsolete column only on
+	 * request (--fields ...,obsolete) */
+	unsigned row = idmap_fields_row(opt->fields);
+	render_ctx c = {j, opt, o, {0}, 0, 0, !opt->fields || j->via || (row & IDMAP_FIELDS_TO),
+			(row & IDMAP_FIELDS_OBSOLETE) != 0, x};
 	uint64_t n = x->rows ? x->n_rows : j->n_rows;
 	c.first = opt->first < n ? opt->first : n;
 	c.end = opt->count && opt->count < n - c.first ? c.first + opt->count : n;

@@ -73,12 +73,16 @@ typedef struct {
 	uint32_t off, len;	     /* text in the arena */
 	uint32_t from_off, from_len; /* `from` inside the text */
 	uint8_t status, obsolete;
+	uint8_t deleted_from;	     /* IDMAP_DELETED_*, for a deleted id */
 	const char *reason;	     /* static; NULL when mapped */
 	uint64_t sec_key;	     /* #secondary key of a secondary id */
 	uint64_t rows;
 } job_idrec;
 
-/* One result or suggested row: to is an accession slot (UniProtKB targets) or a key slot. */
+/* One result or suggested row: to is an accession slot (UniProtKB targets) or a key slot;
+ * JOB_TO_INACTIVE | k: the inactive entry of a deleted accession, k its #deleted key slot
+ * (target UniProtKB only, as UniProt maps a deleted accession to its inactive entry). */
+#define JOB_TO_INACTIVE (1ull << 63)
 typedef struct {
 	uint32_t id, pad;
 	uint64_t to, via;
@@ -111,7 +115,9 @@ struct idmap_job {
 	size_t n_taxa;
 
 	/* types of the index, UINT32_MAX when absent */
-	uint32_t t_entry, t_sec, t_del, t_iso, t_taxon, t_unver;
+	uint32_t t_entry, t_sec, t_iso, t_taxon, t_unver;
+	uint32_t t_del[3]; /* #deleted, #deleted-sp, #deleted-tr: by IDMAP_DELETED_* */
+	int inactive_rows; /* deleted accessions map to their inactive entry (to UniProtKB) */
 
 	char *arena;
 	size_t arena_len, arena_cap;
@@ -133,6 +139,8 @@ struct idmap_job {
 
 	/* scratch of the current id, reused */
 	u64_vec accs, tmp;
+	uint64_t del_key; /* #deleted key slot of the current id */
+	uint64_t review_unknown; /* entries left out of a Swiss-Prot job (warning 63) */
 	job_val *vals;
 	size_t n_vals, cap_vals;
 	uint64_t *taxa_seen; /* open-addressed key slots + 1 (gene-name taxon warning) */
@@ -140,6 +148,11 @@ struct idmap_job {
 };
 
 int idmap_u64_push(u64_vec *v, uint64_t x);
+/* The IDMAP_DELETED_* list of a key slot of j's index, or -1 when it is no deleted key. */
+int idmap_deleted_key_list(const idmap_job *j, uint64_t key);
+/* Review status of the canonical entry canon: 1 reviewed (Swiss-Prot), 0 unreviewed (TrEMBL),
+ * -1 unknown (no entry name in the index). */
+int idmap_entry_reviewed(const idmap_job *j, uint64_t canon);
 /* Starts the loads of the result rows a few places after row i (renderers, row by row). */
 void idmap_job_prefetch_row(const idmap_job *j, uint64_t i);
 /* Accession slot of code; IDMAP_OK or IDMAP_ERR_NOT_FOUND. */
@@ -153,12 +166,21 @@ typedef struct {
 	size_t n, cap;
 } str_vec;
 
+/* Entry columns of the list (0 for NULL). */
 size_t idmap_fields_count(const idmap_fields *f);
+/* Row columns asked for (0 for NULL): the To column, the Obsolete column. */
+#define IDMAP_FIELDS_TO 1u
+#define IDMAP_FIELDS_OBSOLETE 2u
+unsigned idmap_fields_row(const idmap_fields *f);
 /* Writes the TSV header labels of the fields, each preceded by a TAB. */
 void idmap_fields_header(const idmap_fields *f, idmap_obuf *o);
 /* Writes the TSV cells of entry acc_slot, each preceded by a TAB. */
 int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t acc_slot, str_vec *s,
 		     idmap_obuf *o);
+/* The same for the inactive entry of row r (a deleted accession): its accession, empty
+ * cells for the other columns; in JSON, UniProt's inactive entry object. */
+void idmap_fields_tsv_inactive(const idmap_fields *f, const idmap_result *r, idmap_obuf *o);
+void idmap_fields_json_inactive(const idmap_result *r, idmap_obuf *o);
 /* Writes the UniProt entry object of acc_slot (JSON) restricted to the fields. */
 int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t acc_slot, str_vec *s,
 		      idmap_obuf *o);

@@ -105,7 +105,9 @@ static inline uint64_t idmap_ot_length(uint64_t n)
 
 /* Reserved type names for idmap's own records. */
 #define IDMAP_TYPE_SECONDARY "#secondary"
-#define IDMAP_TYPE_DELETED "#deleted"
+#define IDMAP_TYPE_DELETED "#deleted"	      /* from a delac file that does not say which */
+#define IDMAP_TYPE_DELETED_SP "#deleted-sp" /* delac_sp.txt: deleted from Swiss-Prot */
+#define IDMAP_TYPE_DELETED_TR "#deleted-tr" /* delac_tr.txt: deleted from TrEMBL */
 #define IDMAP_TYPE_ISOFORM_OF "#isoform-of"
 #define IDMAP_TYPE_UNVERSIONED_PREFIX "#unversioned:"
 

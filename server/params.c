@@ -233,7 +233,8 @@ int srv_facets(const idmap_job *job, const char *facets, const uint64_t *rows, u
 		uint64_t taxon;
 		if (idmap_job_row_entry(job, rows[i], &reviewed, &taxon) != IDMAP_OK)
 			continue;
-		rev[reviewed ? 0 : 1]++;
+		if (reviewed >= 0) /* never guessed: an entry without a name counts in neither */
+			rev[reviewed ? 0 : 1]++;
 		for (size_t k = 0; k < N_MODEL; k++)
 			org[k] += model_organisms[k].taxon == taxon;
 	}

@@ -58,6 +58,98 @@ def load_sec_ac(sample):
     return pairs
 
 
+def load_delac(sample):
+    """Deleted accessions of delac_sp.txt: the lines after the underscores, up to the footer."""
+    path = sample_file(sample, "delac_sp.txt")
+    out, started = [], False
+    for line in read_lines(path) if path else []:
+        if line.startswith("____"):
+            started = True
+        elif started and line.strip().isalnum():
+            out.append(line.strip())
+        elif started and line.startswith("---"):
+            break
+    return out
+
+
+def two_column_cases(m, sample, accs):
+    """Issue 14 item 1: the plain TSV is From<TAB>To whatever the inputs (UniProt's plain TSV
+    is always From/To: uniprot-rest-api pir-id-mapping-return-fields.json). Obsolete inputs
+    (secondary, deleted) are present on every target; a two-column parser reads the output."""
+    sec = [s for s, p in load_sec_ac(sample) if p in accs and s not in accs][:2]
+    ids = ["P31946", "nope"] + sec + load_delac(sample)[:2]
+    targets = ["UniProtKB", "UniProtKB-Swiss-Prot", "GeneID", "UniRef90", "UniParc",
+               "RefSeq_Protein", "Gene_Name"]
+    return [("two-column tsv to " + t, m + ["--to", t] + ids,
+             dict(code=0, two_columns=True, err=["obsolete"])) for t in targets]
+
+
+def review_cases(sample, workdir, dat):
+    """Issue 14 item 16: the review status is never guessed. The reviewed flag is the entry
+    name (UniProtKB-ID); an index without names refuses the Swiss-Prot target, an entry
+    without a name is left out with warning 63, never called unreviewed (the old answer for
+    P31946 was 'only unreviewed (TrEMBL) entries'). Builds two indexes from idmapping.dat
+    alone: without any UniProtKB-ID row, and without P31946's."""
+    cases = []
+    for name, keep in (("no-names", lambda a, t: t != "UniProtKB-ID"),
+                       ("some-names", lambda a, t: (a, t) != ("P31946", "UniProtKB-ID"))):
+        path = os.path.join(workdir, name + ".dat")
+        with open(path, "w") as f:
+            f.writelines("%s\t%s\t%s\n" % r for r in dat if keep(r[0], r[1]))
+        idx = os.path.join(workdir, name + ".idx")
+        cases.append(("build " + name, ["build", "--quiet", "-o", idx, path], dict(code=0)))
+        m = ["map", "-i", idx, "--to", "UniProtKB-Swiss-Prot"]
+        if name == "no-names":
+            cases += [
+                ("%s: Swiss-Prot refused" % name, m + ["--from", "GeneID", "7529"],
+                 dict(code=2, exact="", err=["has no entry names (UniProtKB-ID), so it "
+                                             "cannot tell reviewed entries"])),
+                ("%s: info says so" % name, ["info", "-i", idx],
+                 dict(code=0, out=["reviewed flag none: no entry names"]))]
+        else:
+            cases += [
+                ("%s: no name, no guess" % name, m + ["--format", "json", "P31946", "P62258"],
+                 dict(code=0, out=['{"results":[{"from":"P62258","to":"P62258"}],'
+                                   '"failedIds":["P31946"],"warnings":[{"code":63,'],
+                      err=["P31946 (review status unknown (no entry name in the index))"])),
+                ("%s: reviewed column empty" % name,
+                 ["map", "-i", idx, "--fields", "accession,reviewed", "P31946", "P62258"],
+                 dict(code=0, exact="From\tEntry\tReviewed\nP31946\tP31946\t\n"
+                                    "P62258\tP62258\treviewed\n")),
+                ("%s: info says where the flag comes from" % name, ["info", "-i", idx],
+                 dict(code=0, out=["reviewed flag from entry names (UniProtKB-ID rows"]))]
+    return cases
+
+
+def trembl_deleted_cases(sample, workdir):
+    """Issue 14 item 14: accessions deleted from TrEMBL (delac_tr.txt) and from Swiss-Prot
+    (delac_sp.txt) are told apart in the index and in the answers; only Swiss-Prot's carry
+    uniprot-core's DeletedReason SWISSPROT_DELETION ("Deleted from Swiss-Prot")."""
+    tr = os.path.join(workdir, "delac_tr.txt")
+    with open(tr, "w") as f:
+        f.write("Description: Accession numbers deleted from UniProtKB/TrEMBL\n"
+                "Name:        delac_tr.txt\n\nAccession number\n________________\n"
+                "A0A0A0MRZ7\n")
+    idx = os.path.join(workdir, "tr.idx")
+    inputs = [sample_file(sample, n) for n in ("idmapping.dat", "delac_sp.txt")] + [tr]
+    m = ["map", "-i", idx]
+    return [
+        ("build with delac_tr", ["build", "--quiet", "-o", idx] + inputs, dict(code=0)),
+        ("deleted from TrEMBL or Swiss-Prot", m + ["--to", "GeneID", "--fields",
+                                                    "from,to,obsolete", "A0A0A0MRZ7",
+                                                    "A0A087WTH5"],
+         dict(code=0, exact="From\tTo\tObsolete\nA0A0A0MRZ7\t\tdeleted from TrEMBL\n"
+                            "A0A087WTH5\t\tdeleted from Swiss-Prot\n",
+              err=["A0A0A0MRZ7 deleted from TrEMBL", "A0A087WTH5 deleted from Swiss-Prot"])),
+        ("inactive entry of a TrEMBL deletion", m + ["--fields", "accession", "--format", "json",
+                                                      "A0A0A0MRZ7"],
+         dict(code=0, out=['"to":{"entryType":"Inactive","primaryAccession":"A0A0A0MRZ7",'
+                           '"inactiveReason":{"inactiveReasonType":"DELETED"}}}]'])),
+        ("deleted sections in info", ["info", "-i", idx],
+         dict(code=0, out=["deleted, Swiss-Prot", "deleted, TrEMBL "])),
+    ]
+
+
 def build_cases(idx, sample, workdir):
     """The table: (name, argv, options) with options code/out/err/exact/stdin/env/files."""
     dat = load_dat(sample)
@@ -86,9 +178,15 @@ def build_cases(idx, sample, workdir):
                                            "ALBU_HUMAN\tP02768\n")),
         ("list format", m + ["--format", "list", "P31946", "ALBU_HUMAN", "P62258", "P31946"],
          dict(code=0, exact="P31946\nP02768\nP62258\n")),
-        # UniProtKB-ID is the file's name of UniProtKB_AC-ID (as a source) and of UniProtKB (as
-        # a target); entry names come as the --fields column `id`
-        ("to UniProtKB-ID is UniProtKB", m + ["--to", "UniProtKB-ID", "P02768"],
+        # issue 14 item 15: as a target UniProtKB-ID gives entry names, as every file type name
+        # gives its values; UniProtKB stays the accession target; as a source it is
+        # UniProtKB_AC-ID
+        ("to UniProtKB-ID gives entry names", m + ["--to", "UniProtKB-ID", "P02768",
+                                                   "A0A024R161"],
+         dict(code=0, exact="From\tTo\nP02768\tALBU_HUMAN\nA0A024R161\tA0A024R161_HUMAN\n")),
+        ("to UniProtKB gives accessions", m + ["--to", "UniProtKB", "ALBU_HUMAN"],
+         dict(code=0, exact="From\tTo\nALBU_HUMAN\tP02768\n")),
+        ("from UniProtKB-ID is UniProtKB_AC-ID", m + ["--from", "UniProtKB-ID", "P02768"],
          dict(code=0, exact="From\tTo\nP02768\tP02768\n")),
         ("entry name column", m + ["--fields", "accession,id", "P02768"],
          dict(code=0, exact="From\tEntry\tEntry Name\nP02768\tP02768\tALBU_HUMAN\n")),
@@ -156,10 +254,16 @@ def build_cases(idx, sample, workdir):
     for sec, prim in load_sec_ac(sample):
         if sec not in accs and prim in accs and sec not in entry:
             cases.append(("secondary accession", m + [sec],
-                          dict(code=0, out=["From\tTo\tObsolete\n%s\t%s\tsecondary\n"
-                                            % (sec, prim)],
+                          dict(code=0, exact="From\tTo\n%s\t%s\n" % (sec, prim),
                                err=["%s secondary -> %s" % (sec, prim)])))
+            cases.append(("obsolete column on request", m + ["--fields", "from,to,obsolete",
+                                                             sec],
+                          dict(code=0, exact="From\tTo\tObsolete\n%s\t%s\tsecondary\n"
+                               % (sec, prim))))
             break
+    cases += two_column_cases(m, sample, accs)
+    cases += review_cases(sample, workdir, dat)
+    cases += trembl_deleted_cases(sample, workdir)
     return cases
 
 
@@ -173,6 +277,11 @@ def run_case(idmap, name, argv, opt):
         problems.append("exit %d, expected %d" % (proc.returncode, opt["code"]))
     if "exact" in opt and out != opt["exact"]:
         problems.append("stdout %r, expected %r" % (out, opt["exact"]))
+    if opt.get("two_columns"):
+        lines = out.split("\n")
+        if lines[0] != "From\tTo" or lines[-1] != "" or len(lines) < 3 or \
+                any(len(l.split("\t")) != 2 or not all(l.split("\t")) for l in lines[1:-1]):
+            problems.append("stdout %r is not From<TAB>To rows" % out)
     for frag in opt.get("out", []):
         if frag not in out:
             problems.append("stdout lacks %r" % frag)

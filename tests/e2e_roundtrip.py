@@ -146,15 +146,15 @@ class Checker:
         return p.returncode, p.stdout, p.stderr
 
     def parse_rows(self, name, out, notes=None):
-        """(From, To) rows. A third column Obsolete appears when an input was obsolete
-        (secondary or deleted); its cells go to notes[(From, To)] when notes is a dict,
-        and are a failure otherwise."""
+        """(From, To) rows. The plain TSV is From<TAB>To whatever the inputs (issue 14 item 1);
+        a caller that passes notes (a dict) asked for the Obsolete column (--fields
+        from,to,obsolete): its cells go to notes[(From, To)]."""
         lines = out.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
         header = lines[0] if lines else None
-        width = {"From\tTo": 2, "From\tTo\tObsolete": 3}.get(header)
-        if width is None or (width == 3 and notes is None):
+        width = 2 if notes is None else 3
+        if header != ("From\tTo" if width == 2 else "From\tTo\tObsolete"):
             self.result(name + " header", False, f"first line {lines[:1]!r}")
             return None
         rows = set()
@@ -292,7 +292,8 @@ def main():
             return
         c.compare(name, got, want)
         if built_b:
-            got_b = c.map_rows(idx_b, src, dst, ids, name + " [gzip index]", {}, extra)
+            got_b = c.map_rows(idx_b, src, dst, ids, name + " [gzip index]",
+                               None if notes is None else {}, extra)
             if got_b is not None:
                 c.compare(name + " [gzip index = plain index]", got_b, got)
 
@@ -321,18 +322,22 @@ def main():
     sec = sorted(s for s in ref.secondary if s not in ref.acc_set)
     notes = {}
     both("UniProtKB_AC-ID", "UniProtKB", sec, "secondary -> primary",
-         {(s, p) for s in sec for p in ref.secondary[s]}, notes)
+         {(s, p) for s in sec for p in ref.secondary[s]}, notes,
+         ("--fields", "from,to,obsolete"))
     bad = [k for k, v in notes.items() if v != "secondary"]
     c.result("secondary rows say 'secondary'", sec == [] or (notes and not bad), str(bad[:5]))
-    # deleted: obsolete, not failed: one row each, empty To, 'deleted' in the Obsolete column
+    # deleted: obsolete, not failed: to UniProtKB one row each, to its inactive entry (as
+    # UniProt), 'deleted' in the Obsolete column
     notes = {}
-    rc, out, err = c.run_map(idx_a, "UniProtKB_AC-ID", "UniProtKB", sorted(ref.deleted))
+    rc, out, err = c.run_map(idx_a, "UniProtKB_AC-ID", "UniProtKB", sorted(ref.deleted),
+                             extra=("--fields", "from,to,obsolete"))
     rows = c.parse_rows("deleted", out, notes)
-    want = {(d, "") for d in ref.deleted}
-    c.result("deleted accessions: one row each, no target", rc == 0 and rows == want,
+    want = {(d, d) for d in ref.deleted}
+    c.result("deleted accessions: one row each, the inactive entry", rc == 0 and rows == want,
              f"exit {rc}, rows {sorted(rows or [])[:5]}")
-    c.result("deleted accessions: reason 'deleted'",
-             set(notes.values()) <= {"deleted"} and len(notes) == len(ref.deleted),
+    c.result("deleted accessions: reason 'deleted from Swiss-Prot' (delac_sp.txt)",
+             set(notes.values()) <= {"deleted from Swiss-Prot"} and
+             len(notes) == len(ref.deleted),
              str(sorted(set(notes.values()))))
     c.result("deleted accessions: obsolete in the summary, not failed",
              f"{len(ref.deleted)} obsolete" in err and "not mapped" not in err, err[:200])

@@ -44,14 +44,17 @@ int main(void)
 	OFF(idmap_job_stats, deleted); OFF(idmap_job_stats, obsolete);
 	OFF(idmap_job_stats, results); OFF(idmap_job_stats, suggested);
 	OFF(idmap_job_stats, max_fanout); OFF(idmap_job_stats, max_fanout_id);
+	OFF(idmap_job_stats, inactive);
 	SIZE(idmap_id_info);
 	OFF(idmap_id_info, text); OFF(idmap_id_info, len); OFF(idmap_id_info, from_len);
-	OFF(idmap_id_info, status); OFF(idmap_id_info, obsolete); OFF(idmap_id_info, reason);
+	OFF(idmap_id_info, status); OFF(idmap_id_info, obsolete);
+	OFF(idmap_id_info, deleted_from); OFF(idmap_id_info, reason);
 	OFF(idmap_id_info, rows);
 	SIZE(idmap_result);
 	OFF(idmap_result, id); OFF(idmap_result, from); OFF(idmap_result, from_len);
 	OFF(idmap_result, to); OFF(idmap_result, to_len); OFF(idmap_result, via);
-	OFF(idmap_result, via_len); OFF(idmap_result, acc_slot); OFF(idmap_result, to_buf);
+	OFF(idmap_result, via_len); OFF(idmap_result, acc_slot); OFF(idmap_result, inactive);
+	OFF(idmap_result, to_buf);
 	OFF(idmap_result, via_buf);
 	return 0;
 }

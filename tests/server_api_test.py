@@ -307,8 +307,17 @@ def python_flow(c, base, idmap, index, accs):
     want_pairs = [(r["from"], r["to"]) for r in want_kb["results"]]
     c.ok("python flow: uniprotkb results name the entries idmap map names",
          got_pairs == want_pairs, f"{got_pairs[:3]} vs {want_pairs[:3]}")
+    active = [r["to"] for r in kb["results"] if r["to"].get("entryType") != "Inactive"]
     c.ok("python flow: entries carry uniProtkbId and organism",
-         all("uniProtkbId" in r["to"] and "organism" in r["to"] for r in kb["results"]))
+         active and all("uniProtkbId" in e and "organism" in e for e in active))
+    # the deleted A0AV18 maps to its inactive entry, counted in obsoleteCount (uniprot-rest-api
+    # PIRJobTask.getObsoleteUniProtEntryCount; the secondary Q9UBL9 is not counted)
+    inactive = [r for r in kb["results"] if r["to"].get("entryType") == "Inactive"]
+    c.ok("python flow: obsoleteCount counts the inactive entries",
+         [r["to"]["primaryAccession"] for r in inactive] == ["A0AV18"] and
+         inactive[0]["to"]["inactiveReason"] == {"inactiveReasonType": "DELETED",
+                                                 "deletedReason": "Deleted from Swiss-Prot"} and
+         kb.get("obsoleteCount") == 1, str(inactive)[:200] + " " + str(kb.get("obsoleteCount")))
     kbt = requests.get(f"{base}/idmapping/uniprotkb/results/stream/{job2}",
                        params={"format": "tsv", "fields": "accession,id,gene_primary"})
     want_t = cli_map(idmap, index, "UniProtKB_AC-ID", "UniProtKB", ids, "tsv",
@@ -316,6 +325,24 @@ def python_flow(c, base, idmap, index, accs):
     c.ok("uniprotkb stream tsv with fields = idmap map --fields", kbt.text == want_t,
          kbt.text[:200])
     return job, job2
+
+
+def plain_tsv_two_columns(c, base):
+    """Issue 14 item 1: results and stream TSV are From<TAB>To whatever the inputs (UniProt's
+    plain TSV is always From/To: uniprot-rest-api pir-id-mapping-return-fields.json), with
+    secondary (Q9UBL9, B4DJ71) and deleted (A0A087WTH5, A0AV18) inputs present."""
+    ids = "P31946,Q9UBL9,B4DJ71,A0A087WTH5,A0AV18,nope"
+    for to in ("UniRef90", "GeneID", "UniProtKB-Swiss-Prot"):
+        job = submit(base, **{"from": "UniProtKB_AC-ID", "to": to, "ids": ids}).json()["jobId"]
+        wait_finished(base, job)
+        for path in ("results", "results/stream"):
+            r = requests.get(f"{base}/idmapping/{path}/{job}", params={"format": "tsv"})
+            lines = r.text.split("\n")
+            shaped = (r.status_code == 200 and lines[0] == "From\tTo" and lines[-1] == "" and
+                      all(len(l.split("\t")) == 2 and all(l.split("\t")) for l in lines[1:-1]))
+            total = r.headers.get("X-Total-Results")
+            c.ok(f"plain tsv of {path} to {to} is From<TAB>To with obsolete inputs",
+                 shaped and (total is None or int(total) == len(lines) - 2), r.text[:300])
 
 
 def curl_examples(c, base, ids_job):
@@ -662,6 +689,7 @@ def main():
     try:
         job, job2 = python_flow(c, s.url, args.idmap, index, accs)
         curl_examples(c, s.url, job)
+        plain_tsv_two_columns(c, s.url)
         bad_requests(c, s.url, job)
         jobs_semantics(c, s.url, args.idmap, index, accs, work)
     finally:

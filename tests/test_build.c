@@ -435,7 +435,7 @@ static void history_records(void **state)
 	assert_int_equal(idmap_open(out, &ix), IDMAP_OK);
 	uint32_t sec, del;
 	assert_int_equal(idmap_type_find(ix, "#secondary", &sec), IDMAP_OK);
-	assert_int_equal(idmap_type_find(ix, "#deleted", &del), IDMAP_OK);
+	assert_int_equal(idmap_type_find(ix, "#deleted-sp", &del), IDMAP_OK); /* delac_sp */
 	uint64_t key, count, acc;
 	assert_int_equal(idmap_key_find(ix, sec, "A0A017SEE6", 10, &key), IDMAP_OK);
 	idmap_rev_iter it;

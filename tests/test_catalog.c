@@ -55,8 +55,9 @@ static int want_rule(const char *from)
 {
 	if (!strcmp(from, "UniProtKB_AC-ID"))
 		return 1;
-	if (!strcmp(from, "UniProtKB") || !strcmp(from, "UniProtKB-Swiss-Prot"))
-		return 0; /* targets only */
+	if (!strcmp(from, "UniProtKB") || !strcmp(from, "UniProtKB-Swiss-Prot") ||
+	    !strcmp(from, "UniProtKB-ID"))
+		return 0; /* targets only (entry names as a source are UniProtKB_AC-ID) */
 	if (!strcmp(from, "UniParc"))
 		return 2;
 	if (!strcmp(from, "UniRef50"))
@@ -149,11 +150,7 @@ static void test_matrix_index(void **state)
 		}
 		assert_int_equal(r, IDMAP_OK);
 		assert_int_equal(idmap_catalog_get(cat, i, &e), IDMAP_OK);
-		if (!strcmp(ti.name, "UniProtKB-ID")) {
-			assert_int_equal(e.kind, IDMAP_DB_KIND_UNIPROTKB);
-			continue;
-		}
-		assert_string_equal(e.file_type, ti.name);
+		assert_string_equal(e.file_type, ti.name); /* UniProtKB-ID too: entry names */
 		assert_int_equal(e.type_id, t);
 		assert_true(e.ids == ti.keys);
 		assert_true(e.flags & IDMAP_DB_PRESENT);
@@ -216,13 +213,13 @@ static void test_names(void **state)
 	}
 	size_t i;
 	idmap_db_info e;
-	/* UniProtKB-ID: the accession source, the UniProtKB target */
+	/* UniProtKB-ID: the accession source; as a target the entry names, the file's values
+	 * as for every file type name (issue 14 item 15), UniProtKB being the accessions */
 	assert_int_equal(idmap_catalog_find(cat, "UniProtKB-ID", 0, &i), IDMAP_OK);
 	assert_int_equal(idmap_catalog_get(cat, i, &e), IDMAP_OK);
 	assert_int_equal(e.kind, IDMAP_DB_KIND_ACCESSION);
-	assert_int_equal(idmap_catalog_find(cat, "uniprotkb-id", 1, &i), IDMAP_OK);
-	assert_int_equal(idmap_catalog_get(cat, i, &e), IDMAP_OK);
-	assert_int_equal(e.kind, IDMAP_DB_KIND_UNIPROTKB);
+	/* a type of the index (test_matrix_index): none in the static catalogue */
+	assert_int_equal(idmap_catalog_find(cat, "uniprotkb-id", 1, &i), IDMAP_ERR_NOT_FOUND);
 	assert_int_equal(idmap_catalog_find(cat, "UniProtKB-Swiss-Prot", 1, &i), IDMAP_OK);
 	assert_int_equal(idmap_catalog_get(cat, i, &e), IDMAP_OK);
 	assert_int_equal(e.kind, IDMAP_DB_KIND_SWISSPROT);

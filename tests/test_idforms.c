@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "idmap.h"
+#include "versioned.h"
 
 typedef struct {
 	const char *in;
@@ -168,6 +169,21 @@ static void test_versioned_values(void **state)
 	}
 }
 
+/* The types whose values carry versions (format/versioned.c, defined once for builder and
+ * engine); exact file names only. */
+static void test_versioned_types(void **state)
+{
+	(void)state;
+	static const char *const yes[] = {"RefSeq", "RefSeq_NT", "EMBL-CDS", "Ensembl",
+					  "Ensembl_TRS", "Ensembl_PRO", "CCDS"};
+	static const char *const no[] = {"MEROPS", "EMBL", "EnsemblGenome_TRS", "GI", "PDB",
+					 "refseq", "RefSeq_NTX", ""};
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		assert_true(idmap_type_versioned(yes[i], strlen(yes[i])));
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		assert_false(idmap_type_versioned(no[i], strlen(no[i])));
+}
+
 static void test_tokens(void **state)
 {
 	(void)state;
@@ -193,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_uniparc),
 		cmocka_unit_test(test_uniref),
 		cmocka_unit_test(test_versioned_values),
+		cmocka_unit_test(test_versioned_types),
 		cmocka_unit_test(test_tokens),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -154,6 +154,7 @@ static void same_job(const idmap_job *a, const idmap_job *b)
 		assert_int_equal(x.from_len, y.from_len);
 		assert_int_equal(x.status, y.status);
 		assert_int_equal(x.obsolete, y.obsolete);
+		assert_int_equal(x.deleted_from, y.deleted_from);
 		assert_int_equal(x.rows, y.rows);
 		assert_int_equal(x.reason == NULL, y.reason == NULL);
 		if (x.reason) {
@@ -514,12 +515,14 @@ static void test_structure(void **state)
 	assert_int_equal(n_ids, 17);
 	assert_true(n_rows >= 3);
 	assert_int_equal(idmap_rd64(b.p + sugg_at), 0);
-	assert_int_equal(idmap_rd32(b.p + warn_at), 0);
+	assert_int_equal(idmap_rd32(b.p + warn_at), 1); /* 62: obsolete accessions */
 
 	/* resealing alone changes nothing */
 	assert_int_equal(load_patched(&b, 0, b.p, 0, 1), IDMAP_OK);
 	uint8_t ver[4];
-	idmap_wr32(ver, 2);
+	idmap_wr32(ver, 3);
+	assert_int_equal(load_patched(&b, 8, ver, 4, 1), IDMAP_ERR_VERSION);
+	idmap_wr32(ver, 1); /* version 1 counted suggested ids as failed */
 	assert_int_equal(load_patched(&b, 8, ver, 4, 1), IDMAP_ERR_VERSION);
 	assert_int_equal(load_patched(&b, 0, "IDMAPIDX", 8, 1), IDMAP_ERR_CORRUPT);
 
@@ -628,10 +631,27 @@ static void test_structure(void **state)
 	assert_int_equal(patch64(&b, id4 + 16, k_uniparc), IDMAP_ERR_CORRUPT); /* another type */
 	uint8_t zero8 = 0;
 	assert_int_equal(load_patched(&b, id4 + 13, &zero8, 1, 1), IDMAP_ERR_CORRUPT);
+	/* id 5, A0A087WTH5 of delac_sp: obsolete 3 (deleted from Swiss-Prot); its inactive row's
+	 * key must be of that list, and no list beyond 4 exists */
+	size_t id5 = id4 + 24 + idmap_rd16(b.p + id4 + 14);
+	assert_int_equal(b.p[id5 + 13], IDMAP_OBSOLETE_DELETED + IDMAP_DELETED_SWISSPROT);
+	static const uint8_t other_list[] = {IDMAP_OBSOLETE_DELETED, 4, 5};
+	for (size_t k = 0; k < sizeof other_list; k++)
+		assert_int_equal(load_patched(&b, id5 + 13, &other_list[k], 1, 1),
+				 IDMAP_ERR_CORRUPT);
 
 	/* warnings and stats */
-	assert_int_equal(patch32(&b, warn_at, 1), IDMAP_ERR_CORRUPT);
+	assert_int_equal(patch32(&b, warn_at, 2), IDMAP_ERR_CORRUPT);
 	assert_int_equal(patch32(&b, warn_at, 5), IDMAP_ERR_CORRUPT);
+
+	/* the inactive entry of the deleted A0A087WTH5 (id 5, row 3): its #deleted key slot
+	 * with the top bit; as an accession slot, or a key of another type, it is refused */
+	size_t inactive_at = rows_at + 8 + 3 * 20;
+	assert_int_equal(idmap_rd32(b.p + inactive_at), 5);
+	uint64_t to = idmap_rd64(b.p + inactive_at + 4);
+	assert_true(to >> 63);
+	assert_int_equal(patch64(&b, inactive_at + 4, 0), IDMAP_ERR_CORRUPT);
+	assert_int_equal(patch64(&b, inactive_at + 4, 1ull << 63 | k_uniparc), IDMAP_ERR_CORRUPT);
 	for (unsigned k = 0; k < 12; k++) {
 		uint64_t v = idmap_rd64(b.p + stats_at + 8 * k);
 		assert_int_equal(patch64(&b, stats_at + 8 * k, v + 1), IDMAP_ERR_CORRUPT);

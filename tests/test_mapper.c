@@ -63,6 +63,20 @@ static idmap_job *run(const idmap_request *r, const char *ids, int format, sink 
 	return j;
 }
 
+/* Renders rows [first, first + count) of j with the field list in format; the text. */
+static const char *render_fields(const idmap_job *j, const char *list, int format,
+				 uint64_t first, uint64_t count, sink *s)
+{
+	idmap_fields *f;
+	assert_int_equal(idmap_fields_parse(j, list, &f, NULL), IDMAP_OK);
+	idmap_render_opts o = {format, f, first, count, 0, count != 0};
+	s->len = 0;
+	s->buf[0] = 0;
+	assert_int_equal(idmap_render(j, &o, to_sink, s), IDMAP_OK);
+	idmap_fields_free(f);
+	return s->buf;
+}
+
 static void test_outcomes(void **state)
 {
 	(void)state;
@@ -74,13 +88,16 @@ static void test_outcomes(void **state)
 	assert_int_equal(st.inputs, 8);
 	assert_int_equal(st.distinct, 7);
 	assert_int_equal(st.duplicates, 1);
-	assert_int_equal(st.mapped, 4);
+	assert_int_equal(st.mapped, 5);
 	assert_int_equal(st.failed, 2);
 	assert_int_equal(st.secondary, 1);
 	assert_int_equal(st.deleted, 1);
 	assert_int_equal(st.obsolete, 2);
+	assert_int_equal(st.inactive, 1);
+	/* to UniProtKB a deleted accession maps to its inactive entry, as UniProt's
+	 * UniProtKBIdMappingResultsControllerIT maps the deleted I8FBX0 to itself */
 	static const int want[] = {IDMAP_ID_MAPPED, IDMAP_ID_INVALID, IDMAP_ID_NOT_FOUND,
-				   IDMAP_ID_MAPPED, IDMAP_ID_MAPPED, IDMAP_ID_DELETED,
+				   IDMAP_ID_MAPPED, IDMAP_ID_MAPPED, IDMAP_ID_MAPPED,
 				   IDMAP_ID_MAPPED};
 	for (uint64_t i = 0; i < 7; i++) {
 		idmap_id_info id;
@@ -98,18 +115,52 @@ static void test_outcomes(void **state)
 	assert_string_equal(acc, "P31946");
 	assert_int_equal(idmap_job_primary(j, 4, 1, acc), IDMAP_DONE);
 	assert_int_equal(idmap_job_primary(j, 0, 0, acc), IDMAP_ERR_INVALID);
-	assert_string_equal(s.buf, "From\tTo\tObsolete\n"
+	/* From/To whatever the inputs (UniProt's plain TSV: uniprot-rest-api
+	 * pir-id-mapping-return-fields.json); the Obsolete column only on request */
+	assert_string_equal(s.buf, "From\tTo\n"
+				   "P31946\tP31946\n"
+				   "P00750\tP00750\n"
+				   "B4DJ71\tP31946\n"
+				   "A0A087WTH5\tA0A087WTH5\n"
+				   "p31946\tP31946\n");
+	assert_string_equal(render_fields(j, "from,to,obsolete", IDMAP_OUT_TSV, 0, 0, &s),
+			    "From\tTo\tObsolete\n"
 				   "P31946\tP31946\t\n"
 				   "P00750\tP00750\t\n"
 				   "B4DJ71\tP31946\tsecondary\n"
-				   "p31946\tP31946\t\n"
-				   "A0A087WTH5\t\tdeleted\n");
+				   "A0A087WTH5\tA0A087WTH5\tdeleted from Swiss-Prot\n"
+				   "p31946\tP31946\t\n");
 	idmap_job_free(j);
 
+	/* other targets: a deleted accession has no target; obsolete, not failed; the
+	 * opt-in Obsolete column gives it a row with an empty To after the results */
+	r = tu_request("UniProtKB_AC-ID", "GeneID");
+	j = run(&r, "A0A087WTH5 Q9UBL9", IDMAP_OUT_TSV, &s);
+	assert_int_equal(idmap_job_id(j, 0, &id), IDMAP_OK);
+	assert_int_equal(id.status, IDMAP_ID_DELETED);
+	assert_string_equal(render_fields(j, "obsolete,to", IDMAP_OUT_TSV, 0, 0, &s),
+			    "From\tTo\tObsolete\nQ9UBL9\t10971\tsecondary\n"
+			    "Q9UBL9\t7531\tsecondary\nA0A087WTH5\t\tdeleted from Swiss-Prot\n");
+	idmap_job_free(j);
+	r = tu_request("UniProtKB_AC-ID", "UniProtKB");
+
+	/* obsoleteCount: the inactive targets (uniprot-rest-api
+	 * PIRJobTask.getObsoleteUniProtEntryCount), the secondary B4DJ71 in warning 62 */
 	j = run(&r, "P31946 nope B4DJ71 A0A087WTH5", IDMAP_OUT_JSON, &s);
 	assert_string_equal(s.buf, "{\"results\":[{\"from\":\"P31946\",\"to\":\"P31946\"},"
-				   "{\"from\":\"B4DJ71\",\"to\":\"P31946\"}],"
-				   "\"failedIds\":[\"nope\"],\"obsoleteCount\":2}\n");
+				   "{\"from\":\"B4DJ71\",\"to\":\"P31946\"},"
+				   "{\"from\":\"A0A087WTH5\",\"to\":\"A0A087WTH5\"}],"
+				   "\"failedIds\":[\"nope\"],\"obsoleteCount\":1,\"warnings\":"
+				   "[{\"code\":62,\"message\":\"Obsolete accessions among the ids: "
+				   "1 secondary (mapped to their current accessions), 1 deleted.\"}]}\n");
+	/* uniprotkb results: the inactive entry as UniProt's entry object */
+	assert_string_equal(render_fields(j, "accession,id", IDMAP_OUT_JSON, 2, 1, &s),
+			    "{\"results\":[{\"from\":\"A0A087WTH5\",\"to\":{\"entryType\":"
+			    "\"Inactive\",\"primaryAccession\":\"A0A087WTH5\",\"inactiveReason\":"
+			    "{\"inactiveReasonType\":\"DELETED\",\"deletedReason\":"
+			    "\"Deleted from Swiss-Prot\"}}}]}\n");
+	assert_string_equal(render_fields(j, "accession,id", IDMAP_OUT_TSV, 2, 1, &s),
+			    "From\tEntry\tEntry Name\nA0A087WTH5\tA0A087WTH5\t\n");
 	/* paging: rows [1, 2), lists left out */
 	idmap_render_opts ro = {IDMAP_OUT_JSON, NULL, 1, 1, 0, 1};
 	s.len = 0;
@@ -131,6 +182,43 @@ static void test_demerge_and_versions(void **state)
 	assert_string_equal(s.buf, "From\tTo\nNP_003395\tP31946\nNP_003395\tP31946-1\n"
 				   "NP_003395.1\tP31946\nNP_003395.1\tP31946-1\n");
 	idmap_job_free(j);
+	/* issue 14 item 2: only versioned types get unversioned lookups. MEROPS S01.232 is an
+	 * id whose prefix S01 is a family, not an id: S01 must not find P00750 */
+	r = tu_request("MEROPS", "UniProtKB");
+	j = run(&r, "S01 S01.232", IDMAP_OUT_TSV, &s);
+	assert_string_equal(s.buf, "From\tTo\nS01.232\tP00750\n");
+	idmap_job_free(j);
+	r = tu_request("Ensembl", "UniProtKB");
+	j = run(&r, "ENSG00000166913", IDMAP_OUT_TSV, &s);
+	assert_string_equal(s.buf, "From\tTo\nENSG00000166913\tP31946\n");
+	idmap_job_free(j);
+	uint32_t t;
+	assert_int_equal(idmap_type_find(ix, "#unversioned:MEROPS", &t), IDMAP_ERR_NOT_FOUND);
+	assert_int_equal(idmap_type_find(ix, "#unversioned:RefSeq", &t), IDMAP_OK);
+
+	/* an index of the builder before format/versioned.c holds #unversioned:MEROPS S01: the
+	 * reader ignores aliases of types that carry no versions (no rebuild needed) */
+	idmap_index *old;
+	assert_int_equal(idmap_open("data/inputs/old-merops-alias.idx", &old), IDMAP_OK);
+	assert_int_equal(idmap_type_find(old, "#unversioned:MEROPS", &t), IDMAP_OK);
+	static const char *const q[][3] = {{"MEROPS", "S01", "From\tTo\n"},
+					   {"MEROPS", "S01.232", "From\tTo\nS01.232\tP00750\n"},
+					   {"RefSeq_Protein", "NP_000921",
+					    "From\tTo\nNP_000921\tP00750\n"}};
+	for (size_t i = 0; i < 3; i++) {
+		idmap_job *o;
+		r = tu_request(q[i][0], "UniProtKB");
+		assert_int_equal(idmap_job_new(old, &r, &o, NULL), IDMAP_OK);
+		assert_int_equal(idmap_job_add_ids(o, q[i][1], strlen(q[i][1])), IDMAP_OK);
+		assert_int_equal(idmap_job_run(o), IDMAP_OK);
+		idmap_render_opts ro = {IDMAP_OUT_TSV, NULL, 0, 0, 0, 0};
+		s.len = 0;
+		s.buf[0] = 0;
+		assert_int_equal(idmap_render(o, &ro, to_sink, &s), IDMAP_OK);
+		assert_string_equal(s.buf, q[i][2]);
+		idmap_job_free(o);
+	}
+	idmap_close(old);
 }
 
 static void test_isoforms_canonical_taxon(void **state)
@@ -176,10 +264,19 @@ static void test_swissprot_via_fields(void **state)
 	(void)state;
 	idmap_request r = tu_request("UniProtKB_AC-ID", "UniProtKB-Swiss-Prot");
 	sink s;
-	idmap_job *j = run(&r, "P31946 A0A024R161", IDMAP_OUT_JSON, &s);
+	/* an id is failed or has suggested pairs, never both (uniprot-rest-api
+	 * PIRResponseConverter: each pair goes to mappedId or suggestedId, an id without pairs
+	 * to unmappedId) */
+	idmap_job *j = run(&r, "P31946 A0A024R161 nope", IDMAP_OUT_JSON, &s);
 	assert_string_equal(s.buf, "{\"results\":[{\"from\":\"P31946\",\"to\":\"P31946\"}],"
-				   "\"failedIds\":[\"A0A024R161\"],\"suggestedIds\":[{\"from\":"
+				   "\"failedIds\":[\"nope\"],\"suggestedIds\":[{\"from\":"
 				   "\"A0A024R161\",\"to\":\"A0A024R161\"}]}\n");
+	idmap_job_stats st;
+	idmap_job_get_stats(j, &st);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(st.suggested, 1);
+	assert_false(idmap_id_failed(IDMAP_ID_UNREVIEWED));
+	assert_true(idmap_id_failed(IDMAP_ID_NOT_FOUND));
 	idmap_job_free(j);
 	r = tu_request("Ensembl", "PDB");
 	r.via = "uniprotkb";

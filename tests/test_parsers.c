@@ -214,16 +214,29 @@ static void test_sample_delac(void **state)
 	assert_string_equal(info.release, "2026_01");
 	assert_string_equal(info.release_date, "28-Jan-2026");
 	assert_int_equal(info.triples, 23);
-	assert_true(has(&c, "-\t#deleted\tA0AV18"));
-	assert_true(has(&c, "-\t#deleted\tA0A087WTH5"));
-	assert_true(has(&c, "-\t#deleted\tA1L3W1"));
+	/* issue 14 item 14: the header says Swiss-Prot (and TrEMBL below) */
+	assert_true(has(&c, "-\t#deleted-sp\tA0AV18"));
+	assert_true(has(&c, "-\t#deleted-sp\tA0A087WTH5"));
+	assert_true(has(&c, "-\t#deleted-sp\tA1L3W1"));
 	free(c.text);
 
 	read_ok("data/inputs/delac_tr_footer.txt", &c, &info);
 	assert_int_equal(info.kind, IDMAP_KIND_DELAC);
 	assert_int_equal(info.triples, 3);
-	assert_true(has(&c, "-\t#deleted\tA0A002"));
-	assert_false(has(&c, "-\t#deleted\tP12345"));
+	assert_true(has(&c, "-\t#deleted-tr\tA0A002"));
+	assert_false(has(&c, "-\t#deleted-tr\tP12345"));
+	free(c.text);
+
+	/* without a header the file name tells; a name that does not say gives #deleted */
+	const char list[] = "Accession number\n________________\nA0A000\n";
+	read_ok(tu_write_file("delac_tr.txt", list, sizeof list - 1), &c, &info);
+	assert_true(has(&c, "-\t#deleted-tr\tA0A000"));
+	free(c.text);
+	read_ok(tu_write_file("old_delac_sp.txt", list, sizeof list - 1), &c, &info);
+	assert_true(has(&c, "-\t#deleted-sp\tA0A000"));
+	free(c.text);
+	read_ok(tu_write_file("deleted.txt", list, sizeof list - 1), &c, &info);
+	assert_true(has(&c, "-\t#deleted\tA0A000"));
 	free(c.text);
 }
 

@@ -361,7 +361,8 @@ IDMAP_API int idmap_catalog_get(const idmap_catalog *cat, size_t i, idmap_db_inf
 
 /* Finds a name, ASCII case-insensitive: REST names first, then file ID_types as aliases
  * (`EMBL` = EMBL-GenBank-DDBJ; `PharmGKB` = ClinPGx; `UniProtKB-ID` = UniProtKB_AC-ID as a
- * source, UniProtKB as a target). as_target selects the role of such aliases. Returns IDMAP_OK with *i or
+ * source, the entry names as a target, as every file type name gives its values). as_target
+ * selects the role of such aliases. Returns IDMAP_OK with *i or
  * IDMAP_ERR_NOT_FOUND (also for '#' names). */
 IDMAP_API int idmap_catalog_find(const idmap_catalog *cat, const char *name, int as_target,
 				 size_t *i);
@@ -405,7 +406,9 @@ typedef struct idmap_job idmap_job;
 
 /* Checks the request against the catalogue and rules and creates an empty job on ix (which
  * must outlive it). Returns IDMAP_OK with *out, or IDMAP_ERR_BAD_FROM / _BAD_TO / _BAD_PAIR /
- * _ONE_TO_MANY / _BAD_OPTION with the reason in *diag (diag may be NULL), IDMAP_ERR_NOMEM,
+ * _ONE_TO_MANY / _BAD_OPTION with the reason in *diag (diag may be NULL; _BAD_TO also for
+ * UniProtKB-Swiss-Prot on an index without entry names, which cannot tell reviewed
+ * entries), IDMAP_ERR_NOMEM,
  * IDMAP_ERR_INVALID (NULL arguments). */
 IDMAP_API int idmap_job_new(const idmap_index *ix, const idmap_request *req, idmap_job **out,
 			    idmap_diag *diag);
@@ -442,11 +445,14 @@ typedef struct {
 	uint64_t failed;      /* distinct ids in the failed list */
 	uint64_t secondary;   /* ids that were secondary accessions */
 	uint64_t deleted;     /* ids that were deleted accessions */
-	uint64_t obsolete;    /* secondary + deleted: UniProt's obsoleteCount */
+	uint64_t obsolete;    /* secondary + deleted: obsolete inputs (a warning, not UniProt's
+			       * obsoleteCount) */
 	uint64_t results;     /* result rows */
 	uint64_t suggested;   /* suggested rows */
 	uint64_t max_fanout;  /* most result rows of one id */
 	uint64_t max_fanout_id; /* that id (index for idmap_job_id) */
+	uint64_t inactive;    /* result rows whose target is an inactive entry (a deleted
+			       * accession mapped to UniProtKB): UniProt's obsoleteCount */
 } idmap_job_stats;
 
 IDMAP_API void idmap_job_get_stats(const idmap_job *job, idmap_job_stats *st);
@@ -463,11 +469,18 @@ typedef enum idmap_id_status {
 	IDMAP_ID_FILTERED = 5,	 /* found, but no entry of the requested taxa */
 	IDMAP_ID_UNREVIEWED = 6, /* found, but only unreviewed entries (to Swiss-Prot) */
 	IDMAP_ID_DELETED = 7,	 /* a deleted accession: obsolete, not failed */
+	IDMAP_ID_REVIEW_UNKNOWN = 8, /* to Swiss-Prot: found, but the index has no entry name
+				      * for its entries, so their review status is unknown */
 } idmap_id_status;
 
 /* Obsolete kinds. */
 #define IDMAP_OBSOLETE_SECONDARY 1
 #define IDMAP_OBSOLETE_DELETED 2
+
+/* The list a deleted accession comes from (idmap_id_info.deleted_from). */
+#define IDMAP_DELETED_UNKNOWN 0	  /* a delac file that does not say, or an older index */
+#define IDMAP_DELETED_SWISSPROT 1 /* delac_sp.txt: deleted from UniProtKB/Swiss-Prot */
+#define IDMAP_DELETED_TREMBL 2	  /* delac_tr.txt: deleted from UniProtKB/TrEMBL */
 
 /* One distinct input id. text points into the job. */
 typedef struct {
@@ -476,12 +489,23 @@ typedef struct {
 	size_t from_len;   /* prefix of text reported as `from` */
 	int status;	   /* idmap_id_status */
 	int obsolete;	   /* 0, IDMAP_OBSOLETE_SECONDARY or IDMAP_OBSOLETE_DELETED */
+	int deleted_from;  /* a deleted id: IDMAP_DELETED_UNKNOWN, _SWISSPROT or _TREMBL */
 	const char *reason; /* static English reason for failed statuses; NULL when mapped */
 	uint64_t rows;	   /* result rows of this id */
 } idmap_id_info;
 
 /* Id i (0 .. distinct-1, first-seen order). Returns IDMAP_OK or IDMAP_ERR_INVALID. */
 IDMAP_API int idmap_job_id(const idmap_job *job, uint64_t i, idmap_id_info *info);
+
+/* 1 when an id of this status is in the failed list (failedIds), else 0. As UniProt's
+ * PIRResponseConverter, an id is either failed or has suggested pairs, never both: ids with
+ * only unreviewed entries (to UniProtKB-Swiss-Prot) are suggested, not failed; deleted
+ * accessions are obsolete, not failed. */
+IDMAP_API int idmap_id_failed(int status);
+
+/* The static English fate of a deleted id from list deleted_from (IDMAP_DELETED_*):
+ * "deleted", "deleted from Swiss-Prot" or "deleted from TrEMBL". */
+IDMAP_API const char *idmap_deleted_text(int deleted_from);
 
 /* The static English text of an idmap_id_status. */
 IDMAP_API const char *idmap_id_status_text(int status);
@@ -503,6 +527,9 @@ typedef struct {
 	size_t via_len;
 	uint64_t acc_slot;    /* the UniProtKB entry of the row: to (UniProtKB targets) or via;
 			       * UINT64_MAX when the row has none */
+	int inactive;	      /* to is an inactive entry: a deleted accession (UniProt's entryType
+			       * "Inactive", inactiveReason DELETED), 1 + its IDMAP_DELETED_*
+			       * list; 0 for others. acc_slot is UINT64_MAX */
 	char to_buf[IDMAP_ACC_TEXT_SIZE], via_buf[IDMAP_ACC_TEXT_SIZE];
 } idmap_result;
 
@@ -514,7 +541,9 @@ IDMAP_API int idmap_job_suggested(const idmap_job *job, uint64_t i, idmap_result
 
 /* Warning i of the job: a code (UniProt style) and a static-lifetime message. Returns
  * IDMAP_OK or IDMAP_DONE past the last one. Codes: 60 gene names without a taxon span
- * several taxa; 61 one-to-many source: largest fan-out. */
+ * several taxa; 61 one-to-many source: largest fan-out; 62 obsolete (secondary or deleted)
+ * accessions among the ids; 63 to Swiss-Prot: entries without an entry name in the index
+ * (review status unknown) were left out. */
 IDMAP_API int idmap_job_warning(const idmap_job *job, size_t i, int *code, const char **msg);
 
 /* ---- Output: tsv, list, json, --fields ----------------------------------------------------- */

@@ -23,7 +23,6 @@ ERR_NOT_FOUND, ERR_INVALID, DONE = 6, 7, 8
 ERR_BAD_FROM, ERR_BAD_OPTION = 20, 24
 TYPE_ANY = 0xFFFFFFFF
 ACC_TEXT_SIZE = 16
-ID_MAPPED, ID_DELETED = 1, 7
 OBSOLETE = {1: "secondary", 2: "deleted"}
 VERIFY_FULL = 1
 
@@ -74,19 +73,19 @@ class Diag(Structure):
 class JobStats(Structure):
     _fields_ = [(name, c_uint64) for name in (
         "inputs", "distinct", "duplicates", "mapped", "failed", "secondary", "deleted",
-        "obsolete", "results", "suggested", "max_fanout", "max_fanout_id")]
+        "obsolete", "results", "suggested", "max_fanout", "max_fanout_id", "inactive")]
 
 
 class IdInfo(Structure):
     _fields_ = [("text", c_void_p), ("len", c_size_t), ("from_len", c_size_t),
-                ("status", c_int), ("obsolete", c_int), ("reason", c_char_p),
-                ("rows", c_uint64)]
+                ("status", c_int), ("obsolete", c_int), ("deleted_from", c_int),
+                ("reason", c_char_p), ("rows", c_uint64)]
 
 
 class Result(Structure):
     _fields_ = [("id", c_uint64), ("from_", c_void_p), ("from_len", c_size_t),
                 ("to", c_void_p), ("to_len", c_size_t), ("via", c_void_p),
-                ("via_len", c_size_t), ("acc_slot", c_uint64),
+                ("via_len", c_size_t), ("acc_slot", c_uint64), ("inactive", c_int),
                 ("to_buf", c_char * ACC_TEXT_SIZE), ("via_buf", c_char * ACC_TEXT_SIZE)]
 
 
@@ -130,6 +129,7 @@ _PROTOTYPES = {
     "idmap_job_run": (c_int, [P]),
     "idmap_job_get_stats": (None, [P, POINTER(JobStats)]),
     "idmap_job_id": (c_int, [P, c_uint64, POINTER(IdInfo)]),
+    "idmap_id_failed": (c_int, [c_int]),
     "idmap_job_result": (c_int, [P, c_uint64, POINTER(Result)]),
     "idmap_job_suggested": (c_int, [P, c_uint64, POINTER(Result)]),
     "idmap_job_warning": (c_int, [P, c_size_t, POINTER(c_int), POINTER(c_char_p)]),

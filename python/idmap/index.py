@@ -250,7 +250,7 @@ def _collect(job, with_via):
     info = _lib.IdInfo()
     for i in range(st.distinct):
         check(lib.idmap_job_id(job, i, byref(info)), "id")
-        if info.status != _lib.ID_MAPPED and info.status != _lib.ID_DELETED:
+        if lib.idmap_id_failed(info.status):  # the library's one rule (suggested ids are not)
             result.failed.append(text(info.text, info.len))
         if info.obsolete:
             result.obsolete[text(info.text, info.from_len)] = _lib.OBSOLETE[info.obsolete]

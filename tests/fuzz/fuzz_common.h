@@ -47,7 +47,10 @@ static inline int fuzz_check_triple(void *ctx, const idmap_triple *t, char *err,
 	if (t->acc)
 		FUZZ_CHECK(idmap_acc_decode(t->acc, text) > 0);
 	else
-		FUZZ_CHECK(t->type_len == 8 && memcmp(t->type, "#deleted", 8) == 0);
+		FUZZ_CHECK(t->type_len >= 8 && memcmp(t->type, "#deleted", 8) == 0 &&
+			   (t->type_len == 8 || (t->type_len == 11 &&
+						 (!memcmp(t->type + 8, "-sp", 3) ||
+						  !memcmp(t->type + 8, "-tr", 3)))));
 	if (ctx) {
 		const char *const *range = ctx;
 		FUZZ_CHECK(t->value >= range[0] && t->value + t->value_len <= range[1]);
