@@ -291,18 +291,28 @@ static size_t version_stem(const char *v, size_t len)
 	return stem;
 }
 
+/* The error of a type types_intern could not add: the format's limit on the number of types
+ * is the line's fault (IDMAP_TRIPLE_REFUSED: the message names it), memory is not. */
+static int type_refused(build *b, char *err, size_t errlen)
+{
+	if (b->types.n < IDMAP_MAX_TYPES) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(err, errlen, "more than %u ID types (idmap's own '#' types included), the "
+			      "format's limit", IDMAP_MAX_TYPES);
+	return IDMAP_TRIPLE_REFUSED;
+}
+
 /* The type id of a '#' type, interned on first use. */
 static int own_type(build *b, const char *prefix, const char *name, size_t len, uint32_t *id,
 		    char *err, size_t errlen)
 {
 	char full[IDMAP_MAX_TYPE_NAME + 1];
 	int n = snprintf(full, sizeof(full), "%s%.*s", prefix, (int)len, name);
-	if (n < 0 || (size_t)n >= sizeof(full) ||
-	    types_intern(&b->types, full, (size_t)n, id) < 0) {
-		snprintf(err, errlen, "too many ID types or out of memory");
-		return -1;
-	}
-	return 0;
+	if (n < 0 || (size_t)n >= sizeof(full))
+		return type_refused(b, err, errlen);
+	return types_intern(&b->types, full, (size_t)n, id) < 0 ? type_refused(b, err, errlen) : 0;
 }
 
 /* Records idmap derives from a data triple: the isoform's link to its canonical accession
@@ -312,9 +322,12 @@ static int add_derived(build *b, const idmap_triple *t, uint32_t type, char *err
 	if (t->acc && idmap_acc_isoform(t->acc) && t->acc != b->last_isoform) {
 		char canon[IDMAP_ACC_TEXT_MAX];
 		size_t n = idmap_acc_decode(idmap_acc_canonical(t->acc), canon);
-		if (b->isoform_type == UINT32_MAX &&
-		    own_type(b, IDMAP_TYPE_ISOFORM_OF, "", 0, &b->isoform_type, err, errlen) < 0)
-			return -1;
+		int rc = b->isoform_type == UINT32_MAX
+				 ? own_type(b, IDMAP_TYPE_ISOFORM_OF, "", 0, &b->isoform_type, err,
+					    errlen)
+				 : 0;
+		if (rc != 0)
+			return rc;
 		if (add_triple(b, t->acc, b->isoform_type, canon, n, err, errlen) < 0)
 			return -1;
 		b->last_isoform = t->acc;
@@ -338,10 +351,12 @@ static int add_derived(build *b, const idmap_triple *t, uint32_t type, char *err
 		b->alias_type = a;
 		b->alias_cap = cap;
 	}
-	if (b->alias_type[type] == UINT32_MAX &&
-	    own_type(b, IDMAP_TYPE_UNVERSIONED_PREFIX, t->type, t->type_len,
-		     &b->alias_type[type], err, errlen) < 0)
-		return -1;
+	int rc = b->alias_type[type] == UINT32_MAX
+			 ? own_type(b, IDMAP_TYPE_UNVERSIONED_PREFIX, t->type, t->type_len,
+				    &b->alias_type[type], err, errlen)
+			 : 0;
+	if (rc != 0)
+		return rc;
 	return add_triple(b, t->acc, b->alias_type[type], t->value, stem, err, errlen);
 }
 
@@ -356,15 +371,12 @@ static int on_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
 	if ((b->triples & 0xffff) == 0 && b->reading)
 		build_progress(b, "read", b->input_bytes_done + b->reading->bytes,
 			       b->input_bytes_total, 0);
-	if (types_intern(&b->types, t->type, t->type_len, &type) < 0) {
-		snprintf(err, errlen, "too many ID types (more than %u) or out of memory",
-			 IDMAP_MAX_TYPES);
-		return -1;
-	}
+	if (types_intern(&b->types, t->type, t->type_len, &type) < 0)
+		return type_refused(b, err, errlen);
 	if (t->value_len == 0 || t->value_len > IDMAP_MAX_VALUE) {
 		snprintf(err, errlen, "value length %zu outside 1..%u", t->value_len,
 			 IDMAP_MAX_VALUE);
-		return -1;
+		return IDMAP_TRIPLE_REFUSED;
 	}
 	if (add_triple(b, t->acc, type, t->value, t->value_len, err, errlen) < 0)
 		return -1;
