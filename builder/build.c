@@ -378,6 +378,13 @@ static int on_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
 			 IDMAP_MAX_VALUE);
 		return IDMAP_TRIPLE_REFUSED;
 	}
+	if (t->acc == b->prev_acc && type == b->prev_type && t->value_len == b->prev_len &&
+	    memcmp(t->value, b->prev_value, t->value_len) == 0)
+		return 0;
+	b->prev_acc = t->acc;
+	b->prev_type = type;
+	b->prev_len = (uint16_t)t->value_len;
+	memcpy(b->prev_value, t->value, t->value_len);
 	if (add_triple(b, t->acc, type, t->value, t->value_len, err, errlen) < 0)
 		return -1;
 	return add_derived(b, t, type, err, errlen);
@@ -598,6 +605,7 @@ static int ingest(build *b, text *meta, char *release, size_t release_len)
 		idmap_input_info info;
 		memset(&info, 0, sizeof(info));
 		b->last_acc = b->last_isoform = 0;
+		b->prev_len = 0;
 		b->err[0] = 0;
 		b->reading = &info;
 		int rc = idmap_input_read(path, &info, on_triple, b, b->err, b->errlen);

@@ -5,8 +5,9 @@
  *              pairs partitioned by accession slot
  *   forward    pairs -> FWD_INDEX/FWD_POOL                           (build_fwd.c)
  * Nothing proportional to the input is held in memory beyond the budget: every phase reads
- * one partition at a time, sized from it, and KEY_INDEX is gathered in memory only when it
- * fits a quarter of it. */
+ * one partition at a time, sized from it (a key partition that does not fit goes through
+ * sorted runs on disk, key_runs.h), and KEY_INDEX is gathered in memory only when it fits a
+ * quarter of it. */
 #ifndef IDMAP_BUILD_INTERNAL_H
 #define IDMAP_BUILD_INTERNAL_H
 
@@ -89,6 +90,13 @@ typedef struct build {
 	idmap_spill *key_parts; /* ingest: key records */
 	uint64_t last_acc;	/* to drop repeats of the same accession */
 	uint64_t last_isoform;	/* likewise for its #isoform-of record */
+	/* The last triple read, to drop a line that repeats it (prev_len 0: none) before it
+	 * costs anything further: a release file repeating a line millions of times then
+	 * builds faster than ordinary input. Other duplicates go in the keys phase. */
+	uint64_t prev_acc;
+	uint32_t prev_type;
+	uint16_t prev_len;
+	char prev_value[IDMAP_MAX_VALUE];
 	uint32_t isoform_type;	/* type id of #isoform-of, UINT32_MAX until needed */
 	uint32_t *alias_type;	/* data type id -> its #unversioned: type id (UINT32_MAX: none yet) */
 	uint32_t alias_cap;

@@ -7,12 +7,12 @@ number of types made each map of this index take seconds (quadratic over the cat
 which the ctest TIMEOUT of this test catches over the dozen maps below.
 Prints `N passed, N failed`; exits 1 when a check failed.
 """
-import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
+
+from build_checks import Checks
 
 MAX_TYPES = 65536
 
@@ -29,21 +29,8 @@ def run(idmap, *args):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--idmap", required=True)
-    ap.add_argument("--workdir", required=True)
-    a = ap.parse_args()
-    shutil.rmtree(a.workdir, ignore_errors=True)
-    os.makedirs(a.workdir)
-    failed = passed = 0
-
-    def check(ok, what):
-        nonlocal failed, passed
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            print(f"FAIL: {what}")
+    a = Checks()
+    check = a.check
 
     n = 65000
     dat, idx = os.path.join(a.workdir, "types.dat"), os.path.join(a.workdir, "types.idx")
@@ -71,8 +58,7 @@ def main():
           f"build of {MAX_TYPES + 10} types: rc {r.returncode}, {r.stderr!r}")
     check(not os.path.exists(out), "no index written for too many types")
 
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return a.done()
 
 
 if __name__ == "__main__":
