@@ -112,6 +112,14 @@ void build_log(build *b, const char *fmt, ...)
 	b->o->log(b->o->log_ctx, msg);
 }
 
+size_t build_write_buf(const build *b, size_t most)
+{
+	size_t buf = most;
+	while (buf > (64 << 10) && buf > b->memory / 64)
+		buf /= 2;
+	return buf;
+}
+
 void build_path(build *b, char *out, size_t len, const char *name, long index)
 {
 	snprintf(out, len, "%s/%s.%ld", b->tmpdir, name, index);
@@ -533,9 +541,11 @@ int build_place_open(build *b, idmap_spill *s)
 	int fd = idmap_iw_place_begin(&b->iw, &offset);
 	if (fd < 0)
 		return build_fail_errno(b, "%s", b->iw.tmp ? b->iw.tmp : b->o->output);
-	if (idmap_spill_open_fd(s, fd, IDMAP_IW_BLOCK, b->bg) < 0)
+	/* whole blocks at aligned offsets (index_writer.h), smaller ones under a small budget */
+	size_t block = build_write_buf(b, IDMAP_IW_BLOCK);
+	if (idmap_spill_open_fd(s, fd, block, b->bg) < 0)
 		return build_fail(b, "out of memory");
-	idmap_spill_align(s, offset, IDMAP_IW_BLOCK);
+	idmap_spill_align(s, offset, block);
 	idmap_spill_writeback(s, offset);
 	return 0;
 }

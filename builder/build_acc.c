@@ -108,7 +108,7 @@ int build_accessions(build *b)
 	if (ks_init(b, &b->acc_ks, "acc-mphf", b->fbits, b->acc_seed, 1) < 0)
 		return -1;
 	build_path(b, path, sizeof(path), "acc-codes", 0);
-	if (idmap_spill_open(&b->acc_codes, path, 1 << 20, b->bg) < 0)
+	if (idmap_spill_open(&b->acc_codes, path, build_write_buf(b, 1 << 20), b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
 	uint32_t nfiles = 1u << b->fbits;
 	for (uint32_t f = 0; f < nfiles; f++) {

@@ -253,7 +253,7 @@ int build_forward(build *b)
 {
 	char path[4096];
 	build_path(b, path, sizeof(path), "fwd-index", 0);
-	if (idmap_spill_open(&b->fwd_index, path, 1 << 20, b->bg) < 0)
+	if (idmap_spill_open(&b->fwd_index, path, build_write_buf(b, 1 << 20), b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
 	idmap_ot_writer_init(&b->fwd_ot, &b->fwd_index);
 	if (build_place_open(b, &b->fwd_pool) < 0)

@@ -149,6 +149,10 @@ void build_log(build *b, const char *fmt, ...) __attribute__((format(printf, 2, 
 /* Adds the record of a pool that ends at end to its offset table; what names the records in
  * the error. Returns 0 or -1 (error set). */
 int build_ot_add(build *b, idmap_ot_writer *w, uint64_t end, const char *what);
+/* Buffer size of a section or index file writer: `most`, less under a small budget (its
+ * 64th, a power of two, at least 64 KiB), so that the writers (a dozen at a time, two buffers
+ * each) do not outgrow the budget itself. The index does not depend on it. */
+size_t build_write_buf(const build *b, size_t most);
 /* Path of a file in the build's temporary directory, in a static buffer per call site. */
 void build_path(build *b, char *out, size_t len, const char *name, long index);
 

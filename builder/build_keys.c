@@ -170,6 +170,33 @@ static void runs_end(pass_mem *m)
 	m->cap = m->arena_cap = m->n = m->arena_len = 0;
 }
 
+/* An in-memory pass over all of file f: its arrays sized to the file's records at once, not
+ * grown by doubling (which would hold up to twice the planned budget). */
+static int reserve_pass(build *b, pass_mem *m, uint32_t f)
+{
+	size_t records = (size_t)b->key_parts[f].records;
+	size_t values = (size_t)(b->key_parts[f].bytes - records * (REC_HEAD - 2));
+	if (m->cap < records) {
+		entry *e = realloc(m->e, records * sizeof(*e));
+		if (e)
+			m->e = e;
+		uint64_t *c = realloc(m->codes, records * sizeof(*c));
+		if (c)
+			m->codes = c;
+		if (!e || !c)
+			return build_fail(b, "out of memory");
+		m->cap = records;
+	}
+	if (m->arena_cap < values) {
+		uint8_t *a = realloc(m->arena, values);
+		if (!a)
+			return build_fail(b, "out of memory");
+		m->arena = a;
+		m->arena_cap = values;
+	}
+	return 0;
+}
+
 /* Reads the records of partition file `path` whose sub-partition is in [s0, s1); with
  * `external` (file f), all of them into sorted runs on disk (key_runs.h). */
 static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uint32_t s1,
@@ -333,7 +360,7 @@ static int reserve(bytebuf *o, size_t n)
 {
 	if (o->len + n <= o->cap)
 		return 0;
-	size_t cap = o->cap ? o->cap * 2 : (1 << 20);
+	size_t cap = o->cap ? o->cap * 2 : (64 << 10);
 	while (cap < o->len + n)
 		cap *= 2;
 	uint8_t *p = realloc(o->p, cap);
@@ -595,7 +622,7 @@ static void *worker_main(void *arg)
 		char path[4096];
 		build_path(&lb, path, sizeof(path), "key-part", p->f);
 		double t0 = build_now();
-		int rc = p->external ? runs_begin(&lb, m) : 0;
+		int rc = p->external ? runs_begin(&lb, m) : reserve_pass(&lb, m, p->f);
 		if (rc == 0)
 			rc = load_pass(&lb, path, p->nsub, p->s0, p->s1, m, p->external, p->f);
 		if (p->external)
@@ -684,7 +711,7 @@ int build_keys(build *b)
 	int in_memory = most <= b->memory / 4 && !(force_file && *force_file == '1');
 	build_path(b, path, sizeof(path), "key-index", 0);
 	if (in_memory ? idmap_spill_open_mem(&b->key_index, (size_t)most) < 0
-				  : idmap_spill_open(&b->key_index, path, 1 << 20, b->bg) < 0)
+				  : idmap_spill_open(&b->key_index, path, build_write_buf(b, 1 << 20), b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
 	idmap_ot_writer_init(&b->key_ot, &b->key_index);
 	if (build_place_open(b, &b->key_pool) < 0)

@@ -81,8 +81,8 @@ def main():
     n = 1_000_000
     dat = os.path.join(a.workdir, "skew.dat")
     skewed(dat, n)
-    idx, peak, _ = build("skew", [dat, dat], "32M")
-    within("1M accessions of one key, each line twice", peak, 32)
+    idx, peak, _ = build("skew", [dat, dat], "16M")
+    within("1M accessions of one key, each line twice", peak, 16)
     verify(idx)
     got = targets(idx, "--from", "NCBI_TaxID", "--allow-one-to-many", "9606")
     want = sorted(accession(i) for i in range(n))
@@ -95,8 +95,8 @@ def main():
     rep = os.path.join(a.workdir, "repeated.dat")
     with open(rep, "w") as f:
         f.write("P12345\tNCBI_TaxID\t9606\n" * 3_000_000)
-    idx, peak, _ = build("repeated", [rep], "32M")
-    within("one line repeated 3M times", peak, 32)
+    idx, peak, _ = build("repeated", [rep], "16M")
+    within("one line repeated 3M times", peak, 16)
     verify(idx)
     check(targets(idx, "--from", "NCBI_TaxID", "--allow-one-to-many", "9606") == ["P12345"],
           "the repeated line maps once")
