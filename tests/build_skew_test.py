@@ -6,9 +6,9 @@ key's postings used to be gathered in one pass in memory, 40-odd bytes each, wha
 budget. Each build below runs under /usr/bin/time and its peak RSS must stay within
 --memory + 10% (not checked with --sanitized: shadow memory); the index must verify and
 map the shared key to exactly its accessions.
-  - 1M accessions sharing one NCBI_TaxID (plus a distinct GeneID each), given twice
+  - 600k accessions sharing one NCBI_TaxID (plus a distinct GeneID each), given twice
     (every line duplicated, far apart);
-  - one line repeated 3M times;
+  - one line repeated 3M times, and two lines alternating 4.5M times each;
   - the same index bytes through sorted runs (IDMAP_BUILD_KEY_RUNS=1) as in memory, and for
     --threads 1 and 2.
 Prints `N passed, N failed`; exits 1 when a check failed.
@@ -77,12 +77,12 @@ def main():
         check(r.returncode == 0, f"map {args}: rc {r.returncode} {r.stderr[:300]}")
         return r.stdout.split()
 
-    # 1M accessions share one taxon (each with a GeneID of its own); the file given twice.
-    n = 1_000_000
+    # 600k accessions share one taxon (each with a GeneID of its own); the file given twice.
+    n = 600_000
     dat = os.path.join(a.workdir, "skew.dat")
     skewed(dat, n)
     idx, peak, _ = build("skew", [dat, dat], "16M")
-    within("1M accessions of one key, each line twice", peak, 16)
+    within("600k accessions of one key, each line twice", peak, 16)
     verify(idx)
     got = targets(idx, "--from", "NCBI_TaxID", "--allow-one-to-many", "9606")
     want = sorted(accession(i) for i in range(n))
@@ -91,19 +91,24 @@ def main():
     check(targets(idx, "--from", "GeneID", "123456") == [accession(123456)],
           "a distinct key beside the shared one")
 
-    # One line repeated 3M times.
-    rep = os.path.join(a.workdir, "repeated.dat")
-    with open(rep, "w") as f:
-        f.write("P12345\tNCBI_TaxID\t9606\n" * 3_000_000)
-    idx, peak, _ = build("repeated", [rep], "16M")
-    within("one line repeated 3M times", peak, 16)
-    verify(idx)
-    check(targets(idx, "--from", "NCBI_TaxID", "--allow-one-to-many", "9606") == ["P12345"],
-          "the repeated line maps once")
+    # One line repeated 3M times; two lines alternating 4.5M times each (every accession
+    # and key repeated far apart: the accession phase too must drop them in bounded memory).
+    for name, text, times in (("repeated", "P12345\tNCBI_TaxID\t9606\n", 3_000_000),
+                              ("alternating", "P12345\tT\t1\nQ67890\tT\t1\n", 4_500_000)):
+        path = os.path.join(a.workdir, name + ".dat")
+        with open(path, "w") as f:
+            f.write(text * times)
+        idx, peak, _ = build(name, [path], "16M")
+        within(f"{name}: {len(text.splitlines()) * times} lines", peak, 16)
+        verify(idx)
+        want = sorted({line.split("\t")[0] for line in text.splitlines()})
+        got = targets(idx, "--from", "T" if name == "alternating" else "NCBI_TaxID",
+                      "--allow-one-to-many", "1" if name == "alternating" else "9606")
+        check(sorted(got) == want, f"{name}: the shared key maps to {got}, want {want}")
 
     # The same bytes whichever way a partition goes, and for any --threads.
     small = os.path.join(a.workdir, "small.dat")
-    skewed(small, 100_000)
+    skewed(small, 50_000)
     ref, _, _ = build("mem", [small, small], "256M", "--threads", "2")
     for name, extra, env in (("runs", ("--threads", "2"), {"IDMAP_BUILD_KEY_RUNS": "1"}),
                              ("runs1", ("--threads", "1"), {"IDMAP_BUILD_KEY_RUNS": "1"}),
