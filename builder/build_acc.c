@@ -1,7 +1,6 @@
 /* Accession phase: each accession partition is sorted and deduplicated, split into MPHF
  * partitions, and its codes are written in slot order (ACC_CODES). The accession MPHF stays
  * in memory (a few bits per accession) for the keys phase, which turns codes into slots. */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,23 +16,6 @@ static size_t unique_u64(uint64_t *a, size_t n)
 		if (k == 0 || a[i] != a[k - 1])
 			a[k++] = a[i];
 	return k;
-}
-
-/* Reads up to cap codes; their number, or -1 (errno). */
-static ssize_t read_codes(int fd, uint64_t *buf, size_t cap)
-{
-	size_t got = 0;
-	while (got < cap * 8) {
-		ssize_t k = read(fd, (uint8_t *)buf + got, cap * 8 - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -1;
-		if (k == 0)
-			break;
-		got += (size_t)k;
-	}
-	return (ssize_t)(got / 8);
 }
 
 /* Merges the sorted distinct a[0, na) and b[0, nb) into a new array, each code once. */
@@ -79,15 +61,16 @@ static int distinct_codes(build *b, const char *path, uint64_t records, uint64_t
 		goto out;
 	}
 	for (;;) {
-		ssize_t k = read_codes(fd, buf, chunk);
-		if (k < 0) {
+		size_t got;
+		if (idmap_read_full(fd, buf, chunk * sizeof(*buf), &got) < 0) {
 			build_fail_errno(b, "%s", path);
 			goto out;
 		}
+		size_t k = got / sizeof(*buf);
 		if (k == 0)
 			break;
-		idmap_radix_sort(buf, tmp, (size_t)k, 8, 0);
-		size_t u = unique_u64(buf, (size_t)k);
+		idmap_radix_sort(buf, tmp, k, 8, 0);
+		size_t u = unique_u64(buf, k);
 		if (!codes && (uint64_t)k == records) { /* the whole file in one chunk */
 			codes = buf;
 			n = u;
@@ -103,7 +86,7 @@ static int distinct_codes(build *b, const char *path, uint64_t records, uint64_t
 		free(codes);
 		codes = merged;
 		n = m;
-		if ((size_t)k < chunk)
+		if (k < chunk)
 			break;
 	}
 	*out = codes;

@@ -5,9 +5,9 @@
  *              pairs partitioned by accession slot
  *   forward    pairs -> FWD_INDEX/FWD_POOL                           (build_fwd.c)
  * Nothing proportional to the input is held in memory beyond the budget: every phase reads
- * one partition at a time, sized from it (a key partition that does not fit goes through
- * sorted runs on disk, key_runs.h), and KEY_INDEX is gathered in memory only when it fits a
- * quarter of it. */
+ * one partition at a time, sized from it (a key or forward partition that does not fit goes
+ * through sorted runs on disk, key_runs.h and fwd_runs.h; an accession partition is read in
+ * chunks), and KEY_INDEX is gathered in memory only when it fits a quarter of it. */
 #ifndef IDMAP_BUILD_INTERNAL_H
 #define IDMAP_BUILD_INTERNAL_H
 

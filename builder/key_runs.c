@@ -12,6 +12,7 @@
 
 #include "idmap_format.h"
 #include "key_runs.h"
+#include "run_heap.h"
 
 #define RUN_HEAD 20
 /* Read buffer of one run while merging; the budget decides how many are merged at once. */
@@ -127,44 +128,15 @@ typedef struct {
 	build *b;
 	run_in *in;
 	uint32_t k;
-	uint32_t *heap, nheap;
+	run_heap heap;
 	uint32_t *act, nact;
 	const char *what; /* for errors */
 } merger;
 
-static int before(const merger *M, uint32_t x, uint32_t y)
+static int before(const void *ctx, uint32_t x, uint32_t y)
 {
-	const run_in *a = &M->in[x], *c = &M->in[y];
+	const run_in *a = &((const run_in *)ctx)[x], *c = &((const run_in *)ctx)[y];
 	return a->hi != c->hi ? a->hi < c->hi : a->lo < c->lo;
-}
-
-static void heap_push(merger *M, uint32_t x)
-{
-	uint32_t i = M->nheap++;
-	while (i > 0 && before(M, x, M->heap[(i - 1) / 2])) {
-		M->heap[i] = M->heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	M->heap[i] = x;
-}
-
-static uint32_t heap_pop(merger *M)
-{
-	uint32_t top = M->heap[0], x = M->heap[--M->nheap], i = 0;
-	for (;;) {
-		uint32_t c = 2 * i + 1;
-		if (c >= M->nheap)
-			break;
-		if (c + 1 < M->nheap && before(M, M->heap[c + 1], M->heap[c]))
-			c++;
-		if (!before(M, M->heap[c], x))
-			break;
-		M->heap[i] = M->heap[c];
-		i = c;
-	}
-	if (M->nheap)
-		M->heap[i] = x;
-	return top;
 }
 
 static void merger_close(merger *M)
@@ -175,7 +147,7 @@ static void merger_close(merger *M)
 		free(M->in[i].r.buf);
 	}
 	free(M->in);
-	free(M->heap);
+	free(M->heap.v);
 	free(M->act);
 	memset(M, 0, sizeof(*M));
 }
@@ -186,11 +158,13 @@ static int merger_open(build *b, merger *M, uint32_t f, uint32_t level, uint32_t
 	memset(M, 0, sizeof(*M));
 	M->b = b;
 	M->in = calloc(k ? k : 1, sizeof(*M->in));
-	M->heap = malloc((k ? k : 1) * sizeof(*M->heap));
+	M->heap.v = malloc((k ? k : 1) * sizeof(*M->heap.v));
+	M->heap.before = before;
+	M->heap.ctx = M->in;
 	M->act = malloc((k ? k : 1) * sizeof(*M->act));
-	if (!M->in || !M->heap || !M->act) {
+	if (!M->in || !M->heap.v || !M->act) {
 		free(M->in);
-		free(M->heap);
+		free(M->heap.v);
 		free(M->act);
 		M->in = NULL;
 		return build_fail(b, "out of memory");
@@ -213,7 +187,7 @@ static int merger_open(build *b, merger *M, uint32_t f, uint32_t level, uint32_t
 		/* The file stays open (and readable) until merger_close: remove its name now. */
 		unlink(path);
 		if (u->live)
-			heap_push(M, i);
+			run_heap_push(&M->heap, i);
 	}
 	return 0;
 }
@@ -221,14 +195,14 @@ static int merger_open(build *b, merger *M, uint32_t f, uint32_t level, uint32_t
 /* Takes the next key: 1 (its runs in act, the head of in[act[0]]), 0 at the end, -1. */
 static int merge_key(merger *M)
 {
-	if (M->nheap == 0)
+	if (M->heap.n == 0)
 		return 0;
-	uint32_t x = heap_pop(M);
+	uint32_t x = run_heap_pop(&M->heap);
 	M->act[0] = x;
 	M->nact = 1;
 	const run_in *a = &M->in[x];
-	while (M->nheap && M->in[M->heap[0]].hi == a->hi && M->in[M->heap[0]].lo == a->lo) {
-		uint32_t y = heap_pop(M);
+	while (M->heap.n && M->in[M->heap.v[0]].hi == a->hi && M->in[M->heap.v[0]].lo == a->lo) {
+		uint32_t y = run_heap_pop(&M->heap);
 		const run_in *c = &M->in[y];
 		if (c->type != a->type || c->len != a->len || memcmp(c->val, a->val, a->len) != 0)
 			return build_fail(M->b, "key partition %s: two distinct keys share a "
@@ -253,7 +227,7 @@ static int merge_acc(merger *M, uint32_t *acc)
 			if (next_key(u) < 0)
 				return build_fail_errno(M->b, "reading a key run of %s", M->what);
 			if (u->live)
-				heap_push(M, M->act[i]);
+				run_heap_push(&M->heap, M->act[i]);
 		}
 		M->nact = 0;
 		return 0;

@@ -306,3 +306,19 @@ int idmap_reader_need(idmap_reader *r, size_t n)
 	}
 	return r->len - r->pos >= n ? 1 : 0;
 }
+
+int idmap_read_full(int fd, void *buf, size_t cap, size_t *got)
+{
+	*got = 0;
+	while (*got < cap) {
+		ssize_t k = read(fd, (uint8_t *)buf + *got, cap - *got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		if (k == 0)
+			break;
+		*got += (size_t)k;
+	}
+	return 0;
+}

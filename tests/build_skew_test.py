@@ -9,8 +9,9 @@ map the shared key to exactly its accessions.
   - 600k accessions sharing one NCBI_TaxID (plus a distinct GeneID each), given twice
     (every line duplicated, far apart);
   - one line repeated 3M times, and two lines alternating 4.5M times each;
-  - the same index bytes through sorted runs (IDMAP_BUILD_KEY_RUNS=1) as in memory, and for
-    --threads 1 and 2.
+  - one accession with 2M keys (its forward record);
+  - the same index bytes through sorted runs (IDMAP_BUILD_KEY_RUNS=1, IDMAP_BUILD_FWD_RUNS=1,
+    also in the wide forward form) as in memory, and for --threads 1 and 2.
 Prints `N passed, N failed`; exits 1 when a check failed.
 """
 import os
@@ -111,12 +112,26 @@ def main():
                       "--allow-one-to-many", "1" if name == "alternating" else "9606")
         check(sorted(got) == want, f"{name}: the shared key maps to {got}, want {want}")
 
+    # One accession with 2M keys: its forward record is as skewed as a key's reverse list.
+    m = 2_000_000
+    one = os.path.join(a.workdir, "one_accession.dat")
+    with open(one, "w") as f:
+        f.writelines(f"P12345\tGeneID\t{i}\n" for i in range(m))
+    idx, peak, _ = build("one_accession", [one], "16M")
+    within(f"one accession with {m} keys", peak, 16)
+    verify(idx)
+    got = targets(idx, "--to", "GeneID", "P12345")
+    check(len(got) == m and set(got) == {str(i) for i in range(m)},
+          f"P12345 maps to {len(got)} GeneIDs, want {m}")
+
     # The same bytes whichever way a partition goes, and for any --threads.
     small = os.path.join(a.workdir, "small.dat")
     skewed(small, 50_000)
     ref, _, _ = build("mem", [small, small], "256M", "--threads", "2")
+    both = {"IDMAP_BUILD_KEY_RUNS": "1", "IDMAP_BUILD_FWD_RUNS": "1"}
     for name, extra, env in (("runs", ("--threads", "2"), {"IDMAP_BUILD_KEY_RUNS": "1"}),
-                             ("runs1", ("--threads", "1"), {"IDMAP_BUILD_KEY_RUNS": "1"}),
+                             ("runs1", ("--threads", "1"), both),
+                             ("wide", ("--threads", "2"), dict(both, IDMAP_BUILD_WIDE_SORT="1")),
                              ("mem1", ("--threads", "1"), None)):
         other, _, _ = build(name, [small, small], "256M", *extra, env=env)
         with open(ref, "rb") as x, open(other, "rb") as y:
