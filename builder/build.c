@@ -113,6 +113,14 @@ void build_log(build *b, const char *fmt, ...)
 	b->o->log(b->o->log_ctx, msg);
 }
 
+size_t build_write_buf(const build *b, size_t most)
+{
+	size_t buf = most;
+	while (buf > (64 << 10) && buf > b->memory / 64)
+		buf /= 2;
+	return buf;
+}
+
 void build_path(build *b, char *out, size_t len, const char *name, long index)
 {
 	snprintf(out, len, "%s/%s.%ld", b->tmpdir, name, index);
@@ -268,18 +276,28 @@ io:
 	return -1;
 }
 
+/* The error of a type types_intern could not add: the format's limit on the number of types
+ * is the line's fault (IDMAP_TRIPLE_REFUSED: the message names it), memory is not. */
+static int type_refused(build *b, char *err, size_t errlen)
+{
+	if (b->types.n < IDMAP_MAX_TYPES) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(err, errlen, "more than %u ID types (idmap's own '#' types included), the "
+			      "format's limit", IDMAP_MAX_TYPES);
+	return IDMAP_TRIPLE_REFUSED;
+}
+
 /* The type id of a '#' type, interned on first use. */
 static int own_type(build *b, const char *prefix, const char *name, size_t len, uint32_t *id,
 		    char *err, size_t errlen)
 {
 	char full[IDMAP_MAX_TYPE_NAME + 1];
 	int n = snprintf(full, sizeof(full), "%s%.*s", prefix, (int)len, name);
-	if (n < 0 || (size_t)n >= sizeof(full) ||
-	    types_intern(&b->types, full, (size_t)n, id) < 0) {
-		snprintf(err, errlen, "too many ID types or out of memory");
-		return -1;
-	}
-	return 0;
+	if (n < 0 || (size_t)n >= sizeof(full))
+		return type_refused(b, err, errlen);
+	return types_intern(&b->types, full, (size_t)n, id) < 0 ? type_refused(b, err, errlen) : 0;
 }
 
 /* Records idmap derives from a data triple: the isoform's link to its canonical accession
@@ -289,9 +307,12 @@ static int add_derived(build *b, const idmap_triple *t, uint32_t type, char *err
 	if (t->acc && idmap_acc_isoform(t->acc) && t->acc != b->last_isoform) {
 		char canon[IDMAP_ACC_TEXT_MAX];
 		size_t n = idmap_acc_decode(idmap_acc_canonical(t->acc), canon);
-		if (b->isoform_type == UINT32_MAX &&
-		    own_type(b, IDMAP_TYPE_ISOFORM_OF, "", 0, &b->isoform_type, err, errlen) < 0)
-			return -1;
+		int rc = b->isoform_type == UINT32_MAX
+				 ? own_type(b, IDMAP_TYPE_ISOFORM_OF, "", 0, &b->isoform_type, err,
+					    errlen)
+				 : 0;
+		if (rc != 0)
+			return rc;
 		if (add_triple(b, t->acc, b->isoform_type, canon, n, err, errlen) < 0)
 			return -1;
 		b->last_isoform = t->acc;
@@ -315,10 +336,12 @@ static int add_derived(build *b, const idmap_triple *t, uint32_t type, char *err
 		b->alias_type = a;
 		b->alias_cap = cap;
 	}
-	if (b->alias_type[type] == UINT32_MAX &&
-	    own_type(b, IDMAP_TYPE_UNVERSIONED_PREFIX, t->type, t->type_len,
-		     &b->alias_type[type], err, errlen) < 0)
-		return -1;
+	int rc = b->alias_type[type] == UINT32_MAX
+			 ? own_type(b, IDMAP_TYPE_UNVERSIONED_PREFIX, t->type, t->type_len,
+				    &b->alias_type[type], err, errlen)
+			 : 0;
+	if (rc != 0)
+		return rc;
 	return add_triple(b, t->acc, b->alias_type[type], t->value, stem, err, errlen);
 }
 
@@ -333,16 +356,20 @@ static int on_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
 	if ((b->triples & 0xffff) == 0 && b->reading)
 		build_progress(b, "read", b->input_bytes_done + b->reading->bytes,
 			       b->input_bytes_total, 0);
-	if (types_intern(&b->types, t->type, t->type_len, &type) < 0) {
-		snprintf(err, errlen, "too many ID types (more than %u) or out of memory",
-			 IDMAP_MAX_TYPES);
-		return -1;
-	}
+	if (types_intern(&b->types, t->type, t->type_len, &type) < 0)
+		return type_refused(b, err, errlen);
 	if (t->value_len == 0 || t->value_len > IDMAP_MAX_VALUE) {
 		snprintf(err, errlen, "value length %zu outside 1..%u", t->value_len,
 			 IDMAP_MAX_VALUE);
-		return -1;
+		return IDMAP_TRIPLE_REFUSED;
 	}
+	if (t->acc == b->prev_acc && type == b->prev_type && t->value_len == b->prev_len &&
+	    memcmp(t->value, b->prev_value, t->value_len) == 0)
+		return 0;
+	b->prev_acc = t->acc;
+	b->prev_type = type;
+	b->prev_len = (uint16_t)t->value_len;
+	memcpy(b->prev_value, t->value, t->value_len);
 	if (add_triple(b, t->acc, type, t->value, t->value_len, err, errlen) < 0)
 		return -1;
 	return add_derived(b, t, type, err, errlen);
@@ -491,9 +518,11 @@ int build_place_open(build *b, idmap_spill *s)
 	int fd = idmap_iw_place_begin(&b->iw, &offset);
 	if (fd < 0)
 		return build_fail_errno(b, "%s", b->iw.tmp ? b->iw.tmp : b->o->output);
-	if (idmap_spill_open_fd(s, fd, IDMAP_IW_BLOCK, b->bg) < 0)
+	/* whole blocks at aligned offsets (index_writer.h), smaller ones under a small budget */
+	size_t block = build_write_buf(b, IDMAP_IW_BLOCK);
+	if (idmap_spill_open_fd(s, fd, block, b->bg) < 0)
 		return build_fail(b, "out of memory");
-	idmap_spill_align(s, offset, IDMAP_IW_BLOCK);
+	idmap_spill_align(s, offset, block);
 	idmap_spill_writeback(s, offset);
 	return 0;
 }
@@ -563,6 +592,7 @@ static int ingest(build *b, text *meta, char *release, size_t release_len)
 		idmap_input_info info;
 		memset(&info, 0, sizeof(info));
 		b->last_acc = b->last_isoform = 0;
+		b->prev_len = 0;
 		b->err[0] = 0;
 		b->reading = &info;
 		int rc = idmap_input_read(path, &info, on_triple, b, b->err, b->errlen);

@@ -1,6 +1,7 @@
 /* Accession phase: each accession partition is sorted and deduplicated, split into MPHF
  * partitions, and its codes are written in slot order (ACC_CODES). The accession MPHF stays
  * in memory (a few bits per accession) for the keys phase, which turns codes into slots. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +16,89 @@ static size_t unique_u64(uint64_t *a, size_t n)
 		if (k == 0 || a[i] != a[k - 1])
 			a[k++] = a[i];
 	return k;
+}
+
+/* Merges the sorted distinct a[0, na) and b[0, nb) into a new array, each code once. */
+static uint64_t *merge_distinct(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
+				size_t *n)
+{
+	uint64_t *m = malloc((na + nb ? na + nb : 1) * sizeof(*m));
+	if (!m)
+		return NULL;
+	size_t i = 0, j = 0, k = 0;
+	while (i < na || j < nb) {
+		uint64_t x = j == nb || (i < na && a[i] <= b[j]) ? a[i] : b[j];
+		i += i < na && a[i] == x;
+		j += j < nb && b[j] == x;
+		m[k++] = x;
+	}
+	*n = k;
+	return m;
+}
+
+/* The sorted distinct codes of an accession partition file. It is read in chunks of at most
+ * an eighth of the budget (with the sort's scratch, a quarter), each sorted, deduplicated and
+ * merged into the codes so far: an accession repeated on lines far apart (a file that
+ * alternates two of them, millions of times) costs no memory, only its distinct codes do. */
+static int distinct_codes(build *b, const char *path, uint64_t records, uint64_t **out,
+			  size_t *n_out)
+{
+	uint64_t chunk64 = b->memory / 8 / sizeof(uint64_t);
+	if (chunk64 < 65536)
+		chunk64 = 65536;
+	if (chunk64 > records)
+		chunk64 = records ? records : 1;
+	size_t chunk = (size_t)chunk64;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return build_fail_errno(b, "%s", path);
+	uint64_t *buf = malloc(chunk * sizeof(*buf)), *tmp = malloc(chunk * sizeof(*tmp));
+	uint64_t *codes = NULL;
+	size_t n = 0;
+	int rc = -1;
+	if (!buf || !tmp) {
+		build_fail(b, "out of memory sorting accessions");
+		goto out;
+	}
+	for (;;) {
+		size_t got;
+		if (idmap_read_full(fd, buf, chunk * sizeof(*buf), &got) < 0) {
+			build_fail_errno(b, "%s", path);
+			goto out;
+		}
+		size_t k = got / sizeof(*buf);
+		if (k == 0)
+			break;
+		idmap_radix_sort(buf, tmp, k, 8, 0);
+		size_t u = unique_u64(buf, k);
+		if (!codes && (uint64_t)k == records) { /* the whole file in one chunk */
+			codes = buf;
+			n = u;
+			buf = NULL;
+			break;
+		}
+		size_t m;
+		uint64_t *merged = merge_distinct(codes, n, buf, u, &m);
+		if (!merged) {
+			build_fail(b, "out of memory sorting accessions");
+			goto out;
+		}
+		free(codes);
+		codes = merged;
+		n = m;
+		if (k < chunk)
+			break;
+	}
+	*out = codes;
+	*n_out = n;
+	codes = NULL;
+	rc = 0;
+out:
+	close(fd);
+	free(buf);
+	free(tmp);
+	free(codes);
+	return rc;
 }
 
 /* Builds the MPHF partitions of one file's sorted distinct codes. */
@@ -108,35 +192,25 @@ int build_accessions(build *b)
 	if (ks_init(b, &b->acc_ks, "acc-mphf", b->fbits, b->acc_seed, 1) < 0)
 		return -1;
 	build_path(b, path, sizeof(path), "acc-codes", 0);
-	if (idmap_spill_open(&b->acc_codes, path, 1 << 20, b->bg) < 0)
+	if (idmap_spill_open(&b->acc_codes, path, build_write_buf(b, 1 << 20), b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
 	uint32_t nfiles = 1u << b->fbits;
 	for (uint32_t f = 0; f < nfiles; f++) {
 		if (build_cancelled(b) < 0)
 			return -1;
 		build_progress(b, "accessions", f, nfiles, f == 0);
-		uint8_t *buf = NULL;
-		size_t len = 0;
 		build_path(b, path, sizeof(path), "acc-part", f);
 		if (b->acc_parts[f].records == 0) {
 			ks_set_file(&b->acc_ks, f, (uint32_t)b->acc_ks.nparts, 0);
 			continue;
 		}
-		if (idmap_read_file(path, &buf, &len) < 0)
-			return build_fail_errno(b, "%s", path);
+		uint64_t *codes = NULL;
+		size_t n = 0;
+		if (distinct_codes(b, path, b->acc_parts[f].records, &codes, &n) < 0)
+			return -1;
 		unlink(path);
-		size_t n = len / 8;
-		uint64_t *codes = (uint64_t *)(void *)buf;
-		uint64_t *tmp = malloc(n * sizeof(*tmp));
-		if (!tmp) {
-			free(buf);
-			return build_fail(b, "out of memory sorting accessions");
-		}
-		idmap_radix_sort(codes, tmp, n, 8, 0);
-		free(tmp);
-		n = unique_u64(codes, n);
 		int rc = build_file(b, f, codes, n);
-		free(buf);
+		free(codes);
 		if (rc < 0)
 			return -1;
 	}

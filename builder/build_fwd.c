@@ -8,13 +8,10 @@
 #include <unistd.h>
 
 #include "build_internal.h"
+#include "fwd_runs.h"
 #include "idmap_format.h"
 #include "sort.h"
 
-typedef struct {
-	uint64_t acc_type; /* accession slot << 32 | type */
-	uint64_t key;
-} pair;
 
 /* One forward partition's pairs, sorted by (accession, type, key). When the three fields fit
  * in 64 bits (plan_forward narrows the partitions so that they do, up to its limit on their
@@ -29,6 +26,7 @@ typedef struct {
 	size_t n;
 	uint64_t lo;
 	unsigned kbits, tbits; /* at most 32 and 16: the shifts below stay under 64 */
+	int sorted_file;       /* too large: sorted on disk, written by fwd_runs_write */
 } fwd_pairs;
 
 /* The pair at i as (accession << 32 | type, key). */
@@ -154,31 +152,18 @@ typedef struct {
 	uint32_t index;
 } fwd_reader_arg;
 
-/* Reads forward partition g (accession slots [lo, hi)) into sorted pairs. */
-static int read_part(build *b, uint32_t g, uint64_t lo, uint64_t hi, fwd_pairs *out)
+int fwd_sort_items(build *b, const char *path, uint8_t *buf, size_t n, uint64_t lo,
+		   uint64_t hi, uint8_t **sorted)
 {
-	char path[4096];
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	build_path(b, path, sizeof(path), "fwd-part", g);
-	if (idmap_read_file(path, &buf, &len) < 0)
-		return build_fail_errno(b, "%s", path);
-	unlink(path);
-	size_t item = b->fwd_packed ? 8 : sizeof(pair), n = len / (b->fwd_packed ? 8 : 12);
+	size_t item = fwd_item_size(b);
 	/* packed: the file is the items already; wide: 12-byte records become pairs */
 	uint8_t *items = b->fwd_packed ? buf : malloc((n ? n : 1) * item);
 	uint8_t *tmp = malloc((n ? n : 1) * item);
 	if (!items || !tmp) {
-		free(buf);
 		free(b->fwd_packed ? NULL : items);
 		free(tmp);
 		return build_fail(b, "out of memory in the forward phase");
 	}
-	memset(out, 0, sizeof(*out));
-	out->n = n;
-	out->lo = lo;
-	out->kbits = b->fwd_kbits;
-	out->tbits = b->fwd_tbits;
 	int bad = 0;
 	if (b->fwd_packed) {
 		const uint64_t *v = (const uint64_t *)(const void *)items;
@@ -197,23 +182,58 @@ static int read_part(build *b, uint32_t g, uint64_t lo, uint64_t hi, fwd_pairs *
 			p->acc_type = (uint64_t)rec[0] << 32 | rec[2];
 			p->key = rec[1];
 		}
-		free(buf);
 	}
 	if (bad) {
-		free(items);
+		free(b->fwd_packed ? NULL : items);
 		free(tmp);
 		return build_fail(b, "%s: internal error: pair out of range", path);
 	}
 	if (b->fwd_packed) {
 		idmap_radix_sort(items, tmp, n, 8, 0);
-		out->packed = (uint64_t *)(void *)items;
 	} else {
 		/* LSD: by key, then stably by (accession, type). */
 		idmap_radix_sort(items, tmp, n, sizeof(pair), offsetof(pair, key));
 		idmap_radix_sort(items, tmp, n, sizeof(pair), offsetof(pair, acc_type));
-		out->wide = (pair *)(void *)items;
 	}
 	free(tmp);
+	*sorted = items;
+	return 0;
+}
+
+/* Reads forward partition g (accession slots [lo, hi)) into sorted pairs; one too large for
+ * its share of the budget into a sorted file instead (fwd_runs.c). */
+static int read_part(build *b, uint32_t g, uint64_t lo, uint64_t hi, fwd_pairs *out)
+{
+	char path[4096];
+	build_path(b, path, sizeof(path), "fwd-part", g);
+	memset(out, 0, sizeof(*out));
+	out->lo = lo;
+	out->kbits = b->fwd_kbits;
+	out->tbits = b->fwd_tbits;
+	/* IDMAP_BUILD_FWD_RUNS=1 sends every partition through the disk, so that tests can
+	 * check both ways give the same index. */
+	const char *env = getenv("IDMAP_BUILD_FWD_RUNS");
+	uint64_t n = b->fwd_parts[g].records;
+	if (n > fwd_part_limit(b) || (n && env && *env == '1')) {
+		out->sorted_file = 1;
+		return fwd_runs_sort(b, g, path, lo, hi);
+	}
+	uint8_t *buf = NULL, *items;
+	size_t len = 0;
+	if (idmap_read_file(path, &buf, &len) < 0)
+		return build_fail_errno(b, "%s", path);
+	unlink(path);
+	n = len / (b->fwd_packed ? 8 : 12);
+	int rc = fwd_sort_items(b, path, buf, (size_t)n, lo, hi, &items);
+	if (!b->fwd_packed || rc < 0)
+		free(buf);
+	if (rc < 0)
+		return -1;
+	out->n = (size_t)n;
+	if (b->fwd_packed)
+		out->packed = (uint64_t *)(void *)items;
+	else
+		out->wide = (pair *)(void *)items;
 	return 0;
 }
 
@@ -253,7 +273,7 @@ int build_forward(build *b)
 {
 	char path[4096];
 	build_path(b, path, sizeof(path), "fwd-index", 0);
-	if (idmap_spill_open(&b->fwd_index, path, 1 << 20, b->bg) < 0)
+	if (idmap_spill_open(&b->fwd_index, path, build_write_buf(b, 1 << 20), b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
 	idmap_ot_writer_init(&b->fwd_ot, &b->fwd_index);
 	if (build_place_open(b, &b->fwd_pool) < 0)
@@ -304,7 +324,7 @@ int build_forward(build *b)
 			goto out;
 		}
 		double t0 = build_now();
-		int wrc = write_range(b, &s->f, lo, hi);
+		int wrc = s->f.sorted_file ? fwd_runs_write(b, g, lo, hi) : write_range(b, &s->f, lo, hi);
 		t_write += build_now() - t0;
 		fwd_pairs_free(&s->f);
 		if (wrc < 0)

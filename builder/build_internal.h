@@ -5,8 +5,9 @@
  *              pairs partitioned by accession slot
  *   forward    pairs -> FWD_INDEX/FWD_POOL                           (build_fwd.c)
  * Nothing proportional to the input is held in memory beyond the budget: every phase reads
- * one partition at a time, sized from it, and KEY_INDEX is gathered in memory only when it
- * fits a quarter of it. */
+ * one partition at a time, sized from it (a key or forward partition that does not fit goes
+ * through sorted runs on disk, key_runs.h and fwd_runs.h; an accession partition is read in
+ * chunks), and KEY_INDEX is gathered in memory only when it fits a quarter of it. */
 #ifndef IDMAP_BUILD_INTERNAL_H
 #define IDMAP_BUILD_INTERNAL_H
 
@@ -89,6 +90,13 @@ typedef struct build {
 	idmap_spill *key_parts; /* ingest: key records */
 	uint64_t last_acc;	/* to drop repeats of the same accession */
 	uint64_t last_isoform;	/* likewise for its #isoform-of record */
+	/* The last triple read, to drop a line that repeats it (prev_len 0: none) before it
+	 * costs anything further: a release file repeating a line millions of times then
+	 * builds faster than ordinary input. Other duplicates go in the keys phase. */
+	uint64_t prev_acc;
+	uint32_t prev_type;
+	uint16_t prev_len;
+	char prev_value[IDMAP_MAX_VALUE];
 	uint32_t isoform_type;	/* type id of #isoform-of, UINT32_MAX until needed */
 	uint32_t *alias_type;	/* data type id -> its #unversioned: type id (UINT32_MAX: none yet) */
 	uint32_t alias_cap;
@@ -142,6 +150,10 @@ void build_log(build *b, const char *fmt, ...) __attribute__((format(printf, 2, 
 /* Adds the record of a pool that ends at end to its offset table; what names the records in
  * the error. Returns 0 or -1 (error set). */
 int build_ot_add(build *b, idmap_ot_writer *w, uint64_t end, const char *what);
+/* Buffer size of a section or index file writer: `most`, less under a small budget (its
+ * 64th, a power of two, at least 64 KiB), so that the writers (a dozen at a time, two buffers
+ * each) do not outgrow the budget itself. The index does not depend on it. */
+size_t build_write_buf(const build *b, size_t most);
 /* Path of a file in the build's temporary directory, in a static buffer per call site. */
 void build_path(build *b, char *out, size_t len, const char *name, long index);
 

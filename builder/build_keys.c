@@ -13,48 +13,14 @@
 
 #include "build_internal.h"
 #include "idmap_format.h"
+#include "key_runs.h"
 #include "sort.h"
 
 /* Ingest record: u64 accession code, u32 type, u16 value length, value bytes (host order:
  * these files never leave the machine). */
 #define REC_HEAD IDMAP_KEY_REC_HEAD
 
-typedef struct {
-	uint64_t hi, lo;
-	uint64_t off;  /* of the record in the pass arena */
-	uint32_t acc;  /* accession slot or IDMAP_NO_ACC */
-	uint32_t type;
-} entry;
-
-/* Sequential reader of a partition file that always holds one whole record. */
-typedef struct {
-	int fd;
-	uint8_t *buf;
-	size_t cap, pos, len;
-	int eof;
-} rec_reader;
-
-static int rr_need(rec_reader *r, size_t n)
-{
-	if (r->len - r->pos >= n)
-		return 1;
-	memmove(r->buf, r->buf + r->pos, r->len - r->pos);
-	r->len -= r->pos;
-	r->pos = 0;
-	while (!r->eof && r->len < r->cap) {
-		ssize_t k = read(r->fd, r->buf + r->len, r->cap - r->len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -1;
-		if (k == 0)
-			r->eof = 1;
-		r->len += (size_t)k;
-		if (r->len >= n)
-			break;
-	}
-	return r->len - r->pos >= n ? 1 : 0;
-}
+typedef key_entry entry;
 
 typedef struct {
 	uint8_t *arena;
@@ -72,6 +38,7 @@ typedef struct {
 	uint32_t count;
 	size_t *first;
 	idmap_mphf_part *parts;
+	uint32_t nruns; /* of an external pass */
 } pass_mem;
 
 static int grow_entries(pass_mem *m)
@@ -138,11 +105,106 @@ static int arena_put(pass_mem *m, const uint8_t *rec, size_t n)
 	return 0;
 }
 
-/* Reads the records of partition file `path` whose sub-partition is in [s0, s1). */
-static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uint32_t s1,
-		     pass_mem *m)
+static int sort_entries(pass_mem *m);
+
+/* External pass (key_runs.h): sizes the arrays to the pass budget once, so that they never
+ * grow: an entry takes itself, its accession code and the sort's scratch entry; the values
+ * a quarter of the budget. The arrays of earlier passes are dropped. */
+static int runs_begin(build *b, pass_mem *m)
 {
-	rec_reader r = {.cap = 4 << 20};
+	free(m->spare);
+	free(m->start);
+	free(m->h);
+	m->spare = NULL;
+	m->start = NULL;
+	m->h = NULL;
+	m->spare_cap = m->keys_cap = 0;
+	size_t n = (size_t)(b->pass_budget * 3 / 4 / (2 * sizeof(entry) + sizeof(uint64_t)));
+	size_t a = (size_t)(b->pass_budget / 4);
+	if (a < 4 * (REC_HEAD + IDMAP_MAX_VALUE))
+		a = 4 * (REC_HEAD + IDMAP_MAX_VALUE);
+	if (n < 1024)
+		n = 1024;
+	entry *e = realloc(m->e, n * sizeof(*e));
+	if (e)
+		m->e = e;
+	uint64_t *c = realloc(m->codes, n * sizeof(*c));
+	if (c)
+		m->codes = c;
+	uint8_t *ar = realloc(m->arena, a);
+	if (ar)
+		m->arena = ar;
+	if (!e || !c || !ar)
+		return build_fail(b, "out of memory");
+	m->cap = n;
+	m->arena_cap = a;
+	m->nruns = 0;
+	return 0;
+}
+
+/* Writes the records gathered so far as the next run of file f. */
+static int runs_flush(build *b, pass_mem *m, uint32_t f)
+{
+	if (m->n == 0)
+		return 0;
+	if (resolve_accessions(b, m) < 0)
+		return -1;
+	if (sort_entries(m) < 0)
+		return build_fail(b, "out of memory sorting keys");
+	if (keyrun_write(b, f, m->nruns++, m->e, m->n, m->arena) < 0)
+		return -1;
+	m->n = 0;
+	m->arena_len = 0;
+	return 0;
+}
+
+/* The slot keeps nothing of an external pass: its memory goes back for the next passes. */
+static void runs_end(pass_mem *m)
+{
+	free(m->e);
+	free(m->codes);
+	free(m->arena);
+	m->e = NULL;
+	m->codes = NULL;
+	m->arena = NULL;
+	m->cap = m->arena_cap = m->n = m->arena_len = 0;
+}
+
+/* An in-memory pass over all of file f: its arrays sized to the file's records at once, not
+ * grown by doubling (which would hold up to twice the planned budget). */
+static int reserve_pass(build *b, pass_mem *m, uint32_t f)
+{
+	size_t records = (size_t)b->key_parts[f].records;
+	size_t values = (size_t)(b->key_parts[f].bytes - records * (REC_HEAD - 2));
+	if (m->cap < records) {
+		entry *e = realloc(m->e, records * sizeof(*e));
+		if (e)
+			m->e = e;
+		uint64_t *c = realloc(m->codes, records * sizeof(*c));
+		if (c)
+			m->codes = c;
+		if (!e || !c)
+			return build_fail(b, "out of memory");
+		m->cap = records;
+	}
+	if (m->arena_cap < values) {
+		uint8_t *a = realloc(m->arena, values);
+		if (!a)
+			return build_fail(b, "out of memory");
+		m->arena = a;
+		m->arena_cap = values;
+	}
+	return 0;
+}
+
+/* Reads the records of partition file `path` whose sub-partition is in [s0, s1); with
+ * `external` (file f), all of them into sorted runs on disk (key_runs.h). */
+static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uint32_t s1,
+		     pass_mem *m, int external, uint32_t f)
+{
+	/* read buffer: small next to the pass's budget */
+	uint64_t rcap = b->pass_budget / 16;
+	idmap_reader r = {.cap = rcap < (64 << 10) ? (64 << 10) : rcap > (4 << 20) ? (4 << 20) : rcap};
 	r.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r.fd < 0)
 		return build_fail_errno(b, "%s", path);
@@ -155,7 +217,7 @@ static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uin
 	m->arena_len = 0;
 	int rc = -1;
 	for (;;) {
-		int got = rr_need(&r, REC_HEAD);
+		int got = idmap_reader_need(&r, REC_HEAD);
 		if (got < 0) {
 			build_fail_errno(b, "%s", path);
 			goto out;
@@ -168,13 +230,16 @@ static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uin
 		memcpy(&code, p, 8);
 		memcpy(&type, p + 8, 2);
 		memcpy(&len, p + 10, 2);
-		if (rr_need(&r, REC_HEAD + (size_t)len) != 1) {
+		if (idmap_reader_need(&r, REC_HEAD + (size_t)len) != 1) {
 			build_fail(b, "%s: truncated temporary file", path);
 			goto out;
 		}
 		p = r.buf + r.pos;
 		idmap_h128 h = idmap_hash_key(type, p + REC_HEAD, len, b->key_seed);
 		uint32_t s = sub_of(h.hi, b->fbits, nsub);
+		if (external && (m->n == m->cap || m->arena_len + 2 + len > m->arena_cap) &&
+		    runs_flush(b, m, f) < 0)
+			goto out;
 		if (s >= s0 && s < s1) {
 			if (m->n == m->cap && grow_entries(m) < 0) {
 				build_fail(b, "out of memory");
@@ -193,7 +258,7 @@ static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uin
 		}
 		r.pos += REC_HEAD + len;
 	}
-	rc = resolve_accessions(b, m);
+	rc = external ? runs_flush(b, m, f) : resolve_accessions(b, m);
 out:
 	free(r.buf);
 	close(r.fd);
@@ -295,7 +360,7 @@ static int reserve(bytebuf *o, size_t n)
 {
 	if (o->len + n <= o->cap)
 		return 0;
-	size_t cap = o->cap ? o->cap * 2 : (1 << 20);
+	size_t cap = o->cap ? o->cap * 2 : (64 << 10);
 	while (cap < o->len + n)
 		cap *= 2;
 	uint8_t *p = realloc(o->p, cap);
@@ -304,6 +369,33 @@ static int reserve(bytebuf *o, size_t n)
 	o->p = p;
 	o->cap = cap;
 	return 0;
+}
+
+int keys_forward_pair(build *b, uint32_t acc, uint32_t type, uint64_t slot)
+{
+	uint64_t g = acc / b->fwd_range;
+	idmap_spill *fw = &b->fwd_parts[g];
+	int wrc;
+	if (b->fwd_packed) {
+		uint64_t v = (acc - g * b->fwd_range) << (b->fwd_tbits + b->fwd_kbits) |
+			     (uint64_t)type << b->fwd_kbits | slot;
+		wrc = idmap_spill_write(fw, &v, 8);
+	} else {
+		uint32_t rec[3] = {acc, (uint32_t)slot, type};
+		wrc = idmap_spill_write(fw, rec, sizeof(rec));
+	}
+	if (wrc < 0)
+		return build_fail_errno(b, "writing a forward partition");
+	fw->records++;
+	return 0;
+}
+
+void keys_count(build *b, uint32_t type, uint64_t count)
+{
+	b->types.keys[type]++;
+	b->types.pairs[type] += count;
+	if (!b->own_type[type])
+		b->pairs += count;
 }
 
 /* Appends the key record of entries [i, j) (one key, key slot `slot`) to out, and sends its
@@ -337,28 +429,11 @@ static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t 
 		p += idmap_varint_put(p, first ? acc : acc - prev);
 		first = 0;
 		prev = acc;
-		if (b->no_forward[e->type])
-			continue;
-		uint64_t g = acc / b->fwd_range;
-		idmap_spill *fw = &b->fwd_parts[g];
-		int wrc;
-		if (b->fwd_packed) {
-			uint64_t v = (acc - g * b->fwd_range) << (b->fwd_tbits + b->fwd_kbits) |
-				     (uint64_t)e->type << b->fwd_kbits | slot;
-			wrc = idmap_spill_write(fw, &v, 8);
-		} else {
-			uint32_t rec[3] = {acc, (uint32_t)slot, e->type};
-			wrc = idmap_spill_write(fw, rec, sizeof(rec));
-		}
-		if (wrc < 0)
-			return build_fail_errno(b, "writing a forward partition");
-		fw->records++;
+		if (!b->no_forward[e->type] && keys_forward_pair(b, acc, e->type, slot) < 0)
+			return -1;
 	}
 	out->len = (size_t)(p - out->p);
-	b->types.keys[e->type]++;
-	b->types.pairs[e->type] += count;
-	if (!b->own_type[e->type])
-		b->pairs += count;
+	keys_count(b, e->type, count);
 	return 0;
 }
 
@@ -493,6 +568,7 @@ out:
 typedef struct {
 	uint32_t f, nsub, s0, s1;
 	int last_of_file;
+	int external; /* the whole file through sorted runs (key_runs.h) */
 } pass_plan;
 
 /* Worker threads prepare passes (read, sort, compact, MPHF) while the main thread writes
@@ -546,14 +622,18 @@ static void *worker_main(void *arg)
 		char path[4096];
 		build_path(&lb, path, sizeof(path), "key-part", p->f);
 		double t0 = build_now();
-		int rc = load_pass(&lb, path, p->nsub, p->s0, p->s1, m);
-		double t1 = build_now();
-		if (rc == 0 && sort_entries(m) < 0)
-			rc = build_fail(&lb, "out of memory sorting keys");
+		int rc = p->external ? runs_begin(&lb, m) : reserve_pass(&lb, m, p->f);
 		if (rc == 0)
+			rc = load_pass(&lb, path, p->nsub, p->s0, p->s1, m, p->external, p->f);
+		if (p->external)
+			runs_end(m);
+		double t1 = build_now();
+		if (rc == 0 && !p->external && sort_entries(m) < 0)
+			rc = build_fail(&lb, "out of memory sorting keys");
+		if (rc == 0 && !p->external)
 			rc = compact_values(&lb, m, path);
 		double t2 = build_now();
-		if (rc == 0)
+		if (rc == 0 && !p->external)
 			rc = prepare_keys(&lb, m, p->nsub, p->s0, p->s1, path);
 		double t3 = build_now();
 		pthread_mutex_lock(&L->lock);
@@ -578,6 +658,8 @@ static pass_plan *plan_passes(build *b, size_t *nplan)
 	pass_plan *plan = malloc(cap * sizeof(*plan));
 	if (!plan)
 		return NULL;
+	const char *env = getenv("IDMAP_BUILD_KEY_RUNS");
+	int force_runs = env && *env == '1';
 	uint64_t first = 0;
 	for (uint32_t f = 0; f < nfiles; f++) {
 		uint64_t records = b->key_parts[f].records, bytes = b->key_parts[f].bytes;
@@ -588,26 +670,23 @@ static pass_plan *plan_passes(build *b, size_t *nplan)
 			continue;
 		/* Per record a pass holds its bytes twice (file order and sorted order), an
 		 * entry, its accession code, the sort's scratch entry, and at most one key's
-		 * start, hash, MPHF position and record offset. */
+		 * start, hash, MPHF position and record offset. A file that does not fit goes
+		 * through sorted runs instead, read once whatever its skew (key_runs.h);
+		 * IDMAP_BUILD_KEY_RUNS=1 sends every file there, so that tests can check both
+		 * ways give the same index. */
 		uint64_t per = 2 * bytes / records + 2 * sizeof(entry) + sizeof(uint64_t) +
 			       2 * sizeof(size_t) + sizeof(idmap_h128) + 2 * sizeof(uint32_t);
-		uint64_t fit = b->pass_budget / per;
-		uint32_t step = fit >= records ? nsub : (uint32_t)(((uint64_t)nsub * fit) / records);
-		if (step == 0)
-			step = 1;
-		for (uint32_t s0 = 0; s0 < nsub; s0 += step) {
-			if (n == cap) {
-				cap *= 2;
-				pass_plan *p = realloc(plan, cap * sizeof(*plan));
-				if (!p) {
-					free(plan);
-					return NULL;
-				}
-				plan = p;
+		int external = b->pass_budget / per < records || force_runs;
+		if (n == cap) {
+			cap *= 2;
+			pass_plan *p = realloc(plan, cap * sizeof(*plan));
+			if (!p) {
+				free(plan);
+				return NULL;
 			}
-			uint32_t s1 = s0 + step < nsub ? s0 + step : nsub;
-			plan[n++] = (pass_plan){f, nsub, s0, s1, s1 == nsub};
+			plan = p;
 		}
+		plan[n++] = (pass_plan){f, nsub, 0, nsub, 1, external};
 	}
 	*nplan = n;
 	return plan;
@@ -632,7 +711,7 @@ int build_keys(build *b)
 	int in_memory = most <= b->memory / 4 && !(force_file && *force_file == '1');
 	build_path(b, path, sizeof(path), "key-index", 0);
 	if (in_memory ? idmap_spill_open_mem(&b->key_index, (size_t)most) < 0
-				  : idmap_spill_open(&b->key_index, path, 1 << 20, b->bg) < 0)
+				  : idmap_spill_open(&b->key_index, path, build_write_buf(b, 1 << 20), b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
 	idmap_ot_writer_init(&b->key_ot, &b->key_index);
 	if (build_place_open(b, &b->key_pool) < 0)
@@ -682,7 +761,8 @@ int build_keys(build *b)
 		}
 		const pass_plan *p = &plan[i];
 		double t0 = build_now();
-		int wrc = write_pass(b, &L.mem[slot]);
+		int wrc = p->external ? keyruns_write_file(b, p->f, p->nsub, L.mem[slot].nruns)
+				      : write_pass(b, &L.mem[slot]);
 		release_parts(&L.mem[slot]);
 		if (wrc < 0)
 			goto out;

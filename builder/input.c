@@ -74,9 +74,15 @@ int idmap_parse_emit(idmap_parser *p, uint64_t acc, const char *type, size_t typ
 {
 	idmap_triple t = {acc, type, type_len, value, value_len};
 	p->err[0] = '\0';
-	if (p->fn && p->fn(p->ctx, &t, p->err, p->errlen) != 0) {
-		if (p->err[0] == '\0')
+	int rc = p->fn ? p->fn(p->ctx, &t, p->err, p->errlen) : 0;
+	if (rc != 0) {
+		if (p->err[0] == '\0') {
 			idmap_parse_fail(p, "stopped by the consumer of the triples");
+		} else if (rc == IDMAP_TRIPLE_REFUSED) {
+			char msg[256];
+			snprintf(msg, sizeof msg, "%s", p->err);
+			idmap_parse_fail(p, "%s", msg);
+		}
 		return -1;
 	}
 	p->info->triples++;

@@ -34,6 +34,9 @@ typedef struct {
  * idmap_input_read then returns -1 with the message the callback put in err (or a generic one
  * when it left err empty). */
 typedef int (*idmap_triple_fn)(void *ctx, const idmap_triple *t, char *err, size_t errlen);
+/* Returned by a callback that refuses the triple itself (a limit of the data, not a fault of
+ * the machine): its message then starts with "FILE:LINE: " as the parsers' own do. */
+#define IDMAP_TRIPLE_REFUSED 2
 
 typedef struct {
 	idmap_input_kind kind;

@@ -21,10 +21,10 @@ int ks_init(build *b, keyspace_writer *ks, const char *name, uint32_t fbits, uin
 		return build_fail(b, "out of memory");
 	char path[4096];
 	build_path(b, path, sizeof(path), name, 0);
-	if (idmap_spill_open(&ks->pilots, path, 1 << 20, b->bg) < 0)
+	if (idmap_spill_open(&ks->pilots, path, build_write_buf(b, 1 << 20), b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
 	build_path(b, path, sizeof(path), name, 1);
-	if (idmap_spill_open(&ks->remap, path, 1 << 20, b->bg) < 0)
+	if (idmap_spill_open(&ks->remap, path, build_write_buf(b, 1 << 20), b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
 	return 0;
 }

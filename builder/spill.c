@@ -284,3 +284,41 @@ int idmap_read_file(const char *path, uint8_t **out, size_t *len)
 	*len = n;
 	return 0;
 }
+
+int idmap_reader_need(idmap_reader *r, size_t n)
+{
+	if (r->len - r->pos >= n)
+		return 1;
+	memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+	r->len -= r->pos;
+	r->pos = 0;
+	while (!r->eof && r->len < r->cap) {
+		ssize_t k = read(r->fd, r->buf + r->len, r->cap - r->len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		if (k == 0)
+			r->eof = 1;
+		r->len += (size_t)k;
+		if (r->len >= n)
+			break;
+	}
+	return r->len - r->pos >= n ? 1 : 0;
+}
+
+int idmap_read_full(int fd, void *buf, size_t cap, size_t *got)
+{
+	*got = 0;
+	while (*got < cap) {
+		ssize_t k = read(fd, (uint8_t *)buf + *got, cap - *got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		if (k == 0)
+			break;
+		*got += (size_t)k;
+	}
+	return 0;
+}

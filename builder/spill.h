@@ -105,6 +105,22 @@ static inline int idmap_spill_write(idmap_spill *s, const void *data, size_t n)
 	return 0;
 }
 
+/* Sequential reader of a temporary file: idmap_reader_need makes n bytes available at
+ * buf + pos (n <= cap). The caller opens fd and allocates buf of cap bytes. */
+typedef struct {
+	int fd;
+	uint8_t *buf;
+	size_t cap, pos, len;
+	int eof;
+} idmap_reader;
+
+/* 1 when n bytes are available, 0 when the file ends first, -1 on a read error (errno). */
+int idmap_reader_need(idmap_reader *r, size_t n);
+
+/* Reads up to cap bytes from fd, fewer only at its end; *got gets their number. Returns 0, or
+ * -1 with errno set. */
+int idmap_read_full(int fd, void *buf, size_t cap, size_t *got);
+
 /* Reads the whole file at path into a new malloc'd buffer (*len bytes; an empty file gives a
  * non-NULL buffer of length 0). Returns 0, or -1 with errno set. */
 int idmap_read_file(const char *path, uint8_t **out, size_t *len);

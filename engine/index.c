@@ -161,12 +161,6 @@ static int section_crc_ok(const idmap_index *ix, uint32_t id)
 
 /* ---- TYPES ------------------------------------------------------------------------------- */
 
-static int cmp_type_name(const void *x, const void *y)
-{
-	const idmap_type_info *a = *(idmap_type_info *const *)x, *b = *(idmap_type_info *const *)y;
-	return strcmp(a->name, b->name);
-}
-
 static int read_types(idmap_index *ix)
 {
 	const idmap_span *s = &ix->sec[IDMAP_SECTION_TYPES];
@@ -206,19 +200,7 @@ static int read_types(idmap_index *ix)
 	}
 	if (p != end)
 		return IDMAP_ERR_CORRUPT;
-	/* names are distinct: sort pointers and compare neighbours (O(T log T)) */
-	idmap_type_info **v = malloc((t ? t : 1) * sizeof *v);
-	if (!v)
-		return IDMAP_ERR_NOMEM;
-	for (uint32_t i = 0; i < t; i++)
-		v[i] = &ix->types[i];
-	qsort(v, t, sizeof *v, cmp_type_name);
-	int rc = IDMAP_OK;
-	for (uint32_t i = 1; i < t; i++)
-		if (strcmp(v[i - 1]->name, v[i]->name) == 0)
-			rc = IDMAP_ERR_CORRUPT;
-	free(v);
-	return rc;
+	return idmap_types_sort(ix);
 }
 
 /* ---- MPHF directories -------------------------------------------------------------------- */
@@ -405,6 +387,8 @@ IDMAP_API void idmap_close(idmap_index *ix)
 	free(ix->secs);
 	free(ix->types);
 	free(ix->names);
+	free(ix->type_order);
+	free(ix->type_ci_low);
 	free(ix);
 }
 
@@ -459,37 +443,6 @@ IDMAP_API int idmap_type_get(const idmap_index *ix, uint32_t id, idmap_type_info
 		return IDMAP_ERR_INVALID;
 	*info = ix->types[id];
 	return IDMAP_OK;
-}
-
-IDMAP_API int idmap_type_find(const idmap_index *ix, const char *name, uint32_t *id)
-{
-	if (!ix || !name || !id)
-		return IDMAP_ERR_INVALID;
-	for (uint32_t i = 0; i < ix->n_types; i++) {
-		if (strcmp(ix->types[i].name, name) == 0) {
-			*id = i;
-			return IDMAP_OK;
-		}
-	}
-	return IDMAP_ERR_NOT_FOUND;
-}
-
-static int ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
-
-IDMAP_API int idmap_type_find_ci(const idmap_index *ix, const char *name, uint32_t *id)
-{
-	if (!ix || !name || !id)
-		return IDMAP_ERR_INVALID;
-	for (uint32_t i = 0; i < ix->n_types; i++) {
-		const char *a = ix->types[i].name, *b = name;
-		while (*a && ascii_lower((unsigned char)*a) == ascii_lower((unsigned char)*b))
-			a++, b++;
-		if (*a == '\0' && *b == '\0') {
-			*id = i;
-			return IDMAP_OK;
-		}
-	}
-	return IDMAP_ERR_NOT_FOUND;
 }
 
 IDMAP_API int idmap_section_get(const idmap_index *ix, uint32_t i, idmap_section_info *info)

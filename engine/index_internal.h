@@ -29,7 +29,13 @@ struct idmap_index {
 	idmap_type_info *types;
 	uint32_t n_types;
 	char *names; /* NUL-terminated copies of the type names */
+	uint32_t *type_order;  /* type ids by name (type_names.c) */
+	uint32_t *type_ci_low; /* per position of type_order: see idmap_types_sort */
 };
+
+/* Sorts the type names for idmap_type_find and idmap_type_find_ci, in O(T log T) once at
+ * open; IDMAP_ERR_CORRUPT when two names are equal. */
+int idmap_types_sort(idmap_index *ix);
 
 /* Offset tables (FWD_INDEX, KEY_INDEX; FORMAT.md, "Offset tables"). The table's length was
  * checked at open against its record count, so the block of any record i < n is inside it;
