@@ -5,14 +5,10 @@
 
 #include "cli_util.h"
 
-#include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <unistd.h>
-
-#include "idmap_format.h"
 
 int cli_index_arg(int argc, char **argv, const char **index, const char *usage)
 {
@@ -36,43 +32,10 @@ const char *cli_index_path(const char *opt)
 	return env && *env ? env : NULL;
 }
 
-void cli_version_message(uint32_t found, char *out, size_t len)
-{
-	if (found > IDMAP_FORMAT_VERSION)
-		snprintf(out, len, "index format version %" PRIu32 " is newer than this idmap "
-			 "reads (version %u): use a newer idmap, or rebuild the index with "
-			 "`idmap build`", found, IDMAP_FORMAT_VERSION);
-	else
-		snprintf(out, len, "index format version %" PRIu32 " is not supported by this "
-			 "idmap (version %u): rebuild the index with `idmap build`", found,
-			 IDMAP_FORMAT_VERSION);
-}
-
-/* The message of IDMAP_ERR_VERSION for the file at path: its version read again. */
-static void version_error(const char *path, char *out, size_t len)
-{
-	uint8_t h[IDMAP_HDR_VERSION + 4];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? pread(fd, h, sizeof h, 0) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n == (ssize_t)sizeof h)
-		cli_version_message(idmap_rd32(h + IDMAP_HDR_VERSION), out, len);
-	else
-		snprintf(out, len, "%s: rebuild the index with `idmap build`",
-			 idmap_strerror(IDMAP_ERR_VERSION));
-}
-
 void cli_index_error(const char *path, int status)
 {
 	int e = errno;
-	char msg[256];
-	const char *why = status == IDMAP_ERR_IO ? strerror(e) : idmap_strerror(status);
-	if (status == IDMAP_ERR_VERSION) {
-		version_error(path, msg, sizeof msg);
-		why = msg;
-	}
-	cli_say("%s: %s", path, why);
+	cli_say("%s: %s", path, status == IDMAP_ERR_IO ? strerror(e) : idmap_strerror(status));
 	errno = e;
 }
 
@@ -114,14 +77,20 @@ static void catch_sigbus(const char *path)
 		sigaction(SIGBUS, &sa, NULL);
 }
 
+int cli_open_detail(const char *path, idmap_index **ix, const char *what)
+{
+	char why[512];
+	int rc = idmap_open_detail(path, ix, why, sizeof why);
+	if (rc != IDMAP_OK)
+		cli_say("%s: %s%s", path, rc == IDMAP_ERR_IO || rc == IDMAP_ERR_NOMEM ? "" : what, why);
+	return rc;
+}
+
 idmap_index *cli_open_index(const char *path)
 {
 	idmap_index *ix;
-	int rc = idmap_open(path, &ix);
-	if (rc != IDMAP_OK) {
-		cli_index_error(path, rc);
+	if (cli_open_detail(path, &ix, "") != IDMAP_OK)
 		return NULL;
-	}
 	catch_sigbus(path);
 	return ix;
 }

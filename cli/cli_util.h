@@ -40,14 +40,14 @@ int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((form
  * error: the message, the usage text, and 2. */
 int cli_bad_option(int ch, char *const *argv, const char *usage);
 
-/* Prints "idmap: PATH: reason" for an engine status (errno for IDMAP_ERR_IO; for
- * IDMAP_ERR_VERSION the file's format version and what to do). errno is kept. */
+/* Prints "idmap: PATH: reason" for an engine status (errno for IDMAP_ERR_IO). errno is
+ * kept. */
 void cli_index_error(const char *path, int status);
 
-/* The reason given for an index of format version found, which this idmap does not read:
- * "index format version 1 is not supported by this idmap (version 2): rebuild the index
- * with `idmap build`". */
-void cli_version_message(uint32_t found, char *out, size_t len);
+/* Opens the index; on failure prints "idmap: PATH: WHAT DETAIL" with idmap_open_detail's
+ * reason (WHAT is left out for IDMAP_ERR_IO and IDMAP_ERR_NOMEM, which are not damage) and
+ * returns the status. */
+int cli_open_detail(const char *path, idmap_index **ix, const char *what);
 
 /* Opens the index, printing the reason on failure. Returns the handle or NULL. From then on a
  * read of the index past the end of a file truncated under it (SIGBUS) ends the program with

@@ -44,33 +44,93 @@ static uint32_t crc32_of(const uint8_t *p, uint64_t len)
 	return libdeflate_crc32(0, p, (size_t)len);
 }
 
+int idmap_detail_set(char *detail, size_t len, int status, const char *fmt, ...)
+{
+	int e = errno; /* IDMAP_ERR_IO leaves its cause in errno */
+	if (detail && len) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(detail, len, fmt, ap);
+		va_end(ap);
+	}
+	errno = e;
+	return status;
+}
+
+/* The text of errno e in buf (strerror_r: strerror may share one buffer between threads). */
+static const char *errno_text(int e, char *buf, size_t len)
+{
+#ifdef _GNU_SOURCE
+	return strerror_r(e, buf, len);
+#else
+	if (strerror_r(e, buf, len) != 0)
+		snprintf(buf, len, "error %d", e);
+	return buf;
+#endif
+}
+
+/* Where idmap_open writes why it failed (idmap_open_detail's buffer, or nowhere). */
+typedef struct {
+	char *p;
+	size_t len;
+} why;
+
+#define WHY(w, status, ...) idmap_detail_set((w)->p, (w)->len, (status), __VA_ARGS__)
+#define CORRUPT(w, ...) WHY(w, IDMAP_ERR_CORRUPT, __VA_ARGS__)
+
+/* A section's name for messages: its own, else "section N" in buf. */
+static const char *name_or_id(uint32_t id, char *buf, size_t len)
+{
+	const char *n = idmap_section_name(id);
+	if (n)
+		return n;
+	snprintf(buf, len, "section %u", id);
+	return buf;
+}
+
+static int version_error(const why *w, uint32_t found)
+{
+	if (found > IDMAP_FORMAT_VERSION)
+		return WHY(w, IDMAP_ERR_VERSION, "header: index format version %u is newer than "
+			   "this idmap reads (version %u): use a newer idmap, or rebuild the index "
+			   "with `idmap build`", found, IDMAP_FORMAT_VERSION);
+	return WHY(w, IDMAP_ERR_VERSION, "header: index format version %u is not supported by "
+		   "this idmap (version %u): rebuild the index with `idmap build`", found,
+		   IDMAP_FORMAT_VERSION);
+}
+
 /* ---- Header and section table ------------------------------------------------------------ */
 
-static int check_header(const idmap_index *ix, uint64_t *table_off, uint32_t *count)
+static int check_header(const idmap_index *ix, uint64_t *table_off, uint32_t *count,
+			const why *w)
 {
 	const uint8_t *h = ix->map;
 	if (memcmp(h + IDMAP_HDR_MAGIC, IDMAP_MAGIC, IDMAP_MAGIC_LEN) != 0)
-		return IDMAP_ERR_NOT_INDEX;
+		return WHY(w, IDMAP_ERR_NOT_INDEX, "header: not an idmap index (bad magic)");
 	if (idmap_rd32(h + IDMAP_HDR_VERSION) != IDMAP_FORMAT_VERSION)
-		return IDMAP_ERR_VERSION;
-	if (idmap_rd32(h + IDMAP_HDR_FLAGS) != 0)
-		return IDMAP_ERR_CORRUPT;
-	for (unsigned i = 0; i < 20; i++)
-		if (h[IDMAP_HDR_RESERVED + i] != 0)
-			return IDMAP_ERR_CORRUPT;
+		return version_error(w, idmap_rd32(h + IDMAP_HDR_VERSION));
 	if (crc32_of(h, IDMAP_HDR_HEADER_CRC) != idmap_rd32(h + IDMAP_HDR_HEADER_CRC))
-		return IDMAP_ERR_CORRUPT;
-	if (idmap_rd64(h + IDMAP_HDR_FILE_SIZE) != (uint64_t)ix->size)
-		return IDMAP_ERR_CORRUPT;
+		return CORRUPT(w, "header: CRC mismatch");
+	int reserved = idmap_rd32(h + IDMAP_HDR_FLAGS) != 0;
+	for (unsigned i = 0; i < 20; i++)
+		reserved |= h[IDMAP_HDR_RESERVED + i] != 0;
+	if (reserved)
+		return CORRUPT(w, "header: reserved fields are not zero");
+	uint64_t fsize = idmap_rd64(h + IDMAP_HDR_FILE_SIZE);
+	if (fsize != (uint64_t)ix->size)
+		return CORRUPT(w, "header: file size %llu but the file has %llu bytes (truncated "
+			       "or extended)", (unsigned long long)fsize,
+			       (unsigned long long)ix->size);
 	uint64_t off = idmap_rd64(h + IDMAP_HDR_TABLE_OFFSET);
 	uint32_t n = idmap_rd32(h + IDMAP_HDR_SECTION_COUNT);
 	if (n < 1 || n > IDMAP_MAX_SECTIONS || off < IDMAP_HEADER_SIZE ||
 	    off % IDMAP_SECTION_ALIGN != 0 || off > ix->size ||
 	    (uint64_t)n * IDMAP_SECTION_ENTRY_SIZE > ix->size - off)
-		return IDMAP_ERR_CORRUPT;
+		return CORRUPT(w, "header: section table (offset %llu, %u entries) outside the "
+			       "file or misaligned", (unsigned long long)off, n);
 	if (crc32_of(h + off, (uint64_t)n * IDMAP_SECTION_ENTRY_SIZE) !=
 	    idmap_rd32(h + IDMAP_HDR_TABLE_CRC))
-		return IDMAP_ERR_CORRUPT;
+		return CORRUPT(w, "section table: CRC mismatch");
 	*table_off = off;
 	*count = n;
 	return IDMAP_OK;
@@ -78,6 +138,7 @@ static int check_header(const idmap_index *ix, uint64_t *table_off, uint32_t *co
 
 typedef struct {
 	uint64_t a, b;
+	uint32_t id; /* 0: the section table itself */
 } range;
 
 static int cmp_range(const void *x, const void *y)
@@ -96,16 +157,16 @@ static int cmp_u32(const void *x, const void *y)
 
 /* Sections: aligned, inside the file, disjoint from each other and the table, ids unique,
  * the required ones present. */
-static int read_table(idmap_index *ix, uint64_t table_off, uint32_t n)
+static int read_table(idmap_index *ix, uint64_t table_off, uint32_t n, const why *w)
 {
 	ix->secs = calloc(n, sizeof *ix->secs);
 	range *rs = calloc((size_t)n + 1, sizeof *rs);
 	uint32_t *ids = calloc(n, sizeof *ids);
+	char nb[2][24];
 	int rc = IDMAP_ERR_NOMEM;
 	if (!ix->secs || !rs || !ids)
 		goto out;
 	ix->n_secs = n;
-	rc = IDMAP_ERR_CORRUPT;
 	size_t nr = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *e = ix->map + table_off + (uint64_t)i * IDMAP_SECTION_ENTRY_SIZE;
@@ -115,29 +176,50 @@ static int read_table(idmap_index *ix, uint64_t table_off, uint32_t n)
 		s->offset = idmap_rd64(e + IDMAP_SEC_OFFSET);
 		s->length = idmap_rd64(e + IDMAP_SEC_LENGTH);
 		s->crc = idmap_rd32(e + IDMAP_SEC_CRC);
-		if (idmap_rd32(e + IDMAP_SEC_FLAGS) || idmap_rd32(e + IDMAP_SEC_RESERVED))
+		const char *name = name_or_id(s->id, nb[0], sizeof nb[0]);
+		if (idmap_rd32(e + IDMAP_SEC_FLAGS) || idmap_rd32(e + IDMAP_SEC_RESERVED)) {
+			rc = CORRUPT(w, "section table: %s: reserved fields are not zero", name);
 			goto out;
+		}
 		if (s->offset < IDMAP_HEADER_SIZE || s->offset % IDMAP_SECTION_ALIGN ||
-		    s->offset > ix->size || s->length > ix->size - s->offset)
+		    s->offset > ix->size || s->length > ix->size - s->offset) {
+			rc = CORRUPT(w, "section table: %s (offset %llu, length %llu) lies outside "
+				     "the file or is misaligned", name,
+				     (unsigned long long)s->offset, (unsigned long long)s->length);
 			goto out;
+		}
 		ids[i] = s->id;
 		if (s->length) /* an empty section occupies no bytes */
-			rs[nr++] = (range){s->offset, s->offset + s->length};
+			rs[nr++] = (range){s->offset, s->offset + s->length, s->id};
 		if (s->id >= 1 && s->id <= IDMAP_SECTION_REQUIRED_LAST)
 			ix->sec[s->id] = (idmap_span){ix->map + s->offset, s->length};
 	}
-	rs[nr++] = (range){table_off, table_off + (uint64_t)n * IDMAP_SECTION_ENTRY_SIZE};
+	rs[nr++] = (range){table_off, table_off + (uint64_t)n * IDMAP_SECTION_ENTRY_SIZE, 0};
 	qsort(rs, nr, sizeof *rs, cmp_range);
-	for (size_t i = 1; i < nr; i++)
-		if (rs[i - 1].b > rs[i].a)
+	for (size_t i = 1; i < nr; i++) {
+		if (rs[i - 1].b > rs[i].a) {
+			const range *x = &rs[i - 1], *y = &rs[i];
+			rc = CORRUPT(w, "section table: %s overlaps %s",
+				     x->id ? name_or_id(x->id, nb[0], sizeof nb[0]) : "the table",
+				     y->id ? name_or_id(y->id, nb[1], sizeof nb[1]) : "the table");
 			goto out;
+		}
+	}
 	qsort(ids, n, sizeof *ids, cmp_u32);
-	for (uint32_t i = 1; i < n; i++)
-		if (ids[i - 1] == ids[i])
+	for (uint32_t i = 1; i < n; i++) {
+		if (ids[i - 1] == ids[i]) {
+			rc = CORRUPT(w, "section table: %s listed twice",
+				     name_or_id(ids[i], nb[0], sizeof nb[0]));
 			goto out;
-	for (uint32_t id = 1; id <= IDMAP_SECTION_REQUIRED_LAST; id++)
-		if (!bsearch(&id, ids, n, sizeof *ids, cmp_u32))
+		}
+	}
+	for (uint32_t id = 1; id <= IDMAP_SECTION_REQUIRED_LAST; id++) {
+		if (!bsearch(&id, ids, n, sizeof *ids, cmp_u32)) {
+			rc = CORRUPT(w, "section table: required section %s missing",
+				     idmap_section_name(id));
 			goto out;
+		}
+	}
 	rc = IDMAP_OK;
 out:
 	free(rs);
@@ -161,15 +243,15 @@ static int section_crc_ok(const idmap_index *ix, uint32_t id)
 
 /* ---- TYPES ------------------------------------------------------------------------------- */
 
-static int read_types(idmap_index *ix)
+static int read_types(idmap_index *ix, const why *w)
 {
 	const idmap_span *s = &ix->sec[IDMAP_SECTION_TYPES];
 	if (s->len < IDMAP_TYPES_HEADER_SIZE || idmap_rd32(s->p + 4) != 0)
-		return IDMAP_ERR_CORRUPT;
+		return CORRUPT(w, "TYPES: header too short or reserved field not zero");
 	uint32_t t = idmap_rd32(s->p);
 	/* each record takes at least 19 bytes: refuse counts the section cannot hold */
 	if (t > IDMAP_MAX_TYPES || (uint64_t)t * 19 > s->len - IDMAP_TYPES_HEADER_SIZE)
-		return IDMAP_ERR_CORRUPT;
+		return CORRUPT(w, "TYPES: %u types do not fit the section", t);
 	ix->types = calloc(t ? t : 1, sizeof *ix->types);
 	/* room for every name and its NUL, whatever the section's length */
 	ix->names = malloc((size_t)t * (IDMAP_MAX_TYPE_NAME + 1) + 1);
@@ -180,17 +262,17 @@ static int read_types(idmap_index *ix)
 	char *np = ix->names;
 	for (uint32_t i = 0; i < t; i++) {
 		if (end - p < 18)
-			return IDMAP_ERR_CORRUPT;
+			return CORRUPT(w, "TYPES: record %u cut short", i);
 		idmap_type_info *ti = &ix->types[i];
 		ti->pairs = idmap_rd64(p);
 		ti->keys = idmap_rd64(p + 8);
 		uint16_t nl = idmap_rd16(p + 16);
 		p += 18;
 		if (nl < 1 || nl > IDMAP_MAX_TYPE_NAME || end - p < nl)
-			return IDMAP_ERR_CORRUPT;
+			return CORRUPT(w, "TYPES: record %u: bad name length %u", i, nl);
 		for (uint16_t k = 0; k < nl; k++)
 			if (p[k] < 0x21 || p[k] > 0x7e)
-				return IDMAP_ERR_CORRUPT;
+				return CORRUPT(w, "TYPES: record %u: name is not printable ASCII", i);
 		memcpy(np, p, nl);
 		np[nl] = '\0';
 		ti->name = np;
@@ -199,8 +281,9 @@ static int read_types(idmap_index *ix)
 		p += nl;
 	}
 	if (p != end)
-		return IDMAP_ERR_CORRUPT;
-	return idmap_types_sort(ix);
+		return CORRUPT(w, "TYPES: bytes after the last record");
+	int rc = idmap_types_sort(ix); /* also finds a name listed twice */
+	return rc == IDMAP_ERR_CORRUPT ? CORRUPT(w, "TYPES: a name listed twice") : rc;
 }
 
 /* ---- MPHF directories -------------------------------------------------------------------- */
@@ -235,28 +318,42 @@ int idmap_mphf_check(const idmap_mphf_view *v)
 	return 0;
 }
 
-static int init_mphf(idmap_index *ix, idmap_mphf_view *v, int dir, int pilots, int remap)
+static int init_mphf(idmap_index *ix, idmap_mphf_view *v, int dir, int pilots, int remap,
+		     const why *w)
 {
 	const idmap_span *d = &ix->sec[dir], *p = &ix->sec[pilots], *r = &ix->sec[remap];
-	if (idmap_mphf_view_init(v, d->p, d->len, p->p, p->len, r->p, r->len) != 0 ||
-	    v->nkeys > UINT32_MAX || idmap_mphf_check(v) != 0)
-		return IDMAP_ERR_CORRUPT;
+	const char *name = idmap_section_name((uint32_t)dir);
+	if (idmap_mphf_view_init(v, d->p, d->len, p->p, p->len, r->p, r->len) != 0)
+		return CORRUPT(w, "%s: header or length inconsistent (or %s, %s lengths)", name,
+			       idmap_section_name((uint32_t)pilots),
+			       idmap_section_name((uint32_t)remap));
+	if (v->nkeys > UINT32_MAX)
+		return CORRUPT(w, "%s: %llu keys, more than 2^32 - 1", name,
+			       (unsigned long long)v->nkeys);
+	if (idmap_mphf_check(v) != 0)
+		return CORRUPT(w, "%s: partition table inconsistent", name);
 	return IDMAP_OK;
 }
 
 /* An offset table of n records (FORMAT.md): its exact length, the first base 0 and the last
  * record ending at the end of the pool. O(1); idmap_verify walks the rest. */
-static int check_offsets(const idmap_span *index, const idmap_span *pool, uint64_t n)
+static int check_offsets(const idmap_index *ix, int index_id, int pool_id, uint64_t n,
+			 const why *w)
 {
+	const idmap_span *index = &ix->sec[index_id], *pool = &ix->sec[pool_id];
+	const char *name = idmap_section_name((uint32_t)index_id);
 	if (index->len != idmap_ot_length(n))
-		return IDMAP_ERR_CORRUPT;
-	if (n == 0)
-		return pool->len == 0 ? IDMAP_OK : IDMAP_ERR_CORRUPT;
-	const uint8_t *last = idmap_ot_block(index, n - 1);
-	uint64_t base = idmap_rd64(last);
-	uint64_t end = idmap_rd32(last + 8 + 4 * ((n - 1) % IDMAP_OT_BLOCK));
-	if (idmap_rd64(index->p) != 0 || base > pool->len || end != pool->len - base)
-		return IDMAP_ERR_CORRUPT;
+		return CORRUPT(w, "%s: length %llu, but %llu records need %llu", name,
+			       (unsigned long long)index->len, (unsigned long long)n,
+			       (unsigned long long)idmap_ot_length(n));
+	if (n == 0 && pool->len == 0)
+		return IDMAP_OK;
+	const uint8_t *last = n ? idmap_ot_block(index, n - 1) : NULL;
+	uint64_t base = n ? idmap_rd64(last) : 0;
+	uint64_t end = n ? idmap_rd32(last + 8 + 4 * ((n - 1) % IDMAP_OT_BLOCK)) : 0;
+	if (n == 0 || idmap_rd64(index->p) != 0 || base > pool->len || end != pool->len - base)
+		return CORRUPT(w, "%s: does not span %s", name,
+			       idmap_section_name((uint32_t)pool_id));
 	return IDMAP_OK;
 }
 
@@ -286,86 +383,90 @@ static void advise_huge(const idmap_index *ix)
 #endif
 }
 
-static int validate(idmap_index *ix)
+static int validate(idmap_index *ix, const why *w)
 {
-	uint64_t table_off;
-	uint32_t count;
-	int rc = check_header(ix, &table_off, &count);
+	uint64_t table_off = 0;
+	uint32_t count = 0;
+	int rc = check_header(ix, &table_off, &count, w);
 	if (rc == IDMAP_OK)
-		rc = read_table(ix, table_off, count);
+		rc = read_table(ix, table_off, count, w);
 	if (rc != IDMAP_OK)
 		return rc;
 	static const int small[] = {IDMAP_SECTION_META, IDMAP_SECTION_TYPES,
 				    IDMAP_SECTION_ACC_DIR, IDMAP_SECTION_KEY_DIR};
 	for (size_t i = 0; i < sizeof small / sizeof small[0]; i++)
 		if (!section_crc_ok(ix, (uint32_t)small[i]))
-			return IDMAP_ERR_CORRUPT;
-	if ((rc = read_types(ix)) != IDMAP_OK)
+			return CORRUPT(w, "%s: CRC mismatch", idmap_section_name((uint32_t)small[i]));
+	if ((rc = read_types(ix, w)) != IDMAP_OK)
 		return rc;
 	rc = init_mphf(ix, &ix->acc_mphf, IDMAP_SECTION_ACC_DIR, IDMAP_SECTION_ACC_PILOTS,
-		       IDMAP_SECTION_ACC_REMAP);
+		       IDMAP_SECTION_ACC_REMAP, w);
 	if (rc == IDMAP_OK)
 		rc = init_mphf(ix, &ix->key_mphf, IDMAP_SECTION_KEY_DIR, IDMAP_SECTION_KEY_PILOTS,
-			       IDMAP_SECTION_KEY_REMAP);
+			       IDMAP_SECTION_KEY_REMAP, w);
 	if (rc != IDMAP_OK)
 		return rc;
 	ix->n_acc = ix->acc_mphf.nkeys;
 	ix->n_key = ix->key_mphf.nkeys;
 	if (ix->sec[IDMAP_SECTION_ACC_CODES].len != 8 * ix->n_acc)
-		return IDMAP_ERR_CORRUPT;
-	rc = check_offsets(&ix->sec[IDMAP_SECTION_FWD_INDEX], &ix->sec[IDMAP_SECTION_FWD_POOL],
-			   ix->n_acc);
+		return CORRUPT(w, "ACC_CODES: length %llu, but %llu accessions need %llu",
+			       (unsigned long long)ix->sec[IDMAP_SECTION_ACC_CODES].len,
+			       (unsigned long long)ix->n_acc, (unsigned long long)(8 * ix->n_acc));
+	rc = check_offsets(ix, IDMAP_SECTION_FWD_INDEX, IDMAP_SECTION_FWD_POOL, ix->n_acc, w);
 	if (rc == IDMAP_OK)
-		rc = check_offsets(&ix->sec[IDMAP_SECTION_KEY_INDEX],
-				   &ix->sec[IDMAP_SECTION_KEY_POOL], ix->n_key);
+		rc = check_offsets(ix, IDMAP_SECTION_KEY_INDEX, IDMAP_SECTION_KEY_POOL, ix->n_key,
+				   w);
 	return rc;
 }
 
-IDMAP_API int idmap_open(const char *path, idmap_index **out)
+/* Opens and maps path (IDMAP_ERR_IO with errno, or IDMAP_ERR_NOT_INDEX for what cannot be an
+ * index), then validates it. */
+static int open_checked(const char *path, idmap_index **out, const why *w)
 {
-	if (!out)
-		return IDMAP_ERR_INVALID;
-	*out = NULL;
-	if (!path)
-		return IDMAP_ERR_INVALID;
+	char eb[128];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return IDMAP_ERR_IO;
+		return WHY(w, IDMAP_ERR_IO, "%s", errno_text(errno, eb, sizeof eb));
 	struct stat st;
 	if (fstat(fd, &st) != 0) {
 		int e = errno;
 		close(fd);
 		errno = e;
-		return IDMAP_ERR_IO;
+		return WHY(w, IDMAP_ERR_IO, "%s", errno_text(e, eb, sizeof eb));
 	}
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		errno = EISDIR;
-		return IDMAP_ERR_IO;
+		return WHY(w, IDMAP_ERR_IO, "%s", errno_text(EISDIR, eb, sizeof eb));
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size < (off_t)IDMAP_HEADER_SIZE ||
-	    (uint64_t)st.st_size > SIZE_MAX) {
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > SIZE_MAX) {
 		close(fd);
-		return IDMAP_ERR_NOT_INDEX;
+		return WHY(w, IDMAP_ERR_NOT_INDEX, "header: not an idmap index (not a regular "
+			   "file)");
+	}
+	if (st.st_size < (off_t)IDMAP_HEADER_SIZE) {
+		close(fd);
+		return WHY(w, IDMAP_ERR_NOT_INDEX, "header: not an idmap index (a file of %lld "
+			   "bytes)", (long long)st.st_size);
 	}
 	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 	int e = errno;
 	close(fd); /* the mapping keeps the file */
 	if (map == MAP_FAILED) {
 		errno = e;
-		return IDMAP_ERR_IO;
+		return WHY(w, IDMAP_ERR_IO, "%s", errno_text(e, eb, sizeof eb));
 	}
 	idmap_index *ix = calloc(1, sizeof *ix);
 	if (!ix) {
 		munmap(map, (size_t)st.st_size);
-		return IDMAP_ERR_NOMEM;
+		return WHY(w, IDMAP_ERR_NOMEM, "out of memory");
 	}
 	ix->map = map;
 	ix->size = (size_t)st.st_size;
-	int rc = validate(ix);
+	int rc = validate(ix, w);
 	if (rc != IDMAP_OK) {
 		idmap_close(ix);
-		return rc;
+		return rc == IDMAP_ERR_NOMEM ? WHY(w, rc, "out of memory") : rc;
 	}
 	/* the big arrays are probed at random; the small tables are read at every lookup */
 	(void)madvise(ix->map, ix->size, MADV_RANDOM);
@@ -376,6 +477,28 @@ IDMAP_API int idmap_open(const char *path, idmap_index **out)
 		advise(&ix->sec[hot[i]], MADV_WILLNEED);
 	*out = ix;
 	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_open_detail(const char *path, idmap_index **out, char *detail, size_t len)
+{
+	if (!out || (!detail && len))
+		return IDMAP_ERR_INVALID;
+	*out = NULL;
+	why w = {detail, len};
+	if (detail && len)
+		detail[0] = '\0';
+	if (!path)
+		return WHY(&w, IDMAP_ERR_INVALID, "no path");
+	int e = errno;
+	int rc = open_checked(path, out, &w);
+	if (rc == IDMAP_OK)
+		errno = e;
+	return rc;
+}
+
+IDMAP_API int idmap_open(const char *path, idmap_index **out)
+{
+	return idmap_open_detail(path, out, NULL, 0);
 }
 
 IDMAP_API void idmap_close(idmap_index *ix)

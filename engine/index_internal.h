@@ -95,6 +95,12 @@ int idmap_fwd_pair(const idmap_index *ix, uint64_t type, uint64_t key, idmap_pai
 int idmap_key_head(const idmap_index *ix, const uint8_t **p, const uint8_t *end,
 		   uint64_t *type, const uint8_t **value, uint64_t *len);
 
+/* Writes the printf-style reason into detail (NUL-terminated, truncated to len; nothing when
+ * detail is NULL or len 0) and returns status; errno is kept. The detail texts of idmap_open
+ * and idmap_verify. */
+int idmap_detail_set(char *detail, size_t len, int status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Partition and file tables of a directory consistent with the pilots and remap lengths. */
 int idmap_mphf_check(const idmap_mphf_view *v);
 

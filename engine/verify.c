@@ -11,7 +11,6 @@
  * and reverse pairs are the same set (a damage goes unnoticed with a chance of about 2^-64).
  * IDMAP_VERIFY_FULL adds the exact check the sums stand for, at one random access per pair:
  * the key record of every forward pair exists and has the group's type. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,18 +24,7 @@
 #include "hash.h"
 #include "index_internal.h"
 
-static int fail(char *detail, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *detail, size_t len, const char *fmt, ...)
-{
-	if (detail && len) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(detail, len, fmt, ap);
-		va_end(ap);
-	}
-	return IDMAP_ERR_CORRUPT;
-}
+#define fail(detail, len, ...) idmap_detail_set((detail), (len), IDMAP_ERR_CORRUPT, __VA_ARGS__)
 
 /* Access advice for a part of the map (page-aligned outwards). */
 static void advise(const idmap_index *ix, const uint8_t *p, uint64_t len, int advice)

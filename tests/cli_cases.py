@@ -239,7 +239,7 @@ def build_cases(idx, sample, workdir):
         ("missing index", ["map", "-i", os.path.join(workdir, "missing.idx"), "P31946"],
          dict(code=1, err=["missing.idx: No such file or directory"])),
         ("not an index", ["map", "-i", notidx, "P31946"],
-         dict(code=1, err=[notidx + ": not an idmap index"])),
+         dict(code=1, err=[notidx + ": header: not an idmap index (bad magic)"])),
         ("info of not an index", ["info", "-i", notidx], dict(code=1, err=["not an idmap index"])),
         ("unwritable unmapped file", m + ["--unmapped", "/nonexistent/dir/u.txt", "x"],
          dict(code=1, err=["/nonexistent/dir/u.txt"])),

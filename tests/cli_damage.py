@@ -153,6 +153,43 @@ def main():
             check(p.returncode == 1 and not crashed(p) and msg in p.stderr,
                   f"version {version}: {args[0]} exit {p.returncode}: {p.stderr!r}")
 
+    # crafted damages, checksums resealed: every command gives idmap_open_detail's reason
+    def reseal(b):
+        struct.pack_into("<I", b, 36, zlib.crc32(bytes(b[table_off:table_off + 32 * count])))
+        struct.pack_into("<I", b, 60, zlib.crc32(bytes(b[:60])))
+
+    crafted = []
+    b = bytearray(image)
+    b[0:8] = b"IDMAPXXX"
+    crafted.append(("bad magic", b, "header: not an idmap index (bad magic)"))
+    b = bytearray(image)
+    struct.pack_into("<I", b, 8, 1)
+    reseal(b)
+    crafted.append(("old version", b, "header: index format version 1 is not supported by "
+                    "this idmap (version 2): rebuild the index with `idmap build`"))
+    cut = table_off + 32
+    b = bytearray(image[:cut])
+    struct.pack_into("<Q", b, 16, cut)
+    struct.pack_into("<I", b, 60, zlib.crc32(bytes(b[:60])))
+    crafted.append(("truncated section table", b, f"header: section table (offset {table_off}, "
+                    f"{count} entries) outside the file or misaligned"))
+    b = bytearray(image)
+    k = [n for n, _o, _l in sections].index("KEY_POOL")
+    _n, off, _l = sections[k]
+    struct.pack_into("<Q", b, table_off + 32 * k + 16, len(image) - off + 64)
+    reseal(b)
+    crafted.append(("section out of bounds", b, f"section table: KEY_POOL (offset {off}, "
+                    f"length {len(image) - off + 64}) lies outside the file or is misaligned"))
+    for label, data, reason in crafted:
+        with open(bad, "wb") as f:
+            f.write(data)
+        for args, prefix in ((["verify", "-i", bad], "verify failed: "), (fwd_args, ""),
+                             (["info", "-i", bad], "")):
+            p = run(args)
+            want = f"idmap: {bad}: {prefix}{reason}\n"
+            check(p.returncode == 1 and p.stderr.decode(errors="replace") == want,
+                  f"{label}: {args[0]} exit {p.returncode}: {p.stderr!r}, want {want!r}")
+
     # a truncated and an extended file
     for label, data in (("truncated", image[:-64]), ("extended", image + b"\0" * 64),
                         ("cut in the header", image[:40]), ("empty", b"")):

@@ -661,6 +661,73 @@ static void exercise(idmap_index *ix)
 
 /* Small sections are checked at open: any flipped byte is refused. With their CRC resealed,
  * the parsers themselves must refuse or survive the damage. */
+/* idmap_open_detail names the damaged part and says what is wrong with it. */
+static void expect_detail(const uint8_t *b, size_t n, int want, const char *text)
+{
+	idmap_index *ix = (idmap_index *)1;
+	char detail[256] = "x";
+	write_file(bad_path, b, n);
+	assert_int_equal(idmap_open_detail(bad_path, &ix, detail, sizeof detail), want);
+	assert_null(ix);
+	assert_string_equal(detail, text);
+}
+
+static void test_open_detail(void **state)
+{
+	(void)state;
+	uint8_t *b = copy_image();
+	char detail[256] = "x", want[256];
+	idmap_index *ix = NULL;
+	/* intact: "" and the handle */
+	assert_int_equal(idmap_open_detail(index_path, &ix, detail, sizeof detail), IDMAP_OK);
+	assert_non_null(ix);
+	assert_string_equal(detail, "");
+	idmap_close(ix);
+	/* bad magic, a file shorter than a header */
+	b[1] ^= 0x20;
+	expect_detail(b, image_len, IDMAP_ERR_NOT_INDEX, "header: not an idmap index (bad magic)");
+	expect_detail(b, 10, IDMAP_ERR_NOT_INDEX, "header: not an idmap index (a file of 10 bytes)");
+	/* an older format version, header resealed */
+	memcpy(b, image, image_len);
+	idmap_wr32(b + IDMAP_HDR_VERSION, 1);
+	reseal_table(b);
+	expect_detail(b, image_len, IDMAP_ERR_VERSION,
+		      "header: index format version 1 is not supported by this idmap (version 2): "
+		      "rebuild the index with `idmap build`");
+	/* the section table cut off: the file ends inside it (size field resealed) */
+	memcpy(b, image, image_len);
+	uint64_t table_off = idmap_rd64(b + IDMAP_HDR_TABLE_OFFSET);
+	size_t cut = (size_t)table_off + IDMAP_SECTION_ENTRY_SIZE;
+	idmap_wr64(b + IDMAP_HDR_FILE_SIZE, cut);
+	idmap_wr32(b + IDMAP_HDR_HEADER_CRC, crc32_ref(b, IDMAP_HDR_HEADER_CRC));
+	snprintf(want, sizeof want, "header: section table (offset %llu, %u entries) outside the "
+		 "file or misaligned", (unsigned long long)table_off, n_sections(b));
+	expect_detail(b, cut, IDMAP_ERR_CORRUPT, want);
+	/* a section running past the end of the file (table and header resealed) */
+	memcpy(b, image, image_len);
+	uint8_t *e = entry_of(b, IDMAP_SECTION_KEY_POOL);
+	uint64_t off = idmap_rd64(e + IDMAP_SEC_OFFSET);
+	idmap_wr64(e + IDMAP_SEC_LENGTH, image_len - off + 1);
+	reseal_table(b);
+	snprintf(want, sizeof want, "section table: KEY_POOL (offset %llu, length %llu) lies "
+		 "outside the file or is misaligned", (unsigned long long)off,
+		 (unsigned long long)(image_len - off + 1));
+	expect_detail(b, image_len, IDMAP_ERR_CORRUPT, want);
+	/* a small section's bytes damaged, its CRC not resealed */
+	memcpy(b, image, image_len);
+	e = entry_of(b, IDMAP_SECTION_TYPES);
+	b[idmap_rd64(e + IDMAP_SEC_OFFSET) + 9] ^= 1;
+	expect_detail(b, image_len, IDMAP_ERR_CORRUPT, "TYPES: CRC mismatch");
+	/* a missing file: errno's text; a too short buffer: truncated, NUL-terminated */
+	assert_int_equal(idmap_open_detail("/nonexistent/x.idx", &ix, detail, sizeof detail),
+			 IDMAP_ERR_IO);
+	assert_string_equal(detail, "No such file or directory");
+	assert_int_equal(idmap_open_detail("/nonexistent/x.idx", &ix, detail, 3), IDMAP_ERR_IO);
+	assert_string_equal(detail, "No");
+	assert_int_equal(idmap_open_detail(index_path, &ix, NULL, 1), IDMAP_ERR_INVALID);
+	free(b);
+}
+
 static void test_damaged_small_sections(void **state)
 {
 	(void)state;
@@ -871,6 +938,7 @@ int main(void)
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_damaged_header),
 		cmocka_unit_test(test_damaged_table),
+		cmocka_unit_test(test_open_detail),
 		cmocka_unit_test(test_damaged_small_sections),
 		cmocka_unit_test(test_damaged_big_sections),
 		cmocka_unit_test(test_verify_walks),

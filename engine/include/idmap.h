@@ -76,6 +76,17 @@ IDMAP_API const char *idmap_version(void);
  * IDMAP_ERR_INVALID for NULL arguments. */
 IDMAP_API int idmap_open(const char *path, idmap_index **out);
 
+/* idmap_open() that also says why it failed, as idmap_verify() does: on failure a one-line
+ * reason is written into detail (NUL-terminated, truncated to len; detail may be NULL when
+ * len is 0), naming the damaged part first: "header: CRC mismatch", "header: index format
+ * version 1 is not supported by this idmap (version 2): rebuild the index with `idmap
+ * build`", "section table: KEY_POOL (offset 4096, length 99999) lies outside the file or is
+ * misaligned", "TYPES: CRC mismatch"; after IDMAP_ERR_IO, the text of errno ("No such file
+ * or directory"). On success detail is "". Same returns as idmap_open, which is
+ * idmap_open_detail(path, out, NULL, 0); IDMAP_ERR_INVALID also when detail is NULL and len
+ * is not 0. Thread-safe: the text goes only to the caller's buffer. */
+IDMAP_API int idmap_open_detail(const char *path, idmap_index **out, char *detail, size_t len);
+
 /* Unmaps and frees the index. Every pointer obtained from it becomes invalid. NULL is a no-op. */
 IDMAP_API void idmap_close(idmap_index *ix);
 

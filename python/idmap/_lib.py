@@ -101,6 +101,7 @@ _PROTOTYPES = {
     "idmap_version": (c_char_p, []),
     "idmap_strerror": (c_char_p, [c_int]),
     "idmap_open": (c_int, [c_char_p, POINTER(P)]),
+    "idmap_open_detail": (c_int, [c_char_p, POINTER(P), c_char_p, c_size_t]),
     "idmap_close": (None, [P]),
     "idmap_verify_flags": (c_int, [P, c_uint, c_char_p, c_size_t]),
     "idmap_acc_count": (c_uint64, [P]),

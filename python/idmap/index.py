@@ -28,7 +28,12 @@ class Index:
         self.path = os.fspath(path)
         self._ix = ctypes.c_void_p()
         self._types = None
-        check(lib.idmap_open(os.fsencode(self.path), byref(self._ix)), self.path)
+        detail = ctypes.create_string_buffer(512)
+        rc = lib.idmap_open_detail(os.fsencode(self.path), byref(self._ix), detail, len(detail))
+        if rc != _lib.OK:  # the reason names the damaged part, as the CLI says it
+            errno = ctypes.get_errno() if rc == _lib.ERR_IO else None
+            raise IdmapError("%s: %s" % (self.path, detail.value.decode(errors="replace")),
+                             rc, errno)
 
     def close(self):
         """Unmaps the index; the Index is unusable afterwards. Safe to call twice."""

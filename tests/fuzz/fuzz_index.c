@@ -151,10 +151,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[64];
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	idmap_index *ix = (idmap_index *)1;
-	int rc = idmap_open(path, &ix);
+	char why[256];
+	memset(why, 'x', sizeof why);
+	int rc = idmap_open_detail(path, &ix, why, sizeof why);
 	close(fd); /* the map keeps the bytes */
 	FUZZ_CHECK(rc == IDMAP_OK || rc == IDMAP_ERR_NOT_INDEX || rc == IDMAP_ERR_VERSION ||
 		   rc == IDMAP_ERR_CORRUPT || rc == IDMAP_ERR_NOMEM);
+	/* a refusal always says why; a success leaves "" */
+	FUZZ_CHECK(memchr(why, '\0', sizeof why) != NULL && (why[0] != '\0') == (rc != IDMAP_OK));
 	if (rc != IDMAP_OK) {
 		FUZZ_CHECK(ix == NULL);
 		return 0;

@@ -1,0 +1,528 @@
+#!/usr/bin/env python3
+"""A second reader of idmap indexes, written from format/FORMAT.md alone.
+
+It is meant to be read next to the specification: plain code, one function per part of the
+format, no speed tricks, only Python's standard library. It opens an index, checks the header,
+the section table and every section's CRC, and answers
+  - forward lookups: accession -> its (type name, value) pairs;
+  - reverse lookups: (type name, value) -> accessions.
+Section ids it does not know are ignored, as are META keys it does not know.
+
+Usage: second_reader.py INDEX fwd ACCESSION...        (prints ACCESSION TAB TYPE TAB VALUE)
+       second_reader.py INDEX rev TYPE VALUE...        (prints VALUE TAB ACCESSION)
+       second_reader.py --vectors FORMAT.md [INDEX]    (checks the known-answer vectors;
+                                                        INDEX: the sample index)
+"""
+import struct
+import sys
+import zlib
+
+MASK64 = (1 << 64) - 1
+
+# ---- Conventions ----------------------------------------------------------------------------
+
+
+def u16(b, off):
+    return struct.unpack_from("<H", b, off)[0]
+
+
+def u32(b, off):
+    return struct.unpack_from("<I", b, off)[0]
+
+
+def u64(b, off):
+    return struct.unpack_from("<Q", b, off)[0]
+
+
+def varint(b, pos, end):
+    """Unsigned LEB128 at b[pos:end]: (value, next position). At most 10 bytes, < 2^64."""
+    value = shift = 0
+    for _ in range(10):
+        if pos >= end:
+            raise FormatError("varint runs past its record")
+        byte = b[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            if value > MASK64:
+                raise FormatError("varint over 64 bits")
+            return value, pos
+        shift += 7
+    raise FormatError("varint longer than 10 bytes")
+
+
+class FormatError(Exception):
+    """The file breaks the specification."""
+
+
+# ---- Encoded accessions -----------------------------------------------------------------------
+
+B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+DIGIT, ALPHA, ALNUM = "0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", B36
+
+
+def _core_matches(core):
+    """[OPQ][0-9][A-Z0-9]{3}[0-9] or [A-NR-Z][0-9]([A-Z][A-Z0-9]{2}[0-9]){1,2}."""
+    def fits(text, classes):
+        return len(text) == len(classes) and all(c in k for c, k in zip(text, classes))
+    if len(core) == 6 and fits(core, ["OPQ", DIGIT, ALNUM, ALNUM, ALNUM, DIGIT]):
+        return True
+    first = "ABCDEFGHIJKLMNRSTUVWXYZ"
+    group = [ALPHA, ALNUM, ALNUM, DIGIT]
+    return (fits(core, [first, DIGIT] + group) or fits(core, [first, DIGIT] + group + group))
+
+
+def acc_encode(text):
+    """The u64 code of an accession, or None when the text is not one."""
+    core, isoform = text, 0
+    if "-" in text:
+        core, number = text.split("-", 1)
+        if not (1 <= len(number) <= 4 and number.isdigit() and number.isascii()
+                and number[0] != "0" and int(number) <= 2047):
+            return None
+        isoform = int(number)
+    if not _core_matches(core):
+        return None
+    base36 = 0
+    for c in core:
+        base36 = base36 * 36 + B36.index(c)
+    return (base36 << 12) | ((1 if len(core) == 10 else 0) << 11) | isoform
+
+
+def acc_decode(code):
+    """The accession text of a code."""
+    isoform, long_form, base36 = code & 0x7FF, (code >> 11) & 1, code >> 12
+    chars = []
+    for _ in range(10 if long_form else 6):
+        chars.append(B36[base36 % 36])
+        base36 //= 36
+    if base36:
+        raise FormatError("accession code %#x too large" % code)
+    text = "".join(reversed(chars))
+    return text + ("-%d" % isoform if isoform else "")
+
+
+# ---- Hashing ----------------------------------------------------------------------------------
+
+K1, K2, K3 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
+
+
+def fmix(x):
+    x ^= x >> 33
+    x = (x * 0xFF51AFD7ED558CCD) & MASK64
+    x ^= x >> 33
+    x = (x * 0xC4CEB9FE1A85EC53) & MASK64
+    x ^= x >> 33
+    return x
+
+
+def mum(a, b):
+    p = a * b
+    return (p & MASK64) ^ (p >> 64)
+
+
+def rotl(x, r):
+    return ((x << r) | (x >> (64 - r))) & MASK64
+
+
+def high64(a, b):
+    """The high 64 bits of the 128-bit product a * b."""
+    return (a * b) >> 64
+
+
+def hash128(data, seed):
+    """H(bytes, n, seed) -> (hi, lo)."""
+    n = len(data)
+    a = seed ^ ((n * K1) & MASK64)
+    b = (~seed & MASK64) ^ K2
+    for i in range(0, n, 8):
+        w = int.from_bytes(data[i:i + 8].ljust(8, b"\0"), "little")
+        a = mum(a ^ w, K2)
+        b = (mum(b ^ rotl(w, 32), K3) + w) & MASK64
+    hi = fmix(a ^ n ^ rotl(b, 23))
+    lo = fmix(b ^ rotl(a, 29))
+    return hi, lo
+
+
+def hash_acc(code, acc_seed):
+    return hash128(code.to_bytes(8, "little"), acc_seed)
+
+
+def hash_key(type_id, value, key_seed):
+    return hash128(value, key_seed ^ ((type_id * K3) & MASK64))
+
+
+# ---- MPHF directory and query -----------------------------------------------------------------
+
+
+class Mphf:
+    """One key space's MPHF: its directory (ACC_DIR / KEY_DIR), pilots and remap entries."""
+
+    def __init__(self, name, directory, pilots, remap):
+        d = directory
+        if len(d) < 32:
+            raise FormatError(name + ": shorter than its header")
+        self.fbits, self.nparts, self.nkeys, self.seed = u32(d, 0), u32(d, 4), u64(d, 8), u64(d, 16)
+        if self.fbits > 16 or u64(d, 24) != 0:
+            raise FormatError(name + ": fbits over 16 or reserved field not zero")
+        nfiles = 1 << self.fbits
+        if len(d) != 32 + 8 * nfiles + 32 * self.nparts:
+            raise FormatError(name + ": length does not match fbits and partitions")
+        self.files = [(u32(d, 32 + 8 * f), u32(d, 36 + 8 * f)) for f in range(nfiles)]
+        at = 32 + 8 * nfiles
+        self.parts = []
+        for i in range(self.nparts):
+            e = at + 32 * i
+            self.parts.append(dict(slot_base=u64(d, e), pilot_base=u64(d, e + 8),
+                                   remap_base=u64(d, e + 16), n=u32(d, e + 24),
+                                   part_seed=u32(d, e + 28)))
+        if len(pilots) % 2 or len(remap) % 4:
+            raise FormatError(name + ": pilots or remap entries of a broken size")
+        self.pilots = [u16(pilots, 2 * i) for i in range(len(pilots) // 2)]
+        self.remap = [u32(remap, 4 * i) for i in range(len(remap) // 4)]
+        self._check_tables(name)
+
+    def _check_tables(self, name):
+        """Files and partitions are consecutive; their sums match the arrays."""
+        part = 0
+        for first, count in self.files:
+            if first != part:
+                raise FormatError(name + ": file table not consecutive")
+            part += count
+        slot = pilot = remap = 0
+        for p in self.parts:
+            if (p["slot_base"], p["pilot_base"], p["remap_base"]) != (slot, pilot, remap):
+                raise FormatError(name + ": partition table not consecutive")
+            m, nb, _ = self.sizes(p["n"])
+            slot, pilot, remap = slot + p["n"], pilot + nb, remap + m - p["n"]
+        if (part, slot, pilot, remap) != (self.nparts, self.nkeys, len(self.pilots),
+                                          len(self.remap)):
+            raise FormatError(name + ": totals differ from the arrays")
+
+    @staticmethod
+    def sizes(n):
+        """m positions, nb buckets, nb1 dense buckets of a partition of n keys."""
+        m = n + (n >> 6)
+        nb = (n + 3) // 4 if n else 0
+        nb1 = (3 * nb + 9) // 10
+        return m, nb, nb1
+
+    def query(self, h, trace=None):
+        """The candidate slot of key hash h = (hi, lo), or None. trace (a dict) receives the
+        intermediate values, for the known-answer vectors."""
+        hi, lo = h
+        trace = {} if trace is None else trace
+        f = 0 if self.fbits == 0 else hi >> (64 - self.fbits)
+        first, count = self.files[f]
+        trace.update(file=f)
+        if count == 0:
+            return None
+        r = hi if self.fbits == 0 else (hi << self.fbits) & MASK64
+        part = first + (0 if count == 1 else high64(r, count))
+        p = self.parts[part]
+        n = p["n"]
+        trace.update(partition=part, n=n, part_seed=p["part_seed"])
+        if n == 0:
+            return None
+        m, nb, nb1 = self.sizes(n)
+        x = lo & 0xFFFFFFFF
+        if nb1 == nb or (lo >> 32) < 0x9999999A:
+            bucket = (x * nb1) >> 32
+        else:
+            bucket = nb1 + ((x * (nb - nb1)) >> 32)
+        pilot = self.pilots[p["pilot_base"] + bucket]
+        pos = high64(fmix(hi ^ fmix((pilot << 32) ^ p["part_seed"])), m)
+        trace.update(bucket=bucket, pilot=pilot, position=pos)
+        if pos >= n:
+            pos = self.remap[p["remap_base"] + pos - n]
+            if pos >= n:
+                return None
+        trace.update(slot=p["slot_base"] + pos)
+        return p["slot_base"] + pos
+
+
+# ---- Offset tables ----------------------------------------------------------------------------
+
+
+def ot_record(table, pool_len, s):
+    """[start, end) of record s in its pool, from an offset table of 14-record blocks."""
+    b, j = divmod(s, 14)
+    block = 64 * b
+    base = u64(table, block)
+    end = base + u32(table, block + 8 + 4 * j)
+    start = base if j == 0 else base + u32(table, block + 8 + 4 * (j - 1))
+    if not start <= end <= pool_len:
+        raise FormatError("offset table entry %d out of order or past its pool" % s)
+    return start, end
+
+
+def ot_check(name, table, pool_len, n):
+    """What a reader checks at open: the length, the first base, the last end."""
+    blocks = (n + 13) // 14
+    if len(table) != 8 * blocks + 4 * n:
+        raise FormatError(name + ": length does not match the record count")
+    if n == 0:
+        if pool_len:
+            raise FormatError(name + ": no records but a pool")
+        return
+    if u64(table, 0) != 0 or ot_record(table, pool_len, n - 1)[1] != pool_len:
+        raise FormatError(name + ": does not span its pool")
+
+
+# ---- The index --------------------------------------------------------------------------------
+
+META, TYPES, ACC_DIR, ACC_PILOTS, ACC_REMAP, ACC_CODES = 1, 2, 3, 4, 5, 6
+FWD_INDEX, FWD_POOL, KEY_DIR, KEY_PILOTS, KEY_REMAP, KEY_INDEX, KEY_POOL = 7, 8, 9, 10, 11, 12, 13
+UNVERSIONED = "#unversioned:"
+
+
+class Index:
+    def __init__(self, path):
+        with open(path, "rb") as f:
+            self.b = f.read()
+        self.sections = self._read_header_and_table()
+        for sid in range(1, 14):
+            if sid not in self.sections:
+                raise FormatError("required section %d missing" % sid)
+        self.meta = self._read_meta()
+        self.types = self._read_types()
+        self.type_id = {t["name"]: i for i, t in enumerate(self.types)}
+        self.acc = Mphf("ACC_DIR", self.sec(ACC_DIR), self.sec(ACC_PILOTS), self.sec(ACC_REMAP))
+        self.key = Mphf("KEY_DIR", self.sec(KEY_DIR), self.sec(KEY_PILOTS), self.sec(KEY_REMAP))
+        self.n_acc, self.n_key = self.acc.nkeys, self.key.nkeys
+        if len(self.sec(ACC_CODES)) != 8 * self.n_acc:
+            raise FormatError("ACC_CODES: length is not 8 x n_acc")
+        ot_check("FWD_INDEX", self.sec(FWD_INDEX), len(self.sec(FWD_POOL)), self.n_acc)
+        ot_check("KEY_INDEX", self.sec(KEY_INDEX), len(self.sec(KEY_POOL)), self.n_key)
+
+    def sec(self, sid):
+        off, length = self.sections[sid]
+        return self.b[off:off + length]
+
+    def _read_header_and_table(self):
+        b = self.b
+        if len(b) < 64 or b[0:8] != b"IDMAPIDX":
+            raise FormatError("header: not an idmap index")
+        if u32(b, 8) != 2:
+            raise FormatError("header: format version %d, not 2" % u32(b, 8))
+        if zlib.crc32(b[0:60]) != u32(b, 60):
+            raise FormatError("header: CRC mismatch")
+        if u32(b, 12) != 0 or any(b[40:60]):
+            raise FormatError("header: reserved fields not zero")
+        if u64(b, 16) != len(b):
+            raise FormatError("header: file size differs from the file's")
+        table, count = u64(b, 24), u32(b, 32)
+        if not (1 <= count <= 1024 and table >= 64 and table % 64 == 0
+                and table + 32 * count <= len(b)):
+            raise FormatError("header: section table outside the file")
+        if zlib.crc32(b[table:table + 32 * count]) != u32(b, 36):
+            raise FormatError("section table: CRC mismatch")
+        sections, used = {}, [(table, table + 32 * count)]
+        for i in range(count):
+            e = table + 32 * i
+            sid, flags, off, length, crc, reserved = struct.unpack_from("<IIQQII", b, e)
+            if flags or reserved:
+                raise FormatError("section table: reserved fields not zero")
+            if off < 64 or off % 64 or off + length > len(b):
+                raise FormatError("section table: section %d outside the file" % sid)
+            if sid in sections:
+                raise FormatError("section table: section %d twice" % sid)
+            if zlib.crc32(b[off:off + length]) != crc:
+                raise FormatError("section %d: CRC mismatch" % sid)
+            if length:
+                used.append((off, off + length))
+            sections[sid] = (off, length)  # unknown ids too: they are skipped, not refused
+        used.sort()
+        for (_, end), (start, _) in zip(used, used[1:]):
+            if end > start:
+                raise FormatError("section table: sections overlap")
+        return sections
+
+    def _read_meta(self):
+        meta = []
+        for line in self.sec(META).decode("utf-8").split("\n")[:-1]:
+            key, value = line.split("\t", 1)
+            meta.append((key, value))
+        return meta
+
+    def _read_types(self):
+        s = self.sec(TYPES)
+        count = u32(s, 0)
+        if u32(s, 4) != 0 or count > 65536:
+            raise FormatError("TYPES: bad header")
+        types, pos = [], 8
+        for _ in range(count):
+            pairs, keys, name_len = u64(s, pos), u64(s, pos + 8), u16(s, pos + 16)
+            name = s[pos + 18:pos + 18 + name_len]
+            if not 1 <= name_len <= 80 or len(name) != name_len or \
+                    any(c < 0x21 or c > 0x7E for c in name):
+                raise FormatError("TYPES: bad name")
+            types.append(dict(name=name.decode("ascii"), pairs=pairs, keys=keys))
+            pos += 18 + name_len
+        if pos != len(s) or len({t["name"] for t in types}) != count:
+            raise FormatError("TYPES: records do not fill the section, or names repeat")
+        return types
+
+    # ---- records ----
+
+    def acc_code(self, slot):
+        return u64(self.sec(ACC_CODES), 8 * slot)
+
+    def forward_record(self, slot):
+        """[(type id, [key slots])] of accession slot."""
+        pool = self.sec(FWD_POOL)
+        pos, end = ot_record(self.sec(FWD_INDEX), len(pool), slot)
+        if pos == end:  # an empty record: no groups
+            return []
+        groups, pos = varint(pool, pos, end)
+        out = []
+        for _ in range(groups):
+            type_id, pos = varint(pool, pos, end)
+            count, pos = varint(pool, pos, end)
+            slots = []
+            for i in range(count):
+                d, pos = varint(pool, pos, end)
+                slots.append(d if i == 0 else slots[-1] + d)
+            out.append((type_id, slots))
+        if pos != end:
+            raise FormatError("FWD_POOL: bytes after the last group")
+        return out
+
+    def key_record(self, slot):
+        """(type id, value bytes, [accession slots]) of key slot."""
+        pool = self.sec(KEY_POOL)
+        pos, end = ot_record(self.sec(KEY_INDEX), len(pool), slot)
+        type_id, pos = varint(pool, pos, end)
+        length, pos = varint(pool, pos, end)
+        value = pool[pos:pos + length]
+        pos += length
+        count, pos = varint(pool, pos, end)
+        accs = []
+        for i in range(count):
+            d, pos = varint(pool, pos, end)
+            accs.append(d if i == 0 else accs[-1] + d)
+        if pos != end:
+            raise FormatError("KEY_POOL: bytes after the postings")
+        return type_id, value, accs
+
+    # ---- lookups ----
+
+    def acc_slot(self, text):
+        """The slot of an accession, or None (not an accession, or not in the index)."""
+        code = acc_encode(text)
+        if code is None:
+            return None
+        slot = self.acc.query(hash_acc(code, self.acc.seed))
+        if slot is None or slot >= self.n_acc or self.acc_code(slot) != code:
+            return None
+        return slot
+
+    def key_slot(self, type_name, value):
+        """The slot of the key (type, value), or None."""
+        if type_name not in self.type_id or not value:
+            return None
+        t = self.type_id[type_name]
+        slot = self.key.query(hash_key(t, value, self.key.seed))
+        if slot is None or slot >= self.n_key:
+            return None
+        stored_type, stored_value, _ = self.key_record(slot)
+        return slot if (stored_type, stored_value) == (t, value) else None
+
+    def forward(self, accession):
+        """[(type name, value bytes)] of an accession: groups in type id order, values in key
+        slot order (arbitrary); [] when the accession is not in the index."""
+        slot = self.acc_slot(accession)
+        if slot is None:
+            return []
+        return [(self.types[t]["name"], self.key_record(k)[1])
+                for t, keys in self.forward_record(slot) for k in keys]
+
+    def reverse(self, type_name, value):
+        """Accession texts of the key (type, value), sorted by accession code. An unversioned
+        value also finds the versioned ones of its stem (#unversioned:TYPE)."""
+        slots = set()
+        for name in (type_name, UNVERSIONED + type_name):
+            k = self.key_slot(name, value)
+            if k is not None:
+                slots.update(self.key_record(k)[2])
+        return [acc_decode(c) for c in sorted(self.acc_code(s) for s in slots)]
+
+    def accessions(self):
+        """Every accession of the index, in slot order."""
+        return [acc_decode(self.acc_code(s)) for s in range(self.n_acc)]
+
+
+# ---- Known-answer vectors (FORMAT.md) -----------------------------------------------------------
+
+
+def vector_lines(index=None):
+    """The lines of FORMAT.md's known-answer vectors that this reader computes: the format's
+    functions, and with index (the bundled sample) its seeds, one accession and one key."""
+    out = []
+    for text in ("P31946", "P31946-2", "A0A023GPI8-12"):
+        out.append("code(%s) = 0x%016x" % (text, acc_encode(text)))
+    for data, seed in ((b"", 0), (b"7529", 0), (b"NP_003395.1", 0),
+                       (b"ENSG00000166913.13", 0x0123456789ABCDEF)):
+        hi, lo = hash128(data, seed)
+        out.append('H("%s", %d, 0x%016x) = hi 0x%016x lo 0x%016x'
+                   % (data.decode(), len(data), seed, hi, lo))
+    if index is None:
+        return out
+    out.append("acc_seed = 0x%016x" % index.acc.seed)
+    out.append("key_seed = 0x%016x" % index.key.seed)
+    code = acc_encode("P31946")
+    h = hash_acc(code, index.acc.seed)
+    trace = {}
+    index.acc.query(h, trace)
+    out.append("accession P31946: hi 0x%016x lo 0x%016x" % h)
+    out.append("  " + _trace_text(trace))
+    t = index.type_id["GeneID"]
+    h = hash_key(t, b"7529", index.key.seed)
+    trace = {}
+    slot = index.key.query(h, trace)
+    out.append("key (GeneID = type %d, 7529): hi 0x%016x lo 0x%016x" % ((t,) + h))
+    out.append("  " + _trace_text(trace))
+    pool = index.sec(KEY_POOL)
+    start, end = ot_record(index.sec(KEY_INDEX), len(pool), slot)
+    out.append("  KEY_POOL record: " + pool[start:end].hex(" "))
+    return out
+
+
+def _trace_text(t):
+    return ("file %(file)d, partition %(partition)d (n %(n)d, part_seed %(part_seed)d), "
+            "bucket %(bucket)d, pilot %(pilot)d, position %(position)d, slot %(slot)d" % t)
+
+
+def check_vectors(format_md, index=None):
+    """Returns the vector lines missing from FORMAT.md's known-answer section (none: [])."""
+    with open(format_md, encoding="utf-8") as f:
+        text = f.read()
+    section = text.split("## Known-answer vectors", 1)[-1]
+    block = set(line.rstrip() for line in section.split("```")[1].split("\n"))
+    return [line for line in vector_lines(index) if line not in block]
+
+
+def main(argv):
+    if len(argv) >= 3 and argv[1] == "--vectors":
+        index = Index(argv[3]) if len(argv) > 3 else None
+        missing = check_vectors(argv[2], index)
+        for line in missing:
+            print("not in FORMAT.md:", line)
+        return 1 if missing else 0
+    if len(argv) < 4 or argv[2] not in ("fwd", "rev"):
+        print(__doc__.split("\n\n")[-1], file=sys.stderr)
+        return 2
+    ix = Index(argv[1])
+    if argv[2] == "fwd":
+        for acc in argv[3:]:
+            for name, value in ix.forward(acc):
+                print("%s\t%s\t%s" % (acc, name, value.decode()))
+    else:
+        for value in argv[4:]:
+            for acc in ix.reverse(argv[3], value.encode()):
+                print("%s\t%s" % (value, acc))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
