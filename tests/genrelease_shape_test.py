@@ -11,6 +11,7 @@
 Python 3 standard library only. Prints "N passed, N failed"; exits 1 on any failure.
 """
 import argparse
+import gzip
 import hashlib
 import os
 import random
@@ -48,9 +49,9 @@ class Checker:
         return ok
 
 
-def generate(gen, out, lines, seed, shape=None):
+def generate(gen, out, lines, seed, shape=None, more=()):
     shutil.rmtree(out, ignore_errors=True)
-    argv = [gen, "--lines", str(lines), "--seed", str(seed), "--out", out]
+    argv = [gen, "--lines", str(lines), "--seed", str(seed), "--out", out] + list(more)
     if shape:
         argv += ["--shape", shape]
     subprocess.run(argv, check=True, stderr=subprocess.DEVNULL)
@@ -137,8 +138,19 @@ def main():
                  digest(os.path.join(r1, name)) == digest(os.path.join(r2, name)))
     c.result("--shape real depends on --seed", digest(os.path.join(r1, "idmapping.dat")) !=
              digest(os.path.join(r3, "idmapping.dat")))
-    shutil.rmtree(r2)
     shutil.rmtree(r3)
+    # --gzip: the same text, at gzip's default level as UniProt's files (not the default
+    # shape's level 1), so that an index is weighed against a realistic gzip input
+    generate(gen, r2, LINES, 11, "real", ["--gzip"])
+    for name in FILES[:2]:
+        with open(os.path.join(r1, name), "rb") as f, \
+                gzip.open(os.path.join(r2, name + ".gz"), "rb") as g:
+            text = f.read()
+            c.result("--shape real --gzip %s: the same text" % name, g.read() == text)
+        x = len(text) / os.path.getsize(os.path.join(r2, name + ".gz"))
+        c.result("--shape real --gzip %s within 5%% of gzip -6" % name,
+                 abs(x / gzip6_ratio(os.path.join(r1, name)) - 1) < 0.05, "%.2fx" % x)
+    shutil.rmtree(r2)
 
     # Compression: a property of the bytes.
     dat = os.path.join(r1, "idmapping.dat")
