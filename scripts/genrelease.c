@@ -1239,6 +1239,8 @@ static void write_reldate(const char *dir, uint64_t seed)
  *   real, accessions permuted, not in runs  4.76x           3.70x
  *   real, no cluster named after its entry  5.01x           4.01x
  *   real, families not shared               5.29x           4.27x
+ * The real shape's ratio drifts down slowly with N: 5.34x at 1e5 lines, 5.17x at 1e7
+ * (342 MB of text, 66 MB of gzip).
  * So what drives the ratio is what neighbours share, inside gzip's 32 KiB window (~70
  * entries): batches, accession runs, the entry's own accession repeated in its values.
  * Sharing across the whole file (families) leaves gzip unmoved but is what an index sees:
