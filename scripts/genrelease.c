@@ -1243,6 +1243,8 @@ static void write_reldate(const char *dir, uint64_t seed)
  * (342 MB of text, 66 MB of gzip).
  * So what drives the ratio is what neighbours share, inside gzip's 32 KiB window (~70
  * entries): batches, accession runs, the entry's own accession repeated in its values.
+ * The order of ID types inside an entry hardly matters (its lines shuffled 5.21x, sorted
+ * by type 5.31x).
  * Sharing across the whole file (families) leaves gzip unmoved but is what an index sees:
  * 660k distinct (type, value) keys in 1e6 lines, 747k without shared families, 832k in
  * the default shape.
