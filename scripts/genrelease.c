@@ -1234,22 +1234,22 @@ static void write_reldate(const char *dir, uint64_t seed)
  * shrinks 3.6x. Figures of 1e6 lines, seed 42, gzip -6 (gzip -1: the default's --gzip):
  *   shape                                   idmapping.dat   selected.tab  bytes/line
  *   default                                 3.57x (3.07x)   2.49x (2.23x)  31.2
- *   real                                    5.26x (4.44x)   4.26x (3.54x)  34.1
- *   real, organism batches of one entry     4.04x           2.91x
- *   real, accessions permuted, not in runs  4.76x           3.70x
- *   real, no cluster named after its entry  5.01x           4.01x
- *   real, families not shared               5.29x           4.27x
- * The real shape's ratio drifts down slowly with N: 5.34x at 1e5 lines, 5.17x at 1e7
- * (342 MB of text, 66 MB of gzip).
+ *   real                                    5.26x (4.44x)   4.39x (3.63x)  34.0
+ *   real, organism batches of one entry     4.04x           2.97x
+ *   real, accessions permuted, not in runs  4.77x           3.81x
+ *   real, no cluster named after its entry  4.99x           4.16x
+ *   real, families not shared               5.27x           4.31x
  * So what drives the ratio is what neighbours share, inside gzip's 32 KiB window (~70
  * entries): batches, accession runs, the entry's own accession repeated in its values.
  * The order of ID types inside an entry hardly matters (its lines shuffled 5.21x, sorted
  * by type 5.31x).
  * Sharing across the whole file (families) leaves gzip unmoved but is what an index sees:
- * 660k distinct (type, value) keys in 1e6 lines, 747k without shared families, 832k in
+ * 664k distinct (type, value) keys in 1e6 lines, 744k without shared families, 832k in
  * the default shape.
- * The layout, after UniProtKB (~99% TrEMBL entries, ~13 lines each; real files average
- * ~42 bytes a line):
+ * The real shape's ratio drifts down slowly with N: 5.45x at 1e5 lines, 5.15x at 1e7
+ * (342 MB of text, 66 MB of gzip; 14 lines per entry).
+ * The layout, after UniProtKB (~99% TrEMBL entries; the real files average ~42 bytes a
+ * line):
  * - Swiss-Prot first (1/40 of the lines: the default shape's reviewed entries), then
  *   TrEMBL entries in batches of one organism (a genome submission: 1 to 6000 entries).
  *   Within a batch accessions are near-consecutive (A0A0A0MRZ7, A0A0A0MRZ8, ...; runs of
@@ -1402,7 +1402,10 @@ static void rec_cluster(int type, const char *pfx, uint64_t k)
 }
 
 /* Representative of family f at level what: an entry among the first real_reps. */
-static uint64_t real_rep(uint64_t what, uint64_t f) { return real_sp + derive(what, f) % real_reps; }
+static uint64_t real_rep(uint64_t what, uint64_t f)
+{
+	return real_sp + derive(what, f) % real_reps;
+}
 
 static void gen_trembl(struct entry *e, uint64_t fam)
 {
@@ -1489,11 +1492,13 @@ static void gen_trembl(struct entry *e, uint64_t fam)
 	}
 	rec_end(T_CRC64, 0, put_radix(rec_begin(), rnd(), HEX, 16, 16));
 
-	/* idmapping_selected.tab only: the family's GO terms, the genome paper */
+	/* idmapping_selected.tab only: the family's GO terms (a few very common ones), the
+	 * genome paper */
 	unsigned ngo = (unsigned)(h >> 60) % 7;
-	for (unsigned i = 0; i < ngo; i++)
-		rec_pfx_z(T_GO, 0, "GO:", 1 + skewed(2200000, 3 - (i > 2)) + derive(79, fam + i) % 64,
-			  7);
+	for (unsigned i = 0; i < ngo; i++) {
+		double u = (double)(derive(79, fam * 8 + i) >> 11) * (1.0 / 9007199254740992.0);
+		rec_pfx_z(T_GO, 0, "GO:", 1 + (uint64_t)(u * u * u * 2200000), 7);
+	}
 	if (bt.pubmed)
 		rec_num(T_PUBMED, 0, bt.pubmed);
 }

@@ -189,8 +189,14 @@ def main():
 
     # Companion files: the same accessions.
     with open(os.path.join(r1, "idmapping_selected.tab")) as f:
-        sel = [line.split("\t", 1)[0] for line in f]
-    c.result("one selected row per entry, same accessions", sel == accs)
+        rows = [line.split("\t") for line in f]
+    c.result("one selected row per entry, same accessions", [r[0] for r in rows] == accs)
+    # GO terms come from the family, as eggNOG does: family members repeat whole GO cells.
+    go = [r[6] for r in rows if len(r[0]) == 10 and r[6]]
+    egg = [v for e in trembl for v in e[1].get("eggNOG", ())]
+    c.result("family values repeat (GO cells, eggNOG)", len(set(go)) < 0.5 * len(go) and
+             len(set(egg)) < 0.5 * len(egg), "GO %d of %d distinct, eggNOG %d of %d"
+             % (len(set(go)), len(go), len(set(egg)), len(egg)))
     sec, deleted = read_history(os.path.join(r1, "sec_ac.txt"), os.path.join(r1, "delac_sp.txt"))
     c.result("sec_ac: primaries are entries, secondaries are not", sec and
              all(p in acc_set and s not in acc_set and ACC_RE.match(s) for s, p in sec))
