@@ -4,21 +4,25 @@
 # and index size. The generator writes idmapping.dat.gz straight into a FIFO that the builder
 # reads, so the release itself never needs disk space; idmapping_selected.tab.gz and the
 # history files are written to disk first.
-#   bench/scale.sh [--lines N] [--memory SIZE] [--work DIR] [--plain]
-# --plain streams uncompressed text (the generator's gzip is the slowest part of the run).
+#   bench/scale.sh [--lines N] [--memory SIZE] [--work DIR] [--plain] [--shape real]
+# --plain streams uncompressed text (the generator's gzip is the slowest part of the run);
+# --shape real generates data shaped like the real files (idmap-genrelease --shape real).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 lines=1000000000
 memory=4G
 work=$root/bench/work/scale
 plain=0
+shape=default
 while [ $# -gt 0 ]; do
 	case $1 in
 	--lines) lines=$2; shift 2 ;;
 	--memory) memory=$2; shift 2 ;;
 	--work) work=$2; shift 2 ;;
 	--plain) plain=1; shift ;;
-	*) echo "usage: bench/scale.sh [--lines N] [--memory SIZE] [--work DIR]" >&2; exit 2 ;;
+	--shape) shape=$2; shift 2 ;;
+	*) echo "usage: bench/scale.sh [--lines N] [--memory SIZE] [--work DIR] [--plain]" \
+		"[--shape default|real]" >&2; exit 2 ;;
 	esac
 done
 idmap=$root/build/cli/idmap
@@ -35,9 +39,9 @@ mkfifo "$work/rel/idmapping.dat$gz"
 later="idmapping_selected.tab$gz sec_ac.txt delac_sp.txt"
 for f in $later; do mkfifo "$work/view/$f"; done
 out=$work/result.txt
-echo "scale proof: $lines lines, --memory $memory, $(date -u +%FT%TZ)" | tee "$out"
+echo "scale proof: $lines lines, --shape $shape, --memory $memory, $(date -u +%FT%TZ)" | tee "$out"
 
-"$gen" --lines "$lines" --seed 9 --out "$work/rel" $gzflag >"$work/gen.log" 2>&1 &
+"$gen" --lines "$lines" --seed 9 --shape "$shape" --out "$work/rel" $gzflag >"$work/gen.log" 2>&1 &
 genpid=$!
 (
 	while kill -0 $genpid 2>/dev/null; do sleep 1; done
