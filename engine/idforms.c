@@ -1,4 +1,4 @@
-/* Identifier forms a user types (UNIPROT.md section 2): accessions with isoform, version or
+/* Identifier forms a user types (docs/semantics.md): accessions with isoform, version or
  * range, Swiss-Prot and TrEMBL entry names, UniParc and UniRef ids, versioned values, and the
  * white-space/comma tokeniser. Pure functions: no index, no allocation. */
 #include <string.h>

@@ -1,4 +1,4 @@
-/* The GET endpoints of idmap serve, on UniProt's paths (UNIPROT.md section 4): status, details,
+/* The GET endpoints of idmap serve, on UniProt's paths (docs/server.md): status, details,
  * results (paged by an opaque cursor, next page in a Link header, total in X-Total-Results),
  * stream, the uniprotkb variants with entry columns, intersect, the fields catalogue and the
  * embedded page. Bodies of job data are produced on a thread by idmap_render, so size and

@@ -27,7 +27,7 @@ SELECTED_TYPES = [
     "EMBL-CDS", "Ensembl", "Ensembl_TRS", "Ensembl_PRO", "Additional_PubMed",
 ]
 
-# File ID type -> REST database name (UNIPROT.md section 3), tried when the CLI rejects the
+# File ID type -> REST database name (docs/semantics.md), tried when the CLI rejects the
 # file name.
 REST_NAMES = {
     "EMBL": "EMBL-GenBank-DDBJ", "EMBL-CDS": "EMBL-GenBank-DDBJ_CDS", "GI": "GI_number",

@@ -1,4 +1,4 @@
-/* The database catalogue and UniProt's rules (UNIPROT.md section 3): every pair of the
+/* The database catalogue and UniProt's rules (docs/semantics.md, "Rules"): every pair of the
  * catalogue checked against a rule table written here from the reference, the REST <-> file
  * name translation, aliases, and UniProt's exact messages for refused requests. */
 #include <stdarg.h>
@@ -36,7 +36,7 @@ static int teardown(void **state)
 	return tu_remove_dir();
 }
 
-/* ---- The rule table of UNIPROT.md, restated by name --------------------------------------- */
+/* ---- The rule table of docs/semantics.md, restated by name --------------------------------- */
 
 static int in(const char *s, const char *const *list)
 {
@@ -167,7 +167,7 @@ static void test_matrix_index(void **state)
 	idmap_close(ix);
 }
 
-/* UNIPROT.md: file ID_type -> REST name. */
+/* docs/semantics.md, "Database names": file ID_type -> REST name. */
 static void test_names(void **state)
 {
 	(void)state;

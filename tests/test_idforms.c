@@ -1,4 +1,4 @@
-/* The identifier grammar of UNIPROT.md section 2: every form, its normalised lookup text and
+/* The identifier grammar of docs/semantics.md: every form, its normalised lookup text and
  * its `from` text, and the tokens that must be refused. No index needed. */
 #include <stdarg.h>
 #include <stddef.h>

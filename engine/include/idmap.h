@@ -383,7 +383,7 @@ IDMAP_API int idmap_catalog_find(const idmap_catalog *cat, const char *name, int
 IDMAP_API size_t idmap_catalog_suggest(const idmap_catalog *cat, const char *name,
 				       int as_target, const char **out, size_t max);
 
-/* 1 when UniProt's rules let entry from map to entry to (rules 1-8 of UNIPROT.md), else 0.
+/* 1 when UniProt's rules let entry from map to entry to (rules 1-8, docs/semantics.md), else 0.
  * One-to-many and idmap-only entries follow the rule of their own row. */
 IDMAP_API int idmap_catalog_pair_allowed(const idmap_catalog *cat, size_t from, size_t to);
 

@@ -18,8 +18,8 @@
 # writes its part to a temporary name and renames it when done, so a failed or pre-empted
 # task is simply run again (sbatch --requeue, or `scontrol requeue JOB_TASK`); merge refuses
 # to run while a part is missing. Every task maps the same index file: keep it on the shared
-# file system; its pages are shared through each node's page cache (see README, "Running on a
-# cluster"). Environment: IDMAP (the idmap program, default idmap on PATH).
+# file system; its pages are shared through each node's page cache (see docs/operations.md,
+# "Running on a cluster"). Environment: IDMAP (the idmap program, default idmap on PATH).
 set -euo pipefail
 
 idmap=${IDMAP:-idmap}
