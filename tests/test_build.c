@@ -681,7 +681,7 @@ static uint8_t *read_all(const char *path, size_t *len)
 	return b;
 }
 
-/* The same inputs, budget and seed give the same bytes, whatever the thread count (README,
+/* The same inputs, budget and seed give the same bytes, whatever the thread count (docs/cli.md,
  * "--threads"), whichever form the forward phase sorts its pairs in (packed u64 items, or
  * wide ones when the fields do not fit 64 bits, forced here by IDMAP_BUILD_WIDE_SORT), and
  * wherever KEY_INDEX is gathered (in memory when it fits, or in a file, forced here by
