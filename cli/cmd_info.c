@@ -2,16 +2,18 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_util.h"
 #include "commands.h"
 
 static const char usage_text[] =
-	"usage: idmap info [-i INDEX]\n"
+	"usage: idmap info [-i INDEX] [--sizes]\n"
 	"\n"
 	"Shows the release, provenance, counts, ID types and sections of an index.\n"
 	"  -i, --index INDEX  the index (default: $IDMAP_INDEX)\n"
+	"      --sizes        also the value bytes of each ID type in KEY_POOL (reads every key)\n"
 	"  -h, --help         this text\n";
 
 /* An "input" META value: name TAB kind TAB bytes TAB lines. META text comes from the user
@@ -120,20 +122,60 @@ static void print_sections(const idmap_index *ix)
 	}
 }
 
+/* Where KEY_POOL's bytes go: the value bytes of each type (the rest of the pool is record
+ * heads and postings). Opt-in: it reads every key record of the index. */
+static int print_sizes(const idmap_index *ix)
+{
+	uint32_t nt = idmap_type_count(ix);
+	uint64_t *bytes = calloc(nt ? nt : 1, sizeof *bytes), total = 0, pool = 0;
+	if (!bytes)
+		return IDMAP_ERR_NOMEM;
+	for (uint64_t s = 0, n = idmap_key_count(ix); s < n; s++) {
+		uint32_t t;
+		size_t len;
+		int rc = idmap_key_get(ix, s, &t, NULL, &len);
+		if (rc != IDMAP_OK) {
+			free(bytes);
+			return rc;
+		}
+		bytes[t] += len;
+		total += len;
+	}
+	idmap_section_info si;
+	for (uint32_t i = 0; i < idmap_section_count(ix); i++)
+		if (idmap_section_get(ix, i, &si) == IDMAP_OK && si.name &&
+		    strcmp(si.name, "KEY_POOL") == 0)
+			pool = si.length;
+	printf("\nKEY_POOL %" PRIu64 " bytes: values %" PRIu64 ", record heads and postings %"
+	       PRIu64 "\n%-24s %15s %15s %9s\n", pool, total, pool - total, "ID type", "values",
+	       "value bytes", "bytes/val");
+	idmap_type_info t;
+	for (uint32_t i = 0; i < nt; i++)
+		if (idmap_type_get(ix, i, &t) == IDMAP_OK && t.keys)
+			printf("%-24s %15" PRIu64 " %15" PRIu64 " %9.1f\n", t.name, t.keys,
+			       bytes[i], (double)bytes[i] / (double)t.keys);
+	free(bytes);
+	return IDMAP_OK;
+}
+
 int cmd_info(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"index", required_argument, NULL, 'i'},
+		{"sizes", no_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *path = NULL;
-	int ch;
+	int ch, sizes = 0;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":i:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'i':
 			path = optarg;
+			break;
+		case 's':
+			sizes = 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -157,6 +199,8 @@ int cmd_info(int argc, char **argv)
 		print_reviewed(ix);
 		print_types(ix);
 		print_sections(ix);
+		if (sizes)
+			rc = print_sizes(ix);
 	}
 	idmap_close(ix);
 	if (rc != IDMAP_OK) {

@@ -154,6 +154,9 @@ def build_cases(idx, sample, workdir):
     """The table: (name, argv, options) with options code/out/err/exact/stdin/env/files."""
     dat = load_dat(sample)
     accs = {a for a, _, _ in dat}
+    # KEGG values come from idmapping.dat alone: their count and bytes, as info --sizes says.
+    kegg = {v for _, t, v in dat if t == "KEGG"}
+    kegg_sizes = "%-24s %15d %15d " % ("KEGG", len(kegg), sum(len(v.encode()) for v in kegg))
     entry = {}
     for a, t, v in dat:
         if t == "UniProtKB-ID":
@@ -206,6 +209,8 @@ def build_cases(idx, sample, workdir):
          dict(code=0, out=["release", "accessions", "keys", "UniProtKB-ID", "META", "TYPES",
                            "KEY_POOL"])),
         ("info with IDMAP_INDEX", ["info"], dict(code=0, env=env_only, out=["accessions"])),
+        ("info --sizes: value bytes of a type", ["info", "-i", idx, "--sizes"],
+         dict(code=0, out=[kegg_sizes, "KEY_POOL"])),
         ("help", ["--help"], dict(code=0, out=["map", "info", "build"])),
         ("map help", ["map", "--help"], dict(code=0, out=["--from", "--unmapped", "--taxon",
                                                           "--via", "--fields", "--threads"])),
