@@ -71,6 +71,8 @@ typedef struct {
 	size_t kept_pilots_cap, kept_remap_cap;
 } keyspace_writer;
 
+typedef struct build_entries build_entries; /* build_entries.c */
+
 typedef struct build {
 	const idmap_build_opts *o;
 	double started; /* monotonic seconds, for the log */
@@ -126,6 +128,9 @@ typedef struct build {
 	idmap_spill fwd_index, fwd_pool;
 	idmap_ot_writer fwd_ot; /* FWD_INDEX, written into fwd_index */
 	uint64_t fwd_pool_bytes;
+
+	size_t input_index;     /* the input being read */
+	build_entries *entries; /* FASTA records; NULL until the first one */
 } build;
 
 /* Formats an error into b->err; returns -1 so callers can `return fail(...)`. */
@@ -184,5 +189,13 @@ int build_place_close(build *b, idmap_spill *s, uint32_t id);
 int build_accessions(build *b);
 int build_keys(build *b);
 int build_forward(build *b);
+
+/* The entry store (build_entries.c): the FASTA callback of the ingest (ctx is the build);
+ * after the ingest, entries_finish sorts the records; entries_add_sections hands the store's
+ * sections to the writer (nothing without FASTA input); entries_free releases it all. */
+int entries_on_record(void *ctx, const idmap_fasta_record *r, char *err, size_t errlen);
+int entries_finish(build *b);
+int entries_add_sections(build *b, idmap_index_writer *w);
+void entries_free(build *b);
 
 #endif

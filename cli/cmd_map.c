@@ -11,13 +11,14 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "map_fasta.h"
 
 #define CHUNK (1u << 20)
 #define EXAMPLES 5
 
 static const char usage_text[] =
-	"usage: idmap map [-i INDEX] [--from NAME] [--to NAME] [--format tsv|list|json]\n"
-	"                 [--taxon ID[,ID...]] [--include-isoforms] [--canonical]\n"
+	"usage: idmap map [-i INDEX] [--from NAME] [--to NAME] [--format tsv|list|json|fasta]\n"
+	"                 [--taxon ID[,ID...]] [--include-isoforms] [--canonical] [--subsequence]\n"
 	"                 [--allow-one-to-many] [--via UniProtKB] [--fields LIST]\n"
 	"                 [--unmapped FILE] [ID...]\n"
 	"\n"
@@ -27,9 +28,12 @@ static const char usage_text[] =
 	"  -f, --from NAME        source database (default UniProtKB_AC-ID)\n"
 	"  -t, --to NAME          target database (default UniProtKB)\n"
 	"  -F, --format FORMAT    tsv (From<TAB>To, default), list (distinct targets) or json\n"
-	"                         (UniProt's results object)\n"
+	"                         (UniProt's results object); fasta: the targets' sequences\n"
+	"                         (UniProtKB, UniRef, UniParc; an index built with FASTA)\n"
 	"      --taxon IDS        keep entries of these NCBI taxa only (comma-separated)\n"
-	"      --include-isoforms accessions also stand for their isoforms (X-1, X-2, ...)\n"
+	"      --include-isoforms accessions also stand for their isoforms (X-1, X-2, ...);\n"
+	"                         fasta: each entry's isoform sequences follow it\n"
+	"      --subsequence      fasta: ids with a range (P00750[39-81]) give those residues\n"
 	"      --canonical        name canonical accessions instead of isoform ones\n"
 	"      --allow-one-to-many  accept GO, PubMed, InterPro, NCBI_TaxID as sources\n"
 	"      --via UniProtKB    map any source to any target through the accession\n"
@@ -49,12 +53,14 @@ enum {
 	OPT_ONE_TO_MANY,
 	OPT_VIA,
 	OPT_FIELDS,
-	OPT_THREADS
+	OPT_THREADS,
+	OPT_SUBSEQUENCE
 };
 
 typedef struct {
 	const char *index, *unmapped, *fields;
 	int format;
+	int fasta, subsequence, isoforms; /* --format fasta (map_fasta.c) and its options */
 	unsigned threads;
 	idmap_request req;
 	uint64_t *taxa;
@@ -108,6 +114,7 @@ static int parse_opts(int argc, char **argv, map_opts *o)
 		{"via", required_argument, NULL, OPT_VIA},
 		{"fields", required_argument, NULL, OPT_FIELDS},
 		{"threads", required_argument, NULL, OPT_THREADS},
+		{"subsequence", no_argument, NULL, OPT_SUBSEQUENCE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -128,6 +135,7 @@ static int parse_opts(int argc, char **argv, map_opts *o)
 		case OPT_ONE_TO_MANY: o->req.allow_one_to_many = 1; break;
 		case OPT_VIA: o->req.via = optarg; break;
 		case OPT_FIELDS: o->fields = optarg; break;
+		case OPT_SUBSEQUENCE: o->subsequence = 1; break;
 		case OPT_THREADS: {
 			char *end;
 			long n = strtol(optarg, &end, 10);
@@ -142,8 +150,10 @@ static int parse_opts(int argc, char **argv, map_opts *o)
 				return usage_error("--taxon: expected NCBI taxon ids, not '%s'", optarg);
 			break;
 		case 'F':
+			if ((o->fasta = strcmp(optarg, "fasta") == 0))
+				break;
 			if ((o->format = idmap_out_format_parse(optarg)) < 0)
-				return usage_error("--format: expected tsv, list or json, not '%s'",
+				return usage_error("--format: expected tsv, list, json or fasta, not '%s'",
 						   optarg);
 			break;
 		case 'h':
@@ -155,6 +165,18 @@ static int parse_opts(int argc, char **argv, map_opts *o)
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (o->fasta && o->fields)
+		return usage_error("--fields does not apply to --format fasta%s", "");
+	if (o->subsequence && !o->fasta)
+		return usage_error("--subsequence needs --format fasta%s", "");
+	if (o->fasta && !map_fasta_target_ok(o->req.to))
+		return usage_error("--format fasta: the target must be UniProtKB, "
+				   "UniProtKB-Swiss-Prot, UniRef100/90/50 or UniParc, not '%s'",
+				   o->req.to);
+	/* FASTA adds isoforms from the entry store (map_fasta.c), not as result rows */
+	o->isoforms = o->fasta && o->req.include_isoforms;
+	if (o->fasta)
+		o->req.include_isoforms = 0;
 	o->index = cli_index_path(o->index);
 	if (!o->index)
 		return usage_error("no index: give -i INDEX or set IDMAP_INDEX%s", "");
@@ -320,6 +342,13 @@ int cmd_map(int argc, char **argv)
 	}
 	if (o.unmapped && write_unmapped(job, o.unmapped) != 0)
 		goto out;
+	if (o.fasta) {
+		if (map_fasta(ix, job, o.isoforms, o.subsequence) != 0)
+			goto out;
+		summary(job);
+		rc = 0;
+		goto out;
+	}
 	idmap_render_opts ro = {o.format, fields, 0, 0, 0, 0};
 	st = idmap_render(job, &ro, write_stdout, NULL);
 	if (st == IDMAP_OK && (fflush(stdout) != 0 || ferror(stdout)))

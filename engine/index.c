@@ -34,6 +34,14 @@ IDMAP_API const char *idmap_section_name(uint32_t id)
 		return "UNIPARC";
 	case IDMAP_SECTION_JOBS:
 		return "JOBS";
+	case IDMAP_SECTION_ENTRY_INFO:
+		return "ENTRY_INFO";
+	case IDMAP_SECTION_ENTRY_BLOCKS:
+		return "ENTRY_BLOCKS";
+	case IDMAP_SECTION_ENTRY_DATA:
+		return "ENTRY_DATA";
+	case IDMAP_SECTION_ENTRY_RECORDS:
+		return "ENTRY_RECORDS";
 	default:
 		return NULL;
 	}
@@ -336,6 +344,8 @@ static int validate(idmap_index *ix)
 	if (rc == IDMAP_OK)
 		rc = check_offsets(&ix->sec[IDMAP_SECTION_KEY_INDEX],
 				   &ix->sec[IDMAP_SECTION_KEY_POOL], ix->n_key);
+	if (rc == IDMAP_OK)
+		rc = idmap_entries_open(ix);
 	return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "entry_internal.h"
 #include "idmap.h"
 #include "idmap_format.h"
 #include "mphf.h"
@@ -29,6 +30,8 @@ struct idmap_index {
 	idmap_type_info *types;
 	uint32_t n_types;
 	char *names; /* NUL-terminated copies of the type names */
+
+	idmap_entry_store entries; /* FASTA records (entry.c); empty without FASTA input */
 };
 
 /* Offset tables (FWD_INDEX, KEY_INDEX; FORMAT.md, "Offset tables"). The table's length was

@@ -1,0 +1,15 @@
+/* idmap map --format fasta (map_fasta.c). */
+#ifndef IDMAP_MAP_FASTA_H
+#define IDMAP_MAP_FASTA_H
+
+#include "idmap.h"
+
+/* 1 when the target database can be written as FASTA: UniProtKB, UniRef, UniParc. */
+int map_fasta_target_ok(const char *to);
+
+/* Writes the records of the job's results (and with isoforms, each entry's isoforms) to
+ * standard output; targets without a record, and ranges outside their sequence, are reported
+ * on stderr and skipped. Returns the exit code: 0, or 1 after an index or write error. */
+int map_fasta(const idmap_index *ix, const idmap_job *job, int isoforms, int subsequence);
+
+#endif
