@@ -35,9 +35,10 @@ static int number(const char *s, const char *end, uint64_t max, uint64_t *v)
 	uint64_t x = 0;
 	const char *b = s;
 	for (; s < end && *s != ' '; s++) {
-		if (*s < '0' || *s > '9' || x > (max - (uint64_t)(*s - '0')) / 10)
+		uint64_t d = (uint64_t)(*s - '0');
+		if (*s < '0' || *s > '9' || d > max || x > max / 10 || x * 10 > max - d)
 			return -1;
-		x = x * 10 + (uint64_t)(*s - '0');
+		x = x * 10 + d;
 	}
 	*v = x;
 	return s > b ? 0 : -1;

@@ -24,16 +24,15 @@ int map_fasta_target_ok(const char *to)
 	return 0;
 }
 
-/* The range "[a-b]" that ends an input id, else 0 (the mapper accepted its form). */
-static int id_range(const idmap_id_info *id, uint32_t *a, uint32_t *b)
+int fasta_id_range(const char *text, size_t len, uint32_t *a, uint32_t *b)
 {
-	const char *lb = memchr(id->text, '[', id->len);
-	if (!lb || id->text[id->len - 1] != ']')
+	const char *lb = memchr(text, '[', len);
+	if (!lb || text[len - 1] != ']')
 		return 0;
 	unsigned long x, y;
 	char tail;
 	char buf[40];
-	size_t n = id->len - (size_t)(lb - id->text);
+	size_t n = len - (size_t)(lb - text);
 	if (n >= sizeof buf)
 		return 0;
 	memcpy(buf, lb, n);
@@ -46,26 +45,34 @@ static int id_range(const idmap_id_info *id, uint32_t *a, uint32_t *b)
 	return 1;
 }
 
-/* Writes one record (and its isoforms); returns 0, 1 for a reported failure of this target,
- * or -1 for a write or index error (reported). */
-static int one(const idmap_index *ix, const char *to, size_t to_len, const idmap_id_info *id,
-	       int isoforms, int subsequence)
+int fasta_write_entry(const idmap_index *ix, const char *to, size_t to_len,
+		      const idmap_id_info *id, int isoforms, int subsequence)
 {
 	idmap_entry e, iso;
 	int st = idmap_entry_find(ix, to, to_len, &e);
 	if (st == IDMAP_ERR_NOT_FOUND || st == IDMAP_ERR_INVALID) {
-		fprintf(stderr, "idmap: %.*s: no FASTA record of %.*s in the index\n", (int)id->len,
-			id->text, (int)to_len, to);
+		if (to_len == id->len && memcmp(to, id->text, to_len) == 0)
+			fprintf(stderr, "idmap: %.*s: no FASTA record in the index\n", (int)to_len, to);
+		else
+			fprintf(stderr, "idmap: %.*s: no FASTA record of %.*s in the index\n",
+				(int)id->len, id->text, (int)to_len, to);
 		return 1;
 	}
 	uint32_t a = 0, b = 0;
 	/* UniProt cuts ranges out of UniProtKB sequences only */
-	if (st == IDMAP_OK && subsequence && e.kind <= IDMAP_ENTRY_ISOFORM && id_range(id, &a, &b) &&
-	    b > e.length) {
-		fprintf(stderr, "idmap: %.*s: range %" PRIu32 "-%" PRIu32 " is outside the sequence "
-			"of %s (%" PRIu32 " residues)\n", (int)id->len, id->text, a, b, e.id,
-			e.length);
-		return 1;
+	if (st == IDMAP_OK && subsequence && e.kind <= IDMAP_ENTRY_ISOFORM &&
+	    fasta_id_range(id->text, id->len, &a, &b)) {
+		if (a == 0 || a > b) {
+			fprintf(stderr, "idmap: %.*s: range %" PRIu32 "-%" PRIu32 " is not a range "
+				"start-end with 1 <= start <= end\n", (int)id->len, id->text, a, b);
+			return 1;
+		}
+		if (b > e.length) {
+			fprintf(stderr, "idmap: %.*s: range %" PRIu32 "-%" PRIu32 " is outside the "
+				"sequence of %s (%" PRIu32 " residues)\n", (int)id->len, id->text, a,
+				b, e.id, e.length);
+			return 1;
+		}
 	}
 	if (st == IDMAP_OK)
 		st = idmap_entry_fasta(ix, &e, a, b, write_out, stdout);
@@ -102,7 +109,7 @@ int map_fasta(const idmap_index *ix, const idmap_job *job, int isoforms, int sub
 		if (idmap_job_result(job, i, &r) != IDMAP_OK ||
 		    idmap_job_id(job, r.id, &id) != IDMAP_OK)
 			return 1;
-		int rc = one(ix, r.to, r.to_len, &id, isoforms, subsequence);
+		int rc = fasta_write_entry(ix, r.to, r.to_len, &id, isoforms, subsequence);
 		if (rc < 0)
 			return 1;
 		failed += (uint64_t)rc;
