@@ -1,7 +1,7 @@
 /* The entry store (FORMAT.md, "Entry store"): FASTA records are appended to blocks of about
  * IDMAP_ENTRY_BLOCK_TARGET bytes in input order; full blocks are deflated in batches on the
  * build's threads and written in order, so the bytes never depend on --threads. Each record
- * leaves a fixed-size entry record in a temporary file; at the end they are sorted by key. */
+ * leaves a fixed-size entry record, sorted by key at the end (entry_sort.c). */
 #include <libdeflate.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -10,11 +10,7 @@
 
 #include "build_internal.h"
 #include "entry_format.h"
-
-/* A temporary record: the entry record, then where it came from (for duplicate errors). */
-#define TMP_REC 64
-#define TMP_LINE 48
-#define TMP_INPUT 56
+#include "entry_sort.h"
 
 typedef struct {
 	uint8_t *raw, *out;
@@ -26,10 +22,9 @@ struct build_entries {
 	pend_block *batch; /* blocks waiting to be compressed; the last one is being filled */
 	uint32_t nbatch, batch_cap;
 	uint32_t n_blocks; /* blocks written */
-	idmap_spill data, blocks, recs;
+	idmap_spill data, blocks;
 	uint64_t data_bytes, text_bytes, n_records, kinds[IDMAP_ENTRY_KINDS];
-	uint8_t *sorted; /* ENTRY_RECORDS after entries_finish */
-	size_t sorted_len;
+	entry_sort recs;
 };
 
 static int start(build *b)
@@ -40,14 +35,15 @@ static int start(build *b)
 	b->entries = e;
 	idmap_spill_init(&e->data);
 	idmap_spill_init(&e->blocks);
-	idmap_spill_init(&e->recs);
+	if (entry_sort_init(b, &e->recs) < 0)
+		return -1;
 	e->batch_cap = b->threads < 16 ? b->threads : 16;
 	e->batch = calloc(e->batch_cap, sizeof *e->batch);
 	if (!e->batch)
 		return build_fail(b, "out of memory");
-	static const char *const names[] = {"entry-data", "entry-blocks", "entry-recs"};
-	idmap_spill *s[] = {&e->data, &e->blocks, &e->recs};
-	for (int i = 0; i < 3; i++) {
+	static const char *const names[] = {"entry-data", "entry-blocks"};
+	idmap_spill *s[] = {&e->data, &e->blocks};
+	for (int i = 0; i < 2; i++) {
 		char path[4096];
 		build_path(b, path, sizeof path, names[i], 0);
 		if (idmap_spill_open(s[i], path, 1 << 20, b->bg) < 0)
@@ -152,7 +148,7 @@ int entries_on_record(void *ctx, const idmap_fasta_record *r, char *err, size_t 
 	pend_block *p = block_for(b, need);
 	if (!p)
 		goto fail;
-	uint8_t rec[TMP_REC] = {0};
+	uint8_t rec[IDMAP_TMP_REC] = {0};
 	idmap_wr64(rec + IDMAP_ER_CODE, r->code);
 	rec[IDMAP_ER_SPACE] = r->space;
 	rec[IDMAP_ER_FLAGS] = r->flags;
@@ -170,37 +166,19 @@ int entries_on_record(void *ctx, const idmap_fasta_record *r, char *err, size_t 
 	idmap_wr16(rec + IDMAP_ER_GENE, r->gene[0]);
 	idmap_wr16(rec + IDMAP_ER_GENE + 2, r->gene[1]);
 	idmap_wr32(rec + IDMAP_ER_MEMBERS, r->members);
-	idmap_wr64(rec + TMP_LINE, r->line);
-	idmap_wr32(rec + TMP_INPUT, (uint32_t)b->input_index);
+	idmap_wr64(rec + IDMAP_TMP_LINE, r->line);
+	idmap_wr32(rec + IDMAP_TMP_INPUT, (uint32_t)b->input_index);
 	memcpy(p->raw + p->raw_len, r->header, r->header_len);
 	memcpy(p->raw + p->raw_len + r->header_len, r->seq, r->seq_len);
 	p->raw_len += need;
-	if (idmap_spill_write(&e->recs, rec, sizeof rec) < 0) {
-		build_fail_errno(b, "writing a temporary file");
+	if (entry_sort_add(b, &e->recs, rec) < 0)
 		goto fail;
-	}
 	e->n_records++;
 	e->kinds[r->kind - 1]++;
 	return 0;
 fail:
 	snprintf(err, errlen, "%s", b->err);
 	return -1;
-}
-
-static int cmp_rec(const void *x, const void *y)
-{
-	const uint8_t *a = x, *c = y;
-	int k = idmap_entry_key_cmp(a[IDMAP_ER_SPACE], idmap_rd64(a + IDMAP_ER_CODE),
-				    c[IDMAP_ER_SPACE], idmap_rd64(c + IDMAP_ER_CODE));
-	if (k)
-		return k;
-	/* equal keys (an error below): the first read first, so the message names both */
-	uint64_t la = idmap_rd32(a + TMP_INPUT), lc = idmap_rd32(c + TMP_INPUT);
-	if (la != lc)
-		return la < lc ? -1 : 1;
-	la = idmap_rd64(a + TMP_LINE);
-	lc = idmap_rd64(c + TMP_LINE);
-	return la < lc ? -1 : la > lc;
 }
 
 int entries_finish(build *b)
@@ -210,45 +188,11 @@ int entries_finish(build *b)
 		return 0;
 	if (e->nbatch && flush_batch(b) < 0)
 		return -1;
-	if (e->n_records > b->memory / TMP_REC)
-		return build_fail(b, "the FASTA inputs hold %llu records: sorting them needs %llu MB, "
-				  "more than the memory budget (--memory)",
-				  (unsigned long long)e->n_records,
-				  (unsigned long long)(e->n_records * TMP_REC >> 20) + 1);
 	if (e->n_blocks == UINT32_MAX)
 		return build_fail(b, "too many entry blocks");
-	char path[4096];
-	build_path(b, path, sizeof path, "entry-recs", 0);
-	uint8_t *recs;
-	size_t len;
-	if (idmap_spill_close(&e->recs) < 0 || idmap_read_file(path, &recs, &len) < 0)
-		return build_fail_errno(b, "%s", path);
-	remove(path);
-	size_t n = len / TMP_REC;
-	build_log(b, "entries: %zu records in %u blocks, sorting", n, e->n_blocks);
-	qsort(recs, n, TMP_REC, cmp_rec);
-	uint64_t prev_line = 0;
-	uint32_t prev_input = 0;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t *r = recs + i * TMP_REC, *q = recs + (i - 1) * IDMAP_ENTRY_RECORD_SIZE;
-		if (i > 0 && idmap_entry_key_cmp(q[IDMAP_ER_SPACE], idmap_rd64(q), r[IDMAP_ER_SPACE],
-						 idmap_rd64(r)) == 0) {
-			char id[32];
-			idmap_entry_key_text(r[IDMAP_ER_SPACE], idmap_rd64(r), id);
-			build_fail(b, "%s:%llu: duplicate FASTA record %s (first at %s:%llu)",
-				   b->o->inputs[idmap_rd32(r + TMP_INPUT)],
-				   (unsigned long long)idmap_rd64(r + TMP_LINE), id,
-				   b->o->inputs[prev_input], (unsigned long long)prev_line);
-			free(recs);
-			return -1;
-		}
-		prev_line = idmap_rd64(r + TMP_LINE);
-		prev_input = idmap_rd32(r + TMP_INPUT);
-		memmove(recs + i * IDMAP_ENTRY_RECORD_SIZE, r, IDMAP_ENTRY_RECORD_SIZE);
-	}
-	e->sorted = recs;
-	e->sorted_len = n * IDMAP_ENTRY_RECORD_SIZE;
-	return 0;
+	build_log(b, "entries: %llu records in %u blocks, sorting",
+		  (unsigned long long)e->n_records, e->n_blocks);
+	return entry_sort_finish(b, &e->recs);
 }
 
 int entries_add_sections(build *b, idmap_index_writer *w)
@@ -277,13 +221,9 @@ int entries_add_sections(build *b, idmap_index_writer *w)
 		if (idmap_iw_add_file(w, ids[i], path, s[i]->bytes, s[i]->crc) < 0)
 			return build_fail(b, "out of memory");
 	}
-	uint8_t *recs = e->sorted;
-	e->sorted = NULL;
-	if (idmap_iw_add_mem(w, IDMAP_SECTION_ENTRY_INFO, info, sizeof info) < 0 ||
-	    idmap_iw_give_mem(w, IDMAP_SECTION_ENTRY_RECORDS, recs, e->sorted_len,
-			      libdeflate_crc32(0, recs, e->sorted_len)) < 0)
+	if (idmap_iw_add_mem(w, IDMAP_SECTION_ENTRY_INFO, info, sizeof info) < 0)
 		return build_fail(b, "out of memory");
-	return 0;
+	return entry_sort_add_section(b, &e->recs, w);
 }
 
 void entries_free(build *b)
@@ -293,14 +233,13 @@ void entries_free(build *b)
 		return;
 	idmap_spill_close(&e->data);
 	idmap_spill_close(&e->blocks);
-	idmap_spill_close(&e->recs);
+	entry_sort_free(&e->recs);
 	for (uint32_t i = 0; i < e->batch_cap; i++) {
 		free(e->batch[i].raw);
 		free(e->batch[i].out);
 		libdeflate_free_compressor(e->batch[i].c);
 	}
 	free(e->batch);
-	free(e->sorted);
 	free(e);
 	b->entries = NULL;
 }

@@ -108,6 +108,24 @@ def synthetic(t, a):
         t.check(f1.read() == f2.read(), "--threads 1 and 2 write the same index")
     r = run([a.idmap, "verify", "-i", idx[0]])
     t.check(r.returncode == 0, "verify the synthetic index", r.stderr.decode())
+    # a budget of 1M sorts the entry records in runs of 4096 and merges them: same store
+    small = os.path.join(w, "small.idx")
+    r = run([a.idmap, "build", "-q", "--memory", "1M", "-o", small] + inputs)
+    t.check(r.returncode == 0, "build --memory 1M", r.stderr.decode())
+    with open(idx[0], "rb") as f1, open(small, "rb") as f2:
+        b1, b2 = f1.read(), f2.read()
+    s1, s2 = sections(b1), sections(b2)
+    t.check(all(b1[s1[k][0]:s1[k][0] + s1[k][1]] == b2[s2[k][0]:s2[k][0] + s2[k][1]]
+                for k in range(35, 39)), "--memory 1M: the same entry store")
+    dup = os.path.join(w, "dup.fasta")
+    with open(os.path.join(rel, "uniprot_sprot.fasta"), "rb") as f:
+        first = f.read().split(b"\n>")[0] + b"\n"
+    with open(dup, "wb") as f:
+        f.write(first)
+    r = run([a.idmap, "build", "-q", "--memory", "1M", "-o", small] + inputs + [dup])
+    t.check(r.returncode == 1 and f"{dup}:1: duplicate FASTA record".encode() in r.stderr and
+            b"uniprot_sprot.fasta:1)" in r.stderr, "a duplicate found while merging runs",
+            r.stderr.decode())
 
     recs = []
     for p in inputs:

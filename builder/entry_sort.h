@@ -1,0 +1,38 @@
+/* The entry records of the build, sorted by key within the memory budget (entry_sort.c):
+ * records gather in a buffer; a full buffer is sorted and written as a run to a temporary
+ * file; at the end the runs are merged into ENTRY_RECORDS (or, with no run written, the
+ * buffer is sorted in memory). Duplicate keys are an input error naming both records. */
+#ifndef IDMAP_ENTRY_SORT_H
+#define IDMAP_ENTRY_SORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "build_internal.h"
+
+/* A record while it is sorted: the entry record, then where it came from. */
+#define IDMAP_TMP_REC 64
+#define IDMAP_TMP_LINE 48  /* u64: line of the header */
+#define IDMAP_TMP_INPUT 56 /* u32: index of the input */
+
+typedef struct {
+	uint8_t *buf; /* records not yet in a run */
+	size_t n, cap, max; /* the buffer grows up to max records */
+	uint32_t runs; /* runs written: temporary files entry-run.0 .. runs-1 */
+	uint8_t *sorted; /* ENTRY_RECORDS in memory when no run was written */
+	size_t sorted_len;
+	idmap_spill out; /* ENTRY_RECORDS in a temporary file after a merge */
+	int merged;
+} entry_sort;
+
+/* Sizes the buffer: up to a quarter of the budget. Returns 0 or -1 (error set). */
+int entry_sort_init(build *b, entry_sort *s);
+/* Adds one record. Returns 0 or -1 (error set). */
+int entry_sort_add(build *b, entry_sort *s, const uint8_t rec[IDMAP_TMP_REC]);
+/* Sorts or merges everything into ENTRY_RECORDS. Returns 0 or -1 (error set). */
+int entry_sort_finish(build *b, entry_sort *s);
+/* Hands ENTRY_RECORDS to the index writer. Returns 0 or -1 (error set). */
+int entry_sort_add_section(build *b, entry_sort *s, idmap_index_writer *w);
+void entry_sort_free(entry_sort *s);
+
+#endif
