@@ -698,7 +698,7 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	build_log(b, "ingest: %u partitions, temporary files in %s", 1u << b->fbits, b->tmpdir);
 	if (ingest(b, &meta, release, sizeof(release)) < 0)
 		goto out;
-	if (b->triples == 0 && b->types.n == 0) {
+	if (b->triples == 0 && b->types.n == 0 && !b->entries) {
 		build_fail(b, "the inputs hold no data lines");
 		goto out;
 	}

@@ -272,6 +272,14 @@ def sample(t, a):
     r = run([a.idmap, "info", "-i", idx])
     t.check(b"entries (FASTA records)" in r.stdout and b"UniRef90" in r.stdout and
             b"blocks of 65536 bytes" in r.stdout, "info shows the store", r.stdout.decode())
+    # an index of FASTA files alone: entries, no mappings
+    only = os.path.join(w, "only.idx")
+    r = run([a.idmap, "build", "-q", "-o", only] + fastas)
+    t.check(r.returncode == 0, "build from FASTA alone", r.stderr.decode())
+    r = run([a.idmap, "verify", "-i", only])
+    t.check(r.returncode == 0, "verify the FASTA-only index", r.stderr.decode())
+    r = run([a.idmap, "entry", "-i", only, "P31946-2", "UniRef90_P31946"])
+    t.check(r.stdout == recs["P31946-2"] + recs["UniRef90_P31946"], "entry, FASTA-only index")
     # an index without FASTA input
     plain = os.path.join(w, "plain.idx")
     run([a.idmap, "build", "-q", "-o", plain, os.path.join(s, "idmapping.dat")])
