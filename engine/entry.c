@@ -145,6 +145,15 @@ IDMAP_API int idmap_entry_find(const idmap_index *ix, const char *id, size_t len
 	return fill(s, i, e);
 }
 
+IDMAP_API int idmap_entry_get(const idmap_index *ix, uint64_t i, idmap_entry *e)
+{
+	if (!ix || !e)
+		return IDMAP_ERR_INVALID;
+	if (!ix->entries.info || i >= ix->entries.n_recs)
+		return IDMAP_ERR_NOT_FOUND;
+	return fill(&ix->entries, i, e);
+}
+
 IDMAP_API int idmap_entry_next_isoform(const idmap_index *ix, const idmap_entry *e,
 				       idmap_entry *next)
 {

@@ -17,8 +17,10 @@ int idmap_entry_block(const idmap_entry_store *s, uint64_t b, uint8_t **out, siz
 	const uint8_t *ent = s->blocks + b * IDMAP_ENTRY_BLOCK_SIZE;
 	uint64_t off = idmap_rd64(ent);
 	uint32_t clen = idmap_rd32(ent + 8), ulen = idmap_rd32(ent + 12);
+	/* DEFLATE expands at most 1032-fold: a larger claimed length is damage, refused before
+	 * it is allocated */
 	if (off > s->data_len || clen > s->data_len - off || ulen > IDMAP_ENTRY_MAX_BLOCK ||
-	    idmap_rd32(ent + 20))
+	    ulen > (uint64_t)clen * 1032 || idmap_rd32(ent + 20))
 		return IDMAP_ERR_CORRUPT;
 	uint8_t *buf = malloc(ulen ? ulen : 1);
 	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();

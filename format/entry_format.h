@@ -24,7 +24,8 @@ enum {
 #define IDMAP_ENTRY_LEVEL 9	    /* libdeflate compression level */
 #define IDMAP_ENTRY_MAX_HEADER 65535u
 #define IDMAP_ENTRY_MAX_SEQ (1u << 28)
-#define IDMAP_ENTRY_MAX_BLOCK 0x7fffffffu /* uncompressed bytes of one block */
+/* Uncompressed bytes of one block: a target's worth and one more record at most. */
+#define IDMAP_ENTRY_MAX_BLOCK (IDMAP_ENTRY_BLOCK_TARGET + IDMAP_ENTRY_MAX_HEADER + IDMAP_ENTRY_MAX_SEQ)
 
 /* ENTRY_INFO field offsets. */
 enum {

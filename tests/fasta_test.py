@@ -14,6 +14,7 @@ Prints `N passed, N failed`; exits 1 when a check failed.
 import argparse
 import gzip
 import os
+import resource
 import shutil
 import struct
 import subprocess
@@ -190,6 +191,18 @@ def damage(t, a, idx):
         r = run([a.idmap, "verify", "-i", path])
         t.check(r.returncode == 1 and where in r.stderr, f"verify: {name}",
                 f"rc {r.returncode}: {r.stderr.decode()}")
+    # block 0 claims 2 GB uncompressed: refused as damage, never allocated (with 1 GB of
+    # address space a reader that tried would fail with "out of memory")
+    b = bytearray(good)
+    struct.pack_into("<I", b, secs[36][0] + 12, 0x7FFFFFF0)
+    reseal(b)
+    with open(path, "wb") as f:
+        f.write(b)
+    r = subprocess.run([a.idmap, "entry", "-i", path, "A0A999Z9Z9"], capture_output=True,
+                       preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS,
+                                                             (1 << 30, 1 << 30)))
+    t.check(r.returncode == 1 and b"out of memory" not in r.stderr and b"A0A999Z9Z9: " in
+            r.stderr, "a block claiming 2 GB is refused as damaged", r.stderr.decode())
     # block 0 (the extra record, read first) is damaged: entry refuses its records
     b = bytearray(good)
     b[off + 3] ^= 0x55

@@ -664,6 +664,10 @@ typedef struct {
  * NULL arguments), IDMAP_ERR_CORRUPT. */
 IDMAP_API int idmap_entry_find(const idmap_index *ix, const char *id, size_t len, idmap_entry *e);
 
+/* Record i of the store (0 .. records - 1, in key order). Returns IDMAP_OK,
+ * IDMAP_ERR_NOT_FOUND (i past the last, or no store), IDMAP_ERR_INVALID, IDMAP_ERR_CORRUPT. */
+IDMAP_API int idmap_entry_get(const idmap_index *ix, uint64_t i, idmap_entry *e);
+
 /* The isoform record that follows e (a UniProtKB record) in accession order: "X-2" after "X"
  * or "X-1", "X-3" after "X-2", and so on. Returns IDMAP_OK, IDMAP_DONE after the last one,
  * IDMAP_ERR_INVALID, IDMAP_ERR_CORRUPT. */
