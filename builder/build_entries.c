@@ -37,10 +37,11 @@ static int start(build *b)
 	idmap_spill_init(&e->blocks);
 	if (entry_sort_init(b, &e->recs) < 0)
 		return -1;
-	e->batch_cap = b->threads < 16 ? b->threads : 16;
-	e->batch = calloc(e->batch_cap, sizeof *e->batch);
+	uint32_t cap = b->threads < 16 ? b->threads : 16;
+	e->batch = calloc(cap, sizeof *e->batch);
 	if (!e->batch)
 		return build_fail(b, "out of memory");
+	e->batch_cap = cap; /* entries_free walks the slots */
 	static const char *const names[] = {"entry-data", "entry-blocks"};
 	idmap_spill *s[] = {&e->data, &e->blocks};
 	for (int i = 0; i < 2; i++) {

@@ -35,7 +35,7 @@ int idmap_entries_open(idmap_index *ix)
 			return IDMAP_ERR_CORRUPT;
 	uint32_t rec_size = idmap_rd32(p + IDMAP_EI_RECORD_SIZE);
 	uint64_t nb = idmap_rd64(p + IDMAP_EI_BLOCKS), nr = idmap_rd64(p + IDMAP_EI_RECORDS);
-	/* version 1 records; a later store version may only append fields to them */
+	/* store version 1; fields appended to the records later are stepped over (rec_size) */
 	if (idmap_rd32(p + IDMAP_EI_VERSION) != IDMAP_ENTRY_STORE_VERSION ||
 	    rec_size < IDMAP_ENTRY_RECORD_SIZE || rec_size > 4096 || nb > UINT32_MAX ||
 	    blocks->length / IDMAP_ENTRY_BLOCK_SIZE != nb ||

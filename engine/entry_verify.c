@@ -46,9 +46,6 @@ static int verify_recs(const idmap_entry_store *s, char *detail, size_t len)
 		const uint8_t *r = idmap_entry_rec(s, i);
 		uint32_t b = idmap_rd32(r + IDMAP_ER_BLOCK);
 		char id[32];
-		for (uint32_t k = IDMAP_ENTRY_RECORD_SIZE; k < s->rec_size; k++)
-			if (r[k])
-				return bad(detail, len, "ENTRY_RECORDS: reserved bytes set in record", i);
 		if (!idmap_entry_key_text(r[IDMAP_ER_SPACE], idmap_rd64(r + IDMAP_ER_CODE), id))
 			return bad(detail, len, "ENTRY_RECORDS: invalid key in record", i);
 		if (i > 0) {
