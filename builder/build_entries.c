@@ -211,6 +211,7 @@ int entries_add_sections(build *b, idmap_index_writer *w)
 	idmap_wr64(info + IDMAP_EI_TEXT_BYTES, e->text_bytes);
 	for (int k = 0; k < IDMAP_ENTRY_KINDS; k++)
 		idmap_wr64(info + IDMAP_EI_KINDS + 8 * k, e->kinds[k]);
+	idmap_wr32(info + IDMAP_EI_HASH_BITS, e->recs.hash.bits);
 	static const char *const names[] = {"entry-data", "entry-blocks"};
 	idmap_spill *s[] = {&e->data, &e->blocks};
 	uint32_t ids[] = {IDMAP_SECTION_ENTRY_DATA, IDMAP_SECTION_ENTRY_BLOCKS};

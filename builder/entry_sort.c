@@ -47,6 +47,7 @@ int entry_sort_init(build *b, entry_sort *s)
 {
 	memset(s, 0, sizeof *s);
 	idmap_spill_init(&s->out);
+	idmap_spill_init(&s->hash.out);
 	size_t max = (size_t)(b->memory / 4 / IDMAP_TMP_REC);
 	s->max = max < 1024 ? 1024 : max;
 	s->cap = s->max < 4096 ? s->max : 4096;
@@ -87,6 +88,7 @@ int entry_sort_add(build *b, entry_sort *s, const uint8_t rec[IDMAP_TMP_REC])
 		return -1;
 	memcpy(s->buf + s->n * IDMAP_TMP_REC, rec, IDMAP_TMP_REC);
 	s->n++;
+	s->total++;
 	return 0;
 }
 
@@ -100,9 +102,14 @@ static int sort_in_memory(build *b, entry_sort *s)
 			return duplicate(b, r - IDMAP_TMP_REC, r);
 	}
 	/* compact to the on-disk size, in place (destinations never pass their sources) */
-	for (size_t i = 0; i < s->n; i++)
+	if (entry_hash_begin(b, &s->hash, s->n) < 0)
+		return -1;
+	for (size_t i = 0; i < s->n; i++) {
 		memmove(s->buf + i * IDMAP_ENTRY_RECORD_SIZE, s->buf + i * IDMAP_TMP_REC,
 			IDMAP_ENTRY_RECORD_SIZE);
+		if (entry_hash_add(b, &s->hash, s->buf + i * IDMAP_ENTRY_RECORD_SIZE, i) < 0)
+			return -1;
+	}
 	s->sorted = s->buf;
 	s->sorted_len = s->n * IDMAP_ENTRY_RECORD_SIZE;
 	s->buf = NULL;
@@ -129,9 +136,12 @@ static int merge(build *b, entry_sort *s)
 	int rc = -1;
 	uint8_t prev[IDMAP_TMP_REC];
 	int have_prev = 0;
+	uint64_t index = 0;
 	run_reader *rd = calloc(s->runs, sizeof *rd);
 	if (!rd)
 		return build_fail(b, "out of memory");
+	if (entry_hash_begin(b, &s->hash, s->total) < 0)
+		goto out;
 	for (uint32_t i = 0; i < s->runs; i++) {
 		build_path(b, path, sizeof path, "entry-run", (long)i);
 		rd[i].f = fopen(path, "rb");
@@ -159,6 +169,8 @@ static int merge(build *b, entry_sort *s)
 		}
 		memcpy(prev, min->rec, IDMAP_TMP_REC);
 		have_prev = 1;
+		if (entry_hash_add(b, &s->hash, min->rec, index++) < 0)
+			goto out;
 		if (idmap_spill_write(&s->out, min->rec, IDMAP_ENTRY_RECORD_SIZE) < 0 ||
 		    next(min) < 0) {
 			build_fail_errno(b, "merging the entry records");
@@ -181,18 +193,24 @@ out:
 
 int entry_sort_finish(build *b, entry_sort *s)
 {
-	if (s->runs == 0)
-		return sort_in_memory(b, s);
-	if (s->n && write_run(b, s) < 0)
+	int rc;
+	if (s->runs == 0) {
+		rc = sort_in_memory(b, s);
+	} else if (s->n && write_run(b, s) < 0) {
 		return -1;
-	free(s->buf);
-	s->buf = NULL;
-	build_log(b, "entries: merging %u sorted runs", s->runs);
-	return merge(b, s);
+	} else {
+		free(s->buf);
+		s->buf = NULL;
+		build_log(b, "entries: merging %u sorted runs", s->runs);
+		rc = merge(b, s);
+	}
+	return rc < 0 ? -1 : entry_hash_finish(b, &s->hash);
 }
 
 int entry_sort_add_section(build *b, entry_sort *s, idmap_index_writer *w)
 {
+	if (entry_hash_add_section(b, &s->hash, w) < 0)
+		return -1;
 	if (s->merged) {
 		char path[4096];
 		build_path(b, path, sizeof path, "entry-recs", 1);
@@ -213,6 +231,7 @@ int entry_sort_add_section(build *b, entry_sort *s, idmap_index_writer *w)
 
 void entry_sort_free(entry_sort *s)
 {
+	entry_hash_free(&s->hash);
 	idmap_spill_close(&s->out);
 	free(s->buf);
 	free(s->sorted);

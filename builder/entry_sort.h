@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "build_internal.h"
+#include "entry_hash.h"
 
 /* A record while it is sorted: the entry record, then where it came from. */
 #define IDMAP_TMP_REC 64
@@ -23,15 +24,18 @@ typedef struct {
 	size_t sorted_len;
 	idmap_spill out; /* ENTRY_RECORDS in a temporary file after a merge */
 	int merged;
+	uint64_t total;	  /* records added */
+	entry_hash hash;  /* ENTRY_HASH, fed the records in their final order */
 } entry_sort;
 
 /* Sizes the buffer: up to a quarter of the budget. Returns 0 or -1 (error set). */
 int entry_sort_init(build *b, entry_sort *s);
 /* Adds one record. Returns 0 or -1 (error set). */
 int entry_sort_add(build *b, entry_sort *s, const uint8_t rec[IDMAP_TMP_REC]);
-/* Sorts or merges everything into ENTRY_RECORDS. Returns 0 or -1 (error set). */
+/* Sorts or merges everything into ENTRY_RECORDS, and builds ENTRY_HASH on them. Returns 0
+ * or -1 (error set). */
 int entry_sort_finish(build *b, entry_sort *s);
-/* Hands ENTRY_RECORDS to the index writer. Returns 0 or -1 (error set). */
+/* Hands ENTRY_RECORDS and ENTRY_HASH to the index writer. Returns 0 or -1 (error set). */
 int entry_sort_add_section(build *b, entry_sort *s, idmap_index_writer *w);
 void entry_sort_free(entry_sort *s);
 

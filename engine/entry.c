@@ -22,35 +22,43 @@ int idmap_entries_open(idmap_index *ix)
 	const idmap_section_info *blocks = find_section(ix, IDMAP_SECTION_ENTRY_BLOCKS);
 	const idmap_section_info *data = find_section(ix, IDMAP_SECTION_ENTRY_DATA);
 	const idmap_section_info *recs = find_section(ix, IDMAP_SECTION_ENTRY_RECORDS);
+	const idmap_section_info *hash = find_section(ix, IDMAP_SECTION_ENTRY_HASH);
 	memset(s, 0, sizeof *s);
-	if (!info && !blocks && !data && !recs)
+	if (!info && !blocks && !data && !recs && !hash)
 		return IDMAP_OK;
-	if (!info || !blocks || !data || !recs || info->length != IDMAP_ENTRY_INFO_SIZE)
+	if (!info || !blocks || !data || !recs || !hash || info->length != IDMAP_ENTRY_INFO_SIZE)
 		return IDMAP_ERR_CORRUPT;
 	const uint8_t *p = ix->map + info->offset;
 	if (libdeflate_crc32(0, p, info->length) != info->crc)
 		return IDMAP_ERR_CORRUPT;
-	for (size_t i = IDMAP_EI_KINDS + 8 * IDMAP_ENTRY_KINDS; i < IDMAP_ENTRY_INFO_SIZE; i++)
+	for (size_t i = IDMAP_EI_RESERVED; i < IDMAP_ENTRY_INFO_SIZE; i++)
 		if (p[i])
 			return IDMAP_ERR_CORRUPT;
 	uint32_t rec_size = idmap_rd32(p + IDMAP_EI_RECORD_SIZE);
 	uint64_t nb = idmap_rd64(p + IDMAP_EI_BLOCKS), nr = idmap_rd64(p + IDMAP_EI_RECORDS);
+	uint32_t bits = idmap_rd32(p + IDMAP_EI_HASH_BITS);
+	uint64_t slots = hash->length / 4;
 	/* store version 1; fields appended to the records later are stepped over (rec_size) */
 	if (idmap_rd32(p + IDMAP_EI_VERSION) != IDMAP_ENTRY_STORE_VERSION ||
 	    rec_size < IDMAP_ENTRY_RECORD_SIZE || rec_size > 4096 || nb > UINT32_MAX ||
 	    blocks->length / IDMAP_ENTRY_BLOCK_SIZE != nb ||
 	    blocks->length % IDMAP_ENTRY_BLOCK_SIZE || recs->length / rec_size != nr ||
-	    recs->length % rec_size)
+	    recs->length % rec_size || nr >= UINT32_MAX || bits < 1 ||
+	    bits > IDMAP_ENTRY_MAX_HASH_BITS || hash->length % 4 || slots < (1ull << bits) ||
+	    slots - (1ull << bits) > nr)
 		return IDMAP_ERR_CORRUPT;
 	s->info = p;
 	s->blocks = ix->map + blocks->offset;
 	s->data = ix->map + data->offset;
 	s->recs = ix->map + recs->offset;
+	s->hash = ix->map + hash->offset;
+	s->n_slots = slots;
+	s->hash_bits = bits;
 	s->n_blocks = nb;
 	s->n_recs = nr;
 	s->data_len = data->length;
 	s->rec_size = rec_size;
-	s->store_bytes = info->length + blocks->length + data->length + recs->length;
+	s->store_bytes = info->length + blocks->length + data->length + recs->length + hash->length;
 	return IDMAP_OK;
 }
 
@@ -100,21 +108,19 @@ static int fill(const idmap_entry_store *s, uint64_t i, idmap_entry *e)
 	return IDMAP_OK;
 }
 
-/* Binary search for the key; the record's index or UINT64_MAX. */
+/* The record of a key through ENTRY_HASH: probing from its home slot to the first empty one.
+ * The record's index, UINT64_MAX when absent, or UINT64_MAX - 1 for a slot naming no record. */
 static uint64_t search(const idmap_entry_store *s, uint8_t space, uint64_t code)
 {
-	uint64_t lo = 0, hi = s->n_recs;
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		const uint8_t *r = idmap_entry_rec(s, mid);
-		int c = idmap_entry_key_cmp(r[IDMAP_ER_SPACE], idmap_rd64(r + IDMAP_ER_CODE), space,
-					    code);
-		if (c == 0)
-			return mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	for (uint64_t pos = idmap_entry_home(space, code, s->hash_bits); pos < s->n_slots; pos++) {
+		uint32_t v = idmap_rd32(s->hash + 4 * pos);
+		if (v == 0)
+			break;
+		if (v - 1 >= s->n_recs)
+			return UINT64_MAX - 1;
+		const uint8_t *r = idmap_entry_rec(s, v - 1);
+		if (r[IDMAP_ER_SPACE] == space && idmap_rd64(r + IDMAP_ER_CODE) == code)
+			return v - 1;
 	}
 	return UINT64_MAX;
 }
@@ -140,6 +146,8 @@ IDMAP_API int idmap_entry_find(const idmap_index *ix, const char *id, size_t len
 	uint64_t i = search(s, space, code);
 	if (i == UINT64_MAX && space == IDMAP_ES_UNIPROTKB && idmap_acc_isoform(code) == 1)
 		i = search(s, space, idmap_acc_canonical(code));
+	if (i == UINT64_MAX - 1)
+		return IDMAP_ERR_CORRUPT;
 	if (i == UINT64_MAX)
 		return IDMAP_ERR_NOT_FOUND;
 	return fill(s, i, e);

@@ -8,9 +8,11 @@
 #include "entry_format.h"
 
 typedef struct {
-	const uint8_t *info, *blocks, *data, *recs; /* NULL info: no store */
+	const uint8_t *info, *blocks, *data, *recs, *hash; /* NULL info: no store */
 	uint64_t n_blocks, n_recs, data_len, store_bytes;
+	uint64_t n_slots; /* ENTRY_HASH slots */
 	uint32_t rec_size;
+	unsigned hash_bits;
 } idmap_entry_store;
 
 struct idmap_index;

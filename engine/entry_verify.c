@@ -67,11 +67,47 @@ static int verify_recs(const idmap_entry_store *s, char *detail, size_t len)
 	return IDMAP_OK;
 }
 
+/* Every record in exactly one slot, at or after its home slot with no empty slot between:
+ * where a lookup probing from its home finds it. */
+static int verify_hash(const idmap_entry_store *s, char *detail, size_t len)
+{
+	uint8_t *seen = calloc(s->n_recs / 8 + 1, 1);
+	uint64_t run = 0, found = 0; /* run: first slot of the current run of full slots */
+	int rc = IDMAP_OK;
+	if (!seen)
+		return IDMAP_ERR_NOMEM;
+	for (uint64_t pos = 0; pos < s->n_slots && rc == IDMAP_OK; pos++) {
+		uint32_t v = idmap_rd32(s->hash + 4 * pos);
+		if (v == 0) {
+			run = pos + 1;
+			continue;
+		}
+		uint64_t i = v - 1;
+		if (i >= s->n_recs || (seen[i / 8] >> (i % 8) & 1)) {
+			rc = bad(detail, len, "ENTRY_HASH: bad or repeated record in slot", pos);
+			break;
+		}
+		seen[i / 8] |= (uint8_t)(1u << (i % 8));
+		const uint8_t *r = idmap_entry_rec(s, i);
+		uint64_t home = idmap_entry_home(r[IDMAP_ER_SPACE], idmap_rd64(r + IDMAP_ER_CODE),
+						 s->hash_bits);
+		if (home > pos || home < run)
+			rc = bad(detail, len, "ENTRY_HASH: record out of its probe range in slot", pos);
+		found++;
+	}
+	if (rc == IDMAP_OK && found != s->n_recs)
+		rc = bad(detail, len, "ENTRY_HASH: records missing:", s->n_recs - found);
+	free(seen);
+	return rc;
+}
+
 int idmap_entries_verify(const idmap_index *ix, char *detail, size_t len)
 {
 	const idmap_entry_store *s = &ix->entries;
 	if (!s->info)
 		return IDMAP_OK;
 	int rc = verify_blocks(s, detail, len);
-	return rc == IDMAP_OK ? verify_recs(s, detail, len) : rc;
+	if (rc == IDMAP_OK)
+		rc = verify_recs(s, detail, len);
+	return rc == IDMAP_OK ? verify_hash(s, detail, len) : rc;
 }

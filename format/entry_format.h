@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hash.h"
 #include "idmap_format.h"
 
 /* Section ids (optional sections: an index without them holds no entries). */
@@ -14,6 +15,7 @@ enum {
 	IDMAP_SECTION_ENTRY_BLOCKS = 36,
 	IDMAP_SECTION_ENTRY_DATA = 37,
 	IDMAP_SECTION_ENTRY_RECORDS = 38,
+	IDMAP_SECTION_ENTRY_HASH = 39,
 };
 
 #define IDMAP_ENTRY_STORE_VERSION 1u
@@ -37,7 +39,10 @@ enum {
 	IDMAP_EI_RECORDS = 24,	  /* u64 */
 	IDMAP_EI_TEXT_BYTES = 32, /* u64: uncompressed bytes of all blocks */
 	IDMAP_EI_KINDS = 40,	  /* u64[IDMAP_ENTRY_KINDS]: records per kind */
+	IDMAP_EI_HASH_BITS = 96,  /* u32: ENTRY_HASH has 2^bits home slots */
+	IDMAP_EI_RESERVED = 100,  /* to the end */
 };
+#define IDMAP_ENTRY_MAX_HASH_BITS 40u
 
 /* Kinds of records, counted in ENTRY_INFO (index = kind - 1). */
 enum {
@@ -92,6 +97,21 @@ int idmap_entry_key(const char *s, size_t len, uint8_t *space, uint64_t *code);
 /* The id text of a key into out (room for 32 bytes with the NUL); returns its length, 0 for an
  * invalid key. */
 size_t idmap_entry_key_text(uint8_t space, uint64_t code, char out[32]);
+
+/* The home slot of a key in a table of 2^bits home slots (FORMAT.md, ENTRY_HASH). */
+static inline uint64_t idmap_entry_home(uint8_t space, uint64_t code, unsigned bits)
+{
+	return idmap_fmix(code ^ ((uint64_t)space * IDMAP_K1)) >> (64 - bits);
+}
+
+/* Hash bits for n records: the least with 2^bits >= 1.5 n (at least 1). */
+static inline unsigned idmap_entry_hash_bits(uint64_t n)
+{
+	unsigned bits = 1;
+	while (bits < IDMAP_ENTRY_MAX_HASH_BITS && (1ull << bits) < n + n / 2)
+		bits++;
+	return bits;
+}
 
 /* Orders keys: space first, then code. */
 static inline int idmap_entry_key_cmp(uint8_t s1, uint64_t c1, uint8_t s2, uint64_t c2)

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import zlib
 
-ENTRY_DATA, ENTRY_RECORDS = 37, 38
+ENTRY_DATA, ENTRY_RECORDS, ENTRY_HASH = 37, 38, 39
 
 
 class T:
@@ -117,7 +117,7 @@ def synthetic(t, a):
         b1, b2 = f1.read(), f2.read()
     s1, s2 = sections(b1), sections(b2)
     t.check(all(b1[s1[k][0]:s1[k][0] + s1[k][1]] == b2[s2[k][0]:s2[k][0] + s2[k][1]]
-                for k in range(35, 39)), "--memory 1M: the same entry store")
+                for k in range(35, 40)), "--memory 1M: the same entry store")
     dup = os.path.join(w, "dup.fasta")
     with open(os.path.join(rel, "uniprot_sprot.fasta"), "rb") as f:
         first = f.read().split(b"\n>")[0] + b"\n"
@@ -182,6 +182,15 @@ def damage(t, a, idx):
     roff, rlen, _ = secs[ENTRY_RECORDS]
     struct.pack_into("<I", b, roff + 24, 0x7FFFFFF)  # seq_len of record 0
     cases.append(("a record longer than its block, CRCs resealed", b, True, b"ENTRY_RECORDS"))
+    b = bytearray(good)
+    hoff, hlen, _ = secs[ENTRY_HASH]
+    full = [i for i in range(0, hlen, 4) if struct.unpack_from("<I", b, hoff + i)[0]]
+    struct.pack_into("<I", b, hoff + full[0], 0)  # a record no longer reachable
+    cases.append(("a hash slot emptied, CRCs resealed", b, True, b"ENTRY_HASH"))
+    b = bytearray(good)
+    v = struct.unpack_from("<I", b, hoff + full[0])[0]
+    struct.pack_into("<I", b, hoff + full[1], v)  # a record in two slots
+    cases.append(("a hash slot repeated, CRCs resealed", b, True, b"ENTRY_HASH"))
     for name, b, seal, where in cases:
         if seal:
             reseal(b)

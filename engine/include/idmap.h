@@ -611,8 +611,8 @@ IDMAP_API int idmap_fwd_batch(const idmap_index *ix, const uint64_t *slots, size
 
 /* ---- Entries: FASTA records of UniProtKB, UniRef and UniParc --------------------------------
  * An index built with FASTA inputs also holds their records (FORMAT.md, "Entry store"):
- * one record per accession, isoform, UniRef cluster and UPI, found by its id in O(log n) and
- * read with one block inflate. An index without FASTA input has no entries (every call below
+ * one record per accession, isoform, UniRef cluster and UPI, found by its id in O(1) (a hash
+ * table) and read with one block inflate. An index without FASTA input has no entries (every call below
  * then answers IDMAP_ERR_NOT_FOUND). */
 
 /* Where a record came from. Values pinned. */
