@@ -696,7 +696,7 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	if (make_tmpdir(b) < 0)
 		goto out;
 	build_log(b, "ingest: %u partitions, temporary files in %s", 1u << b->fbits, b->tmpdir);
-	if (ingest(b, &meta, release, sizeof(release)) < 0)
+	if (ingest(b, &meta, release, sizeof(release)) < 0 || entries_ingest_done(b) < 0)
 		goto out;
 	if (b->triples == 0 && b->types.n == 0 && !b->entries) {
 		build_fail(b, "the inputs hold no data lines");

@@ -182,6 +182,16 @@ fail:
 	return -1;
 }
 
+int entries_ingest_done(build *b)
+{
+	build_entries *e = b->entries;
+	if (!e)
+		return 0;
+	if (e->nbatch && flush_batch(b) < 0)
+		return -1;
+	return entry_sort_park(b, &e->recs);
+}
+
 int entries_finish(build *b)
 {
 	build_entries *e = b->entries;

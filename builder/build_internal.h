@@ -191,9 +191,11 @@ int build_keys(build *b);
 int build_forward(build *b);
 
 /* The entry store (build_entries.c): the FASTA callback of the ingest (ctx is the build);
- * after the ingest, entries_finish sorts the records; entries_add_sections hands the store's
+ * entries_ingest_done at the end of the ingest writes out what the later phases' memory
+ * needs; after them, entries_finish sorts the records; entries_add_sections hands the store's
  * sections to the writer (nothing without FASTA input); entries_free releases it all. */
 int entries_on_record(void *ctx, const idmap_fasta_record *r, char *err, size_t errlen);
+int entries_ingest_done(build *b);
 int entries_finish(build *b);
 int entries_add_sections(build *b, idmap_index_writer *w);
 void entries_free(build *b);

@@ -191,6 +191,18 @@ out:
 	return rc;
 }
 
+int entry_sort_park(build *b, entry_sort *s)
+{
+	if (s->n * IDMAP_TMP_REC <= b->memory / 32)
+		return 0;
+	if (write_run(b, s) < 0)
+		return -1;
+	free(s->buf);
+	s->buf = NULL;
+	s->cap = 0;
+	return 0;
+}
+
 int entry_sort_finish(build *b, entry_sort *s)
 {
 	int rc;

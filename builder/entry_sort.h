@@ -32,6 +32,9 @@ typedef struct {
 int entry_sort_init(build *b, entry_sort *s);
 /* Adds one record. Returns 0 or -1 (error set). */
 int entry_sort_add(build *b, entry_sort *s, const uint8_t rec[IDMAP_TMP_REC]);
+/* After the ingest: a buffer holding more than a 32nd of the budget goes to disk as a run
+ * and is freed, so that the later phases of the build have their budget. Returns 0 or -1. */
+int entry_sort_park(build *b, entry_sort *s);
 /* Sorts or merges everything into ENTRY_RECORDS, and builds ENTRY_HASH on them. Returns 0
  * or -1 (error set). */
 int entry_sort_finish(build *b, entry_sort *s);
