@@ -47,7 +47,7 @@ static int start(build *b)
 	for (int i = 0; i < 2; i++) {
 		char path[4096];
 		build_path(b, path, sizeof path, names[i], 0);
-		if (idmap_spill_open(s[i], path, 1 << 20, b->bg) < 0)
+		if (idmap_spill_open(s[i], path, IDMAP_ENTRY_SPILL_BUF, b->bg) < 0)
 			return build_fail_errno(b, "%s", path);
 	}
 	return 0;

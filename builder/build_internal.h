@@ -194,6 +194,9 @@ int build_forward(build *b);
  * entries_ingest_done at the end of the ingest writes out what the later phases' memory
  * needs; after them, entries_finish sorts the records; entries_add_sections hands the store's
  * sections to the writer (nothing without FASTA input); entries_free releases it all. */
+/* Buffer of each entry-store file writer (two with the background writer): the blocks are
+ * written at about the speed of deflate, far below the disk's, so small ones do. */
+#define IDMAP_ENTRY_SPILL_BUF ((size_t)256 << 10)
 int entries_on_record(void *ctx, const idmap_fasta_record *r, char *err, size_t errlen);
 int entries_ingest_done(build *b);
 int entries_finish(build *b);

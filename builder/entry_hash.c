@@ -61,7 +61,7 @@ int entry_hash_finish(build *b, entry_hash *h)
 	char path[4096];
 	uint64_t next = 0; /* the first slot not written yet */
 	build_path(b, path, sizeof path, "entry-hash", 0);
-	if (idmap_spill_open(&h->out, path, 1 << 20, b->bg) < 0)
+	if (idmap_spill_open(&h->out, path, IDMAP_ENTRY_SPILL_BUF, b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
 	for (uint32_t p = 0; p < (1u << h->pbits); p++) {
 		uint8_t *pairs, *tmp;

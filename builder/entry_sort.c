@@ -63,7 +63,7 @@ static int write_run(build *b, entry_sort *s)
 	qsort(s->buf, s->n, IDMAP_TMP_REC, rec_cmp);
 	build_path(b, path, sizeof path, "entry-run", (long)s->runs);
 	idmap_spill_init(&run);
-	if (idmap_spill_open(&run, path, 1 << 20, b->bg) < 0 ||
+	if (idmap_spill_open(&run, path, IDMAP_ENTRY_SPILL_BUF, b->bg) < 0 ||
 	    idmap_spill_write(&run, s->buf, s->n * IDMAP_TMP_REC) < 0 ||
 	    idmap_spill_close(&run) < 0) {
 		idmap_spill_close(&run);
@@ -152,7 +152,7 @@ static int merge(build *b, entry_sort *s)
 		remove(path); /* the open file keeps its bytes until closed */
 	}
 	build_path(b, path, sizeof path, "entry-recs", 1);
-	if (idmap_spill_open(&s->out, path, 1 << 20, b->bg) < 0) {
+	if (idmap_spill_open(&s->out, path, IDMAP_ENTRY_SPILL_BUF, b->bg) < 0) {
 		build_fail_errno(b, "%s", path);
 		goto out;
 	}
