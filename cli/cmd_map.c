@@ -169,10 +169,6 @@ static int parse_opts(int argc, char **argv, map_opts *o)
 		return usage_error("--fields does not apply to --format fasta%s", "");
 	if (o->subsequence && !o->fasta)
 		return usage_error("--subsequence needs --format fasta%s", "");
-	if (o->fasta && !map_fasta_target_ok(o->req.to))
-		return usage_error("--format fasta: the target must be UniProtKB, "
-				   "UniProtKB-Swiss-Prot, UniRef100/90/50 or UniParc, not '%s'",
-				   o->req.to);
 	/* FASTA adds isoforms from the entry store (map_fasta.c), not as result rows */
 	o->isoforms = o->fasta && o->req.include_isoforms;
 	if (o->fasta)
@@ -326,6 +322,16 @@ int cmd_map(int argc, char **argv)
 		goto out;
 	}
 	idmap_job_set_threads(job, o.threads);
+	if (o.fasta) { /* the catalogue's name of the target, whatever alias was given */
+		idmap_db_info from, to;
+		idmap_job_dbs(job, &from, &to);
+		if (!map_fasta_target_ok(to.name)) {
+			rc = usage_error("--format fasta: the target must be UniProtKB, "
+					 "UniProtKB-Swiss-Prot, UniRef100/90/50 or UniParc, not '%s'",
+					 to.name);
+			goto out;
+		}
+	}
 	if (o.fields && (st = idmap_fields_parse(job, o.fields, &fields, &d)) != IDMAP_OK) {
 		rc = st == IDMAP_ERR_NOMEM ? 1 : refused(&d);
 		goto out;

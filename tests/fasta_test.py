@@ -283,6 +283,9 @@ def sample(t, a):
     r = fasta("--to", "UniRef90", "P31946", "P68254")
     t.check(r.stdout == recs["UniRef90_P31946"] + recs["UniRef90_P27348"], "UniRef90 targets",
             r.stdout.decode() + r.stderr.decode())
+    r = fasta("--to", "uniref90", "P31946")
+    t.check(r.returncode == 0 and r.stdout == recs["UniRef90_P31946"],
+            "a target named in another case", r.stderr.decode())
     r = fasta("--to", "UniParc", "P31946-2")
     t.check(r.stdout == recs["UPI000016A087"], "UniParc target", r.stdout.decode())
     r = fasta("A0A087WTH5")
