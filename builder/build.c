@@ -560,7 +560,7 @@ static int assemble(build *b, text *meta)
 	    add_section_file(b, w, IDMAP_SECTION_KEY_REMAP, &b->key_ks.remap, "key-mphf", 1) ||
 	    add_section_file(b, w, IDMAP_SECTION_ACC_CODES, &b->acc_codes, "acc-codes", 0) ||
 	    add_section_file(b, w, IDMAP_SECTION_FWD_INDEX, &b->fwd_index, "fwd-index", 0) ||
-	    add_key_index(b, w))
+	    add_key_index(b, w) || entries_add_sections(b, w))
 		goto out;
 	build_log(b, "writing %s", b->o->output);
 	build_progress(b, "write", 0, 1, 1);
@@ -595,7 +595,9 @@ static int ingest(build *b, text *meta, char *release, size_t release_len)
 		b->prev_len = 0;
 		b->err[0] = 0;
 		b->reading = &info;
-		int rc = idmap_input_read(path, &info, on_triple, b, b->err, b->errlen);
+		b->input_index = i;
+		int rc = idmap_input_read_any(path, &info, on_triple, entries_on_record, b, b->err,
+					      b->errlen);
 		b->reading = NULL;
 		b->input_bytes_done += info.bytes;
 		if (rc < 0) {
@@ -701,15 +703,16 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	if (make_tmpdir(b) < 0)
 		goto out;
 	build_log(b, "ingest: %u partitions, temporary files in %s", 1u << b->fbits, b->tmpdir);
-	if (ingest(b, &meta, release, sizeof(release)) < 0)
+	if (ingest(b, &meta, release, sizeof(release)) < 0 || entries_ingest_done(b) < 0)
 		goto out;
-	if (b->triples == 0 && b->types.n == 0) {
+	if (b->triples == 0 && b->types.n == 0 && !b->entries) {
 		build_fail(b, "the inputs hold no data lines");
 		goto out;
 	}
 	if (build_accessions(b) < 0 || plan_forward(b) < 0 ||
 	    idmap_iw_begin(&b->iw, o->output, b->err, b->errlen) < 0 || build_keys(b) < 0 ||
-	    close_parts(b, b->fwd_parts, b->nfwd) < 0 || build_forward(b) < 0)
+	    close_parts(b, b->fwd_parts, b->nfwd) < 0 || build_forward(b) < 0 ||
+	    entries_finish(b) < 0)
 		goto out;
 
 	char date[32];
@@ -747,6 +750,7 @@ out:
 	idmap_spill_close(&b->fwd_pool);
 	ks_free(&b->acc_ks);
 	ks_free(&b->key_ks);
+	entries_free(b);
 	idmap_spill_bg_stop(b->bg); /* every spill is closed by now */
 	idmap_iw_free(&b->iw); /* removes the new file unless it was committed */
 	free(b->acc_dir);

@@ -72,6 +72,8 @@ typedef struct {
 	size_t kept_pilots_cap, kept_remap_cap;
 } keyspace_writer;
 
+typedef struct build_entries build_entries; /* build_entries.c */
+
 typedef struct build {
 	const idmap_build_opts *o;
 	double started; /* monotonic seconds, for the log */
@@ -134,6 +136,9 @@ typedef struct build {
 	idmap_spill fwd_index, fwd_pool;
 	idmap_ot_writer fwd_ot; /* FWD_INDEX, written into fwd_index */
 	uint64_t fwd_pool_bytes;
+
+	size_t input_index;     /* the input being read */
+	build_entries *entries; /* FASTA records; NULL until the first one */
 } build;
 
 /* Formats an error into b->err; returns -1 so callers can `return fail(...)`. */
@@ -196,5 +201,18 @@ int build_place_close(build *b, idmap_spill *s, uint32_t id);
 int build_accessions(build *b);
 int build_keys(build *b);
 int build_forward(build *b);
+
+/* The entry store (build_entries.c): the FASTA callback of the ingest (ctx is the build);
+ * entries_ingest_done at the end of the ingest writes out what the later phases' memory
+ * needs; after them, entries_finish sorts the records; entries_add_sections hands the store's
+ * sections to the writer (nothing without FASTA input); entries_free releases it all. */
+/* Buffer of each entry-store file writer (two with the background writer): the blocks are
+ * written at about the speed of deflate, far below the disk's, so small ones do. */
+#define IDMAP_ENTRY_SPILL_BUF ((size_t)256 << 10)
+int entries_on_record(void *ctx, const idmap_fasta_record *r, char *err, size_t errlen);
+int entries_ingest_done(build *b);
+int entries_finish(build *b);
+int entries_add_sections(build *b, idmap_index_writer *w);
+void entries_free(build *b);
 
 #endif

@@ -25,6 +25,8 @@ const char *idmap_input_kind_name(idmap_input_kind kind)
 		return "delac";
 	case IDMAP_KIND_RELDATE:
 		return "reldate";
+	case IDMAP_KIND_FASTA:
+		return "fasta";
 	default:
 		return "unknown";
 	}
@@ -150,6 +152,9 @@ int idmap_parse_check_value(idmap_parser *p, const char *s, size_t len, const ch
 
 void idmap_parser_free(idmap_parser *p)
 {
+	free(p->fa_head);
+	free(p->fa_seq);
+	p->fa_head = p->fa_seq = NULL;
 	free(p->pdb_seen);
 	p->pdb_seen = NULL;
 	p->pdb_cap = 0;
@@ -236,6 +241,13 @@ static int is_blank(const char *s, size_t len)
  * for "a history file" when the line has no tab; or -1 with the error set. */
 static int detect(idmap_parser *p, const char *s, size_t len, idmap_input_kind hint)
 {
+	/* FASTA named like an idmapping file is a wrong download, refused below */
+	if (p->fa_fn && len && s[0] == '>' && hint == IDMAP_KIND_UNKNOWN) {
+		if (idmap_fasta_sniff(s, len))
+			return IDMAP_KIND_FASTA;
+		return idmap_parse_fail(p, "not a UniProt FASTA file (headers start with >sp|, "
+					">tr|, >UniRef or >UPI)");
+	}
 	const char *foreign = sniff_foreign(s, len);
 	if (foreign)
 		return idmap_parse_fail(p, "not a UniProt idmapping file (looks like %s)", foreign);
@@ -274,6 +286,12 @@ static int detect(idmap_parser *p, const char *s, size_t len, idmap_input_kind h
 int idmap_input_read(const char *path, idmap_input_info *info, idmap_triple_fn fn, void *ctx,
 		     char *err, size_t errlen)
 {
+	return idmap_input_read_any(path, info, fn, NULL, ctx, err, errlen);
+}
+
+int idmap_input_read_any(const char *path, idmap_input_info *info, idmap_triple_fn fn,
+			 idmap_fasta_fn fasta_fn, void *ctx, char *err, size_t errlen)
+{
 	char dummy[256];
 	if (!err || errlen == 0) {
 		err = dummy;
@@ -292,6 +310,7 @@ int idmap_input_read(const char *path, idmap_input_info *info, idmap_triple_fn f
 	p.info = info;
 	p.fn = fn;
 	p.ctx = ctx;
+	p.fa_fn = fasta_fn;
 	p.err = err;
 	p.errlen = errlen;
 	idmap_input_kind hint = name_hint(path);
@@ -341,6 +360,8 @@ int idmap_input_read(const char *path, idmap_input_info *info, idmap_triple_fn f
 			continue; /* blank lines carry no data */
 		else if (kind == IDMAP_KIND_DAT)
 			rc = idmap_parse_dat_line(&p, line, len);
+		else if (kind == IDMAP_KIND_FASTA)
+			rc = idmap_parse_fasta_line(&p, line, len);
 		else if (kind == IDMAP_KIND_RELDATE)
 			rc = idmap_parse_reldate_line(&p, line, len);
 		else
@@ -361,6 +382,8 @@ int idmap_input_read(const char *path, idmap_input_info *info, idmap_triple_fn f
 		rc = idmap_parse_history_end(&p);
 	} else if (rc == 0 && kind == IDMAP_KIND_RELDATE) {
 		rc = idmap_parse_reldate_end(&p);
+	} else if (rc == 0 && kind == IDMAP_KIND_FASTA) {
+		rc = idmap_parse_fasta_end(&p);
 	}
 	info->bytes = idmap_gz_bytes_in(r);
 	info->text_bytes = idmap_gz_bytes_out(r);

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fasta.h"
+
 /* "28-Jan-2026" and its NUL. */
 #define IDMAP_RELEASE_DATE_SIZE 12
 
@@ -16,9 +18,10 @@ typedef enum {
 	IDMAP_KIND_SEC_AC,   /* sec_ac.txt: secondary -> primary */
 	IDMAP_KIND_DELAC,    /* delac_sp.txt / delac_tr.txt: deleted accessions */
 	IDMAP_KIND_RELDATE,  /* reldate.txt: the release name and date, no data */
+	IDMAP_KIND_FASTA,    /* UniProtKB, UniRef or UniParc FASTA: records, no triples */
 } idmap_input_kind;
 
-/* "dat", "selected", "sec_ac", "delac", "reldate" or "unknown". */
+/* "dat", "selected", "sec_ac", "delac", "reldate", "fasta" or "unknown". */
 const char *idmap_input_kind_name(idmap_input_kind kind);
 
 /* One pair. Pointers are valid only during the callback. */
@@ -44,7 +47,7 @@ typedef struct {
 			      * while reading too, every 65536 lines */
 	uint64_t text_bytes; /* decompressed bytes */
 	uint64_t lines;	     /* data lines parsed */
-	uint64_t triples;    /* triples passed to the callback */
+	uint64_t triples;    /* triples (FASTA: records) passed to the callback */
 	char release[64];    /* release named in the file header ("2026_01"), or "" */
 	char release_date[IDMAP_RELEASE_DATE_SIZE]; /* its date ("28-Jan-2026"), or "" */
 } idmap_input_info;
@@ -55,5 +58,10 @@ typedef struct {
  * for errors in compressed data, N counted in compressed bytes). */
 int idmap_input_read(const char *path, idmap_input_info *info, idmap_triple_fn fn, void *ctx,
 		     char *err, size_t errlen);
+
+/* As idmap_input_read, also accepting UniProt FASTA files, whose records go to fasta_fn
+ * (with the same ctx). idmap_input_read refuses FASTA as not idmapping data. */
+int idmap_input_read_any(const char *path, idmap_input_info *info, idmap_triple_fn fn,
+			 idmap_fasta_fn fasta_fn, void *ctx, char *err, size_t errlen);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fasta.h"
 #include "idmap_format.h"
 #include "input.h"
 
@@ -42,6 +43,13 @@ typedef struct {
 	uint64_t hist_header_lines;
 	uint64_t hist_first_line;	/* first non-blank line, for "not a history file" */
 	int hist_section;	/* a delac file's section: 0 unknown, 1 Swiss-Prot, 2 TrEMBL */
+
+	/* parse_fasta.c: the record being read */
+	idmap_fasta_fn fa_fn;
+	int fa_open;
+	uint64_t fa_line;
+	char *fa_head, *fa_seq;
+	size_t fa_head_len, fa_head_cap, fa_seq_len, fa_seq_cap;
 } idmap_parser;
 
 /* Formats "FILE:LINE: <message>" into p->err; returns -1. */
@@ -92,6 +100,10 @@ int idmap_parse_reldate_end(idmap_parser *p);
 /* A date d-Mon-yyyy or dd-Mon-yyyy (month in any case) of len bytes into out as UniProt
  * writes it ("28-Jan-2026"). Returns 0, or -1 (out untouched) when s is not such a date. */
 int idmap_release_date(const char *s, size_t len, char out[IDMAP_RELEASE_DATE_SIZE]);
+
+/* FASTA (parse_fasta.c): every line of the file; the end hands over the last record. */
+int idmap_parse_fasta_line(idmap_parser *p, const char *line, size_t len);
+int idmap_parse_fasta_end(idmap_parser *p);
 
 void idmap_parser_free(idmap_parser *p);
 

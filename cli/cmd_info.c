@@ -109,15 +109,30 @@ static void print_reviewed(const idmap_index *ix)
 	       "has no review status\n", "reviewed flag", ti.keys);
 }
 
+/* The entry store (FASTA records), when the index has one. */
+static void print_entries(const idmap_index *ix)
+{
+	idmap_entry_stats st;
+	if (idmap_entry_stats_get(ix, &st) != IDMAP_OK)
+		return;
+	printf("\nentries (FASTA records)\n  %-20s %15" PRIu64 "\n", "records", st.records);
+	for (int k = 1; k <= IDMAP_ENTRY_KIND_COUNT; k++)
+		if (st.kinds[k - 1])
+			printf("  %-20s %15" PRIu64 "\n", idmap_entry_kind_name(k), st.kinds[k - 1]);
+	printf("  %-20s %15" PRIu64 " bytes (%" PRIu64 " blocks of %" PRIu32 " bytes, %" PRIu64
+	       " bytes uncompressed)\n",
+	       "store", st.store_bytes, st.blocks, st.block_size, st.text_bytes);
+}
+
 static void print_sections(const idmap_index *ix)
 {
-	printf("\nsections\n  %4s  %-11s %15s %15s  %-10s\n", "id", "name", "offset", "length",
+	printf("\nsections\n  %4s  %-13s %15s %15s  %-10s\n", "id", "name", "offset", "length",
 	       "crc32");
 	idmap_section_info s;
 	for (uint32_t i = 0; i < idmap_section_count(ix); i++) {
 		if (idmap_section_get(ix, i, &s) != IDMAP_OK)
 			continue;
-		printf("  %4" PRIu32 "  %-11s %15" PRIu64 " %15" PRIu64 "  0x%08" PRIx32 "\n", s.id,
+		printf("  %4" PRIu32 "  %-13s %15" PRIu64 " %15" PRIu64 "  0x%08" PRIx32 "\n", s.id,
 		       s.name ? s.name : "(unknown)", s.offset, s.length, s.crc);
 	}
 }
@@ -198,6 +213,7 @@ int cmd_info(int argc, char **argv)
 		printf("%-14s%" PRIu64 "\n", "keys", idmap_key_count(ix));
 		print_reviewed(ix);
 		print_types(ix);
+		print_entries(ix);
 		print_sections(ix);
 		if (sizes)
 			rc = print_sizes(ix);

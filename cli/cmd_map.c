@@ -11,14 +11,15 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "map_fasta.h"
 
 #define CHUNK (1u << 20)
 #define EXAMPLES 5  /* failed ids named in the summary; obsolete ones: twice as many */
 #define SHOWN_LEN 80 /* bytes of an id shown there */
 
 static const char usage_text[] =
-	"usage: idmap map [-i INDEX] [--from NAME] [--to NAME] [--format tsv|list|json]\n"
-	"                 [--taxon ID[,ID...]] [--include-isoforms] [--canonical]\n"
+	"usage: idmap map [-i INDEX] [--from NAME] [--to NAME] [--format tsv|list|json|fasta]\n"
+	"                 [--taxon ID[,ID...]] [--include-isoforms] [--canonical] [--subsequence]\n"
 	"                 [--allow-one-to-many] [--via UniProtKB] [--fields LIST]\n"
 	"                 [--unmapped FILE] [ID...]\n"
 	"\n"
@@ -28,9 +29,12 @@ static const char usage_text[] =
 	"  -f, --from NAME        source database (default UniProtKB_AC-ID)\n"
 	"  -t, --to NAME          target database (default UniProtKB)\n"
 	"  -F, --format FORMAT    tsv (From<TAB>To, default), list (distinct targets) or json\n"
-	"                         (UniProt's results object)\n"
+	"                         (UniProt's results object); fasta: the targets' sequences\n"
+	"                         (UniProtKB, UniRef, UniParc; an index built with FASTA)\n"
 	"      --taxon IDS        keep entries of these NCBI taxa only (comma-separated)\n"
-	"      --include-isoforms accessions also stand for their isoforms (X-1, X-2, ...)\n"
+	"      --include-isoforms accessions also stand for their isoforms (X-1, X-2, ...);\n"
+	"                         fasta: each entry's isoform sequences follow it\n"
+	"      --subsequence      fasta: ids with a range (P00750[39-81]) give those residues\n"
 	"      --canonical        name canonical accessions instead of isoform ones\n"
 	"      --allow-one-to-many  accept GO, PubMed, InterPro, NCBI_TaxID as sources\n"
 	"      --via UniProtKB    map any source to any target through the accession\n"
@@ -51,12 +55,14 @@ enum {
 	OPT_ONE_TO_MANY,
 	OPT_VIA,
 	OPT_FIELDS,
-	OPT_THREADS
+	OPT_THREADS,
+	OPT_SUBSEQUENCE
 };
 
 typedef struct {
 	const char *index, *unmapped, *fields;
 	int format;
+	int fasta, subsequence, isoforms; /* --format fasta (map_fasta.c) and its options */
 	unsigned threads;
 	idmap_request req;
 	uint64_t *taxa;
@@ -99,6 +105,7 @@ static int parse_opts(int argc, char **argv, map_opts *o)
 		{"via", required_argument, NULL, OPT_VIA},
 		{"fields", required_argument, NULL, OPT_FIELDS},
 		{"threads", required_argument, NULL, OPT_THREADS},
+		{"subsequence", no_argument, NULL, OPT_SUBSEQUENCE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -119,6 +126,7 @@ static int parse_opts(int argc, char **argv, map_opts *o)
 		case OPT_ONE_TO_MANY: o->req.allow_one_to_many = 1; break;
 		case OPT_VIA: o->req.via = optarg; break;
 		case OPT_FIELDS: o->fields = optarg; break;
+		case OPT_SUBSEQUENCE: o->subsequence = 1; break;
 		case OPT_THREADS: {
 			char *end;
 			long n = strtol(optarg, &end, 10);
@@ -134,9 +142,11 @@ static int parse_opts(int argc, char **argv, map_opts *o)
 						       "ids, not '%s'", optarg);
 			break;
 		case 'F':
+			if ((o->fasta = strcmp(optarg, "fasta") == 0))
+				break;
 			if ((o->format = idmap_out_format_parse(optarg)) < 0)
-				return cli_usage_error(usage_text, "--format: expected tsv, list or "
-						       "json, not '%s'", optarg);
+				return cli_usage_error(usage_text, "--format: expected tsv, list, "
+						       "json or fasta, not '%s'", optarg);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -145,6 +155,14 @@ static int parse_opts(int argc, char **argv, map_opts *o)
 			return cli_bad_option(ch, argv, usage_text);
 		}
 	}
+	if (o->fasta && o->fields)
+		return cli_usage_error(usage_text, "--fields does not apply to --format fasta");
+	if (o->subsequence && !o->fasta)
+		return cli_usage_error(usage_text, "--subsequence needs --format fasta");
+	/* FASTA adds isoforms from the entry store (map_fasta.c), not as result rows */
+	o->isoforms = o->fasta && o->req.include_isoforms;
+	if (o->fasta)
+		o->req.include_isoforms = 0;
 	o->index = cli_index_path(o->index);
 	if (!o->index)
 		return cli_usage_error(usage_text, "no index: give -i INDEX or set IDMAP_INDEX");
@@ -326,6 +344,16 @@ int cmd_map(int argc, char **argv)
 		goto out;
 	}
 	idmap_job_set_threads(job, o.threads);
+	if (o.fasta) { /* the catalogue's name of the target, whatever alias was given */
+		idmap_db_info from, to;
+		idmap_job_dbs(job, &from, &to);
+		if (!map_fasta_target_ok(to.name)) {
+			rc = cli_usage_error(usage_text, "--format fasta: the target must be UniProtKB, "
+					 "UniProtKB-Swiss-Prot, UniRef100/90/50 or UniParc, not '%s'",
+					 to.name);
+			goto out;
+		}
+	}
 	if (o.fields && (st = idmap_fields_parse(job, o.fields, &fields, &d)) != IDMAP_OK) {
 		rc = st == IDMAP_ERR_NOMEM ? 1 : refused(&d);
 		goto out;
@@ -342,6 +370,13 @@ int cmd_map(int argc, char **argv)
 	}
 	if (o.unmapped && write_unmapped(job, o.unmapped) != 0)
 		goto out;
+	if (o.fasta) {
+		if (map_fasta(ix, job, o.isoforms, o.subsequence) != 0)
+			goto out;
+		summary(job);
+		rc = 0;
+		goto out;
+	}
 	idmap_render_opts ro = {o.format, fields, 0, 0, 0, 0};
 	st = idmap_render(job, &ro, write_stdout, NULL);
 	if (st == IDMAP_OK && (fflush(stdout) != 0 || ferror(stdout)))

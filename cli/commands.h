@@ -5,6 +5,7 @@
 
 int cmd_build(int argc, char **argv);
 int cmd_map(int argc, char **argv);
+int cmd_entry(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_databases(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

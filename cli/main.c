@@ -40,6 +40,7 @@ static void usage(FILE *f)
 	      "commands:\n"
 	      "  build  build an index from UniProt idmapping release files\n"
 	      "  map    map identifiers through an index\n"
+	      "  entry  FASTA records of entry ids (an index built with FASTA files)\n"
 	      "  info   show the release, counts, ID types and sections of an index\n"
 	      "  databases  list the database names of map --from/--to and their rules\n"
 	      "  verify check every checksum and structure of an index\n"
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
 		return cmd_build(argc - 1, argv + 1);
 	if (strcmp(cmd, "map") == 0)
 		return cmd_map(argc - 1, argv + 1);
+	if (strcmp(cmd, "entry") == 0)
+		return cmd_entry(argc - 1, argv + 1);
 	if (strcmp(cmd, "info") == 0)
 		return cmd_info(argc - 1, argv + 1);
 	if (strcmp(cmd, "databases") == 0)

@@ -16,7 +16,7 @@ _idmap()
 	local prog=${COMP_WORDS[0]} cmd=${COMP_WORDS[1]} words
 	COMPREPLY=()
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		words="build map info databases verify serve --help --version"
+		words="build map entry info databases verify serve --help --version"
 		COMPREPLY=($(compgen -W "$words" -- "$cur"))
 		return
 	fi

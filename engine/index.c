@@ -34,6 +34,14 @@ IDMAP_API const char *idmap_section_name(uint32_t id)
 		return "UNIPARC";
 	case IDMAP_SECTION_JOBS:
 		return "JOBS";
+	case IDMAP_SECTION_ENTRY_INFO:
+		return "ENTRY_INFO";
+	case IDMAP_SECTION_ENTRY_BLOCKS:
+		return "ENTRY_BLOCKS";
+	case IDMAP_SECTION_ENTRY_DATA:
+		return "ENTRY_DATA";
+	case IDMAP_SECTION_ENTRY_RECORDS:
+		return "ENTRY_RECORDS";
 	default:
 		return NULL;
 	}
@@ -416,6 +424,8 @@ static int validate(idmap_index *ix, const why *w)
 	if (rc == IDMAP_OK)
 		rc = check_offsets(ix, IDMAP_SECTION_KEY_INDEX, IDMAP_SECTION_KEY_POOL, ix->n_key,
 				   w);
+	if (rc == IDMAP_OK)
+		rc = idmap_entries_open(ix);
 	return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "entry_internal.h"
 #include "idmap.h"
 #include "idmap_format.h"
 #include "mphf.h"
@@ -31,6 +32,8 @@ struct idmap_index {
 	char *names; /* NUL-terminated copies of the type names */
 	uint32_t *type_order;  /* type ids by name (type_names.c) */
 	uint32_t *type_ci_low; /* per position of type_order: see idmap_types_sort */
+
+	idmap_entry_store entries; /* FASTA records (entry.c); empty without FASTA input */
 };
 
 /* Sorts the type names for idmap_type_find and idmap_type_find_ci, in O(T log T) once at

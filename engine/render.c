@@ -202,7 +202,7 @@ static int json_row(render_ctx *c, const idmap_result *r)
 		int rc = idmap_fields_json(c->opt->fields, c->j, r->acc_slot, &c->sv, o);
 		if (rc != IDMAP_OK)
 			return rc;
-	} else if (c->x->entries && idmap_entry_kind(c->j)) {
+	} else if (c->x->entries && idmap_job_target_object(c->j)) {
 		idmap_obuf_s(o, ",\"to\":");
 		int rc = idmap_render_entry(c->j, r, c->x->members, o);
 		if (rc != IDMAP_OK)

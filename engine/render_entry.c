@@ -10,7 +10,7 @@
 #include "semantics.h"
 
 /* The kind of entry object of the job's target: 0 none, 1 UniRef, 2 UniParc. */
-int idmap_entry_kind(const idmap_job *j)
+int idmap_job_target_object(const idmap_job *j)
 {
 	const char *t = j->to.file_type;
 	if (!t || j->via || j->to.type_id == IDMAP_TYPE_ANY)
@@ -60,7 +60,7 @@ static int sorted_members(const idmap_job *j, uint64_t key, member **out, uint64
 int idmap_render_entry(const idmap_job *j, const idmap_result *r, uint64_t members,
 		       idmap_obuf *o)
 {
-	int kind = idmap_entry_kind(j);
+	int kind = idmap_job_target_object(j);
 	uint64_t key, count = 0;
 	member *m = NULL;
 	int rc = idmap_key_find(j->ix, j->to.type_id, r->to, r->to_len, &key);

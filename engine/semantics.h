@@ -187,7 +187,7 @@ int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t acc_sl
 /* ---- Entry objects of UniRef and UniParc targets (render_entry.c) ------------------------- */
 
 /* 1 for a UniRef target, 2 for UniParc, 0 for the others (no entry object). */
-int idmap_entry_kind(const idmap_job *j);
+int idmap_job_target_object(const idmap_job *j);
 /* Writes the `to` object of row r: UniRef (members: at most that many listed, 0 = all) or
  * UniParc. */
 int idmap_render_entry(const idmap_job *j, const idmap_result *r, uint64_t members,

@@ -297,7 +297,9 @@ static int verify_all(const idmap_index *ix, int full, char *detail, size_t len)
 				 detail, len)) != IDMAP_OK ||
 	    (rc = verify_codes(ix, detail, len)) != IDMAP_OK)
 		return rc;
-	return verify_records(ix, full, detail, len);
+	if ((rc = verify_records(ix, full, detail, len)) != IDMAP_OK)
+		return rc;
+	return idmap_entries_verify(ix, detail, len);
 }
 
 IDMAP_API int idmap_verify_flags(const idmap_index *ix, unsigned flags, char *detail,

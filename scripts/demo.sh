@@ -15,7 +15,7 @@ idmap=$root/build/cli/idmap
 index=$root/build/sample.idx
 "$idmap" build --quiet -o "$index" "$root"/data/sample/idmapping.dat \
 	"$root"/data/sample/idmapping_selected.tab "$root"/data/sample/sec_ac.txt \
-	"$root"/data/sample/delac_sp.txt
+	"$root"/data/sample/delac_sp.txt "$root"/data/sample/*.fasta
 "$idmap" info -i "$index" | head -n 4
 echo
 echo "\$ idmap map -i $index P31946 P62258 ALBU_HUMAN"
@@ -23,6 +23,9 @@ echo "\$ idmap map -i $index P31946 P62258 ALBU_HUMAN"
 echo
 echo "\$ idmap map -i $index --to UniRef90 P31946 P62258 ALBU_HUMAN"
 "$idmap" map -i "$index" --to UniRef90 P31946 P62258 ALBU_HUMAN
+echo
+echo "\$ idmap map -i $index --format fasta P31946 P31946-2 'P00750[39-81]' --subsequence"
+"$idmap" map -i "$index" --format fasta P31946 P31946-2 'P00750[39-81]' --subsequence
 echo
 echo "REST API and web page on http://127.0.0.1:8080/ (Ctrl-C stops it):"
 echo "  $idmap serve -i $index"

@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "accession.h"
+#include "genfasta.h"
 
 #define OUT_BUF (1u << 20)
 #define MAX_RECS 1024
@@ -341,6 +342,18 @@ static const struct taxon TAXA[] = {
 	{654924, "FRG3G", "vg", NULL, VIRUS, 0.1},
 };
 #define N_TAXA (sizeof TAXA / sizeof TAXA[0])
+
+/* Organism names (OS= of FASTA headers), in the order of TAXA. */
+static const char *const TAXA_NAME[] = {
+	"Homo sapiens", "Mus musculus", "Rattus norvegicus", "Bos taurus", "Danio rerio",
+	"Gallus gallus", "Sus scrofa", "Xenopus laevis", "Drosophila melanogaster",
+	"Caenorhabditis elegans", "Saccharomyces cerevisiae (strain ATCC 204508 / S288c)",
+	"Schizosaccharomyces pombe (strain 972 / ATCC 24843)", "Arabidopsis thaliana",
+	"Oryza sativa subsp. japonica", "Escherichia coli (strain K12)",
+	"Mycobacterium tuberculosis (strain ATCC 25618 / H37Rv)", "Bacillus subtilis (strain 168)",
+	"Frog virus 3 (isolate Goorha)",
+};
+_Static_assert(sizeof TAXA_NAME / sizeof TAXA_NAME[0] == N_TAXA, "a name per taxon");
 #define TAIL_TAXA 200000
 
 /* An organism of the tail, made up from its index. */
@@ -1539,16 +1552,63 @@ static uint64_t write_real(uint64_t lines)
 
 /* ---------------------------------------------------------------------------------------- */
 
+/* --fasta: the entry's values, as written to the idmapping files, to genfasta.c. */
+static void write_fasta(const struct entry *e)
+{
+	struct gf_entry g;
+	char val[6 + 2 * (GF_MAX_ISO + 1)][VAL_MAX + 1], org[64];
+	int nv = 0;
+	memset(&g, 0, sizeof g);
+	g.k = e->k;
+	g.acc = e->acc;
+	g.taxid = e->taxid;
+	g.reviewed = e->reviewed;
+	g.niso = e->niso;
+	g.org = org;
+	snprintf(org, sizeof org, "Organism %s", e->species);
+	for (size_t t = 0; t < N_TAXA; t++)
+		if (TAXA[t].id == e->taxid)
+			g.org = TAXA_NAME[t];
+	for (int i = 0; i < nrecs && nv < (int)(sizeof val / sizeof val[0]); i++) {
+		const struct rec *r = &recs[i];
+		const char **slot = NULL;
+		if (r->iso == 0) {
+			slot = r->type == T_ID	   ? &g.name
+			       : r->type == T_GENE  ? &g.gene
+			       : r->type == T_UPARC ? &g.upi
+			       : r->type == T_UR100 ? &g.ur[0]
+			       : r->type == T_UR90  ? &g.ur[1]
+			       : r->type == T_UR50  ? &g.ur[2]
+						    : NULL;
+		} else if (r->iso <= GF_MAX_ISO) {
+			slot = r->type == T_UPARC   ? &g.iso_upi[r->iso]
+			       : r->type == T_UR100 ? &g.iso_ur100[r->iso]
+						    : NULL;
+		}
+		if (!slot || *slot)
+			continue;
+		memcpy(val[nv], arena + r->off, r->len);
+		val[nv][r->len] = 0;
+		*slot = val[nv++];
+	}
+	if (g.name && g.upi)
+		gf_entry(&g);
+}
+
 static void usage(void)
 {
 	fputs("usage: idmap-genrelease --lines N --seed S --out DIR [--gzip] [--shape real]\n"
+	      "       [--fasta]\n"
 	      "Writes a synthetic UniProt idmapping release into DIR: idmapping.dat,\n"
 	      "idmapping_selected.tab (both .gz with --gzip), sec_ac.txt, delac_sp.txt and\n"
 	      "reldate.txt. N is the approximate number of idmapping.dat lines (1e7 is\n"
 	      "accepted); the output is the same for the same N and S. --shape real lays the\n"
 	      "entries out like the real files (organism batches, shared values), which\n"
 	      "compress about 5x with gzip instead of 3.6x; its --gzip files are written at\n"
-	      "gzip's default level 6 like UniProt's (else level 1, for speed).\n", stderr);
+	      "gzip's default level 6 like UniProt's (else level 1, for speed). --fasta (default\n"
+	      "shape only) also writes the release's FASTA files (uniprot_sprot, uniprot_trembl,\n"
+	      "uniprot_sprot_varsplic, uniref100/90/50, uniparc_active) for the same entries.\n",
+	      stderr);
 	exit(2);
 }
 
@@ -1566,11 +1626,13 @@ int main(int argc, char **argv)
 {
 	uint64_t lines = 0, seed = 1;
 	const char *dir = NULL;
-	int gzip = 0, have_lines = 0;
+	int gzip = 0, have_lines = 0, fasta = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--gzip")) {
 			gzip = 1;
+		} else if (!strcmp(a, "--fasta")) {
+			fasta = 1;
 		} else if (i + 1 < argc && !strcmp(a, "--lines")) {
 			lines = parse_count(argv[++i]);
 			have_lines = 1;
@@ -1589,7 +1651,7 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (!have_lines || !dir)
+	if (!have_lines || !dir || (fasta && shape_real)) /* FASTA follows the default shape */
 		usage();
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
 		die("cannot create directory", dir);
@@ -1607,6 +1669,8 @@ int main(int argc, char **argv)
 
 	out_open(&dat, dir, "idmapping.dat", gzip);
 	out_open(&sel, dir, "idmapping_selected.tab", gzip);
+	if (fasta)
+		gf_open(dir, gzip);
 	uint64_t k = shape_real ? write_real(lines) : 0;
 	struct entry e;
 	while (!shape_real && dat.lines < lines) {
@@ -1614,6 +1678,8 @@ int main(int argc, char **argv)
 		e.k = k++;
 		gen_entry(&e);
 		write_dat(&e);
+		if (fasta)
+			write_fasta(&e);
 		if (chance(0.75)) {
 			gen_selected_only(&e);
 			write_selected(&e);
@@ -1621,6 +1687,8 @@ int main(int argc, char **argv)
 	}
 	out_close(&dat);
 	out_close(&sel);
+	if (fasta)
+		gf_close();
 	uint64_t n_sec = k / 10 + 3, n_del = k / 50 + 3;
 	/* Secondary and deleted accessions take the counters after the entries' own. */
 	if (k + n_sec + n_del > (shape_real ? M10_CHUNKS * CHUNK : M6)) {

@@ -706,6 +706,80 @@ typedef int (*idmap_pair_fn)(void *ctx, size_t i, const idmap_pair *pair);
 IDMAP_API int idmap_fwd_batch(const idmap_index *ix, const uint64_t *slots, size_t n,
 			      uint32_t type_id, idmap_pair_fn fn, void *ctx);
 
+/* ---- Entries: FASTA records of UniProtKB, UniRef and UniParc --------------------------------
+ * An index built with FASTA inputs also holds their records (FORMAT.md, "Entry store"):
+ * one record per accession, isoform, UniRef cluster and UPI, found by its id in O(1) (a hash
+ * table) and read with one block inflate. An index without FASTA input has no entries (every call below
+ * then answers IDMAP_ERR_NOT_FOUND). */
+
+/* Where a record came from. Values pinned. */
+typedef enum idmap_entry_kind {
+	IDMAP_ENTRY_SWISSPROT = 1, /* uniprot_sprot.fasta */
+	IDMAP_ENTRY_TREMBL = 2,	   /* uniprot_trembl.fasta */
+	IDMAP_ENTRY_ISOFORM = 3,   /* uniprot_sprot_varsplic.fasta (accession X-N) */
+	IDMAP_ENTRY_UNIREF100 = 4,
+	IDMAP_ENTRY_UNIREF90 = 5,
+	IDMAP_ENTRY_UNIREF50 = 6,
+	IDMAP_ENTRY_UNIPARC = 7, /* uniparc_active.fasta */
+	IDMAP_ENTRY_KIND_COUNT = 7,
+} idmap_entry_kind;
+
+/* "Swiss-Prot", "TrEMBL", "isoform", "UniRef100", "UniRef90", "UniRef50", "UniParc"; NULL
+ * for other values. */
+IDMAP_API const char *idmap_entry_kind_name(int kind);
+
+/* The store as a whole. */
+typedef struct {
+	uint64_t records;		       /* entry records */
+	uint64_t kinds[IDMAP_ENTRY_KIND_COUNT]; /* records per kind, [kind - 1] */
+	uint64_t blocks;		       /* compressed blocks */
+	uint32_t block_size;		       /* target uncompressed size of a block */
+	uint64_t text_bytes;		       /* uncompressed bytes of every block */
+	uint64_t store_bytes;		       /* bytes of the store's sections in the file */
+} idmap_entry_stats;
+
+/* Fills st. Returns IDMAP_OK, IDMAP_ERR_NOT_FOUND (no store), IDMAP_ERR_INVALID. */
+IDMAP_API int idmap_entry_stats_get(const idmap_index *ix, idmap_entry_stats *st);
+
+/* One record, as found. */
+typedef struct {
+	uint64_t record; /* its position in the store (for the calls below) */
+	char id[32];	 /* "P31946", "P31946-2", "UniRef90_P31946", "UPI0000000001", NUL-ended */
+	int kind;	 /* idmap_entry_kind */
+	int reviewed;	 /* 1 for Swiss-Prot records and isoforms */
+	int fragment;	 /* the protein name says "(Fragment)" */
+	int pe, sv;	 /* protein existence 1-5 and sequence version; 0 when the header has none */
+	uint32_t taxid;	 /* OX= / TaxID=, 0 when absent */
+	uint32_t members; /* UniRef n=, else 0 */
+	uint32_t length; /* residues */
+} idmap_entry;
+
+/* Finds the record of an entry id: an accession (isoform "X-N" too; "X-1" gives the entry X
+ * when there is no record "X-1", as UniProt's canonical isoform is the entry's own
+ * sequence), a UniRef id ("UniRef90_P31946") or a UPI; case-insensitive. Returns IDMAP_OK,
+ * IDMAP_ERR_NOT_FOUND (no such record, or no store), IDMAP_ERR_INVALID (not an entry id,
+ * NULL arguments), IDMAP_ERR_CORRUPT. */
+IDMAP_API int idmap_entry_find(const idmap_index *ix, const char *id, size_t len, idmap_entry *e);
+
+/* Record i of the store (0 .. records - 1, in key order). Returns IDMAP_OK,
+ * IDMAP_ERR_NOT_FOUND (i past the last, or no store), IDMAP_ERR_INVALID, IDMAP_ERR_CORRUPT. */
+IDMAP_API int idmap_entry_get(const idmap_index *ix, uint64_t i, idmap_entry *e);
+
+/* The isoform record that follows e (a UniProtKB record) in accession order: "X-2" after "X"
+ * or "X-1", "X-3" after "X-2", and so on. Returns IDMAP_OK, IDMAP_DONE after the last one,
+ * IDMAP_ERR_INVALID, IDMAP_ERR_CORRUPT. */
+IDMAP_API int idmap_entry_next_isoform(const idmap_index *ix, const idmap_entry *e,
+				       idmap_entry *next);
+
+/* Writes e's record as UniProt writes it: ">" header, the residues 60 a line. With start > 0,
+ * only residues start .. end (1-based, inclusive) under the header ">sp|ACC|start-end"
+ * (UniProtKB records only, as UniProt's subsequence download). Returns IDMAP_OK,
+ * IDMAP_ERR_INVALID (a range outside 1 .. length or reversed, or on a UniRef / UniParc
+ * record: never clipped), IDMAP_ERR_CORRUPT (the block fails its CRC or bounds),
+ * IDMAP_ERR_NOMEM, or write's non-zero value. */
+IDMAP_API int idmap_entry_fasta(const idmap_index *ix, const idmap_entry *e, uint32_t start,
+				uint32_t end, idmap_write_fn write, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -58,6 +58,17 @@ static inline int fuzz_check_triple(void *ctx, const idmap_triple *t, char *err,
 	return 0;
 }
 
+/* The fuzz input as a file: a memfd holding data, its /proc path in path. Returns the
+ * descriptor (close it after the read). Needs _GNU_SOURCE, <sys/mman.h> and <unistd.h>. */
+#define FUZZ_MEMFD(data, size, path)                                                           \
+	({                                                                                     \
+		int fd_ = memfd_create("fuzz-input", MFD_CLOEXEC);                             \
+		FUZZ_CHECK(fd_ >= 0);                                                          \
+		FUZZ_CHECK(write(fd_, (data), (size)) == (ssize_t)(size));                     \
+		snprintf((path), sizeof(path), "/proc/self/fd/%d", fd_);                       \
+		fd_;                                                                           \
+	})
+
 /* A message of a failed parse: "NAME:LINE: ..." and NUL-terminated inside its buffer. */
 static inline void fuzz_check_error(const char *err, size_t errlen, const char *name)
 {

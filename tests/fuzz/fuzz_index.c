@@ -133,6 +133,43 @@ static void exercise(idmap_index *ix, int verified)
 		FUZZ_CHECK(is_status(idmap_key_find(ix, t, "ENSG00000000003", 15, &slot)));
 }
 
+static int sink(void *ctx, const void *p, size_t n)
+{
+	(void)ctx;
+	(void)p;
+	(void)n;
+	return 0;
+}
+
+/* The entry store: every record read, found again by its id and written as FASTA. */
+static void exercise_entries(idmap_index *ix, int verified)
+{
+	idmap_entry_stats st;
+	int rc = idmap_entry_stats_get(ix, &st);
+	FUZZ_CHECK(rc == IDMAP_OK || rc == IDMAP_ERR_NOT_FOUND);
+	for (uint64_t i = 0; rc == IDMAP_OK && i < st.records && i < 256; i++) {
+		idmap_entry e, f;
+		int r = idmap_entry_get(ix, i, &e);
+		FUZZ_CHECK(r == IDMAP_OK || r == IDMAP_ERR_CORRUPT);
+		if (verified)
+			FUZZ_CHECK(r == IDMAP_OK);
+		if (r != IDMAP_OK)
+			continue;
+		r = idmap_entry_find(ix, e.id, strlen(e.id), &f);
+		FUZZ_CHECK(is_status(r));
+		if (verified)
+			FUZZ_CHECK(r == IDMAP_OK && f.record == i);
+		r = idmap_entry_fasta(ix, &e, 0, 0, sink, NULL);
+		FUZZ_CHECK(r == IDMAP_OK || r == IDMAP_ERR_CORRUPT || r == IDMAP_ERR_NOMEM);
+		if (verified)
+			FUZZ_CHECK(r != IDMAP_ERR_CORRUPT);
+		r = idmap_entry_fasta(ix, &e, 1, 1, sink, NULL);
+		FUZZ_CHECK(is_status(r));
+		r = idmap_entry_next_isoform(ix, &e, &f);
+		FUZZ_CHECK(is_status(r));
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
@@ -180,6 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (vr[0] != IDMAP_ERR_NOMEM && vr[1] != IDMAP_ERR_NOMEM)
 		FUZZ_CHECK((vr[0] == IDMAP_OK) == (vr[1] == IDMAP_OK));
 	exercise(ix, vr[1] == IDMAP_OK);
+	exercise_entries(ix, vr[1] == IDMAP_OK);
 	idmap_close(ix);
 	return 0;
 }

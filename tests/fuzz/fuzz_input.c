@@ -9,11 +9,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	int fd = memfd_create("fuzz-input", MFD_CLOEXEC);
-	FUZZ_CHECK(fd >= 0);
-	FUZZ_CHECK(write(fd, data, size) == (ssize_t)size);
 	char path[64];
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	int fd = FUZZ_MEMFD(data, size, path);
 	idmap_input_info info;
 	char err[512];
 	int rc = idmap_input_read(path, &info, fuzz_check_triple, NULL, err, sizeof err);

@@ -1,0 +1,125 @@
+/* idmap map --format fasta: the entry records of the mapped targets (UniProtKB, UniRef,
+ * UniParc), from the index's entry store. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "map_fasta.h"
+
+static int write_out(void *ctx, const void *p, size_t n)
+{
+	return fwrite(p, 1, n, ctx) == n ? 0 : IDMAP_ERR_IO;
+}
+
+int map_fasta_target_ok(const char *to)
+{
+	static const char *const ok[] = {"UniProtKB", "UniProtKB-Swiss-Prot", "UniRef100",
+					 "UniRef90", "UniRef50", "UniParc"};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		if (strcmp(to, ok[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int fasta_id_range(const char *text, size_t len, uint32_t *a, uint32_t *b)
+{
+	const char *lb = memchr(text, '[', len);
+	if (!lb || text[len - 1] != ']')
+		return 0;
+	unsigned long x, y;
+	char tail;
+	char buf[40];
+	size_t n = len - (size_t)(lb - text);
+	if (n >= sizeof buf)
+		return 0;
+	memcpy(buf, lb, n);
+	buf[n] = 0;
+	if (sscanf(buf, "[%lu-%lu%c", &x, &y, &tail) != 3 || tail != ']' || x > UINT32_MAX ||
+	    y > UINT32_MAX)
+		return 0;
+	*a = (uint32_t)x;
+	*b = (uint32_t)y;
+	return 1;
+}
+
+int fasta_write_entry(const idmap_index *ix, const char *to, size_t to_len,
+		      const idmap_id_info *id, int isoforms, int subsequence)
+{
+	idmap_entry e, iso;
+	int st = idmap_entry_find(ix, to, to_len, &e);
+	if (st == IDMAP_ERR_NOT_FOUND || st == IDMAP_ERR_INVALID) {
+		if (to_len == id->len && memcmp(to, id->text, to_len) == 0)
+			fprintf(stderr, "idmap: %.*s: no FASTA record in the index\n", (int)to_len, to);
+		else
+			fprintf(stderr, "idmap: %.*s: no FASTA record of %.*s in the index\n",
+				(int)id->len, id->text, (int)to_len, to);
+		return 1;
+	}
+	uint32_t a = 0, b = 0;
+	/* UniProt cuts ranges out of UniProtKB sequences only */
+	if (st == IDMAP_OK && subsequence && e.kind <= IDMAP_ENTRY_ISOFORM &&
+	    fasta_id_range(id->text, id->len, &a, &b)) {
+		if (a == 0 || a > b) {
+			fprintf(stderr, "idmap: %.*s: range %" PRIu32 "-%" PRIu32 " is not a range "
+				"start-end with 1 <= start <= end\n", (int)id->len, id->text, a, b);
+			return 1;
+		}
+		if (b > e.length) {
+			fprintf(stderr, "idmap: %.*s: range %" PRIu32 "-%" PRIu32 " is outside the "
+				"sequence of %s (%" PRIu32 " residues)\n", (int)id->len, id->text, a,
+				b, e.id, e.length);
+			return 1;
+		}
+	}
+	if (st == IDMAP_OK)
+		st = idmap_entry_fasta(ix, &e, a, b, write_out, stdout);
+	/* isoforms follow their canonical entry, as UniProt's includeIsoform */
+	isoforms = isoforms && a == 0 && e.kind <= IDMAP_ENTRY_TREMBL;
+	while (st == IDMAP_OK && isoforms &&
+	       (st = idmap_entry_next_isoform(ix, &e, &iso)) == IDMAP_OK) {
+		st = idmap_entry_fasta(ix, &iso, 0, 0, write_out, stdout);
+		e = iso;
+	}
+	if (st == IDMAP_OK || st == IDMAP_DONE)
+		return 0;
+	if (st == IDMAP_ERR_IO)
+		fprintf(stderr, "idmap: write error: %s\n", strerror(errno));
+	else
+		fprintf(stderr, "idmap: %.*s: %s\n", (int)to_len, to, idmap_strerror(st));
+	return -1;
+}
+
+int map_fasta(const idmap_index *ix, const idmap_job *job, int isoforms, int subsequence)
+{
+	idmap_job_stats st;
+	idmap_entry_stats es;
+	idmap_job_get_stats(job, &st);
+	if (idmap_entry_stats_get(ix, &es) != IDMAP_OK) {
+		fputs("idmap: --format fasta: the index holds no FASTA records (build it with the "
+		      "release's FASTA files)\n", stderr);
+		return 1;
+	}
+	uint64_t failed = 0;
+	for (uint64_t i = 0; i < st.results; i++) {
+		idmap_result r;
+		idmap_id_info id;
+		if (idmap_job_result(job, i, &r) != IDMAP_OK ||
+		    idmap_job_id(job, r.id, &id) != IDMAP_OK)
+			return 1;
+		int rc = fasta_write_entry(ix, r.to, r.to_len, &id, isoforms, subsequence);
+		if (rc < 0)
+			return 1;
+		failed += (uint64_t)rc;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "idmap: write error: %s\n", strerror(errno));
+		return 1;
+	}
+	if (failed)
+		fprintf(stderr, "idmap: %" PRIu64 " of %" PRIu64 " results have no FASTA output\n",
+			failed, st.results);
+	return 0;
+}

@@ -1,0 +1,25 @@
+/* idmap map --format fasta (map_fasta.c). */
+#ifndef IDMAP_MAP_FASTA_H
+#define IDMAP_MAP_FASTA_H
+
+#include "idmap.h"
+
+/* 1 when the target database can be written as FASTA: UniProtKB, UniRef, UniParc. */
+int map_fasta_target_ok(const char *to);
+
+/* Writes the records of the job's results (and with isoforms, each entry's isoforms) to
+ * standard output; targets without a record, and ranges outside their sequence, are reported
+ * on stderr and skipped. Returns the exit code: 0, or 1 after an index or write error. */
+int map_fasta(const idmap_index *ix, const idmap_job *job, int isoforms, int subsequence);
+
+/* The range "[a-b]" that ends an id's text: 1 with a and b, else 0. */
+int fasta_id_range(const char *text, size_t len, uint32_t *a, uint32_t *b);
+
+/* Writes the record of entry id `to` (and with isoforms, the entry's isoforms) for the input
+ * id `id` (its text names the id in messages; with subsequence, its range "[a-b]" cuts the
+ * residues). Returns 0, 1 after reporting that this id has no output (no record, a range
+ * outside the sequence), or -1 after reporting a write or index error. */
+int fasta_write_entry(const idmap_index *ix, const char *to, size_t to_len,
+		      const idmap_id_info *id, int isoforms, int subsequence);
+
+#endif

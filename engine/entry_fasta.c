@@ -1,0 +1,126 @@
+/* Reading a record out of its block and writing it as FASTA. */
+#include <libdeflate.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accession.h"
+#include "entry_internal.h"
+#include "index_internal.h"
+
+#define LINE 60 /* residues per line, as UniProt writes them */
+
+int idmap_entry_block(const idmap_entry_store *s, uint64_t b, uint8_t **out, size_t *len)
+{
+	if (b >= s->n_blocks)
+		return IDMAP_ERR_CORRUPT;
+	const uint8_t *ent = s->blocks + b * IDMAP_ENTRY_BLOCK_SIZE;
+	uint64_t off = idmap_rd64(ent);
+	uint32_t clen = idmap_rd32(ent + 8), ulen = idmap_rd32(ent + 12);
+	/* DEFLATE expands at most 1032-fold: a larger claimed length is damage, refused before
+	 * it is allocated */
+	if (off > s->data_len || clen > s->data_len - off || ulen > IDMAP_ENTRY_MAX_BLOCK ||
+	    ulen > (uint64_t)clen * 1032 || idmap_rd32(ent + 20))
+		return IDMAP_ERR_CORRUPT;
+	uint8_t *buf = malloc(ulen ? ulen : 1);
+	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+	if (!buf || !d) {
+		free(buf);
+		libdeflate_free_decompressor(d);
+		return IDMAP_ERR_NOMEM;
+	}
+	size_t got = 0;
+	enum libdeflate_result r =
+		libdeflate_deflate_decompress(d, s->data + off, clen, buf, ulen, &got);
+	libdeflate_free_decompressor(d);
+	if (r != LIBDEFLATE_SUCCESS || got != ulen ||
+	    libdeflate_crc32(0, buf, ulen) != idmap_rd32(ent + 16)) {
+		free(buf);
+		return IDMAP_ERR_CORRUPT;
+	}
+	*out = buf;
+	*len = ulen;
+	return IDMAP_OK;
+}
+
+int idmap_entry_rec_ok(const uint8_t *r, size_t ulen)
+{
+	uint64_t off = idmap_rd32(r + IDMAP_ER_OFFSET), hl = idmap_rd16(r + IDMAP_ER_HEADER_LEN);
+	uint64_t sl = idmap_rd32(r + IDMAP_ER_SEQ_LEN);
+	if (hl == 0 || sl == 0 || off + hl + sl > ulen || r[IDMAP_ER_RESERVED] ||
+	    (r[IDMAP_ER_FLAGS] & ~IDMAP_EF_KNOWN))
+		return -1;
+	for (int f = 0; f < 3; f++) {
+		const uint8_t *sp = r + IDMAP_ER_NAME + 4 * f;
+		if ((uint64_t)idmap_rd16(sp) + idmap_rd16(sp + 2) > hl)
+			return -1;
+	}
+	return 0;
+}
+
+/* Appends the residues seq[0, n) to out, LINE a line. */
+static size_t wrap(char *out, const uint8_t *seq, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i += LINE) {
+		size_t k = n - i < LINE ? n - i : LINE;
+		memcpy(out + o, seq + i, k);
+		o += k;
+		out[o++] = '\n';
+	}
+	return o;
+}
+
+IDMAP_API int idmap_entry_fasta(const idmap_index *ix, const idmap_entry *e, uint32_t start,
+				uint32_t end, idmap_write_fn write, void *ctx)
+{
+	if (!ix || !e || !write || !ix->entries.info || e->record >= ix->entries.n_recs)
+		return IDMAP_ERR_INVALID;
+	const idmap_entry_store *s = &ix->entries;
+	const uint8_t *r = idmap_entry_rec(s, e->record);
+	uint32_t seq_len = idmap_rd32(r + IDMAP_ER_SEQ_LEN);
+	int range = start > 0;
+	if (range && (r[IDMAP_ER_SPACE] != IDMAP_ES_UNIPROTKB || end < start || end > seq_len))
+		return IDMAP_ERR_INVALID;
+	uint8_t *blk;
+	size_t ulen;
+	int rc = idmap_entry_block(s, idmap_rd32(r + IDMAP_ER_BLOCK), &blk, &ulen);
+	if (rc != IDMAP_OK)
+		return rc;
+	if (idmap_entry_rec_ok(r, ulen) < 0) {
+		free(blk);
+		return IDMAP_ERR_CORRUPT;
+	}
+	const uint8_t *head = blk + idmap_rd32(r + IDMAP_ER_OFFSET);
+	size_t hl = idmap_rd16(r + IDMAP_ER_HEADER_LEN);
+	const uint8_t *seq = head + hl;
+	size_t n = seq_len;
+	char acc[IDMAP_ACC_TEXT_MAX];
+	if (range) {
+		seq += start - 1;
+		n = (size_t)end - start + 1;
+		idmap_acc_decode(idmap_rd64(r + IDMAP_ER_CODE), acc);
+	}
+	/* header, newline, residues with a newline per started line */
+	char *out = malloc(hl + 64 + n + n / LINE + 2);
+	if (!out) {
+		free(blk);
+		return IDMAP_ERR_NOMEM;
+	}
+	size_t o;
+	if (range)
+		o = (size_t)sprintf(out, ">%s|%s|%u-%u\n",
+				    (r[IDMAP_ER_FLAGS] & IDMAP_EF_REVIEWED) ? "sp" : "tr", acc, start,
+				    end);
+	else {
+		out[0] = '>';
+		memcpy(out + 1, head, hl);
+		out[hl + 1] = '\n';
+		o = hl + 2;
+	}
+	o += wrap(out + o, seq, n);
+	free(blk);
+	rc = write(ctx, out, o);
+	free(out);
+	return rc;
+}

@@ -1,0 +1,215 @@
+/* The entry store's fields: FASTA headers parsed into the values of the result columns
+ * (builder/parse_fasta.c), and the same values read back through idmap_entry_find from an
+ * index of the sample release with its FASTA files. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "idmap.h"
+
+#include "entry_format.h"
+#include "fasta.h"
+#include "test_util.h"
+
+static idmap_index *ix;
+
+static void span_is(const char *h, const uint16_t s[2], const char *want)
+{
+	assert_int_equal(s[1], strlen(want));
+	assert_memory_equal(h + s[0], want, s[1]);
+}
+
+static void parse(const char *h, idmap_fasta_record *r)
+{
+	const char *why = NULL;
+	memset(r, 0, sizeof *r);
+	assert_int_equal(idmap_fasta_header(h, strlen(h), r, &why), 0);
+}
+
+static void test_swissprot_header(void **state)
+{
+	(void)state;
+	idmap_fasta_record r;
+	const char *h = "sp|P31946|1433B_HUMAN 14-3-3 protein beta/alpha OS=Homo sapiens "
+			"OX=9606 GN=YWHAB PE=1 SV=3";
+	parse(h, &r);
+	assert_int_equal(r.space, IDMAP_ES_UNIPROTKB);
+	assert_int_equal(r.kind, IDMAP_EK_SWISSPROT);
+	assert_int_equal(r.flags, IDMAP_EF_REVIEWED);
+	span_is(h, r.name, "14-3-3 protein beta/alpha");
+	span_is(h, r.organism, "Homo sapiens");
+	span_is(h, r.gene, "YWHAB");
+	assert_int_equal(r.taxid, 9606);
+	assert_int_equal(r.pe, 1);
+	assert_int_equal(r.sv, 3);
+}
+
+static void test_varsplic_header(void **state)
+{
+	(void)state;
+	idmap_fasta_record r;
+	const char *h = "sp|P31946-2|1433B_HUMAN Isoform Short of 14-3-3 protein beta/alpha "
+			"OS=Homo sapiens OX=9606 GN=YWHAB";
+	parse(h, &r);
+	assert_int_equal(r.kind, IDMAP_EK_ISOFORM);
+	span_is(h, r.gene, "YWHAB");
+	assert_int_equal(r.pe, 0);
+	assert_int_equal(r.sv, 0);
+}
+
+static void test_trembl_fragment_without_gene(void **state)
+{
+	(void)state;
+	idmap_fasta_record r;
+	const char *h = "tr|A0A023GPI8|A0A023GPI8_CANAL Lectin (Fragments) OS=Candida albicans "
+			"(strain SC5314 / ATCC MYA-2876) OX=237561 PE=4 SV=1";
+	parse(h, &r);
+	assert_int_equal(r.kind, IDMAP_EK_TREMBL);
+	assert_int_equal(r.flags, IDMAP_EF_FRAGMENT);
+	span_is(h, r.name, "Lectin");
+	span_is(h, r.organism, "Candida albicans (strain SC5314 / ATCC MYA-2876)");
+	assert_int_equal(r.gene[1], 0);
+	assert_int_equal(r.taxid, 237561);
+	assert_int_equal(r.pe, 4);
+}
+
+static void test_uniref_and_uniparc_headers(void **state)
+{
+	(void)state;
+	idmap_fasta_record r;
+	const char *h = "UniRef50_UPI0000000001 Cluster name n=12 Tax=Eutheria TaxID=9347 "
+			"RepID=UPI0000000001";
+	parse(h, &r);
+	assert_int_equal(r.kind, IDMAP_EK_UNIREF50);
+	assert_int_equal(r.space, IDMAP_ES_UNIREF + 5);
+	assert_int_equal(r.code, 1);
+	span_is(h, r.name, "Cluster name");
+	span_is(h, r.organism, "Eutheria");
+	span_is(h, r.gene, "UPI0000000001");
+	assert_int_equal(r.members, 12);
+	assert_int_equal(r.taxid, 9347);
+	parse("UPI000041C017 status=active", &r);
+	assert_int_equal(r.kind, IDMAP_EK_UNIPARC);
+	assert_int_equal(r.code, 0x41C017);
+}
+
+static void test_bad_headers(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"sp|P3194|X_HUMAN n",			/* not an accession */
+		"sp|P31946| n",				/* no entry name */
+		"UniRef90_p31946 n",			/* lower case */
+		"UniRef80_P31946 n",			/* no such level */
+		"UPI00000000G1 status=active",		/* not hex */
+		"sp|P31946|X n OS=H OX=96x PE=1",	/* taxon */
+		"sp|P31946|X n OS=H OX=9606 PE=0 SV=1", /* PE 1-5 */
+		"sp|P31946|X n OS=H OX=9606 PE=1 SV=70000",
+		"P31946 a bare accession",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		idmap_fasta_record r;
+		const char *why = NULL;
+		assert_int_equal(idmap_fasta_header(bad[i], strlen(bad[i]), &r, &why), -1);
+		assert_non_null(why);
+	}
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (tu_make_dir("idmap-entry-") < 0)
+		return -1;
+	const char *const inputs[] = {"../data/sample/idmapping.dat",
+				      "../data/sample/uniprot_sprot.fasta",
+				      "../data/sample/uniprot_trembl.fasta",
+				      "../data/sample/uniprot_sprot_varsplic.fasta",
+				      "../data/sample/uniref90.fasta",
+				      "../data/sample/uniparc_active.fasta"};
+	const char *out = tu_path("s.idx");
+	if (tu_build(out, inputs, 6) < 0)
+		return -1;
+	return idmap_open(out, &ix) == IDMAP_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	idmap_close(ix);
+	return tu_remove_dir();
+}
+
+static void test_find_fields(void **state)
+{
+	(void)state;
+	idmap_entry e;
+	assert_int_equal(idmap_entry_find(ix, "p31946", 6, &e), IDMAP_OK);
+	assert_string_equal(e.id, "P31946");
+	assert_int_equal(e.kind, IDMAP_ENTRY_SWISSPROT);
+	assert_true(e.reviewed && !e.fragment);
+	assert_int_equal(e.pe, 1);
+	assert_int_equal(e.sv, 3);
+	assert_int_equal(e.taxid, 9606);
+	assert_int_equal(e.length, 246);
+	/* -1 without a record of its own is the entry */
+	assert_int_equal(idmap_entry_find(ix, "P31946-1", 8, &e), IDMAP_OK);
+	assert_string_equal(e.id, "P31946");
+	idmap_entry iso;
+	assert_int_equal(idmap_entry_next_isoform(ix, &e, &iso), IDMAP_OK);
+	assert_string_equal(iso.id, "P31946-2");
+	assert_int_equal(iso.kind, IDMAP_ENTRY_ISOFORM);
+	assert_int_equal(iso.pe, 0);
+	assert_int_equal(iso.length, 244);
+	assert_int_equal(idmap_entry_next_isoform(ix, &iso, &e), IDMAP_DONE);
+	assert_int_equal(idmap_entry_find(ix, "A0A023GPI8", 10, &e), IDMAP_OK);
+	assert_int_equal(e.kind, IDMAP_ENTRY_TREMBL);
+	assert_true(e.fragment && !e.reviewed);
+	assert_int_equal(idmap_entry_find(ix, "uniref90_p31946", 15, &e), IDMAP_OK);
+	assert_string_equal(e.id, "UniRef90_P31946");
+	assert_int_equal(e.kind, IDMAP_ENTRY_UNIREF90);
+	assert_int_equal(e.members, 212);
+	assert_int_equal(e.taxid, 32524);
+	assert_int_equal(idmap_entry_find(ix, "UPI000013C7C5", 13, &e), IDMAP_OK);
+	assert_int_equal(e.kind, IDMAP_ENTRY_UNIPARC);
+	assert_int_equal(e.length, 246);
+	assert_int_equal(idmap_entry_find(ix, "Q99999", 6, &e), IDMAP_ERR_NOT_FOUND);
+	assert_int_equal(idmap_entry_find(ix, "UniRef50_P31946", 15, &e), IDMAP_ERR_NOT_FOUND);
+	assert_int_equal(idmap_entry_find(ix, "1433B_HUMAN", 11, &e), IDMAP_ERR_INVALID);
+	idmap_entry_stats st;
+	assert_int_equal(idmap_entry_stats_get(ix, &st), IDMAP_OK);
+	assert_int_equal(st.kinds[IDMAP_ENTRY_SWISSPROT - 1], 16);
+	assert_int_equal(st.kinds[IDMAP_ENTRY_ISOFORM - 1], 5);
+	assert_int_equal(st.records, 34);
+}
+
+static void test_fasta_ranges(void **state)
+{
+	(void)state;
+	idmap_entry e;
+	tu_text t = {0};
+	assert_int_equal(idmap_entry_find(ix, "P31946", 6, &e), IDMAP_OK);
+	assert_int_equal(idmap_entry_fasta(ix, &e, 1, 3, tu_text_write, &t), IDMAP_OK);
+	assert_string_equal(t.buf, ">sp|P31946|1-3\nMTM\n");
+	assert_int_equal(idmap_entry_fasta(ix, &e, 3, 2, tu_text_write, &t), IDMAP_ERR_INVALID);
+	assert_int_equal(idmap_entry_fasta(ix, &e, 1, 247, tu_text_write, &t), IDMAP_ERR_INVALID);
+	assert_int_equal(idmap_entry_find(ix, "UPI000013C7C5", 13, &e), IDMAP_OK);
+	assert_int_equal(idmap_entry_fasta(ix, &e, 1, 3, tu_text_write, &t), IDMAP_ERR_INVALID);
+	free(t.buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_swissprot_header),
+		cmocka_unit_test(test_varsplic_header),
+		cmocka_unit_test(test_trembl_fragment_without_gene),
+		cmocka_unit_test(test_uniref_and_uniparc_headers),
+		cmocka_unit_test(test_bad_headers),
+		cmocka_unit_test(test_find_fields),
+		cmocka_unit_test(test_fasta_ranges),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
