@@ -50,41 +50,6 @@ IDMAP_API int idmap_out_format_parse(const char *name)
 	return -1;
 }
 
-/* A set of u64 (distinct targets of the list format). */
-typedef struct {
-	uint64_t *v; /* x + 1; 0 = empty */
-	size_t n, cap;
-} u64_set;
-
-static int set_add(u64_set *s, uint64_t x)
-{
-	if (2 * (s->n + 1) > s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 1024;
-		uint64_t *v = calloc(cap, sizeof *v);
-		if (!v)
-			return -1;
-		for (size_t i = 0; i < s->cap; i++) {
-			if (!s->v[i])
-				continue;
-			size_t h = (size_t)(s->v[i] * 0x9E3779B97F4A7C15ull >> 29) & (cap - 1);
-			while (v[h])
-				h = (h + 1) & (cap - 1);
-			v[h] = s->v[i];
-		}
-		free(s->v);
-		s->v = v;
-		s->cap = cap;
-	}
-	uint64_t k = x + 1;
-	size_t h = (size_t)(k * 0x9E3779B97F4A7C15ull >> 29) & (s->cap - 1);
-	for (; s->v[h]; h = (h + 1) & (s->cap - 1))
-		if (s->v[h] == k)
-			return 0;
-	s->v[h] = k;
-	s->n++;
-	return 1;
-}
-
 typedef struct {
 	const idmap_job *j;
 	const idmap_render_opts *opt;
@@ -163,30 +128,6 @@ static int render_tsv(render_ctx *c)
 		idmap_obuf_c(o, '\n');
 	}
 	return IDMAP_OK;
-}
-
-static int render_list(render_ctx *c)
-{
-	const idmap_job *j = c->j;
-	u64_set seen = {0};
-	idmap_result r;
-	int rc = IDMAP_OK;
-	for (uint64_t i = c->first; i < c->end && c->o->rc == 0; i++) {
-		int added = set_add(&seen, j->rows[row_at(c, i)].to);
-		if (added < 0) {
-			rc = IDMAP_ERR_NOMEM;
-			break;
-		}
-		if (!added)
-			continue;
-		idmap_job_prefetch_row(j, row_at(c, i));
-		if ((rc = idmap_job_result(j, row_at(c, i), &r)) != IDMAP_OK)
-			break;
-		idmap_obuf_put(c->o, r.to, r.to_len);
-		idmap_obuf_c(c->o, '\n');
-	}
-	free(seen.v);
-	return rc;
 }
 
 static int json_row(render_ctx *c, const idmap_result *r)
@@ -322,9 +263,11 @@ IDMAP_API int idmap_render_ex(const idmap_job *j, const idmap_render_opts *opt,
 	uint64_t n = x->rows ? x->n_rows : j->n_rows;
 	c.first = opt->first < n ? opt->first : n;
 	c.end = opt->count && opt->count < n - c.first ? c.first + opt->count : n;
-	int rc = opt->format == IDMAP_OUT_TSV	 ? render_tsv(&c)
-		 : opt->format == IDMAP_OUT_LIST ? render_list(&c)
-						 : render_json(&c);
+	int rc;
+	if (opt->format == IDMAP_OUT_LIST)
+		rc = idmap_render_list(j, x->rows, c.first, c.end, x->tmp_dir, o);
+	else
+		rc = opt->format == IDMAP_OUT_TSV ? render_tsv(&c) : render_json(&c);
 	idmap_obuf_flush(o);
 	if (rc == IDMAP_OK)
 		rc = o->rc;

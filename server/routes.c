@@ -418,6 +418,7 @@ static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const cha
 	r->job = job;
 	r->o.format = fmt;
 	r->x.entries = entries;
+	r->x.tmp_dir = ctx->opts->jobs_dir; /* list: a large job's targets sorted on disk */
 	/* UniRefIdService: 10 members on a page (UniRefEntryLightUtils.ID_LIMIT) unless
 	 * complete=true; all in the stream */
 	const char *all = arg(c, "complete");
