@@ -56,12 +56,33 @@ typedef struct {
 	idmap_obuf *o;
 	str_vec sv;
 	uint64_t first, end;
+	uint64_t pos, raw; /* the selection's next position; with x->keep, the next row tried */
 	int to_col, obsolete_col;
 	const idmap_render_ext *x; /* never NULL */
 } render_ctx;
 
-/* Result row of position i (the selection of idmap_render_ex, or all rows). */
-static uint64_t row_at(const render_ctx *c, uint64_t i) { return c->x->rows ? c->x->rows[i] : i; }
+/* The next selected row of positions [first, end) (x->rows, the rows x->keep keeps, or all):
+ * 1 with *row, 0 at the end. Rows come in ascending order. */
+static int next_row(void *ctx, uint64_t *row)
+{
+	render_ctx *c = ctx;
+	const idmap_render_ext *x = c->x;
+	while (c->pos < c->end) {
+		if (!x->keep) {
+			uint64_t p = c->pos++;
+			*row = x->rows ? x->rows[p] : p;
+			return 1;
+		}
+		if (c->raw >= c->j->n_rows)
+			return 0;
+		uint64_t r = c->raw++;
+		if (x->keep(x->keep_ctx, r) && c->pos++ >= c->first) {
+			*row = r;
+			return 1;
+		}
+	}
+	return 0;
+}
 
 static const char *obsolete_word(const job_idrec *d)
 {
@@ -89,9 +110,9 @@ static int render_tsv(render_ctx *c)
 			idmap_obuf_s(o, "\tObsolete");
 		idmap_obuf_c(o, '\n');
 	}
-	for (uint64_t i = c->first; i < c->end && o->rc == 0; i++) {
-		idmap_job_prefetch_row(j, row_at(c, i));
-		if ((rc = idmap_job_result(j, row_at(c, i), &r)) != IDMAP_OK)
+	for (uint64_t row; o->rc == 0 && next_row(c, &row);) {
+		idmap_job_prefetch_row(j, row);
+		if ((rc = idmap_job_result(j, row, &r)) != IDMAP_OK)
 			return rc;
 		idmap_obuf_put(o, r.from, r.from_len);
 		if (c->to_col) {
@@ -112,7 +133,7 @@ static int render_tsv(render_ctx *c)
 		}
 		idmap_obuf_c(o, '\n');
 	}
-	if (!c->obsolete_col || c->x->rows || c->end != j->n_rows)
+	if (!c->obsolete_col || c->x->rows || c->x->keep || c->end != j->n_rows)
 		return IDMAP_OK;
 	/* deleted accessions last: no target, the reason in the Obsolete column */
 	size_t cols = (size_t)c->to_col + (size_t)j->via + idmap_fields_count(f);
@@ -176,11 +197,11 @@ static int render_json(render_ctx *c)
 	if (c->x->json_head)
 		idmap_obuf_s(o, c->x->json_head);
 	idmap_obuf_s(o, "\"results\":[");
-	for (uint64_t i = c->first; i < c->end && o->rc == 0; i++) {
-		if (i > c->first)
+	for (uint64_t row, k = 0; o->rc == 0 && next_row(c, &row); k++) {
+		if (k)
 			idmap_obuf_c(o, ',');
-		idmap_job_prefetch_row(j, row_at(c, i));
-		if ((rc = idmap_job_result(j, row_at(c, i), &r)) != IDMAP_OK ||
+		idmap_job_prefetch_row(j, row);
+		if ((rc = idmap_job_result(j, row, &r)) != IDMAP_OK ||
 		    (rc = json_row(c, &r)) != IDMAP_OK)
 			return rc;
 	}
@@ -243,7 +264,7 @@ IDMAP_API int idmap_render_ex(const idmap_job *j, const idmap_render_opts *opt,
 			      const idmap_render_ext *x, idmap_write_fn write, void *ctx)
 {
 	if (!j || !opt || !x || !write || !j->ran || opt->format < 0 ||
-	    opt->format > IDMAP_OUT_JSON)
+	    opt->format > IDMAP_OUT_JSON || (x->keep && x->rows))
 		return IDMAP_ERR_INVALID;
 	for (uint64_t i = 0; x->rows && i < x->n_rows; i++)
 		if (x->rows[i] >= j->n_rows || (i && x->rows[i] <= x->rows[i - 1]))
@@ -258,14 +279,17 @@ IDMAP_API int idmap_render_ex(const idmap_job *j, const idmap_render_opts *opt,
 	/* the shape follows the request alone, never the input: an Obsolete column only on
 	 * request (--fields ...,obsolete) */
 	unsigned row = idmap_fields_row(opt->fields);
-	render_ctx c = {j, opt, o, {0}, 0, 0, !opt->fields || j->via || (row & IDMAP_FIELDS_TO),
+	render_ctx c = {j, opt, o, {0}, 0, 0, 0, 0,
+			!opt->fields || j->via || (row & IDMAP_FIELDS_TO),
 			(row & IDMAP_FIELDS_OBSOLETE) != 0, x};
-	uint64_t n = x->rows ? x->n_rows : j->n_rows;
+	/* with a keep function the selection's size is only known at its end */
+	uint64_t n = x->keep ? UINT64_MAX : x->rows ? x->n_rows : j->n_rows;
 	c.first = opt->first < n ? opt->first : n;
 	c.end = opt->count && opt->count < n - c.first ? c.first + opt->count : n;
+	c.pos = x->keep ? 0 : c.first;
 	int rc;
 	if (opt->format == IDMAP_OUT_LIST)
-		rc = idmap_render_list(j, x->rows, c.first, c.end, x->tmp_dir, o);
+		rc = idmap_render_list(j, next_row, &c, x->tmp_dir, o);
 	else
 		rc = opt->format == IDMAP_OUT_TSV ? render_tsv(&c) : render_json(&c);
 	idmap_obuf_flush(o);

@@ -186,10 +186,10 @@ int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t acc_sl
 		      idmap_obuf *o);
 /* ---- The list format (render_list.c) ------------------------------------------------------- */
 
-/* Writes the distinct targets of positions [first, end) of the selection rows (NULL: every
- * row) once each, in the order of their first row; temporary files go to tmp_dir (NULL:
+/* Writes the distinct targets of the rows next gives (1 with *row, in ascending order; 0 at
+ * the end) once each, in the order of their first row; temporary files go to tmp_dir (NULL:
  * $TMPDIR or /tmp). Memory is bounded whatever the job size. */
-int idmap_render_list(const idmap_job *j, const uint64_t *rows, uint64_t first, uint64_t end,
+int idmap_render_list(const idmap_job *j, int (*next)(void *it, uint64_t *row), void *it,
 		      const char *tmp_dir, idmap_obuf *o);
 
 /* ---- Entry objects of UniRef and UniParc targets (render_entry.c) ------------------------- */

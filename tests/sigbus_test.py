@@ -8,7 +8,6 @@ verify is made deterministic by stopping it (SIGSTOP) once its map of the index 
 /proc/PID/maps, truncating the file, then letting it go on: the rest of its reading faults.
 Prints one line per check and `N passed, N failed`; exits 1 when a check failed.
 """
-import argparse
 import os
 import re
 import shutil
@@ -20,7 +19,7 @@ import urllib.parse
 import urllib.request
 
 from cli_hostile import Checks
-from list_memory_test import accession
+from stream_memory_test import accession, cli_args
 
 N = 300_000
 MESSAGE = "index file changed or truncated while in use"
@@ -89,11 +88,7 @@ def serve_truncated(idmap, idx, work):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--idmap", required=True)
-    ap.add_argument("--workdir", required=True)
-    a = ap.parse_args()
-    os.makedirs(a.workdir, exist_ok=True)
+    a = cli_args()
     c = Checks()
     ok = c.ok
     dat, idx = os.path.join(a.workdir, "in.dat"), os.path.join(a.workdir, "in.idx")

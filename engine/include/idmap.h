@@ -607,6 +607,10 @@ typedef struct {
 	const uint64_t *rows;  /* NULL: every result row; else only these rows (ascending), and
 				* first/count of the options index this list */
 	uint64_t n_rows;
+	int (*keep)(void *keep_ctx, uint64_t row); /* non-NULL (rows NULL): only the result rows
+				* it returns non-zero for, asked in ascending order; first/count
+				* index them. A selection in no memory (a query on a large job) */
+	void *keep_ctx;
 	const char *json_head; /* json: members written before "results" ("facets":[...],) */
 	const char *tmp_dir;   /* list: where a large job's distinct targets are sorted in
 				* unlinked temporary files (NULL: $TMPDIR, else /tmp) */
