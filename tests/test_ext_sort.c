@@ -82,8 +82,8 @@ static void merge_passes(void **state)
 {
 	(void)state;
 	/* more than 16 runs: merged 16 at a time first */
-	check(20 * CAP + 1, 0, 0);
-	check(20 * CAP, 8 * CAP, 1);
+	check(17 * CAP + 1, 0, 0);
+	check(17 * CAP, 8 * CAP, 1);
 }
 
 static void bad_tmp_dir(void **state)
