@@ -58,7 +58,7 @@ static void on_sigbus(int sig, siginfo_t *info, void *uctx)
 	_exit(1);
 }
 
-static void catch_sigbus(const char *path)
+void cli_catch_sigbus(const char *path)
 {
 	FILE *m = fmemopen(sigbus_msg, sizeof sigbus_msg, "w");
 	if (!m)
@@ -91,7 +91,7 @@ idmap_index *cli_open_index(const char *path)
 	idmap_index *ix;
 	if (cli_open_detail(path, &ix, "") != IDMAP_OK)
 		return NULL;
-	catch_sigbus(path);
+	cli_catch_sigbus(path);
 	return ix;
 }
 

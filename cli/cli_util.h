@@ -54,6 +54,10 @@ int cli_open_detail(const char *path, idmap_index **ix, const char *what);
  * "idmap: PATH: index file changed or truncated while in use" and exit status 1. */
 idmap_index *cli_open_index(const char *path);
 
+/* From now on a SIGBUS of a read past the end of a file truncated under its map (the index at
+ * path) prints that message and exits 1, in whichever thread it happens. */
+void cli_catch_sigbus(const char *path);
+
 /* A big output buffer in front of a stdio stream: one fwrite per buffer, not per field. */
 typedef struct {
 	FILE *f;

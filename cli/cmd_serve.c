@@ -159,5 +159,8 @@ int main(int argc, char **argv)
 		      .max_per_ip = (unsigned)per_ip, .header_timeout = (unsigned)header_t,
 		      .body_timeout = (unsigned)body_t,
 		      .quiet = quiet, .argv = argv};
+	/* a worker reading an index truncated under the server cannot answer anything right
+	 * again: the process says why and exits 1, for its supervisor to restart it */
+	cli_catch_sigbus(index);
 	return srv_run(&o);
 }

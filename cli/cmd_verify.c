@@ -60,6 +60,7 @@ int cmd_verify(int argc, char **argv)
 	idmap_index *ix;
 	if (cli_open_detail(path, &ix, "verify failed: ") != IDMAP_OK)
 		return 1;
+	cli_catch_sigbus(path);
 	char detail[512];
 	int rc = idmap_verify_flags(ix, flags, detail, sizeof detail);
 	if (rc != IDMAP_OK) {

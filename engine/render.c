@@ -50,53 +50,39 @@ IDMAP_API int idmap_out_format_parse(const char *name)
 	return -1;
 }
 
-/* A set of u64 (distinct targets of the list format). */
-typedef struct {
-	uint64_t *v; /* x + 1; 0 = empty */
-	size_t n, cap;
-} u64_set;
-
-static int set_add(u64_set *s, uint64_t x)
-{
-	if (2 * (s->n + 1) > s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 1024;
-		uint64_t *v = calloc(cap, sizeof *v);
-		if (!v)
-			return -1;
-		for (size_t i = 0; i < s->cap; i++) {
-			if (!s->v[i])
-				continue;
-			size_t h = (size_t)(s->v[i] * 0x9E3779B97F4A7C15ull >> 29) & (cap - 1);
-			while (v[h])
-				h = (h + 1) & (cap - 1);
-			v[h] = s->v[i];
-		}
-		free(s->v);
-		s->v = v;
-		s->cap = cap;
-	}
-	uint64_t k = x + 1;
-	size_t h = (size_t)(k * 0x9E3779B97F4A7C15ull >> 29) & (s->cap - 1);
-	for (; s->v[h]; h = (h + 1) & (s->cap - 1))
-		if (s->v[h] == k)
-			return 0;
-	s->v[h] = k;
-	s->n++;
-	return 1;
-}
-
 typedef struct {
 	const idmap_job *j;
 	const idmap_render_opts *opt;
 	idmap_obuf *o;
 	str_vec sv;
 	uint64_t first, end;
+	uint64_t pos, raw; /* the selection's next position; with x->keep, the next row tried */
 	int to_col, obsolete_col;
 	const idmap_render_ext *x; /* never NULL */
 } render_ctx;
 
-/* Result row of position i (the selection of idmap_render_ex, or all rows). */
-static uint64_t row_at(const render_ctx *c, uint64_t i) { return c->x->rows ? c->x->rows[i] : i; }
+/* The next selected row of positions [first, end) (x->rows, the rows x->keep keeps, or all):
+ * 1 with *row, 0 at the end. Rows come in ascending order. */
+static int next_row(void *ctx, uint64_t *row)
+{
+	render_ctx *c = ctx;
+	const idmap_render_ext *x = c->x;
+	while (c->pos < c->end) {
+		if (!x->keep) {
+			uint64_t p = c->pos++;
+			*row = x->rows ? x->rows[p] : p;
+			return 1;
+		}
+		if (c->raw >= c->j->n_rows)
+			return 0;
+		uint64_t r = c->raw++;
+		if (x->keep(x->keep_ctx, r) && c->pos++ >= c->first) {
+			*row = r;
+			return 1;
+		}
+	}
+	return 0;
+}
 
 static const char *obsolete_word(const job_idrec *d)
 {
@@ -124,9 +110,9 @@ static int render_tsv(render_ctx *c)
 			idmap_obuf_s(o, "\tObsolete");
 		idmap_obuf_c(o, '\n');
 	}
-	for (uint64_t i = c->first; i < c->end && o->rc == 0; i++) {
-		idmap_job_prefetch_row(j, row_at(c, i));
-		if ((rc = idmap_job_result(j, row_at(c, i), &r)) != IDMAP_OK)
+	for (uint64_t row; o->rc == 0 && next_row(c, &row);) {
+		idmap_job_prefetch_row(j, row);
+		if ((rc = idmap_job_result(j, row, &r)) != IDMAP_OK)
 			return rc;
 		idmap_obuf_put(o, r.from, r.from_len);
 		if (c->to_col) {
@@ -147,7 +133,7 @@ static int render_tsv(render_ctx *c)
 		}
 		idmap_obuf_c(o, '\n');
 	}
-	if (!c->obsolete_col || c->x->rows || c->end != j->n_rows)
+	if (!c->obsolete_col || c->x->rows || c->x->keep || c->end != j->n_rows)
 		return IDMAP_OK;
 	/* deleted accessions last: no target, the reason in the Obsolete column */
 	size_t cols = (size_t)c->to_col + (size_t)j->via + idmap_fields_count(f);
@@ -163,30 +149,6 @@ static int render_tsv(render_ctx *c)
 		idmap_obuf_c(o, '\n');
 	}
 	return IDMAP_OK;
-}
-
-static int render_list(render_ctx *c)
-{
-	const idmap_job *j = c->j;
-	u64_set seen = {0};
-	idmap_result r;
-	int rc = IDMAP_OK;
-	for (uint64_t i = c->first; i < c->end && c->o->rc == 0; i++) {
-		int added = set_add(&seen, j->rows[row_at(c, i)].to);
-		if (added < 0) {
-			rc = IDMAP_ERR_NOMEM;
-			break;
-		}
-		if (!added)
-			continue;
-		idmap_job_prefetch_row(j, row_at(c, i));
-		if ((rc = idmap_job_result(j, row_at(c, i), &r)) != IDMAP_OK)
-			break;
-		idmap_obuf_put(c->o, r.to, r.to_len);
-		idmap_obuf_c(c->o, '\n');
-	}
-	free(seen.v);
-	return rc;
 }
 
 static int json_row(render_ctx *c, const idmap_result *r)
@@ -235,11 +197,11 @@ static int render_json(render_ctx *c)
 	if (c->x->json_head)
 		idmap_obuf_s(o, c->x->json_head);
 	idmap_obuf_s(o, "\"results\":[");
-	for (uint64_t i = c->first; i < c->end && o->rc == 0; i++) {
-		if (i > c->first)
+	for (uint64_t row, k = 0; o->rc == 0 && next_row(c, &row); k++) {
+		if (k)
 			idmap_obuf_c(o, ',');
-		idmap_job_prefetch_row(j, row_at(c, i));
-		if ((rc = idmap_job_result(j, row_at(c, i), &r)) != IDMAP_OK ||
+		idmap_job_prefetch_row(j, row);
+		if ((rc = idmap_job_result(j, row, &r)) != IDMAP_OK ||
 		    (rc = json_row(c, &r)) != IDMAP_OK)
 			return rc;
 	}
@@ -302,7 +264,7 @@ IDMAP_API int idmap_render_ex(const idmap_job *j, const idmap_render_opts *opt,
 			      const idmap_render_ext *x, idmap_write_fn write, void *ctx)
 {
 	if (!j || !opt || !x || !write || !j->ran || opt->format < 0 ||
-	    opt->format > IDMAP_OUT_JSON)
+	    opt->format > IDMAP_OUT_JSON || (x->keep && x->rows))
 		return IDMAP_ERR_INVALID;
 	for (uint64_t i = 0; x->rows && i < x->n_rows; i++)
 		if (x->rows[i] >= j->n_rows || (i && x->rows[i] <= x->rows[i - 1]))
@@ -317,14 +279,19 @@ IDMAP_API int idmap_render_ex(const idmap_job *j, const idmap_render_opts *opt,
 	/* the shape follows the request alone, never the input: an Obsolete column only on
 	 * request (--fields ...,obsolete) */
 	unsigned row = idmap_fields_row(opt->fields);
-	render_ctx c = {j, opt, o, {0}, 0, 0, !opt->fields || j->via || (row & IDMAP_FIELDS_TO),
+	render_ctx c = {j, opt, o, {0}, 0, 0, 0, 0,
+			!opt->fields || j->via || (row & IDMAP_FIELDS_TO),
 			(row & IDMAP_FIELDS_OBSOLETE) != 0, x};
-	uint64_t n = x->rows ? x->n_rows : j->n_rows;
+	/* with a keep function the selection's size is only known at its end */
+	uint64_t n = x->keep ? UINT64_MAX : x->rows ? x->n_rows : j->n_rows;
 	c.first = opt->first < n ? opt->first : n;
 	c.end = opt->count && opt->count < n - c.first ? c.first + opt->count : n;
-	int rc = opt->format == IDMAP_OUT_TSV	 ? render_tsv(&c)
-		 : opt->format == IDMAP_OUT_LIST ? render_list(&c)
-						 : render_json(&c);
+	c.pos = x->keep ? 0 : c.first;
+	int rc;
+	if (opt->format == IDMAP_OUT_LIST)
+		rc = idmap_render_list(j, next_row, &c, x->tmp_dir, o);
+	else
+		rc = opt->format == IDMAP_OUT_TSV ? render_tsv(&c) : render_json(&c);
 	idmap_obuf_flush(o);
 	if (rc == IDMAP_OK)
 		rc = o->rc;

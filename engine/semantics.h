@@ -184,6 +184,14 @@ void idmap_fields_json_inactive(const idmap_result *r, idmap_obuf *o);
 /* Writes the UniProt entry object of acc_slot (JSON) restricted to the fields. */
 int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t acc_slot, str_vec *s,
 		      idmap_obuf *o);
+/* ---- The list format (render_list.c) ------------------------------------------------------- */
+
+/* Writes the distinct targets of the rows next gives (1 with *row, in ascending order; 0 at
+ * the end) once each, in the order of their first row; temporary files go to tmp_dir (NULL:
+ * $TMPDIR or /tmp). Memory is bounded whatever the job size. */
+int idmap_render_list(const idmap_job *j, int (*next)(void *it, uint64_t *row), void *it,
+		      const char *tmp_dir, idmap_obuf *o);
+
 /* ---- Entry objects of UniRef and UniParc targets (render_entry.c) ------------------------- */
 
 /* 1 for a UniRef target, 2 for UniParc, 0 for the others (no entry object). */

@@ -376,7 +376,8 @@ static int add_chained(srv_jobs *js, idmap_job *job, const char *ref, run_state 
 	}
 	feed_ctx f = {.job = job};
 	idmap_render_opts o = {.format = IDMAP_OUT_LIST};
-	int rc = idmap_render(src, &o, feed_list, &f);
+	idmap_render_ext x = {.tmp_dir = js->dir}; /* a large job's targets sorted on disk */
+	int rc = idmap_render_ex(src, &o, &x, feed_list, &f);
 	if (rc == IDMAP_OK && f.n)
 		rc = idmap_job_add_ids(job, f.carry, f.n);
 	srv_jobs_release(js, ref);

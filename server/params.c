@@ -135,13 +135,22 @@ static int term_match(const idmap_job *job, uint64_t row, const term *t)
 	return taxon == strtoull(t->value, NULL, 10);
 }
 
-int srv_query_rows(const idmap_job *job, const char *query, uint64_t **rows, uint64_t *n,
-		   char *err, size_t errlen)
-{
+struct srv_query {
+	const idmap_job *job;
 	term t[MAX_TERMS];
-	size_t nt = 0;
-	*rows = NULL;
-	*n = 0;
+	size_t nt;
+};
+
+int srv_query_parse(const idmap_job *job, const char *query, srv_query **out, char *err,
+		    size_t errlen)
+{
+	srv_query *q = calloc(1, sizeof *q);
+	*out = NULL;
+	if (!q) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	q->job = job;
 	for (const char *p = query;;) {
 		p += strspn(p, " \t");
 		if (!*p)
@@ -151,30 +160,28 @@ int srv_query_rows(const idmap_job *job, const char *query, uint64_t **rows, uin
 			p += len;
 			continue;
 		}
-		if (nt == MAX_TERMS) {
+		if (q->nt == MAX_TERMS) {
 			snprintf(err, errlen, "The 'query' parameter: at most %d terms", MAX_TERMS);
+			free(q);
 			return -1;
 		}
-		if (term_parse(p, len, &t[nt++], err, errlen) != 0)
+		if (term_parse(p, len, &q->t[q->nt++], err, errlen) != 0) {
+			free(q);
 			return -1;
+		}
 		p += len;
 	}
-	idmap_job_stats st;
-	idmap_job_get_stats(job, &st);
-	uint64_t *v = malloc((st.results ? st.results : 1) * sizeof *v);
-	if (!v) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (uint64_t row = 0; row < st.results; row++) {
-		size_t k = 0;
-		while (k < nt && term_match(job, row, &t[k]))
-			k++;
-		if (k == nt)
-			v[(*n)++] = row;
-	}
-	*rows = v;
+	*out = q;
 	return 0;
+}
+
+int srv_query_keep(void *query, uint64_t row)
+{
+	const srv_query *q = query;
+	size_t k = 0;
+	while (k < q->nt && term_match(q->job, row, &q->t[k]))
+		k++;
+	return k == q->nt;
 }
 
 /* ---- facets ----------------------------------------------------------------------------------- */
@@ -204,8 +211,8 @@ static void facet_value(srv_buf *b, int *first, const char *label, const char *v
 	*first = 0;
 }
 
-int srv_facets(const idmap_job *job, const char *facets, const uint64_t *rows, uint64_t n,
-	       srv_buf *out, char *err, size_t errlen)
+int srv_facets(const idmap_job *job, const char *facets, const srv_query *q, srv_buf *out,
+	       char *err, size_t errlen)
 {
 	int want[2] = {0, 0}; /* reviewed, model_organism */
 	for (const char *p = facets; *p;) {
@@ -228,10 +235,13 @@ int srv_facets(const idmap_job *job, const char *facets, const uint64_t *rows, u
 		p += len + (p[len] == ',');
 	}
 	uint64_t rev[2] = {0, 0}, org[N_MODEL] = {0};
-	for (uint64_t i = 0; i < n; i++) {
+	idmap_job_stats st;
+	idmap_job_get_stats(job, &st);
+	for (uint64_t row = 0; row < st.results; row++) {
 		int reviewed;
 		uint64_t taxon;
-		if (idmap_job_row_entry(job, rows[i], &reviewed, &taxon) != IDMAP_OK)
+		if ((q && !srv_query_keep((void *)q, row)) ||
+		    idmap_job_row_entry(job, row, &reviewed, &taxon) != IDMAP_OK)
 			continue;
 		if (reviewed >= 0) /* never guessed: an entry without a name counts in neither */
 			rev[reviewed ? 0 : 1]++;

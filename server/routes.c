@@ -234,7 +234,8 @@ typedef struct {
 	idmap_fields *fields;
 	idmap_render_opts o;
 	idmap_render_ext x; /* entry objects, the rows of a query, the facets */
-	uint64_t *rows;
+	srv_query *query;
+	uint64_t selected; /* rows matching query */
 	srv_buf head;
 } render_arg;
 
@@ -247,7 +248,7 @@ static int render_produce(void *a, idmap_write_fn w, void *wctx)
 static void render_free(void *a)
 {
 	render_arg *r = a;
-	free(r->rows);
+	free(r->query);
 	free(r->head.p);
 	idmap_fields_free(r->fields);
 	srv_jobs_release(r->ctx->jobs, r->id);
@@ -318,8 +319,8 @@ static enum MHD_Result keep_arg(void *cls, enum MHD_ValueKind kind, const char *
 }
 
 /* query, facets, sort and the other parameters of UniProt's uniprotkb results: the subset
- * the index answers (params.c), the rest refused, never ignored. Fills r->x.rows and the
- * facets of r->head. Returns 0, or -1 with the message in err. */
+ * the index answers (params.c), the rest refused, never ignored. Sets the query (r->x.keep,
+ * r->selected) and the facets of r->head. Returns 0, or -1 with the message in err. */
 static int select_rows(struct MHD_Connection *c, const idmap_job *job, int kb, int fmt,
 		       render_arg *r, char *err, size_t len)
 {
@@ -348,23 +349,18 @@ static int select_rows(struct MHD_Connection *c, const idmap_job *job, int kb, i
 			 "'application/json'.", content_type(fmt));
 		return -1;
 	}
-	if (q && *q && srv_query_rows(job, q, &r->rows, &r->x.n_rows, err, len) != 0)
-		return -1;
-	r->x.rows = r->rows;
-	if (f && *f) {
-		idmap_job_stats st;
-		uint64_t *all = NULL;
-		idmap_job_get_stats(job, &st);
-		if (!r->rows && !(all = malloc((st.results ? st.results : 1) * sizeof *all))) {
-			snprintf(err, len, "out of memory");
+	if (q && *q) { /* the rows are tested as they are rendered, never listed */
+		if (srv_query_parse(job, q, &r->query, err, len) != 0)
 			return -1;
-		}
-		for (uint64_t i = 0; all && i < st.results; i++)
-			all[i] = i;
-		int rc = srv_facets(job, f, r->rows ? r->rows : all,
-				    r->rows ? r->x.n_rows : st.results, &r->head, err, len);
-		free(all);
-		if (rc != 0)
+		r->x.keep = srv_query_keep;
+		r->x.keep_ctx = r->query;
+		idmap_job_stats st;
+		idmap_job_get_stats(job, &st);
+		for (uint64_t row = 0; row < st.results; row++)
+			r->selected += (uint64_t)srv_query_keep(r->query, row);
+	}
+	if (f && *f) {
+		if (srv_facets(job, f, r->query, &r->head, err, len) != 0)
 			return -1;
 		if (r->head.failed) {
 			snprintf(err, len, "out of memory");
@@ -418,6 +414,7 @@ static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const cha
 	r->job = job;
 	r->o.format = fmt;
 	r->x.entries = entries;
+	r->x.tmp_dir = ctx->opts->jobs_dir; /* list: a large job's targets sorted on disk */
 	/* UniRefIdService: 10 members on a page (UniRefEntryLightUtils.ID_LIMIT) unless
 	 * complete=true; all in the stream */
 	const char *all = arg(c, "complete");
@@ -429,8 +426,8 @@ static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const cha
 		render_free(r);
 		return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", err);
 	}
-	if (r->x.rows)
-		st.results = r->x.n_rows;
+	if (r->query)
+		st.results = r->selected;
 	if (kb) {
 		const char *fields = arg(c, "fields");
 		idmap_diag d;

@@ -223,14 +223,18 @@ void srv_log_request(FILE *log, const char *method, const char *url);
 /* The output format: format=json|tsv|list, else the Accept header, else JSON. Returns 0, or
  * -1 with UniProt's message in err for a format this server does not produce. */
 int srv_out_format(struct MHD_Connection *c, int *fmt, char *err, size_t errlen);
-/* The result rows matching query (the subset of UniProt's syntax the index answers), into
- * *rows (malloc'd) and *n. Returns 0, or -1 with a message naming the parameter. */
-int srv_query_rows(const idmap_job *job, const char *query, uint64_t **rows, uint64_t *n,
-		   char *err, size_t errlen);
-/* Appends `"facets":[...],` for the comma-separated facet names over rows[0, n). Returns 0,
- * or -1 with UniProt's message for an unknown facet. */
-int srv_facets(const idmap_job *job, const char *facets, const uint64_t *rows, uint64_t n,
-	       srv_buf *out, char *err, size_t errlen);
+/* A parsed query (the subset of UniProt's syntax the index answers) on the rows of job; no
+ * list of the matching rows is made, so that a query on a large job costs no memory. */
+typedef struct srv_query srv_query;
+/* Returns 0 with *q (free with free()), or -1 with a message naming the parameter. */
+int srv_query_parse(const idmap_job *job, const char *query, srv_query **q, char *err,
+		    size_t errlen);
+/* Whether result row `row` matches query q (an idmap_render_ext keep function). */
+int srv_query_keep(void *q, uint64_t row);
+/* Appends `"facets":[...],` for the comma-separated facet names over the rows matching q
+ * (NULL: all rows). Returns 0, or -1 with UniProt's message for an unknown facet. */
+int srv_facets(const idmap_job *job, const char *facets, const srv_query *q, srv_buf *out,
+	       char *err, size_t errlen);
 
 /* ---- Routes (routes.c) and the page (web.c) ------------------------------------------------- */
 

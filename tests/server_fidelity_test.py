@@ -326,6 +326,16 @@ def not_ignored(c, base, idmap, index, accs):
          r.status_code == 200 and len(r.json()["results"]) == 1 and
          r.json()["results"][0]["to"]["entryType"] == "UniProtKB unreviewed (TrEMBL)" and
          "query=reviewed%3Afalse" in r.headers.get("Link", ""), f"{r.text} {r.headers}")
+    unrev = [row[1] for row in rows if row[2] == "unreviewed"]
+    r = requests.get(f"{base}/idmapping/uniprotkb/results/{job}",
+                     params={"query": "reviewed:false", "size": "1", "cursor": "1",
+                             "format": "tsv", "fields": "accession"})
+    c.ok("4: a query's second page is its second matching entry",
+         r.status_code == 200 and [row[1] for row in tsv_rows(r.text)[1:]] == unrev[1:2],
+         f"{r.text} {unrev[:2]}")
+    r = requests.get(url, params={"query": "reviewed:false", "format": "list"})
+    c.ok("4: a query in the list format: the matching entries once each",
+         r.status_code == 200 and r.text.split() == list(dict.fromkeys(unrev)), r.text)
     for params, msg in [({"query": "gene:TP53"}, "'query'"),
                         ({"query": "reviewed:maybe"}, "'query'"),
                         ({"sort": "accession asc"}, "'sort'"),

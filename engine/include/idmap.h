@@ -591,8 +591,10 @@ typedef struct {
 				     * warnings out (later pages of a paged answer) */
 } idmap_render_opts;
 
-/* Writes the job's results through write in 64 KiB chunks. Returns IDMAP_OK,
- * IDMAP_ERR_NOMEM, IDMAP_ERR_CORRUPT, or the non-zero value write returned. */
+/* Writes the job's results through write in 64 KiB chunks, in memory bounded whatever the
+ * job size (the list format sorts a large job's targets in temporary files). Returns
+ * IDMAP_OK, IDMAP_ERR_NOMEM, IDMAP_ERR_CORRUPT, IDMAP_ERR_IO (a temporary file; errno set),
+ * or the non-zero value write returned. */
 IDMAP_API int idmap_render(const idmap_job *job, const idmap_render_opts *opt,
 			   idmap_write_fn write, void *ctx);
 
@@ -605,7 +607,13 @@ typedef struct {
 	const uint64_t *rows;  /* NULL: every result row; else only these rows (ascending), and
 				* first/count of the options index this list */
 	uint64_t n_rows;
+	int (*keep)(void *keep_ctx, uint64_t row); /* non-NULL (rows NULL): only the result rows
+				* it returns non-zero for, asked in ascending order; first/count
+				* index them. A selection in no memory (a query on a large job) */
+	void *keep_ctx;
 	const char *json_head; /* json: members written before "results" ("facets":[...],) */
+	const char *tmp_dir;   /* list: where a large job's distinct targets are sorted in
+				* unlinked temporary files (NULL: $TMPDIR, else /tmp) */
 } idmap_render_ext;
 
 IDMAP_API int idmap_render_ex(const idmap_job *job, const idmap_render_opts *opt,
