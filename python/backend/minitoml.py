@@ -28,8 +28,13 @@ def _tokens(line, no):
         pos = m.end()
 
 
-def _key(token):
-    return json.loads(token) if token.startswith('"') else token
+def _key(token, no):
+    """A basic string or a bare key; a dotted key (a.b = 1) is beyond the subset."""
+    if token.startswith('"'):
+        return json.loads(token)
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", token):
+        raise _beyond(no)
+    return token
 
 
 def _value(tokens, i, no):
@@ -50,7 +55,7 @@ def _value(tokens, i, no):
         if close == "}":  # key = value
             if i + 1 >= len(tokens) or tokens[i + 1] != "=":
                 raise _beyond(no)
-            key, i = _key(tokens[i]), i + 2
+            key, i = _key(tokens[i], no), i + 2
         value, i = _value(tokens, i, no)
         items.append((key, value) if close == "}" else value)
         if i < len(tokens) and tokens[i] == ",":
@@ -81,5 +86,5 @@ def loads(text):
         value, end = _value(tokens, 2, no)
         if end != len(tokens):
             raise _beyond(no)
-        table[_key(tokens[0])] = value
+        table[_key(tokens[0], no)] = value
     return root
