@@ -26,10 +26,9 @@ check python3-websocket /usr/bin/python3 -c "import websocket" # tests/web_page_
 check chromium test -x /usr/bin/chromium # tests/web_page_test.py
 check man-db command -v man # tests/man_pages_test.sh: man -l
 check groff-base command -v groff
-# tests/install_test.sh: pip install ./python offline into a venv seeing Debian's packages
+# pip install ./python; tests/install_test.sh does it offline in a venv with its own pip
+# (ensurepip). The build backend is in python/backend/: no setuptools or wheel needed.
 check python3-pip /usr/bin/python3 -m pip --version
-check python3-setuptools /usr/bin/python3 -c "import setuptools"
-check python3-wheel /usr/bin/python3 -c "import wheel"
 check python3-venv /usr/bin/python3 -c "import ensurepip"
 # scripts/deps.sh --valgrind: also what scripts/test.sh --valgrind needs
 if [ "${1:-}" = --valgrind ]; then check valgrind command -v valgrind; fi

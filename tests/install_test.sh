@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What a packager or a user gets from `cmake --install`: the libraries, headers, idmap.pc and
 # the CMake package, used by programs outside the project; the man pages and bash completion;
-# the Python binding installed with pip from python/, offline, and its tests run on it.
+# the Python binding installed with pip from python/, offline, and its tests run on it; the
+# wheel and sdist its in-tree build backend makes.
 #   install_test.sh BUILD_DIR SOURCE_DIR WORKDIR PYTHON BINDING_TEST_ARGS...
 set -euo pipefail
 build=$1 src=$2 work=$3 python=$4
@@ -77,13 +78,17 @@ check "man -l on each installed page (tests/man_pages_test.sh)" \
 check "installed bash completion (tests/completion_test.sh)" \
 	bash "$here/completion_test.sh" "$prefix/bin" "$prefix/share/bash-completion/completions/idmap"
 
-# pip builds in the tree it is given: a copy, so the source stays clean. The venv sees
-# Debian's pip, setuptools and wheel (--system-site-packages), so nothing is downloaded.
+# pip install ./python as a user types it, into a venv of its own (no system site packages):
+# pip's build isolation installs pyproject.toml's build requirements (none: the backend is in
+# python/backend/) and must download nothing: without an index, local wheel directories
+# (--find-links) or pip.conf, a need for any package fails here even on a machine with a
+# network. pip builds in the tree it is given: a copy, so the source stays clean.
+unset PIP_FIND_LINKS PIP_INDEX_URL PIP_EXTRA_INDEX_URL
+export PIP_NO_INDEX=1 PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1
 cp -r "$src/python" "$work/python"
 venv=$work/venv
-check "python3 -m venv" "$python" -m venv --without-pip --system-site-packages "$venv"
-check "pip install --no-build-isolation --no-index ./python" \
-	"$venv/bin/python" -m pip install --no-build-isolation --no-index "$work/python"
+check "python3 -m venv" "$python" -m venv "$venv"
+check "pip install ./python" bash -c "cd '$work' && '$venv/bin/pip' install ./python"
 # the installed binding (not python/) on the installed libidmap.so.0, found by ld.so
 export LD_LIBRARY_PATH=$libdir
 unset IDMAP_LIBRARY PYTHONPATH
@@ -93,4 +98,25 @@ assert idmap.__file__.startswith(\"$venv/\"), idmap.__file__
 assert m.version(\"idmap\") == idmap.__version__ == idmap.version()'"
 check "  python_binding_test.py on the installed library" "$venv/bin/python" \
 	"$here/python_binding_test.py" --workdir "$work/python_test" "$@" --idmap "$prefix/bin/idmap"
+
+# The wheel pip builds: listed by zipfile, every member in RECORD with its sha256; the sdist
+# builds the same wheel, byte for byte; an editable install imports python/ itself.
+version=$("$prefix/bin/idmap" --version | cut -d' ' -f2)
+wheel=$work/wheels/idmap-$version-py3-none-any.whl
+check "pip wheel ./python" bash -c "cd '$work' && '$venv/bin/pip' wheel -w wheels ./python"
+check "  python3 -m zipfile -l: the package and its .dist-info" bash -c \
+	"'$python' -m zipfile -l '$wheel' >'$work/wheel.list' &&
+	grep -q '^idmap/__init__.py ' '$work/wheel.list' &&
+	grep -q '^idmap-$version.dist-info/RECORD ' '$work/wheel.list'"
+check "  RECORD sizes and sha256 (tests/wheel_check.py)" \
+	"$python" "$here/wheel_check.py" "$wheel" idmap "$version"
+check "build_sdist, pip wheel of the sdist: the same wheel" bash -c "mkdir '$work/sdist' &&
+	cd '$work/python' &&
+	'$venv/bin/python' -c 'import sys; sys.path.insert(0, \"backend\"); import idmap_backend
+print(idmap_backend.build_sdist(\"../sdist\"))' &&
+	'$venv/bin/pip' wheel -w ../sdist/wheels ../sdist/idmap-$version.tar.gz &&
+	cmp '$wheel' ../sdist/wheels/idmap-$version-py3-none-any.whl"
+check "pip install -e ./python: imports python/idmap" bash -c "cd '$work' &&
+	'$venv/bin/pip' install -e ./python && '$venv/bin/python' -c 'import idmap
+assert idmap.__file__ == \"$work/python/idmap/__init__.py\", idmap.__file__'"
 exit $fail
