@@ -1,0 +1,194 @@
+/* FASTA on UniProt's paths (docs/server.md): the records of a job's targets
+ * (/idmapping/{uniprotkb,uniref,uniparc}/results[/stream]/{jobId}?format=fasta, paged by
+ * routes.c) and of entry ids (/uniprotkb/{accession}.fasta, /uniprotkb/accessions,
+ * /uniref/{id}.fasta, /uniparc/{upi}.fasta), all written by the engine's idmap_entry_fasta so
+ * the bytes are those of `idmap map --format fasta` and `idmap entry`. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "server.h"
+
+#define FASTA_TYPE "text/plain;format=fasta"
+#define MAX_ACCESSIONS 1000 /* UniProt's limit on /uniprotkb/accessions */
+
+static const char *arg(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+}
+
+int srv_fasta_wanted(struct MHD_Connection *c)
+{
+	const char *f = arg(c, "format");
+	if (f)
+		return !strcmp(f, "fasta");
+	const char *a = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	if (!a)
+		return 0;
+	/* the first media range decides, as srv_out_format: spaces are no part of it */
+	char t[64];
+	size_t k = 0;
+	for (const char *p = a; *p && *p != ',' && k + 1 < sizeof t; p++)
+		if (*p != ' ' && *p != '\t')
+			t[k++] = *p;
+	t[k] = 0;
+	return !strncasecmp(t, FASTA_TYPE, strlen(FASTA_TYPE)) &&
+	       (!t[strlen(FASTA_TYPE)] || t[strlen(FASTA_TYPE)] == ';');
+}
+
+int srv_fasta_store(srv_ctx *ctx, struct MHD_Connection *c, enum MHD_Result *rc)
+{
+	idmap_entry_stats st;
+	if (idmap_entry_stats_get(ctx->ix, &st) == IDMAP_OK)
+		return 0;
+	*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "this index holds no sequences: build it "
+			"with the release's FASTA files");
+	return -1;
+}
+
+/* Writes e (cut to start..end when start > 0) and with isoforms, the entry's isoforms after
+ * it, as `idmap map --include-isoforms`. Returns IDMAP_OK, or the first failure: a range
+ * outside the sequence is IDMAP_ERR_INVALID and writes nothing. */
+static int write_record(const idmap_index *ix, idmap_entry e, uint32_t start, uint32_t end,
+			int isoforms, idmap_write_fn w, void *wctx)
+{
+	int st = idmap_entry_fasta(ix, &e, start, end, w, wctx);
+	idmap_entry iso;
+	isoforms = isoforms && start == 0 && e.kind <= IDMAP_ENTRY_TREMBL;
+	while (st == IDMAP_OK && isoforms && (st = idmap_entry_next_isoform(ix, &e, &iso)) == IDMAP_OK) {
+		st = idmap_entry_fasta(ix, &iso, 0, 0, w, wctx);
+		e = iso;
+	}
+	return st == IDMAP_DONE ? IDMAP_OK : st;
+}
+
+int srv_fasta_rows(const srv_fasta_job *f, idmap_write_fn w, void *wctx)
+{
+	idmap_job_stats js;
+	idmap_job_get_stats(f->job, &js);
+	uint64_t n = f->rows ? f->n_rows : js.results;
+	uint64_t first = f->first < n ? f->first : n;
+	uint64_t last = f->count && f->count < n - first ? first + f->count : n;
+	for (uint64_t i = first; i < last; i++) {
+		idmap_result r;
+		idmap_id_info id;
+		idmap_entry e;
+		uint32_t a = 0, b = 0;
+		if (idmap_job_result(f->job, f->rows ? f->rows[i] : i, &r) != IDMAP_OK ||
+		    idmap_job_id(f->job, r.id, &id) != IDMAP_OK)
+			return -1;
+		/* a target without a record, or a range outside its sequence, writes nothing (the
+		 * CLI says why on stderr); never a clipped range */
+		if (idmap_entry_find(f->ix, r.to, r.to_len, &e) != IDMAP_OK)
+			continue;
+		if (f->subsequence && e.kind <= IDMAP_ENTRY_ISOFORM)
+			idmap_entry_range(id.text, id.len, &a, &b);
+		int st = write_record(f->ix, e, a, b, f->isoforms, w, wctx);
+		if (st != IDMAP_OK && st != IDMAP_ERR_INVALID)
+			return st;
+	}
+	return 0;
+}
+
+/* ---- /uniprotkb, /uniref, /uniparc ------------------------------------------------------------ */
+
+static int buf_write(void *ctx, const void *p, size_t n)
+{
+	srv_buf_put(ctx, p, n);
+	return ((srv_buf *)ctx)->failed ? IDMAP_ERR_NOMEM : 0;
+}
+
+/* The kinds of record a path serves. */
+typedef struct {
+	const char *prefix;
+	int lo, hi; /* idmap_entry_kind range */
+} entry_path;
+
+static const entry_path paths[] = {
+	{"/uniprotkb/", IDMAP_ENTRY_SWISSPROT, IDMAP_ENTRY_ISOFORM},
+	{"/uniref/", IDMAP_ENTRY_UNIREF100, IDMAP_ENTRY_UNIREF50},
+	{"/uniparc/", IDMAP_ENTRY_UNIPARC, IDMAP_ENTRY_UNIPARC},
+};
+
+/* Appends the record of id when it is of the path's kinds. Returns IDMAP_OK,
+ * IDMAP_ERR_NOT_FOUND, or an index or memory failure. */
+static int append_id(srv_ctx *ctx, const entry_path *p, const char *id, size_t n, srv_buf *b)
+{
+	idmap_entry e;
+	int st = idmap_entry_find(ctx->ix, id, n, &e);
+	if (st == IDMAP_ERR_INVALID || (st == IDMAP_OK && (e.kind < p->lo || e.kind > p->hi)))
+		return IDMAP_ERR_NOT_FOUND;
+	return st == IDMAP_OK ? write_record(ctx->ix, e, 0, 0, 0, buf_write, b) : st;
+}
+
+static enum MHD_Result send_fasta(srv_ctx *ctx, struct MHD_Connection *c, int st, srv_buf *b)
+{
+	enum MHD_Result rc;
+	if (st == IDMAP_ERR_NOT_FOUND)
+		rc = srv_error(ctx, c, MHD_HTTP_NOT_FOUND, "Resource not found");
+	else if (st != IDMAP_OK)
+		rc = srv_error(ctx, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", idmap_strerror(st));
+	else
+		rc = srv_send(ctx, c, MHD_HTTP_OK, FASTA_TYPE, b->p ? b->p : "", b->len);
+	free(b->p);
+	return rc;
+}
+
+/* GET /uniprotkb/accessions?accessions=P1,P2&format=fasta: the records found, in the order
+ * given; ids without one are left out, as UniProt's search. */
+static enum MHD_Result accessions(srv_ctx *ctx, struct MHD_Connection *c, const entry_path *p)
+{
+	const char *list = arg(c, "accessions");
+	if (!list || !*list)
+		return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "'accessions' is a required parameter");
+	srv_buf b = {0};
+	int st = IDMAP_OK, n = 0;
+	for (const char *s = list; st == IDMAP_OK && *s;) {
+		size_t len = strcspn(s, ","), k = len;
+		const char *t = s;
+		for (; k && *t == ' '; k--)
+			t++;
+		while (k && t[k - 1] == ' ')
+			k--;
+		if (k && ++n > MAX_ACCESSIONS) {
+			free(b.p);
+			return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "Only '%d' accessions are "
+					 "allowed in each request.", MAX_ACCESSIONS);
+		}
+		if (k && (st = append_id(ctx, p, t, k, &b)) == IDMAP_ERR_NOT_FOUND)
+			st = IDMAP_OK;
+		s += len + (s[len] == ',');
+	}
+	return send_fasta(ctx, c, st, &b);
+}
+
+int srv_entry_route(srv_ctx *ctx, struct MHD_Connection *c, const char *url, enum MHD_Result *rc)
+{
+	const entry_path *p = NULL;
+	for (size_t i = 0; !p && i < sizeof paths / sizeof *paths; i++)
+		if (!strncmp(url, paths[i].prefix, strlen(paths[i].prefix)))
+			p = &paths[i];
+	if (!p)
+		return 0;
+	const char *id = url + strlen(p->prefix);
+	size_t n = strlen(id);
+	int ext = n > 6 && !strcmp(id + n - 6, ".fasta");
+	n -= ext ? 6 : 0;
+	if (!n || memchr(id, '/', n))
+		return 0;
+	if (!ext && !srv_fasta_wanted(c)) {
+		*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "Invalid request received. Requested "
+				"media type/format not accepted. Valid media types/formats for this "
+				"end-point include: %s.", FASTA_TYPE);
+		return 1;
+	}
+	if (srv_fasta_store(ctx, c, rc) != 0)
+		return 1;
+	if (p->lo == IDMAP_ENTRY_SWISSPROT && n == 10 && !strncmp(id, "accessions", 10) && !ext) {
+		*rc = accessions(ctx, c, p);
+		return 1;
+	}
+	srv_buf b = {0};
+	*rc = send_fasta(ctx, c, append_id(ctx, p, id, n, &b), &b);
+	return 1;
+}
