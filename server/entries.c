@@ -134,6 +134,30 @@ static enum MHD_Result send_fasta(srv_ctx *ctx, struct MHD_Connection *c, int st
 	return rc;
 }
 
+/* 1 when id is a UniProtKB accession or isoform, as UniProt's accession validation. */
+static int kb_accession(const char *id, size_t n)
+{
+	idmap_idform f;
+	int form = idmap_parse_uniprot_id(id, n, &f);
+	return form == IDMAP_FORM_ACCESSION || form == IDMAP_FORM_ISOFORM;
+}
+
+/* The next comma-separated item of *s with its spaces trimmed, into *t and *k; 0 at the end. */
+static int next_item(const char **s, const char **t, size_t *k)
+{
+	if (!**s)
+		return 0;
+	size_t len = strcspn(*s, ",");
+	*t = *s;
+	*k = len;
+	for (; *k && **t == ' '; --*k)
+		++*t;
+	while (*k && (*t)[*k - 1] == ' ')
+		--*k;
+	*s += len + ((*s)[len] == ',');
+	return 1;
+}
+
 /* GET /uniprotkb/accessions?accessions=P1,P2&format=fasta: the records found, in the order
  * given; ids without one are left out, as UniProt's search. */
 static enum MHD_Result accessions(srv_ctx *ctx, struct MHD_Connection *c, const entry_path *p)
@@ -141,24 +165,29 @@ static enum MHD_Result accessions(srv_ctx *ctx, struct MHD_Connection *c, const 
 	const char *list = arg(c, "accessions");
 	if (!list || !*list)
 		return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "'accessions' is a required parameter");
+	/* every malformed accession named, as UniProt's ValidUniqueIdList */
 	srv_buf b = {0};
-	int st = IDMAP_OK, n = 0;
-	for (const char *s = list; st == IDMAP_OK && *s;) {
-		size_t len = strcspn(s, ","), k = len;
-		const char *t = s;
-		for (; k && *t == ' '; k--)
-			t++;
-		while (k && t[k - 1] == ' ')
-			k--;
-		if (k && ++n > MAX_ACCESSIONS) {
-			free(b.p);
-			return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "Only '%d' accessions are "
-					 "allowed in each request.", MAX_ACCESSIONS);
-		}
-		if (k && (st = append_id(ctx, p, t, k, &b)) == IDMAP_ERR_NOT_FOUND)
-			st = IDMAP_OK;
-		s += len + (s[len] == ',');
+	const char *s = list, *t;
+	size_t k, n = 0;
+	for (; next_item(&s, &t, &k); n++)
+		if (!kb_accession(t, k))
+			srv_buf_printf(&b, "%sAccession '%.*s' has invalid format. It should be a "
+				       "valid UniProtKB accession.", b.len ? "\n" : "",
+				       (int)(k > 100 ? 100 : k), t);
+	if (n > MAX_ACCESSIONS)
+		srv_buf_printf(&b, "%s'%d' is the maximum count limit of comma separated items for "
+			       "'accessions' param. You have passed '%zu' items.",
+			       b.len ? "\n" : "", MAX_ACCESSIONS, n);
+	if (b.len || b.failed) {
+		enum MHD_Result rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s",
+					       b.failed ? "out of memory" : b.p);
+		free(b.p);
+		return rc;
 	}
+	int st = IDMAP_OK;
+	for (s = list; st == IDMAP_OK && next_item(&s, &t, &k);)
+		if ((st = append_id(ctx, p, t, k, &b)) == IDMAP_ERR_NOT_FOUND)
+			st = IDMAP_OK;
 	return send_fasta(ctx, c, st, &b);
 }
 
@@ -186,6 +215,11 @@ int srv_entry_route(srv_ctx *ctx, struct MHD_Connection *c, const char *url, enu
 		return 1;
 	if (p->lo == IDMAP_ENTRY_SWISSPROT && n == 10 && !strncmp(id, "accessions", 10) && !ext) {
 		*rc = accessions(ctx, c, p);
+		return 1;
+	}
+	if (p->lo == IDMAP_ENTRY_SWISSPROT && !kb_accession(id, n)) {
+		*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "The 'accession' value has invalid "
+				"format. It should be a valid UniProtKB accession");
 		return 1;
 	}
 	srv_buf b = {0};
