@@ -3,6 +3,7 @@
  * routes.c) and of entry ids (/uniprotkb/{accession}.fasta, /uniprotkb/accessions,
  * /uniref/{id}.fasta, /uniparc/{upi}.fasta), all written by the engine's idmap_entry_fasta so
  * the bytes are those of `idmap map --format fasta` and `idmap entry`. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -44,6 +45,70 @@ int srv_fasta_store(srv_ctx *ctx, struct MHD_Connection *c, enum MHD_Result *rc)
 	*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "this index holds no sequences: build it "
 			"with the release's FASTA files");
 	return -1;
+}
+
+int srv_fasta_params(struct MHD_Connection *c, const char *type, char *err, size_t len)
+{
+	static const char *const names[] = {"includeIsoform", "subsequence"};
+	int fasta = !strcmp(type, FASTA_TYPE);
+	for (size_t i = 0; i < 2; i++) {
+		const char *v = arg(c, names[i]);
+		if (!v || !strcasecmp(v, "false"))
+			continue;
+		if (strcasecmp(v, "true"))
+			snprintf(err, len, "Invalid %s parameter value. Expected true or false",
+				 names[i]);
+		else if (fasta)
+			continue;
+		else if (i == 1) /* UniProt's ValidContentTypes on subsequence */
+			snprintf(err, len, "Invalid content type received, '%s'. 'subsequence' "
+				 "parameter only accepted for '%s' content type.", type, FASTA_TYPE);
+		else /* UniProt adds isoform rows to every format; this server to FASTA only */
+			snprintf(err, len, "The 'includeIsoform' parameter is supported by this "
+				 "server with format=fasta only");
+		return -1;
+	}
+	return 0;
+}
+
+/* 1 when an id ends with a range of 1-5 digits each, as UniProt's SUB_SEQUENCE_PATTERN
+ * `.*\[\d{1,5}-\d{1,5}]`. */
+static int ranged(const char *s, size_t n)
+{
+	size_t i = n, d1 = 0, d2 = 0;
+	if (!i || s[--i] != ']')
+		return 0;
+	for (; i && isdigit((unsigned char)s[i - 1]); i--)
+		d2++;
+	if (!d2 || d2 > 5 || !i || s[--i] != '-')
+		return 0;
+	for (; i && isdigit((unsigned char)s[i - 1]); i--)
+		d1++;
+	return d1 && d1 <= 5 && i && s[i - 1] == '[';
+}
+
+int srv_fasta_ranges(const idmap_job *job, char *err, size_t len)
+{
+	idmap_job_stats js;
+	idmap_job_get_stats(job, &js);
+	size_t k = 0, n = 0;
+	for (uint64_t i = 0; i < js.results; i++) {
+		idmap_result r;
+		idmap_id_info id;
+		if (idmap_job_result(job, i, &r) != IDMAP_OK || idmap_job_id(job, r.id, &id) != IDMAP_OK)
+			return -1;
+		if (ranged(id.text, id.from_len))
+			continue;
+		if (!k)
+			k = (size_t)snprintf(err, len, "Unable to compute fasta subsequence for IDs: ");
+		if (k < len) /* every such id, as UniProt's (the message cut at len) */
+			k += (size_t)snprintf(err + k, len - k, "%s%.*s", n++ ? "," : "",
+					      (int)id.from_len, id.text);
+	}
+	if (k && k < len)
+		snprintf(err + k, len - k, ". Expected format is accession[begin-end], for "
+			 "example:Q00001[10-20]");
+	return k ? -1 : 0;
 }
 
 /* Writes e (cut to start..end when start > 0) and with isoforms, the entry's isoforms after
@@ -90,7 +155,7 @@ int srv_fasta_rows(const srv_fasta_job *f, idmap_write_fn w, void *wctx)
 	return 0;
 }
 
-/* ---- /uniprotkb, /uniref, /uniparc ------------------------------------------------------------ */
+/* ---- /uniprotkb, /uniref, /uniparc ------------------------------------------------------- */
 
 static int buf_write(void *ctx, const void *p, size_t n)
 {

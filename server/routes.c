@@ -335,15 +335,8 @@ static int select_rows(struct MHD_Connection *c, const idmap_job *job, int kb, i
 		       render_arg *r, char *err, size_t len)
 {
 	const char *q = arg(c, "query"), *f = arg(c, "facets"), *s = arg(c, "sort");
-	static const char *const refused[] = {"includeIsoform", "subsequence"};
-	for (size_t i = 0; kb && fmt != OUT_FASTA && i < 2; i++) {
-		const char *v = arg(c, refused[i]);
-		if (v && strcasecmp(v, "false")) {
-			snprintf(err, len, "The '%s' parameter is not supported by this server",
-				 refused[i]);
-			return -1;
-		}
-	}
+	if (kb && srv_fasta_params(c, content_type(fmt), err, len) != 0)
+		return -1;
 	if (s && *s) {
 		snprintf(err, len, "The 'sort' parameter is not supported by this server: results "
 			 "keep the order of the submitted ids");
@@ -451,6 +444,10 @@ static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const cha
 		r->fasta = (srv_fasta_job){.ix = ctx->ix, .job = job};
 		r->fasta.isoforms = kb && iso && !strcasecmp(iso, "true");
 		r->fasta.subsequence = kb && sub && !strcasecmp(sub, "true");
+		if (r->fasta.subsequence && srv_fasta_ranges(job, err, sizeof err) != 0) {
+			render_free(r);
+			return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", err);
+		}
 	} else if (kb) {
 		const char *fields = arg(c, "fields");
 		idmap_diag d;

@@ -243,11 +243,18 @@ enum MHD_Result srv_route_get(srv_ctx *ctx, struct MHD_Connection *c, const char
 int srv_intersect(srv_ctx *ctx, const idmap_job *ja, const idmap_job *jb, int fmt,
 		  idmap_write_fn w, void *wctx);
 
-/* ---- FASTA (entries.c) ------------------------------------------------------------------------ */
+/* ---- FASTA (entries.c) --------------------------------------------------------------------- */
 
 /* 1 when the request asks for FASTA: format=fasta, or no format and an Accept of
  * text/plain;format=fasta. */
 int srv_fasta_wanted(struct MHD_Connection *c);
+/* includeIsoform and subsequence of the uniprotkb results for the content type asked: 0, or
+ * -1 with UniProt's message in err (a value other than true/false; subsequence outside
+ * FASTA; includeIsoform outside FASTA, which this server does not do). */
+int srv_fasta_params(struct MHD_Connection *c, const char *type, char *err, size_t len);
+/* subsequence=true: 0 when the `from` of every result row ends with a range, else -1 with
+ * UniProt's message naming the others in err. */
+int srv_fasta_ranges(const idmap_job *job, char *err, size_t len);
 /* 0 when the index holds an entry store, else -1 after answering UniProt's 400 in *rc. */
 int srv_fasta_store(srv_ctx *ctx, struct MHD_Connection *c, enum MHD_Result *rc);
 

@@ -25,6 +25,9 @@ import requests  # noqa: E402  (server_api_test checked that it is there)
 FASTA = "text/plain;format=fasta"
 KB_IDS = ["P31946", "P31946-2", "P00750[39-81]", "P02768", "A0A087WTH5", "P01308",
           "A0A023GPI8[1-60]", "P00750[1-99999]", "Q6GZX4"]
+# subsequence=true needs a range on every id (UniProt's 400 otherwise)
+RANGED = ["P00750[39-81]", "A0A023GPI8[1-60]", "P00750[1-99999]", "P00750-2[2-5]",
+          "P00750[81-39]", "P31946[1-1]"]
 
 
 def fasta_index(idmap, sample, work):
@@ -61,24 +64,33 @@ def job_results(c, base, idmap, index):
         return cli_map(idmap, index, "UniProtKB_AC-ID", to, ids, "fasta", extra).encode()
 
     kb = job(c, base, "UniProtKB", KB_IDS)
-    stream = f"/idmapping/uniprotkb/results/stream/{kb}"
-    for extra, params in (((), {}), (("--subsequence",), {"subsequence": "true"}),
-                          (("--include-isoforms",), {"includeIsoform": "true"}),
-                          (("--subsequence", "--include-isoforms"),
-                           {"subsequence": "true", "includeIsoform": "true"})):
-        want = cli("UniProtKB", KB_IDS, *extra)
+    ranged = job(c, base, "UniProtKB", RANGED)
+    for j, ids, extra, params in (
+            (kb, KB_IDS, (), {}), (kb, KB_IDS, ("--include-isoforms",), {"includeIsoform": "true"}),
+            (ranged, RANGED, ("--subsequence",), {"subsequence": "true"}),
+            (ranged, RANGED, ("--subsequence", "--include-isoforms"),
+             {"subsequence": "true", "includeIsoform": "true"})):
+        stream = f"/idmapping/uniprotkb/results/stream/{j}"
+        want = cli("UniProtKB", ids, *extra)
         r = requests.get(base + stream, params=dict(params, format="fasta"))
         c.ok(f"uniprotkb stream fasta {params}: the CLI's bytes",
              r.status_code == 200 and r.content == want and
              r.headers.get("Content-Type") == FASTA, r.text[:300])
-        body, total, st = pages(base, f"/idmapping/uniprotkb/results/{kb}",
+        body, total, st = pages(base, f"/idmapping/uniprotkb/results/{j}",
                                 dict(params, format="fasta", size="2"))
         rows = requests.get(base + stream, params={"format": "tsv"}).text.count("\n") - 1
         c.ok(f"uniprotkb results fasta {params} in pages of 2: the same bytes",
              st == 200 and body == want and total == str(rows), f"{total} {rows} {body[:200]}")
-    sub = cli("UniProtKB", KB_IDS, "--subsequence")
+    sub = cli("UniProtKB", RANGED, "--subsequence")
     c.ok("subsequence: the range is cut, the one beyond the sequence left out",
-         b">sp|P00750|39-81\n" in sub and b"|1-99999" not in sub and b">sp|P02768|" in sub)
+         b">sp|P00750|39-81\n" in sub and b">sp|P00750-2|2-5\n" in sub and
+         b"|1-99999" not in sub and b"|81-39" not in sub)
+    stream = f"/idmapping/uniprotkb/results/stream/{kb}"
+    r = requests.get(base + stream, params={"format": "fasta", "subsequence": "true"})
+    c.ok("subsequence: ids without a range are UniProt's 400", r.status_code == 400 and
+         r.json()["messages"] == ["Unable to compute fasta subsequence for IDs: P31946,"
+                                  "P31946-2,P02768,A0A087WTH5,P01308,Q6GZX4. Expected format "
+                                  "is accession[begin-end], for example:Q00001[10-20]"], r.text)
     iso = cli("UniProtKB", KB_IDS, "--include-isoforms")
     c.ok("includeIsoform adds the isoforms", b">sp|P02768-2|" in iso)
     r = requests.get(base + stream, headers={"Accept": FASTA})
@@ -88,6 +100,13 @@ def job_results(c, base, idmap, index):
     for p in ("includeIsoform", "subsequence"):
         r = requests.get(base + stream, params={"format": "tsv", p: "true"})
         c.ok(f"{p} still refused outside fasta", r.status_code == 400 and p in r.text, r.text)
+        r = requests.get(base + stream, params={"format": "fasta", p: "yes"})
+        c.ok(f"{p}=yes: UniProt's 400", r.status_code == 400 and r.json()["messages"] ==
+             [f"Invalid {p} parameter value. Expected true or false"], r.text)
+    r = requests.get(base + stream, params={"format": "tsv", "subsequence": "true"})
+    c.ok("subsequence outside fasta: UniProt's message", r.json().get("messages") ==
+         ["Invalid content type received, 'text/plain;format=tsv'. 'subsequence' parameter "
+          "only accepted for 'text/plain;format=fasta' content type."], r.text)
     r = requests.get(f"{base}/idmapping/results/stream/{kb}", params={"format": "fasta"})
     c.ok("plain results: fasta not accepted", r.status_code == 400 and "fasta" in r.text)
     for to, kind in (("UniRef90", "uniref"), ("UniParc", "uniparc")):
@@ -97,7 +116,8 @@ def job_results(c, base, idmap, index):
         r = requests.get(f"{base}/idmapping/{kind}/results/stream/{j}", params={"format": "fasta"})
         c.ok(f"{kind} stream fasta: the CLI's bytes", r.status_code == 200 and r.content == want
              and want.count(b">") >= 2, r.text[:300])
-        body, _, st = pages(base, f"/idmapping/{kind}/results/{j}", {"format": "fasta", "size": "1"})
+        body, _, st = pages(base, f"/idmapping/{kind}/results/{j}",
+                            {"format": "fasta", "size": "1"})
         c.ok(f"{kind} results fasta in pages of 1", st == 200 and body == want)
     return kb
 
@@ -151,10 +171,11 @@ def no_store(c, idmap, sample, work, ids):
         c.ok("no entry store: 400 with the reason", r.status_code == 400 and
              r.json().get("messages") == [msg], r.text)
         j = job(c, s.url, "UniProtKB", ids)
-        r = requests.get(f"{s.url}/idmapping/uniprotkb/results/stream/{j}", params={"format": "fasta"})
+        stream = f"{s.url}/idmapping/uniprotkb/results/stream/{j}"
+        r = requests.get(stream, params={"format": "fasta"})
         c.ok("no entry store: job results in fasta 400", r.status_code == 400 and msg in r.text,
              r.text)
-        r = requests.get(f"{s.url}/idmapping/uniprotkb/results/stream/{j}", params={"format": "tsv"})
+        r = requests.get(stream, params={"format": "tsv"})
         c.ok("no entry store: tsv still served", r.status_code == 200 and "P31946" in r.text)
     finally:
         s.stop()
