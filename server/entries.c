@@ -163,16 +163,41 @@ static int buf_write(void *ctx, const void *p, size_t n)
 	return ((srv_buf *)ctx)->failed ? IDMAP_ERR_NOMEM : 0;
 }
 
-/* The kinds of record a path serves. */
+/* 1 when id is a UniProtKB accession or isoform, as UniProt's accession validation. */
+static int kb_accession(const char *id, size_t n)
+{
+	idmap_idform f;
+	int form = idmap_parse_uniprot_id(id, n, &f);
+	return form == IDMAP_FORM_ACCESSION || form == IDMAP_FORM_ISOFORM;
+}
+
+static int uniref_id(const char *id, size_t n)
+{
+	idmap_idform f;
+	return idmap_parse_uniref_id(id, n, 0, &f) == IDMAP_FORM_UNIREF;
+}
+
+static int uniparc_id(const char *id, size_t n)
+{
+	idmap_idform f;
+	return idmap_parse_uniparc_id(id, n, &f) == IDMAP_FORM_UNIPARC;
+}
+
+/* The kinds of record a path serves, and UniProt's 400 for an id of another shape. */
 typedef struct {
 	const char *prefix;
 	int lo, hi; /* idmap_entry_kind range */
+	int (*valid)(const char *id, size_t n);
+	const char *invalid;
 } entry_path;
 
 static const entry_path paths[] = {
-	{"/uniprotkb/", IDMAP_ENTRY_SWISSPROT, IDMAP_ENTRY_ISOFORM},
-	{"/uniref/", IDMAP_ENTRY_UNIREF100, IDMAP_ENTRY_UNIREF50},
-	{"/uniparc/", IDMAP_ENTRY_UNIPARC, IDMAP_ENTRY_UNIPARC},
+	{"/uniprotkb/", IDMAP_ENTRY_SWISSPROT, IDMAP_ENTRY_ISOFORM, kb_accession,
+	 "The 'accession' value has invalid format. It should be a valid UniProtKB accession"},
+	{"/uniref/", IDMAP_ENTRY_UNIREF100, IDMAP_ENTRY_UNIREF50, uniref_id,
+	 "The 'id' value has invalid format. It should be a valid UniRef Cluster id"},
+	{"/uniparc/", IDMAP_ENTRY_UNIPARC, IDMAP_ENTRY_UNIPARC, uniparc_id,
+	 "The 'upi' value has invalid format. It should be a valid UniParc UPI"},
 };
 
 /* Appends the record of id when it is of the path's kinds. Returns IDMAP_OK,
@@ -197,14 +222,6 @@ static enum MHD_Result send_fasta(srv_ctx *ctx, struct MHD_Connection *c, int st
 		rc = srv_send(ctx, c, MHD_HTTP_OK, FASTA_TYPE, b->p ? b->p : "", b->len);
 	free(b->p);
 	return rc;
-}
-
-/* 1 when id is a UniProtKB accession or isoform, as UniProt's accession validation. */
-static int kb_accession(const char *id, size_t n)
-{
-	idmap_idform f;
-	int form = idmap_parse_uniprot_id(id, n, &f);
-	return form == IDMAP_FORM_ACCESSION || form == IDMAP_FORM_ISOFORM;
 }
 
 /* The next comma-separated item of *s with its spaces trimmed, into *t and *k; 0 at the end. */
@@ -240,9 +257,8 @@ static enum MHD_Result accessions(srv_ctx *ctx, struct MHD_Connection *c, const 
 				       "valid UniProtKB accession.", b.len ? "\n" : "",
 				       (int)(k > 100 ? 100 : k), t);
 	if (n > MAX_ACCESSIONS)
-		srv_buf_printf(&b, "%s'%d' is the maximum count limit of comma separated items for "
-			       "'accessions' param. You have passed '%zu' items.",
-			       b.len ? "\n" : "", MAX_ACCESSIONS, n);
+		srv_buf_printf(&b, "%sOnly '%d' accessions are allowed in each request.",
+			       b.len ? "\n" : "", MAX_ACCESSIONS);
 	if (b.len || b.failed) {
 		enum MHD_Result rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s",
 					       b.failed ? "out of memory" : b.p);
@@ -282,9 +298,8 @@ int srv_entry_route(srv_ctx *ctx, struct MHD_Connection *c, const char *url, enu
 		*rc = accessions(ctx, c, p);
 		return 1;
 	}
-	if (p->lo == IDMAP_ENTRY_SWISSPROT && !kb_accession(id, n)) {
-		*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "The 'accession' value has invalid "
-				"format. It should be a valid UniProtKB accession");
+	if (!p->valid(id, n)) {
+		*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", p->invalid);
 		return 1;
 	}
 	srv_buf b = {0};

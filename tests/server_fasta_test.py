@@ -141,21 +141,27 @@ def entries(c, base, idmap, index):
         c.ok(f"{path} {params}: the bytes of idmap entry", r.status_code == 200 and want and
              r.content == want and r.headers.get("Content-Type") == FASTA, r.text[:300])
     for path in ("/uniprotkb/P99999.fasta", "/uniparc/UPI0000000000.fasta",
-                 "/uniref/UniRef50_P31946.fasta", "/uniparc/P31946.fasta"):
+                 "/uniref/UniRef50_P31946.fasta"):
         r = get(path)
         c.ok(f"{path}: 404 in UniProt's shape", r.status_code == 404 and
              r.json().get("messages") == ["Resource not found"], r.text)
-    r = get("/uniprotkb/UPI000013C7C5.fasta")
-    c.ok("/uniprotkb/ not an accession: UniProt's 400", r.status_code == 400 and
-         r.json()["messages"] == ["The 'accession' value has invalid format. It should be a "
-                                  "valid UniProtKB accession"], r.text)
+    for path, msg in (("/uniprotkb/UPI000013C7C5.fasta", "The 'accession' value has invalid "
+                       "format. It should be a valid UniProtKB accession"),
+                      ("/uniref/P31946.fasta", "The 'id' value has invalid format. It should be "
+                       "a valid UniRef Cluster id"),
+                      ("/uniparc/UniRef90_P31946.fasta", "The 'upi' value has invalid format. "
+                       "It should be a valid UniParc UPI")):
+        r = get(path)
+        c.ok(f"{path}: not an id of that kind, UniProt's 400", r.status_code == 400 and
+             r.json()["messages"] == [msg], r.text)
     r = get("/uniprotkb/accessions", accessions="P31946,UPI000013C7C5,x y", format="fasta")
     c.ok("accessions: each malformed one named", r.status_code == 400 and
          r.json()["messages"] == [f"Accession '{a}' has invalid format. It should be a valid "
                                   "UniProtKB accession." for a in ("UPI000013C7C5", "x y")],
          r.text)
     r = get("/uniprotkb/accessions", accessions=",".join(["P31946"] * 1001), format="fasta")
-    c.ok("accessions: at most 1000", r.status_code == 400 and "'1000'" in r.text, r.text)
+    c.ok("accessions: at most 1000", r.status_code == 400 and r.json()["messages"] ==
+         ["Only '1000' accessions are allowed in each request."], r.text)
     r = get("/uniprotkb/P31946")
     c.ok("/uniprotkb/ACC without fasta: 400", r.status_code == 400 and FASTA in r.text, r.text)
     r = get("/uniprotkb/accessions", format="fasta")
