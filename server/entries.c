@@ -200,22 +200,60 @@ static const entry_path paths[] = {
 	 "The 'upi' value has invalid format. It should be a valid UniParc UPI"},
 };
 
-/* Appends the record of id when it is of the path's kinds. Returns IDMAP_OK,
- * IDMAP_ERR_NOT_FOUND, or an index or memory failure. */
-static int append_id(srv_ctx *ctx, const entry_path *p, const char *id, size_t n, srv_buf *b)
+/* An id asked for, with the sequence range UniProt allows on accessions: "P00750[39-81]". */
+typedef struct {
+	const char *id, *range; /* range: "39-81", NULL without one */
+	size_t n, range_len;	/* n: the id without its range */
+	uint32_t start, end;
+} asked_id;
+
+/* Splits text into *a. Returns 1 when it is an id of path p (a range on UniProtKB only). */
+static int asked(const entry_path *p, const char *text, size_t n, asked_id *a)
 {
-	idmap_entry e;
-	int st = idmap_entry_find(ctx->ix, id, n, &e);
-	if (st == IDMAP_ERR_INVALID || (st == IDMAP_OK && (e.kind < p->lo || e.kind > p->hi)))
-		return IDMAP_ERR_NOT_FOUND;
-	return st == IDMAP_OK ? write_record(ctx->ix, e, 0, 0, 0, buf_write, b) : st;
+	const char *lb = memchr(text, '[', n);
+	*a = (asked_id){.id = text, .n = lb ? (size_t)(lb - text) : n};
+	if (lb && (p->lo != IDMAP_ENTRY_SWISSPROT || !idmap_entry_range(text, n, &a->start, &a->end)))
+		return 0;
+	if (lb) {
+		a->range = lb + 1;
+		a->range_len = n - a->n - 2;
+	}
+	return p->valid(a->id, a->n);
 }
 
-static enum MHD_Result send_fasta(srv_ctx *ctx, struct MHD_Connection *c, int st, srv_buf *b)
+/* UniProt's check of a range before any lookup: 1 <= start <= end. */
+static int range_ok(const asked_id *a)
+{
+	return !a->range || (a->start >= 1 && a->start <= a->end);
+}
+
+/* Appends the record of a when it is of the path's kinds. Returns IDMAP_OK,
+ * IDMAP_ERR_NOT_FOUND, IDMAP_ERR_INVALID (a range beyond the sequence), or an index or
+ * memory failure. */
+static int append_id(srv_ctx *ctx, const entry_path *p, const asked_id *a, srv_buf *b)
+{
+	idmap_entry e;
+	int st = idmap_entry_find(ctx->ix, a->id, a->n, &e);
+	if (st == IDMAP_ERR_INVALID || (st == IDMAP_OK && (e.kind < p->lo || e.kind > p->hi)))
+		return IDMAP_ERR_NOT_FOUND;
+	return st == IDMAP_OK ? write_record(ctx->ix, e, a->start, a->end, 0, buf_write, b) : st;
+}
+
+static enum MHD_Result bad_range(srv_ctx *ctx, struct MHD_Connection *c, const asked_id *a)
+{
+	return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "Invalid sequence range [%.*s]",
+			 (int)(a->range_len > 40 ? 40 : a->range_len), a->range);
+}
+
+/* The answer for status st of the ids asked for, the last one being a. */
+static enum MHD_Result send_fasta(srv_ctx *ctx, struct MHD_Connection *c, int st, srv_buf *b,
+				  const asked_id *a)
 {
 	enum MHD_Result rc;
 	if (st == IDMAP_ERR_NOT_FOUND)
 		rc = srv_error(ctx, c, MHD_HTTP_NOT_FOUND, "Resource not found");
+	else if (st == IDMAP_ERR_INVALID && a->range) /* never clipped */
+		rc = bad_range(ctx, c, a);
 	else if (st != IDMAP_OK)
 		rc = srv_error(ctx, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", idmap_strerror(st));
 	else
@@ -251,11 +289,12 @@ static enum MHD_Result accessions(srv_ctx *ctx, struct MHD_Connection *c, const 
 	srv_buf b = {0};
 	const char *s = list, *t;
 	size_t k, n = 0;
+	asked_id a = {0};
 	for (; next_item(&s, &t, &k); n++)
-		if (!kb_accession(t, k))
+		if (!asked(p, t, k, &a))
 			srv_buf_printf(&b, "%sAccession '%.*s' has invalid format. It should be a "
-				       "valid UniProtKB accession.", b.len ? "\n" : "",
-				       (int)(k > 100 ? 100 : k), t);
+				       "valid UniProtKB accession with optional sequence range e.g. "
+				       "P12345[10-20].", b.len ? "\n" : "", (int)(k > 100 ? 100 : k), t);
 	if (n > MAX_ACCESSIONS)
 		srv_buf_printf(&b, "%sOnly '%d' accessions are allowed in each request.",
 			       b.len ? "\n" : "", MAX_ACCESSIONS);
@@ -265,11 +304,14 @@ static enum MHD_Result accessions(srv_ctx *ctx, struct MHD_Connection *c, const 
 		free(b.p);
 		return rc;
 	}
+	for (s = list; next_item(&s, &t, &k);)
+		if (asked(p, t, k, &a) && !range_ok(&a))
+			return bad_range(ctx, c, &a);
 	int st = IDMAP_OK;
 	for (s = list; st == IDMAP_OK && next_item(&s, &t, &k);)
-		if ((st = append_id(ctx, p, t, k, &b)) == IDMAP_ERR_NOT_FOUND)
+		if (asked(p, t, k, &a) && (st = append_id(ctx, p, &a, &b)) == IDMAP_ERR_NOT_FOUND)
 			st = IDMAP_OK;
-	return send_fasta(ctx, c, st, &b);
+	return send_fasta(ctx, c, st, &b, &a);
 }
 
 int srv_entry_route(srv_ctx *ctx, struct MHD_Connection *c, const char *url, enum MHD_Result *rc)
@@ -298,11 +340,16 @@ int srv_entry_route(srv_ctx *ctx, struct MHD_Connection *c, const char *url, enu
 		*rc = accessions(ctx, c, p);
 		return 1;
 	}
-	if (!p->valid(id, n)) {
+	asked_id a;
+	if (!asked(p, id, n, &a)) {
 		*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", p->invalid);
 		return 1;
 	}
+	if (!range_ok(&a)) {
+		*rc = bad_range(ctx, c, &a);
+		return 1;
+	}
 	srv_buf b = {0};
-	*rc = send_fasta(ctx, c, append_id(ctx, p, id, n, &b), &b);
+	*rc = send_fasta(ctx, c, append_id(ctx, p, &a, &b), &b, &a);
 	return 1;
 }

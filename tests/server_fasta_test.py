@@ -133,8 +133,12 @@ def entries(c, base, idmap, index):
                               ("/uniprotkb/A0A023GPI8.fasta", ["A0A023GPI8"], {}),
                               ("/uniref/UniRef90_P31946.fasta", ["UniRef90_P31946"], {}),
                               ("/uniparc/UPI000013C7C5.fasta", ["UPI000013C7C5"], {}),
-                              ("/uniprotkb/accessions", ["P31946", "P02768-2", "P01308"],
-                               {"accessions": "P31946, P02768-2,P99999,P01308",
+                              ("/uniprotkb/P00750[39-81].fasta", ["P00750[39-81]"], {}),
+                              ("/uniprotkb/P00750-2%5B2-5%5D", ["P00750-2[2-5]"],
+                               {"format": "fasta"}),
+                              ("/uniprotkb/accessions", ["P31946", "P02768-2", "P00750[1-1]",
+                                                         "P01308"],
+                               {"accessions": "P31946, P02768-2,P99999,P00750[1-1],P01308",
                                 "format": "fasta"})):
         r = get(path, **params)
         want = entry(idmap, index, *ids)
@@ -157,13 +161,27 @@ def entries(c, base, idmap, index):
     r = get("/uniprotkb/accessions", accessions="P31946,UPI000013C7C5,x y", format="fasta")
     c.ok("accessions: each malformed one named", r.status_code == 400 and
          r.json()["messages"] == [f"Accession '{a}' has invalid format. It should be a valid "
-                                  "UniProtKB accession." for a in ("UPI000013C7C5", "x y")],
+                                  "UniProtKB accession with optional sequence range e.g. "
+                                  "P12345[10-20]." for a in ("UPI000013C7C5", "x y")],
          r.text)
     r = get("/uniprotkb/accessions", accessions=",".join(["P31946"] * 1001), format="fasta")
     c.ok("accessions: at most 1000", r.status_code == 400 and r.json()["messages"] ==
          ["Only '1000' accessions are allowed in each request."], r.text)
     r = get("/uniprotkb/P31946")
     c.ok("/uniprotkb/ACC without fasta: 400", r.status_code == 400 and FASTA in r.text, r.text)
+    for path, params in (("/uniprotkb/P00750[81-39].fasta", {}),
+                         ("/uniprotkb/P00750[1-99999].fasta", {}),
+                         ("/uniprotkb/accessions", {"accessions": "P31946,P00750[0-5]",
+                                                    "format": "fasta"}),
+                         ("/uniprotkb/accessions", {"accessions": "P31946,P00750[1-99999]",
+                                                    "format": "fasta"})):
+        r = get(path, **params)
+        rng = (params.get("accessions") or path).split("[")[1].split("]")[0]
+        c.ok(f"{path} {params}: a range outside the sequence is a 400, never clipped",
+             r.status_code == 400 and r.json()["messages"] == [f"Invalid sequence range [{rng}]"],
+             r.text)
+    r = get("/uniref/UniRef90_P31946[1-5].fasta")
+    c.ok("a range on a UniRef id: 400", r.status_code == 400 and "UniRef Cluster id" in r.text)
     r = get("/uniprotkb/accessions", format="fasta")
     c.ok("accessions is required", r.status_code == 400 and "accessions" in r.text, r.text)
 
