@@ -24,27 +24,6 @@ int map_fasta_target_ok(const char *to)
 	return 0;
 }
 
-int fasta_id_range(const char *text, size_t len, uint32_t *a, uint32_t *b)
-{
-	const char *lb = memchr(text, '[', len);
-	if (!lb || text[len - 1] != ']')
-		return 0;
-	unsigned long x, y;
-	char tail;
-	char buf[40];
-	size_t n = len - (size_t)(lb - text);
-	if (n >= sizeof buf)
-		return 0;
-	memcpy(buf, lb, n);
-	buf[n] = 0;
-	if (sscanf(buf, "[%lu-%lu%c", &x, &y, &tail) != 3 || tail != ']' || x > UINT32_MAX ||
-	    y > UINT32_MAX)
-		return 0;
-	*a = (uint32_t)x;
-	*b = (uint32_t)y;
-	return 1;
-}
-
 int fasta_write_entry(const idmap_index *ix, const char *to, size_t to_len,
 		      const idmap_id_info *id, int isoforms, int subsequence)
 {
@@ -61,7 +40,7 @@ int fasta_write_entry(const idmap_index *ix, const char *to, size_t to_len,
 	uint32_t a = 0, b = 0;
 	/* UniProt cuts ranges out of UniProtKB sequences only */
 	if (st == IDMAP_OK && subsequence && e.kind <= IDMAP_ENTRY_ISOFORM &&
-	    fasta_id_range(id->text, id->len, &a, &b)) {
+	    idmap_entry_range(id->text, id->len, &a, &b)) {
 		if (a == 0 || a > b) {
 			fprintf(stderr, "idmap: %.*s: range %" PRIu32 "-%" PRIu32 " is not a range "
 				"start-end with 1 <= start <= end\n", (int)id->len, id->text, a, b);

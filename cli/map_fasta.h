@@ -12,9 +12,6 @@ int map_fasta_target_ok(const char *to);
  * on stderr and skipped. Returns the exit code: 0, or 1 after an index or write error. */
 int map_fasta(const idmap_index *ix, const idmap_job *job, int isoforms, int subsequence);
 
-/* The range "[a-b]" that ends an id's text: 1 with a and b, else 0. */
-int fasta_id_range(const char *text, size_t len, uint32_t *a, uint32_t *b);
-
 /* Writes the record of entry id `to` (and with isoforms, the entry's isoforms) for the input
  * id `id` (its text names the id in messages; with subsequence, its range "[a-b]" cuts the
  * residues). Returns 0, 1 after reporting that this id has no output (no record, a range

@@ -124,3 +124,24 @@ IDMAP_API int idmap_entry_fasta(const idmap_index *ix, const idmap_entry *e, uin
 	free(out);
 	return rc;
 }
+
+int idmap_entry_range(const char *text, size_t len, uint32_t *start, uint32_t *end)
+{
+	const char *lb = text && len ? memchr(text, '[', len) : NULL;
+	if (!lb || text[len - 1] != ']')
+		return 0;
+	unsigned long x, y;
+	char tail;
+	char buf[40];
+	size_t n = len - (size_t)(lb - text);
+	if (n >= sizeof buf)
+		return 0;
+	memcpy(buf, lb, n);
+	buf[n] = 0;
+	if (sscanf(buf, "[%lu-%lu%c", &x, &y, &tail) != 3 || tail != ']' || x > UINT32_MAX ||
+	    y > UINT32_MAX)
+		return 0;
+	*start = (uint32_t)x;
+	*end = (uint32_t)y;
+	return 1;
+}

@@ -14,6 +14,8 @@
 #define PAGE_MAX 500
 /* UniProt's entry columns when a uniprotkb request names no fields */
 #define DEFAULT_FIELDS "accession,id,reviewed,gene_names,organism_id"
+/* format=fasta on the uniprotkb, uniref and uniparc results (entries.c), next to IDMAP_OUT_* */
+#define OUT_FASTA 100
 
 static const char *arg(struct MHD_Connection *c, const char *name)
 {
@@ -39,6 +41,7 @@ static const char *content_type(int fmt)
 {
 	return fmt == IDMAP_OUT_JSON  ? "application/json"
 	       : fmt == IDMAP_OUT_TSV ? "text/plain;format=tsv"
+	       : fmt == OUT_FASTA     ? "text/plain;format=fasta"
 				      : "text/plain;format=list";
 }
 
@@ -237,11 +240,21 @@ typedef struct {
 	srv_query *query;
 	uint64_t selected; /* rows matching query */
 	srv_buf head;
+	srv_fasta_job fasta; /* its job is set for format=fasta */
 } render_arg;
 
 static int render_produce(void *a, idmap_write_fn w, void *wctx)
 {
 	render_arg *r = a;
+	if (r->fasta.job) {
+		r->fasta.rows = r->x.rows;
+		r->fasta.n_rows = r->x.n_rows;
+		r->fasta.keep = r->x.keep;
+		r->fasta.keep_ctx = r->x.keep_ctx;
+		r->fasta.first = r->o.first;
+		r->fasta.count = r->o.count;
+		return srv_fasta_rows(&r->fasta, w, wctx);
+	}
 	return idmap_render_ex(r->job, &r->o, &r->x, w, wctx);
 }
 
@@ -325,15 +338,8 @@ static int select_rows(struct MHD_Connection *c, const idmap_job *job, int kb, i
 		       render_arg *r, char *err, size_t len)
 {
 	const char *q = arg(c, "query"), *f = arg(c, "facets"), *s = arg(c, "sort");
-	static const char *const refused[] = {"includeIsoform", "subsequence"};
-	for (size_t i = 0; kb && i < 2; i++) {
-		const char *v = arg(c, refused[i]);
-		if (v && strcasecmp(v, "false")) {
-			snprintf(err, len, "The '%s' parameter is not supported by this server",
-				 refused[i]);
-			return -1;
-		}
-	}
+	if (kb && srv_fasta_params(c, content_type(fmt), err, len) != 0)
+		return -1;
 	if (s && *s) {
 		snprintf(err, len, "The 'sort' parameter is not supported by this server: results "
 			 "keep the order of the submitted ids");
@@ -376,10 +382,14 @@ static int select_rows(struct MHD_Connection *c, const idmap_job *job, int kb, i
 static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const char *id,
 			       const char *path, int paged, int kb, int entries)
 {
-	int fmt;
+	int fmt = OUT_FASTA;
 	enum MHD_Result rc;
-	if (out_format(ctx, c, &fmt, &rc) != 0)
+	if ((kb || entries) && srv_fasta_wanted(c)) {
+		if (srv_fasta_store(ctx, c, &rc) != 0)
+			return rc;
+	} else if (out_format(ctx, c, &fmt, &rc) != 0) {
 		return rc;
+	}
 	uint64_t size = PAGE_DEFAULT;
 	const char *s = arg(c, "size");
 	if (paged && s) {
@@ -428,7 +438,16 @@ static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const cha
 	}
 	if (r->query)
 		st.results = r->selected;
-	if (kb) {
+	if (fmt == OUT_FASTA) {
+		const char *iso = arg(c, "includeIsoform"), *sub = arg(c, "subsequence");
+		r->fasta = (srv_fasta_job){.ix = ctx->ix, .job = job};
+		r->fasta.isoforms = kb && iso && !strcasecmp(iso, "true");
+		r->fasta.subsequence = kb && sub && !strcasecmp(sub, "true");
+		if (r->fasta.subsequence && srv_fasta_ranges(job, err, sizeof err) != 0) {
+			render_free(r);
+			return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", err);
+		}
+	} else if (kb) {
 		const char *fields = arg(c, "fields");
 		idmap_diag d;
 		if (idmap_fields_parse(job, fields && *fields ? fields : DEFAULT_FIELDS, &r->fields,
@@ -555,6 +574,7 @@ enum MHD_Result srv_route_get(srv_ctx *ctx, struct MHD_Connection *c, const char
 	char id[SRV_JOB_ID_LEN + 1];
 	size_t len;
 	const char *type;
+	enum MHD_Result rc;
 	const void *file = srv_web_file(url, &len, &type);
 	if (file)
 		return srv_send(ctx, c, MHD_HTTP_OK, type, file, len);
@@ -593,6 +613,8 @@ enum MHD_Result srv_route_get(srv_ctx *ctx, struct MHD_Connection *c, const char
 				       routes[i].entries);
 		}
 	}
+	if (srv_entry_route(ctx, c, url, &rc))
+		return rc;
 	const char *p = "/idmapping/intersect/";
 	if (!strncmp(url, p, strlen(p))) {
 		const char *a = url + strlen(p), *slash = strchr(a, '/');

@@ -6,6 +6,7 @@
  *   respond.c  responses: JSON errors in UniProt's shape, bodies produced on a thread, gzip
  *   conn_limits.c  deadlines for a complete request header and body
  *   intersect.c    GET /idmapping/intersect: the common targets of two jobs, sorted on disk
+ *   entries.c      FASTA: of a job's targets, and /uniprotkb, /uniref, /uniparc entry ids
  *   params.c   format/Accept, and the query, facets and sort of the uniprotkb results
  *   jobid.c    UniProt's job ids
  *   jobs.c     the job registry: worker threads, files in --jobs-dir, expiry, cache
@@ -245,6 +246,41 @@ enum MHD_Result srv_route_get(srv_ctx *ctx, struct MHD_Connection *c, const char
  * Returns 0, or non-zero (I/O error, or w's value). */
 int srv_intersect(srv_ctx *ctx, const idmap_job *ja, const idmap_job *jb, int fmt,
 		  idmap_write_fn w, void *wctx);
+
+/* ---- FASTA (entries.c) --------------------------------------------------------------------- */
+
+/* 1 when the request asks for FASTA: format=fasta, or no format and an Accept of
+ * text/plain;format=fasta. */
+int srv_fasta_wanted(struct MHD_Connection *c);
+/* includeIsoform and subsequence of the uniprotkb results for the content type asked: 0, or
+ * -1 with UniProt's message in err (a value other than true/false; subsequence outside
+ * FASTA; includeIsoform outside FASTA, which this server does not do). */
+int srv_fasta_params(struct MHD_Connection *c, const char *type, char *err, size_t len);
+/* subsequence=true: 0 when the `from` of every result row ends with a range, else -1 with
+ * UniProt's message naming the others in err. */
+int srv_fasta_ranges(const idmap_job *job, char *err, size_t len);
+/* 0 when the index holds an entry store, else -1 after answering UniProt's 400 in *rc. */
+int srv_fasta_store(srv_ctx *ctx, struct MHD_Connection *c, enum MHD_Result *rc);
+
+/* The FASTA records of a job's result rows (rows[] when not NULL, else every row that keep
+ * accepts, or every row when keep is NULL: a query) from first, count of them (0: all). */
+typedef struct {
+	const idmap_index *ix;
+	const idmap_job *job;
+	const uint64_t *rows;
+	uint64_t n_rows, first, count;
+	int (*keep)(void *keep_ctx, uint64_t row);
+	void *keep_ctx;
+	int isoforms, subsequence; /* includeIsoform=true, subsequence=true */
+} srv_fasta_job;
+/* Writes them through w; targets without a record and ranges outside their sequence write
+ * nothing. Returns 0, or non-zero (index damage, or w's value). */
+int srv_fasta_rows(const srv_fasta_job *f, idmap_write_fn w, void *wctx);
+
+/* Answers the entry paths (/uniprotkb/{accession}.fasta, /uniprotkb/accessions, /uniref/
+ * {id}.fasta, /uniparc/{upi}.fasta, or ?format=fasta): returns 1 with the answer in *rc, or 0
+ * when url is not one of them. */
+int srv_entry_route(srv_ctx *ctx, struct MHD_Connection *c, const char *url, enum MHD_Result *rc);
 
 /* The embedded file for url ("/", "/app.js", ...), or NULL. */
 const void *srv_web_file(const char *url, size_t *len, const char **type);

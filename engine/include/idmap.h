@@ -788,6 +788,10 @@ IDMAP_API int idmap_entry_next_isoform(const idmap_index *ix, const idmap_entry 
 IDMAP_API int idmap_entry_fasta(const idmap_index *ix, const idmap_entry *e, uint32_t start,
 				uint32_t end, idmap_write_fn write, void *ctx);
 
+/* The range "[start-end]" that ends an id's text ("P00750[39-81]"): returns 1 with *start
+ * and *end (not checked against a sequence), else 0. */
+IDMAP_API int idmap_entry_range(const char *text, size_t len, uint32_t *start, uint32_t *end);
+
 #ifdef __cplusplus
 }
 #endif
