@@ -60,6 +60,23 @@ static uint32_t type_of(const idmap_index *ix, const char *name)
 	return idmap_type_find(ix, name, &t) == IDMAP_OK ? t : UINT32_MAX;
 }
 
+/* The hint of an unknown field: the fields there are, or what an entry column (`entry`, when
+ * the index has no entry store) needs. */
+static void bad_field_hint(const idmap_job *j, const char *entry, idmap_diag *d)
+{
+	if (entry)
+		snprintf(d->hint, sizeof d->hint, "'%s' needs the entries: build the index with the "
+			 "UniProtKB FASTA files (uniprot_sprot.fasta.gz, uniprot_trembl.fasta.gz)",
+			 entry);
+	else
+		snprintf(d->hint, sizeof d->hint, "fields: from, to, obsolete, accession, id, "
+			 "reviewed, gene_primary, gene_names, organism_id, xref_<database> (e.g. "
+			 "xref_pdb)%s", idmap_fe_available(j->ix)
+			 ? "; from the index's entries: protein_name, organism_name, length, mass, "
+			   "sequence, sequence_version, protein_existence, fragment"
+			 : "");
+}
+
 IDMAP_API int idmap_fields_parse(const idmap_job *j, const char *list, idmap_fields **out,
 				 idmap_diag *d)
 {
@@ -74,7 +91,7 @@ IDMAP_API int idmap_fields_parse(const idmap_job *j, const char *list, idmap_fie
 	size_t pos = 0, off, n, len = strlen(list);
 	while (idmap_next_id(list, len, &pos, &off, &n)) {
 		char name[80];
-		int ok = 0, row = 0;
+		int ok = 0, row = 0, ek = 0;
 		if (n < sizeof name && f->n < MAX_FIELDS) {
 			memcpy(name, list + off, n);
 			name[n] = 0;
@@ -101,8 +118,8 @@ IDMAP_API int idmap_fields_parse(const idmap_job *j, const char *list, idmap_fie
 				ok = 1;
 			}
 			const char *lab;
-			int ek;
-			if (!ok && idmap_fe_available(j->ix) && (ek = idmap_fe_find(name, &lab))) {
+			ek = ok ? 0 : idmap_fe_find(name, &lab);
+			if (ek && idmap_fe_available(j->ix)) {
 				x->kind = F_ENTRY;
 				x->type = (uint32_t)ek;
 				snprintf(x->label, sizeof x->label, "%s", lab);
@@ -116,12 +133,7 @@ IDMAP_API int idmap_fields_parse(const idmap_job *j, const char *list, idmap_fie
 				d->status = IDMAP_ERR_BAD_OPTION;
 				snprintf(d->message, sizeof d->message, "Invalid fields parameter value "
 					 "'%.*s'", (int)(n > 100 ? 100 : n), list + off);
-				snprintf(d->hint, sizeof d->hint, "fields: from, to, obsolete, accession, "
-					 "id, reviewed, gene_primary, gene_names, organism_id, xref_<database> "
-					 "(e.g. xref_pdb)%s", idmap_fe_available(j->ix)
-					 ? "; from the index's entries: protein_name, organism_name, length, "
-					   "mass, sequence, sequence_version, protein_existence, fragment"
-					 : "");
+				bad_field_hint(j, ek ? name : NULL, d);
 			}
 			free(f);
 			return IDMAP_ERR_BAD_OPTION;

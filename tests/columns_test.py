@@ -128,7 +128,8 @@ def sample(t, a):
     plain = os.path.join(a.workdir, "plain.idx")
     r = run([a.idmap, "build", "-q", "-o", plain] + files)
     r, _ = map_rows(a, plain, ["P31946"], "accession,protein_name")
-    t.check(r.returncode == 2 and b"'protein_name'" in r.stderr, "no store: not offered",
+    t.check(r.returncode == 2 and b"'protein_name'" in r.stderr and
+            b"FASTA" in r.stderr, "no store: not offered, the hint says why",
             r.stderr.decode())
     if a.server:
         server_default(t, a, idx, plain)
