@@ -6,9 +6,20 @@
 #include <strings.h>
 
 #include "accession.h"
+#include "fields_entry.h"
 #include "semantics.h"
 
-enum { F_ACCESSION, F_ID, F_REVIEWED, F_GENE_PRIMARY, F_GENE_NAMES, F_ORGANISM_ID, F_XREF };
+/* F_ENTRY: a column of the entry store, its IDMAP_FE_* kind in field.type */
+enum {
+	F_ACCESSION,
+	F_ID,
+	F_REVIEWED,
+	F_GENE_PRIMARY,
+	F_GENE_NAMES,
+	F_ORGANISM_ID,
+	F_XREF,
+	F_ENTRY,
+};
 #define MAX_FIELDS 64
 
 typedef struct {
@@ -21,6 +32,7 @@ struct idmap_fields {
 	field f[MAX_FIELDS];
 	size_t n;
 	unsigned row; /* IDMAP_FIELDS_TO | IDMAP_FIELDS_OBSOLETE: columns of the row, not the entry */
+	unsigned entry; /* bit (kind & 0xFF) per F_ENTRY column, IDMAP_FE_TEXT when one needs text */
 };
 
 /* Row columns: `from` is always first; `to` and `obsolete` are opt-in, so that the plain
@@ -48,6 +60,23 @@ static uint32_t type_of(const idmap_index *ix, const char *name)
 	return idmap_type_find(ix, name, &t) == IDMAP_OK ? t : UINT32_MAX;
 }
 
+/* The hint of an unknown field: the fields there are, or what an entry column (`entry`, when
+ * the index has no entry store) needs. */
+static void bad_field_hint(const idmap_job *j, const char *entry, idmap_diag *d)
+{
+	if (entry)
+		snprintf(d->hint, sizeof d->hint, "'%s' needs the entries: build the index with the "
+			 "UniProtKB FASTA files (uniprot_sprot.fasta.gz, uniprot_trembl.fasta.gz)",
+			 entry);
+	else
+		snprintf(d->hint, sizeof d->hint, "fields: from, to, obsolete, accession, id, "
+			 "reviewed, gene_primary, gene_names, organism_id, xref_<database> (e.g. "
+			 "xref_pdb)%s", idmap_fe_available(j->ix)
+			 ? "; from the index's entries: protein_name, organism_name, length, mass, "
+			   "sequence, sequence_version, protein_existence, fragment"
+			 : "");
+}
+
 IDMAP_API int idmap_fields_parse(const idmap_job *j, const char *list, idmap_fields **out,
 				 idmap_diag *d)
 {
@@ -62,7 +91,7 @@ IDMAP_API int idmap_fields_parse(const idmap_job *j, const char *list, idmap_fie
 	size_t pos = 0, off, n, len = strlen(list);
 	while (idmap_next_id(list, len, &pos, &off, &n)) {
 		char name[80];
-		int ok = 0, row = 0;
+		int ok = 0, row = 0, ek = 0;
 		if (n < sizeof name && f->n < MAX_FIELDS) {
 			memcpy(name, list + off, n);
 			name[n] = 0;
@@ -88,6 +117,15 @@ IDMAP_API int idmap_fields_parse(const idmap_job *j, const char *list, idmap_fie
 				snprintf(x->label, sizeof x->label, "%s", e.file_type);
 				ok = 1;
 			}
+			const char *lab;
+			ek = ok ? 0 : idmap_fe_find(name, &lab);
+			if (ek && idmap_fe_available(j->ix)) {
+				x->kind = F_ENTRY;
+				x->type = (uint32_t)ek;
+				snprintf(x->label, sizeof x->label, "%s", lab);
+				f->entry |= (1u << (ek & 0xFF)) | (ek & IDMAP_FE_TEXT);
+				ok = 1;
+			}
 			f->n += ok && !row;
 		}
 		if (!ok) {
@@ -95,9 +133,7 @@ IDMAP_API int idmap_fields_parse(const idmap_job *j, const char *list, idmap_fie
 				d->status = IDMAP_ERR_BAD_OPTION;
 				snprintf(d->message, sizeof d->message, "Invalid fields parameter value "
 					 "'%.*s'", (int)(n > 100 ? 100 : n), list + off);
-				snprintf(d->hint, sizeof d->hint, "fields: from, to, obsolete, accession, "
-					 "id, reviewed, gene_primary, gene_names, organism_id, xref_<database> "
-					 "(e.g. xref_pdb)");
+				bad_field_hint(j, ek ? name : NULL, d);
 			}
 			free(f);
 			return IDMAP_ERR_BAD_OPTION;
@@ -264,7 +300,8 @@ int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t slot, s
 	uint64_t c = canonical(j, slot);
 	char acc[IDMAP_ACC_TEXT_SIZE];
 	size_t n;
-	int rc = IDMAP_OK;
+	idmap_fe_row er = {0};
+	int rc = f->entry ? idmap_fe_row_load(j->ix, slot, f->entry & IDMAP_FE_TEXT, &er) : IDMAP_OK;
 	for (size_t i = 0; i < f->n && rc == IDMAP_OK; i++) {
 		idmap_obuf_c(o, '\t');
 		switch (f->f[i].kind) {
@@ -304,8 +341,13 @@ int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t slot, s
 			if ((rc = entry_values(j, c, f->f[i].type, 1, s)) == IDMAP_OK)
 				put_joined(o, s, ";", 1);
 			break;
+		case F_ENTRY:
+			idmap_fe_tsv((int)f->f[i].type, &er, o);
+			break;
 		}
 	}
+	if (f->entry)
+		idmap_fe_row_free(&er);
 	return rc;
 }
 
@@ -353,14 +395,42 @@ static int json_genes(const idmap_fields *f, const idmap_job *j, uint64_t c, int
 	return IDMAP_OK;
 }
 
+/* UniProt's organism object: the scientific name (entry store) and the taxon of the
+ * idmapping data (s), else the record's OX=; left out when neither is known. */
+static void json_organism(const str_vec *s, const idmap_fe_row *er, idmap_obuf *o)
+{
+	const char *name;
+	size_t len;
+	int has_name = idmap_fe_organism(er, &name, &len), has_tax = s->n || er->e.taxid;
+	if (!has_name && !has_tax)
+		return;
+	idmap_obuf_s(o, ",\"organism\":{");
+	if (has_name) {
+		idmap_obuf_s(o, "\"scientificName\":");
+		idmap_obuf_json(o, name, len);
+	}
+	if (has_tax) {
+		idmap_obuf_s(o, has_name ? ",\"taxonId\":" : "\"taxonId\":");
+		if (s->n)
+			idmap_obuf_put(o, s->v[0], s->len[0]);
+		else
+			idmap_obuf_u64(o, er->e.taxid);
+	}
+	idmap_obuf_c(o, '}');
+}
+
 int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t slot, str_vec *s,
 		      idmap_obuf *o)
 {
 	uint64_t c = canonical(j, slot);
 	char acc[IDMAP_ACC_TEXT_SIZE];
 	size_t n;
-	int rc = idmap_acc_text(j->ix, slot, acc, &n), genes = 0, xrefs = 0;
+	int rc = idmap_acc_text(j->ix, slot, acc, &n), genes = 0, xrefs = 0, organism = 0;
 	if (rc != IDMAP_OK)
+		return rc;
+	/* JSON carries the whole sequence object for any of its columns: always the text */
+	idmap_fe_row er = {0};
+	if (f->entry && (rc = idmap_fe_row_load(j->ix, slot, 1, &er)) != IDMAP_OK)
 		return rc;
 	idmap_obuf_s(o, "{\"primaryAccession\":");
 	idmap_obuf_json(o, acc, n);
@@ -385,18 +455,26 @@ int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t slot, 
 		case F_GENE_NAMES:
 			genes |= 2;
 			break;
-		case F_ORGANISM_ID:
-			if ((rc = entry_values(j, c, j->t_taxon, 0, s)) == IDMAP_OK && s->n) {
-				idmap_obuf_s(o, ",\"organism\":{\"taxonId\":");
-				idmap_obuf_put(o, s->v[0], s->len[0]);
-				idmap_obuf_c(o, '}');
-			}
+		case F_ORGANISM_ID: /* one organism object for organism_id and organism_name */
+			if (organism++)
+				break;
+			if ((rc = entry_values(j, c, j->t_taxon, 0, s)) == IDMAP_OK)
+				json_organism(s, &er, o);
+			break;
+		case F_ENTRY:
+			if (f->f[i].type == IDMAP_FE_ORGANISM_NAME && !organism++ &&
+			    (rc = entry_values(j, c, j->t_taxon, 0, s)) == IDMAP_OK)
+				json_organism(s, &er, o);
 			break;
 		case F_XREF:
 			xrefs = 1;
 			break;
 		}
 	}
+	if (rc == IDMAP_OK && f->entry)
+		idmap_fe_json(f->entry, &er, o);
+	if (f->entry)
+		idmap_fe_row_free(&er);
 	if (rc == IDMAP_OK && genes)
 		rc = json_genes(f, j, c, genes & 2, s, o);
 	if (rc == IDMAP_OK && xrefs) {

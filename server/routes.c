@@ -12,8 +12,6 @@
 
 #define PAGE_DEFAULT 25
 #define PAGE_MAX 500
-/* UniProt's entry columns when a uniprotkb request names no fields */
-#define DEFAULT_FIELDS "accession,id,reviewed,gene_names,organism_id"
 /* format=fasta on the uniprotkb, uniref and uniparc results (entries.c), next to IDMAP_OUT_* */
 #define OUT_FASTA 100
 
@@ -450,8 +448,10 @@ static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const cha
 	} else if (kb) {
 		const char *fields = arg(c, "fields");
 		idmap_diag d;
-		if (idmap_fields_parse(job, fields && *fields ? fields : DEFAULT_FIELDS, &r->fields,
-				       &d) != IDMAP_OK) {
+		/* no fields: UniProt's default columns (idmap_fields_default) */
+		if (!fields || !*fields)
+			fields = idmap_fields_default(job);
+		if (idmap_fields_parse(job, fields, &r->fields, &d) != IDMAP_OK) {
 			render_free(r);
 			return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", d.message);
 		}

@@ -569,7 +569,9 @@ typedef enum idmap_out_format {
 IDMAP_API int idmap_out_format_parse(const char *name);
 
 /* Columns for targets UniProtKB / UniProtKB-Swiss-Prot: accession, id, reviewed,
- * gene_primary, gene_names, organism_id, xref_<db> (any ID_type, e.g. xref_pdb). */
+ * gene_primary, gene_names, organism_id, xref_<db> (any ID_type, e.g. xref_pdb); with an entry
+ * store also protein_name, organism_name, length, mass, sequence, sequence_version,
+ * protein_existence, fragment. */
 typedef struct idmap_fields idmap_fields;
 
 /* Parses a comma-separated field list for the job's target. Returns IDMAP_OK with *out (free
@@ -578,6 +580,11 @@ typedef struct idmap_fields idmap_fields;
 IDMAP_API int idmap_fields_parse(const idmap_job *job, const char *list, idmap_fields **out,
 				 idmap_diag *diag);
 IDMAP_API void idmap_fields_free(idmap_fields *f);
+
+/* The default field list of UniProtKB results: UniProt's own
+ * ("accession,id,reviewed,protein_name,gene_names,organism_name,length") when the job's index
+ * holds an entry store, else "accession,id,reviewed,gene_names,organism_id". Static. */
+IDMAP_API const char *idmap_fields_default(const idmap_job *job);
 
 /* Receives output bytes; returns 0 to go on, non-zero to stop (returned by idmap_render). */
 typedef int (*idmap_write_fn)(void *ctx, const void *p, size_t n);

@@ -1,0 +1,212 @@
+/* --fields columns of the entry store: the numbers come from the entry record, the strings
+ * (names, residues) from its block, inflated once per row; nothing is parsed at query time. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "accession.h"
+#include "entry_internal.h"
+#include "fields_entry.h"
+#include "index_internal.h"
+
+/* Names and titles of uniprot-rest-api's uniprotkb-return-fields.json. */
+static const struct {
+	const char *name, *label;
+	int kind;
+} columns[] = {
+	{"protein_name", "Protein names", IDMAP_FE_PROTEIN_NAME},
+	{"organism_name", "Organism", IDMAP_FE_ORGANISM_NAME},
+	{"length", "Length", IDMAP_FE_LENGTH},
+	{"mass", "Mass", IDMAP_FE_MASS},
+	{"sequence", "Sequence", IDMAP_FE_SEQUENCE},
+	{"sequence_version", "Sequence version", IDMAP_FE_SEQUENCE_VERSION},
+	{"protein_existence", "Protein existence", IDMAP_FE_PROTEIN_EXISTENCE},
+	{"fragment", "Fragment", IDMAP_FE_FRAGMENT},
+};
+
+/* uniprot-core ProteinExistence: its name (TSV) and display name (JSON) per PE level. */
+static const char *const pe_names[] = {NULL,
+				       "Evidence at protein level",
+				       "Evidence at transcript level",
+				       "Inferred from homology",
+				       "Predicted",
+				       "Uncertain"};
+
+int idmap_fe_find(const char *name, const char **label)
+{
+	for (size_t k = 0; k < sizeof columns / sizeof columns[0]; k++)
+		if (!strcasecmp(name, columns[k].name)) {
+			*label = columns[k].label;
+			return columns[k].kind;
+		}
+	return 0;
+}
+
+int idmap_fe_available(const idmap_index *ix) { return ix && ix->entries.info != NULL; }
+
+IDMAP_API const char *idmap_fields_default(const idmap_job *j)
+{
+	return j && idmap_fe_available(j->ix)
+		       ? "accession,id,reviewed,protein_name,gene_names,organism_name,length"
+		       : "accession,id,reviewed,gene_names,organism_id";
+}
+
+int idmap_fe_row_load(const idmap_index *ix, uint64_t slot, int text, idmap_fe_row *r)
+{
+	memset(r, 0, sizeof *r);
+	char acc[IDMAP_ACC_TEXT_SIZE];
+	size_t n;
+	if (!idmap_fe_available(ix) || idmap_acc_text(ix, slot, acc, &n) != IDMAP_OK)
+		return IDMAP_OK;
+	int rc = idmap_entry_find(ix, acc, n, &r->e);
+	if (rc == IDMAP_ERR_NOT_FOUND || rc == IDMAP_ERR_INVALID)
+		return IDMAP_OK;
+	if (rc != IDMAP_OK)
+		return rc;
+	r->found = 1;
+	if (!text)
+		return IDMAP_OK;
+	const idmap_entry_store *s = &ix->entries;
+	const uint8_t *rec = idmap_entry_rec(s, r->e.record);
+	size_t ulen;
+	if ((rc = idmap_entry_block(s, idmap_rd32(rec + IDMAP_ER_BLOCK), &r->block, &ulen)) !=
+	    IDMAP_OK)
+		return rc;
+	if (idmap_entry_rec_ok(rec, ulen) < 0) {
+		idmap_fe_row_free(r);
+		return IDMAP_ERR_CORRUPT;
+	}
+	r->head = r->block + idmap_rd32(rec + IDMAP_ER_OFFSET);
+	r->head_len = idmap_rd16(rec + IDMAP_ER_HEADER_LEN);
+	r->name[0] = idmap_rd16(rec + IDMAP_ER_NAME);
+	r->name[1] = idmap_rd16(rec + IDMAP_ER_NAME + 2);
+	r->organism[0] = idmap_rd16(rec + IDMAP_ER_ORGANISM);
+	r->organism[1] = idmap_rd16(rec + IDMAP_ER_ORGANISM + 2);
+	return IDMAP_OK;
+}
+
+void idmap_fe_row_free(idmap_fe_row *r)
+{
+	free(r->block);
+	r->block = NULL;
+	r->found = 0;
+}
+
+uint64_t idmap_fe_mass(const uint8_t *seq, size_t n)
+{
+	/* A..Z in 1e-4 Da; J has none in uniprot-core and weighs 0 there, as any other byte */
+	static const uint32_t w[26] = {
+		710788,	 1146532, 1031388, 1150886, 1291155, 1471766, 570519,
+		1371411, 1131594, 0,	   1281741, 1131594, 1311926, 1141038,
+		2373000, 971167,  1281307, 1561875, 870782,  1011051, 1500400,
+		991326,	 1862132, 1113306, 1631760, 1287473};
+	uint64_t sum = 180153; /* H2O */
+	for (size_t i = 0; i < n; i++)
+		if (seq[i] >= 'A' && seq[i] <= 'Z')
+			sum += w[seq[i] - 'A'];
+	return (sum + 5000) / 10000;
+}
+
+static const uint8_t *residues(const idmap_fe_row *r) { return r->head + r->head_len; }
+
+void idmap_fe_tsv(int kind, const idmap_fe_row *r, idmap_obuf *o)
+{
+	if (!r->found)
+		return;
+	const idmap_entry *e = &r->e;
+	switch (kind) {
+	case IDMAP_FE_LENGTH:
+		idmap_obuf_u64(o, e->length);
+		break;
+	case IDMAP_FE_SEQUENCE_VERSION:
+		if (e->sv)
+			idmap_obuf_u64(o, (uint64_t)e->sv);
+		break;
+	case IDMAP_FE_PROTEIN_EXISTENCE:
+		if (e->pe >= 1 && e->pe <= 5)
+			idmap_obuf_s(o, pe_names[e->pe]);
+		break;
+	case IDMAP_FE_FRAGMENT:
+		if (e->fragment)
+			idmap_obuf_s(o, "fragment");
+		break;
+	case IDMAP_FE_PROTEIN_NAME:
+		idmap_obuf_put(o, r->head + r->name[0], r->name[1]);
+		break;
+	case IDMAP_FE_ORGANISM_NAME:
+		idmap_obuf_put(o, r->head + r->organism[0], r->organism[1]);
+		break;
+	case IDMAP_FE_MASS:
+		idmap_obuf_u64(o, idmap_fe_mass(residues(r), e->length));
+		break;
+	case IDMAP_FE_SEQUENCE:
+		idmap_obuf_put(o, residues(r), e->length);
+		break;
+	}
+}
+
+int idmap_fe_organism(const idmap_fe_row *r, const char **name, size_t *len)
+{
+	if (!r->found || !r->block || !r->organism[1])
+		return 0;
+	*name = (const char *)r->head + r->organism[0];
+	*len = r->organism[1];
+	return 1;
+}
+
+#define WANT(k) (want & (1u << ((k) & 0xFF)))
+
+/* uniprot-core FlagType of a fragment: the header says which note the name had. */
+static const char *fragment_flag(const idmap_fe_row *r)
+{
+	size_t end = (size_t)r->name[0] + r->name[1];
+	if (r->head_len - end >= 12 && !memcmp(r->head + end, " (Fragments)", 12))
+		return "Fragments";
+	return "Fragment";
+}
+
+void idmap_fe_json(unsigned want, const idmap_fe_row *r, idmap_obuf *o)
+{
+	if (!r->found)
+		return;
+	const idmap_entry *e = &r->e;
+	if (WANT(IDMAP_FE_PROTEIN_EXISTENCE) && e->pe >= 1 && e->pe <= 5) {
+		idmap_obuf_s(o, ",\"proteinExistence\":\"");
+		idmap_obuf_u64(o, (uint64_t)e->pe);
+		idmap_obuf_s(o, ": ");
+		idmap_obuf_s(o, pe_names[e->pe]);
+		idmap_obuf_c(o, '"');
+	}
+	int name = WANT(IDMAP_FE_PROTEIN_NAME) && r->block && r->name[1];
+	int flag = WANT(IDMAP_FE_FRAGMENT) && e->fragment && r->block;
+	if (name || flag) {
+		/* Swiss-Prot names are recommended names, TrEMBL's submission names */
+		idmap_obuf_s(o, ",\"proteinDescription\":{");
+		if (name) {
+			idmap_obuf_s(o, e->reviewed ? "\"recommendedName\":{\"fullName\":{\"value\":"
+						    : "\"submissionNames\":[{\"fullName\":{\"value\":");
+			idmap_obuf_json(o, (const char *)r->head + r->name[0], r->name[1]);
+			idmap_obuf_s(o, e->reviewed ? "}}" : "}}]");
+		}
+		if (flag) {
+			idmap_obuf_s(o, name ? ",\"flag\":\"" : "\"flag\":\"");
+			idmap_obuf_s(o, fragment_flag(r));
+			idmap_obuf_c(o, '"');
+		}
+		idmap_obuf_c(o, '}');
+	}
+	if ((WANT(IDMAP_FE_LENGTH) || WANT(IDMAP_FE_MASS) || WANT(IDMAP_FE_SEQUENCE)) && r->block) {
+		idmap_obuf_s(o, ",\"sequence\":{\"value\":");
+		idmap_obuf_json(o, (const char *)residues(r), e->length);
+		idmap_obuf_s(o, ",\"length\":");
+		idmap_obuf_u64(o, e->length);
+		idmap_obuf_s(o, ",\"molWeight\":");
+		idmap_obuf_u64(o, idmap_fe_mass(residues(r), e->length));
+		idmap_obuf_c(o, '}');
+	}
+	if (WANT(IDMAP_FE_SEQUENCE_VERSION) && e->sv) {
+		idmap_obuf_s(o, ",\"entryAudit\":{\"sequenceVersion\":");
+		idmap_obuf_u64(o, (uint64_t)e->sv);
+		idmap_obuf_c(o, '}');
+	}
+}

@@ -1,0 +1,62 @@
+/* --fields columns read from the entry store (fields_entry.c): protein name, organism name,
+ * length, mass, sequence, sequence version, protein existence, fragment. Not installed. */
+#ifndef IDMAP_FIELDS_ENTRY_H
+#define IDMAP_FIELDS_ENTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "semantics.h"
+
+/* Column kinds; bit IDMAP_FE_TEXT marks those that need the record's block inflated. */
+enum {
+	IDMAP_FE_TEXT = 0x100,
+	IDMAP_FE_LENGTH = 1,
+	IDMAP_FE_SEQUENCE_VERSION = 2,
+	IDMAP_FE_PROTEIN_EXISTENCE = 3,
+	IDMAP_FE_FRAGMENT = 4,
+	IDMAP_FE_PROTEIN_NAME = IDMAP_FE_TEXT | 5,
+	IDMAP_FE_ORGANISM_NAME = IDMAP_FE_TEXT | 6,
+	IDMAP_FE_MASS = IDMAP_FE_TEXT | 7,
+	IDMAP_FE_SEQUENCE = IDMAP_FE_TEXT | 8,
+};
+
+/* The entry-store column called name (any case): its kind, and its TSV title in *label;
+ * 0 when there is none of that name. */
+int idmap_fe_find(const char *name, const char **label);
+
+/* 1 when the index holds an entry store (the columns above can be offered), else 0. */
+int idmap_fe_available(const idmap_index *ix);
+
+/* The record of one row, loaded once for all its cells. */
+typedef struct {
+	int found;	     /* 0: no record for the accession (every cell empty) */
+	idmap_entry e;
+	uint8_t *block;	     /* the inflated block (text columns only), else NULL */
+	const uint8_t *head; /* the header text in block, then the residues */
+	size_t head_len;
+	uint32_t name[2], organism[2]; /* (offset, length) in the header */
+} idmap_fe_row;
+
+/* Loads the record of accession slot (its own, "X-1" giving X) into *r, inflating its block
+ * when text is non-zero. A slot without a record is IDMAP_OK with r->found 0. Returns
+ * IDMAP_OK, IDMAP_ERR_CORRUPT, IDMAP_ERR_NOMEM. Free with idmap_fe_row_free. */
+int idmap_fe_row_load(const idmap_index *ix, uint64_t slot, int text, idmap_fe_row *r);
+void idmap_fe_row_free(idmap_fe_row *r);
+
+/* UniProt's mass of a sequence in Daltons (uniprot-core MoleculeWeight): the average masses
+ * of its residues, in units of 1e-4 Da, plus one water, rounded half up to a whole Dalton. */
+uint64_t idmap_fe_mass(const uint8_t *seq, size_t n);
+
+/* Writes the TSV cell of column kind for row r (nothing when r has no record or no value). */
+void idmap_fe_tsv(int kind, const idmap_fe_row *r, idmap_obuf *o);
+
+/* The organism's scientific name (OS=) of r in *name, *len: 1, or 0 when r has none. */
+int idmap_fe_organism(const idmap_fe_row *r, const char **name, size_t *len);
+
+/* Writes the JSON members of UniProt's entry object that the kinds asked for (bit k of
+ * `want` for kind k & 0xFF) carry, each preceded by a comma: proteinExistence,
+ * proteinDescription (with its flag), sequence (value, length, molWeight), entryAudit. */
+void idmap_fe_json(unsigned want, const idmap_fe_row *r, idmap_obuf *o);
+
+#endif

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Entry columns of --fields from the entry store (issue 15, phase 2b).
+
+  - the bundled sample and a synthetic release (idmap-genrelease --fasta): every column of
+    every UniProtKB record equals what a plain reading of its FASTA header and residues gives
+    (mass by this test's own reading of uniprot-core's MoleculeWeight);
+  - P31946 as UniProt shows it: length 246, mass 28082 Da;
+  - an accession without a record: empty cells;
+  - JSON: the fields in UniProt's entry object shapes;
+  - without FASTA in the index the columns are not offered;
+  - the server's uniprotkb results default to UniProt's columns with a store, to the old
+    ones without (when --server is given).
+Prints `N passed, N failed`; exits 1 when a check failed.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fasta_test import T  # noqa: E402
+
+COLS = ("accession,protein_name,organism_name,length,mass,sequence,sequence_version,"
+        "protein_existence,fragment")
+TITLES = ["From", "Entry", "Protein names", "Organism", "Length", "Mass", "Sequence",
+          "Sequence version", "Protein existence", "Fragment"]
+# uniprot-core MoleculeWeight: average residue masses in 1e-4 Da; water; other letters 0
+WEIGHT = dict(zip("ABCDEFGHIKLMNOPQRSTUVWXYZ", (
+    710788, 1146532, 1031388, 1150886, 1291155, 1471766, 570519, 1371411, 1131594, 1281741,
+    1131594, 1311926, 1141038, 2373000, 971167, 1281307, 1561875, 870782, 1011051, 1500400,
+    991326, 1862132, 1113306, 1631760, 1287473)))
+PE = {"1": "Evidence at protein level", "2": "Evidence at transcript level",
+      "3": "Inferred from homology", "4": "Predicted", "5": "Uncertain"}
+
+
+def run(args, stdin=None):
+    return subprocess.run(args, capture_output=True, input=stdin)
+
+
+def mass(seq):
+    return (sum(WEIGHT.get(c, 0) for c in seq) + 180153 + 5000) // 10000
+
+
+def expected(path):
+    """{accession: row of COLS} from a UniProtKB FASTA file, read the plain way."""
+    out = {}
+    with open(path) as f:
+        text = f.read()
+    for chunk in text.split(">")[1:]:
+        head, _, body = chunk.partition("\n")
+        seq = body.replace("\n", "")
+        ident, _, rest = head.partition(" ")
+        acc = ident.split("|")[1]
+        tags = dict(re.findall(r" (OS|OX|GN|PE|SV)=(.*?)(?= [A-Z]{2}=|$)", " " + rest))
+        name = re.split(r" [A-Z]{2}=", rest)[0]
+        frag = ""
+        for note in (" (Fragment)", " (Fragments)"):
+            if name.endswith(note):
+                name, frag = name[:-len(note)], "fragment"
+        out[acc] = [acc, name, tags.get("OS", ""), str(len(seq)), str(mass(seq)), seq,
+                    tags.get("SV", ""), PE.get(tags.get("PE", ""), ""), frag]
+    return out
+
+
+def map_rows(a, idx, ids, fields=COLS, fmt="tsv"):
+    r = run([a.idmap, "map", "-i", idx, "--fields", fields, "--format", fmt],
+            "\n".join(ids).encode())
+    return r, [line.split("\t") for line in r.stdout.decode().splitlines()]
+
+
+def compare(t, a, idx, fastas, what):
+    want = {}
+    for p in fastas:
+        want.update(expected(p))
+    accs = sorted(want)
+    r, rows = map_rows(a, idx, accs)
+    t.check(r.returncode == 0, f"{what}: map --fields", r.stderr.decode()[:300])
+    t.check(rows[:1] == [TITLES], f"{what}: column titles", str(rows[:1]))
+    got = {row[0]: row[1:] for row in rows[1:]}
+    bad = [acc for acc in accs if got.get(acc) != want[acc]]
+    t.check(len(got) == len(accs) and not bad, f"{what}: every column of {len(accs)} records",
+            bad and f"{bad[0]}: got {got.get(bad[0])} want {want[bad[0]]}")
+    return want
+
+
+def sample(t, a):
+    s = a.sample
+    idx = os.path.join(a.workdir, "sample.idx")
+    files = [os.path.join(s, n) for n in ("idmapping.dat", "idmapping_selected.tab",
+                                          "sec_ac.txt", "delac_sp.txt")]
+    fastas = [os.path.join(s, n) for n in ("uniprot_sprot.fasta", "uniprot_trembl.fasta",
+                                           "uniprot_sprot_varsplic.fasta")]
+    r = run([a.idmap, "build", "-q", "-o", idx] + files + fastas +
+            [os.path.join(s, n) for n in ("uniref90.fasta", "uniparc_active.fasta")])
+    t.check(r.returncode == 0, "build the sample", r.stderr.decode())
+    want = compare(t, a, idx, fastas, "sample")
+    # UniProt's P31946: 246 residues, 28,082 Da
+    t.check(want["P31946"][3:5] == ["246", "28082"], "P31946 length and mass as UniProt's",
+            str(want["P31946"][3:5]))
+    # without sprot's FASTA, P31946 of the idmapping data has no record: empty cells, no guess
+    part = os.path.join(a.workdir, "part.idx")
+    r = run([a.idmap, "build", "-q", "-o", part] + files + fastas[1:2])
+    r, rows = map_rows(a, part, ["P31946"])
+    t.check(rows[1:] == [["P31946", "P31946"] + [""] * 8], "no record: empty cells", str(rows))
+    # JSON shapes of uniprot-core's UniProtKBEntry
+    r, _ = map_rows(a, idx, ["P31946"], "id,protein_name,organism_name,organism_id,length,"
+                    "sequence_version,protein_existence,fragment", "json")
+    to = json.loads(r.stdout)["results"][0]["to"]
+    w = want["P31946"]
+    t.check(to.get("organism") == {"scientificName": w[2], "taxonId": 9606} and
+            to.get("proteinExistence") == "1: " + w[7] and
+            to.get("proteinDescription") == {"recommendedName": {"fullName": {"value": w[1]}}}
+            and to.get("sequence") == {"value": w[5], "length": 246, "molWeight": 28082} and
+            to.get("entryAudit") == {"sequenceVersion": int(w[6])}, "JSON entry object", str(to))
+    frag = [acc for acc, v in want.items() if v[8] and "-" not in acc]
+    tr = [acc for acc, v in want.items() if acc.startswith("A0A") and not v[8]]
+    if t.check(frag and tr, "the sample has a fragment and a TrEMBL record"):
+        r, _ = map_rows(a, idx, [frag[0], tr[0]], "protein_name,fragment", "json")
+        res = {x["from"]: x["to"] for x in json.loads(r.stdout)["results"]}
+        pd = res[frag[0]]["proteinDescription"]
+        t.check(pd.get("flag") in ("Fragment", "Fragments"), "JSON fragment flag", str(pd))
+        t.check(res[tr[0]]["proteinDescription"] ==
+                {"submissionNames": [{"fullName": {"value": want[tr[0]][1]}}]},
+                "JSON TrEMBL name", str(res[tr[0]]))
+    # without the FASTA inputs the columns are not there
+    plain = os.path.join(a.workdir, "plain.idx")
+    r = run([a.idmap, "build", "-q", "-o", plain] + files)
+    r, _ = map_rows(a, plain, ["P31946"], "accession,protein_name")
+    t.check(r.returncode == 2 and b"'protein_name'" in r.stderr and
+            b"FASTA" in r.stderr, "no store: not offered, the hint says why",
+            r.stderr.decode())
+    if a.server:
+        server_default(t, a, idx, plain)
+    return idx
+
+
+def server_default(t, a, idx, plain):
+    import requests
+    from server_api_test import Server, submit, wait_finished
+    for path, head in ((idx, "Entry\tEntry Name\tReviewed\tProtein names\tGene Names\t"
+                             "Organism\tLength"),
+                       (plain, "Entry\tEntry Name\tReviewed\tGene Names\tOrganism (ID)")):
+        srv = Server(a.idmap, path, os.path.join(a.workdir, "jobs" + str(len(path))))
+        try:
+            job = submit(srv.url, ids="P31946", **{"from": "UniProtKB_AC-ID",
+                                                    "to": "UniProtKB"}).json()["jobId"]
+            wait_finished(srv.url, job)
+            body = requests.get(f"{srv.url}/idmapping/uniprotkb/results/stream/{job}",
+                                params={"format": "tsv"}).text
+            t.check(body.split("\n")[0] == "From\t" + head,
+                    f"server default columns ({os.path.basename(path)})", body[:200])
+        finally:
+            srv.stop()
+
+
+def synthetic(t, a):
+    rel = os.path.join(a.workdir, "rel")
+    r = run([a.genrelease, "--lines", "4000", "--seed", "11", "--out", rel, "--fasta"])
+    t.check(r.returncode == 0, "genrelease --fasta", r.stderr.decode())
+    idx = os.path.join(a.workdir, "syn.idx")
+    r = run([a.idmap, "build", "-q", "-o", idx] +
+            sorted(os.path.join(rel, n) for n in os.listdir(rel)))
+    t.check(r.returncode == 0, "build the synthetic release", r.stderr.decode())
+    fastas = [os.path.join(rel, n) for n in os.listdir(rel)
+              if n.startswith("uniprot_") and n.endswith(".fasta")]
+    compare(t, a, idx, fastas, "synthetic")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--idmap", required=True)
+    ap.add_argument("--genrelease", required=True)
+    ap.add_argument("--sample", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--server", action="store_true", help="also check the server's defaults")
+    a = ap.parse_args()
+    if os.path.isdir(a.workdir):
+        subprocess.run(["rm", "-rf", a.workdir], check=True)
+    os.makedirs(a.workdir)
+    t = T()
+    sample(t, a)
+    synthetic(t, a)
+    print(f"{t.passed} passed, {t.failed} failed")
+    return 1 if t.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
