@@ -300,7 +300,7 @@ static void summary(const idmap_job *job)
 	int code;
 	const char *msg;
 	for (size_t w = 0; idmap_job_warning(job, w, &code, &msg) == IDMAP_OK; w++)
-		if (code != 62) /* obsolete ids: the lines above say it, id by id */
+		if (code != IDMAP_WARN_OBSOLETE) /* obsolete ids: the lines above say it, id by id */
 			cli_say("warning %d: %s", code, msg);
 }
 

@@ -1,5 +1,6 @@
 /* Mapping jobs: the request check with UniProt's messages, the input ids (tokenised, copied,
  * de-duplicated), and the accessors of a finished job. The mapping itself is in mapper.c. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,12 +39,15 @@ int idmap_acc_find_code(const idmap_index *ix, uint64_t code, uint64_t *slot)
 
 /* ---- The request ------------------------------------------------------------------------- */
 
-static int refuse(idmap_diag *d, int status, const char *hint, const char *fmt, const char *a,
-		  const char *b)
+__attribute__((format(printf, 4, 5))) static int refuse(idmap_diag *d, int status,
+							       const char *hint, const char *fmt, ...)
 {
 	if (d) {
+		va_list ap;
+		va_start(ap, fmt);
 		d->status = status;
-		snprintf(d->message, sizeof d->message, fmt, a, b);
+		vsnprintf(d->message, sizeof d->message, fmt, ap);
+		va_end(ap);
 		snprintf(d->hint, sizeof d->hint, "%s", hint ? hint : "");
 	}
 	return status;
@@ -70,8 +74,7 @@ static int check_names(idmap_job *j, const idmap_request *r, idmap_diag *d)
 	char hint[512];
 	const char *to = r->to && *r->to ? r->to : "UniProtKB";
 	if (!r->from || !*r->from)
-		return refuse(d, IDMAP_ERR_BAD_FROM, "", "'from' is a required parameter%s%s", "",
-			      "");
+		return refuse(d, IDMAP_ERR_BAD_FROM, "", "'from' is a required parameter");
 	/* UniProt's ValidFromAndTo: UniProtKB is a source of accessions for the UniProtKB
 	 * targets; Swiss-Prot as a source and UniProtKB_AC-ID as a target are valid names in a
 	 * refused combination (checked below, after 'to') */

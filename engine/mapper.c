@@ -92,7 +92,7 @@ static int source_type(idmap_job *j, job_idrec *r, const char *t, size_t n)
 		}
 		return add_key(j, j->from.type_id, f.norm, f.norm_len, NULL);
 	}
-	if (j->from.rule == 6 && n <= IDMAP_ID_TEXT_SIZE * 4)
+	if (j->from.rule == IDMAP_RULE_GENE && n <= IDMAP_ID_TEXT_SIZE * 4)
 		return gene_variants(j, t, n);
 	int rc = add_value(j, t, n);
 	if (rc != IDMAP_ERR_NOT_FOUND || n > IDMAP_ID_TEXT_SIZE * 4)
@@ -297,7 +297,7 @@ static int taxon_seen_add(idmap_job *j, uint64_t x)
 	return IDMAP_OK;
 }
 
-/* Remembers the taxa of a gene-name job without a taxon filter (warning 60). */
+/* Remembers the taxa of a gene-name job without a taxon filter (IDMAP_WARN_GENE_TAXA). */
 static int note_taxon(idmap_job *j, uint64_t canon)
 {
 	idmap_pair p;
@@ -414,7 +414,7 @@ static int map_id(idmap_job *j, uint32_t id)
 	    (rc = add_isoforms(j)) != IDMAP_OK)
 		return rc;
 	int sp = j->to.kind == IDMAP_DB_KIND_SWISSPROT, gene = !j->n_taxa &&
-		 (j->from_special == CAT_GENE_NAME || j->from.rule == 6);
+		 (j->from_special == CAT_GENE_NAME || j->from.rule == IDMAP_RULE_GENE);
 	size_t keep = 0, unreviewed = 0, unknown = 0, sugg0 = j->n_sugg;
 	for (size_t i = 0; i < j->accs.n; i++) {
 		uint64_t s = j->accs.v[i], c = canonical_of(j, s);
@@ -423,7 +423,7 @@ static int map_id(idmap_job *j, uint32_t id)
 		if (gene && (rc = note_taxon(j, c)) != IDMAP_OK)
 			return rc;
 		int rv = sp ? idmap_entry_reviewed(j, c) : 1;
-		if (rv < 0) { /* no entry name: never guessed (warning 63) */
+		if (rv < 0) { /* no entry name: never guessed (IDMAP_WARN_REVIEW_UNKNOWN) */
 			unknown++;
 			continue;
 		}
@@ -635,7 +635,7 @@ static int run_range(idmap_job *j, size_t first, size_t end)
 {
 	warm_slot ring[WARM_RING];
 	int keys = j->from.kind == IDMAP_DB_KIND_TYPE && j->from_special == CAT_PLAIN &&
-		   j->from.rule != 6 && j->from.type_id != IDMAP_TYPE_ANY;
+		   j->from.rule != IDMAP_RULE_GENE && j->from.type_id != IDMAP_TYPE_ANY;
 	int warm = j->from.kind == IDMAP_DB_KIND_ACCESSION || keys;
 	size_t n = end - first;
 	for (size_t t = 0; t < n + WARM_A; t++) {
@@ -802,27 +802,27 @@ IDMAP_API int idmap_job_run(idmap_job *j)
 		snprintf(msg, sizeof msg, "Gene names were mapped without a taxon: the results span "
 			 "%zu taxa (homologues from several species). Give a taxon (taxId, "
 			 "--taxon ID) to keep one organism.", j->taxa_seen_n);
-		warn(j, 60, msg);
+		warn(j, IDMAP_WARN_GENE_TAXA, msg);
 	}
 	if ((j->from.flags & IDMAP_DB_ONE_TO_MANY) && j->st.max_fanout) {
 		const job_idrec *r = &j->ids[j->st.max_fanout_id];
 		snprintf(msg, sizeof msg, "One-to-many source %s: the largest fan-out is '%.*s' "
 			 "with %llu results.", j->from.name, r->len > 64 ? 64 : (int)r->len,
 			 j->arena + r->off, (unsigned long long)j->st.max_fanout);
-		warn(j, 61, msg);
+		warn(j, IDMAP_WARN_ONE_TO_MANY, msg);
 	}
 	if (j->st.obsolete) { /* obsolete inputs: here, not in obsoleteCount (inactive targets) */
 		snprintf(msg, sizeof msg, "Obsolete accessions among the ids: %llu secondary "
 			 "(mapped to their current accessions), %llu deleted.",
 			 (unsigned long long)j->st.secondary, (unsigned long long)j->st.deleted);
-		warn(j, 62, msg);
+		warn(j, IDMAP_WARN_OBSOLETE, msg);
 	}
 	if (j->review_unknown) {
 		snprintf(msg, sizeof msg, "%llu entries have no entry name in this index, so their "
 			 "review status is unknown: they were left out. The reviewed flag comes from "
 			 "entry names (UniProtKB-ID rows of idmapping.dat, idmapping_selected.tab).",
 			 (unsigned long long)j->review_unknown);
-		warn(j, 63, msg);
+		warn(j, IDMAP_WARN_REVIEW_UNKNOWN, msg);
 	}
 	return IDMAP_OK;
 }

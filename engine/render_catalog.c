@@ -93,7 +93,7 @@ static int render_json(const idmap_catalog *cat, idmap_obuf *o)
 	size_t *tos = malloc((n ? n : 1) * sizeof *tos);
 	if (!tos)
 		return IDMAP_ERR_NOMEM;
-	for (int rule = 1; rule <= 8; rule++) {
+	for (int rule = IDMAP_RULE_ACCESSION; rule <= IDMAP_RULE_OTHER; rule++) {
 		size_t k = idmap_catalog_rule_tos(cat, rule, tos);
 		idmap_obuf_s(o, rule > 1 ? ",{\"ruleId\":" : "{\"ruleId\":");
 		idmap_obuf_u64(o, (uint64_t)rule);

@@ -140,7 +140,7 @@ struct idmap_job {
 	/* scratch of the current id, reused */
 	u64_vec accs, tmp;
 	uint64_t del_key; /* #deleted key slot of the current id */
-	uint64_t review_unknown; /* entries left out of a Swiss-Prot job (warning 63) */
+	uint64_t review_unknown; /* entries left out of a Swiss-Prot job (IDMAP_WARN_REVIEW_UNKNOWN) */
 	job_val *vals;
 	size_t n_vals, cap_vals;
 	uint64_t *taxa_seen; /* open-addressed key slots + 1 (gene-name taxon warning) */

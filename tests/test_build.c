@@ -458,7 +458,7 @@ static void history_records(void **state)
 	size_t rlen;
 	assert_int_equal(idmap_meta_find(ix, "release", &rel, &rlen), IDMAP_OK);
 	assert_true(rlen == 7 && memcmp(rel, "2026_01", 7) == 0);
-	/* and its date, as UniProt writes it (issue 14 item 11) */
+	/* and its date, as UniProt writes it */
 	assert_int_equal(idmap_meta_find(ix, "release_date", &rel, &rlen), IDMAP_OK);
 	assert_true(rlen == 11 && memcmp(rel, "28-Jan-2026", 11) == 0);
 	idmap_close(ix);

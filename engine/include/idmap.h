@@ -264,7 +264,7 @@ IDMAP_API int idmap_rev_begin(const idmap_index *ix, uint64_t key_slot, idmap_re
  * or IDMAP_ERR_CORRUPT. */
 IDMAP_API int idmap_rev_next(idmap_rev_iter *it, uint64_t *acc_slot);
 
-/* ==== UniProt ID mapping semantics (issue 3) ================================================
+/* ==== UniProt ID mapping semantics ==========================================================
  * UniProt's database names and rules (catalogue), the identifier forms it accepts, mapping
  * jobs (ids in; results, failed, obsolete and suggested ids, warnings out) and renderers of
  * UniProt's output shapes. The CLI's `idmap map` / `idmap databases` and the REST server are
@@ -336,6 +336,19 @@ typedef struct idmap_catalog idmap_catalog;
 #define IDMAP_DB_LOCAL 8u	/* offered by idmap only, not a UniProt REST database */
 #define IDMAP_DB_PRESENT 16u	/* the index holds ids of it */
 
+/* UniProt's mapping rules (ids 1-8 of /configure/idmapping/fields): which targets a source
+ * may map to. Values pinned. */
+typedef enum idmap_rule {
+	IDMAP_RULE_ACCESSION = 1, /* UniProtKB_AC-ID: any target */
+	IDMAP_RULE_UNIPARC = 2,	  /* UniParc: UniProtKB names, UniParc */
+	IDMAP_RULE_UNIREF50 = 3,  /* UniRef50/90/100: UniProtKB names, the same UniRef level */
+	IDMAP_RULE_UNIREF90 = 4,
+	IDMAP_RULE_UNIREF100 = 5,
+	IDMAP_RULE_GENE = 6,	  /* gene names: UniProtKB names, with the taxon filter */
+	IDMAP_RULE_SEQUENCE = 7,  /* EMBL-GenBank-DDBJ, RefSeq_Protein, GI_number: + UniParc */
+	IDMAP_RULE_OTHER = 8,	  /* every other database: UniProtKB names */
+} idmap_rule;
+
 /* What a catalogue entry stands for. */
 typedef enum idmap_db_kind {
 	IDMAP_DB_KIND_TYPE = 0,	      /* an ID_type of the file (file_type) */
@@ -352,7 +365,7 @@ typedef struct {
 	const char *file_type; /* ID_type of idmapping.dat ("EMBL"); NULL for UniProtKB names */
 	int kind;	       /* idmap_db_kind */
 	unsigned flags;	       /* IDMAP_DB_* */
-	int rule;	       /* rule id 1-8 as a source; 0 when not a source */
+	int rule;	       /* idmap_rule as a source; 0 when not a source */
 	uint32_t type_id;      /* type id in the index; IDMAP_TYPE_ANY when absent */
 	uint64_t ids;	       /* distinct ids in the index (accessions for UniProtKB names,
 				* UINT64_MAX when unknown: UniProtKB-Swiss-Prot) */
@@ -550,11 +563,17 @@ IDMAP_API int idmap_job_result(const idmap_job *job, uint64_t i, idmap_result *r
  * entries of ids that have no reviewed one. */
 IDMAP_API int idmap_job_suggested(const idmap_job *job, uint64_t i, idmap_result *r);
 
-/* Warning i of the job: a code (UniProt style) and a static-lifetime message. Returns
- * IDMAP_OK or IDMAP_DONE past the last one. Codes: 60 gene names without a taxon span
- * several taxa; 61 one-to-many source: largest fan-out; 62 obsolete (secondary or deleted)
- * accessions among the ids; 63 to Swiss-Prot: entries without an entry name in the index
- * (review status unknown) were left out. */
+/* Warning codes of idmap_job_warning (UniProt style numbers). Values pinned. */
+typedef enum idmap_warning {
+	IDMAP_WARN_GENE_TAXA = 60,	 /* gene names without a taxon span several taxa */
+	IDMAP_WARN_ONE_TO_MANY = 61,	 /* one-to-many source: its largest fan-out */
+	IDMAP_WARN_OBSOLETE = 62,	 /* obsolete (secondary or deleted) accessions in the ids */
+	IDMAP_WARN_REVIEW_UNKNOWN = 63, /* to Swiss-Prot: entries without an entry name in the
+					 * index (review status unknown) were left out */
+} idmap_warning;
+
+/* Warning i of the job: a code (idmap_warning) and a static-lifetime message. Returns
+ * IDMAP_OK or IDMAP_DONE past the last one. */
 IDMAP_API int idmap_job_warning(const idmap_job *job, size_t i, int *code, const char **msg);
 
 /* ---- Output: tsv, list, json, --fields ----------------------------------------------------- */
