@@ -516,7 +516,7 @@ LOOKUP_MODES = (
 
 
 def has_batch_api():
-    with open(os.path.join(ROOT, "engine", "include", "idmap.h")) as f:
+    with open(os.path.join(ROOT, "engine", "include", "idmap_index.h")) as f:
         return "idmap_acc_find_batch" in f.read()
 
 
@@ -1148,7 +1148,7 @@ def run(a, N, shape):
                                                  a.map_runs, fmt_lines(Ns))}
     R["lookup_rate"] = lookup_rate(index_of[N], S[N], 3)
     if not has_batch_api():
-        R["batch_note"] = ("engine/include/idmap.h has no `idmap_*_batch` API at this "
+        R["batch_note"] = ("engine/include/idmap_index.h has no `idmap_*_batch` API at this "
                            "commit; the rates above are the one-id-at-a-time API")
 
     # f. one-id lookups

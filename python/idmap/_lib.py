@@ -1,6 +1,6 @@
-"""libidmap loaded with ctypes: the structs and prototypes of engine/include/idmap.h that the
-binding uses, declared field for field (tests/python_binding_test.py compares them with the C
-compiler's layout).
+"""libidmap loaded with ctypes: the structs and prototypes of engine/include/idmap_index.h and
+idmap_map.h that the binding uses, declared field for field (tests/python_binding_test.py
+compares them with the C compiler's layout).
 
 ctypes.CDLL releases the GIL around every foreign call, so a long call (idmap_job_run,
 idmap_verify) lets other Python threads run, and several threads may query one index at once.
