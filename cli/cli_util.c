@@ -135,6 +135,12 @@ static int file_write(void *ctx, const void *p, size_t n)
 	return fwrite(p, 1, n, ctx) == n ? 0 : -1;
 }
 
+int cli_write_stdout(void *ctx, const void *p, size_t n)
+{
+	(void)ctx;
+	return file_write(stdout, p, n);
+}
+
 void cli_put_text(FILE *f, const char *s, size_t n, size_t max)
 {
 	size_t cut = n;

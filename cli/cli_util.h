@@ -29,6 +29,9 @@ int cli_index_arg(int argc, char **argv, const char **index, const char *usage);
  * "...". Ids and file names from the user go to the terminal only through this. */
 void cli_put_text(FILE *f, const char *s, size_t n, size_t max);
 
+/* An idmap_write_fn writing to stdout (ctx unused): non-zero when fwrite fails, errno set. */
+int cli_write_stdout(void *ctx, const void *p, size_t n);
+
 /* Prints "idmap: MESSAGE" and a newline on stderr, the message escaped as by cli_put_text. */
 void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

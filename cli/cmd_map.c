@@ -206,12 +206,6 @@ static int feed_stdin(idmap_job *job)
 	return rc;
 }
 
-static int write_stdout(void *ctx, const void *p, size_t n)
-{
-	(void)ctx;
-	return fwrite(p, 1, n, stdout) == n ? 0 : IDMAP_ERR_IO;
-}
-
 static int write_unmapped(const idmap_job *job, const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -343,11 +337,11 @@ int cmd_map(int argc, char **argv)
 	if (o.unmapped && write_unmapped(job, o.unmapped) != 0)
 		goto out;
 	idmap_render_opts ro = {o.format, fields, 0, 0, 0, 0};
-	st = idmap_render(job, &ro, write_stdout, NULL);
+	st = idmap_render(job, &ro, cli_write_stdout, NULL);
 	if (st == IDMAP_OK && (fflush(stdout) != 0 || ferror(stdout)))
-		st = IDMAP_ERR_IO;
+		st = IDMAP_STOPPED;
 	if (st != IDMAP_OK) {
-		if (st == IDMAP_ERR_IO)
+		if (st == IDMAP_STOPPED) /* the write failed, errno says why */
 			cli_say("write error: %s", strerror(errno));
 		else
 			cli_index_error(o.index, st);

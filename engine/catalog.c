@@ -217,7 +217,7 @@ static int rule_of(const cat_row *r)
 	return IDMAP_RULE_OTHER;
 }
 
-IDMAP_API int idmap_rule_taxon(int rule) { return rule == IDMAP_RULE_GENE; }
+IDMAP_API bool idmap_rule_taxon(int rule) { return rule == IDMAP_RULE_GENE; }
 
 /* 1 with *t when the index has a type name (this spelling first, then any case). */
 static int has_type(const idmap_index *ix, const char *name, uint32_t *t)
@@ -445,7 +445,7 @@ IDMAP_API size_t idmap_catalog_suggest(const idmap_catalog *c, const char *name,
 	return n;
 }
 
-IDMAP_API int idmap_catalog_pair_allowed(const idmap_catalog *c, size_t from, size_t to)
+IDMAP_API bool idmap_catalog_pair_allowed(const idmap_catalog *c, size_t from, size_t to)
 {
 	if (!c || from >= c->n || to >= c->n)
 		return 0;

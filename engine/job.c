@@ -335,7 +335,7 @@ static int add_one(idmap_job *j, const char *s, size_t n, uint64_t fp)
 
 /* The next id of text split on line breaks and commas, white space around it stripped and
  * inside it kept (idmap_job_add_lines); as idmap_next_id otherwise. */
-static int next_line_id(const char *t, size_t len, size_t *pos, size_t *off, size_t *n)
+static bool next_line_id(const char *t, size_t len, size_t *pos, size_t *off, size_t *n)
 {
 	while (*pos < len) {
 		size_t b = *pos, e = b;
@@ -349,13 +349,13 @@ static int next_line_id(const char *t, size_t len, size_t *pos, size_t *off, siz
 		if (e > b) {
 			*off = b;
 			*n = e - b;
-			return 1;
+			return true;
 		}
 	}
-	return 0;
+	return false;
 }
 
-typedef int (*next_fn)(const char *t, size_t len, size_t *pos, size_t *off, size_t *n);
+typedef bool (*next_fn)(const char *t, size_t len, size_t *pos, size_t *off, size_t *n);
 
 static int add_text(idmap_job *j, const char *text, size_t len, next_fn next)
 {
@@ -465,7 +465,7 @@ int idmap_deleted_key_list(const idmap_job *j, uint64_t key)
 	return -1;
 }
 
-IDMAP_API int idmap_id_failed(int s)
+IDMAP_API bool idmap_id_failed(int s)
 {
 	return s != IDMAP_ID_MAPPED && s != IDMAP_ID_DELETED && s != IDMAP_ID_UNREVIEWED;
 }

@@ -88,7 +88,7 @@ static void sink_flush(job_sink *s)
 		return;
 	s->crc = libdeflate_crc32(s->crc, s->buf, s->len);
 	if (s->write && s->rc == 0)
-		s->rc = s->write(s->ctx, s->buf, s->len);
+		s->rc = s->write(s->ctx, s->buf, s->len) ? IDMAP_STOPPED : IDMAP_OK;
 	s->len = 0;
 }
 
@@ -268,8 +268,8 @@ IDMAP_API int idmap_job_save(const idmap_job *j, idmap_write_fn write, void *ctx
 	memcpy(h, JOB_MAGIC, JOB_MAGIC_LEN);
 	idmap_wr32(h + 8, JOB_VERSION);
 	idmap_wr32(h + 12, s->crc);
-	int rc = write(ctx, h, sizeof h);
-	if (rc == 0) {
+	int rc = write(ctx, h, sizeof h) ? IDMAP_STOPPED : IDMAP_OK;
+	if (rc == IDMAP_OK) {
 		s->write = write;
 		s->ctx = ctx;
 		s->crc = 0;

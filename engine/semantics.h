@@ -33,7 +33,7 @@ typedef struct {
 	void *ctx;
 	char buf[1 << 16];
 	size_t len;
-	int rc; /* first non-zero write result */
+	int rc; /* IDMAP_STOPPED once write returned non-zero */
 } idmap_obuf;
 
 void idmap_obuf_flush(idmap_obuf *o);

@@ -314,7 +314,8 @@ static void check_fwd_batch(idmap_index *ix, const uint64_t *slots, size_t n)
 		free(want.v);
 	}
 	pair_log stop = {.stop_after = 3};
-	assert_int_equal(idmap_fwd_batch(ix, slots, n, IDMAP_TYPE_ANY, log_pair, &stop), 77);
+	assert_int_equal(idmap_fwd_batch(ix, slots, n, IDMAP_TYPE_ANY, log_pair, &stop),
+			 IDMAP_STOPPED);
 	assert_int_equal(stop.n, 12);
 	free(stop.v);
 	uint64_t bad[2] = {0, idmap_acc_count(ix)};

@@ -5,7 +5,11 @@
  * idmap_map.h builds UniProt's ID mapping on top of it; idmap.h includes both.
  *
  * Conventions of the whole API (this header and idmap_map.h):
- * - Functions returning int return an idmap_status: IDMAP_OK (0) or an error code.
+ * - Every function returning int returns an idmap_status: IDMAP_OK (0) or another code.
+ *   A form, a truth value or a count has its own type (an enum, bool, size_t, uint64_t) or
+ *   is stored through an out parameter, so it can never be taken for a status.
+ * - A callback returns 0 to go on or non-zero to stop; the call that drives it then returns
+ *   IDMAP_STOPPED, never the callback's value: a callback keeps its reason in its context.
  * - The library never prints and never exits. After IDMAP_ERR_IO, errno holds the cause.
  * - Every pointer returned by the library points into the index (the map or its small
  *   in-memory tables): it is owned by the index, is never freed by the caller and stays valid
@@ -17,6 +21,7 @@
 #ifndef IDMAP_INDEX_H
 #define IDMAP_INDEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +49,8 @@ typedef enum idmap_status {
 	IDMAP_ERR_INVALID = 7,	 /* bad argument (NULL, slot or type id out of range) */
 	IDMAP_DONE = 8,		 /* an iterator has no more items (not a failure) */
 	IDMAP_ERR_STALE = 9,	 /* a saved job blob was written on another index file */
+	IDMAP_STOPPED = 10,	 /* the caller's callback returned non-zero (not a failure of
+				  * the library; the callback keeps its reason) */
 	/* 20-29: a mapping request refused (idmap_map.h; CLI exit 2) */
 	IDMAP_ERR_BAD_FROM = 20,    /* 'from' names no source database (or is missing) */
 	IDMAP_ERR_BAD_TO = 21,	    /* 'to' names no target database */
@@ -286,14 +293,15 @@ IDMAP_API int idmap_key_find_batch(const idmap_index *ix, uint32_t type_id,
  * before iterating them. Does nothing for an invalid slot. */
 IDMAP_API void idmap_fwd_prefetch(const idmap_index *ix, uint64_t acc_slot);
 
-/* Receives pair of slots[i] from idmap_fwd_batch; returns 0 to go on, non-zero to stop. */
+/* Receives pair of slots[i] from idmap_fwd_batch; returns 0 to go on, non-zero to stop
+ * (idmap_fwd_batch then returns IDMAP_STOPPED). */
 typedef int (*idmap_pair_fn)(void *ctx, size_t i, const idmap_pair *pair);
 
 /* The pairs of n accession slots (type_id or IDMAP_TYPE_ANY), as idmap_fwd_begin/next would
  * give them, slot by slot in order; IDMAP_NO_SLOT entries are skipped. The forward records,
  * then the key records of a group of slots are fetched together, so their cache misses
  * overlap. Returns IDMAP_OK, IDMAP_ERR_INVALID (a slot out of range, NULL arguments),
- * IDMAP_ERR_CORRUPT, IDMAP_ERR_NOMEM, or fn's non-zero value. */
+ * IDMAP_ERR_CORRUPT, IDMAP_ERR_NOMEM, or IDMAP_STOPPED when fn returned non-zero. */
 IDMAP_API int idmap_fwd_batch(const idmap_index *ix, const uint64_t *slots, size_t n,
 			      uint32_t type_id, idmap_pair_fn fn, void *ctx);
 

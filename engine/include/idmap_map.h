@@ -47,24 +47,25 @@ typedef struct {
 /* Parses text[0, len) (surrounding white space ignored) as a UniProtKB_AC-ID input: accession,
  * isoform, version, range, Swiss-Prot or TrEMBL entry name, any case. Returns the form (also
  * in f->form); IDMAP_FORM_INVALID with f->reason for anything else. Never fails otherwise. */
-IDMAP_API int idmap_parse_uniprot_id(const char *text, size_t len, idmap_idform *f);
+IDMAP_API idmap_form idmap_parse_uniprot_id(const char *text, size_t len, idmap_idform *f);
 
 /* Parses a UniParc id (UPI + 10 hex digits, any case): IDMAP_FORM_UNIPARC or INVALID. */
-IDMAP_API int idmap_parse_uniparc_id(const char *text, size_t len, idmap_idform *f);
+IDMAP_API idmap_form idmap_parse_uniparc_id(const char *text, size_t len, idmap_idform *f);
 
 /* Parses a UniRef cluster id of level (50, 90, 100; 0 = any level): "UniRef<level>_" in any
  * case, then a UniProtKB accession (isoform allowed) or UniParc id. IDMAP_FORM_UNIREF or
  * INVALID (also for another level than asked). */
-IDMAP_API int idmap_parse_uniref_id(const char *text, size_t len, int level, idmap_idform *f);
+IDMAP_API idmap_form idmap_parse_uniref_id(const char *text, size_t len, int level, idmap_idform *f);
 
 /* When text[0, len) is a versioned value (FORMAT.md: `stem.N`, N of 1-4 digits, stem matching
- * [A-Za-z][A-Za-z0-9_]*[0-9]), returns 1 and the stem's length in *stem_len; else 0. */
-IDMAP_API int idmap_value_versioned(const char *text, size_t len, size_t *stem_len);
+ * [A-Za-z][A-Za-z0-9_]*[0-9]), returns true and the stem's length in *stem_len; else
+ * false. */
+IDMAP_API bool idmap_value_versioned(const char *text, size_t len, size_t *stem_len);
 
 /* Splits input into ids as UniProt does: on white space and commas. Starting at *pos, finds
- * the next token, stores its offset and length and advances *pos. Returns 1, or 0 at the
- * end. */
-IDMAP_API int idmap_next_id(const char *text, size_t len, size_t *pos, size_t *off,
+ * the next token, stores its offset and length and advances *pos. Returns true, or false
+ * at the end. */
+IDMAP_API bool idmap_next_id(const char *text, size_t len, size_t *pos, size_t *off,
 			    size_t *tok_len);
 
 /* ---- Database catalogue and rules ---------------------------------------------------------- */
@@ -140,12 +141,12 @@ IDMAP_API int idmap_catalog_find(const idmap_catalog *cat, const char *name, int
 IDMAP_API size_t idmap_catalog_suggest(const idmap_catalog *cat, const char *name,
 				       int as_target, const char **out, size_t max);
 
-/* 1 when UniProt's rules let entry from map to entry to (rules 1-8 of UNIPROT.md), else 0.
+/* Whether UniProt's rules (idmap_rule) let entry from map to entry to.
  * One-to-many and idmap-only entries follow the rule of their own row. */
-IDMAP_API int idmap_catalog_pair_allowed(const idmap_catalog *cat, size_t from, size_t to);
+IDMAP_API bool idmap_catalog_pair_allowed(const idmap_catalog *cat, size_t from, size_t to);
 
-/* 1 when rule (1-8) has UniProt's taxon filter (rule 6), else 0. */
-IDMAP_API int idmap_rule_taxon(int rule);
+/* Whether rule (idmap_rule) has UniProt's taxon filter (IDMAP_RULE_GENE). */
+IDMAP_API bool idmap_rule_taxon(int rule);
 
 /* ---- Mapping requests and jobs ------------------------------------------------------------- */
 
@@ -265,11 +266,11 @@ typedef struct {
 /* Id i (0 .. distinct-1, first-seen order). Returns IDMAP_OK or IDMAP_ERR_INVALID. */
 IDMAP_API int idmap_job_id(const idmap_job *job, uint64_t i, idmap_id_info *info);
 
-/* 1 when an id of this status is in the failed list (failedIds), else 0. As UniProt's
+/* Whether an id of this status is in the failed list (failedIds). As UniProt's
  * PIRResponseConverter, an id is either failed or has suggested pairs, never both: ids with
  * only unreviewed entries (to UniProtKB-Swiss-Prot) are suggested, not failed; deleted
  * accessions are obsolete, not failed. */
-IDMAP_API int idmap_id_failed(int status);
+IDMAP_API bool idmap_id_failed(int status);
 
 /* The static English fate of a deleted id from list deleted_from (IDMAP_DELETED_*):
  * "deleted", "deleted from Swiss-Prot" or "deleted from TrEMBL". */
@@ -323,13 +324,14 @@ IDMAP_API int idmap_job_warning(const idmap_job *job, size_t i, int *code, const
 /* ---- Output: tsv, list, json, --fields ----------------------------------------------------- */
 
 typedef enum idmap_out_format {
+	IDMAP_OUT_UNKNOWN = -1, /* idmap_out_format_parse: no such format */
 	IDMAP_OUT_TSV = 0,  /* From<TAB>To (+ Via, + Obsolete when present) */
 	IDMAP_OUT_LIST = 1, /* distinct target ids, one per line */
 	IDMAP_OUT_JSON = 2, /* UniProt's results object */
 } idmap_out_format;
 
-/* Parses "tsv", "list" or "json"; returns the format or -1. */
-IDMAP_API int idmap_out_format_parse(const char *name);
+/* Parses "tsv", "list" or "json"; returns the format or IDMAP_OUT_UNKNOWN. */
+IDMAP_API idmap_out_format idmap_out_format_parse(const char *name);
 
 /* Columns for targets UniProtKB / UniProtKB-Swiss-Prot: accession, id, reviewed,
  * gene_primary, gene_names, organism_id, xref_<db> (any ID_type, e.g. xref_pdb). */
@@ -342,7 +344,8 @@ IDMAP_API int idmap_fields_parse(const idmap_job *job, const char *list, idmap_f
 				 idmap_diag *diag);
 IDMAP_API void idmap_fields_free(idmap_fields *f);
 
-/* Receives output bytes; returns 0 to go on, non-zero to stop (returned by idmap_render). */
+/* Receives output bytes; returns 0 to go on, non-zero to stop (the call writing then
+ * returns IDMAP_STOPPED; the function keeps its reason, e.g. errno, in ctx). */
 typedef int (*idmap_write_fn)(void *ctx, const void *p, size_t n);
 
 typedef struct {
@@ -355,7 +358,7 @@ typedef struct {
 } idmap_render_opts;
 
 /* Writes the job's results through write in 64 KiB chunks. Returns IDMAP_OK,
- * IDMAP_ERR_NOMEM, IDMAP_ERR_CORRUPT, or the non-zero value write returned. */
+ * IDMAP_ERR_INVALID, IDMAP_ERR_NOMEM, IDMAP_ERR_CORRUPT, or IDMAP_STOPPED. */
 IDMAP_API int idmap_render(const idmap_job *job, const idmap_render_opts *opt,
 			   idmap_write_fn write, void *ctx);
 
@@ -381,7 +384,8 @@ IDMAP_API int idmap_job_row_entry(const idmap_job *job, uint64_t row, int *revie
 				  uint64_t *taxon);
 
 /* Writes the catalogue as UniProt's /configure/idmapping/fields JSON (groups, items, rules;
- * items carry an extra "ids" count) or as TSV. */
+ * items carry an extra "ids" count) or as TSV. Returns IDMAP_OK, IDMAP_ERR_INVALID,
+ * IDMAP_ERR_NOMEM or IDMAP_STOPPED. */
 IDMAP_API int idmap_render_catalog(const idmap_catalog *cat, int format, idmap_write_fn write,
 				   void *ctx);
 
@@ -401,8 +405,8 @@ IDMAP_API int idmap_render_catalog(const idmap_catalog *cat, int format, idmap_w
 IDMAP_API size_t idmap_escape_span(const char *s, size_t n, int mode, char esc[IDMAP_ESC_MAX],
 				   size_t *used);
 
-/* Writes s[0, n) escaped (as idmap_escape_span) through write. Returns 0, or the first
- * non-zero value write returned. */
+/* Writes s[0, n) escaped (as idmap_escape_span) through write. Returns IDMAP_OK, or
+ * IDMAP_STOPPED when write returned non-zero. */
 IDMAP_API int idmap_escape_write(const char *s, size_t n, int mode, idmap_write_fn write,
 				 void *ctx);
 
@@ -418,8 +422,7 @@ IDMAP_API uint64_t idmap_index_fingerprint(const idmap_index *ix);
  * obsolete, from prefix, reason text, secondary key), result and suggested rows, warnings,
  * stats, and idmap_index_fingerprint of its index. Streams through a 64 KiB buffer (the job
  * is serialised twice: once for the checksum, once to write). Returns IDMAP_OK, IDMAP_ERR_INVALID (NULL
- * arguments, or a job not run or whose run failed), IDMAP_ERR_NOMEM, or write's non-zero
- * value. */
+ * arguments, or a job not run or whose run failed), IDMAP_ERR_NOMEM, or IDMAP_STOPPED. */
 IDMAP_API int idmap_job_save(const idmap_job *job, idmap_write_fn write, void *ctx);
 
 /* Recreates a finished job from blob[0, len) on ix, which must outlive it (blob may be freed
