@@ -249,10 +249,6 @@ IDMAP_API void idmap_job_free(idmap_job *j)
 	free(j->dedupe);
 	free(j->rows);
 	free(j->sugg);
-	free(j->accs.v);
-	free(j->tmp.v);
-	free(j->vals);
-	free(j->taxa_seen);
 	free(j);
 }
 
