@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli_util.h"
+#include "idmap_vec.h"
 #include "commands.h"
 
 #define CHUNK (1u << 20)
@@ -60,6 +61,7 @@ typedef struct {
 	unsigned threads;
 	idmap_request req;
 	uint64_t *taxa;
+	size_t taxa_cap;
 } map_opts;
 
 static int parse_taxa(map_opts *o, const char *s)
@@ -72,10 +74,8 @@ static int parse_taxa(map_opts *o, const char *s)
 				return -1;
 			v = v * 10 + (uint64_t)(s[off + i] - '0');
 		}
-		uint64_t *t = realloc(o->taxa, (k + 1) * sizeof *t);
-		if (!t)
+		if (idmap_vec_reserve(&o->taxa, &o->taxa_cap, k + 1, sizeof *o->taxa) < 0)
 			return -1;
-		o->taxa = t;
 		o->taxa[k++] = v;
 	}
 	o->req.n_taxa = k;

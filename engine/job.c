@@ -8,6 +8,7 @@
 
 #include "accession.h"
 #include "hash.h"
+#include "idmap_vec.h"
 #include "index_internal.h"
 #include "semantics.h"
 #include "versioned.h"
@@ -16,14 +17,8 @@ _Static_assert(IDMAP_ID_MAX_LEN == IDMAP_MAX_VALUE, "an id of the longest value 
 
 int idmap_u64_push(u64_vec *v, uint64_t x)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? 2 * v->cap : 256;
-		uint64_t *p = realloc(v->v, cap * sizeof *p);
-		if (!p)
-			return IDMAP_ERR_NOMEM;
-		v->v = p;
-		v->cap = cap;
-	}
+	if (idmap_vec_reserve(&v->v, &v->cap, v->n + 1, sizeof *v->v) < 0)
+		return IDMAP_ERR_NOMEM;
 	v->v[v->n++] = x;
 	return IDMAP_OK;
 }
@@ -293,24 +288,9 @@ static int add_one(idmap_job *j, const char *s, size_t n, uint64_t fp)
 		if (r->len == n && memcmp(j->arena + r->off, s, n) == 0)
 			return IDMAP_OK; /* a duplicate */
 	}
-	if (j->arena_len + n > j->arena_cap) {
-		size_t cap = j->arena_cap ? 2 * j->arena_cap : 1 << 16;
-		while (cap < j->arena_len + n)
-			cap *= 2;
-		char *a = realloc(j->arena, cap);
-		if (!a)
-			return IDMAP_ERR_NOMEM;
-		j->arena = a;
-		j->arena_cap = cap;
-	}
-	if (j->n_ids == j->cap_ids) {
-		size_t cap = j->cap_ids ? 2 * j->cap_ids : 1024;
-		job_idrec *v = realloc(j->ids, cap * sizeof *v);
-		if (!v)
-			return IDMAP_ERR_NOMEM;
-		j->ids = v;
-		j->cap_ids = cap;
-	}
+	if (idmap_vec_reserve(&j->arena, &j->arena_cap, j->arena_len + n, 1) < 0 ||
+	    idmap_vec_reserve(&j->ids, &j->cap_ids, j->n_ids + 1, sizeof *j->ids) < 0)
+		return IDMAP_ERR_NOMEM;
 	memcpy(j->arena + j->arena_len, s, n);
 	job_idrec *r = &j->ids[j->n_ids];
 	memset(r, 0, sizeof *r);

@@ -9,6 +9,7 @@
 
 #include "accession.h"
 #include "hash.h"
+#include "idmap_vec.h"
 #include "index_internal.h"
 #include "semantics.h"
 
@@ -314,14 +315,8 @@ static int note_taxon(const idmap_job *j, job_run *run, uint64_t canon)
 
 static int push_row(job_row **v, size_t *n, size_t *cap, uint32_t id, uint64_t to, uint64_t via)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? 2 * *cap : 1024;
-		job_row *p = realloc(*v, c * sizeof *p);
-		if (!p)
-			return IDMAP_ERR_NOMEM;
-		*v = p;
-		*cap = c;
-	}
+	if (idmap_vec_reserve(v, cap, *n + 1, sizeof **v) < 0)
+		return IDMAP_ERR_NOMEM;
 	(*v)[(*n)++] = (job_row){id, 0, to, via};
 	return IDMAP_OK;
 }
@@ -352,14 +347,9 @@ static int project_type(const idmap_job *j, job_run *run, uint32_t id)
 		if ((rc = idmap_fwd_begin(j->ix, run->accs.v[i], j->to.type_id, &it)) != IDMAP_OK)
 			return rc;
 		while ((rc = idmap_fwd_next_key(&it, &type, &key)) == IDMAP_OK) {
-			if (run->n_vals == run->cap_vals) {
-				size_t cap = run->cap_vals ? 2 * run->cap_vals : 256;
-				job_val *v = realloc(run->vals, cap * sizeof *v);
-				if (!v)
-					return IDMAP_ERR_NOMEM;
-				run->vals = v;
-				run->cap_vals = cap;
-			}
+			if (idmap_vec_reserve(&run->vals, &run->cap_vals, run->n_vals + 1,
+					      sizeof *run->vals) < 0)
+				return IDMAP_ERR_NOMEM;
 			run->vals[run->n_vals++] = (job_val){NULL, 0, key, j->via ? i : 0};
 		}
 		if (rc != IDMAP_DONE)
@@ -701,13 +691,8 @@ static int take_rows(job_row **v, size_t *n, size_t *cap, job_row **add, size_t 
 		*add = NULL;
 		return IDMAP_OK;
 	}
-	if (*n + k > *cap) {
-		job_row *x = realloc(*v, (*n + k) * sizeof *x);
-		if (!x)
-			return IDMAP_ERR_NOMEM;
-		*v = x;
-		*cap = *n + k;
-	}
+	if (idmap_vec_reserve(v, cap, *n + k, sizeof **v) < 0)
+		return IDMAP_ERR_NOMEM;
 	if (k)
 		memcpy(*v + *n, *add, k * sizeof **add);
 	*n += k;

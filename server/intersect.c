@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "idmap_vec.h"
 #include "server.h"
 
 #define RUN_BYTES (4u << 20) /* target text sorted in memory at a time */
@@ -42,14 +43,8 @@ typedef struct {
 
 static int runs_add(runs *r, FILE *f)
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 16;
-		FILE **p = realloc(r->f, cap * sizeof *p);
-		if (!p)
-			return -1;
-		r->f = p;
-		r->cap = cap;
-	}
+	if (idmap_vec_reserve(&r->f, &r->cap, r->n + 1, sizeof *r->f) < 0)
+		return -1;
 	r->f[r->n++] = f;
 	return 0;
 }
@@ -112,14 +107,9 @@ static int merge(FILE **in, size_t n, FILE *out)
 		if (!min)
 			break;
 		if (!have_last || strcmp(min->line, last)) {
-			if ((size_t)min->len + 1 > last_cap) {
-				char *p = realloc(last, (size_t)min->len + 1);
-				if (!p) {
-					rc = -1;
-					break;
-				}
-				last = p;
-				last_cap = (size_t)min->len + 1;
+			if (idmap_vec_reserve(&last, &last_cap, (size_t)min->len + 1, 1) < 0) {
+				rc = -1;
+				break;
 			}
 			memcpy(last, min->line, (size_t)min->len + 1);
 			have_last = 1;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "idmap_vec.h"
 #include "server.h"
 
 /* ---- A growable buffer ------------------------------------------------------------------------ */
@@ -19,17 +20,9 @@ void srv_buf_put(srv_buf *b, const void *p, size_t n)
 {
 	if (b->failed)
 		return;
-	if (b->cap - b->len < n + 1) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap - b->len < n + 1)
-			cap *= 2;
-		char *q = realloc(b->p, cap);
-		if (!q) {
-			b->failed = 1;
-			return;
-		}
-		b->p = q;
-		b->cap = cap;
+	if (n >= SIZE_MAX - b->len || idmap_vec_reserve(&b->p, &b->cap, b->len + n + 1, 1) < 0) {
+		b->failed = 1;
+		return;
 	}
 	memcpy(b->p + b->len, p, n);
 	b->len += n;
