@@ -19,6 +19,7 @@
 #include "accession.h"
 #include "build_internal.h"
 #include "idmap_format.h"
+#include "idmap_vec.h"
 #include "index_writer.h"
 #include "input.h"
 #include "versioned.h"
@@ -323,18 +324,14 @@ static int add_derived(build *b, const idmap_triple *t, uint32_t type, char *err
 	if (!stem)
 		return 0;
 	if (type >= b->alias_cap) {
-		uint32_t cap = b->alias_cap ? b->alias_cap * 2 : 128;
-		while (cap <= type)
-			cap *= 2;
-		uint32_t *a = realloc(b->alias_type, cap * sizeof(*a));
-		if (!a) {
+		size_t old = b->alias_cap;
+		if (idmap_vec_reserve(&b->alias_type, &b->alias_cap, (size_t)type + 1,
+				      sizeof(*b->alias_type)) < 0) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		for (uint32_t i = b->alias_cap; i < cap; i++)
-			a[i] = UINT32_MAX;
-		b->alias_type = a;
-		b->alias_cap = cap;
+		for (size_t i = old; i < b->alias_cap; i++)
+			b->alias_type[i] = UINT32_MAX;
 	}
 	int rc = b->alias_type[type] == UINT32_MAX
 			 ? own_type(b, IDMAP_TYPE_UNVERSIONED_PREFIX, t->type, t->type_len,
@@ -397,14 +394,8 @@ static int text_add(text *t, const char *fmt, ...)
 			t->len += (size_t)n;
 			return 0;
 		}
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-		while (cap < t->len + (size_t)n + 1)
-			cap *= 2;
-		char *p = realloc(t->buf, cap);
-		if (!p)
+		if (idmap_vec_reserve(&t->buf, &t->cap, t->len + (size_t)n + 1, 1) < 0)
 			return -1;
-		t->buf = p;
-		t->cap = cap;
 	}
 }
 

@@ -10,6 +10,7 @@
 #include "build_internal.h"
 #include "fwd_runs.h"
 #include "idmap_format.h"
+#include "idmap_vec.h"
 #include "sort.h"
 
 
@@ -80,17 +81,9 @@ static int write_range(build *b, const fwd_pairs *f, uint64_t lo, uint64_t hi)
 		/* Varints: the group count, type and count per group, at most 5 bytes per key
 		 * slot (a u32). */
 		size_t need = IDMAP_MAX_VARINT * (1 + 2 * groups) + 5 * (j - i);
-		if (need > cap) {
-			size_t c = cap ? cap : 256;
-			while (c < need)
-				c *= 2;
-			uint8_t *r = realloc(rec, c);
-			if (!r) {
-				build_fail(b, "out of memory");
-				goto out;
-			}
-			rec = r;
-			cap = c;
+		if (idmap_vec_reserve(&rec, &cap, need, 1) < 0) {
+			build_fail(b, "out of memory");
+			goto out;
 		}
 		uint8_t *o = rec;
 		o += idmap_varint_put(o, groups);

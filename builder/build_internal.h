@@ -43,7 +43,8 @@ typedef struct {
 	char **names;
 	uint16_t *name_lens;
 	uint64_t *pairs, *keys;
-	uint32_t n, cap;
+	uint32_t n;
+	size_t cap;
 	uint32_t *table; /* open addressing: type id + 1, 0 = empty */
 	uint32_t last;	 /* the type found last */
 	uint32_t table_size;
@@ -99,7 +100,7 @@ typedef struct build {
 	char prev_value[IDMAP_MAX_VALUE];
 	uint32_t isoform_type;	/* type id of #isoform-of, UINT32_MAX until needed */
 	uint32_t *alias_type;	/* data type id -> its #unversioned: type id (UINT32_MAX: none yet) */
-	uint32_t alias_cap;
+	size_t alias_cap;
 	uint8_t *own_type;	/* type id -> 1 for idmap's own '#' types (keys phase) */
 	uint8_t *no_forward;	/* type id -> 1 for #unversioned: types (keys phase) */
 	uint64_t lines, triples;

@@ -9,6 +9,7 @@
 
 #include "fwd_runs.h"
 #include "idmap_format.h"
+#include "idmap_vec.h"
 #include "run_heap.h"
 
 #define RUN_BUF (16u << 10)
@@ -266,19 +267,13 @@ int fwd_runs_write(build *b, uint32_t g, uint64_t lo, uint64_t hi)
 		size_t ng = 0;
 		while ((got = peek(&rd[0], &acc, &type, &key)) == 1 && acc == a) {
 			if (ng == 0 || types[ng - 1] != type) {
-				if (ng == cap) {
-					cap = cap ? cap * 2 : 64;
-					uint32_t *t = realloc(types, cap * sizeof(*t));
-					if (t)
-						types = t;
-					uint64_t *c = realloc(counts, cap * sizeof(*c));
-					if (c)
-						counts = c;
-					if (!t || !c) {
-						build_fail(b, "out of memory");
-						goto out;
-					}
+				size_t cap_t = cap, cap_c = cap; /* two arrays, one capacity */
+				if (idmap_vec_reserve(&types, &cap_t, ng + 1, sizeof(*types)) < 0 ||
+				    idmap_vec_reserve(&counts, &cap_c, ng + 1, sizeof(*counts)) < 0) {
+					build_fail(b, "out of memory");
+					goto out;
 				}
+				cap = cap_c;
 				types[ng] = type;
 				counts[ng++] = 0;
 			}
