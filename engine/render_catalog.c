@@ -120,10 +120,7 @@ IDMAP_API int idmap_render_catalog(const idmap_catalog *cat, int format, idmap_w
 	idmap_obuf *o = malloc(sizeof *o);
 	if (!o)
 		return IDMAP_ERR_NOMEM;
-	o->write = write;
-	o->ctx = ctx;
-	o->len = 0;
-	o->rc = 0;
+	idmap_obuf_init(o, write, ctx);
 	int rc = IDMAP_OK;
 	if (format == IDMAP_OUT_JSON) {
 		rc = render_json(cat, o);

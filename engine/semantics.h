@@ -27,7 +27,9 @@ int idmap_catalog_special(const idmap_catalog *cat, size_t i);
  * returns how many. */
 size_t idmap_catalog_rule_tos(const idmap_catalog *cat, int rule, size_t *out);
 
-/* Output buffer of the renderers: 64 KiB chunks handed to the caller's write function. */
+/* The output buffer of the library: 64 KiB chunks handed to the caller's write function
+ * (renderers, saved jobs). A callback-flushed buffer, unlike the growable arrays of
+ * idmap_vec.h: output of any size streams in bounded memory. */
 typedef struct {
 	idmap_write_fn write;
 	void *ctx;
@@ -37,6 +39,14 @@ typedef struct {
 } idmap_obuf;
 
 void idmap_obuf_flush(idmap_obuf *o);
+
+static inline void idmap_obuf_init(idmap_obuf *o, idmap_write_fn write, void *ctx)
+{
+	o->write = write;
+	o->ctx = ctx;
+	o->len = 0;
+	o->rc = IDMAP_OK;
+}
 
 static inline void idmap_obuf_put(idmap_obuf *o, const void *p, size_t n)
 {
