@@ -374,31 +374,6 @@ static int on_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
 
 /* ---- metadata -------------------------------------------------------------------------- */
 
-typedef struct {
-	char *buf;
-	size_t len, cap;
-} text;
-
-static int text_add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int text_add(text *t, const char *fmt, ...)
-{
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		int n = vsnprintf(t->buf ? t->buf + t->len : NULL, t->buf ? t->cap - t->len : 0,
-				  fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return -1;
-		if (t->buf && t->len + (size_t)n < t->cap) {
-			t->len += (size_t)n;
-			return 0;
-		}
-		if (idmap_vec_reserve(&t->buf, &t->cap, t->len + (size_t)n + 1, 1) < 0)
-			return -1;
-	}
-}
-
 /* META values may hold no TAB or newline. */
 static void clean(char *s)
 {
@@ -527,7 +502,7 @@ int build_place_close(build *b, idmap_spill *s, uint32_t id)
 	return 0;
 }
 
-static int assemble(build *b, text *meta)
+static int assemble(build *b, idmap_str *meta)
 {
 	idmap_index_writer *w = &b->iw;
 	uint8_t *types = NULL;
@@ -538,7 +513,7 @@ static int assemble(build *b, text *meta)
 		goto out;
 	}
 	/* KEY_POOL and FWD_POOL are in the new file already; the rest follows them. */
-	if (idmap_iw_add_mem(w, IDMAP_SECTION_META, meta->buf, meta->len) < 0 ||
+	if (idmap_iw_add_mem(w, IDMAP_SECTION_META, meta->p, meta->len) < 0 ||
 	    idmap_iw_add_mem(w, IDMAP_SECTION_TYPES, types, types_len) < 0 ||
 	    idmap_iw_add_mem(w, IDMAP_SECTION_ACC_DIR, b->acc_dir, b->acc_dir_len) < 0 ||
 	    idmap_iw_add_mem(w, IDMAP_SECTION_KEY_DIR, b->key_dir, b->key_dir_len) < 0) {
@@ -572,7 +547,7 @@ static int is_release_name(const char *s)
 	return s[7] == 0;
 }
 
-static int ingest(build *b, text *meta, char *release, size_t release_len)
+static int ingest(build *b, idmap_str *meta, char *release, size_t release_len)
 {
 	uint32_t nfiles = 1u << b->fbits;
 	if (open_parts(b, &b->acc_parts, nfiles, "acc-part") < 0 ||
@@ -603,9 +578,10 @@ static int ingest(build *b, text *meta, char *release, size_t release_len)
 		char name[1024];
 		snprintf(name, sizeof(name), "%s", path);
 		clean(name);
-		if (text_add(meta, "input\t%s\t%s\t%llu\t%llu\n", name,
-			     idmap_input_kind_name(info.kind), (unsigned long long)info.bytes,
-			     (unsigned long long)info.lines) < 0)
+		if (idmap_str_printf(meta, "input\t%s\t%s\t%llu\t%llu\n", name,
+				     idmap_input_kind_name(info.kind),
+				     (unsigned long long)info.bytes,
+				     (unsigned long long)info.lines) < 0)
 			return build_fail(b, "out of memory");
 		b->lines += info.lines;
 		build_progress(b, "read", b->input_bytes_done, b->input_bytes_total, 1);
@@ -686,7 +662,7 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	char release[128] = "";
 	if (o->release)
 		snprintf(release, sizeof(release), "%s", o->release);
-	text meta = {0};
+	idmap_str meta = {0};
 	int rc = -1;
 	plan(b);
 	if (make_tmpdir(b) < 0)
@@ -706,25 +682,26 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	char date[32];
 	utc_now(date, sizeof(date));
 	clean(release);
-	text head = {0};
-	if (text_add(&head, "release\t%s\n", release[0] ? release : "unknown") < 0 ||
-	    (b->release_date[0] && text_add(&head, "release_date\t%s\n", b->release_date) < 0) ||
-	    text_add(&head, "build_date\t%s\ntool_version\t%s\nlines\t%llu\npairs\t%llu\n", date,
-		     IDMAP_VERSION_STRING, (unsigned long long)b->lines,
-		     (unsigned long long)b->pairs) < 0 ||
-	    text_add(&head, "%.*s", (int)meta.len, meta.buf ? meta.buf : "") < 0) {
-		free(head.buf);
+	idmap_str head = {0}; /* an allocation failure sticks: checked once, at the end */
+	idmap_str_printf(&head, "release\t%s\n", release[0] ? release : "unknown");
+	if (b->release_date[0])
+		idmap_str_printf(&head, "release_date\t%s\n", b->release_date);
+	idmap_str_printf(&head, "build_date\t%s\ntool_version\t%s\nlines\t%llu\npairs\t%llu\n",
+			 date, IDMAP_VERSION_STRING, (unsigned long long)b->lines,
+			 (unsigned long long)b->pairs);
+	if (idmap_str_put(&head, meta.p, meta.len) < 0) {
+		free(head.p);
 		build_fail(b, "out of memory");
 		goto out;
 	}
-	free(meta.buf);
+	free(meta.p);
 	meta = head;
 	if (assemble(b, &meta) < 0)
 		goto out;
 	build_log(b, "done");
 	rc = 0;
 out:
-	free(meta.buf);
+	free(meta.p);
 	close_parts(b, b->acc_parts, b->acc_parts ? 1u << b->fbits : 0);
 	close_parts(b, b->key_parts, b->key_parts ? 1u << b->fbits : 0);
 	close_parts(b, b->fwd_parts, b->fwd_parts ? b->nfwd : 0);

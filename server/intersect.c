@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "idmap_vec.h"
 #include "server.h"
 
 #define RUN_BYTES (4u << 20) /* target text sorted in memory at a time */
@@ -191,7 +190,7 @@ static FILE *sorted_targets(srv_ctx *ctx, const idmap_job *job)
 	return merge_all(ctx, &r);
 }
 
-static int flush_out(srv_buf *b, idmap_write_fn w, void *wctx)
+static int flush_out(idmap_str *b, idmap_write_fn w, void *wctx)
 {
 	int rc = b->failed ? -1 : w(wctx, b->p, b->len);
 	b->len = 0;
@@ -203,9 +202,11 @@ int srv_intersect(srv_ctx *ctx, const idmap_job *ja, const idmap_job *jb, int fm
 {
 	FILE *fa = sorted_targets(ctx, ja), *fb = fa ? sorted_targets(ctx, jb) : NULL;
 	reader a = {.f = fa}, b = {.f = fb};
-	srv_buf out = {0};
+	idmap_str out = {0};
 	int rc = fa && fb ? 0 : -1, first = 1;
-	srv_buf_str(&out, fmt == IDMAP_OUT_JSON ? "{\"results\":[" : fmt == IDMAP_OUT_TSV ? "To\n" : "");
+	idmap_str_add(&out, fmt == IDMAP_OUT_JSON  ? "{\"results\":["
+			    : fmt == IDMAP_OUT_TSV ? "To\n"
+						   : "");
 	if (rc == 0) {
 		next(&a);
 		next(&b);
@@ -215,11 +216,11 @@ int srv_intersect(srv_ctx *ctx, const idmap_job *ja, const idmap_job *jb, int fm
 		if (cmp == 0) {
 			if (fmt == IDMAP_OUT_JSON) {
 				if (!first)
-					srv_buf_put(&out, ",", 1);
-				srv_buf_json(&out, a.line, (size_t)a.len);
+					idmap_str_put(&out, ",", 1);
+				srv_json(&out, a.line, (size_t)a.len);
 			} else {
-				srv_buf_put(&out, a.line, (size_t)a.len);
-				srv_buf_put(&out, "\n", 1);
+				idmap_str_put(&out, a.line, (size_t)a.len);
+				idmap_str_put(&out, "\n", 1);
 			}
 			first = 0;
 			if (out.len > (1u << 16))
@@ -233,7 +234,7 @@ int srv_intersect(srv_ctx *ctx, const idmap_job *ja, const idmap_job *jb, int fm
 	if (rc == 0 && ((fa && ferror(fa)) || (fb && ferror(fb))))
 		rc = -1;
 	if (fmt == IDMAP_OUT_JSON)
-		srv_buf_str(&out, "]}");
+		idmap_str_add(&out, "]}");
 	if (rc == 0)
 		rc = flush_out(&out, w, wctx);
 	free(a.line);

@@ -21,7 +21,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "idmap_vec.h"
 #include "server.h"
 
 typedef struct sjob {

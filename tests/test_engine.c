@@ -964,10 +964,30 @@ static void test_vec_reserve(void **state)
 	free(s);
 }
 
+/* The growable string of the builder's META text and the server's bodies: appends of any
+ * length, formatted ones included, stay whole and NUL-terminated. */
+static void test_str(void **state)
+{
+	(void)state;
+	idmap_str s = {0};
+	char big[5000];
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	assert_int_equal(idmap_str_add(&s, "a"), 0);
+	assert_int_equal(idmap_str_printf(&s, "<%s>%d", big, 42), 0);
+	assert_int_equal(idmap_str_put(&s, "\t", 1), 0);
+	assert_int_equal(s.len, 1 + 1 + (sizeof big - 1) + 1 + 2 + 1);
+	assert_int_equal(strlen(s.p), s.len);
+	assert_memory_equal(s.p + s.len - 4, ">42\t", 4);
+	assert_false(s.failed);
+	free(s.p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vec_reserve),
+		cmocka_unit_test(test_str),
 		cmocka_unit_test(test_metadata),
 		cmocka_unit_test(test_forward),
 		cmocka_unit_test(test_reverse),
