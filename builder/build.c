@@ -49,11 +49,22 @@ int build_cancelled(build *b)
 	return 0;
 }
 
+/* Writes the message into err[0, len), then ": strerror(e)" when e is not 0. Returns -1. */
+static int fail_v(char *err, size_t len, int e, const char *fmt, va_list ap)
+{
+	vsnprintf(err, len, fmt, ap);
+	if (e) {
+		size_t n = strlen(err);
+		snprintf(err + n, len - n, ": %s", strerror(e));
+	}
+	return -1;
+}
+
 int build_fail(build *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(b->err, b->errlen, fmt, ap);
+	fail_v(b->err, b->errlen, 0, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -63,10 +74,27 @@ int build_fail_errno(build *b, const char *fmt, ...)
 	int e = errno;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(b->err, b->errlen, fmt, ap);
+	fail_v(b->err, b->errlen, e, fmt, ap);
 	va_end(ap);
-	size_t n = strlen(b->err);
-	snprintf(b->err + n, b->errlen - n, ": %s", strerror(e));
+	return -1;
+}
+
+int build_err_set(build_err *err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fail_v(err->text, err->len, 0, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int build_err_errno(build_err *err, const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	fail_v(err->text, err->len, e, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -122,7 +150,7 @@ size_t build_write_buf(const build *b, size_t most)
 	return buf;
 }
 
-void build_path(build *b, char *out, size_t len, const char *name, long index)
+void build_path(const build *b, char *out, size_t len, const char *name, long index)
 {
 	snprintf(out, len, "%s/%s.%ld", b->tmpdir, name, index);
 }
