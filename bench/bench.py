@@ -5,7 +5,7 @@ Run it through bench/run.sh, which installs the tools and builds the binaries fi
 measurement, not a test: nothing here fails on a slow figure; targets are reported as
 PASS/MISS in the report.
 
-Steps (issue 4, item 1):
+Steps:
   a. synthetic releases (gzip) of N, N/10 and N/100 lines, reused when their parameters match
   b. decompression limit: gzip -dc, igzip -dc, bench/inflate_loop (zlib, 1 MiB buffers)
   c. idmap build at --memory 2G and 512M: wall, CPU, peak RSS (/usr/bin/time -v), index size
@@ -516,7 +516,7 @@ LOOKUP_MODES = (
 
 
 def has_batch_api():
-    with open(os.path.join(ROOT, "engine", "include", "idmap.h")) as f:
+    with open(os.path.join(ROOT, "engine", "include", "idmap_index.h")) as f:
         return "idmap_acc_find_batch" in f.read()
 
 
@@ -656,7 +656,7 @@ def report_lines(R):
     w = L.append
     w("# Benchmarks")
     w("")
-    w("Produced by one run of the harness `bench/` (issue 4, item 1) on one machine; every "
+    w("Produced by one run of the harness `bench/` on one machine; every "
       "figure and ratio below comes from that same run. Regenerate with:")
     w("")
     w("```sh")
@@ -798,7 +798,7 @@ def report_lines(R):
 
     # Targets
     T = R["targets"]
-    w("## Targets (issue 4)")
+    w("## Targets")
     w("")
     w("| target | measured | verdict |")
     w("|---|---|---|")
@@ -1148,7 +1148,7 @@ def run(a, N, shape):
                                                  a.map_runs, fmt_lines(Ns))}
     R["lookup_rate"] = lookup_rate(index_of[N], S[N], 3)
     if not has_batch_api():
-        R["batch_note"] = ("engine/include/idmap.h has no `idmap_*_batch` API at this "
+        R["batch_note"] = ("engine/include/idmap_index.h has no `idmap_*_batch` API at this "
                            "commit; the rates above are the one-id-at-a-time API")
 
     # f. one-id lookups

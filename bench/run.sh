@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark harness of issue 4: bench/run.sh [--lines N] [--quick] [--sqlite-lines N] ...
+# The benchmark harness: bench/run.sh [--lines N] [--quick] [--sqlite-lines N] ...
 # Installs what it needs (as root; otherwise it prints the command and skips what is absent),
 # builds idmap in Release mode into build/, then runs bench/bench.py, which writes
 # docs/BENCHMARKS.md (with --quick: bench/work/BENCHMARKS-quick.md). Work files go to

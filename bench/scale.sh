@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scale proof (issue 4, item 5): builds a synthetic release of N lines (default 1e9) under a
+# Scale proof: builds a synthetic release of N lines (default 1e9) under a
 # memory budget (default 4G) and records wall time, CPU time, peak RSS, peak temporary disk
 # and index size. The generator writes idmapping.dat.gz straight into a FIFO that the builder
 # reads, so the release itself never needs disk space; idmapping_selected.tab.gz and the

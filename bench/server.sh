@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# REST server load (issue 6): wrk against `idmap serve` on a synthetic release, one run on one
+# REST server load: wrk against `idmap serve` on a synthetic release, one run on one
 # machine. Prints a markdown section (requests/s, latency percentiles per endpoint) and writes
 # it to bench/work/server.md; docs/BENCHMARKS.md holds a copy of the committed run.
 #   bench/server.sh [--lines N] [--seconds S] [--connections C]

@@ -19,6 +19,7 @@
 #include "accession.h"
 #include "build_internal.h"
 #include "idmap_format.h"
+#include "idmap_vec.h"
 #include "index_writer.h"
 #include "input.h"
 #include "versioned.h"
@@ -48,11 +49,22 @@ int build_cancelled(build *b)
 	return 0;
 }
 
+/* Writes the message into err[0, len), then ": strerror(e)" when e is not 0. Returns -1. */
+static int fail_v(char *err, size_t len, int e, const char *fmt, va_list ap)
+{
+	vsnprintf(err, len, fmt, ap);
+	if (e) {
+		size_t n = strlen(err);
+		snprintf(err + n, len - n, ": %s", strerror(e));
+	}
+	return -1;
+}
+
 int build_fail(build *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(b->err, b->errlen, fmt, ap);
+	fail_v(b->err, b->errlen, 0, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -62,10 +74,27 @@ int build_fail_errno(build *b, const char *fmt, ...)
 	int e = errno;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(b->err, b->errlen, fmt, ap);
+	fail_v(b->err, b->errlen, e, fmt, ap);
 	va_end(ap);
-	size_t n = strlen(b->err);
-	snprintf(b->err + n, b->errlen - n, ": %s", strerror(e));
+	return -1;
+}
+
+int build_err_set(build_err *err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fail_v(err->text, err->len, 0, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int build_err_errno(build_err *err, const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	fail_v(err->text, err->len, e, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -121,7 +150,7 @@ size_t build_write_buf(const build *b, size_t most)
 	return buf;
 }
 
-void build_path(build *b, char *out, size_t len, const char *name, long index)
+void build_path(const build *b, char *out, size_t len, const char *name, long index)
 {
 	snprintf(out, len, "%s/%s.%ld", b->tmpdir, name, index);
 }
@@ -323,18 +352,14 @@ static int add_derived(build *b, const idmap_triple *t, uint32_t type, char *err
 	if (!stem)
 		return 0;
 	if (type >= b->alias_cap) {
-		uint32_t cap = b->alias_cap ? b->alias_cap * 2 : 128;
-		while (cap <= type)
-			cap *= 2;
-		uint32_t *a = realloc(b->alias_type, cap * sizeof(*a));
-		if (!a) {
+		size_t old = b->alias_cap;
+		if (idmap_vec_reserve(&b->alias_type, &b->alias_cap, (size_t)type + 1,
+				      sizeof(*b->alias_type)) < 0) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		for (uint32_t i = b->alias_cap; i < cap; i++)
-			a[i] = UINT32_MAX;
-		b->alias_type = a;
-		b->alias_cap = cap;
+		for (size_t i = old; i < b->alias_cap; i++)
+			b->alias_type[i] = UINT32_MAX;
 	}
 	int rc = b->alias_type[type] == UINT32_MAX
 			 ? own_type(b, IDMAP_TYPE_UNVERSIONED_PREFIX, t->type, t->type_len,
@@ -376,37 +401,6 @@ static int on_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
 }
 
 /* ---- metadata -------------------------------------------------------------------------- */
-
-typedef struct {
-	char *buf;
-	size_t len, cap;
-} text;
-
-static int text_add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int text_add(text *t, const char *fmt, ...)
-{
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		int n = vsnprintf(t->buf ? t->buf + t->len : NULL, t->buf ? t->cap - t->len : 0,
-				  fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return -1;
-		if (t->buf && t->len + (size_t)n < t->cap) {
-			t->len += (size_t)n;
-			return 0;
-		}
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-		while (cap < t->len + (size_t)n + 1)
-			cap *= 2;
-		char *p = realloc(t->buf, cap);
-		if (!p)
-			return -1;
-		t->buf = p;
-		t->cap = cap;
-	}
-}
 
 /* META values may hold no TAB or newline. */
 static void clean(char *s)
@@ -536,7 +530,7 @@ int build_place_close(build *b, idmap_spill *s, uint32_t id)
 	return 0;
 }
 
-static int assemble(build *b, text *meta)
+static int assemble(build *b, idmap_str *meta)
 {
 	idmap_index_writer *w = &b->iw;
 	uint8_t *types = NULL;
@@ -547,7 +541,7 @@ static int assemble(build *b, text *meta)
 		goto out;
 	}
 	/* KEY_POOL and FWD_POOL are in the new file already; the rest follows them. */
-	if (idmap_iw_add_mem(w, IDMAP_SECTION_META, meta->buf, meta->len) < 0 ||
+	if (idmap_iw_add_mem(w, IDMAP_SECTION_META, meta->p, meta->len) < 0 ||
 	    idmap_iw_add_mem(w, IDMAP_SECTION_TYPES, types, types_len) < 0 ||
 	    idmap_iw_add_mem(w, IDMAP_SECTION_ACC_DIR, b->acc_dir, b->acc_dir_len) < 0 ||
 	    idmap_iw_add_mem(w, IDMAP_SECTION_KEY_DIR, b->key_dir, b->key_dir_len) < 0) {
@@ -581,7 +575,7 @@ static int is_release_name(const char *s)
 	return s[7] == 0;
 }
 
-static int ingest(build *b, text *meta, char *release, size_t release_len)
+static int ingest(build *b, idmap_str *meta, char *release, size_t release_len)
 {
 	uint32_t nfiles = 1u << b->fbits;
 	if (open_parts(b, &b->acc_parts, nfiles, "acc-part") < 0 ||
@@ -614,9 +608,10 @@ static int ingest(build *b, text *meta, char *release, size_t release_len)
 		char name[1024];
 		snprintf(name, sizeof(name), "%s", path);
 		clean(name);
-		if (text_add(meta, "input\t%s\t%s\t%llu\t%llu\n", name,
-			     idmap_input_kind_name(info.kind), (unsigned long long)info.bytes,
-			     (unsigned long long)info.lines) < 0)
+		if (idmap_str_printf(meta, "input\t%s\t%s\t%llu\t%llu\n", name,
+				     idmap_input_kind_name(info.kind),
+				     (unsigned long long)info.bytes,
+				     (unsigned long long)info.lines) < 0)
 			return build_fail(b, "out of memory");
 		b->lines += info.lines;
 		build_progress(b, "read", b->input_bytes_done, b->input_bytes_total, 1);
@@ -697,7 +692,7 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	char release[128] = "";
 	if (o->release)
 		snprintf(release, sizeof(release), "%s", o->release);
-	text meta = {0};
+	idmap_str meta = {0};
 	int rc = -1;
 	plan(b);
 	if (make_tmpdir(b) < 0)
@@ -718,25 +713,26 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	char date[32];
 	utc_now(date, sizeof(date));
 	clean(release);
-	text head = {0};
-	if (text_add(&head, "release\t%s\n", release[0] ? release : "unknown") < 0 ||
-	    (b->release_date[0] && text_add(&head, "release_date\t%s\n", b->release_date) < 0) ||
-	    text_add(&head, "build_date\t%s\ntool_version\t%s\nlines\t%llu\npairs\t%llu\n", date,
-		     IDMAP_VERSION_STRING, (unsigned long long)b->lines,
-		     (unsigned long long)b->pairs) < 0 ||
-	    text_add(&head, "%.*s", (int)meta.len, meta.buf ? meta.buf : "") < 0) {
-		free(head.buf);
+	idmap_str head = {0}; /* an allocation failure sticks: checked once, at the end */
+	idmap_str_printf(&head, "release\t%s\n", release[0] ? release : "unknown");
+	if (b->release_date[0])
+		idmap_str_printf(&head, "release_date\t%s\n", b->release_date);
+	idmap_str_printf(&head, "build_date\t%s\ntool_version\t%s\nlines\t%llu\npairs\t%llu\n",
+			 date, IDMAP_VERSION_STRING, (unsigned long long)b->lines,
+			 (unsigned long long)b->pairs);
+	if (idmap_str_put(&head, meta.p, meta.len) < 0) {
+		free(head.p);
 		build_fail(b, "out of memory");
 		goto out;
 	}
-	free(meta.buf);
+	free(meta.p);
 	meta = head;
 	if (assemble(b, &meta) < 0)
 		goto out;
 	build_log(b, "done");
 	rc = 0;
 out:
-	free(meta.buf);
+	free(meta.p);
 	close_parts(b, b->acc_parts, b->acc_parts ? 1u << b->fbits : 0);
 	close_parts(b, b->key_parts, b->key_parts ? 1u << b->fbits : 0);
 	close_parts(b, b->fwd_parts, b->fwd_parts ? b->nfwd : 0);

@@ -10,6 +10,7 @@
 #include "build_internal.h"
 #include "fwd_runs.h"
 #include "idmap_format.h"
+#include "idmap_vec.h"
 #include "sort.h"
 
 
@@ -80,17 +81,9 @@ static int write_range(build *b, const fwd_pairs *f, uint64_t lo, uint64_t hi)
 		/* Varints: the group count, type and count per group, at most 5 bytes per key
 		 * slot (a u32). */
 		size_t need = IDMAP_MAX_VARINT * (1 + 2 * groups) + 5 * (j - i);
-		if (need > cap) {
-			size_t c = cap ? cap : 256;
-			while (c < need)
-				c *= 2;
-			uint8_t *r = realloc(rec, c);
-			if (!r) {
-				build_fail(b, "out of memory");
-				goto out;
-			}
-			rec = r;
-			cap = c;
+		if (idmap_vec_reserve(&rec, &cap, need, 1) < 0) {
+			build_fail(b, "out of memory");
+			goto out;
 		}
 		uint8_t *o = rec;
 		o += idmap_varint_put(o, groups);
@@ -136,7 +129,7 @@ typedef struct {
  * thread is done with partition g - nslots there. */
 #define MAX_FWD_SLOTS (IDMAP_MAX_FWD_READERS + 1)
 typedef struct {
-	build b; /* a copy for paths and errors; the main thread changes its own */
+	const build *b; /* read only while the readers run; each reports into its slot's err */
 	uint32_t count;
 	uint32_t nreaders, nslots;
 	fwd_slot slot[MAX_FWD_SLOTS];
@@ -152,8 +145,8 @@ typedef struct {
 	uint32_t index;
 } fwd_reader_arg;
 
-int fwd_sort_items(build *b, const char *path, uint8_t *buf, size_t n, uint64_t lo,
-		   uint64_t hi, uint8_t **sorted)
+int fwd_sort_items(const build *b, build_err *err, const char *path, uint8_t *buf, size_t n,
+		   uint64_t lo, uint64_t hi, uint8_t **sorted)
 {
 	size_t item = fwd_item_size(b);
 	/* packed: the file is the items already; wide: 12-byte records become pairs */
@@ -162,7 +155,7 @@ int fwd_sort_items(build *b, const char *path, uint8_t *buf, size_t n, uint64_t 
 	if (!items || !tmp) {
 		free(b->fwd_packed ? NULL : items);
 		free(tmp);
-		return build_fail(b, "out of memory in the forward phase");
+		return build_err_set(err, "out of memory in the forward phase");
 	}
 	int bad = 0;
 	if (b->fwd_packed) {
@@ -186,7 +179,7 @@ int fwd_sort_items(build *b, const char *path, uint8_t *buf, size_t n, uint64_t 
 	if (bad) {
 		free(b->fwd_packed ? NULL : items);
 		free(tmp);
-		return build_fail(b, "%s: internal error: pair out of range", path);
+		return build_err_set(err, "%s: internal error: pair out of range", path);
 	}
 	if (b->fwd_packed) {
 		idmap_radix_sort(items, tmp, n, 8, 0);
@@ -202,7 +195,8 @@ int fwd_sort_items(build *b, const char *path, uint8_t *buf, size_t n, uint64_t 
 
 /* Reads forward partition g (accession slots [lo, hi)) into sorted pairs; one too large for
  * its share of the budget into a sorted file instead (fwd_runs.c). */
-static int read_part(build *b, uint32_t g, uint64_t lo, uint64_t hi, fwd_pairs *out)
+static int read_part(const build *b, build_err *err, uint32_t g, uint64_t lo, uint64_t hi,
+		     fwd_pairs *out)
 {
 	char path[4096];
 	build_path(b, path, sizeof(path), "fwd-part", g);
@@ -216,15 +210,15 @@ static int read_part(build *b, uint32_t g, uint64_t lo, uint64_t hi, fwd_pairs *
 	uint64_t n = b->fwd_parts[g].records;
 	if (n > fwd_part_limit(b) || (n && env && *env == '1')) {
 		out->sorted_file = 1;
-		return fwd_runs_sort(b, g, path, lo, hi);
+		return fwd_runs_sort(b, err, g, path, lo, hi);
 	}
 	uint8_t *buf = NULL, *items;
 	size_t len = 0;
 	if (idmap_read_file(path, &buf, &len) < 0)
-		return build_fail_errno(b, "%s", path);
+		return build_err_errno(err, "%s", path);
 	unlink(path);
 	n = len / (b->fwd_packed ? 8 : 12);
-	int rc = fwd_sort_items(b, path, buf, (size_t)n, lo, hi, &items);
+	int rc = fwd_sort_items(b, err, path, buf, (size_t)n, lo, hi, &items);
 	if (!b->fwd_packed || rc < 0)
 		free(buf);
 	if (rc < 0)
@@ -251,13 +245,12 @@ static void *reader_main(void *arg)
 		pthread_mutex_unlock(&R->lock);
 		if (stop)
 			return NULL;
-		build lb = R->b;
-		lb.err = s->err;
-		lb.errlen = sizeof(s->err);
-		uint64_t lo = (uint64_t)g * lb.fwd_range, nacc = lb.acc_ks.nkeys;
-		uint64_t hi = lo + lb.fwd_range < nacc ? lo + lb.fwd_range : nacc;
+		const build *b = R->b;
+		build_err err = {s->err, sizeof(s->err)};
+		uint64_t lo = (uint64_t)g * b->fwd_range, nacc = b->acc_ks.nkeys;
+		uint64_t hi = lo + b->fwd_range < nacc ? lo + b->fwd_range : nacc;
 		double t0 = build_now();
-		int rc = read_part(&lb, g, lo, hi, &s->f);
+		int rc = read_part(b, &err, g, lo, hi, &s->f);
 		pthread_mutex_lock(&R->lock);
 		R->t_read += build_now() - t0;
 		s->state = rc < 0 ? -1 : 1;
@@ -286,7 +279,7 @@ int build_forward(build *b)
 	fwd_reader *R = calloc(1, sizeof(*R));
 	if (!R)
 		return build_fail(b, "out of memory");
-	R->b = *b;
+	R->b = b;
 	R->count = count;
 	R->nreaders = b->fwd_readers;
 	R->nslots = R->nreaders + 1;

@@ -43,7 +43,8 @@ typedef struct {
 	char **names;
 	uint16_t *name_lens;
 	uint64_t *pairs, *keys;
-	uint32_t n, cap;
+	uint32_t n;
+	size_t cap;
 	uint32_t *table; /* open addressing: type id + 1, 0 = empty */
 	uint32_t last;	 /* the type found last */
 	uint32_t table_size;
@@ -101,7 +102,7 @@ typedef struct build {
 	char prev_value[IDMAP_MAX_VALUE];
 	uint32_t isoform_type;	/* type id of #isoform-of, UINT32_MAX until needed */
 	uint32_t *alias_type;	/* data type id -> its #unversioned: type id (UINT32_MAX: none yet) */
-	uint32_t alias_cap;
+	size_t alias_cap;
 	uint8_t *own_type;	/* type id -> 1 for idmap's own '#' types (keys phase) */
 	uint8_t *no_forward;	/* type id -> 1 for #unversioned: types (keys phase) */
 	uint64_t lines, triples;
@@ -145,6 +146,17 @@ typedef struct build {
 int build_fail(build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* As build_fail, appending ": strerror(errno)". */
 int build_fail_errno(build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Where a worker thread of the build reports an error: a text buffer of its own. A worker
+ * gets the build as const plus its build_err, never a copy of the build, so no field of the
+ * main thread's build can be shared or written by accident. */
+typedef struct {
+	char *text;
+	size_t len;
+} build_err;
+/* As build_fail and build_fail_errno, into e. Return -1. */
+int build_err_set(build_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int build_err_errno(build_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Monotonic clock in seconds. */
 double build_now(void);
 /* -1 with the error "interrupted" once the caller's cancel flag is set, else 0. */
@@ -160,7 +172,7 @@ int build_ot_add(build *b, idmap_ot_writer *w, uint64_t end, const char *what);
  * each) do not outgrow the budget itself. The index does not depend on it. */
 size_t build_write_buf(const build *b, size_t most);
 /* Path of a file in the build's temporary directory, in a static buffer per call site. */
-void build_path(build *b, char *out, size_t len, const char *name, long index);
+void build_path(const build *b, char *out, size_t len, const char *name, long index);
 
 /* Key space writer. */
 int ks_init(build *b, keyspace_writer *ks, const char *name, uint32_t fbits, uint64_t seed,

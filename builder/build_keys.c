@@ -16,7 +16,7 @@
 #include "key_runs.h"
 #include "sort.h"
 
-/* Ingest record: u64 accession code, u32 type, u16 value length, value bytes (host order:
+/* Ingest record: u64 accession code, u16 type, u16 value length, value bytes (host order:
  * these files never leave the machine). */
 #define REC_HEAD IDMAP_KEY_REC_HEAD
 

@@ -5,6 +5,7 @@
 #include "build_internal.h"
 #include "hash.h"
 #include "idmap_format.h"
+#include "idmap_vec.h"
 
 /* Every input line looks its type up here, so the hash is a cheap one: the first and last
  * (up to) 8 bytes and the length, mixed by one multiplication. Type names are few; a
@@ -65,24 +66,14 @@ int types_intern(build_types *t, const char *name, size_t len, uint32_t *id)
 	}
 	if (t->n == IDMAP_MAX_TYPES || len == 0 || len > IDMAP_MAX_TYPE_NAME)
 		return -1;
-	if (t->n == t->cap) {
-		uint32_t cap = t->cap ? t->cap * 2 : 64;
-		char **names = realloc(t->names, cap * sizeof(*names));
-		if (names)
-			t->names = names;
-		uint16_t *lens = realloc(t->name_lens, cap * sizeof(*lens));
-		if (lens)
-			t->name_lens = lens;
-		uint64_t *pairs = realloc(t->pairs, cap * sizeof(*pairs));
-		if (pairs)
-			t->pairs = pairs;
-		uint64_t *keys = realloc(t->keys, cap * sizeof(*keys));
-		if (keys)
-			t->keys = keys;
-		if (!names || !lens || !pairs || !keys)
-			return -1;
-		t->cap = cap;
-	}
+	/* four arrays, one capacity: each grows from the same one to the same one */
+	size_t c[4] = {t->cap, t->cap, t->cap, t->cap}, need = (size_t)t->n + 1;
+	if (idmap_vec_reserve(&t->names, &c[0], need, sizeof(*t->names)) < 0 ||
+	    idmap_vec_reserve(&t->name_lens, &c[1], need, sizeof(*t->name_lens)) < 0 ||
+	    idmap_vec_reserve(&t->pairs, &c[2], need, sizeof(*t->pairs)) < 0 ||
+	    idmap_vec_reserve(&t->keys, &c[3], need, sizeof(*t->keys)) < 0)
+		return -1;
+	t->cap = c[3];
 	char *copy = malloc(len + 1);
 	if (!copy)
 		return -1;

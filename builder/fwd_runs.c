@@ -9,6 +9,7 @@
 
 #include "fwd_runs.h"
 #include "idmap_format.h"
+#include "idmap_vec.h"
 #include "run_heap.h"
 
 #define RUN_BUF (16u << 10)
@@ -20,7 +21,7 @@ uint64_t fwd_part_limit(const build *b)
 	return share * 2 < 65536 ? 65536 : share * 2;
 }
 
-static void run_path(build *b, char *out, size_t len, uint32_t g, uint32_t level, uint32_t r)
+static void run_path(const build *b, char *out, size_t len, uint32_t g, uint32_t level, uint32_t r)
 {
 	build_path(b, out, len, "fwd-run", (long)((uint64_t)g << 40 | (uint64_t)level << 32 | r));
 }
@@ -47,8 +48,8 @@ static int before(const void *ctx, uint32_t x, uint32_t y)
 }
 
 /* Merges runs [r0, r0 + k) of `level` of partition g into the file at out_path. */
-static int merge_runs(build *b, uint32_t g, uint32_t level, uint32_t r0, uint32_t k,
-		      const char *out_path)
+static int merge_runs(const build *b, build_err *err, uint32_t g, uint32_t level, uint32_t r0,
+		      uint32_t k, const char *out_path)
 {
 	merger M = {.rs = fwd_item_size(b)};
 	M.in = calloc(k ? k : 1, sizeof(*M.in));
@@ -58,7 +59,7 @@ static int merge_runs(build *b, uint32_t g, uint32_t level, uint32_t r0, uint32_
 	int rc = -1;
 	char path[4096];
 	if (!M.in || !M.heap.v) {
-		build_fail(b, "out of memory");
+		build_err_set(err, "out of memory");
 		goto out;
 	}
 	for (uint32_t i = 0; i < k; i++)
@@ -71,7 +72,7 @@ static int merge_runs(build *b, uint32_t g, uint32_t level, uint32_t r0, uint32_
 		r->buf = malloc(RUN_BUF);
 		int got = r->fd < 0 || !r->buf ? -1 : idmap_reader_need(r, M.rs);
 		if (got < 0) {
-			build_fail_errno(b, "%s", path);
+			build_err_errno(err, "%s", path);
 			goto out;
 		}
 		unlink(path); /* open until the merge ends */
@@ -79,19 +80,19 @@ static int merge_runs(build *b, uint32_t g, uint32_t level, uint32_t r0, uint32_
 			run_heap_push(&M.heap, i);
 	}
 	if (idmap_spill_open(&s, out_path, WRITE_BUF, NULL) < 0) {
-		build_fail_errno(b, "%s", out_path);
+		build_err_errno(err, "%s", out_path);
 		goto out;
 	}
 	while (M.heap.n) {
 		idmap_reader *r = &M.in[M.heap.v[0]];
 		if (idmap_spill_write(&s, r->buf + r->pos, M.rs) < 0) {
-			build_fail_errno(b, "writing %s", out_path);
+			build_err_errno(err, "writing %s", out_path);
 			goto out;
 		}
 		r->pos += M.rs;
 		int got = idmap_reader_need(r, M.rs);
 		if (got < 0) {
-			build_fail_errno(b, "reading a forward run");
+			build_err_errno(err, "reading a forward run");
 			goto out;
 		}
 		if (got == 0)
@@ -102,7 +103,7 @@ static int merge_runs(build *b, uint32_t g, uint32_t level, uint32_t r0, uint32_
 	rc = 0;
 out:
 	if (idmap_spill_close(&s) < 0 && rc == 0)
-		rc = build_fail_errno(b, "writing %s", out_path);
+		rc = build_err_errno(err, "writing %s", out_path);
 	for (uint32_t i = 0; M.in && i < k; i++) {
 		if (M.in[i].fd >= 0)
 			close(M.in[i].fd);
@@ -113,18 +114,19 @@ out:
 	return rc;
 }
 
-int fwd_runs_sort(build *b, uint32_t g, const char *path, uint64_t lo, uint64_t hi)
+int fwd_runs_sort(const build *b, build_err *err, uint32_t g, const char *path, uint64_t lo,
+		  uint64_t hi)
 {
 	size_t in = b->fwd_packed ? 8 : 12, rs = fwd_item_size(b);
 	size_t chunk = (size_t)(fwd_part_limit(b) / 2);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return build_fail_errno(b, "%s", path);
+		return build_err_errno(err, "%s", path);
 	unlink(path);
 	uint8_t *buf = malloc(chunk * in);
 	if (!buf) {
 		close(fd);
-		return build_fail(b, "out of memory in the forward phase");
+		return build_err_set(err, "out of memory in the forward phase");
 	}
 	char rpath[4096];
 	uint32_t nruns = 0;
@@ -132,14 +134,14 @@ int fwd_runs_sort(build *b, uint32_t g, const char *path, uint64_t lo, uint64_t 
 	for (;;) {
 		size_t got;
 		if (idmap_read_full(fd, buf, chunk * in, &got) < 0) {
-			build_fail_errno(b, "%s", path);
+			build_err_errno(err, "%s", path);
 			goto out;
 		}
 		size_t n = got / in;
 		if (n == 0)
 			break;
 		uint8_t *items;
-		if (fwd_sort_items(b, path, buf, n, lo, hi, &items) < 0)
+		if (fwd_sort_items(b, err, path, buf, n, lo, hi, &items) < 0)
 			goto out;
 		run_path(b, rpath, sizeof(rpath), g, 0, nruns++);
 		idmap_spill s;
@@ -151,7 +153,7 @@ int fwd_runs_sort(build *b, uint32_t g, const char *path, uint64_t lo, uint64_t 
 		if (items != buf)
 			free(items);
 		if (wrc < 0) {
-			build_fail_errno(b, "writing %s", rpath);
+			build_err_errno(err, "writing %s", rpath);
 			goto out;
 		}
 		if (got < chunk * in)
@@ -164,14 +166,14 @@ int fwd_runs_sort(build *b, uint32_t g, const char *path, uint64_t lo, uint64_t 
 		uint32_t out = 0;
 		for (uint32_t r0 = 0; r0 < nruns; r0 += fanin, out++) {
 			run_path(b, rpath, sizeof(rpath), g, level + 1, out);
-			if (merge_runs(b, g, level, r0, nruns - r0 < fanin ? nruns - r0 : fanin,
+			if (merge_runs(b, err, g, level, r0, nruns - r0 < fanin ? nruns - r0 : fanin,
 				       rpath) < 0)
 				goto out;
 		}
 		nruns = out;
 	}
 	build_path(b, rpath, sizeof(rpath), "fwd-sorted", g);
-	rc = merge_runs(b, g, level, 0, nruns, rpath);
+	rc = merge_runs(b, err, g, level, 0, nruns, rpath);
 out:
 	free(buf);
 	close(fd);
@@ -266,19 +268,13 @@ int fwd_runs_write(build *b, uint32_t g, uint64_t lo, uint64_t hi)
 		size_t ng = 0;
 		while ((got = peek(&rd[0], &acc, &type, &key)) == 1 && acc == a) {
 			if (ng == 0 || types[ng - 1] != type) {
-				if (ng == cap) {
-					cap = cap ? cap * 2 : 64;
-					uint32_t *t = realloc(types, cap * sizeof(*t));
-					if (t)
-						types = t;
-					uint64_t *c = realloc(counts, cap * sizeof(*c));
-					if (c)
-						counts = c;
-					if (!t || !c) {
-						build_fail(b, "out of memory");
-						goto out;
-					}
+				size_t cap_t = cap, cap_c = cap; /* two arrays, one capacity */
+				if (idmap_vec_reserve(&types, &cap_t, ng + 1, sizeof(*types)) < 0 ||
+				    idmap_vec_reserve(&counts, &cap_c, ng + 1, sizeof(*counts)) < 0) {
+					build_fail(b, "out of memory");
+					goto out;
 				}
+				cap = cap_c;
 				types[ng] = type;
 				counts[ng++] = 0;
 			}

@@ -27,11 +27,12 @@ uint64_t fwd_part_limit(const build *b);
 /* build_fwd.c: checks and sorts n pairs as read from a forward partition file (buf, which
  * becomes the items when packed) of accession slots [lo, hi); *sorted gets the items (buf
  * itself when packed, else a new array). 0 or -1 (error set). */
-int fwd_sort_items(build *b, const char *path, uint8_t *buf, size_t n, uint64_t lo,
-		   uint64_t hi, uint8_t **sorted);
+int fwd_sort_items(const build *b, build_err *err, const char *path, uint8_t *buf, size_t n,
+		   uint64_t lo, uint64_t hi, uint8_t **sorted);
 
 /* Sorts forward partition g (its file at path, removed) into one sorted file. */
-int fwd_runs_sort(build *b, uint32_t g, const char *path, uint64_t lo, uint64_t hi);
+int fwd_runs_sort(const build *b, build_err *err, uint32_t g, const char *path, uint64_t lo,
+		  uint64_t hi);
 
 /* Writes the records of accession slots [lo, hi) from partition g's sorted file. */
 int fwd_runs_write(build *b, uint32_t g, uint64_t lo, uint64_t hi);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "idmap_format.h"
+#include "idmap_vec.h"
 #include "key_runs.h"
 #include "run_heap.h"
 
@@ -307,19 +308,13 @@ typedef struct {
 
 static int keys_grow(part_keys *P)
 {
-	size_t cap = P->cap ? P->cap * 2 : 1024;
-	idmap_h128 *h = realloc(P->h, cap * sizeof(*h));
-	if (h)
-		P->h = h;
-	uint64_t *off = realloc(P->off, cap * sizeof(*off));
-	if (off)
-		P->off = off;
-	uint64_t *count = realloc(P->count, cap * sizeof(*count));
-	if (count)
-		P->count = count;
-	if (!h || !off || !count)
+	/* three arrays, one capacity: each grows from the same one to the same one */
+	size_t c[3] = {P->cap, P->cap, P->cap}, need = P->cap + 1;
+	if (idmap_vec_reserve(&P->h, &c[0], need, sizeof(*P->h)) < 0 ||
+	    idmap_vec_reserve(&P->off, &c[1], need, sizeof(*P->off)) < 0 ||
+	    idmap_vec_reserve(&P->count, &c[2], need, sizeof(*P->count)) < 0)
 		return -1;
-	P->cap = cap;
+	P->cap = c[2];
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include "build_internal.h"
 #include "idmap_format.h"
+#include "idmap_vec.h"
 
 int ks_init(build *b, keyspace_writer *ks, const char *name, uint32_t fbits, uint64_t seed,
 	    int keep)
@@ -39,30 +40,17 @@ void ks_set_file(keyspace_writer *ks, uint32_t f, uint32_t first, uint32_t count
 /* Appends n bytes to a growing buffer. */
 static int keep_bytes(uint8_t **arr, size_t *cap, uint64_t used, const void *src, size_t n)
 {
-	if (used + n > *cap) {
-		size_t c = *cap ? *cap : 4096;
-		while (c < used + n)
-			c *= 2;
-		uint8_t *p = realloc(*arr, c);
-		if (!p)
-			return -1;
-		*arr = p;
-		*cap = c;
-	}
+	if (idmap_vec_reserve(arr, cap, (size_t)(used + n), 1) < 0)
+		return -1;
 	memcpy(*arr + used, src, n);
 	return 0;
 }
 
 int ks_add_part(build *b, keyspace_writer *ks, const idmap_mphf_part *p, uint64_t *slot_base)
 {
-	if (ks->nparts == ks->parts_cap) {
-		size_t cap = ks->parts_cap ? ks->parts_cap * 2 : 64;
-		uint8_t *parts = realloc(ks->parts, cap * IDMAP_DIR_PART_ENTRY_SIZE);
-		if (!parts)
-			return build_fail(b, "out of memory");
-		ks->parts = parts;
-		ks->parts_cap = cap;
-	}
+	if (idmap_vec_reserve(&ks->parts, &ks->parts_cap, ks->nparts + 1,
+			      IDMAP_DIR_PART_ENTRY_SIZE) < 0)
+		return build_fail(b, "out of memory");
 	uint32_t nb = idmap_mphf_buckets(p->n);
 	uint64_t nr = idmap_mphf_positions(p->n) - p->n;
 	uint8_t *e = ks->parts + ks->nparts * IDMAP_DIR_PART_ENTRY_SIZE;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "idmap_format.h"
+#include "idmap_vec.h"
 #include "parse.h"
 
 /* ID_type of each column (column 1 is the accession itself). */
@@ -54,15 +55,11 @@ static int emit_pdb(idmap_parser *p, uint64_t code, const char *line, const char
 		if (id_len == 0 || id_len > IDMAP_MAX_VALUE)
 			return bad_item(p, PDB_COLUMN, a, id_len);
 		if (!pdb_seen(p, n_seen, line, a, id_len)) {
-			if (n_seen == p->pdb_cap) {
-				/* Grows rarely and is kept across lines: no allocation per line. */
-				size_t cap = p->pdb_cap ? 2 * p->pdb_cap : 64;
-				size_t *grown = realloc(p->pdb_seen, cap * 2 * sizeof *grown);
-				if (!grown)
-					return idmap_parse_fail(p, "out of memory");
-				p->pdb_seen = grown;
-				p->pdb_cap = cap;
-			}
+			/* Grows rarely and is kept across lines: no allocation per line. An
+			 * element is an (offset, length) pair. */
+			if (idmap_vec_reserve(&p->pdb_seen, &p->pdb_cap, n_seen + 1,
+					      2 * sizeof *p->pdb_seen) < 0)
+				return idmap_parse_fail(p, "out of memory");
 			p->pdb_seen[2 * n_seen] = (size_t)(a - line);
 			p->pdb_seen[2 * n_seen + 1] = id_len;
 			n_seen++;

@@ -95,44 +95,15 @@ idmap_index *cli_open_index(const char *path)
 	return ix;
 }
 
-int cli_out_init(cli_out *o, FILE *f, size_t cap)
-{
-	o->f = f;
-	o->len = 0;
-	o->cap = cap;
-	o->failed = 0;
-	o->err = 0;
-	o->buf = malloc(cap);
-	return o->buf ? 0 : -1;
-}
-
-void cli_out_drain(cli_out *o)
-{
-	if (o->len && fwrite(o->buf, 1, o->len, o->f) != o->len && !o->failed) {
-		o->failed = 1;
-		o->err = errno;
-	}
-	o->len = 0;
-}
-
-int cli_out_finish(cli_out *o)
-{
-	cli_out_drain(o);
-	if (fflush(o->f) != 0 && !o->failed) {
-		o->failed = 1;
-		o->err = errno;
-	}
-	free(o->buf);
-	o->buf = NULL;
-	if (!o->failed && !ferror(o->f))
-		return 0;
-	errno = o->err ? o->err : EIO;
-	return -1;
-}
-
 static int file_write(void *ctx, const void *p, size_t n)
 {
 	return fwrite(p, 1, n, ctx) == n ? 0 : -1;
+}
+
+int cli_write_stdout(void *ctx, const void *p, size_t n)
+{
+	(void)ctx;
+	return file_write(stdout, p, n);
 }
 
 void cli_put_text(FILE *f, const char *s, size_t n, size_t max)

@@ -29,6 +29,9 @@ int cli_index_arg(int argc, char **argv, const char **index, const char *usage);
  * "...". Ids and file names from the user go to the terminal only through this. */
 void cli_put_text(FILE *f, const char *s, size_t n, size_t max);
 
+/* An idmap_write_fn writing to stdout (ctx unused): non-zero when fwrite fails, errno set. */
+int cli_write_stdout(void *ctx, const void *p, size_t n);
+
 /* Prints "idmap: MESSAGE" and a newline on stderr, the message escaped as by cli_put_text. */
 void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -57,48 +60,5 @@ idmap_index *cli_open_index(const char *path);
 /* From now on a SIGBUS of a read past the end of a file truncated under its map (the index at
  * path) prints that message and exits 1, in whichever thread it happens. */
 void cli_catch_sigbus(const char *path);
-
-/* A big output buffer in front of a stdio stream: one fwrite per buffer, not per field. */
-typedef struct {
-	FILE *f;
-	char *buf;
-	size_t len, cap;
-	int failed, err; /* err: errno of the first write error */
-} cli_out;
-
-/* Returns 0, or -1 when the buffer cannot be allocated. */
-int cli_out_init(cli_out *o, FILE *f, size_t cap);
-
-/* Writes the buffer out; sets o->failed on a write error. */
-void cli_out_drain(cli_out *o);
-
-/* Drains, flushes and frees the buffer (the stream stays open). Returns 0, or -1 after any
- * write error (errno set). */
-int cli_out_finish(cli_out *o);
-
-static inline void cli_out_put(cli_out *o, const void *p, size_t n)
-{
-	if (o->cap - o->len < n) {
-		cli_out_drain(o);
-		if (n > o->cap) {
-			if (fwrite(p, 1, n, o->f) != n && !o->failed) {
-				o->failed = 1;
-				o->err = errno;
-			}
-			return;
-		}
-	}
-	memcpy(o->buf + o->len, p, n);
-	o->len += n;
-}
-
-static inline void cli_out_char(cli_out *o, char c)
-{
-	if (o->len == o->cap)
-		cli_out_drain(o);
-	o->buf[o->len++] = c;
-}
-
-static inline void cli_out_str(cli_out *o, const char *s) { cli_out_put(o, s, strlen(s)); }
 
 #endif

@@ -17,12 +17,6 @@ static const char usage_text[] =
 	"  -F, --format FORMAT  tsv (default) or json (UniProt's /configure/idmapping/fields)\n"
 	"  -h, --help           this text\n";
 
-static int write_stdout(void *ctx, const void *p, size_t n)
-{
-	(void)ctx;
-	return fwrite(p, 1, n, stdout) == n ? 0 : IDMAP_ERR_IO;
-}
-
 int cmd_databases(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -56,13 +50,13 @@ int cmd_databases(int argc, char **argv)
 	idmap_catalog *cat = NULL;
 	int rc = idmap_catalog_open(ix, &cat);
 	if (rc == IDMAP_OK)
-		rc = idmap_render_catalog(cat, format, write_stdout, NULL);
+		rc = idmap_render_catalog(cat, format, cli_write_stdout, NULL);
 	if (rc == IDMAP_OK && (fflush(stdout) != 0 || ferror(stdout)))
-		rc = IDMAP_ERR_IO;
+		rc = IDMAP_STOPPED;
 	idmap_catalog_free(cat);
 	idmap_close(ix);
 	if (rc != IDMAP_OK) {
-		if (rc == IDMAP_ERR_IO)
+		if (rc == IDMAP_STOPPED) /* the write failed, errno says why */
 			perror("idmap: write error");
 		else
 			cli_index_error(path ? path : "catalogue", rc);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli_util.h"
+#include "idmap_vec.h"
 #include "commands.h"
 #include "map_fasta.h"
 
@@ -69,6 +70,7 @@ typedef struct {
 	unsigned threads;
 	idmap_request req;
 	uint64_t *taxa;
+	size_t taxa_cap;
 } map_opts;
 
 static int parse_taxa(map_opts *o, const char *s)
@@ -81,10 +83,8 @@ static int parse_taxa(map_opts *o, const char *s)
 				return -1;
 			v = v * 10 + (uint64_t)(s[off + i] - '0');
 		}
-		uint64_t *t = realloc(o->taxa, (k + 1) * sizeof *t);
-		if (!t)
+		if (idmap_vec_reserve(&o->taxa, &o->taxa_cap, k + 1, sizeof *o->taxa) < 0)
 			return -1;
-		o->taxa = t;
 		o->taxa[k++] = v;
 	}
 	o->req.n_taxa = k;
@@ -227,12 +227,6 @@ static int feed_stdin(idmap_job *job)
 	return rc;
 }
 
-static int write_stdout(void *ctx, const void *p, size_t n)
-{
-	(void)ctx;
-	return fwrite(p, 1, n, stdout) == n ? 0 : IDMAP_ERR_IO;
-}
-
 static int write_unmapped(const idmap_job *job, const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -321,7 +315,7 @@ static void summary(const idmap_job *job)
 	int code;
 	const char *msg;
 	for (size_t w = 0; idmap_job_warning(job, w, &code, &msg) == IDMAP_OK; w++)
-		if (code != 62) /* obsolete ids: the lines above say it, id by id */
+		if (code != IDMAP_WARN_OBSOLETE) /* obsolete ids: the lines above say it, id by id */
 			cli_say("warning %d: %s", code, msg);
 }
 
@@ -381,11 +375,11 @@ int cmd_map(int argc, char **argv)
 		goto out;
 	}
 	idmap_render_opts ro = {o.format, fields, 0, 0, 0, 0};
-	st = idmap_render(job, &ro, write_stdout, NULL);
+	st = idmap_render(job, &ro, cli_write_stdout, NULL);
 	if (st == IDMAP_OK && (fflush(stdout) != 0 || ferror(stdout)))
-		st = IDMAP_ERR_IO;
+		st = IDMAP_STOPPED;
 	if (st != IDMAP_OK) {
-		if (st == IDMAP_ERR_IO)
+		if (st == IDMAP_STOPPED) /* the write failed, errno says why */
 			cli_say("write error: %s", strerror(errno));
 		else
 			cli_index_error(o.index, st);

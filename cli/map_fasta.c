@@ -11,7 +11,7 @@
 
 static int write_out(void *ctx, const void *p, size_t n)
 {
-	return fwrite(p, 1, n, ctx) == n ? 0 : IDMAP_ERR_IO;
+	return fwrite(p, 1, n, ctx) == n ? 0 : -1; /* errno says why */
 }
 
 int map_fasta_target_ok(const char *to)
@@ -64,7 +64,7 @@ int fasta_write_entry(const idmap_index *ix, const char *to, size_t to_len,
 	}
 	if (st == IDMAP_OK || st == IDMAP_DONE)
 		return 0;
-	if (st == IDMAP_ERR_IO)
+	if (st == IDMAP_STOPPED)
 		fprintf(stderr, "idmap: write error: %s\n", strerror(errno));
 	else
 		fprintf(stderr, "idmap: %.*s: %s\n", (int)to_len, to, idmap_strerror(st));

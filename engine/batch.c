@@ -175,9 +175,8 @@ static int fwd_group(const idmap_index *ix, const uint64_t *slots, size_t g, siz
 		idmap_pair pair;
 		if (idmap_fwd_pair(ix, k->type[x], k->key[x], &pair) != IDMAP_OK)
 			return IDMAP_ERR_CORRUPT;
-		int rc = fn(ctx, g + k->owner[x], &pair);
-		if (rc)
-			return rc;
+		if (fn(ctx, g + k->owner[x], &pair) != 0)
+			return IDMAP_STOPPED;
 	}
 	return IDMAP_OK;
 }

@@ -199,25 +199,25 @@ struct idmap_catalog {
 static int rule_of(const cat_row *r)
 {
 	if (r->kind == IDMAP_DB_KIND_ACCESSION)
-		return 1;
+		return IDMAP_RULE_ACCESSION;
 	if (r->kind != IDMAP_DB_KIND_TYPE)
 		return 0;
 	switch (r->special) {
-	case CAT_UNIPARC: return 2;
-	case CAT_UNIREF50: return 3;
-	case CAT_UNIREF90: return 4;
-	case CAT_UNIREF100: return 5;
-	case CAT_GENE_NAME: return 6;
+	case CAT_UNIPARC: return IDMAP_RULE_UNIPARC;
+	case CAT_UNIREF50: return IDMAP_RULE_UNIREF50;
+	case CAT_UNIREF90: return IDMAP_RULE_UNIREF90;
+	case CAT_UNIREF100: return IDMAP_RULE_UNIREF100;
+	case CAT_GENE_NAME: return IDMAP_RULE_GENE;
 	}
 	if (r->group == G_GENES)
-		return 6;
+		return IDMAP_RULE_GENE;
 	if (!strcmp(r->name, "EMBL-GenBank-DDBJ") || !strcmp(r->name, "RefSeq_Protein") ||
 	    !strcmp(r->name, "GI_number"))
-		return 7;
-	return 8;
+		return IDMAP_RULE_SEQUENCE;
+	return IDMAP_RULE_OTHER;
 }
 
-IDMAP_API int idmap_rule_taxon(int rule) { return rule == 6; }
+IDMAP_API bool idmap_rule_taxon(int rule) { return rule == IDMAP_RULE_GENE; }
 
 /* 1 with *t when the index has a type name (this spelling first, then any case). */
 static int has_type(const idmap_index *ix, const char *name, uint32_t *t)
@@ -445,7 +445,7 @@ IDMAP_API size_t idmap_catalog_suggest(const idmap_catalog *c, const char *name,
 	return n;
 }
 
-IDMAP_API int idmap_catalog_pair_allowed(const idmap_catalog *c, size_t from, size_t to)
+IDMAP_API bool idmap_catalog_pair_allowed(const idmap_catalog *c, size_t from, size_t to)
 {
 	if (!c || from >= c->n || to >= c->n)
 		return 0;
@@ -456,13 +456,13 @@ IDMAP_API int idmap_catalog_pair_allowed(const idmap_catalog *c, size_t from, si
 		return 1; /* every rule allows them */
 	int ts = c->special[to];
 	switch (f->rule) {
-	case 1: return 1;
-	case 2:
-	case 7: return ts == CAT_UNIPARC;
-	case 3: return ts == CAT_UNIREF50;
-	case 4: return ts == CAT_UNIREF90;
-	case 5: return ts == CAT_UNIREF100;
-	default: return 0; /* 6, 8 */
+	case IDMAP_RULE_ACCESSION: return 1;
+	case IDMAP_RULE_UNIPARC:
+	case IDMAP_RULE_SEQUENCE: return ts == CAT_UNIPARC;
+	case IDMAP_RULE_UNIREF50: return ts == CAT_UNIREF50;
+	case IDMAP_RULE_UNIREF90: return ts == CAT_UNIREF90;
+	case IDMAP_RULE_UNIREF100: return ts == CAT_UNIREF100;
+	default: return 0; /* gene names, others: UniProtKB names only */
 	}
 }
 

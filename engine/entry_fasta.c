@@ -122,10 +122,10 @@ IDMAP_API int idmap_entry_fasta(const idmap_index *ix, const idmap_entry *e, uin
 	free(blk);
 	rc = write(ctx, out, o);
 	free(out);
-	return rc;
+	return rc ? IDMAP_STOPPED : IDMAP_OK;
 }
 
-int idmap_entry_range(const char *text, size_t len, uint32_t *start, uint32_t *end)
+bool idmap_entry_range(const char *text, size_t len, uint32_t *start, uint32_t *end)
 {
 	const char *lb = text && len ? memchr(text, '[', len) : NULL;
 	if (!lb || text[len - 1] != ']')

@@ -24,6 +24,8 @@ IDMAP_API const char *idmap_strerror(int status)
 		return "no more items";
 	case IDMAP_ERR_STALE:
 		return "saved job belongs to another index file";
+	case IDMAP_STOPPED:
+		return "stopped by the caller";
 	case IDMAP_ERR_BAD_FROM:
 		return "invalid 'from' database";
 	case IDMAP_ERR_BAD_TO:

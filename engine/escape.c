@@ -101,11 +101,12 @@ IDMAP_API int idmap_escape_write(const char *s, size_t n, int mode, idmap_write_
 	size_t used;
 	for (;;) {
 		size_t k = idmap_escape_span(s, n, mode, esc, &used);
-		int rc = k ? write(ctx, s, k) : 0;
-		if (rc || k == n)
-			return rc;
-		if ((rc = write(ctx, esc, strlen(esc))) != 0)
-			return rc;
+		if (k && write(ctx, s, k) != 0)
+			return IDMAP_STOPPED;
+		if (k == n)
+			return IDMAP_OK;
+		if (write(ctx, esc, strlen(esc)) != 0)
+			return IDMAP_STOPPED;
 		s += k + used;
 		n -= k + used;
 	}

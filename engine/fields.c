@@ -7,6 +7,7 @@
 
 #include "accession.h"
 #include "fields_entry.h"
+#include "idmap_vec.h"
 #include "semantics.h"
 
 /* F_ENTRY: a column of the entry store, its IDMAP_FE_* kind in field.type */
@@ -173,18 +174,11 @@ void idmap_fields_header(const idmap_fields *f, idmap_obuf *o)
 
 static int sv_push(str_vec *s, const char *p, size_t n)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 64;
-		const char **v = realloc(s->v, cap * sizeof *v);
-		if (!v)
-			return IDMAP_ERR_NOMEM;
-		s->v = v;
-		size_t *l = realloc(s->len, cap * sizeof *l);
-		if (!l)
-			return IDMAP_ERR_NOMEM;
-		s->len = l;
-		s->cap = cap;
-	}
+	size_t cap_v = s->cap, cap_len = s->cap; /* two arrays, one capacity: both grow alike */
+	if (idmap_vec_reserve(&s->v, &cap_v, s->n + 1, sizeof *s->v) < 0 ||
+	    idmap_vec_reserve(&s->len, &cap_len, s->n + 1, sizeof *s->len) < 0)
+		return IDMAP_ERR_NOMEM;
+	s->cap = cap_len;
 	s->v[s->n] = p;
 	s->len[s->n++] = n;
 	return IDMAP_OK;

@@ -14,7 +14,7 @@ static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 static int is_alnum_uc(unsigned char c) { return is_upper(c) || is_digit(c); }
 static char upc(char c) { return c >= 'a' && c <= 'z' ? (char)(c - 32) : c; }
 
-IDMAP_API int idmap_next_id(const char *text, size_t len, size_t *pos, size_t *off,
+IDMAP_API bool idmap_next_id(const char *text, size_t len, size_t *pos, size_t *off,
 			    size_t *tok_len)
 {
 	size_t i = *pos;
@@ -142,7 +142,7 @@ static int is_entry_name(const char *u, size_t n)
 	return 1;
 }
 
-IDMAP_API int idmap_parse_uniprot_id(const char *text, size_t len, idmap_idform *f)
+IDMAP_API idmap_form idmap_parse_uniprot_id(const char *text, size_t len, idmap_idform *f)
 {
 	size_t lead;
 	memset(f, 0, sizeof *f);
@@ -194,7 +194,7 @@ IDMAP_API int idmap_parse_uniprot_id(const char *text, size_t len, idmap_idform 
 	return invalid(f, "not a UniProtKB accession or entry name");
 }
 
-IDMAP_API int idmap_parse_uniparc_id(const char *text, size_t len, idmap_idform *f)
+IDMAP_API idmap_form idmap_parse_uniparc_id(const char *text, size_t len, idmap_idform *f)
 {
 	size_t lead;
 	memset(f, 0, sizeof *f);
@@ -214,7 +214,7 @@ IDMAP_API int idmap_parse_uniparc_id(const char *text, size_t len, idmap_idform 
 	return f->form = IDMAP_FORM_UNIPARC;
 }
 
-IDMAP_API int idmap_parse_uniref_id(const char *text, size_t len, int level, idmap_idform *f)
+IDMAP_API idmap_form idmap_parse_uniref_id(const char *text, size_t len, int level, idmap_idform *f)
 {
 	static const char *const why = "not a UniRef cluster id (UniRef50_, UniRef90_ or "
 				       "UniRef100_ and a UniProtKB or UniParc id)";
@@ -270,7 +270,7 @@ IDMAP_API int idmap_parse_uniref_id(const char *text, size_t len, int level, idm
 	return f->form = IDMAP_FORM_UNIREF;
 }
 
-IDMAP_API int idmap_value_versioned(const char *text, size_t len, size_t *stem_len)
+IDMAP_API bool idmap_value_versioned(const char *text, size_t len, size_t *stem_len)
 {
 	size_t stem = text ? idmap_version_stem(text, len) : 0;
 	if (stem && stem_len)

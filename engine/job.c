@@ -1,5 +1,6 @@
 /* Mapping jobs: the request check with UniProt's messages, the input ids (tokenised, copied,
  * de-duplicated), and the accessors of a finished job. The mapping itself is in mapper.c. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include "accession.h"
 #include "hash.h"
+#include "idmap_vec.h"
 #include "index_internal.h"
 #include "semantics.h"
 #include "versioned.h"
@@ -15,14 +17,8 @@ _Static_assert(IDMAP_ID_MAX_LEN == IDMAP_MAX_VALUE, "an id of the longest value 
 
 int idmap_u64_push(u64_vec *v, uint64_t x)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? 2 * v->cap : 256;
-		uint64_t *p = realloc(v->v, cap * sizeof *p);
-		if (!p)
-			return IDMAP_ERR_NOMEM;
-		v->v = p;
-		v->cap = cap;
-	}
+	if (idmap_vec_reserve(&v->v, &v->cap, v->n + 1, sizeof *v->v) < 0)
+		return IDMAP_ERR_NOMEM;
 	v->v[v->n++] = x;
 	return IDMAP_OK;
 }
@@ -38,12 +34,15 @@ int idmap_acc_find_code(const idmap_index *ix, uint64_t code, uint64_t *slot)
 
 /* ---- The request ------------------------------------------------------------------------- */
 
-static int refuse(idmap_diag *d, int status, const char *hint, const char *fmt, const char *a,
-		  const char *b)
+__attribute__((format(printf, 4, 5))) static int refuse(idmap_diag *d, int status,
+							       const char *hint, const char *fmt, ...)
 {
 	if (d) {
+		va_list ap;
+		va_start(ap, fmt);
 		d->status = status;
-		snprintf(d->message, sizeof d->message, fmt, a, b);
+		vsnprintf(d->message, sizeof d->message, fmt, ap);
+		va_end(ap);
 		snprintf(d->hint, sizeof d->hint, "%s", hint ? hint : "");
 	}
 	return status;
@@ -70,8 +69,7 @@ static int check_names(idmap_job *j, const idmap_request *r, idmap_diag *d)
 	char hint[512];
 	const char *to = r->to && *r->to ? r->to : "UniProtKB";
 	if (!r->from || !*r->from)
-		return refuse(d, IDMAP_ERR_BAD_FROM, "", "'from' is a required parameter%s%s", "",
-			      "");
+		return refuse(d, IDMAP_ERR_BAD_FROM, "", "'from' is a required parameter");
 	/* UniProt's ValidFromAndTo: UniProtKB is a source of accessions for the UniProtKB
 	 * targets; Swiss-Prot as a source and UniProtKB_AC-ID as a target are valid names in a
 	 * refused combination (checked below, after 'to') */
@@ -246,10 +244,6 @@ IDMAP_API void idmap_job_free(idmap_job *j)
 	free(j->dedupe);
 	free(j->rows);
 	free(j->sugg);
-	free(j->accs.v);
-	free(j->tmp.v);
-	free(j->vals);
-	free(j->taxa_seen);
 	free(j);
 }
 
@@ -294,24 +288,9 @@ static int add_one(idmap_job *j, const char *s, size_t n, uint64_t fp)
 		if (r->len == n && memcmp(j->arena + r->off, s, n) == 0)
 			return IDMAP_OK; /* a duplicate */
 	}
-	if (j->arena_len + n > j->arena_cap) {
-		size_t cap = j->arena_cap ? 2 * j->arena_cap : 1 << 16;
-		while (cap < j->arena_len + n)
-			cap *= 2;
-		char *a = realloc(j->arena, cap);
-		if (!a)
-			return IDMAP_ERR_NOMEM;
-		j->arena = a;
-		j->arena_cap = cap;
-	}
-	if (j->n_ids == j->cap_ids) {
-		size_t cap = j->cap_ids ? 2 * j->cap_ids : 1024;
-		job_idrec *v = realloc(j->ids, cap * sizeof *v);
-		if (!v)
-			return IDMAP_ERR_NOMEM;
-		j->ids = v;
-		j->cap_ids = cap;
-	}
+	if (idmap_vec_reserve(&j->arena, &j->arena_cap, j->arena_len + n, 1) < 0 ||
+	    idmap_vec_reserve(&j->ids, &j->cap_ids, j->n_ids + 1, sizeof *j->ids) < 0)
+		return IDMAP_ERR_NOMEM;
 	memcpy(j->arena + j->arena_len, s, n);
 	job_idrec *r = &j->ids[j->n_ids];
 	memset(r, 0, sizeof *r);
@@ -332,7 +311,7 @@ static int add_one(idmap_job *j, const char *s, size_t n, uint64_t fp)
 
 /* The next id of text split on line breaks and commas, white space around it stripped and
  * inside it kept (idmap_job_add_lines); as idmap_next_id otherwise. */
-static int next_line_id(const char *t, size_t len, size_t *pos, size_t *off, size_t *n)
+static bool next_line_id(const char *t, size_t len, size_t *pos, size_t *off, size_t *n)
 {
 	while (*pos < len) {
 		size_t b = *pos, e = b;
@@ -346,13 +325,13 @@ static int next_line_id(const char *t, size_t len, size_t *pos, size_t *off, siz
 		if (e > b) {
 			*off = b;
 			*n = e - b;
-			return 1;
+			return true;
 		}
 	}
-	return 0;
+	return false;
 }
 
-typedef int (*next_fn)(const char *t, size_t len, size_t *pos, size_t *off, size_t *n);
+typedef bool (*next_fn)(const char *t, size_t len, size_t *pos, size_t *off, size_t *n);
 
 static int add_text(idmap_job *j, const char *text, size_t len, next_fn next)
 {
@@ -462,7 +441,7 @@ int idmap_deleted_key_list(const idmap_job *j, uint64_t key)
 	return -1;
 }
 
-IDMAP_API int idmap_id_failed(int s)
+IDMAP_API bool idmap_id_failed(int s)
 {
 	return s != IDMAP_ID_MAPPED && s != IDMAP_ID_DELETED && s != IDMAP_ID_UNREVIEWED;
 }

@@ -73,71 +73,53 @@ static void stats_fields(const idmap_job_stats *st, uint64_t v[JOB_STATS_COUNT])
 
 /* ---- Saving ------------------------------------------------------------------------------ */
 
+/* The blob is written through an idmap_obuf whose write function sums the CRC of the bytes
+ * and passes them on (to nothing in the checksum pass). */
 typedef struct {
+	uint32_t crc;
 	idmap_write_fn write; /* NULL: the checksum pass writes nothing */
 	void *ctx;
-	uint32_t crc;
-	int rc; /* first non-zero write result */
-	size_t len;
-	uint8_t buf[1 << 16];
-} job_sink;
+} crc_tee;
 
-static void sink_flush(job_sink *s)
+static int crc_write(void *ctx, const void *p, size_t n)
 {
-	if (!s->len)
-		return;
-	s->crc = libdeflate_crc32(s->crc, s->buf, s->len);
-	if (s->write && s->rc == 0)
-		s->rc = s->write(s->ctx, s->buf, s->len);
-	s->len = 0;
+	crc_tee *t = ctx;
+	t->crc = libdeflate_crc32(t->crc, p, n);
+	return t->write ? t->write(t->ctx, p, n) : 0;
 }
 
-static void put(job_sink *s, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	while (n) {
-		if (s->len == sizeof s->buf)
-			sink_flush(s);
-		size_t k = sizeof s->buf - s->len;
-		if (k > n)
-			k = n;
-		memcpy(s->buf + s->len, b, k);
-		s->len += k;
-		b += k;
-		n -= k;
-	}
-}
+static void put(idmap_obuf *s, const void *p, size_t n) { idmap_obuf_put(s, p, n); }
 
-static void put8(job_sink *s, uint8_t v) { put(s, &v, 1); }
+static void put8(idmap_obuf *s, uint8_t v) { put(s, &v, 1); }
 
-static void put16(job_sink *s, uint16_t v)
+static void put16(idmap_obuf *s, uint16_t v)
 {
 	uint8_t b[2];
 	idmap_wr16(b, v);
 	put(s, b, 2);
 }
 
-static void put32(job_sink *s, uint32_t v)
+static void put32(idmap_obuf *s, uint32_t v)
 {
 	uint8_t b[4];
 	idmap_wr32(b, v);
 	put(s, b, 4);
 }
 
-static void put64(job_sink *s, uint64_t v)
+static void put64(idmap_obuf *s, uint64_t v)
 {
 	uint8_t b[8];
 	idmap_wr64(b, v);
 	put(s, b, 8);
 }
 
-static void put_part(job_sink *s, uint32_t id, uint64_t len)
+static void put_part(idmap_obuf *s, uint32_t id, uint64_t len)
 {
 	put32(s, id);
 	put64(s, len);
 }
 
-static void put_rows(job_sink *s, uint32_t id, const job_row *v, size_t n)
+static void put_rows(idmap_obuf *s, uint32_t id, const job_row *v, size_t n)
 {
 	put_part(s, id, 8 + (uint64_t)n * JOB_ROW_SIZE);
 	put64(s, n);
@@ -154,7 +136,7 @@ static size_t reason_len(const job_idrec *r)
 }
 
 /* The body: fingerprint and the seven parts. Lengths were checked by job_saveable. */
-static void put_body(const idmap_job *j, job_sink *s)
+static void put_body(const idmap_job *j, idmap_obuf *s)
 {
 	size_t fl = strlen(j->from.name), tl = strlen(j->to.name);
 	uint32_t flags = (j->via ? JOB_F_VIA : 0) | (j->include_isoforms ? JOB_F_ISOFORMS : 0) |
@@ -217,7 +199,7 @@ static void put_body(const idmap_job *j, job_sink *s)
 	put_part(s, JOB_PART_STATS, 8 * JOB_STATS_COUNT);
 	for (unsigned i = 0; i < JOB_STATS_COUNT; i++)
 		put64(s, v[i]);
-	sink_flush(s);
+	idmap_obuf_flush(s);
 }
 
 static int name_ok(const char *s)
@@ -256,23 +238,20 @@ IDMAP_API int idmap_job_save(const idmap_job *j, idmap_write_fn write, void *ctx
 {
 	if (!j || !write || !job_saveable(j))
 		return IDMAP_ERR_INVALID;
-	job_sink *s = malloc(sizeof *s);
+	idmap_obuf *s = malloc(sizeof *s);
 	if (!s)
 		return IDMAP_ERR_NOMEM;
-	s->write = NULL;
-	s->crc = 0;
-	s->rc = 0;
-	s->len = 0;
+	crc_tee t = {0, NULL, NULL};
+	idmap_obuf_init(s, crc_write, &t);
 	put_body(j, s); /* the checksum pass */
 	uint8_t h[JOB_HEADER_SIZE];
 	memcpy(h, JOB_MAGIC, JOB_MAGIC_LEN);
 	idmap_wr32(h + 8, JOB_VERSION);
-	idmap_wr32(h + 12, s->crc);
-	int rc = write(ctx, h, sizeof h);
-	if (rc == 0) {
-		s->write = write;
-		s->ctx = ctx;
-		s->crc = 0;
+	idmap_wr32(h + 12, t.crc);
+	int rc = write(ctx, h, sizeof h) ? IDMAP_STOPPED : IDMAP_OK;
+	if (rc == IDMAP_OK) {
+		t = (crc_tee){0, write, ctx};
+		idmap_obuf_init(s, crc_write, &t);
 		put_body(j, s);
 		rc = s->rc;
 	}

@@ -1,7 +1,7 @@
 /* Running a mapping job: each distinct id is resolved to UniProtKB accessions (identifier
  * forms, entry names, secondary and deleted accessions, unversioned values), the accessions
  * are expanded (isoforms), renamed (canonical), filtered (taxon, reviewed), then projected on
- * the target. Scratch arrays are per job: no allocation per id. */
+ * the target. Scratch arrays are per run (job_run): no allocation per id. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 
 #include "accession.h"
 #include "hash.h"
+#include "idmap_vec.h"
 #include "index_internal.h"
 #include "semantics.h"
 
@@ -17,7 +18,8 @@
 /* ---- Sources ----------------------------------------------------------------------------- */
 
 /* Appends the accessions of key (type, v); IDMAP_ERR_NOT_FOUND when there is no such key. */
-static int add_key(idmap_job *j, uint32_t type, const char *v, size_t n, uint64_t *key)
+static int add_key(const idmap_job *j, job_run *run, uint32_t type, const char *v, size_t n,
+		   uint64_t *key)
 {
 	uint64_t k, slot;
 	if (type == NONE)
@@ -31,19 +33,19 @@ static int add_key(idmap_job *j, uint32_t type, const char *v, size_t n, uint64_
 	if ((rc = idmap_rev_begin(j->ix, k, &it, NULL)) != IDMAP_OK)
 		return rc;
 	while ((rc = idmap_rev_next(&it, &slot)) == IDMAP_OK)
-		if ((rc = idmap_u64_push(&j->accs, slot)) != IDMAP_OK)
+		if ((rc = idmap_u64_push(&run->accs, slot)) != IDMAP_OK)
 			return rc;
 	return rc == IDMAP_DONE ? IDMAP_OK : rc;
 }
 
 /* A value of a cross-reference type: exact, plus every version of an unversioned value. */
-static int add_value(idmap_job *j, const char *v, size_t n)
+static int add_value(const idmap_job *j, job_run *run, const char *v, size_t n)
 {
-	int a = add_key(j, j->from.type_id, v, n, NULL), b = IDMAP_ERR_NOT_FOUND;
+	int a = add_key(j, run, j->from.type_id, v, n, NULL), b = IDMAP_ERR_NOT_FOUND;
 	if (a != IDMAP_OK && a != IDMAP_ERR_NOT_FOUND)
 		return a;
 	if (j->t_unver != NONE && !idmap_value_versioned(v, n, NULL)) {
-		b = add_key(j, j->t_unver, v, n, NULL);
+		b = add_key(j, run, j->t_unver, v, n, NULL);
 		if (b != IDMAP_OK && b != IDMAP_ERR_NOT_FOUND)
 			return b;
 	}
@@ -52,7 +54,7 @@ static int add_value(idmap_job *j, const char *v, size_t n)
 
 /* Gene names are case-insensitive in UniProt: as typed, upper case (human, yeast),
  * capitalised (mouse, rat) and lower case; the union of what they find. */
-static int gene_variants(idmap_job *j, const char *t, size_t n)
+static int gene_variants(const idmap_job *j, job_run *run, const char *t, size_t n)
 {
 	char v[4][IDMAP_ID_TEXT_SIZE * 4];
 	int found = 0;
@@ -67,7 +69,7 @@ static int gene_variants(idmap_job *j, const char *t, size_t n)
 			seen = memcmp(v[m], v[k], n) == 0;
 		if (seen)
 			continue;
-		int rc = add_value(j, v[k], n);
+		int rc = add_value(j, run, v[k], n);
 		if (rc == IDMAP_OK)
 			found = 1;
 		else if (rc != IDMAP_ERR_NOT_FOUND)
@@ -76,7 +78,8 @@ static int gene_variants(idmap_job *j, const char *t, size_t n)
 	return found ? IDMAP_OK : IDMAP_ERR_NOT_FOUND;
 }
 
-static int source_type(idmap_job *j, job_idrec *r, const char *t, size_t n)
+static int source_type(const idmap_job *j, job_run *run, job_idrec *r, const char *t,
+		       size_t n)
 {
 	idmap_idform f;
 	if (j->from_special == CAT_UNIPARC || (j->from_special >= CAT_UNIREF50 &&
@@ -90,11 +93,11 @@ static int source_type(idmap_job *j, job_idrec *r, const char *t, size_t n)
 			r->reason = f.reason;
 			return IDMAP_OK;
 		}
-		return add_key(j, j->from.type_id, f.norm, f.norm_len, NULL);
+		return add_key(j, run, j->from.type_id, f.norm, f.norm_len, NULL);
 	}
-	if (j->from.rule == 6 && n <= IDMAP_ID_TEXT_SIZE * 4)
-		return gene_variants(j, t, n);
-	int rc = add_value(j, t, n);
+	if (j->from.rule == IDMAP_RULE_GENE && n <= IDMAP_ID_TEXT_SIZE * 4)
+		return gene_variants(j, run, t, n);
+	int rc = add_value(j, run, t, n);
 	if (rc != IDMAP_ERR_NOT_FOUND || n > IDMAP_ID_TEXT_SIZE * 4)
 		return rc;
 	char up[IDMAP_ID_TEXT_SIZE * 4];
@@ -103,21 +106,22 @@ static int source_type(idmap_job *j, job_idrec *r, const char *t, size_t n)
 		up[i] = t[i] >= 'a' && t[i] <= 'z' ? (char)(t[i] - 32) : t[i];
 		changed |= up[i] != t[i];
 	}
-	if (changed && (rc = add_value(j, up, n)) != IDMAP_ERR_NOT_FOUND)
+	if (changed && (rc = add_value(j, run, up, n)) != IDMAP_ERR_NOT_FOUND)
 		return rc;
 	const char *colon = memchr(up, ':', n);
 	if (j->from_special == CAT_PDB && colon && colon > up) /* 2BQ0:A, the chain dropped */
-		return add_value(j, up, (size_t)(colon - up));
+		return add_value(j, run, up, (size_t)(colon - up));
 	return IDMAP_ERR_NOT_FOUND;
 }
 
 /* Old accessions: secondary (-> primaries) or deleted. */
-static int history(idmap_job *j, job_idrec *r, const char *acc, size_t n)
+static int history(const idmap_job *j, job_run *run, job_idrec *r, const char *acc,
+		   size_t n)
 {
-	int rc = add_key(j, j->t_sec, acc, n, &r->sec_key);
+	int rc = add_key(j, run, j->t_sec, acc, n, &r->sec_key);
 	if (rc == IDMAP_OK) {
 		r->obsolete = IDMAP_OBSOLETE_SECONDARY;
-		j->st.secondary++;
+		run->st.secondary++;
 		return IDMAP_OK;
 	}
 	/* deleted: from Swiss-Prot (delac_sp), TrEMBL (delac_tr), or a list that did not say */
@@ -130,8 +134,8 @@ static int history(idmap_job *j, job_idrec *r, const char *acc, size_t n)
 			continue;
 		r->obsolete = IDMAP_OBSOLETE_DELETED;
 		r->deleted_from = (uint8_t)lists[i];
-		j->st.deleted++;
-		j->del_key = k;
+		run->st.deleted++;
+		run->del_key = k;
 		if (!j->inactive_rows) {
 			r->status = IDMAP_ID_DELETED;
 			r->reason = idmap_deleted_text(lists[i]);
@@ -140,7 +144,8 @@ static int history(idmap_job *j, job_idrec *r, const char *acc, size_t n)
 	return rc;
 }
 
-static int source_accession(idmap_job *j, job_idrec *r, const char *t, size_t n)
+static int source_accession(const idmap_job *j, job_run *run, job_idrec *r, const char *t,
+			    size_t n)
 {
 	idmap_idform f;
 	uint64_t slot;
@@ -155,7 +160,7 @@ static int source_accession(idmap_job *j, job_idrec *r, const char *t, size_t n)
 		return IDMAP_OK;
 	case IDMAP_FORM_ENTRY_NAME:
 	case IDMAP_FORM_TREMBL_NAME: {
-		int rc = add_key(j, j->t_entry, f.norm, f.norm_len, NULL);
+		int rc = add_key(j, run, j->t_entry, f.norm, f.norm_len, NULL);
 		if (rc != IDMAP_ERR_NOT_FOUND || form == IDMAP_FORM_ENTRY_NAME)
 			return rc;
 		break; /* a TrEMBL name: its accession */
@@ -164,10 +169,10 @@ static int source_accession(idmap_job *j, job_idrec *r, const char *t, size_t n)
 		break;
 	}
 	if (idmap_acc_find_code(j->ix, f.code, &slot) == IDMAP_OK)
-		return idmap_u64_push(&j->accs, slot);
+		return idmap_u64_push(&run->accs, slot);
 	if (form == IDMAP_FORM_TREMBL_NAME || form == IDMAP_FORM_ISOFORM)
 		return IDMAP_ERR_NOT_FOUND;
-	return history(j, r, f.norm, f.norm_len);
+	return history(j, run, r, f.norm, f.norm_len);
 }
 
 /* ---- Accession sets ---------------------------------------------------------------------- */
@@ -178,25 +183,25 @@ static int cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Sorts j->accs by accession (code order) and drops repeats; tmp holds codes. */
-static int sort_accs(idmap_job *j)
+/* Sorts run->accs by accession (code order) and drops repeats; tmp holds codes. */
+static int sort_accs(const idmap_job *j, job_run *run)
 {
-	u64_vec *a = &j->accs;
+	u64_vec *a = &run->accs;
 	if (a->n < 2)
 		return IDMAP_OK;
-	j->tmp.n = 0;
+	run->tmp.n = 0;
 	for (size_t i = 0; i < a->n; i++) {
 		uint64_t code;
 		int rc = idmap_acc_code(j->ix, a->v[i], &code);
-		if (rc != IDMAP_OK || (rc = idmap_u64_push(&j->tmp, code)) != IDMAP_OK)
+		if (rc != IDMAP_OK || (rc = idmap_u64_push(&run->tmp, code)) != IDMAP_OK)
 			return rc;
 	}
-	qsort(j->tmp.v, j->tmp.n, sizeof *j->tmp.v, cmp_u64);
+	qsort(run->tmp.v, run->tmp.n, sizeof *run->tmp.v, cmp_u64);
 	size_t n = 0;
-	for (size_t i = 0; i < j->tmp.n; i++) {
-		if (i && j->tmp.v[i] == j->tmp.v[i - 1])
+	for (size_t i = 0; i < run->tmp.n; i++) {
+		if (i && run->tmp.v[i] == run->tmp.v[i - 1])
 			continue;
-		if (idmap_acc_find_code(j->ix, j->tmp.v[i], &a->v[n]) != IDMAP_OK)
+		if (idmap_acc_find_code(j->ix, run->tmp.v[i], &a->v[n]) != IDMAP_OK)
 			return IDMAP_ERR_CORRUPT;
 		n++;
 	}
@@ -215,22 +220,22 @@ static uint64_t canonical_of(const idmap_job *j, uint64_t slot)
 }
 
 /* Adds the isoforms X-N of every canonical accession of the set. */
-static int add_isoforms(idmap_job *j)
+static int add_isoforms(const idmap_job *j, job_run *run)
 {
-	size_t n = j->accs.n;
+	size_t n = run->accs.n;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t code, s;
 		char text[IDMAP_ACC_TEXT_SIZE];
 		size_t len;
-		int rc = idmap_acc_code(j->ix, j->accs.v[i], &code);
+		int rc = idmap_acc_code(j->ix, run->accs.v[i], &code);
 		if (rc != IDMAP_OK)
 			return rc;
 		if (idmap_acc_isoform(code))
 			continue;
 		if (j->t_iso != NONE) { /* the builder's list of isoforms */
-			if ((rc = idmap_acc_text(j->ix, j->accs.v[i], text, &len)) != IDMAP_OK)
+			if ((rc = idmap_acc_text(j->ix, run->accs.v[i], text, &len)) != IDMAP_OK)
 				return rc;
-			rc = add_key(j, j->t_iso, text, len, NULL);
+			rc = add_key(j, run, j->t_iso, text, len, NULL);
 			if (rc != IDMAP_OK && rc != IDMAP_ERR_NOT_FOUND)
 				return rc;
 			continue;
@@ -239,7 +244,7 @@ static int add_isoforms(idmap_job *j)
 		for (uint64_t k = 1; k <= IDMAP_ACC_ISOFORM_MAX; k++) {
 			if (idmap_acc_find_code(j->ix, code + k, &s) != IDMAP_OK)
 				break;
-			if ((rc = idmap_u64_push(&j->accs, s)) != IDMAP_OK)
+			if ((rc = idmap_u64_push(&run->accs, s)) != IDMAP_OK)
 				return rc;
 		}
 	}
@@ -269,55 +274,49 @@ static int taxon_ok(const idmap_job *j, uint64_t canon)
 }
 
 /* Adds x (a key slot + 1) to the set of taxa seen. */
-static int taxon_seen_add(idmap_job *j, uint64_t x)
+static int taxon_seen_add(job_run *run, uint64_t x)
 {
-	if (2 * (j->taxa_seen_n + 1) > j->taxa_seen_cap) {
-		size_t cap = j->taxa_seen_cap ? 2 * j->taxa_seen_cap : 64;
+	if (2 * (run->taxa_seen_n + 1) > run->taxa_seen_cap) {
+		size_t cap = run->taxa_seen_cap ? 2 * run->taxa_seen_cap : 64;
 		uint64_t *t = calloc(cap, sizeof *t);
 		if (!t)
 			return IDMAP_ERR_NOMEM;
-		for (size_t i = 0; i < j->taxa_seen_cap; i++) {
-			uint64_t y = j->taxa_seen[i];
+		for (size_t i = 0; i < run->taxa_seen_cap; i++) {
+			uint64_t y = run->taxa_seen[i];
 			size_t h = (size_t)(y * 0x9E3779B97F4A7C15ull >> 32) & (cap - 1);
 			while (y && t[h])
 				h = (h + 1) & (cap - 1);
 			if (y)
 				t[h] = y;
 		}
-		free(j->taxa_seen);
-		j->taxa_seen = t;
-		j->taxa_seen_cap = cap;
+		free(run->taxa_seen);
+		run->taxa_seen = t;
+		run->taxa_seen_cap = cap;
 	}
-	size_t mask = j->taxa_seen_cap - 1, h = (size_t)(x * 0x9E3779B97F4A7C15ull >> 32) & mask;
-	for (; j->taxa_seen[h]; h = (h + 1) & mask)
-		if (j->taxa_seen[h] == x)
+	size_t mask = run->taxa_seen_cap - 1, h = (size_t)(x * 0x9E3779B97F4A7C15ull >> 32) & mask;
+	for (; run->taxa_seen[h]; h = (h + 1) & mask)
+		if (run->taxa_seen[h] == x)
 			return IDMAP_OK;
-	j->taxa_seen[h] = x;
-	j->taxa_seen_n++;
+	run->taxa_seen[h] = x;
+	run->taxa_seen_n++;
 	return IDMAP_OK;
 }
 
-/* Remembers the taxa of a gene-name job without a taxon filter (warning 60). */
-static int note_taxon(idmap_job *j, uint64_t canon)
+/* Remembers the taxa of a gene-name job without a taxon filter (IDMAP_WARN_GENE_TAXA). */
+static int note_taxon(const idmap_job *j, job_run *run, uint64_t canon)
 {
 	idmap_pair p;
 	if (!first_value(j, canon, j->t_taxon, &p))
 		return IDMAP_OK;
-	return taxon_seen_add(j, p.key_slot + 1);
+	return taxon_seen_add(run, p.key_slot + 1);
 }
 
 /* ---- Targets ----------------------------------------------------------------------------- */
 
 static int push_row(job_row **v, size_t *n, size_t *cap, uint32_t id, uint64_t to, uint64_t via)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? 2 * *cap : 1024;
-		job_row *p = realloc(*v, c * sizeof *p);
-		if (!p)
-			return IDMAP_ERR_NOMEM;
-		*v = p;
-		*cap = c;
-	}
+	if (idmap_vec_reserve(v, cap, *n + 1, sizeof **v) < 0)
+		return IDMAP_ERR_NOMEM;
 	(*v)[(*n)++] = (job_row){id, 0, to, via};
 	return IDMAP_OK;
 }
@@ -336,47 +335,42 @@ static int cmp_val(const void *a, const void *b)
 /* Rows of id: the values of the target type on each accession. The key records (value texts)
  * are read only to sort several values; a single value's row needs its key slot alone, and
  * its text is read once, when the row is rendered. */
-static int project_type(idmap_job *j, uint32_t id)
+static int project_type(const idmap_job *j, job_run *run, uint32_t id)
 {
-	j->n_vals = 0;
-	for (size_t i = 0; i < j->accs.n; i++) {
+	run->n_vals = 0;
+	for (size_t i = 0; i < run->accs.n; i++) {
 		idmap_fwd_iter it;
 		uint64_t type, key;
 		int rc;
 		if (j->to.type_id == IDMAP_TYPE_ANY)
 			break;
-		if ((rc = idmap_fwd_begin(j->ix, j->accs.v[i], j->to.type_id, &it)) != IDMAP_OK)
+		if ((rc = idmap_fwd_begin(j->ix, run->accs.v[i], j->to.type_id, &it)) != IDMAP_OK)
 			return rc;
 		while ((rc = idmap_fwd_next_key(&it, &type, &key)) == IDMAP_OK) {
-			if (j->n_vals == j->cap_vals) {
-				size_t cap = j->cap_vals ? 2 * j->cap_vals : 256;
-				job_val *v = realloc(j->vals, cap * sizeof *v);
-				if (!v)
-					return IDMAP_ERR_NOMEM;
-				j->vals = v;
-				j->cap_vals = cap;
-			}
-			j->vals[j->n_vals++] = (job_val){NULL, 0, key, j->via ? i : 0};
+			if (idmap_vec_reserve(&run->vals, &run->cap_vals, run->n_vals + 1,
+					      sizeof *run->vals) < 0)
+				return IDMAP_ERR_NOMEM;
+			run->vals[run->n_vals++] = (job_val){NULL, 0, key, j->via ? i : 0};
 		}
 		if (rc != IDMAP_DONE)
 			return rc;
 	}
-	if (j->n_vals > 1) {
-		for (size_t i = 0; i < j->n_vals; i++) {
+	if (run->n_vals > 1) {
+		for (size_t i = 0; i < run->n_vals; i++) {
 			idmap_pair p;
-			if (idmap_fwd_pair(j->ix, j->to.type_id, j->vals[i].key, &p) != IDMAP_OK)
+			if (idmap_fwd_pair(j->ix, j->to.type_id, run->vals[i].key, &p) != IDMAP_OK)
 				return IDMAP_ERR_CORRUPT;
-			j->vals[i].p = p.value;
-			j->vals[i].n = p.len;
+			run->vals[i].p = p.value;
+			run->vals[i].n = p.len;
 		}
-		qsort(j->vals, j->n_vals, sizeof *j->vals, cmp_val);
+		qsort(run->vals, run->n_vals, sizeof *run->vals, cmp_val);
 	}
-	for (size_t i = 0; i < j->n_vals; i++) {
-		const job_val *v = &j->vals[i];
+	for (size_t i = 0; i < run->n_vals; i++) {
+		const job_val *v = &run->vals[i];
 		if (i && v->key == v[-1].key && v->via == v[-1].via)
 			continue;
-		int rc = push_row(&j->rows, &j->n_rows, &j->cap_rows, id, v->key,
-				  j->via ? j->accs.v[v->via] : 0);
+		int rc = push_row(&run->rows, &run->n_rows, &run->cap_rows, id, v->key,
+				  j->via ? run->accs.v[v->via] : 0);
 		if (rc != IDMAP_OK)
 			return rc;
 	}
@@ -385,16 +379,16 @@ static int project_type(idmap_job *j, uint32_t id)
 
 /* ---- One id ------------------------------------------------------------------------------ */
 
-static int map_id(idmap_job *j, uint32_t id)
+static int map_id(const idmap_job *j, job_run *run, uint32_t id)
 {
 	job_idrec *r = &j->ids[id];
 	const char *t = j->arena + r->off;
 	int rc;
-	j->accs.n = 0;
+	run->accs.n = 0;
 	if (r->status) /* failed when added (too long) */
 		return IDMAP_OK;
-	rc = j->from.kind == IDMAP_DB_KIND_ACCESSION ? source_accession(j, r, t, r->len)
-						     : source_type(j, r, t, r->len);
+	rc = j->from.kind == IDMAP_DB_KIND_ACCESSION ? source_accession(j, run, r, t, r->len)
+						     : source_type(j, run, r, t, r->len);
 	if (rc == IDMAP_ERR_NOT_FOUND)
 		rc = IDMAP_OK;
 	if (rc != IDMAP_OK || r->status)
@@ -402,66 +396,66 @@ static int map_id(idmap_job *j, uint32_t id)
 	if (r->obsolete == IDMAP_OBSOLETE_DELETED) { /* its inactive entry (inactive_rows) */
 		r->rows = 1;
 		r->status = IDMAP_ID_MAPPED;
-		j->st.inactive++;
-		return push_row(&j->rows, &j->n_rows, &j->cap_rows, id,
-				JOB_TO_INACTIVE | j->del_key, 0);
+		run->st.inactive++;
+		return push_row(&run->rows, &run->n_rows, &run->cap_rows, id,
+				JOB_TO_INACTIVE | run->del_key, 0);
 	}
-	if (j->accs.n == 0) {
+	if (run->accs.n == 0) {
 		r->status = IDMAP_ID_NOT_FOUND;
 		return IDMAP_OK;
 	}
 	if (j->include_isoforms && j->from.kind == IDMAP_DB_KIND_ACCESSION &&
-	    (rc = add_isoforms(j)) != IDMAP_OK)
+	    (rc = add_isoforms(j, run)) != IDMAP_OK)
 		return rc;
 	int sp = j->to.kind == IDMAP_DB_KIND_SWISSPROT, gene = !j->n_taxa &&
-		 (j->from_special == CAT_GENE_NAME || j->from.rule == 6);
-	size_t keep = 0, unreviewed = 0, unknown = 0, sugg0 = j->n_sugg;
-	for (size_t i = 0; i < j->accs.n; i++) {
-		uint64_t s = j->accs.v[i], c = canonical_of(j, s);
+		 (j->from_special == CAT_GENE_NAME || j->from.rule == IDMAP_RULE_GENE);
+	size_t keep = 0, unreviewed = 0, unknown = 0, sugg0 = run->n_sugg;
+	for (size_t i = 0; i < run->accs.n; i++) {
+		uint64_t s = run->accs.v[i], c = canonical_of(j, s);
 		if (j->n_taxa && !taxon_ok(j, c))
 			continue;
-		if (gene && (rc = note_taxon(j, c)) != IDMAP_OK)
+		if (gene && (rc = note_taxon(j, run, c)) != IDMAP_OK)
 			return rc;
 		int rv = sp ? idmap_entry_reviewed(j, c) : 1;
-		if (rv < 0) { /* no entry name: never guessed (warning 63) */
+		if (rv < 0) { /* no entry name: never guessed (IDMAP_WARN_REVIEW_UNKNOWN) */
 			unknown++;
 			continue;
 		}
 		if (rv == 0) {
 			uint64_t x = j->canonical ? c : s;
 			int dup = 0;
-			for (size_t k = sugg0; k < j->n_sugg && !dup; k++)
-				dup = j->sugg[k].to == x;
+			for (size_t k = sugg0; k < run->n_sugg && !dup; k++)
+				dup = run->sugg[k].to == x;
 			unreviewed++;
-			if (!dup && (rc = push_row(&j->sugg, &j->n_sugg, &j->cap_sugg, id, x, 0)) !=
+			if (!dup && (rc = push_row(&run->sugg, &run->n_sugg, &run->cap_sugg, id, x, 0)) !=
 					    IDMAP_OK)
 				return rc;
 			continue;
 		}
-		j->accs.v[keep++] = j->canonical ? c : s;
+		run->accs.v[keep++] = j->canonical ? c : s;
 	}
-	j->accs.n = keep;
-	j->review_unknown += unknown;
+	run->accs.n = keep;
+	run->review_unknown += unknown;
 	if (keep == 0) {
 		r->status = unreviewed ? IDMAP_ID_UNREVIEWED
 			    : unknown  ? IDMAP_ID_REVIEW_UNKNOWN
 				       : IDMAP_ID_FILTERED;
 		return IDMAP_OK;
 	}
-	j->n_sugg = sugg0; /* an id with a reviewed entry gets no suggestion */
-	if ((rc = sort_accs(j)) != IDMAP_OK)
+	run->n_sugg = sugg0; /* an id with a reviewed entry gets no suggestion */
+	if ((rc = sort_accs(j, run)) != IDMAP_OK)
 		return rc;
-	size_t before = j->n_rows;
+	size_t before = run->n_rows;
 	if (j->to.kind == IDMAP_DB_KIND_UNIPROTKB || sp) {
-		for (size_t i = 0; i < j->accs.n && rc == IDMAP_OK; i++)
-			rc = push_row(&j->rows, &j->n_rows, &j->cap_rows, id, j->accs.v[i],
-				      j->accs.v[i]);
+		for (size_t i = 0; i < run->accs.n && rc == IDMAP_OK; i++)
+			rc = push_row(&run->rows, &run->n_rows, &run->cap_rows, id, run->accs.v[i],
+				      run->accs.v[i]);
 	} else {
-		rc = project_type(j, id);
+		rc = project_type(j, run, id);
 	}
 	if (rc != IDMAP_OK)
 		return rc;
-	r->rows = j->n_rows - before;
+	r->rows = run->n_rows - before;
 	r->status = r->rows ? IDMAP_ID_MAPPED : IDMAP_ID_NO_TARGET;
 	return IDMAP_OK;
 }
@@ -631,11 +625,11 @@ static void warm_step(const idmap_job *j, warm_slot *ring, size_t first, size_t 
 }
 
 /* Maps the ids [first, end) into j's rows and counts. */
-static int run_range(idmap_job *j, size_t first, size_t end)
+static int run_range(const idmap_job *j, job_run *run, size_t first, size_t end)
 {
 	warm_slot ring[WARM_RING];
 	int keys = j->from.kind == IDMAP_DB_KIND_TYPE && j->from_special == CAT_PLAIN &&
-		   j->from.rule != 6 && j->from.type_id != IDMAP_TYPE_ANY;
+		   j->from.rule != IDMAP_RULE_GENE && j->from.type_id != IDMAP_TYPE_ANY;
 	int warm = j->from.kind == IDMAP_DB_KIND_ACCESSION || keys;
 	size_t n = end - first;
 	for (size_t t = 0; t < n + WARM_A; t++) {
@@ -644,35 +638,36 @@ static int run_range(idmap_job *j, size_t first, size_t end)
 		if (t < WARM_A)
 			continue; /* filling the pipeline */
 		size_t i = first + t - WARM_A;
-		int rc = map_id(j, (uint32_t)i);
+		int rc = map_id(j, run, (uint32_t)i);
 		if (rc != IDMAP_OK)
 			return rc;
 		job_idrec *r = &j->ids[i];
 		if (!r->reason && r->status != IDMAP_ID_MAPPED)
 			r->reason = idmap_id_status_text(r->status);
 		if (r->status == IDMAP_ID_MAPPED)
-			j->st.mapped++;
+			run->st.mapped++;
 		else if (idmap_id_failed(r->status))
-			j->st.failed++;
-		if (r->rows > j->st.max_fanout) {
-			j->st.max_fanout = r->rows;
-			j->st.max_fanout_id = i;
+			run->st.failed++;
+		if (r->rows > run->st.max_fanout) {
+			run->st.max_fanout = r->rows;
+			run->st.max_fanout_id = i;
 		}
 	}
 	return IDMAP_OK;
 }
 
 /* ---- Several threads ---------------------------------------------------------------------
- * A large job is cut into consecutive ranges of ids, one per thread. Each helper thread maps
- * its range into a private copy of the job (its own scratch, rows and counts; the ids records
- * it writes are its own); the calling thread maps the first range into the job itself, then
- * appends the others' rows in range order. Rows stay in id order, so the result is the same
- * whatever the number of threads. */
+ * A large job is cut into consecutive ranges of ids, one per thread. Every thread, the calling
+ * one included, maps its range into its own zeroed job_run (scratch, rows and counts) and
+ * only reads the job, but for the ids records of its own range; the runs are then appended to
+ * the job in range order. Rows stay in id order, so the result is the same whatever the
+ * number of threads. */
 
 #define MIN_IDS_PER_THREAD 16384 /* below this a thread costs more than it saves */
 
 typedef struct {
-	idmap_job copy;
+	const idmap_job *job;
+	job_run run;
 	size_t first, end;
 	int rc, threaded;
 	pthread_t tid;
@@ -681,35 +676,41 @@ typedef struct {
 static void *run_part_main(void *arg)
 {
 	run_part *p = arg;
-	p->rc = run_range(&p->copy, p->first, p->end);
+	p->rc = run_range(p->job, &p->run, p->first, p->end);
 	return NULL;
 }
 
-static int append_rows(job_row **v, size_t *n, size_t *cap, const job_row *add, size_t k)
+/* Appends rows add[0, k) to *v, or hands the array over when *v is empty (the first run). */
+static int take_rows(job_row **v, size_t *n, size_t *cap, job_row **add, size_t k,
+		     size_t *add_cap)
 {
-	if (*n + k > *cap) {
-		job_row *x = realloc(*v, (*n + k) * sizeof *x);
-		if (!x)
-			return IDMAP_ERR_NOMEM;
-		*v = x;
-		*cap = *n + k;
+	if (!*v) {
+		*v = *add;
+		*n = k;
+		*cap = *add_cap;
+		*add = NULL;
+		return IDMAP_OK;
 	}
+	if (idmap_vec_reserve(v, cap, *n + k, sizeof **v) < 0)
+		return IDMAP_ERR_NOMEM;
 	if (k)
-		memcpy(*v + *n, add, k * sizeof *add);
+		memcpy(*v + *n, *add, k * sizeof **add);
 	*n += k;
 	return IDMAP_OK;
 }
 
-/* Adds part p's results to j (after j's own range and every earlier part). */
-static int merge_part(idmap_job *j, const run_part *p)
+/* Adds run p's results to j (after every earlier run); its taxa go into the first run's set,
+ * first. */
+static int merge_part(idmap_job *j, run_part *p, job_run *first)
 {
-	const idmap_job *c = &p->copy;
-	int rc = append_rows(&j->rows, &j->n_rows, &j->cap_rows, c->rows, c->n_rows);
+	job_run *c = &p->run;
+	int rc = take_rows(&j->rows, &j->n_rows, &j->cap_rows, &c->rows, c->n_rows, &c->cap_rows);
 	if (rc == IDMAP_OK)
-		rc = append_rows(&j->sugg, &j->n_sugg, &j->cap_sugg, c->sugg, c->n_sugg);
-	for (size_t i = 0; i < c->taxa_seen_cap && rc == IDMAP_OK; i++)
+		rc = take_rows(&j->sugg, &j->n_sugg, &j->cap_sugg, &c->sugg, c->n_sugg,
+			       &c->cap_sugg);
+	for (size_t i = 0; c != first && i < c->taxa_seen_cap && rc == IDMAP_OK; i++)
 		if (c->taxa_seen[i])
-			rc = taxon_seen_add(j, c->taxa_seen[i]);
+			rc = taxon_seen_add(first, c->taxa_seen[i]);
 	j->st.mapped += c->st.mapped;
 	j->st.failed += c->st.failed;
 	j->st.secondary += c->st.secondary;
@@ -723,9 +724,8 @@ static int merge_part(idmap_job *j, const run_part *p)
 	return rc;
 }
 
-static void free_part(run_part *p)
+static void free_run(job_run *c)
 {
-	idmap_job *c = &p->copy;
 	free(c->rows);
 	free(c->sugg);
 	free(c->accs.v);
@@ -734,43 +734,37 @@ static void free_part(run_part *p)
 	free(c->taxa_seen);
 }
 
-static int run_parallel(idmap_job *j, size_t threads)
+/* Maps every id of j with up to threads threads; the distinct taxa seen go to *taxa. */
+static int run_parallel(idmap_job *j, size_t threads, size_t *taxa)
 {
 	size_t n = j->n_ids, per = (n + threads - 1) / threads;
-	run_part *part = calloc(threads - 1, sizeof *part);
+	run_part *part = calloc(threads, sizeof *part);
 	if (!part)
 		return IDMAP_ERR_NOMEM;
-	for (size_t k = 1; k < threads; k++) {
-		run_part *p = &part[k - 1];
-		p->copy = *j;
-		idmap_job *c = &p->copy;
-		c->rows = c->sugg = NULL;
-		c->n_rows = c->cap_rows = c->n_sugg = c->cap_sugg = 0;
-		c->accs = (u64_vec){0};
-		c->tmp = (u64_vec){0};
-		c->vals = NULL;
-		c->n_vals = c->cap_vals = 0;
-		c->taxa_seen = NULL;
-		c->taxa_seen_n = c->taxa_seen_cap = 0;
-		memset(&c->st, 0, sizeof c->st);
-		c->review_unknown = 0;
+	for (size_t k = 0; k < threads; k++) {
+		run_part *p = &part[k];
+		p->job = j;
 		p->first = k * per < n ? k * per : n;
 		p->end = (k + 1) * per < n ? (k + 1) * per : n;
-		p->threaded = pthread_create(&p->tid, NULL, run_part_main, p) == 0;
-		if (!p->threaded)
-			p->rc = run_range(c, p->first, p->end); /* no thread: here, in turn */
+		if (k > 0) /* the calling thread maps the first range after starting the others */
+			p->threaded = pthread_create(&p->tid, NULL, run_part_main, p) == 0;
 	}
-	int rc = run_range(j, 0, per < n ? per : n);
-	for (size_t k = 1; k < threads; k++) {
-		run_part *p = &part[k - 1];
+	for (size_t k = 0; k < threads; k++)
+		if (!part[k].threaded) /* the first range, or no thread: here, in turn */
+			run_part_main(&part[k]);
+	int rc = IDMAP_OK;
+	for (size_t k = 0; k < threads; k++) {
+		run_part *p = &part[k];
 		if (p->threaded)
 			pthread_join(p->tid, NULL);
 		if (rc == IDMAP_OK)
 			rc = p->rc;
 		if (rc == IDMAP_OK)
-			rc = merge_part(j, p);
-		free_part(p);
+			rc = merge_part(j, p, &part[0].run);
 	}
+	*taxa = part[0].run.taxa_seen_n;
+	for (size_t k = 0; k < threads; k++)
+		free_run(&part[k].run);
 	free(part);
 	return rc;
 }
@@ -791,38 +785,39 @@ IDMAP_API int idmap_job_run(idmap_job *j)
 	size_t threads = j->threads ? j->threads : 1, most = j->n_ids / MIN_IDS_PER_THREAD;
 	if (threads > most)
 		threads = most ? most : 1;
-	int rc = threads > 1 ? run_parallel(j, threads) : run_range(j, 0, j->n_ids);
+	size_t taxa = 0;
+	int rc = run_parallel(j, threads, &taxa);
 	if (rc != IDMAP_OK)
 		return rc;
 	j->st.obsolete = j->st.secondary + j->st.deleted;
 	j->st.results = j->n_rows;
 	j->st.suggested = j->n_sugg;
 	char msg[256];
-	if (j->taxa_seen_n > 1) {
+	if (taxa > 1) {
 		snprintf(msg, sizeof msg, "Gene names were mapped without a taxon: the results span "
 			 "%zu taxa (homologues from several species). Give a taxon (taxId, "
-			 "--taxon ID) to keep one organism.", j->taxa_seen_n);
-		warn(j, 60, msg);
+			 "--taxon ID) to keep one organism.", taxa);
+		warn(j, IDMAP_WARN_GENE_TAXA, msg);
 	}
 	if ((j->from.flags & IDMAP_DB_ONE_TO_MANY) && j->st.max_fanout) {
 		const job_idrec *r = &j->ids[j->st.max_fanout_id];
 		snprintf(msg, sizeof msg, "One-to-many source %s: the largest fan-out is '%.*s' "
 			 "with %llu results.", j->from.name, r->len > 64 ? 64 : (int)r->len,
 			 j->arena + r->off, (unsigned long long)j->st.max_fanout);
-		warn(j, 61, msg);
+		warn(j, IDMAP_WARN_ONE_TO_MANY, msg);
 	}
 	if (j->st.obsolete) { /* obsolete inputs: here, not in obsoleteCount (inactive targets) */
 		snprintf(msg, sizeof msg, "Obsolete accessions among the ids: %llu secondary "
 			 "(mapped to their current accessions), %llu deleted.",
 			 (unsigned long long)j->st.secondary, (unsigned long long)j->st.deleted);
-		warn(j, 62, msg);
+		warn(j, IDMAP_WARN_OBSOLETE, msg);
 	}
 	if (j->review_unknown) {
 		snprintf(msg, sizeof msg, "%llu entries have no entry name in this index, so their "
 			 "review status is unknown: they were left out. The reviewed flag comes from "
 			 "entry names (UniProtKB-ID rows of idmapping.dat, idmapping_selected.tab).",
 			 (unsigned long long)j->review_unknown);
-		warn(j, 63, msg);
+		warn(j, IDMAP_WARN_REVIEW_UNKNOWN, msg);
 	}
 	return IDMAP_OK;
 }

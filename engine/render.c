@@ -8,7 +8,7 @@
 void idmap_obuf_flush(idmap_obuf *o)
 {
 	if (o->len && o->rc == 0)
-		o->rc = o->write(o->ctx, o->buf, o->len);
+		o->rc = o->write(o->ctx, o->buf, o->len) ? IDMAP_STOPPED : IDMAP_OK;
 	o->len = 0;
 }
 
@@ -37,17 +37,17 @@ void idmap_obuf_json(idmap_obuf *o, const char *s, size_t n)
 	idmap_obuf_c(o, '"');
 }
 
-IDMAP_API int idmap_out_format_parse(const char *name)
+IDMAP_API idmap_out_format idmap_out_format_parse(const char *name)
 {
 	if (!name)
-		return -1;
+		return IDMAP_OUT_UNKNOWN;
 	if (!strcmp(name, "tsv"))
 		return IDMAP_OUT_TSV;
 	if (!strcmp(name, "list"))
 		return IDMAP_OUT_LIST;
 	if (!strcmp(name, "json"))
 		return IDMAP_OUT_JSON;
-	return -1;
+	return IDMAP_OUT_UNKNOWN;
 }
 
 typedef struct {

@@ -93,7 +93,7 @@ static int render_json(const idmap_catalog *cat, idmap_obuf *o)
 	size_t *tos = malloc((n ? n : 1) * sizeof *tos);
 	if (!tos)
 		return IDMAP_ERR_NOMEM;
-	for (int rule = 1; rule <= 8; rule++) {
+	for (int rule = IDMAP_RULE_ACCESSION; rule <= IDMAP_RULE_OTHER; rule++) {
 		size_t k = idmap_catalog_rule_tos(cat, rule, tos);
 		idmap_obuf_s(o, rule > 1 ? ",{\"ruleId\":" : "{\"ruleId\":");
 		idmap_obuf_u64(o, (uint64_t)rule);
@@ -120,10 +120,7 @@ IDMAP_API int idmap_render_catalog(const idmap_catalog *cat, int format, idmap_w
 	idmap_obuf *o = malloc(sizeof *o);
 	if (!o)
 		return IDMAP_ERR_NOMEM;
-	o->write = write;
-	o->ctx = ctx;
-	o->len = 0;
-	o->rc = 0;
+	idmap_obuf_init(o, write, ctx);
 	int rc = IDMAP_OK;
 	if (format == IDMAP_OUT_JSON) {
 		rc = render_json(cat, o);

@@ -27,16 +27,26 @@ int idmap_catalog_special(const idmap_catalog *cat, size_t i);
  * returns how many. */
 size_t idmap_catalog_rule_tos(const idmap_catalog *cat, int rule, size_t *out);
 
-/* Output buffer of the renderers: 64 KiB chunks handed to the caller's write function. */
+/* The output buffer of the library: 64 KiB chunks handed to the caller's write function
+ * (renderers, saved jobs). A callback-flushed buffer, unlike the growable arrays of
+ * idmap_vec.h: output of any size streams in bounded memory. */
 typedef struct {
 	idmap_write_fn write;
 	void *ctx;
 	char buf[1 << 16];
 	size_t len;
-	int rc; /* first non-zero write result */
+	int rc; /* IDMAP_STOPPED once write returned non-zero */
 } idmap_obuf;
 
 void idmap_obuf_flush(idmap_obuf *o);
+
+static inline void idmap_obuf_init(idmap_obuf *o, idmap_write_fn write, void *ctx)
+{
+	o->write = write;
+	o->ctx = ctx;
+	o->len = 0;
+	o->rc = IDMAP_OK;
+}
 
 static inline void idmap_obuf_put(idmap_obuf *o, const void *p, size_t n)
 {
@@ -137,15 +147,26 @@ struct idmap_job {
 	char warn_msg[JOB_MAX_WARNINGS][256];
 	size_t n_warn;
 
+	uint64_t review_unknown; /* entries left out of a Swiss-Prot job (IDMAP_WARN_REVIEW_UNKNOWN) */
+};
+
+/* What one thread of idmap_job_run owns while it maps a range of ids (mapper.c): its rows,
+ * counts and the scratch of the current id. Each thread starts from a zeroed job_run and
+ * only reads the job (but for the ids records of its range), so a field added here is never
+ * shared between threads by accident. */
+typedef struct {
+	job_row *rows, *sugg;
+	size_t n_rows, cap_rows, n_sugg, cap_sugg;
+	idmap_job_stats st;	 /* mapped, failed, secondary, deleted, inactive, max_fanout */
+	uint64_t review_unknown;
+	uint64_t *taxa_seen; /* open-addressed key slots + 1 (IDMAP_WARN_GENE_TAXA) */
+	size_t taxa_seen_n, taxa_seen_cap;
 	/* scratch of the current id, reused */
 	u64_vec accs, tmp;
 	uint64_t del_key; /* #deleted key slot of the current id */
-	uint64_t review_unknown; /* entries left out of a Swiss-Prot job (warning 63) */
 	job_val *vals;
 	size_t n_vals, cap_vals;
-	uint64_t *taxa_seen; /* open-addressed key slots + 1 (gene-name taxon warning) */
-	size_t taxa_seen_n, taxa_seen_cap;
-};
+} job_run;
 
 int idmap_u64_push(u64_vec *v, uint64_t x);
 /* The IDMAP_DELETED_* list of a key slot of j's index, or -1 when it is no deleted key. */

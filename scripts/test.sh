@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds and runs the whole test suite with ctest.
-#   scripts/test.sh             plain build (Debug, assertions on)
+#   scripts/test.sh             plain build (RelWithDebInfo: optimised, with debug info)
 #   scripts/test.sh --sanitize  ASan + UBSan build
 #   scripts/test.sh --valgrind  memcheck: the CLI tests run idmap under valgrind
 #                               (IDMAP_TEST_WRAPPER), the fuzz corpus replays too

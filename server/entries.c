@@ -165,8 +165,7 @@ int srv_fasta_rows(const srv_fasta_job *f, idmap_write_fn w, void *wctx)
 
 static int buf_write(void *ctx, const void *p, size_t n)
 {
-	srv_buf_put(ctx, p, n);
-	return ((srv_buf *)ctx)->failed ? IDMAP_ERR_NOMEM : 0;
+	return idmap_str_put(ctx, p, n); /* stops (IDMAP_STOPPED) only when out of memory */
 }
 
 /* 1 when id is a UniProtKB accession or isoform, as UniProt's accession validation. */
@@ -236,13 +235,15 @@ static int range_ok(const asked_id *a)
 /* Appends the record of a when it is of the path's kinds. Returns IDMAP_OK,
  * IDMAP_ERR_NOT_FOUND, IDMAP_ERR_INVALID (a range beyond the sequence), or an index or
  * memory failure. */
-static int append_id(srv_ctx *ctx, const entry_path *p, const asked_id *a, srv_buf *b)
+static int append_id(srv_ctx *ctx, const entry_path *p, const asked_id *a, idmap_str *b)
 {
 	idmap_entry e;
 	int st = idmap_entry_find(ctx->ix, a->id, a->n, &e);
 	if (st == IDMAP_ERR_INVALID || (st == IDMAP_OK && (e.kind < p->lo || e.kind > p->hi)))
 		return IDMAP_ERR_NOT_FOUND;
-	return st == IDMAP_OK ? write_record(ctx->ix, e, a->start, a->end, 0, buf_write, b) : st;
+	if (st == IDMAP_OK)
+		st = write_record(ctx->ix, e, a->start, a->end, 0, buf_write, b);
+	return st == IDMAP_STOPPED ? IDMAP_ERR_NOMEM : st;
 }
 
 static enum MHD_Result bad_range(srv_ctx *ctx, struct MHD_Connection *c, const asked_id *a)
@@ -252,7 +253,7 @@ static enum MHD_Result bad_range(srv_ctx *ctx, struct MHD_Connection *c, const a
 }
 
 /* The answer for status st of the ids asked for, the last one being a. */
-static enum MHD_Result send_fasta(srv_ctx *ctx, struct MHD_Connection *c, int st, srv_buf *b,
+static enum MHD_Result send_fasta(srv_ctx *ctx, struct MHD_Connection *c, int st, idmap_str *b,
 				  const asked_id *a)
 {
 	enum MHD_Result rc;
@@ -292,17 +293,17 @@ static enum MHD_Result accessions(srv_ctx *ctx, struct MHD_Connection *c, const 
 	if (!list || !*list)
 		return srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "'accessions' is a required parameter");
 	/* every malformed accession named, as UniProt's ValidUniqueIdList */
-	srv_buf b = {0};
+	idmap_str b = {0};
 	const char *s = list, *t;
 	size_t k, n = 0;
 	asked_id a = {0};
 	for (; next_item(&s, &t, &k); n++)
 		if (!asked(p, t, k, &a))
-			srv_buf_printf(&b, "%sAccession '%.*s' has invalid format. It should be a "
+			idmap_str_printf(&b, "%sAccession '%.*s' has invalid format. It should be a "
 				       "valid UniProtKB accession with optional sequence range e.g. "
 				       "P12345[10-20].", b.len ? "\n" : "", (int)(k > 100 ? 100 : k), t);
 	if (n > MAX_ACCESSIONS)
-		srv_buf_printf(&b, "%sOnly '%d' accessions are allowed in each request.",
+		idmap_str_printf(&b, "%sOnly '%d' accessions are allowed in each request.",
 			       b.len ? "\n" : "", MAX_ACCESSIONS);
 	if (b.len || b.failed) {
 		enum MHD_Result rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s",
@@ -355,7 +356,7 @@ int srv_entry_route(srv_ctx *ctx, struct MHD_Connection *c, const char *url, enu
 		*rc = bad_range(ctx, c, &a);
 		return 1;
 	}
-	srv_buf b = {0};
+	idmap_str b = {0};
 	*rc = send_fasta(ctx, c, append_id(ctx, p, &a, &b), &b, &a);
 	return 1;
 }

@@ -42,14 +42,8 @@ typedef struct {
 
 static int runs_add(runs *r, FILE *f)
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 16;
-		FILE **p = realloc(r->f, cap * sizeof *p);
-		if (!p)
-			return -1;
-		r->f = p;
-		r->cap = cap;
-	}
+	if (idmap_vec_reserve(&r->f, &r->cap, r->n + 1, sizeof *r->f) < 0)
+		return -1;
 	r->f[r->n++] = f;
 	return 0;
 }
@@ -112,14 +106,9 @@ static int merge(FILE **in, size_t n, FILE *out)
 		if (!min)
 			break;
 		if (!have_last || strcmp(min->line, last)) {
-			if ((size_t)min->len + 1 > last_cap) {
-				char *p = realloc(last, (size_t)min->len + 1);
-				if (!p) {
-					rc = -1;
-					break;
-				}
-				last = p;
-				last_cap = (size_t)min->len + 1;
+			if (idmap_vec_reserve(&last, &last_cap, (size_t)min->len + 1, 1) < 0) {
+				rc = -1;
+				break;
 			}
 			memcpy(last, min->line, (size_t)min->len + 1);
 			have_last = 1;
@@ -201,7 +190,7 @@ static FILE *sorted_targets(srv_ctx *ctx, const idmap_job *job)
 	return merge_all(ctx, &r);
 }
 
-static int flush_out(srv_buf *b, idmap_write_fn w, void *wctx)
+static int flush_out(idmap_str *b, idmap_write_fn w, void *wctx)
 {
 	int rc = b->failed ? -1 : w(wctx, b->p, b->len);
 	b->len = 0;
@@ -213,9 +202,11 @@ int srv_intersect(srv_ctx *ctx, const idmap_job *ja, const idmap_job *jb, int fm
 {
 	FILE *fa = sorted_targets(ctx, ja), *fb = fa ? sorted_targets(ctx, jb) : NULL;
 	reader a = {.f = fa}, b = {.f = fb};
-	srv_buf out = {0};
+	idmap_str out = {0};
 	int rc = fa && fb ? 0 : -1, first = 1;
-	srv_buf_str(&out, fmt == IDMAP_OUT_JSON ? "{\"results\":[" : fmt == IDMAP_OUT_TSV ? "To\n" : "");
+	idmap_str_add(&out, fmt == IDMAP_OUT_JSON  ? "{\"results\":["
+			    : fmt == IDMAP_OUT_TSV ? "To\n"
+						   : "");
 	if (rc == 0) {
 		next(&a);
 		next(&b);
@@ -225,11 +216,11 @@ int srv_intersect(srv_ctx *ctx, const idmap_job *ja, const idmap_job *jb, int fm
 		if (cmp == 0) {
 			if (fmt == IDMAP_OUT_JSON) {
 				if (!first)
-					srv_buf_put(&out, ",", 1);
-				srv_buf_json(&out, a.line, (size_t)a.len);
+					idmap_str_put(&out, ",", 1);
+				srv_json(&out, a.line, (size_t)a.len);
 			} else {
-				srv_buf_put(&out, a.line, (size_t)a.len);
-				srv_buf_put(&out, "\n", 1);
+				idmap_str_put(&out, a.line, (size_t)a.len);
+				idmap_str_put(&out, "\n", 1);
 			}
 			first = 0;
 			if (out.len > (1u << 16))
@@ -243,7 +234,7 @@ int srv_intersect(srv_ctx *ctx, const idmap_job *ja, const idmap_job *jb, int fm
 	if (rc == 0 && ((fa && ferror(fa)) || (fb && ferror(fb))))
 		rc = -1;
 	if (fmt == IDMAP_OUT_JSON)
-		srv_buf_str(&out, "]}");
+		idmap_str_add(&out, "]}");
 	if (rc == 0)
 		rc = flush_out(&out, w, wctx);
 	free(a.line);

@@ -413,15 +413,9 @@ static int add_spooled(srv_jobs *js, const char *id, idmap_job *job, run_state *
 				rc = add_chained(js, job, line + 4, r);
 			continue;
 		}
-		if (run_cap < run_len + (size_t)n) {
-			size_t c = run_len + (size_t)n + (1u << 20);
-			char *p = realloc(run, c);
-			if (!p) {
-				rc = fail(r, RUN_RETRY, "out of memory");
-				break;
-			}
-			run = p;
-			run_cap = c;
+		if (idmap_vec_reserve(&run, &run_cap, run_len + (size_t)n, 1) < 0) {
+			rc = fail(r, RUN_RETRY, "out of memory");
+			break;
 		}
 		memcpy(run + run_len, line, (size_t)n);
 		run_len += (size_t)n;
@@ -731,13 +725,8 @@ static void scan(srv_jobs *js)
 	while ((e = readdir(d))) {
 		if (!is_job_file(e->d_name, ".req"))
 			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			void *p = realloc(ids, cap * sizeof *ids);
-			if (!p)
-				break;
-			ids = p;
-		}
+		if (idmap_vec_reserve(&ids, &cap, n + 1, sizeof *ids) < 0)
+			break;
 		memcpy(ids[n], e->d_name, SRV_JOB_ID_LEN);
 		ids[n++][SRV_JOB_ID_LEN] = 0;
 	}

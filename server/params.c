@@ -198,20 +198,20 @@ static const struct {
 };
 #define N_MODEL (sizeof model_organisms / sizeof *model_organisms)
 
-static void facet_value(srv_buf *b, int *first, const char *label, const char *value,
+static void facet_value(idmap_str *b, int *first, const char *label, const char *value,
 			uint64_t count)
 {
 	if (!count) /* facet.mincount=1 */
 		return;
-	srv_buf_str(b, *first ? "{\"label\":" : ",{\"label\":");
-	srv_buf_json(b, label, strlen(label));
-	srv_buf_str(b, ",\"value\":");
-	srv_buf_json(b, value, strlen(value));
-	srv_buf_printf(b, ",\"count\":%" PRIu64 "}", count);
+	idmap_str_add(b, *first ? "{\"label\":" : ",{\"label\":");
+	srv_json(b, label, strlen(label));
+	idmap_str_add(b, ",\"value\":");
+	srv_json(b, value, strlen(value));
+	idmap_str_printf(b, ",\"count\":%" PRIu64 "}", count);
 	*first = 0;
 }
 
-int srv_facets(const idmap_job *job, const char *facets, const srv_query *q, srv_buf *out,
+int srv_facets(const idmap_job *job, const char *facets, const srv_query *q, idmap_str *out,
 	       char *err, size_t errlen)
 {
 	int want[2] = {0, 0}; /* reviewed, model_organism */
@@ -248,18 +248,18 @@ int srv_facets(const idmap_job *job, const char *facets, const srv_query *q, srv
 		for (size_t k = 0; k < N_MODEL; k++)
 			org[k] += model_organisms[k].taxon == taxon;
 	}
-	srv_buf_str(out, "\"facets\":[");
+	idmap_str_add(out, "\"facets\":[");
 	int first = 1;
 	if (want[0]) { /* sort=index desc: true first */
-		srv_buf_str(out, "{\"label\":\"Status\",\"name\":\"reviewed\","
+		idmap_str_add(out, "{\"label\":\"Status\",\"name\":\"reviewed\","
 				 "\"allowMultipleSelection\":false,\"values\":[");
 		facet_value(out, &first, "Reviewed (Swiss-Prot)", "true", rev[0]);
 		facet_value(out, &first, "Unreviewed (TrEMBL)", "false", rev[1]);
-		srv_buf_str(out, "]}");
+		idmap_str_add(out, "]}");
 	}
 	if (want[1]) { /* by count, the first 5 (facet.limit) */
-		srv_buf_str(out, want[0] ? ",{" : "{");
-		srv_buf_str(out, "\"label\":\"Popular organisms\",\"name\":\"model_organism\","
+		idmap_str_add(out, want[0] ? ",{" : "{");
+		idmap_str_add(out, "\"label\":\"Popular organisms\",\"name\":\"model_organism\","
 				 "\"allowMultipleSelection\":true,\"values\":[");
 		first = 1;
 		for (int shown = 0; shown < 5; shown++) {
@@ -274,8 +274,8 @@ int srv_facets(const idmap_job *job, const char *facets, const srv_query *q, srv
 			facet_value(out, &first, model_organisms[best].label, v, org[best]);
 			org[best] = 0;
 		}
-		srv_buf_str(out, "]}");
+		idmap_str_add(out, "]}");
 	}
-	srv_buf_str(out, "],");
+	idmap_str_add(out, "],");
 	return 0;
 }

@@ -13,69 +13,33 @@
 
 #include "server.h"
 
-/* ---- A growable buffer ------------------------------------------------------------------------ */
+/* ---- JSON strings and log lines into an idmap_str ------------------------------------------ */
 
-void srv_buf_put(srv_buf *b, const void *p, size_t n)
+void srv_json(idmap_str *b, const char *s, size_t n)
 {
-	if (b->failed)
-		return;
-	if (b->cap - b->len < n + 1) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap - b->len < n + 1)
-			cap *= 2;
-		char *q = realloc(b->p, cap);
-		if (!q) {
-			b->failed = 1;
-			return;
-		}
-		b->p = q;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = 0;
-}
-
-void srv_buf_str(srv_buf *b, const char *s) { srv_buf_put(b, s, strlen(s)); }
-
-void srv_buf_printf(srv_buf *b, const char *fmt, ...)
-{
-	char tmp[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		b->failed = 1;
-	else
-		srv_buf_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-void srv_buf_json(srv_buf *b, const char *s, size_t n)
-{
-	srv_buf_put(b, "\"", 1);
-	srv_buf_json_chars(b, s, n);
-	srv_buf_put(b, "\"", 1);
+	idmap_str_put(b, "\"", 1);
+	srv_json_chars(b, s, n);
+	idmap_str_put(b, "\"", 1);
 }
 
 static int buf_write(void *ctx, const void *p, size_t n)
 {
-	srv_buf_put(ctx, p, n);
+	idmap_str_put(ctx, p, n);
 	return 0;
 }
 
-void srv_buf_json_chars(srv_buf *b, const char *s, size_t n)
+void srv_json_chars(idmap_str *b, const char *s, size_t n)
 {
 	idmap_escape_write(s, n, IDMAP_ESC_JSON, buf_write, b);
 }
 
 void srv_log_request(FILE *log, const char *method, const char *url)
 {
-	srv_buf b = {0};
+	idmap_str b = {0};
 	idmap_escape_write(method, strlen(method), IDMAP_ESC_TEXT, buf_write, &b);
-	srv_buf_put(&b, " ", 1);
+	idmap_str_put(&b, " ", 1);
 	idmap_escape_write(url, strlen(url), IDMAP_ESC_TEXT, buf_write, &b);
-	srv_buf_put(&b, "\n", 1);
+	idmap_str_put(&b, "\n", 1);
 	if (!b.failed)
 		fwrite(b.p, 1, b.len, log); /* one write: lines of concurrent requests stay whole */
 	free(b.p);
@@ -133,22 +97,22 @@ enum MHD_Result srv_error(srv_ctx *ctx, struct MHD_Connection *c, unsigned statu
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
 	srv_url(c, srv_request_path ? srv_request_path : "", url, sizeof url);
-	srv_buf b = {0};
-	srv_buf_str(&b, "{\"url\":");
-	srv_buf_json(&b, url, strlen(url));
-	srv_buf_str(&b, ",\"messages\":[");
+	idmap_str b = {0};
+	idmap_str_add(&b, "{\"url\":");
+	srv_json(&b, url, strlen(url));
+	idmap_str_add(&b, ",\"messages\":[");
 	const char *p = text;
 	for (int first = 1;; first = 0) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 		if (!first)
-			srv_buf_put(&b, ",", 1);
-		srv_buf_json(&b, p, n);
+			idmap_str_put(&b, ",", 1);
+		srv_json(&b, p, n);
 		if (!nl)
 			break;
 		p = nl + 1;
 	}
-	srv_buf_str(&b, "]}");
+	idmap_str_add(&b, "]}");
 	enum MHD_Result rc = b.failed ? MHD_NO
 				      : srv_send(ctx, c, status, "application/json", b.p, b.len);
 	free(b.p);

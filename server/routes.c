@@ -87,20 +87,20 @@ static enum MHD_Result status(srv_ctx *ctx, struct MHD_Connection *c, const char
 		return not_found(ctx, c);
 	const char *r = arg(c, "redirect");
 	int follow = !(r && !strcasecmp(r, "false")); /* ?redirect=false: the page polls */
-	srv_buf b = {0};
-	srv_buf_printf(&b, "{\"jobStatus\":\"%s\"", state_name(v.state));
+	idmap_str b = {0};
+	idmap_str_printf(&b, "{\"jobStatus\":\"%s\"", state_name(v.state));
 	unsigned code = MHD_HTTP_OK;
 	if (v.state == SRV_JOB_ERROR) {
-		srv_buf_printf(&b, ",\"errors\":[{\"code\":%d,\"message\":", v.err_code);
-		srv_buf_json(&b, v.err_msg, strlen(v.err_msg));
-		srv_buf_str(&b, "}]");
+		idmap_str_printf(&b, ",\"errors\":[{\"code\":%d,\"message\":", v.err_code);
+		srv_json(&b, v.err_msg, strlen(v.err_msg));
+		idmap_str_add(&b, "}]");
 		/* IdMappingJobController.createStatus: 400 for a limit error (code 40), else
 		 * 500 */
 		if (follow)
 			code = v.err_code == 40 ? MHD_HTTP_BAD_REQUEST
 						: MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}
-	srv_buf_str(&b, "}");
+	idmap_str_add(&b, "}");
 	if (b.failed) {
 		free(b.p);
 		return MHD_NO;
@@ -132,7 +132,7 @@ typedef struct {
 	idmap_job_stats st;
 } details_arg;
 
-static int put(idmap_write_fn w, void *wctx, srv_buf *b)
+static int put(idmap_write_fn w, void *wctx, idmap_str *b)
 {
 	int rc = b->failed ? -1 : w(wctx, b->p, b->len);
 	b->len = 0;
@@ -142,12 +142,12 @@ static int put(idmap_write_fn w, void *wctx, srv_buf *b)
 static int details_produce(void *a, idmap_write_fn w, void *wctx)
 {
 	details_arg *d = a;
-	srv_buf b = {0};
-	srv_buf_str(&b, "{\"from\":");
-	srv_buf_json(&b, d->v.req.from, strlen(d->v.req.from));
-	srv_buf_str(&b, ",\"to\":");
-	srv_buf_json(&b, d->v.req.to, strlen(d->v.req.to));
-	srv_buf_str(&b, ",\"ids\":\"");
+	idmap_str b = {0};
+	idmap_str_add(&b, "{\"from\":");
+	srv_json(&b, d->v.req.from, strlen(d->v.req.from));
+	idmap_str_add(&b, ",\"to\":");
+	srv_json(&b, d->v.req.to, strlen(d->v.req.to));
+	idmap_str_add(&b, ",\"ids\":\"");
 	int rc = put(w, wctx, &b);
 	/* the ids as submitted, comma-separated, read back from the spool */
 	char *line = NULL;
@@ -158,35 +158,35 @@ static int details_produce(void *a, idmap_write_fn w, void *wctx)
 		if (line[n - 1] == '\n')
 			n--;
 		if (!first)
-			srv_buf_put(&b, ",", 1);
+			idmap_str_put(&b, ",", 1);
 		first = 0;
-		srv_buf_json_chars(&b, line, (size_t)n);
+		srv_json_chars(&b, line, (size_t)n);
 		if (b.len > (1u << 16))
 			rc = put(w, wctx, &b);
 	}
 	free(line);
-	srv_buf_str(&b, "\"");
+	idmap_str_add(&b, "\"");
 	if (d->v.req.tax[0]) {
-		srv_buf_str(&b, ",\"taxId\":");
-		srv_buf_json(&b, d->v.req.tax, strlen(d->v.req.tax));
+		idmap_str_add(&b, ",\"taxId\":");
+		srv_json(&b, d->v.req.tax, strlen(d->v.req.tax));
 	}
-	srv_buf_str(&b, ",\"redirectURL\":");
-	srv_buf_json(&b, d->redirect, strlen(d->redirect));
-	srv_buf_printf(&b, ",\"jobStatus\":\"%s\"", state_name(d->v.state));
+	idmap_str_add(&b, ",\"redirectURL\":");
+	srv_json(&b, d->redirect, strlen(d->redirect));
+	idmap_str_printf(&b, ",\"jobStatus\":\"%s\"", state_name(d->v.state));
 	if (d->have_stats) {
 		const idmap_job_stats *s = &d->st;
-		srv_buf_printf(&b,
+		idmap_str_printf(&b,
 			       ",\"stats\":{\"inputs\":%" PRIu64 ",\"distinct\":%" PRIu64
 			       ",\"duplicates\":%" PRIu64 ",\"mapped\":%" PRIu64
 			       ",\"failed\":%" PRIu64 ",\"obsolete\":%" PRIu64,
 			       s->inputs, s->distinct, s->duplicates, s->mapped, s->failed,
 			       s->obsolete);
-		srv_buf_printf(&b,
+		idmap_str_printf(&b,
 			       ",\"secondary\":%" PRIu64 ",\"deleted\":%" PRIu64
 			       ",\"results\":%" PRIu64 ",\"suggested\":%" PRIu64 "}",
 			       s->secondary, s->deleted, s->results, s->suggested);
 	}
-	srv_buf_str(&b, "}");
+	idmap_str_add(&b, "}");
 	if (rc == 0)
 		rc = put(w, wctx, &b);
 	free(b.p);
@@ -237,7 +237,7 @@ typedef struct {
 	idmap_render_ext x; /* entry objects, the rows of a query, the facets */
 	srv_query *query;
 	uint64_t selected; /* rows matching query */
-	srv_buf head;
+	idmap_str head;
 	srv_fasta_job fasta; /* its job is set for format=fasta */
 } render_arg;
 
@@ -300,14 +300,14 @@ static int cursor_parse(const char *s, uint64_t max, uint64_t *v)
 	return 0;
 }
 
-static void url_escaped(srv_buf *b, const char *v)
+static void url_escaped(idmap_str *b, const char *v)
 {
 	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		    *p == '-' || *p == '_' || *p == '.' || *p == ',')
-			srv_buf_put(b, p, 1);
+			idmap_str_put(b, p, 1);
 		else
-			srv_buf_printf(b, "%%%02X", *p);
+			idmap_str_printf(b, "%%%02X", *p);
 	}
 }
 
@@ -317,12 +317,12 @@ static enum MHD_Result keep_arg(void *cls, enum MHD_ValueKind kind, const char *
 				const char *value)
 {
 	(void)kind;
-	srv_buf *b = cls;
+	idmap_str *b = cls;
 	if (strcmp(name, "cursor") && strcmp(name, "size")) {
-		srv_buf_put(b, "&", 1);
+		idmap_str_put(b, "&", 1);
 		url_escaped(b, name);
 		if (value) {
-			srv_buf_put(b, "=", 1);
+			idmap_str_put(b, "=", 1);
 			url_escaped(b, value);
 		}
 	}
@@ -480,10 +480,10 @@ static enum MHD_Result results(srv_ctx *ctx, struct MHD_Connection *c, const cha
 		cursor_text(first + size, next);
 		char origin[512];
 		srv_url(c, "", origin, sizeof origin);
-		srv_buf q = {0};
-		srv_buf_printf(&q, "<%s%s?cursor=%s&size=%" PRIu64, origin, path, next, size);
+		idmap_str q = {0};
+		idmap_str_printf(&q, "<%s%s?cursor=%s&size=%" PRIu64, origin, path, next, size);
 		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, keep_arg, &q);
-		srv_buf_str(&q, ">; rel=\"next\"");
+		idmap_str_add(&q, ">; rel=\"next\"");
 		if (!q.failed)
 			MHD_add_response_header(resp, "Link", q.p);
 		free(q.p);

@@ -131,8 +131,8 @@ static void release_stamp(srv_ctx *ctx)
 
 static int collect(void *arg, const void *p, size_t n)
 {
-	srv_buf *b = arg;
-	srv_buf_put(b, p, n);
+	idmap_str *b = arg;
+	idmap_str_put(b, p, n);
 	return b->failed;
 }
 
@@ -214,7 +214,7 @@ int srv_run(const srv_opts *o)
 		return 1;
 	}
 	release_stamp(&ctx);
-	srv_buf fields = {0};
+	idmap_str fields = {0};
 	if (idmap_catalog_open(ctx.ix, &ctx.cat) != IDMAP_OK ||
 	    idmap_render_catalog(ctx.cat, IDMAP_OUT_JSON, collect, &fields) != IDMAP_OK ||
 	    fields.failed) {

@@ -23,6 +23,7 @@
 #include <microhttpd.h>
 
 #include "idmap.h"
+#include "idmap_vec.h"
 
 /* ---- Options (cmd_serve.c fills them) ------------------------------------------------------ */
 
@@ -203,18 +204,10 @@ typedef int (*srv_produce_fn)(void *arg, idmap_write_fn w, void *wctx);
 struct MHD_Response *srv_produced(srv_produce_fn fn, void *arg, void (*free_arg)(void *),
 				  int gzip);
 
-/* A growable text buffer (failed is set when memory runs out). */
-typedef struct {
-	char *p;
-	size_t len, cap;
-	int failed;
-} srv_buf;
-void srv_buf_put(srv_buf *b, const void *p, size_t n);
-void srv_buf_str(srv_buf *b, const char *s);
-void srv_buf_printf(srv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void srv_buf_json(srv_buf *b, const char *s, size_t n);
+/* Texts are built in an idmap_str (idmap_vec.h). A JSON string (quoted, escaped): */
+void srv_json(idmap_str *b, const char *s, size_t n);
 /* The same without the quotes (a piece of a longer JSON string). */
-void srv_buf_json_chars(srv_buf *b, const char *s, size_t n);
+void srv_json_chars(idmap_str *b, const char *s, size_t n);
 /* Writes "METHOD URL" and a newline to the request log, control bytes escaped (\x1b): a
  * request cannot send escape sequences to the operator's terminal. */
 void srv_log_request(FILE *log, const char *method, const char *url);
@@ -234,7 +227,7 @@ int srv_query_parse(const idmap_job *job, const char *query, srv_query **q, char
 int srv_query_keep(void *q, uint64_t row);
 /* Appends `"facets":[...],` for the comma-separated facet names over the rows matching q
  * (NULL: all rows). Returns 0, or -1 with UniProt's message for an unknown facet. */
-int srv_facets(const idmap_job *job, const char *facets, const srv_query *q, srv_buf *out,
+int srv_facets(const idmap_job *job, const char *facets, const srv_query *q, idmap_str *out,
 	       char *err, size_t errlen);
 
 /* ---- Routes (routes.c) and the page (web.c) ------------------------------------------------- */

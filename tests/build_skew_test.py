@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds under key skew and duplication stay within --memory (issue 13, item 11).
+"""Builds under key skew and duplication stay within --memory.
 
 Real releases hold keys shared by millions of entries (taxa, GO terms, protein families): a
 key's postings used to be gathered in one pass in memory, 40-odd bytes each, whatever the

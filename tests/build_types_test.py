@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Many ID types (issue 13, item 12): an index of 65,000 types maps at once, and more types
+"""Many ID types: an index of 65,000 types maps at once, and more types
 than the format allows are refused naming the file and line.
 
 Each `map` resolves its names against every type of the index; a lookup linear in the

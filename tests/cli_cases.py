@@ -73,7 +73,7 @@ def load_delac(sample):
 
 
 def two_column_cases(m, sample, accs):
-    """Issue 14 item 1: the plain TSV is From<TAB>To whatever the inputs (UniProt's plain TSV
+    """The plain TSV is From<TAB>To whatever the inputs (UniProt's plain TSV
     is always From/To: uniprot-rest-api pir-id-mapping-return-fields.json). Obsolete inputs
     (secondary, deleted) are present on every target; a two-column parser reads the output."""
     sec = [s for s, p in load_sec_ac(sample) if p in accs and s not in accs][:2]
@@ -85,7 +85,7 @@ def two_column_cases(m, sample, accs):
 
 
 def review_cases(sample, workdir, dat):
-    """Issue 14 item 16: the review status is never guessed. The reviewed flag is the entry
+    """The review status is never guessed. The reviewed flag is the entry
     name (UniProtKB-ID); an index without names refuses the Swiss-Prot target, an entry
     without a name is left out with warning 63, never called unreviewed (the old answer for
     P31946 was 'only unreviewed (TrEMBL) entries'). Builds two indexes from idmapping.dat
@@ -122,7 +122,7 @@ def review_cases(sample, workdir, dat):
 
 
 def trembl_deleted_cases(sample, workdir):
-    """Issue 14 item 14: accessions deleted from TrEMBL (delac_tr.txt) and from Swiss-Prot
+    """Accessions deleted from TrEMBL (delac_tr.txt) and from Swiss-Prot
     (delac_sp.txt) are told apart in the index and in the answers; only Swiss-Prot's carry
     uniprot-core's DeletedReason SWISSPROT_DELETION ("Deleted from Swiss-Prot")."""
     tr = os.path.join(workdir, "delac_tr.txt")
@@ -181,7 +181,7 @@ def build_cases(idx, sample, workdir):
                                            "ALBU_HUMAN\tP02768\n")),
         ("list format", m + ["--format", "list", "P31946", "ALBU_HUMAN", "P62258", "P31946"],
          dict(code=0, exact="P31946\nP02768\nP62258\n")),
-        # issue 14 item 15: as a target UniProtKB-ID gives entry names, as every file type name
+        # as a target UniProtKB-ID gives entry names, as every file type name
         # gives its values; UniProtKB stays the accession target; as a source it is
         # UniProtKB_AC-ID
         ("to UniProtKB-ID gives entry names", m + ["--to", "UniProtKB-ID", "P02768",

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Hostile input and unlucky operators (issue 13, items 6-8 and the CLI's smaller items).
+"""Hostile input and unlucky operators.
 
   - ids that are not UTF-8, or hold control bytes, still give JSON that a strict parser
     reads (`idmap map -F json` and the server's failedIds, through json.loads);

@@ -146,7 +146,7 @@ class Checker:
         return p.returncode, p.stdout, p.stderr
 
     def parse_rows(self, name, out, notes=None):
-        """(From, To) rows. The plain TSV is From<TAB>To whatever the inputs (issue 14 item 1);
+        """(From, To) rows. The plain TSV is From<TAB>To whatever the inputs;
         a caller that passes notes (a dict) asked for the Obsolete column (--fields
         from,to,obsolete): its cells go to notes[(From, To)]."""
         lines = out.split("\n")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The generator's two data shapes (issue 18, item 5).
+"""The generator's two data shapes.
 
 - The default shape's bytes are pinned: tests and benchmarks compare figures across commits.
 - `--shape real` is deterministic in --lines/--seed, compresses like UniProt's files (gzip -6

@@ -25,7 +25,8 @@ check() { # check WHAT COMMAND...: runs COMMAND, reports WHAT
 pc=$(find "$prefix" -name idmap.pc)
 [ -n "$pc" ] || { echo "FAIL no idmap.pc installed"; exit 1; }
 libdir=$(dirname "$(dirname "$pc")")
-for f in include/idmap.h include/idmap_version.h bin/idmap; do
+for f in include/idmap.h include/idmap_index.h include/idmap_map.h include/idmap_version.h \
+	bin/idmap; do
 	check "installed $f" test -e "$prefix/$f"
 done
 check "installed libidmap.a, libidmap.so -> libidmap.so.0" \
@@ -62,6 +63,12 @@ static_libs=$(pkg-config --static --libs idmap | sed 's/-lidmap/-l:libidmap.a/')
 check "cc consumer.c \$(pkg-config --static --libs idmap), libidmap.a" \
 	cc -o "$work/pc_static" "$consumer" $(pkg-config --cflags idmap) $static_libs
 check "  runs" runs "$work/pc_static"
+# each layer's header stands alone (idmap.h includes both)
+for h in idmap_index.h idmap_map.h; do
+	# shellcheck disable=SC2046
+	check "  #include <$h> alone compiles" bash -c "printf '#include <$h>\nint main(void) \
+{ return idmap_version() == 0; }\n' | cc -x c -o '$work/alone' - $(pkg-config --cflags --libs idmap)"
+done
 
 # find_package(idmap): idmap::idmap and idmap::idmap_static
 check "cmake find_package(idmap 0.1)" cmake -S "$src/tests/install_consumer" \

@@ -1,6 +1,7 @@
-/* Prints the size of every struct of idmap.h that the Python binding declares, and the offset
- * of each field, as "type size" / "type.field offset" lines: python_binding_test.py compares
- * them with its ctypes declarations, so a change to idmap.h cannot silently break it. */
+/* Prints the size of every struct of the public headers that the Python binding declares, and
+ * the offset of each field, as "type size" / "type.field offset" lines: python_binding_test.py
+ * compares them with its ctypes declarations, so a change to a header cannot silently break
+ * it. */
 #include <idmap.h>
 #include <stddef.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""X-UniProt-Release-Date is the release's date in UniProt's form (issue 14 item 11).
+"""X-UniProt-Release-Date is the release's date in UniProt's form.
 
 UniProt's REST services send `X-UniProt-Release-Date` from their service-info.json
 (`"releaseDate": "20-Apr-2021"`, uniprot-rest-api common-rest ServiceInfoConfig and

@@ -328,7 +328,7 @@ def python_flow(c, base, idmap, index, accs):
 
 
 def plain_tsv_two_columns(c, base):
-    """Issue 14 item 1: results and stream TSV are From<TAB>To whatever the inputs (UniProt's
+    """Results and stream TSV are From<TAB>To whatever the inputs (UniProt's
     plain TSV is always From/To: uniprot-rest-api pir-id-mapping-return-fields.json), with
     secondary (Q9UBL9, B4DJ71) and deleted (A0A087WTH5, A0AV18) inputs present."""
     ids = "P31946,Q9UBL9,B4DJ71,A0A087WTH5,A0AV18,nope"

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """`idmap serve` against UniProt's own source (ebi-uniprot/uniprot-rest-api, uniprot-core):
-request validation and its messages, job ids, the ids list, paging, result shapes (issue 14).
+request validation and its messages, job ids, the ids list, paging, result shapes.
 Each check names the source file its expectation comes from. Prints one line per check and
 `N passed, N failed`; exits 1 on a failure. Runs in a few seconds (no load).
 """

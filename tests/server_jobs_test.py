@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`idmap serve`'s job store under faults (issue 13): chained jobs through a reload onto a
+"""`idmap serve`'s job store under faults: chained jobs through a reload onto a
 rebuilt index, a wall clock stepped back, jobs that expire while queued and are submitted
 again, and a disk that is full for a while. The faults come from tests/server_shim.c, preloaded
 into the server and steered through a control file while it runs.

@@ -214,7 +214,7 @@ static void test_names(void **state)
 	size_t i;
 	idmap_db_info e;
 	/* UniProtKB-ID: the accession source; as a target the entry names, the file's values
-	 * as for every file type name (issue 14 item 15), UniProtKB being the accessions */
+	 * as for every file type name, UniProtKB being the accessions */
 	assert_int_equal(idmap_catalog_find(cat, "UniProtKB-ID", 0, &i), IDMAP_OK);
 	assert_int_equal(idmap_catalog_get(cat, i, &e), IDMAP_OK);
 	assert_int_equal(e.kind, IDMAP_DB_KIND_ACCESSION);
@@ -318,7 +318,7 @@ static size_t uniprot_list(up_db *out)
 	return n;
 }
 
-/* Issue 14 item 13: the UniProt part of the catalogue is UniProt's list, in UniProt's order,
+/* The UniProt part of the catalogue is UniProt's list, in UniProt's order,
  * with its group names and uriLinks; idmap's own entries come after it. */
 static void test_uniprot_list(void **state)
 {

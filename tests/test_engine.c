@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "idmap.h"
 #include "idmap_build.h"
 #include "idmap_format.h"
+#include "idmap_vec.h"
 
 /* ---- The release of the fixture ---------------------------------------------------------- */
 
@@ -929,9 +931,63 @@ static void test_verify_walks(void **state)
 	free(b);
 }
 
+/* The growth helper every part uses: grows by doubling, keeps the contents, and refuses a
+ * size that overflows without touching the array. */
+static void test_vec_reserve(void **state)
+{
+	(void)state;
+	uint64_t *v = NULL;
+	size_t cap = 0, grows = 0;
+	for (size_t n = 0; n < 100000; n++) {
+		size_t before = cap;
+		assert_int_equal(idmap_vec_reserve(&v, &cap, n + 1, sizeof *v), 0);
+		assert_true(cap >= n + 1);
+		grows += cap != before;
+		v[n] = n * 3;
+	}
+	assert_true(grows <= 14); /* 16, 32, ... 131072: doubling, not one per push */
+	for (size_t n = 0; n < 100000; n++)
+		assert_int_equal(v[n], n * 3);
+	uint64_t *kept = v;
+	size_t kept_cap = cap;
+	assert_int_equal(idmap_vec_reserve(&v, &cap, SIZE_MAX / 4, sizeof *v), -1);
+	assert_int_equal(errno, ENOMEM);
+	assert_ptr_equal(v, kept);
+	assert_int_equal(cap, kept_cap);
+	assert_int_equal(idmap_vec_reserve(&v, &cap, 5, sizeof *v), 0); /* room already */
+	assert_ptr_equal(v, kept);
+	free(v);
+	char *s = NULL;
+	size_t scap = 0;
+	assert_int_equal(idmap_vec_reserve(&s, &scap, 40, 1), 0);
+	assert_true(scap >= 40);
+	free(s);
+}
+
+/* The growable string of the builder's META text and the server's bodies: appends of any
+ * length, formatted ones included, stay whole and NUL-terminated. */
+static void test_str(void **state)
+{
+	(void)state;
+	idmap_str s = {0};
+	char big[5000];
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	assert_int_equal(idmap_str_add(&s, "a"), 0);
+	assert_int_equal(idmap_str_printf(&s, "<%s>%d", big, 42), 0);
+	assert_int_equal(idmap_str_put(&s, "\t", 1), 0);
+	assert_int_equal(s.len, 1 + 1 + (sizeof big - 1) + 1 + 2 + 1);
+	assert_int_equal(strlen(s.p), s.len);
+	assert_memory_equal(s.p + s.len - 4, ">42\t", 4);
+	assert_false(s.failed);
+	free(s.p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vec_reserve),
+		cmocka_unit_test(test_str),
 		cmocka_unit_test(test_metadata),
 		cmocka_unit_test(test_forward),
 		cmocka_unit_test(test_reverse),

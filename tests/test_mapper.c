@@ -182,7 +182,7 @@ static void test_demerge_and_versions(void **state)
 	assert_string_equal(s.buf, "From\tTo\nNP_003395\tP31946\nNP_003395\tP31946-1\n"
 				   "NP_003395.1\tP31946\nNP_003395.1\tP31946-1\n");
 	idmap_job_free(j);
-	/* issue 14 item 2: only versioned types get unversioned lookups. MEROPS S01.232 is an
+	/* only versioned types get unversioned lookups. MEROPS S01.232 is an
 	 * id whose prefix S01 is a family, not an id: S01 must not find P00750 */
 	r = tu_request("MEROPS", "UniProtKB");
 	j = run(&r, "S01 S01.232", IDMAP_OUT_TSV, &s);

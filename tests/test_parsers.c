@@ -214,7 +214,7 @@ static void test_sample_delac(void **state)
 	assert_string_equal(info.release, "2026_01");
 	assert_string_equal(info.release_date, "28-Jan-2026");
 	assert_int_equal(info.triples, 23);
-	/* issue 14 item 14: the header says Swiss-Prot (and TrEMBL below) */
+	/* the header says Swiss-Prot (and TrEMBL below) */
 	assert_true(has(&c, "-\t#deleted-sp\tA0AV18"));
 	assert_true(has(&c, "-\t#deleted-sp\tA0A087WTH5"));
 	assert_true(has(&c, "-\t#deleted-sp\tA1L3W1"));
@@ -491,7 +491,7 @@ static void test_selected_cells(void **state)
 	free(big);
 }
 
-/* Issue 14 item 11: the release date, in UniProt's form, from reldate.txt and from the
+/* The release date, in UniProt's form, from reldate.txt and from the
  * "Release:" line of the history files' headers. */
 static void test_release_date(void **state)
 {

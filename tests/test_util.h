@@ -71,7 +71,7 @@ static inline int tu_text_write(void *ctx, const void *p, size_t n)
 	return 0;
 }
 
-#ifdef IDMAP_H /* tests of the engine (idmap.h included first) */
+#ifdef IDMAP_MAP_H /* tests of the engine (idmap.h included first) */
 /* A mapping request from -> to, nothing else set. */
 static inline idmap_request tu_request(const char *from, const char *to)
 {
@@ -111,7 +111,7 @@ static inline int tu_build_sample(const char *out)
 	return tu_build(out, inputs, 4);
 }
 
-#ifdef IDMAP_H
+#ifdef IDMAP_INDEX_H
 /* A group setup: the test's directory /tmp/<prefix>XXXXXX and the sample index built there
  * and opened in *ix. Returns 0 or -1. */
 static inline int tu_open_sample(const char *prefix, idmap_index **ix)

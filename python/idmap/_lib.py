@@ -1,6 +1,6 @@
-"""libidmap loaded with ctypes: the structs and prototypes of engine/include/idmap.h that the
-binding uses, declared field for field (tests/python_binding_test.py compares them with the C
-compiler's layout).
+"""libidmap loaded with ctypes: the structs and prototypes of engine/include/idmap_index.h and
+idmap_map.h that the binding uses, declared field for field (tests/python_binding_test.py
+compares them with the C compiler's layout).
 
 ctypes.CDLL releases the GIL around every foreign call, so a long call (idmap_job_run,
 idmap_verify) lets other Python threads run, and several threads may query one index at once.
@@ -9,7 +9,7 @@ import ctypes
 import ctypes.util
 import os
 from ctypes import POINTER, Structure, c_char, c_char_p, c_int, c_size_t, c_uint32, c_uint64
-from ctypes import c_uint, c_void_p
+from ctypes import c_bool, c_uint, c_void_p
 
 SONAME = "libidmap.so.0"
 # The binding's version (the package's, read by pyproject.toml) = the library release whose
@@ -19,7 +19,7 @@ ABI = tuple(int(x) for x in VERSION.split(".")[:2])
 
 # Status codes (idmap_status; values pinned by the library).
 OK, ERR_IO, ERR_NOT_INDEX, ERR_VERSION, ERR_CORRUPT = 0, 1, 2, 3, 4
-ERR_NOT_FOUND, ERR_INVALID, DONE = 6, 7, 8
+ERR_NOT_FOUND, ERR_INVALID, DONE, STOPPED = 6, 7, 8, 10
 ERR_BAD_FROM, ERR_BAD_OPTION = 20, 24
 TYPE_ANY = 0xFFFFFFFF
 ACC_TEXT_SIZE = 16
@@ -130,7 +130,7 @@ _PROTOTYPES = {
     "idmap_job_run": (c_int, [P]),
     "idmap_job_get_stats": (None, [P, POINTER(JobStats)]),
     "idmap_job_id": (c_int, [P, c_uint64, POINTER(IdInfo)]),
-    "idmap_id_failed": (c_int, [c_int]),
+    "idmap_id_failed": (c_bool, [c_int]),
     "idmap_job_result": (c_int, [P, c_uint64, POINTER(Result)]),
     "idmap_job_suggested": (c_int, [P, c_uint64, POINTER(Result)]),
     "idmap_job_warning": (c_int, [P, c_size_t, POINTER(c_int), POINTER(c_char_p)]),

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden tests of issue 3 (UniProt semantics) through the `idmap` CLI.
+"""Golden tests of UniProt semantics through the `idmap` CLI.
 
 cases.txt is the table: one case a line, `item | name | arguments | standard input`, where
 arguments are split like a shell would and `IDX` stands for an index built from the sample
