@@ -488,6 +488,9 @@ static void warn(idmap_job *j, int code, const char *msg)
 #define WARM_D 4  /* fetch the key index entries of the target type's values */
 #define WARM_E 2  /* fetch those key records */
 #define WARM_KEYS 4
+/* Stages whose only effect is a prefetch are always inlined: GCC (12) counts a prefetch as no
+ * side effect, takes such a function for const and deletes its calls (idmap_prefetch_record) */
+#define WARM_INLINE static inline __attribute__((always_inline))
 
 typedef struct {
 	idmap_h128 h;
@@ -521,7 +524,7 @@ static void warm_b(const idmap_job *j, warm_slot *w)
 	idmap_ot_prefetch(&j->ix->sec[IDMAP_SECTION_FWD_INDEX], w->slot);
 }
 
-static void warm_c(const idmap_job *j, const warm_slot *w)
+WARM_INLINE void warm_c(const idmap_job *j, const warm_slot *w)
 {
 	const uint8_t *p, *end;
 	if (w->live && idmap_record(&j->ix->sec[IDMAP_SECTION_FWD_INDEX],
@@ -560,7 +563,7 @@ static void warm_d(const idmap_job *j, warm_slot *w)
 	}
 }
 
-static void warm_e(const idmap_job *j, const warm_slot *w)
+WARM_INLINE void warm_e(const idmap_job *j, const warm_slot *w)
 {
 	for (int k = 0; k < w->nkeys; k++) {
 		const uint8_t *p, *end;
@@ -593,7 +596,7 @@ static void warm_key_b(const idmap_job *j, warm_slot *w)
 		idmap_ot_prefetch(&j->ix->sec[IDMAP_SECTION_KEY_INDEX], w->slot);
 }
 
-static void warm_key_c(const idmap_job *j, const warm_slot *w)
+WARM_INLINE void warm_key_c(const idmap_job *j, const warm_slot *w)
 {
 	const uint8_t *p, *end;
 	if (w->live && idmap_record(&j->ix->sec[IDMAP_SECTION_KEY_INDEX],
