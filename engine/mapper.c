@@ -485,7 +485,7 @@ static void warn(idmap_job *j, int code, const char *msg)
 #define WARM_A 16 /* ids ahead: hash, fetch the pilot */
 #define WARM_B 12 /* fetch the stored code and the forward index entry */
 #define WARM_C 8  /* fetch the forward record */
-#define WARM_D 4  /* fetch the key index entries of the target type's values */
+#define WARM_D 4  /* fetch the key index entries of the target type's values (keys: codes) */
 #define WARM_E 2  /* fetch those key records */
 #define WARM_KEYS 4
 /* Stages whose only effect is a prefetch are always inlined: GCC (12) counts a prefetch as no
@@ -574,7 +574,8 @@ WARM_INLINE void warm_e(const idmap_job *j, const warm_slot *w)
 }
 
 /* The same for cross-reference sources (GI, RefSeq, ...): the key's pilot, its offset-table
- * block, then its record (the posting list), in three steps ahead of map_id. The id is
+ * block, its record (the posting list), then the stored codes of its first accessions (which
+ * map_id reads to find canonical accessions), in four steps ahead of map_id. The id is
  * looked up as typed, which is what map_id tries first. */
 static void warm_key_a(const idmap_job *j, warm_slot *w, size_t i)
 {
@@ -604,6 +605,16 @@ WARM_INLINE void warm_key_c(const idmap_job *j, const warm_slot *w)
 		__builtin_prefetch(p);
 }
 
+WARM_INLINE void warm_key_d(const idmap_job *j, const warm_slot *w)
+{
+	idmap_rev_iter it;
+	uint64_t slot;
+	if (!w->live || idmap_rev_begin(j->ix, w->slot, &it, NULL) != IDMAP_OK)
+		return;
+	for (int k = 0; k < WARM_KEYS && idmap_rev_next(&it, &slot) == IDMAP_OK; k++)
+		__builtin_prefetch(j->ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * slot);
+}
+
 /* Step t of the run maps the id t - WARM_A of its range (from step WARM_A on); each stage
  * works on the id its distance ahead of that one. The ring slot of a stage's id, or NULL when
  * there is none. */
@@ -625,10 +636,10 @@ static void warm_step(const idmap_job *j, warm_slot *ring, size_t first, size_t 
 		keys ? warm_key_b(j, w) : warm_b(j, w);
 	if ((w = stage_slot(ring, t, WARM_C, n)))
 		keys ? warm_key_c(j, w) : warm_c(j, w);
+	if ((w = stage_slot(ring, t, WARM_D, n)))
+		keys ? warm_key_d(j, w) : warm_d(j, w);
 	if (keys)
 		return;
-	if ((w = stage_slot(ring, t, WARM_D, n)))
-		warm_d(j, w);
 	if ((w = stage_slot(ring, t, WARM_E, n)))
 		warm_e(j, w);
 }

@@ -16,8 +16,8 @@ count() { # prefetch instructions in the functions named $1 (an awk pattern: <NA
 }
 fail=0
 # acc: the pilot, the stored code; key: the pilot, the offset-table block, the record;
-# run_range and warm_*: the 9 prefetch sites of the stages (accessions 6, keys 3)
-for want in idmap_acc_find_batch:2 idmap_key_find_batch:3 'run_range|warm_[a-z_]+:9'; do
+# run_range and warm_*: the 10 prefetch sites of the stages (accessions 6, keys 4)
+for want in idmap_acc_find_batch:2 idmap_key_find_batch:3 'run_range|warm_[a-z_]+:10'; do
 	f=${want%%:*} n=${want#*:}
 	got=$(count "$f")
 	if [ "$got" -lt "$n" ]; then
