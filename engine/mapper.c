@@ -16,13 +16,34 @@
 
 /* ---- Sources ----------------------------------------------------------------------------- */
 
+/* idmap_key_find of (from.type_id, v) where the run loop already found the slot of the id as
+ * typed (j->key_hint): the key's record is checked as idmap_key_find does. */
+static int key_check(const idmap_job *j, const char *v, size_t n, uint64_t *key)
+{
+	uint32_t t;
+	const char *x;
+	size_t len;
+	uint64_t s = j->key_hint;
+	if (s == IDMAP_NO_SLOT)
+		return IDMAP_ERR_NOT_FOUND;
+	int rc = idmap_key_get(j->ix, s, &t, &x, &len);
+	if (rc != IDMAP_OK)
+		return rc == IDMAP_ERR_INVALID ? IDMAP_ERR_NOT_FOUND : rc;
+	if (t != j->from.type_id || len != n || memcmp(x, v, n) != 0)
+		return IDMAP_ERR_NOT_FOUND;
+	*key = s;
+	return IDMAP_OK;
+}
+
 /* Appends the accessions of key (type, v); IDMAP_ERR_NOT_FOUND when there is no such key. */
 static int add_key(idmap_job *j, uint32_t type, const char *v, size_t n, uint64_t *key)
 {
 	uint64_t k, slot;
 	if (type == NONE)
 		return IDMAP_ERR_NOT_FOUND;
-	int rc = idmap_key_find(j->ix, type, v, n, &k);
+	int rc = v == j->key_hint_text && type == j->from.type_id
+			 ? key_check(j, v, n, &k)
+			 : idmap_key_find(j->ix, type, v, n, &k);
 	if (rc != IDMAP_OK)
 		return rc;
 	if (key)
@@ -659,7 +680,13 @@ static int run_range(idmap_job *j, size_t first, size_t end)
 		if (t < WARM_A)
 			continue; /* filling the pipeline */
 		size_t i = first + t - WARM_A;
+		if (warm && keys) { /* the warm stages found its key: map_id looks it up no more */
+			const warm_slot *w = &ring[(t - WARM_A) % WARM_RING];
+			j->key_hint_text = j->arena + j->ids[i].off;
+			j->key_hint = w->live ? w->slot : IDMAP_NO_SLOT;
+		}
 		int rc = map_id(j, (uint32_t)i);
+		j->key_hint_text = NULL;
 		if (rc != IDMAP_OK)
 			return rc;
 		job_idrec *r = &j->ids[i];
