@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 
 #include "accession.h"
 #include "hash.h"
@@ -26,19 +25,6 @@ int idmap_u64_push(u64_vec *v, uint64_t x)
 	}
 	v->v[v->n++] = x;
 	return IDMAP_OK;
-}
-
-void idmap_job_advise_huge(void *p, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-	const uintptr_t huge = (uintptr_t)2 << 20;
-	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), b = ((uintptr_t)p + bytes) & ~(huge - 1);
-	if (b > a)
-		(void)madvise((void *)a, b - a, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)bytes;
-#endif
 }
 
 int idmap_acc_find_code(const idmap_index *ix, uint64_t code, uint64_t *slot)
@@ -277,7 +263,6 @@ static int grow_dedupe(idmap_job *j)
 	uint64_t *t = calloc(cap, sizeof *t);
 	if (!t)
 		return IDMAP_ERR_NOMEM;
-	idmap_job_advise_huge(t, cap * sizeof *t);
 	for (size_t i = 0; i < j->dedupe_cap; i++) {
 		uint64_t e = j->dedupe[i];
 		if (!e)
@@ -316,7 +301,6 @@ static int add_one(idmap_job *j, const char *s, size_t n, uint64_t fp)
 		char *a = realloc(j->arena, cap);
 		if (!a)
 			return IDMAP_ERR_NOMEM;
-		idmap_job_advise_huge(a, cap);
 		j->arena = a;
 		j->arena_cap = cap;
 	}
@@ -325,7 +309,6 @@ static int add_one(idmap_job *j, const char *s, size_t n, uint64_t fp)
 		job_idrec *v = realloc(j->ids, cap * sizeof *v);
 		if (!v)
 			return IDMAP_ERR_NOMEM;
-		idmap_job_advise_huge(v, cap * sizeof *v);
 		j->ids = v;
 		j->cap_ids = cap;
 	}

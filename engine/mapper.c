@@ -336,7 +336,6 @@ static int push_row(job_row **v, size_t *n, size_t *cap, uint32_t id, uint64_t t
 		job_row *p = realloc(*v, c * sizeof *p);
 		if (!p)
 			return IDMAP_ERR_NOMEM;
-		idmap_job_advise_huge(p, c * sizeof *p);
 		*v = p;
 		*cap = c;
 	}
@@ -733,7 +732,6 @@ static int append_rows(job_row **v, size_t *n, size_t *cap, const job_row *add, 
 		job_row *x = realloc(*v, (*n + k) * sizeof *x);
 		if (!x)
 			return IDMAP_ERR_NOMEM;
-		idmap_job_advise_huge(x, (*n + k) * sizeof *x);
 		*v = x;
 		*cap = *n + k;
 	}

@@ -152,9 +152,6 @@ struct idmap_job {
 };
 
 int idmap_u64_push(u64_vec *v, uint64_t x);
-/* Asks for 2 MiB pages on the aligned inside of a large job array [p, p + bytes): fewer page
- * faults (and TLB misses) for the ~100 MB arrays of a million ids. Advice only. */
-void idmap_job_advise_huge(void *p, size_t bytes);
 /* The IDMAP_DELETED_* list of a key slot of j's index, or -1 when it is no deleted key. */
 int idmap_deleted_key_list(const idmap_job *j, uint64_t key);
 /* Review status of the canonical entry canon: 1 reviewed (Swiss-Prot), 0 unreviewed (TrEMBL),
