@@ -17,6 +17,26 @@
 
 /* ---- Sources ----------------------------------------------------------------------------- */
 
+/* idmap_key_find of (from.type_id, v) where the run loop already found the slot of the id as
+ * typed (run->key_hint): the key's record is checked as idmap_key_find does. */
+static int key_check(const idmap_job *j, const job_run *run, const char *v, size_t n,
+		     uint64_t *key)
+{
+	uint32_t t;
+	const char *x;
+	size_t len;
+	uint64_t s = run->key_hint;
+	if (s == IDMAP_NO_SLOT)
+		return IDMAP_ERR_NOT_FOUND;
+	int rc = idmap_key_get(j->ix, s, &t, &x, &len);
+	if (rc != IDMAP_OK)
+		return rc == IDMAP_ERR_INVALID ? IDMAP_ERR_NOT_FOUND : rc;
+	if (t != j->from.type_id || len != n || memcmp(x, v, n) != 0)
+		return IDMAP_ERR_NOT_FOUND;
+	*key = s;
+	return IDMAP_OK;
+}
+
 /* Appends the accessions of key (type, v); IDMAP_ERR_NOT_FOUND when there is no such key. */
 static int add_key(const idmap_job *j, job_run *run, uint32_t type, const char *v, size_t n,
 		   uint64_t *key)
@@ -24,7 +44,9 @@ static int add_key(const idmap_job *j, job_run *run, uint32_t type, const char *
 	uint64_t k, slot;
 	if (type == NONE)
 		return IDMAP_ERR_NOT_FOUND;
-	int rc = idmap_key_find(j->ix, type, v, n, &k);
+	int rc = v == run->key_hint_text && type == j->from.type_id
+			 ? key_check(j, run, v, n, &k)
+			 : idmap_key_find(j->ix, type, v, n, &k);
 	if (rc != IDMAP_OK)
 		return rc;
 	if (key)
@@ -479,9 +501,12 @@ static void warn(idmap_job *j, int code, const char *msg)
 #define WARM_A 16 /* ids ahead: hash, fetch the pilot */
 #define WARM_B 12 /* fetch the stored code and the forward index entry */
 #define WARM_C 8  /* fetch the forward record */
-#define WARM_D 4  /* fetch the key index entries of the target type's values */
+#define WARM_D 4  /* fetch the key index entries of the target type's values (keys: codes) */
 #define WARM_E 2  /* fetch those key records */
 #define WARM_KEYS 4
+/* Stages whose only effect is a prefetch are always inlined: GCC (12) counts a prefetch as no
+ * side effect, takes such a function for const and deletes its calls (idmap_prefetch_record) */
+#define WARM_INLINE static inline __attribute__((always_inline))
 
 typedef struct {
 	idmap_h128 h;
@@ -515,7 +540,7 @@ static void warm_b(const idmap_job *j, warm_slot *w)
 	idmap_ot_prefetch(&j->ix->sec[IDMAP_SECTION_FWD_INDEX], w->slot);
 }
 
-static void warm_c(const idmap_job *j, const warm_slot *w)
+WARM_INLINE void warm_c(const idmap_job *j, const warm_slot *w)
 {
 	const uint8_t *p, *end;
 	if (w->live && idmap_record(&j->ix->sec[IDMAP_SECTION_FWD_INDEX],
@@ -554,7 +579,7 @@ static void warm_d(const idmap_job *j, warm_slot *w)
 	}
 }
 
-static void warm_e(const idmap_job *j, const warm_slot *w)
+WARM_INLINE void warm_e(const idmap_job *j, const warm_slot *w)
 {
 	for (int k = 0; k < w->nkeys; k++) {
 		const uint8_t *p, *end;
@@ -565,7 +590,8 @@ static void warm_e(const idmap_job *j, const warm_slot *w)
 }
 
 /* The same for cross-reference sources (GI, RefSeq, ...): the key's pilot, its offset-table
- * block, then its record (the posting list), in three steps ahead of map_id. The id is
+ * block, its record (the posting list), then the stored codes of its first accessions (which
+ * map_id reads to find canonical accessions), in four steps ahead of map_id. The id is
  * looked up as typed, which is what map_id tries first. */
 static void warm_key_a(const idmap_job *j, warm_slot *w, size_t i)
 {
@@ -587,12 +613,22 @@ static void warm_key_b(const idmap_job *j, warm_slot *w)
 		idmap_ot_prefetch(&j->ix->sec[IDMAP_SECTION_KEY_INDEX], w->slot);
 }
 
-static void warm_key_c(const idmap_job *j, const warm_slot *w)
+WARM_INLINE void warm_key_c(const idmap_job *j, const warm_slot *w)
 {
 	const uint8_t *p, *end;
 	if (w->live && idmap_record(&j->ix->sec[IDMAP_SECTION_KEY_INDEX],
 				    &j->ix->sec[IDMAP_SECTION_KEY_POOL], w->slot, &p, &end) == 0)
 		__builtin_prefetch(p);
+}
+
+WARM_INLINE void warm_key_d(const idmap_job *j, const warm_slot *w)
+{
+	idmap_rev_iter it;
+	uint64_t slot;
+	if (!w->live || idmap_rev_begin(j->ix, w->slot, &it, NULL) != IDMAP_OK)
+		return;
+	for (int k = 0; k < WARM_KEYS && idmap_rev_next(&it, &slot) == IDMAP_OK; k++)
+		__builtin_prefetch(j->ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * slot);
 }
 
 /* Step t of the run maps the id t - WARM_A of its range (from step WARM_A on); each stage
@@ -616,10 +652,10 @@ static void warm_step(const idmap_job *j, warm_slot *ring, size_t first, size_t 
 		keys ? warm_key_b(j, w) : warm_b(j, w);
 	if ((w = stage_slot(ring, t, WARM_C, n)))
 		keys ? warm_key_c(j, w) : warm_c(j, w);
+	if ((w = stage_slot(ring, t, WARM_D, n)))
+		keys ? warm_key_d(j, w) : warm_d(j, w);
 	if (keys)
 		return;
-	if ((w = stage_slot(ring, t, WARM_D, n)))
-		warm_d(j, w);
 	if ((w = stage_slot(ring, t, WARM_E, n)))
 		warm_e(j, w);
 }
@@ -638,7 +674,13 @@ static int run_range(const idmap_job *j, job_run *run, size_t first, size_t end)
 		if (t < WARM_A)
 			continue; /* filling the pipeline */
 		size_t i = first + t - WARM_A;
+		if (warm && keys) { /* the warm stages found its key: map_id looks it up no more */
+			const warm_slot *w = &ring[(t - WARM_A) % WARM_RING];
+			run->key_hint_text = j->arena + j->ids[i].off;
+			run->key_hint = w->live ? w->slot : IDMAP_NO_SLOT;
+		}
 		int rc = map_id(j, run, (uint32_t)i);
+		run->key_hint_text = NULL;
 		if (rc != IDMAP_OK)
 			return rc;
 		job_idrec *r = &j->ids[i];

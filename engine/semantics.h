@@ -164,6 +164,10 @@ typedef struct {
 	/* scratch of the current id, reused */
 	u64_vec accs, tmp;
 	uint64_t del_key; /* #deleted key slot of the current id */
+	/* the run loop's lookup of the current id as typed (from.type_id, the id's text at
+	 * key_hint_text; NULL = none): its key slot, or IDMAP_NO_SLOT (not found) */
+	const char *key_hint_text;
+	uint64_t key_hint;
 	job_val *vals;
 	size_t n_vals, cap_vals;
 } job_run;

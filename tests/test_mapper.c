@@ -182,6 +182,15 @@ static void test_demerge_and_versions(void **state)
 	assert_string_equal(s.buf, "From\tTo\nNP_003395\tP31946\nNP_003395\tP31946-1\n"
 				   "NP_003395.1\tP31946\nNP_003395.1\tP31946-1\n");
 	idmap_job_free(j);
+	/* the run loop's lookup of each id as typed stands in for map_id's: a miss as typed
+	 * still tries upper case (a versioned id: no unversioned alias), an unknown id fails */
+	j = run(&r, "np_003395.1 NP_999999 NP_003395.1", IDMAP_OUT_TSV, &s);
+	assert_string_equal(s.buf, "From\tTo\nnp_003395.1\tP31946\nnp_003395.1\tP31946-1\n"
+				   "NP_003395.1\tP31946\nNP_003395.1\tP31946-1\n");
+	idmap_id_info id;
+	assert_int_equal(idmap_job_id(j, 1, &id), IDMAP_OK);
+	assert_int_equal(id.status, IDMAP_ID_NOT_FOUND);
+	idmap_job_free(j);
 	/* only versioned types get unversioned lookups. MEROPS S01.232 is an
 	 * id whose prefix S01 is a family, not an id: S01 must not find P00750 */
 	r = tu_request("MEROPS", "UniProtKB");
