@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Model of a by-type coding of KEY_POOL values (issue 18 goal 1), not a format: prints the
+"""Model of a by-type coding of KEY_POOL values (a smaller KEY_POOL), not a format: prints the
 bytes of `varint len` + value that the index stores today and what the coding below would
 store, for the distinct keys of an idmapping.dat[.gz] (and the #unversioned stems that the
 builder adds for versioned types). Used for the projection in docs/BENCHMARKS.md.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Entry columns of --fields from the entry store (issue 15, phase 2b).
+"""Entry columns of --fields from the entry store.
 
   - the bundled sample and a synthetic release (idmap-genrelease --fasta): every column of
     every UniProtKB record equals what a plain reading of its FASTA header and residues gives

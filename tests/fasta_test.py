@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The entry store end to end (issue 15, phase 1): FASTA inputs through `idmap build`, records
+"""The entry store end to end: FASTA inputs through `idmap build`, records
 back through `idmap entry` and `idmap map --format fasta`, damage found by `idmap verify`.
 
   - a synthetic release with its FASTA files (idmap-genrelease --fasta), one of them gzipped,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The server's FASTA endpoints (issue 15) against the CLI, on the bundled sample with its
+"""The server's FASTA endpoints against the CLI, on the bundled sample with its
 FASTA files: every body must be byte for byte what `idmap map --format fasta` or `idmap entry`
 writes for the same ids.
 
