@@ -7,8 +7,9 @@ Usage: web_page_test.py --idmap PATH/TO/idmap --index PATH/TO/sample.idx --out D
 Starts `idmap serve` on a free local port and Debian's chromium (headless), drives the page
 through the Chrome DevTools Protocol (websocket-client, Debian's python3-websocket) and
 checks the form (database menus and their rules, error messages), a job (status, results
-compared with `idmap map`, unmapped ids, counts, download) and the paging of the results
-table. Prints one line per check ("ok - ..." / "not ok - ..."); exit 0 when all pass, 1 on
+compared with `idmap map`, the server's entry columns, unmapped ids, counts, downloads; FASTA
+with its isoform and subsequence options compared with `idmap map --format fasta`) and the
+paging of the results table. The index must hold the sample's FASTA files. Prints one line per check ("ok - ..." / "not ok - ..."); exit 0 when all pass, 1 on
 any failure (2 on a usage error). Saves DIR/web_form.png and DIR/web_page.png, and the logs
 of the server and of chromium in DIR. The whole run is bounded (120 s); the server and
 chromium are always stopped.
@@ -169,6 +170,34 @@ def take_bytes(path):
         data = f.read()
     os.remove(path)
     return data
+
+
+def fasta_job(page, base, downloads, args, ids, to, option, previous):
+    """Submits ids to `to`; checks the FASTA download, with `option` (the checkbox of a CLI
+    flag) ticked, equals `idmap map --format fasta`. Returns the job id."""
+    page.navigate(base + "/#/")
+    page.wait(JS_FORM_READY, 15, "the form")
+    page.set_value("#from", "UniProtKB_AC-ID", "change")
+    page.set_value("#to", to, "change")
+    page.set_value("#ids", " ".join(ids))
+    page.click("#submit")
+    jid = job_id_of(page, previous)
+    wait_finished(page)
+    page.wait("!document.getElementById('download-fasta-item').hidden", 10, f"the FASTA link ({to})")
+    shown = page.eval("['isoforms', 'subsequence'].map(k =>"
+                      " !document.getElementById(`fasta-${k}-label`).hidden)")
+    want_shown = [to.startswith("UniProtKB"), option == "--subsequence"]
+    check(shown == want_shown, f"To={to}, ids {ids}: FASTA options shown {want_shown}", shown)
+    if option:
+        page.click("#fasta-" + option.lstrip("-"))
+    extra = ["--to", to] + ([option] if option else [])
+    want = cli_fasta(args.idmap, args.index, ids, extra)
+    path = click_download(page, downloads, "#download-fasta")
+    got = take_bytes(path) if path else None
+    check(got == want and want.startswith(b">"),
+          f"To={to}, ids {ids}: the FASTA download equals idmap map --format fasta {' '.join(extra)}",
+          f"{path}: {short(got)}, expected {short(want)}")
+    return jid
 
 
 # ---- Chrome DevTools Protocol ---------------------------------------------------------------
@@ -654,6 +683,11 @@ def run(args, tmp):
           "From=Gene_Name without a taxon: the job page shows the server's warnings",
           f"server {server_warnings}, page {shown!r}")
     jid_last = jid_gene
+
+    # ---- FASTA of ranges (subsequence) and of UniRef clusters, as the CLI's ----
+    jid_last = fasta_job(page, base, downloads, args, ["P00750[39-81]", "P31946[1-10]"], "UniProtKB",
+                         "--subsequence", jid_last)
+    jid_last = fasta_job(page, base, downloads, args, ["P31946", "P62258"], "UniRef90", None, jid_last)
 
     # ---- paging ----
     accessions = []
