@@ -7,8 +7,9 @@ Usage: web_page_test.py --idmap PATH/TO/idmap --index PATH/TO/sample.idx --out D
 Starts `idmap serve` on a free local port and Debian's chromium (headless), drives the page
 through the Chrome DevTools Protocol (websocket-client, Debian's python3-websocket) and
 checks the form (database menus and their rules, error messages), a job (status, results
-compared with `idmap map`, unmapped ids, counts, download) and the paging of the results
-table. Prints one line per check ("ok - ..." / "not ok - ..."); exit 0 when all pass, 1 on
+compared with `idmap map`, the server's entry columns, unmapped ids, counts, downloads; FASTA
+with its isoform and subsequence options compared with `idmap map --format fasta`) and the
+paging of the results table. The index must hold the sample's FASTA files. Prints one line per check ("ok - ..." / "not ok - ..."); exit 0 when all pass, 1 on
 any failure (2 on a usage error). Saves DIR/web_form.png and DIR/web_page.png, and the logs
 of the server and of chromium in DIR. The whole run is bounded (120 s); the server and
 chromium are always stopped.
@@ -127,6 +128,78 @@ def cli_map(idmap, index, ids, extra=()):
     return rows, failed
 
 
+def cli_fasta(idmap, index, ids, extra=()):
+    """The bytes of `idmap map --format fasta`."""
+    p = subprocess.run([idmap, "map", "-i", index, "--format", "fasta", *extra, *ids],
+                       capture_output=True, timeout=30)
+    if p.returncode != 0:
+        raise Failed(f"idmap map --format fasta exited {p.returncode}: {p.stderr.strip()}")
+    return p.stdout
+
+
+def fasta_names(sample):
+    """accession -> protein name, from the headers of the sample's UniProtKB FASTA files."""
+    names = {}
+    for name in ("uniprot_sprot.fasta", "uniprot_trembl.fasta"):
+        with open(os.path.join(sample, name)) as f:
+            for line in f:
+                m = re.match(r">(?:sp|tr)\|([^|]+)\|\S+ (.*?) OS=", line)
+                if m:
+                    names[m.group(1)] = m.group(2)
+    return names
+
+
+def click_download(page, downloads, sel, timeout=15):
+    """Clicks a download link; returns the path of the new file in `downloads`, or None."""
+    before = set(os.listdir(downloads))
+    page.click(sel)
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        new = [n for n in set(os.listdir(downloads)) - before
+               if not n.endswith(".crdownload") and not n.startswith(".")]
+        if new:
+            time.sleep(0.2)  # let chromium finish the rename
+            return os.path.join(downloads, new[0])
+        time.sleep(0.1)
+    return None
+
+
+def take_bytes(path):
+    """The content of a downloaded file, removed (the next download of that name is new)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    os.remove(path)
+    return data
+
+
+def fasta_job(page, base, downloads, args, ids, to, option, previous):
+    """Submits ids to `to`; checks the FASTA download, with `option` (the checkbox of a CLI
+    flag) ticked, equals `idmap map --format fasta`. Returns the job id."""
+    page.navigate(base + "/#/")
+    page.wait(JS_FORM_READY, 15, "the form")
+    page.set_value("#from", "UniProtKB_AC-ID", "change")
+    page.set_value("#to", to, "change")
+    page.set_value("#ids", " ".join(ids))
+    page.click("#submit")
+    jid = job_id_of(page, previous)
+    wait_finished(page)
+    page.wait("!document.getElementById('download-fasta-item').hidden", 10, f"the FASTA link ({to})")
+    shown = page.eval("['isoforms', 'subsequence'].map(k =>"
+                      " !document.getElementById(`fasta-${k}-label`).hidden)")
+    want_shown = [to.startswith("UniProtKB"), option == "--subsequence"]
+    check(shown == want_shown, f"To={to}, ids {ids}: FASTA options shown {want_shown}", shown)
+    if option:
+        page.click("#fasta-" + option.lstrip("-"))
+    extra = ["--to", to] + ([option] if option else [])
+    want = cli_fasta(args.idmap, args.index, ids, extra)
+    path = click_download(page, downloads, "#download-fasta")
+    got = take_bytes(path) if path else None
+    check(got == want and want.startswith(b">"),
+          f"To={to}, ids {ids}: the FASTA download equals idmap map --format fasta {' '.join(extra)}",
+          f"{path}: {short(got)}, expected {short(want)}")
+    return jid
+
+
 # ---- Chrome DevTools Protocol ---------------------------------------------------------------
 
 class CDP:
@@ -238,8 +311,9 @@ class Page:
     def text(self, sel):
         return self.eval(f"(document.querySelector({json.dumps(sel)}) || {{}}).textContent")
 
-    def table_rows(self, sel="#results"):
-        return [tuple(r) for r in self.eval(
+    def table_rows(self, sel="#results", width=2):
+        """The first `width` cells of each row (From, To; None: every cell)."""
+        return [tuple(r[:width]) for r in self.eval(
             f"[...document.querySelectorAll({json.dumps(sel + ' tbody tr')})]"
             ".map(tr => [...tr.cells].map(td => td.textContent))")]
 
@@ -247,6 +321,7 @@ class Page:
 JS_FORM_READY = ("(() => { const f = document.getElementById('from');"
                  " return !f.disabled && !!f.querySelector('option[value=\"UniProtKB_AC-ID\"]')"
                  " && !document.getElementById('form-view').hidden; })()")
+JS_FASTA_HREF = "document.getElementById('download-fasta').getAttribute('href')"
 JS_OPTIONS = "sel => [...document.querySelectorAll(sel + ' option')].map(o => o.value)"
 JS_FORM_ERROR = ("(() => { const e = document.getElementById('form-error');"
                  " return !e.hidden && e.textContent.trim() ? e.textContent : ''; })()")
@@ -497,23 +572,29 @@ def run(args, tmp):
           and links["list"][0] == f"/idmapping/stream/{jid}?format=list"
           and all(links[k][1] for k in ("tsv", "json", "list")),
           "the TSV, JSON and list download links", links)
-    check(links["entries"][2] and links["entries"][0].startswith(f"/idmapping/uniprotkb/stream/{jid}?"),
-          "the entry-columns download is offered for To=UniProtKB", links["entries"])
+    check(links["entries"][2]
+          and links["entries"][0] == f"/idmapping/uniprotkb/results/stream/{jid}?format=tsv",
+          "the entry-columns download is offered for To=UniProtKB, with the default fields",
+          links["entries"])
+
+    # the table's columns are the server's default ones: with FASTA, the protein names
+    entries_tsv = http(f"{base}/idmapping/uniprotkb/results/stream/{jid}?format=tsv").body.decode()
+    titles = page.eval("[...document.querySelectorAll('#results thead th')].map(th => th.textContent)")
+    check(titles == entries_tsv.split("\n")[0].split("\t") and "Protein names" in titles,
+          "the results table has the server's default columns (Protein names among them)",
+          f"table {titles}, server {entries_tsv.split(chr(10))[0]!r}")
+    names = fasta_names(os.path.dirname(os.path.abspath(args.dat)))
+    full = page.table_rows(width=None)
+    col = titles.index("Protein names") if "Protein names" in titles else -1
+    want_names = [names.get(r[1]) for r in full]
+    check(full and col >= 0 and [r[col] for r in full] == want_names and all(want_names),
+          "the table shows the protein names of the sample's FASTA",
+          f"expected {want_names}, got {[r[col] if col >= 0 else None for r in full]}")
 
     answers = {k: http(base + links[k][0]).status for k in ("json", "list", "entries")}
     check(all(v == 200 for v in answers.values()), "the JSON, list and entry-column links answer 200",
           answers)
-    before = set(os.listdir(downloads))
-    page.click("#download-tsv")
-    path = None
-    end = time.monotonic() + 15
-    while time.monotonic() < end:
-        new = [n for n in set(os.listdir(downloads)) - before if not n.endswith(".crdownload")]
-        if new:
-            path = os.path.join(downloads, new[0])
-            time.sleep(0.2)  # let chromium finish the rename
-            break
-        time.sleep(0.1)
+    path = click_download(page, downloads, "#download-tsv")
     stream = http(f"{base}/idmapping/stream/{jid}?format=tsv")
     if check(path is not None, "clicking #download-tsv downloads a file"):
         with open(path, "rb") as f:
@@ -523,6 +604,25 @@ def run(args, tmp):
         check(stream.status == 200 and got == stream.body,
               "the downloaded TSV equals GET /idmapping/stream/<id>?format=tsv",
               f"file {short(got)}, stream {stream.status} {short(stream.body)}")
+
+    # FASTA, as `idmap map --format fasta`, and with the isoforms option as --include-isoforms
+    want_fasta = cli_fasta(args.idmap, args.index, MAIN_IDS)
+    want_iso = cli_fasta(args.idmap, args.index, MAIN_IDS, ["--include-isoforms"])
+    page.wait("!document.getElementById('download-fasta-item').hidden", 10, "the FASTA link")
+    check(page.eval("document.getElementById('fasta-subsequence-label').hidden"),
+          "no subsequence option for ids without ranges")
+    path = click_download(page, downloads, "#download-fasta")
+    got = take_bytes(path) if path else None
+    check(path and os.path.basename(path) == f"idmap-{jid}.fasta" and got == want_fasta
+          and got.startswith(b">sp|P31946|"),
+          "the FASTA download equals idmap map --format fasta", f"{path}: {short(got)}")
+    page.click("#fasta-isoforms")
+    path = click_download(page, downloads, "#download-fasta")
+    got = take_bytes(path) if path else None
+    check(got == want_iso and want_iso != want_fasta and b">sp|P31946-2|" in got,
+          "with Include isoforms it equals idmap map --format fasta --include-isoforms",
+          f"{path}: {short(got)}, href {page.eval(JS_FASTA_HREF)},"
+          f" files {sorted(os.listdir(downloads))}")
     page.screenshot(os.path.join(out, "web_page.png"))
     check(os.path.getsize(os.path.join(out, "web_page.png")) > 1000, "screenshot web_page.png saved")
 
@@ -583,6 +683,11 @@ def run(args, tmp):
           "From=Gene_Name without a taxon: the job page shows the server's warnings",
           f"server {server_warnings}, page {shown!r}")
     jid_last = jid_gene
+
+    # ---- FASTA of ranges (subsequence) and of UniRef clusters, as the CLI's ----
+    jid_last = fasta_job(page, base, downloads, args, ["P00750[39-81]", "P31946[1-10]"], "UniProtKB",
+                         "--subsequence", jid_last)
+    jid_last = fasta_job(page, base, downloads, args, ["P31946", "P62258"], "UniRef90", None, jid_last)
 
     # ---- paging ----
     accessions = []

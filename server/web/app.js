@@ -14,7 +14,12 @@
   const DEFAULT_TO = 'UniProtKB';
   const EXAMPLE_IDS = 'P31946 P62258 ALBU_HUMAN';
   const UNIPROTKB_TARGETS = new Set(['UniProtKB', 'UniProtKB-Swiss-Prot']);
-  const ENTRY_FIELDS = 'accession,id,reviewed,gene_primary,organism_id';
+  /* targets with FASTA records: the path of their result streams */
+  const FASTA_KINDS = {
+    UniProtKB: 'uniprotkb', 'UniProtKB-Swiss-Prot': 'uniprotkb',
+    UniRef100: 'uniref', UniRef90: 'uniref', UniRef50: 'uniref', UniParc: 'uniparc',
+  };
+  const RANGE_RE = /\[\d+-\d+\]$/; /* P00750[39-81] */
   const POLL_MS = 500;
   const RETRY_MS = 2000;
   const FAILED_SHOWN = 1000; /* longer unmapped lists are offered as a download */
@@ -35,6 +40,9 @@
     suggestedBlock: $('suggested-block'), suggested: $('suggested'),
     dlTsv: $('download-tsv'), dlJson: $('download-json'), dlList: $('download-list'),
     dlEntriesItem: $('download-entries-item'), dlEntries: $('download-entries'),
+    dlFastaItem: $('download-fasta-item'), dlFasta: $('download-fasta'),
+    isoformsLabel: $('fasta-isoforms-label'), isoforms: $('fasta-isoforms'),
+    subsequenceLabel: $('fasta-subsequence-label'), subsequence: $('fasta-subsequence'),
   };
 
   /* ---- small helpers ---------------------------------------------------------------- */
@@ -346,19 +354,39 @@
     }
   }
 
+  /* rows: {from, to} objects (JSON results) or arrays of cells (TSV results) */
   function renderRows(tbody, rows, toIsEntry) {
     clear(tbody);
     const frag = document.createDocumentFragment();
     for (const row of rows) {
+      const cells = Array.isArray(row) ? row : [row.from, row.to];
       const tr = make('tr');
-      tr.appendChild(make('td', row.from));
-      const to = row.to;
-      const cell = make('td', typeof to === 'object' && to !== null ? JSON.stringify(to) : to);
-      if (toIsEntry) cell.className = 'acc';
-      tr.appendChild(cell);
+      cells.forEach((value, i) => {
+        const cell = make('td', typeof value === 'object' && value !== null ? JSON.stringify(value) : value);
+        if (i === 1 && toIsEntry) cell.className = 'acc';
+        tr.appendChild(cell);
+      });
       frag.appendChild(tr);
     }
     tbody.appendChild(frag);
+  }
+
+  function renderHead(table, titles) {
+    const tr = make('tr');
+    for (const title of titles) {
+      const th = make('th', title);
+      th.scope = 'col';
+      tr.appendChild(th);
+    }
+    clear(table.tHead);
+    table.tHead.appendChild(tr);
+  }
+
+  /* a TSV answer: its first line titles the columns */
+  function parseTsv(raw) {
+    const lines = raw.split('\n').filter((l) => l.length > 0);
+    const titles = lines.length > 0 ? lines[0].split('\t') : [];
+    return { titles, rows: lines.slice(1).map((l) => l.split('\t')) };
   }
 
   function renderUnmapped(body, jobId) {
@@ -391,6 +419,38 @@
       ? `${w.message}${typeof w.code === 'number' ? ` (warning ${w.code})` : ''}` : JSON.stringify(w))));
   }
 
+  function fastaUrl(base) {
+    const params = new URLSearchParams({ format: 'fasta' });
+    if (!el.isoformsLabel.hidden && el.isoforms.checked) params.set('includeIsoform', 'true');
+    if (!el.subsequenceLabel.hidden && el.subsequence.checked) params.set('subsequence', 'true');
+    return `${base}?${params}`;
+  }
+
+  /* FASTA, with the options of UniProt's download dialog: isoforms for UniProtKB targets,
+   * subsequence when every id carries a range (the server refuses it otherwise); offered
+   * only when the server has the records (an index without sequences answers 400) */
+  async function setFastaDownload(jobId, to, ids, gen) {
+    el.dlFastaItem.hidden = true;
+    const kind = FASTA_KINDS[to];
+    if (!kind) return;
+    const job = enc(jobId);
+    const probe = await fetch(`/idmapping/${kind}/results/${job}?format=fasta&size=1`).catch(() => null);
+    if (gen !== generation || !probe || !probe.ok) return;
+    const base = `/idmapping/${kind}/results/stream/${job}`;
+    el.isoformsLabel.hidden = kind !== 'uniprotkb';
+    el.subsequenceLabel.hidden = !(kind === 'uniprotkb' && ids.length > 0 && ids.every((id) => RANGE_RE.test(id)));
+    el.isoforms.checked = false;
+    el.subsequence.checked = false;
+    const update = () => {
+      el.dlFasta.href = fastaUrl(base);
+    };
+    el.isoforms.onchange = update;
+    el.subsequence.onchange = update;
+    update();
+    el.dlFasta.download = `idmap-${jobId}.fasta`;
+    el.dlFastaItem.hidden = false;
+  }
+
   function setDownloads(jobId, to) {
     const base = `/idmapping/stream/${enc(jobId)}`;
     const files = [[el.dlTsv, 'tsv', 'tsv'], [el.dlJson, 'json', 'json'], [el.dlList, 'list', 'txt']];
@@ -401,7 +461,8 @@
     const entries = UNIPROTKB_TARGETS.has(to);
     el.dlEntriesItem.hidden = !entries;
     if (entries) {
-      el.dlEntries.href = `/idmapping/uniprotkb/stream/${enc(jobId)}?format=tsv&fields=${ENTRY_FIELDS}`;
+      /* no fields: the server's default columns, those of the results table */
+      el.dlEntries.href = `/idmapping/uniprotkb/results/stream/${enc(jobId)}?format=tsv`;
       el.dlEntries.download = `idmap-${jobId}-entries.tsv`;
     }
   }
@@ -413,8 +474,26 @@
     haveStats: false,
   };
 
+  /* UniProtKB targets: the server's entry columns as TSV (its default columns, so that the
+   * table shows what the index holds); the unmapped ids come from the JSON results */
   function firstPageUrl(jobId) {
-    return `/idmapping/results/${enc(jobId)}?format=json&size=${enc(el.size.value)}`;
+    const size = enc(el.size.value);
+    return pager.toIsEntry ? `/idmapping/uniprotkb/results/${enc(jobId)}?format=tsv&size=${size}`
+      : `/idmapping/results/${enc(jobId)}?format=json&size=${size}`;
+  }
+
+  async function getPage(url) {
+    if (!pager.toIsEntry) {
+      const answer = await getJson(url);
+      return Object.assign(answer, { rows: answer.body && Array.isArray(answer.body.results) ? answer.body.results : [] });
+    }
+    const res = await fetch(url, { headers: { Accept: 'text/plain;format=tsv' } });
+    const raw = await res.text();
+    if (!res.ok) return { res, body: null, raw, rows: [] };
+    const { titles, rows } = parseTsv(raw);
+    if (titles.length > 0) renderHead(el.results, titles);
+    const json = await getJson(`/idmapping/results/${enc(pager.jobId)}?format=json&size=0`);
+    return { res, body: json.body, raw, rows };
   }
 
   async function loadPage(index) {
@@ -424,13 +503,12 @@
     el.next.disabled = true;
     el.results.setAttribute('aria-busy', 'true');
     try {
-      const { res, body, raw } = await getJson(pager.urls[index]);
+      const { res, body, raw, rows } = await getPage(pager.urls[index]);
       if (gen !== pager.gen) return;
       if (!res.ok || !body) {
         showMessages(el.jobError, errorMessages(res, body, raw));
         return;
       }
-      const rows = Array.isArray(body.results) ? body.results : [];
       const next = nextLink(res.headers.get('Link'));
       pager.index = index;
       pager.urls.length = index + 1;
@@ -498,6 +576,8 @@
     el.jobDone.hidden = true;
     clear(el.counts);
     clear(el.results.tBodies[0]);
+    renderHead(el.results, ['From', 'To']);
+    el.dlFastaItem.hidden = true;
     clear(el.failed);
     el.failedSummary.textContent = '';
     el.obsolete.textContent = '';
@@ -586,6 +666,7 @@
     pager.haveStats = Boolean(details.stats && typeof details.stats === 'object');
     if (pager.haveStats) renderCounts(details.stats);
     setDownloads(jobId, details.to);
+    setFastaDownload(jobId, details.to, splitIds(String(details.ids || '')), gen);
 
     pager.jobId = jobId;
     pager.toIsEntry = UNIPROTKB_TARGETS.has(details.to);
