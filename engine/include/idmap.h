@@ -795,6 +795,20 @@ IDMAP_API int idmap_entry_next_isoform(const idmap_index *ix, const idmap_entry 
 IDMAP_API int idmap_entry_fasta(const idmap_index *ix, const idmap_entry *e, uint32_t start,
 				uint32_t end, idmap_write_fn write, void *ctx);
 
+/* A block cache for idmap_entry_fasta_cached: a decompressor and the last inflated block, so
+ * that records of one block read one after another inflate it once. One thread uses a cache
+ * at a time; give each thread its own. idmap_entry_fasta uses the calling thread's own. */
+typedef struct idmap_entry_cache idmap_entry_cache;
+IDMAP_API idmap_entry_cache *idmap_entry_cache_new(void); /* NULL when out of memory */
+IDMAP_API void idmap_entry_cache_free(idmap_entry_cache *c);
+/* Blocks served from the cache and inflated through it so far. */
+IDMAP_API void idmap_entry_cache_counts(const idmap_entry_cache *c, uint64_t *hits,
+					uint64_t *misses);
+/* idmap_entry_fasta through cache c. */
+IDMAP_API int idmap_entry_fasta_cached(const idmap_index *ix, idmap_entry_cache *c,
+				       const idmap_entry *e, uint32_t start, uint32_t end,
+				       idmap_write_fn write, void *ctx);
+
 /* The range "[start-end]" that ends an id's text ("P00750[39-81]"): returns 1 with *start
  * and *end (not checked against a sequence), else 0. */
 IDMAP_API int idmap_entry_range(const char *text, size_t len, uint32_t *start, uint32_t *end);
