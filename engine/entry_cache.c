@@ -47,6 +47,15 @@ IDMAP_API void idmap_entry_cache_counts(const idmap_entry_cache *c, uint64_t *hi
 	*misses = c ? c->misses : 0;
 }
 
+IDMAP_API int idmap_entry_block_of(const idmap_index *ix, const idmap_entry *e,
+				   uint64_t *block)
+{
+	if (!ix || !e || !block || !ix->entries.info || e->record >= ix->entries.n_recs)
+		return IDMAP_ERR_INVALID;
+	*block = idmap_rd32(idmap_entry_rec(&ix->entries, e->record) + IDMAP_ER_BLOCK);
+	return IDMAP_OK;
+}
+
 int idmap_entry_cache_block(idmap_entry_cache *c, const idmap_entry_store *s, uint64_t b,
 			    const uint8_t **out, size_t *len)
 {

@@ -804,6 +804,10 @@ IDMAP_API void idmap_entry_cache_free(idmap_entry_cache *c);
 /* Blocks served from the cache and inflated through it so far. */
 IDMAP_API void idmap_entry_cache_counts(const idmap_entry_cache *c, uint64_t *hits,
 					uint64_t *misses);
+/* The number of the block that holds e's record: records read in block order share
+ * inflates. IDMAP_OK or IDMAP_ERR_INVALID. */
+IDMAP_API int idmap_entry_block_of(const idmap_index *ix, const idmap_entry *e,
+				   uint64_t *block);
 /* idmap_entry_fasta through cache c. */
 IDMAP_API int idmap_entry_fasta_cached(const idmap_index *ix, idmap_entry_cache *c,
 				       const idmap_entry *e, uint32_t start, uint32_t end,
