@@ -41,4 +41,10 @@ fi
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$root/build" -j"$(nproc)" >/dev/null
 
+# IDMAP_BENCH_FASTA=1: also the FASTA retrieval benchmark (issue 15) against samtools faidx
+if [ "${IDMAP_BENCH_FASTA:-0}" = 1 ]; then
+	scripts/deps.sh --bench-fasta
+	python3 "$here/fasta_bench.py" --bin "$root/build" --md "$root/docs/BENCHMARKS.md"
+fi
+
 exec python3 "$here/bench.py" --command "bench/run.sh${*:+ $*}" "$@"

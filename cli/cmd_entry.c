@@ -56,16 +56,25 @@ int cmd_entry(int argc, char **argv)
 		idmap_close(ix);
 		return 1;
 	}
-	for (int i = optind; i < argc && rc >= 0; i++) {
-		idmap_id_info id = {0};
-		id.text = argv[i];
-		id.len = strlen(argv[i]);
-		const char *lb = memchr(id.text, '[', id.len);
-		size_t n = lb ? (size_t)(lb - id.text) : id.len;
-		int r = fasta_write_entry(ix, id.text, n, &id, isoforms, lb != NULL);
-		if (r != 0)
-			rc = r < 0 ? -1 : 1;
+	static fasta_item items[FASTA_BATCH];
+	uint64_t failed = 0;
+	for (int i = optind; i < argc && rc == 0;) {
+		size_t n = 0;
+		for (; n < FASTA_BATCH && i < argc; n++, i++) {
+			fasta_item *it = &items[n];
+			memset(it, 0, sizeof *it);
+			it->id.text = argv[i];
+			it->id.len = strlen(argv[i]);
+			const char *lb = memchr(it->id.text, '[', it->id.len);
+			it->to = it->id.text;
+			it->to_len = lb ? (size_t)(lb - it->id.text) : it->id.len;
+			it->subsequence = lb != NULL;
+		}
+		if (fasta_write_batch(ix, items, n, isoforms, &failed) < 0)
+			rc = -1;
 	}
+	if (failed)
+		rc = rc ? rc : 1;
 	idmap_close(ix);
 	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
 		perror("idmap: write error");

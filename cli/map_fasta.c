@@ -1,5 +1,6 @@
 /* idmap map --format fasta: the entry records of the mapped targets (UniProtKB, UniRef,
  * UniParc), from the index's entry store. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,15 +26,15 @@ int map_fasta_target_ok(const char *to)
 }
 
 int fasta_write_entry(const idmap_index *ix, const char *to, size_t to_len,
-		      const idmap_id_info *id, int isoforms, int subsequence)
+		      const idmap_id_info *id, int isoforms, int subsequence, FILE *out, FILE *err)
 {
 	idmap_entry e, iso;
 	int st = idmap_entry_find(ix, to, to_len, &e);
 	if (st == IDMAP_ERR_NOT_FOUND || st == IDMAP_ERR_INVALID) {
 		if (to_len == id->len && memcmp(to, id->text, to_len) == 0)
-			fprintf(stderr, "idmap: %.*s: no FASTA record in the index\n", (int)to_len, to);
+			fprintf(err, "idmap: %.*s: no FASTA record in the index\n", (int)to_len, to);
 		else
-			fprintf(stderr, "idmap: %.*s: no FASTA record of %.*s in the index\n",
+			fprintf(err, "idmap: %.*s: no FASTA record of %.*s in the index\n",
 				(int)id->len, id->text, (int)to_len, to);
 		return 1;
 	}
@@ -42,32 +43,32 @@ int fasta_write_entry(const idmap_index *ix, const char *to, size_t to_len,
 	if (st == IDMAP_OK && subsequence && e.kind <= IDMAP_ENTRY_ISOFORM &&
 	    idmap_entry_range(id->text, id->len, &a, &b)) {
 		if (a == 0 || a > b) {
-			fprintf(stderr, "idmap: %.*s: range %" PRIu32 "-%" PRIu32 " is not a range "
+			fprintf(err, "idmap: %.*s: range %" PRIu32 "-%" PRIu32 " is not a range "
 				"start-end with 1 <= start <= end\n", (int)id->len, id->text, a, b);
 			return 1;
 		}
 		if (b > e.length) {
-			fprintf(stderr, "idmap: %.*s: range %" PRIu32 "-%" PRIu32 " is outside the "
+			fprintf(err, "idmap: %.*s: range %" PRIu32 "-%" PRIu32 " is outside the "
 				"sequence of %s (%" PRIu32 " residues)\n", (int)id->len, id->text, a,
 				b, e.id, e.length);
 			return 1;
 		}
 	}
 	if (st == IDMAP_OK)
-		st = idmap_entry_fasta(ix, &e, a, b, write_out, stdout);
+		st = idmap_entry_fasta(ix, &e, a, b, write_out, out);
 	/* isoforms follow their canonical entry, as UniProt's includeIsoform */
 	isoforms = isoforms && a == 0 && e.kind <= IDMAP_ENTRY_TREMBL;
 	while (st == IDMAP_OK && isoforms &&
 	       (st = idmap_entry_next_isoform(ix, &e, &iso)) == IDMAP_OK) {
-		st = idmap_entry_fasta(ix, &iso, 0, 0, write_out, stdout);
+		st = idmap_entry_fasta(ix, &iso, 0, 0, write_out, out);
 		e = iso;
 	}
 	if (st == IDMAP_OK || st == IDMAP_DONE)
 		return 0;
 	if (st == IDMAP_STOPPED)
-		fprintf(stderr, "idmap: write error: %s\n", strerror(errno));
+		fprintf(err, "idmap: write error: %s\n", strerror(errno));
 	else
-		fprintf(stderr, "idmap: %.*s: %s\n", (int)to_len, to, idmap_strerror(st));
+		fprintf(err, "idmap: %.*s: %s\n", (int)to_len, to, idmap_strerror(st));
 	return -1;
 }
 
@@ -82,17 +83,42 @@ int map_fasta(const idmap_index *ix, const idmap_job *job, int isoforms, int sub
 		return 1;
 	}
 	uint64_t failed = 0;
-	for (uint64_t i = 0; i < st.results; i++) {
-		idmap_result r;
-		idmap_id_info id;
-		if (idmap_job_result(job, i, &r) != IDMAP_OK ||
-		    idmap_job_id(job, r.id, &id) != IDMAP_OK)
+	static fasta_item items[FASTA_BATCH];
+	static size_t at[FASTA_BATCH];
+	char *names = NULL; /* the batch's targets: a result's text lasts until the next call */
+	size_t used = 0, cap = 0;
+	for (uint64_t i = 0; i < st.results;) {
+		size_t n = 0;
+		used = 0;
+		for (; n < FASTA_BATCH && i < st.results; n++, i++) {
+			idmap_result r;
+			fasta_item *it = &items[n];
+			if (idmap_job_result(job, i, &r) != IDMAP_OK ||
+			    idmap_job_id(job, r.id, &it->id) != IDMAP_OK)
+				break;
+			if (used + r.to_len > cap) {
+				size_t nc = 2 * (used + r.to_len) + 4096;
+				char *nn = realloc(names, nc);
+				if (!nn)
+					break;
+				names = nn;
+				cap = nc;
+			}
+			memcpy(names + used, r.to, r.to_len);
+			at[n] = used;
+			used += r.to_len;
+			it->to_len = r.to_len;
+			it->subsequence = subsequence;
+		}
+		for (size_t k = 0; k < n; k++)
+			items[k].to = names + at[k];
+		if ((n < FASTA_BATCH && i < st.results) ||
+		    fasta_write_batch(ix, items, n, isoforms, &failed) < 0) {
+			free(names);
 			return 1;
-		int rc = fasta_write_entry(ix, r.to, r.to_len, &id, isoforms, subsequence);
-		if (rc < 0)
-			return 1;
-		failed += (uint64_t)rc;
+		}
 	}
+	free(names);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "idmap: write error: %s\n", strerror(errno));
 		return 1;

@@ -10,7 +10,8 @@
 
 #define LINE 60 /* residues per line, as UniProt writes them */
 
-int idmap_entry_block(const idmap_entry_store *s, uint64_t b, uint8_t **out, size_t *len)
+int idmap_entry_inflate(const idmap_entry_store *s, uint64_t b,
+			struct libdeflate_decompressor *d, uint8_t *buf, size_t *len)
 {
 	if (b >= s->n_blocks)
 		return IDMAP_ERR_CORRUPT;
@@ -22,25 +23,28 @@ int idmap_entry_block(const idmap_entry_store *s, uint64_t b, uint8_t **out, siz
 	if (off > s->data_len || clen > s->data_len - off || ulen > IDMAP_ENTRY_MAX_BLOCK ||
 	    ulen > (uint64_t)clen * 1032 || idmap_rd32(ent + 20))
 		return IDMAP_ERR_CORRUPT;
-	uint8_t *buf = malloc(ulen ? ulen : 1);
-	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-	if (!buf || !d) {
-		free(buf);
-		libdeflate_free_decompressor(d);
-		return IDMAP_ERR_NOMEM;
-	}
 	size_t got = 0;
 	enum libdeflate_result r =
 		libdeflate_deflate_decompress(d, s->data + off, clen, buf, ulen, &got);
-	libdeflate_free_decompressor(d);
 	if (r != LIBDEFLATE_SUCCESS || got != ulen ||
-	    libdeflate_crc32(0, buf, ulen) != idmap_rd32(ent + 16)) {
-		free(buf);
+	    libdeflate_crc32(0, buf, ulen) != idmap_rd32(ent + 16))
 		return IDMAP_ERR_CORRUPT;
-	}
-	*out = buf;
 	*len = ulen;
 	return IDMAP_OK;
+}
+
+int idmap_entry_block(const idmap_entry_store *s, uint64_t b, uint8_t **out, size_t *len)
+{
+	idmap_entry_cache *c = idmap_entry_cache_new();
+	const uint8_t *blk;
+	int rc = c ? idmap_entry_cache_block(c, s, b, &blk, len) : IDMAP_ERR_NOMEM;
+	if (rc == IDMAP_OK) {
+		/* the cache's buffer is handed over */
+		*out = (uint8_t *)blk;
+		idmap_entry_cache_take(c);
+	}
+	idmap_entry_cache_free(c);
+	return rc;
 }
 
 int idmap_entry_rec_ok(const uint8_t *r, size_t ulen)
@@ -74,7 +78,15 @@ static size_t wrap(char *out, const uint8_t *seq, size_t n)
 IDMAP_API int idmap_entry_fasta(const idmap_index *ix, const idmap_entry *e, uint32_t start,
 				uint32_t end, idmap_write_fn write, void *ctx)
 {
-	if (!ix || !e || !write || !ix->entries.info || e->record >= ix->entries.n_recs)
+	idmap_entry_cache *c = idmap_entry_thread_cache();
+	return c ? idmap_entry_fasta_cached(ix, c, e, start, end, write, ctx) : IDMAP_ERR_NOMEM;
+}
+
+IDMAP_API int idmap_entry_fasta_cached(const idmap_index *ix, idmap_entry_cache *c,
+				       const idmap_entry *e, uint32_t start, uint32_t end,
+				       idmap_write_fn write, void *ctx)
+{
+	if (!ix || !c || !e || !write || !ix->entries.info || e->record >= ix->entries.n_recs)
 		return IDMAP_ERR_INVALID;
 	const idmap_entry_store *s = &ix->entries;
 	const uint8_t *r = idmap_entry_rec(s, e->record);
@@ -82,15 +94,13 @@ IDMAP_API int idmap_entry_fasta(const idmap_index *ix, const idmap_entry *e, uin
 	int range = start > 0;
 	if (range && (r[IDMAP_ER_SPACE] != IDMAP_ES_UNIPROTKB || end < start || end > seq_len))
 		return IDMAP_ERR_INVALID;
-	uint8_t *blk;
+	const uint8_t *blk;
 	size_t ulen;
-	int rc = idmap_entry_block(s, idmap_rd32(r + IDMAP_ER_BLOCK), &blk, &ulen);
+	int rc = idmap_entry_cache_block(c, s, idmap_rd32(r + IDMAP_ER_BLOCK), &blk, &ulen);
 	if (rc != IDMAP_OK)
 		return rc;
-	if (idmap_entry_rec_ok(r, ulen) < 0) {
-		free(blk);
+	if (idmap_entry_rec_ok(r, ulen) < 0)
 		return IDMAP_ERR_CORRUPT;
-	}
 	const uint8_t *head = blk + idmap_rd32(r + IDMAP_ER_OFFSET);
 	size_t hl = idmap_rd16(r + IDMAP_ER_HEADER_LEN);
 	const uint8_t *seq = head + hl;
@@ -103,10 +113,8 @@ IDMAP_API int idmap_entry_fasta(const idmap_index *ix, const idmap_entry *e, uin
 	}
 	/* header, newline, residues with a newline per started line */
 	char *out = malloc(hl + 64 + n + n / LINE + 2);
-	if (!out) {
-		free(blk);
+	if (!out)
 		return IDMAP_ERR_NOMEM;
-	}
 	size_t o;
 	if (range)
 		o = (size_t)sprintf(out, ">%s|%s|%u-%u\n",
@@ -119,7 +127,6 @@ IDMAP_API int idmap_entry_fasta(const idmap_index *ix, const idmap_entry *e, uin
 		o = hl + 2;
 	}
 	o += wrap(out + o, seq, n);
-	free(blk);
 	rc = write(ctx, out, o);
 	free(out);
 	return rc ? IDMAP_STOPPED : IDMAP_OK;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "entry_format.h"
+#include "idmap.h"
 
 typedef struct {
 	const uint8_t *info, *blocks, *data, *recs, *hash; /* NULL info: no store */
@@ -39,6 +40,24 @@ static inline int idmap_entry_rec_kind(const uint8_t *r)
 		return IDMAP_EK_UNIPARC;
 	return IDMAP_EK_UNIREF100 + (space - IDMAP_ES_UNIREF) / 2;
 }
+
+struct libdeflate_decompressor;
+
+/* Inflates block b with d into buf (room for the block's length, at most
+ * IDMAP_ENTRY_MAX_BLOCK), checking its bounds and CRC: IDMAP_OK or IDMAP_ERR_CORRUPT. */
+int idmap_entry_inflate(const idmap_entry_store *s, uint64_t b,
+			struct libdeflate_decompressor *d, uint8_t *buf, size_t *len);
+
+/* Block b through cache c: *out stays valid until c's next call or free. IDMAP_OK,
+ * IDMAP_ERR_CORRUPT or IDMAP_ERR_NOMEM (entry_cache.c). */
+int idmap_entry_cache_block(idmap_entry_cache *c, const idmap_entry_store *s, uint64_t b,
+			    const uint8_t **out, size_t *len);
+
+/* Hands c's buffer to the caller (c forgets it). */
+void idmap_entry_cache_take(idmap_entry_cache *c);
+
+/* The calling thread's own cache (freed with the thread), NULL when out of memory. */
+idmap_entry_cache *idmap_entry_thread_cache(void);
 
 /* Inflates block b into a new buffer (*len bytes), checking its bounds and CRC. Returns
  * IDMAP_OK, IDMAP_ERR_CORRUPT or IDMAP_ERR_NOMEM. */

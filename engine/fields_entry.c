@@ -69,8 +69,12 @@ int idmap_fe_row_load(const idmap_index *ix, uint64_t slot, int text, idmap_fe_r
 	const idmap_entry_store *s = &ix->entries;
 	const uint8_t *rec = idmap_entry_rec(s, r->e.record);
 	size_t ulen;
-	if ((rc = idmap_entry_block(s, idmap_rd32(rec + IDMAP_ER_BLOCK), &r->block, &ulen)) !=
-	    IDMAP_OK)
+	/* rows come in any order: the thread's cache saves the inflate of a repeated block */
+	idmap_entry_cache *c = idmap_entry_thread_cache();
+	if (!c)
+		return IDMAP_ERR_NOMEM;
+	if ((rc = idmap_entry_cache_block(c, s, idmap_rd32(rec + IDMAP_ER_BLOCK), &r->block,
+					  &ulen)) != IDMAP_OK)
 		return rc;
 	if (idmap_entry_rec_ok(rec, ulen) < 0) {
 		idmap_fe_row_free(r);
@@ -87,8 +91,7 @@ int idmap_fe_row_load(const idmap_index *ix, uint64_t slot, int text, idmap_fe_r
 
 void idmap_fe_row_free(idmap_fe_row *r)
 {
-	free(r->block);
-	r->block = NULL;
+	r->block = NULL; /* the thread cache's */
 	r->found = 0;
 }
 

@@ -32,7 +32,8 @@ int idmap_fe_available(const idmap_index *ix);
 typedef struct {
 	int found;	     /* 0: no record for the accession (every cell empty) */
 	idmap_entry e;
-	uint8_t *block;	     /* the inflated block (text columns only), else NULL */
+	const uint8_t *block; /* the inflated block (text columns only, valid until the
+			       * thread's next row load), else NULL */
 	const uint8_t *head; /* the header text in block, then the residues */
 	size_t head_len;
 	uint32_t name[2], organism[2]; /* (offset, length) in the header */

@@ -32,6 +32,12 @@ check python3-pip /usr/bin/python3 -m pip --version
 check python3-venv /usr/bin/python3 -c "import ensurepip"
 # scripts/deps.sh --valgrind: also what scripts/test.sh --valgrind needs
 if [ "${1:-}" = --valgrind ]; then check valgrind command -v valgrind; fi
+# scripts/deps.sh --bench-fasta: bench/fasta_bench.py's rivals (not needed by the tests)
+if [ "${1:-}" = --bench-fasta ]; then
+	check samtools command -v samtools
+	check tabix command -v bgzip
+	check isal command -v igzip
+fi
 
 if [ ${#need[@]} -eq 0 ]; then
 	exit 0

@@ -14,6 +14,7 @@ Prints `N passed, N failed`; exits 1 when a check failed.
 import argparse
 import gzip
 import os
+import random
 import resource
 import shutil
 import struct
@@ -154,6 +155,16 @@ def synthetic(t, a):
             if b">" + g.lstrip(b">") + b"\n" != rec:
                 print("  first difference at", i)
                 break
+    # ids far apart in the store, shuffled, one absent and one twice: the records and the
+    # message come in the order asked (the CLI reads them in block order)
+    pick = [ids[k] for k in range(0, len(ids), 97)]
+    random.Random(15).shuffle(pick)
+    asked = pick[:5] + ["A0A000Z000"] + pick[5:] + [pick[0]]
+    byid = dict(recs)
+    r = run([a.idmap, "entry", "-i", idx[0]] + asked)
+    t.check(r.returncode == 1 and r.stdout == b"".join(byid.get(i, b"") for i in asked) and
+            r.stderr == b"idmap: A0A000Z000: no FASTA record in the index\n",
+            "entry: shuffled ids across blocks in the order asked", r.stderr.decode()[:300])
     # isoforms follow their entry, in order
     isos = [i for i in ids if "-" in i]
     base = isos[0].split("-")[0]

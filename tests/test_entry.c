@@ -200,6 +200,82 @@ static void test_fasta_ranges(void **state)
 	free(t.buf);
 }
 
+static void counts_are(const idmap_entry_cache *c, uint64_t hits, uint64_t misses)
+{
+	uint64_t h, m;
+	idmap_entry_cache_counts(c, &h, &m);
+	assert_int_equal(h, hits);
+	assert_int_equal(m, misses);
+}
+
+/* FASTA of id in index x through cache c, checked against the uncached wrapper's. */
+static void fasta_via(const idmap_index *x, idmap_entry_cache *c, const char *id)
+{
+	idmap_entry e;
+	tu_text a = {0}, b = {0};
+	assert_int_equal(idmap_entry_find(x, id, strlen(id), &e), IDMAP_OK);
+	assert_int_equal(idmap_entry_fasta_cached(x, c, &e, 0, 0, tu_text_write, &a), IDMAP_OK);
+	assert_int_equal(idmap_entry_fasta(x, &e, 0, 0, tu_text_write, &b), IDMAP_OK);
+	assert_string_equal(a.buf, b.buf);
+	assert_non_null(strstr(a.buf, id));
+	free(a.buf);
+	free(b.buf);
+}
+
+/* Three records of 40,000 residues: each fills most of a 64 KiB block, so each has its own. */
+static idmap_index *three_blocks(void)
+{
+	static const char *const accs[] = {"P11111", "P22222", "P33333"};
+	size_t cap = 3 * 50000, n = 0;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	for (int i = 0; i < 3; i++) {
+		n += (size_t)sprintf(text + n, ">sp|%s|T%d_HUMAN Test OS=Homo sapiens OX=9606 PE=1 "
+					       "SV=1\n", accs[i], i);
+		for (int k = 0; k < 40000 / 60; k++) {
+			memset(text + n, "ACD"[i], 60);
+			text[n + 60] = '\n';
+			n += 61;
+		}
+	}
+	const char *const inputs[] = {"../data/sample/idmapping.dat",
+				      tu_write_file("big.fasta", text, n)};
+	free(text);
+	idmap_index *x = NULL;
+	assert_int_equal(tu_build(tu_path("big.idx"), inputs, 2), 0);
+	assert_int_equal(idmap_open(tu_path("big.idx"), &x), IDMAP_OK);
+	return x;
+}
+
+static void test_block_cache(void **state)
+{
+	(void)state;
+	idmap_index *x = three_blocks();
+	idmap_entry_stats st;
+	assert_int_equal(idmap_entry_stats_get(x, &st), IDMAP_OK);
+	assert_int_equal(st.blocks, 3);
+	idmap_entry_cache *a = idmap_entry_cache_new(), *b = idmap_entry_cache_new();
+	assert_non_null(a);
+	assert_non_null(b);
+	counts_are(a, 0, 0);
+	fasta_via(x, a, "P11111"); /* miss */
+	fasta_via(x, a, "P11111"); /* hit: same block */
+	fasta_via(x, a, "P22222"); /* the next block */
+	fasta_via(x, a, "P11111"); /* switching back inflates again */
+	counts_are(a, 1, 3);
+	fasta_via(x, b, "P22222"); /* a second context has its own block */
+	fasta_via(x, a, "P11111");
+	counts_are(a, 2, 3);
+	counts_are(b, 0, 1);
+	/* another index: never served the block held for the first one */
+	fasta_via(ix, a, "P31946");
+	counts_are(a, 2, 4);
+	idmap_entry_cache_free(a);
+	idmap_entry_cache_free(b);
+	idmap_entry_cache_free(NULL);
+	idmap_close(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +286,7 @@ int main(void)
 		cmocka_unit_test(test_bad_headers),
 		cmocka_unit_test(test_find_fields),
 		cmocka_unit_test(test_fasta_ranges),
+		cmocka_unit_test(test_block_cache),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

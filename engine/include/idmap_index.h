@@ -383,6 +383,24 @@ IDMAP_API int idmap_entry_next_isoform(const idmap_index *ix, const idmap_entry 
 IDMAP_API int idmap_entry_fasta(const idmap_index *ix, const idmap_entry *e, uint32_t start,
 				uint32_t end, idmap_write_fn write, void *ctx);
 
+/* A block cache for idmap_entry_fasta_cached: a decompressor and the last inflated block, so
+ * that records of one block read one after another inflate it once. One thread uses a cache
+ * at a time; give each thread its own. idmap_entry_fasta uses the calling thread's own. */
+typedef struct idmap_entry_cache idmap_entry_cache;
+IDMAP_API idmap_entry_cache *idmap_entry_cache_new(void); /* NULL when out of memory */
+IDMAP_API void idmap_entry_cache_free(idmap_entry_cache *c);
+/* Blocks served from the cache and inflated through it so far. */
+IDMAP_API void idmap_entry_cache_counts(const idmap_entry_cache *c, uint64_t *hits,
+					uint64_t *misses);
+/* The number of the block that holds e's record: records read in block order share
+ * inflates. Returns IDMAP_OK or IDMAP_ERR_INVALID. */
+IDMAP_API int idmap_entry_block_of(const idmap_index *ix, const idmap_entry *e,
+				   uint64_t *block);
+/* idmap_entry_fasta through cache c (same returns). */
+IDMAP_API int idmap_entry_fasta_cached(const idmap_index *ix, idmap_entry_cache *c,
+				       const idmap_entry *e, uint32_t start, uint32_t end,
+				       idmap_write_fn write, void *ctx);
+
 /* Whether an id's text ends in a range "[start-end]" ("P00750[39-81]"): true with *start and
  * *end (not checked against a sequence). */
 IDMAP_API bool idmap_entry_range(const char *text, size_t len, uint32_t *start, uint32_t *end);
