@@ -25,19 +25,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def ok(self, name, cond, detail=""):
-        if cond:
-            self.passed += 1
-            print(f"ok - {name}")
-        else:
-            self.failed += 1
-            print(f"not ok - {name}" + (f": {detail!r}"[:600] if detail else ""))
-        return cond
+from checks import Checks
 
 
 # id bytes -> the string a strict JSON parser must read back (each stray byte is U+FFFD)

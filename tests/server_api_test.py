@@ -31,18 +31,7 @@ except ImportError:  # scripts/deps.sh installs python3-requests
     sys.exit(1)
 
 
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def ok(self, name, cond, detail=""):
-        if cond:
-            self.passed += 1
-            print(f"ok - {name}")
-        else:
-            self.failed += 1
-            print(f"not ok - {name}" + (f": {detail}" if detail else ""))
-        return cond
+from checks import Checks  # noqa: E402,F401 (also imported from here by other tests)
 
 
 class Server:
