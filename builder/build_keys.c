@@ -13,6 +13,7 @@
 
 #include "build_internal.h"
 #include "idmap_format.h"
+#include "idmap_vec.h"
 #include "key_runs.h"
 #include "sort.h"
 
@@ -41,18 +42,35 @@ typedef struct {
 	uint32_t nruns; /* of an external pass */
 } pass_mem;
 
-static int grow_entries(pass_mem *m)
+/* Makes room for need entries and their accession codes (one capacity for both). */
+static int reserve_entries(pass_mem *m, size_t need)
 {
-	size_t cap = m->cap ? m->cap * 2 : 65536;
-	entry *e = realloc(m->e, cap * sizeof(*e));
+	size_t ce = m->cap, cc = m->cap;
+	int rc = idmap_vec_reserve(&m->e, &ce, need, sizeof(*m->e));
+	if (rc == 0)
+		rc = idmap_vec_reserve(&m->codes, &cc, need, sizeof(*m->codes));
+	m->cap = ce < cc ? ce : cc;
+	return rc;
+}
+
+/* Sizes the entry and value arrays to exactly records and values (not grown by doubling,
+ * which would hold up to twice the planned budget). */
+static int size_pass(pass_mem *m, size_t records, size_t values)
+{
+	entry *e = realloc(m->e, records * sizeof(*e));
 	if (e)
 		m->e = e;
-	uint64_t *c = realloc(m->codes, cap * sizeof(*c));
+	uint64_t *c = realloc(m->codes, records * sizeof(*c));
 	if (c)
 		m->codes = c;
 	if (!e || !c)
 		return -1;
-	m->cap = cap;
+	m->cap = records;
+	uint8_t *a = realloc(m->arena, values);
+	if (!a)
+		return -1;
+	m->arena = a;
+	m->arena_cap = values;
 	return 0;
 }
 
@@ -90,16 +108,8 @@ static int resolve_accessions(build *b, pass_mem *m)
 
 static int arena_put(pass_mem *m, const uint8_t *rec, size_t n)
 {
-	if (m->arena_len + n > m->arena_cap) {
-		size_t cap = m->arena_cap ? m->arena_cap * 2 : (1 << 20);
-		while (cap < m->arena_len + n)
-			cap *= 2;
-		uint8_t *a = realloc(m->arena, cap);
-		if (!a)
-			return -1;
-		m->arena = a;
-		m->arena_cap = cap;
-	}
+	if (idmap_vec_reserve(&m->arena, &m->arena_cap, m->arena_len + n, 1) < 0)
+		return -1;
 	memcpy(m->arena + m->arena_len, rec, n);
 	m->arena_len += n;
 	return 0;
@@ -125,19 +135,8 @@ static int runs_begin(build *b, pass_mem *m)
 		a = 4 * (REC_HEAD + IDMAP_MAX_VALUE);
 	if (n < 1024)
 		n = 1024;
-	entry *e = realloc(m->e, n * sizeof(*e));
-	if (e)
-		m->e = e;
-	uint64_t *c = realloc(m->codes, n * sizeof(*c));
-	if (c)
-		m->codes = c;
-	uint8_t *ar = realloc(m->arena, a);
-	if (ar)
-		m->arena = ar;
-	if (!e || !c || !ar)
+	if (size_pass(m, n, a) < 0)
 		return build_fail(b, "out of memory");
-	m->cap = n;
-	m->arena_cap = a;
 	m->nruns = 0;
 	return 0;
 }
@@ -170,30 +169,15 @@ static void runs_end(pass_mem *m)
 	m->cap = m->arena_cap = m->n = m->arena_len = 0;
 }
 
-/* An in-memory pass over all of file f: its arrays sized to the file's records at once, not
- * grown by doubling (which would hold up to twice the planned budget). */
+/* An in-memory pass over all of file f: its arrays sized to the file's records at once. */
 static int reserve_pass(build *b, pass_mem *m, uint32_t f)
 {
 	size_t records = (size_t)b->key_parts[f].records;
 	size_t values = (size_t)(b->key_parts[f].bytes - records * (REC_HEAD - 2));
-	if (m->cap < records) {
-		entry *e = realloc(m->e, records * sizeof(*e));
-		if (e)
-			m->e = e;
-		uint64_t *c = realloc(m->codes, records * sizeof(*c));
-		if (c)
-			m->codes = c;
-		if (!e || !c)
-			return build_fail(b, "out of memory");
-		m->cap = records;
-	}
-	if (m->arena_cap < values) {
-		uint8_t *a = realloc(m->arena, values);
-		if (!a)
-			return build_fail(b, "out of memory");
-		m->arena = a;
-		m->arena_cap = values;
-	}
+	if ((m->cap < records || m->arena_cap < values) &&
+	    size_pass(m, m->cap < records ? records : m->cap,
+		      m->arena_cap < values ? values : m->arena_cap) < 0)
+		return build_fail(b, "out of memory");
 	return 0;
 }
 
@@ -241,7 +225,7 @@ static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uin
 		    runs_flush(b, m, f) < 0)
 			goto out;
 		if (s >= s0 && s < s1) {
-			if (m->n == m->cap && grow_entries(m) < 0) {
+			if (reserve_entries(m, m->n + 1) < 0) {
 				build_fail(b, "out of memory");
 				goto out;
 			}
@@ -350,27 +334,6 @@ static int compact_values(build *b, pass_mem *m, const char *path)
 	return 0;
 }
 
-typedef struct {
-	uint8_t *p;
-	size_t len, cap;
-} bytebuf;
-
-/* Makes room for n more bytes. */
-static int reserve(bytebuf *o, size_t n)
-{
-	if (o->len + n <= o->cap)
-		return 0;
-	size_t cap = o->cap ? o->cap * 2 : (64 << 10);
-	while (cap < o->len + n)
-		cap *= 2;
-	uint8_t *p = realloc(o->p, cap);
-	if (!p)
-		return -1;
-	o->p = p;
-	o->cap = cap;
-	return 0;
-}
-
 int keys_forward_pair(build *b, uint32_t acc, uint32_t type, uint64_t slot)
 {
 	uint64_t g = acc / b->fwd_range;
@@ -401,7 +364,7 @@ void keys_count(build *b, uint32_t type, uint64_t count)
 /* Appends the key record of entries [i, j) (one key, key slot `slot`) to out, and sends its
  * (accession, key) pairs to the forward partitions. */
 static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t slot,
-		      bytebuf *out)
+		      idmap_str *out)
 {
 	const entry *e = &m->e[i];
 	uint16_t len;
@@ -412,9 +375,10 @@ static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t 
 			count++;
 	/* Room for the whole record at once: three varints, the value and a varint of at most
 	 * 5 bytes (a u32 difference) per accession. */
-	if (reserve(out, 3 * IDMAP_MAX_VARINT + len + 5 * (j - i)) < 0)
+	if (idmap_vec_reserve(&out->p, &out->cap, out->len + 3 * IDMAP_MAX_VARINT + len + 5 * (j - i),
+			      1) < 0)
 		return build_fail(b, "out of memory");
-	uint8_t *p = out->p + out->len;
+	uint8_t *p = (uint8_t *)out->p + out->len;
 	p += idmap_varint_put(p, e->type);
 	p += idmap_varint_put(p, len);
 	memcpy(p, val, len);
@@ -432,7 +396,7 @@ static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t 
 		if (!b->no_forward[e->type] && keys_forward_pair(b, acc, e->type, slot) < 0)
 			return -1;
 	}
-	out->len = (size_t)(p - out->p);
+	out->len = (size_t)(p - (uint8_t *)out->p);
 	keys_count(b, e->type, count);
 	return 0;
 }
@@ -441,7 +405,7 @@ static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t 
  * the sorted entries), then copied out by position from the compact buffer. */
 static int write_part(build *b, const pass_mem *m, const size_t *start, size_t k0,
 		      const idmap_mphf_part *part, uint64_t base, uint32_t *at, size_t *roff,
-		      bytebuf *buf)
+		      idmap_str *buf)
 {
 	uint32_t n = part->n;
 	buf->len = 0;
@@ -544,7 +508,7 @@ static int write_pass(build *b, pass_mem *m)
 {
 	uint32_t *at = malloc((m->nkeys ? m->nkeys : 1) * sizeof(*at));
 	size_t *roff = malloc((m->nkeys + 1) * sizeof(*roff));
-	bytebuf buf = {0};
+	idmap_str buf = {0};
 	int rc = -1;
 	if (!at || !roff) {
 		build_fail(b, "out of memory");
@@ -654,8 +618,8 @@ static void *worker_main(void *arg)
 static pass_plan *plan_passes(build *b, size_t *nplan)
 {
 	uint32_t nfiles = 1u << b->fbits;
-	size_t n = 0, cap = nfiles;
-	pass_plan *plan = malloc(cap * sizeof(*plan));
+	size_t n = 0;
+	pass_plan *plan = malloc(nfiles * sizeof(*plan)); /* at most one pass per file */
 	if (!plan)
 		return NULL;
 	const char *env = getenv("IDMAP_BUILD_KEY_RUNS");
@@ -677,15 +641,6 @@ static pass_plan *plan_passes(build *b, size_t *nplan)
 		uint64_t per = 2 * bytes / records + 2 * sizeof(entry) + sizeof(uint64_t) +
 			       2 * sizeof(size_t) + sizeof(idmap_h128) + 2 * sizeof(uint32_t);
 		int external = b->pass_budget / per < records || force_runs;
-		if (n == cap) {
-			cap *= 2;
-			pass_plan *p = realloc(plan, cap * sizeof(*plan));
-			if (!p) {
-				free(plan);
-				return NULL;
-			}
-			plan = p;
-		}
 		plan[n++] = (pass_plan){f, nsub, 0, nsub, 1, external};
 	}
 	*nplan = n;
