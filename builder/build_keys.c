@@ -77,7 +77,7 @@ static int size_pass(pass_mem *m, size_t records, size_t values)
 /* Turns the entries' accession codes into slots with the pilots prefetched a group ahead:
  * the accession MPHF of a full release is far larger than the caches, and a group's
  * prefetches need the time of the group before to arrive. */
-static int resolve_accessions(build *b, pass_mem *m)
+static int resolve_accessions(const build *b, build_err *err, pass_mem *m)
 {
 	enum { GROUP = 32 };
 	idmap_h128 h[2][GROUP];
@@ -99,7 +99,7 @@ static int resolve_accessions(build *b, pass_mem *m)
 				continue;
 			uint64_t slot = idmap_mphf_lookup(&b->acc_view, prev[i - (g - GROUP)]);
 			if (slot == IDMAP_SLOT_NONE)
-				return build_fail(b, "internal error: accession lost");
+				return build_err_set(err, "internal error: accession lost");
 			e->acc = (uint32_t)slot;
 		}
 	}
@@ -117,10 +117,15 @@ static int arena_put(pass_mem *m, const uint8_t *rec, size_t n)
 
 static int sort_entries(pass_mem *m);
 
+/* Pass preparation (resolve_accessions above, runs_*, reserve_pass, load_pass, compact_values
+ * and prepare_keys) runs on the worker threads: it reads the build (seeds, sizes, accession
+ * MPHF, all fixed during this phase) through a const pointer and reports into err, the
+ * worker's own buffer, never the build's. */
+
 /* External pass (key_runs.h): sizes the arrays to the pass budget once, so that they never
  * grow: an entry takes itself, its accession code and the sort's scratch entry; the values
  * a quarter of the budget. The arrays of earlier passes are dropped. */
-static int runs_begin(build *b, pass_mem *m)
+static int runs_begin(const build *b, build_err *err, pass_mem *m)
 {
 	free(m->spare);
 	free(m->start);
@@ -136,21 +141,21 @@ static int runs_begin(build *b, pass_mem *m)
 	if (n < 1024)
 		n = 1024;
 	if (size_pass(m, n, a) < 0)
-		return build_fail(b, "out of memory");
+		return build_err_set(err, "out of memory");
 	m->nruns = 0;
 	return 0;
 }
 
 /* Writes the records gathered so far as the next run of file f. */
-static int runs_flush(build *b, pass_mem *m, uint32_t f)
+static int runs_flush(const build *b, build_err *err, pass_mem *m, uint32_t f)
 {
 	if (m->n == 0)
 		return 0;
-	if (resolve_accessions(b, m) < 0)
+	if (resolve_accessions(b, err, m) < 0)
 		return -1;
 	if (sort_entries(m) < 0)
-		return build_fail(b, "out of memory sorting keys");
-	if (keyrun_write(b, f, m->nruns++, m->e, m->n, m->arena) < 0)
+		return build_err_set(err, "out of memory sorting keys");
+	if (keyrun_write(b, err, f, m->nruns++, m->e, m->n, m->arena) < 0)
 		return -1;
 	m->n = 0;
 	m->arena_len = 0;
@@ -170,20 +175,20 @@ static void runs_end(pass_mem *m)
 }
 
 /* An in-memory pass over all of file f: its arrays sized to the file's records at once. */
-static int reserve_pass(build *b, pass_mem *m, uint32_t f)
+static int reserve_pass(const build *b, build_err *err, pass_mem *m, uint32_t f)
 {
 	size_t records = (size_t)b->key_parts[f].records;
 	size_t values = (size_t)(b->key_parts[f].bytes - records * (REC_HEAD - 2));
 	if ((m->cap < records || m->arena_cap < values) &&
 	    size_pass(m, m->cap < records ? records : m->cap,
 		      m->arena_cap < values ? values : m->arena_cap) < 0)
-		return build_fail(b, "out of memory");
+		return build_err_set(err, "out of memory");
 	return 0;
 }
 
 /* Reads the records of partition file `path` whose sub-partition is in [s0, s1); with
  * `external` (file f), all of them into sorted runs on disk (key_runs.h). */
-static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uint32_t s1,
+static int load_pass(const build *b, build_err *err, const char *path, uint32_t nsub, uint32_t s0, uint32_t s1,
 		     pass_mem *m, int external, uint32_t f)
 {
 	/* read buffer: small next to the pass's budget */
@@ -191,11 +196,11 @@ static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uin
 	idmap_reader r = {.cap = rcap < (64 << 10) ? (64 << 10) : rcap > (4 << 20) ? (4 << 20) : rcap};
 	r.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r.fd < 0)
-		return build_fail_errno(b, "%s", path);
+		return build_err_errno(err, "%s", path);
 	r.buf = malloc(r.cap);
 	if (!r.buf) {
 		close(r.fd);
-		return build_fail(b, "out of memory");
+		return build_err_set(err, "out of memory");
 	}
 	m->n = 0;
 	m->arena_len = 0;
@@ -203,7 +208,7 @@ static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uin
 	for (;;) {
 		int got = idmap_reader_need(&r, REC_HEAD);
 		if (got < 0) {
-			build_fail_errno(b, "%s", path);
+			build_err_errno(err, "%s", path);
 			goto out;
 		}
 		if (!got)
@@ -215,18 +220,18 @@ static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uin
 		memcpy(&type, p + 8, 2);
 		memcpy(&len, p + 10, 2);
 		if (idmap_reader_need(&r, REC_HEAD + (size_t)len) != 1) {
-			build_fail(b, "%s: truncated temporary file", path);
+			build_err_set(err, "%s: truncated temporary file", path);
 			goto out;
 		}
 		p = r.buf + r.pos;
 		idmap_h128 h = idmap_hash_key(type, p + REC_HEAD, len, b->key_seed);
 		uint32_t s = sub_of(h.hi, b->fbits, nsub);
 		if (external && (m->n == m->cap || m->arena_len + 2 + len > m->arena_cap) &&
-		    runs_flush(b, m, f) < 0)
+		    runs_flush(b, err, m, f) < 0)
 			goto out;
 		if (s >= s0 && s < s1) {
 			if (reserve_entries(m, m->n + 1) < 0) {
-				build_fail(b, "out of memory");
+				build_err_set(err, "out of memory");
 				goto out;
 			}
 			entry *e = &m->e[m->n++];
@@ -236,13 +241,13 @@ static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uin
 			e->type = type;
 			m->codes[m->n - 1] = code;
 			if (arena_put(m, p + REC_HEAD - 2, 2 + (size_t)len) < 0) {
-				build_fail(b, "out of memory");
+				build_err_set(err, "out of memory");
 				goto out;
 			}
 		}
 		r.pos += REC_HEAD + len;
 	}
-	rc = external ? runs_flush(b, m, f) : resolve_accessions(b, m);
+	rc = external ? runs_flush(b, err, m, f) : resolve_accessions(b, err, m);
 out:
 	free(r.buf);
 	close(r.fd);
@@ -289,7 +294,7 @@ static const uint8_t *value_of(const pass_mem *m, const entry *e, uint16_t *len)
  * entry of a key at it: the build thread then reads them sequentially. The random reads of
  * the arena happen here, on a preparing thread rather than the writing one. Two distinct keys
  * with one 128-bit hash are caught here too. */
-static int compact_values(build *b, pass_mem *m, const char *path)
+static int compact_values(build_err *err, pass_mem *m, const char *path)
 {
 	if (m->spare_cap < m->arena_len) {
 		free(m->spare);
@@ -297,7 +302,7 @@ static int compact_values(build *b, pass_mem *m, const char *path)
 		m->spare = malloc(m->spare_cap);
 		if (!m->spare) {
 			m->spare_cap = 0;
-			return build_fail(b, "out of memory");
+			return build_err_set(err, "out of memory");
 		}
 	}
 	enum { AHEAD = 16 };
@@ -314,8 +319,8 @@ static int compact_values(build *b, pass_mem *m, const char *path)
 			uint16_t fl;
 			memcpy(&fl, m->spare + f->off, 2);
 			if (e->type != f->type || l != fl || memcmp(v, m->spare + f->off + 2, l) != 0)
-				return build_fail(b, "%s: two distinct keys share a 128-bit hash; "
-						     "rebuild with another --seed", path);
+				return build_err_set(err, "%s: two distinct keys share a 128-bit "
+							  "hash; rebuild with another --seed", path);
 			e->off = f->off;
 			continue;
 		}
@@ -436,8 +441,8 @@ static int write_part(build *b, const pass_mem *m, const size_t *start, size_t k
 }
 
 /* Finds the distinct keys of the sorted pass and builds the MPHF partitions [s0, s1) of
- * its file over them, on the calling thread. */
-static int prepare_keys(build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint32_t s1,
+ * its file over them, on the calling thread (each worker builds its own partitions). */
+static int prepare_keys(const build *b, build_err *err, pass_mem *m, uint32_t nsub, uint32_t s0, uint32_t s1,
 			const char *path)
 {
 	size_t nkeys = 0;
@@ -452,7 +457,7 @@ static int prepare_keys(build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint3
 		m->h = malloc(m->keys_cap * sizeof(*m->h));
 		if (!m->start || !m->h) {
 			m->keys_cap = 0;
-			return build_fail(b, "out of memory");
+			return build_err_set(err, "out of memory");
 		}
 	}
 	/* Entries of one key are adjacent (compact_values checked they are one key). */
@@ -474,7 +479,7 @@ static int prepare_keys(build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint3
 	m->parts = malloc((size_t)count * sizeof(*m->parts));
 	m->first = malloc(((size_t)count + 1) * sizeof(*m->first));
 	if (!m->parts || !m->first)
-		return build_fail(b, "out of memory");
+		return build_err_set(err, "out of memory");
 	size_t k = 0;
 	for (uint32_t s = s0; s < s1; s++) {
 		m->first[s - s0] = k;
@@ -482,7 +487,7 @@ static int prepare_keys(build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint3
 			k++;
 	}
 	m->first[count] = k;
-	if (ks_build_parts(b, m->parts, m->h, m->first, count, path) < 0) {
+	if (ks_build_parts(err, 1, m->parts, m->h, m->first, count, path) < 0) {
 		free(m->parts);
 		m->parts = NULL;
 		return -1;
@@ -557,7 +562,6 @@ typedef struct {
 typedef struct {
 	pass_queue *L;
 	uint32_t index;
-	build b; /* a copy made before the threads start: the main thread changes its own */
 } worker_arg;
 
 static void *worker_main(void *arg)
@@ -574,31 +578,27 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&L->lock);
 		if (stop)
 			return NULL;
-		/* The steps below only read the build's seeds, sizes and accession MPHF, which
-		 * stay as they are during this phase; errors go to this slot's message. Each
-		 * worker builds its MPHF partitions on its own thread. */
-		build lb = a->b;
-		lb.err = L->err[slot];
-		lb.errlen = sizeof(L->err[slot]);
-		lb.threads = 1;
+		/* The build is only read here; errors go to this slot's message. */
+		const build *b = L->b;
+		build_err err = {L->err[slot], sizeof(L->err[slot])};
 		const pass_plan *p = &L->plan[i];
 		pass_mem *m = &L->mem[slot];
 		char path[4096];
-		build_path(&lb, path, sizeof(path), "key-part", p->f);
+		build_path(b, path, sizeof(path), "key-part", p->f);
 		double t0 = build_now();
-		int rc = p->external ? runs_begin(&lb, m) : reserve_pass(&lb, m, p->f);
+		int rc = p->external ? runs_begin(b, &err, m) : reserve_pass(b, &err, m, p->f);
 		if (rc == 0)
-			rc = load_pass(&lb, path, p->nsub, p->s0, p->s1, m, p->external, p->f);
+			rc = load_pass(b, &err, path, p->nsub, p->s0, p->s1, m, p->external, p->f);
 		if (p->external)
 			runs_end(m);
 		double t1 = build_now();
 		if (rc == 0 && !p->external && sort_entries(m) < 0)
-			rc = build_fail(&lb, "out of memory sorting keys");
+			rc = build_err_set(&err, "out of memory sorting keys");
 		if (rc == 0 && !p->external)
-			rc = compact_values(&lb, m, path);
+			rc = compact_values(&err, m, path);
 		double t2 = build_now();
 		if (rc == 0 && !p->external)
-			rc = prepare_keys(&lb, m, p->nsub, p->s0, p->s1, path);
+			rc = prepare_keys(b, &err, m, p->nsub, p->s0, p->s1, path);
 		double t3 = build_now();
 		pthread_mutex_lock(&L->lock);
 		L->t_load += t1 - t0;
@@ -694,7 +694,7 @@ int build_keys(build *b)
 	int rc = -1;
 	double t_write = 0;
 	for (; started < L.nworkers; started++) {
-		args[started] = (worker_arg){&L, started, *b};
+		args[started] = (worker_arg){&L, started};
 		if (pthread_create(&tid[started], NULL, worker_main, &args[started]) != 0) {
 			build_fail(b, "cannot start a thread");
 			goto out;
