@@ -157,6 +157,8 @@ typedef struct {
 /* As build_fail and build_fail_errno, into e. Return -1. */
 int build_err_set(build_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int build_err_errno(build_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "what: two distinct keys share a 128-bit hash; ..." into e. Returns -1. */
+int build_err_collision(build_err *e, const char *what);
 /* The build's own error buffer, for the main thread's calls of functions shared with workers. */
 static inline build_err build_err_of(build *b)
 {

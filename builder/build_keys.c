@@ -188,8 +188,8 @@ static int reserve_pass(const build *b, build_err *err, pass_mem *m, uint32_t f)
 
 /* Reads the records of partition file `path` whose sub-partition is in [s0, s1); with
  * `external` (file f), all of them into sorted runs on disk (key_runs.h). */
-static int load_pass(const build *b, build_err *err, const char *path, uint32_t nsub, uint32_t s0, uint32_t s1,
-		     pass_mem *m, int external, uint32_t f)
+static int load_pass(const build *b, build_err *err, const char *path, uint32_t nsub,
+		     uint32_t s0, uint32_t s1, pass_mem *m, int external, uint32_t f)
 {
 	/* read buffer: small next to the pass's budget */
 	uint64_t rcap = b->pass_budget / 16;
@@ -319,8 +319,7 @@ static int compact_values(build_err *err, pass_mem *m, const char *path)
 			uint16_t fl;
 			memcpy(&fl, m->spare + f->off, 2);
 			if (e->type != f->type || l != fl || memcmp(v, m->spare + f->off + 2, l) != 0)
-				return build_err_set(err, "%s: two distinct keys share a 128-bit "
-							  "hash; rebuild with another --seed", path);
+				return build_err_collision(err, path);
 			e->off = f->off;
 			continue;
 		}
@@ -380,8 +379,8 @@ static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t 
 			count++;
 	/* Room for the whole record at once: three varints, the value and a varint of at most
 	 * 5 bytes (a u32 difference) per accession. */
-	if (idmap_vec_reserve(&out->p, &out->cap, out->len + 3 * IDMAP_MAX_VARINT + len + 5 * (j - i),
-			      1) < 0)
+	size_t most = 3 * IDMAP_MAX_VARINT + len + 5 * (j - i);
+	if (idmap_vec_reserve(&out->p, &out->cap, out->len + most, 1) < 0)
 		return build_fail(b, "out of memory");
 	uint8_t *p = (uint8_t *)out->p + out->len;
 	p += idmap_varint_put(p, e->type);
@@ -442,8 +441,8 @@ static int write_part(build *b, const pass_mem *m, const size_t *start, size_t k
 
 /* Finds the distinct keys of the sorted pass and builds the MPHF partitions [s0, s1) of
  * its file over them, on the calling thread (each worker builds its own partitions). */
-static int prepare_keys(const build *b, build_err *err, pass_mem *m, uint32_t nsub, uint32_t s0, uint32_t s1,
-			const char *path)
+static int prepare_keys(const build *b, build_err *err, pass_mem *m, uint32_t nsub,
+			uint32_t s0, uint32_t s1, const char *path)
 {
 	size_t nkeys = 0;
 	for (size_t i = 0; i < m->n; i++)

@@ -40,8 +40,8 @@ static int put_head(idmap_spill *s, uint64_t hi, uint64_t lo, uint16_t type, uin
 
 static int put_acc(idmap_spill *s, uint32_t acc) { return idmap_spill_write(s, &acc, 4); }
 
-int keyrun_write(const build *b, build_err *err, uint32_t f, uint32_t r, const key_entry *e, size_t n,
-		 const uint8_t *arena)
+int keyrun_write(const build *b, build_err *err, uint32_t f, uint32_t r, const key_entry *e,
+		 size_t n, const uint8_t *arena)
 {
 	char path[4096];
 	keyrun_path(b, path, sizeof(path), f, 0, r);
@@ -62,8 +62,7 @@ int keyrun_write(const build *b, build_err *err, uint32_t f, uint32_t r, const k
 			if (e[j].type != e[i].type || l != len ||
 			    memcmp(arena + e[j].off + 2, val, len) != 0) {
 				idmap_spill_close(&s);
-				return build_err_set(err, "%s: two distinct keys share a 128-bit "
-							  "hash; rebuild with another --seed", path);
+				return build_err_collision(err, path);
 			}
 			if (e[j].acc != IDMAP_NO_ACC && e[j].acc != prev)
 				rc = put_acc(&s, prev = e[j].acc);

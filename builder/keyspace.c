@@ -182,8 +182,7 @@ int ks_build_parts(build_err *err, uint32_t threads, idmap_mphf_part *parts,
 		for (uint32_t i = 0; i < count; i++)
 			idmap_mphf_part_free(&parts[i]);
 		if (j.failed == -2)
-			return build_err_set(err, "%s: two distinct keys share a 128-bit hash; "
-						  "rebuild with another --seed", what);
+			return build_err_collision(err, what);
 		return build_err_set(err, "%s: cannot build the perfect hash (out of memory or no "
 				     "seed found; try another --seed)", what);
 	}
