@@ -88,6 +88,12 @@ int build_err_set(build_err *err, const char *fmt, ...)
 	return -1;
 }
 
+int build_err_collision(build_err *err, const char *what)
+{
+	return build_err_set(err, "%s: two distinct keys share a 128-bit hash; rebuild with "
+				  "another --seed", what);
+}
+
 int build_err_errno(build_err *err, const char *fmt, ...)
 {
 	int e = errno;

@@ -150,7 +150,8 @@ static int build_file(build *b, uint32_t f, uint64_t *codes, size_t n)
 	}
 	for (uint32_t s = 0; s <= nsub; s++)
 		first[s] = start[s];
-	if (ks_build_parts(b, parts, h, first, nsub, "accession space") < 0) {
+	build_err err = build_err_of(b);
+	if (ks_build_parts(&err, b->threads, parts, h, first, nsub, "accession space") < 0) {
 		free(parts);
 		parts = NULL;
 		goto out;

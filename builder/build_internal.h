@@ -157,6 +157,13 @@ typedef struct {
 /* As build_fail and build_fail_errno, into e. Return -1. */
 int build_err_set(build_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int build_err_errno(build_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "what: two distinct keys share a 128-bit hash; ..." into e. Returns -1. */
+int build_err_collision(build_err *e, const char *what);
+/* The build's own error buffer, for the main thread's calls of functions shared with workers. */
+static inline build_err build_err_of(build *b)
+{
+	return (build_err){b->err, b->errlen};
+}
 /* Monotonic clock in seconds. */
 double build_now(void);
 /* -1 with the error "interrupted" once the caller's cancel flag is set, else 0. */
@@ -183,9 +190,9 @@ int ks_add_part(build *b, keyspace_writer *ks, const idmap_mphf_part *p, uint64_
 int ks_finish(build *b, keyspace_writer *ks, uint8_t **dir, size_t *dir_len);
 void ks_free(keyspace_writer *ks);
 /* Builds count partitions, partition i from the hashes h[first[i], first[i + 1]), on
- * b->threads threads; on failure frees them all and sets the error. */
-int ks_build_parts(build *b, idmap_mphf_part *parts, const idmap_h128 *h, const size_t *first,
-		   uint32_t count, const char *what);
+ * `threads` threads (the build's, or 1 on a worker); on failure frees them all and sets err. */
+int ks_build_parts(build_err *err, uint32_t threads, idmap_mphf_part *parts,
+		   const idmap_h128 *h, const size_t *first, uint32_t count, const char *what);
 
 /* Bits needed for the values 0 .. n - 1. */
 static inline unsigned bits_below(uint64_t n)

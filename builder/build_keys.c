@@ -13,6 +13,7 @@
 
 #include "build_internal.h"
 #include "idmap_format.h"
+#include "idmap_vec.h"
 #include "key_runs.h"
 #include "sort.h"
 
@@ -41,25 +42,42 @@ typedef struct {
 	uint32_t nruns; /* of an external pass */
 } pass_mem;
 
-static int grow_entries(pass_mem *m)
+/* Makes room for need entries and their accession codes (one capacity for both). */
+static int reserve_entries(pass_mem *m, size_t need)
 {
-	size_t cap = m->cap ? m->cap * 2 : 65536;
-	entry *e = realloc(m->e, cap * sizeof(*e));
+	size_t ce = m->cap, cc = m->cap;
+	int rc = idmap_vec_reserve(&m->e, &ce, need, sizeof(*m->e));
+	if (rc == 0)
+		rc = idmap_vec_reserve(&m->codes, &cc, need, sizeof(*m->codes));
+	m->cap = ce < cc ? ce : cc;
+	return rc;
+}
+
+/* Sizes the entry and value arrays to exactly records and values (not grown by doubling,
+ * which would hold up to twice the planned budget). */
+static int size_pass(pass_mem *m, size_t records, size_t values)
+{
+	entry *e = realloc(m->e, records * sizeof(*e));
 	if (e)
 		m->e = e;
-	uint64_t *c = realloc(m->codes, cap * sizeof(*c));
+	uint64_t *c = realloc(m->codes, records * sizeof(*c));
 	if (c)
 		m->codes = c;
 	if (!e || !c)
 		return -1;
-	m->cap = cap;
+	m->cap = records;
+	uint8_t *a = realloc(m->arena, values);
+	if (!a)
+		return -1;
+	m->arena = a;
+	m->arena_cap = values;
 	return 0;
 }
 
 /* Turns the entries' accession codes into slots with the pilots prefetched a group ahead:
  * the accession MPHF of a full release is far larger than the caches, and a group's
  * prefetches need the time of the group before to arrive. */
-static int resolve_accessions(build *b, pass_mem *m)
+static int resolve_accessions(const build *b, build_err *err, pass_mem *m)
 {
 	enum { GROUP = 32 };
 	idmap_h128 h[2][GROUP];
@@ -81,7 +99,7 @@ static int resolve_accessions(build *b, pass_mem *m)
 				continue;
 			uint64_t slot = idmap_mphf_lookup(&b->acc_view, prev[i - (g - GROUP)]);
 			if (slot == IDMAP_SLOT_NONE)
-				return build_fail(b, "internal error: accession lost");
+				return build_err_set(err, "internal error: accession lost");
 			e->acc = (uint32_t)slot;
 		}
 	}
@@ -90,16 +108,8 @@ static int resolve_accessions(build *b, pass_mem *m)
 
 static int arena_put(pass_mem *m, const uint8_t *rec, size_t n)
 {
-	if (m->arena_len + n > m->arena_cap) {
-		size_t cap = m->arena_cap ? m->arena_cap * 2 : (1 << 20);
-		while (cap < m->arena_len + n)
-			cap *= 2;
-		uint8_t *a = realloc(m->arena, cap);
-		if (!a)
-			return -1;
-		m->arena = a;
-		m->arena_cap = cap;
-	}
+	if (idmap_vec_reserve(&m->arena, &m->arena_cap, m->arena_len + n, 1) < 0)
+		return -1;
 	memcpy(m->arena + m->arena_len, rec, n);
 	m->arena_len += n;
 	return 0;
@@ -107,10 +117,15 @@ static int arena_put(pass_mem *m, const uint8_t *rec, size_t n)
 
 static int sort_entries(pass_mem *m);
 
+/* Pass preparation (resolve_accessions above, runs_*, reserve_pass, load_pass, compact_values
+ * and prepare_keys) runs on the worker threads: it reads the build (seeds, sizes, accession
+ * MPHF, all fixed during this phase) through a const pointer and reports into err, the
+ * worker's own buffer, never the build's. */
+
 /* External pass (key_runs.h): sizes the arrays to the pass budget once, so that they never
  * grow: an entry takes itself, its accession code and the sort's scratch entry; the values
  * a quarter of the budget. The arrays of earlier passes are dropped. */
-static int runs_begin(build *b, pass_mem *m)
+static int runs_begin(const build *b, build_err *err, pass_mem *m)
 {
 	free(m->spare);
 	free(m->start);
@@ -125,33 +140,22 @@ static int runs_begin(build *b, pass_mem *m)
 		a = 4 * (REC_HEAD + IDMAP_MAX_VALUE);
 	if (n < 1024)
 		n = 1024;
-	entry *e = realloc(m->e, n * sizeof(*e));
-	if (e)
-		m->e = e;
-	uint64_t *c = realloc(m->codes, n * sizeof(*c));
-	if (c)
-		m->codes = c;
-	uint8_t *ar = realloc(m->arena, a);
-	if (ar)
-		m->arena = ar;
-	if (!e || !c || !ar)
-		return build_fail(b, "out of memory");
-	m->cap = n;
-	m->arena_cap = a;
+	if (size_pass(m, n, a) < 0)
+		return build_err_set(err, "out of memory");
 	m->nruns = 0;
 	return 0;
 }
 
 /* Writes the records gathered so far as the next run of file f. */
-static int runs_flush(build *b, pass_mem *m, uint32_t f)
+static int runs_flush(const build *b, build_err *err, pass_mem *m, uint32_t f)
 {
 	if (m->n == 0)
 		return 0;
-	if (resolve_accessions(b, m) < 0)
+	if (resolve_accessions(b, err, m) < 0)
 		return -1;
 	if (sort_entries(m) < 0)
-		return build_fail(b, "out of memory sorting keys");
-	if (keyrun_write(b, f, m->nruns++, m->e, m->n, m->arena) < 0)
+		return build_err_set(err, "out of memory sorting keys");
+	if (keyrun_write(b, err, f, m->nruns++, m->e, m->n, m->arena) < 0)
 		return -1;
 	m->n = 0;
 	m->arena_len = 0;
@@ -170,48 +174,33 @@ static void runs_end(pass_mem *m)
 	m->cap = m->arena_cap = m->n = m->arena_len = 0;
 }
 
-/* An in-memory pass over all of file f: its arrays sized to the file's records at once, not
- * grown by doubling (which would hold up to twice the planned budget). */
-static int reserve_pass(build *b, pass_mem *m, uint32_t f)
+/* An in-memory pass over all of file f: its arrays sized to the file's records at once. */
+static int reserve_pass(const build *b, build_err *err, pass_mem *m, uint32_t f)
 {
 	size_t records = (size_t)b->key_parts[f].records;
 	size_t values = (size_t)(b->key_parts[f].bytes - records * (REC_HEAD - 2));
-	if (m->cap < records) {
-		entry *e = realloc(m->e, records * sizeof(*e));
-		if (e)
-			m->e = e;
-		uint64_t *c = realloc(m->codes, records * sizeof(*c));
-		if (c)
-			m->codes = c;
-		if (!e || !c)
-			return build_fail(b, "out of memory");
-		m->cap = records;
-	}
-	if (m->arena_cap < values) {
-		uint8_t *a = realloc(m->arena, values);
-		if (!a)
-			return build_fail(b, "out of memory");
-		m->arena = a;
-		m->arena_cap = values;
-	}
+	if ((m->cap < records || m->arena_cap < values) &&
+	    size_pass(m, m->cap < records ? records : m->cap,
+		      m->arena_cap < values ? values : m->arena_cap) < 0)
+		return build_err_set(err, "out of memory");
 	return 0;
 }
 
 /* Reads the records of partition file `path` whose sub-partition is in [s0, s1); with
  * `external` (file f), all of them into sorted runs on disk (key_runs.h). */
-static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uint32_t s1,
-		     pass_mem *m, int external, uint32_t f)
+static int load_pass(const build *b, build_err *err, const char *path, uint32_t nsub,
+		     uint32_t s0, uint32_t s1, pass_mem *m, int external, uint32_t f)
 {
 	/* read buffer: small next to the pass's budget */
 	uint64_t rcap = b->pass_budget / 16;
 	idmap_reader r = {.cap = rcap < (64 << 10) ? (64 << 10) : rcap > (4 << 20) ? (4 << 20) : rcap};
 	r.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r.fd < 0)
-		return build_fail_errno(b, "%s", path);
+		return build_err_errno(err, "%s", path);
 	r.buf = malloc(r.cap);
 	if (!r.buf) {
 		close(r.fd);
-		return build_fail(b, "out of memory");
+		return build_err_set(err, "out of memory");
 	}
 	m->n = 0;
 	m->arena_len = 0;
@@ -219,7 +208,7 @@ static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uin
 	for (;;) {
 		int got = idmap_reader_need(&r, REC_HEAD);
 		if (got < 0) {
-			build_fail_errno(b, "%s", path);
+			build_err_errno(err, "%s", path);
 			goto out;
 		}
 		if (!got)
@@ -231,18 +220,18 @@ static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uin
 		memcpy(&type, p + 8, 2);
 		memcpy(&len, p + 10, 2);
 		if (idmap_reader_need(&r, REC_HEAD + (size_t)len) != 1) {
-			build_fail(b, "%s: truncated temporary file", path);
+			build_err_set(err, "%s: truncated temporary file", path);
 			goto out;
 		}
 		p = r.buf + r.pos;
 		idmap_h128 h = idmap_hash_key(type, p + REC_HEAD, len, b->key_seed);
 		uint32_t s = sub_of(h.hi, b->fbits, nsub);
 		if (external && (m->n == m->cap || m->arena_len + 2 + len > m->arena_cap) &&
-		    runs_flush(b, m, f) < 0)
+		    runs_flush(b, err, m, f) < 0)
 			goto out;
 		if (s >= s0 && s < s1) {
-			if (m->n == m->cap && grow_entries(m) < 0) {
-				build_fail(b, "out of memory");
+			if (reserve_entries(m, m->n + 1) < 0) {
+				build_err_set(err, "out of memory");
 				goto out;
 			}
 			entry *e = &m->e[m->n++];
@@ -252,13 +241,13 @@ static int load_pass(build *b, const char *path, uint32_t nsub, uint32_t s0, uin
 			e->type = type;
 			m->codes[m->n - 1] = code;
 			if (arena_put(m, p + REC_HEAD - 2, 2 + (size_t)len) < 0) {
-				build_fail(b, "out of memory");
+				build_err_set(err, "out of memory");
 				goto out;
 			}
 		}
 		r.pos += REC_HEAD + len;
 	}
-	rc = external ? runs_flush(b, m, f) : resolve_accessions(b, m);
+	rc = external ? runs_flush(b, err, m, f) : resolve_accessions(b, err, m);
 out:
 	free(r.buf);
 	close(r.fd);
@@ -305,7 +294,7 @@ static const uint8_t *value_of(const pass_mem *m, const entry *e, uint16_t *len)
  * entry of a key at it: the build thread then reads them sequentially. The random reads of
  * the arena happen here, on a preparing thread rather than the writing one. Two distinct keys
  * with one 128-bit hash are caught here too. */
-static int compact_values(build *b, pass_mem *m, const char *path)
+static int compact_values(build_err *err, pass_mem *m, const char *path)
 {
 	if (m->spare_cap < m->arena_len) {
 		free(m->spare);
@@ -313,7 +302,7 @@ static int compact_values(build *b, pass_mem *m, const char *path)
 		m->spare = malloc(m->spare_cap);
 		if (!m->spare) {
 			m->spare_cap = 0;
-			return build_fail(b, "out of memory");
+			return build_err_set(err, "out of memory");
 		}
 	}
 	enum { AHEAD = 16 };
@@ -330,8 +319,7 @@ static int compact_values(build *b, pass_mem *m, const char *path)
 			uint16_t fl;
 			memcpy(&fl, m->spare + f->off, 2);
 			if (e->type != f->type || l != fl || memcmp(v, m->spare + f->off + 2, l) != 0)
-				return build_fail(b, "%s: two distinct keys share a 128-bit hash; "
-						     "rebuild with another --seed", path);
+				return build_err_collision(err, path);
 			e->off = f->off;
 			continue;
 		}
@@ -347,27 +335,6 @@ static int compact_values(build *b, pass_mem *m, const char *path)
 	m->arena_len = len;
 	m->spare = a;
 	m->spare_cap = cap;
-	return 0;
-}
-
-typedef struct {
-	uint8_t *p;
-	size_t len, cap;
-} bytebuf;
-
-/* Makes room for n more bytes. */
-static int reserve(bytebuf *o, size_t n)
-{
-	if (o->len + n <= o->cap)
-		return 0;
-	size_t cap = o->cap ? o->cap * 2 : (64 << 10);
-	while (cap < o->len + n)
-		cap *= 2;
-	uint8_t *p = realloc(o->p, cap);
-	if (!p)
-		return -1;
-	o->p = p;
-	o->cap = cap;
 	return 0;
 }
 
@@ -401,7 +368,7 @@ void keys_count(build *b, uint32_t type, uint64_t count)
 /* Appends the key record of entries [i, j) (one key, key slot `slot`) to out, and sends its
  * (accession, key) pairs to the forward partitions. */
 static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t slot,
-		      bytebuf *out)
+		      idmap_str *out)
 {
 	const entry *e = &m->e[i];
 	uint16_t len;
@@ -412,9 +379,10 @@ static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t 
 			count++;
 	/* Room for the whole record at once: three varints, the value and a varint of at most
 	 * 5 bytes (a u32 difference) per accession. */
-	if (reserve(out, 3 * IDMAP_MAX_VARINT + len + 5 * (j - i)) < 0)
+	size_t most = 3 * IDMAP_MAX_VARINT + len + 5 * (j - i);
+	if (idmap_vec_reserve(&out->p, &out->cap, out->len + most, 1) < 0)
 		return build_fail(b, "out of memory");
-	uint8_t *p = out->p + out->len;
+	uint8_t *p = (uint8_t *)out->p + out->len;
 	p += idmap_varint_put(p, e->type);
 	p += idmap_varint_put(p, len);
 	memcpy(p, val, len);
@@ -432,7 +400,7 @@ static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t 
 		if (!b->no_forward[e->type] && keys_forward_pair(b, acc, e->type, slot) < 0)
 			return -1;
 	}
-	out->len = (size_t)(p - out->p);
+	out->len = (size_t)(p - (uint8_t *)out->p);
 	keys_count(b, e->type, count);
 	return 0;
 }
@@ -441,7 +409,7 @@ static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t 
  * the sorted entries), then copied out by position from the compact buffer. */
 static int write_part(build *b, const pass_mem *m, const size_t *start, size_t k0,
 		      const idmap_mphf_part *part, uint64_t base, uint32_t *at, size_t *roff,
-		      bytebuf *buf)
+		      idmap_str *buf)
 {
 	uint32_t n = part->n;
 	buf->len = 0;
@@ -472,9 +440,9 @@ static int write_part(build *b, const pass_mem *m, const size_t *start, size_t k
 }
 
 /* Finds the distinct keys of the sorted pass and builds the MPHF partitions [s0, s1) of
- * its file over them, on the calling thread. */
-static int prepare_keys(build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint32_t s1,
-			const char *path)
+ * its file over them, on the calling thread (each worker builds its own partitions). */
+static int prepare_keys(const build *b, build_err *err, pass_mem *m, uint32_t nsub,
+			uint32_t s0, uint32_t s1, const char *path)
 {
 	size_t nkeys = 0;
 	for (size_t i = 0; i < m->n; i++)
@@ -488,7 +456,7 @@ static int prepare_keys(build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint3
 		m->h = malloc(m->keys_cap * sizeof(*m->h));
 		if (!m->start || !m->h) {
 			m->keys_cap = 0;
-			return build_fail(b, "out of memory");
+			return build_err_set(err, "out of memory");
 		}
 	}
 	/* Entries of one key are adjacent (compact_values checked they are one key). */
@@ -510,7 +478,7 @@ static int prepare_keys(build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint3
 	m->parts = malloc((size_t)count * sizeof(*m->parts));
 	m->first = malloc(((size_t)count + 1) * sizeof(*m->first));
 	if (!m->parts || !m->first)
-		return build_fail(b, "out of memory");
+		return build_err_set(err, "out of memory");
 	size_t k = 0;
 	for (uint32_t s = s0; s < s1; s++) {
 		m->first[s - s0] = k;
@@ -518,7 +486,7 @@ static int prepare_keys(build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint3
 			k++;
 	}
 	m->first[count] = k;
-	if (ks_build_parts(b, m->parts, m->h, m->first, count, path) < 0) {
+	if (ks_build_parts(err, 1, m->parts, m->h, m->first, count, path) < 0) {
 		free(m->parts);
 		m->parts = NULL;
 		return -1;
@@ -544,7 +512,7 @@ static int write_pass(build *b, pass_mem *m)
 {
 	uint32_t *at = malloc((m->nkeys ? m->nkeys : 1) * sizeof(*at));
 	size_t *roff = malloc((m->nkeys + 1) * sizeof(*roff));
-	bytebuf buf = {0};
+	idmap_str buf = {0};
 	int rc = -1;
 	if (!at || !roff) {
 		build_fail(b, "out of memory");
@@ -593,7 +561,6 @@ typedef struct {
 typedef struct {
 	pass_queue *L;
 	uint32_t index;
-	build b; /* a copy made before the threads start: the main thread changes its own */
 } worker_arg;
 
 static void *worker_main(void *arg)
@@ -610,31 +577,27 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&L->lock);
 		if (stop)
 			return NULL;
-		/* The steps below only read the build's seeds, sizes and accession MPHF, which
-		 * stay as they are during this phase; errors go to this slot's message. Each
-		 * worker builds its MPHF partitions on its own thread. */
-		build lb = a->b;
-		lb.err = L->err[slot];
-		lb.errlen = sizeof(L->err[slot]);
-		lb.threads = 1;
+		/* The build is only read here; errors go to this slot's message. */
+		const build *b = L->b;
+		build_err err = {L->err[slot], sizeof(L->err[slot])};
 		const pass_plan *p = &L->plan[i];
 		pass_mem *m = &L->mem[slot];
 		char path[4096];
-		build_path(&lb, path, sizeof(path), "key-part", p->f);
+		build_path(b, path, sizeof(path), "key-part", p->f);
 		double t0 = build_now();
-		int rc = p->external ? runs_begin(&lb, m) : reserve_pass(&lb, m, p->f);
+		int rc = p->external ? runs_begin(b, &err, m) : reserve_pass(b, &err, m, p->f);
 		if (rc == 0)
-			rc = load_pass(&lb, path, p->nsub, p->s0, p->s1, m, p->external, p->f);
+			rc = load_pass(b, &err, path, p->nsub, p->s0, p->s1, m, p->external, p->f);
 		if (p->external)
 			runs_end(m);
 		double t1 = build_now();
 		if (rc == 0 && !p->external && sort_entries(m) < 0)
-			rc = build_fail(&lb, "out of memory sorting keys");
+			rc = build_err_set(&err, "out of memory sorting keys");
 		if (rc == 0 && !p->external)
-			rc = compact_values(&lb, m, path);
+			rc = compact_values(&err, m, path);
 		double t2 = build_now();
 		if (rc == 0 && !p->external)
-			rc = prepare_keys(&lb, m, p->nsub, p->s0, p->s1, path);
+			rc = prepare_keys(b, &err, m, p->nsub, p->s0, p->s1, path);
 		double t3 = build_now();
 		pthread_mutex_lock(&L->lock);
 		L->t_load += t1 - t0;
@@ -654,8 +617,8 @@ static void *worker_main(void *arg)
 static pass_plan *plan_passes(build *b, size_t *nplan)
 {
 	uint32_t nfiles = 1u << b->fbits;
-	size_t n = 0, cap = nfiles;
-	pass_plan *plan = malloc(cap * sizeof(*plan));
+	size_t n = 0;
+	pass_plan *plan = malloc(nfiles * sizeof(*plan)); /* at most one pass per file */
 	if (!plan)
 		return NULL;
 	const char *env = getenv("IDMAP_BUILD_KEY_RUNS");
@@ -677,15 +640,6 @@ static pass_plan *plan_passes(build *b, size_t *nplan)
 		uint64_t per = 2 * bytes / records + 2 * sizeof(entry) + sizeof(uint64_t) +
 			       2 * sizeof(size_t) + sizeof(idmap_h128) + 2 * sizeof(uint32_t);
 		int external = b->pass_budget / per < records || force_runs;
-		if (n == cap) {
-			cap *= 2;
-			pass_plan *p = realloc(plan, cap * sizeof(*plan));
-			if (!p) {
-				free(plan);
-				return NULL;
-			}
-			plan = p;
-		}
 		plan[n++] = (pass_plan){f, nsub, 0, nsub, 1, external};
 	}
 	*nplan = n;
@@ -739,7 +693,7 @@ int build_keys(build *b)
 	int rc = -1;
 	double t_write = 0;
 	for (; started < L.nworkers; started++) {
-		args[started] = (worker_arg){&L, started, *b};
+		args[started] = (worker_arg){&L, started};
 		if (pthread_create(&tid[started], NULL, worker_main, &args[started]) != 0) {
 			build_fail(b, "cannot start a thread");
 			goto out;

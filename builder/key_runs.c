@@ -22,7 +22,7 @@
 /* Accessions read at a time when a record is copied out. */
 #define ACC_CHUNK 4096
 
-void keyrun_path(build *b, char *out, size_t len, uint32_t f, uint32_t level, uint32_t r)
+void keyrun_path(const build *b, char *out, size_t len, uint32_t f, uint32_t level, uint32_t r)
 {
 	build_path(b, out, len, "key-run", (long)((uint64_t)f << 40 | (uint64_t)level << 32 | r));
 }
@@ -40,14 +40,14 @@ static int put_head(idmap_spill *s, uint64_t hi, uint64_t lo, uint16_t type, uin
 
 static int put_acc(idmap_spill *s, uint32_t acc) { return idmap_spill_write(s, &acc, 4); }
 
-int keyrun_write(build *b, uint32_t f, uint32_t r, const key_entry *e, size_t n,
-		 const uint8_t *arena)
+int keyrun_write(const build *b, build_err *err, uint32_t f, uint32_t r, const key_entry *e,
+		 size_t n, const uint8_t *arena)
 {
 	char path[4096];
 	keyrun_path(b, path, sizeof(path), f, 0, r);
 	idmap_spill s;
 	if (idmap_spill_open(&s, path, WRITE_BUF, NULL) < 0)
-		return build_fail_errno(b, "%s", path);
+		return build_err_errno(err, "%s", path);
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0;) {
 		uint16_t len;
@@ -62,8 +62,7 @@ int keyrun_write(build *b, uint32_t f, uint32_t r, const key_entry *e, size_t n,
 			if (e[j].type != e[i].type || l != len ||
 			    memcmp(arena + e[j].off + 2, val, len) != 0) {
 				idmap_spill_close(&s);
-				return build_fail(b, "%s: two distinct keys share a 128-bit hash; "
-						     "rebuild with another --seed", path);
+				return build_err_collision(err, path);
 			}
 			if (e[j].acc != IDMAP_NO_ACC && e[j].acc != prev)
 				rc = put_acc(&s, prev = e[j].acc);
@@ -73,7 +72,7 @@ int keyrun_write(build *b, uint32_t f, uint32_t r, const key_entry *e, size_t n,
 		i = j;
 	}
 	if (idmap_spill_close(&s) < 0 || rc < 0)
-		return build_fail_errno(b, "writing %s", path);
+		return build_err_errno(err, "writing %s", path);
 	return 0;
 }
 
@@ -403,7 +402,8 @@ static int write_partition(build *b, part_keys *P, const char *what)
 		return build_fail(b, "out of memory");
 	}
 	int rc = -1;
-	if (ks_build_parts(b, &part, P->h, first, 1, what) < 0)
+	build_err err = build_err_of(b);
+	if (ks_build_parts(&err, b->threads, &part, P->h, first, 1, what) < 0)
 		goto out_free;
 	uint64_t base;
 	if (ks_add_part(b, &b->key_ks, &part, &base) < 0)

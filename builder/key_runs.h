@@ -23,12 +23,12 @@ typedef struct {
 } key_entry;
 
 /* Path of run r of key partition file f. */
-void keyrun_path(build *b, char *out, size_t len, uint32_t f, uint32_t level, uint32_t r);
+void keyrun_path(const build *b, char *out, size_t len, uint32_t f, uint32_t level, uint32_t r);
 
 /* Writes entries e[0, n), sorted by (hi, lo, acc), as run r of file f: each key once with
  * its distinct accessions. Two distinct keys with one hash fail as in a pass. */
-int keyrun_write(build *b, uint32_t f, uint32_t r, const key_entry *e, size_t n,
-		 const uint8_t *arena);
+int keyrun_write(const build *b, build_err *err, uint32_t f, uint32_t r, const key_entry *e,
+		 size_t n, const uint8_t *arena);
 
 /* Merges the nruns runs of file f (removing them) and writes its nsub MPHF partitions, their
  * key records in slot order and their forward pairs. */

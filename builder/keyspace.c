@@ -162,13 +162,13 @@ static void *parts_worker(void *arg)
 	}
 }
 
-int ks_build_parts(build *b, idmap_mphf_part *parts, const idmap_h128 *h, const size_t *first,
-		   uint32_t count, const char *what)
+int ks_build_parts(build_err *err, uint32_t threads, idmap_mphf_part *parts,
+		   const idmap_h128 *h, const size_t *first, uint32_t count, const char *what)
 {
 	memset(parts, 0, count * sizeof(*parts));
 	parts_job j = {.parts = parts, .h = h, .first = first, .count = count};
 	pthread_mutex_init(&j.lock, NULL);
-	uint32_t nt = b->threads < count ? b->threads : count;
+	uint32_t nt = threads < count ? threads : count;
 	pthread_t tid[64];
 	uint32_t started = 0;
 	for (; nt > 1 && started < nt - 1 && started < 64; started++)
@@ -182,9 +182,8 @@ int ks_build_parts(build *b, idmap_mphf_part *parts, const idmap_h128 *h, const 
 		for (uint32_t i = 0; i < count; i++)
 			idmap_mphf_part_free(&parts[i]);
 		if (j.failed == -2)
-			return build_fail(b, "%s: two distinct keys share a 128-bit hash; rebuild "
-					     "with another --seed", what);
-		return build_fail(b, "%s: cannot build the perfect hash (out of memory or no "
+			return build_err_collision(err, what);
+		return build_err_set(err, "%s: cannot build the perfect hash (out of memory or no "
 				     "seed found; try another --seed)", what);
 	}
 	return 0;

@@ -6,6 +6,7 @@
 
 #include "accession.h"
 #include "hash.h"
+#include "idmap_vec.h"
 #include "index_internal.h"
 
 #define GROUP 64
@@ -114,25 +115,15 @@ IDMAP_API void idmap_fwd_prefetch(const idmap_index *ix, uint64_t acc_slot)
 typedef struct {
 	uint64_t *type, *key;
 	uint32_t *owner; /* index into the group */
-	size_t n, cap;
+	size_t n, type_cap, key_cap, owner_cap;
 } key_list;
 
 static int key_list_push(key_list *k, uint64_t type, uint64_t key, uint32_t owner)
 {
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? 2 * k->cap : 256;
-		uint64_t *t = realloc(k->type, cap * sizeof *t);
-		if (t)
-			k->type = t;
-		uint64_t *y = t ? realloc(k->key, cap * sizeof *y) : NULL;
-		if (y)
-			k->key = y;
-		uint32_t *o = y ? realloc(k->owner, cap * sizeof *o) : NULL;
-		if (!o)
-			return IDMAP_ERR_NOMEM;
-		k->owner = o;
-		k->cap = cap;
-	}
+	if (idmap_vec_reserve(&k->type, &k->type_cap, k->n + 1, sizeof *k->type) < 0 ||
+	    idmap_vec_reserve(&k->key, &k->key_cap, k->n + 1, sizeof *k->key) < 0 ||
+	    idmap_vec_reserve(&k->owner, &k->owner_cap, k->n + 1, sizeof *k->owner) < 0)
+		return IDMAP_ERR_NOMEM;
 	k->type[k->n] = type;
 	k->key[k->n] = key;
 	k->owner[k->n++] = owner;

@@ -629,6 +629,72 @@ static void stopped_build_removes_new_file(void **state)
 	expect_old_index_alone(out, sub);
 }
 
+/* Cuts the last byte off every key partition file of the build running in folder once the
+ * accessions are done, so that a key worker finds one truncated. */
+static const char *truncate_folder;
+static int truncated;
+static void truncate_key_parts(void *ctx, const char *msg)
+{
+	(void)ctx;
+	if (!strstr(msg, "accessions:"))
+		return;
+	DIR *d = opendir(truncate_folder);
+	assert_non_null(d);
+	for (struct dirent *e; (e = readdir(d));) {
+		if (strncmp(e->d_name, ".idmap-build.", 13) != 0)
+			continue;
+		char tmp[700];
+		snprintf(tmp, sizeof(tmp), "%s/%s", truncate_folder, e->d_name);
+		DIR *t = opendir(tmp);
+		assert_non_null(t);
+		for (struct dirent *f; (f = readdir(t));) {
+			char path[1000];
+			struct stat st;
+			snprintf(path, sizeof(path), "%s/%s", tmp, f->d_name);
+			if (strncmp(f->d_name, "key-part.", 9) == 0 && stat(path, &st) == 0 &&
+			    st.st_size > 0 && truncate(path, st.st_size - 1) == 0)
+				truncated++;
+		}
+		closedir(t);
+	}
+	closedir(d);
+}
+
+/* An error met on a key worker thread reaches the caller with its file, and the build fails
+ * cleanly, with the passes in memory or through sorted runs. */
+static void key_worker_error_reaches_caller(void **state)
+{
+	(void)state;
+	char sub[300], in[400], out[400], err[1024];
+	path_in(sub, sizeof(sub), "worker-error");
+	assert_int_equal(mkdir(sub, 0755), 0);
+	snprintf(in, sizeof(in), "%s/in.dat", sub);
+	snprintf(out, sizeof(out), "%s/old.idx", sub);
+	size_t n;
+	free(make_release(5000, &n, in));
+	write_text(out, "previous index");
+	const char *inputs[] = {in};
+	for (int runs = 0; runs < 2; runs++) {
+		setenv("IDMAP_BUILD_KEY_RUNS", runs ? "1" : "0", 1);
+		idmap_build_opts o;
+		idmap_build_opts_init(&o);
+		o.output = out;
+		o.inputs = inputs;
+		o.n_inputs = 1;
+		o.memory = 8u << 20;
+		o.log = truncate_key_parts;
+		truncate_folder = sub;
+		truncated = 0;
+		err[0] = 0;
+		assert_int_equal(idmap_build(&o, err, sizeof(err)), -1);
+		assert_true(truncated > 0);
+		assert_non_null(strstr(err, "key-part."));
+		assert_non_null(strstr(err, "truncated temporary file"));
+		expect_old_index_alone(out, sub);
+	}
+	unsetenv("IDMAP_BUILD_KEY_RUNS");
+}
+
 /* The file's own structure, read without the engine: header, table and every CRC. */
 static void sections_are_checksummed(void **state)
 {
@@ -843,6 +909,7 @@ int main(void)
 		cmocka_unit_test(derived_records),
 		cmocka_unit_test(failed_build_keeps_old_index),
 		cmocka_unit_test(stopped_build_removes_new_file),
+		cmocka_unit_test(key_worker_error_reaches_caller),
 		cmocka_unit_test(sections_are_checksummed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
