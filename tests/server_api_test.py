@@ -237,6 +237,14 @@ def read_sample_accessions(sample):
     return accs
 
 
+def server_args(doc, *extra):
+    """The arguments of a server test: --idmap, --sample, --workdir, and extra ones."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    for name in ("--idmap", "--sample", "--workdir") + extra:
+        ap.add_argument(name, required=True)
+    return ap.parse_args()
+
+
 def sample_index(idmap, sample, work):
     """A fresh workdir with the index of the sample release in it; returns the index path."""
     shutil.rmtree(work, ignore_errors=True)

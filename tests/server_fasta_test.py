@@ -10,7 +10,6 @@ writes for the same ids.
   - an index without FASTA: 400 with the reason.
 Prints `N passed, N failed`; exits 1 when a check failed.
 """
-import argparse
 import gzip
 import os
 import subprocess
@@ -18,7 +17,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from server_api_test import (SAMPLE_FILES, Checks, Server, cli_map,  # noqa: E402
-                             sample_index, submit, wait_finished)
+                             sample_index, server_args, submit, wait_finished)
 
 import requests  # noqa: E402  (server_api_test checked that it is there)
 
@@ -213,11 +212,7 @@ def no_store(c, idmap, sample, work, ids):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--idmap", required=True)
-    ap.add_argument("--sample", required=True)
-    ap.add_argument("--workdir", required=True)
-    a = ap.parse_args()
+    a = server_args(__doc__)
     sample_index(a.idmap, a.sample, a.workdir)  # a fresh workdir
     index = fasta_index(a.idmap, a.sample, a.workdir)
     c = Checks()

@@ -4,7 +4,6 @@ request validation and its messages, job ids, the ids list, paging, result shape
 Each check names the source file its expectation comes from. Prints one line per check and
 `N passed, N failed`; exits 1 on a failure. Runs in a few seconds (no load).
 """
-import argparse
 import hashlib
 import os
 import shutil
@@ -13,8 +12,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from server_api_test import (Checks, Server, UniProtClient, cli_map,  # noqa: E402
-                             read_sample_accessions, sample_index, submit, tsv_rows,
-                             wait_finished)
+                             read_sample_accessions, sample_index, server_args, submit,
+                             tsv_rows, wait_finished)
 
 import requests  # noqa: E402  (server_api_test checked that it is there)
 
@@ -388,11 +387,7 @@ def not_ignored(c, base, idmap, index, accs):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--idmap", required=True)
-    ap.add_argument("--sample", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
+    args = server_args(__doc__)
     work = args.workdir
     index = sample_index(args.idmap, args.sample, work)
     c = Checks()

@@ -6,20 +6,17 @@ millions of targets under a memory bound.
 
 Prints one line per check and `N passed, N failed`; exits 1 on a failure.
 """
-import argparse
 import itertools
 import os
 import select
-import shutil
 import socket
 import subprocess
 import sys
 import threading
 import time
 
-from server_api_test import Checks, Server, submit, wait_finished, requests
-
-NAMES = ["idmapping.dat", "idmapping_selected.tab", "sec_ac.txt", "delac_sp.txt"]
+from server_api_test import (Checks, Server, requests, sample_index,  # noqa: E402
+                             server_args, submit, wait_finished)
 
 
 def is_error(r, status, text):
@@ -244,17 +241,9 @@ def big_intersect(c, idmap, workdir, n=2400000, clients=4, bound_mb=64):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--idmap", required=True)
-    ap.add_argument("--sample", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
+    args = server_args(__doc__)
     work = args.workdir
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    index = os.path.join(work, "sample.idx")
-    subprocess.run([args.idmap, "build", "--quiet", "-o", index] +
-                   [os.path.join(args.sample, n) for n in NAMES], check=True)
+    index = sample_index(args.idmap, args.sample, work)
     c = Checks()
     s = Server(args.idmap, index, os.path.join(work, "jobs"))
     try:
