@@ -27,6 +27,8 @@ const char *idmap_input_kind_name(idmap_input_kind kind)
 		return "reldate";
 	case IDMAP_KIND_FASTA:
 		return "fasta";
+	case IDMAP_KIND_UNIPARC:
+		return "uniparc";
 	default:
 		return "unknown";
 	}
@@ -38,7 +40,8 @@ int idmap_parse_fail(idmap_parser *p, const char *fmt, ...)
 {
 	if (!p->err || p->errlen == 0)
 		return -1;
-	int n = snprintf(p->err, p->errlen, "%s:%llu: ", p->path, (unsigned long long)p->line_no);
+	int n = snprintf(p->err, p->errlen, p->by_byte ? "%s:byte %llu: " : "%s:%llu: ", p->path,
+			 (unsigned long long)(p->by_byte ? p->byte_no : p->line_no));
 	if (n < 0 || (size_t)n >= p->errlen)
 		return -1;
 	va_list ap;
@@ -158,6 +161,7 @@ void idmap_parser_free(idmap_parser *p)
 	free(p->pdb_seen);
 	p->pdb_seen = NULL;
 	p->pdb_cap = 0;
+	idmap_parse_uniparc_free(p);
 }
 
 /* ---- kind detection ---- */
@@ -211,17 +215,12 @@ static const char *sniff_foreign(const char *s, size_t len)
 		return "a zip archive; unzip it first";
 	size_t check = len < 512 ? len : 512;
 	for (size_t i = 0; i < check; i++)
-		if ((u[i] < 0x20 && u[i] != '\t') || u[i] == 0x7f)
-			return "binary data";
+		if ((u[i] < 0x20 && u[i] != '\t' && (u[i] != '\r' || i + 1 != len)) || u[i] == 0x7f)
+			return "binary data"; /* a CR ending the line is reported later */
 	if (s[0] == '>')
 		return "FASTA sequences";
-	if (s[0] == '<') {
-		if (contains_ci(s, check, "<!doctype html") || contains_ci(s, check, "<html"))
-			return "an HTML page, perhaps an error page saved by a download";
-		if (starts_with(s, len, "<?xml", 5))
-			return "XML";
-		return "HTML or XML markup";
-	}
+	if (s[0] == '<' && (contains_ci(s, check, "<!doctype html") || contains_ci(s, check, "<html")))
+		return "an HTML page, perhaps an error page saved by a download";
 	if (s[0] == '{' || s[0] == '[')
 		return "JSON";
 	if (starts_with(s, len, "ID   ", 5))
@@ -251,6 +250,8 @@ static int detect(idmap_parser *p, const char *s, size_t len, idmap_input_kind h
 	const char *foreign = sniff_foreign(s, len);
 	if (foreign)
 		return idmap_parse_fail(p, "not a UniProt idmapping file (looks like %s)", foreign);
+	if (s[0] == '<')
+		return IDMAP_KIND_UNIPARC; /* XML: the scanner checks the root is <uniparc> */
 	if (hint == IDMAP_KIND_RELDATE ||
 	    starts_with(s, len, "UniProt Knowledgebase Release ", 30))
 		return IDMAP_KIND_RELDATE;
@@ -316,6 +317,7 @@ int idmap_input_read_any(const char *path, idmap_input_info *info, idmap_triple_
 	idmap_input_kind hint = name_hint(path);
 	int kind = IDMAP_KIND_UNKNOWN;
 	int history = 0, rc = 0;
+	uint64_t text_pos = 0; /* offset of the next line in the text */
 	const char *line;
 	size_t len;
 	int got;
@@ -330,7 +332,9 @@ int idmap_input_read_any(const char *path, idmap_input_info *info, idmap_triple_
 					      "(save it without BOM)");
 			break;
 		}
-		if (len > 0 && line[len - 1] == '\r') {
+		uint64_t line_pos = text_pos;
+		text_pos += len + 1;
+		if (len > 0 && line[len - 1] == '\r' && kind != IDMAP_KIND_UNIPARC && line[0] != '<') {
 			rc = idmap_parse_fail(&p, "CR line ending (file has Windows line ends)");
 			break;
 		}
@@ -353,6 +357,16 @@ int idmap_input_read_any(const char *path, idmap_input_info *info, idmap_triple_
 			} else {
 				info->kind = (idmap_input_kind)kind;
 			}
+			p.by_byte = kind == IDMAP_KIND_UNIPARC;
+		}
+		if (kind == IDMAP_KIND_UNIPARC) {
+			/* XML does not care where lines break: the line and its newline */
+			if (idmap_parse_uniparc_feed(&p, line, len, line_pos) < 0 ||
+			    idmap_parse_uniparc_feed(&p, "\n", 1, line_pos + len) < 0) {
+				rc = -1;
+				break;
+			}
+			continue;
 		}
 		if (history)
 			rc = idmap_parse_history_line(&p, line, len);
@@ -384,6 +398,8 @@ int idmap_input_read_any(const char *path, idmap_input_info *info, idmap_triple_
 		rc = idmap_parse_reldate_end(&p);
 	} else if (rc == 0 && kind == IDMAP_KIND_FASTA) {
 		rc = idmap_parse_fasta_end(&p);
+	} else if (rc == 0 && kind == IDMAP_KIND_UNIPARC) {
+		rc = idmap_parse_uniparc_end(&p, idmap_gz_bytes_out(r));
 	}
 	info->bytes = idmap_gz_bytes_in(r);
 	info->text_bytes = idmap_gz_bytes_out(r);

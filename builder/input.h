@@ -19,9 +19,10 @@ typedef enum {
 	IDMAP_KIND_DELAC,    /* delac_sp.txt / delac_tr.txt: deleted accessions */
 	IDMAP_KIND_RELDATE,  /* reldate.txt: the release name and date, no data */
 	IDMAP_KIND_FASTA,    /* UniProtKB, UniRef or UniParc FASTA: records, no triples */
+	IDMAP_KIND_UNIPARC,  /* UniParc XML: cross-references of UPIs */
 } idmap_input_kind;
 
-/* "dat", "selected", "sec_ac", "delac", "reldate", "fasta" or "unknown". */
+/* "dat", "selected", "sec_ac", "delac", "reldate", "fasta", "uniparc" or "unknown". */
 const char *idmap_input_kind_name(idmap_input_kind kind);
 
 /* One pair. Pointers are valid only during the callback. */
@@ -30,6 +31,7 @@ typedef struct {
 	const char *type;  /* ID_type name, or "#secondary" / "#deleted" */
 	size_t type_len;
 	const char *value; /* the value; for #secondary / #deleted the accession text */
+	/* (UniParc XML: acc is a UPI code and type a "#uniparc..." type, FORMAT.md) */
 	size_t value_len;
 } idmap_triple;
 
@@ -46,7 +48,7 @@ typedef struct {
 	uint64_t bytes;	     /* bytes read from the file (compressed size for gzip); updated
 			      * while reading too, every 65536 lines */
 	uint64_t text_bytes; /* decompressed bytes */
-	uint64_t lines;	     /* data lines parsed */
+	uint64_t lines;	     /* data lines parsed (UniParc XML: <entry> elements) */
 	uint64_t triples;    /* triples (FASTA: records) passed to the callback */
 	char release[64];    /* release named in the file header ("2026_01"), or "" */
 	char release_date[IDMAP_RELEASE_DATE_SIZE]; /* its date ("28-Jan-2026"), or "" */
@@ -55,7 +57,8 @@ typedef struct {
 /* Reads one input file, plain or gzip (multi-member too), "-" for standard input; detects
  * its kind from the content, with the name as a hint; parses each line and calls fn for each
  * triple. Returns 0, or -1 with err holding "FILE:LINE: reason" (or "FILE: reason at byte N"
- * for errors in compressed data, N counted in compressed bytes). */
+ * for errors in compressed data, N counted in compressed bytes; "FILE:byte N: reason" for
+ * UniParc XML, N counted in the decompressed text). */
 int idmap_input_read(const char *path, idmap_input_info *info, idmap_triple_fn fn, void *ctx,
 		     char *err, size_t errlen);
 

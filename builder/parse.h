@@ -16,9 +16,13 @@
 /* Number of columns of idmapping_selected.tab. */
 #define IDMAP_SELECTED_COLUMNS 22
 
+struct idmap_uparc;
+
 typedef struct {
 	const char *path;	/* file name for messages */
 	uint64_t line_no;	/* number of the current line, from 1 */
+	int by_byte;		/* messages name byte_no ("FILE:byte N: "), not line_no */
+	uint64_t byte_no;	/* offset in the decompressed text */
 	idmap_input_info *info;
 	idmap_triple_fn fn;
 	void *ctx;
@@ -50,9 +54,12 @@ typedef struct {
 	uint64_t fa_line;
 	char *fa_head, *fa_seq;
 	size_t fa_head_len, fa_head_cap, fa_seq_len, fa_seq_cap;
+
+	/* parse_uniparc.c: the scanner's state, allocated by the first chunk */
+	struct idmap_uparc *uparc;
 } idmap_parser;
 
-/* Formats "FILE:LINE: <message>" into p->err; returns -1. */
+/* Formats "FILE:LINE: <message>" (or "FILE:byte N: <message>") into p->err; returns -1. */
 int idmap_parse_fail(idmap_parser *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -104,6 +111,15 @@ int idmap_release_date(const char *s, size_t len, char out[IDMAP_RELEASE_DATE_SI
 /* FASTA (parse_fasta.c): every line of the file; the end hands over the last record. */
 int idmap_parse_fasta_line(idmap_parser *p, const char *line, size_t len);
 int idmap_parse_fasta_end(idmap_parser *p);
+
+/* UniParc XML (parse_uniparc.c): the decompressed text in chunks cut anywhere, at = the
+ * chunk's offset in the text (chunks come in order, without gaps but for blank lines before
+ * the first markup); the end
+ * (text_bytes = the text's length) refuses an incomplete document. Errors name byte offsets
+ * (p->by_byte). The triples go on UPI codes (format/accession.h). */
+int idmap_parse_uniparc_feed(idmap_parser *p, const char *chunk, size_t len, uint64_t at);
+int idmap_parse_uniparc_end(idmap_parser *p, uint64_t text_bytes);
+void idmap_parse_uniparc_free(idmap_parser *p);
 
 void idmap_parser_free(idmap_parser *p);
 

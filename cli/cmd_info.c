@@ -60,6 +60,19 @@ static int print_meta(const idmap_index *ix)
 	return rc == IDMAP_DONE ? IDMAP_OK : rc;
 }
 
+static int has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* idmap's types of UniParc cross-references (FORMAT.md, "Data model"), shown apart. */
+#define UP_ACTIVE "#uniparc:"
+#define UP_INACTIVE "#uniparc-inactive:"
+static int is_uniparc_type(const char *name)
+{
+	return has_prefix(name, "#uniparc") || has_prefix(name, "#unversioned:#uniparc");
+}
+
 static void print_types(const idmap_index *ix)
 {
 	uint32_t nt = idmap_type_count(ix);
@@ -74,7 +87,8 @@ static void print_types(const idmap_index *ix)
 			printf("%-*s %15" PRIu64 " %15" PRIu64 "\n", w, t.name, t.pairs, t.keys);
 	int header = 0;
 	for (uint32_t i = 0; i < nt; i++) {
-		if (idmap_type_get(ix, i, &t) != IDMAP_OK || t.name[0] != '#')
+		if (idmap_type_get(ix, i, &t) != IDMAP_OK || t.name[0] != '#' ||
+		    is_uniparc_type(t.name))
 			continue;
 		if (!header++)
 			printf("\naccession history\n");
@@ -91,6 +105,65 @@ static void print_types(const idmap_index *ix)
 			printf("  %-20s %15" PRIu64 "  (%" PRIu64 " pairs)\n", t.name, t.keys,
 			       t.pairs);
 	}
+}
+
+/* UniParc entries read: the entry counts (the lines field) of the uniparc inputs in META. */
+static uint64_t uniparc_entries(const idmap_index *ix)
+{
+	uint64_t n = 0;
+	size_t cur = 0;
+	idmap_meta_line m;
+	while (idmap_meta_next(ix, &cur, &m) == IDMAP_OK) {
+		if (m.key_len != 5 || memcmp(m.key, "input", 5) != 0)
+			continue;
+		/* name TAB kind TAB bytes TAB lines: the name is the only field that may hold
+		 * anything, so the kind is the third field from the end */
+		const char *f[3] = {NULL, NULL, NULL}, *e = m.value + m.value_len;
+		int k = 0;
+		for (const char *s = e; s > m.value && k < 3; s--)
+			if (s[-1] == '\t')
+				f[k++] = s;
+		if (k == 3 && (size_t)(f[1] - f[2]) == 8 && memcmp(f[2], "uniparc\t", 8) == 0)
+			n += strtoull(f[0], NULL, 10);
+	}
+	return n;
+}
+
+/* UniParc cross-references by database: active and inactive (id, UPI) pairs, distinct
+ * active ids; the taxa of active cross-references. */
+static void print_uniparc(const idmap_index *ix)
+{
+	uint32_t nt = idmap_type_count(ix), found;
+	idmap_type_info t, other;
+	int header = 0;
+	for (uint32_t i = 0; i < nt; i++) {
+		if (idmap_type_get(ix, i, &t) != IDMAP_OK || !has_prefix(t.name, "#uniparc"))
+			continue;
+		if (!header++)
+			printf("\nUniParc cross-references (%" PRIu64 " entries read)\n  %-20s %15s "
+			       "%15s %15s\n", uniparc_entries(ix), "database", "active", "inactive",
+			       "active ids");
+		char name[128];
+		if (has_prefix(t.name, UP_ACTIVE)) {
+			const char *db = t.name + strlen(UP_ACTIVE);
+			snprintf(name, sizeof name, UP_INACTIVE "%s", db);
+			uint64_t inactive = idmap_type_find(ix, name, &found) == IDMAP_OK &&
+						    idmap_type_get(ix, found, &other) == IDMAP_OK
+					    ? other.pairs
+					    : 0;
+			printf("  %-20s %15" PRIu64 " %15" PRIu64 " %15" PRIu64 "\n", db, t.pairs,
+			       inactive, t.keys);
+		} else if (has_prefix(t.name, UP_INACTIVE)) {
+			const char *db = t.name + strlen(UP_INACTIVE);
+			snprintf(name, sizeof name, UP_ACTIVE "%s", db);
+			if (idmap_type_find(ix, name, &found) != IDMAP_OK) /* else shown above */
+				printf("  %-20s %15d %15" PRIu64 " %15d\n", db, 0, t.pairs, 0);
+		}
+	}
+	if (header && idmap_type_find(ix, "#uniparc-taxon", &found) == IDMAP_OK &&
+	    idmap_type_get(ix, found, &t) == IDMAP_OK)
+		printf("  %-20s %15" PRIu64 "  (%" PRIu64 " entry-taxon pairs)\n", "taxa", t.keys,
+		       t.pairs);
 }
 
 /* Where the reviewed (Swiss-Prot) flag comes from: entry names, nothing else is guessed. */
@@ -213,6 +286,7 @@ int cmd_info(int argc, char **argv)
 		printf("%-14s%" PRIu64 "\n", "keys", idmap_key_count(ix));
 		print_reviewed(ix);
 		print_types(ix);
+		print_uniparc(ix);
 		print_entries(ix);
 		print_sections(ix);
 		if (sizes)

@@ -79,10 +79,37 @@ uint64_t idmap_acc_encode(const char *s, size_t len)
 	return (b << 12) | ((uint64_t)(core == 10) << 11) | iso;
 }
 
+uint64_t idmap_upi_encode(const char *s, size_t len)
+{
+	if (len != IDMAP_UPI_TEXT_LEN || memcmp(s, "UPI", 3) != 0)
+		return 0;
+	uint64_t n = 0;
+	for (size_t i = 3; i < len; i++) {
+		unsigned v = (unsigned)(b36p1[(unsigned char)s[i]] - 1);
+		if (v > 15)	/* not 0-9A-F, lower case included */
+			return 0;
+		n = n << 4 | v;
+	}
+	return idmap_upi_code(n);
+}
+
+static size_t upi_decode(uint64_t code, char out[IDMAP_ACC_TEXT_MAX])
+{
+	static const char hex[] = "0123456789ABCDEF";
+	uint64_t n = idmap_code_upi(code);
+	memcpy(out, "UPI", 3);
+	for (int i = 12; i >= 3; i--, n >>= 4)
+		out[i] = hex[n & 15];
+	out[IDMAP_UPI_TEXT_LEN] = '\0';
+	return IDMAP_UPI_TEXT_LEN;
+}
+
 size_t idmap_acc_decode(uint64_t code, char out[IDMAP_ACC_TEXT_MAX])
 {
 	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 	out[0] = '\0';
+	if (idmap_code_is_upi(code))
+		return upi_decode(code, out);
 	int longform = (int)((code >> 11) & 1);
 	unsigned iso = (unsigned)(code & IDMAP_ACC_ISOFORM_MASK);
 	uint64_t b = code >> 12;

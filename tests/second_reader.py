@@ -89,8 +89,22 @@ def acc_encode(text):
     return (base36 << 12) | ((1 if len(core) == 10 else 0) << 11) | isoform
 
 
+UPI_BASE = 36 ** 6  # UniParc UPIs: code (36^6 + n) << 12, n < 2^40
+
+
+def upi_encode(text):
+    """The code of a UniParc UPI ("UPI" + 10 upper-case hex digits), or None."""
+    digits = text[3:]
+    if (len(text) != 13 or not text.startswith("UPI")
+            or any(c not in "0123456789ABCDEF" for c in digits)):
+        return None
+    return (UPI_BASE + int(digits, 16)) << 12
+
+
 def acc_decode(code):
-    """The accession text of a code."""
+    """The accession (or UPI) text of a code."""
+    if code & 0xFFF == 0 and UPI_BASE <= code >> 12 < UPI_BASE + (1 << 40):
+        return "UPI%010X" % ((code >> 12) - UPI_BASE)
     isoform, long_form, base36 = code & 0x7FF, (code >> 11) & 1, code >> 12
     chars = []
     for _ in range(10 if long_form else 6):
@@ -408,8 +422,8 @@ class Index:
     # ---- lookups ----
 
     def acc_slot(self, text):
-        """The slot of an accession, or None (not an accession, or not in the index)."""
-        code = acc_encode(text)
+        """The slot of an accession or UPI, or None (neither, or not in the index)."""
+        code = acc_encode(text) or upi_encode(text)
         if code is None:
             return None
         slot = self.acc.query(hash_acc(code, self.acc.seed))

@@ -122,8 +122,9 @@ static void test_decode_rejects(void **state)
 	char out[IDMAP_ACC_TEXT_MAX];
 	static const uint64_t bad[] = {
 		0, 1, 2047, 1u << 11, (1u << 11) | 5,	 /* base36 0 */
-		(uint64_t)2176782336ull << 12,		 /* 36^6: too big for short */
-		((uint64_t)2176782336ull << 12) | 3,
+		((uint64_t)2176782336ull << 12) | 3,	 /* 36^6 (a UPI) with an isoform */
+		((uint64_t)2176782336ull << 12) | 1u << 11, /* or with the long flag */
+		(2176782336ull + (1ull << 40)) << 12,	 /* past the last UPI */
 		(uint64_t)3656158440062976ull << 12 | (1u << 11), /* 36^10: too big for long */
 		UINT64_MAX, UINT64_MAX - 2047, UINT64_MAX << 12,
 	};
@@ -163,6 +164,53 @@ static void test_decode_range(void **state)
 		assert_int_equal(idmap_acc_encode(out, n), c);
 	}
 	assert_true(ok > 0);
+}
+
+/* UPIs: round trip, text form, the codes never met by accessions (FORMAT.md, "Encoded
+ * accessions"), and no accession parser accepts them. */
+static void test_upi(void **state)
+{
+	(void)state;
+	char out[IDMAP_ACC_TEXT_MAX];
+	static const char *const ok[] = {"UPI0000000000", "UPI000041C017", "UPI0000000001",
+					 "UPIFFFFFFFFFF", "UPI00ABCDEF12"};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		uint64_t c = idmap_upi_encode(ok[i], strlen(ok[i]));
+		assert_true(idmap_code_is_upi(c));
+		assert_int_equal(idmap_acc_decode(c, out), 13);
+		assert_string_equal(out, ok[i]);
+		assert_int_equal(idmap_acc_encode(ok[i], strlen(ok[i])), 0);
+		assert_int_equal(idmap_acc_canonical(c), c);
+		assert_int_equal(idmap_acc_isoform(c), 0);
+	}
+	assert_int_equal(idmap_upi_encode("UPI000041C017", 13), idmap_upi_code(0x41C017));
+	assert_int_equal(idmap_code_upi(idmap_upi_code(0x41C017)), 0x41C017);
+	assert_int_equal(idmap_upi_code(0), 2176782336ull << 12);
+	assert_int_equal(idmap_acc_decode(idmap_upi_code(0xABCDEF), out), 13);
+	assert_string_equal(out, "UPI0000ABCDEF");
+	static const char *const bad[] = {"UPI000041c017", "UPI000041C01", "UPI000041C0177",
+					  "upi000041C017", "UPJ000041C017", "UPI000041G017",
+					  "UPI000041C01-", ""};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(idmap_upi_encode(bad[i], strlen(bad[i])), 0);
+	/* The largest accession codes lie below the smallest UPI code; UPI codes are not
+	 * accessions of either length. */
+	uint64_t top6 = enc("Z9ZZZ9-2047"), top10 = enc("Z9ZZZ9ZZZ9-2047");
+	assert_true(top6 != 0 && top10 != 0);
+	assert_true(top6 < idmap_upi_code(0));
+	assert_false(idmap_code_is_upi(top6));
+	assert_false(idmap_code_is_upi(top10));
+	assert_false(idmap_code_is_upi(enc("A0A023GPI8")));
+	assert_false(idmap_code_is_upi(0));
+	assert_true(idmap_code_is_upi(idmap_upi_code(IDMAP_UPI_MAX)));
+	assert_false(idmap_code_is_upi(idmap_upi_code(IDMAP_UPI_MAX) + (1u << 12)));
+	/* Codes near and between UPIs: a code decodes to a UPI exactly when it is one. */
+	for (uint64_t c = idmap_upi_code(0x41C017) - 4096; c < idmap_upi_code(0x41C019); c++) {
+		size_t n = idmap_acc_decode(c, out);
+		assert_int_equal(n != 0, idmap_code_is_upi(c));
+		if (n)
+			assert_int_equal(idmap_upi_encode(out, n), c);
+	}
 }
 
 static uint64_t rng_state = 0x243F6A8885A308D3ull;
@@ -257,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_decode_rejects),
 		cmocka_unit_test(test_decode_range),
+		cmocka_unit_test(test_upi),
 		cmocka_unit_test(test_random_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

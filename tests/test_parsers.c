@@ -603,6 +603,136 @@ static void test_callback_stop(void **state)
 	assert_string_equal(idmap_input_kind_name(IDMAP_KIND_SEC_AC), "sec_ac");
 }
 
+
+/* ---- UniParc XML ---- */
+
+#define UP_DIR "data/uniparc/"
+
+/* The triples of uniparc_part1.xml (FORMAT.md, "Data model"): UniProtKB and patent
+ * cross-references skipped, versions appended to versioned types with their unversioned
+ * aliases, GI from the properties, PDB chains folded to the entry, the taxa of active
+ * cross-references once per entry. */
+static const char up_part1[] =
+	"\nUPI000013C7C5\t#uniparc:GI\t4507949\n"
+	"UPI000013C7C5\t#uniparc:RefSeq\tNP_003395.1\n"
+	"UPI000013C7C5\t#unversioned:#uniparc:RefSeq\tNP_003395\n"
+	"UPI000013C7C5\t#uniparc-inactive:EMBL-CDS\tCAA40621.1\n"
+	"UPI000013C7C5\t#unversioned:#uniparc-inactive:EMBL-CDS\tCAA40621\n"
+	"UPI000013C7C5\t#uniparc-inactive:GI\t1345590\n"
+	"UPI000013C7C5\t#uniparc:Ensembl_PRO\tENSP00000300161.3\n"
+	"UPI000013C7C5\t#unversioned:#uniparc:Ensembl_PRO\tENSP00000300161\n"
+	"UPI000013C7C5\t#uniparc:PDB\t2BQ0\n"
+	"UPI000013C7C5\t#uniparc:PDB\t2BQ0\n"
+	"UPI000013C7C5\t#uniparc-taxon\t9606\n"
+	"UPI0000ABCDEF\t#uniparc:RefSeq\tXP_047299999.2\n"
+	"UPI0000ABCDEF\t#unversioned:#uniparc:RefSeq\tXP_047299999\n"
+	"UPI0000ABCDEF\t#uniparc:EMBL-CDS\tKAB0000001.1\n"
+	"UPI0000ABCDEF\t#unversioned:#uniparc:EMBL-CDS\tKAB0000001\n"
+	"UPI0000ABCDEF\t#uniparc:GI\t99999\n"
+	"UPI0000ABCDEF\t#uniparc-taxon\t10090\n"
+	"UPI0000000042\t#uniparc-inactive:RefSeq\tNP_000001.1\n"
+	"UPI0000000042\t#unversioned:#uniparc-inactive:RefSeq\tNP_000001\n";
+
+/* Reads data (written to name) as UniParc XML; the triples must be up_part1's. */
+static void expect_part1(const char *name, const void *data, size_t len)
+{
+	collector c;
+	idmap_input_info info;
+	read_ok(tu_write_file(name, data, len), &c, &info);
+	assert_int_equal(info.kind, IDMAP_KIND_UNIPARC);
+	assert_int_equal(info.lines, 3); /* entries */
+	assert_string_equal(c.text, up_part1);
+	free(c.text);
+}
+
+/* The scanner does not depend on where lines break: the same document on one line, with
+ * every space a line break, with CR LF, gzip-compressed. */
+static void test_uniparc_forms(void **state)
+{
+	(void)state;
+	size_t len;
+	char *xml = slurp(UP_DIR "uniparc_part1.xml", &len);
+	assert_string_equal(idmap_input_kind_name(IDMAP_KIND_UNIPARC), "uniparc");
+	expect_part1("p1.xml", xml, len);
+
+	char *v = malloc(2 * len);
+	for (size_t i = 0; i < len; i++)
+		v[i] = xml[i] == '\n' ? ' ' : xml[i];
+	expect_part1("oneline.xml", v, len);
+	for (size_t i = 0; i < len; i++)
+		v[i] = xml[i] == ' ' ? '\n' : xml[i];
+	expect_part1("spaces.xml", v, len);
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (xml[i] == '\n')
+			v[n++] = '\r';
+		v[n++] = xml[i];
+	}
+	expect_part1("crlf.xml", v, n);
+	unsigned char *gz;
+	n = gzip_buf(xml, len, &gz);
+	expect_part1("p1.xml.gz", gz, n);
+	free(gz);
+	free(v);
+	free(xml);
+}
+
+#define UP_HEAD "<?xml version='1.0'?>\n<uniparc>\n" /* 32 bytes */
+#define UP_ENTRY "<entry><accession>UPI0000000001</accession></entry>\n"
+
+/* Truncated, malformed and foreign XML: refused at the byte offset of the markup at fault
+ * (the end of the text for a truncated file). */
+static void test_uniparc_errors(void **state)
+{
+	(void)state;
+	FAIL_STR("t.xml", UP_HEAD UP_ENTRY,
+		 "byte 84: unexpected end of the file: element 'uniparc' opened at byte 22 is "
+		 "not closed (truncated file?)");
+	FAIL_STR("t.xml", UP_HEAD "<entry><accession>UPI0000000001</accession>\n",
+		 "byte 76: unexpected end of the file: element 'entry' opened at byte 32 is not "
+		 "closed (truncated file?)");
+	FAIL_STR("t.xml", UP_HEAD UP_ENTRY "<entry><dbRef",
+		 "byte 97: unexpected end of the file inside the markup at byte 91 (truncated "
+		 "file?)");
+	FAIL_STR("t.xml", UP_HEAD "<entry></accession></entry></uniparc>\n",
+		 "byte 39: end tag 'accession' does not close element 'entry' (opened at byte 32)");
+	FAIL_STR("t.xml", UP_HEAD "<entry><accession>UPI00000000</accession></entry></uniparc>",
+		 "byte 39: invalid UniParc accession 'UPI00000000'");
+	FAIL_STR("t.xml", UP_HEAD "<entry><dbReference type='RefSeq' id='NP_1' active='Y'/>",
+		 "byte 39: <dbReference> before the entry's <accession>");
+	FAIL_STR("t.xml", UP_HEAD "<entry><accession>UPI0000000001</accession>"
+		 "<dbReference type='RefSeq' id='NP_1&bad;' active='Y'/>",
+		 "byte 75: attribute value with an unknown entity or invalid character reference");
+	FAIL_STR("t.xml", UP_HEAD "<entry><accession>UPI0000000001</accession>"
+		 "<dbReference type='RefSeq' id='NP_1' active='yes'/>",
+		 "byte 75: <dbReference> with active= neither Y nor N");
+	FAIL_STR("t.xml", UP_HEAD "<entry><accession>UPI0000000001</accession>"
+		 "<dbReference type='RefSeq' id='NP_1&#0;' active='Y'/>",
+		 "byte 75: attribute value with an unknown entity or invalid character reference");
+	FAIL_STR("t.xml", UP_HEAD "<entry a='1' a='2'>",
+		 "byte 32: attribute 'a' repeated");
+	FAIL_STR("t.xml", UP_HEAD "<entry a='1>",
+		 "byte 44: unexpected end of the file inside the markup at byte 32 (truncated "
+		 "file?)");
+	FAIL_STR("t.xml", UP_HEAD "</uniparc>\n<entry/>",
+		 "byte 43: element after the end of the root element");
+	FAIL_STR("t.xml", UP_HEAD "</uniparc>\ngarbage",
+		 "byte 43: text outside the root element");
+	FAIL_STR("t.xml", "<?xml version='1.0'?>\n<uniprot>\n</uniprot>\n",
+		 "byte 22: not a UniParc XML file (the root element is 'uniprot', not 'uniparc')");
+	FAIL_STR("t.xml", "<?xml version='1.0'?>\n",
+		 "byte 22: no <uniparc> root element: not a UniParc XML file");
+	FAIL_STR("t.xml", "<!DOCTYPE uniparc [<!ENTITY x 'y'>]>\n<uniparc/>\n",
+		 "byte 0: DOCTYPE with an internal subset (entity declarations are not "
+		 "supported)");
+	FAIL_STR("t.xml", UP_HEAD "<!-x->",
+		 "byte 32: malformed markup '<!'");
+	/* the first error wins: nothing after it is read */
+	FAIL_STR("t.xml", UP_HEAD "<entry><accession>UPI0000000001</accession><dbReference "
+		 "type='RefSeq' id='' active='Y'/></entry></uniparc>",
+		 "byte 75: empty value (#uniparc:RefSeq)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -617,6 +747,8 @@ int main(void)
 		cmocka_unit_test(test_history_errors),
 		cmocka_unit_test(test_release_date),
 		cmocka_unit_test(test_callback_stop),
+		cmocka_unit_test(test_uniparc_forms),
+		cmocka_unit_test(test_uniparc_errors),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
