@@ -723,6 +723,8 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	idmap_str_printf(&head, "release\t%s\n", release[0] ? release : "unknown");
 	if (b->release_date[0])
 		idmap_str_printf(&head, "release_date\t%s\n", b->release_date);
+	if (b->upis)
+		idmap_str_printf(&head, "upis\t%llu\n", (unsigned long long)b->upis);
 	idmap_str_printf(&head, "build_date\t%s\ntool_version\t%s\nlines\t%llu\npairs\t%llu\n",
 			 date, IDMAP_VERSION_STRING, (unsigned long long)b->lines,
 			 (unsigned long long)b->pairs);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "accession.h"
 #include "build_internal.h"
 #include "sort.h"
 
@@ -210,6 +211,8 @@ int build_accessions(build *b)
 		if (distinct_codes(b, path, b->acc_parts[f].records, &codes, &n) < 0)
 			return -1;
 		unlink(path);
+		for (size_t i = 0; i < n; i++)
+			b->upis += (uint64_t)idmap_code_is_upi(codes[i]);
 		int rc = build_file(b, f, codes, n);
 		free(codes);
 		if (rc < 0)

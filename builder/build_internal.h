@@ -124,6 +124,7 @@ typedef struct build {
 	idmap_ot_writer key_ot; /* KEY_INDEX, written into key_index */
 	uint64_t key_pool_bytes;
 	uint64_t pairs; /* distinct triples */
+	uint64_t upis;	/* UniParc UPIs among the accession codes (META upis) */
 
 	uint32_t nfwd;		/* forward partitions */
 	uint32_t fwd_readers;	/* threads reading them, 1 .. IDMAP_MAX_FWD_READERS */

@@ -282,7 +282,10 @@ int cmd_info(int argc, char **argv)
 	putchar('\n');
 	int rc = print_meta(ix);
 	if (rc == IDMAP_OK) {
-		printf("%-14s%" PRIu64 "\n", "accessions", idmap_acc_count(ix));
+		uint64_t upis = idmap_upi_count(ix);
+		printf("%-14s%" PRIu64 "\n", "accessions", idmap_acc_count(ix) - upis);
+		if (upis)
+			printf("%-14s%" PRIu64 "\n", "UniParc UPIs", upis);
 		printf("%-14s%" PRIu64 "\n", "keys", idmap_key_count(ix));
 		print_reviewed(ix);
 		print_types(ix);

@@ -252,7 +252,8 @@ static void fill(idmap_catalog *c, const idmap_index *ix, const cat_row *r, cons
 		return;
 	if (r->kind != IDMAP_DB_KIND_TYPE) {
 		e->flags |= IDMAP_DB_PRESENT;
-		e->ids = r->kind == IDMAP_DB_KIND_SWISSPROT ? UINT64_MAX : idmap_acc_count(ix);
+		e->ids = r->kind == IDMAP_DB_KIND_SWISSPROT ? UINT64_MAX
+							     : idmap_acc_count(ix) - idmap_upi_count(ix);
 		return;
 	}
 	uint32_t t;

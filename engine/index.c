@@ -570,6 +570,18 @@ IDMAP_API int idmap_meta_find(const idmap_index *ix, const char *key, const char
 	return IDMAP_ERR_NOT_FOUND;
 }
 
+IDMAP_API uint64_t idmap_upi_count(const idmap_index *ix)
+{
+	const char *v;
+	size_t len;
+	uint64_t n = 0;
+	if (idmap_meta_find(ix, "upis", &v, &len) != IDMAP_OK)
+		return 0;
+	for (size_t i = 0; i < len && v[i] >= '0' && v[i] <= '9' && n < UINT64_MAX / 10; i++)
+		n = n * 10 + (uint64_t)(v[i] - '0');
+	return n <= ix->n_acc ? n : ix->n_acc;
+}
+
 IDMAP_API int idmap_type_get(const idmap_index *ix, uint32_t id, idmap_type_info *info)
 {
 	if (!ix || !info || id >= ix->n_types)

@@ -127,8 +127,10 @@ static int verify_codes(const idmap_index *ix, char *detail, size_t len)
 {
 	const uint8_t *codes = ix->sec[IDMAP_SECTION_ACC_CODES].p;
 	char text[IDMAP_ACC_TEXT_MAX];
+	uint64_t upis = 0;
 	for (uint64_t s = 0; s < ix->n_acc; s++) {
 		uint64_t c = idmap_rd64(codes + 8 * s);
+		upis += (uint64_t)idmap_code_is_upi(c);
 		if (idmap_acc_decode(c, text) == 0)
 			return fail(detail, len, "ACC_CODES: slot %llu holds no accession",
 				    (unsigned long long)s);
@@ -136,6 +138,9 @@ static int verify_codes(const idmap_index *ix, char *detail, size_t len)
 			return fail(detail, len, "ACC_PILOTS/ACC_REMAP: accession %s not at its "
 				    "slot %llu", text, (unsigned long long)s);
 	}
+	if (upis != idmap_upi_count(ix))
+		return fail(detail, len, "META: upis says %llu, ACC_CODES holds %llu UPIs",
+			    (unsigned long long)idmap_upi_count(ix), (unsigned long long)upis);
 	return IDMAP_OK;
 }
 

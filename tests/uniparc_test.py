@@ -54,6 +54,11 @@ def main():
         t.ok(f"info input {name}",
              any(name in line and f"({kind}," in line and line.endswith(f" {n} lines)")
                  for line in info.splitlines()), info)
+    r = run(a.idmap, "build", "--quiet", "-o", os.path.join(a.workdir, "plain.idx"), *inputs[:2])
+    plain = run(a.idmap, "info", "-i", os.path.join(a.workdir, "plain.idx")).stdout
+    accs = [line for line in plain.splitlines() if line.startswith("accessions")]
+    t.ok("info: UPIs are not counted as accessions", accs and accs[0] in info, (accs, info))
+    t.ok("info: UPIs counted", "\nUniParc UPIs  4\n" in info, info)
     rows = {}
     section = info.split("UniParc cross-references (4 entries read)\n", 1)
     if t.ok("info UniParc section", len(section) == 2, info):

@@ -128,6 +128,10 @@ IDMAP_API int idmap_verify_flags(const idmap_index *ix, unsigned flags, char *de
 IDMAP_API uint64_t idmap_acc_count(const idmap_index *ix);
 IDMAP_API uint64_t idmap_key_count(const idmap_index *ix);
 
+/* Number of UniParc UPIs among the idmap_acc_count() accession slots (META upis; 0 for an
+ * index without UniParc cross-references). UniProtKB accessions are the difference. */
+IDMAP_API uint64_t idmap_upi_count(const idmap_index *ix);
+
 /* One line of the META section: key and value point into the index, not NUL-terminated.
  * The value of an "input" line itself holds TABs (name, kind, bytes, lines). */
 typedef struct {
