@@ -55,17 +55,24 @@ static void put(int f, const char *s, size_t n)
 	}
 }
 
-/* The residues of a UniParc id, 60 a line: amino acids at about their natural frequencies. */
-static void put_seq(int f, const char *upi)
+size_t gf_sequence(const char *upi, char out[GF_SEQ_MAX])
 {
 	static const char AA[] = "AAAAAAAACCDDDDDEEEEEEFFFFGGGGGGGHHIIIIIKKKKKKLLLLLLLLLLMMNNNN"
 				 "PPPPPQQQQRRRRRSSSSSSSTTTTTVVVVVVVWYYY";
 	uint64_t x = fnv(upi) | 1, len = 30 + next(&x) % 60 + (next(&x) % 4 ? next(&x) % 500 : next(&x) % 3000);
-	char line[61];
-	for (uint64_t i = 0; i < len;) {
-		size_t n = 0;
-		for (; n < 60 && i < len; n++, i++)
-			line[n] = i == 0 ? 'M' : AA[next(&x) % (sizeof AA - 1)];
+	for (uint64_t i = 0; i < len; i++)
+		out[i] = i == 0 ? 'M' : AA[next(&x) % (sizeof AA - 1)];
+	return (size_t)len;
+}
+
+/* The residues of a UniParc id, 60 a line. */
+static void put_seq(int f, const char *upi)
+{
+	char seq[GF_SEQ_MAX], line[61];
+	size_t len = gf_sequence(upi, seq);
+	for (size_t i = 0; i < len; i += 60) {
+		size_t n = len - i < 60 ? len - i : 60;
+		memcpy(line, seq + i, n);
 		line[n++] = '\n';
 		put(f, line, n);
 	}

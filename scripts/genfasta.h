@@ -3,9 +3,11 @@
 #ifndef IDMAP_GENFASTA_H
 #define IDMAP_GENFASTA_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define GF_MAX_ISO 16
+#define GF_SEQ_MAX 4096
 
 struct gf_entry {
 	uint64_t k;	 /* entry counter */
@@ -28,5 +30,9 @@ void gf_open(const char *dir, int gzip);
  * UniParc id and UniRef cluster seen for the first time. */
 void gf_entry(const struct gf_entry *e);
 void gf_close(void);
+
+/* The residues of the sequence of a UniParc id (a function of the id alone), without line
+ * breaks; returns their number (< GF_SEQ_MAX). */
+size_t gf_sequence(const char *upi, char out[GF_SEQ_MAX]);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "accession.h"
 #include "genfasta.h"
+#include "genuniparc.h"
 
 #define OUT_BUF (1u << 20)
 #define MAX_RECS 1024
@@ -1595,10 +1596,45 @@ static void write_fasta(const struct entry *e)
 		gf_entry(&g);
 }
 
+/* --uniparc: the entry's UniParc ids and the values UniParc cross-references, as written
+ * to the idmapping files, to genuniparc.c. */
+static void write_uniparc(const struct entry *e)
+{
+	static const struct {
+		int type, gu;
+	} kinds[] = {{T_REFSEQ, GU_REFSEQ}, {T_CDS, GU_EMBL_CDS}, {T_ENSPRO, GU_ENSEMBL_PRO},
+		     {T_GI, GU_GI}};
+	static char val[MAX_RECS][VAL_MAX + 1];
+	static struct gu_value v[MAX_RECS];
+	struct gu_entry g;
+	memset(&g, 0, sizeof g);
+	g.acc = e->acc;
+	g.reviewed = e->reviewed;
+	g.taxid = e->taxid;
+	g.niso = e->niso;
+	g.v = v;
+	for (int i = 0; i < nrecs; i++) {
+		const struct rec *r = &recs[i];
+		memcpy(val[i], arena + r->off, r->len);
+		val[i][r->len] = 0;
+		if (r->type == T_UPARC && r->iso == 0 && !g.upi)
+			g.upi = val[i];
+		else if (r->type == T_UPARC && r->iso > 0 && r->iso <= GF_MAX_ISO)
+			g.iso_upi[r->iso] = val[i];
+		else if (r->type == T_GENE && r->iso == 0 && !g.gene)
+			g.gene = val[i];
+		for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+			if (r->type == kinds[k].type)
+				v[g.nv++] = (struct gu_value){kinds[k].gu, r->iso, val[i]};
+	}
+	if (g.upi)
+		gu_entry(&g);
+}
+
 static void usage(void)
 {
 	fputs("usage: idmap-genrelease --lines N --seed S --out DIR [--gzip] [--shape real]\n"
-	      "       [--fasta]\n"
+	      "       [--fasta] [--uniparc PARTS]\n"
 	      "Writes a synthetic UniProt idmapping release into DIR: idmapping.dat,\n"
 	      "idmapping_selected.tab (both .gz with --gzip), sec_ac.txt, delac_sp.txt and\n"
 	      "reldate.txt. N is the approximate number of idmapping.dat lines (1e7 is\n"
@@ -1607,7 +1643,10 @@ static void usage(void)
 	      "compress about 5x with gzip instead of 3.6x; its --gzip files are written at\n"
 	      "gzip's default level 6 like UniProt's (else level 1, for speed). --fasta (default\n"
 	      "shape only) also writes the release's FASTA files (uniprot_sprot, uniprot_trembl,\n"
-	      "uniprot_sprot_varsplic, uniref100/90/50, uniparc_active) for the same entries.\n",
+	      "uniprot_sprot_varsplic, uniref100/90/50, uniparc_active) for the same entries.\n"
+	      "--uniparc (default shape only) also writes the UniParc XML in PARTS files\n"
+	      "(uniparc_p1.xml ..): the entries' UPIs with their RefSeq, EMBL, Ensembl and GI\n"
+	      "cross-references, and UniParc-only UPIs whose ids no idmapping file has.\n",
 	      stderr);
 	exit(2);
 }
@@ -1626,13 +1665,17 @@ int main(int argc, char **argv)
 {
 	uint64_t lines = 0, seed = 1;
 	const char *dir = NULL;
-	int gzip = 0, have_lines = 0, fasta = 0;
+	int gzip = 0, have_lines = 0, fasta = 0, uniparc = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--gzip")) {
 			gzip = 1;
 		} else if (!strcmp(a, "--fasta")) {
 			fasta = 1;
+		} else if (i + 1 < argc && !strcmp(a, "--uniparc")) {
+			uniparc = atoi(argv[++i]);
+			if (uniparc < 1 || uniparc > 64)
+				usage();
 		} else if (i + 1 < argc && !strcmp(a, "--lines")) {
 			lines = parse_count(argv[++i]);
 			have_lines = 1;
@@ -1651,7 +1694,8 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (!have_lines || !dir || (fasta && shape_real)) /* FASTA follows the default shape */
+	/* FASTA and UniParc XML follow the default shape */
+	if (!have_lines || !dir || ((fasta || uniparc) && shape_real))
 		usage();
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
 		die("cannot create directory", dir);
@@ -1671,6 +1715,8 @@ int main(int argc, char **argv)
 	out_open(&sel, dir, "idmapping_selected.tab", gzip);
 	if (fasta)
 		gf_open(dir, gzip);
+	if (uniparc)
+		gu_open(dir, gzip, uniparc);
 	uint64_t k = shape_real ? write_real(lines) : 0;
 	struct entry e;
 	while (!shape_real && dat.lines < lines) {
@@ -1680,6 +1726,8 @@ int main(int argc, char **argv)
 		write_dat(&e);
 		if (fasta)
 			write_fasta(&e);
+		if (uniparc)
+			write_uniparc(&e);
 		if (chance(0.75)) {
 			gen_selected_only(&e);
 			write_selected(&e);
@@ -1689,6 +1737,8 @@ int main(int argc, char **argv)
 	out_close(&sel);
 	if (fasta)
 		gf_close();
+	if (uniparc)
+		gu_close();
 	uint64_t n_sec = k / 10 + 3, n_del = k / 50 + 3;
 	/* Secondary and deleted accessions take the counters after the entries' own. */
 	if (k + n_sec + n_del > (shape_real ? M10_CHUNKS * CHUNK : M6)) {
