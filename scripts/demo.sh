@@ -15,7 +15,8 @@ idmap=$root/build/cli/idmap
 index=$root/build/sample.idx
 "$idmap" build --quiet -o "$index" "$root"/data/sample/idmapping.dat \
 	"$root"/data/sample/idmapping_selected.tab "$root"/data/sample/sec_ac.txt \
-	"$root"/data/sample/delac_sp.txt "$root"/data/sample/*.fasta
+	"$root"/data/sample/delac_sp.txt "$root"/data/sample/*.fasta \
+	"$root"/data/sample/uniparc_p1.xml
 "$idmap" info -i "$index" | head -n 4
 echo
 echo "\$ idmap map -i $index P31946 P62258 ALBU_HUMAN"

@@ -36,7 +36,14 @@ static inline int fuzz_check_triple(void *ctx, const idmap_triple *t, char *err,
 	FUZZ_CHECK(!memchr(t->value, '\n', t->value_len));
 	FUZZ_CHECK(!memchr(t->value, '\0', t->value_len));
 	char text[IDMAP_ACC_TEXT_MAX];
-	if (t->type[0] == '#') {
+	if (t->acc && idmap_code_is_upi(t->acc)) {
+		/* UniParc cross-references: idmap's own types, printable values */
+		FUZZ_CHECK(t->type_len > 8 && (!memcmp(t->type, "#uniparc", 8) ||
+					       (t->type_len > 21 &&
+						!memcmp(t->type, "#unversioned:#uniparc", 21))));
+		for (size_t i = 0; i < t->value_len; i++)
+			FUZZ_CHECK((unsigned char)t->value[i] >= 0x20);
+	} else if (t->type[0] == '#') {
 		/* history records: the value is an accession's text */
 		FUZZ_CHECK(t->value_len < IDMAP_ACC_TEXT_MAX);
 		FUZZ_CHECK(idmap_acc_encode(t->value, t->value_len) != 0);
