@@ -22,7 +22,7 @@ static const char usage_text[] =
 	"usage: idmap map [-i INDEX] [--from NAME] [--to NAME] [--format tsv|list|json|fasta]\n"
 	"                 [--taxon ID[,ID...]] [--include-isoforms] [--canonical] [--subsequence]\n"
 	"                 [--allow-one-to-many] [--via UniProtKB] [--fields LIST]\n"
-	"                 [--unmapped FILE] [ID...]\n"
+	"                 [--unmapped FILE] [--suggested FILE] [--include-inactive] [ID...]\n"
 	"\n"
 	"Maps the ids (arguments, else standard input; split on white space and commas) as\n"
 	"UniProt's ID mapping does. `idmap databases` lists the names.\n"
@@ -48,6 +48,11 @@ static const char usage_text[] =
 	"                         length,mass,sequence,sequence_version,\n"
 	"                         protein_existence,fragment\n"
 	"  -u, --unmapped FILE    write the ids that failed to FILE, one per line\n"
+	"      --suggested FILE   write the suggested pairs to FILE as TSV (From<TAB>To):\n"
+	"                         UniParc UPIs of RefSeq/EMBL/GI ids without UniProtKB\n"
+	"                         entry, TrEMBL entries of ids without Swiss-Prot entry\n"
+	"      --include-inactive also list inactive UniParc cross-references, marked\n"
+	"                         (TSV: an Active column, Y or N; JSON: \"active\":false)\n"
 	"      --threads N        map with up to N threads (default: all cores; one thread\n"
 	"                         per 16384 ids at most)\n"
 	"  -h, --help             this text\n";
@@ -60,11 +65,13 @@ enum {
 	OPT_VIA,
 	OPT_FIELDS,
 	OPT_THREADS,
-	OPT_SUBSEQUENCE
+	OPT_SUBSEQUENCE,
+	OPT_SUGGESTED,
+	OPT_INACTIVE
 };
 
 typedef struct {
-	const char *index, *unmapped, *fields;
+	const char *index, *unmapped, *suggested, *fields;
 	int format;
 	int fasta, subsequence, isoforms; /* --format fasta (map_fasta.c) and its options */
 	unsigned threads;
@@ -109,6 +116,8 @@ static int parse_opts(int argc, char **argv, map_opts *o)
 		{"fields", required_argument, NULL, OPT_FIELDS},
 		{"threads", required_argument, NULL, OPT_THREADS},
 		{"subsequence", no_argument, NULL, OPT_SUBSEQUENCE},
+		{"suggested", required_argument, NULL, OPT_SUGGESTED},
+		{"include-inactive", no_argument, NULL, OPT_INACTIVE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -130,6 +139,8 @@ static int parse_opts(int argc, char **argv, map_opts *o)
 		case OPT_VIA: o->req.via = optarg; break;
 		case OPT_FIELDS: o->fields = optarg; break;
 		case OPT_SUBSEQUENCE: o->subsequence = 1; break;
+		case OPT_SUGGESTED: o->suggested = optarg; break;
+		case OPT_INACTIVE: o->req.include_inactive = 1; break;
 		case OPT_THREADS: {
 			char *end;
 			long n = strtol(optarg, &end, 10);
@@ -227,26 +238,60 @@ static int feed_stdin(idmap_job *job)
 	return rc;
 }
 
-static int write_unmapped(const idmap_job *job, const char *path)
+/* A side file (--unmapped, --suggested): opened for writing, and closed, with the reason of
+ * a failure said. */
+static FILE *side_open(const char *path)
 {
 	FILE *f = fopen(path, "w");
+	if (!f)
+		cli_say("%s: %s", path, strerror(errno));
+	return f;
+}
+
+static int side_close(FILE *f, const char *path)
+{
+	if (fclose(f) == 0)
+		return 0;
+	cli_say("%s: %s", path, strerror(errno));
+	return 1;
+}
+
+static int write_unmapped(const idmap_job *job, const char *path)
+{
+	FILE *f = side_open(path);
 	idmap_job_stats st;
 	idmap_id_info id;
-	if (!f) {
-		cli_say("%s: %s", path, strerror(errno));
+	if (!f)
 		return 1;
-	}
 	idmap_job_get_stats(job, &st);
 	for (uint64_t i = 0; i < st.distinct; i++)
 		if (idmap_job_id(job, i, &id) == IDMAP_OK && idmap_id_failed(id.status)) {
 			fwrite(id.text, 1, id.len, f);
 			fputc('\n', f);
 		}
-	if (fclose(f) != 0) {
-		cli_say("%s: %s", path, strerror(errno));
+	return side_close(f, path);
+}
+
+/* --suggested FILE: the suggested pairs as TSV, with the Active column of the results when
+ * inactive cross-references were asked for. */
+static int write_suggested(const idmap_job *job, const char *path, int active)
+{
+	FILE *f = side_open(path);
+	idmap_job_stats st;
+	idmap_result r;
+	if (!f)
 		return 1;
+	idmap_job_get_stats(job, &st);
+	fputs(active ? "From\tTo\tActive\n" : "From\tTo\n", f);
+	for (uint64_t i = 0; i < st.suggested && idmap_job_suggested(job, i, &r) == IDMAP_OK; i++) {
+		fwrite(r.from, 1, r.from_len, f);
+		fputc('\t', f);
+		fwrite(r.to, 1, r.to_len, f);
+		if (active)
+			fputs(r.xref_inactive ? "\tN" : "\tY", f);
+		fputc('\n', f);
 	}
-	return 0;
+	return side_close(f, path);
 }
 
 /* The stderr summary: counts, examples of failed ids with their reason, obsolete ids with
@@ -276,17 +321,30 @@ static void summary(const idmap_job *job)
 	if (shown)
 		fputc('\n', stderr);
 	/* suggested, not failed (UniProt: an id is failed or has suggestions, never both) */
-	shown = 0;
-	for (uint64_t i = 0; i < st.distinct && st.suggested && shown < EXAMPLES; i++) {
-		if (idmap_job_id(job, i, &id) != IDMAP_OK || id.status != IDMAP_ID_UNREVIEWED)
+	idmap_result r;
+	uint64_t row = 0, prev = UINT64_MAX;
+	for (shown = 0; row < st.suggested && shown < EXAMPLES; row++) {
+		if (idmap_job_suggested(job, row, &r) != IDMAP_OK ||
+		    idmap_job_id(job, r.id, &id) != IDMAP_OK)
+			break;
+		int uniparc = id.status == IDMAP_ID_UNIPARC;
+		if (!uniparc && r.id == prev) /* TrEMBL suggestions: each id once */
 			continue;
-		fputs(shown ? ", " : "idmap: only unreviewed (TrEMBL) entries, suggested in "
-				     "--format json: ", stderr);
-		cli_put_text(stderr, id.text, id.len, SHOWN_LEN);
-		shown++;
+		prev = r.id;
+		if (!shown++)
+			fputs(uniparc ? "idmap: only in UniParc, UPIs suggested in --format json: "
+				      : "idmap: only unreviewed (TrEMBL) entries, suggested in "
+					"--format json: ", stderr);
+		else
+			fputs(", ", stderr);
+		cli_put_text(stderr, r.from, r.from_len, SHOWN_LEN);
+		if (uniparc) {
+			fputs(" -> ", stderr);
+			cli_put_text(stderr, r.to, r.to_len, SHOWN_LEN);
+		}
 	}
-	if (shown && st.suggested > shown)
-		fprintf(stderr, ", ... and %" PRIu64 " more", st.suggested - shown);
+	if (shown && row < st.suggested)
+		fprintf(stderr, ", ... and %" PRIu64 " more", st.suggested - row);
 	if (shown)
 		fputc('\n', stderr);
 	if (st.obsolete)
@@ -366,6 +424,8 @@ int cmd_map(int argc, char **argv)
 		goto out;
 	}
 	if (o.unmapped && write_unmapped(job, o.unmapped) != 0)
+		goto out;
+	if (o.suggested && write_suggested(job, o.suggested, o.req.include_inactive) != 0)
 		goto out;
 	if (o.fasta) {
 		if (map_fasta(ix, job, o.isoforms, o.subsequence) != 0)

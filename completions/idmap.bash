@@ -22,7 +22,7 @@ _idmap()
 	fi
 	# Values of the options that take one ("-t" is --to in map, --threads elsewhere).
 	case $cmd:$prev in
-	*:-i | *:--index | build:-o | build:--output | map:-u | map:--unmapped)
+	*:-i | *:--index | build:-o | build:--output | map:-u | map:--unmapped | map:--suggested)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	build:--tmpdir | serve:-j | serve:--jobs-dir)

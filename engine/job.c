@@ -64,7 +64,8 @@ static void suggest_hint(const idmap_catalog *cat, const char *name, int as_targ
 
 static const char invalid_fmt[] = "The parameter '%s' has an invalid value '%s'.";
 
-static int check_names(idmap_job *j, const idmap_request *r, idmap_diag *d)
+static int check_names(const idmap_index *ix, idmap_job *j, const idmap_request *r,
+		       idmap_diag *d)
 {
 	char hint[512];
 	const char *to = r->to && *r->to ? r->to : "UniProtKB";
@@ -124,7 +125,8 @@ static int check_names(idmap_job *j, const idmap_request *r, idmap_diag *d)
 				      "UniProtKB accessions: --via UniProtKB", invalid_fmt, "via",
 				      r->via);
 		j->via = 1;
-	} else if (!idmap_catalog_pair_allowed(j->cat, j->from_i, j->to_i)) {
+	} else if (!idmap_catalog_pair_allowed(j->cat, j->from_i, j->to_i) &&
+		   !idmap_uparc_forward_allowed(ix, &j->from, &j->to)) {
 		size_t tos[512], n = 0;
 		idmap_db_info e;
 		for (size_t i = 0; i < idmap_catalog_count(j->cat) && n < 512; i++)
@@ -168,7 +170,7 @@ IDMAP_API int idmap_job_new(const idmap_index *ix, const idmap_request *r, idmap
 		return IDMAP_ERR_NOMEM;
 	int rc = idmap_catalog_open(ix, &j->cat);
 	if (rc == IDMAP_OK)
-		rc = check_names(j, r, d);
+		rc = check_names(ix, j, r, d);
 	if (rc != IDMAP_OK) {
 		idmap_job_free(j);
 		return rc;
@@ -228,6 +230,10 @@ IDMAP_API int idmap_job_new(const idmap_index *ix, const idmap_request *r, idmap
 	 * (uniprot-rest-api PIRJobTask.getObsoleteUniProtEntryCount: to=UniProtKB only); a
 	 * taxon filter has no taxon to keep it by */
 	j->inactive_rows = j->to.kind == IDMAP_DB_KIND_UNIPROTKB && !j->via && !j->n_taxa;
+	if ((rc = idmap_uparc_setup(j, r->include_inactive)) != IDMAP_OK) {
+		idmap_job_free(j);
+		return rc;
+	}
 	*out = j;
 	return IDMAP_OK;
 }
@@ -239,6 +245,7 @@ IDMAP_API void idmap_job_free(idmap_job *j)
 	idmap_catalog_free(j->cat);
 	free(j->taxa);
 	free(j->taxa_key);
+	free(j->up.taxa_key);
 	free(j->arena);
 	free(j->ids);
 	free(j->dedupe);
@@ -404,6 +411,7 @@ IDMAP_API const char *idmap_id_status_text(int s)
 	case IDMAP_ID_UNREVIEWED: return "only unreviewed (TrEMBL) entries";
 	case IDMAP_ID_DELETED: return "deleted";
 	case IDMAP_ID_REVIEW_UNKNOWN: return "review status unknown (no entry name in the index)";
+	case IDMAP_ID_UNIPARC: return "only UniParc entries (suggested)";
 	default: return "not mapped yet";
 	}
 }
@@ -443,7 +451,8 @@ int idmap_deleted_key_list(const idmap_job *j, uint64_t key)
 
 IDMAP_API bool idmap_id_failed(int s)
 {
-	return s != IDMAP_ID_MAPPED && s != IDMAP_ID_DELETED && s != IDMAP_ID_UNREVIEWED;
+	return s != IDMAP_ID_MAPPED && s != IDMAP_ID_DELETED && s != IDMAP_ID_UNREVIEWED &&
+	       s != IDMAP_ID_UNIPARC;
 }
 
 IDMAP_API int idmap_job_id(const idmap_job *j, uint64_t i, idmap_id_info *info)
@@ -493,6 +502,17 @@ static int row_out(const idmap_job *j, const job_row *w, idmap_result *r)
 			return rc;
 		int from = idmap_deleted_key_list(j, w->to & ~JOB_TO_INACTIVE);
 		r->inactive = from < 0 ? 1 : 1 + from;
+	} else if (w->to & JOB_TO_UPI) { /* a UniParc cross-reference's UPI */
+		if ((rc = idmap_acc_text(j->ix, JOB_TO_SLOT(w->to), r->to_buf, &r->to_len)) !=
+		    IDMAP_OK)
+			return rc;
+		r->to = r->to_buf;
+		r->xref_inactive = (w->to & JOB_TO_XREF_INACTIVE) != 0;
+	} else if (w->to & JOB_TO_XREF_INACTIVE) { /* an inactive cross-reference's value */
+		if ((rc = idmap_key_get(j->ix, JOB_TO_SLOT(w->to), NULL, &r->to, &r->to_len)) !=
+		    IDMAP_OK)
+			return rc;
+		r->xref_inactive = 1;
 	} else if (j->to.kind == IDMAP_DB_KIND_UNIPROTKB || j->to.kind == IDMAP_DB_KIND_SWISSPROT) {
 		if ((rc = idmap_acc_text(j->ix, w->to, r->to_buf, &r->to_len)) != IDMAP_OK)
 			return rc;

@@ -12,6 +12,7 @@
 
 #include <libdeflate.h>
 
+#include "accession.h"
 #include "index_internal.h"
 #include "semantics.h"
 
@@ -42,7 +43,8 @@ enum {
 #define JOB_F_ISOFORMS 2u
 #define JOB_F_CANONICAL 4u
 #define JOB_F_ONE_TO_MANY 8u
-#define JOB_F_ALL 15u
+#define JOB_F_INACTIVE 16u /* include_inactive (UniParc cross-references) */
+#define JOB_F_ALL 31u
 
 #define NONE UINT32_MAX
 
@@ -141,7 +143,8 @@ static void put_body(const idmap_job *j, idmap_obuf *s)
 	size_t fl = strlen(j->from.name), tl = strlen(j->to.name);
 	uint32_t flags = (j->via ? JOB_F_VIA : 0) | (j->include_isoforms ? JOB_F_ISOFORMS : 0) |
 			 (j->canonical ? JOB_F_CANONICAL : 0) |
-			 (j->allow_one_to_many ? JOB_F_ONE_TO_MANY : 0);
+			 (j->allow_one_to_many ? JOB_F_ONE_TO_MANY : 0) |
+			 (j->up.include_inactive ? JOB_F_INACTIVE : 0);
 	put64(s, idmap_index_fingerprint(j->ix));
 
 	put_part(s, JOB_PART_REQUEST, 4 + 2 + fl + 2 + tl + 4 + 8 * (uint64_t)j->n_taxa);
@@ -220,7 +223,7 @@ static int job_saveable(const idmap_job *j)
 	uint64_t off = 0;
 	for (size_t i = 0; i < j->n_ids; i++) {
 		const job_idrec *r = &j->ids[i];
-		if (r->status < IDMAP_ID_MAPPED || r->status > IDMAP_ID_REVIEW_UNKNOWN ||
+		if (r->status < IDMAP_ID_MAPPED || r->status > IDMAP_ID_UNIPARC ||
 		    (r->status != IDMAP_ID_MAPPED && !r->reason) || reason_len(r) > UINT16_MAX ||
 		    r->off != off)
 			return 0;
@@ -354,7 +357,8 @@ static int load_request(const idmap_index *ix, job_rd *r, idmap_job **out)
 			     n,
 			     (flags & JOB_F_ISOFORMS) != 0,
 			     (flags & JOB_F_CANONICAL) != 0,
-			     (flags & JOB_F_ONE_TO_MANY) != 0};
+			     (flags & JOB_F_ONE_TO_MANY) != 0,
+			     (flags & JOB_F_INACTIVE) != 0};
 	int rc = idmap_job_new(ix, &req, out, NULL);
 	free(taxa);
 	if (rc == IDMAP_ERR_NOMEM)
@@ -399,6 +403,26 @@ static int key_of_type(const idmap_index *ix, uint64_t slot, uint32_t type)
 	uint32_t t;
 	return type != NONE && slot < idmap_key_count(ix) &&
 	       idmap_key_get(ix, slot, &t, NULL, NULL) == IDMAP_OK && t == type;
+}
+
+/* A row's to in a job reading UniParc cross-references (uniparc.c): a suggested UPI (target
+ * UniProtKB), a UPI or UniParc key (target UniParc), a cross-reference value (UniParc
+ * source); inactive ones only when asked for. */
+static int uparc_row_ok(const idmap_job *j, uint64_t to, int sugg)
+{
+	uint64_t s = JOB_TO_SLOT(to), code;
+	if ((to & JOB_TO_XREF_INACTIVE) && !j->up.include_inactive)
+		return 0;
+	if (to & JOB_TO_UPI)
+		return j->up.mode == UPARC_FALLBACK && (sugg || j->to_special == CAT_UNIPARC) &&
+		       idmap_acc_code(j->ix, s, &code) == IDMAP_OK && idmap_code_is_upi(code);
+	if (j->up.mode == UPARC_FORWARD)
+		return !sugg && key_of_type(j->ix, s, j->up.fwd[(to & JOB_TO_XREF_INACTIVE) != 0]);
+	if (sugg) /* a fallback job's suggestions are UPIs */
+		return 0;
+	int acc = j->to.kind == IDMAP_DB_KIND_UNIPROTKB;
+	return acc ? s < idmap_acc_count(j->ix) && !(to & JOB_TO_XREF_INACTIVE)
+		   : key_of_type(j->ix, s, j->to.type_id);
 }
 
 /* 1 for one id as idmap_job_add_ids / _add_lines keep them: no comma or line break, no
@@ -454,7 +478,7 @@ static int load_ids(idmap_job *j, job_rd *text, job_rd *r)
 		if (!one_id(j->arena + d->off, d->len))
 			return IDMAP_ERR_CORRUPT;
 		int del = d->obsolete == IDMAP_OBSOLETE_DELETED;
-		if (d->status < IDMAP_ID_MAPPED || d->status > IDMAP_ID_REVIEW_UNKNOWN ||
+		if (d->status < IDMAP_ID_MAPPED || d->status > IDMAP_ID_UNIPARC ||
 		    obs > IDMAP_OBSOLETE_DELETED + IDMAP_DELETED_TREMBL ||
 		    (d->status == IDMAP_ID_DELETED && !del) ||
 		    (del && d->status != (j->inactive_rows ? IDMAP_ID_MAPPED : IDMAP_ID_DELETED)) ||
@@ -490,7 +514,7 @@ static int load_rows(idmap_job *j, job_rd *r, int sugg, job_row **out, size_t *n
 	*cap_out = n ? n : 1;
 	int acc = j->to.kind == IDMAP_DB_KIND_UNIPROTKB || j->to.kind == IDMAP_DB_KIND_SWISSPROT;
 	uint64_t n_acc = idmap_acc_count(j->ix);
-	if (sugg && n && j->to.kind != IDMAP_DB_KIND_SWISSPROT)
+	if (sugg && n && j->to.kind != IDMAP_DB_KIND_SWISSPROT && j->up.mode != UPARC_FALLBACK)
 		return IDMAP_ERR_CORRUPT;
 	for (uint64_t i = 0; i < n; i++) {
 		job_row *w = &v[i];
@@ -507,6 +531,9 @@ static int load_rows(idmap_job *j, job_rd *r, int sugg, job_row **out, size_t *n
 			    idmap_deleted_key_list(j, w->to & ~JOB_TO_INACTIVE) != d->deleted_from)
 				return IDMAP_ERR_CORRUPT;
 			j->st.inactive++;
+		} else if ((w->to & (JOB_TO_UPI | JOB_TO_XREF_INACTIVE)) || j->up.mode) {
+			if (!uparc_row_ok(j, w->to, sugg))
+				return IDMAP_ERR_CORRUPT;
 		} else if (acc ? w->to >= n_acc : !key_of_type(j->ix, w->to, j->to.type_id)) {
 			return IDMAP_ERR_CORRUPT;
 		} else if (!sugg && j->inactive_rows &&
@@ -516,7 +543,8 @@ static int load_rows(idmap_job *j, job_rd *r, int sugg, job_row **out, size_t *n
 		if (j->via ? w->via >= n_acc : w->via != 0 && w->via >= n_acc)
 			return IDMAP_ERR_CORRUPT;
 		if (sugg) {
-			if (j->ids[w->id].status != IDMAP_ID_UNREVIEWED)
+			if (j->ids[w->id].status != (j->up.mode == UPARC_FALLBACK ? IDMAP_ID_UNIPARC
+										 : IDMAP_ID_UNREVIEWED))
 				return IDMAP_ERR_CORRUPT;
 		} else {
 			j->ids[w->id].rows++;

@@ -343,6 +343,11 @@ static int push_row(job_row **v, size_t *n, size_t *cap, uint32_t id, uint64_t t
 	return IDMAP_OK;
 }
 
+int idmap_push_row(job_row **v, size_t *n, size_t *cap, uint32_t id, uint64_t to, uint64_t via)
+{
+	return push_row(v, n, cap, id, to, via);
+}
+
 static int cmp_val(const void *a, const void *b)
 {
 	const job_val *x = a, *y = b;
@@ -401,7 +406,7 @@ static int project_type(const idmap_job *j, job_run *run, uint32_t id)
 
 /* ---- One id ------------------------------------------------------------------------------ */
 
-static int map_id(const idmap_job *j, job_run *run, uint32_t id)
+static int map_route(const idmap_job *j, job_run *run, uint32_t id)
 {
 	job_idrec *r = &j->ids[id];
 	const char *t = j->arena + r->off;
@@ -480,6 +485,17 @@ static int map_id(const idmap_job *j, job_run *run, uint32_t id)
 	r->rows = run->n_rows - before;
 	r->status = r->rows ? IDMAP_ID_MAPPED : IDMAP_ID_NO_TARGET;
 	return IDMAP_OK;
+}
+
+/* One id: through UniProtKB accessions, then the UniParc cross-references (uniparc.c). */
+static int map_id(const idmap_job *j, job_run *run, uint32_t id)
+{
+	if (j->up.mode == UPARC_FORWARD)
+		return idmap_uparc_forward(j, run, id);
+	int rc = map_route(j, run, id);
+	if (rc == IDMAP_OK && j->up.mode == UPARC_FALLBACK)
+		rc = idmap_uparc_fallback(j, run, id);
+	return rc;
 }
 
 static void warn(idmap_job *j, int code, const char *msg)

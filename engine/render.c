@@ -91,6 +91,17 @@ static const char *obsolete_word(const job_idrec *d)
 						       : "";
 }
 
+/* Jobs asked to list inactive UniParc cross-references too mark each row: an Active column
+ * (Y, N as UniParc's active attribute; from the request, whatever the rows) in TSV,
+ * "active":false on the inactive pairs in JSON. */
+static int active_col(const idmap_job *j) { return j->up.include_inactive; }
+
+static void json_active(idmap_obuf *o, const idmap_result *r)
+{
+	if (r->xref_inactive)
+		idmap_obuf_s(o, ",\"active\":false");
+}
+
 static int render_tsv(render_ctx *c)
 {
 	const idmap_job *j = c->j;
@@ -108,6 +119,8 @@ static int render_tsv(render_ctx *c)
 			idmap_fields_header(f, o);
 		if (c->obsolete_col)
 			idmap_obuf_s(o, "\tObsolete");
+		if (active_col(j))
+			idmap_obuf_s(o, "\tActive");
 		idmap_obuf_c(o, '\n');
 	}
 	for (uint64_t row; o->rc == 0 && next_row(c, &row);) {
@@ -131,6 +144,8 @@ static int render_tsv(render_ctx *c)
 			idmap_obuf_c(o, '\t');
 			idmap_obuf_s(o, obsolete_word(&j->ids[r.id]));
 		}
+		if (active_col(j))
+			idmap_obuf_s(o, r.xref_inactive ? "\tN" : "\tY");
 		idmap_obuf_c(o, '\n');
 	}
 	if (!c->obsolete_col || c->x->rows || c->x->keep || c->end != j->n_rows)
@@ -183,6 +198,7 @@ static int json_row(render_ctx *c, const idmap_result *r)
 			idmap_obuf_json(o, r->via, r->via_len);
 		}
 	}
+	json_active(o, r);
 	idmap_obuf_c(o, '}');
 	return IDMAP_OK;
 }
@@ -235,6 +251,7 @@ static int render_json(render_ctx *c)
 			idmap_obuf_json(o, r.from, r.from_len);
 			idmap_obuf_s(o, ",\"to\":");
 			idmap_obuf_json(o, r.to, r.to_len);
+			json_active(o, &r);
 			idmap_obuf_c(o, '}');
 		}
 		idmap_obuf_c(o, ']');

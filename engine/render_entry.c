@@ -66,6 +66,8 @@ int idmap_render_entry(const idmap_job *j, const idmap_result *r, uint64_t membe
 	int rc = idmap_key_find(j->ix, j->to.type_id, r->to, r->to_len, &key);
 	if (rc == IDMAP_OK)
 		rc = sorted_members(j, key, &m, &count);
+	else if (rc == IDMAP_ERR_NOT_FOUND && kind == 2 && r->acc_slot == UINT64_MAX)
+		rc = IDMAP_OK; /* a UPI found through a cross-reference: in no UniProtKB entry */
 	if (rc != IDMAP_OK)
 		return rc == IDMAP_ERR_NOT_FOUND ? IDMAP_ERR_CORRUPT : rc; /* a row's own target */
 	if (kind == 1) {

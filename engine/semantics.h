@@ -93,6 +93,13 @@ typedef struct {
  * JOB_TO_INACTIVE | k: the inactive entry of a deleted accession, k its #deleted key slot
  * (target UniProtKB only, as UniProt maps a deleted accession to its inactive entry). */
 #define JOB_TO_INACTIVE (1ull << 63)
+/* JOB_TO_UPI | s: the UPI of accession slot s (a UniParc cross-reference's entry: a suggested
+ * row of target UniProtKB, or a row of target UniParc for a UPI without a UniParc key);
+ * JOB_TO_XREF_INACTIVE on a UPI row or a cross-reference key row: the cross-reference is
+ * inactive (include_inactive jobs only). uniparc.c */
+#define JOB_TO_UPI (1ull << 62)
+#define JOB_TO_XREF_INACTIVE (1ull << 61)
+#define JOB_TO_SLOT(to) ((to) & ~(JOB_TO_UPI | JOB_TO_XREF_INACTIVE))
 typedef struct {
 	uint32_t id, pad;
 	uint64_t to, via;
@@ -112,6 +119,26 @@ typedef struct {
 } job_val;
 
 #define JOB_MAX_WARNINGS 4
+
+/* What a job does with the UniParc cross-references of the index (uniparc.c). */
+enum {
+	UPARC_NONE = 0,
+	UPARC_FALLBACK, /* sequence source to UniProtKB (suggestions) or UniParc (rows): ids
+			 * the accession route leaves unmapped go to the UPIs citing them */
+	UPARC_FORWARD,	/* UniParc source to a cross-referenced type: a UPI's cross-references */
+};
+
+/* Index types of the UniParc cross-references a job reads (UINT32_MAX when absent). */
+typedef struct {
+	int mode;		/* UPARC_* */
+	int include_inactive;	/* inactive cross-references too, marked */
+	uint32_t rev[4];	/* FALLBACK: #uniparc:S, #unversioned:#uniparc:S and the same of
+				 * #uniparc-inactive:S, S the source's cross-referenced type */
+	uint32_t fwd[2];	/* FORWARD: #uniparc:T, #uniparc-inactive:T of the target T */
+	uint32_t t_taxon;	/* #uniparc-taxon */
+	uint64_t *taxa_key;	/* the requested taxa as #uniparc-taxon key slots (UINT64_MAX:
+				 * absent) */
+} job_uparc;
 
 struct idmap_job {
 	const idmap_index *ix;
@@ -148,6 +175,7 @@ struct idmap_job {
 	size_t n_warn;
 
 	uint64_t review_unknown; /* entries left out of a Swiss-Prot job (IDMAP_WARN_REVIEW_UNKNOWN) */
+	job_uparc up;
 };
 
 /* What one thread of idmap_job_run owns while it maps a range of ids (mapper.c): its rows,
@@ -182,6 +210,23 @@ int idmap_entry_reviewed(const idmap_job *j, uint64_t canon);
 void idmap_job_prefetch_row(const idmap_job *j, uint64_t i);
 /* Accession slot of code; IDMAP_OK or IDMAP_ERR_NOT_FOUND. */
 int idmap_acc_find_code(const idmap_index *ix, uint64_t code, uint64_t *slot);
+
+/* ---- UniParc cross-references (uniparc.c) ---------------------------------------------- */
+
+/* Sets j->up for the request (after check_names, with j->ix, from, to and taxa set). Returns
+ * IDMAP_OK or IDMAP_ERR_NOMEM. */
+int idmap_uparc_setup(idmap_job *j, int include_inactive);
+/* Whether from (a UniParc source) may map to `to` through the UniParc cross-references of ix
+ * (an idmap extension beyond UniProt's rule 2): the index has #uniparc:T for to's type T. */
+int idmap_uparc_forward_allowed(const idmap_index *ix, const idmap_db_info *from,
+				const idmap_db_info *to);
+/* FORWARD: maps id (a UPI) to its cross-references of the target type. */
+int idmap_uparc_forward(const idmap_job *j, job_run *run, uint32_t id);
+/* FALLBACK: when the accession route left id unmapped, its UPIs as suggestions (target
+ * UniProtKB) or rows (target UniParc). */
+int idmap_uparc_fallback(const idmap_job *j, job_run *run, uint32_t id);
+/* Pushes a row onto a growable row array (mapper.c). */
+int idmap_push_row(job_row **v, size_t *n, size_t *cap, uint32_t id, uint64_t to, uint64_t via);
 
 /* ---- Fields (fields.c), used by render.c --------------------------------------------------- */
 

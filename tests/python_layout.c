@@ -35,7 +35,7 @@ int main(void)
 	OFF(idmap_request, from); OFF(idmap_request, to); OFF(idmap_request, via);
 	OFF(idmap_request, taxa); OFF(idmap_request, n_taxa);
 	OFF(idmap_request, include_isoforms); OFF(idmap_request, canonical);
-	OFF(idmap_request, allow_one_to_many);
+	OFF(idmap_request, allow_one_to_many); OFF(idmap_request, include_inactive);
 	SIZE(idmap_diag);
 	OFF(idmap_diag, status); OFF(idmap_diag, message); OFF(idmap_diag, hint);
 	SIZE(idmap_job_stats);
@@ -55,7 +55,7 @@ int main(void)
 	OFF(idmap_result, id); OFF(idmap_result, from); OFF(idmap_result, from_len);
 	OFF(idmap_result, to); OFF(idmap_result, to_len); OFF(idmap_result, via);
 	OFF(idmap_result, via_len); OFF(idmap_result, acc_slot); OFF(idmap_result, inactive);
-	OFF(idmap_result, to_buf);
+	OFF(idmap_result, xref_inactive); OFF(idmap_result, to_buf);
 	OFF(idmap_result, via_buf);
 	return 0;
 }

@@ -310,6 +310,48 @@ static void test_roundtrips(void **state)
 	free(roundtrip(&r, "").p);
 }
 
+/* Jobs that read UniParc cross-references (the sample with its UniParc XML part): UPI
+ * suggestions, UniParc rows of UniParc-only ids, a UPI's cross-references, inactive ones
+ * marked: they load back equal and save to the same bytes. */
+static void test_uniparc_roundtrips(void **state)
+{
+	(void)state;
+	const char *const inputs[] = {"../data/sample/idmapping.dat",
+				      "../data/sample/uniparc_p1.xml"};
+	idmap_index *sample = ix, *up = NULL;
+	const char *path = tu_path("uniparc.idx");
+	assert_int_equal(tu_build(path, inputs, 2), 0);
+	assert_int_equal(idmap_open(path, &up), IDMAP_OK);
+	ix = up;
+	static const char ids[] = "NP_003395.1 XP_054207398.1 XP_016856103 XP_016856103.1 nope";
+	for (int inactive = 0; inactive < 2; inactive++) {
+		idmap_request r = tu_request("RefSeq_Protein", "UniProtKB");
+		r.include_inactive = inactive;
+		idmap_job *j = run(&r, ids);
+		idmap_job_stats st;
+		idmap_result res;
+		idmap_job_get_stats(j, &st);
+		assert_int_equal(st.suggested, inactive ? 4 : 2);
+		assert_int_equal(idmap_job_suggested(j, 0, &res), IDMAP_OK);
+		assert_memory_equal(res.to, "UPI0027C4D5E1", 13);
+		idmap_job_free(j);
+		free(roundtrip(&r, ids).p);
+		r = tu_request("RefSeq_Protein", "UniParc");
+		r.include_inactive = inactive;
+		free(roundtrip(&r, ids).p);
+		r = tu_request("UniParc", "RefSeq_Protein");
+		r.include_inactive = inactive;
+		free(roundtrip(&r, "UPI0027C4D5E1 UPI000013C7C5 UPI0000000001 junk").p);
+		r = tu_request("UniParc", "GI_number");
+		r.include_inactive = inactive;
+		r.taxa = (const uint64_t[]){9606};
+		r.n_taxa = 1;
+		free(roundtrip(&r, "UPI0027C4D5E1 UPI000013C7C5").p);
+	}
+	ix = sample;
+	idmap_close(up);
+}
+
 /* idmap_job_add_lines (the REST API's ids, split on commas): white space inside an id stays,
  * so "P31946 P62258" is one failed id, and the saved job loads with it. */
 static void test_lines(void **state)
@@ -538,6 +580,11 @@ static void test_structure(void **state)
 	assert_int_equal(patch32(&b, row0, idmap_rd32(b.p + row1) + 1), IDMAP_ERR_CORRUPT);
 	assert_int_equal(patch64(&b, row0 + 4, n_acc), IDMAP_ERR_CORRUPT);
 	assert_int_equal(patch64(&b, row0 + 4, UINT64_MAX), IDMAP_ERR_CORRUPT);
+	/* a UPI row, an inactive cross-reference's row: not in a job without UniParc */
+	assert_int_equal(patch64(&b, row0 + 4, (1ull << 62) | idmap_rd64(b.p + row0 + 4)),
+			 IDMAP_ERR_CORRUPT);
+	assert_int_equal(patch64(&b, row0 + 4, (1ull << 61) | idmap_rd64(b.p + row0 + 4)),
+			 IDMAP_ERR_CORRUPT);
 	assert_int_equal(patch64(&b, row0 + 12, n_acc), IDMAP_ERR_CORRUPT);
 	assert_int_equal(patch64(&b, rows_at, n_rows + 1), IDMAP_ERR_CORRUPT);
 	assert_int_equal(patch64(&b, rows_at, n_rows - 1), IDMAP_ERR_CORRUPT);
@@ -553,7 +600,7 @@ static void test_structure(void **state)
 	assert_int_equal(patch64(&b, stats_at - 8, 8 * 12 + 1), IDMAP_ERR_CORRUPT);
 
 	/* request: reserved flag bits, names, taxa */
-	assert_int_equal(patch32(&b, req_at, 16), IDMAP_ERR_CORRUPT);
+	assert_int_equal(patch32(&b, req_at, 32), IDMAP_ERR_CORRUPT);
 	assert_int_equal(patch32(&b, req_at, 1u << 31), IDMAP_ERR_CORRUPT);
 	uint16_t from_len = idmap_rd16(b.p + req_at + 4);
 	assert_int_equal(from_len, strlen("UniProtKB_AC-ID"));
@@ -711,6 +758,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrips),
+		cmocka_unit_test(test_uniparc_roundtrips),
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_api_misuse),
 		cmocka_unit_test(test_truncated_and_flipped),

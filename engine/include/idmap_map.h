@@ -161,6 +161,8 @@ typedef struct {
 	int include_isoforms;	  /* accession inputs also stand for their isoforms X-N */
 	int canonical;		  /* report canonical accessions instead of isoform ones */
 	int allow_one_to_many;	  /* accept one-to-many sources (GO, PubMed, NCBI_TaxID, ...) */
+	int include_inactive;	  /* UniParc cross-references: list inactive ones too, marked
+				   * (idmap_result.xref_inactive; beyond UniProt) */
 } idmap_request;
 
 /* Why a request was refused: message is UniProt's exact wording ("The combination of
@@ -240,6 +242,8 @@ typedef enum idmap_id_status {
 	IDMAP_ID_DELETED = 7,	 /* a deleted accession: obsolete, not failed */
 	IDMAP_ID_REVIEW_UNKNOWN = 8, /* to Swiss-Prot: found, but the index has no entry name
 				      * for its entries, so their review status is unknown */
+	IDMAP_ID_UNIPARC = 9,	 /* to UniProtKB: no entry, but UniParc entries cross-reference
+				  * it: they are suggested (a RefSeq, EMBL-CDS or GI id) */
 } idmap_id_status;
 
 /* Obsolete kinds. */
@@ -268,7 +272,8 @@ IDMAP_API int idmap_job_id(const idmap_job *job, uint64_t i, idmap_id_info *info
 
 /* Whether an id of this status is in the failed list (failedIds). As UniProt's
  * PIRResponseConverter, an id is either failed or has suggested pairs, never both: ids with
- * only unreviewed entries (to UniProtKB-Swiss-Prot) are suggested, not failed; deleted
+ * only unreviewed entries (to UniProtKB-Swiss-Prot) or only UniParc entries (to UniProtKB)
+ * are suggested, not failed; deleted
  * accessions are obsolete, not failed. */
 IDMAP_API bool idmap_id_failed(int status);
 
@@ -299,13 +304,17 @@ typedef struct {
 	int inactive;	      /* to is an inactive entry: a deleted accession (UniProt's entryType
 			       * "Inactive", inactiveReason DELETED), 1 + its IDMAP_DELETED_*
 			       * list; 0 for others. acc_slot is UINT64_MAX */
+	int xref_inactive;    /* a row or suggestion from an inactive UniParc cross-reference
+			       * (include_inactive jobs only) */
 	char to_buf[IDMAP_ACC_TEXT_SIZE], via_buf[IDMAP_ACC_TEXT_SIZE];
 } idmap_result;
 
 /* Result row i (0 .. results-1): ids in first-seen order, targets sorted. */
 IDMAP_API int idmap_job_result(const idmap_job *job, uint64_t i, idmap_result *r);
 /* Suggested row i (0 .. suggested-1): for target UniProtKB-Swiss-Prot, the unreviewed
- * entries of ids that have no reviewed one. */
+ * entries of ids that have no reviewed one; for target UniProtKB, the UniParc UPIs of RefSeq,
+ * EMBL and GI ids that have no entry (status IDMAP_ID_UNIPARC), one row per UPI in UPI
+ * order, as UniProt's suggestedIds (to is "UPI...", acc_slot UINT64_MAX). */
 IDMAP_API int idmap_job_suggested(const idmap_job *job, uint64_t i, idmap_result *r);
 
 /* Warning codes of idmap_job_warning (UniProt style numbers). Values pinned. */

@@ -63,7 +63,7 @@ class Request(Structure):
     _fields_ = [("from_", c_char_p), ("to", c_char_p), ("via", c_char_p),
                 ("taxa", POINTER(c_uint64)), ("n_taxa", c_size_t),
                 ("include_isoforms", c_int), ("canonical", c_int),
-                ("allow_one_to_many", c_int)]
+                ("allow_one_to_many", c_int), ("include_inactive", c_int)]
 
 
 class Diag(Structure):
@@ -86,7 +86,7 @@ class Result(Structure):
     _fields_ = [("id", c_uint64), ("from_", c_void_p), ("from_len", c_size_t),
                 ("to", c_void_p), ("to_len", c_size_t), ("via", c_void_p),
                 ("via_len", c_size_t), ("acc_slot", c_uint64), ("inactive", c_int),
-                ("to_buf", c_char * ACC_TEXT_SIZE), ("via_buf", c_char * ACC_TEXT_SIZE)]
+                ("xref_inactive", c_int), ("to_buf", c_char * ACC_TEXT_SIZE), ("via_buf", c_char * ACC_TEXT_SIZE)]
 
 
 # Every struct the binding shares with C, for the layout test: ctypes class -> C type name.
