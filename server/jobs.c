@@ -95,6 +95,8 @@ static int fill_req(FILE *f, void *arg)
 	const srv_job_view *v = arg;
 	fprintf(f, "idmap-job\t1\nfrom\t%s\nto\t%s\ntaxId\t%s\ncreated\t%lld\nids\t%" PRIu64 "\n",
 		v->req.from, v->req.to, v->req.tax, (long long)v->created, v->n_ids);
+	if (v->req.inactive[0]) /* a line older servers skip */
+		fprintf(f, "includeInactive\t%s\n", v->req.inactive);
 	return ferror(f) ? -1 : 0;
 }
 
@@ -138,6 +140,9 @@ static int read_req(const srv_jobs *js, const char *id, srv_job_view *v)
 			snprintf(v->req.to, sizeof v->req.to, "%s", tab);
 		else if (!strcmp(line, "taxId"))
 			snprintf(v->req.tax, sizeof v->req.tax, "%s", tab);
+		else if (!strcmp(line, "includeInactive"))
+			snprintf(v->req.inactive, sizeof v->req.inactive, "%s",
+				 strcmp(tab, "true") ? "" : "true");
 		else if (!strcmp(line, "created"))
 			v->created = (time_t)strtoll(tab, NULL, 10);
 		else if (!strcmp(line, "ids"))
@@ -481,7 +486,8 @@ static idmap_job *run_job(srv_jobs *js, run_state *r, size_t *mem)
 	uint64_t taxa[sizeof v->req.tax / 2 + 1]; /* "1,2,...": as many as the text holds */
 	long n_taxa = parse_taxa(v->req.tax, taxa, sizeof taxa / sizeof *taxa);
 	idmap_request req = {.from = v->req.from, .to = v->req.to[0] ? v->req.to : NULL,
-			     .taxa = taxa, .n_taxa = n_taxa > 0 ? (size_t)n_taxa : 0};
+			     .taxa = taxa, .n_taxa = n_taxa > 0 ? (size_t)n_taxa : 0,
+			     .include_inactive = v->req.inactive[0] != 0};
 	idmap_diag d;
 	idmap_job *job = NULL;
 	v->err_code = 50;

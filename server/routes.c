@@ -170,6 +170,8 @@ static int details_produce(void *a, idmap_write_fn w, void *wctx)
 		idmap_str_add(&b, ",\"taxId\":");
 		srv_json(&b, d->v.req.tax, strlen(d->v.req.tax));
 	}
+	if (d->v.req.inactive[0])
+		idmap_str_add(&b, ",\"includeInactive\":true");
 	idmap_str_add(&b, ",\"redirectURL\":");
 	srv_json(&b, d->redirect, strlen(d->redirect));
 	idmap_str_printf(&b, ",\"jobStatus\":\"%s\"", state_name(d->v.state));

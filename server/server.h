@@ -80,6 +80,7 @@ typedef enum { SRV_JOB_NEW = 0, SRV_JOB_RUNNING, SRV_JOB_FINISHED, SRV_JOB_ERROR
 /* The request of a job as submitted (names as typed). */
 typedef struct {
 	char from[128], to[128], tax[256];
+	char inactive[8]; /* includeInactive (idmap's extension): "true" or "" */
 } srv_request;
 
 /* A snapshot of one job, taken under the registry lock. */

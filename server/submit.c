@@ -155,6 +155,9 @@ static void field(srv_submit *s, const char *key, uint64_t off, const char *data
 		feed_small(s, "to", s->req.to, sizeof s->req.to, off, data, size);
 	} else if (!strcmp(key, "taxId")) {
 		feed_small(s, "taxId", s->req.tax, sizeof s->req.tax, off, data, size);
+	} else if (!strcmp(key, "includeInactive")) {
+		feed_small(s, "includeInactive", s->req.inactive, sizeof s->req.inactive, off, data,
+			   size);
 	}
 }
 
@@ -243,6 +246,8 @@ static int job_id(const srv_submit *s, char out[SRV_JOB_ID_LEN + 1])
 	fclose(f);
 	if (s->req.tax[0]) /* Utils.notNullNotEmpty(taxId), before strip() */
 		srv_jobid_field(&j, s->req.tax);
+	if (s->req.inactive[0]) /* not UniProt's: other jobs keep UniProt's ids */
+		srv_jobid_field(&j, "includeInactive=true");
 	/* job:<jobId> (not UniProt's) names a case-sensitive id: two jobs whose ids differ in
 	 * case only must not make the same request */
 	for (size_t i = 0; i < s->n_refs; i++)
@@ -274,7 +279,8 @@ static int tax_valid(const char *s)
 /* Checks from/to through the library, with UniProt's messages. */
 static int check_request(srv_submit *s, idmap_diag *d)
 {
-	idmap_request r = {.from = s->req.from, .to = s->req.to};
+	idmap_request r = {.from = s->req.from, .to = s->req.to,
+			   .include_inactive = s->req.inactive[0] != 0};
 	idmap_job *job = NULL;
 	int rc = idmap_job_new(s->ctx->ix, &r, &job, d);
 	idmap_job_free(job);
@@ -323,6 +329,15 @@ enum MHD_Result srv_submit_end(srv_submit *s, struct MHD_Connection *c)
 		char m[400];
 		snprintf(m, sizeof m, "The parameter 'taxId' has an invalid value '%.200s'.",
 			 s->req.tax);
+		return answer_error(s, c, MHD_HTTP_BAD_REQUEST, m);
+	}
+	/* includeInactive (UniParc cross-references, idmap's extension): true or false */
+	if (!strcmp(s->req.inactive, "false")) {
+		s->req.inactive[0] = 0;
+	} else if (s->req.inactive[0] && strcmp(s->req.inactive, "true")) {
+		char m[128];
+		snprintf(m, sizeof m, "The parameter 'includeInactive' has an invalid value '%s'.",
+			 s->req.inactive);
 		return answer_error(s, c, MHD_HTTP_BAD_REQUEST, m);
 	}
 	idmap_diag d;
