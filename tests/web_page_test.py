@@ -682,7 +682,7 @@ def run(args, tmp):
     check(server_warnings and all(m in shown for m in server_warnings),
           "From=Gene_Name without a taxon: the job page shows the server's warnings",
           f"server {server_warnings}, page {shown!r}")
-    jid_last = jid_gene
+    jid_last = uniparc_suggestions(page, base, args, jid_gene)
 
     # ---- FASTA of ranges (subsequence) and of UniRef clusters, as the CLI's ----
     jid_last = fasta_job(page, base, downloads, args, ["P00750[39-81]", "P31946[1-10]"], "UniProtKB",
@@ -755,6 +755,43 @@ def run(args, tmp):
         kinds["/app.js"] == (200, "application/javascript")
         and kinds["/"] == (200, "text/html") and kinds["/style.css"] == (200, "text/css")),
         "/, /app.js and /style.css are served with their content types", kinds)
+
+
+def uniparc_suggestions(page, base, args, previous):
+    """RefSeq ids without UniProtKB entry: their UPI suggestions in the Suggested table (as in
+    the CLI's JSON), each linked to /uniparc/<upi>.fasta when the index holds its record
+    (UPI0027C4D5E1 has one, tests/data/uniparc/uniparc_extra.fasta; UPI0027C4D5E2 not)."""
+    ids = ["NP_003395.1", "XP_054207398.1", "XP_016856103"]
+    p = subprocess.run([args.idmap, "map", "-i", args.index, "--from", "RefSeq_Protein",
+                        "--format", "json", *ids], capture_output=True, text=True, timeout=30)
+    want = [(x["from"], x["to"]) for x in json.loads(p.stdout).get("suggestedIds", [])]
+    page.navigate(base + "/#/")
+    page.wait(JS_FORM_READY, 15, "the form")
+    page.set_value("#from", "RefSeq_Protein", "change")
+    page.set_value("#to", "UniProtKB", "change")
+    page.set_value("#taxid", "")
+    page.set_value("#ids", " ".join(ids))
+    page.click("#submit")
+    jid = job_id_of(page, previous)
+    wait_finished(page)
+    page.wait("document.querySelectorAll('#suggested a.upi-fasta').length > 0", 10,
+              "the UPI links")
+    got = page.table_rows("#suggested")
+    check(want == [("XP_054207398.1", "UPI0027C4D5E1"), ("XP_016856103", "UPI0027C4D5E2")]
+          and got == want and page.eval("!document.getElementById('suggested-block').hidden"),
+          "RefSeq ids only in UniParc: their UPIs in the Suggested table, as the CLI's",
+          f"expected {want}, got {got}")
+    links = page.eval("[...document.querySelectorAll('#suggested tbody tr')].map(tr => {"
+                      " const a = tr.cells[1].querySelector('a');"
+                      " return a ? a.getAttribute('href') : null; })")
+    check(links == ["/uniparc/UPI0027C4D5E1.fasta", None],
+          "a suggested UPI links to its FASTA when the index holds it, else not", links)
+    record = http(base + "/uniparc/UPI0027C4D5E1.fasta")
+    entry = subprocess.run([args.idmap, "entry", "-i", args.index, "UPI0027C4D5E1"],
+                           capture_output=True, timeout=30).stdout
+    check(record.status == 200 and record.body == entry and entry.startswith(b">UPI0027C4D5E1"),
+          "the link answers the record idmap entry prints", short(record.body))
+    return jid
 
 
 procs = {}

@@ -23,6 +23,8 @@
   const POLL_MS = 500;
   const RETRY_MS = 2000;
   const FAILED_SHOWN = 1000; /* longer unmapped lists are offered as a download */
+  const UPI_RE = /^UPI[0-9A-F]{10}$/;
+  const UPI_LINKS = 200; /* suggested UPIs whose FASTA record is looked for */
 
   const $ = (id) => document.getElementById(id);
   const el = {
@@ -389,6 +391,26 @@
     return { titles, rows: lines.slice(1).map((l) => l.split('\t')) };
   }
 
+  /* Suggested UniParc ids (RefSeq, EMBL and GI ids without a UniProtKB entry) link to their
+   * FASTA records, /uniparc/<upi>.fasta, when the index holds them (uniparc_active.fasta):
+   * a HEAD request tells, as the FASTA download's probe does. */
+  async function linkUpis(tbody, gen) {
+    const cells = [...tbody.rows].map((tr) => tr.cells[1])
+      .filter((td) => td && UPI_RE.test(td.textContent)).slice(0, UPI_LINKS);
+    for (const td of cells) {
+      const upi = td.textContent;
+      const url = `/uniparc/${upi}.fasta`;
+      const res = await fetch(url, { method: 'HEAD' }).catch(() => null);
+      if (gen !== generation) return;
+      if (!res || !res.ok) continue;
+      const a = make('a', upi, 'upi-fasta');
+      a.href = url;
+      a.title = `The sequence of ${upi} (FASTA)`;
+      td.textContent = '';
+      td.appendChild(a);
+    }
+  }
+
   function renderUnmapped(body, jobId) {
     const failedIds = Array.isArray(body.failedIds) ? body.failedIds : [];
     clear(el.failed);
@@ -412,8 +434,10 @@
       : 'No obsolete identifier.';
     el.obsolete.dataset.value = String(obsolete);
     const suggested = Array.isArray(body.suggestedIds) ? body.suggestedIds : [];
-    renderRows(el.suggested.tBodies[0], suggested, false);
+    renderRows(el.suggested.tBodies[0], suggested.map((p) => (p && p.active === false
+      ? [p.from, `${p.to} (inactive)`] : p)), false);
     el.suggestedBlock.hidden = suggested.length === 0;
+    linkUpis(el.suggested.tBodies[0], generation);
     const warnings = Array.isArray(body.warnings) ? body.warnings : [];
     showMessages(el.warnings, warnings.map((w) => (w && typeof w === 'object' && w.message
       ? `${w.message}${typeof w.code === 'number' ? ` (warning ${w.code})` : ''}` : JSON.stringify(w))));
