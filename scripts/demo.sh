@@ -17,7 +17,7 @@ index=$root/build/sample.idx
 	"$root"/data/sample/idmapping_selected.tab "$root"/data/sample/sec_ac.txt \
 	"$root"/data/sample/delac_sp.txt "$root"/data/sample/*.fasta \
 	"$root"/data/sample/uniparc_p1.xml
-"$idmap" info -i "$index" | head -n 4
+"$idmap" info -i "$index" | sed -n 1,4p # sed reads it all: no SIGPIPE under pipefail
 echo
 echo "\$ idmap map -i $index P31946 P62258 ALBU_HUMAN"
 "$idmap" map -i "$index" P31946 P62258 ALBU_HUMAN
@@ -27,6 +27,9 @@ echo "\$ idmap map -i $index --to UniRef90 P31946 P62258 ALBU_HUMAN"
 echo
 echo "\$ idmap map -i $index --format fasta P31946 P31946-2 'P00750[39-81]' --subsequence"
 "$idmap" map -i "$index" --format fasta P31946 P31946-2 'P00750[39-81]' --subsequence
+echo
+echo "\$ idmap map -i $index --from RefSeq_Protein --format json NP_003395.1 XP_054207398.1"
+"$idmap" map -i "$index" --from RefSeq_Protein --format json NP_003395.1 XP_054207398.1
 echo
 echo "REST API and web page on http://127.0.0.1:8080/ (Ctrl-C stops it):"
 echo "  $idmap serve -i $index"
