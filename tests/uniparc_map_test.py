@@ -252,6 +252,14 @@ def main():
             t.ok(f"{name}: failedIds", got.get("failedIds", []) == failed,
                  (got.get("failedIds"), failed[:4]))
 
+    # a job of several threads (one per 16384 ids) gives the same answer as one thread
+    ids = query_ids("RefSeq") + [f"XP_8{i:08d}" for i in range(40000)]
+    outs = [subprocess.run([a.idmap, "map", "-i", idx, "--from", "RefSeq_Protein", "--format",
+                            "json", "--include-inactive", "--threads", n], input="\n".join(ids),
+                           capture_output=True, text=True).stdout for n in ("1", "3")]
+    t.ok("3 threads answer as 1 thread (suggestions, failed ids)",
+         outs[0] == outs[1] and '"suggestedIds"' in outs[0], (len(outs[0]), len(outs[1])))
+
     # UniProt's rules stay: nothing but UniProtKB names and UniParc from these sources
     p = subprocess.run([a.idmap, "map", "-i", idx, "--from", "UniParc", "--to", "GeneID",
                         "UPI0000000000"], capture_output=True, text=True)
