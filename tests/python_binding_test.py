@@ -126,6 +126,26 @@ class Sample(unittest.TestCase):
         r = self.ix.map(["ywhaq"], from_="Gene_Name")
         self.assertEqual([c for c, _ in r.warnings], [60])
 
+    def test_uniparc_suggestions(self):
+        """UPIs of RefSeq ids without entry (the sample's UniParc XML part), as the CLI's
+        --suggested FILE; inactive cross-references with include_inactive, marked."""
+        index = os.path.join(ARGS.workdir, "uniparc.idx")
+        build(index, ARGS.sample, ["idmapping.dat", "uniparc_p1.xml"])
+        ids = ["NP_003395.1", "XP_054207398.1", "XP_016856103", "nope"]
+        with idmap.Index(index) as ix:
+            for inactive in (False, True):
+                path = os.path.join(ARGS.workdir, "suggested.tsv")
+                cli("map", "-i", index, "--from", "RefSeq_Protein", "--suggested", path,
+                    *(["--include-inactive"] if inactive else []), stdin="\n".join(ids))
+                with open(path) as f:
+                    want = [tuple(line.split("\t")) for line in f.read().splitlines()[1:]]
+                want = [w[:2] + ((w[2] == "Y"),) if inactive else w for w in want]
+                r = ix.map(ids, from_="RefSeq_Protein", include_inactive=inactive)
+                self.assertEqual(r.suggested, want)
+                self.assertEqual(r.failed, ["nope"])
+                self.assertEqual(r.columns[-1] == "active", inactive)
+            self.assertIn(("XP_016856103", "UPI0027C4D5E1", False), r.suggested)
+
     def test_request_errors_carry_uniprot_messages(self):
         for options, kwargs in [(["--from", "Ensmbl"], {"from_": "Ensmbl"}),
                                 (["--from", "Ensembl", "--to", "PDB"],

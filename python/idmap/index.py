@@ -207,19 +207,22 @@ class Index:
 
     def map(self, ids, from_="UniProtKB_AC-ID", to="UniProtKB", taxon=None, *, via=None,
             include_isoforms=False, canonical=False, allow_one_to_many=False, threads=None,
-            as_frame=False):
+            as_frame=False, include_inactive=False):
         """Maps ids as UniProt's ID mapping (and `idmap map`) does. ids: an iterable of str,
         or one str split on white space and commas. taxon: an NCBI taxon id or several.
         Returns a MapResult: a list of (from, to) pairs, (from, to, via) with via="UniProtKB",
         in first-seen order of the ids, with .failed, .suggested, .obsolete, .warnings and
         .stats; as_frame=True returns result.to_frame() (a pandas.DataFrame) instead.
+        include_inactive=True also lists inactive UniParc cross-references, each row (and
+        suggestion) then ending with active (True or False), as `idmap map --include-inactive`.
         Raises RequestError for a request UniProt's rules refuse."""
         taxa = [] if taxon is None else [taxon] if isinstance(taxon, int) else list(taxon)
         taxa_arr = (c_uint64 * max(len(taxa), 1))(*taxa)
         req = _lib.Request(from_=_encode(from_), to=_encode(to),
                            via=_encode(via) if via else None, taxa=taxa_arr,
                            n_taxa=len(taxa), include_isoforms=bool(include_isoforms),
-                           canonical=bool(canonical), allow_one_to_many=bool(allow_one_to_many))
+                           canonical=bool(canonical), allow_one_to_many=bool(allow_one_to_many),
+                           include_inactive=bool(include_inactive))
         job, diag = ctypes.c_void_p(), _lib.Diag()
         rc = lib.idmap_job_new(self._handle(), byref(req), byref(job), byref(diag))
         if _lib.ERR_BAD_FROM <= rc <= _lib.ERR_BAD_OPTION:
@@ -232,13 +235,13 @@ class Index:
             check(lib.idmap_job_set_threads(job, threads or os.cpu_count() or 1), "threads")
             # the GIL is released while the job runs (ctypes.CDLL)
             check(lib.idmap_job_run(job), self.path)
-            result = _collect(job, via is not None)
+            result = _collect(job, via is not None, bool(include_inactive))
         finally:
             lib.idmap_job_free(job)
         return result.to_frame() if as_frame else result
 
 
-def _collect(job, with_via):
+def _collect(job, with_via, with_active=False):
     """The rows, failed and obsolete ids, suggestions and warnings of a run job."""
     st = _lib.JobStats()
     lib.idmap_job_get_stats(job, byref(st))
@@ -248,9 +251,10 @@ def _collect(job, with_via):
         for i in range(n):
             check(get(job, i, byref(r)), "result")
             row = (text(r.from_, r.from_len), text(r.to, r.to_len))
-            yield row + (text(r.via, r.via_len),) if with_via else row
+            row += (text(r.via, r.via_len),) if with_via else ()
+            yield row + (not r.xref_inactive,) if with_active else row
 
-    result = MapResult(rows(lib.idmap_job_result, st.results), with_via)
+    result = MapResult(rows(lib.idmap_job_result, st.results), with_via, with_active)
     result.suggested = list(rows(lib.idmap_job_suggested, st.suggested))
     info = _lib.IdInfo()
     for i in range(st.distinct):
