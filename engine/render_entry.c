@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accession.h"
 #include "semantics.h"
 
 /* The kind of entry object of the job's target: 0 none, 1 UniRef, 2 UniParc. */
@@ -57,6 +58,14 @@ static int sorted_members(const idmap_job *j, uint64_t key, member **out, uint64
 	return rc;
 }
 
+/* Whether row r's target is a UPI of the index's UniParc cross-references (uniparc.c). */
+static int upi_of_xref(const idmap_job *j, const idmap_result *r)
+{
+	uint64_t slot, code = idmap_upi_encode(r->to, r->to_len);
+	return code && j->up.mode == UPARC_FALLBACK &&
+	       idmap_acc_find_code(j->ix, code, &slot) == IDMAP_OK;
+}
+
 int idmap_render_entry(const idmap_job *j, const idmap_result *r, uint64_t members,
 		       idmap_obuf *o)
 {
@@ -66,7 +75,7 @@ int idmap_render_entry(const idmap_job *j, const idmap_result *r, uint64_t membe
 	int rc = idmap_key_find(j->ix, j->to.type_id, r->to, r->to_len, &key);
 	if (rc == IDMAP_OK)
 		rc = sorted_members(j, key, &m, &count);
-	else if (rc == IDMAP_ERR_NOT_FOUND && kind == 2 && r->acc_slot == UINT64_MAX)
+	else if (rc == IDMAP_ERR_NOT_FOUND && kind == 2 && upi_of_xref(j, r))
 		rc = IDMAP_OK; /* a UPI found through a cross-reference: in no UniProtKB entry */
 	if (rc != IDMAP_OK)
 		return rc == IDMAP_ERR_NOT_FOUND ? IDMAP_ERR_CORRUPT : rc; /* a row's own target */

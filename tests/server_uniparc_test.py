@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The server's answers with UniParc cross-references (the sample with data/sample/uniparc_p1.xml)
 against the CLI: UPI suggestions in the results JSON on every page of a paged answer (as
-UniProt repeats failedIds and suggestedIds) and in the stream; to UniParc and from UniParc;
+UniProt repeats failedIds and suggestedIds) and in the stream; to UniParc (and its entry
+view) and from UniParc;
 idmap's includeInactive parameter (marked rows, its own job id, in the details, refused when
 it is not true or false); the jobs load back after a restart.
 Prints `N passed, N failed`; exits 1 when a check failed.
@@ -95,6 +96,15 @@ def main():
         c.ok("includeInactive in the details", d.json().get("includeInactive") is True, d.text)
         d = requests.get(f"{s.url}/idmapping/details/{got_ids['RefSeq -> UniProtKB']}")
         c.ok("no includeInactive in other details", "includeInactive" not in d.json(), d.text)
+        # UniProt's UniParc entry view: a UPI of a cross-reference is in no UniProtKB entry
+        r = requests.get(f"{s.url}/idmapping/uniparc/results/stream/"
+                         f"{got_ids['RefSeq -> UniParc, inactive']}", params={"format": "json"})
+        objs = {x["from"]: x["to"] for x in r.json().get("results", [])} \
+            if r.status_code == 200 else r.text
+        c.ok("uniparc/results: entry objects, UniParc-only UPIs without accessions",
+             objs.get("XP_054207398.1") == {"uniParcId": "UPI0027C4D5E1",
+                                            "uniProtKBAccessions": []}
+             and objs.get("NP_003395.1", {}).get("uniProtKBAccessions"), objs)
         r = submit(s.url, **{"from": "RefSeq_Protein", "to": "UniProtKB", "ids": "NP_1",
                              "includeInactive": "yes"})
         c.ok("includeInactive=yes: 400 with the reason",
