@@ -3,7 +3,7 @@
 against the CLI: UPI suggestions in the results JSON on every page of a paged answer (as
 UniProt repeats failedIds and suggestedIds) and in the stream; to UniParc (and its entry
 view) and from UniParc;
-idmap's includeInactive parameter (marked rows, its own job id, in the details, refused when
+taxId; idmap's includeInactive parameter (marked rows, its own job id, in the details, refused when
 it is not true or false); the jobs load back after a restart.
 Prints `N passed, N failed`; exits 1 when a check failed.
 """
@@ -56,6 +56,10 @@ def main():
     subprocess.run(["rm", "-rf", jobs], check=True)
     c = Checks()
     cases = [("RefSeq -> UniProtKB", "RefSeq_Protein", "UniProtKB", REFSEQ_IDS, False),
+             ("RefSeq -> UniProtKB, taxId 9606", "RefSeq_Protein", "UniProtKB", REFSEQ_IDS,
+              "9606"),
+             ("RefSeq -> UniProtKB, taxId 10090", "RefSeq_Protein", "UniProtKB", REFSEQ_IDS,
+              "10090"),
              ("RefSeq -> UniProtKB, inactive", "RefSeq_Protein", "UniProtKB", REFSEQ_IDS, True),
              ("RefSeq -> UniParc, inactive", "RefSeq_Protein", "UniParc", REFSEQ_IDS, True),
              ("UniParc -> RefSeq", "UniParc", "RefSeq_Protein", UPIS, False),
@@ -63,12 +67,15 @@ def main():
     want, got_ids = {}, {}
     s = Server(a.idmap, index, jobs)
     try:
-        for name, frm, to, ids, inactive in cases:
-            extra = ["--include-inactive"] if inactive else []
+        for name, frm, to, ids, opt in cases:  # opt: includeInactive, or a taxon
+            tax = opt if isinstance(opt, str) else None
+            extra = ["--taxon", tax] if tax else ["--include-inactive"] if opt else []
             want[name] = {fmt: cli_map(a.idmap, index, frm, to, ids, fmt, extra)
                           for fmt in ("json", "tsv")}
             fields = {"from": frm, "to": to, "ids": ",".join(ids)}
-            if inactive:
+            if tax:
+                fields["taxId"] = tax
+            elif opt:
                 fields["includeInactive"] = "true"
             jid = got_ids[name] = run_job(c, s.url, name, fields)
             for fmt in ("json", "tsv"):
@@ -86,6 +93,11 @@ def main():
                  p.get("failedIds") == full.get("failedIds") for p in ps), ps)
         c.ok("paged: the pages' results join into the stream's",
              [r for p in ps for r in p["results"]] == full["results"], ps)
+        human = json.loads(want["RefSeq -> UniProtKB, taxId 9606"]["json"])
+        mouse = json.loads(want["RefSeq -> UniProtKB, taxId 10090"]["json"])
+        c.ok("taxId keeps the UPIs of the taxon's cross-references",
+             human.get("suggestedIds") == full["suggestedIds"] and "suggestedIds" not in mouse
+             and "XP_054207398.1" in mouse.get("failedIds", []), (human, mouse))
         inact = json.loads(want["RefSeq -> UniProtKB, inactive"]["json"])
         c.ok("includeInactive: the inactive cross-reference's UPI, marked",
              {"from": "XP_016856103", "to": "UPI0027C4D5E1", "active": False}
