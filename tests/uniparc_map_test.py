@@ -127,35 +127,37 @@ def sorted_pairs(v):
     return sorted((p["from"], p["to"]) for p in v or [])
 
 
-def expect_to_uniprotkb(rel, t, ids, taxa=frozenset(), inactive=False):
-    results, failed, sugg = [], [], []
+def expect(rel, t, ids, taxa, inactive, route):
+    """Per id: the accession route's targets (route(accessions) -> values) as results, else
+    the UPIs of its cross-references as fallback pairs, else a failed id."""
+    results, failed, fallback = [], [], []
     for i in ids:
-        accs = rel.entries(t, i, taxa)
-        if accs:
-            results += [pair(i, a) for a in sorted(accs)]
-            continue
-        ups = rel.upis(t, i, taxa, inactive)
-        if ups:
-            sugg += [pair(i, u, ups[u]) for u in sorted(ups)]
-        else:
-            failed.append(i)
-    return results, failed, sugg
-
-
-def expect_to_uniparc(rel, t, ids, taxa=frozenset(), inactive=False):
-    results, failed = [], []
-    for i in ids:
-        vals = set()
-        for a in rel.entries(t, i, taxa):
-            vals |= rel.values.get((a, "UniParc"), set())
+        vals = route(rel.entries(t, i, taxa))
         if vals:
             results += [pair(i, v) for v in sorted(vals)]
             continue
         ups = rel.upis(t, i, taxa, inactive)
-        if ups:
-            results += [pair(i, u, ups[u]) for u in sorted(ups)]
-        else:
+        fallback += [pair(i, u, ups[u]) for u in sorted(ups)]
+        if not ups:
             failed.append(i)
+    return results, failed, fallback
+
+
+def expect_to_uniprotkb(rel, t, ids, taxa=frozenset(), inactive=False):
+    """Results, failed ids and suggestions."""
+    return expect(rel, t, ids, taxa, inactive, lambda accs: accs)
+
+
+def expect_to_uniparc(rel, t, ids, taxa=frozenset(), inactive=False):
+    """Results (the UPIs of unmapped ids among them, in id order) and failed ids."""
+    def uniparc_values(accs):
+        return set().union(*(rel.values.get((a, "UniParc"), set()) for a in accs))
+
+    results, failed = [], []
+    for i in ids:  # id by id: an id's fallback rows come where the id comes
+        r, f, b = expect(rel, t, [i], taxa, inactive, uniparc_values)
+        results += r + b
+        failed += f
     return results, failed
 
 
