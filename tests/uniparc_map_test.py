@@ -127,16 +127,17 @@ def sorted_pairs(v):
     return sorted((p["from"], p["to"]) for p in v or [])
 
 
-def expect(rel, t, ids, taxa, inactive, route):
+def expect(rel, t, ids, taxa, inactive, route, xt=None):
     """Per id: the accession route's targets (route(accessions) -> values) as results, else
-    the UPIs of its cross-references as fallback pairs, else a failed id."""
+    the UPIs of its cross-references of type xt (default t) as fallback pairs, else a
+    failed id."""
     results, failed, fallback = [], [], []
     for i in ids:
         vals = route(rel.entries(t, i, taxa))
         if vals:
             results += [pair(i, v) for v in sorted(vals)]
             continue
-        ups = rel.upis(t, i, taxa, inactive)
+        ups = rel.upis(xt or t, i, taxa, inactive)
         fallback += [pair(i, u, ups[u]) for u in sorted(ups)]
         if not ups:
             failed.append(i)
@@ -238,6 +239,16 @@ def main():
                      (got.get("results", [])[:3], res[:3]))
                 t.ok(f"{name} -> UniParc: failedIds ({len(failed)})",
                      got.get("failedIds", []) == failed, (got.get("failedIds"), failed[:4]))
+    # EMBL-GenBank-DDBJ ids (the idmapping type EMBL) meet UniParc's EMBL protein ids
+    ids = query_ids("EMBL-CDS")[:300] + sorted({v for (tt, v) in rel.accs if tt == "EMBL"})[:50]
+    res, failed, sugg = expect(rel, "EMBL", ids, frozenset(), False, lambda accs: accs,
+                               "EMBL-CDS")
+    got, _ = run("--from", "EMBL-GenBank-DDBJ", ids=ids)
+    t.ok(f"EMBL-GenBank-DDBJ -> UniProtKB: suggestions from EMBL-CDS cross-references "
+         f"({len(sugg)})", got.get("suggestedIds", []) == sugg and
+         got.get("failedIds", []) == failed and
+         sorted_pairs(got.get("results")) == sorted_pairs(res) and sugg,
+         (got.get("suggestedIds", [])[:3], sugg[:3]))
     t.ok("the generated data has UniParc-only ids (the checks above are not vacuous)",
          upi_only > 10, upi_only)
 
