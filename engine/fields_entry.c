@@ -168,48 +168,79 @@ static const char *fragment_flag(const idmap_fe_row *r)
 	return "Fragment";
 }
 
-void idmap_fe_json(unsigned want, const idmap_fe_row *r, idmap_obuf *o)
+/* The sequence object as uniprot-core SequenceImpl builds it from the residues. */
+static void json_sequence(const idmap_fe_row *r, idmap_obuf *o)
+{
+	const uint8_t *seq = residues(r);
+	size_t n = r->e.length;
+	char crc[17], md5[33];
+	idmap_fe_crc64(seq, n, crc);
+	idmap_fe_md5(seq, n, md5);
+	idmap_obuf_s(o, ",\"sequence\":{\"value\":");
+	idmap_obuf_json(o, (const char *)seq, n);
+	idmap_obuf_s(o, ",\"length\":");
+	idmap_obuf_u64(o, n);
+	idmap_obuf_s(o, ",\"molWeight\":");
+	idmap_obuf_u64(o, idmap_fe_mass(seq, n));
+	idmap_obuf_s(o, ",\"crc64\":\"");
+	idmap_obuf_s(o, crc);
+	idmap_obuf_s(o, "\",\"md5\":\"");
+	idmap_obuf_s(o, md5);
+	idmap_obuf_s(o, "\"}");
+}
+
+static void json_description(unsigned want, const idmap_fe_row *r, idmap_obuf *o)
+{
+	const idmap_entry *e = &r->e;
+	int name = WANT(IDMAP_FE_PROTEIN_NAME) && r->block && r->name[1];
+	int flag = WANT(IDMAP_FE_FRAGMENT) && e->fragment && r->block;
+	if (!name && !flag)
+		return;
+	/* Swiss-Prot names are recommended names, TrEMBL's submission names */
+	idmap_obuf_s(o, ",\"proteinDescription\":{");
+	if (name) {
+		idmap_obuf_s(o, e->reviewed ? "\"recommendedName\":{\"fullName\":{\"value\":"
+					    : "\"submissionNames\":[{\"fullName\":{\"value\":");
+		idmap_obuf_json(o, (const char *)r->head + r->name[0], r->name[1]);
+		idmap_obuf_s(o, e->reviewed ? "}}" : "}}]");
+	}
+	if (flag) {
+		idmap_obuf_s(o, name ? ",\"flag\":\"" : "\"flag\":\"");
+		idmap_obuf_s(o, fragment_flag(r));
+		idmap_obuf_c(o, '"');
+	}
+	idmap_obuf_c(o, '}');
+}
+
+void idmap_fe_json(int part, unsigned want, const idmap_fe_row *r, idmap_obuf *o)
 {
 	if (!r->found)
 		return;
 	const idmap_entry *e = &r->e;
-	if (WANT(IDMAP_FE_PROTEIN_EXISTENCE) && e->pe >= 1 && e->pe <= 5) {
-		idmap_obuf_s(o, ",\"proteinExistence\":\"");
-		idmap_obuf_u64(o, (uint64_t)e->pe);
-		idmap_obuf_s(o, ": ");
-		idmap_obuf_s(o, pe_names[e->pe]);
-		idmap_obuf_c(o, '"');
-	}
-	int name = WANT(IDMAP_FE_PROTEIN_NAME) && r->block && r->name[1];
-	int flag = WANT(IDMAP_FE_FRAGMENT) && e->fragment && r->block;
-	if (name || flag) {
-		/* Swiss-Prot names are recommended names, TrEMBL's submission names */
-		idmap_obuf_s(o, ",\"proteinDescription\":{");
-		if (name) {
-			idmap_obuf_s(o, e->reviewed ? "\"recommendedName\":{\"fullName\":{\"value\":"
-						    : "\"submissionNames\":[{\"fullName\":{\"value\":");
-			idmap_obuf_json(o, (const char *)r->head + r->name[0], r->name[1]);
-			idmap_obuf_s(o, e->reviewed ? "}}" : "}}]");
+	switch (part) {
+	case IDMAP_FE_J_AUDIT:
+		if (WANT(IDMAP_FE_SEQUENCE_VERSION) && e->sv) {
+			idmap_obuf_s(o, ",\"entryAudit\":{\"sequenceVersion\":");
+			idmap_obuf_u64(o, (uint64_t)e->sv);
+			idmap_obuf_c(o, '}');
 		}
-		if (flag) {
-			idmap_obuf_s(o, name ? ",\"flag\":\"" : "\"flag\":\"");
-			idmap_obuf_s(o, fragment_flag(r));
+		break;
+	case IDMAP_FE_J_EXISTENCE:
+		if (WANT(IDMAP_FE_PROTEIN_EXISTENCE) && e->pe >= 1 && e->pe <= 5) {
+			idmap_obuf_s(o, ",\"proteinExistence\":\"");
+			idmap_obuf_u64(o, (uint64_t)e->pe);
+			idmap_obuf_s(o, ": ");
+			idmap_obuf_s(o, pe_names[e->pe]);
 			idmap_obuf_c(o, '"');
 		}
-		idmap_obuf_c(o, '}');
-	}
-	if ((WANT(IDMAP_FE_LENGTH) || WANT(IDMAP_FE_MASS) || WANT(IDMAP_FE_SEQUENCE)) && r->block) {
-		idmap_obuf_s(o, ",\"sequence\":{\"value\":");
-		idmap_obuf_json(o, (const char *)residues(r), e->length);
-		idmap_obuf_s(o, ",\"length\":");
-		idmap_obuf_u64(o, e->length);
-		idmap_obuf_s(o, ",\"molWeight\":");
-		idmap_obuf_u64(o, idmap_fe_mass(residues(r), e->length));
-		idmap_obuf_c(o, '}');
-	}
-	if (WANT(IDMAP_FE_SEQUENCE_VERSION) && e->sv) {
-		idmap_obuf_s(o, ",\"entryAudit\":{\"sequenceVersion\":");
-		idmap_obuf_u64(o, (uint64_t)e->sv);
-		idmap_obuf_c(o, '}');
+		break;
+	case IDMAP_FE_J_DESCRIPTION:
+		json_description(want, r, o);
+		break;
+	case IDMAP_FE_J_SEQUENCE:
+		if ((WANT(IDMAP_FE_LENGTH) || WANT(IDMAP_FE_MASS) || WANT(IDMAP_FE_SEQUENCE)) &&
+		    r->block)
+			json_sequence(r, o);
+		break;
 	}
 }

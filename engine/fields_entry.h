@@ -55,9 +55,22 @@ void idmap_fe_tsv(int kind, const idmap_fe_row *r, idmap_obuf *o);
 /* The organism's scientific name (OS=) of r in *name, *len: 1, or 0 when r has none. */
 int idmap_fe_organism(const idmap_fe_row *r, const char **name, size_t *len);
 
-/* Writes the JSON members of UniProt's entry object that the kinds asked for (bit k of
- * `want` for kind k & 0xFF) carry, each preceded by a comma: proteinExistence,
- * proteinDescription (with its flag), sequence (value, length, molWeight), entryAudit. */
-void idmap_fe_json(unsigned want, const idmap_fe_row *r, idmap_obuf *o);
+/* The parts of UniProt's entry object the entry store fills, in the order uniprot-core
+ * serialises them (the field order of UniProtKBEntryImpl). */
+enum {
+	IDMAP_FE_J_AUDIT,	/* entryAudit {sequenceVersion} */
+	IDMAP_FE_J_EXISTENCE,	/* proteinExistence */
+	IDMAP_FE_J_DESCRIPTION, /* proteinDescription, with its flag */
+	IDMAP_FE_J_SEQUENCE,	/* sequence {value, length, molWeight, crc64, md5} */
+};
+
+/* Writes part of UniProt's entry object for the kinds asked for (bit k of `want` for kind
+ * k & 0xFF), preceded by a comma; nothing when none of them or no value. */
+void idmap_fe_json(int part, unsigned want, const idmap_fe_row *r, idmap_obuf *o);
+
+/* UniProt's checksums of a sequence (entry_digest.c), upper-case hex, NUL-ended: the
+ * SWISS-PROT CRC-64 (uniprot-core Crc64) and the MD5 (MessageDigestUtil.getMD5). */
+void idmap_fe_crc64(const uint8_t *seq, size_t n, char out[17]);
+void idmap_fe_md5(const uint8_t *seq, size_t n, char out[33]);
 
 #endif

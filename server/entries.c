@@ -286,8 +286,10 @@ static int next_item(const char **s, const char **t, size_t *k)
 }
 
 /* GET /uniprotkb/accessions?accessions=P1,P2&format=fasta: the records found, in the order
- * given; ids without one are left out, as UniProt's search. */
-static enum MHD_Result accessions(srv_ctx *ctx, struct MHD_Connection *c, const entry_path *p)
+ * given; ids without one are left out, as UniProt's search. fmt: JSON or TSV instead
+ * (kb_entries.c), -1 for FASTA. */
+static enum MHD_Result accessions(srv_ctx *ctx, struct MHD_Connection *c, const entry_path *p,
+				  int fmt)
 {
 	const char *list = arg(c, "accessions");
 	if (!list || !*list)
@@ -311,6 +313,8 @@ static enum MHD_Result accessions(srv_ctx *ctx, struct MHD_Connection *c, const 
 		free(b.p);
 		return rc;
 	}
+	if (fmt >= 0)
+		return srv_kb_accessions(ctx, c, list, fmt);
 	for (s = list; next_item(&s, &t, &k);)
 		if (asked(p, t, k, &a) && !range_ok(&a))
 			return bad_range(ctx, c, &a);
@@ -329,27 +333,48 @@ int srv_entry_route(srv_ctx *ctx, struct MHD_Connection *c, const char *url, enu
 			p = &paths[i];
 	if (!p)
 		return 0;
-	const char *id = url + strlen(p->prefix);
+	const char *id = url + strlen(p->prefix), *suffix = NULL;
 	size_t n = strlen(id);
 	int ext = n > 6 && !strcmp(id + n - 6, ".fasta");
+	int kb = p->lo == IDMAP_ENTRY_SWISSPROT, fmt = -1; /* fmt: JSON or TSV, -1 FASTA */
 	n -= ext ? 6 : 0;
+	for (size_t i = 0; kb && !ext && !suffix && i < 2; i++) {
+		const char *x = i ? ".tsv" : ".json";
+		if (n > strlen(x) && !strcmp(id + n - strlen(x), x))
+			suffix = id + (n -= strlen(x));
+	}
 	if (!n || memchr(id, '/', n))
 		return 0;
-	if (!ext && !srv_fasta_wanted(c)) {
+	if (kb && !ext && (suffix || !srv_fasta_wanted(c))) {
+		char err[256];
+		if (srv_kb_format(c, suffix, &fmt, err, sizeof err) != 0) {
+			*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", err);
+			return 1;
+		}
+	} else if (!ext && !srv_fasta_wanted(c)) {
 		*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "Invalid request received. Requested "
 				"media type/format not accepted. Valid media types/formats for this "
 				"end-point include: %s.", FASTA_TYPE);
 		return 1;
 	}
-	if (srv_fasta_store(ctx, c, rc) != 0)
+	if (fmt < 0 && srv_fasta_store(ctx, c, rc) != 0)
 		return 1;
-	if (p->lo == IDMAP_ENTRY_SWISSPROT && n == 10 && !strncmp(id, "accessions", 10) && !ext) {
-		*rc = accessions(ctx, c, p);
+	if (kb && n == 10 && !strncmp(id, "accessions", 10) && !ext && !suffix) {
+		*rc = accessions(ctx, c, p, fmt);
 		return 1;
 	}
 	asked_id a;
 	if (!asked(p, id, n, &a)) {
 		*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", p->invalid);
+		return 1;
+	}
+	if (fmt >= 0 && a.range) { /* UniProtKBController.validateSubsequence */
+		*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "Sequence range is only supported "
+				"for type %s", FASTA_TYPE);
+		return 1;
+	}
+	if (fmt >= 0) {
+		*rc = srv_kb_entry(ctx, c, a.id, a.n, fmt);
 		return 1;
 	}
 	if (!range_ok(&a)) {

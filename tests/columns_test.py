@@ -6,13 +6,16 @@
     (mass by this test's own reading of uniprot-core's MoleculeWeight);
   - P31946 as UniProt shows it: length 246, mass 28082 Da;
   - an accession without a record: empty cells;
-  - JSON: the fields in UniProt's entry object shapes;
+  - JSON: the fields in UniProt's entry object shapes and key order (uniprot-core
+    UniProtKBEntryImpl's field order), the sequence's crc64 and md5 as uniprot-core's
+    SequenceImpl computes them (Crc64.getCrc64, MessageDigestUtil.getMD5);
   - without FASTA in the index the columns are not offered;
   - the server's uniprotkb results default to UniProt's columns with a store, to the old
     ones without (when --server is given).
 Prints `N passed, N failed`; exits 1 when a check failed.
 """
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -33,6 +36,30 @@ WEIGHT = dict(zip("ABCDEFGHIKLMNOPQRSTUVWXYZ", (
     991326, 1862132, 1113306, 1631760, 1287473)))
 PE = {"1": "Evidence at protein level", "2": "Evidence at transcript level",
       "3": "Inferred from homology", "4": "Predicted", "5": "Uncertain"}
+
+
+# uniprot-core UniProtKBEntryImpl: the order of its fields, which Jackson keeps
+ENTRY_ORDER = ["entryType", "primaryAccession", "secondaryAccessions", "uniProtkbId",
+               "entryAudit", "annotationScore", "organism", "organismHosts",
+               "proteinExistence", "proteinDescription", "genes", "comments", "features",
+               "geneLocations", "keywords", "references", "uniProtKBCrossReferences",
+               "sequence", "internalSection", "inactiveReason", "lineages", "extraAttributes"]
+
+
+def crc64(seq):
+    """uniprot-core Crc64.getCrc64, bit by bit (the engine's is table-driven)."""
+    crc = 0
+    for ch in seq.encode():
+        crc ^= ch
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xD800000000000000 if crc & 1 else crc >> 1
+    return "%016X" % crc
+
+
+def in_entry_order(obj):
+    keys = list(obj)
+    return all(k in ENTRY_ORDER for k in keys) and \
+        keys == sorted(keys, key=ENTRY_ORDER.index)
 
 
 def run(args, stdin=None):
@@ -112,8 +139,16 @@ def sample(t, a):
     t.check(to.get("organism") == {"scientificName": w[2], "taxonId": 9606} and
             to.get("proteinExistence") == "1: " + w[7] and
             to.get("proteinDescription") == {"recommendedName": {"fullName": {"value": w[1]}}}
-            and to.get("sequence") == {"value": w[5], "length": 246, "molWeight": 28082} and
-            to.get("entryAudit") == {"sequenceVersion": int(w[6])}, "JSON entry object", str(to))
+            and to.get("sequence") == {"value": w[5], "length": 246, "molWeight": 28082,
+                                       "crc64": crc64(w[5]),
+                                       "md5": hashlib.md5(w[5].encode()).hexdigest().upper()}
+            and to.get("entryAudit") == {"sequenceVersion": int(w[6])}, "JSON entry object", str(to))
+    # uniprot-core's own vectors (Crc64Test, json-parser SequenceTest) for this test's crc64
+    t.check(crc64("SAPSQDFMRF") == "3997D999CAB6C5A7", "crc64 of uniprot-core's SequenceTest")
+    r, _ = map_rows(a, idx, ["P31946"], "reviewed,gene_names,xref_pdb,organism_id,length,id,"
+                    "protein_name,accession,protein_existence,sequence_version", "json")
+    to = json.loads(r.stdout)["results"][0]["to"]
+    t.check(in_entry_order(to), "JSON keys in UniProtKBEntry's order", str(list(to)))
     frag = [acc for acc, v in want.items() if v[8] and "-" not in acc]
     tr = [acc for acc, v in want.items() if acc.startswith("A0A") and not v[8]]
     if t.check(frag and tr, "the sample has a fragment and a TrEMBL record"):
