@@ -199,6 +199,8 @@ size_t idmap_fields_count(const idmap_fields *f) { return f ? f->n : 0; }
 
 unsigned idmap_fields_row(const idmap_fields *f) { return f ? f->row : 0; }
 
+unsigned idmap_fields_entry_kinds(const idmap_fields *f) { return f ? f->entry : 0; }
+
 void idmap_fields_header(const idmap_fields *f, idmap_obuf *o)
 {
 	for (size_t i = 0; i < f->n; i++) {

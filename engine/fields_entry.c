@@ -51,7 +51,18 @@ IDMAP_API const char *idmap_fields_default(const idmap_job *j)
 		       : "accession,id,reviewed,gene_names,organism_id";
 }
 
-int idmap_fe_row_load(const idmap_index *ix, uint64_t slot, int text, idmap_fe_row *r)
+/* The row a renderer's lookahead loaded for the row it is writing (entry_rows.c): its slot
+ * and record, text included, on this thread. */
+static _Thread_local const idmap_fe_row *offered;
+static _Thread_local uint64_t offered_slot;
+
+void idmap_fe_row_offer(uint64_t slot, const idmap_fe_row *r)
+{
+	offered = r;
+	offered_slot = slot;
+}
+
+int idmap_fe_row_find(const idmap_index *ix, uint64_t slot, idmap_fe_row *r)
 {
 	memset(r, 0, sizeof *r);
 	char acc[IDMAP_ACC_TEXT_SIZE];
@@ -61,20 +72,23 @@ int idmap_fe_row_load(const idmap_index *ix, uint64_t slot, int text, idmap_fe_r
 	int rc = idmap_entry_find(ix, acc, n, &r->e);
 	if (rc == IDMAP_ERR_NOT_FOUND || rc == IDMAP_ERR_INVALID)
 		return IDMAP_OK;
-	if (rc != IDMAP_OK)
-		return rc;
-	r->found = 1;
-	if (!text)
+	r->found = rc == IDMAP_OK;
+	return rc;
+}
+
+int idmap_fe_row_text(const idmap_index *ix, idmap_fe_row *r)
+{
+	if (!r->found)
 		return IDMAP_OK;
 	const idmap_entry_store *s = &ix->entries;
 	const uint8_t *rec = idmap_entry_rec(s, r->e.record);
 	size_t ulen;
-	/* rows come in any order: the thread's cache saves the inflate of a repeated block */
+	/* the thread's cache saves the inflate of a block read again next */
 	idmap_entry_cache *c = idmap_entry_thread_cache();
 	if (!c)
 		return IDMAP_ERR_NOMEM;
-	if ((rc = idmap_entry_cache_block(c, s, idmap_rd32(rec + IDMAP_ER_BLOCK), &r->block,
-					  &ulen)) != IDMAP_OK)
+	int rc = idmap_entry_cache_block(c, s, idmap_rd32(rec + IDMAP_ER_BLOCK), &r->block, &ulen);
+	if (rc != IDMAP_OK)
 		return rc;
 	if (idmap_entry_rec_ok(rec, ulen) < 0) {
 		idmap_fe_row_free(r);
@@ -87,6 +101,16 @@ int idmap_fe_row_load(const idmap_index *ix, uint64_t slot, int text, idmap_fe_r
 	r->organism[0] = idmap_rd16(rec + IDMAP_ER_ORGANISM);
 	r->organism[1] = idmap_rd16(rec + IDMAP_ER_ORGANISM + 2);
 	return IDMAP_OK;
+}
+
+int idmap_fe_row_load(const idmap_index *ix, uint64_t slot, int text, idmap_fe_row *r)
+{
+	if (offered && offered_slot == slot && (!text || offered->block || !offered->found)) {
+		*r = *offered;
+		return IDMAP_OK;
+	}
+	int rc = idmap_fe_row_find(ix, slot, r);
+	return rc == IDMAP_OK && text ? idmap_fe_row_text(ix, r) : rc;
 }
 
 void idmap_fe_row_free(idmap_fe_row *r)

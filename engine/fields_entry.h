@@ -44,6 +44,34 @@ typedef struct {
  * IDMAP_OK, IDMAP_ERR_CORRUPT, IDMAP_ERR_NOMEM. Free with idmap_fe_row_free. */
 int idmap_fe_row_load(const idmap_index *ix, uint64_t slot, int text, idmap_fe_row *r);
 void idmap_fe_row_free(idmap_fe_row *r);
+/* The two steps of idmap_fe_row_load: the record of slot (r->found), then its text. */
+int idmap_fe_row_find(const idmap_index *ix, uint64_t slot, idmap_fe_row *r);
+int idmap_fe_row_text(const idmap_index *ix, idmap_fe_row *r);
+/* Makes idmap_fe_row_load of slot on this thread answer r (loaded ahead, its text in memory
+ * that outlives the row's rendering) until the next offer; NULL r: none. */
+void idmap_fe_row_offer(uint64_t slot, const idmap_fe_row *r);
+
+/* The entry-store columns of fields f (fields.c): bit (kind & 0xFF) per column, and
+ * IDMAP_FE_TEXT when one needs the text; 0 for NULL. */
+unsigned idmap_fields_entry_kinds(const idmap_fields *f);
+
+/* ---- Rows read ahead (entry_rows.c) ------------------------------------------------------ */
+
+/* A renderer's rows read ahead in batches whose entry records are loaded in the order of
+ * their blocks: each block of a batch is inflated once, not once per row (random accessions
+ * share blocks), and each record's text copied out. */
+typedef struct idmap_fe_ahead idmap_fe_ahead;
+/* For job j's rows given by next(it, &row) (1 with a row, 0 at the end, ascending), text
+ * columns as `kinds` (a fields' entry bits) and json (JSON needs the residues for the
+ * sequence object). NULL when no column needs the text (nothing to gain) or out of memory:
+ * the caller then uses next itself. */
+idmap_fe_ahead *idmap_fe_ahead_new(const idmap_job *j, unsigned kinds, int json,
+				   int (*next)(void *it, uint64_t *row), void *it);
+/* The next row as next would give it, its record offered (idmap_fe_row_offer): 1 with *row,
+ * 0 at the end or after an error (then idmap_fe_ahead_rc). */
+int idmap_fe_ahead_next(void *ahead, uint64_t *row);
+int idmap_fe_ahead_rc(const idmap_fe_ahead *a);
+void idmap_fe_ahead_free(idmap_fe_ahead *a);
 
 /* UniProt's mass of a sequence in Daltons (uniprot-core MoleculeWeight): the average masses
  * of its residues, in units of 1e-4 Da, plus one water, rounded half up to a whole Dalton. */
