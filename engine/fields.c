@@ -327,6 +327,40 @@ static void put_joined(idmap_obuf *o, const str_vec *s, const char *sep, int tra
 static const char *const gene_types[] = {"Gene_Name", "Gene_Synonym", "Gene_OrderedLocusName",
 					 "Gene_ORFName"};
 
+/* When the idmapping data holds no value of a column for the entry (s empty) and the index
+ * has an entry store, the value of the row's own FASTA header (get: idmap_fe_entry_name or
+ * idmap_fe_gene), its record loaded with its text into *er on first need. */
+static int from_header(const idmap_job *j, uint64_t slot, idmap_fe_row *er,
+		       int (*get)(const idmap_fe_row *, const char **, size_t *), str_vec *s)
+{
+	const char *v;
+	size_t n;
+	if (s->n || !idmap_fe_available(j->ix))
+		return IDMAP_OK;
+	int rc = er->block ? IDMAP_OK : idmap_fe_row_load(j->ix, slot, 1, er);
+	return rc == IDMAP_OK && get(er, &v, &n) ? sv_push(s, v, n) : rc;
+}
+
+/* The review status of the entry: its entry name's, else its FASTA record's (sp or tr);
+ * -1 when neither says. */
+static int reviewed_of(const idmap_job *j, uint64_t c, uint64_t slot, idmap_fe_row *er)
+{
+	int rv = idmap_entry_reviewed(j, c);
+	if (rv >= 0 || !idmap_fe_available(j->ix))
+		return rv;
+	if (!er->block && idmap_fe_row_load(j->ix, slot, 1, er) != IDMAP_OK)
+		return -1;
+	return idmap_fe_reviewed(er);
+}
+
+/* The gene names (Gene_Name) of the entry, else its header's GN=. */
+static int gene_names(const idmap_job *j, uint64_t c, uint64_t slot, idmap_fe_row *er,
+		      str_vec *s)
+{
+	int rc = entry_values(j, c, type_of(j->ix, gene_types[0]), 0, s);
+	return rc == IDMAP_OK ? from_header(j, slot, er, idmap_fe_gene, s) : rc;
+}
+
 int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t slot, str_vec *s,
 		     idmap_obuf *o)
 {
@@ -343,20 +377,22 @@ int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t slot, s
 				idmap_obuf_put(o, acc, n);
 			break;
 		case F_ID:
-			if ((rc = entry_values(j, c, j->t_entry, 0, s)) == IDMAP_OK)
+			if ((rc = entry_values(j, c, j->t_entry, 0, s)) == IDMAP_OK &&
+			    (rc = from_header(j, slot, &er, idmap_fe_entry_name, s)) == IDMAP_OK)
 				put_joined(o, s, " ", 0);
 			break;
-		case F_REVIEWED: { /* empty when unknown: no entry name */
-			int rv = idmap_entry_reviewed(j, c);
+		case F_REVIEWED: { /* empty when unknown: no entry name, no record */
+			int rv = reviewed_of(j, c, slot, &er);
 			idmap_obuf_s(o, rv > 0 ? "reviewed" : rv == 0 ? "unreviewed" : "");
 			break;
 		}
 		case F_GENE_PRIMARY:
-			if ((rc = entry_values(j, c, type_of(j->ix, "Gene_Name"), 0, s)) == IDMAP_OK)
+			if ((rc = gene_names(j, c, slot, &er, s)) == IDMAP_OK)
 				put_joined(o, s, "; ", 0);
 			break;
-		case F_GENE_NAMES:
-			for (size_t g = 0, first = 1; g < 4 && rc == IDMAP_OK; g++) {
+		case F_GENE_NAMES: {
+			int first = 1;
+			for (size_t g = 0; g < 4 && rc == IDMAP_OK; g++) {
 				rc = entry_values(j, c, type_of(j->ix, gene_types[g]), 0, s);
 				if (rc == IDMAP_OK && s->n) {
 					if (!first)
@@ -365,7 +401,10 @@ int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t slot, s
 					first = 0;
 				}
 			}
+			if (rc == IDMAP_OK && first && (rc = gene_names(j, c, slot, &er, s)) == IDMAP_OK)
+				put_joined(o, s, " ", 0);
 			break;
+		}
 		case F_ORGANISM_ID:
 			if ((rc = entry_values(j, c, j->t_taxon, 0, s)) == IDMAP_OK)
 				put_joined(o, s, "; ", 0);
@@ -379,8 +418,7 @@ int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t slot, s
 			break;
 		}
 	}
-	if (f->entry)
-		idmap_fe_row_free(&er);
+	idmap_fe_row_free(&er);
 	return rc;
 }
 
@@ -395,17 +433,16 @@ static void json_array(idmap_obuf *o, const str_vec *s)
 	idmap_obuf_c(o, ']');
 }
 
-static int json_genes(const idmap_fields *f, const idmap_job *j, uint64_t c, int all, str_vec *s,
-		      idmap_obuf *o)
+static int json_genes(const idmap_job *j, uint64_t c, uint64_t slot, idmap_fe_row *er, int all,
+		      str_vec *s, idmap_obuf *o)
 {
-	(void)f;
-	int rc = entry_values(j, c, type_of(j->ix, gene_types[0]), 0, s);
+	int rc = gene_names(j, c, slot, er, s);
 	if (rc != IDMAP_OK)
 		return rc;
 	idmap_obuf_s(o, ",\"genes\":[");
 	size_t names = s->n;
 	for (size_t i = 0; i < names; i++) {
-		rc = entry_values(j, c, type_of(j->ix, gene_types[0]), 0, s);
+		rc = gene_names(j, c, slot, er, s);
 		if (rc != IDMAP_OK)
 			return rc;
 		idmap_obuf_s(o, i ? ",{\"geneName\":{\"value\":" : "{\"geneName\":{\"value\":");
@@ -519,7 +556,7 @@ int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t slot, 
 	idmap_fe_row er = {0};
 	if (f->entry && (rc = idmap_fe_row_load(j->ix, slot, 1, &er)) != IDMAP_OK)
 		return rc;
-	int rv = type ? idmap_entry_reviewed(j, c) : -1; /* left out when unknown */
+	int rv = type ? reviewed_of(j, c, slot, &er) : -1; /* left out when unknown */
 	idmap_obuf_s(o, rv > 0	 ? "{\"entryType\":\"UniProtKB reviewed (Swiss-Prot)\","
 			: rv == 0 ? "{\"entryType\":\"UniProtKB unreviewed (TrEMBL)\","
 				  : "{");
@@ -528,7 +565,7 @@ int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t slot, 
 	if (f->whole)
 		rc = json_secondary(j, c, s, o);
 	if (rc == IDMAP_OK && id && (rc = entry_values(j, c, j->t_entry, 0, s)) == IDMAP_OK &&
-	    s->n) {
+	    (rc = from_header(j, slot, &er, idmap_fe_entry_name, s)) == IDMAP_OK && s->n) {
 		idmap_obuf_s(o, ",\"uniProtkbId\":");
 		idmap_obuf_json(o, s->v[0], s->len[0]);
 	}
@@ -541,13 +578,12 @@ int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t slot, 
 		idmap_fe_json(IDMAP_FE_J_DESCRIPTION, f->entry, &er, o);
 	}
 	if (rc == IDMAP_OK && genes)
-		rc = json_genes(f, j, c, genes & 2, s, o);
+		rc = json_genes(j, c, slot, &er, genes & 2, s, o);
 	if (rc == IDMAP_OK && xrefs)
 		rc = json_xrefs(f, j, c, s, o);
 	if (rc == IDMAP_OK)
 		idmap_fe_json(IDMAP_FE_J_SEQUENCE, f->entry, &er, o);
-	if (f->entry)
-		idmap_fe_row_free(&er);
+	idmap_fe_row_free(&er);
 	idmap_obuf_c(o, '}');
 	return rc;
 }

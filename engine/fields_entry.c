@@ -100,6 +100,8 @@ int idmap_fe_row_text(const idmap_index *ix, idmap_fe_row *r)
 	r->name[1] = idmap_rd16(rec + IDMAP_ER_NAME + 2);
 	r->organism[0] = idmap_rd16(rec + IDMAP_ER_ORGANISM);
 	r->organism[1] = idmap_rd16(rec + IDMAP_ER_ORGANISM + 2);
+	r->gene[0] = idmap_rd16(rec + IDMAP_ER_GENE);
+	r->gene[1] = idmap_rd16(rec + IDMAP_ER_GENE + 2);
 	return IDMAP_OK;
 }
 
@@ -170,6 +172,35 @@ void idmap_fe_tsv(int kind, const idmap_fe_row *r, idmap_obuf *o)
 		idmap_obuf_put(o, residues(r), e->length);
 		break;
 	}
+}
+
+int idmap_fe_entry_name(const idmap_fe_row *r, const char **v, size_t *n)
+{
+	if (!r->found || !r->block || r->e.kind > IDMAP_ENTRY_ISOFORM)
+		return 0;
+	const char *h = (const char *)r->head, *end = h + r->head_len;
+	const char *a = memchr(h, '|', r->head_len);
+	const char *b = a ? memchr(a + 1, '|', (size_t)(end - a - 1)) : NULL;
+	if (!b)
+		return 0;
+	const char *sp = memchr(b + 1, ' ', (size_t)(end - b - 1));
+	*v = b + 1;
+	*n = (size_t)((sp ? sp : end) - *v);
+	return *n > 0;
+}
+
+int idmap_fe_gene(const idmap_fe_row *r, const char **v, size_t *n)
+{
+	if (!r->found || !r->block || r->e.kind > IDMAP_ENTRY_ISOFORM || !r->gene[1])
+		return 0;
+	*v = (const char *)r->head + r->gene[0];
+	*n = r->gene[1];
+	return 1;
+}
+
+int idmap_fe_reviewed(const idmap_fe_row *r)
+{
+	return r->found && r->e.kind <= IDMAP_ENTRY_ISOFORM ? r->e.reviewed != 0 : -1;
 }
 
 int idmap_fe_organism(const idmap_fe_row *r, const char **name, size_t *len)

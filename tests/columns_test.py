@@ -5,7 +5,10 @@
     every UniProtKB record equals what a plain reading of its FASTA header and residues gives
     (mass by this test's own reading of uniprot-core's MoleculeWeight);
   - P31946 as UniProt shows it: length 246, mass 28082 Da;
+  - the names and titles of every column offered, against UniProt's return fields;
   - an accession without a record: empty cells;
+  - id, reviewed, gene_primary and gene_names from the FASTA header when the idmapping
+    data has none for the entry;
   - JSON: the fields in UniProt's entry object shapes and key order (uniprot-core
     UniProtKBEntryImpl's field order), the sequence's crc64 and md5 as uniprot-core's
     SequenceImpl computes them (Crc64.getCrc64, MessageDigestUtil.getMD5);
@@ -37,6 +40,24 @@ WEIGHT = dict(zip("ABCDEFGHIKLMNOPQRSTUVWXYZ", (
 PE = {"1": "Evidence at protein level", "2": "Evidence at transcript level",
       "3": "Inferred from homology", "4": "Predicted", "5": "Uncertain"}
 
+
+# The names and titles of the columns idmap offers, copied from UniProt's
+# uniprotkb-return-fields.json (ebi-uniprot/uniprot-store,
+# uniprot-config/src/main/resources/return-fields-config/): "name" and "label" of each item.
+RETURN_FIELDS = {
+    "accession": "Entry", "id": "Entry Name", "reviewed": "Reviewed",
+    "gene_primary": "Gene Names (primary)", "gene_names": "Gene Names",
+    "organism_id": "Organism (ID)", "protein_name": "Protein names", "organism_name": "Organism",
+    "length": "Length", "mass": "Mass", "sequence": "Sequence",
+    "sequence_version": "Sequence version", "protein_existence": "Protein existence",
+    "fragment": "Fragment",
+}
+# xref_<db>: the field of each database of uniprot-core's drlineconfiguration.json, named
+# xref_ + its lower-cased name, titled with its name (uniprot-store
+# UniProtKBReturnFieldConfigImpl.databaseToReturnField); those the sample holds
+XREF_DBS = ["EMBL", "PIR", "RefSeq", "PDB", "BioGRID", "STRING", "ChEMBL", "DrugBank", "GeneID",
+            "KEGG", "HGNC", "MIM", "eggNOG", "OrthoDB", "GeneTree", "Reactome", "ChiTaRS",
+            "Ensembl", "GO", "InterPro"]
 
 # uniprot-core UniProtKBEntryImpl: the order of its fields, which Jackson keeps
 ENTRY_ORDER = ["entryType", "primaryAccession", "secondaryAccessions", "uniProtkbId",
@@ -166,6 +187,8 @@ def sample(t, a):
     t.check(r.returncode == 2 and b"'protein_name'" in r.stderr and
             b"FASTA" in r.stderr, "no store: not offered, the hint says why",
             r.stderr.decode())
+    return_fields(t, a, idx)
+    header_fallback(t, a, fastas)
     if a.server:
         server_default(t, a, idx, plain)
     return idx
@@ -188,6 +211,39 @@ def server_default(t, a, idx, plain):
                     f"server default columns ({os.path.basename(path)})", body[:200])
         finally:
             srv.stop()
+
+
+def return_fields(t, a, idx):
+    """Every column name idmap offers has UniProt's name and title."""
+    names = list(RETURN_FIELDS) + ["xref_" + d.lower() for d in XREF_DBS]
+    r, rows = map_rows(a, idx, ["P31946"], ",".join(names))
+    want = ["From"] + list(RETURN_FIELDS.values()) + XREF_DBS
+    t.check(r.returncode == 0 and rows[:1] == [want], "titles of uniprotkb-return-fields.json",
+            str(rows[:1]) + r.stderr.decode()[:200])
+
+
+def header_fallback(t, a, fastas):
+    """Entries the idmapping data says nothing of but their names: id, reviewed, gene_primary
+    and gene_names come from the FASTA header (the entry store is the only source)."""
+    dat = os.path.join(a.workdir, "bare.dat")
+    drop = ("UniProtKB-ID", "Gene_Name", "Gene_Synonym", "Gene_ORFName", "Gene_OrderedLocusName")
+    with open(os.path.join(a.sample, "idmapping.dat")) as f, open(dat, "w") as out:
+        out.writelines(line for line in f if line.split("\t")[1] not in drop)
+    idx = os.path.join(a.workdir, "bare.idx")
+    r = run([a.idmap, "build", "-q", "-o", idx, dat] + fastas)
+    t.check(r.returncode == 0, "build without entry names and genes", r.stderr.decode())
+    fields = "accession,id,reviewed,gene_primary,gene_names"
+    r, rows = map_rows(a, idx, ["P31946", "A0A024R161", "A0A023GPI8"], fields)
+    t.check(rows[1:] == [["P31946", "P31946", "1433B_HUMAN", "reviewed", "YWHAB", "YWHAB"],
+                         ["A0A024R161", "A0A024R161", "A0A024R161_HUMAN", "unreviewed",
+                          "DNAJC25-GNG10", "DNAJC25-GNG10"],
+                         ["A0A023GPI8", "A0A023GPI8", "A0A023GPI8_CANAL", "unreviewed", "", ""]],
+            "id, reviewed and genes from the FASTA headers", str(rows))
+    r, _ = map_rows(a, idx, ["P31946"], fields, "json")
+    to = json.loads(r.stdout)["results"][0]["to"]
+    t.check(to.get("entryType") == "UniProtKB reviewed (Swiss-Prot)" and
+            to.get("uniProtkbId") == "1433B_HUMAN" and
+            to.get("genes") == [{"geneName": {"value": "YWHAB"}}], "the same in JSON", str(to))
 
 
 def synthetic(t, a):
