@@ -111,20 +111,18 @@ int srv_fasta_ranges(const idmap_job *job, char *err, size_t len)
 	return k ? -1 : 0;
 }
 
-/* Writes e (cut to start..end when start > 0) and with isoforms, the entry's isoforms after
- * it, as `idmap map --include-isoforms`. Returns IDMAP_OK, or the first failure: a range
- * outside the sequence is IDMAP_ERR_INVALID and writes nothing. */
-static int write_record(const idmap_index *ix, idmap_entry e, uint32_t start, uint32_t end,
-			int isoforms, idmap_write_fn w, void *wctx)
+/* Rows' records written together (idmap_entry_fasta_items reads them block by block): at
+ * most so many, or so many residues (the output is buffered). */
+#define BATCH_ITEMS 4096
+#define BATCH_RESIDUES (8u << 20)
+
+static int flush(const srv_fasta_job *f, idmap_entry_item *items, size_t *k, uint64_t *residues,
+		 idmap_write_fn w, void *wctx)
 {
-	int st = idmap_entry_fasta(ix, &e, start, end, w, wctx);
-	idmap_entry iso;
-	isoforms = isoforms && start == 0 && e.kind <= IDMAP_ENTRY_TREMBL;
-	while (st == IDMAP_OK && isoforms && (st = idmap_entry_next_isoform(ix, &e, &iso)) == IDMAP_OK) {
-		st = idmap_entry_fasta(ix, &iso, 0, 0, w, wctx);
-		e = iso;
-	}
-	return st == IDMAP_DONE ? IDMAP_OK : st;
+	int st = idmap_entry_fasta_items(f->ix, items, *k, w, wctx);
+	*k = 0;
+	*residues = 0;
+	return st == IDMAP_OK ? 0 : st;
 }
 
 int srv_fasta_rows(const srv_fasta_job *f, idmap_write_fn w, void *wctx)
@@ -132,9 +130,12 @@ int srv_fasta_rows(const srv_fasta_job *f, idmap_write_fn w, void *wctx)
 	idmap_job_stats js;
 	idmap_job_get_stats(f->job, &js);
 	uint64_t n = f->rows ? f->n_rows : js.results;
-	uint64_t first = f->first, left = f->count ? f->count : UINT64_MAX;
+	uint64_t first = f->first, left = f->count ? f->count : UINT64_MAX, residues = 0;
+	idmap_entry_item *items = malloc(BATCH_ITEMS * sizeof *items);
+	size_t k = 0;
+	int rc = items ? 0 : IDMAP_ERR_NOMEM;
 	/* pos counts the selected rows (those keep accepts): paging is over the selection */
-	for (uint64_t i = 0, pos = 0; i < n && left; i++) {
+	for (uint64_t i = 0, pos = 0; rc == 0 && i < n && left; i++) {
 		uint64_t row = f->rows ? f->rows[i] : i;
 		if (f->keep && !f->keep(f->keep_ctx, row))
 			continue;
@@ -143,22 +144,27 @@ int srv_fasta_rows(const srv_fasta_job *f, idmap_write_fn w, void *wctx)
 		left--;
 		idmap_result r;
 		idmap_id_info id;
-		idmap_entry e;
-		uint32_t a = 0, b = 0;
+		idmap_entry_item *it = &items[k];
+		*it = (idmap_entry_item){.isoforms = f->isoforms};
 		if (idmap_job_result(f->job, row, &r) != IDMAP_OK ||
-		    idmap_job_id(f->job, r.id, &id) != IDMAP_OK)
-			return -1;
+		    idmap_job_id(f->job, r.id, &id) != IDMAP_OK) {
+			rc = -1;
+			break;
+		}
 		/* a target without a record, or a range outside its sequence, writes nothing (the
 		 * CLI says why on stderr); never a clipped range */
-		if (idmap_entry_find(f->ix, r.to, r.to_len, &e) != IDMAP_OK)
+		if (idmap_entry_find(f->ix, r.to, r.to_len, &it->e) != IDMAP_OK)
 			continue;
-		if (f->subsequence && e.kind <= IDMAP_ENTRY_ISOFORM)
-			idmap_entry_range(id.text, id.len, &a, &b);
-		int st = write_record(f->ix, e, a, b, f->isoforms, w, wctx);
-		if (st != IDMAP_OK && st != IDMAP_ERR_INVALID)
-			return st;
+		if (f->subsequence && it->e.kind <= IDMAP_ENTRY_ISOFORM)
+			idmap_entry_range(id.text, id.len, &it->start, &it->end);
+		residues += it->e.length;
+		if (++k == BATCH_ITEMS || residues >= BATCH_RESIDUES)
+			rc = flush(f, items, &k, &residues, w, wctx);
 	}
-	return 0;
+	if (rc == 0 && k)
+		rc = flush(f, items, &k, &residues, w, wctx);
+	free(items);
+	return rc;
 }
 
 /* ---- /uniprotkb, /uniref, /uniparc ------------------------------------------------------- */
@@ -241,8 +247,10 @@ static int append_id(srv_ctx *ctx, const entry_path *p, const asked_id *a, idmap
 	int st = idmap_entry_find(ctx->ix, a->id, a->n, &e);
 	if (st == IDMAP_ERR_INVALID || (st == IDMAP_OK && (e.kind < p->lo || e.kind > p->hi)))
 		return IDMAP_ERR_NOT_FOUND;
-	if (st == IDMAP_OK)
-		st = write_record(ctx->ix, e, a->start, a->end, 0, buf_write, b);
+	idmap_entry_item it = {.e = e, .start = a->start, .end = a->end};
+	if (st == IDMAP_OK && (st = idmap_entry_fasta_items(ctx->ix, &it, 1, buf_write, b)) ==
+				      IDMAP_OK)
+		st = it.status;
 	return st == IDMAP_STOPPED ? IDMAP_ERR_NOMEM : st;
 }
 
