@@ -372,6 +372,14 @@ int srv_entry_route(srv_ctx *ctx, struct MHD_Connection *c, const char *url, enu
 		return 1;
 	}
 	asked_id a;
+	idmap_idform form;
+	if (kb && !memchr(id, '[', n) && (idmap_parse_uniprot_id(id, n, &form) ==
+					   IDMAP_FORM_ENTRY_NAME ||
+					   form.form == IDMAP_FORM_TREMBL_NAME)) {
+		const char *to_ext = fmt < 0 ? ".fasta" : fmt == IDMAP_OUT_TSV ? ".tsv" : "";
+		*rc = srv_kb_by_name(ctx, c, id, n, to_ext);
+		return 1;
+	}
 	if (!asked(p, id, n, &a)) {
 		*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", p->invalid);
 		return 1;

@@ -144,6 +144,36 @@ enum MHD_Result srv_kb_entry(srv_ctx *ctx, struct MHD_Connection *c, const char 
 	return rc;
 }
 
+enum MHD_Result srv_kb_by_name(srv_ctx *ctx, struct MHD_Connection *c, const char *name,
+				size_t n, const char *suffix)
+{
+	idmap_job *job;
+	int st = kb_job(ctx, name, n, &job);
+	if (st != IDMAP_OK)
+		return srv_error(ctx, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", idmap_strerror(st));
+	idmap_id_info id;
+	idmap_result r;
+	enum MHD_Result rc;
+	struct MHD_Response *resp;
+	char loc[512];
+	if (idmap_job_id(job, 0, &id) != IDMAP_OK || id.status != IDMAP_ID_MAPPED ||
+	    idmap_job_result(job, 0, &r) != IDMAP_OK || r.inactive)
+		rc = srv_error(ctx, c, MHD_HTTP_NOT_FOUND, "Resource not found");
+	else if (id.rows > 1) /* UniProtEntryService.findAccessionByProteinId */
+		rc = srv_error(ctx, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "Multiple accessions found "
+			       "for id: %.*s", (int)n, name);
+	else if (!(resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT)))
+		rc = MHD_NO;
+	else {
+		snprintf(loc, sizeof loc, "/uniprotkb/%.*s%s?from=%.*s", (int)r.to_len, r.to, suffix,
+			 (int)n, name);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, loc);
+		rc = srv_queue(ctx, c, MHD_HTTP_SEE_OTHER, resp);
+	}
+	idmap_job_free(job);
+	return rc;
+}
+
 enum MHD_Result srv_kb_accessions(srv_ctx *ctx, struct MHD_Connection *c, const char *list,
 				  int fmt)
 {

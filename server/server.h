@@ -287,6 +287,11 @@ int srv_kb_format(struct MHD_Connection *c, const char *suffix, int *fmt, char *
  * unknown one 404. */
 enum MHD_Result srv_kb_entry(srv_ctx *ctx, struct MHD_Connection *c, const char *acc, size_t n,
 			     int fmt);
+/* GET /uniprotkb/{entry name}: UniProt's 303 to /uniprotkb/{accession}{suffix}?from={name}
+ * (UniProtKBController.redirectToAccession; suffix "", ".tsv" or ".fasta"), 404 when no
+ * entry has that name. */
+enum MHD_Result srv_kb_by_name(srv_ctx *ctx, struct MHD_Connection *c, const char *name,
+				size_t n, const char *suffix);
 /* GET /uniprotkb/accessions in fmt: the entries of the (validated) comma-separated list. */
 enum MHD_Result srv_kb_accessions(srv_ctx *ctx, struct MHD_Connection *c, const char *list,
 				  int fmt);

@@ -14,6 +14,7 @@ ebi-uniprot/uniprot-core):
     MERGED entry as body (BasicSearchController.getEntityResponse, getLocationURLForId;
     UniProtKBByAccessionControllerIT.withMergedInactiveEntryReturnTheActiveOne); demerged
     and deleted ones: 200 with the inactive entry (UniProtEntryQueryResultsConverter);
+  - an entry name: 303 to /uniprotkb/{accession}[.ext]?from={name} (redirectToAccession);
   - unknown: 404 {"url","messages":["Resource not found"]}; a range outside FASTA: 400
     (UniProtKBController.validateSubsequence);
   - /uniprotkb/accessions with format=json ({"results":[...]}, in the order given) and tsv
@@ -131,6 +132,15 @@ def obsolete(c, base):
         "entryType": "Inactive", "primaryAccession": "A0A087WTH5",
         "inactiveReason": {"inactiveReasonType": "DELETED",
                            "deletedReason": "Deleted from Swiss-Prot"}}, r.text)
+    # an entry name: UniProtKBController.redirectToAccession, the extension kept
+    for path, loc in (("1433B_HUMAN", "/uniprotkb/P31946?from=1433B_HUMAN"),
+                      ("1433b_human.fasta", "/uniprotkb/P31946.fasta?from=1433b_human"),
+                      ("A0A024R161_HUMAN.tsv", "/uniprotkb/A0A024R161.tsv?from=A0A024R161_HUMAN")):
+        r = requests.get(f"{base}/uniprotkb/{path}", allow_redirects=False)
+        c.ok(f"entry name {path}: 303 to its accession", r.status_code == 303 and
+             r.headers.get("Location") == loc, str(r.headers))
+    r = requests.get(f"{base}/uniprotkb/NOPE_HUMAN")
+    c.ok("unknown entry name: 404", r.status_code == 404, r.text)
     r = requests.get(f"{base}/uniprotkb/Q99999")
     c.ok("unknown: 404 Resource not found", r.status_code == 404 and r.json() == {
         "url": f"{base}/uniprotkb/Q99999", "messages": ["Resource not found"]}, r.text)
