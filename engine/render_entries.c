@@ -1,10 +1,11 @@
 /* UniProtKB entries by accession, as UniProt's /uniprotkb/{accession} and /uniprotkb/accessions
  * answer them (uniprot-rest-api UniProtKBController): the entries of a job mapping the
  * accessions to UniProtKB, one per id in the ids' order. An active entry is its entry object
- * (idmap_fields_json); a secondary accession is its inactive entry, MERGED into its primary
- * or DEMERGED into several (uniprot-core EntryInactiveReasonImpl: inactiveReasonType,
- * mergeDemergeTo; UniProtEntryQueryResultsConverter.getInactiveReason); a deleted one its
- * DELETED entry. TSV: the fields' titles, then a line per entry (no From column). */
+ * (idmap_fields_json). Asked alone, a secondary accession is its inactive entry, MERGED into
+ * its primary or DEMERGED into several (uniprot-core EntryInactiveReasonImpl:
+ * inactiveReasonType, mergeDemergeTo; UniProtEntryQueryResultsConverter.getInactiveReason),
+ * a deleted one its DELETED entry; in a list they are left out. TSV: the fields' titles, then
+ * a line per entry (no From column). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +64,10 @@ static int merged(const idmap_job *j, uint64_t i, const char *t, size_t n, idmap
 	return rc == IDMAP_DONE ? IDMAP_OK : rc;
 }
 
-/* One row's entry; *last_id: the id of the previous row (a secondary id is written once). */
-static int entry(const idmap_job *j, const idmap_fields *f, int json, uint64_t row,
+/* One row's entry; *last_id: the id of the previous row (a secondary id is written once).
+ * Inactive entries only when single (a list has the entries of UniProt's store, the active
+ * ones: StoreStreamerSearchService.getByIds). */
+static int entry(const idmap_job *j, const idmap_fields *f, int json, int single, uint64_t row,
 		 uint64_t *last_id, str_vec *s, idmap_obuf *o, int *written)
 {
 	idmap_result r;
@@ -75,7 +78,8 @@ static int entry(const idmap_job *j, const idmap_fields *f, int json, uint64_t r
 	if (rc != IDMAP_OK)
 		return rc;
 	int secondary = id.obsolete == IDMAP_OBSOLETE_SECONDARY;
-	if ((secondary && r.id == *last_id) || (!r.inactive && r.acc_slot == UINT64_MAX))
+	if ((secondary && r.id == *last_id) || (!r.inactive && r.acc_slot == UINT64_MAX) ||
+	    (!single && (secondary || r.inactive)))
 		return IDMAP_OK;
 	*last_id = r.id;
 	if (json && (*written)++)
@@ -120,7 +124,7 @@ IDMAP_API int idmap_render_entries(const idmap_job *j, const idmap_fields *f, in
 		idmap_obuf_s(o, "{\"results\":[");
 	for (uint64_t row = 0; rc == IDMAP_OK && o->rc == IDMAP_OK && row < j->n_rows &&
 			       !(single && written); row++)
-		rc = entry(j, f, json, row, &last_id, &s, o, &written);
+		rc = entry(j, f, json, single, row, &last_id, &s, o, &written);
 	if (json && !single)
 		idmap_obuf_s(o, "]}");
 	idmap_obuf_flush(o);

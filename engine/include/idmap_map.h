@@ -399,9 +399,10 @@ IDMAP_API int idmap_render_ex(const idmap_job *job, const idmap_render_opts *opt
 /* The UniProtKB entries of a job mapping accessions to UniProtKB, one per id in the ids'
  * order, as UniProt's /uniprotkb/accessions answers: format IDMAP_OUT_JSON {"results":[...]}
  * (single: the first entry object alone, as /uniprotkb/{accession}), or IDMAP_OUT_TSV (the
- * fields' titles, then a line per entry). A secondary accession is UniProt's inactive entry
- * (MERGED into its primary, DEMERGED into several), a deleted one its DELETED entry; failed
- * ids write nothing. Returns IDMAP_OK, IDMAP_ERR_INVALID (another format, a job not run),
+ * fields' titles, then a line per entry). With single, a secondary accession is UniProt's
+ * inactive entry (MERGED into its primary, DEMERGED into several), a deleted one its DELETED
+ * entry; without, they are left out as UniProt's list leaves them (its store holds active
+ * entries); failed ids write nothing. Returns IDMAP_OK, IDMAP_ERR_INVALID (another format, a job not run),
  * IDMAP_ERR_NOMEM, IDMAP_ERR_CORRUPT, or IDMAP_STOPPED. */
 IDMAP_API int idmap_render_entries(const idmap_job *job, const idmap_fields *f, int format,
 				   int single, idmap_write_fn write, void *ctx);
