@@ -329,7 +329,8 @@ static const char *const gene_types[] = {"Gene_Name", "Gene_Synonym", "Gene_Orde
 
 /* When the idmapping data holds no value of a column for the entry (s empty) and the index
  * has an entry store, the value of the row's own FASTA header (get: idmap_fe_entry_name or
- * idmap_fe_gene), its record loaded with its text into *er on first need. */
+ * idmap_fe_gene), its record loaded into *er on first need, and its text only when the
+ * record says there is a value (an entry without gene name costs no inflate). */
 static int from_header(const idmap_job *j, uint64_t slot, idmap_fe_row *er,
 		       int (*get)(const idmap_fe_row *, const char **, size_t *), str_vec *s)
 {
@@ -337,8 +338,11 @@ static int from_header(const idmap_job *j, uint64_t slot, idmap_fe_row *er,
 	size_t n;
 	if (s->n || !idmap_fe_available(j->ix))
 		return IDMAP_OK;
-	int rc = er->block ? IDMAP_OK : idmap_fe_row_load(j->ix, slot, 1, er);
-	return rc == IDMAP_OK && get(er, &v, &n) ? sv_push(s, v, n) : rc;
+	int rc = er->found ? IDMAP_OK : idmap_fe_row_load(j->ix, slot, 0, er), got;
+	if (rc == IDMAP_OK && (got = get(er, &v, &n)) < 0 &&
+	    (rc = idmap_fe_row_load(j->ix, slot, 1, er)) == IDMAP_OK)
+		got = get(er, &v, &n);
+	return rc == IDMAP_OK && got > 0 ? sv_push(s, v, n) : rc;
 }
 
 /* The review status of the entry: its entry name's, else its FASTA record's (sp or tr);
@@ -348,7 +352,7 @@ static int reviewed_of(const idmap_job *j, uint64_t c, uint64_t slot, idmap_fe_r
 	int rv = idmap_entry_reviewed(j, c);
 	if (rv >= 0 || !idmap_fe_available(j->ix))
 		return rv;
-	if (!er->block && idmap_fe_row_load(j->ix, slot, 1, er) != IDMAP_OK)
+	if (!er->found && idmap_fe_row_load(j->ix, slot, 0, er) != IDMAP_OK)
 		return -1;
 	return idmap_fe_reviewed(er);
 }

@@ -72,8 +72,19 @@ int idmap_fe_row_find(const idmap_index *ix, uint64_t slot, idmap_fe_row *r)
 	int rc = idmap_entry_find(ix, acc, n, &r->e);
 	if (rc == IDMAP_ERR_NOT_FOUND || rc == IDMAP_ERR_INVALID)
 		return IDMAP_OK;
-	r->found = rc == IDMAP_OK;
-	return rc;
+	if (rc != IDMAP_OK)
+		return rc;
+	/* the spans of the header are in the record: known before any inflate */
+	const uint8_t *rec = idmap_entry_rec(&ix->entries, r->e.record);
+	r->found = 1;
+	r->head_len = idmap_rd16(rec + IDMAP_ER_HEADER_LEN);
+	r->name[0] = idmap_rd16(rec + IDMAP_ER_NAME);
+	r->name[1] = idmap_rd16(rec + IDMAP_ER_NAME + 2);
+	r->organism[0] = idmap_rd16(rec + IDMAP_ER_ORGANISM);
+	r->organism[1] = idmap_rd16(rec + IDMAP_ER_ORGANISM + 2);
+	r->gene[0] = idmap_rd16(rec + IDMAP_ER_GENE);
+	r->gene[1] = idmap_rd16(rec + IDMAP_ER_GENE + 2);
+	return IDMAP_OK;
 }
 
 int idmap_fe_row_text(const idmap_index *ix, idmap_fe_row *r)
@@ -95,13 +106,6 @@ int idmap_fe_row_text(const idmap_index *ix, idmap_fe_row *r)
 		return IDMAP_ERR_CORRUPT;
 	}
 	r->head = r->block + idmap_rd32(rec + IDMAP_ER_OFFSET);
-	r->head_len = idmap_rd16(rec + IDMAP_ER_HEADER_LEN);
-	r->name[0] = idmap_rd16(rec + IDMAP_ER_NAME);
-	r->name[1] = idmap_rd16(rec + IDMAP_ER_NAME + 2);
-	r->organism[0] = idmap_rd16(rec + IDMAP_ER_ORGANISM);
-	r->organism[1] = idmap_rd16(rec + IDMAP_ER_ORGANISM + 2);
-	r->gene[0] = idmap_rd16(rec + IDMAP_ER_GENE);
-	r->gene[1] = idmap_rd16(rec + IDMAP_ER_GENE + 2);
 	return IDMAP_OK;
 }
 
@@ -176,8 +180,10 @@ void idmap_fe_tsv(int kind, const idmap_fe_row *r, idmap_obuf *o)
 
 int idmap_fe_entry_name(const idmap_fe_row *r, const char **v, size_t *n)
 {
-	if (!r->found || !r->block || r->e.kind > IDMAP_ENTRY_ISOFORM)
+	if (!r->found || r->e.kind > IDMAP_ENTRY_ISOFORM)
 		return 0;
+	if (!r->block)
+		return -1;
 	const char *h = (const char *)r->head, *end = h + r->head_len;
 	const char *a = memchr(h, '|', r->head_len);
 	const char *b = a ? memchr(a + 1, '|', (size_t)(end - a - 1)) : NULL;
@@ -191,8 +197,10 @@ int idmap_fe_entry_name(const idmap_fe_row *r, const char **v, size_t *n)
 
 int idmap_fe_gene(const idmap_fe_row *r, const char **v, size_t *n)
 {
-	if (!r->found || !r->block || r->e.kind > IDMAP_ENTRY_ISOFORM || !r->gene[1])
+	if (!r->found || r->e.kind > IDMAP_ENTRY_ISOFORM || !r->gene[1])
 		return 0;
+	if (!r->block)
+		return -1;
 	*v = (const char *)r->head + r->gene[0];
 	*n = r->gene[1];
 	return 1;

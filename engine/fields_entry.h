@@ -34,9 +34,9 @@ typedef struct {
 	idmap_entry e;
 	const uint8_t *block; /* the inflated block (text columns only, valid until the
 			       * thread's next row load), else NULL */
-	const uint8_t *head; /* the header text in block, then the residues */
+	const uint8_t *head; /* the header text in block, then the residues (text loaded) */
 	size_t head_len;
-	uint32_t name[2], organism[2], gene[2]; /* (offset, length) in the header */
+	uint32_t name[2], organism[2], gene[2]; /* (offset, length) in the header (found) */
 } idmap_fe_row;
 
 /* Loads the record of accession slot (its own, "X-1" giving X) into *r, inflating its block
@@ -83,8 +83,8 @@ void idmap_fe_tsv(int kind, const idmap_fe_row *r, idmap_obuf *o);
 /* The values of r's FASTA header that the idmapping files also carry, for the columns id,
  * gene_primary, gene_names and reviewed of an entry they say nothing of (the entry store is
  * then the only source): the entry name ("sp|ACC|NAME ..."), the GN= gene name (1 with
- * *v, *n; 0 when r has none or no text), and the review status (sp or tr: 1 or 0; -1
- * without a record). */
+ * *v, *n; 0 when r has none; -1 when it has one but r was loaded without its text), and
+ * the review status (sp or tr: 1 or 0; -1 without a record). */
 int idmap_fe_entry_name(const idmap_fe_row *r, const char **v, size_t *n);
 int idmap_fe_gene(const idmap_fe_row *r, const char **v, size_t *n);
 int idmap_fe_reviewed(const idmap_fe_row *r);
