@@ -441,7 +441,7 @@ static int json_genes(const idmap_job *j, uint64_t c, uint64_t slot, idmap_fe_ro
 		      str_vec *s, idmap_obuf *o)
 {
 	int rc = gene_names(j, c, slot, er, s);
-	if (rc != IDMAP_OK)
+	if (rc != IDMAP_OK || !s->n) /* an empty list is left out (NON_EMPTY) */
 		return rc;
 	idmap_obuf_s(o, ",\"genes\":[");
 	size_t names = s->n;

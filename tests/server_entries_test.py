@@ -97,6 +97,10 @@ def entry(c, base, recs):
     c.ok("TrEMBL: unreviewed entry type, submission names",
          e.get("entryType") == "UniProtKB unreviewed (TrEMBL)" and
          "submissionNames" in e.get("proteinDescription", {}), str(e)[:300])
+    # uniprot-core's JsonConfig serialises with Include.NON_EMPTY: no empty lists
+    e = requests.get(f"{base}/uniprotkb/A0A023GPI8").json()
+    c.ok("an entry without gene: no genes member", e.get("primaryAccession") == "A0A023GPI8"
+         and "genes" not in e and all(v not in ([], {}, "") for v in e.values()), str(e)[:300])
     r = requests.get(f"{base}/uniprotkb/P31946.tsv")
     c.ok(".tsv: UniProt's default columns", r.status_code == 200 and
          r.headers.get("Content-Type") == "text/plain;format=tsv" and
