@@ -10,11 +10,6 @@
 #include "commands.h"
 #include "map_fasta.h"
 
-static int write_out(void *ctx, const void *p, size_t n)
-{
-	return fwrite(p, 1, n, ctx) == n ? 0 : -1; /* errno says why */
-}
-
 int map_fasta_target_ok(const char *to)
 {
 	static const char *const ok[] = {"UniProtKB", "UniProtKB-Swiss-Prot", "UniRef100",
@@ -25,12 +20,17 @@ int map_fasta_target_ok(const char *to)
 	return 0;
 }
 
-int fasta_write_entry(const idmap_index *ix, const char *to, size_t to_len,
-		      const idmap_id_info *id, int isoforms, int subsequence, FILE *out, FILE *err)
+int fasta_resolve(const idmap_index *ix, const char *to, size_t to_len, const idmap_id_info *id,
+		  int isoforms, int subsequence, idmap_entry_item *it, FILE *err)
 {
-	idmap_entry e, iso;
-	int st = idmap_entry_find(ix, to, to_len, &e);
-	if (st == IDMAP_ERR_NOT_FOUND || st == IDMAP_ERR_INVALID) {
+	*it = (idmap_entry_item){.isoforms = isoforms};
+	idmap_entry *e = &it->e;
+	int st = idmap_entry_find(ix, to, to_len, e);
+	if (st != IDMAP_ERR_NOT_FOUND && st != IDMAP_ERR_INVALID && st != IDMAP_OK) {
+		fprintf(err, "idmap: %.*s: %s\n", (int)to_len, to, idmap_strerror(st));
+		return -1;
+	}
+	if (st != IDMAP_OK) {
 		if (to_len == id->len && memcmp(to, id->text, to_len) == 0)
 			fprintf(err, "idmap: %.*s: no FASTA record in the index\n", (int)to_len, to);
 		else
@@ -40,36 +40,23 @@ int fasta_write_entry(const idmap_index *ix, const char *to, size_t to_len,
 	}
 	uint32_t a = 0, b = 0;
 	/* UniProt cuts ranges out of UniProtKB sequences only */
-	if (st == IDMAP_OK && subsequence && e.kind <= IDMAP_ENTRY_ISOFORM &&
+	if (subsequence && e->kind <= IDMAP_ENTRY_ISOFORM &&
 	    idmap_entry_range(id->text, id->len, &a, &b)) {
 		if (a == 0 || a > b) {
 			fprintf(err, "idmap: %.*s: range %" PRIu32 "-%" PRIu32 " is not a range "
 				"start-end with 1 <= start <= end\n", (int)id->len, id->text, a, b);
 			return 1;
 		}
-		if (b > e.length) {
+		if (b > e->length) {
 			fprintf(err, "idmap: %.*s: range %" PRIu32 "-%" PRIu32 " is outside the "
 				"sequence of %s (%" PRIu32 " residues)\n", (int)id->len, id->text, a,
-				b, e.id, e.length);
+				b, e->id, e->length);
 			return 1;
 		}
 	}
-	if (st == IDMAP_OK)
-		st = idmap_entry_fasta(ix, &e, a, b, write_out, out);
-	/* isoforms follow their canonical entry, as UniProt's includeIsoform */
-	isoforms = isoforms && a == 0 && e.kind <= IDMAP_ENTRY_TREMBL;
-	while (st == IDMAP_OK && isoforms &&
-	       (st = idmap_entry_next_isoform(ix, &e, &iso)) == IDMAP_OK) {
-		st = idmap_entry_fasta(ix, &iso, 0, 0, write_out, out);
-		e = iso;
-	}
-	if (st == IDMAP_OK || st == IDMAP_DONE)
-		return 0;
-	if (st == IDMAP_STOPPED)
-		fprintf(err, "idmap: write error: %s\n", strerror(errno));
-	else
-		fprintf(err, "idmap: %.*s: %s\n", (int)to_len, to, idmap_strerror(st));
-	return -1;
+	it->start = a;
+	it->end = b;
+	return 0;
 }
 
 int map_fasta(const idmap_index *ix, const idmap_job *job, int isoforms, int subsequence)

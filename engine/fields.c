@@ -34,6 +34,7 @@ struct idmap_fields {
 	size_t n;
 	unsigned row; /* IDMAP_FIELDS_TO | IDMAP_FIELDS_OBSOLETE: columns of the row, not the entry */
 	unsigned entry; /* bit (kind & 0xFF) per F_ENTRY column, IDMAP_FE_TEXT when one needs text */
+	int whole;	/* idmap_fields_entry: the whole entry (entryType, secondaryAccessions) */
 };
 
 /* Row columns: `from` is always first; `to` and `obsolete` are opt-in, so that the plain
@@ -156,11 +157,49 @@ IDMAP_API int idmap_fields_parse(const idmap_job *j, const char *list, idmap_fie
 	return IDMAP_OK;
 }
 
+/* The idmapping ID types whose values are the ids of UniProt's cross-references to the
+ * database of that name (uniprot-core drlineconfiguration.json names), in the order of that
+ * file's categories. Not Ensembl: the release's "Ensembl" values are gene ids, the
+ * cross-reference ids transcripts. */
+static const char *const xref_dbs[] = {
+	"EMBL",	   "PIR",     "RefSeq",	 "PDB",	     "BioGRID", "STRING", "ChEMBL", "DrugBank",
+	"MEROPS",  "GeneID",  "KEGG",	 "PATRIC",   "HGNC",	"MGI",	  "MIM",    "eggNOG",
+	"GeneTree", "OrthoDB", "BioCyc", "Reactome", "ChiTaRS", "GO",	  "InterPro",
+};
+
+IDMAP_API int idmap_fields_entry(const idmap_job *j, idmap_fields **out)
+{
+	if (!j || !out)
+		return IDMAP_ERR_INVALID;
+	const char *list = idmap_fe_available(j->ix)
+				   ? "accession,id,reviewed,gene_names,organism_name,organism_id,"
+				     "protein_name,length,mass,sequence,sequence_version,"
+				     "protein_existence,fragment"
+				   : "accession,id,reviewed,gene_names,organism_id";
+	int rc = idmap_fields_parse(j, list, out, NULL);
+	if (rc != IDMAP_OK)
+		return rc;
+	idmap_fields *f = *out;
+	f->whole = 1;
+	for (size_t i = 0; i < sizeof xref_dbs / sizeof *xref_dbs && f->n < MAX_FIELDS; i++) {
+		uint32_t t = type_of(j->ix, xref_dbs[i]);
+		if (t == UINT32_MAX)
+			continue;
+		field *x = &f->f[f->n++];
+		x->kind = F_XREF;
+		x->type = t;
+		snprintf(x->label, sizeof x->label, "%s", xref_dbs[i]);
+	}
+	return IDMAP_OK;
+}
+
 IDMAP_API void idmap_fields_free(idmap_fields *f) { free(f); }
 
 size_t idmap_fields_count(const idmap_fields *f) { return f ? f->n : 0; }
 
 unsigned idmap_fields_row(const idmap_fields *f) { return f ? f->row : 0; }
+
+unsigned idmap_fields_entry_kinds(const idmap_fields *f) { return f ? f->entry : 0; }
 
 void idmap_fields_header(const idmap_fields *f, idmap_obuf *o)
 {
@@ -288,6 +327,44 @@ static void put_joined(idmap_obuf *o, const str_vec *s, const char *sep, int tra
 static const char *const gene_types[] = {"Gene_Name", "Gene_Synonym", "Gene_OrderedLocusName",
 					 "Gene_ORFName"};
 
+/* When the idmapping data holds no value of a column for the entry (s empty) and the index
+ * has an entry store, the value of the row's own FASTA header (get: idmap_fe_entry_name or
+ * idmap_fe_gene), its record loaded into *er on first need, and its text only when the
+ * record says there is a value (an entry without gene name costs no inflate). */
+static int from_header(const idmap_job *j, uint64_t slot, idmap_fe_row *er,
+		       int (*get)(const idmap_fe_row *, const char **, size_t *), str_vec *s)
+{
+	const char *v;
+	size_t n;
+	if (s->n || !idmap_fe_available(j->ix))
+		return IDMAP_OK;
+	int rc = er->found ? IDMAP_OK : idmap_fe_row_load(j->ix, slot, 0, er), got;
+	if (rc == IDMAP_OK && (got = get(er, &v, &n)) < 0 &&
+	    (rc = idmap_fe_row_load(j->ix, slot, 1, er)) == IDMAP_OK)
+		got = get(er, &v, &n);
+	return rc == IDMAP_OK && got > 0 ? sv_push(s, v, n) : rc;
+}
+
+/* The review status of the entry: its entry name's, else its FASTA record's (sp or tr);
+ * -1 when neither says. */
+static int reviewed_of(const idmap_job *j, uint64_t c, uint64_t slot, idmap_fe_row *er)
+{
+	int rv = idmap_entry_reviewed(j, c);
+	if (rv >= 0 || !idmap_fe_available(j->ix))
+		return rv;
+	if (!er->found && idmap_fe_row_load(j->ix, slot, 0, er) != IDMAP_OK)
+		return -1;
+	return idmap_fe_reviewed(er);
+}
+
+/* The gene names (Gene_Name) of the entry, else its header's GN=. */
+static int gene_names(const idmap_job *j, uint64_t c, uint64_t slot, idmap_fe_row *er,
+		      str_vec *s)
+{
+	int rc = entry_values(j, c, type_of(j->ix, gene_types[0]), 0, s);
+	return rc == IDMAP_OK ? from_header(j, slot, er, idmap_fe_gene, s) : rc;
+}
+
 int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t slot, str_vec *s,
 		     idmap_obuf *o)
 {
@@ -304,20 +381,22 @@ int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t slot, s
 				idmap_obuf_put(o, acc, n);
 			break;
 		case F_ID:
-			if ((rc = entry_values(j, c, j->t_entry, 0, s)) == IDMAP_OK)
+			if ((rc = entry_values(j, c, j->t_entry, 0, s)) == IDMAP_OK &&
+			    (rc = from_header(j, slot, &er, idmap_fe_entry_name, s)) == IDMAP_OK)
 				put_joined(o, s, " ", 0);
 			break;
-		case F_REVIEWED: { /* empty when unknown: no entry name */
-			int rv = idmap_entry_reviewed(j, c);
+		case F_REVIEWED: { /* empty when unknown: no entry name, no record */
+			int rv = reviewed_of(j, c, slot, &er);
 			idmap_obuf_s(o, rv > 0 ? "reviewed" : rv == 0 ? "unreviewed" : "");
 			break;
 		}
 		case F_GENE_PRIMARY:
-			if ((rc = entry_values(j, c, type_of(j->ix, "Gene_Name"), 0, s)) == IDMAP_OK)
+			if ((rc = gene_names(j, c, slot, &er, s)) == IDMAP_OK)
 				put_joined(o, s, "; ", 0);
 			break;
-		case F_GENE_NAMES:
-			for (size_t g = 0, first = 1; g < 4 && rc == IDMAP_OK; g++) {
+		case F_GENE_NAMES: {
+			int first = 1;
+			for (size_t g = 0; g < 4 && rc == IDMAP_OK; g++) {
 				rc = entry_values(j, c, type_of(j->ix, gene_types[g]), 0, s);
 				if (rc == IDMAP_OK && s->n) {
 					if (!first)
@@ -326,7 +405,10 @@ int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t slot, s
 					first = 0;
 				}
 			}
+			if (rc == IDMAP_OK && first && (rc = gene_names(j, c, slot, &er, s)) == IDMAP_OK)
+				put_joined(o, s, " ", 0);
 			break;
+		}
 		case F_ORGANISM_ID:
 			if ((rc = entry_values(j, c, j->t_taxon, 0, s)) == IDMAP_OK)
 				put_joined(o, s, "; ", 0);
@@ -340,8 +422,7 @@ int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t slot, s
 			break;
 		}
 	}
-	if (f->entry)
-		idmap_fe_row_free(&er);
+	idmap_fe_row_free(&er);
 	return rc;
 }
 
@@ -356,17 +437,16 @@ static void json_array(idmap_obuf *o, const str_vec *s)
 	idmap_obuf_c(o, ']');
 }
 
-static int json_genes(const idmap_fields *f, const idmap_job *j, uint64_t c, int all, str_vec *s,
-		      idmap_obuf *o)
+static int json_genes(const idmap_job *j, uint64_t c, uint64_t slot, idmap_fe_row *er, int all,
+		      str_vec *s, idmap_obuf *o)
 {
-	(void)f;
-	int rc = entry_values(j, c, type_of(j->ix, gene_types[0]), 0, s);
-	if (rc != IDMAP_OK)
+	int rc = gene_names(j, c, slot, er, s);
+	if (rc != IDMAP_OK || !s->n) /* an empty list is left out (NON_EMPTY) */
 		return rc;
 	idmap_obuf_s(o, ",\"genes\":[");
 	size_t names = s->n;
 	for (size_t i = 0; i < names; i++) {
-		rc = entry_values(j, c, type_of(j->ix, gene_types[0]), 0, s);
+		rc = gene_names(j, c, slot, er, s);
 		if (rc != IDMAP_OK)
 			return rc;
 		idmap_obuf_s(o, i ? ",{\"geneName\":{\"value\":" : "{\"geneName\":{\"value\":");
@@ -413,82 +493,101 @@ static void json_organism(const str_vec *s, const idmap_fe_row *er, idmap_obuf *
 	idmap_obuf_c(o, '}');
 }
 
+/* The cross-references of the fields in UniProt's uniProtKBCrossReferences ({database, id};
+ * the release files carry no properties), the fields' order. */
+static int json_xrefs(const idmap_fields *f, const idmap_job *j, uint64_t c, str_vec *s,
+		      idmap_obuf *o)
+{
+	int rc = IDMAP_OK, first = 1;
+	for (size_t i = 0; i < f->n && rc == IDMAP_OK; i++) {
+		if (f->f[i].kind != F_XREF || (rc = entry_values(j, c, f->f[i].type, 1, s)) != IDMAP_OK)
+			continue;
+		for (size_t k = 0; k < s->n; k++, first = 0) {
+			idmap_obuf_s(o, first ? ",\"uniProtKBCrossReferences\":[{\"database\":"
+					      : ",{\"database\":");
+			idmap_obuf_json(o, f->f[i].label, strlen(f->f[i].label));
+			idmap_obuf_s(o, ",\"id\":");
+			idmap_obuf_json(o, s->v[k], s->len[k]);
+			idmap_obuf_c(o, '}');
+		}
+	}
+	if (!first) /* empty lists are left out */
+		idmap_obuf_c(o, ']');
+	return rc;
+}
+
+/* secondaryAccessions: the #secondary keys that name this entry, in accession order. */
+static int json_secondary(const idmap_job *j, uint64_t c, str_vec *s, idmap_obuf *o)
+{
+	int rc = entry_values(j, c, j->t_sec, 0, s);
+	if (rc != IDMAP_OK || !s->n)
+		return rc;
+	idmap_obuf_s(o, ",\"secondaryAccessions\":[");
+	for (size_t i = 0; i < s->n; i++) {
+		if (i)
+			idmap_obuf_c(o, ',');
+		idmap_obuf_json(o, s->v[i], s->len[i]);
+	}
+	idmap_obuf_c(o, ']');
+	return IDMAP_OK;
+}
+
+/* The members are written in the field order of uniprot-core's UniProtKBEntryImpl (Jackson
+ * serialises fields in declaration order): entryType, primaryAccession, secondaryAccessions,
+ * uniProtkbId, entryAudit, organism, proteinExistence, proteinDescription, genes,
+ * uniProtKBCrossReferences, sequence. */
 int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t slot, str_vec *s,
 		      idmap_obuf *o)
 {
 	uint64_t c = canonical(j, slot);
 	char acc[IDMAP_ACC_TEXT_SIZE];
 	size_t n;
-	int rc = idmap_acc_text(j->ix, slot, acc, &n), genes = 0, xrefs = 0, organism = 0;
+	int rc = idmap_acc_text(j->ix, slot, acc, &n), type = f->whole, id = 0, genes = 0,
+	    xrefs = 0, organism = 0;
 	if (rc != IDMAP_OK)
 		return rc;
+	for (size_t i = 0; i < f->n; i++) {
+		int k = f->f[i].kind;
+		type |= k == F_REVIEWED;
+		id |= k == F_ID;
+		genes |= k == F_GENE_PRIMARY ? 1 : k == F_GENE_NAMES ? 2 : 0;
+		xrefs |= k == F_XREF;
+		/* one organism object for organism_id and organism_name */
+		organism |= k == F_ORGANISM_ID ||
+			    (k == F_ENTRY && f->f[i].type == IDMAP_FE_ORGANISM_NAME);
+	}
 	/* JSON carries the whole sequence object for any of its columns: always the text */
 	idmap_fe_row er = {0};
 	if (f->entry && (rc = idmap_fe_row_load(j->ix, slot, 1, &er)) != IDMAP_OK)
 		return rc;
-	idmap_obuf_s(o, "{\"primaryAccession\":");
+	int rv = type ? reviewed_of(j, c, slot, &er) : -1; /* left out when unknown */
+	idmap_obuf_s(o, rv > 0	 ? "{\"entryType\":\"UniProtKB reviewed (Swiss-Prot)\","
+			: rv == 0 ? "{\"entryType\":\"UniProtKB unreviewed (TrEMBL)\","
+				  : "{");
+	idmap_obuf_s(o, "\"primaryAccession\":");
 	idmap_obuf_json(o, acc, n);
-	for (size_t i = 0; i < f->n && rc == IDMAP_OK; i++) {
-		switch (f->f[i].kind) {
-		case F_ID:
-			if ((rc = entry_values(j, c, j->t_entry, 0, s)) == IDMAP_OK && s->n) {
-				idmap_obuf_s(o, ",\"uniProtkbId\":");
-				idmap_obuf_json(o, s->v[0], s->len[0]);
-			}
-			break;
-		case F_REVIEWED: { /* left out when unknown: no entry name */
-			int rv = idmap_entry_reviewed(j, c);
-			idmap_obuf_s(o, rv > 0	 ? ",\"entryType\":\"UniProtKB reviewed (Swiss-Prot)\""
-					: rv == 0 ? ",\"entryType\":\"UniProtKB unreviewed (TrEMBL)\""
-						  : "");
-			break;
-		}
-		case F_GENE_PRIMARY:
-			genes |= 1;
-			break;
-		case F_GENE_NAMES:
-			genes |= 2;
-			break;
-		case F_ORGANISM_ID: /* one organism object for organism_id and organism_name */
-			if (organism++)
-				break;
-			if ((rc = entry_values(j, c, j->t_taxon, 0, s)) == IDMAP_OK)
-				json_organism(s, &er, o);
-			break;
-		case F_ENTRY:
-			if (f->f[i].type == IDMAP_FE_ORGANISM_NAME && !organism++ &&
-			    (rc = entry_values(j, c, j->t_taxon, 0, s)) == IDMAP_OK)
-				json_organism(s, &er, o);
-			break;
-		case F_XREF:
-			xrefs = 1;
-			break;
-		}
+	if (f->whole)
+		rc = json_secondary(j, c, s, o);
+	if (rc == IDMAP_OK && id && (rc = entry_values(j, c, j->t_entry, 0, s)) == IDMAP_OK &&
+	    (rc = from_header(j, slot, &er, idmap_fe_entry_name, s)) == IDMAP_OK && s->n) {
+		idmap_obuf_s(o, ",\"uniProtkbId\":");
+		idmap_obuf_json(o, s->v[0], s->len[0]);
 	}
-	if (rc == IDMAP_OK && f->entry)
-		idmap_fe_json(f->entry, &er, o);
-	if (f->entry)
-		idmap_fe_row_free(&er);
+	if (rc == IDMAP_OK)
+		idmap_fe_json(IDMAP_FE_J_AUDIT, f->entry, &er, o);
+	if (rc == IDMAP_OK && organism && (rc = entry_values(j, c, j->t_taxon, 0, s)) == IDMAP_OK)
+		json_organism(s, &er, o);
+	if (rc == IDMAP_OK) {
+		idmap_fe_json(IDMAP_FE_J_EXISTENCE, f->entry, &er, o);
+		idmap_fe_json(IDMAP_FE_J_DESCRIPTION, f->entry, &er, o);
+	}
 	if (rc == IDMAP_OK && genes)
-		rc = json_genes(f, j, c, genes & 2, s, o);
-	if (rc == IDMAP_OK && xrefs) {
-		int first = 1;
-		for (size_t i = 0; i < f->n && rc == IDMAP_OK; i++) {
-			if (f->f[i].kind != F_XREF ||
-			    (rc = entry_values(j, c, f->f[i].type, 1, s)) != IDMAP_OK)
-				continue;
-			for (size_t k = 0; k < s->n; k++, first = 0) {
-				idmap_obuf_s(o, first ? ",\"uniProtKBCrossReferences\":[{\"database\":"
-						      : ",{\"database\":");
-				idmap_obuf_json(o, f->f[i].label, strlen(f->f[i].label));
-				idmap_obuf_s(o, ",\"id\":");
-				idmap_obuf_json(o, s->v[k], s->len[k]);
-				idmap_obuf_c(o, '}');
-			}
-		}
-		if (!first) /* empty lists are left out */
-			idmap_obuf_c(o, ']');
-	}
+		rc = json_genes(j, c, slot, &er, genes & 2, s, o);
+	if (rc == IDMAP_OK && xrefs)
+		rc = json_xrefs(f, j, c, s, o);
+	if (rc == IDMAP_OK)
+		idmap_fe_json(IDMAP_FE_J_SEQUENCE, f->entry, &er, o);
+	idmap_fe_row_free(&er);
 	idmap_obuf_c(o, '}');
 	return rc;
 }

@@ -51,7 +51,18 @@ IDMAP_API const char *idmap_fields_default(const idmap_job *j)
 		       : "accession,id,reviewed,gene_names,organism_id";
 }
 
-int idmap_fe_row_load(const idmap_index *ix, uint64_t slot, int text, idmap_fe_row *r)
+/* The row a renderer's lookahead loaded for the row it is writing (entry_rows.c): its slot
+ * and record, text included, on this thread. */
+static _Thread_local const idmap_fe_row *offered;
+static _Thread_local uint64_t offered_slot;
+
+void idmap_fe_row_offer(uint64_t slot, const idmap_fe_row *r)
+{
+	offered = r;
+	offered_slot = slot;
+}
+
+int idmap_fe_row_find(const idmap_index *ix, uint64_t slot, idmap_fe_row *r)
 {
 	memset(r, 0, sizeof *r);
 	char acc[IDMAP_ACC_TEXT_SIZE];
@@ -63,30 +74,49 @@ int idmap_fe_row_load(const idmap_index *ix, uint64_t slot, int text, idmap_fe_r
 		return IDMAP_OK;
 	if (rc != IDMAP_OK)
 		return rc;
+	/* the spans of the header are in the record: known before any inflate */
+	const uint8_t *rec = idmap_entry_rec(&ix->entries, r->e.record);
 	r->found = 1;
-	if (!text)
+	r->head_len = idmap_rd16(rec + IDMAP_ER_HEADER_LEN);
+	r->name[0] = idmap_rd16(rec + IDMAP_ER_NAME);
+	r->name[1] = idmap_rd16(rec + IDMAP_ER_NAME + 2);
+	r->organism[0] = idmap_rd16(rec + IDMAP_ER_ORGANISM);
+	r->organism[1] = idmap_rd16(rec + IDMAP_ER_ORGANISM + 2);
+	r->gene[0] = idmap_rd16(rec + IDMAP_ER_GENE);
+	r->gene[1] = idmap_rd16(rec + IDMAP_ER_GENE + 2);
+	return IDMAP_OK;
+}
+
+int idmap_fe_row_text(const idmap_index *ix, idmap_fe_row *r)
+{
+	if (!r->found)
 		return IDMAP_OK;
 	const idmap_entry_store *s = &ix->entries;
 	const uint8_t *rec = idmap_entry_rec(s, r->e.record);
 	size_t ulen;
-	/* rows come in any order: the thread's cache saves the inflate of a repeated block */
+	/* the thread's cache saves the inflate of a block read again next */
 	idmap_entry_cache *c = idmap_entry_thread_cache();
 	if (!c)
 		return IDMAP_ERR_NOMEM;
-	if ((rc = idmap_entry_cache_block(c, s, idmap_rd32(rec + IDMAP_ER_BLOCK), &r->block,
-					  &ulen)) != IDMAP_OK)
+	int rc = idmap_entry_cache_block(c, s, idmap_rd32(rec + IDMAP_ER_BLOCK), &r->block, &ulen);
+	if (rc != IDMAP_OK)
 		return rc;
 	if (idmap_entry_rec_ok(rec, ulen) < 0) {
 		idmap_fe_row_free(r);
 		return IDMAP_ERR_CORRUPT;
 	}
 	r->head = r->block + idmap_rd32(rec + IDMAP_ER_OFFSET);
-	r->head_len = idmap_rd16(rec + IDMAP_ER_HEADER_LEN);
-	r->name[0] = idmap_rd16(rec + IDMAP_ER_NAME);
-	r->name[1] = idmap_rd16(rec + IDMAP_ER_NAME + 2);
-	r->organism[0] = idmap_rd16(rec + IDMAP_ER_ORGANISM);
-	r->organism[1] = idmap_rd16(rec + IDMAP_ER_ORGANISM + 2);
 	return IDMAP_OK;
+}
+
+int idmap_fe_row_load(const idmap_index *ix, uint64_t slot, int text, idmap_fe_row *r)
+{
+	if (offered && offered_slot == slot && (!text || offered->block || !offered->found)) {
+		*r = *offered;
+		return IDMAP_OK;
+	}
+	int rc = idmap_fe_row_find(ix, slot, r);
+	return rc == IDMAP_OK && text ? idmap_fe_row_text(ix, r) : rc;
 }
 
 void idmap_fe_row_free(idmap_fe_row *r)
@@ -148,6 +178,39 @@ void idmap_fe_tsv(int kind, const idmap_fe_row *r, idmap_obuf *o)
 	}
 }
 
+int idmap_fe_entry_name(const idmap_fe_row *r, const char **v, size_t *n)
+{
+	if (!r->found || r->e.kind > IDMAP_ENTRY_ISOFORM)
+		return 0;
+	if (!r->block)
+		return -1;
+	const char *h = (const char *)r->head, *end = h + r->head_len;
+	const char *a = memchr(h, '|', r->head_len);
+	const char *b = a ? memchr(a + 1, '|', (size_t)(end - a - 1)) : NULL;
+	if (!b)
+		return 0;
+	const char *sp = memchr(b + 1, ' ', (size_t)(end - b - 1));
+	*v = b + 1;
+	*n = (size_t)((sp ? sp : end) - *v);
+	return *n > 0;
+}
+
+int idmap_fe_gene(const idmap_fe_row *r, const char **v, size_t *n)
+{
+	if (!r->found || r->e.kind > IDMAP_ENTRY_ISOFORM || !r->gene[1])
+		return 0;
+	if (!r->block)
+		return -1;
+	*v = (const char *)r->head + r->gene[0];
+	*n = r->gene[1];
+	return 1;
+}
+
+int idmap_fe_reviewed(const idmap_fe_row *r)
+{
+	return r->found && r->e.kind <= IDMAP_ENTRY_ISOFORM ? r->e.reviewed != 0 : -1;
+}
+
 int idmap_fe_organism(const idmap_fe_row *r, const char **name, size_t *len)
 {
 	if (!r->found || !r->block || !r->organism[1])
@@ -168,48 +231,79 @@ static const char *fragment_flag(const idmap_fe_row *r)
 	return "Fragment";
 }
 
-void idmap_fe_json(unsigned want, const idmap_fe_row *r, idmap_obuf *o)
+/* The sequence object as uniprot-core SequenceImpl builds it from the residues. */
+static void json_sequence(const idmap_fe_row *r, idmap_obuf *o)
+{
+	const uint8_t *seq = residues(r);
+	size_t n = r->e.length;
+	char crc[17], md5[33];
+	idmap_fe_crc64(seq, n, crc);
+	idmap_fe_md5(seq, n, md5);
+	idmap_obuf_s(o, ",\"sequence\":{\"value\":");
+	idmap_obuf_json(o, (const char *)seq, n);
+	idmap_obuf_s(o, ",\"length\":");
+	idmap_obuf_u64(o, n);
+	idmap_obuf_s(o, ",\"molWeight\":");
+	idmap_obuf_u64(o, idmap_fe_mass(seq, n));
+	idmap_obuf_s(o, ",\"crc64\":\"");
+	idmap_obuf_s(o, crc);
+	idmap_obuf_s(o, "\",\"md5\":\"");
+	idmap_obuf_s(o, md5);
+	idmap_obuf_s(o, "\"}");
+}
+
+static void json_description(unsigned want, const idmap_fe_row *r, idmap_obuf *o)
+{
+	const idmap_entry *e = &r->e;
+	int name = WANT(IDMAP_FE_PROTEIN_NAME) && r->block && r->name[1];
+	int flag = WANT(IDMAP_FE_FRAGMENT) && e->fragment && r->block;
+	if (!name && !flag)
+		return;
+	/* Swiss-Prot names are recommended names, TrEMBL's submission names */
+	idmap_obuf_s(o, ",\"proteinDescription\":{");
+	if (name) {
+		idmap_obuf_s(o, e->reviewed ? "\"recommendedName\":{\"fullName\":{\"value\":"
+					    : "\"submissionNames\":[{\"fullName\":{\"value\":");
+		idmap_obuf_json(o, (const char *)r->head + r->name[0], r->name[1]);
+		idmap_obuf_s(o, e->reviewed ? "}}" : "}}]");
+	}
+	if (flag) {
+		idmap_obuf_s(o, name ? ",\"flag\":\"" : "\"flag\":\"");
+		idmap_obuf_s(o, fragment_flag(r));
+		idmap_obuf_c(o, '"');
+	}
+	idmap_obuf_c(o, '}');
+}
+
+void idmap_fe_json(int part, unsigned want, const idmap_fe_row *r, idmap_obuf *o)
 {
 	if (!r->found)
 		return;
 	const idmap_entry *e = &r->e;
-	if (WANT(IDMAP_FE_PROTEIN_EXISTENCE) && e->pe >= 1 && e->pe <= 5) {
-		idmap_obuf_s(o, ",\"proteinExistence\":\"");
-		idmap_obuf_u64(o, (uint64_t)e->pe);
-		idmap_obuf_s(o, ": ");
-		idmap_obuf_s(o, pe_names[e->pe]);
-		idmap_obuf_c(o, '"');
-	}
-	int name = WANT(IDMAP_FE_PROTEIN_NAME) && r->block && r->name[1];
-	int flag = WANT(IDMAP_FE_FRAGMENT) && e->fragment && r->block;
-	if (name || flag) {
-		/* Swiss-Prot names are recommended names, TrEMBL's submission names */
-		idmap_obuf_s(o, ",\"proteinDescription\":{");
-		if (name) {
-			idmap_obuf_s(o, e->reviewed ? "\"recommendedName\":{\"fullName\":{\"value\":"
-						    : "\"submissionNames\":[{\"fullName\":{\"value\":");
-			idmap_obuf_json(o, (const char *)r->head + r->name[0], r->name[1]);
-			idmap_obuf_s(o, e->reviewed ? "}}" : "}}]");
+	switch (part) {
+	case IDMAP_FE_J_AUDIT:
+		if (WANT(IDMAP_FE_SEQUENCE_VERSION) && e->sv) {
+			idmap_obuf_s(o, ",\"entryAudit\":{\"sequenceVersion\":");
+			idmap_obuf_u64(o, (uint64_t)e->sv);
+			idmap_obuf_c(o, '}');
 		}
-		if (flag) {
-			idmap_obuf_s(o, name ? ",\"flag\":\"" : "\"flag\":\"");
-			idmap_obuf_s(o, fragment_flag(r));
+		break;
+	case IDMAP_FE_J_EXISTENCE:
+		if (WANT(IDMAP_FE_PROTEIN_EXISTENCE) && e->pe >= 1 && e->pe <= 5) {
+			idmap_obuf_s(o, ",\"proteinExistence\":\"");
+			idmap_obuf_u64(o, (uint64_t)e->pe);
+			idmap_obuf_s(o, ": ");
+			idmap_obuf_s(o, pe_names[e->pe]);
 			idmap_obuf_c(o, '"');
 		}
-		idmap_obuf_c(o, '}');
-	}
-	if ((WANT(IDMAP_FE_LENGTH) || WANT(IDMAP_FE_MASS) || WANT(IDMAP_FE_SEQUENCE)) && r->block) {
-		idmap_obuf_s(o, ",\"sequence\":{\"value\":");
-		idmap_obuf_json(o, (const char *)residues(r), e->length);
-		idmap_obuf_s(o, ",\"length\":");
-		idmap_obuf_u64(o, e->length);
-		idmap_obuf_s(o, ",\"molWeight\":");
-		idmap_obuf_u64(o, idmap_fe_mass(residues(r), e->length));
-		idmap_obuf_c(o, '}');
-	}
-	if (WANT(IDMAP_FE_SEQUENCE_VERSION) && e->sv) {
-		idmap_obuf_s(o, ",\"entryAudit\":{\"sequenceVersion\":");
-		idmap_obuf_u64(o, (uint64_t)e->sv);
-		idmap_obuf_c(o, '}');
+		break;
+	case IDMAP_FE_J_DESCRIPTION:
+		json_description(want, r, o);
+		break;
+	case IDMAP_FE_J_SEQUENCE:
+		if ((WANT(IDMAP_FE_LENGTH) || WANT(IDMAP_FE_MASS) || WANT(IDMAP_FE_SEQUENCE)) &&
+		    r->block)
+			json_sequence(r, o);
+		break;
 	}
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fields_entry.h"
 #include "semantics.h"
 
 void idmap_obuf_flush(idmap_obuf *o)
@@ -59,6 +60,7 @@ typedef struct {
 	uint64_t pos, raw; /* the selection's next position; with x->keep, the next row tried */
 	int to_col, obsolete_col;
 	const idmap_render_ext *x; /* never NULL */
+	idmap_fe_ahead *ahead;	   /* entry columns: the rows read ahead, by block */
 } render_ctx;
 
 /* The next selected row of positions [first, end) (x->rows, the rows x->keep keeps, or all):
@@ -82,6 +84,12 @@ static int next_row(void *ctx, uint64_t *row)
 		}
 	}
 	return 0;
+}
+
+/* The next row to write: read ahead when its entry columns read the entry store. */
+static int next_out(render_ctx *c, uint64_t *row)
+{
+	return c->ahead ? idmap_fe_ahead_next(c->ahead, row) : next_row(c, row);
 }
 
 static const char *obsolete_word(const job_idrec *d)
@@ -123,7 +131,7 @@ static int render_tsv(render_ctx *c)
 			idmap_obuf_s(o, "\tActive");
 		idmap_obuf_c(o, '\n');
 	}
-	for (uint64_t row; o->rc == 0 && next_row(c, &row);) {
+	for (uint64_t row; o->rc == 0 && next_out(c, &row);) {
 		idmap_job_prefetch_row(j, row);
 		if ((rc = idmap_job_result(j, row, &r)) != IDMAP_OK)
 			return rc;
@@ -213,7 +221,7 @@ static int render_json(render_ctx *c)
 	if (c->x->json_head)
 		idmap_obuf_s(o, c->x->json_head);
 	idmap_obuf_s(o, "\"results\":[");
-	for (uint64_t row, k = 0; o->rc == 0 && next_row(c, &row); k++) {
+	for (uint64_t row, k = 0; o->rc == 0 && next_out(c, &row); k++) {
 		if (k)
 			idmap_obuf_c(o, ',');
 		idmap_job_prefetch_row(j, row);
@@ -298,7 +306,7 @@ IDMAP_API int idmap_render_ex(const idmap_job *j, const idmap_render_opts *opt,
 	unsigned row = idmap_fields_row(opt->fields);
 	render_ctx c = {j, opt, o, {0}, 0, 0, 0, 0,
 			!opt->fields || j->via || (row & IDMAP_FIELDS_TO),
-			(row & IDMAP_FIELDS_OBSOLETE) != 0, x};
+			(row & IDMAP_FIELDS_OBSOLETE) != 0, x, NULL};
 	/* with a keep function the selection's size is only known at its end */
 	uint64_t n = x->keep ? UINT64_MAX : x->rows ? x->n_rows : j->n_rows;
 	c.first = opt->first < n ? opt->first : n;
@@ -307,8 +315,15 @@ IDMAP_API int idmap_render_ex(const idmap_job *j, const idmap_render_opts *opt,
 	int rc;
 	if (opt->format == IDMAP_OUT_LIST)
 		rc = idmap_render_list(j, next_row, &c, x->tmp_dir, o);
-	else
+	else {
+		if (idmap_fields_count(opt->fields))
+			c.ahead = idmap_fe_ahead_new(j, idmap_fields_entry_kinds(opt->fields),
+						     opt->format == IDMAP_OUT_JSON, next_row, &c);
 		rc = opt->format == IDMAP_OUT_TSV ? render_tsv(&c) : render_json(&c);
+		if (c.ahead && rc == IDMAP_OK)
+			rc = idmap_fe_ahead_rc(c.ahead);
+		idmap_fe_ahead_free(c.ahead);
+	}
 	idmap_obuf_flush(o);
 	if (rc == IDMAP_OK)
 		rc = o->rc;

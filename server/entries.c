@@ -111,20 +111,18 @@ int srv_fasta_ranges(const idmap_job *job, char *err, size_t len)
 	return k ? -1 : 0;
 }
 
-/* Writes e (cut to start..end when start > 0) and with isoforms, the entry's isoforms after
- * it, as `idmap map --include-isoforms`. Returns IDMAP_OK, or the first failure: a range
- * outside the sequence is IDMAP_ERR_INVALID and writes nothing. */
-static int write_record(const idmap_index *ix, idmap_entry e, uint32_t start, uint32_t end,
-			int isoforms, idmap_write_fn w, void *wctx)
+/* Rows' records written together (idmap_entry_fasta_items reads them block by block): at
+ * most so many, or so many residues (the output is buffered). */
+#define BATCH_ITEMS 4096
+#define BATCH_RESIDUES (8u << 20)
+
+static int flush(const srv_fasta_job *f, idmap_entry_item *items, size_t *k, uint64_t *residues,
+		 idmap_write_fn w, void *wctx)
 {
-	int st = idmap_entry_fasta(ix, &e, start, end, w, wctx);
-	idmap_entry iso;
-	isoforms = isoforms && start == 0 && e.kind <= IDMAP_ENTRY_TREMBL;
-	while (st == IDMAP_OK && isoforms && (st = idmap_entry_next_isoform(ix, &e, &iso)) == IDMAP_OK) {
-		st = idmap_entry_fasta(ix, &iso, 0, 0, w, wctx);
-		e = iso;
-	}
-	return st == IDMAP_DONE ? IDMAP_OK : st;
+	int st = idmap_entry_fasta_items(f->ix, items, *k, w, wctx);
+	*k = 0;
+	*residues = 0;
+	return st == IDMAP_OK ? 0 : st;
 }
 
 int srv_fasta_rows(const srv_fasta_job *f, idmap_write_fn w, void *wctx)
@@ -132,9 +130,12 @@ int srv_fasta_rows(const srv_fasta_job *f, idmap_write_fn w, void *wctx)
 	idmap_job_stats js;
 	idmap_job_get_stats(f->job, &js);
 	uint64_t n = f->rows ? f->n_rows : js.results;
-	uint64_t first = f->first, left = f->count ? f->count : UINT64_MAX;
+	uint64_t first = f->first, left = f->count ? f->count : UINT64_MAX, residues = 0;
+	idmap_entry_item *items = malloc(BATCH_ITEMS * sizeof *items);
+	size_t k = 0;
+	int rc = items ? 0 : IDMAP_ERR_NOMEM;
 	/* pos counts the selected rows (those keep accepts): paging is over the selection */
-	for (uint64_t i = 0, pos = 0; i < n && left; i++) {
+	for (uint64_t i = 0, pos = 0; rc == 0 && i < n && left; i++) {
 		uint64_t row = f->rows ? f->rows[i] : i;
 		if (f->keep && !f->keep(f->keep_ctx, row))
 			continue;
@@ -143,22 +144,27 @@ int srv_fasta_rows(const srv_fasta_job *f, idmap_write_fn w, void *wctx)
 		left--;
 		idmap_result r;
 		idmap_id_info id;
-		idmap_entry e;
-		uint32_t a = 0, b = 0;
+		idmap_entry_item *it = &items[k];
+		*it = (idmap_entry_item){.isoforms = f->isoforms};
 		if (idmap_job_result(f->job, row, &r) != IDMAP_OK ||
-		    idmap_job_id(f->job, r.id, &id) != IDMAP_OK)
-			return -1;
+		    idmap_job_id(f->job, r.id, &id) != IDMAP_OK) {
+			rc = -1;
+			break;
+		}
 		/* a target without a record, or a range outside its sequence, writes nothing (the
 		 * CLI says why on stderr); never a clipped range */
-		if (idmap_entry_find(f->ix, r.to, r.to_len, &e) != IDMAP_OK)
+		if (idmap_entry_find(f->ix, r.to, r.to_len, &it->e) != IDMAP_OK)
 			continue;
-		if (f->subsequence && e.kind <= IDMAP_ENTRY_ISOFORM)
-			idmap_entry_range(id.text, id.len, &a, &b);
-		int st = write_record(f->ix, e, a, b, f->isoforms, w, wctx);
-		if (st != IDMAP_OK && st != IDMAP_ERR_INVALID)
-			return st;
+		if (f->subsequence && it->e.kind <= IDMAP_ENTRY_ISOFORM)
+			idmap_entry_range(id.text, id.len, &it->start, &it->end);
+		residues += it->e.length;
+		if (++k == BATCH_ITEMS || residues >= BATCH_RESIDUES)
+			rc = flush(f, items, &k, &residues, w, wctx);
 	}
-	return 0;
+	if (rc == 0 && k)
+		rc = flush(f, items, &k, &residues, w, wctx);
+	free(items);
+	return rc;
 }
 
 /* ---- /uniprotkb, /uniref, /uniparc ------------------------------------------------------- */
@@ -241,8 +247,10 @@ static int append_id(srv_ctx *ctx, const entry_path *p, const asked_id *a, idmap
 	int st = idmap_entry_find(ctx->ix, a->id, a->n, &e);
 	if (st == IDMAP_ERR_INVALID || (st == IDMAP_OK && (e.kind < p->lo || e.kind > p->hi)))
 		return IDMAP_ERR_NOT_FOUND;
-	if (st == IDMAP_OK)
-		st = write_record(ctx->ix, e, a->start, a->end, 0, buf_write, b);
+	idmap_entry_item it = {.e = e, .start = a->start, .end = a->end};
+	if (st == IDMAP_OK && (st = idmap_entry_fasta_items(ctx->ix, &it, 1, buf_write, b)) ==
+				      IDMAP_OK)
+		st = it.status;
 	return st == IDMAP_STOPPED ? IDMAP_ERR_NOMEM : st;
 }
 
@@ -286,8 +294,10 @@ static int next_item(const char **s, const char **t, size_t *k)
 }
 
 /* GET /uniprotkb/accessions?accessions=P1,P2&format=fasta: the records found, in the order
- * given; ids without one are left out, as UniProt's search. */
-static enum MHD_Result accessions(srv_ctx *ctx, struct MHD_Connection *c, const entry_path *p)
+ * given; ids without one are left out, as UniProt's search. fmt: JSON or TSV instead
+ * (kb_entries.c), -1 for FASTA. */
+static enum MHD_Result accessions(srv_ctx *ctx, struct MHD_Connection *c, const entry_path *p,
+				  int fmt)
 {
 	const char *list = arg(c, "accessions");
 	if (!list || !*list)
@@ -311,6 +321,8 @@ static enum MHD_Result accessions(srv_ctx *ctx, struct MHD_Connection *c, const 
 		free(b.p);
 		return rc;
 	}
+	if (fmt >= 0)
+		return srv_kb_accessions(ctx, c, list, fmt);
 	for (s = list; next_item(&s, &t, &k);)
 		if (asked(p, t, k, &a) && !range_ok(&a))
 			return bad_range(ctx, c, &a);
@@ -329,27 +341,56 @@ int srv_entry_route(srv_ctx *ctx, struct MHD_Connection *c, const char *url, enu
 			p = &paths[i];
 	if (!p)
 		return 0;
-	const char *id = url + strlen(p->prefix);
+	const char *id = url + strlen(p->prefix), *suffix = NULL;
 	size_t n = strlen(id);
 	int ext = n > 6 && !strcmp(id + n - 6, ".fasta");
+	int kb = p->lo == IDMAP_ENTRY_SWISSPROT, fmt = -1; /* fmt: JSON or TSV, -1 FASTA */
 	n -= ext ? 6 : 0;
+	for (size_t i = 0; kb && !ext && !suffix && i < 2; i++) {
+		const char *x = i ? ".tsv" : ".json";
+		if (n > strlen(x) && !strcmp(id + n - strlen(x), x))
+			suffix = id + (n -= strlen(x));
+	}
 	if (!n || memchr(id, '/', n))
 		return 0;
-	if (!ext && !srv_fasta_wanted(c)) {
+	if (kb && !ext && (suffix || !srv_fasta_wanted(c))) {
+		char err[256];
+		if (srv_kb_format(c, suffix, &fmt, err, sizeof err) != 0) {
+			*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", err);
+			return 1;
+		}
+	} else if (!ext && !srv_fasta_wanted(c)) {
 		*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "Invalid request received. Requested "
 				"media type/format not accepted. Valid media types/formats for this "
 				"end-point include: %s.", FASTA_TYPE);
 		return 1;
 	}
-	if (srv_fasta_store(ctx, c, rc) != 0)
+	if (fmt < 0 && srv_fasta_store(ctx, c, rc) != 0)
 		return 1;
-	if (p->lo == IDMAP_ENTRY_SWISSPROT && n == 10 && !strncmp(id, "accessions", 10) && !ext) {
-		*rc = accessions(ctx, c, p);
+	if (kb && n == 10 && !strncmp(id, "accessions", 10) && !ext && !suffix) {
+		*rc = accessions(ctx, c, p, fmt);
 		return 1;
 	}
 	asked_id a;
+	idmap_idform form;
+	if (kb && !memchr(id, '[', n) && (idmap_parse_uniprot_id(id, n, &form) ==
+					   IDMAP_FORM_ENTRY_NAME ||
+					   form.form == IDMAP_FORM_TREMBL_NAME)) {
+		const char *to_ext = fmt < 0 ? ".fasta" : fmt == IDMAP_OUT_TSV ? ".tsv" : "";
+		*rc = srv_kb_by_name(ctx, c, id, n, to_ext);
+		return 1;
+	}
 	if (!asked(p, id, n, &a)) {
 		*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "%s", p->invalid);
+		return 1;
+	}
+	if (fmt >= 0 && a.range) { /* UniProtKBController.validateSubsequence */
+		*rc = srv_error(ctx, c, MHD_HTTP_BAD_REQUEST, "Sequence range is only supported "
+				"for type %s", FASTA_TYPE);
+		return 1;
+	}
+	if (fmt >= 0) {
+		*rc = srv_kb_entry(ctx, c, a.id, a.n, fmt);
 		return 1;
 	}
 	if (!range_ok(&a)) {

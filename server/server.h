@@ -7,6 +7,7 @@
  *   conn_limits.c  deadlines for a complete request header and body
  *   intersect.c    GET /idmapping/intersect: the common targets of two jobs, sorted on disk
  *   entries.c      FASTA: of a job's targets, and /uniprotkb, /uniref, /uniparc entry ids
+ *   kb_entries.c   UniProtKB entries as JSON and TSV: /uniprotkb/{accession}, /accessions
  *   params.c   format/Accept, and the query, facets and sort of the uniprotkb results
  *   jobid.c    UniProt's job ids
  *   jobs.c     the job registry: worker threads, files in --jobs-dir, expiry, cache
@@ -275,6 +276,26 @@ int srv_fasta_rows(const srv_fasta_job *f, idmap_write_fn w, void *wctx);
  * {id}.fasta, /uniparc/{upi}.fasta, or ?format=fasta): returns 1 with the answer in *rc, or 0
  * when url is not one of them. */
 int srv_entry_route(srv_ctx *ctx, struct MHD_Connection *c, const char *url, enum MHD_Result *rc);
+
+/* ---- UniProtKB entries as JSON or TSV (kb_entries.c) ---------------------------------------- */
+
+/* The format of a /uniprotkb entry request that is not FASTA: the path's suffix (".json",
+ * ".tsv", or NULL), else format= or Accept. Returns 0 with IDMAP_OUT_JSON or IDMAP_OUT_TSV in
+ * *fmt, or -1 with UniProt's message in err. */
+int srv_kb_format(struct MHD_Connection *c, const char *suffix, int *fmt, char *err, size_t len);
+/* GET /uniprotkb/{acc}: the entry of acc[0, n) (a valid accession, without range) in fmt,
+ * `fields=` or the whole entry; a secondary accession is UniProt's 303 to its entry; an
+ * unknown one 404. */
+enum MHD_Result srv_kb_entry(srv_ctx *ctx, struct MHD_Connection *c, const char *acc, size_t n,
+			     int fmt);
+/* GET /uniprotkb/{entry name}: UniProt's 303 to /uniprotkb/{accession}{suffix}?from={name}
+ * (UniProtKBController.redirectToAccession; suffix "", ".tsv" or ".fasta"), 404 when no
+ * entry has that name. */
+enum MHD_Result srv_kb_by_name(srv_ctx *ctx, struct MHD_Connection *c, const char *name,
+				size_t n, const char *suffix);
+/* GET /uniprotkb/accessions in fmt: the entries of the (validated) comma-separated list. */
+enum MHD_Result srv_kb_accessions(srv_ctx *ctx, struct MHD_Connection *c, const char *list,
+				  int fmt);
 
 /* The embedded file for url ("/", "/app.js", ...), or NULL. */
 const void *srv_web_file(const char *url, size_t *len, const char **type);

@@ -5,14 +5,20 @@
     every UniProtKB record equals what a plain reading of its FASTA header and residues gives
     (mass by this test's own reading of uniprot-core's MoleculeWeight);
   - P31946 as UniProt shows it: length 246, mass 28082 Da;
+  - the names and titles of every column offered, against UniProt's return fields;
   - an accession without a record: empty cells;
-  - JSON: the fields in UniProt's entry object shapes;
+  - id, reviewed, gene_primary and gene_names from the FASTA header when the idmapping
+    data has none for the entry;
+  - JSON: the fields in UniProt's entry object shapes and key order (uniprot-core
+    UniProtKBEntryImpl's field order), the sequence's crc64 and md5 as uniprot-core's
+    SequenceImpl computes them (Crc64.getCrc64, MessageDigestUtil.getMD5);
   - without FASTA in the index the columns are not offered;
   - the server's uniprotkb results default to UniProt's columns with a store, to the old
     ones without (when --server is given).
 Prints `N passed, N failed`; exits 1 when a check failed.
 """
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -33,6 +39,48 @@ WEIGHT = dict(zip("ABCDEFGHIKLMNOPQRSTUVWXYZ", (
     991326, 1862132, 1113306, 1631760, 1287473)))
 PE = {"1": "Evidence at protein level", "2": "Evidence at transcript level",
       "3": "Inferred from homology", "4": "Predicted", "5": "Uncertain"}
+
+
+# The names and titles of the columns idmap offers, copied from UniProt's
+# uniprotkb-return-fields.json (ebi-uniprot/uniprot-store,
+# uniprot-config/src/main/resources/return-fields-config/): "name" and "label" of each item.
+RETURN_FIELDS = {
+    "accession": "Entry", "id": "Entry Name", "reviewed": "Reviewed",
+    "gene_primary": "Gene Names (primary)", "gene_names": "Gene Names",
+    "organism_id": "Organism (ID)", "protein_name": "Protein names", "organism_name": "Organism",
+    "length": "Length", "mass": "Mass", "sequence": "Sequence",
+    "sequence_version": "Sequence version", "protein_existence": "Protein existence",
+    "fragment": "Fragment",
+}
+# xref_<db>: the field of each database of uniprot-core's drlineconfiguration.json, named
+# xref_ + its lower-cased name, titled with its name (uniprot-store
+# UniProtKBReturnFieldConfigImpl.databaseToReturnField); those the sample holds
+XREF_DBS = ["EMBL", "PIR", "RefSeq", "PDB", "BioGRID", "STRING", "ChEMBL", "DrugBank", "GeneID",
+            "KEGG", "HGNC", "MIM", "eggNOG", "OrthoDB", "GeneTree", "Reactome", "ChiTaRS",
+            "Ensembl", "GO", "InterPro"]
+
+# uniprot-core UniProtKBEntryImpl: the order of its fields, which Jackson keeps
+ENTRY_ORDER = ["entryType", "primaryAccession", "secondaryAccessions", "uniProtkbId",
+               "entryAudit", "annotationScore", "organism", "organismHosts",
+               "proteinExistence", "proteinDescription", "genes", "comments", "features",
+               "geneLocations", "keywords", "references", "uniProtKBCrossReferences",
+               "sequence", "internalSection", "inactiveReason", "lineages", "extraAttributes"]
+
+
+def crc64(seq):
+    """uniprot-core Crc64.getCrc64, bit by bit (the engine's is table-driven)."""
+    crc = 0
+    for ch in seq.encode():
+        crc ^= ch
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xD800000000000000 if crc & 1 else crc >> 1
+    return "%016X" % crc
+
+
+def in_entry_order(obj):
+    keys = list(obj)
+    return all(k in ENTRY_ORDER for k in keys) and \
+        keys == sorted(keys, key=ENTRY_ORDER.index)
 
 
 def run(args, stdin=None):
@@ -112,8 +160,16 @@ def sample(t, a):
     t.check(to.get("organism") == {"scientificName": w[2], "taxonId": 9606} and
             to.get("proteinExistence") == "1: " + w[7] and
             to.get("proteinDescription") == {"recommendedName": {"fullName": {"value": w[1]}}}
-            and to.get("sequence") == {"value": w[5], "length": 246, "molWeight": 28082} and
-            to.get("entryAudit") == {"sequenceVersion": int(w[6])}, "JSON entry object", str(to))
+            and to.get("sequence") == {"value": w[5], "length": 246, "molWeight": 28082,
+                                       "crc64": crc64(w[5]),
+                                       "md5": hashlib.md5(w[5].encode()).hexdigest().upper()}
+            and to.get("entryAudit") == {"sequenceVersion": int(w[6])}, "JSON entry object", str(to))
+    # uniprot-core's own vectors (Crc64Test, json-parser SequenceTest) for this test's crc64
+    t.check(crc64("SAPSQDFMRF") == "3997D999CAB6C5A7", "crc64 of uniprot-core's SequenceTest")
+    r, _ = map_rows(a, idx, ["P31946"], "reviewed,gene_names,xref_pdb,organism_id,length,id,"
+                    "protein_name,accession,protein_existence,sequence_version", "json")
+    to = json.loads(r.stdout)["results"][0]["to"]
+    t.check(in_entry_order(to), "JSON keys in UniProtKBEntry's order", str(list(to)))
     frag = [acc for acc, v in want.items() if v[8] and "-" not in acc]
     tr = [acc for acc, v in want.items() if acc.startswith("A0A") and not v[8]]
     if t.check(frag and tr, "the sample has a fragment and a TrEMBL record"):
@@ -131,6 +187,8 @@ def sample(t, a):
     t.check(r.returncode == 2 and b"'protein_name'" in r.stderr and
             b"FASTA" in r.stderr, "no store: not offered, the hint says why",
             r.stderr.decode())
+    return_fields(t, a, idx)
+    header_fallback(t, a, fastas)
     if a.server:
         server_default(t, a, idx, plain)
     return idx
@@ -153,6 +211,39 @@ def server_default(t, a, idx, plain):
                     f"server default columns ({os.path.basename(path)})", body[:200])
         finally:
             srv.stop()
+
+
+def return_fields(t, a, idx):
+    """Every column name idmap offers has UniProt's name and title."""
+    names = list(RETURN_FIELDS) + ["xref_" + d.lower() for d in XREF_DBS]
+    r, rows = map_rows(a, idx, ["P31946"], ",".join(names))
+    want = ["From"] + list(RETURN_FIELDS.values()) + XREF_DBS
+    t.check(r.returncode == 0 and rows[:1] == [want], "titles of uniprotkb-return-fields.json",
+            str(rows[:1]) + r.stderr.decode()[:200])
+
+
+def header_fallback(t, a, fastas):
+    """Entries the idmapping data says nothing of but their names: id, reviewed, gene_primary
+    and gene_names come from the FASTA header (the entry store is the only source)."""
+    dat = os.path.join(a.workdir, "bare.dat")
+    drop = ("UniProtKB-ID", "Gene_Name", "Gene_Synonym", "Gene_ORFName", "Gene_OrderedLocusName")
+    with open(os.path.join(a.sample, "idmapping.dat")) as f, open(dat, "w") as out:
+        out.writelines(line for line in f if line.split("\t")[1] not in drop)
+    idx = os.path.join(a.workdir, "bare.idx")
+    r = run([a.idmap, "build", "-q", "-o", idx, dat] + fastas)
+    t.check(r.returncode == 0, "build without entry names and genes", r.stderr.decode())
+    fields = "accession,id,reviewed,gene_primary,gene_names"
+    r, rows = map_rows(a, idx, ["P31946", "A0A024R161", "A0A023GPI8"], fields)
+    t.check(rows[1:] == [["P31946", "P31946", "1433B_HUMAN", "reviewed", "YWHAB", "YWHAB"],
+                         ["A0A024R161", "A0A024R161", "A0A024R161_HUMAN", "unreviewed",
+                          "DNAJC25-GNG10", "DNAJC25-GNG10"],
+                         ["A0A023GPI8", "A0A023GPI8", "A0A023GPI8_CANAL", "unreviewed", "", ""]],
+            "id, reviewed and genes from the FASTA headers", str(rows))
+    r, _ = map_rows(a, idx, ["P31946"], fields, "json")
+    to = json.loads(r.stdout)["results"][0]["to"]
+    t.check(to.get("entryType") == "UniProtKB reviewed (Swiss-Prot)" and
+            to.get("uniProtkbId") == "1433B_HUMAN" and
+            to.get("genes") == [{"geneName": {"value": "YWHAB"}}], "the same in JSON", str(to))
 
 
 def synthetic(t, a):

@@ -173,8 +173,9 @@ def entries(c, base, idmap, index):
     r = get("/uniprotkb/accessions", accessions=",".join(["P31946"] * 1001), format="fasta")
     c.ok("accessions: at most 1000", r.status_code == 400 and r.json()["messages"] ==
          ["Only '1000' accessions are allowed in each request."], r.text)
-    r = get("/uniprotkb/P31946")
-    c.ok("/uniprotkb/ACC without fasta: 400", r.status_code == 400 and FASTA in r.text, r.text)
+    # UniProtKB entries are also JSON and TSV (server_entries_test.py); UniRef: FASTA only
+    r = get("/uniref/UniRef90_P31946")
+    c.ok("/uniref/ID without fasta: 400", r.status_code == 400 and FASTA in r.text, r.text)
     for path, params in (("/uniprotkb/P00750[81-39].fasta", {}),
                          ("/uniprotkb/P00750[1-99999].fasta", {}),
                          ("/uniprotkb/accessions", {"accessions": "P31946,P00750[0-5]",

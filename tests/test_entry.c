@@ -11,6 +11,7 @@
 #include "idmap.h"
 
 #include "entry_format.h"
+#include "entry_internal.h"
 #include "fasta.h"
 #include "test_util.h"
 
@@ -222,6 +223,21 @@ static void fasta_via(const idmap_index *x, idmap_entry_cache *c, const char *id
 	free(b.buf);
 }
 
+/* The index NAME.idx of the sample's idmapping.dat and the FASTA text (n bytes, freed). */
+static idmap_index *with_fasta(const char *name, char *text, size_t n)
+{
+	char fasta[64], idx[64];
+	snprintf(fasta, sizeof fasta, "%s.fasta", name);
+	snprintf(idx, sizeof idx, "%s.idx", name);
+	const char *const inputs[] = {"../data/sample/idmapping.dat",
+				      tu_write_file(fasta, text, n)};
+	free(text);
+	idmap_index *x = NULL;
+	assert_int_equal(tu_build(tu_path(idx), inputs, 2), 0);
+	assert_int_equal(idmap_open(tu_path(idx), &x), IDMAP_OK);
+	return x;
+}
+
 /* Three records of 40,000 residues: each fills most of a 64 KiB block, so each has its own. */
 static idmap_index *three_blocks(void)
 {
@@ -238,13 +254,7 @@ static idmap_index *three_blocks(void)
 			n += 61;
 		}
 	}
-	const char *const inputs[] = {"../data/sample/idmapping.dat",
-				      tu_write_file("big.fasta", text, n)};
-	free(text);
-	idmap_index *x = NULL;
-	assert_int_equal(tu_build(tu_path("big.idx"), inputs, 2), 0);
-	assert_int_equal(idmap_open(tu_path("big.idx"), &x), IDMAP_OK);
-	return x;
+	return with_fasta("big", text, n);
 }
 
 static void test_block_cache(void **state)
@@ -276,6 +286,123 @@ static void test_block_cache(void **state)
 	idmap_close(x);
 }
 
+/* Eight sample accessions of 30,000 residues, two a block, and an order of them that changes
+ * block at every step where it can. */
+enum { N_ALT = 8, LEN_ALT = 30000 };
+static const char *const alt_accs[N_ALT] = {"Q6GZX4", "P31946", "P62258", "P02768",
+					    "P68254", "P27348", "Q9Z131", "O60239"};
+
+static idmap_index *alternating(int order[N_ALT], uint64_t *blocks)
+{
+	char *text = malloc(N_ALT * (LEN_ALT + LEN_ALT / 60 + 200));
+	size_t n = 0;
+	assert_non_null(text);
+	for (int i = 0; i < N_ALT; i++) {
+		n += (size_t)sprintf(text + n, ">sp|%s|T%d_HUMAN Name %d OS=Homo sapiens OX=9606 "
+					       "PE=1 SV=1\n", alt_accs[i], i, i);
+		for (int k = 0; k < LEN_ALT / 80; k++)
+			n += (size_t)sprintf(text + n, "%.80s\n",
+					     "ACDEFGHIKLMNPQRSTVWYACDEFGHIKLMNPQRSTVWYACDEFGHIKLMNPQRS"
+					     "TVWYACDEFGHIKLMNPQRSTVWY");
+	}
+	idmap_index *x = with_fasta("eight", text, n);
+	uint64_t block[N_ALT];
+	*blocks = 0;
+	for (int i = 0; i < N_ALT; i++) {
+		idmap_entry e;
+		assert_int_equal(idmap_entry_find(x, alt_accs[i], 6, &e), IDMAP_OK);
+		assert_int_equal(idmap_entry_block_of(x, &e, &block[i]), IDMAP_OK);
+		*blocks = block[i] + 1 > *blocks ? block[i] + 1 : *blocks;
+	}
+	assert_true(*blocks >= 3);
+	int k = 0;
+	for (int round = 0; k < N_ALT; round++)
+		for (uint64_t b = 0; b < *blocks; b++)
+			for (int i = 0, seen = 0; i < N_ALT; i++)
+				if (block[i] == b && seen++ == round)
+					order[k++] = i;
+	return x;
+}
+
+static uint64_t inflates(void)
+{
+	uint64_t h, m;
+	idmap_entry_cache_counts(idmap_entry_thread_cache(), &h, &m);
+	return m;
+}
+
+/* Entry columns of rows whose records alternate between blocks (entry_rows.c): each block
+ * is inflated once for the whole answer, not once per row, and every row keeps its own
+ * values in its own place. */
+static void test_columns_by_block(void **state)
+{
+	(void)state;
+	enum { N = N_ALT };
+	const char *const *accs = alt_accs;
+	int order[N];
+	uint64_t blocks;
+	char ids[N * 8] = "";
+	idmap_index *x = alternating(order, &blocks);
+	for (int i = 0; i < N; i++)
+		sprintf(ids + strlen(ids), "%s%s", i ? "," : "", accs[order[i]]);
+	idmap_request req = {.from = "UniProtKB_AC-ID", .to = "UniProtKB"};
+	idmap_job *job;
+	idmap_fields *f;
+	assert_int_equal(idmap_job_new(x, &req, &job, NULL), IDMAP_OK);
+	assert_int_equal(idmap_job_add_ids(job, ids, strlen(ids)), IDMAP_OK);
+	assert_int_equal(idmap_job_run(job), IDMAP_OK);
+	assert_int_equal(idmap_fields_parse(job, "accession,protein_name,mass", &f, NULL),
+			 IDMAP_OK);
+	idmap_render_opts o = {.format = IDMAP_OUT_TSV, .fields = f};
+	tu_text out = {0};
+	uint64_t m0 = inflates();
+	assert_int_equal(idmap_render(job, &o, tu_text_write, &out), IDMAP_OK);
+	assert_int_equal(inflates() - m0, blocks); /* one inflate per block; was one per row */
+	char *line = strchr(out.buf, '\n') + 1;
+	for (int i = 0; i < N; i++) {
+		char want[64];
+		int a = order[i];
+		snprintf(want, sizeof want, "%s\t%s\tName %d\t", accs[a], accs[a], a);
+		assert_memory_equal(line, want, strlen(want));
+		line = strchr(line, '\n') + 1;
+	}
+	free(out.buf);
+	idmap_fields_free(f);
+	idmap_job_free(job);
+	idmap_close(x);
+}
+
+/* FASTA of records alternating between blocks (idmap_entry_fasta_items): the bytes of each
+ * record in the order given, each block inflated once; a range outside its sequence writes
+ * nothing and says so in its status. */
+static void test_fasta_by_block(void **state)
+{
+	(void)state;
+	int order[N_ALT];
+	uint64_t blocks;
+	idmap_index *x = alternating(order, &blocks);
+	idmap_entry_item items[N_ALT + 1];
+	tu_text want = {0}, got = {0};
+	for (int i = 0; i < N_ALT; i++) {
+		items[i] = (idmap_entry_item){.start = i == 1 ? 5 : 0, .end = i == 1 ? 9 : 0};
+		assert_int_equal(idmap_entry_find(x, alt_accs[order[i]], 6, &items[i].e), IDMAP_OK);
+		assert_int_equal(idmap_entry_fasta(x, &items[i].e, items[i].start, items[i].end,
+						   tu_text_write, &want),
+				 IDMAP_OK);
+	}
+	items[N_ALT] = (idmap_entry_item){.e = items[0].e, .start = 5, .end = LEN_ALT + 1};
+	uint64_t m0 = inflates();
+	assert_int_equal(idmap_entry_fasta_items(x, items, N_ALT + 1, tu_text_write, &got),
+			 IDMAP_OK);
+	assert_int_equal(inflates() - m0, blocks);
+	assert_string_equal(got.buf, want.buf);
+	assert_int_equal(items[0].status, IDMAP_OK);
+	assert_int_equal(items[N_ALT].status, IDMAP_ERR_INVALID);
+	free(want.buf);
+	free(got.buf);
+	idmap_close(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +414,8 @@ int main(void)
 		cmocka_unit_test(test_find_fields),
 		cmocka_unit_test(test_fasta_ranges),
 		cmocka_unit_test(test_block_cache),
+		cmocka_unit_test(test_columns_by_block),
+		cmocka_unit_test(test_fasta_by_block),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

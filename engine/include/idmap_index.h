@@ -405,6 +405,23 @@ IDMAP_API int idmap_entry_fasta_cached(const idmap_index *ix, idmap_entry_cache 
 				       const idmap_entry *e, uint32_t start, uint32_t end,
 				       idmap_write_fn write, void *ctx);
 
+/* One record for idmap_entry_fasta_items. */
+typedef struct {
+	idmap_entry e;	     /* as found */
+	uint32_t start, end; /* a range as idmap_entry_fasta's; 0, 0: the whole record */
+	int isoforms;	     /* a UniProtKB entry without range: its isoform records after it */
+	int status;	     /* out: IDMAP_OK, or why nothing was written for it (IDMAP_ERR_INVALID:
+			      * a range outside the sequence) */
+} idmap_entry_item;
+/* Writes the records of items[0, n) in that order, reading them in the order of their blocks
+ * (each block inflated once, not once per record; the output is buffered meanwhile: bound n
+ * or the items' lengths). Each record's bytes reach write in one call. Returns IDMAP_OK (an
+ * item whose range is invalid writes nothing, its status says so), or the status of the
+ * first item that failed otherwise (index damage, memory; nothing is written from it on),
+ * IDMAP_ERR_INVALID (NULL arguments), IDMAP_STOPPED (write returned non-zero). */
+IDMAP_API int idmap_entry_fasta_items(const idmap_index *ix, idmap_entry_item *items, size_t n,
+				      idmap_write_fn write, void *ctx);
+
 /* Whether an id's text ends in a range "[start-end]" ("P00750[39-81]"): true with *start and
  * *end (not checked against a sequence). */
 IDMAP_API bool idmap_entry_range(const char *text, size_t len, uint32_t *start, uint32_t *end);

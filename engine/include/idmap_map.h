@@ -360,6 +360,12 @@ IDMAP_API void idmap_fields_free(idmap_fields *f);
  * holds an entry store, else "accession,id,reviewed,gene_names,organism_id". Static. */
 IDMAP_API const char *idmap_fields_default(const idmap_job *job);
 
+/* The fields of a whole UniProtKB entry, as /uniprotkb/{accession} gives it: every column the
+ * index holds, with the entry's secondary accessions and its cross-references to the
+ * databases of UniProt's own entries (EMBL, RefSeq, PDB, GeneID, ...). Returns IDMAP_OK with
+ * *out (free with idmap_fields_free), IDMAP_ERR_INVALID, IDMAP_ERR_NOMEM. */
+IDMAP_API int idmap_fields_entry(const idmap_job *job, idmap_fields **out);
+
 /* idmap_write_fn, the output callback, is in idmap_index.h (the entry store writes too). */
 
 typedef struct {
@@ -398,6 +404,17 @@ typedef struct {
 
 IDMAP_API int idmap_render_ex(const idmap_job *job, const idmap_render_opts *opt,
 			      const idmap_render_ext *ext, idmap_write_fn write, void *ctx);
+
+/* The UniProtKB entries of a job mapping accessions to UniProtKB, one per id in the ids'
+ * order, as UniProt's /uniprotkb/accessions answers: format IDMAP_OUT_JSON {"results":[...]}
+ * (single: the first entry object alone, as /uniprotkb/{accession}), or IDMAP_OUT_TSV (the
+ * fields' titles, then a line per entry). With single, a secondary accession is UniProt's
+ * inactive entry (MERGED into its primary, DEMERGED into several), a deleted one its DELETED
+ * entry; without, they are left out as UniProt's list leaves them (its store holds active
+ * entries); failed ids write nothing. Returns IDMAP_OK, IDMAP_ERR_INVALID (another format, a job not run),
+ * IDMAP_ERR_NOMEM, IDMAP_ERR_CORRUPT, or IDMAP_STOPPED. */
+IDMAP_API int idmap_render_entries(const idmap_job *job, const idmap_fields *f, int format,
+				   int single, idmap_write_fn write, void *ctx);
 
 /* The UniProtKB entry of result row `row` (targets UniProtKB, UniProtKB-Swiss-Prot): whether
  * it is reviewed (as the `reviewed` field says) and its NCBI taxon id (0 when the index has
