@@ -677,6 +677,29 @@ static void test_uniparc_forms(void **state)
 	free(xml);
 }
 
+/* The taxa of an entry's active cross-references: once each, in increasing order, however
+ * they repeat; an inactive cross-reference's taxon is left out. */
+static void test_uniparc_taxa(void **state)
+{
+	(void)state;
+	static const char xml[] =
+		"<uniparc><entry><accession>UPI0000000007</accession>"
+		"<dbReference type='JPO' id='a' active='Y'><property type='NCBI_taxonomy_id' "
+		"value='10090'/></dbReference>"
+		"<dbReference type='JPO' id='b' active='Y'><property type='NCBI_taxonomy_id' "
+		"value='9606'/><property type='NCBI_taxonomy_id' value='9606'/></dbReference>"
+		"<dbReference type='JPO' id='c' active='N'><property type='NCBI_taxonomy_id' "
+		"value='562'/></dbReference>"
+		"<dbReference type='JPO' id='d' active='Y'><property type='NCBI_taxonomy_id' "
+		"value='10090'/></dbReference></entry></uniparc>\n";
+	collector c;
+	idmap_input_info info;
+	read_ok(tu_write_file("taxa.xml", xml, sizeof xml - 1), &c, &info);
+	assert_string_equal(c.text, "\nUPI0000000007\t#uniparc-taxon\t9606\n"
+				    "UPI0000000007\t#uniparc-taxon\t10090\n");
+	free(c.text);
+}
+
 #define UP_HEAD "<?xml version='1.0'?>\n<uniparc>\n" /* 32 bytes */
 #define UP_ENTRY "<entry><accession>UPI0000000001</accession></entry>\n"
 
@@ -749,6 +772,7 @@ int main(void)
 		cmocka_unit_test(test_callback_stop),
 		cmocka_unit_test(test_uniparc_forms),
 		cmocka_unit_test(test_uniparc_errors),
+		cmocka_unit_test(test_uniparc_taxa),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
