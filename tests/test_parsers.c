@@ -677,6 +677,20 @@ static void test_uniparc_forms(void **state)
 	free(xml);
 }
 
+/* The real excerpt: its one cross-reference (UniProtKB, inactive) gives only its GI, as an
+ * inactive one; its taxon is an inactive cross-reference's, so none. */
+static void test_uniparc_real_excerpt(void **state)
+{
+	(void)state;
+	collector c;
+	idmap_input_info info;
+	read_ok("data/samples/uniparc_excerpt.xml", &c, &info);
+	assert_int_equal(info.kind, IDMAP_KIND_UNIPARC);
+	assert_int_equal(info.lines, 1);
+	assert_string_equal(c.text, "\nUPI000041C017\t#uniparc-inactive:GI\t84028248\n");
+	free(c.text);
+}
+
 /* The taxa of an entry's active cross-references: once each, in increasing order, however
  * they repeat; an inactive cross-reference's taxon is left out. */
 static void test_uniparc_taxa(void **state)
@@ -773,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_uniparc_forms),
 		cmocka_unit_test(test_uniparc_errors),
 		cmocka_unit_test(test_uniparc_taxa),
+		cmocka_unit_test(test_uniparc_real_excerpt),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
