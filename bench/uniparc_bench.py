@@ -73,7 +73,7 @@ def main():
         entries, triples = int(f["entries"]), int(f["triples"])
         idx = os.path.join(a.work, name + ".idx")
         t = {"scanner (1 MiB chunks)": median_cpu([scan, "chunks", path], a.runs),
-             "input.c lines + scanner": median_cpu([scan, "lines", path], a.runs),
+             "idmap_input_read + scanner": median_cpu([scan, "lines", path], a.runs),
              "xmllint --stream --noout": median_cpu(["xmllint", "--stream", "--noout", path],
                                                     a.runs),
              "idmap build -t 1 (whole build)": median_cpu(
@@ -100,8 +100,8 @@ def main():
         cpu = {r[4]: r[5] for r in rows if r[0] == name}
         x = cpu["xmllint --stream --noout"]
         lines.append(f"{name}: xmllint --stream takes {x / cpu['scanner (1 MiB chunks)']:.1f}x "
-                     f"the CPU of the scanner, {x / cpu['input.c lines + scanner']:.1f}x that "
-                     "of the scanner behind input.c's line reader")
+                     f"the CPU of the scanner, {x / cpu['idmap_input_read + scanner']:.1f}x that "
+                     "of the scanner behind idmap_input_read")
     lines.append(f"index bytes per idmapping line {per_line:.1f}; per UniParc triple (growth "
                  f"with the generated XML) {per_xref:.1f}")
     print("\n".join(lines))

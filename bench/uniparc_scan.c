@@ -3,7 +3,7 @@
  *   idmap-uniparc-scan chunks FILE   the plain XML read with read() in 1 MiB chunks, each fed
  *                                    to the scanner as is (the scanner's own cost)
  *   idmap-uniparc-scan lines FILE    the file through idmap_input_read (plain or gzip): the
- *                                    line reader of input.c and the scanner, as idmap build
+ *                                    reader's blocks and the scanner, as idmap build
  *
  * Triples go to a callback that only counts them. Prints one line:
  *   mode=M bytes=B entries=E triples=T cpu_s=S mb_per_cpu_s=R

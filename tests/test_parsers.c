@@ -677,6 +677,32 @@ static void test_uniparc_forms(void **state)
 	free(xml);
 }
 
+/* XML without a line break, longer than a line may be (IDMAP_GZ_MAX_LINE): read as blocks. */
+static void test_uniparc_one_line(void **state)
+{
+	(void)state;
+	static const char entry[] = "<entry dataset=\"uniparc\"><accession>UPI0000000001</accession>"
+				    "<dbReference type=\"PDB\" id=\"1abc_A\" active=\"Y\"/>"
+				    "<sequence length=\"3\" checksum=\"0\">MKV</sequence></entry>";
+	size_t n = 40000, len = 0;
+	char *xml = malloc(16 + n * (sizeof entry - 1) + 16);
+	len += (size_t)sprintf(xml, "<uniparc>");
+	for (size_t i = 0; i < n; i++) {
+		memcpy(xml + len, entry, sizeof entry - 1);
+		len += sizeof entry - 1;
+	}
+	len += (size_t)sprintf(xml + len, "</uniparc>");
+	assert_true(len > (1u << 20) + 1000);
+	collector c;
+	idmap_input_info info;
+	read_ok(tu_write_file("oneline.xml", xml, len), &c, &info);
+	assert_int_equal(info.lines, n);
+	assert_int_equal(count_rows(&c, "#uniparc:PDB"), n);
+	assert_int_equal(info.text_bytes, len);
+	free(c.text);
+	free(xml);
+}
+
 /* The real excerpt: its one cross-reference (UniProtKB, inactive) gives only its GI, as an
  * inactive one; its taxon is an inactive cross-reference's, so none. */
 static void test_uniparc_real_excerpt(void **state)
@@ -788,6 +814,7 @@ int main(void)
 		cmocka_unit_test(test_uniparc_errors),
 		cmocka_unit_test(test_uniparc_taxa),
 		cmocka_unit_test(test_uniparc_real_excerpt),
+		cmocka_unit_test(test_uniparc_one_line),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
