@@ -193,6 +193,8 @@ static idmap_input_kind name_hint(const char *path)
 	return IDMAP_KIND_UNKNOWN;
 }
 
+#define UTF8_BOM "\xef\xbb\xbf"
+
 static int starts_with(const char *s, size_t len, const char *prefix, size_t plen)
 {
 	return len >= plen && memcmp(s, prefix, plen) == 0;
@@ -302,7 +304,7 @@ int idmap_input_read(const char *path, idmap_input_info *info, idmap_triple_fn f
  * goes to the UniParc scanner (it checks the root is <uniparc>). */
 static int is_xml(const char *s, size_t len)
 {
-	size_t i = 0;
+	size_t i = starts_with(s, len, UTF8_BOM, 3) ? 3 : 0; /* XML allows one */
 	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
 		i++;
 	if (i == len || s[i] != '<')
@@ -321,7 +323,8 @@ static int read_xml(idmap_gz_reader *r, idmap_parser *p, idmap_input_info *info,
 	info->kind = IDMAP_KIND_UNIPARC;
 	p->by_byte = 1;
 	while ((got = idmap_gz_read(r, &block, &len, msg, msglen)) == IDMAP_GZ_LINE) {
-		if (idmap_parse_uniparc_feed(p, block, len, pos) < 0)
+		size_t bom = pos == 0 && starts_with(block, len, UTF8_BOM, 3) ? 3 : 0;
+		if (idmap_parse_uniparc_feed(p, block + bom, len - bom, pos + bom) < 0)
 			return -1;
 		pos += len;
 		info->bytes = idmap_gz_bytes_in(r); /* live counters for progress reports */
@@ -376,7 +379,7 @@ int idmap_input_read_any(const char *path, idmap_input_info *info, idmap_triple_
 			info->bytes = idmap_gz_bytes_in(r);
 			info->text_bytes = idmap_gz_bytes_out(r);
 		}
-		if (p.line_no == 1 && starts_with(line, len, "\xef\xbb\xbf", 3)) {
+		if (p.line_no == 1 && starts_with(line, len, UTF8_BOM, 3)) {
 			rc = idmap_parse_fail(&p, "UTF-8 byte order mark at the start of the file "
 					      "(save it without BOM)");
 			break;

@@ -271,14 +271,13 @@ static int parse_attrs(idmap_parser *p, const char *s, const char *end, attr *a,
 		const char *close = memchr(q + 1, *q, (size_t)(end - q - 1));
 		if (!close)
 			break;
-		for (int i = 0; i < n; i++)
-			if (a[i].name_len == (size_t)(ne - t) && memcmp(a[i].name, t, a[i].name_len) == 0)
-			{
-				char nq[48];
-				return idmap_parse_fail(p, "attribute %s repeated",
-							idmap_parse_quote(nq, sizeof nq, t,
-									  (size_t)(ne - t)));
-			}
+		for (int i = 0; i < n; i++) {
+			if (a[i].name_len != (size_t)(ne - t) || memcmp(a[i].name, t, a[i].name_len))
+				continue;
+			char nq[48];
+			return idmap_parse_fail(p, "attribute %s repeated",
+						idmap_parse_quote(nq, sizeof nq, t, (size_t)(ne - t)));
+		}
 		const char *why;
 		a[n].name = t;
 		a[n].name_len = (size_t)(ne - t);

@@ -672,6 +672,9 @@ static void test_uniparc_forms(void **state)
 	unsigned char *gz;
 	n = gzip_buf(xml, len, &gz);
 	expect_part1("p1.xml.gz", gz, n);
+	memcpy(v, "\xef\xbb\xbf", 3); /* a byte order mark, which XML allows */
+	memcpy(v + 3, xml, len);
+	expect_part1("bom.xml", v, len + 3);
 	free(gz);
 	free(v);
 	free(xml);
