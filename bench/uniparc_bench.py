@@ -115,7 +115,9 @@ def main():
                "case). `xmllint --stream` is libxml2's xmlTextReader, the streaming API a "
                "libxml2-based reader would use, doing no work per element; the scanner rows "
                "include building every triple. `triples` counts the `#uniparc` triples "
-               "emitted (aliases and taxa included).", "",
+               "emitted (aliases and taxa included). The ratio lines are why idmap has its own "
+               "scanner rather than a libxml2 reader: the library's parsing alone costs a "
+               "multiple of the scanner's whole work.", "",
                "Command: `IDMAP_BENCH_UNIPARC=1 bench/run.sh`, or `bench/uniparc_bench.py --bin "
                "build --md docs/BENCHMARKS.md` (needs xmllint: `scripts/deps.sh "
                "--bench-uniparc`).", "", "```"] + lines + ["```", ""]
