@@ -118,15 +118,7 @@ def main():
                f"files (best of 2) against `{unz} -dc` of those files.", "",
                f"Command: `IDMAP_BENCH_FASTA=1 bench/run.sh`, or `bench/fasta_bench.py --bin "
                f"build --lines {a.lines} --md docs/BENCHMARKS.md`.", "", "```"] + lines + ["```", ""]
-        text = open(a.md).read() if os.path.exists(a.md) else ""
-        head = sec[0]
-        if head in text:
-            start = text.index(head)
-            nxt = text.find("\n## ", start + 1)
-            text = text[:start] + "\n".join(sec) + (text[nxt + 1:] if nxt >= 0 else "")
-        else:
-            text = text.rstrip("\n") + "\n\n" + "\n".join(sec)
-        open(a.md, "w").write(text)
+        write_section(a.md, sec)
 
 if __name__ == "__main__":
     main()

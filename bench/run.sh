@@ -46,5 +46,10 @@ if [ "${IDMAP_BENCH_FASTA:-0}" = 1 ]; then
 	scripts/deps.sh --bench-fasta
 	python3 "$here/fasta_bench.py" --bin "$root/build" --md "$root/docs/BENCHMARKS.md"
 fi
+# IDMAP_BENCH_UNIPARC=1: also the UniParc XML scanner (issue 16) against xmllint --stream
+if [ "${IDMAP_BENCH_UNIPARC:-0}" = 1 ]; then
+	scripts/deps.sh --bench-uniparc
+	python3 "$here/uniparc_bench.py" --bin "$root/build" --md "$root/docs/BENCHMARKS.md"
+fi
 
 exec python3 "$here/bench.py" --command "bench/run.sh${*:+ $*}" "$@"

@@ -358,6 +358,46 @@ int idmap_gz_getline(idmap_gz_reader *r, const char **line, size_t *len, char *e
 		    (size_t)IDMAP_GZ_MAX_LINE);
 }
 
+int idmap_gz_peek(idmap_gz_reader *r, const char **data, size_t *len, char *err, size_t errlen)
+{
+	if (r->state == ST_FAILED) {
+		set_msg(err, errlen, "%s", r->msg);
+		return r->fail_code;
+	}
+	while (r->pos == r->end && r->state != ST_DONE) {
+		int ret = r->gzip ? fill_gzip(r, err, errlen) : fill_plain(r, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	if (r->pos == r->end)
+		return IDMAP_GZ_EOF;
+	*data = r->out + r->pos;
+	*len = r->end - r->pos;
+	return IDMAP_GZ_LINE;
+}
+
+int idmap_gz_read(idmap_gz_reader *r, const char **data, size_t *len, char *err, size_t errlen)
+{
+	if (r->state == ST_FAILED) {
+		set_msg(err, errlen, "%s", r->msg);
+		return r->fail_code;
+	}
+	for (;;) {
+		if (r->pos < r->end) {
+			*data = r->out + r->pos;
+			*len = r->end - r->pos;
+			r->pos = r->scan = r->end;
+			return IDMAP_GZ_LINE;
+		}
+		if (r->state == ST_DONE)
+			return IDMAP_GZ_EOF;
+		r->pos = r->scan = r->end = 0; /* all handed out: refill from the start */
+		int ret = r->gzip ? fill_gzip(r, err, errlen) : fill_plain(r, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+}
+
 uint64_t idmap_gz_bytes_in(const idmap_gz_reader *r) { return r->bytes_in; }
 
 uint64_t idmap_gz_bytes_out(const idmap_gz_reader *r) { return r->bytes_out; }

@@ -37,6 +37,17 @@ void idmap_gz_close(idmap_gz_reader *r);
 int idmap_gz_getline(idmap_gz_reader *r, const char **line, size_t *len, char *err,
 		     size_t errlen);
 
+/* The text buffered from where the next line or block starts, without consuming it (at least
+ * one byte unless at the end): IDMAP_GZ_LINE with *data and *len, IDMAP_GZ_EOF or
+ * IDMAP_GZ_ERROR. For a look at the start of a file before choosing lines or blocks. */
+int idmap_gz_peek(idmap_gz_reader *r, const char **data, size_t *len, char *err, size_t errlen);
+
+/* Reads the next bytes of the text, from where the last line or block returned ended,
+ * whatever their line breaks (for formats that do not care, UniParc XML): IDMAP_GZ_LINE with
+ * *data and *len (a block of up to a few MiB, valid until the next call on r), IDMAP_GZ_EOF,
+ * or IDMAP_GZ_ERROR as idmap_gz_getline. The line count stays that of the lines returned. */
+int idmap_gz_read(idmap_gz_reader *r, const char **data, size_t *len, char *err, size_t errlen);
+
 /* Bytes read from the file so far (compressed bytes for gzip). */
 uint64_t idmap_gz_bytes_in(const idmap_gz_reader *r);
 

@@ -193,9 +193,16 @@ static idmap_input_kind name_hint(const char *path)
 	return IDMAP_KIND_UNKNOWN;
 }
 
+#define UTF8_BOM "\xef\xbb\xbf"
+
 static int starts_with(const char *s, size_t len, const char *prefix, size_t plen)
 {
 	return len >= plen && memcmp(s, prefix, plen) == 0;
+}
+
+static int looks_html(const char *s, size_t len)
+{
+	return contains_ci(s, len, "<!doctype html") || contains_ci(s, len, "<html");
 }
 
 /* What the first non-blank line looks like when it is clearly not UniProt idmapping data;
@@ -215,12 +222,17 @@ static const char *sniff_foreign(const char *s, size_t len)
 		return "a zip archive; unzip it first";
 	size_t check = len < 512 ? len : 512;
 	for (size_t i = 0; i < check; i++)
-		if ((u[i] < 0x20 && u[i] != '\t' && (u[i] != '\r' || i + 1 != len)) || u[i] == 0x7f)
-			return "binary data"; /* a CR ending the line is reported later */
+		if ((u[i] < 0x20 && u[i] != '\t') || u[i] == 0x7f)
+			return "binary data";
 	if (s[0] == '>')
 		return "FASTA sequences";
-	if (s[0] == '<' && (contains_ci(s, check, "<!doctype html") || contains_ci(s, check, "<html")))
-		return "an HTML page, perhaps an error page saved by a download";
+	if (s[0] == '<') {
+		if (looks_html(s, check))
+			return "an HTML page, perhaps an error page saved by a download";
+		if (starts_with(s, len, "<?xml", 5))
+			return "XML";
+		return "HTML or XML markup";
+	}
 	if (s[0] == '{' || s[0] == '[')
 		return "JSON";
 	if (starts_with(s, len, "ID   ", 5))
@@ -250,8 +262,6 @@ static int detect(idmap_parser *p, const char *s, size_t len, idmap_input_kind h
 	const char *foreign = sniff_foreign(s, len);
 	if (foreign)
 		return idmap_parse_fail(p, "not a UniProt idmapping file (looks like %s)", foreign);
-	if (s[0] == '<')
-		return IDMAP_KIND_UNIPARC; /* XML: the scanner checks the root is <uniparc> */
 	if (hint == IDMAP_KIND_RELDATE ||
 	    starts_with(s, len, "UniProt Knowledgebase Release ", 30))
 		return IDMAP_KIND_RELDATE;
@@ -290,6 +300,43 @@ int idmap_input_read(const char *path, idmap_input_info *info, idmap_triple_fn f
 	return idmap_input_read_any(path, info, fn, NULL, ctx, err, errlen);
 }
 
+/* 1 when the text starts (after white space) with markup other than an HTML page: XML, which
+ * goes to the UniParc scanner (it checks the root is <uniparc>). */
+static int is_xml(const char *s, size_t len)
+{
+	size_t i = starts_with(s, len, UTF8_BOM, 3) ? 3 : 0; /* XML allows one */
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	if (i == len || s[i] != '<')
+		return 0;
+	return !looks_html(s + i, len - i < 512 ? len - i : 512);
+}
+
+/* UniParc XML: the text in the reader's blocks, whatever its line breaks. */
+static int read_xml(idmap_gz_reader *r, idmap_parser *p, idmap_input_info *info, char *msg,
+		    size_t msglen)
+{
+	const char *block;
+	size_t len;
+	uint64_t pos = 0;
+	int got;
+	info->kind = IDMAP_KIND_UNIPARC;
+	p->by_byte = 1;
+	while ((got = idmap_gz_read(r, &block, &len, msg, msglen)) == IDMAP_GZ_LINE) {
+		size_t bom = pos == 0 && starts_with(block, len, UTF8_BOM, 3) ? 3 : 0;
+		if (idmap_parse_uniparc_feed(p, block + bom, len - bom, pos + bom) < 0)
+			return -1;
+		pos += len;
+		info->bytes = idmap_gz_bytes_in(r); /* live counters for progress reports */
+		info->text_bytes = pos;
+	}
+	if (got != IDMAP_GZ_EOF) {
+		snprintf(p->err, p->errlen, "%s: %s", p->path, msg);
+		return -1;
+	}
+	return idmap_parse_uniparc_end(p, pos);
+}
+
 int idmap_input_read_any(const char *path, idmap_input_info *info, idmap_triple_fn fn,
 			 idmap_fasta_fn fasta_fn, void *ctx, char *err, size_t errlen)
 {
@@ -317,24 +364,27 @@ int idmap_input_read_any(const char *path, idmap_input_info *info, idmap_triple_
 	idmap_input_kind hint = name_hint(path);
 	int kind = IDMAP_KIND_UNKNOWN;
 	int history = 0, rc = 0;
-	uint64_t text_pos = 0; /* offset of the next line in the text */
 	const char *line;
 	size_t len;
-	int got;
-	while ((got = idmap_gz_getline(r, &line, &len, msg, sizeof msg)) == IDMAP_GZ_LINE) {
+	int got = idmap_gz_peek(r, &line, &len, msg, sizeof msg);
+	if (got == IDMAP_GZ_LINE && is_xml(line, len)) {
+		rc = read_xml(r, &p, info, msg, sizeof msg);
+		got = IDMAP_GZ_EOF;
+		kind = IDMAP_KIND_UNIPARC;
+	}
+	while (kind != IDMAP_KIND_UNIPARC &&
+	       (got = idmap_gz_getline(r, &line, &len, msg, sizeof msg)) == IDMAP_GZ_LINE) {
 		p.line_no = idmap_gz_line_number(r);
 		if ((p.line_no & 0xffff) == 0) { /* live counters for progress reports */
 			info->bytes = idmap_gz_bytes_in(r);
 			info->text_bytes = idmap_gz_bytes_out(r);
 		}
-		if (p.line_no == 1 && starts_with(line, len, "\xef\xbb\xbf", 3)) {
+		if (p.line_no == 1 && starts_with(line, len, UTF8_BOM, 3)) {
 			rc = idmap_parse_fail(&p, "UTF-8 byte order mark at the start of the file "
 					      "(save it without BOM)");
 			break;
 		}
-		uint64_t line_pos = text_pos;
-		text_pos += len + 1;
-		if (len > 0 && line[len - 1] == '\r' && kind != IDMAP_KIND_UNIPARC && line[0] != '<') {
+		if (len > 0 && line[len - 1] == '\r') {
 			rc = idmap_parse_fail(&p, "CR line ending (file has Windows line ends)");
 			break;
 		}
@@ -357,16 +407,6 @@ int idmap_input_read_any(const char *path, idmap_input_info *info, idmap_triple_
 			} else {
 				info->kind = (idmap_input_kind)kind;
 			}
-			p.by_byte = kind == IDMAP_KIND_UNIPARC;
-		}
-		if (kind == IDMAP_KIND_UNIPARC) {
-			/* XML does not care where lines break: the line and its newline */
-			if (idmap_parse_uniparc_feed(&p, line, len, line_pos) < 0 ||
-			    idmap_parse_uniparc_feed(&p, "\n", 1, line_pos + len) < 0) {
-				rc = -1;
-				break;
-			}
-			continue;
 		}
 		if (history)
 			rc = idmap_parse_history_line(&p, line, len);
@@ -398,8 +438,6 @@ int idmap_input_read_any(const char *path, idmap_input_info *info, idmap_triple_
 		rc = idmap_parse_reldate_end(&p);
 	} else if (rc == 0 && kind == IDMAP_KIND_FASTA) {
 		rc = idmap_parse_fasta_end(&p);
-	} else if (rc == 0 && kind == IDMAP_KIND_UNIPARC) {
-		rc = idmap_parse_uniparc_end(&p, idmap_gz_bytes_out(r));
 	}
 	info->bytes = idmap_gz_bytes_in(r);
 	info->text_bytes = idmap_gz_bytes_out(r);

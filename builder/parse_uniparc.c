@@ -271,14 +271,13 @@ static int parse_attrs(idmap_parser *p, const char *s, const char *end, attr *a,
 		const char *close = memchr(q + 1, *q, (size_t)(end - q - 1));
 		if (!close)
 			break;
-		for (int i = 0; i < n; i++)
-			if (a[i].name_len == (size_t)(ne - t) && memcmp(a[i].name, t, a[i].name_len) == 0)
-			{
-				char nq[48];
-				return idmap_parse_fail(p, "attribute %s repeated",
-							idmap_parse_quote(nq, sizeof nq, t,
-									  (size_t)(ne - t)));
-			}
+		for (int i = 0; i < n; i++) {
+			if (a[i].name_len != (size_t)(ne - t) || memcmp(a[i].name, t, a[i].name_len))
+				continue;
+			char nq[48];
+			return idmap_parse_fail(p, "attribute %s repeated",
+						idmap_parse_quote(nq, sizeof nq, t, (size_t)(ne - t)));
+		}
 		const char *why;
 		a[n].name = t;
 		a[n].name_len = (size_t)(ne - t);
@@ -380,21 +379,32 @@ static int property(idmap_parser *p, const attr *a, int n)
 	}
 	if (i == 0 || i != val->value_len || i > MAX_TAXON_DIGITS)
 		return idmap_parse_fail(p, "NCBI_taxonomy_id is not a number of at most 10 digits");
-	for (size_t k = 0; k < up->ntaxa; k++)
-		if (up->taxa[k] == tax)
-			return 0;
+	if (up->ntaxa && up->taxa[up->ntaxa - 1] == tax)
+		return 0; /* the common repeat; the others go at the entry's end */
 	if (idmap_vec_reserve(&up->taxa, &up->taxa_cap, up->ntaxa + 1, sizeof *up->taxa) < 0)
 		return idmap_parse_fail(p, "out of memory");
 	up->taxa[up->ntaxa++] = tax;
 	return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The entry's taxa, once each in increasing order: sorted rather than looked up as they come,
+ * as an entry may have tens of thousands of cross-references. */
 static int end_entry(idmap_parser *p)
 {
 	struct idmap_uparc *up = p->uparc;
 	if (!up->upi)
 		return idmap_parse_fail(at(p, up->open_at[up->depth]), "<entry> without <accession>");
+	if (up->ntaxa > 1)
+		qsort(up->taxa, up->ntaxa, sizeof *up->taxa, cmp_u64);
 	for (size_t k = 0; k < up->ntaxa; k++) {
+		if (k && up->taxa[k] == up->taxa[k - 1])
+			continue;
 		char d[24];
 		int n = snprintf(d, sizeof d, "%llu", (unsigned long long)up->taxa[k]);
 		if (emit(p, TYPE_TAXON, d, (size_t)n) < 0)
@@ -500,18 +510,17 @@ static int end_tag(idmap_parser *p, const char *s, size_t len)
 	const char *end = s + len, *ne = name_end(s, end);
 	if (ne == s || skip_space(ne, end) != end)
 		return idmap_parse_fail(p, "malformed end tag");
-	char q[48];
-	idmap_parse_quote(q, sizeof q, s, (size_t)(ne - s));
+	char q[48], o[48];
 	if (up->depth == 0)
-		return idmap_parse_fail(p, "end tag %s without its start tag", q);
+		return idmap_parse_fail(p, "end tag %s without its start tag",
+					idmap_parse_quote(q, sizeof q, s, (size_t)(ne - s)));
 	const char *open = up->names + up->name_end[up->depth - 1];
 	size_t olen = (size_t)(up->name_end[up->depth] - up->name_end[up->depth - 1]);
-	if (olen != (size_t)(ne - s) || memcmp(open, s, olen) != 0) {
-		char o[48];
+	if (olen != (size_t)(ne - s) || memcmp(open, s, olen) != 0)
 		return idmap_parse_fail(p, "end tag %s does not close element %s (opened at byte %llu)",
-					q, idmap_parse_quote(o, sizeof o, open, olen),
+					idmap_parse_quote(q, sizeof q, s, (size_t)(ne - s)),
+					idmap_parse_quote(o, sizeof o, open, olen),
 					(unsigned long long)up->open_at[up->depth]);
-	}
 	return close_element(p);
 }
 

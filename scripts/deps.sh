@@ -33,6 +33,8 @@ check python3-venv /usr/bin/python3 -c "import ensurepip"
 # scripts/deps.sh --valgrind: also what scripts/test.sh --valgrind needs
 if [ "${1:-}" = --valgrind ]; then check valgrind command -v valgrind; fi
 # scripts/deps.sh --bench-fasta: bench/fasta_bench.py's rivals (not needed by the tests)
+# scripts/deps.sh --bench-uniparc: bench/uniparc_bench.py's rival, libxml2's xmllint
+if [ "${1:-}" = --bench-uniparc ]; then check libxml2-utils command -v xmllint; fi
 if [ "${1:-}" = --bench-fasta ]; then
 	check samtools command -v samtools
 	check tabix command -v bgzip

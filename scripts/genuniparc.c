@@ -263,7 +263,10 @@ void gu_close(void)
 {
 	flush_open();
 	for (int i = 0; i < n_parts; i++) {
-		put(i, "</uniparc>\n", 11);
+		/* the schema ends the root with a copyright element */
+		putf(i, "<copyright>\nCopyrighted by the UniProt Consortium, see "
+		     "https://www.uniprot.org/terms Distributed under the Creative Commons "
+		     "Attribution (CC BY 4.0) License\n</copyright>\n</uniparc>\n");
 		if (gz[i] ? gzclose(gz[i]) != Z_OK : fclose(fp[i]) != 0)
 			die("write error in", paths[i]);
 	}

@@ -329,10 +329,54 @@ static void test_stdin(void **state)
 	close(saved);
 }
 
+/* Blocks (idmap_gz_read) after a peek and a line: the peek consumes nothing, the blocks go on
+ * where the line ended and give the rest of the text in order, whatever its line breaks; the
+ * same from gzip, of more than the reader's buffers. */
+static void test_blocks(void **state)
+{
+	(void)state;
+	size_t len = (size_t)9 << 20;
+	char *data = malloc(len);
+	for (size_t i = 0; i < len; i++)
+		data[i] = (char)('a' + i % 23);
+	memcpy(data, "first\n", 6);
+	unsigned char *gz;
+	size_t n = gzip_member(data, len, &gz);
+	const char *paths[] = {tu_write_file("blocks.txt", data, len),
+			       tu_write_file("blocks.gz", gz, n)};
+	for (int k = 0; k < 2; k++) {
+		char err[256];
+		idmap_gz_reader *r = idmap_gz_open(paths[k], err, sizeof err);
+		assert_non_null(r);
+		const char *p, *q;
+		size_t plen, qlen;
+		assert_int_equal(idmap_gz_peek(r, &p, &plen, err, sizeof err), IDMAP_GZ_LINE);
+		assert_true(plen >= 6 && memcmp(p, "first\n", 6) == 0);
+		assert_int_equal(idmap_gz_peek(r, &q, &qlen, err, sizeof err), IDMAP_GZ_LINE);
+		assert_true(q == p && qlen == plen);
+		assert_int_equal(idmap_gz_getline(r, &p, &plen, err, sizeof err), IDMAP_GZ_LINE);
+		assert_true(plen == 5 && memcmp(p, "first", 5) == 0);
+		size_t off = 6;
+		int got;
+		while ((got = idmap_gz_read(r, &p, &plen, err, sizeof err)) == IDMAP_GZ_LINE) {
+			assert_true(plen > 0 && off + plen <= len);
+			assert_memory_equal(p, data + off, plen);
+			off += plen;
+		}
+		assert_int_equal(got, IDMAP_GZ_EOF);
+		assert_int_equal(off, len);
+		assert_int_equal(idmap_gz_bytes_out(r), len);
+		idmap_gz_close(r);
+	}
+	free(gz);
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_lines),
+		cmocka_unit_test(test_blocks),
 		cmocka_unit_test(test_empty_and_missing),
 		cmocka_unit_test(test_big_plain_and_gzip),
 		cmocka_unit_test(test_multi_member),

@@ -672,9 +672,75 @@ static void test_uniparc_forms(void **state)
 	unsigned char *gz;
 	n = gzip_buf(xml, len, &gz);
 	expect_part1("p1.xml.gz", gz, n);
+	memcpy(v, "\xef\xbb\xbf", 3); /* a byte order mark, which XML allows */
+	memcpy(v + 3, xml, len);
+	expect_part1("bom.xml", v, len + 3);
 	free(gz);
 	free(v);
 	free(xml);
+}
+
+/* XML without a line break, longer than a line may be (IDMAP_GZ_MAX_LINE): read as blocks. */
+static void test_uniparc_one_line(void **state)
+{
+	(void)state;
+	static const char entry[] = "<entry dataset=\"uniparc\"><accession>UPI0000000001</accession>"
+				    "<dbReference type=\"PDB\" id=\"1abc_A\" active=\"Y\"/>"
+				    "<sequence length=\"3\" checksum=\"0\">MKV</sequence></entry>";
+	size_t n = 40000, len = 0;
+	char *xml = malloc(16 + n * (sizeof entry - 1) + 16);
+	len += (size_t)sprintf(xml, "<uniparc>");
+	for (size_t i = 0; i < n; i++) {
+		memcpy(xml + len, entry, sizeof entry - 1);
+		len += sizeof entry - 1;
+	}
+	len += (size_t)sprintf(xml + len, "</uniparc>");
+	assert_true(len > (1u << 20) + 1000);
+	collector c;
+	idmap_input_info info;
+	read_ok(tu_write_file("oneline.xml", xml, len), &c, &info);
+	assert_int_equal(info.lines, n);
+	assert_int_equal(count_rows(&c, "#uniparc:PDB"), n);
+	assert_int_equal(info.text_bytes, len);
+	free(c.text);
+	free(xml);
+}
+
+/* The real excerpt: its one cross-reference (UniProtKB, inactive) gives only its GI, as an
+ * inactive one; its taxon is an inactive cross-reference's, so none. */
+static void test_uniparc_real_excerpt(void **state)
+{
+	(void)state;
+	collector c;
+	idmap_input_info info;
+	read_ok("data/samples/uniparc_excerpt.xml", &c, &info);
+	assert_int_equal(info.kind, IDMAP_KIND_UNIPARC);
+	assert_int_equal(info.lines, 1);
+	assert_string_equal(c.text, "\nUPI000041C017\t#uniparc-inactive:GI\t84028248\n");
+	free(c.text);
+}
+
+/* The taxa of an entry's active cross-references: once each, in increasing order, however
+ * they repeat; an inactive cross-reference's taxon is left out. */
+static void test_uniparc_taxa(void **state)
+{
+	(void)state;
+	static const char xml[] =
+		"<uniparc><entry><accession>UPI0000000007</accession>"
+		"<dbReference type='JPO' id='a' active='Y'><property type='NCBI_taxonomy_id' "
+		"value='10090'/></dbReference>"
+		"<dbReference type='JPO' id='b' active='Y'><property type='NCBI_taxonomy_id' "
+		"value='9606'/><property type='NCBI_taxonomy_id' value='9606'/></dbReference>"
+		"<dbReference type='JPO' id='c' active='N'><property type='NCBI_taxonomy_id' "
+		"value='562'/></dbReference>"
+		"<dbReference type='JPO' id='d' active='Y'><property type='NCBI_taxonomy_id' "
+		"value='10090'/></dbReference></entry></uniparc>\n";
+	collector c;
+	idmap_input_info info;
+	read_ok(tu_write_file("taxa.xml", xml, sizeof xml - 1), &c, &info);
+	assert_string_equal(c.text, "\nUPI0000000007\t#uniparc-taxon\t9606\n"
+				    "UPI0000000007\t#uniparc-taxon\t10090\n");
+	free(c.text);
 }
 
 #define UP_HEAD "<?xml version='1.0'?>\n<uniparc>\n" /* 32 bytes */
@@ -749,6 +815,9 @@ int main(void)
 		cmocka_unit_test(test_callback_stop),
 		cmocka_unit_test(test_uniparc_forms),
 		cmocka_unit_test(test_uniparc_errors),
+		cmocka_unit_test(test_uniparc_taxa),
+		cmocka_unit_test(test_uniparc_real_excerpt),
+		cmocka_unit_test(test_uniparc_one_line),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
