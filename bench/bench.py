@@ -331,6 +331,60 @@ def idmap_build(reldir, lines, memory, threads, runs):
     return res
 
 
+PHASE_TIME = re.compile(r"time ([a-z ]+): wall ([0-9.]+) s, CPU ([0-9.]+) s, "
+                        r"calling thread ([0-9.]+) s")
+
+
+def thread_split(reldir, lines):
+    """Issue 18 goal 3: one build at --threads 1 and one at --threads 2, with the CPU time of
+    every phase for all threads and for the calling thread (which parses and writes in
+    order: the serial part; docs/building.md "Thread time per phase")."""
+    out = os.path.join(WORK, "idx-threads.idx")
+    res = {}
+    for t in (1, 2):
+        errf = os.path.join(WORK, "build-threads-%d.err" % t)
+        argv = [IDMAP, "build", "--progress", "-o", out, "--memory", "2G", "--tmpdir", WORK,
+                "--threads", str(t), os.path.join(reldir, "idmapping.dat.gz")]
+        wait_quiet("idmap build --threads %d" % t)
+        log("idmap build %s --threads %d --progress" % (fmt_lines(lines), t))
+        r = timed(argv, stderr=errf)
+        with open(errf) as f:
+            phases = [{"phase": m.group(1), "wall": float(m.group(2)),
+                       "cpu": float(m.group(3)), "serial": float(m.group(4))}
+                      for m in PHASE_TIME.finditer(f.read())]
+        cpu = sum(x["cpu"] for x in phases)
+        serial = sum(x["serial"] for x in phases)
+        res[str(t)] = {"wall": r.wall, "cpu": r.cpu, "phases": phases,
+                       "s": serial / cpu if cpu else None}
+        log("  wall %.1f s, cpu %.1f s, serial fraction %s"
+            % (r.wall, r.cpu, "%.2f" % res[str(t)]["s"] if cpu else "?"))
+    os.unlink(out)
+    return res
+
+
+def amdahl(s, n):
+    return 1 / (s + (1 - s) / n)
+
+
+def scale_result(path):
+    """The figures of the last bench/scale.sh run (its result.txt), or None."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return None
+    m = re.search(r"scale proof: (\d+) lines, --shape (\S+), --memory (\S+), (\S+)", text)
+    w = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([0-9:.]+)", text)
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    if not (m and w and rss):
+        return None
+    wall = 0.0
+    for part in w.group(1).split(":"):
+        wall = wall * 60 + float(part)
+    return {"lines": int(m.group(1)), "shape": m.group(2), "memory": m.group(3),
+            "date": m.group(4), "wall": wall, "rss": int(rss.group(1)) * 1024}
+
+
 def compare_indexes(a, b):
     """A sentence on whether two builds of the same input agree."""
     if os.path.getsize(a) != os.path.getsize(b):
@@ -410,7 +464,13 @@ def sqlite_join_scripts(s, outdir):
                 ".import --schema temp %s q\n.output %s\n"
                 "SELECT q.id, m.acc FROM q CROSS JOIN m ON m.id = q.id AND m.type = q.type "
                 "ORDER BY q.rowid;\n" % (s["ext"], os.path.join(outdir, "sqlite-ext.tsv")))
-    return acc_sql, ext_sql
+    gi_sql = os.path.join(outdir, "join-gi.sql")
+    with open(gi_sql, "w") as f:
+        f.write("CREATE TEMP TABLE q(id TEXT);\n.mode tabs\n"
+                ".import --schema temp %s q\n.output %s\n"
+                "SELECT q.id, m.acc FROM q CROSS JOIN m ON m.id = q.id AND m.type = 'GI' "
+                "ORDER BY q.rowid;\n" % (s["gi"], os.path.join(outdir, "sqlite-gi.tsv")))
+    return acc_sql, ext_sql, gi_sql
 
 
 # ---- e. Mapping --------------------------------------------------------------------------
@@ -468,10 +528,15 @@ def mapping(index, s, db, runs, label):
         return Run(r1.wall + r2.wall, r1.user + r2.user, r1.sys + r2.sys,
                    max(r1.rss, r2.rss), 0)
 
-    work = [("acc", idmap_acc), ("ext", idmap_ext)]
+    def idmap_gi():
+        return timed([IDMAP, "map", "-i", index, "--from", "GI", "--to", "UniProtKB"],
+                     stdin=s["gi"], stdout=os.path.join(d, "idmap-gi.tsv"),
+                     stderr=os.path.join(d, "idmap-gi.err"))
+
+    work = [("acc", idmap_acc), ("ext", idmap_ext), ("gi", idmap_gi)]
     if db:
-        acc_sql, ext_sql = sqlite_join_scripts(s, d)
-        for k, script in (("acc", acc_sql), ("ext", ext_sql)):
+        acc_sql, ext_sql, gi_sql = sqlite_join_scripts(s, d)
+        for k, script in (("acc", acc_sql), ("ext", ext_sql), ("gi", gi_sql)):
             def f(script=script):
                 return timed(["sqlite3", "-batch", "-readonly", db], stdin=script,
                              stderr=os.path.join(d, "sqlite.err"))
@@ -486,7 +551,7 @@ def mapping(index, s, db, runs, label):
         log("  median %.3f s (%s)" % (m.wall, ", ".join("%.3f" % r.wall for r in rs)))
     cat_files(os.path.join(d, "idmap-ext.tsv"),
               [os.path.join(d, "idmap-gi.tsv"), os.path.join(d, "idmap-refseq.tsv")])
-    for k in ("acc", "ext"):
+    for k in ("acc", "ext", "gi"):
         with open(os.path.join(d, "idmap-%s.tsv" % k)) as f:
             res[k]["rows"] = sum(1 for x in f if x.rstrip("\n") != HEADER)
         if db:
@@ -807,6 +872,15 @@ def report_lines(R):
                                 verdict(t["ok"]) if t["ok"] is not None else "not measured"))
     w("")
 
+    w("## Targets (issue 18: real-release scale)")
+    w("")
+    w("| target | measured | verdict |")
+    w("|---|---|---|")
+    for t in R.get("scale_targets", []):
+        w("| %s | %s | %s |" % (t["target"], t["measured"],
+                                verdict(t["ok"]) if t["ok"] is not None else "reported"))
+    w("")
+
     w("## How it was measured")
     w("")
     for n in R["notes"]:
@@ -945,6 +1019,66 @@ def targets(R):
     return T
 
 
+def scale_targets(R):
+    """Issue 18 (real-release scale): goals 1-6, a line each."""
+    N = R["lines"]
+    D = R["decomp"]
+    T = []
+    rel = R["releases"][str(N)]
+    b2 = R["build_main"]
+    x = ratio(b2["size"], rel["gz_size"])
+    T.append({"target": "1. index <= 2.5x the gzip input", "measured": "%.2fx (%s vs %s)"
+              % (x, human_bytes(b2["size"]), human_bytes(rel["gz_size"])), "ok": x <= 2.5})
+    if "igzip" in D:
+        x = ratio(b2["wall"], D["igzip"]["wall"])
+        T.append({"target": "2. build <= 6x `igzip -dc` on %s cores" % R["machine"]["cores"],
+                  "measured": "%.2fx (%s vs %s wall; build CPU %s)"
+                  % (x, s1(b2["wall"]), s1(D["igzip"]["wall"]), s1(b2["cpu"])),
+                  "ok": x <= 6})
+    th = R.get("threads")
+    if th and th["2"]["s"] is not None:
+        sv = th["2"]["s"]
+        T.append({"target": "3. every core: serial fraction, projected speedup",
+                  "measured": "s = %.2f at --threads 2 (%.2f at 1), build CPU %s / %s at 1 / 2 "
+                  "threads; Amdahl projection for 16 / 64 / 128 cores: %.1fx / %.1fx / %.1fx"
+                  % (sv, th["1"]["s"], s1(th["1"]["cpu"]), s1(th["2"]["cpu"]),
+                     amdahl(sv, 16), amdahl(sv, 64), amdahl(sv, 128)), "ok": None})
+    for mp in R["mapping"].values():
+        res = mp["res"]
+        if "sqlite-gi" not in res:
+            continue
+        x = ratio(res["sqlite-gi"]["median"]["wall"], res["gi"]["median"]["wall"])
+        eq = res.get("check-gi", {}).get("equal")
+        T.append({"target": "4. %d GI -> UniProtKB >= 8x the SQLite join" % mp["n_gi"],
+                  "measured": "%.1fx at %s lines (%s vs %s)%s"
+                  % (x, fmt_lines(mp["lines"]), s3(res["gi"]["median"]["wall"]),
+                     s3(res["sqlite-gi"]["median"]["wall"]),
+                     "" if eq else "; outputs DIFFER"), "ok": x >= 8 and bool(eq)})
+        x = ratio(res["sqlite-acc"]["median"]["wall"], res["acc"]["median"]["wall"])
+        T.append({"target": "4. accessions -> UniRef90 stays >= 20x the SQLite join",
+                  "measured": "%.1fx at %s lines" % (x, fmt_lines(mp["lines"])),
+                  "ok": x >= 20})
+    x = ratio(rel["text"], rel["gz_size"])
+    T.append({"target": "5. generator: `--shape real` compresses like the real files (~5x)",
+              "measured": "%s shape: text / gzip = %.2fx" % (R["shape"], x),
+              "ok": (x >= 4.5) if R["shape"] == "real" else None})
+    sc = scale_result(os.path.join(WORK, "scale", "result.txt"))
+    if sc:
+        proj = sc["wall"] * 2.4e9 / sc["lines"]
+        lim = mem_bytes(sc["memory"]) * 1.10
+        T.append({"target": "6. full release (2.4e9 lines) within 15 min on 2 cores, RSS "
+                  "within --memory",
+                  "measured": "bench/scale.sh of %s (%s lines, --shape %s): %s wall, peak "
+                  "RSS %s at --memory %s; linear to 2.4e9 lines: %.1f min"
+                  % (sc["date"], fmt_lines(sc["lines"]), sc["shape"], s1(sc["wall"]),
+                     human_bytes(sc["rss"]), sc["memory"], proj / 60),
+                  "ok": proj <= 900 and sc["rss"] <= lim})
+    else:
+        T.append({"target": "6. full release within 15 min", "measured": "no bench/scale.sh "
+                  "result in the work dir (run `bench/scale.sh --lines 1e9` first)", "ok": None})
+    return T
+
+
 # ---- Main --------------------------------------------------------------------------------
 
 def main():
@@ -987,6 +1121,7 @@ def main():
                 R = json.load(f)
             finish_notes(R)
             R["targets"] = targets(R)
+            R["scale_targets"] = scale_targets(R) if "threads" in R else []
             Rs.append(R)
         out = a.out or (os.path.join(WORK, "BENCHMARKS-quick.md") if N <= 1000000
                         else os.path.join(ROOT, "docs", "BENCHMARKS.md"))
@@ -1000,7 +1135,7 @@ def main():
     report(Rs, out)
     log("report written to %s" % out)
     for R in Rs:
-        for t in R["targets"]:
+        for t in R["targets"] + R["scale_targets"]:
             log("  %-6s %s%s: %s" % ("PASS" if t["ok"] else "MISS" if t["ok"] is False else
                                      "n/a", "[%s] " % R["shape"] if len(Rs) > 1 else "",
                                      t["target"], t["measured"]))
@@ -1105,6 +1240,7 @@ def run(a, N, shape):
         index_of[n] = b["index"]
     R["builds"] = builds
     R["build_main"] = main2
+    R["threads"] = thread_split(rels[N], N)
 
     # samples
     S = {n: samples(rels[n], a.sample, a.sample, a.seed) for n in sizes}
@@ -1231,6 +1367,7 @@ def run(a, N, shape):
     R["max_wait"] = a.max_wait
     finish_notes(R)
     R["targets"] = targets(R)
+    R["scale_targets"] = scale_targets(R)
     R["finished"] = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     R["elapsed"] = time.monotonic() - t_start
     with open(results_path(N, shape), "w") as f:
