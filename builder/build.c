@@ -122,6 +122,37 @@ double build_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static double clock_s(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* CPU time of all the process's threads so far, in seconds. */
+static double cpu_now(void)
+{
+	return clock_s(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+double build_thread_cpu(void)
+{
+	return clock_s(CLOCK_THREAD_CPUTIME_ID);
+}
+
+/* Logs the wall time, the CPU time summed over all threads (the inflating and writing ones
+ * included) and that of the calling thread, which parses and writes the index alone, since
+ * the last phase ended: the serial fraction of each phase (docs/building.md). */
+static void phase_done(build *b, const char *phase)
+{
+	double wall = build_now(), cpu = cpu_now(), own = build_thread_cpu();
+	build_log(b, "time %s: wall %.2f s, CPU %.2f s, calling thread %.2f s", phase,
+		  wall - b->phase_wall, cpu - b->phase_cpu, own - b->phase_own);
+	b->phase_wall = wall;
+	b->phase_cpu = cpu;
+	b->phase_own = own;
+}
+
 void build_progress(build *b, const char *phase, uint64_t done, uint64_t total, int force)
 {
 	if (!b->o->progress)
@@ -209,9 +240,23 @@ static void plan(build *b)
 	 * pass per preparing thread plus the one being written share half of the budget. The
 	 * share does not depend on --threads, so that the index does not either. */
 	b->key_workers = b->threads < IDMAP_MAX_KEY_WORKERS ? b->threads : IDMAP_MAX_KEY_WORKERS;
+	/* The threads beyond those split between the writing thread and the preparing ones,
+	 * for the work inside a pass (par.h): a third to the writer, the rest to the others.
+	 * Per-thread scratch stays within the pass's budget (build_keys.c), whatever N. */
+	b->write_threads = b->threads / (b->key_workers + 1);
+	if (b->write_threads < 1)
+		b->write_threads = 1;
+	b->pass_threads = (b->threads - b->write_threads + b->key_workers - 1) / b->key_workers;
+	if (b->pass_threads < 1)
+		b->pass_threads = 1;
 	b->pass_budget = b->memory / 2 / (IDMAP_MAX_KEY_WORKERS + 1);
 	uint64_t t = b->pass_budget / 64 / 4;
 	b->part_target = t < 1024 ? 1024 : t > MAX_PART_TARGET ? MAX_PART_TARGET : t;
+	/* Tests: IDMAP_BUILD_PART_KEYS=N makes partitions of N keys, so that a small input has
+	 * several in one pass (a full release has a hundred), for the threads of a pass. */
+	const char *pk = getenv("IDMAP_BUILD_PART_KEYS");
+	if (pk && atoi(pk) > 0)
+		b->part_target = (uint64_t)atoi(pk);
 	/* A key partition file should fit one pass: a record takes about six times its bytes
 	 * on disk there (entry, sort scratch, sorted copy of its value), and every further
 	 * pass over a file reads and hashes all of it again. */
@@ -666,7 +711,9 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	build bb, *b = &bb;
 	memset(b, 0, sizeof(*b));
 	b->o = o;
-	b->started = build_now();
+	b->started = b->phase_wall = build_now();
+	double cpu0 = b->phase_cpu = cpu_now();
+	b->phase_own = build_thread_cpu();
 	b->err = err;
 	b->errlen = errlen;
 	err[0] = 0;
@@ -688,8 +735,8 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	b->isoform_type = UINT32_MAX;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	b->threads = o->threads ? o->threads : cores > 0 ? (uint32_t)cores : 1;
-	if (b->threads > 64)
-		b->threads = 64;
+	if (b->threads > IDMAP_MAX_THREADS)
+		b->threads = IDMAP_MAX_THREADS;
 	b->bg = idmap_spill_bg_start(); /* NULL: every file is written synchronously */
 	uint64_t seed = o->seed ? o->seed : DEFAULT_SEED;
 	b->acc_seed = idmap_fmix(seed);
@@ -710,10 +757,18 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 		build_fail(b, "the inputs hold no data lines");
 		goto out;
 	}
-	if (build_accessions(b) < 0 || plan_forward(b) < 0 ||
-	    idmap_iw_begin(&b->iw, o->output, b->err, b->errlen) < 0 || build_keys(b) < 0 ||
-	    close_parts(b, b->fwd_parts, b->nfwd) < 0 || build_forward(b) < 0 ||
-	    entries_finish(b) < 0)
+	phase_done(b, "ingest");
+	if (build_accessions(b) < 0 || plan_forward(b) < 0)
+		goto out;
+	phase_done(b, "accessions");
+	if (idmap_iw_begin(&b->iw, o->output, b->err, b->errlen) < 0 || build_keys(b) < 0 ||
+	    close_parts(b, b->fwd_parts, b->nfwd) < 0)
+		goto out;
+	phase_done(b, "keys");
+	if (build_forward(b) < 0)
+		goto out;
+	phase_done(b, "forward");
+	if (entries_finish(b) < 0)
 		goto out;
 
 	char date[32];
@@ -735,7 +790,8 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	meta = head;
 	if (assemble(b, &meta) < 0)
 		goto out;
-	build_log(b, "done");
+	phase_done(b, "write");
+	build_log(b, "done: wall %.2f s, CPU %.2f s", build_now() - b->started, cpu_now() - cpu0);
 	rc = 0;
 out:
 	free(meta.p);

@@ -135,7 +135,7 @@ typedef struct {
 	fwd_slot slot[MAX_FWD_SLOTS];
 	uint32_t turn[MAX_FWD_SLOTS]; /* the partition a slot serves next */
 	int stop;
-	double t_read; /* the reading threads' time reading and sorting, summed */
+	double t_read; /* the reading threads' CPU time reading and sorting, summed */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 } fwd_reader;
@@ -249,10 +249,10 @@ static void *reader_main(void *arg)
 		build_err err = {s->err, sizeof(s->err)};
 		uint64_t lo = (uint64_t)g * b->fwd_range, nacc = b->acc_ks.nkeys;
 		uint64_t hi = lo + b->fwd_range < nacc ? lo + b->fwd_range : nacc;
-		double t0 = build_now();
+		double t0 = build_thread_cpu();
 		int rc = read_part(b, &err, g, lo, hi, &s->f);
 		pthread_mutex_lock(&R->lock);
-		R->t_read += build_now() - t0;
+		R->t_read += build_thread_cpu() - t0;
 		s->state = rc < 0 ? -1 : 1;
 		pthread_cond_broadcast(&R->cond);
 		pthread_mutex_unlock(&R->lock);
@@ -316,9 +316,9 @@ int build_forward(build *b)
 			build_fail(b, "%s", s->err);
 			goto out;
 		}
-		double t0 = build_now();
+		double t0 = build_thread_cpu();
 		int wrc = s->f.sorted_file ? fwd_runs_write(b, g, lo, hi) : write_range(b, &s->f, lo, hi);
-		t_write += build_now() - t0;
+		t_write += build_thread_cpu() - t0;
 		fwd_pairs_free(&s->f);
 		if (wrc < 0)
 			goto out;
@@ -336,8 +336,8 @@ int build_forward(build *b)
 		pthread_mutex_lock(&R->lock);
 		double t_read = R->t_read;
 		pthread_mutex_unlock(&R->lock);
-		build_log(b, "forward: %llu records in %u partitions (%u reading threads %.1fs, "
-			     "writing thread %.1fs)",
+		build_log(b, "forward: %llu records in %u partitions (CPU of the %u reading "
+			     "threads %.1fs, of the writing thread %.1fs)",
 			  (unsigned long long)b->acc_ks.nkeys, count, R->nreaders, t_read, t_write);
 	}
 out:

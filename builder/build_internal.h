@@ -29,6 +29,10 @@
  * 2-core test machine busy in the keys phase. */
 #define IDMAP_MAX_KEY_WORKERS 2
 
+/* --threads beyond this many are not used: more threads than the items of a pass (MPHF
+ * partitions of 2^18 keys at most) would wait, and each costs a stack. */
+#define IDMAP_MAX_THREADS 1024
+
 /* Threads that read and sort forward partitions for the one that writes them. Any count gives
  * the same index (the records are written in slot order); two keep both cores busy. */
 #define IDMAP_MAX_FWD_READERS 2
@@ -78,6 +82,8 @@ typedef struct build_entries build_entries; /* build_entries.c */
 typedef struct build {
 	const idmap_build_opts *o;
 	double started; /* monotonic seconds, for the log */
+	/* wall, process CPU and calling thread CPU seconds at the last phase's end */
+	double phase_wall, phase_cpu, phase_own;
 	char *err;
 	size_t errlen;
 	char *tmpdir; /* private directory for this build, removed at the end */
@@ -115,6 +121,8 @@ typedef struct build {
 	uint64_t part_target;	  /* keys per MPHF partition */
 	uint64_t pass_budget;	  /* bytes one pass over a key partition may hold */
 	uint32_t key_workers;	  /* threads preparing key passes, 1 .. IDMAP_MAX_KEY_WORKERS */
+	uint32_t pass_threads;	  /* threads each of them uses inside its pass (par.h) */
+	uint32_t write_threads;	  /* threads the writing thread uses inside a pass */
 	keyspace_writer acc_ks, key_ks;
 	uint8_t *acc_dir, *key_dir;
 	size_t acc_dir_len, key_dir_len;
@@ -166,6 +174,8 @@ static inline build_err build_err_of(build *b)
 }
 /* Monotonic clock in seconds. */
 double build_now(void);
+/* CPU time of the calling thread, in seconds. */
+double build_thread_cpu(void);
 /* -1 with the error "interrupted" once the caller's cancel flag is set, else 0. */
 int build_cancelled(build *b);
 /* Reports progress when the last report is older than a quarter second (or force). */
