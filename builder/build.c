@@ -314,46 +314,14 @@ static int close_parts(build *b, idmap_spill *parts, uint32_t n)
 
 /* ---- ingest ---------------------------------------------------------------------------- */
 
-/* Appends one triple to the partitions. */
+/* Appends one triple to the partitions, through the ingest pipe when there is one. */
 static int add_triple(build *b, uint64_t acc, uint32_t type, const char *value, size_t len,
 		      char *err, size_t errlen)
 {
-	if (acc && acc != b->last_acc) {
-		idmap_spill *s = &b->acc_parts[file_of(idmap_hash_acc(acc, b->acc_seed).hi,
-						       b->fbits)];
-		if (idmap_spill_write(s, &acc, 8) < 0)
-			goto io;
-		s->records++;
-		b->last_acc = acc;
-	}
-	idmap_h128 h = idmap_hash_key(type, value, len, b->key_seed);
-	idmap_spill *s = &b->key_parts[file_of(h.hi, b->fbits)];
-	uint16_t len16 = (uint16_t)len, type16 = (uint16_t)type;
-	if (s->cap - s->len >= IDMAP_KEY_REC_HEAD + len) {
-		/* Fields stored straight into the buffer: a header assembled on the stack and
-		 * copied as a block would be read back across its field stores, which stalls. */
-		uint8_t *p = s->buf + s->len;
-		memcpy(p, &acc, 8);
-		memcpy(p + 8, &type16, 2);
-		memcpy(p + 10, &len16, 2);
-		memcpy(p + IDMAP_KEY_REC_HEAD, value, len);
-		s->len += IDMAP_KEY_REC_HEAD + len;
-		s->bytes += IDMAP_KEY_REC_HEAD + len;
-	} else {
-		uint8_t head[IDMAP_KEY_REC_HEAD];
-		memcpy(head, &acc, 8);
-		memcpy(head + 8, &type16, 2);
-		memcpy(head + 10, &len16, 2);
-		if (idmap_spill_write(s, head, sizeof(head)) < 0 ||
-		    idmap_spill_write(s, value, len) < 0)
-			goto io;
-	}
-	s->records++;
 	b->triples++;
-	return 0;
-io:
-	snprintf(err, errlen, "writing temporary files in %s: %s", b->tmpdir, strerror(errno));
-	return -1;
+	if (b->pipe)
+		return ingest_pipe_put(b->pipe, acc, type, value, len, err, errlen);
+	return build_part_triple(b, acc, type, value, len, err, errlen);
 }
 
 /* The error of a type types_intern could not add: the format's limit on the number of types
@@ -630,14 +598,16 @@ static int ingest(build *b, idmap_str *meta, char *release, size_t release_len)
 {
 	uint32_t nfiles = 1u << b->fbits;
 	if (open_parts(b, &b->acc_parts, nfiles, "acc-part") < 0 ||
-	    open_parts(b, &b->key_parts, nfiles, "key-part") < 0)
+	    open_parts(b, &b->key_parts, nfiles, "key-part") < 0 || ingest_pipe_start(b) < 0)
 		return -1;
 	for (size_t i = 0; i < b->o->n_inputs; i++) {
 		const char *path = b->o->inputs[i];
 		idmap_input_info info;
 		memset(&info, 0, sizeof(info));
-		b->last_acc = b->last_isoform = 0;
+		b->last_isoform = 0;
 		b->prev_len = 0;
+		if (ingest_pipe_new_input(b) < 0)
+			return -1;
 		b->err[0] = 0;
 		b->reading = &info;
 		b->input_index = i;
@@ -669,7 +639,8 @@ static int ingest(build *b, idmap_str *meta, char *release, size_t release_len)
 		build_log(b, "read %s: %s, %llu lines", path, idmap_input_kind_name(info.kind),
 			  (unsigned long long)info.lines);
 	}
-	if (close_parts(b, b->acc_parts, nfiles) < 0 || close_parts(b, b->key_parts, nfiles) < 0)
+	if (ingest_pipe_stop(b) < 0 || close_parts(b, b->acc_parts, nfiles) < 0 ||
+	    close_parts(b, b->key_parts, nfiles) < 0)
 		return -1;
 	return 0;
 }
@@ -795,6 +766,7 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	rc = 0;
 out:
 	free(meta.p);
+	ingest_pipe_stop(b); /* after a failed ingest: its thread is done before its files */
 	close_parts(b, b->acc_parts, b->acc_parts ? 1u << b->fbits : 0);
 	close_parts(b, b->key_parts, b->key_parts ? 1u << b->fbits : 0);
 	close_parts(b, b->fwd_parts, b->fwd_parts ? b->nfwd : 0);

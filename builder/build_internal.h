@@ -78,6 +78,7 @@ typedef struct {
 } keyspace_writer;
 
 typedef struct build_entries build_entries; /* build_entries.c */
+typedef struct ingest_pipe ingest_pipe;     /* ingest_pipe.c */
 
 typedef struct build {
 	const idmap_build_opts *o;
@@ -97,7 +98,8 @@ typedef struct build {
 	size_t spill_buf;	/* buffer size of one partition writer */
 	idmap_spill *acc_parts; /* ingest: accession codes */
 	idmap_spill *key_parts; /* ingest: key records */
-	uint64_t last_acc;	/* to drop repeats of the same accession */
+	ingest_pipe *pipe;	/* hashes and writes them on a thread of its own; NULL: none */
+	uint64_t last_acc;	/* to drop repeats of the same accession (the pipe's thread) */
 	uint64_t last_isoform;	/* likewise for its #isoform-of record */
 	/* The last triple read, to drop a line that repeats it (prev_len 0: none) before it
 	 * costs anything further: a release file repeating a line millions of times then
@@ -226,6 +228,23 @@ static inline uint32_t file_of(uint64_t hi, uint32_t fbits)
  * and ends it there. Return 0 or -1 (error set). */
 int build_place_open(build *b, idmap_spill *s);
 int build_place_close(build *b, idmap_spill *s, uint32_t id);
+
+/* The ingest pipe (ingest_pipe.c): with two threads or more, the parsing thread hands its
+ * triples in batches to one thread that hashes them into the partition files, in order.
+ * ingest_pipe_start starts it (no thread: b->pipe stays NULL and the parsing thread calls
+ * build_part_triple itself); ingest_pipe_put queues a triple (-1 with err once the thread
+ * failed); ingest_pipe_new_input marks where an input starts (the accession repeats are
+ * dropped within an input); ingest_pipe_stop writes what is queued and ends the thread
+ * (-1 with the build's error set if it failed; nothing without a pipe). */
+int ingest_pipe_start(build *b);
+int ingest_pipe_put(ingest_pipe *p, uint64_t acc, uint32_t type, const char *value, size_t len,
+		    char *err, size_t errlen);
+int ingest_pipe_new_input(build *b);
+int ingest_pipe_stop(build *b);
+/* Appends one triple to its accession and key partition files (err: "writing temporary
+ * files ..."). Returns 0 or -1. */
+int build_part_triple(build *b, uint64_t acc, uint32_t type, const char *value, size_t len,
+		      char *err, size_t errlen);
 
 int build_accessions(build *b);
 int build_keys(build *b);
