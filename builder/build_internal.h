@@ -33,9 +33,12 @@
  * partitions of 2^18 keys at most) would wait, and each costs a stack. */
 #define IDMAP_MAX_THREADS 1024
 
-/* Threads that read and sort forward partitions for the one that writes them. Any count gives
- * the same index (the records are written in slot order); two keep both cores busy. */
-#define IDMAP_MAX_FWD_READERS 2
+/* Threads that read and sort forward partitions for the one that writes them, at most. Any
+ * count gives the same index (the records are written in slot order; the partitions, sized
+ * so that every reader's fits its share of the budget, only change where the ranges end).
+ * Beyond a few, the writing thread is the limit: at 1e7 lines it spends half the readers'
+ * CPU time. */
+#define IDMAP_MAX_FWD_READERS 8
 
 /* A record of a key partition file: u64 accession code, u16 type id (< IDMAP_MAX_TYPES),
  * u16 value length, the value. Every byte is written once and read once per build (2.6 GB at
@@ -136,7 +139,7 @@ typedef struct build {
 	uint64_t pairs; /* distinct triples */
 
 	uint32_t nfwd;		/* forward partitions */
-	uint32_t fwd_readers;	/* threads reading them, 1 .. IDMAP_MAX_FWD_READERS */
+	uint32_t fwd_readers;	/* threads reading them, 1 .. IDMAP_MAX_FWD_READERS (plan_forward) */
 	uint64_t fwd_range;	/* accession slots per forward partition */
 	/* Forward pairs packed where they are written (build_fwd.c): one u64
 	 * (accession - partition start) << (fwd_tbits + fwd_kbits) | type << fwd_kbits | key,
