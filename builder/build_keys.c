@@ -6,6 +6,9 @@
  * thread writes the prepared ones in order (pass_queue). */
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -741,6 +744,20 @@ out:
 	return rc;
 }
 
+/* The threads of a pass (par.h) allocate their scratch in malloc arenas of their own, which
+ * keep it after it is freed: up to a partition's scratch per thread, which with many threads
+ * and partitions of 2^18 keys would be hundreds of MB beyond the budget. Returned to the
+ * system after every pass, so that what a pass holds stays within its share whatever N. */
+static void give_back_arenas(const build *b)
+{
+#ifdef __GLIBC__
+	if (b->threads > 2)
+		malloc_trim(0);
+#else
+	(void)b;
+#endif
+}
+
 /* One pass of the keys phase: sub-partitions [s0, s1) of partition file f. */
 typedef struct {
 	uint32_t f, nsub, s0, s1;
@@ -927,6 +944,7 @@ int build_keys(build *b)
 		int wrc = p->external ? keyruns_write_file(b, p->f, p->nsub, L.mem[slot].nruns)
 				      : write_pass(b, &L.mem[slot]);
 		release_parts(&L.mem[slot]);
+		give_back_arenas(b);
 		if (wrc < 0)
 			goto out;
 		t_write += build_thread_cpu() - t0;
