@@ -658,6 +658,7 @@ static int plan_forward(build *b)
 	uint64_t most = b->memory / (256ull << 20);
 	most = most < 2 ? 2 : most > IDMAP_MAX_FWD_READERS ? IDMAP_MAX_FWD_READERS : most;
 	b->fwd_readers = b->threads < most ? b->threads : (uint32_t)most;
+	b->fwd_write_threads = b->threads > b->fwd_readers ? b->threads - b->fwd_readers : 1;
 	uint64_t need = b->triples * (44 * b->fwd_readers + 16) / (b->memory / 2) + 1;
 	uint64_t pipeline = b->triples / FWD_PIPELINE_PAIRS + 1;
 	if (pipeline > MIN_FWD_PIPELINE)

@@ -140,6 +140,7 @@ typedef struct build {
 
 	uint32_t nfwd;		/* forward partitions */
 	uint32_t fwd_readers;	/* threads reading them, 1 .. IDMAP_MAX_FWD_READERS (plan_forward) */
+	uint32_t fwd_write_threads; /* threads encoding the records of the one being written */
 	uint64_t fwd_range;	/* accession slots per forward partition */
 	/* Forward pairs packed where they are written (build_fwd.c): one u64
 	 * (accession - partition start) << (fwd_tbits + fwd_kbits) | type << fwd_kbits | key,
