@@ -8,13 +8,16 @@ threads a dozen partitions to sort, compact, hash and encode, as a full release 
 --memory 4M, whose key files go through sorted runs (also forced with IDMAP_BUILD_KEY_RUNS=1).
 Every build of one configuration must give the same bytes (SOURCE_DATE_EPOCH fixes the build
 date in META). With two threads or more the ingest hands its triples to a thread of its own
-(ingest_pipe.c), so the --threads 1 builds also compare that against the parser alone.
+(ingest_pipe.c), so the --threads 1 builds also compare that against the parser alone; and
+a build whose temporary files cannot grow stops cleanly at any thread count.
 Prints `N passed, N failed`; exits 1 when a check failed.
 """
 import filecmp
 import glob
 import os
 import re
+import resource
+import signal
 import subprocess
 import sys
 
@@ -59,6 +62,26 @@ def main():
                   f"{name}: other bytes than --threads 1 ({conf})")
     r = subprocess.run([a.idmap, "verify", "-i", ref], capture_output=True, text=True)
     check(r.returncode == 0, f"verify: {r.stdout} {r.stderr}")
+
+    # Temporary files that cannot grow past 200 kB (RLIMIT_FSIZE, SIGXFSZ ignored): the
+    # build stops with the reason and exit 1, with or without the ingest's own thread, and
+    # leaves neither an index nor its temporary directory.
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+    tmp = os.path.join(a.workdir, "tmp")
+    os.makedirs(tmp)
+    for threads in (1, 2, 7):
+        out = os.path.join(a.workdir, f"full{threads}.idx")
+        r = subprocess.run([a.idmap, "build", "-q", "--threads", str(threads), "--tmpdir", tmp,
+                            "-o", out, os.path.join(rel, "idmapping.dat")],
+                           capture_output=True, text=True, preexec_fn=small_files,
+                           restore_signals=False)
+        check(r.returncode == 1 and "File too large" in r.stderr,
+              f"--threads {threads}, files of 200 kB at most: rc {r.returncode} {r.stderr}")
+        check(not os.path.exists(out) and not os.listdir(tmp),
+              f"--threads {threads}: left {os.listdir(tmp)} and the index: {os.path.exists(out)}")
     return a.done()
 
 
