@@ -131,8 +131,11 @@ static size_t first_pair(const fwd_pairs *f, uint64_t acc)
 }
 
 /* Chunks of a partition a window encodes at once: each thread's share in eight, so that a
- * window holds an eighth of the partition's records, whatever the thread count. */
+ * window holds an eighth of the partition's records, whatever the thread count; but at least
+ * FWD_MIN_CHUNK accessions each, many times the cost of starting a thread (par_for starts
+ * its threads per window), whatever the thread count too. */
 #define FWD_CHUNKS_PER_THREAD 8u
+#define FWD_MIN_CHUNK 4096u
 
 typedef struct {
 	const fwd_pairs *f;
@@ -157,6 +160,8 @@ static int write_range(build *b, const fwd_pairs *f, uint64_t lo, uint64_t hi)
 	uint32_t nt = b->fwd_write_threads;
 	size_t per = (size_t)nt * FWD_CHUNKS_PER_THREAD;
 	uint64_t step = (hi - lo + per - 1) / per;
+	if (step < FWD_MIN_CHUNK)
+		step = FWD_MIN_CHUNK;
 	fwd_chunk *out = calloc(nt, sizeof(*out));
 	int rc = -1;
 	if (!out) {
