@@ -233,7 +233,7 @@ static inline uint32_t file_of(uint64_t hi, uint32_t fbits)
 int build_place_open(build *b, idmap_spill *s);
 int build_place_close(build *b, idmap_spill *s, uint32_t id);
 
-/* The ingest pipe (ingest_pipe.c): with two threads or more, the parsing thread hands its
+/* The ingest pipe (ingest_pipe.c): with three threads or more, the parsing thread hands its
  * triples in batches to one thread that hashes them into the partition files, in order.
  * ingest_pipe_start starts it (no thread: b->pipe stays NULL and the parsing thread calls
  * build_part_triple itself); ingest_pipe_put queues a triple (-1 with err once the thread

@@ -111,7 +111,9 @@ static void *pipe_main(void *arg)
 
 int ingest_pipe_start(build *b)
 {
-	if (b->threads < 2)
+	/* With two threads the inflater, the parser and the background writer keep both cores
+	 * busy already: a third busy thread made the 1e7 build 5% slower on 2 idle cores. */
+	if (b->threads < 3)
 		return 0;
 	ingest_pipe *p = calloc(1, sizeof(*p));
 	if (!p)

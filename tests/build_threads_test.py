@@ -7,7 +7,7 @@ A generated release (idmap-genrelease, default shape, with its FASTA files) is b
 threads a dozen partitions to sort, compact, hash and encode, as a full release does; and
 --memory 4M, whose key files go through sorted runs (also forced with IDMAP_BUILD_KEY_RUNS=1).
 Every build of one configuration must give the same bytes (SOURCE_DATE_EPOCH fixes the build
-date in META). With two threads or more the ingest hands its triples to a thread of its own
+date in META). With three threads or more the ingest hands its triples to a thread of its own
 (ingest_pipe.c), so the --threads 1 builds also compare that against the parser alone; and
 a build whose temporary files cannot grow stops cleanly at any thread count.
 Prints `N passed, N failed`; exits 1 when a check failed.
