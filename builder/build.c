@@ -122,6 +122,37 @@ double build_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static double clock_s(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* CPU time of all the process's threads so far, in seconds. */
+static double cpu_now(void)
+{
+	return clock_s(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+double build_thread_cpu(void)
+{
+	return clock_s(CLOCK_THREAD_CPUTIME_ID);
+}
+
+/* Logs the wall time, the CPU time summed over all threads (the inflating and writing ones
+ * included) and that of the calling thread, which parses and writes the index alone, since
+ * the last phase ended: the serial fraction of each phase (docs/building.md). */
+static void phase_done(build *b, const char *phase)
+{
+	double wall = build_now(), cpu = cpu_now(), own = build_thread_cpu();
+	build_log(b, "time %s: wall %.2f s, CPU %.2f s, calling thread %.2f s", phase,
+		  wall - b->phase_wall, cpu - b->phase_cpu, own - b->phase_own);
+	b->phase_wall = wall;
+	b->phase_cpu = cpu;
+	b->phase_own = own;
+}
+
 void build_progress(build *b, const char *phase, uint64_t done, uint64_t total, int force)
 {
 	if (!b->o->progress)
@@ -209,9 +240,23 @@ static void plan(build *b)
 	 * pass per preparing thread plus the one being written share half of the budget. The
 	 * share does not depend on --threads, so that the index does not either. */
 	b->key_workers = b->threads < IDMAP_MAX_KEY_WORKERS ? b->threads : IDMAP_MAX_KEY_WORKERS;
+	/* The threads beyond those split between the writing thread and the preparing ones,
+	 * for the work inside a pass (par.h): a third to the writer, the rest to the others.
+	 * Per-thread scratch stays within the pass's budget (build_keys.c), whatever N. */
+	b->write_threads = b->threads / (b->key_workers + 1);
+	if (b->write_threads < 1)
+		b->write_threads = 1;
+	b->pass_threads = (b->threads - b->write_threads + b->key_workers - 1) / b->key_workers;
+	if (b->pass_threads < 1)
+		b->pass_threads = 1;
 	b->pass_budget = b->memory / 2 / (IDMAP_MAX_KEY_WORKERS + 1);
 	uint64_t t = b->pass_budget / 64 / 4;
 	b->part_target = t < 1024 ? 1024 : t > MAX_PART_TARGET ? MAX_PART_TARGET : t;
+	/* Tests: IDMAP_BUILD_PART_KEYS=N makes partitions of N keys, so that a small input has
+	 * several in one pass (a full release has a hundred), for the threads of a pass. */
+	const char *pk = getenv("IDMAP_BUILD_PART_KEYS");
+	if (pk && atoi(pk) > 0)
+		b->part_target = (uint64_t)atoi(pk);
 	/* A key partition file should fit one pass: a record takes about six times its bytes
 	 * on disk there (entry, sort scratch, sorted copy of its value), and every further
 	 * pass over a file reads and hashes all of it again. */
@@ -269,46 +314,14 @@ static int close_parts(build *b, idmap_spill *parts, uint32_t n)
 
 /* ---- ingest ---------------------------------------------------------------------------- */
 
-/* Appends one triple to the partitions. */
+/* Appends one triple to the partitions, through the ingest pipe when there is one. */
 static int add_triple(build *b, uint64_t acc, uint32_t type, const char *value, size_t len,
 		      char *err, size_t errlen)
 {
-	if (acc && acc != b->last_acc) {
-		idmap_spill *s = &b->acc_parts[file_of(idmap_hash_acc(acc, b->acc_seed).hi,
-						       b->fbits)];
-		if (idmap_spill_write(s, &acc, 8) < 0)
-			goto io;
-		s->records++;
-		b->last_acc = acc;
-	}
-	idmap_h128 h = idmap_hash_key(type, value, len, b->key_seed);
-	idmap_spill *s = &b->key_parts[file_of(h.hi, b->fbits)];
-	uint16_t len16 = (uint16_t)len, type16 = (uint16_t)type;
-	if (s->cap - s->len >= IDMAP_KEY_REC_HEAD + len) {
-		/* Fields stored straight into the buffer: a header assembled on the stack and
-		 * copied as a block would be read back across its field stores, which stalls. */
-		uint8_t *p = s->buf + s->len;
-		memcpy(p, &acc, 8);
-		memcpy(p + 8, &type16, 2);
-		memcpy(p + 10, &len16, 2);
-		memcpy(p + IDMAP_KEY_REC_HEAD, value, len);
-		s->len += IDMAP_KEY_REC_HEAD + len;
-		s->bytes += IDMAP_KEY_REC_HEAD + len;
-	} else {
-		uint8_t head[IDMAP_KEY_REC_HEAD];
-		memcpy(head, &acc, 8);
-		memcpy(head + 8, &type16, 2);
-		memcpy(head + 10, &len16, 2);
-		if (idmap_spill_write(s, head, sizeof(head)) < 0 ||
-		    idmap_spill_write(s, value, len) < 0)
-			goto io;
-	}
-	s->records++;
 	b->triples++;
-	return 0;
-io:
-	snprintf(err, errlen, "writing temporary files in %s: %s", b->tmpdir, strerror(errno));
-	return -1;
+	if (b->pipe)
+		return ingest_pipe_put(b->pipe, acc, type, value, len, err, errlen);
+	return build_part_triple(b, acc, type, value, len, err, errlen);
 }
 
 /* The error of a type types_intern could not add: the format's limit on the number of types
@@ -585,14 +598,16 @@ static int ingest(build *b, idmap_str *meta, char *release, size_t release_len)
 {
 	uint32_t nfiles = 1u << b->fbits;
 	if (open_parts(b, &b->acc_parts, nfiles, "acc-part") < 0 ||
-	    open_parts(b, &b->key_parts, nfiles, "key-part") < 0)
+	    open_parts(b, &b->key_parts, nfiles, "key-part") < 0 || ingest_pipe_start(b) < 0)
 		return -1;
 	for (size_t i = 0; i < b->o->n_inputs; i++) {
 		const char *path = b->o->inputs[i];
 		idmap_input_info info;
 		memset(&info, 0, sizeof(info));
-		b->last_acc = b->last_isoform = 0;
+		b->last_isoform = 0;
 		b->prev_len = 0;
+		if (ingest_pipe_new_input(b) < 0)
+			return -1;
 		b->err[0] = 0;
 		b->reading = &info;
 		b->input_index = i;
@@ -624,7 +639,8 @@ static int ingest(build *b, idmap_str *meta, char *release, size_t release_len)
 		build_log(b, "read %s: %s, %llu lines", path, idmap_input_kind_name(info.kind),
 			  (unsigned long long)info.lines);
 	}
-	if (close_parts(b, b->acc_parts, nfiles) < 0 || close_parts(b, b->key_parts, nfiles) < 0)
+	if (ingest_pipe_stop(b) < 0 || close_parts(b, b->acc_parts, nfiles) < 0 ||
+	    close_parts(b, b->key_parts, nfiles) < 0)
 		return -1;
 	return 0;
 }
@@ -636,7 +652,13 @@ static int plan_forward(build *b)
 	 * written; each reader reads and sorts one meanwhile. At least MIN_FWD_PIPELINE of
 	 * them (when there are pairs enough), so that the writer waits for the first one only
 	 * briefly. */
-	b->fwd_readers = b->threads < IDMAP_MAX_FWD_READERS ? b->threads : IDMAP_MAX_FWD_READERS;
+	/* More readers than two only under a budget of 512M and more: each one's buffers,
+	 * reallocated by its own thread, stay in that thread's malloc arena (at 1e7 lines and
+	 * --memory 32M, 8 readers took the peak RSS from 26.7 to 34.8 MB). */
+	uint64_t most = b->memory / (256ull << 20);
+	most = most < 2 ? 2 : most > IDMAP_MAX_FWD_READERS ? IDMAP_MAX_FWD_READERS : most;
+	b->fwd_readers = b->threads < most ? b->threads : (uint32_t)most;
+	b->fwd_write_threads = b->threads > b->fwd_readers ? b->threads - b->fwd_readers : 1;
 	uint64_t need = b->triples * (44 * b->fwd_readers + 16) / (b->memory / 2) + 1;
 	uint64_t pipeline = b->triples / FWD_PIPELINE_PAIRS + 1;
 	if (pipeline > MIN_FWD_PIPELINE)
@@ -666,7 +688,9 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	build bb, *b = &bb;
 	memset(b, 0, sizeof(*b));
 	b->o = o;
-	b->started = build_now();
+	b->started = b->phase_wall = build_now();
+	double cpu0 = b->phase_cpu = cpu_now();
+	b->phase_own = build_thread_cpu();
 	b->err = err;
 	b->errlen = errlen;
 	err[0] = 0;
@@ -688,8 +712,8 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	b->isoform_type = UINT32_MAX;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	b->threads = o->threads ? o->threads : cores > 0 ? (uint32_t)cores : 1;
-	if (b->threads > 64)
-		b->threads = 64;
+	if (b->threads > IDMAP_MAX_THREADS)
+		b->threads = IDMAP_MAX_THREADS;
 	b->bg = idmap_spill_bg_start(); /* NULL: every file is written synchronously */
 	uint64_t seed = o->seed ? o->seed : DEFAULT_SEED;
 	b->acc_seed = idmap_fmix(seed);
@@ -710,10 +734,18 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 		build_fail(b, "the inputs hold no data lines");
 		goto out;
 	}
-	if (build_accessions(b) < 0 || plan_forward(b) < 0 ||
-	    idmap_iw_begin(&b->iw, o->output, b->err, b->errlen) < 0 || build_keys(b) < 0 ||
-	    close_parts(b, b->fwd_parts, b->nfwd) < 0 || build_forward(b) < 0 ||
-	    entries_finish(b) < 0)
+	phase_done(b, "ingest");
+	if (build_accessions(b) < 0 || plan_forward(b) < 0)
+		goto out;
+	phase_done(b, "accessions");
+	if (idmap_iw_begin(&b->iw, o->output, b->err, b->errlen) < 0 || build_keys(b) < 0 ||
+	    close_parts(b, b->fwd_parts, b->nfwd) < 0)
+		goto out;
+	phase_done(b, "keys");
+	if (build_forward(b) < 0)
+		goto out;
+	phase_done(b, "forward");
+	if (entries_finish(b) < 0)
 		goto out;
 
 	char date[32];
@@ -737,10 +769,12 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	meta = head;
 	if (assemble(b, &meta) < 0)
 		goto out;
-	build_log(b, "done");
+	phase_done(b, "write");
+	build_log(b, "done: wall %.2f s, CPU %.2f s", build_now() - b->started, cpu_now() - cpu0);
 	rc = 0;
 out:
 	free(meta.p);
+	ingest_pipe_stop(b); /* after a failed ingest: its thread is done before its files */
 	close_parts(b, b->acc_parts, b->acc_parts ? 1u << b->fbits : 0);
 	close_parts(b, b->key_parts, b->key_parts ? 1u << b->fbits : 0);
 	close_parts(b, b->fwd_parts, b->fwd_parts ? b->nfwd : 0);

@@ -11,6 +11,7 @@
 #include "fwd_runs.h"
 #include "idmap_format.h"
 #include "idmap_vec.h"
+#include "par.h"
 #include "sort.h"
 
 
@@ -51,23 +52,25 @@ static void fwd_pairs_free(fwd_pairs *f)
 	memset(f, 0, sizeof(*f));
 }
 
-static int put(build *b, const void *p, size_t n)
-{
-	if (idmap_spill_write(&b->fwd_pool, p, n) < 0)
-		return build_fail_errno(b, "writing forward records");
-	b->fwd_pool_bytes += n;
-	return 0;
-}
+/* The encoded forward records of a range of accession slots, and where each ends. */
+typedef struct {
+	idmap_str rec;
+	size_t *ends;
+	size_t ends_cap;
+	size_t n;
+} fwd_chunk;
 
-/* Writes the records of accession slots [lo, hi) from sorted pairs, each followed by its
- * FWD_INDEX entry. A record is encoded whole in a scratch buffer and written at once. */
-static int write_range(build *b, const fwd_pairs *f, uint64_t lo, uint64_t hi)
+/* Appends the records of accession slots [a0, a1), whose pairs start at i, to o: each a
+ * group count, then per group its type, count and delta-coded key slots. Returns 0 or -1
+ * (out of memory). */
+static int encode_range(const fwd_pairs *f, uint64_t a0, uint64_t a1, size_t i, fwd_chunk *o)
 {
-	uint8_t *rec = NULL;
-	size_t cap = 0, n = f->n, i = 0;
-	int rc = -1;
+	size_t n = f->n;
 	uint64_t at, key;
-	for (uint64_t acc = lo; acc < hi; acc++) {
+	o->rec.len = o->n = 0;
+	if (idmap_vec_reserve(&o->ends, &o->ends_cap, (size_t)(a1 - a0) + 1, sizeof(*o->ends)) < 0)
+		return -1;
+	for (uint64_t acc = a0; acc < a1; acc++) {
 		size_t j = i;
 		uint64_t groups = 0, prev = 0;
 		for (; j < n; j++) {
@@ -81,12 +84,10 @@ static int write_range(build *b, const fwd_pairs *f, uint64_t lo, uint64_t hi)
 		/* Varints: the group count, type and count per group, at most 5 bytes per key
 		 * slot (a u32). */
 		size_t need = IDMAP_MAX_VARINT * (1 + 2 * groups) + 5 * (j - i);
-		if (idmap_vec_reserve(&rec, &cap, need, 1) < 0) {
-			build_fail(b, "out of memory");
-			goto out;
-		}
-		uint8_t *o = rec;
-		o += idmap_varint_put(o, groups);
+		if (idmap_vec_reserve(&o->rec.p, &o->rec.cap, o->rec.len + need, 1) < 0)
+			return -1;
+		uint8_t *out = (uint8_t *)o->rec.p + o->rec.len;
+		out += idmap_varint_put(out, groups);
 		for (size_t g = i; g < j;) {
 			uint64_t gat, prev_key;
 			pair_at(f, g, &gat, &prev_key);
@@ -96,24 +97,104 @@ static int write_range(build *b, const fwd_pairs *f, uint64_t lo, uint64_t hi)
 				if (at != gat)
 					break;
 			}
-			o += idmap_varint_put(o, (uint32_t)gat);
-			o += idmap_varint_put(o, e - g);
-			o += idmap_varint_put(o, prev_key);
+			out += idmap_varint_put(out, (uint32_t)gat);
+			out += idmap_varint_put(out, e - g);
+			out += idmap_varint_put(out, prev_key);
 			for (size_t k = g + 1; k < e; k++) {
 				pair_at(f, k, &at, &key);
-				o += idmap_varint_put(o, key - prev_key);
+				out += idmap_varint_put(out, key - prev_key);
 				prev_key = key;
 			}
 			g = e;
 		}
-		if (put(b, rec, (size_t)(o - rec)) < 0 ||
-		    build_ot_add(b, &b->fwd_ot, b->fwd_pool_bytes, "forward") < 0)
-			goto out;
+		o->rec.len = (size_t)(out - (uint8_t *)o->rec.p);
+		o->ends[o->n++] = o->rec.len;
 		i = j;
+	}
+	return 0;
+}
+
+/* The first pair at or after accession slot acc (the pairs are sorted by it). */
+static size_t first_pair(const fwd_pairs *f, uint64_t acc)
+{
+	size_t lo = 0, hi = f->n;
+	uint64_t at, key;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		pair_at(f, mid, &at, &key);
+		if (at >> 32 < acc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Chunks of a partition a window encodes at once: each thread's share in eight, so that a
+ * window holds an eighth of the partition's records, whatever the thread count; but at least
+ * FWD_MIN_CHUNK accessions each, many times the cost of starting a thread (par_for starts
+ * its threads per window), whatever the thread count too. */
+#define FWD_CHUNKS_PER_THREAD 8u
+#define FWD_MIN_CHUNK 4096u
+
+typedef struct {
+	const fwd_pairs *f;
+	uint64_t first, step, hi; /* chunk c: slots [first + c * step, + step) below hi */
+	fwd_chunk *out;
+} fwd_job;
+
+static int encode_chunk(void *ctx, size_t c, uint32_t t)
+{
+	(void)t;
+	fwd_job *j = ctx;
+	uint64_t a0 = j->first + c * j->step;
+	uint64_t a1 = a0 + j->step < j->hi ? a0 + j->step : j->hi;
+	return encode_range(j->f, a0, a1, first_pair(j->f, a0), &j->out[c]);
+}
+
+/* Writes the records of accession slots [lo, hi) from sorted pairs, each followed by its
+ * FWD_INDEX entry: encoded in chunks of slots on the forward writer's threads (par.h), a
+ * window of them at a time, written in slot order. */
+static int write_range(build *b, const fwd_pairs *f, uint64_t lo, uint64_t hi)
+{
+	uint32_t nt = b->fwd_write_threads;
+	size_t per = (size_t)nt * FWD_CHUNKS_PER_THREAD;
+	uint64_t step = (hi - lo + per - 1) / per;
+	if (step < FWD_MIN_CHUNK)
+		step = FWD_MIN_CHUNK;
+	fwd_chunk *out = calloc(nt, sizeof(*out));
+	int rc = -1;
+	if (!out) {
+		build_fail(b, "out of memory");
+		goto out;
+	}
+	for (uint64_t w = lo; w < hi; w += step * nt) {
+		uint64_t left = (hi - w + step - 1) / step;
+		size_t n = left < nt ? (size_t)left : nt;
+		fwd_job j = {f, w, step, hi, out};
+		if (par_for(nt, n, encode_chunk, &j, NULL) < 0) {
+			build_fail(b, "out of memory");
+			goto out;
+		}
+		for (size_t c = 0; c < n; c++) {
+			uint64_t at = b->fwd_pool_bytes;
+			if (idmap_spill_write(&b->fwd_pool, out[c].rec.p, out[c].rec.len) < 0) {
+				build_fail_errno(b, "writing forward records");
+				goto out;
+			}
+			b->fwd_pool_bytes += out[c].rec.len;
+			for (size_t r = 0; r < out[c].n; r++)
+				if (build_ot_add(b, &b->fwd_ot, at + out[c].ends[r], "forward") < 0)
+					goto out;
+		}
 	}
 	rc = 0;
 out:
-	free(rec);
+	for (uint32_t t = 0; out && t < nt; t++) {
+		free(out[t].rec.p);
+		free(out[t].ends);
+	}
+	free(out);
 	return rc;
 }
 
@@ -135,7 +216,7 @@ typedef struct {
 	fwd_slot slot[MAX_FWD_SLOTS];
 	uint32_t turn[MAX_FWD_SLOTS]; /* the partition a slot serves next */
 	int stop;
-	double t_read; /* the reading threads' time reading and sorting, summed */
+	double t_read; /* the reading threads' CPU time reading and sorting, summed */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 } fwd_reader;
@@ -249,10 +330,10 @@ static void *reader_main(void *arg)
 		build_err err = {s->err, sizeof(s->err)};
 		uint64_t lo = (uint64_t)g * b->fwd_range, nacc = b->acc_ks.nkeys;
 		uint64_t hi = lo + b->fwd_range < nacc ? lo + b->fwd_range : nacc;
-		double t0 = build_now();
+		double t0 = build_thread_cpu();
 		int rc = read_part(b, &err, g, lo, hi, &s->f);
 		pthread_mutex_lock(&R->lock);
-		R->t_read += build_now() - t0;
+		R->t_read += build_thread_cpu() - t0;
 		s->state = rc < 0 ? -1 : 1;
 		pthread_cond_broadcast(&R->cond);
 		pthread_mutex_unlock(&R->lock);
@@ -316,9 +397,9 @@ int build_forward(build *b)
 			build_fail(b, "%s", s->err);
 			goto out;
 		}
-		double t0 = build_now();
+		double t0 = build_thread_cpu();
 		int wrc = s->f.sorted_file ? fwd_runs_write(b, g, lo, hi) : write_range(b, &s->f, lo, hi);
-		t_write += build_now() - t0;
+		t_write += build_thread_cpu() - t0;
 		fwd_pairs_free(&s->f);
 		if (wrc < 0)
 			goto out;
@@ -336,8 +417,8 @@ int build_forward(build *b)
 		pthread_mutex_lock(&R->lock);
 		double t_read = R->t_read;
 		pthread_mutex_unlock(&R->lock);
-		build_log(b, "forward: %llu records in %u partitions (%u reading threads %.1fs, "
-			     "writing thread %.1fs)",
+		build_log(b, "forward: %llu records in %u partitions (CPU of the %u reading "
+			     "threads %.1fs, of the writing thread %.1fs)",
 			  (unsigned long long)b->acc_ks.nkeys, count, R->nreaders, t_read, t_write);
 	}
 out:

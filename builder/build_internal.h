@@ -29,9 +29,16 @@
  * 2-core test machine busy in the keys phase. */
 #define IDMAP_MAX_KEY_WORKERS 2
 
-/* Threads that read and sort forward partitions for the one that writes them. Any count gives
- * the same index (the records are written in slot order); two keep both cores busy. */
-#define IDMAP_MAX_FWD_READERS 2
+/* --threads beyond this many are not used: more threads than the items of a pass (MPHF
+ * partitions of 2^18 keys at most) would wait, and each costs a stack. */
+#define IDMAP_MAX_THREADS 1024
+
+/* Threads that read and sort forward partitions for the one that writes them, at most. Any
+ * count gives the same index (the records are written in slot order; the partitions, sized
+ * so that every reader's fits its share of the budget, only change where the ranges end).
+ * Beyond a few, the writing thread is the limit: at 1e7 lines it spends half the readers'
+ * CPU time. */
+#define IDMAP_MAX_FWD_READERS 8
 
 /* A record of a key partition file: u64 accession code, u16 type id (< IDMAP_MAX_TYPES),
  * u16 value length, the value. Every byte is written once and read once per build (2.6 GB at
@@ -74,10 +81,13 @@ typedef struct {
 } keyspace_writer;
 
 typedef struct build_entries build_entries; /* build_entries.c */
+typedef struct ingest_pipe ingest_pipe;     /* ingest_pipe.c */
 
 typedef struct build {
 	const idmap_build_opts *o;
 	double started; /* monotonic seconds, for the log */
+	/* wall, process CPU and calling thread CPU seconds at the last phase's end */
+	double phase_wall, phase_cpu, phase_own;
 	char *err;
 	size_t errlen;
 	char *tmpdir; /* private directory for this build, removed at the end */
@@ -91,7 +101,8 @@ typedef struct build {
 	size_t spill_buf;	/* buffer size of one partition writer */
 	idmap_spill *acc_parts; /* ingest: accession codes */
 	idmap_spill *key_parts; /* ingest: key records */
-	uint64_t last_acc;	/* to drop repeats of the same accession */
+	ingest_pipe *pipe;	/* hashes and writes them on a thread of its own; NULL: none */
+	uint64_t last_acc;	/* to drop repeats of the same accession (the pipe's thread) */
 	uint64_t last_isoform;	/* likewise for its #isoform-of record */
 	/* The last triple read, to drop a line that repeats it (prev_len 0: none) before it
 	 * costs anything further: a release file repeating a line millions of times then
@@ -115,6 +126,8 @@ typedef struct build {
 	uint64_t part_target;	  /* keys per MPHF partition */
 	uint64_t pass_budget;	  /* bytes one pass over a key partition may hold */
 	uint32_t key_workers;	  /* threads preparing key passes, 1 .. IDMAP_MAX_KEY_WORKERS */
+	uint32_t pass_threads;	  /* threads each of them uses inside its pass (par.h) */
+	uint32_t write_threads;	  /* threads the writing thread uses inside a pass */
 	keyspace_writer acc_ks, key_ks;
 	uint8_t *acc_dir, *key_dir;
 	size_t acc_dir_len, key_dir_len;
@@ -127,7 +140,8 @@ typedef struct build {
 	uint64_t upis;	/* UniParc UPIs among the accession codes (META upis) */
 
 	uint32_t nfwd;		/* forward partitions */
-	uint32_t fwd_readers;	/* threads reading them, 1 .. IDMAP_MAX_FWD_READERS */
+	uint32_t fwd_readers;	/* threads reading them, 1 .. IDMAP_MAX_FWD_READERS (plan_forward) */
+	uint32_t fwd_write_threads; /* threads encoding the records of the one being written */
 	uint64_t fwd_range;	/* accession slots per forward partition */
 	/* Forward pairs packed where they are written (build_fwd.c): one u64
 	 * (accession - partition start) << (fwd_tbits + fwd_kbits) | type << fwd_kbits | key,
@@ -167,6 +181,8 @@ static inline build_err build_err_of(build *b)
 }
 /* Monotonic clock in seconds. */
 double build_now(void);
+/* CPU time of the calling thread, in seconds. */
+double build_thread_cpu(void);
 /* -1 with the error "interrupted" once the caller's cancel flag is set, else 0. */
 int build_cancelled(build *b);
 /* Reports progress when the last report is older than a quarter second (or force). */
@@ -217,6 +233,23 @@ static inline uint32_t file_of(uint64_t hi, uint32_t fbits)
  * and ends it there. Return 0 or -1 (error set). */
 int build_place_open(build *b, idmap_spill *s);
 int build_place_close(build *b, idmap_spill *s, uint32_t id);
+
+/* The ingest pipe (ingest_pipe.c): with three threads or more, the parsing thread hands its
+ * triples in batches to one thread that hashes them into the partition files, in order.
+ * ingest_pipe_start starts it (no thread: b->pipe stays NULL and the parsing thread calls
+ * build_part_triple itself); ingest_pipe_put queues a triple (-1 with err once the thread
+ * failed); ingest_pipe_new_input marks where an input starts (the accession repeats are
+ * dropped within an input); ingest_pipe_stop writes what is queued and ends the thread
+ * (-1 with the build's error set if it failed; nothing without a pipe). */
+int ingest_pipe_start(build *b);
+int ingest_pipe_put(ingest_pipe *p, uint64_t acc, uint32_t type, const char *value, size_t len,
+		    char *err, size_t errlen);
+int ingest_pipe_new_input(build *b);
+int ingest_pipe_stop(build *b);
+/* Appends one triple to its accession and key partition files (err: "writing temporary
+ * files ..."). Returns 0 or -1. */
+int build_part_triple(build *b, uint64_t acc, uint32_t type, const char *value, size_t len,
+		      char *err, size_t errlen);
 
 int build_accessions(build *b);
 int build_keys(build *b);

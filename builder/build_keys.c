@@ -6,6 +6,9 @@
  * thread writes the prepared ones in order (pass_queue). */
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 #include "idmap_format.h"
 #include "idmap_vec.h"
 #include "key_runs.h"
+#include "par.h"
 #include "sort.h"
 
 /* Ingest record: u64 accession code, u16 type, u16 value length, value bytes (host order:
@@ -40,6 +44,11 @@ typedef struct {
 	size_t *first;
 	idmap_mphf_part *parts;
 	uint32_t nruns; /* of an external pass */
+	/* Of an in-memory pass, per sub-partition s (0 .. nsub - 1): its entries [bent[s],
+	 * bent[s + 1]) once sorted, its values at bval[s] once compacted, its keys from bkey[s];
+	 * each is sorted, compacted and hashed on its own, on any thread (par.h). */
+	size_t *bent, *bval, *bkey;
+	uint32_t nsub, bcap; /* sub-partitions of the pass, room for bcap */
 } pass_mem;
 
 /* Makes room for need entries and their accession codes (one capacity for both). */
@@ -74,35 +83,59 @@ static int size_pass(pass_mem *m, size_t records, size_t values)
 	return 0;
 }
 
-/* Turns the entries' accession codes into slots with the pilots prefetched a group ahead:
+/* Turns the accession codes of n entries into slots with the pilots prefetched a group ahead:
  * the accession MPHF of a full release is far larger than the caches, and a group's
- * prefetches need the time of the group before to arrive. */
-static int resolve_accessions(const build *b, build_err *err, pass_mem *m)
+ * prefetches need the time of the group before to arrive. Returns -1 if one is not found. */
+static int resolve_range(const build *b, entry *ent, const uint64_t *codes, size_t n)
 {
 	enum { GROUP = 32 };
 	idmap_h128 h[2][GROUP];
-	size_t n = m->n;
 	for (size_t g = 0; g < n + GROUP; g += GROUP) {
 		/* Hash and prefetch group g; resolve group g - GROUP, hashed a round ago. */
 		idmap_h128 *cur = h[(g / GROUP) & 1], *prev = h[(g / GROUP + 1) & 1];
 		for (size_t i = g; i < n && i < g + GROUP; i++)
-			if (m->codes[i]) {
-				cur[i - g] = idmap_hash_acc(m->codes[i], b->acc_seed);
+			if (codes[i]) {
+				cur[i - g] = idmap_hash_acc(codes[i], b->acc_seed);
 				idmap_mphf_prefetch(&b->acc_view, cur[i - g]);
 			}
 		if (g == 0)
 			continue;
 		for (size_t i = g - GROUP; i < n && i < g; i++) {
-			entry *e = &m->e[i];
+			entry *e = &ent[i];
 			e->acc = IDMAP_NO_ACC;
-			if (!m->codes[i])
+			if (!codes[i])
 				continue;
 			uint64_t slot = idmap_mphf_lookup(&b->acc_view, prev[i - (g - GROUP)]);
 			if (slot == IDMAP_SLOT_NONE)
-				return build_err_set(err, "internal error: accession lost");
+				return -1;
 			e->acc = (uint32_t)slot;
 		}
 	}
+	return 0;
+}
+
+#define RESOLVE_CHUNK ((size_t)1 << 16)
+
+typedef struct {
+	const build *b;
+	pass_mem *m;
+} resolve_job;
+
+static int resolve_chunk(void *ctx, size_t c, uint32_t t)
+{
+	(void)t;
+	resolve_job *j = ctx;
+	size_t lo = c * RESOLVE_CHUNK, hi = lo + RESOLVE_CHUNK < j->m->n ? lo + RESOLVE_CHUNK : j->m->n;
+	return resolve_range(j->b, j->m->e + lo, j->m->codes + lo, hi - lo);
+}
+
+/* resolve_range over all entries of m, in chunks on the pass's threads. */
+static int resolve_accessions(const build *b, build_err *err, pass_mem *m)
+{
+	resolve_job j = {b, m};
+	if (par_for(b->pass_threads, (m->n + RESOLVE_CHUNK - 1) / RESOLVE_CHUNK, resolve_chunk, &j,
+		    NULL) < 0)
+		return build_err_set(err, "internal error: accession lost");
 	return 0;
 }
 
@@ -116,6 +149,28 @@ static int arena_put(pass_mem *m, const uint8_t *rec, size_t n)
 }
 
 static int sort_entries(pass_mem *m);
+
+/* Zeroes the sub-partition counts of an in-memory pass over nsub sub-partitions. */
+static int buckets_reset(pass_mem *m, uint32_t nsub)
+{
+	if (nsub + 1 > m->bcap) {
+		free(m->bent);
+		free(m->bval);
+		free(m->bkey);
+		m->bent = malloc(((size_t)nsub + 1) * sizeof(*m->bent));
+		m->bval = malloc(((size_t)nsub + 1) * sizeof(*m->bval));
+		m->bkey = malloc(((size_t)nsub + 1) * sizeof(*m->bkey));
+		m->bcap = 0;
+		if (!m->bent || !m->bval || !m->bkey)
+			return -1;
+		m->bcap = nsub + 1;
+	}
+	m->nsub = nsub;
+	memset(m->bent, 0, ((size_t)nsub + 1) * sizeof(*m->bent));
+	memset(m->bval, 0, ((size_t)nsub + 1) * sizeof(*m->bval));
+	memset(m->bkey, 0, ((size_t)nsub + 1) * sizeof(*m->bkey));
+	return 0;
+}
 
 /* Pass preparation (resolve_accessions above, runs_*, reserve_pass, load_pass, compact_values
  * and prepare_keys) runs on the worker threads: it reads the build (seeds, sizes, accession
@@ -205,6 +260,10 @@ static int load_pass(const build *b, build_err *err, const char *path, uint32_t 
 	m->n = 0;
 	m->arena_len = 0;
 	int rc = -1;
+	if (!external && buckets_reset(m, s1 - s0) < 0) {
+		build_err_set(err, "out of memory");
+		goto out;
+	}
 	for (;;) {
 		int got = idmap_reader_need(&r, REC_HEAD);
 		if (got < 0) {
@@ -230,6 +289,10 @@ static int load_pass(const build *b, build_err *err, const char *path, uint32_t 
 		    runs_flush(b, err, m, f) < 0)
 			goto out;
 		if (s >= s0 && s < s1) {
+			if (!external) {
+				m->bent[s - s0 + 1]++;
+				m->bval[s - s0 + 1] += 2 + (size_t)len;
+			}
 			if (reserve_entries(m, m->n + 1) < 0) {
 				build_err_set(err, "out of memory");
 				goto out;
@@ -264,23 +327,74 @@ static int cmp_entry(const void *x, const void *y)
 	return (a->acc > c->acc) - (a->acc < c->acc);
 }
 
-/* Orders entries by (hi, lo, acc): radix on the top half of hi (distinct keys rarely share
- * it), then the runs that do: one key's accessions, and rare neighbours. */
+/* Orders entries e[0, n) by (hi, lo, acc), with tmp (n entries) as scratch: radix on the top
+ * half of hi (distinct keys rarely share it), then the runs that do: one key's accessions,
+ * and rare neighbours. */
+static void sort_range(entry *e, entry *tmp, size_t n)
+{
+	idmap_radix_sort_top(e, tmp, n, sizeof(entry), offsetof(entry, hi), 4);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && e[j].hi >> 32 == e[i].hi >> 32)
+			j++;
+		if (j - i > 1)
+			qsort(e + i, j - i, sizeof(entry), cmp_entry);
+		i = j;
+	}
+}
+
+/* sort_range over all entries of a run (key_runs.h). */
 static int sort_entries(pass_mem *m)
 {
 	entry *tmp = malloc((m->n ? m->n : 1) * sizeof(*tmp));
 	if (!tmp)
 		return -1;
-	idmap_radix_sort_top(m->e, tmp, m->n, sizeof(entry), offsetof(entry, hi), 4);
+	sort_range(m->e, tmp, m->n);
 	free(tmp);
-	for (size_t i = 0; i < m->n;) {
-		size_t j = i + 1;
-		while (j < m->n && m->e[j].hi >> 32 == m->e[i].hi >> 32)
-			j++;
-		if (j - i > 1)
-			qsort(m->e + i, j - i, sizeof(entry), cmp_entry);
-		i = j;
+	return 0;
+}
+
+typedef struct {
+	pass_mem *m;
+	entry *out; /* the entries grouped by sub-partition, sorted here */
+} sort_job;
+
+static int sort_bucket(void *ctx, size_t s, uint32_t t)
+{
+	(void)t;
+	sort_job *j = ctx;
+	size_t lo = j->m->bent[s];
+	sort_range(j->out + lo, j->m->e + lo, j->m->bent[s + 1] - lo);
+	return 0;
+}
+
+/* Sorts an in-memory pass over sub-partitions [s0, s0 + m->nsub) of a file of nsub: its
+ * entries grouped by sub-partition (a monotone function of hi, so the groups in order are
+ * sorted as a whole), each group sorted on its own, on `threads` threads; the scratch of all
+ * groups together is one entry per entry, as for one sort. Turns the counts bent[1 ..] into
+ * group starts. */
+static int sort_pass(const build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint32_t threads)
+{
+	uint32_t count = m->nsub;
+	for (uint32_t s = 0; s < count; s++)
+		m->bent[s + 1] += m->bent[s];
+	entry *out = malloc((m->n ? m->n : 1) * sizeof(*out));
+	size_t *fill = malloc(((size_t)count ? count : 1) * sizeof(*fill));
+	if (!out || !fill) {
+		free(out);
+		free(fill);
+		return -1;
 	}
+	memcpy(fill, m->bent, (size_t)count * sizeof(*fill));
+	for (size_t i = 0; i < m->n; i++)
+		out[fill[sub_of(m->e[i].hi, b->fbits, nsub) - s0]++] = m->e[i];
+	free(fill);
+	sort_job j = {m, out};
+	par_for(threads, count, sort_bucket, &j, NULL);
+	free(m->e);
+	m->e = out;
+	if (m->cap > m->n)
+		m->cap = m->n ? m->n : 1; /* what out holds; codes holds more */
 	return 0;
 }
 
@@ -290,51 +404,67 @@ static const uint8_t *value_of(const pass_mem *m, const entry *e, uint16_t *len)
 	return m->arena + e->off + 2;
 }
 
-/* Lays the values out again in sorted order, one copy per distinct key, and points every
- * entry of a key at it: the build thread then reads them sequentially. The random reads of
- * the arena happen here, on a preparing thread rather than the writing one. Two distinct keys
- * with one 128-bit hash are caught here too. */
-static int compact_values(build_err *err, pass_mem *m, const char *path)
+/* Lays the values of sub-partition s out again in sorted order, one copy per distinct key
+ * from bval[s] in spare, and points every entry of a key at it: the writing thread then reads
+ * them sequentially. The random reads of the arena happen here, on a preparing thread rather
+ * than the writing one. Two distinct keys with one 128-bit hash are caught here too (-2).
+ * Counts the distinct keys into bkey[s + 1]. */
+static int compact_bucket(void *ctx, size_t s, uint32_t t)
 {
-	if (m->spare_cap < m->arena_len) {
-		free(m->spare);
-		m->spare_cap = m->arena_cap;
-		m->spare = malloc(m->spare_cap);
-		if (!m->spare) {
-			m->spare_cap = 0;
-			return build_err_set(err, "out of memory");
-		}
-	}
+	(void)t;
+	pass_mem *m = ctx;
 	enum { AHEAD = 16 };
-	size_t len = 0, first = 0;
-	for (size_t i = 0; i < m->n; i++) {
-		if (i + AHEAD < m->n)
+	size_t i0 = m->bent[s], i1 = m->bent[s + 1];
+	size_t len = m->bval[s], first = i0, keys = 0;
+	for (size_t i = i0; i < i1; i++) {
+		if (i + AHEAD < i1)
 			__builtin_prefetch(m->arena + m->e[i + AHEAD].off);
 		entry *e = &m->e[i];
 		uint16_t l;
 		const uint8_t *v = value_of(m, e, &l);
-		if (i > 0 && e->hi == m->e[i - 1].hi && e->lo == m->e[i - 1].lo) {
+		if (i > i0 && e->hi == m->e[i - 1].hi && e->lo == m->e[i - 1].lo) {
 			/* Same hash: it must be the same key, or the hash has collided. */
 			const entry *f = &m->e[first];
 			uint16_t fl;
 			memcpy(&fl, m->spare + f->off, 2);
 			if (e->type != f->type || l != fl || memcmp(v, m->spare + f->off + 2, l) != 0)
-				return build_err_collision(err, path);
+				return -2;
 			e->off = f->off;
 			continue;
 		}
 		first = i;
+		keys++;
 		memcpy(m->spare + len, v - 2, 2 + (size_t)l);
 		e->off = len;
 		len += 2 + (size_t)l;
 	}
-	uint8_t *a = m->arena;
-	size_t cap = m->arena_cap;
+	m->bkey[s + 1] = keys;
+	return 0;
+}
+
+/* compact_bucket for every sub-partition, on `threads` threads; then the file-order copy of
+ * the values is released, so that the writing thread's buffers (write_pass) fit in its room. */
+static int compact_values(build_err *err, pass_mem *m, const char *path, uint32_t threads)
+{
+	uint32_t nsub = m->nsub;
+	for (uint32_t s = 0; s < nsub; s++)
+		m->bval[s + 1] += m->bval[s];
+	if (m->spare_cap < m->arena_len) {
+		free(m->spare);
+		m->spare_cap = m->arena_len;
+		m->spare = malloc(m->spare_cap ? m->spare_cap : 1);
+		if (!m->spare) {
+			m->spare_cap = 0;
+			return build_err_set(err, "out of memory");
+		}
+	}
+	if (par_for(threads, nsub, compact_bucket, m, NULL) < 0)
+		return build_err_collision(err, path);
+	free(m->arena);
 	m->arena = m->spare;
 	m->arena_cap = m->spare_cap;
-	m->arena_len = len;
-	m->spare = a;
-	m->spare_cap = cap;
+	m->spare = NULL;
+	m->spare_cap = 0;
 	return 0;
 }
 
@@ -365,10 +495,9 @@ void keys_count(build *b, uint32_t type, uint64_t count)
 		b->pairs += count;
 }
 
-/* Appends the key record of entries [i, j) (one key, key slot `slot`) to out, and sends its
- * (accession, key) pairs to the forward partitions. */
-static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t slot,
-		      idmap_str *out)
+/* Appends the key record of entries [i, j) (one key) to out. Returns 0 or -1 (out of
+ * memory). Runs on any of the writing thread's threads (write_pass). */
+static int encode_key(const pass_mem *m, size_t i, size_t j, idmap_str *out)
 {
 	const entry *e = &m->e[i];
 	uint16_t len;
@@ -381,7 +510,7 @@ static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t 
 	 * 5 bytes (a u32 difference) per accession. */
 	size_t most = 3 * IDMAP_MAX_VARINT + len + 5 * (j - i);
 	if (idmap_vec_reserve(&out->p, &out->cap, out->len + most, 1) < 0)
-		return build_fail(b, "out of memory");
+		return -1;
 	uint8_t *p = (uint8_t *)out->p + out->len;
 	p += idmap_varint_put(p, e->type);
 	p += idmap_varint_put(p, len);
@@ -397,57 +526,145 @@ static int encode_key(build *b, const pass_mem *m, size_t i, size_t j, uint64_t 
 		p += idmap_varint_put(p, first ? acc : acc - prev);
 		first = 0;
 		prev = acc;
-		if (!b->no_forward[e->type] && keys_forward_pair(b, acc, e->type, slot) < 0)
-			return -1;
 	}
 	out->len = (size_t)(p - (uint8_t *)out->p);
-	keys_count(b, e->type, count);
 	return 0;
 }
 
-/* Writes one partition's records in slot order: encoded in key order (sequential reads of
- * the sorted entries), then copied out by position from the compact buffer. */
-static int write_part(build *b, const pass_mem *m, const size_t *start, size_t k0,
-		      const idmap_mphf_part *part, uint64_t base, uint32_t *at, size_t *roff,
-		      idmap_str *buf)
+/* Sends the (accession, key) pairs of entries [i, j) (one key, key slot `slot`, its postings
+ * as encode_key writes them) to the forward partitions and counts the key. */
+static int send_pairs(build *b, const pass_mem *m, size_t i, size_t j, uint64_t slot)
 {
-	uint32_t n = part->n;
-	buf->len = 0;
-	for (uint32_t j = 0; j < n; j++) {
-		roff[j] = buf->len;
-		at[part->pos[j]] = j;
-		if (encode_key(b, m, start[k0 + j], start[k0 + j + 1], base + part->pos[j], buf) < 0)
+	uint32_t type = m->e[i].type;
+	uint64_t count = 0;
+	uint32_t prev = 0;
+	for (size_t k = i; k < j; k++) {
+		uint32_t acc = m->e[k].acc;
+		if (acc == IDMAP_NO_ACC || (count && acc == prev))
+			continue;
+		count++;
+		prev = acc;
+		if (!b->no_forward[type] && keys_forward_pair(b, acc, type, slot) < 0)
 			return -1;
 	}
-	roff[n] = buf->len;
+	keys_count(b, type, count);
+	return 0;
+}
+
+/* One partition's key records, encoded by one of the writing thread's threads: the records in
+ * slot order and where each ends. */
+typedef struct {
+	idmap_str rec;
+	size_t *ends;
+	size_t ends_cap;
+} part_out;
+
+/* A thread's scratch: the records in key order, where each starts, the key at each slot. */
+typedef struct {
+	idmap_str buf;
+	size_t *roff;
+	uint32_t *at;
+	size_t roff_cap, at_cap;
+} enc_scratch;
+
+typedef struct {
+	const pass_mem *m;
+	uint32_t i0; /* the partition of out[0] */
+	part_out *out;
+	enc_scratch *scr;
+} enc_job;
+
+/* Encodes partition i0 + w of the pass into out[w] with thread t's scratch: in key order
+ * (sequential reads of the sorted entries), then copied out by position. */
+static int encode_part(void *ctx, size_t w, uint32_t t)
+{
+	enc_job *j = ctx;
+	const pass_mem *m = j->m;
+	const idmap_mphf_part *part = &m->parts[j->i0 + w];
+	size_t k0 = m->first[j->i0 + w];
+	enc_scratch *s = &j->scr[t];
+	part_out *o = &j->out[w];
+	uint32_t n = part->n;
+	if (idmap_vec_reserve(&s->roff, &s->roff_cap, (size_t)n + 1, sizeof(*s->roff)) < 0 ||
+	    idmap_vec_reserve(&s->at, &s->at_cap, (size_t)n + 1, sizeof(*s->at)) < 0 ||
+	    idmap_vec_reserve(&o->ends, &o->ends_cap, (size_t)n + 1, sizeof(*o->ends)) < 0)
+		return -1;
+	s->buf.len = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		s->roff[k] = s->buf.len;
+		s->at[part->pos[k]] = k;
+		if (encode_key(m, m->start[k0 + k], m->start[k0 + k + 1], &s->buf) < 0)
+			return -1;
+	}
+	s->roff[n] = s->buf.len;
+	o->rec.len = 0;
+	if (idmap_vec_reserve(&o->rec.p, &o->rec.cap, s->buf.len + 1, 1) < 0)
+		return -1;
 	/* The records are copied out in slot order, from all over the buffer: fetch ahead, the
 	 * offsets (also in key order) twice as far ahead as the records they locate. */
 	enum { AHEAD = 8 };
 	for (uint32_t p = 0; p < n; p++) {
 		if (p + 2 * AHEAD < n)
-			__builtin_prefetch(&roff[at[p + 2 * AHEAD]]);
+			__builtin_prefetch(&s->roff[s->at[p + 2 * AHEAD]]);
 		if (p + AHEAD < n)
-			__builtin_prefetch(buf->p + roff[at[p + AHEAD]]);
-		uint32_t j = at[p];
-		size_t len = roff[j + 1] - roff[j];
-		if (idmap_spill_write(&b->key_pool, buf->p + roff[j], len) < 0)
-			return build_fail_errno(b, "writing the index");
-		b->key_pool_bytes += len;
-		if (build_ot_add(b, &b->key_ot, b->key_pool_bytes, "key") < 0)
-			return -1;
+			__builtin_prefetch(s->buf.p + s->roff[s->at[p + AHEAD]]);
+		uint32_t k = s->at[p];
+		size_t len = s->roff[k + 1] - s->roff[k];
+		memcpy(o->rec.p + o->rec.len, s->buf.p + s->roff[k], len);
+		o->rec.len += len;
+		o->ends[p] = o->rec.len;
 	}
 	return 0;
 }
 
-/* Finds the distinct keys of the sorted pass and builds the MPHF partitions [s0, s1) of
- * its file over them, on the calling thread (each worker builds its own partitions). */
-static int prepare_keys(const build *b, build_err *err, pass_mem *m, uint32_t nsub,
-			uint32_t s0, uint32_t s1, const char *path)
+/* Writes encoded partition i of the pass: its MPHF directory entry, key records, offsets,
+ * and forward pairs. */
+static int emit_part(build *b, const pass_mem *m, uint32_t i, const part_out *o)
 {
-	size_t nkeys = 0;
-	for (size_t i = 0; i < m->n; i++)
-		if (i == 0 || m->e[i].hi != m->e[i - 1].hi || m->e[i].lo != m->e[i - 1].lo)
-			nkeys++;
+	const idmap_mphf_part *part = &m->parts[i];
+	uint64_t base, at = b->key_pool_bytes;
+	if (ks_add_part(b, &b->key_ks, part, &base) < 0)
+		return -1;
+	if (idmap_spill_write(&b->key_pool, o->rec.p, o->rec.len) < 0)
+		return build_fail_errno(b, "writing the index");
+	b->key_pool_bytes += o->rec.len;
+	for (uint32_t p = 0; p < part->n; p++)
+		if (build_ot_add(b, &b->key_ot, at + o->ends[p], "key") < 0)
+			return -1;
+	size_t k0 = m->first[i];
+	for (uint32_t k = 0; k < part->n; k++)
+		if (send_pairs(b, m, m->start[k0 + k], m->start[k0 + k + 1], base + part->pos[k]) < 0)
+			return -1;
+	return 0;
+}
+
+/* The keys of sub-partition s: hash and first entry of each, from bkey[s] on. */
+static int fill_bucket(void *ctx, size_t s, uint32_t t)
+{
+	(void)t;
+	pass_mem *m = ctx;
+	size_t k = m->bkey[s];
+	for (size_t i = m->bent[s]; i < m->bent[s + 1]; i++) {
+		const entry *e = &m->e[i];
+		if (i > m->bent[s] && e->hi == m->e[i - 1].hi && e->lo == m->e[i - 1].lo)
+			continue;
+		m->h[k].hi = e->hi;
+		m->h[k].lo = e->lo;
+		m->start[k++] = i;
+	}
+	return 0;
+}
+
+/* Finds the distinct keys of the sorted, compacted pass (counted per sub-partition by
+ * compact_bucket) and builds the MPHF partitions [s0, s1) of its file over them, on the pass's
+ * threads. Entries of one key are adjacent and in one sub-partition. */
+static int prepare_keys(const build *b, build_err *err, pass_mem *m, uint32_t s0, uint32_t s1,
+			const char *path)
+{
+	uint32_t count = s1 - s0;
+	for (uint32_t s = 0; s < count; s++)
+		m->bkey[s + 1] += m->bkey[s];
+	size_t nkeys = m->bkey[count];
 	if (nkeys + 1 > m->keys_cap) {
 		free(m->start);
 		free(m->h);
@@ -459,34 +676,16 @@ static int prepare_keys(const build *b, build_err *err, pass_mem *m, uint32_t ns
 			return build_err_set(err, "out of memory");
 		}
 	}
-	/* Entries of one key are adjacent (compact_values checked they are one key). */
-	nkeys = 0;
-	for (size_t i = 0; i < m->n; i++) {
-		const entry *e = &m->e[i];
-		if (i > 0 && e->hi == m->e[i - 1].hi && e->lo == m->e[i - 1].lo)
-			continue;
-		m->h[nkeys].hi = e->hi;
-		m->h[nkeys].lo = e->lo;
-		m->start[nkeys++] = i;
-	}
+	par_for(b->pass_threads, count, fill_bucket, m, NULL);
 	m->start[nkeys] = m->n;
 	m->nkeys = nkeys;
-	/* Keys of one sub-partition are contiguous: the sub-partition is a monotone function of
-	 * hi, the sort key. */
-	uint32_t count = s1 - s0;
 	m->count = count;
 	m->parts = malloc((size_t)count * sizeof(*m->parts));
 	m->first = malloc(((size_t)count + 1) * sizeof(*m->first));
 	if (!m->parts || !m->first)
 		return build_err_set(err, "out of memory");
-	size_t k = 0;
-	for (uint32_t s = s0; s < s1; s++) {
-		m->first[s - s0] = k;
-		while (k < nkeys && sub_of(m->h[k].hi, b->fbits, nsub) == s)
-			k++;
-	}
-	m->first[count] = k;
-	if (ks_build_parts(err, 1, m->parts, m->h, m->first, count, path) < 0) {
+	memcpy(m->first, m->bkey, ((size_t)count + 1) * sizeof(*m->first));
+	if (ks_build_parts(err, b->pass_threads, m->parts, m->h, m->first, count, path) < 0) {
 		free(m->parts);
 		m->parts = NULL;
 		return -1;
@@ -506,30 +705,57 @@ static void release_parts(pass_mem *m)
 	m->count = 0;
 }
 
-/* Writes the prepared partitions of one pass, in order: MPHF directory entries, key records
- * and forward pairs. */
+/* Writes the prepared partitions of one pass, in order: encoded on the writing thread's
+ * threads, a partition each (par.h), then written one after the other. The buffers of the
+ * partitions in flight hold at most the pass's key records, in the room that the sort's
+ * scratch and the file-order values (released by then) had, whatever the thread count. */
 static int write_pass(build *b, pass_mem *m)
 {
-	uint32_t *at = malloc((m->nkeys ? m->nkeys : 1) * sizeof(*at));
-	size_t *roff = malloc((m->nkeys + 1) * sizeof(*roff));
-	idmap_str buf = {0};
+	uint32_t nt = b->write_threads;
+	part_out *out = calloc(nt, sizeof(*out));
+	enc_scratch *scr = calloc(nt, sizeof(*scr));
 	int rc = -1;
-	if (!at || !roff) {
+	if (!out || !scr) {
 		build_fail(b, "out of memory");
 		goto out;
 	}
-	for (uint32_t i = 0; i < m->count; i++) {
-		uint64_t base;
-		if (ks_add_part(b, &b->key_ks, &m->parts[i], &base) < 0 ||
-		    write_part(b, m, m->start, m->first[i], &m->parts[i], base, at, roff, &buf) < 0)
+	for (uint32_t i0 = 0; i0 < m->count; i0 += nt) {
+		uint32_t n = m->count - i0 < nt ? m->count - i0 : nt;
+		enc_job j = {m, i0, out, scr};
+		if (par_for(nt, n, encode_part, &j, NULL) < 0) {
+			build_fail(b, "out of memory");
 			goto out;
+		}
+		for (uint32_t w = 0; w < n; w++)
+			if (emit_part(b, m, i0 + w, &out[w]) < 0)
+				goto out;
 	}
 	rc = 0;
 out:
-	free(at);
-	free(roff);
-	free(buf.p);
+	for (uint32_t t = 0; out && scr && t < nt; t++) {
+		free(out[t].rec.p);
+		free(out[t].ends);
+		free(scr[t].buf.p);
+		free(scr[t].roff);
+		free(scr[t].at);
+	}
+	free(out);
+	free(scr);
 	return rc;
+}
+
+/* The threads of a pass (par.h) allocate their scratch in malloc arenas of their own, which
+ * keep it after it is freed: up to a partition's scratch per thread, which with many threads
+ * and partitions of 2^18 keys would be hundreds of MB beyond the budget. Returned to the
+ * system after every pass, so that what a pass holds stays within its share whatever N. */
+static void give_back_arenas(const build *b)
+{
+#ifdef __GLIBC__
+	if (b->threads > 2)
+		malloc_trim(0);
+#else
+	(void)b;
+#endif
 }
 
 /* One pass of the keys phase: sub-partitions [s0, s1) of partition file f. */
@@ -553,7 +779,7 @@ typedef struct {
 	int ready[MAX_SLOTS];	/* 0 free, 1 prepared, -1 failed (err) */
 	char err[MAX_SLOTS][512];
 	int stop;
-	double t_load, t_sort, t_hash; /* summed over the workers */
+	double t_load, t_sort, t_hash; /* CPU of the workers' own threads, summed */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 } pass_queue;
@@ -584,21 +810,21 @@ static void *worker_main(void *arg)
 		pass_mem *m = &L->mem[slot];
 		char path[4096];
 		build_path(b, path, sizeof(path), "key-part", p->f);
-		double t0 = build_now();
+		double t0 = build_thread_cpu();
 		int rc = p->external ? runs_begin(b, &err, m) : reserve_pass(b, &err, m, p->f);
 		if (rc == 0)
 			rc = load_pass(b, &err, path, p->nsub, p->s0, p->s1, m, p->external, p->f);
 		if (p->external)
 			runs_end(m);
-		double t1 = build_now();
-		if (rc == 0 && !p->external && sort_entries(m) < 0)
+		double t1 = build_thread_cpu();
+		if (rc == 0 && !p->external && sort_pass(b, m, p->nsub, p->s0, b->pass_threads) < 0)
 			rc = build_err_set(&err, "out of memory sorting keys");
 		if (rc == 0 && !p->external)
-			rc = compact_values(&err, m, path);
-		double t2 = build_now();
+			rc = compact_values(&err, m, path, b->pass_threads);
+		double t2 = build_thread_cpu();
 		if (rc == 0 && !p->external)
-			rc = prepare_keys(b, &err, m, p->nsub, p->s0, p->s1, path);
-		double t3 = build_now();
+			rc = prepare_keys(b, &err, m, p->s0, p->s1, path);
+		double t3 = build_thread_cpu();
 		pthread_mutex_lock(&L->lock);
 		L->t_load += t1 - t0;
 		L->t_sort += t2 - t1;
@@ -714,13 +940,14 @@ int build_keys(build *b)
 			goto out;
 		}
 		const pass_plan *p = &plan[i];
-		double t0 = build_now();
+		double t0 = build_thread_cpu();
 		int wrc = p->external ? keyruns_write_file(b, p->f, p->nsub, L.mem[slot].nruns)
 				      : write_pass(b, &L.mem[slot]);
 		release_parts(&L.mem[slot]);
+		give_back_arenas(b);
 		if (wrc < 0)
 			goto out;
-		t_write += build_now() - t0;
+		t_write += build_thread_cpu() - t0;
 		if (p->last_of_file) {
 			build_path(b, path, sizeof(path), "key-part", p->f);
 			unlink(path);
@@ -738,10 +965,12 @@ int build_keys(build *b)
 	if (ks_finish(b, &b->key_ks, &b->key_dir, &b->key_dir_len) < 0 ||
 	    build_place_close(b, &b->key_pool, IDMAP_SECTION_KEY_POOL) < 0)
 		goto out;
-	build_log(b, "keys: %llu in %zu partitions, %llu pairs (%u preparing threads: read %.1fs, "
-		     "sort %.1fs, hash %.1fs; writing thread %.1fs)",
+	build_log(b, "keys: %llu in %zu partitions, %llu pairs (CPU of the %u preparing threads, "
+		     "%u threads each: read %.1fs, sort %.1fs, hash %.1fs; of the writing "
+		     "thread, %u threads: %.1fs)",
 		  (unsigned long long)b->key_ks.nkeys, b->key_ks.nparts,
-		  (unsigned long long)b->pairs, L.nworkers, L.t_load, L.t_sort, L.t_hash, t_write);
+		  (unsigned long long)b->pairs, L.nworkers, b->pass_threads, L.t_load, L.t_sort,
+		  L.t_hash, b->write_threads, t_write);
 	rc = 0;
 out:
 	pthread_mutex_lock(&L.lock);
@@ -761,6 +990,9 @@ out:
 		free(m->codes);
 		free(m->start);
 		free(m->h);
+		free(m->bent);
+		free(m->bval);
+		free(m->bkey);
 	}
 	free(plan);
 	return rc;

@@ -1,12 +1,12 @@
 /* Writing one key space's MPHF directory, pilots and remap entries (FORMAT.md). */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "build_internal.h"
 #include "idmap_format.h"
 #include "idmap_vec.h"
+#include "par.h"
 
 int ks_init(build *b, keyspace_writer *ks, const char *name, uint32_t fbits, uint64_t seed,
 	    int keep)
@@ -136,52 +136,26 @@ typedef struct {
 	idmap_mphf_part *parts;
 	const idmap_h128 *h;
 	const size_t *first;
-	uint32_t count;
-	uint32_t next; /* next partition to take, under the mutex */
-	int failed;    /* first error code */
-	pthread_mutex_t lock;
 } parts_job;
 
-static void *parts_worker(void *arg)
+static int build_one(void *ctx, size_t i, uint32_t t)
 {
-	parts_job *j = arg;
-	for (;;) {
-		pthread_mutex_lock(&j->lock);
-		uint32_t i = j->failed ? j->count : j->next++;
-		pthread_mutex_unlock(&j->lock);
-		if (i >= j->count)
-			return NULL;
-		size_t n = j->first[i + 1] - j->first[i];
-		int rc = idmap_mphf_part_build(&j->parts[i], j->h + j->first[i], (uint32_t)n, 0);
-		if (rc < 0) {
-			pthread_mutex_lock(&j->lock);
-			if (!j->failed)
-				j->failed = rc;
-			pthread_mutex_unlock(&j->lock);
-		}
-	}
+	(void)t;
+	parts_job *j = ctx;
+	size_t n = j->first[i + 1] - j->first[i];
+	return idmap_mphf_part_build(&j->parts[i], j->h + j->first[i], (uint32_t)n, 0);
 }
 
 int ks_build_parts(build_err *err, uint32_t threads, idmap_mphf_part *parts,
 		   const idmap_h128 *h, const size_t *first, uint32_t count, const char *what)
 {
 	memset(parts, 0, count * sizeof(*parts));
-	parts_job j = {.parts = parts, .h = h, .first = first, .count = count};
-	pthread_mutex_init(&j.lock, NULL);
-	uint32_t nt = threads < count ? threads : count;
-	pthread_t tid[64];
-	uint32_t started = 0;
-	for (; nt > 1 && started < nt - 1 && started < 64; started++)
-		if (pthread_create(&tid[started], NULL, parts_worker, &j) != 0)
-			break;
-	parts_worker(&j); /* this thread works too */
-	for (uint32_t t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
-	pthread_mutex_destroy(&j.lock);
-	if (j.failed) {
+	parts_job j = {.parts = parts, .h = h, .first = first};
+	int rc = par_for(threads, count, build_one, &j, NULL);
+	if (rc < 0) {
 		for (uint32_t i = 0; i < count; i++)
 			idmap_mphf_part_free(&parts[i]);
-		if (j.failed == -2)
+		if (rc == -2)
 			return build_err_collision(err, what);
 		return build_err_set(err, "%s: cannot build the perfect hash (out of memory or no "
 				     "seed found; try another --seed)", what);

@@ -11,10 +11,12 @@ class Checks:
         ap = argparse.ArgumentParser()
         ap.add_argument("--idmap", required=True)
         ap.add_argument("--workdir", required=True)
+        ap.add_argument("--genrelease", help="idmap-genrelease, for tests that need a release")
         ap.add_argument("--sanitized", action="store_true",
                         help="idmap is an ASan build: its RSS is no measure of the program's")
         a = ap.parse_args()
         self.idmap, self.workdir, self.sanitized = a.idmap, a.workdir, a.sanitized
+        self.genrelease = a.genrelease
         shutil.rmtree(self.workdir, ignore_errors=True)
         os.makedirs(self.workdir)
         self.passed = self.failed = 0
