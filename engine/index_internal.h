@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "entry_internal.h"
 #include "idmap.h"
@@ -93,6 +94,10 @@ static inline int idmap_record(const idmap_span *index, const idmap_span *pool, 
  * touching the key record; then the pair of that key (its record read and checked). */
 int idmap_fwd_next_key(idmap_fwd_iter *it, uint64_t *type, uint64_t *key);
 int idmap_fwd_pair(const idmap_index *ix, uint64_t type, uint64_t key, idmap_pair *pair);
+/* The value of key slot key (< n_key) decoded into out, its length in *len; IDMAP_ERR_CORRUPT
+ * when the record is damaged or its type is not type. */
+int idmap_key_text(const idmap_index *ix, uint64_t key, uint64_t type,
+		   char out[IDMAP_VALUE_SIZE], size_t *len);
 
 /* Decodes the head of a key record: type, value; leaves *p at the posting count. */
 int idmap_key_head(const idmap_index *ix, const uint8_t **p, const uint8_t *end,
@@ -106,5 +111,21 @@ int idmap_detail_set(char *detail, size_t len, int status, const char *fmt, ...)
 
 /* Partition and file tables of a directory consistent with the pilots and remap lengths. */
 int idmap_mphf_check(const idmap_mphf_view *v);
+
+/* Whether key slot (any value; out of range is not found) is (type_id, value[0, len)):
+ * IDMAP_OK, IDMAP_ERR_NOT_FOUND, or IDMAP_ERR_CORRUPT. */
+int idmap_key_is(const idmap_index *ix, uint64_t slot, uint32_t type_id, const void *value,
+		 size_t len);
+
+/* Decodes the stored value [v, v + len) of a key of type into out, NUL-terminated; returns
+ * the length of the text. The record head was checked (idmap_key_head). */
+static inline size_t idmap_value_decode(uint64_t type, const uint8_t *v, uint64_t len,
+					char out[IDMAP_VALUE_SIZE])
+{
+	(void)type; /* format version 2 stores every value as its text */
+	memcpy(out, v, (size_t)len);
+	out[len] = 0;
+	return (size_t)len;
+}
 
 #endif

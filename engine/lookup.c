@@ -7,6 +7,7 @@
 #include "index_internal.h"
 
 _Static_assert(IDMAP_ACC_TEXT_SIZE == IDMAP_ACC_TEXT_MAX, "accession text buffers differ");
+_Static_assert(IDMAP_VALUE_SIZE == IDMAP_MAX_VALUE + 1, "value buffers differ");
 
 /* ---- Accessions -------------------------------------------------------------------------- */
 
@@ -96,21 +97,29 @@ IDMAP_API int idmap_key_find(const idmap_index *ix, uint32_t type_id, const void
 		return IDMAP_ERR_NOT_FOUND;
 	idmap_h128 h = idmap_hash_key(type_id, value, len, ix->key_mphf.seed);
 	uint64_t s = idmap_mphf_lookup(&ix->key_mphf, h);
-	if (s >= ix->n_key)
+	int rc = idmap_key_is(ix, s, type_id, value, len);
+	if (rc == IDMAP_OK)
+		*slot = s;
+	return rc;
+}
+
+int idmap_key_is(const idmap_index *ix, uint64_t slot, uint32_t type_id, const void *value,
+		 size_t len)
+{
+	if (slot >= ix->n_key)
 		return IDMAP_ERR_NOT_FOUND;
 	const uint8_t *p, *end, *v;
 	uint64_t t, l;
-	int rc = key_record(ix, s, &p, &end, &t, &v, &l);
+	int rc = key_record(ix, slot, &p, &end, &t, &v, &l);
 	if (rc != IDMAP_OK)
 		return rc;
 	if (t != type_id || l != len || memcmp(v, value, len) != 0)
 		return IDMAP_ERR_NOT_FOUND;
-	*slot = s;
 	return IDMAP_OK;
 }
 
 IDMAP_API int idmap_key_get(const idmap_index *ix, uint64_t slot, uint32_t *type_id,
-			    const char **value, size_t *len)
+			    char value[IDMAP_VALUE_SIZE], size_t *len)
 {
 	if (!ix || slot >= ix->n_key)
 		return IDMAP_ERR_INVALID;
@@ -122,7 +131,7 @@ IDMAP_API int idmap_key_get(const idmap_index *ix, uint64_t slot, uint32_t *type
 	if (type_id)
 		*type_id = (uint32_t)t;
 	if (value)
-		*value = (const char *)v;
+		l = idmap_value_decode(t, v, l, value);
 	if (len)
 		*len = (size_t)l;
 	return IDMAP_OK;
@@ -217,15 +226,22 @@ int idmap_fwd_next_key(idmap_fwd_iter *it, uint64_t *type, uint64_t *key)
 	return IDMAP_OK;
 }
 
-int idmap_fwd_pair(const idmap_index *ix, uint64_t type, uint64_t key, idmap_pair *pair)
+int idmap_key_text(const idmap_index *ix, uint64_t key, uint64_t type,
+		   char out[IDMAP_VALUE_SIZE], size_t *len)
 {
 	const uint8_t *p, *end, *v;
 	uint64_t t, l;
 	if (key_record(ix, key, &p, &end, &t, &v, &l) != IDMAP_OK || t != type)
 		return IDMAP_ERR_CORRUPT;
-	pair->type_id = (uint32_t)t;
-	pair->value = (const char *)v;
-	pair->len = (size_t)l;
+	*len = idmap_value_decode(t, v, l, out);
+	return IDMAP_OK;
+}
+
+int idmap_fwd_pair(const idmap_index *ix, uint64_t type, uint64_t key, idmap_pair *pair)
+{
+	if (idmap_key_text(ix, key, type, pair->value, &pair->len) != IDMAP_OK)
+		return IDMAP_ERR_CORRUPT;
+	pair->type_id = (uint32_t)type;
 	pair->key_slot = key;
 	return IDMAP_OK;
 }

@@ -106,8 +106,8 @@ typedef struct {
 
 /* A target value of one id while its rows are built. */
 typedef struct {
-	const char *p;
-	size_t n;
+	const char *p; /* the text: job_run.text + off, once every value is decoded */
+	size_t n, off;
 	uint64_t key, via;
 } job_val;
 
@@ -170,6 +170,8 @@ typedef struct {
 	uint64_t key_hint;
 	job_val *vals;
 	size_t n_vals, cap_vals;
+	char *text; /* the decoded values of vals */
+	size_t text_len, text_cap;
 } job_run;
 
 int idmap_u64_push(u64_vec *v, uint64_t x);
@@ -186,10 +188,15 @@ int idmap_acc_find_code(const idmap_index *ix, uint64_t code, uint64_t *slot);
 /* ---- Fields (fields.c), used by render.c --------------------------------------------------- */
 
 typedef struct {
-	const char **v; /* value texts (into the index) */
+	const char **v; /* value texts (into text) */
 	size_t *len;
 	size_t n, cap;
+	size_t *off; /* where each value starts in text (v is set from it once text is full) */
+	char *text;  /* the values, decoded out of the index */
+	size_t text_len, text_cap;
 } str_vec;
+
+void idmap_str_vec_free(str_vec *s);
 
 /* Entry columns of the list (0 for NULL). */
 size_t idmap_fields_count(const idmap_fields *f);
