@@ -10,6 +10,7 @@
 #include "idmap.h"
 #include "idmap_format.h"
 #include "mphf.h"
+#include "value_code.h"
 
 /* A section's bytes inside the map. */
 typedef struct {
@@ -29,6 +30,7 @@ struct idmap_index {
 	uint64_t n_acc, n_key;
 
 	idmap_type_info *types;
+	idmap_vcode *vcode; /* the value coding of each type (value_code.h) */
 	uint32_t n_types;
 	char *names; /* NUL-terminated copies of the type names */
 	uint32_t *type_order;  /* type ids by name (type_names.c) */
@@ -99,7 +101,8 @@ int idmap_fwd_pair(const idmap_index *ix, uint64_t type, uint64_t key, idmap_pai
 int idmap_key_text(const idmap_index *ix, uint64_t key, uint64_t type,
 		   char out[IDMAP_VALUE_SIZE], size_t *len);
 
-/* Decodes the head of a key record: type, value; leaves *p at the posting count. */
+/* Decodes the head of a key record: type, coded value (its bytes and their number); leaves
+ * *p at the posting count. */
 int idmap_key_head(const idmap_index *ix, const uint8_t **p, const uint8_t *end,
 		   uint64_t *type, const uint8_t **value, uint64_t *len);
 
@@ -117,15 +120,23 @@ int idmap_mphf_check(const idmap_mphf_view *v);
 int idmap_key_is(const idmap_index *ix, uint64_t slot, uint32_t type_id, const void *value,
 		 size_t len);
 
-/* Decodes the stored value [v, v + len) of a key of type into out, NUL-terminated; returns
- * the length of the text. The record head was checked (idmap_key_head). */
-static inline size_t idmap_value_decode(uint64_t type, const uint8_t *v, uint64_t len,
-					char out[IDMAP_VALUE_SIZE])
+/* Whether the key record [p, end) is (type_id, the coded value q[0, qn)): one memcmp, as the
+ * coding is prefix-free. */
+static inline int idmap_key_rec_is(const uint8_t *p, const uint8_t *end, uint32_t type_id,
+				   const uint8_t *q, size_t qn)
 {
-	(void)type; /* format version 2 stores every value as its text */
-	memcpy(out, v, (size_t)len);
-	out[len] = 0;
-	return (size_t)len;
+	uint64_t t;
+	return idmap_varint_get(&p, end, &t) == 0 && t == type_id &&
+	       qn <= (size_t)(end - p) && memcmp(p, q, qn) == 0;
+}
+
+/* Decodes the stored (coded) value [v, v + len) of a key of type into out, NUL-terminated;
+ * returns the length of the text, 0 when the value is damaged. The record head was checked
+ * (idmap_key_head). */
+static inline size_t idmap_value_decode(const idmap_index *ix, uint64_t type,
+					const uint8_t *v, uint64_t len, char out[IDMAP_VALUE_SIZE])
+{
+	return idmap_vcode_decode(&ix->vcode[type], v, (size_t)len, out);
 }
 
 #endif

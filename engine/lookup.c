@@ -68,8 +68,8 @@ int idmap_key_head(const idmap_index *ix, const uint8_t **p, const uint8_t *end,
 	const uint8_t *q = *p;
 	if (idmap_varint_get(&q, end, type) || *type >= ix->n_types)
 		return -1;
-	if (idmap_varint_get(&q, end, len) || *len < 1 || *len > IDMAP_MAX_VALUE ||
-	    *len > (uint64_t)(end - q))
+	*len = idmap_vcode_skip(&ix->vcode[*type], q, end);
+	if (*len == 0)
 		return -1;
 	*value = q;
 	*p = q + *len;
@@ -106,16 +106,15 @@ IDMAP_API int idmap_key_find(const idmap_index *ix, uint32_t type_id, const void
 int idmap_key_is(const idmap_index *ix, uint64_t slot, uint32_t type_id, const void *value,
 		 size_t len)
 {
-	if (slot >= ix->n_key)
+	const uint8_t *p, *end;
+	if (slot >= ix->n_key || type_id >= ix->n_types || len == 0 || len > IDMAP_MAX_VALUE)
 		return IDMAP_ERR_NOT_FOUND;
-	const uint8_t *p, *end, *v;
-	uint64_t t, l;
-	int rc = key_record(ix, slot, &p, &end, &t, &v, &l);
-	if (rc != IDMAP_OK)
-		return rc;
-	if (t != type_id || l != len || memcmp(v, value, len) != 0)
-		return IDMAP_ERR_NOT_FOUND;
-	return IDMAP_OK;
+	if (idmap_record(&ix->sec[IDMAP_SECTION_KEY_INDEX], &ix->sec[IDMAP_SECTION_KEY_POOL], slot,
+			 &p, &end) != 0)
+		return IDMAP_ERR_CORRUPT;
+	uint8_t q[IDMAP_VCODE_MAX]; /* the query coded once: the lookup compares coded bytes */
+	size_t qn = idmap_vcode_encode(&ix->vcode[type_id], value, len, q);
+	return idmap_key_rec_is(p, end, type_id, q, qn) ? IDMAP_OK : IDMAP_ERR_NOT_FOUND;
 }
 
 IDMAP_API int idmap_key_get(const idmap_index *ix, uint64_t slot, uint32_t *type_id,
@@ -130,10 +129,34 @@ IDMAP_API int idmap_key_get(const idmap_index *ix, uint64_t slot, uint32_t *type
 		return rc;
 	if (type_id)
 		*type_id = (uint32_t)t;
-	if (value)
-		l = idmap_value_decode(t, v, l, value);
-	if (len)
-		*len = (size_t)l;
+	if (value || len) {
+		char tmp[IDMAP_VALUE_SIZE];
+		l = idmap_value_decode(ix, t, v, l, value ? value : tmp);
+		if (l == 0)
+			return IDMAP_ERR_CORRUPT;
+		if (len)
+			*len = (size_t)l;
+	}
+	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_value_bytes(const idmap_index *ix, uint64_t *text, uint64_t *stored)
+{
+	if (!ix || !text || !stored)
+		return IDMAP_ERR_INVALID;
+	memset(text, 0, ix->n_types * sizeof *text);
+	memset(stored, 0, ix->n_types * sizeof *stored);
+	for (uint64_t s = 0; s < ix->n_key; s++) {
+		const uint8_t *p, *end, *v;
+		uint64_t t, l;
+		char out[IDMAP_VALUE_SIZE];
+		size_t n;
+		if (key_record(ix, s, &p, &end, &t, &v, &l) != IDMAP_OK ||
+		    (n = idmap_value_decode(ix, t, v, l, out)) == 0)
+			return IDMAP_ERR_CORRUPT;
+		text[t] += n;
+		stored[t] += l;
+	}
 	return IDMAP_OK;
 }
 
@@ -233,8 +256,8 @@ int idmap_key_text(const idmap_index *ix, uint64_t key, uint64_t type,
 	uint64_t t, l;
 	if (key_record(ix, key, &p, &end, &t, &v, &l) != IDMAP_OK || t != type)
 		return IDMAP_ERR_CORRUPT;
-	*len = idmap_value_decode(t, v, l, out);
-	return IDMAP_OK;
+	*len = idmap_value_decode(ix, t, v, l, out);
+	return *len ? IDMAP_OK : IDMAP_ERR_CORRUPT;
 }
 
 int idmap_fwd_pair(const idmap_index *ix, uint64_t type, uint64_t key, idmap_pair *pair)

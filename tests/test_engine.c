@@ -505,8 +505,8 @@ static void test_damaged_header(void **state)
 	b[0] ^= 0x20;
 	expect_open(b, image_len, IDMAP_ERR_NOT_INDEX);
 	b[0] ^= 0x20;
-	/* version 1 (the u64 offset tables) and a later version are both refused */
-	for (uint32_t v = 1; v <= 3; v += 2) {
+	/* version 1 (the u64 offset tables), 2 (values as text) and a later version are refused */
+	for (uint32_t v = 1; v <= 4; v += v == 2 ? 2 : 1) {
 		memcpy(b, image, image_len);
 		idmap_wr32(b + IDMAP_HDR_VERSION, v);
 		expect_open(b, image_len, IDMAP_ERR_VERSION);
@@ -692,10 +692,10 @@ static void test_open_detail(void **state)
 	expect_detail(b, 10, IDMAP_ERR_NOT_INDEX, "header: not an idmap index (a file of 10 bytes)");
 	/* an older format version, header resealed */
 	memcpy(b, image, image_len);
-	idmap_wr32(b + IDMAP_HDR_VERSION, 1);
+	idmap_wr32(b + IDMAP_HDR_VERSION, 2);
 	reseal_table(b);
 	expect_detail(b, image_len, IDMAP_ERR_VERSION,
-		      "header: index format version 1 is not supported by this idmap (version 2): "
+		      "header: index format version 2 is not supported by this idmap (version 3): "
 		      "rebuild the index with `idmap build`");
 	/* the section table cut off: the file ends inside it (size field resealed) */
 	memcpy(b, image, image_len);

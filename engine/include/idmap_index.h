@@ -92,7 +92,7 @@ IDMAP_API int idmap_open(const char *path, idmap_index **out);
 /* idmap_open() that also says why it failed, as idmap_verify() does: on failure a one-line
  * reason is written into detail (NUL-terminated, truncated to len; detail may be NULL when
  * len is 0), naming the damaged part first: "header: CRC mismatch", "header: index format
- * version 1 is not supported by this idmap (version 2): rebuild the index with `idmap
+ * version 2 is not supported by this idmap (version 3): rebuild the index with `idmap
  * build`", "section table: KEY_POOL (offset 4096, length 99999) lies outside the file or is
  * misaligned", "TYPES: CRC mismatch"; after IDMAP_ERR_IO, the text of errno ("No such file
  * or directory"). On success detail is "". Same returns as idmap_open, which is
@@ -226,6 +226,12 @@ IDMAP_API int idmap_key_find(const idmap_index *ix, uint32_t type_id, const void
  * IDMAP_ERR_CORRUPT. */
 IDMAP_API int idmap_key_get(const idmap_index *ix, uint64_t slot, uint32_t *type_id,
 			    char value[IDMAP_VALUE_SIZE], size_t *len);
+
+/* The bytes of every type's values (FORMAT.md, "Value coding"): text[t] as text and stored[t]
+ * as coded in KEY_POOL (heads included), for each type id t; both arrays hold
+ * idmap_type_count() entries and are overwritten. Reads every key record. Returns IDMAP_OK,
+ * IDMAP_ERR_INVALID (NULL arguments) or IDMAP_ERR_CORRUPT. */
+IDMAP_API int idmap_value_bytes(const idmap_index *ix, uint64_t *text, uint64_t *stored);
 
 /* ---- Forward: accession -> pairs ---------------------------------------------------------- */
 
