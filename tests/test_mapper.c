@@ -167,6 +167,14 @@ static void test_outcomes(void **state)
 	assert_int_equal(idmap_render(j, &ro, to_sink, &s), IDMAP_OK);
 	assert_string_equal(s.buf, "{\"results\":[{\"from\":\"B4DJ71\",\"to\":\"P31946\"}]}\n");
 	idmap_job_free(j);
+	/* xref columns list an entry's values sorted, also for an entry without isoforms (they
+	 * came in key-slot order, the MPHF's, before the values were decoded into the arena) */
+	r = tu_request("UniProtKB_AC-ID", "UniProtKB");
+	j = run(&r, "Q9Z131", IDMAP_OUT_TSV, &s);
+	assert_string_equal(render_fields(j, "accession,xref_embl", IDMAP_OUT_TSV, 0, 0, &s),
+			    "From\tEntry\tEMBL\nQ9Z131\tQ9Z131\t"
+			    "AB016835;AK043375;AK161427;BC018237;BC053741;\n");
+	idmap_job_free(j);
 }
 
 static void test_demerge_and_versions(void **state)
