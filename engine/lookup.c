@@ -88,6 +88,19 @@ static int key_record(const idmap_index *ix, uint64_t slot, const uint8_t **p,
 	return IDMAP_OK;
 }
 
+/* The type and decoded value of key slot (< n_key), in one pass over the record's head. */
+static int key_value(const idmap_index *ix, uint64_t slot, uint64_t *type,
+		     char out[IDMAP_VALUE_SIZE], size_t *len)
+{
+	const uint8_t *p, *end;
+	if (idmap_record(&ix->sec[IDMAP_SECTION_KEY_INDEX], &ix->sec[IDMAP_SECTION_KEY_POOL], slot,
+			 &p, &end) != 0 ||
+	    idmap_varint_get(&p, end, type) || *type >= ix->n_types)
+		return IDMAP_ERR_CORRUPT;
+	*len = idmap_value_decode(ix, *type, p, (uint64_t)(end - p), out);
+	return *len ? IDMAP_OK : IDMAP_ERR_CORRUPT;
+}
+
 IDMAP_API int idmap_key_find(const idmap_index *ix, uint32_t type_id, const void *value,
 			     size_t len, uint64_t *slot)
 {
@@ -122,21 +135,22 @@ IDMAP_API int idmap_key_get(const idmap_index *ix, uint64_t slot, uint32_t *type
 {
 	if (!ix || slot >= ix->n_key)
 		return IDMAP_ERR_INVALID;
-	const uint8_t *p, *end, *v;
 	uint64_t t, l;
-	int rc = key_record(ix, slot, &p, &end, &t, &v, &l);
-	if (rc != IDMAP_OK)
-		return rc;
-	if (type_id)
-		*type_id = (uint32_t)t;
+	int rc;
 	if (value || len) {
 		char tmp[IDMAP_VALUE_SIZE];
-		l = idmap_value_decode(ix, t, v, l, value ? value : tmp);
-		if (l == 0)
-			return IDMAP_ERR_CORRUPT;
+		size_t n;
+		if ((rc = key_value(ix, slot, &t, value ? value : tmp, &n)) != IDMAP_OK)
+			return rc;
 		if (len)
-			*len = (size_t)l;
+			*len = n;
+	} else {
+		const uint8_t *p, *end, *v;
+		if ((rc = key_record(ix, slot, &p, &end, &t, &v, &l)) != IDMAP_OK)
+			return rc;
 	}
+	if (type_id)
+		*type_id = (uint32_t)t;
 	return IDMAP_OK;
 }
 
@@ -252,12 +266,10 @@ int idmap_fwd_next_key(idmap_fwd_iter *it, uint64_t *type, uint64_t *key)
 int idmap_key_text(const idmap_index *ix, uint64_t key, uint64_t type,
 		   char out[IDMAP_VALUE_SIZE], size_t *len)
 {
-	const uint8_t *p, *end, *v;
-	uint64_t t, l;
-	if (key_record(ix, key, &p, &end, &t, &v, &l) != IDMAP_OK || t != type)
+	uint64_t t;
+	if (key_value(ix, key, &t, out, len) != IDMAP_OK || t != type)
 		return IDMAP_ERR_CORRUPT;
-	*len = idmap_value_decode(ix, t, v, l, out);
-	return *len ? IDMAP_OK : IDMAP_ERR_CORRUPT;
+	return IDMAP_OK;
 }
 
 int idmap_fwd_pair(const idmap_index *ix, uint64_t type, uint64_t key, idmap_pair *pair)

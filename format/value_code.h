@@ -44,9 +44,10 @@ size_t idmap_vcode_encode(const idmap_vcode *c, const char *v, size_t len, uint8
 /* The length of the coded value at [p, end), or 0 when it is malformed or runs past end. */
 size_t idmap_vcode_skip(const idmap_vcode *c, const uint8_t *p, const uint8_t *end);
 
-/* Decodes the coded value p[0, n) (n as idmap_vcode_skip gave it) into out
- * (IDMAP_MAX_VALUE + 1 bytes, NUL-terminated); returns the text's length, or 0 when the
- * value is malformed or its text would not be 1 .. IDMAP_MAX_VALUE bytes. */
+/* Decodes the coded value at the start of p[0, n) (bytes after it, such as a record's
+ * postings, are not read) into out (IDMAP_MAX_VALUE + 1 bytes, NUL-terminated); returns the
+ * text's length, or 0 when the value is malformed, runs past n, or its text would not be
+ * 1 .. IDMAP_MAX_VALUE bytes. */
 size_t idmap_vcode_decode(const idmap_vcode *c, const uint8_t *p, size_t n, char *out);
 
 #endif
