@@ -96,8 +96,9 @@ static int write_range(build *b, const fwd_pairs *f, uint64_t lo, uint64_t hi)
 				if (at != gat)
 					break;
 			}
-			o += idmap_varint_put(o, (uint32_t)gat);
-			o += idmap_varint_put(o, e - g);
+			o += idmap_varint_put(o, idmap_fwd_group_head((uint32_t)gat, e - g));
+			if (e - g > 1)
+				o += idmap_varint_put(o, e - g);
 			o += idmap_varint_put(o, prev_key);
 			for (size_t k = g + 1; k < e; k++) {
 				pair_at(f, k, &at, &key);

@@ -213,11 +213,8 @@ static int fwd_next_group(idmap_fwd_iter *it)
 	while (it->groups_left) {
 		uint64_t type, count, skip;
 		it->groups_left--;
-		if (idmap_varint_get(&it->p, it->end, &type) || type >= ix->n_types ||
-		    (it->started && type <= it->group_type))
-			return fwd_fail(it);
-		if (idmap_varint_get(&it->p, it->end, &count) || count == 0 ||
-		    count > (uint64_t)(it->end - it->p))
+		if (idmap_fwd_group_get(&it->p, it->end, &type, &count) || type >= ix->n_types ||
+		    (it->started && type <= it->group_type) || count > (uint64_t)(it->end - it->p))
 			return fwd_fail(it);
 		it->started = 1;
 		it->group_type = type;

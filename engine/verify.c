@@ -202,9 +202,8 @@ static int verify_fwd(const idmap_index *ix, int full, tallies *t, char *detail,
 		if (idmap_varint_get(&p, end, &groups))
 			goto bad;
 		for (uint64_t g = 0; g < groups; g++) {
-			if (idmap_varint_get(&p, end, &type) || type >= ix->n_types ||
-			    (g && type <= prev_t) || idmap_varint_get(&p, end, &count) ||
-			    count == 0)
+			if (idmap_fwd_group_get(&p, end, &type, &count) || type >= ix->n_types ||
+			    (g && type <= prev_t))
 				goto bad;
 			prev_t = type;
 			uint64_t fp = 0;

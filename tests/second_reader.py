@@ -496,8 +496,12 @@ class Index:
         groups, pos = varint(pool, pos, end)
         out = []
         for _ in range(groups):
-            type_id, pos = varint(pool, pos, end)
-            count, pos = varint(pool, pos, end)
+            head, pos = varint(pool, pos, end)
+            type_id, count = head >> 1, 1
+            if not head & 1:
+                count, pos = varint(pool, pos, end)
+                if count < 2:
+                    raise FormatError("FWD_POOL: a group of %d keys not marked single" % count)
             slots = []
             for i in range(count):
                 d, pos = varint(pool, pos, end)

@@ -916,8 +916,7 @@ static void test_verify_walks(void **state)
 	assert_int_equal(idmap_varint_get(&p, end, &groups), 0);
 	for (;;) {
 		assert_true(groups--);
-		assert_int_equal(idmap_varint_get(&p, end, &t), 0);
-		assert_int_equal(idmap_varint_get(&p, end, &count), 0);
+		assert_int_equal(idmap_fwd_group_get(&p, end, &t, &count), 0);
 		if (t == id)
 			break;
 		for (uint64_t k = 0; k < count; k++)
@@ -930,6 +929,33 @@ static void test_verify_walks(void **state)
 	expect_verify_fails(b, "FWD_POOL/KEY_POOL: the forward pairs of type UniProtKB-ID differ");
 	idmap_close(ix);
 	free(b);
+}
+
+/* Forward group heads (FORMAT.md, FWD_POOL): one byte for a group of one key slot of a
+ * small type; a count only for several; a count below 2 after a head not marked single is
+ * refused. */
+static void test_fwd_group_head(void **state)
+{
+	(void)state;
+	for (uint64_t type = 0; type < 70; type += 23)
+		for (uint64_t count = 1; count < 4; count++) {
+			uint8_t b[2 * IDMAP_MAX_VARINT];
+			size_t n = idmap_varint_put(b, idmap_fwd_group_head(type, count));
+			if (count > 1)
+				n += idmap_varint_put(b + n, count);
+			assert_int_equal(n, (type < 64 ? 1u : 2u) + (count > 1));
+			const uint8_t *p = b;
+			uint64_t t, c;
+			assert_int_equal(idmap_fwd_group_get(&p, b + n, &t, &c), 0);
+			assert_int_equal(t, type);
+			assert_int_equal(c, count);
+			assert_ptr_equal(p, b + n);
+		}
+	for (uint8_t count = 0; count < 2; count++) {
+		const uint8_t b[] = {5 << 1, count}, *p = b;
+		uint64_t t, c;
+		assert_int_equal(idmap_fwd_group_get(&p, b + 2, &t, &c), -1);
+	}
 }
 
 /* The growth helper every part uses: grows by doubling, keeps the contents, and refuses a
@@ -988,6 +1014,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vec_reserve),
+		cmocka_unit_test(test_fwd_group_head),
 		cmocka_unit_test(test_str),
 		cmocka_unit_test(test_metadata),
 		cmocka_unit_test(test_forward),
