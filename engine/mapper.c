@@ -547,34 +547,21 @@ WARM_INLINE void warm_c(const idmap_job *j, const warm_slot *w)
 		idmap_prefetch_record(p, end);
 }
 
-/* Reads the key slots of the target type from the (now cached) forward record. */
+/* Reads the key slots of the target type from the (now cached) forward record, with the
+ * iterator: one parser of forward records (a copy of its own went stale when the group head
+ * changed in format 3, and silently prefetched nothing useful). */
 static void warm_d(const idmap_job *j, warm_slot *w)
 {
 	w->nkeys = 0;
 	if (!w->live || j->to.type_id == IDMAP_TYPE_ANY)
 		return;
-	const uint8_t *p, *end;
-	if (idmap_record(&j->ix->sec[IDMAP_SECTION_FWD_INDEX], &j->ix->sec[IDMAP_SECTION_FWD_POOL],
-			 w->slot, &p, &end) != 0)
+	idmap_fwd_iter it;
+	uint64_t type, key;
+	if (idmap_fwd_begin(j->ix, w->slot, j->to.type_id, &it) != IDMAP_OK)
 		return;
-	uint64_t groups, type, count, v;
-	if (idmap_varint_get(&p, end, &groups))
-		return;
-	while (groups--) {
-		if (idmap_varint_get(&p, end, &type) || idmap_varint_get(&p, end, &count))
-			return;
-		uint64_t key = 0;
-		for (uint64_t k = 0; k < count; k++) {
-			if (idmap_varint_get(&p, end, &v))
-				return;
-			key = k ? key + v : v;
-			if (type == j->to.type_id && w->nkeys < WARM_KEYS && key < j->ix->n_key) {
-				w->keys[w->nkeys++] = key;
-				idmap_ot_prefetch(&j->ix->sec[IDMAP_SECTION_KEY_INDEX], key);
-			}
-		}
-		if (type >= j->to.type_id)
-			return;
+	while (w->nkeys < WARM_KEYS && idmap_fwd_next_key(&it, &type, &key) == IDMAP_OK) {
+		w->keys[w->nkeys++] = key;
+		idmap_ot_prefetch(&j->ix->sec[IDMAP_SECTION_KEY_INDEX], key);
 	}
 }
 
