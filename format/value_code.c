@@ -163,9 +163,13 @@ typedef struct {
 	unsigned digits;	  /* NUMTAIL: digit count */
 } parsed;
 
-static int parse(const idmap_vcode *c, const uint8_t *p, const uint8_t *end, parsed *x)
+/* Inlined into the decoder, which runs once per value handed out. */
+static inline __attribute__((always_inline)) int parse(const idmap_vcode *c, const uint8_t *p,
+							const uint8_t *end, parsed *x)
 {
 	uint64_t h;
+	x->num = x->version = 0;
+	x->digits = 0;
 	if (idmap_varint_get(&p, end, &h))
 		return -1;
 	x->form = (int)(h & 7);
@@ -195,7 +199,6 @@ static int parse(const idmap_vcode *c, const uint8_t *p, const uint8_t *end, par
 		if (x->n > 3 || k > (size_t)(end - p))
 			return -1;
 		p += k;
-		x->num = 0;
 		if (x->n & 2 && (idmap_varint_get(&p, end, &x->num) || x->num == 0))
 			return -1;
 		break;
@@ -223,13 +226,23 @@ size_t idmap_vcode_skip(const idmap_vcode *c, const uint8_t *p, const uint8_t *e
 	return parse(c, p, end, &x) == 0 ? (size_t)(x.end - p) : 0;
 }
 
-/* Writes x as exactly `digits` decimal digits at out; -1 when it does not fit. */
+/* Writes x as exactly `digits` decimal digits at out, two at a time; -1 when it does not
+ * fit. */
 static int put_digits(char *out, size_t room, uint64_t x, size_t digits)
 {
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
 	if (digits > room)
 		return -1;
-	for (size_t i = digits; i-- > 0; x /= 10)
-		out[i] = (char)('0' + x % 10);
+	size_t i = digits;
+	for (; i >= 2; i -= 2, x /= 100)
+		memcpy(out + i - 2, pairs + 2 * (x % 100), 2);
+	if (i) {
+		out[0] = (char)('0' + x % 10);
+		x /= 10;
+	}
 	return x ? -1 : 0;
 }
 
