@@ -797,6 +797,7 @@ out:
 	free(b->alias_type);
 	free(b->own_type);
 	free(b->no_forward);
+	free(b->vcode);
 	remove_tmpdir(b);
 	return rc;
 }

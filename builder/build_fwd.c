@@ -97,8 +97,9 @@ static int encode_range(const fwd_pairs *f, uint64_t a0, uint64_t a1, size_t i, 
 				if (at != gat)
 					break;
 			}
-			out += idmap_varint_put(out, (uint32_t)gat);
-			out += idmap_varint_put(out, e - g);
+			out += idmap_varint_put(out, idmap_fwd_group_head((uint32_t)gat, e - g));
+			if (e - g > 1)
+				out += idmap_varint_put(out, e - g);
 			out += idmap_varint_put(out, prev_key);
 			for (size_t k = g + 1; k < e; k++) {
 				pair_at(f, k, &at, &key);

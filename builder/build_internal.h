@@ -21,6 +21,7 @@
 #include "mphf_build.h"
 #include "offset_table.h"
 #include "spill.h"
+#include "value_code.h"
 
 #define IDMAP_NO_ACC UINT32_MAX
 /* Threads that prepare key passes (read, sort, MPHF) for the one that writes them. Each of
@@ -58,8 +59,9 @@ typedef struct {
 } build_types;
 
 int types_intern(build_types *t, const char *name, size_t len, uint32_t *id);
-/* Per-type flags for the keys phase: own (name starts with '#') and no_forward (aliases). */
-int types_flags(const build_types *t, uint8_t **own, uint8_t **no_forward);
+/* Per-type flags for the keys phase: own (name starts with '#'), no_forward (aliases), and
+ * the value coding of each type (value_code.h). */
+int types_flags(const build_types *t, uint8_t **own, uint8_t **no_forward, idmap_vcode **vcode);
 void types_free(build_types *t);
 /* Serialises the TYPES section into a new buffer. */
 int types_serialize(const build_types *t, uint8_t **out, size_t *len);
@@ -116,6 +118,7 @@ typedef struct build {
 	size_t alias_cap;
 	uint8_t *own_type;	/* type id -> 1 for idmap's own '#' types (keys phase) */
 	uint8_t *no_forward;	/* type id -> 1 for #unversioned: types (keys phase) */
+	idmap_vcode *vcode;	/* type id -> the coding of its values in key records */
 	uint64_t lines, triples;
 	char release_date[IDMAP_RELEASE_DATE_SIZE]; /* of the first input naming one, or "" */
 	const idmap_input_info *reading; /* the input being read, for progress */

@@ -506,16 +506,14 @@ static int encode_key(const pass_mem *m, size_t i, size_t j, idmap_str *out)
 	for (size_t k = i; k < j; k++)
 		if (m->e[k].acc != IDMAP_NO_ACC && (k == i || m->e[k].acc != m->e[k - 1].acc))
 			count++;
-	/* Room for the whole record at once: three varints, the value and a varint of at most
-	 * 5 bytes (a u32 difference) per accession. */
-	size_t most = 3 * IDMAP_MAX_VARINT + len + 5 * (j - i);
+	/* Room for the whole record at once: two varints, the coded value and a varint of at
+	 * most 5 bytes (a u32 difference) per accession. */
+	size_t most = 2 * IDMAP_MAX_VARINT + IDMAP_VCODE_MAX + 5 * (j - i);
 	if (idmap_vec_reserve(&out->p, &out->cap, out->len + most, 1) < 0)
 		return -1;
 	uint8_t *p = (uint8_t *)out->p + out->len;
 	p += idmap_varint_put(p, e->type);
-	p += idmap_varint_put(p, len);
-	memcpy(p, val, len);
-	p += len;
+	p += idmap_vcode_encode(&b->vcode[e->type], (const char *)val, len, p);
 	p += idmap_varint_put(p, count);
 	uint64_t prev = 0;
 	int first = 1;
@@ -896,7 +894,7 @@ int build_keys(build *b)
 	idmap_ot_writer_init(&b->key_ot, &b->key_index);
 	if (build_place_open(b, &b->key_pool) < 0)
 		return -1;
-	if (types_flags(&b->types, &b->own_type, &b->no_forward) < 0)
+	if (types_flags(&b->types, &b->own_type, &b->no_forward, &b->vcode) < 0)
 		return build_fail(b, "out of memory");
 	size_t nplan;
 	pass_plan *plan = plan_passes(b, &nplan);

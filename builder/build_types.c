@@ -131,17 +131,19 @@ int types_serialize(const build_types *t, uint8_t **out, size_t *len)
 	return 0;
 }
 
-int types_flags(const build_types *t, uint8_t **own, uint8_t **no_forward)
+int types_flags(const build_types *t, uint8_t **own, uint8_t **no_forward, idmap_vcode **vcode)
 {
 	*own = calloc(t->n ? t->n : 1, 1);
 	*no_forward = calloc(t->n ? t->n : 1, 1);
-	if (!*own || !*no_forward)
+	*vcode = calloc(t->n ? t->n : 1, sizeof **vcode);
+	if (!*own || !*no_forward || !*vcode)
 		return -1;
 	size_t plen = strlen(IDMAP_TYPE_UNVERSIONED_PREFIX);
 	for (uint32_t i = 0; i < t->n; i++) {
 		(*own)[i] = t->names[i][0] == '#';
 		(*no_forward)[i] = t->name_lens[i] > plen &&
 				   memcmp(t->names[i], IDMAP_TYPE_UNVERSIONED_PREFIX, plen) == 0;
+		idmap_vcode_of(t->names[i], t->name_lens[i], &(*vcode)[i]);
 	}
 	return 0;
 }

@@ -288,7 +288,8 @@ int fwd_runs_write(build *b, uint32_t g, uint64_t lo, uint64_t hi)
 		if (out_varint(o, ng) < 0)
 			goto out;
 		for (size_t gi = 0; gi < ng; gi++) {
-			if (out_varint(o, types[gi]) < 0 || out_varint(o, counts[gi]) < 0)
+			if (out_varint(o, idmap_fwd_group_head(types[gi], counts[gi])) < 0 ||
+			    (counts[gi] > 1 && out_varint(o, counts[gi]) < 0))
 				goto out;
 			uint64_t prev = 0;
 			for (uint64_t k = 0; k < counts[gi]; k++) {

@@ -355,9 +355,7 @@ static int write_record(build *b, const part_keys *P, size_t j, uint64_t slot, u
 	off += RUN_HEAD + (uint64_t)len;
 	uint8_t *p = out;
 	p += idmap_varint_put(p, type);
-	p += idmap_varint_put(p, len);
-	memcpy(p, head + RUN_HEAD, len);
-	p += len;
+	p += idmap_vcode_encode(&b->vcode[type], (const char *)head + RUN_HEAD, len, p);
 	p += idmap_varint_put(p, left);
 	uint64_t bytes = (uint64_t)(p - out);
 	if (idmap_spill_write(&b->key_pool, out, bytes) < 0)
@@ -395,7 +393,7 @@ static int write_partition(build *b, part_keys *P, const char *what)
 	idmap_mphf_part part;
 	uint32_t *at = NULL, *accs = malloc(ACC_CHUNK * sizeof(*accs));
 	/* the largest piece of a record: its head, or a chunk of accessions as varints */
-	uint8_t *out = malloc(3 * IDMAP_MAX_VARINT + IDMAP_MAX_VALUE + 5 * ACC_CHUNK);
+	uint8_t *out = malloc(2 * IDMAP_MAX_VARINT + IDMAP_VCODE_MAX + 5 * ACC_CHUNK);
 	if (!accs || !out) {
 		free(accs);
 		free(out);

@@ -13,7 +13,7 @@ static const char usage_text[] =
 	"\n"
 	"Shows the release, provenance, counts, ID types and sections of an index.\n"
 	"  -i, --index INDEX  the index (default: $IDMAP_INDEX)\n"
-	"      --sizes        also the value bytes of each ID type in KEY_POOL (reads every key)\n"
+	"      --sizes        also the value bytes of each ID type, text and coded (reads every key)\n"
 	"  -h, --help         this text\n";
 
 /* An "input" META value: name TAB kind TAB bytes TAB lines. META text comes from the user
@@ -210,38 +210,38 @@ static void print_sections(const idmap_index *ix)
 	}
 }
 
-/* Where KEY_POOL's bytes go: the value bytes of each type (the rest of the pool is record
- * heads and postings). Opt-in: it reads every key record of the index. */
+/* Where KEY_POOL's bytes go: the value bytes of each type, as text and as coded (the rest of
+ * the pool is record heads and postings). Opt-in: it reads every key record of the index. */
 static int print_sizes(const idmap_index *ix)
 {
 	uint32_t nt = idmap_type_count(ix);
-	uint64_t *bytes = calloc(nt ? nt : 1, sizeof *bytes), total = 0, pool = 0;
-	if (!bytes)
-		return IDMAP_ERR_NOMEM;
-	for (uint64_t s = 0, n = idmap_key_count(ix); s < n; s++) {
-		uint32_t t;
-		size_t len;
-		int rc = idmap_key_get(ix, s, &t, NULL, &len);
-		if (rc != IDMAP_OK) {
-			free(bytes);
-			return rc;
-		}
-		bytes[t] += len;
-		total += len;
+	uint64_t *text = calloc(nt ? nt : 1, sizeof *text), total = 0, total_text = 0, pool = 0;
+	uint64_t *bytes = calloc(nt ? nt : 1, sizeof *bytes);
+	int rc = text && bytes ? idmap_value_bytes(ix, text, bytes) : IDMAP_ERR_NOMEM;
+	if (rc != IDMAP_OK) {
+		free(text);
+		free(bytes);
+		return rc;
+	}
+	for (uint32_t i = 0; i < nt; i++) {
+		total += bytes[i];
+		total_text += text[i];
 	}
 	idmap_section_info si;
 	for (uint32_t i = 0; i < idmap_section_count(ix); i++)
 		if (idmap_section_get(ix, i, &si) == IDMAP_OK && si.name &&
 		    strcmp(si.name, "KEY_POOL") == 0)
 			pool = si.length;
-	printf("\nKEY_POOL %" PRIu64 " bytes: values %" PRIu64 ", record heads and postings %"
-	       PRIu64 "\n%-24s %15s %15s %9s\n", pool, total, pool - total, "ID type", "values",
-	       "value bytes", "bytes/val");
+	printf("\nKEY_POOL %" PRIu64 " bytes: values %" PRIu64 " coded (%" PRIu64 " as text), "
+	       "record heads and postings %" PRIu64 "\n%-24s %15s %15s %15s %9s\n", pool, total,
+	       total_text, pool - total, "ID type", "values", "text bytes", "coded bytes",
+	       "bytes/val");
 	idmap_type_info t;
 	for (uint32_t i = 0; i < nt; i++)
 		if (idmap_type_get(ix, i, &t) == IDMAP_OK && t.keys)
-			printf("%-24s %15" PRIu64 " %15" PRIu64 " %9.1f\n", t.name, t.keys,
-			       bytes[i], (double)bytes[i] / (double)t.keys);
+			printf("%-24s %15" PRIu64 " %15" PRIu64 " %15" PRIu64 " %9.1f\n", t.name,
+			       t.keys, text[i], bytes[i], (double)bytes[i] / (double)t.keys);
+	free(text);
 	free(bytes);
 	return IDMAP_OK;
 }

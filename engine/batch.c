@@ -91,10 +91,10 @@ IDMAP_API int idmap_key_find_batch(const idmap_index *ix, uint32_t type_id,
 		for (size_t i = 0; i < m; i++) {
 			if (slots[g + i] == IDMAP_NO_SLOT)
 				continue;
-			const uint8_t *p = rec[i], *v;
-			uint64_t t, l;
-			if (idmap_key_head(ix, &p, rec_end[i], &t, &v, &l) != 0 || t != type_id ||
-			    l != lens[g + i] || memcmp(v, values[g + i], l) != 0)
+			uint8_t q[IDMAP_VCODE_MAX];
+			size_t qn = idmap_vcode_encode(&ix->vcode[type_id], values[g + i],
+						       lens[g + i], q);
+			if (!idmap_key_rec_is(rec[i], rec_end[i], type_id, q, qn))
 				slots[g + i] = IDMAP_NO_SLOT;
 		}
 	}

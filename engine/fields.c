@@ -8,6 +8,7 @@
 #include "accession.h"
 #include "fields_entry.h"
 #include "idmap_vec.h"
+#include "index_internal.h"
 #include "semantics.h"
 
 /* F_ENTRY: a column of the entry store, its IDMAP_FE_* kind in field.type */
@@ -211,29 +212,42 @@ void idmap_fields_header(const idmap_fields *f, idmap_obuf *o)
 
 /* ---- Entry values ------------------------------------------------------------------------ */
 
-static int sv_push(str_vec *s, const char *p, size_t n)
+void idmap_str_vec_free(str_vec *s)
 {
-	size_t cap_v = s->cap, cap_len = s->cap; /* two arrays, one capacity: both grow alike */
+	free(s->v);
+	free(s->len);
+	free(s->off);
+	free(s->text);
+}
+
+/* Appends the value of key (a key of type) decoded into s->text; s->v is set later. */
+static int sv_push(const idmap_job *j, str_vec *s, uint64_t type, uint64_t key)
+{
+	size_t cap_v = s->cap, cap_len = s->cap, cap_off = s->cap; /* one capacity: alike */
 	if (idmap_vec_reserve(&s->v, &cap_v, s->n + 1, sizeof *s->v) < 0 ||
-	    idmap_vec_reserve(&s->len, &cap_len, s->n + 1, sizeof *s->len) < 0)
+	    idmap_vec_reserve(&s->len, &cap_len, s->n + 1, sizeof *s->len) < 0 ||
+	    idmap_vec_reserve(&s->off, &cap_off, s->n + 1, sizeof *s->off) < 0 ||
+	    idmap_vec_reserve(&s->text, &s->text_cap, s->text_len + IDMAP_VALUE_SIZE, 1) < 0)
 		return IDMAP_ERR_NOMEM;
-	s->cap = cap_len;
-	s->v[s->n] = p;
-	s->len[s->n++] = n;
+	s->cap = cap_off;
+	if (idmap_key_text(j->ix, key, type, s->text + s->text_len, &s->len[s->n]) != IDMAP_OK)
+		return IDMAP_ERR_CORRUPT;
+	s->off[s->n] = s->text_len;
+	s->text_len += s->len[s->n++];
 	return IDMAP_OK;
 }
 
 static int add_values(const idmap_job *j, uint64_t slot, uint32_t type, str_vec *s)
 {
 	idmap_fwd_iter it;
-	idmap_pair p;
+	uint64_t t, key;
 	int rc;
 	if (type == UINT32_MAX || type == IDMAP_TYPE_ANY)
 		return IDMAP_OK;
 	if ((rc = idmap_fwd_begin(j->ix, slot, type, &it)) != IDMAP_OK)
 		return rc;
-	while ((rc = idmap_fwd_next(&it, &p)) == IDMAP_OK)
-		if ((rc = sv_push(s, p.value, p.len)) != IDMAP_OK)
+	while ((rc = idmap_fwd_next_key(&it, &t, &key)) == IDMAP_OK)
+		if ((rc = sv_push(j, s, t, key)) != IDMAP_OK)
 			return rc;
 	return rc == IDMAP_DONE ? IDMAP_OK : rc;
 }
@@ -254,21 +268,27 @@ static int entry_values(const idmap_job *j, uint64_t slot, uint32_t type, int is
 {
 	uint64_t c = canonical(j, slot);
 	s->n = 0;
+	s->text_len = 0;
 	int rc = add_values(j, c, type, s);
 	char text[IDMAP_ACC_TEXT_SIZE];
 	size_t len;
 	uint64_t k, iso;
-	if (rc != IDMAP_OK || !isoforms || j->t_iso == UINT32_MAX ||
-	    idmap_acc_text(j->ix, c, text, &len) != IDMAP_OK ||
-	    idmap_key_find(j->ix, j->t_iso, text, len, &k) != IDMAP_OK)
-		return rc;
-	idmap_rev_iter it;
-	if ((rc = idmap_rev_begin(j->ix, k, &it, NULL)) != IDMAP_OK)
-		return rc;
-	while ((rc = idmap_rev_next(&it, &iso)) == IDMAP_OK)
-		if ((rc = add_values(j, iso, type, s)) != IDMAP_OK)
+	if (rc == IDMAP_OK && isoforms && j->t_iso != UINT32_MAX &&
+	    idmap_acc_text(j->ix, c, text, &len) == IDMAP_OK &&
+	    idmap_key_find(j->ix, j->t_iso, text, len, &k) == IDMAP_OK) {
+		idmap_rev_iter it;
+		if ((rc = idmap_rev_begin(j->ix, k, &it, NULL)) != IDMAP_OK)
 			return rc;
-	if (rc != IDMAP_DONE)
+		while ((rc = idmap_rev_next(&it, &iso)) == IDMAP_OK)
+			if ((rc = add_values(j, iso, type, s)) != IDMAP_OK)
+				return rc;
+		if (rc != IDMAP_DONE)
+			return rc;
+		rc = IDMAP_OK;
+	}
+	for (size_t a = 0; a < s->n; a++) /* text is complete: it moves no more */
+		s->v[a] = s->text + s->off[a];
+	if (rc != IDMAP_OK)
 		return rc;
 	/* insertion sort: few values per entry */
 	for (size_t a = 1; a < s->n; a++)
@@ -308,8 +328,7 @@ IDMAP_API int idmap_job_row_entry(const idmap_job *j, uint64_t row, int *reviewe
 	if (rc == IDMAP_OK && s.n)
 		for (size_t i = 0; i < s.len[0] && s.v[0][i] >= '0' && s.v[0][i] <= '9'; i++)
 			*taxon = *taxon * 10 + (uint64_t)(s.v[0][i] - '0');
-	free(s.v);
-	free(s.len);
+	idmap_str_vec_free(&s);
 	return rc;
 }
 

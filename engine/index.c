@@ -261,9 +261,10 @@ static int read_types(idmap_index *ix, const why *w)
 	if (t > IDMAP_MAX_TYPES || (uint64_t)t * 19 > s->len - IDMAP_TYPES_HEADER_SIZE)
 		return CORRUPT(w, "TYPES: %u types do not fit the section", t);
 	ix->types = calloc(t ? t : 1, sizeof *ix->types);
+	ix->vcode = calloc(t ? t : 1, sizeof *ix->vcode);
 	/* room for every name and its NUL, whatever the section's length */
 	ix->names = malloc((size_t)t * (IDMAP_MAX_TYPE_NAME + 1) + 1);
-	if (!ix->types || !ix->names)
+	if (!ix->types || !ix->vcode || !ix->names)
 		return IDMAP_ERR_NOMEM;
 	ix->n_types = t;
 	const uint8_t *p = s->p + IDMAP_TYPES_HEADER_SIZE, *end = s->p + s->len;
@@ -285,6 +286,7 @@ static int read_types(idmap_index *ix, const why *w)
 		np[nl] = '\0';
 		ti->name = np;
 		ti->name_len = nl;
+		idmap_vcode_of(np, nl, &ix->vcode[i]);
 		np += nl + 1;
 		p += nl;
 	}
@@ -519,6 +521,7 @@ IDMAP_API void idmap_close(idmap_index *ix)
 		munmap(ix->map, ix->size);
 	free(ix->secs);
 	free(ix->types);
+	free(ix->vcode);
 	free(ix->names);
 	free(ix->type_order);
 	free(ix->type_ci_low);

@@ -4,11 +4,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "entry_internal.h"
 #include "idmap.h"
 #include "idmap_format.h"
 #include "mphf.h"
+#include "value_code.h"
 
 /* A section's bytes inside the map. */
 typedef struct {
@@ -28,6 +30,7 @@ struct idmap_index {
 	uint64_t n_acc, n_key;
 
 	idmap_type_info *types;
+	idmap_vcode *vcode; /* the value coding of each type (value_code.h) */
 	uint32_t n_types;
 	char *names; /* NUL-terminated copies of the type names */
 	uint32_t *type_order;  /* type ids by name (type_names.c) */
@@ -93,8 +96,13 @@ static inline int idmap_record(const idmap_span *index, const idmap_span *pool, 
  * touching the key record; then the pair of that key (its record read and checked). */
 int idmap_fwd_next_key(idmap_fwd_iter *it, uint64_t *type, uint64_t *key);
 int idmap_fwd_pair(const idmap_index *ix, uint64_t type, uint64_t key, idmap_pair *pair);
+/* The value of key slot key (< n_key) decoded into out, its length in *len; IDMAP_ERR_CORRUPT
+ * when the record is damaged or its type is not type. */
+int idmap_key_text(const idmap_index *ix, uint64_t key, uint64_t type,
+		   char out[IDMAP_VALUE_SIZE], size_t *len);
 
-/* Decodes the head of a key record: type, value; leaves *p at the posting count. */
+/* Decodes the head of a key record: type, coded value (its bytes and their number); leaves
+ * *p at the posting count. */
 int idmap_key_head(const idmap_index *ix, const uint8_t **p, const uint8_t *end,
 		   uint64_t *type, const uint8_t **value, uint64_t *len);
 
@@ -106,5 +114,29 @@ int idmap_detail_set(char *detail, size_t len, int status, const char *fmt, ...)
 
 /* Partition and file tables of a directory consistent with the pilots and remap lengths. */
 int idmap_mphf_check(const idmap_mphf_view *v);
+
+/* Whether key slot (any value; out of range is not found) is (type_id, value[0, len)):
+ * IDMAP_OK, IDMAP_ERR_NOT_FOUND, or IDMAP_ERR_CORRUPT. */
+int idmap_key_is(const idmap_index *ix, uint64_t slot, uint32_t type_id, const void *value,
+		 size_t len);
+
+/* Whether the key record [p, end) is (type_id, the coded value q[0, qn)): one memcmp, as the
+ * coding is prefix-free. */
+static inline int idmap_key_rec_is(const uint8_t *p, const uint8_t *end, uint32_t type_id,
+				   const uint8_t *q, size_t qn)
+{
+	uint64_t t;
+	return idmap_varint_get(&p, end, &t) == 0 && t == type_id &&
+	       qn <= (size_t)(end - p) && memcmp(p, q, qn) == 0;
+}
+
+/* Decodes the stored (coded) value [v, v + len) of a key of type into out, NUL-terminated;
+ * returns the length of the text, 0 when the value is damaged. The record head was checked
+ * (idmap_key_head). */
+static inline size_t idmap_value_decode(const idmap_index *ix, uint64_t type,
+					const uint8_t *v, uint64_t len, char out[IDMAP_VALUE_SIZE])
+{
+	return idmap_vcode_decode(&ix->vcode[type], v, (size_t)len, out);
+}
 
 #endif

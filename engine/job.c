@@ -496,8 +496,9 @@ static int row_out(const idmap_job *j, const job_row *w, idmap_result *r)
 	r->from = j->arena + rec->off + rec->from_off;
 	r->from_len = rec->from_len;
 	r->acc_slot = UINT64_MAX;
+	r->to = r->to_buf;
 	if (w->to & JOB_TO_INACTIVE) {
-		if ((rc = idmap_key_get(j->ix, w->to & ~JOB_TO_INACTIVE, NULL, &r->to,
+		if ((rc = idmap_key_get(j->ix, w->to & ~JOB_TO_INACTIVE, NULL, r->to_buf,
 					&r->to_len)) != IDMAP_OK)
 			return rc;
 		int from = idmap_deleted_key_list(j, w->to & ~JOB_TO_INACTIVE);
@@ -516,9 +517,8 @@ static int row_out(const idmap_job *j, const job_row *w, idmap_result *r)
 	} else if (j->to.kind == IDMAP_DB_KIND_UNIPROTKB || j->to.kind == IDMAP_DB_KIND_SWISSPROT) {
 		if ((rc = idmap_acc_text(j->ix, w->to, r->to_buf, &r->to_len)) != IDMAP_OK)
 			return rc;
-		r->to = r->to_buf;
 		r->acc_slot = w->to;
-	} else if ((rc = idmap_key_get(j->ix, w->to, NULL, &r->to, &r->to_len)) != IDMAP_OK) {
+	} else if ((rc = idmap_key_get(j->ix, w->to, NULL, r->to_buf, &r->to_len)) != IDMAP_OK) {
 		return rc;
 	}
 	if (j->via) {

@@ -7,6 +7,7 @@
 #include "index_internal.h"
 
 _Static_assert(IDMAP_ACC_TEXT_SIZE == IDMAP_ACC_TEXT_MAX, "accession text buffers differ");
+_Static_assert(IDMAP_VALUE_SIZE == IDMAP_MAX_VALUE + 1, "value buffers differ");
 
 /* ---- Accessions -------------------------------------------------------------------------- */
 
@@ -67,8 +68,8 @@ int idmap_key_head(const idmap_index *ix, const uint8_t **p, const uint8_t *end,
 	const uint8_t *q = *p;
 	if (idmap_varint_get(&q, end, type) || *type >= ix->n_types)
 		return -1;
-	if (idmap_varint_get(&q, end, len) || *len < 1 || *len > IDMAP_MAX_VALUE ||
-	    *len > (uint64_t)(end - q))
+	*len = idmap_vcode_skip(&ix->vcode[*type], q, end);
+	if (*len == 0)
 		return -1;
 	*value = q;
 	*p = q + *len;
@@ -87,6 +88,19 @@ static int key_record(const idmap_index *ix, uint64_t slot, const uint8_t **p,
 	return IDMAP_OK;
 }
 
+/* The type and decoded value of key slot (< n_key), in one pass over the record's head. */
+static int key_value(const idmap_index *ix, uint64_t slot, uint64_t *type,
+		     char out[IDMAP_VALUE_SIZE], size_t *len)
+{
+	const uint8_t *p, *end;
+	if (idmap_record(&ix->sec[IDMAP_SECTION_KEY_INDEX], &ix->sec[IDMAP_SECTION_KEY_POOL], slot,
+			 &p, &end) != 0 ||
+	    idmap_varint_get(&p, end, type) || *type >= ix->n_types)
+		return IDMAP_ERR_CORRUPT;
+	*len = idmap_value_decode(ix, *type, p, (uint64_t)(end - p), out);
+	return *len ? IDMAP_OK : IDMAP_ERR_CORRUPT;
+}
+
 IDMAP_API int idmap_key_find(const idmap_index *ix, uint32_t type_id, const void *value,
 			     size_t len, uint64_t *slot)
 {
@@ -96,35 +110,67 @@ IDMAP_API int idmap_key_find(const idmap_index *ix, uint32_t type_id, const void
 		return IDMAP_ERR_NOT_FOUND;
 	idmap_h128 h = idmap_hash_key(type_id, value, len, ix->key_mphf.seed);
 	uint64_t s = idmap_mphf_lookup(&ix->key_mphf, h);
-	if (s >= ix->n_key)
+	int rc = idmap_key_is(ix, s, type_id, value, len);
+	if (rc == IDMAP_OK)
+		*slot = s;
+	return rc;
+}
+
+int idmap_key_is(const idmap_index *ix, uint64_t slot, uint32_t type_id, const void *value,
+		 size_t len)
+{
+	const uint8_t *p, *end;
+	if (slot >= ix->n_key || type_id >= ix->n_types || len == 0 || len > IDMAP_MAX_VALUE)
 		return IDMAP_ERR_NOT_FOUND;
-	const uint8_t *p, *end, *v;
-	uint64_t t, l;
-	int rc = key_record(ix, s, &p, &end, &t, &v, &l);
-	if (rc != IDMAP_OK)
-		return rc;
-	if (t != type_id || l != len || memcmp(v, value, len) != 0)
-		return IDMAP_ERR_NOT_FOUND;
-	*slot = s;
-	return IDMAP_OK;
+	if (idmap_record(&ix->sec[IDMAP_SECTION_KEY_INDEX], &ix->sec[IDMAP_SECTION_KEY_POOL], slot,
+			 &p, &end) != 0)
+		return IDMAP_ERR_CORRUPT;
+	uint8_t q[IDMAP_VCODE_MAX]; /* the query coded once: the lookup compares coded bytes */
+	size_t qn = idmap_vcode_encode(&ix->vcode[type_id], value, len, q);
+	return idmap_key_rec_is(p, end, type_id, q, qn) ? IDMAP_OK : IDMAP_ERR_NOT_FOUND;
 }
 
 IDMAP_API int idmap_key_get(const idmap_index *ix, uint64_t slot, uint32_t *type_id,
-			    const char **value, size_t *len)
+			    char value[IDMAP_VALUE_SIZE], size_t *len)
 {
 	if (!ix || slot >= ix->n_key)
 		return IDMAP_ERR_INVALID;
-	const uint8_t *p, *end, *v;
 	uint64_t t, l;
-	int rc = key_record(ix, slot, &p, &end, &t, &v, &l);
-	if (rc != IDMAP_OK)
-		return rc;
+	int rc;
+	if (value || len) {
+		char tmp[IDMAP_VALUE_SIZE];
+		size_t n;
+		if ((rc = key_value(ix, slot, &t, value ? value : tmp, &n)) != IDMAP_OK)
+			return rc;
+		if (len)
+			*len = n;
+	} else {
+		const uint8_t *p, *end, *v;
+		if ((rc = key_record(ix, slot, &p, &end, &t, &v, &l)) != IDMAP_OK)
+			return rc;
+	}
 	if (type_id)
 		*type_id = (uint32_t)t;
-	if (value)
-		*value = (const char *)v;
-	if (len)
-		*len = (size_t)l;
+	return IDMAP_OK;
+}
+
+IDMAP_API int idmap_value_bytes(const idmap_index *ix, uint64_t *text, uint64_t *stored)
+{
+	if (!ix || !text || !stored)
+		return IDMAP_ERR_INVALID;
+	memset(text, 0, ix->n_types * sizeof *text);
+	memset(stored, 0, ix->n_types * sizeof *stored);
+	for (uint64_t s = 0; s < ix->n_key; s++) {
+		const uint8_t *p, *end, *v;
+		uint64_t t, l;
+		char out[IDMAP_VALUE_SIZE];
+		size_t n;
+		if (key_record(ix, s, &p, &end, &t, &v, &l) != IDMAP_OK ||
+		    (n = idmap_value_decode(ix, t, v, l, out)) == 0)
+			return IDMAP_ERR_CORRUPT;
+		text[t] += n;
+		stored[t] += l;
+	}
 	return IDMAP_OK;
 }
 
@@ -167,11 +213,8 @@ static int fwd_next_group(idmap_fwd_iter *it)
 	while (it->groups_left) {
 		uint64_t type, count, skip;
 		it->groups_left--;
-		if (idmap_varint_get(&it->p, it->end, &type) || type >= ix->n_types ||
-		    (it->started && type <= it->group_type))
-			return fwd_fail(it);
-		if (idmap_varint_get(&it->p, it->end, &count) || count == 0 ||
-		    count > (uint64_t)(it->end - it->p))
+		if (idmap_fwd_group_get(&it->p, it->end, &type, &count) || type >= ix->n_types ||
+		    (it->started && type <= it->group_type) || count > (uint64_t)(it->end - it->p))
 			return fwd_fail(it);
 		it->started = 1;
 		it->group_type = type;
@@ -217,15 +260,20 @@ int idmap_fwd_next_key(idmap_fwd_iter *it, uint64_t *type, uint64_t *key)
 	return IDMAP_OK;
 }
 
+int idmap_key_text(const idmap_index *ix, uint64_t key, uint64_t type,
+		   char out[IDMAP_VALUE_SIZE], size_t *len)
+{
+	uint64_t t;
+	if (key_value(ix, key, &t, out, len) != IDMAP_OK || t != type)
+		return IDMAP_ERR_CORRUPT;
+	return IDMAP_OK;
+}
+
 int idmap_fwd_pair(const idmap_index *ix, uint64_t type, uint64_t key, idmap_pair *pair)
 {
-	const uint8_t *p, *end, *v;
-	uint64_t t, l;
-	if (key_record(ix, key, &p, &end, &t, &v, &l) != IDMAP_OK || t != type)
+	if (idmap_key_text(ix, key, type, pair->value, &pair->len) != IDMAP_OK)
 		return IDMAP_ERR_CORRUPT;
-	pair->type_id = (uint32_t)t;
-	pair->value = (const char *)v;
-	pair->len = (size_t)l;
+	pair->type_id = (uint32_t)type;
 	pair->key_slot = key;
 	return IDMAP_OK;
 }

@@ -22,19 +22,10 @@
 static int key_check(const idmap_job *j, const job_run *run, const char *v, size_t n,
 		     uint64_t *key)
 {
-	uint32_t t;
-	const char *x;
-	size_t len;
-	uint64_t s = run->key_hint;
-	if (s == IDMAP_NO_SLOT)
-		return IDMAP_ERR_NOT_FOUND;
-	int rc = idmap_key_get(j->ix, s, &t, &x, &len);
-	if (rc != IDMAP_OK)
-		return rc == IDMAP_ERR_INVALID ? IDMAP_ERR_NOT_FOUND : rc;
-	if (t != j->from.type_id || len != n || memcmp(x, v, n) != 0)
-		return IDMAP_ERR_NOT_FOUND;
-	*key = s;
-	return IDMAP_OK;
+	int rc = idmap_key_is(j->ix, run->key_hint, j->from.type_id, v, n);
+	if (rc == IDMAP_OK)
+		*key = run->key_hint;
+	return rc;
 }
 
 /* Appends the accessions of key (type, v); IDMAP_ERR_NOT_FOUND when there is no such key. */
@@ -273,24 +264,26 @@ static int add_isoforms(const idmap_job *j, job_run *run)
 	return IDMAP_OK;
 }
 
-/* The first value of type on slot; 0 when none. */
-static int first_value(const idmap_job *j, uint64_t slot, uint32_t type, idmap_pair *p)
+/* The key slot of the first value of type on slot; 0 when none. Taxa are compared by key
+ * slot: their texts are not decoded. */
+static int first_value(const idmap_job *j, uint64_t slot, uint32_t type, uint64_t *key)
 {
 	idmap_fwd_iter it;
+	uint64_t t;
 	if (type == NONE || idmap_fwd_begin(j->ix, slot, type, &it) != IDMAP_OK)
 		return 0;
-	return idmap_fwd_next(&it, p) == IDMAP_OK;
+	return idmap_fwd_next_key(&it, &t, key) == IDMAP_OK;
 }
 
 static int taxon_ok(const idmap_job *j, uint64_t canon)
 {
 	idmap_fwd_iter it;
-	idmap_pair p;
+	uint64_t t, key;
 	if (j->t_taxon == NONE || idmap_fwd_begin(j->ix, canon, j->t_taxon, &it) != IDMAP_OK)
 		return 0;
-	while (idmap_fwd_next(&it, &p) == IDMAP_OK)
+	while (idmap_fwd_next_key(&it, &t, &key) == IDMAP_OK)
 		for (size_t i = 0; i < j->n_taxa; i++)
-			if (j->taxa_key[i] == p.key_slot)
+			if (j->taxa_key[i] == key)
 				return 1;
 	return 0;
 }
@@ -327,10 +320,10 @@ static int taxon_seen_add(job_run *run, uint64_t x)
 /* Remembers the taxa of a gene-name job without a taxon filter (IDMAP_WARN_GENE_TAXA). */
 static int note_taxon(const idmap_job *j, job_run *run, uint64_t canon)
 {
-	idmap_pair p;
-	if (!first_value(j, canon, j->t_taxon, &p))
+	uint64_t key;
+	if (!first_value(j, canon, j->t_taxon, &key))
 		return IDMAP_OK;
-	return taxon_seen_add(run, p.key_slot + 1);
+	return taxon_seen_add(run, key + 1);
 }
 
 /* ---- Targets ----------------------------------------------------------------------------- */
@@ -377,19 +370,25 @@ static int project_type(const idmap_job *j, job_run *run, uint32_t id)
 			if (idmap_vec_reserve(&run->vals, &run->cap_vals, run->n_vals + 1,
 					      sizeof *run->vals) < 0)
 				return IDMAP_ERR_NOMEM;
-			run->vals[run->n_vals++] = (job_val){NULL, 0, key, j->via ? i : 0};
+			run->vals[run->n_vals++] = (job_val){NULL, 0, 0, key, j->via ? i : 0};
 		}
 		if (rc != IDMAP_DONE)
 			return rc;
 	}
-	if (run->n_vals > 1) {
+	if (run->n_vals > 1) { /* the texts, decoded into the run's arena, then sorted */
+		run->text_len = 0;
 		for (size_t i = 0; i < run->n_vals; i++) {
-			idmap_pair p;
-			if (idmap_fwd_pair(j->ix, j->to.type_id, run->vals[i].key, &p) != IDMAP_OK)
+			if (idmap_vec_reserve(&run->text, &run->text_cap,
+					      run->text_len + IDMAP_VALUE_SIZE, 1) < 0)
+				return IDMAP_ERR_NOMEM;
+			if (idmap_key_text(j->ix, run->vals[i].key, j->to.type_id,
+					   run->text + run->text_len, &run->vals[i].n) != IDMAP_OK)
 				return IDMAP_ERR_CORRUPT;
-			run->vals[i].p = p.value;
-			run->vals[i].n = p.len;
+			run->vals[i].off = run->text_len;
+			run->text_len += run->vals[i].n;
 		}
+		for (size_t i = 0; i < run->n_vals; i++)
+			run->vals[i].p = run->text + run->vals[i].off;
 		qsort(run->vals, run->n_vals, sizeof *run->vals, cmp_val);
 	}
 	for (size_t i = 0; i < run->n_vals; i++) {
@@ -564,34 +563,21 @@ WARM_INLINE void warm_c(const idmap_job *j, const warm_slot *w)
 		idmap_prefetch_record(p, end);
 }
 
-/* Reads the key slots of the target type from the (now cached) forward record. */
+/* Reads the key slots of the target type from the (now cached) forward record, with the
+ * iterator: one parser of forward records (a copy of its own went stale when the group head
+ * changed in format 3, and silently prefetched nothing useful). */
 static void warm_d(const idmap_job *j, warm_slot *w)
 {
 	w->nkeys = 0;
 	if (!w->live || j->to.type_id == IDMAP_TYPE_ANY)
 		return;
-	const uint8_t *p, *end;
-	if (idmap_record(&j->ix->sec[IDMAP_SECTION_FWD_INDEX], &j->ix->sec[IDMAP_SECTION_FWD_POOL],
-			 w->slot, &p, &end) != 0)
+	idmap_fwd_iter it;
+	uint64_t type, key;
+	if (idmap_fwd_begin(j->ix, w->slot, j->to.type_id, &it) != IDMAP_OK)
 		return;
-	uint64_t groups, type, count, v;
-	if (idmap_varint_get(&p, end, &groups))
-		return;
-	while (groups--) {
-		if (idmap_varint_get(&p, end, &type) || idmap_varint_get(&p, end, &count))
-			return;
-		uint64_t key = 0;
-		for (uint64_t k = 0; k < count; k++) {
-			if (idmap_varint_get(&p, end, &v))
-				return;
-			key = k ? key + v : v;
-			if (type == j->to.type_id && w->nkeys < WARM_KEYS && key < j->ix->n_key) {
-				w->keys[w->nkeys++] = key;
-				idmap_ot_prefetch(&j->ix->sec[IDMAP_SECTION_KEY_INDEX], key);
-			}
-		}
-		if (type >= j->to.type_id)
-			return;
+	while (w->nkeys < WARM_KEYS && idmap_fwd_next_key(&it, &type, &key) == IDMAP_OK) {
+		w->keys[w->nkeys++] = key;
+		idmap_ot_prefetch(&j->ix->sec[IDMAP_SECTION_KEY_INDEX], key);
 	}
 }
 
@@ -789,6 +775,7 @@ static void free_run(job_run *c)
 	free(c->accs.v);
 	free(c->tmp.v);
 	free(c->vals);
+	free(c->text);
 	free(c->taxa_seen);
 }
 

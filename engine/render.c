@@ -327,8 +327,7 @@ IDMAP_API int idmap_render_ex(const idmap_job *j, const idmap_render_opts *opt,
 	idmap_obuf_flush(o);
 	if (rc == IDMAP_OK)
 		rc = o->rc;
-	free(c.sv.v);
-	free(c.sv.len);
+	idmap_str_vec_free(&c.sv);
 	free(o);
 	return rc;
 }

@@ -113,8 +113,8 @@ typedef struct {
 
 /* A target value of one id while its rows are built. */
 typedef struct {
-	const char *p;
-	size_t n;
+	const char *p; /* the text: job_run.text + off, once every value is decoded */
+	size_t n, off;
 	uint64_t key, via;
 } job_val;
 
@@ -198,6 +198,8 @@ typedef struct {
 	uint64_t key_hint;
 	job_val *vals;
 	size_t n_vals, cap_vals;
+	char *text; /* the decoded values of vals */
+	size_t text_len, text_cap;
 } job_run;
 
 int idmap_u64_push(u64_vec *v, uint64_t x);
@@ -231,10 +233,15 @@ int idmap_push_row(job_row **v, size_t *n, size_t *cap, uint32_t id, uint64_t to
 /* ---- Fields (fields.c), used by render.c --------------------------------------------------- */
 
 typedef struct {
-	const char **v; /* value texts (into the index) */
+	const char **v; /* value texts (into text) */
 	size_t *len;
 	size_t n, cap;
+	size_t *off; /* where each value starts in text (v is set from it once text is full) */
+	char *text;  /* the values, decoded out of the index */
+	size_t text_len, text_cap;
 } str_vec;
+
+void idmap_str_vec_free(str_vec *s);
 
 /* Entry columns of the list (0 for NULL). */
 size_t idmap_fields_count(const idmap_fields *f);

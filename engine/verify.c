@@ -168,7 +168,15 @@ static int verify_keys(const idmap_index *ix, tallies *t, char *detail, size_t l
 		}
 		if (p != end)
 			goto bad;
-		idmap_h128 h = idmap_hash_key((uint32_t)type, v, (size_t)l, ix->key_mphf.seed);
+		/* the value decodes, and codes back to its stored bytes (the one coding a query
+		 * can match); the hash is over its text */
+		char text[IDMAP_VALUE_SIZE];
+		uint8_t re[IDMAP_VCODE_MAX];
+		size_t tl = idmap_value_decode(ix, type, v, l, text);
+		if (tl == 0 || idmap_vcode_encode(&ix->vcode[type], text, tl, re) != l ||
+		    memcmp(re, v, (size_t)l) != 0)
+			goto bad;
+		idmap_h128 h = idmap_hash_key((uint32_t)type, text, tl, ix->key_mphf.seed);
 		if (idmap_mphf_lookup(&ix->key_mphf, h) != s)
 			return fail(detail, len, "KEY_PILOTS/KEY_REMAP: key %llu not at its slot",
 				    (unsigned long long)s);
@@ -199,9 +207,8 @@ static int verify_fwd(const idmap_index *ix, int full, tallies *t, char *detail,
 		if (idmap_varint_get(&p, end, &groups))
 			goto bad;
 		for (uint64_t g = 0; g < groups; g++) {
-			if (idmap_varint_get(&p, end, &type) || type >= ix->n_types ||
-			    (g && type <= prev_t) || idmap_varint_get(&p, end, &count) ||
-			    count == 0)
+			if (idmap_fwd_group_get(&p, end, &type, &count) || type >= ix->n_types ||
+			    (g && type <= prev_t))
 				goto bad;
 			prev_t = type;
 			uint64_t fp = 0;

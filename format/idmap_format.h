@@ -9,7 +9,7 @@
 
 #define IDMAP_MAGIC "IDMAPIDX"
 #define IDMAP_MAGIC_LEN 8
-#define IDMAP_FORMAT_VERSION 2u
+#define IDMAP_FORMAT_VERSION 3u
 
 #define IDMAP_HEADER_SIZE 64u
 #define IDMAP_SECTION_ENTRY_SIZE 32u
@@ -182,6 +182,26 @@ static inline int idmap_varint_get(const uint8_t **p, const uint8_t *end, uint64
 		}
 	}
 	return -1;
+}
+
+/* A forward group's head (FORMAT.md, FWD_POOL): varint (type << 1 | single), then, when the
+ * group holds more than one key slot, varint count. Most groups hold one. */
+static inline uint64_t idmap_fwd_group_head(uint64_t type, uint64_t count)
+{
+	return type << 1 | (count == 1);
+}
+
+/* Reads a group head from [*p, end): type and count (>= 1). Returns 0, or -1 when the bytes
+ * run out or a count that is not single is below 2. */
+static inline int idmap_fwd_group_get(const uint8_t **p, const uint8_t *end, uint64_t *type,
+				      uint64_t *count)
+{
+	uint64_t h;
+	if (idmap_varint_get(p, end, &h))
+		return -1;
+	*type = h >> 1;
+	*count = 1;
+	return h & 1 ? 0 : idmap_varint_get(p, end, count) || *count < 2 ? -1 : 0;
 }
 
 #endif

@@ -164,6 +164,8 @@ def build_cases(idx, sample, workdir):
     gi_of = sorted({v for a, t, v in dat if a == "P31946" and t == "GI"})
     unmapped_file = os.path.join(workdir, "unmapped.txt")
     notidx = sample_file(sample, "idmapping.dat") or os.path.join(workdir, "not-an-index")
+    old_idx = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "inputs",
+                           "old-merops-alias.idx")  # format version 2
     if not os.path.exists(notidx):
         with open(notidx, "w") as f:
             f.write("hello\n")
@@ -246,6 +248,9 @@ def build_cases(idx, sample, workdir):
         ("not an index", ["map", "-i", notidx, "P31946"],
          dict(code=1, err=[notidx + ": header: not an idmap index (bad magic)"])),
         ("info of not an index", ["info", "-i", notidx], dict(code=1, err=["not an idmap index"])),
+        ("old format version", ["map", "-i", old_idx, "P00750"],
+         dict(code=1, err=[old_idx + ": header: index format version 2 is not supported by "
+                           "this idmap (version 3): rebuild the index with `idmap build`"])),
         ("unwritable unmapped file", m + ["--unmapped", "/nonexistent/dir/u.txt", "x"],
          dict(code=1, err=["/nonexistent/dir/u.txt"])),
     ]

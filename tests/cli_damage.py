@@ -139,9 +139,11 @@ def main():
                           f"{p.returncode}, want 1 with a message")
 
     # another format version, with a sound header: every command says to rebuild
-    version_msg = {1: b"index format version 1 is not supported by this idmap (version 2): "
+    version_msg = {1: b"index format version 1 is not supported by this idmap (version 3): "
                       b"rebuild the index with `idmap build`",
-                   3: b"index format version 3 is newer than this idmap reads (version 2)"}
+                   2: b"index format version 2 is not supported by this idmap (version 3): "
+                      b"rebuild the index with `idmap build`",
+                   4: b"index format version 4 is newer than this idmap reads (version 3)"}
     for version, msg in version_msg.items():
         b = bytearray(image)
         struct.pack_into("<I", b, 8, version)
@@ -163,10 +165,10 @@ def main():
     b[0:8] = b"IDMAPXXX"
     crafted.append(("bad magic", b, "header: not an idmap index (bad magic)"))
     b = bytearray(image)
-    struct.pack_into("<I", b, 8, 1)
+    struct.pack_into("<I", b, 8, 2)
     reseal(b)
-    crafted.append(("old version", b, "header: index format version 1 is not supported by "
-                    "this idmap (version 2): rebuild the index with `idmap build`"))
+    crafted.append(("old version", b, "header: index format version 2 is not supported by "
+                    "this idmap (version 3): rebuild the index with `idmap build`"))
     cut = table_off + 32
     b = bytearray(image[:cut])
     struct.pack_into("<Q", b, 16, cut)

@@ -239,6 +239,8 @@ def main():
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--lines", type=int, default=200000)
     ap.add_argument("--seed", type=int, default=20261129)
+    ap.add_argument("--shape", choices=["default", "real"], default="default",
+                    help="the generator's data shape (real: shaped like UniProt's files)")
     ap.add_argument("--strict", action="store_true",
                     help="fail (not skip) when the CLI rejects a type UniProt does not offer")
     args = ap.parse_args()
@@ -256,9 +258,10 @@ def main():
         if os.path.exists(p):
             os.remove(p)
 
-    print(f"generating {args.lines} lines, seed {args.seed}")
+    print(f"generating {args.lines} lines, seed {args.seed}, shape {args.shape}")
+    shape = ["--shape", "real"] if args.shape == "real" else []
     if not run([args.genrelease, "--lines", str(args.lines), "--seed", str(args.seed),
-                "--out", rel], "generate", c):
+                "--out", rel] + shape, "generate", c):
         return finish(c, t0)
     inputs = [os.path.join(rel, n) for n in names]
     inputs_gz = []

@@ -22,8 +22,8 @@ int main(void)
 	OFF(idmap_section_info, offset); OFF(idmap_section_info, length);
 	OFF(idmap_section_info, crc);
 	SIZE(idmap_pair);
-	OFF(idmap_pair, type_id); OFF(idmap_pair, value); OFF(idmap_pair, len);
-	OFF(idmap_pair, key_slot);
+	OFF(idmap_pair, type_id); OFF(idmap_pair, len); OFF(idmap_pair, key_slot);
+	OFF(idmap_pair, value);
 	SIZE(idmap_fwd_iter);
 	SIZE(idmap_rev_iter);
 	SIZE(idmap_db_info);

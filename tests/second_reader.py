@@ -116,6 +116,125 @@ def acc_decode(code):
     return text + ("-%d" % isoform if isoform else "")
 
 
+# ---- Value coding -----------------------------------------------------------------------------
+
+PREFIX = {"UniRef100": b"UniRef100_", "UniRef90": b"UniRef90_", "UniRef50": b"UniRef50_",
+          "UniParc": b"UPI", "GO": b"GO:", "HGNC": b"HGNC:", "MGI": b"MGI:", "ChEMBL": b"CHEMBL"}
+ACCESSION_TYPES = {"UniRef100", "UniRef90", "UniRef50", "#secondary", "#deleted", "#deleted-sp",
+                   "#deleted-tr", "#isoform-of"}
+VERSIONED_TYPES = {"RefSeq", "RefSeq_NT", "EMBL-CDS", "Ensembl", "Ensembl_TRS", "Ensembl_PRO",
+                   "CCDS"}
+HEX_DIGITS = b"0123456789ABCDEF"
+
+
+def coding_of(type_name):
+    """(prefix, accessions allowed, versioned) of a type, from its name alone."""
+    for alias in ("#unversioned:", "#uniparc:", "#uniparc-inactive:"):
+        if type_name.startswith(alias) and len(type_name) > len(alias):
+            type_name = type_name[len(alias):]
+            break
+    return PREFIX.get(type_name, b""), type_name in ACCESSION_TYPES, type_name in VERSIONED_TYPES
+
+
+def version_stem(v):
+    """Length of the stem of a versioned value stem.N, or 0 ("Data model")."""
+    dot = v.rfind(b".")
+    stem, n = v[:dot], v[dot + 1:]
+    if dot < 2 or not 1 <= len(n) <= 4 or not n.isdigit():
+        return 0
+    ok = stem[:1].isalpha() and stem[-1:].isdigit() and \
+        all(c in b"_" or chr(c).isalnum() for c in stem) and stem.isascii()
+    return dot if ok else 0
+
+
+def _head(coding, n, form, ver):
+    return varint_bytes(n << 4 | ver << 3 | form if coding[2] else n << 3 | form)
+
+
+def varint_bytes(x):
+    out = bytearray()
+    while True:
+        out.append((x & 0x7F) | (0x80 if x >= 0x80 else 0))
+        x >>= 7
+        if not x:
+            return bytes(out)
+
+
+def vencode(coding, v):
+    """The coded bytes of value v (bytes) under coding, by the table of "Value coding"."""
+    prefix, accessions, versioned = coding
+    stem = version_stem(v) if versioned else 0
+    body, ver = (v[:stem], 1) if stem else (v, 0)
+    if prefix and not body.startswith(prefix):
+        out = _head(coding, len(body), 0, ver) + body
+    else:
+        r = body[len(prefix):]
+        run = len(r) - len(r.rstrip(b"0123456789"))
+        code = acc_encode(r.decode("latin-1")) if accessions and r.isascii() else None
+        if 1 <= len(r) <= 19 and run == len(r):
+            out = _head(coding, len(r), 1, ver) + varint_bytes(int(r))
+        elif 1 <= len(r) <= 32 and all(c in HEX_DIGITS for c in r):
+            packed = bytes(int(r[i:i + 2].ljust(2, b"0"), 16) for i in range(0, len(r), 2))
+            out = _head(coding, len(r), 2, ver) + packed
+        elif code is not None and acc_decode(code) == r.decode("latin-1"):
+            long_form, isoform = (code >> 11) & 1, code & 0x7FF
+            out = _head(coding, long_form | (2 if isoform else 0), 3, ver) + \
+                (code >> 12).to_bytes(7 if long_form else 4, "little") + \
+                (varint_bytes(isoform) if isoform else b"")
+        elif 3 <= run <= 19 and run < len(r):
+            t = r[:-run]
+            out = _head(coding, len(t), 4, ver) + t + bytes([run]) + varint_bytes(int(r[-run:]))
+        else:
+            out = _head(coding, len(r), 5 if prefix else 0, ver) + r
+    if stem:
+        digits = v[stem + 1:]
+        out += varint_bytes(int(digits) << 2 | (len(digits) - 1))
+    return out
+
+
+def vdecode(coding, b, pos, end):
+    """The value coded at b[pos:end]: (text bytes, next position)."""
+    prefix, _, versioned = coding
+    head, pos = varint(b, pos, end)
+    form, ver, n = head & 7, (head >> 3 & 1) if versioned else 0, head >> (4 if versioned else 3)
+    if form in (0, 5):
+        text, pos = b[pos:pos + n], pos + n
+        if len(text) != n:
+            raise FormatError("KEY_POOL: value runs past its record")
+    elif form == 1:
+        number, pos = varint(b, pos, end)
+        text = b"%0*d" % (n, number)
+        if not 1 <= n <= 19 or len(text) != n:
+            raise FormatError("KEY_POOL: bad decimal value")
+    elif form == 2:
+        packed, pos = b[pos:pos + (n + 1) // 2], pos + (n + 1) // 2
+        text = packed.hex().upper().encode()[:n]
+        if not 1 <= n <= 32 or len(text) != n:
+            raise FormatError("KEY_POOL: bad hex value")
+    elif form == 3:
+        size = 7 if n & 1 else 4
+        base36, pos = int.from_bytes(b[pos:pos + size], "little"), pos + size
+        isoform = 0
+        if n & 2:
+            isoform, pos = varint(b, pos, end)
+        text = acc_decode(base36 << 12 | (n & 1) << 11 | isoform).encode()
+    elif form == 4:
+        t, pos = b[pos:pos + n], pos + n
+        digits, pos = b[pos], pos + 1
+        number, pos = varint(b, pos, end)
+        text = t + b"%0*d" % (digits, number)
+    else:
+        raise FormatError("KEY_POOL: value form %d not assigned" % form)
+    if form != 0:
+        text = prefix + text
+    if ver:
+        version, pos = varint(b, pos, end)
+        text += b".%0*d" % ((version & 3) + 1, version >> 2)
+    if pos > end or not 1 <= len(text) <= 1024:
+        raise FormatError("KEY_POOL: value out of bounds")
+    return text, pos
+
+
 # ---- Hashing ----------------------------------------------------------------------------------
 
 K1, K2, K3 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
@@ -317,8 +436,8 @@ class Index:
         b = self.b
         if len(b) < 64 or b[0:8] != b"IDMAPIDX":
             raise FormatError("header: not an idmap index")
-        if u32(b, 8) != 2:
-            raise FormatError("header: format version %d, not 2" % u32(b, 8))
+        if u32(b, 8) != 3:
+            raise FormatError("header: format version %d, not 3" % u32(b, 8))
         if zlib.crc32(b[0:60]) != u32(b, 60):
             raise FormatError("header: CRC mismatch")
         if u32(b, 12) != 0 or any(b[40:60]):
@@ -391,8 +510,12 @@ class Index:
         groups, pos = varint(pool, pos, end)
         out = []
         for _ in range(groups):
-            type_id, pos = varint(pool, pos, end)
-            count, pos = varint(pool, pos, end)
+            head, pos = varint(pool, pos, end)
+            type_id, count = head >> 1, 1
+            if not head & 1:
+                count, pos = varint(pool, pos, end)
+                if count < 2:
+                    raise FormatError("FWD_POOL: a group of %d keys not marked single" % count)
             slots = []
             for i in range(count):
                 d, pos = varint(pool, pos, end)
@@ -403,13 +526,13 @@ class Index:
         return out
 
     def key_record(self, slot):
-        """(type id, value bytes, [accession slots]) of key slot."""
+        """(type id, value bytes (decoded), [accession slots]) of key slot."""
         pool = self.sec(KEY_POOL)
         pos, end = ot_record(self.sec(KEY_INDEX), len(pool), slot)
         type_id, pos = varint(pool, pos, end)
-        length, pos = varint(pool, pos, end)
-        value = pool[pos:pos + length]
-        pos += length
+        if type_id >= len(self.types):
+            raise FormatError("KEY_POOL: type id out of range")
+        value, pos = vdecode(coding_of(self.types[type_id]["name"]), pool, pos, end)
         count, pos = varint(pool, pos, end)
         accs = []
         for i in range(count):
@@ -469,6 +592,15 @@ class Index:
 # ---- Known-answer vectors (FORMAT.md) -----------------------------------------------------------
 
 
+CODED_VECTORS = [("GI", b"4507949"), ("GeneID", b"007"), ("GO", b"GO:0005515"),
+                 ("UniParc", b"UPI0000000001"), ("UniParc", b"upi00000000ab"),
+                 ("UniRef90", b"UniRef90_P31946"), ("UniRef50", b"UniRef50_A0A023GPI8-12"),
+                 ("UniRef100", b"UniRef100_"), ("#secondary", b"P62258"), ("Gene_Name", b"TP53"),
+                 ("UniProtKB-ID", b"1433B_HUMAN"), ("EMBL", b"AAA12345"),
+                 ("RefSeq", b"NP_003395.1"), ("#unversioned:Ensembl", b"ENSG00000166913"),
+                 ("Ensembl", b"ENSG00000166913.13"), ("GI", b"123456789012345678901")]
+
+
 def vector_lines(index=None):
     """The lines of FORMAT.md's known-answer vectors that this reader computes: the format's
     functions, and with index (the bundled sample) its seeds, one accession and one key."""
@@ -480,6 +612,13 @@ def vector_lines(index=None):
         hi, lo = hash128(data, seed)
         out.append('H("%s", %d, 0x%016x) = hi 0x%016x lo 0x%016x'
                    % (data.decode(), len(data), seed, hi, lo))
+    for type_name, value in CODED_VECTORS:
+        coding = coding_of(type_name)
+        coded = vencode(coding, value)
+        back, end = vdecode(coding, coded, 0, len(coded))
+        if (back, end) != (value, len(coded)):
+            raise FormatError("value coding of %r does not decode back" % value)
+        out.append('coded(%s, "%s") = %s' % (type_name, value.decode(), coded.hex(" ")))
     if index is None:
         return out
     out.append("acc_seed = 0x%016x" % index.acc.seed)

@@ -119,12 +119,14 @@ def main():
     missing = second_reader.check_vectors(a.format_md, ix)
     check(missing == [], "sample vectors missing from FORMAT.md: %s" % missing)
 
-    release = os.path.join(a.workdir, "release")
-    run([a.genrelease, "--lines", "3000", "--seed", "7", "--out", release])
-    generated = os.path.join(a.workdir, "generated.idx")
-    run([a.idmap, "build", "-q", "-o", generated] + sorted(
-        os.path.join(release, n) for n in os.listdir(release)))
-    compare(check, a.idmap, generated, "generated")
+    for shape in ("default", "real"):  # both data shapes: their values code differently
+        release = os.path.join(a.workdir, "release-" + shape)
+        run([a.genrelease, "--lines", "3000", "--seed", "7", "--out", release] +
+            (["--shape", "real"] if shape == "real" else []))
+        generated = os.path.join(a.workdir, "generated-%s.idx" % shape)
+        run([a.idmap, "build", "-q", "-o", generated] + sorted(
+            os.path.join(release, n) for n in os.listdir(release)))
+        compare(check, a.idmap, generated, "generated, %s shape" % shape)
 
     print("%d passed, %d failed" % (check.passed, check.failed))
     return 1 if check.failed else 0

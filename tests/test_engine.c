@@ -220,8 +220,9 @@ static void check_forward(idmap_index *ix, const char *acc)
 		last_type = p.type_id;
 		idmap_type_info ti;
 		assert_int_equal(idmap_type_get(ix, p.type_id, &ti), IDMAP_OK);
+		assert_int_equal(p.value[p.len], '\0'); /* decoded into the pair, terminated */
 		got[ng] = malloc(ti.name_len + p.len + 2);
-		sprintf(got[ng++], "%s\t%.*s", ti.name, (int)p.len, p.value);
+		sprintf(got[ng++], "%s\t%s", ti.name, p.value);
 	}
 	assert_int_equal(rc, IDMAP_DONE);
 	assert_int_equal(idmap_fwd_next(&it, &p), IDMAP_DONE);
@@ -283,12 +284,12 @@ static void test_reverse(void **state)
 		assert_int_equal(idmap_key_find(ix, t, dat[i][2], strlen(dat[i][2]), &key),
 				 IDMAP_OK);
 		uint32_t kt;
-		const char *v;
+		char v[IDMAP_VALUE_SIZE];
 		size_t vl;
-		assert_int_equal(idmap_key_get(ix, key, &kt, &v, &vl), IDMAP_OK);
+		assert_int_equal(idmap_key_get(ix, key, &kt, v, &vl), IDMAP_OK);
 		assert_int_equal(kt, t);
+		assert_string_equal(v, dat[i][2]); /* into the caller's buffer, terminated */
 		assert_int_equal(vl, strlen(dat[i][2]));
-		assert_memory_equal(v, dat[i][2], vl);
 
 		size_t want = 0, got = 0, found = 0;
 		for (size_t j = 0; j < N_DAT; j++)
@@ -504,8 +505,8 @@ static void test_damaged_header(void **state)
 	b[0] ^= 0x20;
 	expect_open(b, image_len, IDMAP_ERR_NOT_INDEX);
 	b[0] ^= 0x20;
-	/* version 1 (the u64 offset tables) and a later version are both refused */
-	for (uint32_t v = 1; v <= 3; v += 2) {
+	/* version 1 (the u64 offset tables), 2 (values as text) and a later version are refused */
+	for (uint32_t v = 1; v <= 4; v += v == 2 ? 2 : 1) {
 		memcpy(b, image, image_len);
 		idmap_wr32(b + IDMAP_HDR_VERSION, v);
 		expect_open(b, image_len, IDMAP_ERR_VERSION);
@@ -691,10 +692,10 @@ static void test_open_detail(void **state)
 	expect_detail(b, 10, IDMAP_ERR_NOT_INDEX, "header: not an idmap index (a file of 10 bytes)");
 	/* an older format version, header resealed */
 	memcpy(b, image, image_len);
-	idmap_wr32(b + IDMAP_HDR_VERSION, 1);
+	idmap_wr32(b + IDMAP_HDR_VERSION, 2);
 	reseal_table(b);
 	expect_detail(b, image_len, IDMAP_ERR_VERSION,
-		      "header: index format version 1 is not supported by this idmap (version 2): "
+		      "header: index format version 2 is not supported by this idmap (version 3): "
 		      "rebuild the index with `idmap build`");
 	/* the section table cut off: the file ends inside it (size field resealed) */
 	memcpy(b, image, image_len);
@@ -915,8 +916,7 @@ static void test_verify_walks(void **state)
 	assert_int_equal(idmap_varint_get(&p, end, &groups), 0);
 	for (;;) {
 		assert_true(groups--);
-		assert_int_equal(idmap_varint_get(&p, end, &t), 0);
-		assert_int_equal(idmap_varint_get(&p, end, &count), 0);
+		assert_int_equal(idmap_fwd_group_get(&p, end, &t, &count), 0);
 		if (t == id)
 			break;
 		for (uint64_t k = 0; k < count; k++)
@@ -929,6 +929,33 @@ static void test_verify_walks(void **state)
 	expect_verify_fails(b, "FWD_POOL/KEY_POOL: the forward pairs of type UniProtKB-ID differ");
 	idmap_close(ix);
 	free(b);
+}
+
+/* Forward group heads (FORMAT.md, FWD_POOL): one byte for a group of one key slot of a
+ * small type; a count only for several; a count below 2 after a head not marked single is
+ * refused. */
+static void test_fwd_group_head(void **state)
+{
+	(void)state;
+	for (uint64_t type = 0; type < 70; type += 23)
+		for (uint64_t count = 1; count < 4; count++) {
+			uint8_t b[2 * IDMAP_MAX_VARINT];
+			size_t n = idmap_varint_put(b, idmap_fwd_group_head(type, count));
+			if (count > 1)
+				n += idmap_varint_put(b + n, count);
+			assert_int_equal(n, (type < 64 ? 1u : 2u) + (count > 1));
+			const uint8_t *p = b;
+			uint64_t t, c;
+			assert_int_equal(idmap_fwd_group_get(&p, b + n, &t, &c), 0);
+			assert_int_equal(t, type);
+			assert_int_equal(c, count);
+			assert_ptr_equal(p, b + n);
+		}
+	for (uint8_t count = 0; count < 2; count++) {
+		const uint8_t b[] = {5 << 1, count}, *p = b;
+		uint64_t t, c;
+		assert_int_equal(idmap_fwd_group_get(&p, b + 2, &t, &c), -1);
+	}
 }
 
 /* The growth helper every part uses: grows by doubling, keeps the contents, and refuses a
@@ -987,6 +1014,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vec_reserve),
+		cmocka_unit_test(test_fwd_group_head),
 		cmocka_unit_test(test_str),
 		cmocka_unit_test(test_metadata),
 		cmocka_unit_test(test_forward),

@@ -64,6 +64,22 @@ static uint64_t add_query(const idmap_mphf_view *v, idmap_h128 h)
 	return slot;
 }
 
+/* The coded value of v under type's coding ("Value coding"), which decodes back to v. */
+static void add_vcode(const char *type, const char *v)
+{
+	idmap_vcode c;
+	uint8_t out[IDMAP_VCODE_MAX];
+	char back[IDMAP_MAX_VALUE + 1], hex[200] = "";
+	idmap_vcode_of(type, strlen(type), &c);
+	size_t n = idmap_vcode_encode(&c, v, strlen(v), out);
+	assert_int_equal(idmap_vcode_skip(&c, out, out + n), n);
+	assert_int_equal(idmap_vcode_decode(&c, out, n, back), strlen(v));
+	assert_string_equal(back, v);
+	for (size_t k = 0, at = 0; k < n && at + 4 < sizeof hex; k++)
+		at += (size_t)snprintf(hex + at, sizeof hex - at, k ? " %02x" : "%02x", out[k]);
+	add("coded(%s, \"%s\") = %s", type, v, hex);
+}
+
 static void compute(void)
 {
 	n_lines = 0;
@@ -74,6 +90,17 @@ static void compute(void)
 	add_hash("7529", 0);
 	add_hash("NP_003395.1", 0);
 	add_hash("ENSG00000166913.13", 0x0123456789ABCDEFull);
+	static const char *const coded[][2] = {
+		{"GI", "4507949"}, {"GeneID", "007"}, {"GO", "GO:0005515"},
+		{"UniParc", "UPI0000000001"}, {"UniParc", "upi00000000ab"},
+		{"UniRef90", "UniRef90_P31946"}, {"UniRef50", "UniRef50_A0A023GPI8-12"},
+		{"UniRef100", "UniRef100_"}, {"#secondary", "P62258"}, {"Gene_Name", "TP53"},
+		{"UniProtKB-ID", "1433B_HUMAN"}, {"EMBL", "AAA12345"},
+		{"RefSeq", "NP_003395.1"}, {"#unversioned:Ensembl", "ENSG00000166913"},
+		{"Ensembl", "ENSG00000166913.13"}, {"GI", "123456789012345678901"},
+	};
+	for (size_t i = 0; i < sizeof coded / sizeof *coded; i++)
+		add_vcode(coded[i][0], coded[i][1]);
 
 	assert_int_equal(tu_make_dir("idmap-vectors-"), 0);
 	const char *path = tu_path("sample.idx");

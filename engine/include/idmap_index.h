@@ -13,7 +13,10 @@
  * - The library never prints and never exits. After IDMAP_ERR_IO, errno holds the cause.
  * - Every pointer returned by the library points into the index (the map or its small
  *   in-memory tables): it is owned by the index, is never freed by the caller and stays valid
- *   until idmap_close(). Value bytes are NOT NUL-terminated; use their length.
+ *   until idmap_close(). Key values are the exception: the index stores them coded, so they
+ *   are decoded into storage the caller owns (idmap_key_get's buffer, idmap_pair.value,
+ *   idmap_result's buffers); they are NUL-terminated there, but may hold NUL bytes: use
+ *   their length.
  * - An index is immutable once open: any number of threads may query one handle at once.
  * - A damaged or hostile index file never makes a call crash: reads are bound-checked and
  *   inconsistencies are reported as IDMAP_ERR_CORRUPT.
@@ -61,6 +64,8 @@ typedef enum idmap_status {
 
 /* Room for any accession text with its NUL: 10 characters, '-', 4 digits. */
 #define IDMAP_ACC_TEXT_SIZE 16
+/* Room for any key value with its NUL: a value has 1 to 1024 bytes (FORMAT.md, Limits). */
+#define IDMAP_VALUE_SIZE 1025
 /* The "no filter" value of idmap_fwd_begin's type argument. */
 #define IDMAP_TYPE_ANY UINT32_MAX
 
@@ -87,7 +92,7 @@ IDMAP_API int idmap_open(const char *path, idmap_index **out);
 /* idmap_open() that also says why it failed, as idmap_verify() does: on failure a one-line
  * reason is written into detail (NUL-terminated, truncated to len; detail may be NULL when
  * len is 0), naming the damaged part first: "header: CRC mismatch", "header: index format
- * version 1 is not supported by this idmap (version 2): rebuild the index with `idmap
+ * version 2 is not supported by this idmap (version 3): rebuild the index with `idmap
  * build`", "section table: KEY_POOL (offset 4096, length 99999) lies outside the file or is
  * misaligned", "TYPES: CRC mismatch"; after IDMAP_ERR_IO, the text of errno ("No such file
  * or directory"). On success detail is "". Same returns as idmap_open, which is
@@ -219,21 +224,29 @@ IDMAP_API int idmap_acc_text(const idmap_index *ix, uint64_t slot,
 IDMAP_API int idmap_key_find(const idmap_index *ix, uint32_t type_id, const void *value,
 			     size_t len, uint64_t *slot);
 
-/* Reads the key at slot: its type id and value bytes (pointing into the map). Any out
- * argument may be NULL. Returns IDMAP_OK, IDMAP_ERR_INVALID (slot out of range), or
+/* Reads the key at slot: its type id, and its value decoded into the caller's value buffer
+ * (NUL-terminated) with its length in *len. Any out argument may be NULL (the value is then
+ * not decoded). Returns IDMAP_OK, IDMAP_ERR_INVALID (slot out of range), or
  * IDMAP_ERR_CORRUPT. */
 IDMAP_API int idmap_key_get(const idmap_index *ix, uint64_t slot, uint32_t *type_id,
-			    const char **value, size_t *len);
+			    char value[IDMAP_VALUE_SIZE], size_t *len);
+
+/* The bytes of every type's values (FORMAT.md, "Value coding"): text[t] as text and stored[t]
+ * as coded in KEY_POOL (heads included), for each type id t; both arrays hold
+ * idmap_type_count() entries and are overwritten. Reads every key record. Returns IDMAP_OK,
+ * IDMAP_ERR_INVALID (NULL arguments) or IDMAP_ERR_CORRUPT. */
+IDMAP_API int idmap_value_bytes(const idmap_index *ix, uint64_t *text, uint64_t *stored);
 
 /* ---- Forward: accession -> pairs ---------------------------------------------------------- */
 
-/* One forward pair: a type and a value of the accession. value points into the map, is not
- * NUL-terminated and stays valid until idmap_close(). */
+/* One forward pair: a type and a value of the accession. The value is decoded into the
+ * pair's own buffer (value[len] is NUL): it lives as long as the pair, and the next pair
+ * written into the same struct replaces it. Copy what must outlive that. */
 typedef struct {
 	uint32_t type_id;
-	const char *value;
 	size_t len;
 	uint64_t key_slot;
+	char value[IDMAP_VALUE_SIZE];
 } idmap_pair;
 
 /* Forward iterator, kept by the caller (on the stack is fine). All fields are private. */
@@ -298,7 +311,8 @@ IDMAP_API int idmap_key_find_batch(const idmap_index *ix, uint32_t type_id,
 IDMAP_API void idmap_fwd_prefetch(const idmap_index *ix, uint64_t acc_slot);
 
 /* Receives pair of slots[i] from idmap_fwd_batch; returns 0 to go on, non-zero to stop
- * (idmap_fwd_batch then returns IDMAP_STOPPED). */
+ * (idmap_fwd_batch then returns IDMAP_STOPPED). pair (and its value) is valid only during
+ * the call. */
 typedef int (*idmap_pair_fn)(void *ctx, size_t i, const idmap_pair *pair);
 
 /* The pairs of n accession slots (type_id or IDMAP_TYPE_ANY), as idmap_fwd_begin/next would

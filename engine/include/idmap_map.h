@@ -289,8 +289,9 @@ IDMAP_API const char *idmap_id_status_text(int status);
 IDMAP_API int idmap_job_primary(const idmap_job *job, uint64_t i, uint64_t k,
 				char out[IDMAP_ACC_TEXT_SIZE]);
 
-/* One result (or suggested) row. Strings point into the index, the job or r's buffers; they
- * are valid until the next call with the same r, or idmap_job_free. */
+/* One result (or suggested) row. Strings point into the job or r's own buffers (a key value
+ * is decoded into to_buf): they are valid until the next call with the same r, or
+ * idmap_job_free, and a copy of r does not carry them along (they point into r). */
 typedef struct {
 	uint64_t id;	      /* the input id (idmap_job_id) */
 	const char *from;
@@ -306,7 +307,7 @@ typedef struct {
 			       * list; 0 for others. acc_slot is UINT64_MAX */
 	int xref_inactive;    /* a row or suggestion from an inactive UniParc cross-reference
 			       * (include_inactive jobs only) */
-	char to_buf[IDMAP_ACC_TEXT_SIZE], via_buf[IDMAP_ACC_TEXT_SIZE];
+	char to_buf[IDMAP_VALUE_SIZE], via_buf[IDMAP_ACC_TEXT_SIZE];
 } idmap_result;
 
 /* Result row i (0 .. results-1): ids in first-seen order, targets sorted. */

@@ -23,6 +23,7 @@ ERR_NOT_FOUND, ERR_INVALID, DONE, STOPPED = 6, 7, 8, 10
 ERR_BAD_FROM, ERR_BAD_OPTION = 20, 24
 TYPE_ANY = 0xFFFFFFFF
 ACC_TEXT_SIZE = 16
+VALUE_SIZE = 1025  # IDMAP_VALUE_SIZE: the longest value and its NUL
 OBSOLETE = {1: "secondary", 2: "deleted"}
 VERIFY_FULL = 1
 
@@ -43,8 +44,12 @@ class SectionInfo(Structure):
 
 
 class Pair(Structure):
-    _fields_ = [("type_id", c_uint32), ("value", c_void_p), ("len", c_size_t),
-                ("key_slot", c_uint64)]
+    _fields_ = [("type_id", c_uint32), ("len", c_size_t), ("key_slot", c_uint64),
+                ("value", c_char * VALUE_SIZE)]
+
+    def text(self):
+        """The value, decoded into the pair's own buffer (it may hold NUL bytes)."""
+        return text(ctypes.addressof(self) + Pair.value.offset, self.len)
 
 
 class Iter(Structure):
@@ -86,7 +91,7 @@ class Result(Structure):
     _fields_ = [("id", c_uint64), ("from_", c_void_p), ("from_len", c_size_t),
                 ("to", c_void_p), ("to_len", c_size_t), ("via", c_void_p),
                 ("via_len", c_size_t), ("acc_slot", c_uint64), ("inactive", c_int),
-                ("xref_inactive", c_int), ("to_buf", c_char * ACC_TEXT_SIZE), ("via_buf", c_char * ACC_TEXT_SIZE)]
+                ("xref_inactive", c_int), ("to_buf", c_char * VALUE_SIZE), ("via_buf", c_char * ACC_TEXT_SIZE)]
 
 
 # Every struct the binding shares with C, for the layout test: ctypes class -> C type name.
@@ -167,6 +172,6 @@ lib = _bind(_open_library())
 
 
 def text(ptr, length):
-    """Copies length bytes at ptr (not NUL-terminated, owned by the index or a job) into a
+    """Copies length bytes at ptr (owned by the index, a job or a struct) into a
     str. Bytes that are not UTF-8 survive a round trip (surrogateescape)."""
     return ctypes.string_at(ptr, length).decode("utf-8", "surrogateescape") if length else ""

@@ -116,7 +116,7 @@ class Index:
             check(rc, self.path)
             name = names[pair.type_id]
             if not name.startswith("#"):  # idmap's own links (isoforms, unversioned forms)
-                out.setdefault(name, []).append(text(pair.value, pair.len))
+                out.setdefault(name, []).append(pair.text())
 
     def reverse(self, type, value):
         """The accessions holding value of ID_type type (exact, case-sensitive), raw as

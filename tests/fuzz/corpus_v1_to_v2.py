@@ -43,32 +43,24 @@ def offset_table(v1):
     return bytes(out)
 
 
-def bump_version(b):
+def bump_version(b, version=2):
     h = bytearray(b)
     ok = crc(h[:60]) == struct.unpack_from("<I", h, 60)[0]
-    struct.pack_into("<I", h, 8, 2)
+    struct.pack_into("<I", h, 8, version)
     if ok:
         struct.pack_into("<I", h, 60, crc(h[:60]))
     return bytes(h)
 
 
-def convert(b):
-    """The version-2 form of index bytes b, or None when b is not a version-1 index."""
-    if len(b) < 64 or b[:8] != b"IDMAPIDX" or struct.unpack_from("<I", b, 8)[0] != 1:
-        return None
+def lay_out(b, entries, sections, version):
+    """The file b with its sections replaced by sections[i] (entry i of its table) and laid
+    out again, in format version; checksums that matched b's bytes are recomputed."""
     fsize, toff, n, tcrc = struct.unpack_from("<QQII", b, 16)
-    if not (1 <= n <= 1024 and toff >= 64 and toff % 64 == 0 and toff + 32 * n <= len(b)):
-        return bump_version(b)
-    entries = [list(struct.unpack_from("<IIQQII", b, toff + 32 * i)) for i in range(n)]
-    if any(off > len(b) or off + length > len(b) for _, _, off, length, _, _ in entries):
-        return bump_version(b)
     out = bytearray(64)
     new = [None] * n
     for i in sorted(range(n), key=lambda i: entries[i][2]):
-        sid, _flags, off, length, scrc, _res = entries[i]
-        data = b[off:off + length]
-        if sid in OFFSET_TABLES and length % 8 == 0 and length >= 8:
-            data = offset_table(data)
+        _sid, _flags, off, length, scrc, _res = entries[i]
+        data = sections[i]
         out += bytes(-len(out) % 64)
         new[i] = (len(out), len(data),
                   crc(data) if crc(b[off:off + length]) == scrc else scrc)
@@ -80,7 +72,7 @@ def convert(b):
     new_toff = len(out)
     out += table
     h = bytearray(b[:64])
-    struct.pack_into("<I", h, 8, 2)
+    struct.pack_into("<I", h, 8, version)
     struct.pack_into("<Q", h, 16, len(out) if fsize == len(b) else fsize)
     struct.pack_into("<Q", h, 24, new_toff)
     struct.pack_into("<I", h, 36, crc(table) if crc(b[toff:toff + 32 * n]) == tcrc else tcrc)
@@ -90,21 +82,45 @@ def convert(b):
     return bytes(out)
 
 
-def main():
-    d = sys.argv[1]
+def table_of(b):
+    """The section table entries of b, or None when the header or a section lies outside."""
+    toff, n = struct.unpack_from("<QI", b, 24)
+    if not (1 <= n <= 1024 and toff >= 64 and toff % 64 == 0 and toff + 32 * n <= len(b)):
+        return None
+    entries = [list(struct.unpack_from("<IIQQII", b, toff + 32 * i)) for i in range(n)]
+    if any(off > len(b) or off + length > len(b) for _, _, off, length, _, _ in entries):
+        return None
+    return entries
+
+
+def convert(b):
+    """The version-2 form of index bytes b, or None when b is not a version-1 index."""
+    if len(b) < 64 or b[:8] != b"IDMAPIDX" or struct.unpack_from("<I", b, 8)[0] != 1:
+        return None
+    entries = table_of(b)
+    if entries is None:
+        return bump_version(b)
+    sections = []
+    for sid, _flags, off, length, _crc, _res in entries:
+        data = b[off:off + length]
+        if sid in OFFSET_TABLES and length % 8 == 0 and length >= 8:
+            data = offset_table(data)
+        sections.append(data)
+    return lay_out(b, entries, sections, 2)
+
+
+def convert_dir(d, convert):
+    """Converts every input of corpus directory d (mode byte + index) that convert takes."""
     done = kept = 0
     for name in sorted(os.listdir(d)):
         path = os.path.join(d, name)
         with open(path, "rb") as f:
             data = f.read()
-        if not data:
+        new = convert(data[1:]) if data else None
+        if new is None:
             kept += 1
             continue
-        v2 = convert(data[1:])
-        if v2 is None:
-            kept += 1
-            continue
-        data = data[:1] + v2
+        data = data[:1] + new
         os.unlink(path)
         if re.fullmatch(r"[0-9a-f]{40}", name):
             name = hashlib.sha1(data).hexdigest()
@@ -115,4 +131,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    convert_dir(sys.argv[1], convert)

@@ -97,9 +97,9 @@ static void exercise(idmap_index *ix, int verified)
 		   IDMAP_ERR_INVALID);
 	for (uint64_t k = 0; k < nkey && k < 256; k++) {
 		uint32_t type;
-		const char *val;
+		char val[IDMAP_VALUE_SIZE];
 		size_t len;
-		rc = idmap_key_get(ix, k, &type, &val, &len);
+		rc = idmap_key_get(ix, k, &type, val, &len);
 		FUZZ_CHECK(rc == IDMAP_OK || rc == IDMAP_ERR_CORRUPT);
 		if (rc == IDMAP_OK) {
 			FUZZ_CHECK(len >= 1 && len <= IDMAP_MAX_VALUE);

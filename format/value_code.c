@@ -1,0 +1,316 @@
+/* Key values coded by type (FORMAT.md, "Value coding"). A coded value is
+ *   head = varint (n << 3 | form)             types without versions
+ *   head = varint (n << 4 | ver << 3 | form)  versioned types
+ * then the form's payload, then (ver = 1) varint (version << 2 | version digits - 1). */
+#include "value_code.h"
+
+#include <string.h>
+
+#include "accession.h"
+#include "versioned.h"
+
+typedef struct {
+	const char *type, *prefix;
+	int acc;
+} coding_row;
+
+/* Constant prefixes, and the types whose values are accessions. */
+static const coding_row rows[] = {
+	{"UniRef100", "UniRef100_", 1},
+	{"UniRef90", "UniRef90_", 1},
+	{"UniRef50", "UniRef50_", 1},
+	{"UniParc", "UPI", 0},
+	{"GO", "GO:", 0},
+	{"HGNC", "HGNC:", 0},
+	{"MGI", "MGI:", 0},
+	{"ChEMBL", "CHEMBL", 0},
+	{IDMAP_TYPE_SECONDARY, "", 1},
+	{IDMAP_TYPE_DELETED, "", 1},
+	{IDMAP_TYPE_DELETED_SP, "", 1},
+	{IDMAP_TYPE_DELETED_TR, "", 1},
+	{IDMAP_TYPE_ISOFORM_OF, "", 1},
+};
+
+/* Prefixes of idmap's own types that name a data type T: they take T's coding. */
+static const char *const aliases[] = {IDMAP_TYPE_UNVERSIONED_PREFIX, "#uniparc:",
+				      "#uniparc-inactive:"};
+
+void idmap_vcode_of(const char *name, size_t len, idmap_vcode *c)
+{
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++) {
+		size_t k = strlen(aliases[i]);
+		if (len > k && memcmp(name, aliases[i], k) == 0) {
+			name += k;
+			len -= k;
+			break;
+		}
+	}
+	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+		if (strlen(rows[i].type) == len && memcmp(rows[i].type, name, len) == 0) {
+			c->prefix_len = (uint8_t)strlen(rows[i].prefix);
+			memcpy(c->prefix, rows[i].prefix, c->prefix_len);
+			c->acc = (uint8_t)rows[i].acc;
+		}
+	c->versioned = (uint8_t)idmap_type_versioned(name, len);
+}
+
+/* ---- Encoding ---------------------------------------------------------------------------- */
+
+static uint64_t number(const char *s, size_t n)
+{
+	uint64_t x = 0;
+	for (size_t i = 0; i < n; i++)
+		x = x * 10 + (uint64_t)(s[i] - '0');
+	return x;
+}
+
+static int hex_value(char ch)
+{
+	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
+static int all_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (hex_value(s[i]) < 0)
+			return 0;
+	return 1;
+}
+
+/* The accession code of r[0, n) when it is one written canonically, else 0. */
+static uint64_t accession(const char *r, size_t n)
+{
+	char back[IDMAP_ACC_TEXT_MAX];
+	uint64_t code = n < IDMAP_ACC_TEXT_MAX ? idmap_acc_encode(r, n) : 0;
+	if (!code || idmap_acc_decode(code, back) != n || memcmp(back, r, n) != 0)
+		return 0;
+	return code;
+}
+
+static size_t put_head(uint8_t *out, const idmap_vcode *c, uint64_t n, int form, int ver)
+{
+	return idmap_varint_put(out, c->versioned ? n << 4 | (uint64_t)ver << 3 | (uint64_t)form
+						  : n << 3 | (uint64_t)form);
+}
+
+/* Codes the rest r[0, n) of a value after the type's prefix; prefixed: the prefix was there. */
+static size_t encode_rest(const idmap_vcode *c, const char *r, size_t n, int prefixed, int ver,
+			  uint8_t *out)
+{
+	uint8_t *p = out;
+	uint64_t code;
+	size_t d = 0; /* the trailing digit run */
+	while (d < n && r[n - 1 - d] >= '0' && r[n - 1 - d] <= '9')
+		d++;
+	if (n >= 1 && d == n && n <= 19) {
+		p += put_head(p, c, n, IDMAP_VC_DECIMAL, ver);
+		p += idmap_varint_put(p, number(r, n));
+	} else if (n >= 1 && n <= 32 && all_hex(r, n)) {
+		p += put_head(p, c, n, IDMAP_VC_HEX, ver);
+		for (size_t i = 0; i < n; i += 2)
+			*p++ = (uint8_t)(hex_value(r[i]) << 4 | (i + 1 < n ? hex_value(r[i + 1]) : 0));
+	} else if (c->acc && (code = accession(r, n)) != 0) {
+		unsigned iso = idmap_acc_isoform(code), longform = (unsigned)(code >> 11) & 1;
+		uint64_t b36 = code >> 12;
+		p += put_head(p, c, longform | (iso ? 2u : 0u), IDMAP_VC_ACC, ver);
+		for (int i = 0; i < (longform ? 7 : 4); i++)
+			*p++ = (uint8_t)(b36 >> (8 * i));
+		if (iso)
+			p += idmap_varint_put(p, iso);
+	} else if (d >= 3 && d <= 19 && d < n) {
+		p += put_head(p, c, n - d, IDMAP_VC_NUMTAIL, ver);
+		memcpy(p, r, n - d);
+		p += n - d;
+		*p++ = (uint8_t)d;
+		p += idmap_varint_put(p, number(r + n - d, d));
+	} else {
+		p += put_head(p, c, n, prefixed ? IDMAP_VC_REST : IDMAP_VC_TEXT, ver);
+		memcpy(p, r, n);
+		p += n;
+	}
+	return (size_t)(p - out);
+}
+
+size_t idmap_vcode_encode(const idmap_vcode *c, const char *v, size_t len, uint8_t *out)
+{
+	size_t stem = c->versioned ? idmap_version_stem(v, len) : 0, body = stem ? stem : len;
+	size_t n;
+	if (c->prefix_len && (body < c->prefix_len || memcmp(v, c->prefix, c->prefix_len) != 0)) {
+		n = put_head(out, c, body, IDMAP_VC_TEXT, stem != 0);
+		memcpy(out + n, v, body);
+		n += body;
+	} else {
+		n = encode_rest(c, v + c->prefix_len, body - c->prefix_len, c->prefix_len != 0,
+				stem != 0, out);
+	}
+	if (stem) {
+		size_t digits = len - stem - 1;
+		n += idmap_varint_put(out + n, number(v + stem + 1, digits) << 2 | (digits - 1));
+	}
+	return n;
+}
+
+/* ---- Decoding ---------------------------------------------------------------------------- */
+
+/* A coded value taken apart: form, n, version flag, payload bounds. */
+typedef struct {
+	int form, ver;
+	uint64_t n;
+	const uint8_t *pay, *end; /* payload, and the end of the whole value */
+	uint64_t num;		  /* DECIMAL, NUMTAIL: the number; ACC: the isoform */
+	uint64_t version;	  /* ver: version << 2 | digits - 1 */
+	unsigned digits;	  /* NUMTAIL: digit count */
+} parsed;
+
+/* Inlined into the decoder, which runs once per value handed out. */
+static inline __attribute__((always_inline)) int parse(const idmap_vcode *c, const uint8_t *p,
+							const uint8_t *end, parsed *x)
+{
+	uint64_t h;
+	x->num = x->version = 0;
+	x->digits = 0;
+	if (idmap_varint_get(&p, end, &h))
+		return -1;
+	x->form = (int)(h & 7);
+	x->ver = c->versioned ? (int)(h >> 3 & 1) : 0;
+	x->n = c->versioned ? h >> 4 : h >> 3;
+	x->pay = p;
+	if (x->n > IDMAP_MAX_VALUE)
+		return -1;
+	switch (x->form) {
+	case IDMAP_VC_TEXT:
+	case IDMAP_VC_REST:
+		if (x->n > (uint64_t)(end - p))
+			return -1;
+		p += x->n;
+		break;
+	case IDMAP_VC_DECIMAL:
+		if (x->n < 1 || x->n > 19 || idmap_varint_get(&p, end, &x->num))
+			return -1;
+		break;
+	case IDMAP_VC_HEX:
+		if (x->n < 1 || x->n > 32 || (x->n + 1) / 2 > (uint64_t)(end - p))
+			return -1;
+		p += (x->n + 1) / 2;
+		break;
+	case IDMAP_VC_ACC: {
+		size_t k = x->n & 1 ? 7 : 4;
+		if (x->n > 3 || k > (size_t)(end - p))
+			return -1;
+		p += k;
+		if (x->n & 2 && (idmap_varint_get(&p, end, &x->num) || x->num == 0))
+			return -1;
+		break;
+	}
+	case IDMAP_VC_NUMTAIL:
+		if (x->n < 1 || x->n >= (uint64_t)(end - p))
+			return -1;
+		p += x->n;
+		x->digits = *p++;
+		if (x->digits < 3 || x->digits > 19 || idmap_varint_get(&p, end, &x->num))
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	if (x->ver && idmap_varint_get(&p, end, &x->version))
+		return -1;
+	x->end = p;
+	return 0;
+}
+
+size_t idmap_vcode_skip(const idmap_vcode *c, const uint8_t *p, const uint8_t *end)
+{
+	parsed x;
+	return parse(c, p, end, &x) == 0 ? (size_t)(x.end - p) : 0;
+}
+
+/* Writes x as exactly `digits` decimal digits at out, two at a time; -1 when it does not
+ * fit. */
+static int put_digits(char *out, size_t room, uint64_t x, size_t digits)
+{
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	if (digits > room)
+		return -1;
+	size_t i = digits;
+	for (; i >= 2; i -= 2, x /= 100)
+		memcpy(out + i - 2, pairs + 2 * (x % 100), 2);
+	if (i) {
+		out[0] = (char)('0' + x % 10);
+		x /= 10;
+	}
+	return x ? -1 : 0;
+}
+
+size_t idmap_vcode_decode(const idmap_vcode *c, const uint8_t *p, size_t n, char *out)
+{
+	parsed x;
+	if (parse(c, p, p + n, &x) != 0)
+		return 0;
+	size_t len = 0, room = IDMAP_MAX_VALUE;
+	if (x.form != IDMAP_VC_TEXT) {
+		memcpy(out, c->prefix, sizeof c->prefix); /* a fixed size: no call */
+		len = c->prefix_len;
+	}
+	switch (x.form) {
+	case IDMAP_VC_TEXT:
+	case IDMAP_VC_REST:
+		if (x.n > room - len)
+			return 0;
+		memcpy(out + len, x.pay, x.n);
+		len += x.n;
+		break;
+	case IDMAP_VC_DECIMAL:
+		if (put_digits(out + len, room - len, x.num, x.n) < 0)
+			return 0;
+		len += x.n;
+		break;
+	case IDMAP_VC_HEX:
+		if (x.n > room - len || (x.n & 1 && (x.pay[x.n / 2] & 15)))
+			return 0;
+		for (size_t i = 0; i < x.n; i++) {
+			unsigned d = x.pay[i / 2] >> (i & 1 ? 0 : 4) & 15;
+			out[len++] = (char)(d < 10 ? '0' + d : 'A' + d - 10);
+		}
+		break;
+	case IDMAP_VC_ACC: {
+		uint64_t b36 = 0;
+		int k = x.n & 1 ? 7 : 4;
+		for (int i = 0; i < k; i++)
+			b36 |= (uint64_t)x.pay[i] << (8 * i);
+		char acc[IDMAP_ACC_TEXT_MAX];
+		size_t m = x.num > IDMAP_ACC_ISOFORM_MAX || b36 >> 52 ? 0
+			   : idmap_acc_decode(b36 << 12 | (x.n & 1) << 11 | x.num, acc);
+		if (m == 0 || m > room - len)
+			return 0;
+		memcpy(out + len, acc, m);
+		len += m;
+		break;
+	}
+	case IDMAP_VC_NUMTAIL:
+		if (x.n > room - len)
+			return 0;
+		memcpy(out + len, x.pay, x.n);
+		len += x.n;
+		if (put_digits(out + len, room - len, x.num, x.digits) < 0)
+			return 0;
+		len += x.digits;
+		break;
+	}
+	if (x.ver) {
+		size_t digits = (size_t)(x.version & 3) + 1;
+		if (len + 1 > room || put_digits(out + len + 1, room - len - 1, x.version >> 2,
+						 digits) < 0)
+			return 0;
+		out[len] = '.';
+		len += 1 + digits;
+	}
+	if (len == 0)
+		return 0;
+	out[len] = 0;
+	return len;
+}

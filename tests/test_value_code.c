@@ -1,0 +1,203 @@
+/* Value coding (FORMAT.md, "Value coding"): every value of every type codes and decodes back
+ * to itself, odd values included; the coding is prefix-free; an index of such values finds
+ * each one by its exact text and nothing else. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "idmap.h"
+#include "test_util.h"
+#include "value_code.h"
+
+/* Types whose codings differ: prefixes, accessions, versions, aliases, plain text. */
+static const char *const types[] = {
+	"GI", "GeneID", "GO", "HGNC", "MGI", "ChEMBL", "UniParc", "UniRef100", "UniRef90",
+	"UniRef50", "#secondary", "#deleted-sp", "#isoform-of", "Gene_Name", "UniProtKB-ID",
+	"CRC64", "EMBL", "EMBL-CDS", "RefSeq", "Ensembl", "#unversioned:RefSeq",
+	"#uniparc:RefSeq", "#uniparc-inactive:UniRef90", "MEROPS",
+};
+
+/* Odd values: empty after a prefix, leading zeros, numbers past 2^32 and 2^64, lower-case
+ * hex, accession-shaped values that are no accessions, versions with leading zeros. */
+static const char *const odd[] = {
+	"UniRef90_", "UniRef50_", "UPI", "GO:", "CHEMBL", "007", "0", "00", "4294967296",
+	"18446744073709551615", "18446744073709551616", "99999999999999999999",
+	"1234567890123456789", "12345678901234567890123456789012",
+	"123456789012345678901234567890123", "upi00000000ab", "UPI00000000ab", "UPI0000000001",
+	"UniRef90_P31946", "UniRef90_p31946", "UniRef90_P31946-0", "UniRef90_P31946-01",
+	"UniRef90_P31946-2048", "UniRef90_P31946-2047", "UniRef90_A0A023GPI8-12",
+	"UniRef90_UPI0000000001", "UniRef90_UniRef90_P31946", "P31946", "P31946-1", "Q00001-2",
+	"A0A023GPI8", "A0A023GPI", "P3194", "NP_003395.1", "NP_003395.01", "NP_003395.0001",
+	"NP_003395.10000", "NP_003395.", "ENSG00000166913.13", "ENSG00000166913", "9606.ENSP1",
+	"S01.232", "X", "_", "a", ".1", "A.1", "AB1.1", "1.1", "ABC", "abc", "DEADBEEF",
+	"deadbeef", "F", "GO:0005515", "GO:GO:1", "HGNC:5", "MGI:0001", "CHEMBL1234",
+	"TP53", "1433B_HUMAN", "A0A024R161_HUMAN", "AAA12345", "ABC000", "ABC00000000000000000001",
+	"ABC0000000000000000001", "x y\tz", "\xc3\xa9t\xc3\xa9", "\xff\xfe", "UniRef100_",
+};
+
+static void round_trip(const idmap_vcode *c, const char *v, size_t len)
+{
+	uint8_t out[IDMAP_VCODE_MAX + 16], again[IDMAP_VCODE_MAX];
+	char back[IDMAP_MAX_VALUE + 1];
+	size_t n = idmap_vcode_encode(c, v, len, out);
+	assert_true(n >= 1 && n <= IDMAP_VCODE_MAX);
+	/* prefix-free: the coded value's own bytes give its length, whatever follows */
+	memset(out + n, 0xA5, 16);
+	assert_int_equal(idmap_vcode_skip(c, out, out + n + 16), n);
+	assert_int_equal(idmap_vcode_skip(c, out, out + n), n);
+	if (n > 1)
+		assert_int_equal(idmap_vcode_skip(c, out, out + n - 1), 0);
+	assert_int_equal(idmap_vcode_decode(c, out, n, back), len);
+	assert_memory_equal(back, v, len);
+	assert_int_equal(back[len], 0);
+	assert_int_equal(idmap_vcode_encode(c, back, len, again), n);
+	assert_memory_equal(again, out, n);
+}
+
+static void test_odd_values_round_trip(void **state)
+{
+	(void)state;
+	for (size_t t = 0; t < sizeof types / sizeof *types; t++) {
+		idmap_vcode c;
+		idmap_vcode_of(types[t], strlen(types[t]), &c);
+		for (size_t i = 0; i < sizeof odd / sizeof *odd; i++)
+			round_trip(&c, odd[i], strlen(odd[i]));
+		char longest[IDMAP_MAX_VALUE];
+		memset(longest, '7', sizeof longest);
+		round_trip(&c, longest, sizeof longest);
+		memcpy(longest, "NP_", 3);
+		memcpy(longest + sizeof longest - 2, ".9", 2);
+		round_trip(&c, longest, sizeof longest);
+	}
+}
+
+/* Random values over an alphabet that hits every form: digits, hex, accession letters, the
+ * prefixes' characters, dots and dashes. */
+static void test_random_values_round_trip(void **state)
+{
+	(void)state;
+	static const char alpha[] = "0123456789ABCDEFPQOUniRef_:.-xyzG";
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	char v[64];
+	for (size_t t = 0; t < sizeof types / sizeof *types; t++) {
+		idmap_vcode c;
+		idmap_vcode_of(types[t], strlen(types[t]), &c);
+		for (int k = 0; k < 20000; k++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			size_t len = 1 + x % 40, start = 0;
+			if (c.prefix_len && x >> 60 < 12) { /* mostly values with the prefix */
+				memcpy(v, c.prefix, c.prefix_len);
+				start = c.prefix_len;
+				len += start;
+			}
+			for (size_t i = start; i < len; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				v[i] = alpha[(x >> 20) % (sizeof alpha - 1)];
+			}
+			round_trip(&c, v, len);
+		}
+	}
+}
+
+/* Damaged coded values are refused, never read past their end. */
+static void test_damaged_values_refused(void **state)
+{
+	(void)state;
+	idmap_vcode c;
+	idmap_vcode_of("GeneID", 6, &c);
+	char back[IDMAP_MAX_VALUE + 1];
+	const uint8_t unassigned[] = {0x06}, decimal_too_big[] = {0x09, 0x0a}, /* 1 digit, 10 */
+		hex_odd_tail[] = {0x1a, 0xab}, /* 3 hex digits in 2 bytes needs 2 bytes */
+		cut[] = {0x80};
+	assert_int_equal(idmap_vcode_skip(&c, unassigned, unassigned + 1), 0);
+	assert_int_equal(idmap_vcode_decode(&c, decimal_too_big, 2, back), 0);
+	assert_int_equal(idmap_vcode_skip(&c, hex_odd_tail, hex_odd_tail + 2), 0);
+	assert_int_equal(idmap_vcode_skip(&c, cut, cut + 1), 0);
+	const uint8_t hex_dirty[] = {0x0a, 0xa5}; /* 1 hex digit, low half not 0 */
+	assert_int_equal(idmap_vcode_decode(&c, hex_dirty, 2, back), 0);
+}
+
+static void add_line(tu_text *t, const char *acc, const char *type, const char *v)
+{
+	char line[1200];
+	int n = snprintf(line, sizeof line, "%s\t%s\t%s\n", acc, type, v);
+	assert_int_equal(tu_text_write(t, line, (size_t)n), 0);
+}
+
+/* An index of odd values finds each by its exact text, gives it back as text, and finds no
+ * near miss (another case, leading zeros dropped or added, the prefix dropped). */
+static void test_index_of_odd_values(void **state)
+{
+	(void)state;
+	static const char *const data_types[] = {"GI", "UniRef90", "UniParc", "RefSeq", "GO",
+						 "Gene_Name"};
+	static const char *const misses[] = {"7", "0007", "p31946", "P31946", "upi00000000AB",
+					     "UniRef90_P31946-1", "NP_003395.1 ", "GO:5515",
+					     "18446744073709551617", "0005515"};
+	size_t ntypes = sizeof data_types / sizeof *data_types, nodd = sizeof odd / sizeof *odd;
+	assert_int_equal(tu_make_dir("idmap-vcode-"), 0);
+	tu_text t = {0};
+	for (size_t a = 0; a < ntypes; a++)
+		for (size_t i = 0; i < nodd; i++)
+			if (!strchr(odd[i], '\t'))
+				add_line(&t, a % 2 ? "P31946" : "Q00001", data_types[a], odd[i]);
+	const char *dat = tu_write_file("odd.dat", t.buf, t.len);
+	const char *inputs[] = {dat};
+	const char *path = tu_path("odd.idx");
+	assert_int_equal(tu_build(path, inputs, 1), 0);
+	idmap_index *ix;
+	assert_int_equal(idmap_open(path, &ix), IDMAP_OK);
+	char detail[256];
+	assert_int_equal(idmap_verify_flags(ix, IDMAP_VERIFY_FULL, detail, sizeof detail),
+			 IDMAP_OK);
+	for (size_t a = 0; a < ntypes; a++) {
+		uint32_t type;
+		assert_int_equal(idmap_type_find(ix, data_types[a], &type), IDMAP_OK);
+		for (size_t i = 0; i < nodd; i++) {
+			if (strchr(odd[i], '\t'))
+				continue;
+			uint64_t slot;
+			uint32_t got_type;
+			char back[IDMAP_VALUE_SIZE];
+			size_t len;
+			assert_int_equal(idmap_key_find(ix, type, odd[i], strlen(odd[i]), &slot),
+					 IDMAP_OK);
+			assert_int_equal(idmap_key_get(ix, slot, &got_type, back, &len), IDMAP_OK);
+			assert_int_equal(got_type, type);
+			assert_string_equal(back, odd[i]);
+			assert_int_equal(len, strlen(odd[i]));
+			const char *v = odd[i];
+			size_t n = strlen(v);
+			uint64_t one;
+			assert_int_equal(idmap_key_find_batch(ix, type, &v, &n, 1, &one), IDMAP_OK);
+			assert_int_equal(one, slot);
+		}
+		for (size_t m = 0; m < sizeof misses / sizeof *misses; m++) {
+			int listed = 0;
+			for (size_t i = 0; i < nodd; i++)
+				listed |= strcmp(odd[i], misses[m]) == 0;
+			uint64_t slot;
+			assert_int_equal(idmap_key_find(ix, type, misses[m], strlen(misses[m]), &slot),
+					 listed ? IDMAP_OK : IDMAP_ERR_NOT_FOUND);
+		}
+	}
+	idmap_close(ix);
+	free(t.buf);
+	assert_int_equal(tu_remove_dir(), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_odd_values_round_trip),
+		cmocka_unit_test(test_random_values_round_trip),
+		cmocka_unit_test(test_damaged_values_refused),
+		cmocka_unit_test(test_index_of_odd_values),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
