@@ -497,7 +497,8 @@ void keys_count(build *b, uint32_t type, uint64_t count)
 
 /* Appends the key record of entries [i, j) (one key) to out. Returns 0 or -1 (out of
  * memory). Runs on any of the writing thread's threads (write_pass). */
-static int encode_key(const pass_mem *m, size_t i, size_t j, idmap_str *out)
+static int encode_key(const pass_mem *m, const idmap_vcode *vcode, size_t i, size_t j,
+		      idmap_str *out)
 {
 	const entry *e = &m->e[i];
 	uint16_t len;
@@ -513,7 +514,7 @@ static int encode_key(const pass_mem *m, size_t i, size_t j, idmap_str *out)
 		return -1;
 	uint8_t *p = (uint8_t *)out->p + out->len;
 	p += idmap_varint_put(p, e->type);
-	p += idmap_vcode_encode(&b->vcode[e->type], (const char *)val, len, p);
+	p += idmap_vcode_encode(&vcode[e->type], (const char *)val, len, p);
 	p += idmap_varint_put(p, count);
 	uint64_t prev = 0;
 	int first = 1;
@@ -567,7 +568,8 @@ typedef struct {
 
 typedef struct {
 	const pass_mem *m;
-	uint32_t i0; /* the partition of out[0] */
+	const idmap_vcode *vcode; /* type id -> the coding of its values */
+	uint32_t i0;		  /* the partition of out[0] */
 	part_out *out;
 	enc_scratch *scr;
 } enc_job;
@@ -591,7 +593,7 @@ static int encode_part(void *ctx, size_t w, uint32_t t)
 	for (uint32_t k = 0; k < n; k++) {
 		s->roff[k] = s->buf.len;
 		s->at[part->pos[k]] = k;
-		if (encode_key(m, m->start[k0 + k], m->start[k0 + k + 1], &s->buf) < 0)
+		if (encode_key(m, j->vcode, m->start[k0 + k], m->start[k0 + k + 1], &s->buf) < 0)
 			return -1;
 	}
 	s->roff[n] = s->buf.len;
@@ -719,7 +721,7 @@ static int write_pass(build *b, pass_mem *m)
 	}
 	for (uint32_t i0 = 0; i0 < m->count; i0 += nt) {
 		uint32_t n = m->count - i0 < nt ? m->count - i0 : nt;
-		enc_job j = {m, i0, out, scr};
+		enc_job j = {m, b->vcode, i0, out, scr};
 		if (par_for(nt, n, encode_part, &j, NULL) < 0) {
 			build_fail(b, "out of memory");
 			goto out;

@@ -220,20 +220,49 @@ void idmap_str_vec_free(str_vec *s)
 	free(s->text);
 }
 
-/* Appends the value of key (a key of type) decoded into s->text; s->v is set later. */
-static int sv_push(const idmap_job *j, str_vec *s, uint64_t type, uint64_t key)
+/* Room for one more value of up to bytes bytes at s->text + s->text_len. */
+static int sv_reserve(str_vec *s, size_t bytes)
 {
 	size_t cap_v = s->cap, cap_len = s->cap, cap_off = s->cap; /* one capacity: alike */
 	if (idmap_vec_reserve(&s->v, &cap_v, s->n + 1, sizeof *s->v) < 0 ||
 	    idmap_vec_reserve(&s->len, &cap_len, s->n + 1, sizeof *s->len) < 0 ||
 	    idmap_vec_reserve(&s->off, &cap_off, s->n + 1, sizeof *s->off) < 0 ||
-	    idmap_vec_reserve(&s->text, &s->text_cap, s->text_len + IDMAP_VALUE_SIZE, 1) < 0)
+	    idmap_vec_reserve(&s->text, &s->text_cap, s->text_len + bytes, 1) < 0)
 		return IDMAP_ERR_NOMEM;
 	s->cap = cap_off;
-	if (idmap_key_text(j->ix, key, type, s->text + s->text_len, &s->len[s->n]) != IDMAP_OK)
-		return IDMAP_ERR_CORRUPT;
+	return IDMAP_OK;
+}
+
+/* Counts the n bytes just written at s->text + s->text_len as the next value; s->v is set
+ * later, when the text has stopped moving. */
+static void sv_commit(str_vec *s, size_t n)
+{
 	s->off[s->n] = s->text_len;
-	s->text_len += s->len[s->n++];
+	s->len[s->n++] = n;
+	s->text_len += n;
+}
+
+/* Appends the value of key (a key of type) decoded into s->text. */
+static int sv_push(const idmap_job *j, str_vec *s, uint64_t type, uint64_t key)
+{
+	size_t n;
+	if (sv_reserve(s, IDMAP_VALUE_SIZE) != IDMAP_OK)
+		return IDMAP_ERR_NOMEM;
+	if (idmap_key_text(j->ix, key, type, s->text + s->text_len, &n) != IDMAP_OK)
+		return IDMAP_ERR_CORRUPT;
+	sv_commit(s, n);
+	return IDMAP_OK;
+}
+
+/* Appends a copy of the text p[0, n), after the values were sorted: s->v is set again. */
+static int sv_push_text(str_vec *s, const char *p, size_t n)
+{
+	if (sv_reserve(s, n) != IDMAP_OK)
+		return IDMAP_ERR_NOMEM;
+	memcpy(s->text + s->text_len, p, n);
+	sv_commit(s, n);
+	for (size_t a = 0; a < s->n; a++)
+		s->v[a] = s->text + s->off[a];
 	return IDMAP_OK;
 }
 
@@ -361,7 +390,7 @@ static int from_header(const idmap_job *j, uint64_t slot, idmap_fe_row *er,
 	if (rc == IDMAP_OK && (got = get(er, &v, &n)) < 0 &&
 	    (rc = idmap_fe_row_load(j->ix, slot, 1, er)) == IDMAP_OK)
 		got = get(er, &v, &n);
-	return rc == IDMAP_OK && got > 0 ? sv_push(s, v, n) : rc;
+	return rc == IDMAP_OK && got > 0 ? sv_push_text(s, v, n) : rc;
 }
 
 /* The review status of the entry: its entry name's, else its FASTA record's (sp or tr);

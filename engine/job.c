@@ -510,8 +510,8 @@ static int row_out(const idmap_job *j, const job_row *w, idmap_result *r)
 		r->to = r->to_buf;
 		r->xref_inactive = (w->to & JOB_TO_XREF_INACTIVE) != 0;
 	} else if (w->to & JOB_TO_XREF_INACTIVE) { /* an inactive cross-reference's value */
-		if ((rc = idmap_key_get(j->ix, JOB_TO_SLOT(w->to), NULL, &r->to, &r->to_len)) !=
-		    IDMAP_OK)
+		if ((rc = idmap_key_get(j->ix, JOB_TO_SLOT(w->to), NULL, r->to_buf,
+					&r->to_len)) != IDMAP_OK)
 			return rc;
 		r->xref_inactive = 1;
 	} else if (j->to.kind == IDMAP_DB_KIND_UNIPROTKB || j->to.kind == IDMAP_DB_KIND_SWISSPROT) {

@@ -251,6 +251,7 @@ int idmap_uparc_forward(const idmap_job *j, job_run *run, uint32_t id)
 		return IDMAP_OK;
 	}
 	run->n_vals = 0;
+	run->text_len = 0;
 	for (uint64_t k = 0; k < 2; k++) {
 		idmap_fwd_iter it;
 		if (j->up.fwd[k] == NONE)
@@ -258,18 +259,23 @@ int idmap_uparc_forward(const idmap_job *j, job_run *run, uint32_t id)
 		if ((rc = idmap_fwd_begin(j->ix, slot, j->up.fwd[k], &it)) != IDMAP_OK)
 			return rc;
 		while ((rc = idmap_fwd_next_key(&it, &type, &key)) == IDMAP_OK) {
-			const char *p;
 			size_t n;
-			if ((rc = idmap_key_get(j->ix, key, NULL, &p, &n)) != IDMAP_OK)
-				return rc;
 			if (idmap_vec_reserve(&run->vals, &run->cap_vals, run->n_vals + 1,
-					      sizeof *run->vals) < 0)
+					      sizeof *run->vals) < 0 ||
+			    idmap_vec_reserve(&run->text, &run->text_cap,
+					      run->text_len + IDMAP_VALUE_SIZE, 1) < 0)
 				return IDMAP_ERR_NOMEM;
-			run->vals[run->n_vals++] = (job_val){p, n, key, k};
+			if (idmap_key_text(j->ix, key, type, run->text + run->text_len, &n) !=
+			    IDMAP_OK)
+				return IDMAP_ERR_CORRUPT;
+			run->vals[run->n_vals++] = (job_val){NULL, n, run->text_len, key, k};
+			run->text_len += n;
 		}
 		if (rc != IDMAP_DONE)
 			return rc;
 	}
+	for (size_t i = 0; i < run->n_vals; i++) /* the arena has stopped moving */
+		run->vals[i].p = run->text + run->vals[i].off;
 	qsort(run->vals, run->n_vals, sizeof *run->vals, cmp_val_text);
 	size_t before = run->n_rows;
 	for (size_t i = 0; i < run->n_vals; i++) {
