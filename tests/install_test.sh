@@ -29,9 +29,9 @@ for f in include/idmap.h include/idmap_index.h include/idmap_map.h include/idmap
 	bin/idmap; do
 	check "installed $f" test -e "$prefix/$f"
 done
-check "installed libidmap.a, libidmap.so -> libidmap.so.0" \
-	test -f "$libdir/libidmap.a" -a "$(readlink "$libdir/libidmap.so")" = libidmap.so.0
-check "SONAME libidmap.so.0" grep -q 'SONAME.*\[libidmap\.so\.0\]' \
+check "installed libidmap.a, libidmap.so -> libidmap.so.1" \
+	test -f "$libdir/libidmap.a" -a "$(readlink "$libdir/libidmap.so")" = libidmap.so.1
+check "SONAME libidmap.so.1" grep -q 'SONAME.*\[libidmap\.so\.1\]' \
 	<(readelf -d "$libdir/libidmap.so")
 # Only the API is exported: every dynamic symbol defined by the library is idmap_*.
 leaked=$(nm -D --defined-only "$libdir/libidmap.so" | awk '$3 !~ /^idmap_/ {print $3}')
@@ -56,8 +56,8 @@ check "pkg-config --modversion idmap" test "$(pkg-config --modversion idmap)" = 
 check "cc consumer.c \$(pkg-config --cflags --libs idmap)" \
 	cc -o "$work/pc_shared" "$consumer" $(pkg-config --cflags --libs idmap) \
 	-Wl,-rpath,"$(pkg-config --variable=libdir idmap)"
-check "  runs on the installed libidmap.so.0" runs "$work/pc_shared"
-check "  loads it from the prefix" grep -q "$libdir/libidmap.so.0" <(ldd "$work/pc_shared")
+check "  runs on the installed libidmap.so.1" runs "$work/pc_shared"
+check "  loads it from the prefix" grep -q "$libdir/libidmap.so.1" <(ldd "$work/pc_shared")
 static_libs=$(pkg-config --static --libs idmap | sed 's/-lidmap/-l:libidmap.a/')
 # shellcheck disable=SC2046,SC2086
 check "cc consumer.c \$(pkg-config --static --libs idmap), libidmap.a" \
@@ -96,7 +96,7 @@ cp -r "$src/python" "$work/python"
 venv=$work/venv
 check "python3 -m venv" "$python" -m venv "$venv"
 check "pip install ./python" bash -c "cd '$work' && '$venv/bin/pip' install ./python"
-# the installed binding (not python/) on the installed libidmap.so.0, found by ld.so
+# the installed binding (not python/) on the installed libidmap.so.1, found by ld.so
 export LD_LIBRARY_PATH=$libdir
 unset IDMAP_LIBRARY PYTHONPATH
 check "  imported from the venv, its metadata version idmap's" bash -c "cd '$work' &&

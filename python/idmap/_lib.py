@@ -11,7 +11,7 @@ import os
 from ctypes import POINTER, Structure, c_char, c_char_p, c_int, c_size_t, c_uint32, c_uint64
 from ctypes import c_bool, c_uint, c_void_p
 
-SONAME = "libidmap.so.0"
+SONAME = "libidmap.so.1"
 # The binding's version (the package's, read by pyproject.toml) = the library release whose
 # struct layouts it declares; a library of another major.minor (0.x) is refused.
 VERSION = "0.1.0"
