@@ -145,32 +145,30 @@ int entries_on_record(void *ctx, const idmap_fasta_record *r, char *err, size_t 
 	if (!b->entries && start(b) < 0)
 		goto fail;
 	build_entries *e = b->entries;
-	size_t need = r->header_len + r->seq_len;
+	size_t need = IDMAP_ENTRY_HEAD_SIZE + r->header_len + r->seq_len;
 	pend_block *p = block_for(b, need);
 	if (!p)
 		goto fail;
 	uint8_t rec[IDMAP_TMP_REC] = {0};
 	idmap_wr64(rec + IDMAP_ER_CODE, r->code);
 	rec[IDMAP_ER_SPACE] = r->space;
-	rec[IDMAP_ER_FLAGS] = r->flags;
-	rec[IDMAP_ER_PE] = r->pe;
-	idmap_wr16(rec + IDMAP_ER_SV, r->sv);
-	idmap_wr16(rec + IDMAP_ER_HEADER_LEN, (uint16_t)r->header_len);
+	rec[IDMAP_ER_FLAGS] = (uint8_t)(r->flags | r->pe << IDMAP_EF_PE_SHIFT);
+	idmap_wr16(rec + IDMAP_ER_OFFSET, (uint16_t)p->raw_len); /* < the target: block_for */
 	idmap_wr32(rec + IDMAP_ER_BLOCK, e->n_blocks + e->nbatch - 1);
-	idmap_wr32(rec + IDMAP_ER_OFFSET, (uint32_t)p->raw_len);
 	idmap_wr32(rec + IDMAP_ER_SEQ_LEN, (uint32_t)r->seq_len);
 	idmap_wr32(rec + IDMAP_ER_TAXID, r->taxid);
-	idmap_wr16(rec + IDMAP_ER_NAME, r->name[0]);
-	idmap_wr16(rec + IDMAP_ER_NAME + 2, r->name[1]);
-	idmap_wr16(rec + IDMAP_ER_ORGANISM, r->organism[0]);
-	idmap_wr16(rec + IDMAP_ER_ORGANISM + 2, r->organism[1]);
-	idmap_wr16(rec + IDMAP_ER_GENE, r->gene[0]);
-	idmap_wr16(rec + IDMAP_ER_GENE + 2, r->gene[1]);
-	idmap_wr32(rec + IDMAP_ER_MEMBERS, r->members);
+	idmap_wr32(rec + IDMAP_ER_NUMBER, r->space == IDMAP_ES_UNIPROTKB ? r->sv : r->members);
 	idmap_wr64(rec + IDMAP_TMP_LINE, r->line);
 	idmap_wr32(rec + IDMAP_TMP_INPUT, (uint32_t)b->input_index);
-	memcpy(p->raw + p->raw_len, r->header, r->header_len);
-	memcpy(p->raw + p->raw_len + r->header_len, r->seq, r->seq_len);
+	uint8_t *t = p->raw + p->raw_len;
+	idmap_wr16(t + IDMAP_ET_HEADER_LEN, (uint16_t)r->header_len);
+	const uint16_t *spans[] = {r->name, r->organism, r->gene};
+	for (int i = 0; i < 3; i++) {
+		idmap_wr16(t + IDMAP_ET_NAME + 4 * i, spans[i][0]);
+		idmap_wr16(t + IDMAP_ET_NAME + 4 * i + 2, spans[i][1]);
+	}
+	memcpy(t + IDMAP_ENTRY_HEAD_SIZE, r->header, r->header_len);
+	memcpy(t + IDMAP_ENTRY_HEAD_SIZE + r->header_len, r->seq, r->seq_len);
 	p->raw_len += need;
 	if (entry_sort_add(b, &e->recs, rec) < 0)
 		goto fail;
@@ -221,7 +219,7 @@ int entries_add_sections(build *b, idmap_index_writer *w)
 	idmap_wr64(info + IDMAP_EI_TEXT_BYTES, e->text_bytes);
 	for (int k = 0; k < IDMAP_ENTRY_KINDS; k++)
 		idmap_wr64(info + IDMAP_EI_KINDS + 8 * k, e->kinds[k]);
-	idmap_wr32(info + IDMAP_EI_HASH_BITS, e->recs.hash.bits);
+	idmap_wr64(info + IDMAP_EI_HOMES, e->recs.hash.homes);
 	static const char *const names[] = {"entry-data", "entry-blocks"};
 	idmap_spill *s[] = {&e->data, &e->blocks};
 	uint32_t ids[] = {IDMAP_SECTION_ENTRY_DATA, IDMAP_SECTION_ENTRY_BLOCKS};

@@ -76,16 +76,17 @@ int idmap_fe_row_load(const idmap_index *ix, uint64_t slot, int text, idmap_fe_r
 	if ((rc = idmap_entry_cache_block(c, s, idmap_rd32(rec + IDMAP_ER_BLOCK), &r->block,
 					  &ulen)) != IDMAP_OK)
 		return rc;
-	if (idmap_entry_rec_ok(rec, ulen) < 0) {
+	idmap_entry_text t;
+	if (idmap_entry_text_of(rec, r->block, ulen, &t) != IDMAP_OK) {
 		idmap_fe_row_free(r);
 		return IDMAP_ERR_CORRUPT;
 	}
-	r->head = r->block + idmap_rd32(rec + IDMAP_ER_OFFSET);
-	r->head_len = idmap_rd16(rec + IDMAP_ER_HEADER_LEN);
-	r->name[0] = idmap_rd16(rec + IDMAP_ER_NAME);
-	r->name[1] = idmap_rd16(rec + IDMAP_ER_NAME + 2);
-	r->organism[0] = idmap_rd16(rec + IDMAP_ER_ORGANISM);
-	r->organism[1] = idmap_rd16(rec + IDMAP_ER_ORGANISM + 2);
+	r->head = t.header;
+	r->head_len = t.header_len;
+	r->name[0] = t.name[0];
+	r->name[1] = t.name[1];
+	r->organism[0] = t.organism[0];
+	r->organism[1] = t.organism[1];
 	return IDMAP_OK;
 }
 
