@@ -119,7 +119,7 @@ def main():
         if head in text:
             start = text.index(head)
             nxt = text.find("\n## ", start + 1)
-            text = text[:start] + "\n".join(sec) + (text[nxt + 1:] if nxt >= 0 else "")
+            text = text[:start] + "\n".join(sec) + ("\n" + text[nxt + 1:] if nxt >= 0 else "")
         else:
             text = text.rstrip("\n") + "\n\n" + "\n".join(sec)
         open(a.md, "w").write(text)
