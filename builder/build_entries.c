@@ -1,31 +1,46 @@
 /* The entry store (FORMAT.md, "Entry store"): FASTA records are appended to blocks of about
- * IDMAP_ENTRY_BLOCK_TARGET bytes in input order; full blocks are deflated in batches on the
- * build's threads and written in order, so the bytes never depend on --threads. Each record
- * leaves a fixed-size entry record, sorted by key at the end (entry_sort.c). */
+ * IDMAP_ENTRY_BLOCK_TARGET bytes in input order; full blocks are deflated on the build's
+ * threads while parsing goes on, and written in order, so the bytes never depend on
+ * --threads (entry_blocks.c). Each record leaves a fixed-size entry record, sorted by key at
+ * the end (entry_sort.c). */
 #include <libdeflate.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "build_internal.h"
+#include "entry_blocks.h"
 #include "entry_format.h"
 #include "entry_sort.h"
 
-typedef struct {
-	uint8_t *raw, *out;
-	size_t raw_len, out_len, out_cap;
-	struct libdeflate_compressor *c;
-} pend_block;
-
 struct build_entries {
-	pend_block *batch; /* blocks waiting to be compressed; the last one is being filled */
-	uint32_t nbatch, batch_cap;
-	uint32_t n_blocks; /* blocks written */
+	entry_blocks *blocks_out;
 	idmap_spill data, blocks;
 	uint64_t data_bytes, text_bytes, n_records, kinds[IDMAP_ENTRY_KINDS];
+	uint32_t n_blocks; /* blocks written */
 	entry_sort recs;
 };
+
+/* Writes block n (they come in order) to ENTRY_DATA and its entry to ENTRY_BLOCKS. */
+static int write_block(void *ctx, uint32_t n, const uint8_t *raw, size_t raw_len,
+		       const uint8_t *out, size_t out_len)
+{
+	build *b = ctx;
+	build_entries *e = b->entries;
+	uint8_t ent[IDMAP_ENTRY_BLOCK_SIZE] = {0};
+	(void)n;
+	idmap_wr64(ent, e->data_bytes);
+	idmap_wr32(ent + 8, (uint32_t)out_len);
+	idmap_wr32(ent + 12, (uint32_t)raw_len);
+	idmap_wr32(ent + 16, libdeflate_crc32(0, raw, raw_len));
+	if (idmap_spill_write(&e->data, out, out_len) < 0 ||
+	    idmap_spill_write(&e->blocks, ent, sizeof ent) < 0)
+		return build_fail_errno(b, "writing the entry store");
+	e->data_bytes += out_len;
+	e->text_bytes += raw_len;
+	e->n_blocks++;
+	return 0;
+}
 
 static int start(build *b)
 {
@@ -37,11 +52,11 @@ static int start(build *b)
 	idmap_spill_init(&e->blocks);
 	if (entry_sort_init(b, &e->recs) < 0)
 		return -1;
-	uint32_t cap = b->threads < 16 ? b->threads : 16;
-	e->batch = calloc(cap, sizeof *e->batch);
-	if (!e->batch)
+	/* one thread: the caller compresses; more: that many workers beside the parser */
+	e->blocks_out = entry_blocks_new(b->threads > 1 ? b->threads : 0,
+					 IDMAP_ENTRY_BLOCK_TARGET, IDMAP_ENTRY_LEVEL, write_block, b);
+	if (!e->blocks_out)
 		return build_fail(b, "out of memory");
-	e->batch_cap = cap; /* entries_free walks the slots */
 	static const char *const names[] = {"entry-data", "entry-blocks"};
 	idmap_spill *s[] = {&e->data, &e->blocks};
 	for (int i = 0; i < 2; i++) {
@@ -53,90 +68,10 @@ static int start(build *b)
 	return 0;
 }
 
-static void *compress_one(void *arg)
+/* An entry_blocks failure: its reason, or the sink's error already set. */
+static int blocks_fail(build *b, const char *why)
 {
-	pend_block *p = arg;
-	size_t bound = libdeflate_deflate_compress_bound(p->c, p->raw_len);
-	if (bound > p->out_cap) {
-		uint8_t *n = realloc(p->out, bound);
-		if (!n) {
-			p->out_len = 0;
-			return NULL;
-		}
-		p->out = n;
-		p->out_cap = bound;
-	}
-	p->out_len = libdeflate_deflate_compress(p->c, p->raw, p->raw_len, p->out, p->out_cap);
-	return NULL;
-}
-
-/* Compresses the batch's blocks (on threads when there are several) and writes them. */
-static int flush_batch(build *b)
-{
-	build_entries *e = b->entries;
-	pthread_t th[16];
-	int started[16] = {0};
-	for (uint32_t i = 1; i < e->nbatch; i++)
-		started[i] = pthread_create(&th[i], NULL, compress_one, &e->batch[i]) == 0;
-	for (uint32_t i = 0; i < e->nbatch; i++)
-		if (!started[i])
-			compress_one(&e->batch[i]);
-	for (uint32_t i = 1; i < e->nbatch; i++)
-		if (started[i])
-			pthread_join(th[i], NULL);
-	for (uint32_t i = 0; i < e->nbatch; i++) {
-		pend_block *p = &e->batch[i];
-		uint8_t ent[IDMAP_ENTRY_BLOCK_SIZE] = {0};
-		if (p->out_len == 0)
-			return build_fail(b, "out of memory compressing an entry block");
-		idmap_wr64(ent, e->data_bytes);
-		idmap_wr32(ent + 8, (uint32_t)p->out_len);
-		idmap_wr32(ent + 12, (uint32_t)p->raw_len);
-		idmap_wr32(ent + 16, libdeflate_crc32(0, p->raw, p->raw_len));
-		if (idmap_spill_write(&e->data, p->out, p->out_len) < 0 ||
-		    idmap_spill_write(&e->blocks, ent, sizeof ent) < 0)
-			return build_fail_errno(b, "writing the entry store");
-		e->data_bytes += p->out_len;
-		e->text_bytes += p->raw_len;
-		p->raw_len = 0;
-		e->n_blocks++;
-	}
-	e->nbatch = 0;
-	return 0;
-}
-
-/* The block being filled, with room for need more bytes: a new block when the current one
- * would pass the target (a record never spans blocks; a big record gets a block of its own). */
-static pend_block *block_for(build *b, size_t need)
-{
-	build_entries *e = b->entries;
-	pend_block *p = e->nbatch ? &e->batch[e->nbatch - 1] : NULL;
-	if (p && p->raw_len + need > IDMAP_ENTRY_BLOCK_TARGET && p->raw_len > 0) {
-		if (e->nbatch == e->batch_cap && flush_batch(b) < 0)
-			return NULL;
-		p = NULL;
-	}
-	if (!p) {
-		if (e->nbatch == e->batch_cap && flush_batch(b) < 0)
-			return NULL;
-		p = &e->batch[e->nbatch++];
-		p->raw_len = 0;
-		if (!p->c && !(p->c = libdeflate_alloc_compressor(IDMAP_ENTRY_LEVEL))) {
-			build_fail(b, "out of memory");
-			return NULL;
-		}
-	}
-	size_t cap = IDMAP_ENTRY_BLOCK_TARGET > p->raw_len + need ? IDMAP_ENTRY_BLOCK_TARGET
-								 : p->raw_len + need;
-	if (!p->raw || cap > IDMAP_ENTRY_BLOCK_TARGET) {
-		uint8_t *n = realloc(p->raw, cap);
-		if (!n) {
-			build_fail(b, "out of memory");
-			return NULL;
-		}
-		p->raw = n;
-	}
-	return p;
+	return why ? build_fail(b, "%s", why) : -1;
 }
 
 int entries_on_record(void *ctx, const idmap_fasta_record *r, char *err, size_t errlen)
@@ -145,33 +80,35 @@ int entries_on_record(void *ctx, const idmap_fasta_record *r, char *err, size_t 
 	if (!b->entries && start(b) < 0)
 		goto fail;
 	build_entries *e = b->entries;
-	size_t need = r->header_len + r->seq_len;
-	pend_block *p = block_for(b, need);
-	if (!p)
+	size_t need = IDMAP_ENTRY_HEAD_SIZE + r->header_len + r->seq_len, offset;
+	uint8_t *t;
+	uint32_t block;
+	const char *why;
+	if (entry_blocks_room(e->blocks_out, need, &t, &block, &offset, &why) < 0) {
+		blocks_fail(b, why);
 		goto fail;
+	}
 	uint8_t rec[IDMAP_TMP_REC] = {0};
 	idmap_wr64(rec + IDMAP_ER_CODE, r->code);
 	rec[IDMAP_ER_SPACE] = r->space;
-	rec[IDMAP_ER_FLAGS] = r->flags;
-	rec[IDMAP_ER_PE] = r->pe;
-	idmap_wr16(rec + IDMAP_ER_SV, r->sv);
-	idmap_wr16(rec + IDMAP_ER_HEADER_LEN, (uint16_t)r->header_len);
-	idmap_wr32(rec + IDMAP_ER_BLOCK, e->n_blocks + e->nbatch - 1);
-	idmap_wr32(rec + IDMAP_ER_OFFSET, (uint32_t)p->raw_len);
+	rec[IDMAP_ER_FLAGS] = (uint8_t)(r->flags | r->pe << IDMAP_EF_PE_SHIFT |
+					 (r->gene[1] ? IDMAP_EF_GENE : 0));
+	idmap_wr16(rec + IDMAP_ER_OFFSET, (uint16_t)offset); /* < the target: entry_blocks */
+	idmap_wr32(rec + IDMAP_ER_BLOCK, block);
 	idmap_wr32(rec + IDMAP_ER_SEQ_LEN, (uint32_t)r->seq_len);
 	idmap_wr32(rec + IDMAP_ER_TAXID, r->taxid);
-	idmap_wr16(rec + IDMAP_ER_NAME, r->name[0]);
-	idmap_wr16(rec + IDMAP_ER_NAME + 2, r->name[1]);
-	idmap_wr16(rec + IDMAP_ER_ORGANISM, r->organism[0]);
-	idmap_wr16(rec + IDMAP_ER_ORGANISM + 2, r->organism[1]);
-	idmap_wr16(rec + IDMAP_ER_GENE, r->gene[0]);
-	idmap_wr16(rec + IDMAP_ER_GENE + 2, r->gene[1]);
-	idmap_wr32(rec + IDMAP_ER_MEMBERS, r->members);
+	idmap_wr32(rec + IDMAP_ER_NUMBER, r->space == IDMAP_ES_UNIPROTKB ? r->sv : r->members);
 	idmap_wr64(rec + IDMAP_TMP_LINE, r->line);
 	idmap_wr32(rec + IDMAP_TMP_INPUT, (uint32_t)b->input_index);
-	memcpy(p->raw + p->raw_len, r->header, r->header_len);
-	memcpy(p->raw + p->raw_len + r->header_len, r->seq, r->seq_len);
-	p->raw_len += need;
+	idmap_wr16(t + IDMAP_ET_HEADER_LEN, (uint16_t)r->header_len);
+	const uint16_t *spans[] = {r->name, r->organism, r->gene};
+	for (int i = 0; i < 3; i++) {
+		idmap_wr16(t + IDMAP_ET_NAME + 4 * i, spans[i][0]);
+		idmap_wr16(t + IDMAP_ET_NAME + 4 * i + 2, spans[i][1]);
+	}
+	memcpy(t + IDMAP_ENTRY_HEAD_SIZE, r->header, r->header_len);
+	memcpy(t + IDMAP_ENTRY_HEAD_SIZE + r->header_len, r->seq, r->seq_len);
+	entry_blocks_wrote(e->blocks_out, need);
 	if (entry_sort_add(b, &e->recs, rec) < 0)
 		goto fail;
 	e->n_records++;
@@ -187,8 +124,9 @@ int entries_ingest_done(build *b)
 	build_entries *e = b->entries;
 	if (!e)
 		return 0;
-	if (e->nbatch && flush_batch(b) < 0)
-		return -1;
+	const char *why;
+	if (entry_blocks_flush(e->blocks_out, &why) < 0)
+		return blocks_fail(b, why);
 	return entry_sort_park(b, &e->recs);
 }
 
@@ -197,8 +135,9 @@ int entries_finish(build *b)
 	build_entries *e = b->entries;
 	if (!e)
 		return 0;
-	if (e->nbatch && flush_batch(b) < 0)
-		return -1;
+	const char *why;
+	if (entry_blocks_flush(e->blocks_out, &why) < 0)
+		return blocks_fail(b, why);
 	if (e->n_blocks == UINT32_MAX)
 		return build_fail(b, "too many entry blocks");
 	build_log(b, "entries: %llu records in %u blocks, sorting",
@@ -221,7 +160,7 @@ int entries_add_sections(build *b, idmap_index_writer *w)
 	idmap_wr64(info + IDMAP_EI_TEXT_BYTES, e->text_bytes);
 	for (int k = 0; k < IDMAP_ENTRY_KINDS; k++)
 		idmap_wr64(info + IDMAP_EI_KINDS + 8 * k, e->kinds[k]);
-	idmap_wr32(info + IDMAP_EI_HASH_BITS, e->recs.hash.bits);
+	idmap_wr64(info + IDMAP_EI_HOMES, e->recs.hash.homes);
 	static const char *const names[] = {"entry-data", "entry-blocks"};
 	idmap_spill *s[] = {&e->data, &e->blocks};
 	uint32_t ids[] = {IDMAP_SECTION_ENTRY_DATA, IDMAP_SECTION_ENTRY_BLOCKS};
@@ -245,13 +184,8 @@ void entries_free(build *b)
 		return;
 	idmap_spill_close(&e->data);
 	idmap_spill_close(&e->blocks);
+	entry_blocks_free(e->blocks_out);
 	entry_sort_free(&e->recs);
-	for (uint32_t i = 0; i < e->batch_cap; i++) {
-		free(e->batch[i].raw);
-		free(e->batch[i].out);
-		libdeflate_free_compressor(e->batch[i].c);
-	}
-	free(e->batch);
 	free(e);
 	b->entries = NULL;
 }

@@ -16,11 +16,11 @@ int entry_hash_begin(build *b, entry_hash *h, uint64_t n)
 	idmap_spill_init(&h->out);
 	if (n >= UINT32_MAX)
 		return build_fail(b, "too many FASTA records (%llu)", (unsigned long long)n);
-	h->bits = idmap_entry_hash_bits(n);
+	h->homes = idmap_entry_homes(n);
 	/* a partition's pairs and their sort scratch (32 bytes a pair) in a quarter of the
 	 * budget */
 	uint64_t per_part = b->memory / 4 / 32;
-	while (h->pbits < MAX_PBITS && h->pbits < h->bits && (n >> h->pbits) > per_part)
+	while (h->pbits < MAX_PBITS && (2ull << h->pbits) <= h->homes && (n >> h->pbits) > per_part)
 		h->pbits++;
 	uint32_t np = 1u << h->pbits;
 	h->parts = calloc(np, sizeof *h->parts);
@@ -40,9 +40,10 @@ int entry_hash_begin(build *b, entry_hash *h, uint64_t n)
 int entry_hash_add(build *b, entry_hash *h, const uint8_t *rec, uint64_t index)
 {
 	uint64_t pair[2];
-	pair[0] = idmap_entry_home(rec[IDMAP_ER_SPACE], idmap_rd64(rec + IDMAP_ER_CODE), h->bits);
+	pair[0] = idmap_entry_home(rec[IDMAP_ER_SPACE], idmap_rd64(rec + IDMAP_ER_CODE), h->homes);
 	pair[1] = index;
-	idmap_spill *s = &h->parts[pair[0] >> (h->bits - h->pbits)];
+	/* partitions are ranges of home slots (homes < 2^34, so no overflow) */
+	idmap_spill *s = &h->parts[(pair[0] << h->pbits) / h->homes];
 	if (idmap_spill_write(s, pair, sizeof pair) < 0)
 		return build_fail_errno(b, "writing a temporary file");
 	h->n++;
@@ -94,7 +95,7 @@ int entry_hash_finish(build *b, entry_hash *h)
 		if (rc < 0)
 			return build_fail_errno(b, "writing the entry hash table");
 	}
-	for (; next < (1ull << h->bits); next++)
+	for (; next < h->homes; next++)
 		if (put_slot(&h->out, 0) < 0)
 			return build_fail_errno(b, "writing the entry hash table");
 	if (idmap_spill_flush(&h->out) < 0)

@@ -11,7 +11,8 @@
 #include "build_internal.h"
 
 typedef struct {
-	unsigned bits, pbits; /* 2^bits home slots; 2^pbits partitions */
+	uint64_t homes;	      /* home slots */
+	unsigned pbits;	      /* 2^pbits partitions of the home slots */
 	idmap_spill *parts;
 	uint64_t n;	      /* records added */
 	idmap_spill out;      /* the table, after entry_hash_finish */

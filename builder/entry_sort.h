@@ -12,9 +12,9 @@
 #include "entry_hash.h"
 
 /* A record while it is sorted: the entry record, then where it came from. */
-#define IDMAP_TMP_REC 64
-#define IDMAP_TMP_LINE 48  /* u64: line of the header */
-#define IDMAP_TMP_INPUT 56 /* u32: index of the input */
+#define IDMAP_TMP_REC 40
+#define IDMAP_TMP_LINE 28  /* u64: line of the header */
+#define IDMAP_TMP_INPUT 36 /* u32: index of the input */
 
 typedef struct {
 	uint8_t *buf; /* records not yet in a run */

@@ -15,7 +15,7 @@ static const idmap_section_info *find_section(const idmap_index *ix, uint32_t id
 	return NULL;
 }
 
-int idmap_entries_open(idmap_index *ix)
+int idmap_entries_open(idmap_index *ix, char *detail, size_t len)
 {
 	idmap_entry_store *s = &ix->entries;
 	const idmap_section_info *info = find_section(ix, IDMAP_SECTION_ENTRY_INFO);
@@ -27,33 +27,41 @@ int idmap_entries_open(idmap_index *ix)
 	if (!info && !blocks && !data && !recs && !hash)
 		return IDMAP_OK;
 	if (!info || !blocks || !data || !recs || !hash || info->length != IDMAP_ENTRY_INFO_SIZE)
-		return IDMAP_ERR_CORRUPT;
+		return idmap_detail_set(detail, len, IDMAP_ERR_CORRUPT,
+					"entry store: a section missing or ENTRY_INFO's length");
 	const uint8_t *p = ix->map + info->offset;
 	if (libdeflate_crc32(0, p, info->length) != info->crc)
-		return IDMAP_ERR_CORRUPT;
+		return idmap_detail_set(detail, len, IDMAP_ERR_CORRUPT, "ENTRY_INFO: bad CRC");
+	uint32_t version = idmap_rd32(p + IDMAP_EI_VERSION);
+	if (version != IDMAP_ENTRY_STORE_VERSION)
+		return idmap_detail_set(detail, len, IDMAP_ERR_VERSION,
+					"ENTRY_INFO: entry store version %u is not supported by "
+					"this idmap (version %u): rebuild the index with `idmap "
+					"build`",
+					version, IDMAP_ENTRY_STORE_VERSION);
 	for (size_t i = IDMAP_EI_RESERVED; i < IDMAP_ENTRY_INFO_SIZE; i++)
 		if (p[i])
-			return IDMAP_ERR_CORRUPT;
+			return idmap_detail_set(detail, len, IDMAP_ERR_CORRUPT,
+						"ENTRY_INFO: reserved bytes set");
 	uint32_t rec_size = idmap_rd32(p + IDMAP_EI_RECORD_SIZE);
 	uint64_t nb = idmap_rd64(p + IDMAP_EI_BLOCKS), nr = idmap_rd64(p + IDMAP_EI_RECORDS);
-	uint32_t bits = idmap_rd32(p + IDMAP_EI_HASH_BITS);
+	uint64_t homes = idmap_rd64(p + IDMAP_EI_HOMES);
 	uint64_t slots = hash->length / 4;
-	/* store version 1; fields appended to the records later are stepped over (rec_size) */
-	if (idmap_rd32(p + IDMAP_EI_VERSION) != IDMAP_ENTRY_STORE_VERSION ||
-	    rec_size < IDMAP_ENTRY_RECORD_SIZE || rec_size > 4096 || nb > UINT32_MAX ||
+	/* fields appended to the records later are stepped over (rec_size) */
+	if (rec_size < IDMAP_ENTRY_RECORD_SIZE || rec_size > 4096 || nb > UINT32_MAX ||
 	    blocks->length / IDMAP_ENTRY_BLOCK_SIZE != nb ||
 	    blocks->length % IDMAP_ENTRY_BLOCK_SIZE || recs->length / rec_size != nr ||
-	    recs->length % rec_size || nr >= UINT32_MAX || bits < 1 ||
-	    bits > IDMAP_ENTRY_MAX_HASH_BITS || hash->length % 4 || slots < (1ull << bits) ||
-	    slots - (1ull << bits) > nr)
-		return IDMAP_ERR_CORRUPT;
+	    recs->length % rec_size || nr >= UINT32_MAX || homes != idmap_entry_homes(nr) ||
+	    hash->length % 4 || slots < homes || slots - homes > nr)
+		return idmap_detail_set(detail, len, IDMAP_ERR_CORRUPT,
+					"ENTRY_INFO: counts or sizes disagree with the sections");
 	s->info = p;
 	s->blocks = ix->map + blocks->offset;
 	s->data = ix->map + data->offset;
 	s->recs = ix->map + recs->offset;
 	s->hash = ix->map + hash->offset;
 	s->n_slots = slots;
-	s->hash_bits = bits;
+	s->n_homes = homes;
 	s->n_blocks = nb;
 	s->n_recs = nr;
 	s->data_len = data->length;
@@ -100,10 +108,12 @@ static int fill(const idmap_entry_store *s, uint64_t i, idmap_entry *e)
 	e->kind = idmap_entry_rec_kind(r);
 	e->reviewed = (flags & IDMAP_EF_REVIEWED) != 0;
 	e->fragment = (flags & IDMAP_EF_FRAGMENT) != 0;
-	e->pe = r[IDMAP_ER_PE];
-	e->sv = idmap_rd16(r + IDMAP_ER_SV);
+	e->pe = (flags >> IDMAP_EF_PE_SHIFT) & IDMAP_EF_PE_MASK;
 	e->taxid = idmap_rd32(r + IDMAP_ER_TAXID);
-	e->members = idmap_rd32(r + IDMAP_ER_MEMBERS);
+	if (space == IDMAP_ES_UNIPROTKB)
+		e->sv = (int)idmap_rd32(r + IDMAP_ER_NUMBER);
+	else
+		e->members = idmap_rd32(r + IDMAP_ER_NUMBER);
 	e->length = idmap_rd32(r + IDMAP_ER_SEQ_LEN);
 	return IDMAP_OK;
 }
@@ -112,7 +122,7 @@ static int fill(const idmap_entry_store *s, uint64_t i, idmap_entry *e)
  * The record's index, UINT64_MAX when absent, or UINT64_MAX - 1 for a slot naming no record. */
 static uint64_t search(const idmap_entry_store *s, uint8_t space, uint64_t code)
 {
-	for (uint64_t pos = idmap_entry_home(space, code, s->hash_bits); pos < s->n_slots; pos++) {
+	for (uint64_t pos = idmap_entry_home(space, code, s->n_homes); pos < s->n_slots; pos++) {
 		uint32_t v = idmap_rd32(s->hash + 4 * pos);
 		if (v == 0)
 			break;

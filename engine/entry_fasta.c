@@ -49,17 +49,36 @@ int idmap_entry_block(const idmap_entry_store *s, uint64_t b, uint8_t **out, siz
 
 int idmap_entry_rec_ok(const uint8_t *r, size_t ulen)
 {
-	uint64_t off = idmap_rd32(r + IDMAP_ER_OFFSET), hl = idmap_rd16(r + IDMAP_ER_HEADER_LEN);
-	uint64_t sl = idmap_rd32(r + IDMAP_ER_SEQ_LEN);
-	if (hl == 0 || sl == 0 || off + hl + sl > ulen || r[IDMAP_ER_RESERVED] ||
-	    (r[IDMAP_ER_FLAGS] & ~IDMAP_EF_KNOWN))
+	uint64_t off = idmap_rd16(r + IDMAP_ER_OFFSET), sl = idmap_rd32(r + IDMAP_ER_SEQ_LEN);
+	unsigned flags = r[IDMAP_ER_FLAGS];
+	if (sl == 0 || off + IDMAP_ENTRY_HEAD_SIZE + 1 + sl > ulen || (flags & ~IDMAP_EF_KNOWN) ||
+	    ((flags >> IDMAP_EF_PE_SHIFT) & IDMAP_EF_PE_MASK) > 5)
 		return -1;
-	for (int f = 0; f < 3; f++) {
-		const uint8_t *sp = r + IDMAP_ER_NAME + 4 * f;
-		if ((uint64_t)idmap_rd16(sp) + idmap_rd16(sp + 2) > hl)
-			return -1;
-	}
 	return 0;
+}
+
+int idmap_entry_text_of(const uint8_t *r, const uint8_t *blk, size_t ulen, idmap_entry_text *t)
+{
+	if (idmap_entry_rec_ok(r, ulen) < 0)
+		return IDMAP_ERR_CORRUPT;
+	const uint8_t *head = blk + idmap_rd16(r + IDMAP_ER_OFFSET);
+	t->header = head + IDMAP_ENTRY_HEAD_SIZE;
+	t->header_len = idmap_rd16(head + IDMAP_ET_HEADER_LEN);
+	t->seq = t->header + t->header_len;
+	t->seq_len = idmap_rd32(r + IDMAP_ER_SEQ_LEN);
+	if (t->header_len == 0 || (size_t)(t->seq - blk) + t->seq_len > ulen)
+		return IDMAP_ERR_CORRUPT;
+	uint16_t *spans[] = {t->name, t->organism, t->gene};
+	for (int f = 0; f < 3; f++) {
+		spans[f][0] = idmap_rd16(head + IDMAP_ET_NAME + 4 * f);
+		spans[f][1] = idmap_rd16(head + IDMAP_ET_NAME + 4 * f + 2);
+		if ((size_t)spans[f][0] + spans[f][1] > t->header_len)
+			return IDMAP_ERR_CORRUPT;
+	}
+	/* the record's gene bit says what the span says (readers trust it before inflating) */
+	if (((r[IDMAP_ER_FLAGS] & IDMAP_EF_GENE) != 0) != (t->gene[1] != 0))
+		return IDMAP_ERR_CORRUPT;
+	return IDMAP_OK;
 }
 
 /* Appends the residues seq[0, n) to out, LINE a line. */
@@ -99,11 +118,11 @@ IDMAP_API int idmap_entry_fasta_cached(const idmap_index *ix, idmap_entry_cache 
 	int rc = idmap_entry_cache_block(c, s, idmap_rd32(r + IDMAP_ER_BLOCK), &blk, &ulen);
 	if (rc != IDMAP_OK)
 		return rc;
-	if (idmap_entry_rec_ok(r, ulen) < 0)
+	idmap_entry_text t;
+	if (idmap_entry_text_of(r, blk, ulen, &t) != IDMAP_OK)
 		return IDMAP_ERR_CORRUPT;
-	const uint8_t *head = blk + idmap_rd32(r + IDMAP_ER_OFFSET);
-	size_t hl = idmap_rd16(r + IDMAP_ER_HEADER_LEN);
-	const uint8_t *seq = head + hl;
+	const uint8_t *head = t.header, *seq = t.seq;
+	size_t hl = t.header_len;
 	size_t n = seq_len;
 	char acc[IDMAP_ACC_TEXT_MAX];
 	if (range) {

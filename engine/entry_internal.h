@@ -11,16 +11,16 @@
 typedef struct {
 	const uint8_t *info, *blocks, *data, *recs, *hash; /* NULL info: no store */
 	uint64_t n_blocks, n_recs, data_len, store_bytes;
-	uint64_t n_slots; /* ENTRY_HASH slots */
+	uint64_t n_slots, n_homes; /* ENTRY_HASH slots, home slots */
 	uint32_t rec_size;
-	unsigned hash_bits;
 } idmap_entry_store;
 
 struct idmap_index;
 
 /* Locates and checks the store's sections at open: lengths and ENTRY_INFO (its CRC too).
- * IDMAP_OK (also without a store) or IDMAP_ERR_CORRUPT. */
-int idmap_entries_open(struct idmap_index *ix);
+ * IDMAP_OK (also without a store), IDMAP_ERR_VERSION (another store version: rebuild) or
+ * IDMAP_ERR_CORRUPT, with a line in detail. */
+int idmap_entries_open(struct idmap_index *ix, char *detail, size_t len);
 
 /* Record i's bytes. */
 static inline const uint8_t *idmap_entry_rec(const idmap_entry_store *s, uint64_t i)
@@ -63,9 +63,20 @@ idmap_entry_cache *idmap_entry_thread_cache(void);
  * IDMAP_OK, IDMAP_ERR_CORRUPT or IDMAP_ERR_NOMEM. */
 int idmap_entry_block(const idmap_entry_store *s, uint64_t b, uint8_t **out, size_t *len);
 
-/* Checks record r against its block's length ulen: the text lies inside and its spans inside
- * the header. 0 or -1. */
+/* Checks record r against its block's length ulen: its head, at least one header byte and
+ * its residues fit. 0 or -1. */
 int idmap_entry_rec_ok(const uint8_t *r, size_t ulen);
+
+/* A record's text in its inflated block. Spans are (offset, length) in the header. */
+typedef struct {
+	const uint8_t *header, *seq;
+	size_t header_len, seq_len;
+	uint16_t name[2], organism[2], gene[2];
+} idmap_entry_text;
+
+/* The text of record r in its block blk[0, ulen), checked: the header and residues inside
+ * the block, the spans inside the header. IDMAP_OK or IDMAP_ERR_CORRUPT. */
+int idmap_entry_text_of(const uint8_t *r, const uint8_t *blk, size_t ulen, idmap_entry_text *t);
 
 /* Every block (CRC, bounds) and record (order, bounds) of the store. IDMAP_OK or
  * IDMAP_ERR_CORRUPT with a line in detail. */

@@ -90,7 +90,7 @@ static int verify_hash(const idmap_entry_store *s, char *detail, size_t len)
 		seen[i / 8] |= (uint8_t)(1u << (i % 8));
 		const uint8_t *r = idmap_entry_rec(s, i);
 		uint64_t home = idmap_entry_home(r[IDMAP_ER_SPACE], idmap_rd64(r + IDMAP_ER_CODE),
-						 s->hash_bits);
+						 s->n_homes);
 		if (home > pos || home < run)
 			rc = bad(detail, len, "ENTRY_HASH: record out of its probe range in slot", pos);
 		found++;

@@ -74,16 +74,10 @@ int idmap_fe_row_find(const idmap_index *ix, uint64_t slot, idmap_fe_row *r)
 		return IDMAP_OK;
 	if (rc != IDMAP_OK)
 		return rc;
-	/* the spans of the header are in the record: known before any inflate */
+	/* the spans of the header come with its text; the record says whether a gene is */
 	const uint8_t *rec = idmap_entry_rec(&ix->entries, r->e.record);
 	r->found = 1;
-	r->head_len = idmap_rd16(rec + IDMAP_ER_HEADER_LEN);
-	r->name[0] = idmap_rd16(rec + IDMAP_ER_NAME);
-	r->name[1] = idmap_rd16(rec + IDMAP_ER_NAME + 2);
-	r->organism[0] = idmap_rd16(rec + IDMAP_ER_ORGANISM);
-	r->organism[1] = idmap_rd16(rec + IDMAP_ER_ORGANISM + 2);
-	r->gene[0] = idmap_rd16(rec + IDMAP_ER_GENE);
-	r->gene[1] = idmap_rd16(rec + IDMAP_ER_GENE + 2);
+	r->has_gene = (rec[IDMAP_ER_FLAGS] & IDMAP_EF_GENE) != 0;
 	return IDMAP_OK;
 }
 
@@ -101,11 +95,19 @@ int idmap_fe_row_text(const idmap_index *ix, idmap_fe_row *r)
 	int rc = idmap_entry_cache_block(c, s, idmap_rd32(rec + IDMAP_ER_BLOCK), &r->block, &ulen);
 	if (rc != IDMAP_OK)
 		return rc;
-	if (idmap_entry_rec_ok(rec, ulen) < 0) {
+	idmap_entry_text t;
+	if (idmap_entry_text_of(rec, r->block, ulen, &t) != IDMAP_OK) {
 		idmap_fe_row_free(r);
 		return IDMAP_ERR_CORRUPT;
 	}
-	r->head = r->block + idmap_rd32(rec + IDMAP_ER_OFFSET);
+	r->head = t.header;
+	r->head_len = t.header_len;
+	r->name[0] = t.name[0];
+	r->name[1] = t.name[1];
+	r->organism[0] = t.organism[0];
+	r->organism[1] = t.organism[1];
+	r->gene[0] = t.gene[0];
+	r->gene[1] = t.gene[1];
 	return IDMAP_OK;
 }
 
@@ -197,10 +199,12 @@ int idmap_fe_entry_name(const idmap_fe_row *r, const char **v, size_t *n)
 
 int idmap_fe_gene(const idmap_fe_row *r, const char **v, size_t *n)
 {
-	if (!r->found || r->e.kind > IDMAP_ENTRY_ISOFORM || !r->gene[1])
+	if (!r->found || r->e.kind > IDMAP_ENTRY_ISOFORM || !r->has_gene)
 		return 0;
 	if (!r->block)
 		return -1;
+	if (!r->gene[1])
+		return 0;
 	*v = (const char *)r->head + r->gene[0];
 	*n = r->gene[1];
 	return 1;

@@ -36,7 +36,8 @@ typedef struct {
 			       * thread's next row load), else NULL */
 	const uint8_t *head; /* the header text in block, then the residues (text loaded) */
 	size_t head_len;
-	uint32_t name[2], organism[2], gene[2]; /* (offset, length) in the header (found) */
+	uint32_t name[2], organism[2], gene[2]; /* (offset, length) in the header (text) */
+	int has_gene;			       /* the header has a gene name (found) */
 } idmap_fe_row;
 
 /* Loads the record of accession slot (its own, "X-1" giving X) into *r, inflating its block

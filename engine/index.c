@@ -427,7 +427,7 @@ static int validate(idmap_index *ix, const why *w)
 		rc = check_offsets(ix, IDMAP_SECTION_KEY_INDEX, IDMAP_SECTION_KEY_POOL, ix->n_key,
 				   w);
 	if (rc == IDMAP_OK)
-		rc = idmap_entries_open(ix);
+		rc = idmap_entries_open(ix, w->p, w->len);
 	return rc;
 }
 

@@ -18,16 +18,20 @@ enum {
 	IDMAP_SECTION_ENTRY_HASH = 39,
 };
 
-#define IDMAP_ENTRY_STORE_VERSION 1u
+#define IDMAP_ENTRY_STORE_VERSION 2u
 #define IDMAP_ENTRY_INFO_SIZE 128u
 #define IDMAP_ENTRY_BLOCK_SIZE 24u  /* one ENTRY_BLOCKS entry */
-#define IDMAP_ENTRY_RECORD_SIZE 48u /* one ENTRY_RECORDS entry, version 1 */
+#define IDMAP_ENTRY_RECORD_SIZE 28u /* one ENTRY_RECORDS entry, version 2 */
+#define IDMAP_ENTRY_HEAD_SIZE 14u   /* the binary head of a text in a block */
+/* 64 KiB at most: a text starts before the target, so its offset fits the record's u16 */
 #define IDMAP_ENTRY_BLOCK_TARGET (64u << 10)
-#define IDMAP_ENTRY_LEVEL 9	    /* libdeflate compression level */
+#define IDMAP_ENTRY_LEVEL 6	    /* libdeflate compression level */
 #define IDMAP_ENTRY_MAX_HEADER 65535u
 #define IDMAP_ENTRY_MAX_SEQ (1u << 28)
-/* Uncompressed bytes of one block: a target's worth and one more record at most. */
-#define IDMAP_ENTRY_MAX_BLOCK (IDMAP_ENTRY_BLOCK_TARGET + IDMAP_ENTRY_MAX_HEADER + IDMAP_ENTRY_MAX_SEQ)
+/* Uncompressed bytes of one block: a target's worth and one more text at most. */
+#define IDMAP_ENTRY_MAX_BLOCK                                                                  \
+	(IDMAP_ENTRY_BLOCK_TARGET + IDMAP_ENTRY_HEAD_SIZE + IDMAP_ENTRY_MAX_HEADER +           \
+	 IDMAP_ENTRY_MAX_SEQ)
 
 /* ENTRY_INFO field offsets. */
 enum {
@@ -39,10 +43,9 @@ enum {
 	IDMAP_EI_RECORDS = 24,	  /* u64 */
 	IDMAP_EI_TEXT_BYTES = 32, /* u64: uncompressed bytes of all blocks */
 	IDMAP_EI_KINDS = 40,	  /* u64[IDMAP_ENTRY_KINDS]: records per kind */
-	IDMAP_EI_HASH_BITS = 96,  /* u32: ENTRY_HASH has 2^bits home slots */
-	IDMAP_EI_RESERVED = 100,  /* to the end */
+	IDMAP_EI_HOMES = 96,	  /* u64: ENTRY_HASH has this many home slots */
+	IDMAP_EI_RESERVED = 104,  /* to the end */
 };
-#define IDMAP_ENTRY_MAX_HASH_BITS 40u
 
 /* Kinds of records, counted in ENTRY_INFO (index = kind - 1). */
 enum {
@@ -65,29 +68,34 @@ enum {
 	IDMAP_ES_LAST = 8,
 };
 
-/* ENTRY_RECORDS field offsets. */
+/* ENTRY_RECORDS field offsets (version 2). */
 enum {
-	IDMAP_ER_CODE = 0,	 /* u64 */
-	IDMAP_ER_SPACE = 8,	 /* u8 */
-	IDMAP_ER_FLAGS = 9,	 /* u8 */
-	IDMAP_ER_PE = 10,	 /* u8: protein existence 1..5, 0 when absent */
-	IDMAP_ER_RESERVED = 11,	 /* u8 */
-	IDMAP_ER_SV = 12,	 /* u16: sequence version, 0 when absent */
-	IDMAP_ER_HEADER_LEN = 14, /* u16 */
-	IDMAP_ER_BLOCK = 16,	 /* u32 */
-	IDMAP_ER_OFFSET = 20,	 /* u32: in the uncompressed block */
-	IDMAP_ER_SEQ_LEN = 24,	 /* u32 */
-	IDMAP_ER_TAXID = 28,	 /* u32: OX= / TaxID=, 0 when absent */
-	IDMAP_ER_NAME = 32,	 /* u16 offset, u16 length in the header */
-	IDMAP_ER_ORGANISM = 36,	 /* likewise */
-	IDMAP_ER_GENE = 40,	 /* likewise (UniRef: RepID) */
-	IDMAP_ER_MEMBERS = 44,	 /* u32: UniRef n=, else 0 */
+	IDMAP_ER_CODE = 0,	/* u64 */
+	IDMAP_ER_SPACE = 8,	/* u8 */
+	IDMAP_ER_FLAGS = 9,	/* u8: IDMAP_EF_* bits, PE in bits 2-4 */
+	IDMAP_ER_OFFSET = 10,	/* u16: of the text's head in the uncompressed block */
+	IDMAP_ER_BLOCK = 12,	/* u32 */
+	IDMAP_ER_SEQ_LEN = 16,	/* u32 */
+	IDMAP_ER_TAXID = 20,	/* u32: OX= / TaxID=, 0 when absent */
+	IDMAP_ER_NUMBER = 24,	/* u32: SV= (UniProtKB) or n= (UniRef), else 0 */
 };
 
 /* Record flags. */
 #define IDMAP_EF_REVIEWED 1u /* sp| */
 #define IDMAP_EF_FRAGMENT 2u /* protein name ends in "(Fragment)" or "(Fragments)" */
-#define IDMAP_EF_KNOWN 3u
+#define IDMAP_EF_PE_SHIFT 2  /* protein existence 1..5, 0 when absent */
+#define IDMAP_EF_PE_MASK 7u  /* of the PE field, after the shift */
+#define IDMAP_EF_GENE 0x20u  /* the header has a GN= (UniRef: RepID=) value */
+#define IDMAP_EF_KNOWN 0x3Fu
+
+/* The head of a text in its block (u16 each): header length, then the name, organism and
+ * gene spans (offset, length) in the header. The header and the residues follow it. */
+enum {
+	IDMAP_ET_HEADER_LEN = 0,
+	IDMAP_ET_NAME = 2,
+	IDMAP_ET_ORGANISM = 6,
+	IDMAP_ET_GENE = 10, /* UniRef: RepID */
+};
 
 /* The key of an entry id: "P31946", "P31946-2", "UniRef90_P31946", "UniRef50_UPI0000000001",
  * "UPI0000000001" (upper case; UniRef's prefix exactly as written). Returns 0 with *space and
@@ -98,19 +106,16 @@ int idmap_entry_key(const char *s, size_t len, uint8_t *space, uint64_t *code);
  * invalid key. */
 size_t idmap_entry_key_text(uint8_t space, uint64_t code, char out[32]);
 
-/* The home slot of a key in a table of 2^bits home slots (FORMAT.md, ENTRY_HASH). */
-static inline uint64_t idmap_entry_home(uint8_t space, uint64_t code, unsigned bits)
+/* The home slot of a key in a table of homes home slots (FORMAT.md, ENTRY_HASH). */
+static inline uint64_t idmap_entry_home(uint8_t space, uint64_t code, uint64_t homes)
 {
-	return idmap_fmix(code ^ ((uint64_t)space * IDMAP_K1)) >> (64 - bits);
+	return idmap_fastrange64(idmap_fmix(code ^ ((uint64_t)space * IDMAP_K1)), homes);
 }
 
-/* Hash bits for n records: the least with 2^bits >= 1.5 n (at least 1). */
-static inline unsigned idmap_entry_hash_bits(uint64_t n)
+/* Home slots for n records: 1.5 n rounded up (at least 1), so a third of them are empty. */
+static inline uint64_t idmap_entry_homes(uint64_t n)
 {
-	unsigned bits = 1;
-	while (bits < IDMAP_ENTRY_MAX_HASH_BITS && (1ull << bits) < n + n / 2)
-		bits++;
-	return bits;
+	return n + (n + 1) / 2 + (n == 0);
 }
 
 /* Orders keys: space first, then code. */

@@ -119,6 +119,14 @@ def synthetic(t, a):
     s1, s2 = sections(b1), sections(b2)
     t.check(all(b1[s1[k][0]:s1[k][0] + s1[k][1]] == b2[s2[k][0]:s2[k][0] + s2[k][1]]
                 for k in range(35, 40)), "--memory 1M: the same entry store")
+    # the store is at most the size of gzip -6 of the FASTA it holds (issue 15)
+    store = sum(s1[k][1] for k in range(35, 40))
+    gz = 0
+    for n in inputs:
+        if ".fasta" in n:
+            with (gzip.open if n.endswith(".gz") else open)(n, "rb") as f:
+                gz += len(gzip.compress(f.read(), 6))
+    t.check(store <= gz, "store <= gzip -6 of the FASTA", f"{store} > {gz}")
     dup = os.path.join(w, "dup.fasta")
     with open(os.path.join(rel, "uniprot_sprot.fasta"), "rb") as f:
         first = f.read().split(b"\n>")[0] + b"\n"
@@ -191,7 +199,7 @@ def damage(t, a, idx):
     cases.append(("a flipped byte in a block", b, False, b"ENTRY_DATA"))
     b = bytearray(good)
     roff, rlen, _ = secs[ENTRY_RECORDS]
-    struct.pack_into("<I", b, roff + 24, 0x7FFFFFF)  # seq_len of record 0
+    struct.pack_into("<I", b, roff + 16, 0x7FFFFFF)  # seq_len of record 0
     cases.append(("a record longer than its block, CRCs resealed", b, True, b"ENTRY_RECORDS"))
     b = bytearray(good)
     hoff, hlen, _ = secs[ENTRY_HASH]
@@ -237,6 +245,15 @@ def damage(t, a, idx):
             "entry: a record of a damaged block fails", r.stderr.decode())
     r = run([a.idmap, "entry", "-i", idx, "UPI0000000000"])
     t.check(r.returncode == 1 and b"no FASTA record" in r.stderr, "entry: an absent UPI")
+    # a store of another version (1: 48-byte records) is refused with a rebuild hint
+    b = bytearray(good)
+    struct.pack_into("<I", b, secs[35][0], 1)
+    reseal(b)
+    with open(path, "wb") as f:
+        f.write(b)
+    r = run([a.idmap, "entry", "-i", path, "P31946"])
+    t.check(r.returncode == 1 and b"entry store version 1" in r.stderr and
+            b"rebuild the index" in r.stderr, "an old entry store: rebuild", r.stderr.decode())
 
 
 def sample(t, a):

@@ -403,6 +403,59 @@ static void test_fasta_by_block(void **state)
 	idmap_close(x);
 }
 
+/* A record's text in its block: the head read and every length checked against the block. */
+static void test_text_bounds(void **state)
+{
+	(void)state;
+	static const char header[] = "sp|P1|N_HUMAN Name OS=Org";
+	uint8_t blk[64] = {0}, rec[IDMAP_ENTRY_RECORD_SIZE] = {0};
+	const size_t hl = sizeof header - 1, off = 3, ulen = off + IDMAP_ENTRY_HEAD_SIZE + hl + 4;
+	idmap_wr16(blk + off + IDMAP_ET_HEADER_LEN, (uint16_t)hl);
+	idmap_wr16(blk + off + IDMAP_ET_NAME, 14);
+	idmap_wr16(blk + off + IDMAP_ET_NAME + 2, 4);
+	idmap_wr16(blk + off + IDMAP_ET_ORGANISM, 22);
+	idmap_wr16(blk + off + IDMAP_ET_ORGANISM + 2, 3);
+	memcpy(blk + off + IDMAP_ENTRY_HEAD_SIZE, header, hl);
+	memcpy(blk + off + IDMAP_ENTRY_HEAD_SIZE + hl, "MKVA", 4);
+	idmap_wr16(rec + IDMAP_ER_OFFSET, off);
+	idmap_wr32(rec + IDMAP_ER_SEQ_LEN, 4);
+	rec[IDMAP_ER_FLAGS] = IDMAP_EF_REVIEWED | 5 << IDMAP_EF_PE_SHIFT;
+	idmap_entry_text t;
+	assert_int_equal(idmap_entry_text_of(rec, blk, ulen, &t), IDMAP_OK);
+	assert_memory_equal(t.header, header, hl);
+	assert_int_equal(t.header_len, hl);
+	assert_memory_equal(t.seq, "MKVA", 4);
+	assert_int_equal(t.seq_len, 4);
+	span_is(header, t.name, "Name");
+	span_is(header, t.organism, "Org");
+	assert_int_equal(t.gene[1], 0);
+	/* one byte short of the block; a header longer than the block; an empty header; a span
+	 * past the header; PE 6; a reserved flag bit */
+	assert_int_equal(idmap_entry_text_of(rec, blk, ulen - 1, &t), IDMAP_ERR_CORRUPT);
+	idmap_wr16(blk + off + IDMAP_ET_HEADER_LEN, (uint16_t)hl + 1);
+	assert_int_equal(idmap_entry_text_of(rec, blk, ulen, &t), IDMAP_ERR_CORRUPT);
+	idmap_wr16(blk + off + IDMAP_ET_HEADER_LEN, 0);
+	assert_int_equal(idmap_entry_text_of(rec, blk, ulen, &t), IDMAP_ERR_CORRUPT);
+	idmap_wr16(blk + off + IDMAP_ET_HEADER_LEN, (uint16_t)hl);
+	idmap_wr16(blk + off + IDMAP_ET_ORGANISM + 2, 4);
+	assert_int_equal(idmap_entry_text_of(rec, blk, ulen, &t), IDMAP_ERR_CORRUPT);
+	idmap_wr16(blk + off + IDMAP_ET_ORGANISM + 2, 3);
+	assert_int_equal(idmap_entry_text_of(rec, blk, ulen, &t), IDMAP_OK);
+	rec[IDMAP_ER_FLAGS] = 6 << IDMAP_EF_PE_SHIFT;
+	assert_int_equal(idmap_entry_text_of(rec, blk, ulen, &t), IDMAP_ERR_CORRUPT);
+	rec[IDMAP_ER_FLAGS] = 0x40;
+	assert_int_equal(idmap_entry_text_of(rec, blk, ulen, &t), IDMAP_ERR_CORRUPT);
+	/* the gene bit without a gene span, then a gene span without the bit */
+	rec[IDMAP_ER_FLAGS] = IDMAP_EF_GENE;
+	assert_int_equal(idmap_entry_text_of(rec, blk, ulen, &t), IDMAP_ERR_CORRUPT);
+	idmap_wr16(blk + off + IDMAP_ET_GENE, 22);
+	idmap_wr16(blk + off + IDMAP_ET_GENE + 2, 3);
+	assert_int_equal(idmap_entry_text_of(rec, blk, ulen, &t), IDMAP_OK);
+	span_is(header, t.gene, "Org");
+	rec[IDMAP_ER_FLAGS] = 0;
+	assert_int_equal(idmap_entry_text_of(rec, blk, ulen, &t), IDMAP_ERR_CORRUPT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_block_cache),
 		cmocka_unit_test(test_columns_by_block),
 		cmocka_unit_test(test_fasta_by_block),
+		cmocka_unit_test(test_text_bounds),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
