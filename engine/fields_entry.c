@@ -69,8 +69,17 @@ int idmap_fe_row_find(const idmap_index *ix, uint64_t slot, idmap_fe_row *r)
 	size_t n;
 	if (!idmap_fe_available(ix) || idmap_acc_text(ix, slot, acc, &n) != IDMAP_OK)
 		return IDMAP_OK;
+	return idmap_fe_row_of(ix, acc, n, 0, r);
+}
+
+int idmap_fe_row_of(const idmap_index *ix, const char *acc, size_t n, int text, idmap_fe_row *r)
+{
+	memset(r, 0, sizeof *r);
+	if (!idmap_fe_available(ix))
+		return IDMAP_OK;
 	int rc = idmap_entry_find(ix, acc, n, &r->e);
-	if (rc == IDMAP_ERR_NOT_FOUND || rc == IDMAP_ERR_INVALID)
+	if (rc == IDMAP_ERR_NOT_FOUND || rc == IDMAP_ERR_INVALID ||
+	    (rc == IDMAP_OK && r->e.kind > IDMAP_ENTRY_ISOFORM)) /* a UniRef or UniParc id */
 		return IDMAP_OK;
 	if (rc != IDMAP_OK)
 		return rc;
@@ -84,7 +93,7 @@ int idmap_fe_row_find(const idmap_index *ix, uint64_t slot, idmap_fe_row *r)
 	r->organism[1] = idmap_rd16(rec + IDMAP_ER_ORGANISM + 2);
 	r->gene[0] = idmap_rd16(rec + IDMAP_ER_GENE);
 	r->gene[1] = idmap_rd16(rec + IDMAP_ER_GENE + 2);
-	return IDMAP_OK;
+	return text ? idmap_fe_row_text(ix, r) : IDMAP_OK;
 }
 
 int idmap_fe_row_text(const idmap_index *ix, idmap_fe_row *r)
