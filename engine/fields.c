@@ -299,9 +299,18 @@ IDMAP_API int idmap_job_row_entry(const idmap_job *j, uint64_t row, int *reviewe
 {
 	idmap_result r;
 	str_vec s = {0};
+	idmap_fe_row er;
 	if (!j || !reviewed || !taxon || row >= j->n_rows || !j->ran ||
-	    idmap_job_result(j, row, &r) != IDMAP_OK || r.acc_slot == UINT64_MAX)
+	    idmap_job_result(j, row, &r) != IDMAP_OK)
 		return IDMAP_ERR_INVALID;
+	if (r.acc_slot == UINT64_MAX) { /* an entry of the FASTA files alone: its record's */
+		if (r.inactive || idmap_fe_row_of(j->ix, r.to, r.to_len, 0, &er) != IDMAP_OK ||
+		    !er.found)
+			return IDMAP_ERR_INVALID;
+		*reviewed = er.e.reviewed;
+		*taxon = er.e.taxid;
+		return IDMAP_OK;
+	}
 	*reviewed = idmap_entry_reviewed(j, canonical(j, r.acc_slot));
 	int rc = entry_values(j, r.acc_slot, j->t_taxon, 0, &s);
 	*taxon = 0;
@@ -433,9 +442,11 @@ int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t slot, c
 				put_joined(o, s, " ", 0);
 			break;
 		}
-		case F_ORGANISM_ID:
-			if ((rc = entry_values(j, c, j->t_taxon, 0, s)) == IDMAP_OK)
+		case F_ORGANISM_ID: /* else the record's OX=, as the JSON organism */
+			if ((rc = entry_values(j, c, j->t_taxon, 0, s)) == IDMAP_OK && s->n)
 				put_joined(o, s, "; ", 0);
+			else if (rc == IDMAP_OK && er.found && er.e.taxid)
+				idmap_obuf_u64(o, er.e.taxid);
 			break;
 		case F_XREF:
 			if ((rc = entry_values(j, c, f->f[i].type, 1, s)) == IDMAP_OK)

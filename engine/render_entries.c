@@ -5,13 +5,12 @@
  * its primary or DEMERGED into several (uniprot-core EntryInactiveReasonImpl:
  * inactiveReasonType, mergeDemergeTo; UniProtEntryQueryResultsConverter.getInactiveReason),
  * a deleted one its DELETED entry; in a list they are left out. An accession of the FASTA
- * files alone (in no idmapping file: no row) is the entry its record makes. TSV: the fields'
- * titles, then a line per entry (no From column). */
+ * files alone (in no idmapping file) is the entry its record makes. TSV: the fields' titles,
+ * then a line per entry (no From column). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fields_entry.h"
 #include "semantics.h"
 
 /* Passes TSV lines on without the TAB that idmap_fields_tsv puts before the first cell. */
@@ -80,8 +79,7 @@ static int entry(const idmap_job *j, const idmap_fields *f, int json, int single
 	if (rc != IDMAP_OK)
 		return rc;
 	int secondary = id.obsolete == IDMAP_OBSOLETE_SECONDARY;
-	if ((secondary && r.id == *last_id) || (!r.inactive && r.acc_slot == UINT64_MAX) ||
-	    (!single && (secondary || r.inactive)))
+	if ((secondary && r.id == *last_id) || (!single && (secondary || r.inactive)))
 		return IDMAP_OK;
 	*last_id = r.id;
 	if (json && (*written)++)
@@ -95,33 +93,13 @@ static int entry(const idmap_job *j, const idmap_fields *f, int json, int single
 	else if (json && r.inactive)
 		idmap_fields_json_inactive(&r, o);
 	else if (json)
-		rc = idmap_fields_json(f, j, r.acc_slot, NULL, 0, s, o);
+		rc = idmap_fields_json(f, j, r.acc_slot, idmap_row_alone(j, &r), r.to_len, s, o);
 	else if (secondary || r.inactive)
 		idmap_fields_tsv_inactive(f, &r, o);
 	else
-		rc = idmap_fields_tsv(f, j, r.acc_slot, NULL, 0, s, o);
+		rc = idmap_fields_tsv(f, j, r.acc_slot, idmap_row_alone(j, &r), r.to_len, s, o);
 	if (!json)
 		idmap_obuf_c(o, '\n');
-	return rc;
-}
-
-/* The entry of id i when it has no row but a record of the FASTA files (an accession in no
- * idmapping file): built from the record alone, through the same renderers. */
-static int fasta_alone(const idmap_job *j, const idmap_fields *f, int json, uint64_t i,
-		       str_vec *s, idmap_obuf *o, int *written)
-{
-	idmap_id_info id;
-	idmap_fe_row er;
-	int rc = idmap_job_id(j, i, &id);
-	if (rc != IDMAP_OK || id.rows || id.obsolete ||
-	    (rc = idmap_fe_row_of(j->ix, id.text, id.from_len, 0, &er)) != IDMAP_OK || !er.found)
-		return rc;
-	if (json && (*written)++)
-		idmap_obuf_c(o, ',');
-	if (json)
-		return idmap_fields_json(f, j, UINT64_MAX, id.text, id.from_len, s, o);
-	rc = idmap_fields_tsv(f, j, UINT64_MAX, id.text, id.from_len, s, o);
-	idmap_obuf_c(o, '\n');
 	return rc;
 }
 
@@ -144,17 +122,9 @@ IDMAP_API int idmap_render_entries(const idmap_job *j, const idmap_fields *f, in
 		idmap_obuf_c(o, '\n');
 	} else if (!single)
 		idmap_obuf_s(o, "{\"results\":[");
-	/* id by id (rows are in the ids' order), for the ids without rows */
-	for (uint64_t i = 0, row = 0; rc == IDMAP_OK && o->rc == IDMAP_OK && i < j->n_ids &&
-				      !(single && written); i++) {
-		idmap_result r;
-		int any = 0;
-		for (; rc == IDMAP_OK && row < j->n_rows && !(single && written) &&
-		       (rc = idmap_job_result(j, row, &r)) == IDMAP_OK && r.id == i; row++, any = 1)
-			rc = entry(j, f, json, single, row, &last_id, &s, o, &written);
-		if (rc == IDMAP_OK && !any)
-			rc = fasta_alone(j, f, json, i, &s, o, &written);
-	}
+	for (uint64_t row = 0; rc == IDMAP_OK && o->rc == IDMAP_OK && row < j->n_rows &&
+			       !(single && written); row++)
+		rc = entry(j, f, json, single, row, &last_id, &s, o, &written);
 	if (json && !single)
 		idmap_obuf_s(o, "]}");
 	idmap_obuf_flush(o);

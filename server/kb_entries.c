@@ -97,15 +97,6 @@ static enum MHD_Result send_entries(srv_ctx *ctx, struct MHD_Connection *c, idma
 	return rc;
 }
 
-/* 1 when acc, mapped nowhere, is a UniProtKB record of the FASTA files: its entry is made of
- * that record (idmap_render_entries). */
-static int fasta_alone(srv_ctx *ctx, const char *acc, size_t n)
-{
-	idmap_entry e;
-	return idmap_entry_find(ctx->ix, acc, n, &e) == IDMAP_OK &&
-	       e.kind >= IDMAP_ENTRY_SWISSPROT && e.kind <= IDMAP_ENTRY_ISOFORM;
-}
-
 enum MHD_Result srv_kb_entry(srv_ctx *ctx, struct MHD_Connection *c, const char *acc, size_t n,
 			     int fmt)
 {
@@ -128,8 +119,7 @@ enum MHD_Result srv_kb_entry(srv_ctx *ctx, struct MHD_Connection *c, const char 
 	char primary[IDMAP_ACC_TEXT_SIZE], more[IDMAP_ACC_TEXT_SIZE], loc[256];
 	const char *location = NULL;
 	if (idmap_job_id(job, 0, &id) != IDMAP_OK ||
-	    (id.status != IDMAP_ID_MAPPED && id.status != IDMAP_ID_DELETED &&
-	     !fasta_alone(ctx, acc, n)))
+	    (id.status != IDMAP_ID_MAPPED && id.status != IDMAP_ID_DELETED))
 		rc = srv_error(ctx, c, MHD_HTTP_NOT_FOUND, "Resource not found");
 	else {
 		/* a secondary accession merged into one entry: UniProt's 303 to it, with the

@@ -29,9 +29,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from columns_test import ENTRY_ORDER, crc64, in_entry_order, mass  # noqa: E402
+from columns_test import (ALONE_FASTA, ENTRY_ORDER, alone_index, crc64,  # noqa: E402
+                          in_entry_order, mass)
 from server_api_test import (SAMPLE_FILES, Checks, Server, cli_map,  # noqa: E402
-                             sample_index, server_args)
+                             sample_index, server_args, submit, wait_finished)
 from server_fasta_test import fasta_index  # noqa: E402
 
 import requests  # noqa: E402  (server_api_test checked that it is there)
@@ -211,22 +212,10 @@ def no_store(c, idmap, sample, workdir):
         c.ok("plain server stops with exit 0", s.stop() == 0)
 
 
-# Records of no idmapping file: a FASTA file of the test's own, built beside the sample's
-ALONE_FASTA = (">tr|A0A0F0NLY1|A0A0F0NLY1_HUMAN Protein only in FASTA OS=Homo sapiens OX=9606 "
-               "GN=FONLY PE=4 SV=2\nMKTAYIAKQRQISFVKSHFSRQ\n"
-               ">sp|Q9FON1|FONL1_MOUSE Reviewed only in FASTA OS=Mus musculus OX=10090 PE=1 "
-               "SV=1\nMSEQLLAAGG\n")
-
-
 def fasta_alone(c, idmap, sample, workdir):
     """An accession of the FASTA files only is an entry made of its record, on every path."""
-    extra = os.path.join(workdir, "alone.fasta")
-    with open(extra, "w") as out:
-        out.write(ALONE_FASTA)
-    index = os.path.join(workdir, "alone.idx")
-    subprocess.run([idmap, "build", "--quiet", "-o", index] +
-                   [os.path.join(sample, n) for n in SAMPLE_FILES + ["uniprot_sprot.fasta"]] +
-                   [extra], check=True)
+    index = alone_index(idmap, workdir, [os.path.join(sample, n) for n in
+                                         SAMPLE_FILES + ["uniprot_sprot.fasta"]])
     s = Server(idmap, index, os.path.join(workdir, "jobs-alone"))
     base, seq = s.url, "MKTAYIAKQRQISFVKSHFSRQ"
     try:
@@ -273,6 +262,14 @@ def fasta_alone(c, idmap, sample, workdir):
              r.text == ALONE_FASTA.split(">sp")[0], r.text)
         r = requests.get(f"{base}/uniprotkb/Q99999")
         c.ok("in neither: still 404", r.status_code == 404, r.text)
+        r = submit(base, ids="Q9FON1,Q99999", **{"from": "UniProtKB_AC-ID", "to": "UniProtKB"})
+        job = r.json().get("jobId") if r.status_code == 200 else None
+        r = wait_finished(base, job) and requests.get(
+            f"{base}/idmapping/uniprotkb/results/stream/{job}",
+            params={"format": "tsv", "fields": "accession,id,organism_id,length"})
+        c.ok("FASTA alone in a job's results (the web page's table)", r is not None and
+             r.text == "From\tEntry\tEntry Name\tOrganism (ID)\tLength\n"
+             "Q9FON1\tQ9FON1\tFONL1_MOUSE\t10090\t10\n", r is not None and r.text)
     finally:
         c.ok("alone server stops with exit 0", s.stop() == 0)
 
