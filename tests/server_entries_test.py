@@ -264,14 +264,21 @@ def fasta_alone(c, idmap, sample, workdir):
         c.ok("in neither: still 404", r.status_code == 404, r.text)
         r = submit(base, ids="Q9FON1,Q99999", **{"from": "UniProtKB_AC-ID", "to": "UniProtKB"})
         job = r.json().get("jobId") if r.status_code == 200 else None
-        r = wait_finished(base, job) and requests.get(
-            f"{base}/idmapping/uniprotkb/results/stream/{job}",
-            params={"format": "tsv", "fields": "accession,id,organism_id,length"})
+        stream = f"/idmapping/uniprotkb/results/stream/{job}"
+        params = {"format": "tsv", "fields": "accession,id,organism_id,length"}
+        want = ("From\tEntry\tEntry Name\tOrganism (ID)\tLength\n"
+                "Q9FON1\tQ9FON1\tFONL1_MOUSE\t10090\t10\n")
+        r = wait_finished(base, job) and requests.get(base + stream, params=params)
         c.ok("FASTA alone in a job's results (the web page's table)", r is not None and
-             r.text == "From\tEntry\tEntry Name\tOrganism (ID)\tLength\n"
-             "Q9FON1\tQ9FON1\tFONL1_MOUSE\t10090\t10\n", r is not None and r.text)
+             r.text == want, r is not None and r.text)
     finally:
         c.ok("alone server stops with exit 0", s.stop() == 0)
+    s = Server(idmap, index, os.path.join(workdir, "jobs-alone"))
+    try:  # the job saved with its record row, read back
+        r = requests.get(s.url + stream, params=params)
+        c.ok("FASTA alone: the saved job read back", r.text == want, r.text)
+    finally:
+        s.stop()
 
 
 def main():
