@@ -271,7 +271,7 @@ static int add_values(const idmap_job *j, uint64_t slot, uint32_t type, str_vec 
 	idmap_fwd_iter it;
 	uint64_t t, key;
 	int rc;
-	if (type == UINT32_MAX || type == IDMAP_TYPE_ANY)
+	if (type == UINT32_MAX || type == IDMAP_TYPE_ANY || slot == UINT64_MAX) /* FASTA alone */
 		return IDMAP_OK;
 	if ((rc = idmap_fwd_begin(j->ix, slot, type, &it)) != IDMAP_OK)
 		return rc;
@@ -348,9 +348,18 @@ IDMAP_API int idmap_job_row_entry(const idmap_job *j, uint64_t row, int *reviewe
 {
 	idmap_result r;
 	str_vec s = {0};
+	idmap_fe_row er;
 	if (!j || !reviewed || !taxon || row >= j->n_rows || !j->ran ||
-	    idmap_job_result(j, row, &r) != IDMAP_OK || r.acc_slot == UINT64_MAX)
+	    idmap_job_result(j, row, &r) != IDMAP_OK)
 		return IDMAP_ERR_INVALID;
+	if (r.acc_slot == UINT64_MAX) { /* an entry of the FASTA files alone: its record's */
+		if (r.inactive || idmap_fe_row_of(j->ix, r.to, r.to_len, 0, &er) != IDMAP_OK ||
+		    !er.found)
+			return IDMAP_ERR_INVALID;
+		*reviewed = er.e.reviewed;
+		*taxon = er.e.taxid;
+		return IDMAP_OK;
+	}
 	*reviewed = idmap_entry_reviewed(j, canonical(j, r.acc_slot));
 	int rc = entry_values(j, r.acc_slot, j->t_taxon, 0, &s);
 	*taxon = 0;
@@ -413,19 +422,43 @@ static int gene_names(const idmap_job *j, uint64_t c, uint64_t slot, idmap_fe_ro
 	return rc == IDMAP_OK ? from_header(j, slot, er, idmap_fe_gene, s) : rc;
 }
 
-int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t slot, str_vec *s,
-		     idmap_obuf *o)
+/* The record of the entry as the fields need it (text: when a column needs the text). An
+ * accession of the FASTA files alone (slot UINT64_MAX, its text in alone) has its record
+ * with its text always: the record is then its only source, and the loads on first need
+ * above, by slot, are never reached; IDMAP_ERR_NOT_FOUND when it has none. */
+static int subject(const idmap_fields *f, const idmap_job *j, uint64_t slot, const char *alone,
+		   size_t alone_len, int text, idmap_fe_row *er)
+{
+	if (slot != UINT64_MAX || !alone)
+		return f->entry ? idmap_fe_row_load(j->ix, slot, text, er) : IDMAP_OK;
+	int rc = idmap_fe_row_of(j->ix, alone, alone_len, 1, er);
+	return rc == IDMAP_OK && !er->found ? IDMAP_ERR_NOT_FOUND : rc;
+}
+
+/* The accession of the entry subject loaded: its slot's, else its record's. */
+static int accession(const idmap_job *j, uint64_t slot, const char *alone,
+		     const idmap_fe_row *er, char acc[IDMAP_ACC_TEXT_SIZE], size_t *n)
+{
+	if (slot != UINT64_MAX || !alone)
+		return idmap_acc_text(j->ix, slot, acc, n);
+	*n = strlen(er->e.id);
+	memcpy(acc, er->e.id, *n + 1);
+	return IDMAP_OK;
+}
+
+int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t slot, const char *alone,
+		     size_t alone_len, str_vec *s, idmap_obuf *o)
 {
 	uint64_t c = canonical(j, slot);
 	char acc[IDMAP_ACC_TEXT_SIZE];
 	size_t n;
 	idmap_fe_row er = {0};
-	int rc = f->entry ? idmap_fe_row_load(j->ix, slot, f->entry & IDMAP_FE_TEXT, &er) : IDMAP_OK;
+	int rc = subject(f, j, slot, alone, alone_len, f->entry & IDMAP_FE_TEXT, &er);
 	for (size_t i = 0; i < f->n && rc == IDMAP_OK; i++) {
 		idmap_obuf_c(o, '\t');
 		switch (f->f[i].kind) {
 		case F_ACCESSION:
-			if ((rc = idmap_acc_text(j->ix, slot, acc, &n)) == IDMAP_OK)
+			if ((rc = accession(j, slot, alone, &er, acc, &n)) == IDMAP_OK)
 				idmap_obuf_put(o, acc, n);
 			break;
 		case F_ID:
@@ -457,9 +490,11 @@ int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t slot, s
 				put_joined(o, s, " ", 0);
 			break;
 		}
-		case F_ORGANISM_ID:
-			if ((rc = entry_values(j, c, j->t_taxon, 0, s)) == IDMAP_OK)
+		case F_ORGANISM_ID: /* else the record's OX=, as the JSON organism */
+			if ((rc = entry_values(j, c, j->t_taxon, 0, s)) == IDMAP_OK && s->n)
 				put_joined(o, s, "; ", 0);
+			else if (rc == IDMAP_OK && er.found && er.e.taxid)
+				idmap_obuf_u64(o, er.e.taxid);
 			break;
 		case F_XREF:
 			if ((rc = entry_values(j, c, f->f[i].type, 1, s)) == IDMAP_OK)
@@ -584,16 +619,13 @@ static int json_secondary(const idmap_job *j, uint64_t c, str_vec *s, idmap_obuf
  * serialises fields in declaration order): entryType, primaryAccession, secondaryAccessions,
  * uniProtkbId, entryAudit, organism, proteinExistence, proteinDescription, genes,
  * uniProtKBCrossReferences, sequence. */
-int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t slot, str_vec *s,
-		      idmap_obuf *o)
+int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t slot,
+		      const char *alone, size_t alone_len, str_vec *s, idmap_obuf *o)
 {
 	uint64_t c = canonical(j, slot);
 	char acc[IDMAP_ACC_TEXT_SIZE];
 	size_t n;
-	int rc = idmap_acc_text(j->ix, slot, acc, &n), type = f->whole, id = 0, genes = 0,
-	    xrefs = 0, organism = 0;
-	if (rc != IDMAP_OK)
-		return rc;
+	int type = f->whole, id = 0, genes = 0, xrefs = 0, organism = 0;
 	for (size_t i = 0; i < f->n; i++) {
 		int k = f->f[i].kind;
 		type |= k == F_REVIEWED;
@@ -606,7 +638,10 @@ int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t slot, 
 	}
 	/* JSON carries the whole sequence object for any of its columns: always the text */
 	idmap_fe_row er = {0};
-	if (f->entry && (rc = idmap_fe_row_load(j->ix, slot, 1, &er)) != IDMAP_OK)
+	int rc = subject(f, j, slot, alone, alone_len, 1, &er);
+	if (rc == IDMAP_OK)
+		rc = accession(j, slot, alone, &er, acc, &n);
+	if (rc != IDMAP_OK)
 		return rc;
 	int rv = type ? reviewed_of(j, c, slot, &er) : -1; /* left out when unknown */
 	idmap_obuf_s(o, rv > 0	 ? "{\"entryType\":\"UniProtKB reviewed (Swiss-Prot)\","

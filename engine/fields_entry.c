@@ -69,8 +69,17 @@ int idmap_fe_row_find(const idmap_index *ix, uint64_t slot, idmap_fe_row *r)
 	size_t n;
 	if (!idmap_fe_available(ix) || idmap_acc_text(ix, slot, acc, &n) != IDMAP_OK)
 		return IDMAP_OK;
+	return idmap_fe_row_of(ix, acc, n, 0, r);
+}
+
+int idmap_fe_row_of(const idmap_index *ix, const char *acc, size_t n, int text, idmap_fe_row *r)
+{
+	memset(r, 0, sizeof *r);
+	if (!idmap_fe_available(ix))
+		return IDMAP_OK;
 	int rc = idmap_entry_find(ix, acc, n, &r->e);
-	if (rc == IDMAP_ERR_NOT_FOUND || rc == IDMAP_ERR_INVALID)
+	if (rc == IDMAP_ERR_NOT_FOUND || rc == IDMAP_ERR_INVALID ||
+	    (rc == IDMAP_OK && r->e.kind > IDMAP_ENTRY_ISOFORM)) /* a UniRef or UniParc id */
 		return IDMAP_OK;
 	if (rc != IDMAP_OK)
 		return rc;
@@ -78,7 +87,7 @@ int idmap_fe_row_find(const idmap_index *ix, uint64_t slot, idmap_fe_row *r)
 	const uint8_t *rec = idmap_entry_rec(&ix->entries, r->e.record);
 	r->found = 1;
 	r->has_gene = (rec[IDMAP_ER_FLAGS] & IDMAP_EF_GENE) != 0;
-	return IDMAP_OK;
+	return text ? idmap_fe_row_text(ix, r) : IDMAP_OK;
 }
 
 int idmap_fe_row_text(const idmap_index *ix, idmap_fe_row *r)

@@ -48,6 +48,10 @@ void idmap_fe_row_free(idmap_fe_row *r);
 /* The two steps of idmap_fe_row_load: the record of slot (r->found), then its text. */
 int idmap_fe_row_find(const idmap_index *ix, uint64_t slot, idmap_fe_row *r);
 int idmap_fe_row_text(const idmap_index *ix, idmap_fe_row *r);
+/* The record of UniProtKB accession or isoform acc, by its text (one that may be in the FASTA
+ * files alone, without accession slot), its text too when text is non-zero: as
+ * idmap_fe_row_load, r->found 0 when the store has no UniProtKB record of that id. */
+int idmap_fe_row_of(const idmap_index *ix, const char *acc, size_t n, int text, idmap_fe_row *r);
 /* Makes idmap_fe_row_load of slot on this thread answer r (loaded ahead, its text in memory
  * that outlives the row's rendering) until the next offer; NULL r: none. */
 void idmap_fe_row_offer(uint64_t slot, const idmap_fe_row *r);

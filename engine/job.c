@@ -514,6 +514,14 @@ static int row_out(const idmap_job *j, const job_row *w, idmap_result *r)
 					&r->to_len)) != IDMAP_OK)
 			return rc;
 		r->xref_inactive = 1;
+	} else if (w->to & JOB_TO_RECORD) { /* an entry of the FASTA files alone */
+		idmap_entry e;
+		if ((rc = idmap_entry_get(j->ix, w->to & ~JOB_TO_RECORD, &e)) != IDMAP_OK)
+			return rc == IDMAP_ERR_NOT_FOUND ? IDMAP_ERR_CORRUPT : rc;
+		if ((r->to_len = strlen(e.id)) >= sizeof r->to_buf)
+			return IDMAP_ERR_CORRUPT;
+		memcpy(r->to_buf, e.id, r->to_len + 1);
+		r->to = r->to_buf;
 	} else if (j->to.kind == IDMAP_DB_KIND_UNIPROTKB || j->to.kind == IDMAP_DB_KIND_SWISSPROT) {
 		if ((rc = idmap_acc_text(j->ix, w->to, r->to_buf, &r->to_len)) != IDMAP_OK)
 			return rc;
@@ -528,6 +536,16 @@ static int row_out(const idmap_job *j, const job_row *w, idmap_result *r)
 		r->acc_slot = w->via;
 	}
 	return IDMAP_OK;
+}
+
+const char *idmap_row_alone(const idmap_job *j, const idmap_result *r)
+{
+	/* the only result rows of these targets without accession slot: inactive entries and
+	 * the records of JOB_TO_RECORD (UniParc UPIs are suggestions, never result rows) */
+	int kb = j->to.kind == IDMAP_DB_KIND_UNIPROTKB || j->to.kind == IDMAP_DB_KIND_SWISSPROT;
+	return kb && !j->via && r->acc_slot == UINT64_MAX && !r->inactive && !r->xref_inactive
+		       ? r->to
+		       : NULL;
 }
 
 /* Renderers call this before row i: the loads of the rows a few places ahead start now

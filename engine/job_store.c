@@ -531,6 +531,12 @@ static int load_rows(idmap_job *j, job_rd *r, int sugg, job_row **out, size_t *n
 			    idmap_deleted_key_list(j, w->to & ~JOB_TO_INACTIVE) != d->deleted_from)
 				return IDMAP_ERR_CORRUPT;
 			j->st.inactive++;
+		} else if (w->to & JOB_TO_RECORD) { /* an entry of the FASTA files alone */
+			idmap_entry e;
+			if (sugg || !acc || j->via ||
+			    idmap_entry_get(j->ix, w->to & ~JOB_TO_RECORD, &e) != IDMAP_OK ||
+			    (e.kind != IDMAP_ENTRY_SWISSPROT && e.kind != IDMAP_ENTRY_TREMBL))
+				return IDMAP_ERR_CORRUPT;
 		} else if ((w->to & (JOB_TO_UPI | JOB_TO_XREF_INACTIVE)) || j->up.mode) {
 			if (!uparc_row_ok(j, w->to, sugg))
 				return IDMAP_ERR_CORRUPT;

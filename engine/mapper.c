@@ -405,6 +405,31 @@ static int project_type(const idmap_job *j, job_run *run, uint32_t id)
 
 /* ---- One id ------------------------------------------------------------------------------ */
 
+/* An accession found nowhere in the idmapping data that the FASTA files hold (the entry
+ * store): mapped to UniProtKB (Swiss-Prot: a reviewed one) as the entry its record makes,
+ * within the taxa asked for. Isoforms keep to the idmapping data. */
+static int record_row(const idmap_job *j, job_run *run, uint32_t id, job_idrec *r)
+{
+	idmap_entry e;
+	r->status = IDMAP_ID_NOT_FOUND;
+	if (j->from.kind != IDMAP_DB_KIND_ACCESSION || j->via || r->obsolete ||
+	    (j->to.kind != IDMAP_DB_KIND_UNIPROTKB && j->to.kind != IDMAP_DB_KIND_SWISSPROT) ||
+	    idmap_entry_find(j->ix, j->arena + r->off + r->from_off, r->from_len, &e) != IDMAP_OK ||
+	    (e.kind != IDMAP_ENTRY_SWISSPROT && e.kind != IDMAP_ENTRY_TREMBL) ||
+	    strlen(e.id) != r->from_len || (j->to.kind == IDMAP_DB_KIND_SWISSPROT && !e.reviewed))
+		return IDMAP_OK; /* not found (a TrEMBL one has no idmapping entry to suggest) */
+	size_t t = 0;
+	while (t < j->n_taxa && j->taxa[t] != e.taxid)
+		t++;
+	if (j->n_taxa && t == j->n_taxa) {
+		r->status = IDMAP_ID_FILTERED;
+		return IDMAP_OK;
+	}
+	r->rows = 1;
+	r->status = IDMAP_ID_MAPPED;
+	return push_row(&run->rows, &run->n_rows, &run->cap_rows, id, JOB_TO_RECORD | e.record, 0);
+}
+
 static int map_route(const idmap_job *j, job_run *run, uint32_t id)
 {
 	job_idrec *r = &j->ids[id];
@@ -426,10 +451,8 @@ static int map_route(const idmap_job *j, job_run *run, uint32_t id)
 		return push_row(&run->rows, &run->n_rows, &run->cap_rows, id,
 				JOB_TO_INACTIVE | run->del_key, 0);
 	}
-	if (run->accs.n == 0) {
-		r->status = IDMAP_ID_NOT_FOUND;
-		return IDMAP_OK;
-	}
+	if (run->accs.n == 0)
+		return record_row(j, run, id, r);
 	if (j->include_isoforms && j->from.kind == IDMAP_DB_KIND_ACCESSION &&
 	    (rc = add_isoforms(j, run)) != IDMAP_OK)
 		return rc;

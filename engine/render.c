@@ -146,7 +146,8 @@ static int render_tsv(render_ctx *c)
 		}
 		if (f && r.inactive)
 			idmap_fields_tsv_inactive(f, &r, o);
-		else if (f && (rc = idmap_fields_tsv(f, j, r.acc_slot, &c->sv, o)) != IDMAP_OK)
+		else if (f && (rc = idmap_fields_tsv(f, j, r.acc_slot, idmap_row_alone(j, &r),
+						     r.to_len, &c->sv, o)) != IDMAP_OK)
 			return rc;
 		if (c->obsolete_col) {
 			idmap_obuf_c(o, '\t');
@@ -184,7 +185,8 @@ static int json_row(render_ctx *c, const idmap_result *r)
 		idmap_fields_json_inactive(r, o);
 	} else if (idmap_fields_count(c->opt->fields) && !c->j->via) {
 		idmap_obuf_s(o, ",\"to\":");
-		int rc = idmap_fields_json(c->opt->fields, c->j, r->acc_slot, &c->sv, o);
+		int rc = idmap_fields_json(c->opt->fields, c->j, r->acc_slot,
+					   idmap_row_alone(c->j, r), r->to_len, &c->sv, o);
 		if (rc != IDMAP_OK)
 			return rc;
 	} else if (c->x->entries && idmap_job_target_object(c->j)) {
@@ -199,7 +201,8 @@ static int json_row(render_ctx *c, const idmap_result *r)
 	if (r->via) {
 		idmap_obuf_s(o, ",\"via\":");
 		if (idmap_fields_count(c->opt->fields)) {
-			int rc = idmap_fields_json(c->opt->fields, c->j, r->acc_slot, &c->sv, o);
+			int rc = idmap_fields_json(c->opt->fields, c->j, r->acc_slot, NULL, 0,
+						   &c->sv, o);
 			if (rc != IDMAP_OK)
 				return rc;
 		} else {

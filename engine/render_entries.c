@@ -4,8 +4,9 @@
  * (idmap_fields_json). Asked alone, a secondary accession is its inactive entry, MERGED into
  * its primary or DEMERGED into several (uniprot-core EntryInactiveReasonImpl:
  * inactiveReasonType, mergeDemergeTo; UniProtEntryQueryResultsConverter.getInactiveReason),
- * a deleted one its DELETED entry; in a list they are left out. TSV: the fields' titles, then
- * a line per entry (no From column). */
+ * a deleted one its DELETED entry; in a list they are left out. An accession of the FASTA
+ * files alone (in no idmapping file) is the entry its record makes. TSV: the fields' titles,
+ * then a line per entry (no From column). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,8 +79,7 @@ static int entry(const idmap_job *j, const idmap_fields *f, int json, int single
 	if (rc != IDMAP_OK)
 		return rc;
 	int secondary = id.obsolete == IDMAP_OBSOLETE_SECONDARY;
-	if ((secondary && r.id == *last_id) || (!r.inactive && r.acc_slot == UINT64_MAX) ||
-	    (!single && (secondary || r.inactive)))
+	if ((secondary && r.id == *last_id) || (!single && (secondary || r.inactive)))
 		return IDMAP_OK;
 	*last_id = r.id;
 	if (json && (*written)++)
@@ -93,11 +93,11 @@ static int entry(const idmap_job *j, const idmap_fields *f, int json, int single
 	else if (json && r.inactive)
 		idmap_fields_json_inactive(&r, o);
 	else if (json)
-		rc = idmap_fields_json(f, j, r.acc_slot, s, o);
+		rc = idmap_fields_json(f, j, r.acc_slot, idmap_row_alone(j, &r), r.to_len, s, o);
 	else if (secondary || r.inactive)
 		idmap_fields_tsv_inactive(f, &r, o);
 	else
-		rc = idmap_fields_tsv(f, j, r.acc_slot, s, o);
+		rc = idmap_fields_tsv(f, j, r.acc_slot, idmap_row_alone(j, &r), r.to_len, s, o);
 	if (!json)
 		idmap_obuf_c(o, '\n');
 	return rc;

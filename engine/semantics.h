@@ -100,6 +100,9 @@ typedef struct {
 #define JOB_TO_UPI (1ull << 62)
 #define JOB_TO_XREF_INACTIVE (1ull << 61)
 #define JOB_TO_SLOT(to) ((to) & ~(JOB_TO_UPI | JOB_TO_XREF_INACTIVE))
+/* JOB_TO_RECORD | i: entry-store record i, a UniProtKB entry of the FASTA files alone (an
+ * accession in no idmapping file, mapped to itself; its row has no accession slot). */
+#define JOB_TO_RECORD (1ull << 60)
 typedef struct {
 	uint32_t id, pad;
 	uint64_t to, via;
@@ -251,16 +254,23 @@ size_t idmap_fields_count(const idmap_fields *f);
 unsigned idmap_fields_row(const idmap_fields *f);
 /* Writes the TSV header labels of the fields, each preceded by a TAB. */
 void idmap_fields_header(const idmap_fields *f, idmap_obuf *o);
-/* Writes the TSV cells of entry acc_slot, each preceded by a TAB. */
-int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t acc_slot, str_vec *s,
-		     idmap_obuf *o);
+/* The target of result row r when it is an entry of the FASTA files alone (JOB_TO_RECORD),
+ * for idmap_fields_tsv / _json; else NULL. */
+const char *idmap_row_alone(const idmap_job *j, const idmap_result *r);
+/* Writes the TSV cells of entry acc_slot, each preceded by a TAB. With acc_slot UINT64_MAX
+ * and alone non-NULL (idmap_row_alone): those of the entry-store record of
+ * accession alone (one of the FASTA files only, in no idmapping file), from the record
+ * alone; IDMAP_ERR_NOT_FOUND (nothing written) when the store has no UniProtKB record of it. */
+int idmap_fields_tsv(const idmap_fields *f, const idmap_job *j, uint64_t acc_slot,
+		     const char *alone, size_t alone_len, str_vec *s, idmap_obuf *o);
 /* The same for the inactive entry of row r (a deleted accession): its accession, empty
  * cells for the other columns; in JSON, UniProt's inactive entry object. */
 void idmap_fields_tsv_inactive(const idmap_fields *f, const idmap_result *r, idmap_obuf *o);
 void idmap_fields_json_inactive(const idmap_result *r, idmap_obuf *o);
-/* Writes the UniProt entry object of acc_slot (JSON) restricted to the fields. */
-int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t acc_slot, str_vec *s,
-		      idmap_obuf *o);
+/* Writes the UniProt entry object of acc_slot (or of alone, as above; JSON) restricted to
+ * the fields. */
+int idmap_fields_json(const idmap_fields *f, const idmap_job *j, uint64_t acc_slot,
+		      const char *alone, size_t alone_len, str_vec *s, idmap_obuf *o);
 /* ---- The list format (render_list.c) ------------------------------------------------------- */
 
 /* Writes the distinct targets of the rows next gives (1 with *row, in ascending order; 0 at

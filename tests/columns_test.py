@@ -189,6 +189,7 @@ def sample(t, a):
             r.stderr.decode())
     return_fields(t, a, idx)
     header_fallback(t, a, fastas)
+    fasta_alone(t, a, files, fastas)
     if a.server:
         server_default(t, a, idx, plain)
     return idx
@@ -244,6 +245,54 @@ def header_fallback(t, a, fastas):
     t.check(to.get("entryType") == "UniProtKB reviewed (Swiss-Prot)" and
             to.get("uniProtkbId") == "1433B_HUMAN" and
             to.get("genes") == [{"geneName": {"value": "YWHAB"}}], "the same in JSON", str(to))
+
+
+# Records of no idmapping file (a FASTA file of the tests' own, built beside the sample's)
+ALONE_FASTA = (">tr|A0A0F0NLY1|A0A0F0NLY1_HUMAN Protein only in FASTA OS=Homo sapiens OX=9606 "
+               "GN=FONLY PE=4 SV=2\nMKTAYIAKQRQISFVKSHFSRQ\n"
+               ">sp|Q9FON1|FONL1_MOUSE Reviewed only in FASTA OS=Mus musculus OX=10090 PE=1 "
+               "SV=1\nMSEQLLAAGG\n")
+
+
+def alone_index(idmap, workdir, files):
+    """An index of files and a FASTA file of ALONE_FASTA's records; its path."""
+    extra, idx = os.path.join(workdir, "alone.fasta"), os.path.join(workdir, "alone.idx")
+    with open(extra, "w") as out:
+        out.write(ALONE_FASTA)
+    subprocess.run([idmap, "build", "-q", "-o", idx] + files + [extra], check=True)
+    return idx
+
+
+def fasta_alone(t, a, files, fastas):
+    """An accession of the FASTA files only maps to UniProtKB as the entry its record makes:
+    every entry column from the record, none from the idmapping data."""
+    idx = alone_index(a.idmap, a.workdir, files + fastas)
+    want = expected(os.path.join(a.workdir, "alone.fasta"))
+    ids = ["A0A0F0NLY1", "P31946", "Q9FON1", "Q99999"]
+    r, rows = map_rows(a, idx, ids)
+    got = {row[0]: row[1:] for row in rows[1:]}
+    t.check(got.get("A0A0F0NLY1") == want["A0A0F0NLY1"] and
+            got.get("Q9FON1") == want["Q9FON1"] and "P31946" in got and "Q99999" not in got,
+            "FASTA alone: every column of the record", str(rows))
+    t.check("not mapped: Q99999 (not found)" in r.stderr.decode(),
+            "FASTA alone: an id in neither still not mapped", r.stderr.decode())
+    r, rows = map_rows(a, idx, ids, "accession,id,reviewed,gene_names,organism_id")
+    t.check(rows[1:] == [["A0A0F0NLY1", "A0A0F0NLY1", "A0A0F0NLY1_HUMAN", "unreviewed", "FONLY",
+                          "9606"],
+                         ["P31946", "P31946", "1433B_HUMAN", "reviewed", "YWHAB", "9606"],
+                         ["Q9FON1", "Q9FON1", "FONL1_MOUSE", "reviewed", "", "10090"]],
+            "FASTA alone: id, reviewed, genes and taxon from the header", str(rows))
+    r, _ = map_rows(a, idx, ["Q9FON1"], "accession,organism_name,length", "json")
+    res = json.loads(r.stdout)["results"] if r.returncode == 0 else []
+    t.check(len(res) == 1 and res[0]["to"].get("primaryAccession") == "Q9FON1" and
+            res[0]["to"].get("organism") == {"scientificName": "Mus musculus",
+                                             "taxonId": 10090} and
+            res[0]["to"]["sequence"]["value"] == "MSEQLLAAGG", "FASTA alone: JSON", r.stdout[:300])
+    for extra, out, what in ((["--taxon", "10090"], "From\tTo\nQ9FON1\tQ9FON1\n", "--taxon"),
+                             (["--to", "UniProtKB-Swiss-Prot"], "From\tTo\nQ9FON1\tQ9FON1\n",
+                              "to Swiss-Prot: the reviewed one")):
+        r = run([a.idmap, "map", "-i", idx] + extra + ["A0A0F0NLY1", "Q9FON1"])
+        t.check(r.stdout.decode() == out, f"FASTA alone: {what}", r.stdout.decode())
 
 
 def synthetic(t, a):

@@ -29,9 +29,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from columns_test import ENTRY_ORDER, crc64, in_entry_order  # noqa: E402
-from server_api_test import (Checks, Server, cli_map, sample_index,  # noqa: E402
-                             server_args)
+from columns_test import (ALONE_FASTA, ENTRY_ORDER, alone_index, crc64,  # noqa: E402
+                          in_entry_order, mass)
+from server_api_test import (SAMPLE_FILES, Checks, Server, cli_map,  # noqa: E402
+                             sample_index, server_args, submit, wait_finished)
 from server_fasta_test import fasta_index  # noqa: E402
 
 import requests  # noqa: E402  (server_api_test checked that it is there)
@@ -211,6 +212,75 @@ def no_store(c, idmap, sample, workdir):
         c.ok("plain server stops with exit 0", s.stop() == 0)
 
 
+def fasta_alone(c, idmap, sample, workdir):
+    """An accession of the FASTA files only is an entry made of its record, on every path."""
+    index = alone_index(idmap, workdir, [os.path.join(sample, n) for n in
+                                         SAMPLE_FILES + ["uniprot_sprot.fasta"]])
+    s = Server(idmap, index, os.path.join(workdir, "jobs-alone"))
+    base, seq = s.url, "MKTAYIAKQRQISFVKSHFSRQ"
+    try:
+        r = requests.get(f"{base}/uniprotkb/A0A0F0NLY1")
+        e = r.json() if r.status_code == 200 else {}
+        c.ok("FASTA alone: 200, the entry of its record", r.status_code == 200 and e == {
+            "entryType": "UniProtKB unreviewed (TrEMBL)", "primaryAccession": "A0A0F0NLY1",
+            "uniProtkbId": "A0A0F0NLY1_HUMAN", "entryAudit": {"sequenceVersion": 2},
+            "organism": {"scientificName": "Homo sapiens", "taxonId": 9606},
+            "proteinExistence": "4: Predicted",
+            "proteinDescription": {"submissionNames": [
+                {"fullName": {"value": "Protein only in FASTA"}}]},
+            "genes": [{"geneName": {"value": "FONLY"}}],
+            "sequence": {"value": seq, "length": len(seq), "molWeight": mass(seq),
+                         "crc64": crc64(seq), "md5": hashlib.md5(seq.encode()).hexdigest()
+                         .upper()}} and in_entry_order(e), r.text[:600])
+        r2 = requests.get(f"{base}/uniprotkb/a0a0f0nly1.json")
+        c.ok("FASTA alone .json: the same entry", r2.status_code == 200 and
+             r2.content == r.content, r2.text[:200])
+        r = requests.get(f"{base}/uniprotkb/Q9FON1.tsv")
+        c.ok("FASTA alone .tsv: default columns", r.status_code == 200 and r.text ==
+             "\t".join(DEFAULT_TITLES) + "\nQ9FON1\tFONL1_MOUSE\treviewed\tReviewed only "
+             "in FASTA\t\tMus musculus\t10\n", r.text)
+        r = requests.get(f"{base}/uniprotkb/accessions", params={
+            "accessions": "P31946,A0A0F0NLY1,Q99999,Q9FON1", "format": "json",
+            "fields": "accession,organism_name"})
+        c.ok("FASTA alone in /accessions json, in the order given", r.status_code == 200 and
+             [{k: x.get(k) for k in ("primaryAccession", "organism")}
+              for x in r.json().get("results", [])] == [
+                 {"primaryAccession": "P31946",
+                  "organism": {"scientificName": "Homo sapiens", "taxonId": 9606}},
+                 {"primaryAccession": "A0A0F0NLY1",
+                  "organism": {"scientificName": "Homo sapiens", "taxonId": 9606}},
+                 {"primaryAccession": "Q9FON1",
+                  "organism": {"scientificName": "Mus musculus", "taxonId": 10090}}], r.text)
+        r = requests.get(f"{base}/uniprotkb/accessions", params={
+            "accessions": "Q9FON1,Q99999,P31946", "format": "tsv",
+            "fields": "accession,reviewed,length,gene_primary"})
+        c.ok("FASTA alone in /accessions tsv", r.status_code == 200 and r.text ==
+             "Entry\tReviewed\tLength\tGene Names (primary)\nQ9FON1\treviewed\t10\t\n"
+             "P31946\treviewed\t246\tYWHAB\n", r.text)
+        r = requests.get(f"{base}/uniprotkb/A0A0F0NLY1.fasta")
+        c.ok("FASTA alone .fasta: its record", r.status_code == 200 and
+             r.text == ALONE_FASTA.split(">sp")[0], r.text)
+        r = requests.get(f"{base}/uniprotkb/Q99999")
+        c.ok("in neither: still 404", r.status_code == 404, r.text)
+        r = submit(base, ids="Q9FON1,Q99999", **{"from": "UniProtKB_AC-ID", "to": "UniProtKB"})
+        job = r.json().get("jobId") if r.status_code == 200 else None
+        stream = f"/idmapping/uniprotkb/results/stream/{job}"
+        params = {"format": "tsv", "fields": "accession,id,organism_id,length"}
+        want = ("From\tEntry\tEntry Name\tOrganism (ID)\tLength\n"
+                "Q9FON1\tQ9FON1\tFONL1_MOUSE\t10090\t10\n")
+        r = wait_finished(base, job) and requests.get(base + stream, params=params)
+        c.ok("FASTA alone in a job's results (the web page's table)", r is not None and
+             r.text == want, r is not None and r.text)
+    finally:
+        c.ok("alone server stops with exit 0", s.stop() == 0)
+    s = Server(idmap, index, os.path.join(workdir, "jobs-alone"))
+    try:  # the job saved with its record row, read back
+        r = requests.get(s.url + stream, params=params)
+        c.ok("FASTA alone: the saved job read back", r.text == want, r.text)
+    finally:
+        s.stop()
+
+
 def main():
     a = server_args(__doc__)
     sample_index(a.idmap, a.sample, a.workdir)  # a fresh workdir
@@ -226,6 +296,7 @@ def main():
     finally:
         c.ok("server stops with exit 0", s.stop() == 0)
     no_store(c, a.idmap, a.sample, a.workdir)
+    fasta_alone(c, a.idmap, a.sample, a.workdir)
     print(f"{c.passed} passed, {c.failed} failed")
     return 1 if c.failed else 0
 
