@@ -373,7 +373,7 @@ def scale_result(path):
             text = f.read()
     except OSError:
         return None
-    m = re.search(r"scale proof: (\d+) lines, --shape (\S+), --memory (\S+), (\S+)", text)
+    m = re.search(r"scale proof: (\S+) lines, --shape (\S+), --memory (\S+), (\S+)", text)
     w = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([0-9:.]+)", text)
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
     if not (m and w and rss):
@@ -381,7 +381,7 @@ def scale_result(path):
     wall = 0.0
     for part in w.group(1).split(":"):
         wall = wall * 60 + float(part)
-    return {"lines": int(m.group(1)), "shape": m.group(2), "memory": m.group(3),
+    return {"lines": parse_count(m.group(1)), "shape": m.group(2), "memory": m.group(3),
             "date": m.group(4), "wall": wall, "rss": int(rss.group(1)) * 1024}
 
 
