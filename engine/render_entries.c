@@ -131,7 +131,6 @@ IDMAP_API int idmap_render_entries(const idmap_job *j, const idmap_fields *f, in
 	if (rc == IDMAP_OK)
 		rc = o->rc;
 	free(o);
-	free(s.v);
-	free(s.len);
+	idmap_str_vec_free(&s);
 	return rc;
 }
