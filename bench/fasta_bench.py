@@ -7,6 +7,9 @@ bench/fasta_bench.py --bin build [--lines N] [--work DIR] [--md docs/BENCHMARKS.
 import argparse, glob, gzip, os, platform, random, re, resource, shutil, statistics, subprocess
 import sys, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from md_section import write_section  # noqa: E402
+
 def run(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
