@@ -21,17 +21,15 @@ import re
 import shutil
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from checks import Checks  # noqa: E402
+from uniparc_reference_test import reference  # noqa: E402  (the XML read plainly)
 
-NS = "{http://uniprot.org/uniparc}"
-# the UniParc databases of these idmapping types (FORMAT.md, data model)
-DB_TYPE = {"RefSeq": "RefSeq", "EMBL": "EMBL-CDS", "EMBL_CON": "EMBL-CDS", "EMBL_TPA": "EMBL-CDS",
-           "EMBL_TSA": "EMBL-CDS", "EMBLWGS": "EMBL-CDS"}
+# the cross-reference types the sources below meet
+XREF_TYPES = {"RefSeq", "EMBL-CDS", "GI"}
 VERSIONED = {"RefSeq", "EMBL-CDS"}
 STEM = re.compile(r"([A-Za-z][A-Za-z0-9_]*[0-9])\.[0-9]{1,4}")
 SOURCES = {"RefSeq_Protein": "RefSeq", "GI_number": "GI", "EMBL-GenBank-DDBJ_CDS": "EMBL-CDS"}
@@ -60,9 +58,17 @@ class Release:
                 self.values[(acc, t)].add(v)
                 if t in VERSIONED and stem(v):
                     self.unver[(t, stem(v))].add(acc)
-        for name in sorted(os.listdir(rel)):
-            if name.startswith("uniparc_") and name.endswith(".xml"):
-                self.read_xml(os.path.join(rel, name))
+        parts = [os.path.join(rel, n) for n in sorted(os.listdir(rel))
+                 if n.startswith("uniparc_") and n.endswith(".xml")]
+        for (kind, v), upis in reference(parts).items():
+            if kind == "#uniparc-taxon":
+                for upi in upis:
+                    self.upi_taxa[upi].add(v)
+                continue
+            pre, _, t = kind.partition(":")
+            if pre in ("#uniparc", "#uniparc-inactive") and t in XREF_TYPES:
+                for upi in upis:
+                    self.add_xref(upi, t, v, pre == "#uniparc")
 
     def add_xref(self, upi, t, v, active):
         keys = [(self.xref, (t, v))]
@@ -72,26 +78,6 @@ class Release:
             table[key][upi] = table[key].get(upi, False) or active
         vals = self.upi_vals[(upi, t)]
         vals[v] = vals.get(v, False) or active
-
-    def read_xml(self, path):
-        for _, el in ET.iterparse(path):
-            if el.tag != NS + "entry":
-                continue
-            upi = el.find(NS + "accession").text.strip()
-            for ref in el.findall(NS + "dbReference"):
-                active = ref.get("active") == "Y"
-                props = {p.get("type"): p.get("value") for p in ref.findall(NS + "property")}
-                t = DB_TYPE.get(ref.get("type"))
-                if t:
-                    v = ref.get("id")
-                    if t in VERSIONED and ref.get("version"):
-                        v += "." + ref.get("version")
-                    self.add_xref(upi, t, v, active)
-                if "NCBI_GI" in props:
-                    self.add_xref(upi, "GI", props["NCBI_GI"], active)
-                if active and "NCBI_taxonomy_id" in props:
-                    self.upi_taxa[upi].add(props["NCBI_taxonomy_id"])
-            el.clear()
 
     def entries(self, t, v, taxa):
         """The accessions of id v of type t (exact, or every version of a stem)."""
