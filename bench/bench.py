@@ -378,11 +378,15 @@ def scale_result(path):
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
     if not (m and w and rss):
         return None
+    inp = re.search(r"^input: (files|streamed)", text, re.M)
     wall = 0.0
     for part in w.group(1).split(":"):
         wall = wall * 60 + float(part)
     return {"lines": parse_count(m.group(1)), "shape": m.group(2), "memory": m.group(3),
-            "date": m.group(4), "wall": wall, "rss": int(rss.group(1)) * 1024}
+            "date": m.group(4), "wall": wall, "rss": int(rss.group(1)) * 1024,
+            "input": {"files": "read from files written first",
+                      "streamed": "streamed from the generator"}.get(inp and inp.group(1),
+                                                                     "streamed from the generator")}
 
 
 def compare_indexes(a, b):
@@ -1068,9 +1072,9 @@ def scale_targets(R):
         lim = mem_bytes(sc["memory"]) * 1.10
         T.append({"target": "6. full release (2.4e9 lines) within 15 min on 2 cores, RSS "
                   "within --memory",
-                  "measured": "bench/scale.sh of %s (%s lines, --shape %s): %s wall, peak "
+                  "measured": "bench/scale.sh of %s (%s lines, --shape %s, %s): %s wall, peak "
                   "RSS %s at --memory %s; linear to 2.4e9 lines: %.1f min"
-                  % (sc["date"], fmt_lines(sc["lines"]), sc["shape"], s1(sc["wall"]),
+                  % (sc["date"], fmt_lines(sc["lines"]), sc["shape"], sc["input"], s1(sc["wall"]),
                      human_bytes(sc["rss"]), sc["memory"], proj / 60),
                   "ok": proj <= 900 and sc["rss"] <= lim})
     else:

@@ -4,7 +4,10 @@
 # and index size. The generator writes idmapping.dat.gz straight into a FIFO that the builder
 # reads, so the release itself never needs disk space; idmapping_selected.tab.gz and the
 # history files are written to disk first.
-#   bench/scale.sh [--lines N] [--memory SIZE] [--work DIR] [--plain] [--shape real]
+#   bench/scale.sh [--lines N] [--memory SIZE] [--work DIR] [--plain] [--shape real] [--files]
+# --files writes the whole release to disk first (about 15 GB at 1e9 lines with gzip) and
+# builds from the files, as an admin does: the generator then neither paces the build nor takes
+# a core from it (on 2 cores it does both when streaming). The generator's time is not counted.
 # --plain streams uncompressed text (the generator's gzip is the slowest part of the run);
 # --shape real generates data shaped like the real files (idmap-genrelease --shape real).
 set -euo pipefail
@@ -13,6 +16,7 @@ lines=1000000000
 memory=4G
 work=$root/bench/work/scale
 plain=0
+files=0
 shape=default
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -20,33 +24,58 @@ while [ $# -gt 0 ]; do
 	--memory) memory=$2; shift 2 ;;
 	--work) work=$2; shift 2 ;;
 	--plain) plain=1; shift ;;
+	--files) files=1; shift ;;
 	--shape) shape=$2; shift 2 ;;
 	*) echo "usage: bench/scale.sh [--lines N] [--memory SIZE] [--work DIR] [--plain]" \
-		"[--shape default|real]" >&2; exit 2 ;;
+		"[--shape default|real] [--files]" >&2; exit 2 ;;
 	esac
 done
 idmap=$root/build/cli/idmap
 gen=$root/build/scripts/idmap-genrelease
 [ -x "$idmap" ] && [ -x "$gen" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
-rm -rf "$work"
-mkdir -p "$work/rel" "$work/tmp" "$work/view"
 gz=.gz
 gzflag=--gzip
 [ $plain = 1 ] && gz= && gzflag=
-mkfifo "$work/rel/idmapping.dat$gz"
-# The other inputs are complete only when the generator ends: the builder reads them through
-# FIFOs of their own, fed once it has.
-later="idmapping_selected.tab$gz sec_ac.txt delac_sp.txt"
-for f in $later; do mkfifo "$work/view/$f"; done
+# --files keeps a release written earlier with the same parameters (rel/.params).
+params="--lines $lines --seed 9 --shape $shape $gzflag"
+if [ $files = 1 ] && [ "$(cat "$work/rel/.params" 2>/dev/null)" = "$params" ]; then
+	find "$work" -mindepth 1 -maxdepth 1 ! -name rel -exec rm -rf {} +
+else
+	rm -rf "$work"
+fi
+mkdir -p "$work/rel" "$work/tmp" "$work/view"
 out=$work/result.txt
-echo "scale proof: $lines lines, --shape $shape, --memory $memory, $(date -u +%FT%TZ)" | tee "$out"
-
-"$gen" --lines "$lines" --seed 9 --shape "$shape" --out "$work/rel" $gzflag >"$work/gen.log" 2>&1 &
-genpid=$!
-(
-	while kill -0 $genpid 2>/dev/null; do sleep 1; done
-	for f in $later; do cat "$work/rel/$f" >"$work/view/$f"; done
-) &
+if [ $files = 1 ]; then
+	t0=$(date +%s)
+	if [ "$(cat "$work/rel/.params" 2>/dev/null)" != "$params" ]; then
+		# shellcheck disable=SC2086 # $params is a list of options
+		"$gen" $params --out "$work/rel" >"$work/rel/gen.log" 2>&1
+		echo "$params" >"$work/rel/.params"
+	fi
+	cp "$work/rel/gen.log" "$work/gen.log"
+	genpid=
+	inputs=("$work/rel/idmapping.dat$gz" "$work/rel/idmapping_selected.tab$gz"
+		"$work/rel/sec_ac.txt" "$work/rel/delac_sp.txt")
+	echo "scale proof: $lines lines, --shape $shape, --memory $memory, $(date -u +%FT%TZ)" | tee "$out"
+	echo "input: files written first ($(du -cb "${inputs[@]}" | tail -1 | cut -f1) bytes," \
+		"written in $(($(date +%s) - t0)) s before the build, not counted)" | tee -a "$out"
+else
+	mkfifo "$work/rel/idmapping.dat$gz"
+	# The other inputs are complete only when the generator ends: the builder reads them
+	# through FIFOs of their own, fed once it has.
+	later="idmapping_selected.tab$gz sec_ac.txt delac_sp.txt"
+	for f in $later; do mkfifo "$work/view/$f"; done
+	echo "scale proof: $lines lines, --shape $shape, --memory $memory, $(date -u +%FT%TZ)" | tee "$out"
+	echo "input: streamed from the generator through FIFOs (it shares the cores)" | tee -a "$out"
+	"$gen" --lines "$lines" --seed 9 --shape "$shape" --out "$work/rel" $gzflag >"$work/gen.log" 2>&1 &
+	genpid=$!
+	(
+		while kill -0 $genpid 2>/dev/null; do sleep 1; done
+		for f in $later; do cat "$work/rel/$f" >"$work/view/$f"; done
+	) &
+	inputs=("$work/rel/idmapping.dat$gz")
+	for f in $later; do inputs+=("$work/view/$f"); done
+fi
 # Peak disk use of the temporary directory and the index, sampled every 5 s.
 (
 	peak=0
@@ -60,12 +89,11 @@ genpid=$!
 dupid=$!
 trap 'kill $dupid 2>/dev/null || true' EXIT
 /usr/bin/time -v "$idmap" build --progress -o "$work/scale.idx" --memory "$memory" \
-	--tmpdir "$work/tmp" "$work/rel/idmapping.dat$gz" "$work/view/idmapping_selected.tab$gz" \
-	"$work/view/sec_ac.txt" "$work/view/delac_sp.txt" 2>"$work/build.log" || {
+	--tmpdir "$work/tmp" "${inputs[@]}" 2>"$work/build.log" || {
 	tail -n 20 "$work/build.log"
 	exit 1
 }
-wait $genpid
+[ -n "$genpid" ] && wait $genpid
 kill $dupid 2>/dev/null || true
 grep -E "Elapsed|Maximum resident|User time|System time" "$work/build.log" | tee -a "$out"
 grep -E "^idmap: \[" "$work/build.log" | tee -a "$out"
