@@ -34,6 +34,11 @@ def u64(b, off):
     return struct.unpack_from("<Q", b, off)[0]
 
 
+def slot_width(n):
+    """Bytes of a fixed-width slot below n: the fewest that hold n - 1, at least 1."""
+    return max(1, ((n - 1).bit_length() + 7) // 8) if n > 1 else 1
+
+
 def varint(b, pos, end):
     """Unsigned LEB128 at b[pos:end]: (value, next position). At most 10 bytes, < 2^64."""
     value = shift = 0
@@ -436,8 +441,8 @@ class Index:
         b = self.b
         if len(b) < 64 or b[0:8] != b"IDMAPIDX":
             raise FormatError("header: not an idmap index")
-        if u32(b, 8) != 3:
-            raise FormatError("header: format version %d, not 3" % u32(b, 8))
+        if u32(b, 8) != 4:
+            raise FormatError("header: format version %d, not 4" % u32(b, 8))
         if zlib.crc32(b[0:60]) != u32(b, 60):
             raise FormatError("header: CRC mismatch")
         if u32(b, 12) != 0 or any(b[40:60]):
@@ -516,10 +521,14 @@ class Index:
                 count, pos = varint(pool, pos, end)
                 if count < 2:
                     raise FormatError("FWD_POOL: a group of %d keys not marked single" % count)
-            slots = []
-            for i in range(count):
-                d, pos = varint(pool, pos, end)
-                slots.append(d if i == 0 else slots[-1] + d)
+            width = slot_width(self.n_key)
+            if pos + count * width > end:
+                raise FormatError("FWD_POOL: key slots run past the record")
+            slots = [int.from_bytes(pool[pos + width * i:pos + width * (i + 1)], "little")
+                     for i in range(count)]
+            pos += count * width
+            if any(b <= a for a, b in zip(slots, slots[1:])):
+                raise FormatError("FWD_POOL: key slots do not increase")
             out.append((type_id, slots))
         if pos != end:
             raise FormatError("FWD_POOL: bytes after the last group")
@@ -529,11 +538,16 @@ class Index:
         """(type id, value bytes (decoded), [accession slots]) of key slot."""
         pool = self.sec(KEY_POOL)
         pos, end = ot_record(self.sec(KEY_INDEX), len(pool), slot)
-        type_id, pos = varint(pool, pos, end)
+        head, pos = varint(pool, pos, end)
+        type_id = head >> 1
         if type_id >= len(self.types):
             raise FormatError("KEY_POOL: type id out of range")
         value, pos = vdecode(coding_of(self.types[type_id]["name"]), pool, pos, end)
-        count, pos = varint(pool, pos, end)
+        count = 1
+        if not head & 1:
+            count, pos = varint(pool, pos, end)
+            if count == 1:
+                raise FormatError("KEY_POOL: a single posting not marked single")
         accs = []
         for i in range(count):
             d, pos = varint(pool, pos, end)
