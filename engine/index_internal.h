@@ -104,9 +104,28 @@ int idmap_key_text(const idmap_index *ix, uint64_t key, uint64_t type,
 
 /* Decodes the head of a key record: type, coded value (its bytes and their number) and
  * posting count (1 when the head says single; a stored count is never 1); leaves *p at the
- * first posting. */
-int idmap_key_head(const idmap_index *ix, const uint8_t **p, const uint8_t *end,
-		   uint64_t *type, const uint8_t **value, uint64_t *len, uint64_t *count);
+ * first posting. Inlined: every reverse lookup runs it. */
+static inline __attribute__((always_inline)) int
+idmap_key_head(const idmap_index *ix, const uint8_t **p, const uint8_t *end, uint64_t *type,
+	       const uint8_t **value, uint64_t *len, uint64_t *count)
+{
+	const uint8_t *q = *p;
+	uint64_t h;
+	if (idmap_varint_get(&q, end, &h) || (*type = h >> 1) >= ix->n_types)
+		return -1;
+	*len = idmap_vcode_skip(&ix->vcode[*type], q, end);
+	if (*len == 0)
+		return -1;
+	*value = q;
+	q += *len;
+	*count = 1;
+	/* each posting takes at least a byte */
+	if (!(h & 1) && (idmap_varint_get(&q, end, count) || *count == 1 ||
+			 *count > (uint64_t)(end - q)))
+		return -1;
+	*p = q;
+	return 0;
+}
 
 /* Writes the printf-style reason into detail (NUL-terminated, truncated to len; nothing when
  * detail is NULL or len 0) and returns status; errno is kept. The detail texts of idmap_open

@@ -62,31 +62,11 @@ IDMAP_API int idmap_acc_text(const idmap_index *ix, uint64_t slot,
 
 /* ---- Keys -------------------------------------------------------------------------------- */
 
-int idmap_key_head(const idmap_index *ix, const uint8_t **p, const uint8_t *end,
-		   uint64_t *type, const uint8_t **value, uint64_t *len, uint64_t *count)
-{
-	const uint8_t *q = *p;
-	uint64_t h;
-	if (idmap_varint_get(&q, end, &h) || (*type = h >> 1) >= ix->n_types)
-		return -1;
-	*len = idmap_vcode_skip(&ix->vcode[*type], q, end);
-	if (*len == 0)
-		return -1;
-	*value = q;
-	q += *len;
-	*count = 1;
-	/* each posting takes at least a byte */
-	if (!(h & 1) && (idmap_varint_get(&q, end, count) || *count == 1 ||
-			 *count > (uint64_t)(end - q)))
-		return -1;
-	*p = q;
-	return 0;
-}
-
-/* Bounds of key record slot, decoded up to its first posting. */
-static int key_record(const idmap_index *ix, uint64_t slot, const uint8_t **p,
-		      const uint8_t **end, uint64_t *type, const uint8_t **value, uint64_t *len,
-		      uint64_t *count)
+/* Bounds of key record slot, decoded up to its first posting. Inlined into the reverse
+ * iterator: a call here cost 2% of GI -> UniProtKB's instructions. */
+static inline __attribute__((always_inline)) int
+key_record(const idmap_index *ix, uint64_t slot, const uint8_t **p, const uint8_t **end,
+	   uint64_t *type, const uint8_t **value, uint64_t *len, uint64_t *count)
 {
 	if (idmap_record(&ix->sec[IDMAP_SECTION_KEY_INDEX], &ix->sec[IDMAP_SECTION_KEY_POOL], slot,
 			 p, end) != 0)
@@ -225,7 +205,8 @@ static int fwd_next_group(idmap_fwd_iter *it)
 		it->groups_left--;
 		if (idmap_fwd_group_get(&it->p, it->end, &type, &count) || type >= ix->n_types ||
 		    (it->started && type <= it->group_type) ||
-		    count > (uint64_t)(it->end - it->p) / ix->key_w)
+		    count > (uint64_t)(it->end - it->p) ||
+		    count * ix->key_w > (uint64_t)(it->end - it->p)) /* no division: a hot loop */
 			return fwd_fail(it);
 		it->started = 1;
 		it->group_type = type;
