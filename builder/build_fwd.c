@@ -61,9 +61,10 @@ typedef struct {
 } fwd_chunk;
 
 /* Appends the records of accession slots [a0, a1), whose pairs start at i, to o: each a
- * group count, then per group its type, count and delta-coded key slots. Returns 0 or -1
+ * group count, then per group its type, count and key slots of kw bytes. Returns 0 or -1
  * (out of memory). */
-static int encode_range(const fwd_pairs *f, uint64_t a0, uint64_t a1, size_t i, fwd_chunk *o)
+static int encode_range(const fwd_pairs *f, unsigned kw, uint64_t a0, uint64_t a1, size_t i,
+			fwd_chunk *o)
 {
 	size_t n = f->n;
 	uint64_t at, key;
@@ -81,16 +82,15 @@ static int encode_range(const fwd_pairs *f, uint64_t a0, uint64_t a1, size_t i, 
 				groups++;
 			prev = at;
 		}
-		/* Varints: the group count, type and count per group, at most 5 bytes per key
-		 * slot (a u32). */
-		size_t need = IDMAP_MAX_VARINT * (1 + 2 * groups) + 5 * (j - i);
+		/* Varints: the group count, type and count per group; kw bytes per key slot. */
+		size_t need = IDMAP_MAX_VARINT * (1 + 2 * groups) + kw * (j - i);
 		if (idmap_vec_reserve(&o->rec.p, &o->rec.cap, o->rec.len + need, 1) < 0)
 			return -1;
 		uint8_t *out = (uint8_t *)o->rec.p + o->rec.len;
 		out += idmap_varint_put(out, groups);
 		for (size_t g = i; g < j;) {
-			uint64_t gat, prev_key;
-			pair_at(f, g, &gat, &prev_key);
+			uint64_t gat;
+			pair_at(f, g, &gat, &key);
 			size_t e = g + 1;
 			for (; e < j; e++) {
 				pair_at(f, e, &at, &key);
@@ -100,11 +100,9 @@ static int encode_range(const fwd_pairs *f, uint64_t a0, uint64_t a1, size_t i, 
 			out += idmap_varint_put(out, idmap_fwd_group_head((uint32_t)gat, e - g));
 			if (e - g > 1)
 				out += idmap_varint_put(out, e - g);
-			out += idmap_varint_put(out, prev_key);
-			for (size_t k = g + 1; k < e; k++) {
+			for (size_t k = g; k < e; k++) {
 				pair_at(f, k, &at, &key);
-				out += idmap_varint_put(out, key - prev_key);
-				prev_key = key;
+				out += idmap_slot_put(out, key, kw);
 			}
 			g = e;
 		}
@@ -140,6 +138,7 @@ static size_t first_pair(const fwd_pairs *f, uint64_t acc)
 
 typedef struct {
 	const fwd_pairs *f;
+	unsigned kw; /* key slot width */
 	uint64_t first, step, hi; /* chunk c: slots [first + c * step, + step) below hi */
 	fwd_chunk *out;
 } fwd_job;
@@ -150,7 +149,7 @@ static int encode_chunk(void *ctx, size_t c, uint32_t t)
 	fwd_job *j = ctx;
 	uint64_t a0 = j->first + c * j->step;
 	uint64_t a1 = a0 + j->step < j->hi ? a0 + j->step : j->hi;
-	return encode_range(j->f, a0, a1, first_pair(j->f, a0), &j->out[c]);
+	return encode_range(j->f, j->kw, a0, a1, first_pair(j->f, a0), &j->out[c]);
 }
 
 /* Writes the records of accession slots [lo, hi) from sorted pairs, each followed by its
@@ -172,7 +171,7 @@ static int write_range(build *b, const fwd_pairs *f, uint64_t lo, uint64_t hi)
 	for (uint64_t w = lo; w < hi; w += step * nt) {
 		uint64_t left = (hi - w + step - 1) / step;
 		size_t n = left < nt ? (size_t)left : nt;
-		fwd_job j = {f, w, step, hi, out};
+		fwd_job j = {f, idmap_slot_width(b->key_ks.nkeys), w, step, hi, out};
 		if (par_for(nt, n, encode_chunk, &j, NULL) < 0) {
 			build_fail(b, "out of memory");
 			goto out;

@@ -508,14 +508,16 @@ static int encode_key(const pass_mem *m, const idmap_vcode *vcode, size_t i, siz
 		if (m->e[k].acc != IDMAP_NO_ACC && (k == i || m->e[k].acc != m->e[k - 1].acc))
 			count++;
 	/* Room for the whole record at once: two varints, the coded value and a varint of at
-	 * most 5 bytes (a u32 difference) per accession. */
+	 * most 5 bytes (a u32 difference) per accession. The posting count is written only
+	 * when it is not 1 (the head's single flag). */
 	size_t most = 2 * IDMAP_MAX_VARINT + IDMAP_VCODE_MAX + 5 * (j - i);
 	if (idmap_vec_reserve(&out->p, &out->cap, out->len + most, 1) < 0)
 		return -1;
 	uint8_t *p = (uint8_t *)out->p + out->len;
-	p += idmap_varint_put(p, e->type);
+	p += idmap_varint_put(p, idmap_key_head_word(e->type, count));
 	p += idmap_vcode_encode(&vcode[e->type], (const char *)val, len, p);
-	p += idmap_varint_put(p, count);
+	if (count != 1)
+		p += idmap_varint_put(p, count);
 	uint64_t prev = 0;
 	int first = 1;
 	for (size_t k = i; k < j; k++) {

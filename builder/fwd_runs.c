@@ -236,6 +236,15 @@ static int out_varint(rec_out *o, uint64_t v)
 	return 0;
 }
 
+/* A key slot of w bytes. */
+static int out_slot(rec_out *o, uint64_t v, unsigned w)
+{
+	if (o->len + w > sizeof(o->buf) && out_flush(o) < 0)
+		return -1;
+	o->len += idmap_slot_put(o->buf + o->len, v, w);
+	return 0;
+}
+
 int fwd_runs_write(build *b, uint32_t g, uint64_t lo, uint64_t hi)
 {
 	char path[4096];
@@ -262,6 +271,7 @@ int fwd_runs_write(build *b, uint32_t g, uint64_t lo, uint64_t hi)
 	o->len = 0;
 	uint64_t acc, key;
 	uint32_t type;
+	unsigned kw = idmap_slot_width(b->key_ks.nkeys);
 	int got;
 	for (uint64_t a = lo; a < hi; a++) {
 		/* Count the groups of accession a ahead. */
@@ -291,16 +301,14 @@ int fwd_runs_write(build *b, uint32_t g, uint64_t lo, uint64_t hi)
 			if (out_varint(o, idmap_fwd_group_head(types[gi], counts[gi])) < 0 ||
 			    (counts[gi] > 1 && out_varint(o, counts[gi]) < 0))
 				goto out;
-			uint64_t prev = 0;
 			for (uint64_t k = 0; k < counts[gi]; k++) {
 				if (peek(&rd[1], &acc, &type, &key) != 1) {
 					build_fail_errno(b, "%s", path);
 					goto out;
 				}
 				rd[1].r.pos += rd[1].rs;
-				if (out_varint(o, k == 0 ? key : key - prev) < 0)
+				if (out_slot(o, key, kw) < 0)
 					goto out;
-				prev = key;
 			}
 		}
 		if (out_flush(o) < 0 ||

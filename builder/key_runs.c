@@ -354,9 +354,10 @@ static int write_record(build *b, const part_keys *P, size_t j, uint64_t slot, u
 		return build_fail_errno(b, "%s", P->path);
 	off += RUN_HEAD + (uint64_t)len;
 	uint8_t *p = out;
-	p += idmap_varint_put(p, type);
+	p += idmap_varint_put(p, idmap_key_head_word(type, left));
 	p += idmap_vcode_encode(&b->vcode[type], (const char *)head + RUN_HEAD, len, p);
-	p += idmap_varint_put(p, left);
+	if (left != 1)
+		p += idmap_varint_put(p, left);
 	uint64_t bytes = (uint64_t)(p - out);
 	if (idmap_spill_write(&b->key_pool, out, bytes) < 0)
 		return build_fail_errno(b, "writing the index");

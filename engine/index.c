@@ -418,6 +418,7 @@ static int validate(idmap_index *ix, const why *w)
 		return rc;
 	ix->n_acc = ix->acc_mphf.nkeys;
 	ix->n_key = ix->key_mphf.nkeys;
+	ix->key_w = idmap_slot_width(ix->n_key);
 	if (ix->sec[IDMAP_SECTION_ACC_CODES].len != 8 * ix->n_acc)
 		return CORRUPT(w, "ACC_CODES: length %llu, but %llu accessions need %llu",
 			       (unsigned long long)ix->sec[IDMAP_SECTION_ACC_CODES].len,

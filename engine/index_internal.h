@@ -28,6 +28,7 @@ struct idmap_index {
 
 	idmap_mphf_view acc_mphf, key_mphf;
 	uint64_t n_acc, n_key;
+	unsigned key_w; /* bytes of a key slot in a forward record: idmap_slot_width(n_key) */
 
 	idmap_type_info *types;
 	idmap_vcode *vcode; /* the value coding of each type (value_code.h) */
@@ -101,10 +102,30 @@ int idmap_fwd_pair(const idmap_index *ix, uint64_t type, uint64_t key, idmap_pai
 int idmap_key_text(const idmap_index *ix, uint64_t key, uint64_t type,
 		   char out[IDMAP_VALUE_SIZE], size_t *len);
 
-/* Decodes the head of a key record: type, coded value (its bytes and their number); leaves
- * *p at the posting count. */
-int idmap_key_head(const idmap_index *ix, const uint8_t **p, const uint8_t *end,
-		   uint64_t *type, const uint8_t **value, uint64_t *len);
+/* Decodes the head of a key record: type, coded value (its bytes and their number) and
+ * posting count (1 when the head says single; a stored count is never 1); leaves *p at the
+ * first posting. Inlined: every reverse lookup runs it. */
+static inline __attribute__((always_inline)) int
+idmap_key_head(const idmap_index *ix, const uint8_t **p, const uint8_t *end, uint64_t *type,
+	       const uint8_t **value, uint64_t *len, uint64_t *count)
+{
+	const uint8_t *q = *p;
+	uint64_t h;
+	if (idmap_varint_get(&q, end, &h) || (*type = h >> 1) >= ix->n_types)
+		return -1;
+	*len = idmap_vcode_skip(&ix->vcode[*type], q, end);
+	if (*len == 0)
+		return -1;
+	*value = q;
+	q += *len;
+	*count = 1;
+	/* each posting takes at least a byte */
+	if (!(h & 1) && (idmap_varint_get(&q, end, count) || *count == 1 ||
+			 *count > (uint64_t)(end - q)))
+		return -1;
+	*p = q;
+	return 0;
+}
 
 /* Writes the printf-style reason into detail (NUL-terminated, truncated to len; nothing when
  * detail is NULL or len 0) and returns status; errno is kept. The detail texts of idmap_open
@@ -126,7 +147,7 @@ static inline int idmap_key_rec_is(const uint8_t *p, const uint8_t *end, uint32_
 				   const uint8_t *q, size_t qn)
 {
 	uint64_t t;
-	return idmap_varint_get(&p, end, &t) == 0 && t == type_id &&
+	return idmap_varint_get(&p, end, &t) == 0 && t >> 1 == type_id &&
 	       qn <= (size_t)(end - p) && memcmp(p, q, qn) == 0;
 }
 

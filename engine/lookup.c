@@ -62,28 +62,16 @@ IDMAP_API int idmap_acc_text(const idmap_index *ix, uint64_t slot,
 
 /* ---- Keys -------------------------------------------------------------------------------- */
 
-int idmap_key_head(const idmap_index *ix, const uint8_t **p, const uint8_t *end,
-		   uint64_t *type, const uint8_t **value, uint64_t *len)
-{
-	const uint8_t *q = *p;
-	if (idmap_varint_get(&q, end, type) || *type >= ix->n_types)
-		return -1;
-	*len = idmap_vcode_skip(&ix->vcode[*type], q, end);
-	if (*len == 0)
-		return -1;
-	*value = q;
-	*p = q + *len;
-	return 0;
-}
-
-/* Bounds of key record slot, decoded up to its posting count. */
-static int key_record(const idmap_index *ix, uint64_t slot, const uint8_t **p,
-		      const uint8_t **end, uint64_t *type, const uint8_t **value, uint64_t *len)
+/* Bounds of key record slot, decoded up to its first posting. Inlined into the reverse
+ * iterator: a call here cost 2% of GI -> UniProtKB's instructions. */
+static inline __attribute__((always_inline)) int
+key_record(const idmap_index *ix, uint64_t slot, const uint8_t **p, const uint8_t **end,
+	   uint64_t *type, const uint8_t **value, uint64_t *len, uint64_t *count)
 {
 	if (idmap_record(&ix->sec[IDMAP_SECTION_KEY_INDEX], &ix->sec[IDMAP_SECTION_KEY_POOL], slot,
 			 p, end) != 0)
 		return IDMAP_ERR_CORRUPT;
-	if (idmap_key_head(ix, p, *end, type, value, len) != 0)
+	if (idmap_key_head(ix, p, *end, type, value, len, count) != 0)
 		return IDMAP_ERR_CORRUPT;
 	return IDMAP_OK;
 }
@@ -93,9 +81,10 @@ static int key_value(const idmap_index *ix, uint64_t slot, uint64_t *type,
 		     char out[IDMAP_VALUE_SIZE], size_t *len)
 {
 	const uint8_t *p, *end;
+	uint64_t h;
 	if (idmap_record(&ix->sec[IDMAP_SECTION_KEY_INDEX], &ix->sec[IDMAP_SECTION_KEY_POOL], slot,
 			 &p, &end) != 0 ||
-	    idmap_varint_get(&p, end, type) || *type >= ix->n_types)
+	    idmap_varint_get(&p, end, &h) || (*type = h >> 1) >= ix->n_types)
 		return IDMAP_ERR_CORRUPT;
 	*len = idmap_value_decode(ix, *type, p, (uint64_t)(end - p), out);
 	return *len ? IDMAP_OK : IDMAP_ERR_CORRUPT;
@@ -146,7 +135,8 @@ IDMAP_API int idmap_key_get(const idmap_index *ix, uint64_t slot, uint32_t *type
 			*len = n;
 	} else {
 		const uint8_t *p, *end, *v;
-		if ((rc = key_record(ix, slot, &p, &end, &t, &v, &l)) != IDMAP_OK)
+		uint64_t count;
+		if ((rc = key_record(ix, slot, &p, &end, &t, &v, &l, &count)) != IDMAP_OK)
 			return rc;
 	}
 	if (type_id)
@@ -162,10 +152,10 @@ IDMAP_API int idmap_value_bytes(const idmap_index *ix, uint64_t *text, uint64_t 
 	memset(stored, 0, ix->n_types * sizeof *stored);
 	for (uint64_t s = 0; s < ix->n_key; s++) {
 		const uint8_t *p, *end, *v;
-		uint64_t t, l;
+		uint64_t t, l, count;
 		char out[IDMAP_VALUE_SIZE];
 		size_t n;
-		if (key_record(ix, s, &p, &end, &t, &v, &l) != IDMAP_OK ||
+		if (key_record(ix, s, &p, &end, &t, &v, &l, &count) != IDMAP_OK ||
 		    (n = idmap_value_decode(ix, t, v, l, out)) == 0)
 			return IDMAP_ERR_CORRUPT;
 		text[t] += n;
@@ -211,10 +201,12 @@ static int fwd_next_group(idmap_fwd_iter *it)
 {
 	const idmap_index *ix = it->ix;
 	while (it->groups_left) {
-		uint64_t type, count, skip;
+		uint64_t type, count;
 		it->groups_left--;
 		if (idmap_fwd_group_get(&it->p, it->end, &type, &count) || type >= ix->n_types ||
-		    (it->started && type <= it->group_type) || count > (uint64_t)(it->end - it->p))
+		    (it->started && type <= it->group_type) ||
+		    count > (uint64_t)(it->end - it->p) ||
+		    count * ix->key_w > (uint64_t)(it->end - it->p)) /* no division: a hot loop */
 			return fwd_fail(it);
 		it->started = 1;
 		it->group_type = type;
@@ -228,9 +220,7 @@ static int fwd_next_group(idmap_fwd_iter *it)
 			it->p = it->end;
 			return IDMAP_DONE;
 		}
-		for (uint64_t i = 0; i < count; i++)
-			if (idmap_varint_get(&it->p, it->end, &skip))
-				return fwd_fail(it);
+		it->p += count * ix->key_w; /* within the record: checked above */
 	}
 	return it->p == it->end ? IDMAP_DONE : fwd_fail(it);
 }
@@ -243,17 +233,12 @@ int idmap_fwd_next_key(idmap_fwd_iter *it, uint64_t *type, uint64_t *key)
 			return rc;
 	}
 	const idmap_index *ix = it->ix;
-	uint64_t d;
-	if (idmap_varint_get(&it->p, it->end, &d))
+	uint64_t s;
+	/* slots strictly increase within a group; UINT64_MAX marks the group's first */
+	if (idmap_slot_get(&it->p, it->end, ix->key_w, &s) || s >= ix->n_key ||
+	    (it->slot != UINT64_MAX && s <= it->slot))
 		return fwd_fail(it);
-	if (it->slot == UINT64_MAX)
-		it->slot = d;
-	else if (d == 0 || d >= ix->n_key - it->slot)
-		return fwd_fail(it);
-	else
-		it->slot += d;
-	if (it->slot >= ix->n_key)
-		return fwd_fail(it);
+	it->slot = s;
 	it->in_group--;
 	*type = it->group_type;
 	*key = it->slot;
@@ -313,11 +298,8 @@ IDMAP_API int idmap_rev_begin(const idmap_index *ix, uint64_t key_slot, idmap_re
 		return IDMAP_ERR_INVALID;
 	const uint8_t *v;
 	uint64_t t, l;
-	int rc = key_record(ix, key_slot, &it->p, &it->end, &t, &v, &l);
+	int rc = key_record(ix, key_slot, &it->p, &it->end, &t, &v, &l, &it->left);
 	if (rc != IDMAP_OK)
-		return rev_fail(it);
-	if (idmap_varint_get(&it->p, it->end, &it->left) ||
-	    it->left > (uint64_t)(it->end - it->p))
 		return rev_fail(it);
 	if (count)
 		*count = it->left;

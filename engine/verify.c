@@ -153,8 +153,7 @@ static int verify_keys(const idmap_index *ix, tallies *t, char *detail, size_t l
 		uint64_t type, l, count, d, slot = 0, fp = 0;
 		if (idmap_record(&ix->sec[IDMAP_SECTION_KEY_INDEX],
 				 &ix->sec[IDMAP_SECTION_KEY_POOL], s, &p, &end) != 0 ||
-		    idmap_key_head(ix, &p, end, &type, &v, &l) != 0 ||
-		    idmap_varint_get(&p, end, &count))
+		    idmap_key_head(ix, &p, end, &type, &v, &l, &count) != 0)
 			goto bad;
 		for (uint64_t i = 0; i < count; i++) {
 			if (idmap_varint_get(&p, end, &d))
@@ -198,7 +197,7 @@ static int verify_fwd(const idmap_index *ix, int full, tallies *t, char *detail,
 {
 	for (uint64_t s = 0; s < ix->n_acc; s++) {
 		const uint8_t *p, *end;
-		uint64_t groups, type, count, d, prev_t = 0, slot = 0;
+		uint64_t groups, type, count, k, prev_t = 0, slot = 0;
 		if (idmap_record(&ix->sec[IDMAP_SECTION_FWD_INDEX],
 				 &ix->sec[IDMAP_SECTION_FWD_POOL], s, &p, &end) != 0)
 			goto bad;
@@ -213,13 +212,10 @@ static int verify_fwd(const idmap_index *ix, int full, tallies *t, char *detail,
 			prev_t = type;
 			uint64_t fp = 0;
 			for (uint64_t i = 0; i < count; i++) {
-				if (idmap_varint_get(&p, end, &d))
+				if (idmap_slot_get(&p, end, ix->key_w, &k) || k >= ix->n_key ||
+				    (i > 0 && k <= slot))
 					goto bad;
-				if (i > 0 && (d == 0 || d > UINT64_MAX - slot))
-					goto bad;
-				slot = i ? slot + d : d;
-				if (slot >= ix->n_key)
-					goto bad;
+				slot = k;
 				fp += pair_term(s, slot);
 				uint32_t kt;
 				if (full && (idmap_key_get(ix, slot, &kt, NULL, NULL) != IDMAP_OK ||

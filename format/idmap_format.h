@@ -9,7 +9,7 @@
 
 #define IDMAP_MAGIC "IDMAPIDX"
 #define IDMAP_MAGIC_LEN 8
-#define IDMAP_FORMAT_VERSION 3u
+#define IDMAP_FORMAT_VERSION 4u
 
 #define IDMAP_HEADER_SIZE 64u
 #define IDMAP_SECTION_ENTRY_SIZE 32u
@@ -182,6 +182,44 @@ static inline int idmap_varint_get(const uint8_t **p, const uint8_t *end, uint64
 		}
 	}
 	return -1;
+}
+
+/* The width of a fixed-width slot below n (FORMAT.md, FWD_POOL): the fewest bytes that hold
+ * n - 1, at least 1. */
+static inline unsigned idmap_slot_width(uint64_t n)
+{
+	unsigned w = 1;
+	while (n > 1 && w < 8 && (n - 1) >> (8 * w))
+		w++;
+	return w;
+}
+
+/* Writes slot v as w little-endian bytes; returns w. */
+static inline size_t idmap_slot_put(uint8_t *out, uint64_t v, unsigned w)
+{
+	for (unsigned i = 0; i < w; i++)
+		out[i] = (uint8_t)(v >> (8 * i));
+	return w;
+}
+
+/* Reads a w-byte slot from [*p, end). Returns 0 and advances *p, or -1 when it runs past end. */
+static inline int idmap_slot_get(const uint8_t **p, const uint8_t *end, unsigned w, uint64_t *v)
+{
+	if ((size_t)(end - *p) < w)
+		return -1;
+	uint64_t r = 0;
+	for (unsigned i = 0; i < w; i++)
+		r |= (uint64_t)(*p)[i] << (8 * i);
+	*p += w;
+	*v = r;
+	return 0;
+}
+
+/* A key record's head (FORMAT.md, KEY_POOL): varint (type << 1 | single); a key with exactly
+ * one accession (most keys) has no posting count after its value. */
+static inline uint64_t idmap_key_head_word(uint64_t type, uint64_t count)
+{
+	return type << 1 | (count == 1);
 }
 
 /* A forward group's head (FORMAT.md, FWD_POOL): varint (type << 1 | single), then, when the

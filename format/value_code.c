@@ -11,24 +11,25 @@
 
 typedef struct {
 	const char *type, *prefix;
-	int acc;
+	int acc, named;
 } coding_row;
 
-/* Constant prefixes, and the types whose values are accessions. */
+/* Constant prefixes, the types whose values are accessions, and entry names. */
 static const coding_row rows[] = {
-	{"UniRef100", "UniRef100_", 1},
-	{"UniRef90", "UniRef90_", 1},
-	{"UniRef50", "UniRef50_", 1},
-	{"UniParc", "UPI", 0},
-	{"GO", "GO:", 0},
-	{"HGNC", "HGNC:", 0},
-	{"MGI", "MGI:", 0},
-	{"ChEMBL", "CHEMBL", 0},
-	{IDMAP_TYPE_SECONDARY, "", 1},
-	{IDMAP_TYPE_DELETED, "", 1},
-	{IDMAP_TYPE_DELETED_SP, "", 1},
-	{IDMAP_TYPE_DELETED_TR, "", 1},
-	{IDMAP_TYPE_ISOFORM_OF, "", 1},
+	{"UniProtKB-ID", "", 0, 1},
+	{"UniRef100", "UniRef100_", 1, 0},
+	{"UniRef90", "UniRef90_", 1, 0},
+	{"UniRef50", "UniRef50_", 1, 0},
+	{"UniParc", "UPI", 0, 0},
+	{"GO", "GO:", 0, 0},
+	{"HGNC", "HGNC:", 0, 0},
+	{"MGI", "MGI:", 0, 0},
+	{"ChEMBL", "CHEMBL", 0, 0},
+	{IDMAP_TYPE_SECONDARY, "", 1, 0},
+	{IDMAP_TYPE_DELETED, "", 1, 0},
+	{IDMAP_TYPE_DELETED_SP, "", 1, 0},
+	{IDMAP_TYPE_DELETED_TR, "", 1, 0},
+	{IDMAP_TYPE_ISOFORM_OF, "", 1, 0},
 };
 
 /* Prefixes of idmap's own types that name a data type T: they take T's coding. */
@@ -51,6 +52,7 @@ void idmap_vcode_of(const char *name, size_t len, idmap_vcode *c)
 			c->prefix_len = (uint8_t)strlen(rows[i].prefix);
 			memcpy(c->prefix, rows[i].prefix, c->prefix_len);
 			c->acc = (uint8_t)rows[i].acc;
+			c->named = (uint8_t)rows[i].named;
 		}
 	c->versioned = (uint8_t)idmap_type_versioned(name, len);
 }
@@ -88,6 +90,35 @@ static uint64_t accession(const char *r, size_t n)
 	return code;
 }
 
+/* The payload of an accession code (forms 3 and 6): its base-36 number in 4 bytes (6
+ * characters) or 7 (10 characters), then the isoform as a varint when it has one. Returns
+ * the byte count; *n gets long | isoform << 1. */
+static size_t put_acc(uint8_t *out, uint64_t code, uint64_t *n)
+{
+	unsigned iso = idmap_acc_isoform(code), longform = (unsigned)(code >> 11) & 1;
+	uint64_t b36 = code >> 12;
+	size_t k = 0;
+	for (int i = 0; i < (longform ? 7 : 4); i++)
+		out[k++] = (uint8_t)(b36 >> (8 * i));
+	if (iso)
+		k += idmap_varint_put(out + k, iso);
+	*n = longform | (iso ? 2u : 0u);
+	return k;
+}
+
+/* The code of the accession before the first `_` of an entry name r[0, n), or 0 when r has
+ * no `_` or what comes before it is not an accession without isoform written as its code
+ * decodes. */
+static uint64_t name_accession(const char *r, size_t n, size_t *under)
+{
+	const char *u = memchr(r, '_', n < IDMAP_ACC_TEXT_MAX ? n : IDMAP_ACC_TEXT_MAX);
+	if (!u)
+		return 0;
+	*under = (size_t)(u - r);
+	uint64_t code = accession(r, *under);
+	return code && idmap_acc_isoform(code) == 0 ? code : 0;
+}
+
 static size_t put_head(uint8_t *out, const idmap_vcode *c, uint64_t n, int form, int ver)
 {
 	return idmap_varint_put(out, c->versioned ? n << 4 | (uint64_t)ver << 3 | (uint64_t)form
@@ -98,9 +129,9 @@ static size_t put_head(uint8_t *out, const idmap_vcode *c, uint64_t n, int form,
 static size_t encode_rest(const idmap_vcode *c, const char *r, size_t n, int prefixed, int ver,
 			  uint8_t *out)
 {
-	uint8_t *p = out;
-	uint64_t code;
-	size_t d = 0; /* the trailing digit run */
+	uint8_t *p = out, acc[IDMAP_MAX_VARINT + 7];
+	uint64_t code, an;
+	size_t d = 0, under = 0; /* the trailing digit run; the `_` of an entry name */
 	while (d < n && r[n - 1 - d] >= '0' && r[n - 1 - d] <= '9')
 		d++;
 	if (n >= 1 && d == n && n <= 19) {
@@ -111,13 +142,16 @@ static size_t encode_rest(const idmap_vcode *c, const char *r, size_t n, int pre
 		for (size_t i = 0; i < n; i += 2)
 			*p++ = (uint8_t)(hex_value(r[i]) << 4 | (i + 1 < n ? hex_value(r[i + 1]) : 0));
 	} else if (c->acc && (code = accession(r, n)) != 0) {
-		unsigned iso = idmap_acc_isoform(code), longform = (unsigned)(code >> 11) & 1;
-		uint64_t b36 = code >> 12;
-		p += put_head(p, c, longform | (iso ? 2u : 0u), IDMAP_VC_ACC, ver);
-		for (int i = 0; i < (longform ? 7 : 4); i++)
-			*p++ = (uint8_t)(b36 >> (8 * i));
-		if (iso)
-			p += idmap_varint_put(p, iso);
+		size_t k = put_acc(acc, code, &an);
+		p += put_head(p, c, an, IDMAP_VC_ACC, ver);
+		memcpy(p, acc, k);
+		p += k;
+	} else if (c->named && (code = name_accession(r, n, &under)) != 0) {
+		size_t k = put_acc(acc, code, &an), m = n - under - 1; /* an: long only */
+		p += put_head(p, c, (uint64_t)m << 1 | an, IDMAP_VC_NAME, ver);
+		memcpy(p, acc, k);
+		memcpy(p + k, r + under + 1, m);
+		p += k + m;
 	} else if (d >= 3 && d <= 19 && d < n) {
 		p += put_head(p, c, n - d, IDMAP_VC_NUMTAIL, ver);
 		memcpy(p, r, n - d);
@@ -161,6 +195,7 @@ typedef struct {
 	uint64_t num;		  /* DECIMAL, NUMTAIL: the number; ACC: the isoform */
 	uint64_t version;	  /* ver: version << 2 | digits - 1 */
 	unsigned digits;	  /* NUMTAIL: digit count */
+	unsigned name_at;	  /* NAME: where the mnemonic starts in the payload */
 } parsed;
 
 /* Inlined into the decoder, which runs once per value handed out. */
@@ -169,14 +204,14 @@ static inline __attribute__((always_inline)) int parse(const idmap_vcode *c, con
 {
 	uint64_t h;
 	x->num = x->version = 0;
-	x->digits = 0;
+	x->digits = x->name_at = 0;
 	if (idmap_varint_get(&p, end, &h))
 		return -1;
 	x->form = (int)(h & 7);
 	x->ver = c->versioned ? (int)(h >> 3 & 1) : 0;
 	x->n = c->versioned ? h >> 4 : h >> 3;
 	x->pay = p;
-	if (x->n > IDMAP_MAX_VALUE)
+	if ((x->form == IDMAP_VC_NAME ? x->n >> 1 : x->n) > IDMAP_MAX_VALUE)
 		return -1;
 	switch (x->form) {
 	case IDMAP_VC_TEXT:
@@ -194,13 +229,21 @@ static inline __attribute__((always_inline)) int parse(const idmap_vcode *c, con
 			return -1;
 		p += (x->n + 1) / 2;
 		break;
-	case IDMAP_VC_ACC: {
-		size_t k = x->n & 1 ? 7 : 4;
-		if (x->n > 3 || k > (size_t)(end - p))
+	case IDMAP_VC_ACC:
+	case IDMAP_VC_NAME: {
+		size_t k = x->n & 1 ? 7 : 4, m = (size_t)(x->n >> 1); /* NAME: the mnemonic */
+		if ((x->form == IDMAP_VC_ACC ? x->n > 3 : !c->named) || k > (size_t)(end - p))
 			return -1;
 		p += k;
-		if (x->n & 2 && (idmap_varint_get(&p, end, &x->num) || x->num == 0))
+		if (x->form == IDMAP_VC_ACC && x->n & 2 &&
+		    (idmap_varint_get(&p, end, &x->num) || x->num == 0))
 			return -1;
+		if (x->form == IDMAP_VC_NAME) {
+			if (m > (size_t)(end - p))
+				return -1;
+			x->name_at = (unsigned)(p - x->pay);
+			p += m;
+		}
 		break;
 	}
 	case IDMAP_VC_NUMTAIL:
@@ -277,7 +320,8 @@ size_t idmap_vcode_decode(const idmap_vcode *c, const uint8_t *p, size_t n, char
 			out[len++] = (char)(d < 10 ? '0' + d : 'A' + d - 10);
 		}
 		break;
-	case IDMAP_VC_ACC: {
+	case IDMAP_VC_ACC:
+	case IDMAP_VC_NAME: {
 		uint64_t b36 = 0;
 		int k = x.n & 1 ? 7 : 4;
 		for (int i = 0; i < k; i++)
@@ -289,6 +333,14 @@ size_t idmap_vcode_decode(const idmap_vcode *c, const uint8_t *p, size_t n, char
 			return 0;
 		memcpy(out + len, acc, m);
 		len += m;
+		if (x.form == IDMAP_VC_NAME) {
+			size_t t = (size_t)(x.n >> 1);
+			if (t + 1 > room - len)
+				return 0;
+			out[len] = '_';
+			memcpy(out + len + 1, x.pay + x.name_at, t);
+			len += 1 + t;
+		}
 		break;
 	}
 	case IDMAP_VC_NUMTAIL:

@@ -21,6 +21,7 @@ enum {
 	IDMAP_VC_ACC = 3,     /* prefix + a UniProtKB accession: its code's fields */
 	IDMAP_VC_NUMTAIL = 4, /* prefix + text + a run of 3-19 digits: text, digit count, varint */
 	IDMAP_VC_REST = 5,    /* prefix + text */
+	IDMAP_VC_NAME = 6,    /* an entry name ACCESSION_MNEMONIC: the accession's code, the text */
 };
 
 /* The coding of one type. */
@@ -29,6 +30,7 @@ typedef struct {
 	uint8_t prefix_len;
 	uint8_t acc;	   /* accession-shaped values are coded as accessions */
 	uint8_t versioned; /* stem.N values are coded as the stem and a version */
+	uint8_t named;	   /* entry names (UniProtKB-ID): accession + `_` + mnemonic */
 } idmap_vcode;
 
 /* The coding of the type named name[0, len): `#unversioned:T`, `#uniparc:T` and

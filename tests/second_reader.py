@@ -34,6 +34,11 @@ def u64(b, off):
     return struct.unpack_from("<Q", b, off)[0]
 
 
+def slot_width(n):
+    """Bytes of a fixed-width slot below n: the fewest that hold n - 1, at least 1."""
+    return max(1, ((n - 1).bit_length() + 7) // 8) if n > 1 else 1
+
+
 def varint(b, pos, end):
     """Unsigned LEB128 at b[pos:end]: (value, next position). At most 10 bytes, < 2^64."""
     value = shift = 0
@@ -124,16 +129,18 @@ ACCESSION_TYPES = {"UniRef100", "UniRef90", "UniRef50", "#secondary", "#deleted"
                    "#deleted-tr", "#isoform-of"}
 VERSIONED_TYPES = {"RefSeq", "RefSeq_NT", "EMBL-CDS", "Ensembl", "Ensembl_TRS", "Ensembl_PRO",
                    "CCDS"}
+NAMED_TYPES = {"UniProtKB-ID"}  # entry names ACCESSION_MNEMONIC: form 6
 HEX_DIGITS = b"0123456789ABCDEF"
 
 
 def coding_of(type_name):
-    """(prefix, accessions allowed, versioned) of a type, from its name alone."""
+    """(prefix, accessions allowed, versioned, entry names) of a type, from its name alone."""
     for alias in ("#unversioned:", "#uniparc:", "#uniparc-inactive:"):
         if type_name.startswith(alias) and len(type_name) > len(alias):
             type_name = type_name[len(alias):]
             break
-    return PREFIX.get(type_name, b""), type_name in ACCESSION_TYPES, type_name in VERSIONED_TYPES
+    return (PREFIX.get(type_name, b""), type_name in ACCESSION_TYPES, type_name in VERSIONED_TYPES,
+            type_name in NAMED_TYPES)
 
 
 def version_stem(v):
@@ -162,7 +169,7 @@ def varint_bytes(x):
 
 def vencode(coding, v):
     """The coded bytes of value v (bytes) under coding, by the table of "Value coding"."""
-    prefix, accessions, versioned = coding
+    prefix, accessions, versioned, named = coding
     stem = version_stem(v) if versioned else 0
     body, ver = (v[:stem], 1) if stem else (v, 0)
     if prefix and not body.startswith(prefix):
@@ -171,6 +178,9 @@ def vencode(coding, v):
         r = body[len(prefix):]
         run = len(r) - len(r.rstrip(b"0123456789"))
         code = acc_encode(r.decode("latin-1")) if accessions and r.isascii() else None
+        under = r.find(b"_")
+        name = acc_encode(r[:under].decode("latin-1")) \
+            if named and under >= 0 and r[:under].isascii() else None
         if 1 <= len(r) <= 19 and run == len(r):
             out = _head(coding, len(r), 1, ver) + varint_bytes(int(r))
         elif 1 <= len(r) <= 32 and all(c in HEX_DIGITS for c in r):
@@ -181,6 +191,11 @@ def vencode(coding, v):
             out = _head(coding, long_form | (2 if isoform else 0), 3, ver) + \
                 (code >> 12).to_bytes(7 if long_form else 4, "little") + \
                 (varint_bytes(isoform) if isoform else b"")
+        elif name is not None and name & 0x7FF == 0 and \
+                acc_decode(name) == r[:under].decode("latin-1"):
+            long_form, mnemonic = (name >> 11) & 1, r[under + 1:]
+            out = _head(coding, len(mnemonic) << 1 | long_form, 6, ver) + \
+                (name >> 12).to_bytes(7 if long_form else 4, "little") + mnemonic
         elif 3 <= run <= 19 and run < len(r):
             t = r[:-run]
             out = _head(coding, len(t), 4, ver) + t + bytes([run]) + varint_bytes(int(r[-run:]))
@@ -194,7 +209,7 @@ def vencode(coding, v):
 
 def vdecode(coding, b, pos, end):
     """The value coded at b[pos:end]: (text bytes, next position)."""
-    prefix, _, versioned = coding
+    prefix, _, versioned, named = coding
     head, pos = varint(b, pos, end)
     form, ver, n = head & 7, (head >> 3 & 1) if versioned else 0, head >> (4 if versioned else 3)
     if form in (0, 5):
@@ -218,6 +233,13 @@ def vdecode(coding, b, pos, end):
         if n & 2:
             isoform, pos = varint(b, pos, end)
         text = acc_decode(base36 << 12 | (n & 1) << 11 | isoform).encode()
+    elif form == 6 and named:
+        size = 7 if n & 1 else 4
+        base36, pos = int.from_bytes(b[pos:pos + size], "little"), pos + size
+        mnemonic, pos = b[pos:pos + (n >> 1)], pos + (n >> 1)
+        if len(mnemonic) != n >> 1:
+            raise FormatError("KEY_POOL: entry name runs past its record")
+        text = acc_decode(base36 << 12 | (n & 1) << 11).encode() + b"_" + mnemonic
     elif form == 4:
         t, pos = b[pos:pos + n], pos + n
         digits, pos = b[pos], pos + 1
@@ -436,8 +458,8 @@ class Index:
         b = self.b
         if len(b) < 64 or b[0:8] != b"IDMAPIDX":
             raise FormatError("header: not an idmap index")
-        if u32(b, 8) != 3:
-            raise FormatError("header: format version %d, not 3" % u32(b, 8))
+        if u32(b, 8) != 4:
+            raise FormatError("header: format version %d, not 4" % u32(b, 8))
         if zlib.crc32(b[0:60]) != u32(b, 60):
             raise FormatError("header: CRC mismatch")
         if u32(b, 12) != 0 or any(b[40:60]):
@@ -516,10 +538,14 @@ class Index:
                 count, pos = varint(pool, pos, end)
                 if count < 2:
                     raise FormatError("FWD_POOL: a group of %d keys not marked single" % count)
-            slots = []
-            for i in range(count):
-                d, pos = varint(pool, pos, end)
-                slots.append(d if i == 0 else slots[-1] + d)
+            width = slot_width(self.n_key)
+            if pos + count * width > end:
+                raise FormatError("FWD_POOL: key slots run past the record")
+            slots = [int.from_bytes(pool[pos + width * i:pos + width * (i + 1)], "little")
+                     for i in range(count)]
+            pos += count * width
+            if any(b <= a for a, b in zip(slots, slots[1:])):
+                raise FormatError("FWD_POOL: key slots do not increase")
             out.append((type_id, slots))
         if pos != end:
             raise FormatError("FWD_POOL: bytes after the last group")
@@ -529,11 +555,16 @@ class Index:
         """(type id, value bytes (decoded), [accession slots]) of key slot."""
         pool = self.sec(KEY_POOL)
         pos, end = ot_record(self.sec(KEY_INDEX), len(pool), slot)
-        type_id, pos = varint(pool, pos, end)
+        head, pos = varint(pool, pos, end)
+        type_id = head >> 1
         if type_id >= len(self.types):
             raise FormatError("KEY_POOL: type id out of range")
         value, pos = vdecode(coding_of(self.types[type_id]["name"]), pool, pos, end)
-        count, pos = varint(pool, pos, end)
+        count = 1
+        if not head & 1:
+            count, pos = varint(pool, pos, end)
+            if count == 1:
+                raise FormatError("KEY_POOL: a single posting not marked single")
         accs = []
         for i in range(count):
             d, pos = varint(pool, pos, end)
@@ -596,7 +627,8 @@ CODED_VECTORS = [("GI", b"4507949"), ("GeneID", b"007"), ("GO", b"GO:0005515"),
                  ("UniParc", b"UPI0000000001"), ("UniParc", b"upi00000000ab"),
                  ("UniRef90", b"UniRef90_P31946"), ("UniRef50", b"UniRef50_A0A023GPI8-12"),
                  ("UniRef100", b"UniRef100_"), ("#secondary", b"P62258"), ("Gene_Name", b"TP53"),
-                 ("UniProtKB-ID", b"1433B_HUMAN"), ("EMBL", b"AAA12345"),
+                 ("UniProtKB-ID", b"1433B_HUMAN"), ("UniProtKB-ID", b"A0A023GPI8_CANAL"),
+                 ("EMBL", b"AAA12345"),
                  ("RefSeq", b"NP_003395.1"), ("#unversioned:Ensembl", b"ENSG00000166913"),
                  ("Ensembl", b"ENSG00000166913.13"), ("GI", b"123456789012345678901")]
 

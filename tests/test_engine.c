@@ -505,8 +505,9 @@ static void test_damaged_header(void **state)
 	b[0] ^= 0x20;
 	expect_open(b, image_len, IDMAP_ERR_NOT_INDEX);
 	b[0] ^= 0x20;
-	/* version 1 (the u64 offset tables), 2 (values as text) and a later version are refused */
-	for (uint32_t v = 1; v <= 4; v += v == 2 ? 2 : 1) {
+	/* version 1 (the u64 offset tables), 2 (values as text), 3 (varint key slots in forward
+	 * records) and a later version are refused */
+	for (uint32_t v = 1; v <= IDMAP_FORMAT_VERSION + 1; v += v == IDMAP_FORMAT_VERSION - 1 ? 2 : 1) {
 		memcpy(b, image, image_len);
 		idmap_wr32(b + IDMAP_HDR_VERSION, v);
 		expect_open(b, image_len, IDMAP_ERR_VERSION);
@@ -695,7 +696,7 @@ static void test_open_detail(void **state)
 	idmap_wr32(b + IDMAP_HDR_VERSION, 2);
 	reseal_table(b);
 	expect_detail(b, image_len, IDMAP_ERR_VERSION,
-		      "header: index format version 2 is not supported by this idmap (version 3): "
+		      "header: index format version 2 is not supported by this idmap (version 4): "
 		      "rebuild the index with `idmap build`");
 	/* the section table cut off: the file ends inside it (size field resealed) */
 	memcpy(b, image, image_len);
@@ -836,15 +837,19 @@ static void expect_verify_fails(const uint8_t *b, const char *want)
 	idmap_close(ix);
 }
 
-/* Bounds [*a, *z) of forward record slot in image b, read from its offset table. */
-static void fwd_bounds(uint8_t *b, uint64_t slot, uint64_t *a, uint64_t *z)
+/* Bounds [*a, *z) of record slot of the offset table in section index of image b. */
+static void rec_bounds(uint8_t *b, uint32_t index, uint64_t slot, uint64_t *a, uint64_t *z)
 {
 	uint64_t len;
-	const uint8_t *blk = section_of(b, IDMAP_SECTION_FWD_INDEX, &len) +
-			     slot / IDMAP_OT_BLOCK * IDMAP_OT_BLOCK_BYTES;
+	const uint8_t *blk = section_of(b, index, &len) + slot / IDMAP_OT_BLOCK * IDMAP_OT_BLOCK_BYTES;
 	uint64_t j = slot % IDMAP_OT_BLOCK, base = idmap_rd64(blk);
 	*a = base + (j ? idmap_rd32(blk + 4 + 4 * j) : 0);
 	*z = base + idmap_rd32(blk + 8 + 4 * j);
+}
+
+static void fwd_bounds(uint8_t *b, uint64_t slot, uint64_t *a, uint64_t *z)
+{
+	rec_bounds(b, IDMAP_SECTION_FWD_INDEX, slot, a, z);
 }
 
 static void test_verify_walks(void **state)
@@ -919,14 +924,102 @@ static void test_verify_walks(void **state)
 		assert_int_equal(idmap_fwd_group_get(&p, end, &t, &count), 0);
 		if (t == id)
 			break;
-		for (uint64_t k = 0; k < count; k++)
-			assert_int_equal(idmap_varint_get(&p, end, &t), 0);
+		p += count * idmap_slot_width(nkey);
 	}
 	assert_int_equal(count, 1);
 	assert_int_equal(*p, from);
 	pool[p - pool] = (uint8_t)to;
 	reseal_section(b, IDMAP_SECTION_FWD_POOL);
 	expect_verify_fails(b, "FWD_POOL/KEY_POOL: the forward pairs of type UniProtKB-ID differ");
+	idmap_close(ix);
+	free(b);
+}
+
+/* The position in image b of P62258's UniProtKB-ID group head in FWD_POOL (a single group),
+ * with the key slot of 1433E_HUMAN in *key. */
+static uint8_t *entry_name_group(const idmap_index *ix, uint8_t *b, uint64_t *acc, uint64_t *key)
+{
+	uint64_t len, a, z, groups, t = 0, count = 0;
+	uint32_t id;
+	assert_int_equal(idmap_acc_find(ix, "P62258", 6, acc), IDMAP_OK);
+	assert_int_equal(idmap_type_find(ix, "UniProtKB-ID", &id), IDMAP_OK);
+	assert_int_equal(idmap_key_find(ix, id, "1433E_HUMAN", 11, key), IDMAP_OK);
+	uint8_t *pool = section_of(b, IDMAP_SECTION_FWD_POOL, &len);
+	fwd_bounds(b, *acc, &a, &z);
+	const uint8_t *p = pool + a, *end = pool + z;
+	assert_int_equal(idmap_varint_get(&p, end, &groups), 0);
+	for (;;) {
+		const uint8_t *head = p;
+		assert_true(groups--);
+		assert_int_equal(idmap_fwd_group_get(&p, end, &t, &count), 0);
+		if (t == id) {
+			assert_int_equal(count, 1);
+			return pool + (head - pool);
+		}
+		p += count * idmap_slot_width(idmap_key_count(ix));
+	}
+}
+
+/* Version 4's record rules (FORMAT.md, FWD_POOL and KEY_POOL): a fixed-width key slot at or
+ * beyond n_key, a group count whose slots overrun the record, and a key record whose head is
+ * not single but whose count runs past the record are damage that lookups and verify report,
+ * never read. */
+static void test_record_rules(void **state)
+{
+	(void)state;
+	idmap_index *ix = open_good();
+	uint64_t nkey = idmap_key_count(ix), acc, key, len, a, z, slot;
+	unsigned w = idmap_slot_width(nkey);
+	uint8_t *b = copy_image();
+	const char *fwd_bad = "FWD_POOL: record of accession slot";
+	idmap_fwd_iter it;
+	idmap_pair pair;
+
+	/* the slot set to n_key */
+	uint8_t *g = entry_name_group(ix, b, &acc, &key);
+	const uint8_t *q = g;
+	assert_int_equal(idmap_varint_get(&q, q + 3, &len), 0);
+	assert_int_equal(idmap_slot_get(&q, q + w, w, &slot), 0);
+	assert_int_equal(slot, key);
+	idmap_slot_put(g + (q - w - g), nkey, w);
+	reseal_section(b, IDMAP_SECTION_FWD_POOL);
+	expect_verify_fails(b, fwd_bad);
+	idmap_index *bad = NULL;
+	assert_int_equal(open_bytes(b, image_len, &bad), IDMAP_OK);
+	assert_int_equal(idmap_fwd_begin(bad, acc, IDMAP_TYPE_ANY, &it), IDMAP_OK);
+	int rc;
+	while ((rc = idmap_fwd_next(&it, &pair)) == IDMAP_OK)
+		assert_true(pair.key_slot < nkey);
+	assert_int_equal(rc, IDMAP_ERR_CORRUPT);
+	idmap_close(bad);
+
+	/* the group no longer single, its slot's first byte read as a count of 127 slots, which
+	 * run past the record */
+	memcpy(b, image, image_len);
+	g = entry_name_group(ix, b, &acc, &key);
+	assert_true(g[0] < 0x80); /* a one-byte head */
+	g[0] &= 0xfe;
+	g[1] = 0x7f;
+	reseal_section(b, IDMAP_SECTION_FWD_POOL);
+	expect_verify_fails(b, fwd_bad);
+
+	/* key record 1433E_HUMAN (one accession) marked not single: its posting, set to 0x7f,
+	 * is read as a count of postings that run past the record */
+	uint8_t *kp = section_of(b, IDMAP_SECTION_KEY_POOL, &len);
+	{
+		memcpy(b, image, image_len);
+		rec_bounds(b, IDMAP_SECTION_KEY_INDEX, key, &a, &z);
+		assert_true(kp[a] & 1);
+		kp[a] &= 0xfe;
+		kp[z - 1] = 0x7f; /* the last byte: P62258's slot, a one-byte varint */
+		reseal_section(b, IDMAP_SECTION_KEY_POOL);
+		expect_verify_fails(b, "KEY_POOL: record of key slot");
+		assert_int_equal(open_bytes(b, image_len, &bad), IDMAP_OK);
+		idmap_rev_iter r;
+		assert_int_equal(idmap_rev_begin(bad, key, &r, NULL), IDMAP_ERR_CORRUPT);
+		assert_int_equal(idmap_rev_next(&r, &slot), IDMAP_DONE);
+		idmap_close(bad);
+	}
 	idmap_close(ix);
 	free(b);
 }
@@ -1015,6 +1108,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vec_reserve),
 		cmocka_unit_test(test_fwd_group_head),
+		cmocka_unit_test(test_record_rules),
 		cmocka_unit_test(test_str),
 		cmocka_unit_test(test_metadata),
 		cmocka_unit_test(test_forward),

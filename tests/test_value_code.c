@@ -38,6 +38,11 @@ static const char *const odd[] = {
 	"deadbeef", "F", "GO:0005515", "GO:GO:1", "HGNC:5", "MGI:0001", "CHEMBL1234",
 	"TP53", "1433B_HUMAN", "A0A024R161_HUMAN", "AAA12345", "ABC000", "ABC00000000000000000001",
 	"ABC0000000000000000001", "x y\tz", "\xc3\xa9t\xc3\xa9", "\xff\xfe", "UniRef100_",
+	/* entry names: accession + `_` + mnemonic, and look-alikes that are not */
+	"A0A023GPI8_CANAL", "a0a023gpi8_canal", "A0A023GPI8_canal", "P31946_", "P31946HUMAN",
+	"P31946-2_HUMAN", "P31946-0_HUMAN", "P31946-02_HUMAN", "A0A023GPI_CANAL", "_HUMAN",
+	"P31946__HUMAN", "P31946_HUMAN_", "P31946_12345", "UPI0000000001_HUMAN", "P31946_\xff",
+	"A0A023GPI8-2047_X", "A0A023GPI8-2048_X", "p31946_HUMAN", "Q00001_HUMAN.1",
 };
 
 static void round_trip(const idmap_vcode *c, const char *v, size_t len)
@@ -104,6 +109,42 @@ static void test_random_values_round_trip(void **state)
 	}
 }
 
+/* Entry names (UniProtKB-ID) whose text before the first `_` is an accession written as its
+ * code decodes take form 6: the code's payload and the mnemonic; anything else another form. */
+static void test_entry_name_form(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *v;
+		size_t coded; /* 0: not form 6 */
+	} cases[] = {
+		{"A0A023GPI8_CANAL", 1 + 7 + 5}, {"P31946_HUMAN", 1 + 4 + 5}, {"P31946_", 1 + 4},
+		{"P31946__X", 1 + 4 + 2}, {"P31946-2_HUMAN", 0}, /* entry names have no isoform */
+		{"P31946_12345", 1 + 4 + 5}, /* before form 4 (text + number) */
+		{"a0a023gpi8_canal", 0}, {"P31946-0_HUMAN", 0}, {"P31946-02_HUMAN", 0},
+		{"A0A023GPI_CANAL", 0}, {"_HUMAN", 0}, {"P31946HUMAN", 0},
+		{"UPI0000000001_HUMAN", 0}, {"1433B_HUMAN", 0},
+	};
+	idmap_vcode c, other;
+	idmap_vcode_of("UniProtKB-ID", 12, &c);
+	idmap_vcode_of("Gene_Name", 9, &other);
+	assert_true(c.named && !other.named);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		uint8_t out[IDMAP_VCODE_MAX];
+		size_t len = strlen(cases[i].v), n = idmap_vcode_encode(&c, cases[i].v, len, out);
+		if ((out[0] & 7) != (cases[i].coded ? IDMAP_VC_NAME : IDMAP_VC_TEXT) ||
+		    (cases[i].coded && n != cases[i].coded))
+			fail_msg("%s: form %d, %zu bytes", cases[i].v, out[0] & 7, n);
+		n = idmap_vcode_encode(&other, cases[i].v, len, out);
+		assert_int_not_equal(out[0] & 7, IDMAP_VC_NAME);
+	}
+	/* the longest name: its head's n (mnemonic length << 1 | long) passes 1024 */
+	char longest[IDMAP_MAX_VALUE];
+	memset(longest, 'M', sizeof longest);
+	memcpy(longest, "A0A023GPI8_", 11);
+	round_trip(&c, longest, sizeof longest);
+}
+
 /* Damaged coded values are refused, never read past their end. */
 static void test_damaged_values_refused(void **state)
 {
@@ -120,6 +161,15 @@ static void test_damaged_values_refused(void **state)
 	assert_int_equal(idmap_vcode_skip(&c, cut, cut + 1), 0);
 	const uint8_t hex_dirty[] = {0x0a, 0xa5}; /* 1 hex digit, low half not 0 */
 	assert_int_equal(idmap_vcode_decode(&c, hex_dirty, 2, back), 0);
+	/* entry names: a mnemonic of 2 bytes with 1 left; a base-36 number past 10 characters;
+	 * a mnemonic past 1024 bytes (n = 2049 << 1) */
+	idmap_vcode_of("UniProtKB-ID", 12, &c);
+	const uint8_t name_cut[] = {(2 << 1) << 3 | 6, 0x5a, 0xb5, 0x41, 0x5c, 'H'},
+		      name_big[] = {1 << 3 | 6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+		      name_long[] = {0x96, 0x80, 0x02};
+	assert_int_equal(idmap_vcode_skip(&c, name_cut, name_cut + sizeof name_cut), 0);
+	assert_int_equal(idmap_vcode_decode(&c, name_big, sizeof name_big, back), 0);
+	assert_int_equal(idmap_vcode_skip(&c, name_long, name_long + sizeof name_long), 0);
 }
 
 static void add_line(tu_text *t, const char *acc, const char *type, const char *v)
@@ -196,6 +246,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_odd_values_round_trip),
 		cmocka_unit_test(test_random_values_round_trip),
+		cmocka_unit_test(test_entry_name_form),
 		cmocka_unit_test(test_damaged_values_refused),
 		cmocka_unit_test(test_index_of_odd_values),
 	};

@@ -95,7 +95,8 @@ static void compute(void)
 		{"UniParc", "UPI0000000001"}, {"UniParc", "upi00000000ab"},
 		{"UniRef90", "UniRef90_P31946"}, {"UniRef50", "UniRef50_A0A023GPI8-12"},
 		{"UniRef100", "UniRef100_"}, {"#secondary", "P62258"}, {"Gene_Name", "TP53"},
-		{"UniProtKB-ID", "1433B_HUMAN"}, {"EMBL", "AAA12345"},
+		{"UniProtKB-ID", "1433B_HUMAN"}, {"UniProtKB-ID", "A0A023GPI8_CANAL"},
+		{"EMBL", "AAA12345"},
 		{"RefSeq", "NP_003395.1"}, {"#unversioned:Ensembl", "ENSG00000166913"},
 		{"Ensembl", "ENSG00000166913.13"}, {"GI", "123456789012345678901"},
 	};

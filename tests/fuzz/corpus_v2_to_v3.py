@@ -108,23 +108,37 @@ def fwd_v3(rec):
 
 def convert(b):
     """The version-3 form of index bytes b, or None when b is not a version-2 index."""
-    if len(b) < 64 or b[:8] != b"IDMAPIDX" or struct.unpack_from("<I", b, 8)[0] != 2:
+    def fixes(data):
+        names = type_names(data.get(TYPES, b""))
+        return ((KEY_INDEX, KEY_POOL, None if names is None else lambda r: key_v3(r, names)),
+                (FWD_INDEX, FWD_POOL, fwd_v3))
+    return convert_version(b, 2, 3, fixes)
+
+
+def convert_version(b, old, new, fixes):
+    """Index bytes b of version old as version new, with the record fixes of
+    fixes({section id: bytes}) applied (rewrite); None when b is not of version old."""
+    if len(b) < 64 or b[:8] != b"IDMAPIDX" or struct.unpack_from("<I", b, 8)[0] != old:
         return None
     entries = v1.table_of(b)
     if entries is None:
-        return v1.bump_version(b, 3)
+        return v1.bump_version(b, new)
     data = {e[0]: b[e[2]:e[2] + e[3]] for e in entries}
-    names = type_names(data.get(TYPES, b""))
+    return rewrite(b, entries, data, fixes(data), new)
+
+
+def rewrite(b, entries, data, fixes, version):
+    """b laid out again as version, each (index, pool, fix) of fixes applied to every record
+    of the pool when its offset table reads and fix is not None."""
     new = {}
-    for index, pool, fix in ((KEY_INDEX, KEY_POOL, lambda r: key_v3(r, names)),
-                             (FWD_INDEX, FWD_POOL, fwd_v3)):
+    for index, pool, fix in fixes:
         recs = records(data[index], data[pool]) if index in data and pool in data else None
-        if recs is None or (index == KEY_INDEX and names is None):
+        if recs is None or fix is None:
             continue
         recs = [fix(r) for r in recs]
         new[index], new[pool] = offset_table(recs), b"".join(recs)
     sections = [new.get(sid, b[off:off + length]) for sid, _f, off, length, _c, _r in entries]
-    return v1.lay_out(b, entries, sections, 3)
+    return v1.lay_out(b, entries, sections, version)
 
 
 if __name__ == "__main__":
