@@ -27,7 +27,8 @@ import zlib
 
 SECTION_NAMES = {1: "META", 2: "TYPES", 3: "ACC_DIR", 4: "ACC_PILOTS", 5: "ACC_REMAP",
                  6: "ACC_CODES", 7: "FWD_INDEX", 8: "FWD_POOL", 9: "KEY_DIR",
-                 10: "KEY_PILOTS", 11: "KEY_REMAP", 12: "KEY_INDEX", 13: "KEY_POOL"}
+                 10: "KEY_PILOTS", 11: "KEY_REMAP", 12: "KEY_INDEX", 13: "KEY_POOL",
+                 14: "FWD_INDEX_WIDE", 15: "KEY_INDEX_WIDE"}
 OPEN_CHECKED = {"META", "TYPES", "ACC_DIR", "KEY_DIR"}
 
 ACCS = [f"P{10000 + i}" for i in range(40)]
@@ -139,11 +140,9 @@ def main():
                           f"{p.returncode}, want 1 with a message")
 
     # another format version, with a sound header: every command says to rebuild
-    version_msg = {1: b"index format version 1 is not supported by this idmap (version 3): "
-                      b"rebuild the index with `idmap build`",
-                   2: b"index format version 2 is not supported by this idmap (version 3): "
-                      b"rebuild the index with `idmap build`",
-                   4: b"index format version 4 is newer than this idmap reads (version 3)"}
+    version_msg = {v: b"index format version %d is not supported by this idmap (version 4): "
+                      b"rebuild the index with `idmap build`" % v for v in (1, 2, 3)}
+    version_msg[5] = b"index format version 5 is newer than this idmap reads (version 4)"
     for version, msg in version_msg.items():
         b = bytearray(image)
         struct.pack_into("<I", b, 8, version)
@@ -165,10 +164,10 @@ def main():
     b[0:8] = b"IDMAPXXX"
     crafted.append(("bad magic", b, "header: not an idmap index (bad magic)"))
     b = bytearray(image)
-    struct.pack_into("<I", b, 8, 2)
+    struct.pack_into("<I", b, 8, 3)
     reseal(b)
-    crafted.append(("old version", b, "header: index format version 2 is not supported by "
-                    "this idmap (version 3): rebuild the index with `idmap build`"))
+    crafted.append(("old version", b, "header: index format version 3 is not supported by "
+                    "this idmap (version 4): rebuild the index with `idmap build`"))
     cut = table_off + 32
     b = bytearray(image[:cut])
     struct.pack_into("<Q", b, 16, cut)
