@@ -58,8 +58,6 @@ static inline const uint8_t *idmap_ot_block(const idmap_otab *t, uint64_t i)
 	return t->index.p + (uint64_t)((uint32_t)i / IDMAP_OT_BLOCK) * IDMAP_OT_BLOCK_BYTES;
 }
 
-/* Starts loading what idmap_record(index, pool, i, ...) reads: the record's block, one
- * 64-byte line (sections are 64-byte aligned). */
 /* Fetches the cache lines of record [p, end), up to four: a forward record (about 14 pairs
  * in a release) usually spans two or three lines and the wanted group may lie in any.
  * The prefetch helpers are always inlined: GCC deletes calls of a function whose only effect
@@ -73,13 +71,15 @@ static inline __attribute__((always_inline)) void idmap_prefetch_record(const ui
 		__builtin_prefetch((const void *)a);
 }
 
+/* Starts loading what idmap_record(t, i, ...) reads: the record's block, one 64-byte line
+ * (sections are 64-byte aligned); a wide block's entry is left to the lookup (rare). */
 static inline __attribute__((always_inline)) void idmap_ot_prefetch(const idmap_otab *t,
 								     uint64_t i)
 {
 	__builtin_prefetch(idmap_ot_block(t, i));
 }
 
-/* Bounds of record i of a wide block (idmap_record), its base without the flag. */
+/* idmap_record for record j of the wide block blk, whose base (flag cleared) is base. */
 int idmap_record_wide(const idmap_otab *t, const uint8_t *blk, uint64_t base, uint32_t j,
 		      const uint8_t **a, const uint8_t **b);
 
