@@ -430,6 +430,7 @@ class Index:
     def __init__(self, path):
         with open(path, "rb") as f:
             self.b = f.read()
+        self._secs = {}
         self.sections = self._read_header_and_table()
         for sid in range(1, 16):
             if sid not in self.sections:
@@ -448,8 +449,11 @@ class Index:
                  len(self.sec(KEY_POOL)), self.n_key)
 
     def sec(self, sid):
-        off, length = self.sections[sid]
-        return self.b[off:off + length]
+        """The bytes of section sid, copied out of the file once."""
+        if sid not in self._secs:
+            off, length = self.sections[sid]
+            self._secs[sid] = self.b[off:off + length]
+        return self._secs[sid]
 
     def _read_header_and_table(self):
         b = self.b
