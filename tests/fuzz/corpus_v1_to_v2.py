@@ -20,9 +20,7 @@ import struct
 import sys
 import zlib
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-with open(os.path.join(HERE, "..", "..", "format", "idmap_format.h")) as f:
-    BLOCK = int(re.search(r"#define IDMAP_OT_BLOCK (\d+)u", f.read()).group(1))
+BLOCK = 14  # records per offset-table block in version 2 (28 since version 4)
 OFFSET_TABLES = (7, 12)  # FWD_INDEX, KEY_INDEX
 
 
