@@ -104,13 +104,28 @@ int build_err_errno(build_err *err, const char *fmt, ...)
 	return -1;
 }
 
+int build_ot_start(build *b, idmap_ot_writer *w, idmap_spill *out, idmap_spill *wide,
+		   const char *name)
+{
+	char path[4096];
+	build_path(b, path, sizeof(path), name, 0);
+	/* wide blocks are rare: a small buffer */
+	if (idmap_spill_open(wide, path, build_write_buf(b, 1 << 16), b->bg) < 0)
+		return build_fail_errno(b, "%s", path);
+	idmap_ot_writer_init(w, out, wide);
+	return 0;
+}
+
 int build_ot_add(build *b, idmap_ot_writer *w, uint64_t end, const char *what)
 {
-	int rc = idmap_ot_add(w, end);
-	if (rc == -2)
-		return build_fail(b, "%u consecutive %s records take 4 GiB or more, more than the "
-			      "index format allows", IDMAP_OT_BLOCK, what);
-	if (rc < 0)
+	if (idmap_ot_add(w, end) < 0)
+		return build_fail_errno(b, "writing the %s offsets", what);
+	return 0;
+}
+
+int build_ot_finish(build *b, idmap_ot_writer *w, const char *what)
+{
+	if (idmap_ot_finish(w) < 0)
 		return build_fail_errno(b, "writing the %s offsets", what);
 	return 0;
 }
@@ -573,6 +588,8 @@ static int assemble(build *b, idmap_str *meta)
 	    add_section_file(b, w, IDMAP_SECTION_KEY_REMAP, &b->key_ks.remap, "key-mphf", 1) ||
 	    add_section_file(b, w, IDMAP_SECTION_ACC_CODES, &b->acc_codes, "acc-codes", 0) ||
 	    add_section_file(b, w, IDMAP_SECTION_FWD_INDEX, &b->fwd_index, "fwd-index", 0) ||
+	    add_section_file(b, w, IDMAP_SECTION_FWD_INDEX_WIDE, &b->fwd_wide, "fwd-wide", 0) ||
+	    add_section_file(b, w, IDMAP_SECTION_KEY_INDEX_WIDE, &b->key_wide, "key-wide", 0) ||
 	    add_key_index(b, w) || entries_add_sections(b, w))
 		goto out;
 	build_log(b, "writing %s", b->o->output);
@@ -697,8 +714,10 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	idmap_iw_init(&b->iw);
 	idmap_spill_init(&b->acc_codes);
 	idmap_spill_init(&b->key_index);
+	idmap_spill_init(&b->key_wide);
 	idmap_spill_init(&b->key_pool);
 	idmap_spill_init(&b->fwd_index);
+	idmap_spill_init(&b->fwd_wide);
 	idmap_spill_init(&b->fwd_pool);
 	idmap_spill_init(&b->acc_ks.pilots);
 	idmap_spill_init(&b->acc_ks.remap);
@@ -783,8 +802,10 @@ out:
 	free(b->fwd_parts);
 	idmap_spill_close(&b->acc_codes);
 	idmap_spill_close(&b->key_index);
+	idmap_spill_close(&b->key_wide);
 	idmap_spill_close(&b->key_pool);
 	idmap_spill_close(&b->fwd_index);
+	idmap_spill_close(&b->fwd_wide);
 	idmap_spill_close(&b->fwd_pool);
 	ks_free(&b->acc_ks);
 	ks_free(&b->key_ks);

@@ -349,7 +349,8 @@ int build_forward(build *b)
 	build_path(b, path, sizeof(path), "fwd-index", 0);
 	if (idmap_spill_open(&b->fwd_index, path, build_write_buf(b, 1 << 20), b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
-	idmap_ot_writer_init(&b->fwd_ot, &b->fwd_index);
+	if (build_ot_start(b, &b->fwd_ot, &b->fwd_index, &b->fwd_wide, "fwd-wide") < 0)
+		return -1;
 	if (build_place_open(b, &b->fwd_pool) < 0)
 		return -1;
 	uint64_t nacc = b->acc_ks.nkeys;
@@ -409,6 +410,8 @@ int build_forward(build *b)
 		pthread_cond_broadcast(&R->cond);
 		pthread_mutex_unlock(&R->lock);
 	}
+	if (build_ot_finish(b, &b->fwd_ot, "forward") < 0)
+		goto out;
 	if (idmap_spill_flush(&b->fwd_index) < 0)
 		build_fail_errno(b, "writing forward records");
 	else if (build_place_close(b, &b->fwd_pool, IDMAP_SECTION_FWD_POOL) == 0)

@@ -136,8 +136,8 @@ typedef struct build {
 	size_t acc_dir_len, key_dir_len;
 	idmap_mphf_view acc_view; /* lookups of the accession MPHF during the keys phase */
 	idmap_spill acc_codes;
-	idmap_spill key_index, key_pool;
-	idmap_ot_writer key_ot; /* KEY_INDEX, written into key_index */
+	idmap_spill key_index, key_wide, key_pool;
+	idmap_ot_writer key_ot; /* KEY_INDEX, written into key_index and key_wide */
 	uint64_t key_pool_bytes;
 	uint64_t pairs; /* distinct triples */
 	uint64_t upis;	/* UniParc UPIs among the accession codes (META upis) */
@@ -152,8 +152,8 @@ typedef struct build {
 	int fwd_packed;
 	unsigned fwd_kbits, fwd_tbits;
 	idmap_spill *fwd_parts;
-	idmap_spill fwd_index, fwd_pool;
-	idmap_ot_writer fwd_ot; /* FWD_INDEX, written into fwd_index */
+	idmap_spill fwd_index, fwd_wide, fwd_pool;
+	idmap_ot_writer fwd_ot; /* FWD_INDEX, written into fwd_index and fwd_wide */
 	uint64_t fwd_pool_bytes;
 
 	size_t input_index;     /* the input being read */
@@ -191,9 +191,13 @@ int build_cancelled(build *b);
 /* Reports progress when the last report is older than a quarter second (or force). */
 void build_progress(build *b, const char *phase, uint64_t done, uint64_t total, int force);
 void build_log(build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Adds the record of a pool that ends at end to its offset table; what names the records in
- * the error. Returns 0 or -1 (error set). */
+/* Offset tables: starts the writer w of out, its wide entries going to the temporary file
+ * name; adds the record of a pool that ends at end; writes the last block. what names the
+ * records in an error. Each returns 0 or -1 (error set). */
+int build_ot_start(build *b, idmap_ot_writer *w, idmap_spill *out, idmap_spill *wide,
+		   const char *name);
 int build_ot_add(build *b, idmap_ot_writer *w, uint64_t end, const char *what);
+int build_ot_finish(build *b, idmap_ot_writer *w, const char *what);
 /* Buffer size of a section or index file writer: `most`, less under a small budget (its
  * 64th, a power of two, at least 64 KiB), so that the writers (a dozen at a time, two buffers
  * each) do not outgrow the budget itself. The index does not depend on it. */

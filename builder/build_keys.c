@@ -895,7 +895,8 @@ int build_keys(build *b)
 	if (in_memory ? idmap_spill_open_mem(&b->key_index, (size_t)most) < 0
 				  : idmap_spill_open(&b->key_index, path, build_write_buf(b, 1 << 20), b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
-	idmap_ot_writer_init(&b->key_ot, &b->key_index);
+	if (build_ot_start(b, &b->key_ot, &b->key_index, &b->key_wide, "key-wide") < 0)
+		return -1;
 	if (build_place_open(b, &b->key_pool) < 0)
 		return -1;
 	if (types_flags(&b->types, &b->own_type, &b->no_forward, &b->vcode) < 0)
@@ -964,7 +965,8 @@ int build_keys(build *b)
 		build_fail(b, "more than 2^32 distinct keys");
 		goto out;
 	}
-	if (ks_finish(b, &b->key_ks, &b->key_dir, &b->key_dir_len) < 0 ||
+	if (build_ot_finish(b, &b->key_ot, "key") < 0 ||
+	    ks_finish(b, &b->key_ks, &b->key_dir, &b->key_dir_len) < 0 ||
 	    build_place_close(b, &b->key_pool, IDMAP_SECTION_KEY_POOL) < 0)
 		goto out;
 	build_log(b, "keys: %llu in %zu partitions, %llu pairs (CPU of the %u preparing threads, "

@@ -58,8 +58,7 @@ IDMAP_API int idmap_key_find_batch(const idmap_index *ix, uint32_t type_id,
 {
 	if (!ix || (n && (!values || !lens || !slots)))
 		return IDMAP_ERR_INVALID;
-	const idmap_span *index = &ix->sec[IDMAP_SECTION_KEY_INDEX];
-	const idmap_span *pool = &ix->sec[IDMAP_SECTION_KEY_POOL];
+	const idmap_otab *kt = &ix->key;
 	idmap_h128 h[GROUP];
 	int ok[GROUP];
 	const uint8_t *rec[GROUP], *rec_end[GROUP]; /* the key records, found once */
@@ -78,12 +77,12 @@ IDMAP_API int idmap_key_find_batch(const idmap_index *ix, uint32_t type_id,
 			uint64_t s = ok[i] ? idmap_mphf_lookup(&ix->key_mphf, h[i]) : IDMAP_NO_SLOT;
 			slots[g + i] = s < ix->n_key ? s : IDMAP_NO_SLOT;
 			if (slots[g + i] != IDMAP_NO_SLOT)
-				idmap_ot_prefetch(index, s);
+				idmap_ot_prefetch(kt, s);
 		}
 		for (size_t i = 0; i < m; i++) {
 			uint64_t s = slots[g + i];
 			if (s != IDMAP_NO_SLOT &&
-			    idmap_record(index, pool, s, &rec[i], &rec_end[i]) != 0)
+			    idmap_record(kt, s, &rec[i], &rec_end[i]) != 0)
 				slots[g + i] = IDMAP_NO_SLOT; /* corrupt: not found */
 			if (slots[g + i] != IDMAP_NO_SLOT)
 				__builtin_prefetch(rec[i]);
@@ -104,7 +103,7 @@ IDMAP_API int idmap_key_find_batch(const idmap_index *ix, uint32_t type_id,
 IDMAP_API void idmap_fwd_prefetch(const idmap_index *ix, uint64_t acc_slot)
 {
 	if (ix && acc_slot < ix->n_acc)
-		idmap_ot_prefetch(&ix->sec[IDMAP_SECTION_FWD_INDEX], acc_slot);
+		idmap_ot_prefetch(&ix->fwd, acc_slot);
 }
 
 /* ---- Forward pairs of a batch of accessions ------------------------------------------------
@@ -133,8 +132,7 @@ static int key_list_push(key_list *k, uint64_t type, uint64_t key, uint32_t owne
 static int fwd_group(const idmap_index *ix, const uint64_t *slots, size_t g, size_t m,
 		     uint32_t type_id, key_list *k, idmap_pair_fn fn, void *ctx)
 {
-	const idmap_span *fi = &ix->sec[IDMAP_SECTION_FWD_INDEX], *fp = &ix->sec[IDMAP_SECTION_FWD_POOL];
-	const idmap_span *ki = &ix->sec[IDMAP_SECTION_KEY_INDEX], *kp = &ix->sec[IDMAP_SECTION_KEY_POOL];
+	const idmap_otab *fi = &ix->fwd, *ki = &ix->key;
 	const uint8_t *p, *end;
 	for (size_t i = 0; i < m; i++)
 		if (slots[g + i] != IDMAP_NO_SLOT) {
@@ -143,7 +141,7 @@ static int fwd_group(const idmap_index *ix, const uint64_t *slots, size_t g, siz
 			idmap_ot_prefetch(fi, slots[g + i]);
 		}
 	for (size_t i = 0; i < m; i++)
-		if (slots[g + i] != IDMAP_NO_SLOT && idmap_record(fi, fp, slots[g + i], &p, &end) == 0)
+		if (slots[g + i] != IDMAP_NO_SLOT && idmap_record(fi, slots[g + i], &p, &end) == 0)
 			idmap_prefetch_record(p, end);
 	k->n = 0;
 	for (size_t i = 0; i < m; i++) {
@@ -160,7 +158,7 @@ static int fwd_group(const idmap_index *ix, const uint64_t *slots, size_t g, siz
 			return rc;
 	}
 	for (size_t x = 0; x < k->n; x++)
-		if (idmap_record(ki, kp, k->key[x], &p, &end) == 0)
+		if (idmap_record(ki, k->key[x], &p, &end) == 0)
 			__builtin_prefetch(p);
 	for (size_t x = 0; x < k->n; x++) {
 		idmap_pair pair;

@@ -20,7 +20,8 @@
 static const char *const section_names[] = {
 	NULL,	      "META",	     "TYPES",	   "ACC_DIR",	"ACC_PILOTS",
 	"ACC_REMAP",  "ACC_CODES",   "FWD_INDEX",  "FWD_POOL",	"KEY_DIR",
-	"KEY_PILOTS", "KEY_REMAP",   "KEY_INDEX",  "KEY_POOL",
+	"KEY_PILOTS", "KEY_REMAP",   "KEY_INDEX",  "KEY_POOL",  "FWD_INDEX_WIDE",
+	"KEY_INDEX_WIDE",
 };
 
 IDMAP_API const char *idmap_section_name(uint32_t id)
@@ -345,23 +346,29 @@ static int init_mphf(idmap_index *ix, idmap_mphf_view *v, int dir, int pilots, i
 	return IDMAP_OK;
 }
 
-/* An offset table of n records (FORMAT.md): its exact length, the first base 0 and the last
- * record ending at the end of the pool. O(1); idmap_verify walks the rest. */
-static int check_offsets(const idmap_index *ix, int index_id, int pool_id, uint64_t n,
-			 const why *w)
+/* An offset table of n records (FORMAT.md) into *t: its exact length, whole wide entries at
+ * most one per block, the first base 0 and the last record ending at the end of the pool.
+ * O(1); idmap_verify walks the rest. */
+static int check_offsets(const idmap_index *ix, idmap_otab *t, int index_id, int wide_id,
+			 int pool_id, uint64_t n, const why *w)
 {
-	const idmap_span *index = &ix->sec[index_id], *pool = &ix->sec[pool_id];
+	*t = (idmap_otab){ix->sec[index_id], ix->sec[wide_id], ix->sec[pool_id]};
 	const char *name = idmap_section_name((uint32_t)index_id);
-	if (index->len != idmap_ot_length(n))
+	const char *wname = idmap_section_name((uint32_t)wide_id);
+	uint64_t blocks = (n + IDMAP_OT_BLOCK - 1) / IDMAP_OT_BLOCK;
+	if (t->index.len != idmap_ot_length(n))
 		return CORRUPT(w, "%s: length %llu, but %llu records need %llu", name,
-			       (unsigned long long)index->len, (unsigned long long)n,
+			       (unsigned long long)t->index.len, (unsigned long long)n,
 			       (unsigned long long)idmap_ot_length(n));
-	if (n == 0 && pool->len == 0)
-		return IDMAP_OK;
-	const uint8_t *last = n ? idmap_ot_block(index, n - 1) : NULL;
-	uint64_t base = n ? idmap_rd64(last) : 0;
-	uint64_t end = n ? idmap_rd32(last + 8 + 4 * ((n - 1) % IDMAP_OT_BLOCK)) : 0;
-	if (n == 0 || idmap_rd64(index->p) != 0 || base > pool->len || end != pool->len - base)
+	if (t->wide.len % IDMAP_OT_WIDE_BYTES || t->wide.len / IDMAP_OT_WIDE_BYTES > blocks)
+		return CORRUPT(w, "%s: length %llu is not whole entries of %u bytes, at most "
+			       "one per block of %s (%llu)", wname, (unsigned long long)t->wide.len,
+			       IDMAP_OT_WIDE_BYTES, name, (unsigned long long)blocks);
+	const uint8_t *a, *b;
+	if (n == 0 ? t->pool.len != 0
+		   : (idmap_rd64(t->index.p) & ~IDMAP_OT_WIDE_FLAG) != 0 ||
+			     idmap_record(t, n - 1, &a, &b) != 0 ||
+			     b != t->pool.p + t->pool.len)
 		return CORRUPT(w, "%s: does not span %s", name,
 			       idmap_section_name((uint32_t)pool_id));
 	return IDMAP_OK;
@@ -423,10 +430,11 @@ static int validate(idmap_index *ix, const why *w)
 		return CORRUPT(w, "ACC_CODES: length %llu, but %llu accessions need %llu",
 			       (unsigned long long)ix->sec[IDMAP_SECTION_ACC_CODES].len,
 			       (unsigned long long)ix->n_acc, (unsigned long long)(8 * ix->n_acc));
-	rc = check_offsets(ix, IDMAP_SECTION_FWD_INDEX, IDMAP_SECTION_FWD_POOL, ix->n_acc, w);
+	rc = check_offsets(ix, &ix->fwd, IDMAP_SECTION_FWD_INDEX, IDMAP_SECTION_FWD_INDEX_WIDE,
+			   IDMAP_SECTION_FWD_POOL, ix->n_acc, w);
 	if (rc == IDMAP_OK)
-		rc = check_offsets(ix, IDMAP_SECTION_KEY_INDEX, IDMAP_SECTION_KEY_POOL, ix->n_key,
-				   w);
+		rc = check_offsets(ix, &ix->key, IDMAP_SECTION_KEY_INDEX,
+				   IDMAP_SECTION_KEY_INDEX_WIDE, IDMAP_SECTION_KEY_POOL, ix->n_key, w);
 	if (rc == IDMAP_OK)
 		rc = idmap_entries_open(ix, w->p, w->len);
 	return rc;

@@ -18,6 +18,12 @@ typedef struct {
 	uint64_t len;
 } idmap_span;
 
+/* An offset table (FWD_INDEX or KEY_INDEX; FORMAT.md, "Offset tables"), its wide section
+ * and the pool it locates. */
+typedef struct {
+	idmap_span index, wide, pool;
+} idmap_otab;
+
 struct idmap_index {
 	uint8_t *map;
 	size_t size;
@@ -29,6 +35,7 @@ struct idmap_index {
 	idmap_mphf_view acc_mphf, key_mphf;
 	uint64_t n_acc, n_key;
 	unsigned key_w; /* bytes of a key slot in a forward record: idmap_slot_width(n_key) */
+	idmap_otab fwd, key; /* FWD_INDEX and KEY_INDEX with their wide sections and pools */
 
 	idmap_type_info *types;
 	idmap_vcode *vcode; /* the value coding of each type (value_code.h) */
@@ -44,16 +51,14 @@ struct idmap_index {
  * open; IDMAP_ERR_CORRUPT when two names are equal. */
 int idmap_types_sort(idmap_index *ix);
 
-/* Offset tables (FWD_INDEX, KEY_INDEX; FORMAT.md, "Offset tables"). The table's length was
- * checked at open against its record count, so the block of any record i < n is inside it;
- * n < 2^32 (idmap_open refuses more), so 32-bit arithmetic finds the block. */
-static inline const uint8_t *idmap_ot_block(const idmap_span *index, uint64_t i)
+/* The block of record i. The table's length was checked at open against its record count,
+ * so the block of any record i < n is inside it; n < 2^32 (idmap_open refuses more), so
+ * 32-bit arithmetic finds the block. */
+static inline const uint8_t *idmap_ot_block(const idmap_otab *t, uint64_t i)
 {
-	return index->p + (uint64_t)((uint32_t)i / IDMAP_OT_BLOCK) * IDMAP_OT_BLOCK_BYTES;
+	return t->index.p + (uint64_t)((uint32_t)i / IDMAP_OT_BLOCK) * IDMAP_OT_BLOCK_BYTES;
 }
 
-/* Starts loading what idmap_record(index, pool, i, ...) reads: the record's block, one
- * 64-byte line (sections are 64-byte aligned). */
 /* Fetches the cache lines of record [p, end), up to four: a forward record (about 14 pairs
  * in a release) usually spans two or three lines and the wanted group may lie in any.
  * The prefetch helpers are always inlined: GCC deletes calls of a function whose only effect
@@ -67,29 +72,38 @@ static inline __attribute__((always_inline)) void idmap_prefetch_record(const ui
 		__builtin_prefetch((const void *)a);
 }
 
-static inline __attribute__((always_inline)) void idmap_ot_prefetch(const idmap_span *index,
+/* Starts loading what idmap_record(t, i, ...) reads: the record's block, one 64-byte line
+ * (sections are 64-byte aligned); a wide block's entry is left to the lookup (rare). */
+static inline __attribute__((always_inline)) void idmap_ot_prefetch(const idmap_otab *t,
 								     uint64_t i)
 {
-	__builtin_prefetch(idmap_ot_block(index, i));
+	__builtin_prefetch(idmap_ot_block(t, i));
 }
 
-/* Bounds of record i (< n) of an index/pool pair: [*a, *b) inside the pool. Returns 0, or -1
- * when the table puts them out of order or past the pool. (A damaged base may make the sums
- * wrap: then start > end, or both wrap and still lie inside the pool; never outside it.) */
-static inline int idmap_record(const idmap_span *index, const idmap_span *pool, uint64_t i,
-			       const uint8_t **a, const uint8_t **b)
+/* idmap_record for record j of the wide block blk, whose base (flag cleared) is base. */
+int idmap_record_wide(const idmap_otab *t, const uint8_t *blk, uint64_t base, uint32_t j,
+		      const uint8_t **a, const uint8_t **b);
+
+/* Bounds of record i (< n) of a table: [*a, *b) inside the pool. Returns 0, or -1 when the
+ * table puts them out of order or past the pool, or names no wide entry. (A damaged base may
+ * make the sums wrap: then start > end, or both wrap and still lie inside the pool; never
+ * outside it.) */
+static inline int idmap_record(const idmap_otab *t, uint64_t i, const uint8_t **a,
+			       const uint8_t **b)
 {
 	uint32_t q = (uint32_t)i / IDMAP_OT_BLOCK, j = (uint32_t)i - q * IDMAP_OT_BLOCK;
-	const uint8_t *blk = index->p + (uint64_t)q * IDMAP_OT_BLOCK_BYTES;
+	const uint8_t *blk = t->index.p + (uint64_t)q * IDMAP_OT_BLOCK_BYTES;
 	uint64_t base = idmap_rd64(blk);
-	/* start: base + end[j - 1], or base for j = 0 (the load then reads base's high half,
-	 * masked off) */
-	uint64_t x = base + (idmap_rd32(blk + 4 + 4 * j) & (0u - (j != 0)));
-	uint64_t y = base + idmap_rd32(blk + 8 + 4 * j);
-	if (x > y || y > pool->len)
+	if (__builtin_expect((base & IDMAP_OT_WIDE_FLAG) != 0, 0))
+		return idmap_record_wide(t, blk, base & ~IDMAP_OT_WIDE_FLAG, j, a, b);
+	/* start: base + end[j - 1], or base for j = 0 (the load then reads base's top two
+	 * bytes, masked off) */
+	uint64_t x = base + (idmap_rd16(blk + 6 + 2 * j) & (0u - (j != 0)));
+	uint64_t y = base + idmap_rd16(blk + 8 + 2 * j);
+	if (x > y || y > t->pool.len)
 		return -1;
-	*a = pool->p + x;
-	*b = pool->p + y;
+	*a = t->pool.p + x;
+	*b = t->pool.p + y;
 	return 0;
 }
 

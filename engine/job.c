@@ -561,14 +561,13 @@ void idmap_job_prefetch_row(const idmap_job *j, uint64_t i)
 		if (acc && w->to < ix->n_acc)
 			__builtin_prefetch(ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * w->to);
 		else if (!acc && w->to < ix->n_key)
-			idmap_ot_prefetch(&ix->sec[IDMAP_SECTION_KEY_INDEX], w->to);
+			idmap_ot_prefetch(&ix->key, w->to);
 		if (j->via && w->via < ix->n_acc)
 			__builtin_prefetch(ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * w->via);
 	}
 	const uint8_t *p, *end;
 	if (!acc && i + ROW_AHEAD / 2 < j->n_rows && j->rows[i + ROW_AHEAD / 2].to < ix->n_key &&
-	    idmap_record(&ix->sec[IDMAP_SECTION_KEY_INDEX], &ix->sec[IDMAP_SECTION_KEY_POOL],
-			 j->rows[i + ROW_AHEAD / 2].to, &p, &end) == 0)
+	    idmap_record(&ix->key, j->rows[i + ROW_AHEAD / 2].to, &p, &end) == 0)
 		__builtin_prefetch(p);
 }
 

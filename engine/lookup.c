@@ -60,6 +60,24 @@ IDMAP_API int idmap_acc_text(const idmap_index *ix, uint64_t slot,
 	return n ? IDMAP_OK : IDMAP_ERR_CORRUPT;
 }
 
+/* ---- Offset tables ----------------------------------------------------------------------- */
+
+int idmap_record_wide(const idmap_otab *t, const uint8_t *blk, uint64_t base, uint32_t j,
+		      const uint8_t **a, const uint8_t **b)
+{
+	uint64_t w = idmap_rd32(blk + 8);
+	if (w >= t->wide.len / IDMAP_OT_WIDE_BYTES)
+		return -1;
+	const uint8_t *e = t->wide.p + w * IDMAP_OT_WIDE_BYTES;
+	uint64_t x = base + (j ? idmap_rd64(e + 8 * (j - 1)) : 0);
+	uint64_t y = base + idmap_rd64(e + 8 * j);
+	if (x > y || y > t->pool.len)
+		return -1;
+	*a = t->pool.p + x;
+	*b = t->pool.p + y;
+	return 0;
+}
+
 /* ---- Keys -------------------------------------------------------------------------------- */
 
 /* Bounds of key record slot, decoded up to its first posting. Inlined into the reverse
@@ -68,8 +86,7 @@ static inline __attribute__((always_inline)) int
 key_record(const idmap_index *ix, uint64_t slot, const uint8_t **p, const uint8_t **end,
 	   uint64_t *type, const uint8_t **value, uint64_t *len, uint64_t *count)
 {
-	if (idmap_record(&ix->sec[IDMAP_SECTION_KEY_INDEX], &ix->sec[IDMAP_SECTION_KEY_POOL], slot,
-			 p, end) != 0)
+	if (idmap_record(&ix->key, slot, p, end) != 0)
 		return IDMAP_ERR_CORRUPT;
 	if (idmap_key_head(ix, p, *end, type, value, len, count) != 0)
 		return IDMAP_ERR_CORRUPT;
@@ -82,8 +99,7 @@ static int key_value(const idmap_index *ix, uint64_t slot, uint64_t *type,
 {
 	const uint8_t *p, *end;
 	uint64_t h;
-	if (idmap_record(&ix->sec[IDMAP_SECTION_KEY_INDEX], &ix->sec[IDMAP_SECTION_KEY_POOL], slot,
-			 &p, &end) != 0 ||
+	if (idmap_record(&ix->key, slot, &p, &end) != 0 ||
 	    idmap_varint_get(&p, end, &h) || (*type = h >> 1) >= ix->n_types)
 		return IDMAP_ERR_CORRUPT;
 	*len = idmap_value_decode(ix, *type, p, (uint64_t)(end - p), out);
@@ -111,8 +127,7 @@ int idmap_key_is(const idmap_index *ix, uint64_t slot, uint32_t type_id, const v
 	const uint8_t *p, *end;
 	if (slot >= ix->n_key || type_id >= ix->n_types || len == 0 || len > IDMAP_MAX_VALUE)
 		return IDMAP_ERR_NOT_FOUND;
-	if (idmap_record(&ix->sec[IDMAP_SECTION_KEY_INDEX], &ix->sec[IDMAP_SECTION_KEY_POOL], slot,
-			 &p, &end) != 0)
+	if (idmap_record(&ix->key, slot, &p, &end) != 0)
 		return IDMAP_ERR_CORRUPT;
 	uint8_t q[IDMAP_VCODE_MAX]; /* the query coded once: the lookup compares coded bytes */
 	size_t qn = idmap_vcode_encode(&ix->vcode[type_id], value, len, q);
@@ -184,8 +199,7 @@ IDMAP_API int idmap_fwd_begin(const idmap_index *ix, uint64_t acc_slot, uint32_t
 	it->want_type = type_id;
 	if (acc_slot >= ix->n_acc)
 		return IDMAP_ERR_INVALID;
-	if (idmap_record(&ix->sec[IDMAP_SECTION_FWD_INDEX], &ix->sec[IDMAP_SECTION_FWD_POOL],
-			 acc_slot, &it->p, &it->end) != 0)
+	if (idmap_record(&ix->fwd, acc_slot, &it->p, &it->end) != 0)
 		return IDMAP_ERR_CORRUPT;
 	if (it->p == it->end) /* no pairs at all */
 		return IDMAP_OK;

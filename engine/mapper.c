@@ -575,14 +575,13 @@ static void warm_b(const idmap_job *j, warm_slot *w)
 		return;
 	}
 	__builtin_prefetch(j->ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * w->slot);
-	idmap_ot_prefetch(&j->ix->sec[IDMAP_SECTION_FWD_INDEX], w->slot);
+	idmap_ot_prefetch(&j->ix->fwd, w->slot);
 }
 
 WARM_INLINE void warm_c(const idmap_job *j, const warm_slot *w)
 {
 	const uint8_t *p, *end;
-	if (w->live && idmap_record(&j->ix->sec[IDMAP_SECTION_FWD_INDEX],
-				    &j->ix->sec[IDMAP_SECTION_FWD_POOL], w->slot, &p, &end) == 0)
+	if (w->live && idmap_record(&j->ix->fwd, w->slot, &p, &end) == 0)
 		idmap_prefetch_record(p, end);
 }
 
@@ -600,7 +599,7 @@ static void warm_d(const idmap_job *j, warm_slot *w)
 		return;
 	while (w->nkeys < WARM_KEYS && idmap_fwd_next_key(&it, &type, &key) == IDMAP_OK) {
 		w->keys[w->nkeys++] = key;
-		idmap_ot_prefetch(&j->ix->sec[IDMAP_SECTION_KEY_INDEX], key);
+		idmap_ot_prefetch(&j->ix->key, key);
 	}
 }
 
@@ -608,8 +607,7 @@ WARM_INLINE void warm_e(const idmap_job *j, const warm_slot *w)
 {
 	for (int k = 0; k < w->nkeys; k++) {
 		const uint8_t *p, *end;
-		if (idmap_record(&j->ix->sec[IDMAP_SECTION_KEY_INDEX],
-				 &j->ix->sec[IDMAP_SECTION_KEY_POOL], w->keys[k], &p, &end) == 0)
+		if (idmap_record(&j->ix->key, w->keys[k], &p, &end) == 0)
 			__builtin_prefetch(p);
 	}
 }
@@ -635,14 +633,13 @@ static void warm_key_b(const idmap_job *j, warm_slot *w)
 	w->slot = idmap_mphf_lookup(&j->ix->key_mphf, w->h);
 	w->live = w->slot < j->ix->n_key;
 	if (w->live)
-		idmap_ot_prefetch(&j->ix->sec[IDMAP_SECTION_KEY_INDEX], w->slot);
+		idmap_ot_prefetch(&j->ix->key, w->slot);
 }
 
 WARM_INLINE void warm_key_c(const idmap_job *j, const warm_slot *w)
 {
 	const uint8_t *p, *end;
-	if (w->live && idmap_record(&j->ix->sec[IDMAP_SECTION_KEY_INDEX],
-				    &j->ix->sec[IDMAP_SECTION_KEY_POOL], w->slot, &p, &end) == 0)
+	if (w->live && idmap_record(&j->ix->key, w->slot, &p, &end) == 0)
 		__builtin_prefetch(p);
 }
 

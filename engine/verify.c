@@ -80,31 +80,76 @@ static int check_crcs(const idmap_index *ix, char *detail, size_t len)
 	return rc;
 }
 
-/* An offset table, block by block: each block's base is where the records before it end,
- * ends do not decrease and stay inside the pool, and the last one is the pool's end. */
-static int verify_offsets(const idmap_index *ix, int index_id, int pool_id, uint64_t n,
-			  char *detail, size_t len)
+/* Whether the n bytes at p are all zero. */
+static int all_zero(const uint8_t *p, size_t n)
 {
-	const idmap_span *s = &ix->sec[index_id];
-	const char *name = idmap_section_name(index_id), *pool = idmap_section_name(pool_id);
-	uint64_t plen = ix->sec[pool_id].len, base = 0, end = 0;
-	for (uint64_t i = 0; i < n; i++) {
-		const uint8_t *blk = idmap_ot_block(s, i);
-		uint64_t j = i % IDMAP_OT_BLOCK;
-		if (j == 0) {
-			base = idmap_rd64(blk);
-			if (base != end)
-				return fail(detail, len, "%s: block %llu has base %llu, but the "
-					    "records before it end at %llu", name,
-					    (unsigned long long)(i / IDMAP_OT_BLOCK),
-					    (unsigned long long)base, (unsigned long long)end);
+	while (n && !*p)
+		p++, n--;
+	return n == 0;
+}
+
+/* The ends of block q (k records) of an offset table, relative to base: they do not decrease
+ * and stay within room; unused ones are zero. Returns the last end, or UINT64_MAX with the
+ * failing record in *bad. */
+static uint64_t block_ends(const uint8_t *blk, const uint8_t *wide, uint32_t k, uint64_t room,
+			   uint32_t *bad)
+{
+	uint64_t prev = 0;
+	for (uint32_t j = 0; j < IDMAP_OT_BLOCK; j++) {
+		uint64_t r = wide ? idmap_rd64(wide + 8 * j) : idmap_rd16(blk + 8 + 2 * j);
+		if (j < k ? r < prev || r > room : r != 0) {
+			*bad = j;
+			return UINT64_MAX;
 		}
-		uint64_t e = base + idmap_rd32(blk + 8 + 4 * j); /* base <= plen: no overflow */
-		if (e < end || e > plen)
-			return fail(detail, len, "%s: entry %llu out of order or past %s", name,
-				    (unsigned long long)i, pool);
-		end = e;
+		if (j < k)
+			prev = r;
 	}
+	return prev;
+}
+
+/* An offset table, block by block: each block's base is where the records before it end;
+ * a block is wide exactly when its records span more than 65535 bytes, and then names the
+ * next entry of the wide section, all of which are used; ends do not decrease and stay
+ * inside the pool; unused and reserved bytes are zero; the last end is the pool's end. */
+static int verify_offsets(const idmap_otab *t, int index_id, int wide_id, int pool_id,
+			  uint64_t n, char *detail, size_t len)
+{
+	const char *name = idmap_section_name(index_id), *pool = idmap_section_name(pool_id);
+	const char *wname = idmap_section_name(wide_id);
+	uint64_t plen = t->pool.len, end = 0, n_wide = 0;
+	uint64_t blocks = (n + IDMAP_OT_BLOCK - 1) / IDMAP_OT_BLOCK;
+	for (uint64_t q = 0; q < blocks; q++) {
+		const uint8_t *blk = t->index.p + q * IDMAP_OT_BLOCK_BYTES, *wide = NULL;
+		uint64_t word = idmap_rd64(blk), base = word & ~IDMAP_OT_WIDE_FLAG;
+		uint32_t k = q + 1 < blocks ? IDMAP_OT_BLOCK : (uint32_t)(n - q * IDMAP_OT_BLOCK);
+		if (base != end)
+			return fail(detail, len, "%s: block %llu has base %llu, but the records "
+				    "before it end at %llu", name, (unsigned long long)q,
+				    (unsigned long long)base, (unsigned long long)end);
+		if (word & IDMAP_OT_WIDE_FLAG) {
+			if (idmap_rd32(blk + 8) != n_wide || !all_zero(blk + 12, 52) ||
+			    (n_wide + 1) * IDMAP_OT_WIDE_BYTES > t->wide.len)
+				return fail(detail, len, "%s: wide block %llu does not name the next "
+					    "entry of %s (%llu)", name, (unsigned long long)q, wname,
+					    (unsigned long long)n_wide);
+			wide = t->wide.p + n_wide++ * IDMAP_OT_WIDE_BYTES;
+		}
+		uint32_t bad = 0;
+		uint64_t last = block_ends(blk, wide, k, plen - base, &bad);
+		if (last == UINT64_MAX)
+			return fail(detail, len, "%s: entry %llu out of order, past %s or unused "
+				    "but not zero", name,
+				    (unsigned long long)(q * IDMAP_OT_BLOCK + bad), pool);
+		if (!wide != (last <= IDMAP_OT_NARROW_MAX))
+			return fail(detail, len, "%s: block %llu is wide, but its records span "
+				    "only %llu bytes", name, (unsigned long long)q,
+				    (unsigned long long)last);
+		end = base + last;
+	}
+	if (n_wide * IDMAP_OT_WIDE_BYTES != t->wide.len)
+		return fail(detail, len, "%s: %llu bytes, but %llu wide blocks use %llu", wname,
+			    (unsigned long long)t->wide.len, (unsigned long long)n_wide,
+			    (unsigned long long)(n_wide * IDMAP_OT_WIDE_BYTES));
 	if (end != plen)
 		return fail(detail, len, "%s: does not span %s", name, pool);
 	return IDMAP_OK;
@@ -151,8 +196,7 @@ static int verify_keys(const idmap_index *ix, tallies *t, char *detail, size_t l
 	for (uint64_t s = 0; s < ix->n_key; s++) {
 		const uint8_t *p, *end, *v;
 		uint64_t type, l, count, d, slot = 0, fp = 0;
-		if (idmap_record(&ix->sec[IDMAP_SECTION_KEY_INDEX],
-				 &ix->sec[IDMAP_SECTION_KEY_POOL], s, &p, &end) != 0 ||
+		if (idmap_record(&ix->key, s, &p, &end) != 0 ||
 		    idmap_key_head(ix, &p, end, &type, &v, &l, &count) != 0)
 			goto bad;
 		for (uint64_t i = 0; i < count; i++) {
@@ -198,8 +242,7 @@ static int verify_fwd(const idmap_index *ix, int full, tallies *t, char *detail,
 	for (uint64_t s = 0; s < ix->n_acc; s++) {
 		const uint8_t *p, *end;
 		uint64_t groups, type, count, k, prev_t = 0, slot = 0;
-		if (idmap_record(&ix->sec[IDMAP_SECTION_FWD_INDEX],
-				 &ix->sec[IDMAP_SECTION_FWD_POOL], s, &p, &end) != 0)
+		if (idmap_record(&ix->fwd, s, &p, &end) != 0)
 			goto bad;
 		if (p == end)
 			continue;
@@ -299,10 +342,10 @@ static int verify_all(const idmap_index *ix, int full, char *detail, size_t len)
 	if (idmap_mphf_check(&ix->key_mphf) != 0)
 		return fail(detail, len, "KEY_DIR: partition table inconsistent");
 	if ((rc = verify_meta(ix, detail, len)) != IDMAP_OK ||
-	    (rc = verify_offsets(ix, IDMAP_SECTION_FWD_INDEX, IDMAP_SECTION_FWD_POOL, ix->n_acc,
-				 detail, len)) != IDMAP_OK ||
-	    (rc = verify_offsets(ix, IDMAP_SECTION_KEY_INDEX, IDMAP_SECTION_KEY_POOL, ix->n_key,
-				 detail, len)) != IDMAP_OK ||
+	    (rc = verify_offsets(&ix->fwd, IDMAP_SECTION_FWD_INDEX, IDMAP_SECTION_FWD_INDEX_WIDE,
+				 IDMAP_SECTION_FWD_POOL, ix->n_acc, detail, len)) != IDMAP_OK ||
+	    (rc = verify_offsets(&ix->key, IDMAP_SECTION_KEY_INDEX, IDMAP_SECTION_KEY_INDEX_WIDE,
+				 IDMAP_SECTION_KEY_POOL, ix->n_key, detail, len)) != IDMAP_OK ||
 	    (rc = verify_codes(ix, detail, len)) != IDMAP_OK)
 		return rc;
 	if ((rc = verify_records(ix, full, detail, len)) != IDMAP_OK)

@@ -1,4 +1,4 @@
-/* On-disk constants of the idmap index, version 2, and little-endian helpers.
+/* On-disk constants of the idmap index, version 4, and little-endian helpers.
  * format/FORMAT.md is the specification; this header must say the same thing. */
 #ifndef IDMAP_FORMAT_H
 #define IDMAP_FORMAT_H
@@ -53,8 +53,10 @@ enum idmap_section_id {
 	IDMAP_SECTION_KEY_REMAP = 11,
 	IDMAP_SECTION_KEY_INDEX = 12,
 	IDMAP_SECTION_KEY_POOL = 13,
-	IDMAP_SECTION_REQUIRED_LAST = 13,
-	/* 14-31: reserved for later versions; 32 SEQUENCES, 33 UNIPARC, 34 JOBS reserved. */
+	IDMAP_SECTION_FWD_INDEX_WIDE = 14,
+	IDMAP_SECTION_KEY_INDEX_WIDE = 15,
+	IDMAP_SECTION_REQUIRED_LAST = 15,
+	/* 16-31: reserved for later versions; 32 SEQUENCES, 33 UNIPARC, 34 JOBS reserved. */
 	IDMAP_SECTION_SEQUENCES = 32,
 	IDMAP_SECTION_UNIPARC = 33,
 	IDMAP_SECTION_JOBS = 34,
@@ -80,17 +82,22 @@ enum {
 	IDMAP_PART_SEED = 28,
 };
 
-/* Offset tables (FWD_INDEX, KEY_INDEX): blocks of 14 records, each a u64 base and a u32 end
- * per record relative to it, 64 bytes (FORMAT.md, "Offset tables"). */
-#define IDMAP_OT_BLOCK 14u				  /* records per block */
-#define IDMAP_OT_BLOCK_BYTES (8u + 4u * IDMAP_OT_BLOCK) /* 64 */
+/* Offset tables (FWD_INDEX, KEY_INDEX; FORMAT.md, "Offset tables"): 64-byte blocks of 28
+ * records, a u64 base and a u16 end per record relative to it. A block whose records span more
+ * than 65535 bytes is wide: the base's top bit set, a u32 number at byte 8 naming its entry of
+ * the table's wide section (FWD_INDEX_WIDE, KEY_INDEX_WIDE), which holds 28 u64 ends. */
+#define IDMAP_OT_BLOCK 28u				  /* records per block */
+#define IDMAP_OT_BLOCK_BYTES (8u + 2u * IDMAP_OT_BLOCK) /* 64 */
+#define IDMAP_OT_WIDE_FLAG (1ull << 63)			  /* in a block's base */
+#define IDMAP_OT_NARROW_MAX 65535u			  /* largest end of a narrow block */
+#define IDMAP_OT_WIDE_BYTES (8u * IDMAP_OT_BLOCK)	  /* a wide entry: 224 */
 _Static_assert(IDMAP_OT_BLOCK_BYTES == IDMAP_SECTION_ALIGN,
 	       "an offset-table block is one aligned 64-byte line");
 
-/* Length in bytes of the offset table of n records. */
+/* Length in bytes of the offset table of n records: whole blocks. */
 static inline uint64_t idmap_ot_length(uint64_t n)
 {
-	return 8 * ((n + IDMAP_OT_BLOCK - 1) / IDMAP_OT_BLOCK) + 4 * n;
+	return IDMAP_OT_BLOCK_BYTES * ((n + IDMAP_OT_BLOCK - 1) / IDMAP_OT_BLOCK);
 }
 
 /* TYPES */

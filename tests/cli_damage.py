@@ -27,7 +27,8 @@ import zlib
 
 SECTION_NAMES = {1: "META", 2: "TYPES", 3: "ACC_DIR", 4: "ACC_PILOTS", 5: "ACC_REMAP",
                  6: "ACC_CODES", 7: "FWD_INDEX", 8: "FWD_POOL", 9: "KEY_DIR",
-                 10: "KEY_PILOTS", 11: "KEY_REMAP", 12: "KEY_INDEX", 13: "KEY_POOL"}
+                 10: "KEY_PILOTS", 11: "KEY_REMAP", 12: "KEY_INDEX", 13: "KEY_POOL",
+                 14: "FWD_INDEX_WIDE", 15: "KEY_INDEX_WIDE"}
 OPEN_CHECKED = {"META", "TYPES", "ACC_DIR", "KEY_DIR"}
 
 ACCS = [f"P{10000 + i}" for i in range(40)]
@@ -163,9 +164,9 @@ def main():
     b[0:8] = b"IDMAPXXX"
     crafted.append(("bad magic", b, "header: not an idmap index (bad magic)"))
     b = bytearray(image)
-    struct.pack_into("<I", b, 8, 2)
+    struct.pack_into("<I", b, 8, 3)
     reseal(b)
-    crafted.append(("old version", b, "header: index format version 2 is not supported by "
+    crafted.append(("old version", b, "header: index format version 3 is not supported by "
                     "this idmap (version 4): rebuild the index with `idmap build`"))
     cut = table_off + 32
     b = bytearray(image[:cut])

@@ -399,28 +399,44 @@ class Mphf:
 # ---- Offset tables ----------------------------------------------------------------------------
 
 
-def ot_record(table, pool_len, s):
-    """[start, end) of record s in its pool, from an offset table of 14-record blocks."""
-    b, j = divmod(s, 14)
+WIDE = 1 << 63
+
+
+def ot_record(table, wide, pool_len, s):
+    """[start, end) of record s in its pool, from an offset table of 28-record blocks: a u64
+    base and 28 u16 ends, or, when the base's top bit is set, a u32 naming an entry of 28 u64
+    ends in the wide section."""
+    b, j = divmod(s, 28)
     block = 64 * b
     base = u64(table, block)
-    end = base + u32(table, block + 8 + 4 * j)
-    start = base if j == 0 else base + u32(table, block + 8 + 4 * (j - 1))
+    if base & WIDE:
+        w = u32(table, block + 8)
+        if 224 * (w + 1) > len(wide):
+            raise FormatError("offset table block %d names no wide entry" % b)
+        ends, size, at = wide, 8, 224 * w
+        base &= WIDE - 1
+    else:
+        ends, size, at = table, 2, block + 8
+    get = u64 if size == 8 else u16
+    end = base + get(ends, at + size * j)
+    start = base if j == 0 else base + get(ends, at + size * (j - 1))
     if not start <= end <= pool_len:
         raise FormatError("offset table entry %d out of order or past its pool" % s)
     return start, end
 
 
-def ot_check(name, table, pool_len, n):
-    """What a reader checks at open: the length, the first base, the last end."""
-    blocks = (n + 13) // 14
-    if len(table) != 8 * blocks + 4 * n:
+def ot_check(name, table, wide, pool_len, n):
+    """What a reader checks at open: the lengths, the first base, the last end."""
+    blocks = (n + 27) // 28
+    if len(table) != 64 * blocks:
         raise FormatError(name + ": length does not match the record count")
+    if len(wide) % 224 or len(wide) // 224 > blocks:
+        raise FormatError(name + ": wide section length")
     if n == 0:
         if pool_len:
             raise FormatError(name + ": no records but a pool")
         return
-    if u64(table, 0) != 0 or ot_record(table, pool_len, n - 1)[1] != pool_len:
+    if u64(table, 0) & (WIDE - 1) != 0 or ot_record(table, wide, pool_len, n - 1)[1] != pool_len:
         raise FormatError(name + ": does not span its pool")
 
 
@@ -428,6 +444,7 @@ def ot_check(name, table, pool_len, n):
 
 META, TYPES, ACC_DIR, ACC_PILOTS, ACC_REMAP, ACC_CODES = 1, 2, 3, 4, 5, 6
 FWD_INDEX, FWD_POOL, KEY_DIR, KEY_PILOTS, KEY_REMAP, KEY_INDEX, KEY_POOL = 7, 8, 9, 10, 11, 12, 13
+FWD_INDEX_WIDE, KEY_INDEX_WIDE = 14, 15
 UNVERSIONED = "#unversioned:"
 
 
@@ -435,8 +452,9 @@ class Index:
     def __init__(self, path):
         with open(path, "rb") as f:
             self.b = f.read()
+        self._secs = {}
         self.sections = self._read_header_and_table()
-        for sid in range(1, 14):
+        for sid in range(1, 16):
             if sid not in self.sections:
                 raise FormatError("required section %d missing" % sid)
         self.meta = self._read_meta()
@@ -447,12 +465,17 @@ class Index:
         self.n_acc, self.n_key = self.acc.nkeys, self.key.nkeys
         if len(self.sec(ACC_CODES)) != 8 * self.n_acc:
             raise FormatError("ACC_CODES: length is not 8 x n_acc")
-        ot_check("FWD_INDEX", self.sec(FWD_INDEX), len(self.sec(FWD_POOL)), self.n_acc)
-        ot_check("KEY_INDEX", self.sec(KEY_INDEX), len(self.sec(KEY_POOL)), self.n_key)
+        ot_check("FWD_INDEX", self.sec(FWD_INDEX), self.sec(FWD_INDEX_WIDE),
+                 len(self.sec(FWD_POOL)), self.n_acc)
+        ot_check("KEY_INDEX", self.sec(KEY_INDEX), self.sec(KEY_INDEX_WIDE),
+                 len(self.sec(KEY_POOL)), self.n_key)
 
     def sec(self, sid):
-        off, length = self.sections[sid]
-        return self.b[off:off + length]
+        """The bytes of section sid, copied out of the file once."""
+        if sid not in self._secs:
+            off, length = self.sections[sid]
+            self._secs[sid] = self.b[off:off + length]
+        return self._secs[sid]
 
     def _read_header_and_table(self):
         b = self.b
@@ -526,7 +549,7 @@ class Index:
     def forward_record(self, slot):
         """[(type id, [key slots])] of accession slot."""
         pool = self.sec(FWD_POOL)
-        pos, end = ot_record(self.sec(FWD_INDEX), len(pool), slot)
+        pos, end = ot_record(self.sec(FWD_INDEX), self.sec(FWD_INDEX_WIDE), len(pool), slot)
         if pos == end:  # an empty record: no groups
             return []
         groups, pos = varint(pool, pos, end)
@@ -554,7 +577,7 @@ class Index:
     def key_record(self, slot):
         """(type id, value bytes (decoded), [accession slots]) of key slot."""
         pool = self.sec(KEY_POOL)
-        pos, end = ot_record(self.sec(KEY_INDEX), len(pool), slot)
+        pos, end = ot_record(self.sec(KEY_INDEX), self.sec(KEY_INDEX_WIDE), len(pool), slot)
         head, pos = varint(pool, pos, end)
         type_id = head >> 1
         if type_id >= len(self.types):
@@ -668,7 +691,7 @@ def vector_lines(index=None):
     out.append("key (GeneID = type %d, 7529): hi 0x%016x lo 0x%016x" % ((t,) + h))
     out.append("  " + _trace_text(trace))
     pool = index.sec(KEY_POOL)
-    start, end = ot_record(index.sec(KEY_INDEX), len(pool), slot)
+    start, end = ot_record(index.sec(KEY_INDEX), index.sec(KEY_INDEX_WIDE), len(pool), slot)
     out.append("  KEY_POOL record: " + pool[start:end].hex(" "))
     return out
 

@@ -5,8 +5,8 @@ On the bundled sample and on a small generated release: the index is opened and 
 the second reader (header, table, every CRC), then every accession is looked up forward and
 every value of every database reverse, with `idmap map` doing the same; the two must give the
 same (from, to) pairs, including ids that are absent (no false hit). On the sample, the
-known-answer vectors of FORMAT.md are checked too. Prints `N passed, N failed`; exits 1 when a
-check failed.
+known-answer vectors of FORMAT.md are checked too; on an index with wide offset-table blocks,
+its two big records. Prints `N passed, N failed`; exits 1 when a check failed.
 """
 import argparse
 import os
@@ -98,6 +98,27 @@ def compare(check, idmap, index, label):
     return ix
 
 
+def wide_blocks(check, idmap, workdir):
+    """An index whose offset tables both have a wide block (FORMAT.md, "Offset tables"): a
+    key of 70000 accessions and an accession of 80000 keys, read by both readers."""
+    dat, index = os.path.join(workdir, "wide.dat"), os.path.join(workdir, "wide.idx")
+    accs = ["P%d%s%d" % (i % 10, "".join(chr(65 + i // d % 26) for d in (10, 260, 6760)),
+                         i // 175760 % 10) for i in range(70000)]
+    with open(dat, "w") as f:
+        f.writelines("%s\tNCBI_TaxID\t9606\n" % a for a in accs)
+        f.writelines("P31946\tGeneID\t%d\n" % (100000 + i) for i in range(80000))
+    run([idmap, "build", "-q", "-o", index, dat])
+    ix = second_reader.Index(index)
+    check(len(ix.sec(second_reader.FWD_INDEX_WIDE)) and len(ix.sec(second_reader.KEY_INDEX_WIDE)),
+          "wide: both tables have a wide block")
+    want = {("P31946", v.decode()) for t, v in ix.forward("P31946") if t == "GeneID"}
+    check(len(want) == 80000 and cli_pairs(idmap, index, ["--to", "GeneID"], ["P31946"]) == want,
+          "wide: forward record of 80000 keys")
+    want = {("9606", a) for a in ix.reverse("NCBI_TaxID", b"9606")}
+    got = cli_pairs(idmap, index, ["--from", "NCBI_TaxID", "--to", "UniProtKB"], ["9606"])
+    check(len(want) == 70000 and got == want, "wide: key record of 70000 accessions")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--idmap", required=True)
@@ -128,6 +149,7 @@ def main():
             os.path.join(release, n) for n in os.listdir(release)))
         compare(check, a.idmap, generated, "generated, %s shape" % shape)
 
+    wide_blocks(check, a.idmap, a.workdir)
     print("%d passed, %d failed" % (check.passed, check.failed))
     return 1 if check.failed else 0
 

@@ -20,7 +20,6 @@
 #include "idmap.h"
 #include "idmap_build.h"
 #include "idmap_format.h"
-#include "offset_table.h"
 #include "sort.h"
 #include "spill.h"
 
@@ -718,7 +717,7 @@ static void sections_are_checksummed(void **state)
 	assert_int_equal(idmap_rd32(b + IDMAP_HDR_HEADER_CRC), libdeflate_crc32(0, b, 60));
 	uint64_t table = idmap_rd64(b + IDMAP_HDR_TABLE_OFFSET);
 	uint32_t n = idmap_rd32(b + IDMAP_HDR_SECTION_COUNT);
-	assert_int_equal(n, 13);
+	assert_int_equal(n, 15);
 	assert_int_equal(idmap_rd32(b + IDMAP_HDR_TABLE_CRC),
 			 libdeflate_crc32(0, b + table, n * 32));
 	uint32_t seen = 0;
@@ -730,7 +729,7 @@ static void sections_are_checksummed(void **state)
 		assert_int_equal(idmap_rd32(e + IDMAP_SEC_CRC), libdeflate_crc32(0, b + off, len));
 		seen |= 1u << idmap_rd32(e + IDMAP_SEC_ID);
 	}
-	assert_int_equal(seen, 0x3FFEu); /* ids 1..13 */
+	assert_int_equal(seen, 0xFFFEu); /* ids 1..15 */
 	free(b);
 }
 
@@ -794,42 +793,6 @@ static void builds_are_byte_identical(void **state)
 		free(bk);
 	}
 	free(b0);
-}
-
-/* The offset-table writer: block layout of FORMAT.md, and the limits it refuses. */
-static void offset_table_writer(void **state)
-{
-	(void)state;
-	char path[300];
-	path_in(path, sizeof(path), "ot.bin");
-	idmap_spill s;
-	idmap_ot_writer w;
-	assert_int_equal(idmap_spill_open(&s, path, 4096, NULL), 0);
-	idmap_ot_writer_init(&w, &s);
-	const uint64_t n = 2 * IDMAP_OT_BLOCK + 3;
-	for (uint64_t i = 0; i < n; i++)
-		assert_int_equal(idmap_ot_add(&w, 10 * (i + 1)), 0);
-	assert_int_equal(idmap_spill_close(&s), 0);
-	size_t len;
-	uint8_t *b = read_all(path, &len);
-	assert_int_equal(len, idmap_ot_length(n));
-	for (uint64_t i = 0; i < n; i++) {
-		const uint8_t *blk = b + i / IDMAP_OT_BLOCK * IDMAP_OT_BLOCK_BYTES;
-		uint64_t base = idmap_rd64(blk);
-		assert_int_equal(base, 10 * (i - i % IDMAP_OT_BLOCK));
-		uint64_t end = base + idmap_rd32(blk + 8 + 4 * (i % IDMAP_OT_BLOCK));
-		assert_int_equal(end, 10 * (i + 1));
-	}
-	free(b);
-	assert_int_equal(idmap_ot_length(0), 0);
-	/* an end before the previous one; a block spanning 4 GiB */
-	assert_int_equal(idmap_spill_open(&s, path, 4096, NULL), 0);
-	idmap_ot_writer_init(&w, &s);
-	assert_int_equal(idmap_ot_add(&w, 10), 0);
-	assert_int_equal(idmap_ot_add(&w, 9), -1);
-	assert_int_equal(idmap_ot_add(&w, 10 + UINT32_MAX - 10), 0);
-	assert_int_equal(idmap_ot_add(&w, (uint64_t)UINT32_MAX + 1), -2);
-	assert_int_equal(idmap_spill_close(&s), 0);
 }
 
 /* Spill files written through the background writer: several files filled in turns end up
@@ -900,7 +863,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(builds_are_byte_identical),
-		cmocka_unit_test(offset_table_writer),
 		cmocka_unit_test(spill_background_writer),
 		cmocka_unit_test(radix_sort_orders_and_is_stable),
 		cmocka_unit_test(radix_sort_top_bytes),

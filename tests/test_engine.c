@@ -104,6 +104,35 @@ static char *join(const char *a, const char *b)
 	return s;
 }
 
+/* Builds inputs into out (one thread, 64 MiB) and returns the index's bytes (malloc'd), their
+ * count in *len; NULL on a failure, told on stderr. */
+static uint8_t *build_image(const char *out, const char *const *inputs, size_t n, size_t *len)
+{
+	idmap_build_opts o;
+	idmap_build_opts_init(&o);
+	o.output = out;
+	o.inputs = inputs;
+	o.n_inputs = n;
+	o.release = "test_release";
+	o.threads = 1;
+	o.memory = 64u << 20;
+	char err[256] = "";
+	if (idmap_build(&o, err, sizeof err) != 0) {
+		fprintf(stderr, "idmap_build: %s\n", err);
+		return NULL;
+	}
+	FILE *f = fopen(out, "rb");
+	uint8_t *b = NULL;
+	if (f && fseek(f, 0, SEEK_END) == 0 && (*len = (size_t)ftell(f)) > 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (b = malloc(*len)) && fread(b, 1, *len, f) != *len) {
+		free(b);
+		b = NULL;
+	}
+	if (f)
+		fclose(f);
+	return b;
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -130,30 +159,8 @@ static int setup(void **state)
 	snprintf(in1, sizeof in1, "%s/sec_ac.txt", dir);
 	snprintf(in2, sizeof in2, "%s/delac_sp.txt", dir);
 	const char *const inputs[] = {in0, in1, in2};
-	idmap_build_opts o;
-	idmap_build_opts_init(&o);
-	o.output = index_path;
-	o.inputs = inputs;
-	o.n_inputs = 3;
-	o.release = "test_release";
-	o.threads = 1;
-	o.memory = 64u << 20;
-	char err[256] = "";
-	if (idmap_build(&o, err, sizeof err) != 0) {
-		fprintf(stderr, "idmap_build: %s\n", err);
-		return -1;
-	}
-	f = fopen(index_path, "rb");
-	if (!f)
-		return -1;
-	fseek(f, 0, SEEK_END);
-	image_len = (size_t)ftell(f);
-	fseek(f, 0, SEEK_SET);
-	image = malloc(image_len);
-	if (!image || fread(image, 1, image_len, f) != image_len)
-		return -1;
-	fclose(f);
-	return 0;
+	image = build_image(index_path, inputs, 3, &image_len);
+	return image ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -505,8 +512,8 @@ static void test_damaged_header(void **state)
 	b[0] ^= 0x20;
 	expect_open(b, image_len, IDMAP_ERR_NOT_INDEX);
 	b[0] ^= 0x20;
-	/* version 1 (the u64 offset tables), 2 (values as text), 3 (varint key slots in forward
-	 * records) and a later version are refused */
+	/* version 1 (the u64 offset tables), 2 (values as text), 3 (blocks of 14 records, varint
+	 * key slots in forward records) and a later version are refused */
 	for (uint32_t v = 1; v <= IDMAP_FORMAT_VERSION + 1; v += v == IDMAP_FORMAT_VERSION - 1 ? 2 : 1) {
 		memcpy(b, image, image_len);
 		idmap_wr32(b + IDMAP_HDR_VERSION, v);
@@ -693,10 +700,10 @@ static void test_open_detail(void **state)
 	expect_detail(b, 10, IDMAP_ERR_NOT_INDEX, "header: not an idmap index (a file of 10 bytes)");
 	/* an older format version, header resealed */
 	memcpy(b, image, image_len);
-	idmap_wr32(b + IDMAP_HDR_VERSION, 2);
+	idmap_wr32(b + IDMAP_HDR_VERSION, 3);
 	reseal_table(b);
 	expect_detail(b, image_len, IDMAP_ERR_VERSION,
-		      "header: index format version 2 is not supported by this idmap (version 4): "
+		      "header: index format version 3 is not supported by this idmap (version 4): "
 		      "rebuild the index with `idmap build`");
 	/* the section table cut off: the file ends inside it (size field resealed) */
 	memcpy(b, image, image_len);
@@ -842,9 +849,9 @@ static void rec_bounds(uint8_t *b, uint32_t index, uint64_t slot, uint64_t *a, u
 {
 	uint64_t len;
 	const uint8_t *blk = section_of(b, index, &len) + slot / IDMAP_OT_BLOCK * IDMAP_OT_BLOCK_BYTES;
-	uint64_t j = slot % IDMAP_OT_BLOCK, base = idmap_rd64(blk);
-	*a = base + (j ? idmap_rd32(blk + 4 + 4 * j) : 0);
-	*z = base + idmap_rd32(blk + 8 + 4 * j);
+	uint64_t j = slot % IDMAP_OT_BLOCK, base = idmap_rd64(blk); /* a narrow block */
+	*a = base + (j ? idmap_rd16(blk + 6 + 2 * j) : 0);
+	*z = base + idmap_rd16(blk + 8 + 2 * j);
 }
 
 static void fwd_bounds(uint8_t *b, uint64_t slot, uint64_t *a, uint64_t *z)
@@ -861,26 +868,20 @@ static void test_verify_walks(void **state)
 	assert_int_equal(idmap_verify_flags(ix, IDMAP_VERIFY_FULL, detail, sizeof detail),
 			 IDMAP_OK);
 	assert_int_equal(idmap_verify_flags(ix, 2, detail, sizeof detail), IDMAP_ERR_INVALID);
-	assert_true(nkey > IDMAP_OT_BLOCK); /* KEY_INDEX has a second block */
+	assert_true(nkey < IDMAP_OT_BLOCK); /* one narrow block (test_offset_tables: more) */
 	uint8_t *b = copy_image();
 	uint8_t *ki = section_of(b, IDMAP_SECTION_KEY_INDEX, &len);
 	assert_int_equal(len, idmap_ot_length(nkey));
+	uint64_t last = nkey - 1;
 
-	/* the second block's base one byte late, its last end one byte earlier: the last
-	 * record still ends at the pool's end, so only the walk sees the base */
-	uint8_t *blk = ki + IDMAP_OT_BLOCK_BYTES;
-	uint64_t last = (nkey - 1) % IDMAP_OT_BLOCK;
-	if (nkey <= 2 * IDMAP_OT_BLOCK)
-		idmap_wr32(blk + 8 + 4 * last, idmap_rd32(blk + 8 + 4 * last) - 1);
-	idmap_wr64(blk, idmap_rd64(blk) + 1);
-	reseal_section(b, IDMAP_SECTION_KEY_INDEX);
-	expect_verify_fails(b, "KEY_INDEX: block 1 has base");
-
-	/* an end before the previous one */
-	memcpy(b, image, image_len);
-	idmap_wr32(ki + 8 + 4 * 3, idmap_rd32(ki + 8 + 4 * 2) - 1);
+	/* an end before the previous one; an unused end not zero */
+	idmap_wr16(ki + 8 + 2 * 3, idmap_rd16(ki + 8 + 2 * 2) - 1);
 	reseal_section(b, IDMAP_SECTION_KEY_INDEX);
 	expect_verify_fails(b, "KEY_INDEX: entry 3 out of order");
+	memcpy(b, image, image_len);
+	idmap_wr16(ki + 8 + 2 * (IDMAP_OT_BLOCK - 1), 1);
+	reseal_section(b, IDMAP_SECTION_KEY_INDEX);
+	expect_verify_fails(b, "KEY_INDEX: entry 27 out of order, past KEY_POOL or unused");
 
 	/* refused at open: first base, last end, length */
 	memcpy(b, image, image_len);
@@ -888,20 +889,19 @@ static void test_verify_walks(void **state)
 	reseal_section(b, IDMAP_SECTION_KEY_INDEX);
 	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
 	memcpy(b, image, image_len);
-	blk = ki + (nkey - 1) / IDMAP_OT_BLOCK * IDMAP_OT_BLOCK_BYTES;
-	idmap_wr32(blk + 8 + 4 * last, idmap_rd32(blk + 8 + 4 * last) + 1);
+	idmap_wr16(ki + 8 + 2 * last, idmap_rd16(ki + 8 + 2 * last) + 1);
 	reseal_section(b, IDMAP_SECTION_KEY_INDEX);
 	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
 	memcpy(b, image, image_len);
 	uint8_t *e = entry_of(b, IDMAP_SECTION_KEY_INDEX);
-	idmap_wr64(e + IDMAP_SEC_LENGTH, len - 4);
+	idmap_wr64(e + IDMAP_SEC_LENGTH, len - 2);
 	reseal_section(b, IDMAP_SECTION_KEY_INDEX);
 	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
 
 	/* FWD_INDEX likewise */
 	memcpy(b, image, image_len);
 	uint8_t *fi = section_of(b, IDMAP_SECTION_FWD_INDEX, &len);
-	idmap_wr32(fi + 8 + 4 * 2, idmap_rd32(fi + 8 + 4 * 1) - 1);
+	idmap_wr16(fi + 8 + 2 * 2, idmap_rd16(fi + 8 + 2 * 1) - 1);
 	reseal_section(b, IDMAP_SECTION_FWD_INDEX);
 	expect_verify_fails(b, "FWD_INDEX: entry 2 out of order");
 
@@ -1024,6 +1024,206 @@ static void test_record_rules(void **state)
 	free(b);
 }
 
+/* An index with wide offset-table blocks (FORMAT.md, "Offset tables"): a key of 70000
+ * accessions (a KEY_POOL record of about 70 KB) and an accession of 80000 keys (a FWD_POOL
+ * record of about 80 KB). Returns its bytes; *len their count. */
+static uint8_t *build_wide(size_t *len)
+{
+	const char *dat_path = join(dir, "wide.dat"), *out = join(dir, "wide.idx");
+	FILE *f = fopen(dat_path, "w");
+	assert_non_null(f);
+	for (uint32_t i = 0; i < 70000; i++)
+		fprintf(f, "P%u%c%c%c%u\tNCBI_TaxID\t9606\n", i % 10, 'A' + i / 10 % 26,
+			'A' + i / 260 % 26, 'A' + i / 6760 % 26, i / 175760 % 10);
+	for (uint32_t i = 0; i < 80000; i++)
+		fprintf(f, "P31946\tGeneID\t%u\n", 100000 + i);
+	assert_int_equal(fclose(f), 0);
+	const char *const inputs[] = {dat_path};
+	uint8_t *b = build_image(out, inputs, 1, len);
+	assert_non_null(b);
+	unlink(dat_path);
+	unlink(out);
+	return b;
+}
+
+/* The first block of the offset table id that is (wide = 1) or is not (0) wide. */
+static uint8_t *find_block(uint8_t *b, uint32_t id, int wide)
+{
+	uint64_t len;
+	uint8_t *t = section_of(b, id, &len);
+	for (uint64_t q = 0; q < len / IDMAP_OT_BLOCK_BYTES; q++) {
+		uint8_t *blk = t + q * IDMAP_OT_BLOCK_BYTES;
+		if (!(idmap_rd64(blk) & IDMAP_OT_WIDE_FLAG) == !wide)
+			return blk;
+	}
+	fail_msg("no %s block in section %u", wide ? "wide" : "narrow", id);
+	return NULL;
+}
+
+/* Damage to block blk of offset table id, resealed: refused at open when it is the table's
+ * last block (open reads its last end), else by verify, with want in its detail. */
+static void expect_block_refused(uint8_t *b, uint32_t id, const uint8_t *blk, const char *want)
+{
+	uint64_t len;
+	const uint8_t *tab = section_of(b, id, &len);
+	reseal_section(b, id);
+	if (blk + IDMAP_OT_BLOCK_BYTES == tab + len)
+		expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+	else
+		expect_verify_fails(b, want);
+}
+
+/* The first narrow block after the wide one of table id made wide, its ends moved to a new
+ * second entry of the wide section wid (the section moved past the table, the file grown):
+ * consistent but not in the one form a block may have, so verify refuses it. */
+static void expect_not_canonical(uint8_t *b, uint32_t id, uint32_t wid)
+{
+	uint64_t len, wlen;
+	memcpy(b, image, image_len);
+	uint8_t *tab = section_of(b, id, &len), *blk = find_block(b, id, 1) + IDMAP_OT_BLOCK_BYTES;
+	assert_true(blk < tab + len && !(idmap_rd64(blk) & IDMAP_OT_WIDE_FLAG));
+	uint64_t at = (image_len + 63) & ~(uint64_t)63, size = at + 2 * IDMAP_OT_WIDE_BYTES;
+	memset(b + image_len, 0, size - image_len);
+	memcpy(b + at, section_of(b, wid, &wlen), IDMAP_OT_WIDE_BYTES);
+	for (uint32_t j = 0; j < IDMAP_OT_BLOCK; j++)
+		idmap_wr64(b + at + IDMAP_OT_WIDE_BYTES + 8 * j, idmap_rd16(blk + 8 + 2 * j));
+	idmap_wr64(blk, idmap_rd64(blk) | IDMAP_OT_WIDE_FLAG);
+	memset(blk + 8, 0, IDMAP_OT_BLOCK_BYTES - 8);
+	idmap_wr32(blk + 8, 1);
+	uint8_t *e = entry_of(b, wid);
+	idmap_wr64(e + IDMAP_SEC_OFFSET, at);
+	idmap_wr64(e + IDMAP_SEC_LENGTH, 2 * IDMAP_OT_WIDE_BYTES);
+	idmap_wr64(b + IDMAP_HDR_FILE_SIZE, size);
+	reseal_section(b, id);
+	reseal_section(b, wid);
+	idmap_index *ix = NULL;
+	assert_int_equal(open_bytes(b, size, &ix), IDMAP_OK);
+	exercise(ix);
+	char detail[256], want[128];
+	snprintf(want, sizeof want, "%s: block %llu is wide, but its records span only",
+		 idmap_section_name(id), (unsigned long long)((blk - tab) / IDMAP_OT_BLOCK_BYTES));
+	assert_int_equal(idmap_verify(ix, detail, sizeof detail), IDMAP_ERR_CORRUPT);
+	if (!strstr(detail, want))
+		fail_msg("verify says '%s', want '%s'", detail, want);
+	idmap_close(ix);
+}
+
+/* Wide blocks are read and checked in both tables; damage to them or to the blocks' bases
+ * is refused at open or by verify, and lookups survive it. The walks run on the wide index,
+ * which then stands in for the intact image. */
+static void test_offset_tables(void **state)
+{
+	(void)state;
+	uint8_t *saved = image;
+	size_t saved_len = image_len;
+	image = build_wide(&image_len);
+	uint8_t *b = copy_image();
+	idmap_index *ix = NULL;
+	assert_int_equal(open_bytes(b, image_len, &ix), IDMAP_OK);
+	char detail[256];
+	assert_int_equal(idmap_verify_flags(ix, IDMAP_VERIFY_FULL, detail, sizeof detail),
+			 IDMAP_OK);
+	/* the big records read back whole */
+	uint64_t slot, count = 0, x;
+	uint32_t t;
+	idmap_rev_iter ri;
+	assert_int_equal(idmap_type_find(ix, "NCBI_TaxID", &t), IDMAP_OK);
+	assert_int_equal(idmap_key_find(ix, t, "9606", 4, &slot), IDMAP_OK);
+	assert_int_equal(idmap_rev_begin(ix, slot, &ri, &count), IDMAP_OK);
+	assert_int_equal(count, 70000);
+	for (count = 0; idmap_rev_next(&ri, &x) == IDMAP_OK; count++)
+		;
+	assert_int_equal(count, 70000);
+	idmap_fwd_iter fi;
+	idmap_pair pair;
+	assert_int_equal(idmap_acc_find(ix, "P31946", 6, &slot), IDMAP_OK);
+	assert_int_equal(idmap_type_find(ix, "GeneID", &t), IDMAP_OK);
+	assert_int_equal(idmap_fwd_begin(ix, slot, t, &fi), IDMAP_OK);
+	for (count = 0; idmap_fwd_next(&fi, &pair) == IDMAP_OK; count++)
+		;
+	assert_int_equal(count, 80000);
+	idmap_close(ix);
+
+	static const uint32_t tables[][2] = {
+		{IDMAP_SECTION_FWD_INDEX, IDMAP_SECTION_FWD_INDEX_WIDE},
+		{IDMAP_SECTION_KEY_INDEX, IDMAP_SECTION_KEY_INDEX_WIDE}};
+	for (size_t k = 0; k < 2; k++) {
+		uint32_t id = tables[k][0], wid = tables[k][1];
+		const char *name = idmap_section_name(id);
+		char want[128];
+		uint64_t len, wlen;
+		memcpy(b, image, image_len);
+		uint8_t *tab = section_of(b, id, &len);
+		(void)section_of(b, wid, &wlen);
+		assert_int_equal(wlen, IDMAP_OT_WIDE_BYTES); /* one wide block */
+		uint8_t *wide = find_block(b, id, 1);
+		uint64_t q = (uint64_t)(wide - tab) / IDMAP_OT_BLOCK_BYTES;
+		assert_true(len / IDMAP_OT_BLOCK_BYTES > 2);
+
+		/* the wide block naming an entry past the section; its flag cleared */
+		idmap_wr32(wide + 8, 1);
+		snprintf(want, sizeof want, "%s: wide block %llu does not name the next entry",
+			 name, (unsigned long long)q);
+		expect_block_refused(b, id, wide, want);
+		memcpy(b, image, image_len);
+		idmap_wr64(wide, idmap_rd64(wide) & ~IDMAP_OT_WIDE_FLAG);
+		expect_block_refused(b, id, wide, name);
+
+		/* a narrow block flagged wide (naming entry 0 again, or garbage) */
+		memcpy(b, image, image_len);
+		uint8_t *narrow = find_block(b, id, 0);
+		idmap_wr64(narrow, idmap_rd64(narrow) | IDMAP_OT_WIDE_FLAG);
+		expect_block_refused(b, id, narrow, name);
+
+		/* a wide entry's end before the previous one */
+		memcpy(b, image, image_len);
+		uint8_t *w = section_of(b, wid, &wlen);
+		idmap_wr64(w + 8 * 3, idmap_rd64(w + 8 * 2) - 1);
+		reseal_section(b, wid);
+		snprintf(want, sizeof want, "%s: entry %llu out of order", name,
+			 (unsigned long long)(q * IDMAP_OT_BLOCK + 3));
+		expect_verify_fails(b, want);
+
+		/* the wide section: one entry more (all zero), or a length of no whole entries */
+		memcpy(b, image, image_len);
+		uint8_t *e = entry_of(b, wid);
+		idmap_wr64(e + IDMAP_SEC_LENGTH, 2 * IDMAP_OT_WIDE_BYTES);
+		reseal_section(b, wid);
+		idmap_index *bad = NULL;
+		int rc = open_bytes(b, image_len, &bad); /* overlaps the next section, or not */
+		if (rc == IDMAP_OK) {
+			assert_int_equal(idmap_verify(bad, detail, sizeof detail),
+					 IDMAP_ERR_CORRUPT);
+			idmap_close(bad);
+		} else {
+			assert_int_equal(rc, IDMAP_ERR_CORRUPT);
+		}
+		memcpy(b, image, image_len);
+		idmap_wr64(e + IDMAP_SEC_LENGTH, IDMAP_OT_WIDE_BYTES - 8);
+		reseal_section(b, wid);
+		expect_open(b, image_len, IDMAP_ERR_CORRUPT);
+
+		expect_not_canonical(b, id, wid);
+
+		/* the second block's base one byte late and its first end one earlier (the
+		 * records after it unchanged): only the walk sees it */
+		memcpy(b, image, image_len);
+		uint8_t *blk = tab + IDMAP_OT_BLOCK_BYTES;
+		if (!(idmap_rd64(blk) & IDMAP_OT_WIDE_FLAG) && idmap_rd16(blk + 8) > 0) {
+			idmap_wr64(blk, idmap_rd64(blk) + 1);
+			for (uint32_t j = 0; j < IDMAP_OT_BLOCK; j++)
+				idmap_wr16(blk + 8 + 2 * j, idmap_rd16(blk + 8 + 2 * j) - 1);
+			reseal_section(b, id);
+			snprintf(want, sizeof want, "%s: block 1 has base", name);
+			expect_verify_fails(b, want);
+		}
+	}
+	free(b);
+	free(image);
+	image = saved;
+	image_len = saved_len;
+}
+
 /* Forward group heads (FORMAT.md, FWD_POOL): one byte for a group of one key slot of a
  * small type; a count only for several; a count below 2 after a head not marked single is
  * refused. */
@@ -1120,6 +1320,7 @@ int main(void)
 		cmocka_unit_test(test_damaged_small_sections),
 		cmocka_unit_test(test_damaged_big_sections),
 		cmocka_unit_test(test_verify_walks),
+		cmocka_unit_test(test_offset_tables),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

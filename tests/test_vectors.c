@@ -124,8 +124,7 @@ static void compute(void)
 	assert_int_equal(idmap_key_find(ix, t, "7529", 4, &slot), IDMAP_OK);
 	assert_int_equal(add_query(&ix->key_mphf, h), slot);
 	const uint8_t *p = NULL, *end = NULL;
-	assert_int_equal(idmap_record(&ix->sec[IDMAP_SECTION_KEY_INDEX],
-				      &ix->sec[IDMAP_SECTION_KEY_POOL], slot, &p, &end), 0);
+	assert_int_equal(idmap_record(&ix->key, slot, &p, &end), 0);
 	char hex[200] = "";
 	for (size_t k = 0, at = 0; p + k < end && at + 4 < sizeof hex; k++)
 		at += (size_t)snprintf(hex + at, sizeof hex - at, k ? " %02x" : "%02x", p[k]);

@@ -20,9 +20,7 @@ import struct
 import sys
 import zlib
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-with open(os.path.join(HERE, "..", "..", "format", "idmap_format.h")) as f:
-    BLOCK = int(re.search(r"#define IDMAP_OT_BLOCK (\d+)u", f.read()).group(1))
+BLOCK = 14  # records per offset-table block in version 2 (28 since version 4)
 OFFSET_TABLES = (7, 12)  # FWD_INDEX, KEY_INDEX
 
 
@@ -54,11 +52,12 @@ def bump_version(b, version=2):
 
 def lay_out(b, entries, sections, version):
     """The file b with its sections replaced by sections[i] (entry i of its table) and laid
-    out again, in format version; checksums that matched b's bytes are recomputed."""
+    out again, in format version; checksums that matched b's bytes are recomputed. entries
+    may list more sections than b's table (added ones: offset len(b), length 0, CRC 0)."""
     fsize, toff, n, tcrc = struct.unpack_from("<QQII", b, 16)
     out = bytearray(64)
-    new = [None] * n
-    for i in sorted(range(n), key=lambda i: entries[i][2]):
+    new = [None] * len(entries)
+    for i in sorted(range(len(entries)), key=lambda i: entries[i][2]):
         _sid, _flags, off, length, scrc, _res = entries[i]
         data = sections[i]
         out += bytes(-len(out) % 64)
@@ -75,6 +74,7 @@ def lay_out(b, entries, sections, version):
     struct.pack_into("<I", h, 8, version)
     struct.pack_into("<Q", h, 16, len(out) if fsize == len(b) else fsize)
     struct.pack_into("<Q", h, 24, new_toff)
+    struct.pack_into("<I", h, 32, len(entries))
     struct.pack_into("<I", h, 36, crc(table) if crc(b[toff:toff + 32 * n]) == tcrc else tcrc)
     struct.pack_into("<I", h, 60, crc(h[:60]) if crc(b[:60]) == struct.unpack_from("<I", b, 60)[0]
                      else struct.unpack_from("<I", b, 60)[0])

@@ -29,6 +29,18 @@ TYPES, FWD_INDEX, FWD_POOL, KEY_INDEX, KEY_POOL = 2, 7, 8, 12, 13
 BLOCK = 14
 
 
+def table_record(table, pool_len, s):
+    """Bounds of record s of a version 2-3 offset table (blocks of a u64 base and 14 u32
+    ends), as that version's readers checked them."""
+    b, j = divmod(s, BLOCK)
+    base = struct.unpack_from("<Q", table, 64 * b)[0]
+    end = base + struct.unpack_from("<I", table, 64 * b + 8 + 4 * j)[0]
+    start = base + struct.unpack_from("<I", table, 64 * b + 4 + 4 * j)[0] if j else base
+    if not start <= end <= pool_len:
+        raise sr.FormatError("record out of bounds")
+    return start, end
+
+
 def records(table, pool):
     """The records of an offset table over pool, or None when the table does not read."""
     if len(table) == 0:
@@ -41,7 +53,7 @@ def records(table, pool):
     out = []
     for s in range(n):
         try:
-            start, end = sr.ot_record(table, len(pool), s)
+            start, end = table_record(table, len(pool), s)
         except sr.FormatError:
             return None
         out.append(pool[start:end])
