@@ -89,9 +89,10 @@ int cli_open_detail(const char *path, idmap_index **ix, const char *what)
 idmap_index *cli_open_index(const char *path)
 {
 	idmap_index *ix;
+	/* before opening: opening reads the map too (header, section table, TYPES) */
+	cli_catch_sigbus(path);
 	if (cli_open_detail(path, &ix, "") != IDMAP_OK)
 		return NULL;
-	cli_catch_sigbus(path);
 	return ix;
 }
 

@@ -58,9 +58,9 @@ int cmd_verify(int argc, char **argv)
 	if (cli_index_arg(argc, argv, &path, usage_text) != 0)
 		return 2;
 	idmap_index *ix;
+	cli_catch_sigbus(path); /* before opening, which reads the map too */
 	if (cli_open_detail(path, &ix, "verify failed: ") != IDMAP_OK)
 		return 1;
-	cli_catch_sigbus(path);
 	char detail[512];
 	int rc = idmap_verify_flags(ix, flags, detail, sizeof detail);
 	if (rc != IDMAP_OK) {
