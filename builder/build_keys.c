@@ -4,6 +4,7 @@
  * Every (accession slot, key slot) pair also goes to the forward partitions.
  * Up to two threads prepare passes (read, sort, lay out values, MPHF) while the calling
  * thread writes the prepared ones in order (pass_queue). */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #ifdef __GLIBC__
@@ -327,6 +328,41 @@ static int cmp_entry(const void *x, const void *y)
 	return (a->acc > c->acc) - (a->acc < c->acc);
 }
 
+static int entry_less(const entry *a, const entry *c)
+{
+	if (a->hi != c->hi)
+		return a->hi < c->hi;
+	if (a->lo != c->lo)
+		return a->lo < c->lo;
+	return a->acc < c->acc;
+}
+
+/* Orders a run of entries sharing the top half of hi: by insertion when short; one key's
+ * accessions (the long runs: a value many accessions share) by a radix sort on acc, whose u64
+ * also holds the key's type, equal in the run; anything else by qsort. */
+static void sort_run(entry *e, entry *tmp, size_t n)
+{
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++) {
+			entry x = e[i];
+			size_t j = i;
+			for (; j > 0 && entry_less(&x, &e[j - 1]); j--)
+				e[j] = e[j - 1];
+			e[j] = x;
+		}
+		return;
+	}
+	size_t k = 1;
+	while (k < n && e[k].hi == e[0].hi && e[k].lo == e[0].lo && e[k].type == e[0].type)
+		k++;
+	static_assert(sizeof(entry) == 32 && offsetof(entry, type) == offsetof(entry, acc) + 4,
+		      "the radix sort reads acc and type as one u64 of a 32-byte record");
+	if (k == n)
+		idmap_radix_sort(e, tmp, n, sizeof(entry), offsetof(entry, acc));
+	else
+		qsort(e, n, sizeof(entry), cmp_entry);
+}
+
 /* Orders entries e[0, n) by (hi, lo, acc), with tmp (n entries) as scratch: radix on the top
  * half of hi (distinct keys rarely share it), then the runs that do: one key's accessions,
  * and rare neighbours. */
@@ -338,7 +374,7 @@ static void sort_range(entry *e, entry *tmp, size_t n)
 		while (j < n && e[j].hi >> 32 == e[i].hi >> 32)
 			j++;
 		if (j - i > 1)
-			qsort(e + i, j - i, sizeof(entry), cmp_entry);
+			sort_run(e + i, tmp + i, j - i);
 		i = j;
 	}
 }
