@@ -4,6 +4,7 @@
  * Every (accession slot, key slot) pair also goes to the forward partitions.
  * Up to two threads prepare passes (read, sort, lay out values, MPHF) while the calling
  * thread writes the prepared ones in order (pass_queue). */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #ifdef __GLIBC__
@@ -49,7 +50,24 @@ typedef struct {
 	 * each is sorted, compacted and hashed on its own, on any thread (par.h). */
 	size_t *bent, *bval, *bkey;
 	uint32_t nsub, bcap; /* sub-partitions of the pass, room for bcap */
+	/* Each sub-partition is cut into `pieces` ranges of hi (piece_of), about PIECE entries
+	 * each, whose entries are counted in pcount[1 ..] as they are read. */
+	size_t *pcount;
+	size_t pcount_cap;
+	uint32_t pieces;
 } pass_mem;
+
+/* Entries of a piece: sorted by LSD passes within the cache (sort.c's CACHE_BYTES). */
+#define PIECE 4096u
+#define MAX_PIECES 256u
+
+/* Piece i of the pieces of a file of nsub sub-partitions, `pieces` per sub-partition: a
+ * monotone function of hi, and i / pieces = sub_of(hi), since floor(floor(x * N * K) / K) =
+ * floor(x * N). */
+static inline uint64_t piece_of(uint64_t hi, uint32_t fbits, uint32_t nsub, uint32_t pieces)
+{
+	return idmap_fastrange64(fbits ? hi << fbits : hi, (uint64_t)nsub * pieces);
+}
 
 /* Makes room for need entries and their accession codes (one capacity for both). */
 static int reserve_entries(pass_mem *m, size_t need)
@@ -165,6 +183,10 @@ static int buckets_reset(pass_mem *m, uint32_t nsub)
 			return -1;
 		m->bcap = nsub + 1;
 	}
+	size_t np = (size_t)nsub * m->pieces + 1;
+	if (idmap_vec_reserve(&m->pcount, &m->pcount_cap, np, sizeof(*m->pcount)) < 0)
+		return -1;
+	memset(m->pcount, 0, np * sizeof(*m->pcount));
 	m->nsub = nsub;
 	memset(m->bent, 0, ((size_t)nsub + 1) * sizeof(*m->bent));
 	memset(m->bval, 0, ((size_t)nsub + 1) * sizeof(*m->bval));
@@ -260,6 +282,10 @@ static int load_pass(const build *b, build_err *err, const char *path, uint32_t 
 	m->n = 0;
 	m->arena_len = 0;
 	int rc = -1;
+	if (!external) {
+		uint64_t per = b->key_parts[f].records / nsub / PIECE;
+		m->pieces = per < 1 ? 1 : per > MAX_PIECES ? MAX_PIECES : (uint32_t)per;
+	}
 	if (!external && buckets_reset(m, s1 - s0) < 0) {
 		build_err_set(err, "out of memory");
 		goto out;
@@ -290,6 +316,8 @@ static int load_pass(const build *b, build_err *err, const char *path, uint32_t 
 			goto out;
 		if (s >= s0 && s < s1) {
 			if (!external) {
+				m->pcount[piece_of(h.hi, b->fbits, nsub, m->pieces) -
+					  (uint64_t)s0 * m->pieces + 1]++;
 				m->bent[s - s0 + 1]++;
 				m->bval[s - s0 + 1] += 2 + (size_t)len;
 			}
@@ -327,6 +355,41 @@ static int cmp_entry(const void *x, const void *y)
 	return (a->acc > c->acc) - (a->acc < c->acc);
 }
 
+static int entry_less(const entry *a, const entry *c)
+{
+	if (a->hi != c->hi)
+		return a->hi < c->hi;
+	if (a->lo != c->lo)
+		return a->lo < c->lo;
+	return a->acc < c->acc;
+}
+
+/* Orders a run of entries sharing the top half of hi: by insertion when short; one key's
+ * accessions (the long runs: a value many accessions share) by a radix sort on acc, whose u64
+ * also holds the key's type, equal in the run; anything else by qsort. */
+static void sort_run(entry *e, entry *tmp, size_t n)
+{
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++) {
+			entry x = e[i];
+			size_t j = i;
+			for (; j > 0 && entry_less(&x, &e[j - 1]); j--)
+				e[j] = e[j - 1];
+			e[j] = x;
+		}
+		return;
+	}
+	size_t k = 1;
+	while (k < n && e[k].hi == e[0].hi && e[k].lo == e[0].lo && e[k].type == e[0].type)
+		k++;
+	static_assert(sizeof(entry) == 32 && offsetof(entry, type) == offsetof(entry, acc) + 4,
+		      "the radix sort reads acc and type as one u64 of a 32-byte record");
+	if (k == n)
+		idmap_radix_sort(e, tmp, n, sizeof(entry), offsetof(entry, acc));
+	else
+		qsort(e, n, sizeof(entry), cmp_entry);
+}
+
 /* Orders entries e[0, n) by (hi, lo, acc), with tmp (n entries) as scratch: radix on the top
  * half of hi (distinct keys rarely share it), then the runs that do: one key's accessions,
  * and rare neighbours. */
@@ -338,7 +401,7 @@ static void sort_range(entry *e, entry *tmp, size_t n)
 		while (j < n && e[j].hi >> 32 == e[i].hi >> 32)
 			j++;
 		if (j - i > 1)
-			qsort(e + i, j - i, sizeof(entry), cmp_entry);
+			sort_run(e + i, tmp + i, j - i);
 		i = j;
 	}
 }
@@ -363,31 +426,38 @@ static int sort_bucket(void *ctx, size_t s, uint32_t t)
 {
 	(void)t;
 	sort_job *j = ctx;
-	size_t lo = j->m->bent[s];
-	sort_range(j->out + lo, j->m->e + lo, j->m->bent[s + 1] - lo);
+	const pass_mem *m = j->m;
+	for (size_t p = s * m->pieces; p < (s + 1) * m->pieces; p++) {
+		size_t lo = m->pcount[p];
+		sort_range(j->out + lo, m->e + lo, m->pcount[p + 1] - lo);
+	}
 	return 0;
 }
 
 /* Sorts an in-memory pass over sub-partitions [s0, s0 + m->nsub) of a file of nsub: its
- * entries grouped by sub-partition (a monotone function of hi, so the groups in order are
- * sorted as a whole), each group sorted on its own, on `threads` threads; the scratch of all
- * groups together is one entry per entry, as for one sort. Turns the counts bent[1 ..] into
- * group starts. */
+ * entries grouped by piece (a monotone function of hi, so the pieces in order are sorted as a
+ * whole once each is), each piece sorted on its own within the cache, a sub-partition's
+ * pieces on one of `threads` threads; the scratch of all pieces together is one entry per
+ * entry, as for one sort. Turns the counts bent[1 ..] and pcount[1 ..] into starts. */
 static int sort_pass(const build *b, pass_mem *m, uint32_t nsub, uint32_t s0, uint32_t threads)
 {
 	uint32_t count = m->nsub;
+	size_t np = (size_t)count * m->pieces;
 	for (uint32_t s = 0; s < count; s++)
 		m->bent[s + 1] += m->bent[s];
+	for (size_t p = 0; p < np; p++)
+		m->pcount[p + 1] += m->pcount[p];
 	entry *out = malloc((m->n ? m->n : 1) * sizeof(*out));
-	size_t *fill = malloc(((size_t)count ? count : 1) * sizeof(*fill));
+	size_t *fill = malloc((np ? np : 1) * sizeof(*fill));
 	if (!out || !fill) {
 		free(out);
 		free(fill);
 		return -1;
 	}
-	memcpy(fill, m->bent, (size_t)count * sizeof(*fill));
+	memcpy(fill, m->pcount, np * sizeof(*fill));
+	uint64_t first = (uint64_t)s0 * m->pieces;
 	for (size_t i = 0; i < m->n; i++)
-		out[fill[sub_of(m->e[i].hi, b->fbits, nsub) - s0]++] = m->e[i];
+		out[fill[piece_of(m->e[i].hi, b->fbits, nsub, m->pieces) - first]++] = m->e[i];
 	free(fill);
 	sort_job j = {m, out};
 	par_for(threads, count, sort_bucket, &j, NULL);
@@ -997,6 +1067,7 @@ out:
 		free(m->bent);
 		free(m->bval);
 		free(m->bkey);
+		free(m->pcount);
 	}
 	free(plan);
 	return rc;

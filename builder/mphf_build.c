@@ -52,6 +52,23 @@ static int equal_hi_kind(const idmap_h128 *hashes, uint32_t n, uint64_t hi, uint
 	return -1;
 }
 
+/* Equal hi inside a bucket makes every pilot and seed fail. Checked only once a seed has
+ * failed (it never happens on real keys): returns equal_hi_kind's answer for the first such
+ * bucket, or 0 when there is none. Sorts each bucket's hi values (his) in place. */
+static int equal_hi(const idmap_h128 *hashes, uint32_t n, uint64_t *his, const uint32_t *start,
+		    uint32_t nb, uint32_t nb1, uint64_t *tmp)
+{
+	for (uint32_t b = 0; b < nb; b++) {
+		uint32_t s = start[b + 1] - start[b];
+		uint64_t *hs = his + start[b];
+		sort_u64(hs, s);
+		for (uint32_t k = 1; k < s; k++)
+			if (hs[k] == hs[k - 1])
+				return equal_hi_kind(hashes, n, hs[k], b, nb, nb1, tmp);
+	}
+	return 0;
+}
+
 #define BATCH 16u
 #define PH_TABLE 2048u /* pilot hashes kept per seed: most buckets settle below this */
 
@@ -165,34 +182,35 @@ __attribute__((target("avx512f"))) static inline int any_taken8(const uint64_t *
 	return _mm512_mask_test_epi64_mask(act, bit, _mm512_set1_epi64(1)) != 0;
 }
 
-/* try_pilot for a bucket of 2 to 16 keys in two vectors: all positions at once (they are
- * below 2^32, so 16 fit one vector of u32 for the conflict detection), rejected when two
- * coincide or one is taken, else marked. Same answer as try_pilot, without its chain of
- * dependent, unpredictable steps. */
-__attribute__((target("avx512f,avx512dq,avx512cd"))) static int
+/* try_pilot for a bucket of 2 to 16 keys in two vectors: all positions at once, rejected when
+ * one is taken, else marked one by one, which also finds two keys of the bucket on one
+ * position (then the marks are undone). Same answer as try_pilot, without its chain of
+ * dependent, unpredictable steps for the pilots that fail. Most candidates fail on a taken
+ * position, so that test comes first and the rare survivors pay for the pairwise one. */
+__attribute__((target("avx512f,avx512dq"))) static int
 try_pilot_avx512(uint64_t *bits, const uint64_t *hs, uint32_t s, uint64_t m, uint64_t ph)
 {
 	const __mmask16 act = (__mmask16)((1u << s) - 1);
 	const __mmask8 a0 = (__mmask8)act, a1 = (__mmask8)(act >> 8);
 	__m512i q0 = positions8(hs, a0, ph, m);
 	__m512i q1 = a1 ? positions8(hs + 8, a1, ph, m) : _mm512_setzero_si512();
-	/* Unused lanes get distinct values above every position (the vector code runs only
-	 * for m <= 2^31). */
-	const __m512i lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
-	__m512i q32 = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(q0)),
-					 _mm512_cvtepi64_epi32(q1), 1);
-	q32 = _mm512_mask_mov_epi32(_mm512_sub_epi32(_mm512_set1_epi32(-1), lane), act, q32);
-	__m512i conf = _mm512_conflict_epi32(q32);
-	if (_mm512_mask_test_epi32_mask(act, conf, conf))
-		return 0;
 	if (any_taken8(bits, q0, a0) || (a1 && any_taken8(bits, q1, a1)))
 		return 0;
 	uint64_t qs[16];
 	_mm512_storeu_si512((void *)qs, q0);
 	_mm512_storeu_si512((void *)(qs + 8), q1);
-	for (uint32_t k = 0; k < s; k++)
-		bits[qs[k] >> 6] |= 1ull << (qs[k] & 63);
-	return 1;
+	uint32_t k;
+	for (k = 0; k < s; k++) {
+		uint64_t bit = 1ull << (qs[k] & 63);
+		if (bits[qs[k] >> 6] & bit)
+			break;
+		bits[qs[k] >> 6] |= bit;
+	}
+	if (k == s)
+		return 1;
+	while (k-- > 0)
+		bits[qs[k] >> 6] &= ~(1ull << (qs[k] & 63));
+	return 0;
 }
 #endif
 
@@ -312,18 +330,8 @@ int idmap_mphf_part_build(idmap_mphf_part *p, const idmap_h128 *hashes, uint32_t
 	if (!scount || !tmp)
 		goto out;
 
-	/* Equal hi inside a bucket would make every pilot and seed fail: detect it first. */
-	for (uint32_t b = 0; b < nb; b++) {
-		uint32_t s = start[b + 1] - start[b];
-		uint64_t *hs = his + start[b];
-		sort_u64(hs, s);
-		for (uint32_t k = 1; k < s; k++)
-			if (hs[k] == hs[k - 1]) {
-				ret = equal_hi_kind(hashes, n, hs[k], b, nb, nb1, tmp);
-				goto out;
-			}
-		scount[s]++;
-	}
+	for (uint32_t b = 0; b < nb; b++)
+		scount[start[b + 1] - start[b]]++;
 
 	/* Non-empty buckets by decreasing size, ties in bucket order (deterministic). */
 	uint32_t ne = 0;
@@ -361,6 +369,13 @@ int idmap_mphf_part_build(idmap_mphf_part *p, const idmap_h128 *hashes, uint32_t
 		}
 		if (placed)
 			p->seed = seed;
+		else if (attempt == 0) {
+			int eq = equal_hi(hashes, n, his, start, nb, nb1, tmp);
+			if (eq < 0) {
+				ret = eq;
+				goto out;
+			}
+		}
 	}
 	if (!placed)
 		goto out;

@@ -56,7 +56,13 @@ static uint8_t *lsd(uint8_t *src, uint8_t *other, size_t n, size_t size, size_t 
 {
 	if (hi <= lo || n < 2)
 		return src;
-	unsigned passes = (hi - lo + MAX_WIDTH - 1) / MAX_WIDTH;
+	/* Digits no wider than n needs: a short array (one key's accessions) would otherwise
+	 * spend its time clearing and summing 2^11 counts per pass. */
+	unsigned most = 64u - (unsigned)__builtin_clzll((uint64_t)n);
+	unsigned least = (hi - lo + MAX_PASSES - 1) / MAX_PASSES; /* the counts hold MAX_PASSES */
+	most = most < 4 ? 4 : most > MAX_WIDTH ? MAX_WIDTH : most;
+	most = most < least ? least : most;
+	unsigned passes = (hi - lo + most - 1) / most;
 	unsigned width = (hi - lo + passes - 1) / passes;
 	const uint64_t mask = (1ull << width) - 1;
 	/* All the passes' counts in one read of the data. */
