@@ -47,9 +47,9 @@ static void add_hash(const char *text, uint64_t seed)
 static uint64_t add_query(const idmap_mphf_view *v, idmap_h128 h)
 {
 	uint64_t f = v->fbits ? h.hi >> (64 - v->fbits) : 0;
-	const uint8_t *pe;
-	uint32_t n;
-	uint64_t pi;
+	const uint8_t *pe = NULL; /* set before use; Release builds cannot tell the assert stops */
+	uint32_t n = 0;
+	uint64_t pi = 0;
 	assert_int_equal(idmap_mphf_locate(v, h, &pe, &n, &pi), 0);
 	uint64_t part = (uint64_t)(pe - v->parts) / IDMAP_DIR_PART_ENTRY_SIZE;
 	uint32_t part_seed = idmap_rd32(pe + IDMAP_PART_SEED);
