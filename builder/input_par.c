@@ -189,7 +189,8 @@ static void *cutter_main(void *arg)
 			if (idmap_vec_reserve(&carry, &carry_cap, carry_len, 1) < 0) {
 				end_read(c, IDMAP_GZ_ERROR, "out of memory");
 			} else {
-				memcpy(carry, c->text + at, carry_len);
+				if (carry_len) /* carry may be NULL while nothing was carried */
+					memcpy(carry, c->text + at, carry_len);
 				c->len = at;
 			}
 		}
