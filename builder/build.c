@@ -331,12 +331,12 @@ static int close_parts(build *b, idmap_spill *parts, uint32_t n)
 
 /* Appends one triple to the partitions, through the ingest pipe when there is one. */
 static int add_triple(build *b, uint64_t acc, uint32_t type, const char *value, size_t len,
-		      char *err, size_t errlen)
+		      const build_hashes *h, char *err, size_t errlen)
 {
 	b->triples++;
 	if (b->pipe)
-		return ingest_pipe_put(b->pipe, acc, type, value, len, err, errlen);
-	return build_part_triple(b, acc, type, value, len, err, errlen);
+		return ingest_pipe_put(b->pipe, acc, type, value, len, h, err, errlen);
+	return build_part_triple(b, acc, type, value, len, h, err, errlen);
 }
 
 /* The error of a type types_intern could not add: the format's limit on the number of types
@@ -376,7 +376,7 @@ static int add_derived(build *b, const idmap_triple *t, uint32_t type, char *err
 				 : 0;
 		if (rc != 0)
 			return rc;
-		if (add_triple(b, t->acc, b->isoform_type, canon, n, err, errlen) < 0)
+		if (add_triple(b, t->acc, b->isoform_type, canon, n, NULL, err, errlen) < 0)
 			return -1;
 		b->last_isoform = t->acc;
 	}
@@ -401,7 +401,7 @@ static int add_derived(build *b, const idmap_triple *t, uint32_t type, char *err
 			 : 0;
 	if (rc != 0)
 		return rc;
-	return add_triple(b, t->acc, b->alias_type[type], t->value, stem, err, errlen);
+	return add_triple(b, t->acc, b->alias_type[type], t->value, stem, NULL, err, errlen);
 }
 
 static int on_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
@@ -415,7 +415,9 @@ static int on_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
 	if ((b->triples & 0xffff) == 0 && b->reading)
 		build_progress(b, "read", b->input_bytes_done + b->reading->bytes,
 			       b->input_bytes_total, 0);
-	if (types_intern(&b->types, t->type, t->type_len, &type) < 0)
+	if (t->prepared)
+		type = t->type_id;
+	else if (types_intern(&b->types, t->type, t->type_len, &type) < 0)
 		return type_refused(b, err, errlen);
 	if (t->value_len == 0 || t->value_len > IDMAP_MAX_VALUE) {
 		snprintf(err, errlen, "value length %zu outside 1..%u", t->value_len,
@@ -429,9 +431,71 @@ static int on_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
 	b->prev_type = type;
 	b->prev_len = (uint16_t)t->value_len;
 	memcpy(b->prev_value, t->value, t->value_len);
-	if (add_triple(b, t->acc, type, t->value, t->value_len, err, errlen) < 0)
+	build_hashes h = {t->key_hi, t->acc_hi};
+	if (add_triple(b, t->acc, type, t->value, t->value_len, t->prepared ? &h : NULL, err,
+		       errlen) < 0)
 		return -1;
 	return add_derived(b, t, type, err, errlen);
+}
+
+/* What a parsing thread remembers of the types (build_prep). */
+typedef struct {
+	build_types local; /* the names this thread met, numbered in its own order */
+	uint32_t *global;  /* local id -> the build's type id, UINT32_MAX: not interned yet */
+	uint64_t *missed;  /* local id -> 1 + the chunk whose look-up of it failed last */
+	size_t cap;
+	uint64_t acc, acc_hi; /* the last accession hashed */
+} prep_state;
+
+static void prep_free(void *state)
+{
+	prep_state *s = state;
+	types_free(&s->local);
+	free(s->global);
+	free(s->missed);
+	free(s);
+}
+
+/* On a parsing thread (input_par.c): the triple's type id and hashes, when its type was
+ * interned already. A type is interned in input order, by the thread calling on_triple, so
+ * one found in the table has the id it had where it first appeared, before this triple;
+ * others are left to on_triple (a failed look-up is tried again in the next chunk). */
+static void build_prep(void *ctx, void **state, uint64_t chunk, idmap_triple *t)
+{
+	const build *b = ctx;
+	prep_state *s = *state;
+	if (!s && !(s = *state = calloc(1, sizeof(*s))))
+		return;
+	uint32_t id;
+	if (types_intern(&s->local, t->type, t->type_len, &id) < 0)
+		return;
+	if (id >= s->cap) {
+		size_t old = s->cap, c2 = s->cap;
+		if (idmap_vec_reserve(&s->global, &s->cap, (size_t)id + 1, sizeof(*s->global)) < 0 ||
+		    idmap_vec_reserve(&s->missed, &c2, s->cap, sizeof(*s->missed)) < 0) {
+			s->cap = old < c2 ? old : c2;
+			return;
+		}
+		for (size_t i = old; i < s->cap; i++) {
+			s->global[i] = UINT32_MAX;
+			s->missed[i] = 0;
+		}
+	}
+	if (s->global[id] == UINT32_MAX) {
+		if (s->missed[id] == chunk + 1 ||
+		    types_find(&b->types, t->type, t->type_len, &s->global[id]) < 0) {
+			s->missed[id] = chunk + 1;
+			return;
+		}
+	}
+	if (t->acc != s->acc) {
+		s->acc = t->acc;
+		s->acc_hi = idmap_hash_acc(t->acc, b->acc_seed).hi;
+	}
+	t->type_id = s->global[id];
+	t->key_hi = idmap_hash_key(t->type_id, t->value, t->value_len, b->key_seed).hi;
+	t->acc_hi = s->acc_hi;
+	t->prepared = 1;
 }
 
 /* ---- metadata -------------------------------------------------------------------------- */
@@ -611,9 +675,26 @@ static int is_release_name(const char *s)
 	return s[7] == 0;
 }
 
+/* Text a parsing thread takes at a time: 1 MiB, less under a small budget (chunks in flight,
+ * with their triples, about a tenth of it at most); IDMAP_BUILD_PARSE_CHUNK (tests) sets it. */
+static size_t parse_chunk(const build *b)
+{
+	const char *env = getenv("IDMAP_BUILD_PARSE_CHUNK");
+	if (env && *env)
+		return (size_t)strtoull(env, NULL, 10);
+	uint64_t chunk = b->memory / 256;
+	return chunk < (64 << 10) ? (64 << 10) : chunk > (1 << 20) ? (1 << 20) : (size_t)chunk;
+}
+
 static int ingest(build *b, idmap_str *meta, char *release, size_t release_len)
 {
 	uint32_t nfiles = 1u << b->fbits;
+	idmap_input_opts io = {.fn = on_triple, .fasta_fn = entries_on_record, .ctx = b,
+			       .prep = build_prep, .prep_free = prep_free};
+	if (b->threads > 1)
+		io.threads = b->threads < IDMAP_MAX_PARSE_THREADS ? b->threads
+								  : IDMAP_MAX_PARSE_THREADS;
+	io.chunk = parse_chunk(b);
 	if (open_parts(b, &b->acc_parts, nfiles, "acc-part") < 0 ||
 	    open_parts(b, &b->key_parts, nfiles, "key-part") < 0 || ingest_pipe_start(b) < 0)
 		return -1;
@@ -628,8 +709,7 @@ static int ingest(build *b, idmap_str *meta, char *release, size_t release_len)
 		b->err[0] = 0;
 		b->reading = &info;
 		b->input_index = i;
-		int rc = idmap_input_read_any(path, &info, on_triple, entries_on_record, b, b->err,
-					      b->errlen);
+		int rc = idmap_input_read_opts(path, &info, &io, b->err, b->errlen);
 		b->reading = NULL;
 		b->input_bytes_done += info.bytes;
 		if (rc < 0) {
@@ -734,6 +814,8 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 	if (b->threads > IDMAP_MAX_THREADS)
 		b->threads = IDMAP_MAX_THREADS;
 	b->bg = idmap_spill_bg_start(); /* NULL: every file is written synchronously */
+	pthread_mutex_init(&b->types_lock, NULL);
+	b->types.lock = &b->types_lock;
 	uint64_t seed = o->seed ? o->seed : DEFAULT_SEED;
 	b->acc_seed = idmap_fmix(seed);
 	b->key_seed = idmap_fmix(seed ^ IDMAP_K1);
@@ -815,6 +897,7 @@ out:
 	free(b->acc_dir);
 	free(b->key_dir);
 	types_free(&b->types);
+	pthread_mutex_destroy(&b->types_lock);
 	free(b->alias_type);
 	free(b->own_type);
 	free(b->no_forward);

@@ -11,6 +11,7 @@
 #ifndef IDMAP_BUILD_INTERNAL_H
 #define IDMAP_BUILD_INTERNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,9 +57,14 @@ typedef struct {
 	uint32_t *table; /* open addressing: type id + 1, 0 = empty */
 	uint32_t last;	 /* the type found last */
 	uint32_t table_size;
+	/* Held while a type is added and by types_find, when the table is shared (NULL: not). */
+	pthread_mutex_t *lock;
 } build_types;
 
 int types_intern(build_types *t, const char *name, size_t len, uint32_t *id);
+/* Looks a name up, from any thread while one thread interns (under t->lock). Returns 0 with
+ * *id set, or -1 when the name is not in the table (yet). */
+int types_find(const build_types *t, const char *name, size_t len, uint32_t *id);
 /* Per-type flags for the keys phase: own (name starts with '#'), no_forward (aliases), and
  * the value coding of each type (value_code.h). */
 int types_flags(const build_types *t, uint8_t **own, uint8_t **no_forward, idmap_vcode **vcode);
@@ -126,6 +132,7 @@ typedef struct build {
 	double next_report;		 /* build_now() of the next progress report */
 
 	uint64_t acc_seed, key_seed;
+	pthread_mutex_t types_lock; /* types.lock while parsing threads look types up */
 	uint64_t part_target;	  /* keys per MPHF partition */
 	uint64_t pass_budget;	  /* bytes one pass over a key partition may hold */
 	uint32_t key_workers;	  /* threads preparing key passes, 1 .. IDMAP_MAX_KEY_WORKERS */
@@ -241,6 +248,16 @@ static inline uint32_t file_of(uint64_t hi, uint32_t fbits)
 int build_place_open(build *b, idmap_spill *s);
 int build_place_close(build *b, idmap_spill *s, uint32_t id);
 
+/* The partition-choosing halves of a triple's hashes, when a parsing thread computed them
+ * (idmap_triple.prepared); NULL: the caller of build_part_triple has not. */
+typedef struct {
+	uint64_t key_hi, acc_hi;
+} build_hashes;
+
+/* Threads parsing idmapping.dat and idmapping_selected.tab lines (input_par.c) at most: each
+ * holds a chunk of text and its triples in flight. */
+#define IDMAP_MAX_PARSE_THREADS 8
+
 /* The ingest pipe (ingest_pipe.c): with three threads or more, the parsing thread hands its
  * triples in batches to one thread that hashes them into the partition files, in order.
  * ingest_pipe_start starts it (no thread: b->pipe stays NULL and the parsing thread calls
@@ -250,13 +267,13 @@ int build_place_close(build *b, idmap_spill *s, uint32_t id);
  * (-1 with the build's error set if it failed; nothing without a pipe). */
 int ingest_pipe_start(build *b);
 int ingest_pipe_put(ingest_pipe *p, uint64_t acc, uint32_t type, const char *value, size_t len,
-		    char *err, size_t errlen);
+		    const build_hashes *h, char *err, size_t errlen);
 int ingest_pipe_new_input(build *b);
 int ingest_pipe_stop(build *b);
 /* Appends one triple to its accession and key partition files (err: "writing temporary
  * files ..."). Returns 0 or -1. */
 int build_part_triple(build *b, uint64_t acc, uint32_t type, const char *value, size_t len,
-		      char *err, size_t errlen);
+		      const build_hashes *h, char *err, size_t errlen);
 
 int build_accessions(build *b);
 int build_keys(build *b);

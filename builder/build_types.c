@@ -47,6 +47,24 @@ static int grow_table(build_types *t)
 	return 0;
 }
 
+static int add_type(build_types *t, const char *name, size_t len, uint32_t *id);
+
+/* The id of a name in the table: 0, or -1 when it is not there. */
+static int probe(const build_types *t, const char *name, size_t len, uint32_t *id)
+{
+	if (!t->table_size)
+		return -1;
+	uint32_t s = slot_of(name, len, t->table_size);
+	for (; t->table[s]; s = (s + 1) & (t->table_size - 1)) {
+		uint32_t i = t->table[s] - 1;
+		if (t->name_lens[i] == len && memcmp(t->names[i], name, len) == 0) {
+			*id = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 int types_intern(build_types *t, const char *name, size_t len, uint32_t *id)
 {
 	/* Lines of an entry often repeat a type (GI, GI, GI): try the last one first. */
@@ -54,18 +72,33 @@ int types_intern(build_types *t, const char *name, size_t len, uint32_t *id)
 		*id = t->last;
 		return 0;
 	}
-	if (t->table_size) {
-		uint32_t s = slot_of(name, len, t->table_size);
-		for (; t->table[s]; s = (s + 1) & (t->table_size - 1)) {
-			uint32_t i = t->table[s] - 1;
-			if (t->name_lens[i] == len && memcmp(t->names[i], name, len) == 0) {
-				*id = t->last = i;
-				return 0;
-			}
-		}
+	if (probe(t, name, len, id) == 0) {
+		t->last = *id;
+		return 0;
 	}
 	if (t->n == IDMAP_MAX_TYPES || len == 0 || len > IDMAP_MAX_TYPE_NAME)
 		return -1;
+	if (t->lock)
+		pthread_mutex_lock(t->lock);
+	int rc = add_type(t, name, len, id);
+	if (t->lock)
+		pthread_mutex_unlock(t->lock);
+	return rc;
+}
+
+int types_find(const build_types *t, const char *name, size_t len, uint32_t *id)
+{
+	if (t->lock)
+		pthread_mutex_lock(t->lock);
+	int rc = probe(t, name, len, id);
+	if (t->lock)
+		pthread_mutex_unlock(t->lock);
+	return rc;
+}
+
+/* Appends a new name (the caller holds the lock). */
+static int add_type(build_types *t, const char *name, size_t len, uint32_t *id)
+{
 	/* four arrays, one capacity: each grows from the same one to the same one */
 	size_t c[4] = {t->cap, t->cap, t->cap, t->cap}, need = (size_t)t->n + 1;
 	if (idmap_vec_reserve(&t->names, &c[0], need, sizeof(*t->names)) < 0 ||

@@ -27,18 +27,18 @@ struct ingest_pipe {
 };
 
 int build_part_triple(build *b, uint64_t acc, uint32_t type, const char *value, size_t len,
-		      char *err, size_t errlen)
+		      const build_hashes *h, char *err, size_t errlen)
 {
 	if (acc && acc != b->last_acc) {
-		idmap_spill *s = &b->acc_parts[file_of(idmap_hash_acc(acc, b->acc_seed).hi,
-						       b->fbits)];
+		uint64_t hi = h ? h->acc_hi : idmap_hash_acc(acc, b->acc_seed).hi;
+		idmap_spill *s = &b->acc_parts[file_of(hi, b->fbits)];
 		if (idmap_spill_write(s, &acc, 8) < 0)
 			goto io;
 		s->records++;
 		b->last_acc = acc;
 	}
-	idmap_h128 h = idmap_hash_key(type, value, len, b->key_seed);
-	idmap_spill *s = &b->key_parts[file_of(h.hi, b->fbits)];
+	uint64_t hi = h ? h->key_hi : idmap_hash_key(type, value, len, b->key_seed).hi;
+	idmap_spill *s = &b->key_parts[file_of(hi, b->fbits)];
 	uint16_t len16 = (uint16_t)len, type16 = (uint16_t)type;
 	if (s->cap - s->len >= IDMAP_KEY_REC_HEAD + len) {
 		/* Fields stored straight into the buffer: a header assembled on the stack and
@@ -66,19 +66,32 @@ io:
 	return -1;
 }
 
-/* Partitions the triples of one batch: u64 accession, u16 type, u16 length, the value. */
+/* A batch record: u64 accession, u16 type, u16 length (HASHED set: the two build_hashes
+ * follow), the value. */
+#define HASHED 0x8000u
+_Static_assert(IDMAP_MAX_VALUE < HASHED, "value lengths leave the flag bit free");
+
+/* Partitions the triples of one batch. */
 static int part_batch(ingest_pipe *p, const uint8_t *buf, size_t len)
 {
 	for (size_t at = 0; at < len;) {
 		uint64_t acc;
 		uint16_t type, n;
+		build_hashes h, *hp = NULL;
 		memcpy(&acc, buf + at, 8);
 		memcpy(&type, buf + at + 8, 2);
 		memcpy(&n, buf + at + 10, 2);
-		if (build_part_triple(p->b, acc, type, (const char *)buf + at + 12, n, p->err,
+		at += 12;
+		if (n & HASHED) {
+			n &= (uint16_t)~HASHED;
+			memcpy(&h, buf + at, sizeof(h));
+			at += sizeof(h);
+			hp = &h;
+		}
+		if (build_part_triple(p->b, acc, type, (const char *)buf + at, n, hp, p->err,
 				      sizeof(p->err)) < 0)
 			return -1;
-		at += 12 + (size_t)n;
+		at += n;
 	}
 	return 0;
 }
@@ -158,21 +171,27 @@ static int hand_over(ingest_pipe *p)
 }
 
 int ingest_pipe_put(ingest_pipe *p, uint64_t acc, uint32_t type, const char *value, size_t len,
-		    char *err, size_t errlen)
+		    const build_hashes *h, char *err, size_t errlen)
 {
+	size_t rec = 12 + (h ? sizeof(*h) : 0) + len;
 	unsigned k = p->head % PIPE_BUFS;
-	if (p->len[k] + 12 + len > p->cap && hand_over(p) < 0) {
+	if (p->len[k] + rec > p->cap && hand_over(p) < 0) {
 		snprintf(err, errlen, "%s", p->err);
 		return -1;
 	}
 	k = p->head % PIPE_BUFS;
 	uint8_t *q = p->buf[k] + p->len[k];
-	uint16_t t16 = (uint16_t)type, l16 = (uint16_t)len;
+	uint16_t t16 = (uint16_t)type, l16 = (uint16_t)(len | (h ? HASHED : 0));
 	memcpy(q, &acc, 8);
 	memcpy(q + 8, &t16, 2);
 	memcpy(q + 10, &l16, 2);
-	memcpy(q + 12, value, len);
-	p->len[k] += 12 + len;
+	q += 12;
+	if (h) {
+		memcpy(q, h, sizeof(*h));
+		q += sizeof(*h);
+	}
+	memcpy(q, value, len);
+	p->len[k] += rec;
 	return 0;
 }
 

@@ -77,9 +77,14 @@ const char *idmap_parse_quote(char *out, size_t outlen, const char *s, size_t le
 int idmap_parse_emit(idmap_parser *p, uint64_t acc, const char *type, size_t type_len,
 		     const char *value, size_t value_len)
 {
-	idmap_triple t = {acc, type, type_len, value, value_len};
+	idmap_triple t = {acc, type, type_len, value, value_len, 0, 0, 0, 0};
+	return idmap_parse_emit_triple(p, &t);
+}
+
+int idmap_parse_emit_triple(idmap_parser *p, const idmap_triple *t)
+{
 	p->err[0] = '\0';
-	int rc = p->fn ? p->fn(p->ctx, &t, p->err, p->errlen) : 0;
+	int rc = p->fn ? p->fn(p->ctx, t, p->err, p->errlen) : 0;
 	if (rc != 0) {
 		if (p->err[0] == '\0') {
 			idmap_parse_fail(p, "stopped by the consumer of the triples");
@@ -138,6 +143,25 @@ int idmap_parse_check_type(idmap_parser *p, const char *s, size_t len)
 	memcpy(p->last_type, s, len);
 	p->last_type_len = len;
 	return 0;
+}
+
+int idmap_parse_check_cr(idmap_parser *p, const char *line, size_t len)
+{
+	if (len > 0 && line[len - 1] == '\r')
+		return idmap_parse_fail(p, "CR line ending (file has Windows line ends)");
+	return 0;
+}
+
+int idmap_parse_data_line(idmap_parser *p, idmap_input_kind kind, const char *line, size_t len)
+{
+	if (len > IDMAP_GZ_MAX_LINE) /* the reader's own message (gz_reader.h) */
+		return idmap_parse_fail(p, "line longer than %zu bytes", (size_t)IDMAP_GZ_MAX_LINE);
+	if (idmap_parse_check_cr(p, line, len) < 0)
+		return -1;
+	if (len == 0)
+		return 0; /* blank lines carry no data */
+	return kind == IDMAP_KIND_DAT ? idmap_parse_dat_line(p, line, len)
+				      : idmap_parse_selected_line(p, line, len);
 }
 
 int idmap_parse_check_value(idmap_parser *p, const char *s, size_t len, const char *what)
@@ -340,6 +364,13 @@ static int read_xml(idmap_gz_reader *r, idmap_parser *p, idmap_input_info *info,
 int idmap_input_read_any(const char *path, idmap_input_info *info, idmap_triple_fn fn,
 			 idmap_fasta_fn fasta_fn, void *ctx, char *err, size_t errlen)
 {
+	idmap_input_opts o = {.fn = fn, .fasta_fn = fasta_fn, .ctx = ctx};
+	return idmap_input_read_opts(path, info, &o, err, errlen);
+}
+
+int idmap_input_read_opts(const char *path, idmap_input_info *info, const idmap_input_opts *o,
+			  char *err, size_t errlen)
+{
 	char dummy[256];
 	if (!err || errlen == 0) {
 		err = dummy;
@@ -356,14 +387,14 @@ int idmap_input_read_any(const char *path, idmap_input_info *info, idmap_triple_
 	idmap_parser p = {0};
 	p.path = path;
 	p.info = info;
-	p.fn = fn;
-	p.ctx = ctx;
-	p.fa_fn = fasta_fn;
+	p.fn = o->fn;
+	p.ctx = o->ctx;
+	p.fa_fn = o->fasta_fn;
 	p.err = err;
 	p.errlen = errlen;
 	idmap_input_kind hint = name_hint(path);
 	int kind = IDMAP_KIND_UNKNOWN;
-	int history = 0, rc = 0;
+	int history = 0, rc = 0, par = o->threads > 1;
 	const char *line;
 	size_t len;
 	int got = idmap_gz_peek(r, &line, &len, msg, sizeof msg);
@@ -384,10 +415,8 @@ int idmap_input_read_any(const char *path, idmap_input_info *info, idmap_triple_
 					      "(save it without BOM)");
 			break;
 		}
-		if (len > 0 && line[len - 1] == '\r') {
-			rc = idmap_parse_fail(&p, "CR line ending (file has Windows line ends)");
+		if ((rc = idmap_parse_check_cr(&p, line, len)) < 0)
 			break;
-		}
 		if (kind == IDMAP_KIND_UNKNOWN && !history) {
 			if (is_blank(line, len))
 				continue;
@@ -422,6 +451,15 @@ int idmap_input_read_any(const char *path, idmap_input_info *info, idmap_triple_
 			rc = idmap_parse_selected_line(&p, line, len);
 		if (rc < 0)
 			break;
+		/* The first data line told the kind: the rest may go to more threads. */
+		if (par && !history && (kind == IDMAP_KIND_DAT || kind == IDMAP_KIND_SELECTED)) {
+			par = 0; /* tried once: on 1 its threads did not start */
+			if ((rc = idmap_input_par(r, &p, (idmap_input_kind)kind, o)) != 1) {
+				got = IDMAP_GZ_EOF;
+				break;
+			}
+			rc = 0;
+		}
 	}
 	if (rc == 0 && got == IDMAP_GZ_TOO_LONG) {
 		p.line_no = idmap_gz_line_number(r) + 1;

@@ -33,6 +33,11 @@ typedef struct {
 	const char *value; /* the value; for #secondary / #deleted the accession text */
 	/* (UniParc XML: acc is a UPI code and type a "#uniparc..." type, FORMAT.md) */
 	size_t value_len;
+	/* Set by idmap_input_opts.prep on a parsing thread (0 elsewhere): what the consumer
+	 * would otherwise compute itself, in its own terms (the build: type id, hashes). */
+	int prepared;
+	uint32_t type_id;
+	uint64_t key_hi, acc_hi;
 } idmap_triple;
 
 /* Called for every triple. Returns 0 to go on; non-zero stops the read, and
@@ -66,5 +71,26 @@ int idmap_input_read(const char *path, idmap_input_info *info, idmap_triple_fn f
  * (with the same ctx). idmap_input_read refuses FASTA as not idmapping data. */
 int idmap_input_read_any(const char *path, idmap_input_info *info, idmap_triple_fn fn,
 			 idmap_fasta_fn fasta_fn, void *ctx, char *err, size_t errlen);
+
+/* Prepares a triple on a parsing thread: any thread, in no order, with a state of that
+ * thread's own (*state is NULL at its first call). chunk numbers the parsed chunks, in order. */
+typedef void (*idmap_prep_fn)(void *ctx, void **state, uint64_t chunk, idmap_triple *t);
+
+typedef struct {
+	idmap_triple_fn fn;
+	idmap_fasta_fn fasta_fn; /* NULL: FASTA is refused, as by idmap_input_read */
+	void *ctx;
+	/* Threads parsing the lines of idmapping.dat and idmapping_selected.tab (input_par.c);
+	 * under 2 the calling thread parses alone. fn is called on the calling thread either
+	 * way, with the same triples in the same order, and the same first error. */
+	unsigned threads;
+	size_t chunk;	    /* bytes of text a parsing thread takes at a time; 0: 1 MiB */
+	idmap_prep_fn prep; /* optional, on the parsing threads: fills the triple's prepared */
+	void (*prep_free)(void *state); /* frees a thread's prep state at the end */
+} idmap_input_opts;
+
+/* As idmap_input_read_any, with the options o. */
+int idmap_input_read_opts(const char *path, idmap_input_info *info, const idmap_input_opts *o,
+			  char *err, size_t errlen);
 
 #endif

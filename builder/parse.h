@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "fasta.h"
+#include "gz_reader.h"
 #include "idmap_format.h"
 #include "input.h"
 
@@ -70,6 +71,9 @@ const char *idmap_parse_quote(char *out, size_t outlen, const char *s, size_t le
 int idmap_parse_emit(idmap_parser *p, uint64_t acc, const char *type, size_t type_len,
 		     const char *value, size_t value_len);
 
+/* As idmap_parse_emit, for a triple made already (input_par.c hands its workers' on). */
+int idmap_parse_emit_triple(idmap_parser *p, const idmap_triple *t);
+
 /* Encodes an accession (what = "accession", "secondary accession", ...). Returns 0 with
  * *code set, or -1 with "FILE:LINE: invalid <what> 'text'". */
 int idmap_parse_acc(idmap_parser *p, const char *s, size_t len, const char *what,
@@ -83,6 +87,21 @@ int idmap_parse_check_value(idmap_parser *p, const char *s, size_t len, const ch
 
 /* Rejects a line holding a NUL byte (binary junk, a broken download). */
 int idmap_parse_check_nul(idmap_parser *p, const char *line, size_t len);
+
+/* Rejects a line ending in '\r' (Windows line ends). */
+int idmap_parse_check_cr(idmap_parser *p, const char *line, size_t len);
+
+/* A line of an idmapping.dat (kind IDMAP_KIND_DAT) or idmapping_selected.tab file after its
+ * first data line: refuses a line longer than IDMAP_GZ_MAX_LINE or ending in '\r', skips an
+ * empty one, parses the rest. 0 or -1 with p->err set. */
+int idmap_parse_data_line(idmap_parser *p, idmap_input_kind kind, const char *line,
+			  size_t len);
+
+/* input_par.c: parses the rest of r, a DAT or SELECTED file read up to line p->line_no, on
+ * o->threads threads, handing the triples to p->fn in order. Returns 0; -1 with p->err set;
+ * or 1 when its threads could not start (nothing read: the caller goes on alone). */
+int idmap_input_par(idmap_gz_reader *r, idmap_parser *p, idmap_input_kind kind,
+		    const idmap_input_opts *o);
 
 /* Line parsers: 0 or -1 with p->err set. The line has no '\n' and no trailing '\r'. */
 int idmap_parse_dat_line(idmap_parser *p, const char *line, size_t len);

@@ -172,7 +172,9 @@ int idmap_spill_rotate(idmap_spill *s)
 		return 0;
 	}
 	wait_idle(s);
-	if (!s->error && s->len) {
+	/* Read now: once the buffer below is handed over, the writer thread may set it. */
+	int error = s->error;
+	if (!error && s->len) {
 		if (!s->bg) {
 			write_out(s, s->buf, s->len);
 		} else {
@@ -194,9 +196,11 @@ int idmap_spill_rotate(idmap_spill *s)
 		}
 		s->len = 0;
 		s->cap = s->full_cap;
+		if (!s->bg)
+			error = s->error;
 	}
-	if (s->error) {
-		errno = s->error;
+	if (error) {
+		errno = error;
 		return -1;
 	}
 	return 0;

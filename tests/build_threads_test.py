@@ -5,7 +5,8 @@ A generated release (idmap-genrelease, default shape, with its FASTA files) is b
 --threads 1 and 7 (also 2 and 128 in the second) in three configurations: the default
 --memory; partitions of 700 keys (IDMAP_BUILD_PART_KEYS), so that each pass hands its
 threads a dozen partitions to sort, compact, hash and encode, as a full release does; and
---memory 4M, whose key files go through sorted runs (also forced with IDMAP_BUILD_KEY_RUNS=1).
+--memory 4M, whose key files go through sorted runs (also forced with IDMAP_BUILD_KEY_RUNS=1);
+and parsing threads (2, 3, 5) taking chunks of 777 bytes of text.
 Every build of one configuration must give the same bytes (SOURCE_DATE_EPOCH fixes the build
 date in META). With three threads or more the ingest hands its triples to a thread of its own
 (ingest_pipe.c), so the --threads 1 builds also compare that against the parser alone; and
@@ -45,15 +46,19 @@ def main():
     # (name, --memory, environment): the default budget (whole files in one pass, a
     # partition each at this size), partitions of 700 keys (IDMAP_BUILD_PART_KEYS: a dozen
     # in a pass, as a full release has at 2G), and 4M (files through sorted runs).
+    # "chunks": parsing threads taking 777 bytes at a time (IDMAP_BUILD_PARSE_CHUNK), less
+    # than some idmapping_selected.tab lines.
     for conf, memory, env in (("2G", "2G", {}), ("parts", "2G", {"IDMAP_BUILD_PART_KEYS": "700"}),
-                              ("4M", "4M", {})):
+                              ("4M", "4M", {}),
+                              ("chunks", "2G", {"IDMAP_BUILD_PARSE_CHUNK": "777"})):
         ref, log = build(f"{conf}-t1", memory, 1, env)
         if conf == "parts":
             files = int(re.search(r"ingest: (\d+) partitions", log).group(1))
             parts = int(re.search(r"keys: \d+ in (\d+) partitions", log).group(1))
             check(parts > 4 * files, f"{conf}: {parts} MPHF partitions for {files} files; "
                                      f"want several per pass")
-        runs = [(f"{conf}-t{t}", t, env) for t in ((2, 7, 128) if conf == "parts" else (7,))]
+        counts = {"parts": (2, 7, 128), "chunks": (2, 3, 5)}.get(conf, (7,))
+        runs = [(f"{conf}-t{t}", t, env) for t in counts]
         if conf == "4M":
             runs.append(("4M-t7-runs", 7, {"IDMAP_BUILD_KEY_RUNS": "1"}))
         for name, threads, e in runs:
