@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "entry_internal.h"
 #include "idmap.h"
@@ -19,9 +22,10 @@ typedef struct {
 } idmap_span;
 
 /* An offset table (FWD_INDEX or KEY_INDEX; FORMAT.md, "Offset tables"), its wide section
- * and the pool it locates. */
+ * and the pool it locates; layout says how its narrow blocks hold the records. */
 typedef struct {
 	idmap_span index, wide, pool;
+	idmap_ot_layout layout;
 } idmap_otab;
 
 struct idmap_index {
@@ -51,12 +55,23 @@ struct idmap_index {
  * open; IDMAP_ERR_CORRUPT when two names are equal. */
 int idmap_types_sort(idmap_index *ix);
 
-/* The block of record i. The table's length was checked at open against its record count,
- * so the block of any record i < n is inside it; n < 2^32 (idmap_open refuses more), so
- * 32-bit arithmetic finds the block. */
+/* Block number and position in it of record i. The table's length was checked at open
+ * against its record count, so the block of any record i < n is inside it; n < 2^32
+ * (idmap_open refuses more), so 32-bit arithmetic (a division by a constant) finds it. */
+static inline __attribute__((always_inline)) uint32_t idmap_ot_split(const idmap_otab *t,
+								      uint64_t i, uint32_t *j)
+{
+	uint32_t q = t->layout == IDMAP_OT_LENS8 ? (uint32_t)i / IDMAP_OT_PER_LENS8
+						 : (uint32_t)i / IDMAP_OT_PER_ENDS16;
+	*j = (uint32_t)i - q * idmap_ot_per(t->layout);
+	return q;
+}
+
+/* The block of record i. */
 static inline const uint8_t *idmap_ot_block(const idmap_otab *t, uint64_t i)
 {
-	return t->index.p + (uint64_t)((uint32_t)i / IDMAP_OT_BLOCK) * IDMAP_OT_BLOCK_BYTES;
+	uint32_t j;
+	return t->index.p + (uint64_t)idmap_ot_split(t, i, &j) * IDMAP_OT_BLOCK_BYTES;
 }
 
 /* Fetches the cache lines of record [p, end), up to four: a forward record (about 14 pairs
@@ -84,6 +99,38 @@ static inline __attribute__((always_inline)) void idmap_ot_prefetch(const idmap_
 int idmap_record_wide(const idmap_otab *t, const uint8_t *blk, uint64_t base, uint32_t j,
 		      const uint8_t **a, const uint8_t **b);
 
+/* Sum of the first j (< 56) u8 lengths of a LENS8 block (bytes 8 .. 8 + j - 1 of the line).
+ * SSE2: compare the byte positions with j, mask, and sum with PSADBW (four vectors, no loop);
+ * the scalar loop is for other machines. */
+static inline __attribute__((always_inline)) uint64_t idmap_ot_lens_sum(const uint8_t *blk,
+									 uint32_t j)
+{
+#ifdef __SSE2__
+	const __m128i lim = _mm_set1_epi8((char)j), z = _mm_setzero_si128();
+	const __m128i i0 = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+	const __m128i i16 = _mm_set1_epi8(16);
+	const uint8_t *l = blk + 8;
+	__m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)l);
+	__m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(l + 16));
+	__m128i v2 = _mm_loadu_si128((const __m128i *)(const void *)(l + 32));
+	__m128i v3 = _mm_loadl_epi64((const __m128i *)(const void *)(l + 48)); /* 48 .. 55 */
+	__m128i i1 = _mm_add_epi8(i0, i16), i2 = _mm_add_epi8(i1, i16);
+	__m128i i3 = _mm_add_epi8(i2, i16);
+	__m128i s = _mm_add_epi64(
+		_mm_add_epi64(_mm_sad_epu8(_mm_and_si128(v0, _mm_cmplt_epi8(i0, lim)), z),
+			      _mm_sad_epu8(_mm_and_si128(v1, _mm_cmplt_epi8(i1, lim)), z)),
+		_mm_add_epi64(_mm_sad_epu8(_mm_and_si128(v2, _mm_cmplt_epi8(i2, lim)), z),
+			      _mm_sad_epu8(_mm_and_si128(v3, _mm_cmplt_epi8(i3, lim)), z)));
+	s = _mm_add_epi64(s, _mm_unpackhi_epi64(s, s));
+	return (uint64_t)_mm_cvtsi128_si32(s);
+#else
+	uint64_t s = 0;
+	for (uint32_t k = 0; k < j; k++)
+		s += blk[8 + k];
+	return s;
+#endif
+}
+
 /* Bounds of record i (< n) of a table: [*a, *b) inside the pool. Returns 0, or -1 when the
  * table puts them out of order or past the pool, or names no wide entry. (A damaged base may
  * make the sums wrap: then start > end, or both wrap and still lie inside the pool; never
@@ -91,15 +138,20 @@ int idmap_record_wide(const idmap_otab *t, const uint8_t *blk, uint64_t base, ui
 static inline int idmap_record(const idmap_otab *t, uint64_t i, const uint8_t **a,
 			       const uint8_t **b)
 {
-	uint32_t q = (uint32_t)i / IDMAP_OT_BLOCK, j = (uint32_t)i - q * IDMAP_OT_BLOCK;
+	uint32_t j, q = idmap_ot_split(t, i, &j);
 	const uint8_t *blk = t->index.p + (uint64_t)q * IDMAP_OT_BLOCK_BYTES;
-	uint64_t base = idmap_rd64(blk);
+	uint64_t base = idmap_rd64(blk), x, y;
 	if (__builtin_expect((base & IDMAP_OT_WIDE_FLAG) != 0, 0))
 		return idmap_record_wide(t, blk, base & ~IDMAP_OT_WIDE_FLAG, j, a, b);
-	/* start: base + end[j - 1], or base for j = 0 (the load then reads base's top two
-	 * bytes, masked off) */
-	uint64_t x = base + (idmap_rd16(blk + 6 + 2 * j) & (0u - (j != 0)));
-	uint64_t y = base + idmap_rd16(blk + 8 + 2 * j);
+	if (t->layout == IDMAP_OT_LENS8) {
+		x = base + idmap_ot_lens_sum(blk, j);
+		y = x + blk[8 + j];
+	} else {
+		/* start: base + end[j - 1], or base for j = 0 (the load then reads base's top
+		 * two bytes, masked off) */
+		x = base + (idmap_rd16(blk + 6 + 2 * j) & (0u - (j != 0)));
+		y = base + idmap_rd16(blk + 8 + 2 * j);
+	}
 	if (x > y || y > t->pool.len)
 		return -1;
 	*a = t->pool.p + x;

@@ -65,10 +65,10 @@ IDMAP_API int idmap_acc_text(const idmap_index *ix, uint64_t slot,
 int idmap_record_wide(const idmap_otab *t, const uint8_t *blk, uint64_t base, uint32_t j,
 		      const uint8_t **a, const uint8_t **b)
 {
-	uint64_t w = idmap_rd32(blk + 8);
-	if (w >= t->wide.len / IDMAP_OT_WIDE_BYTES)
+	uint64_t w = idmap_rd32(blk + 8), size = idmap_ot_wide_bytes(t->layout);
+	if (w >= t->wide.len / size)
 		return -1;
-	const uint8_t *e = t->wide.p + w * IDMAP_OT_WIDE_BYTES;
+	const uint8_t *e = t->wide.p + w * size;
 	uint64_t x = base + (j ? idmap_rd64(e + 8 * (j - 1)) : 0);
 	uint64_t y = base + idmap_rd64(e + 8 * j);
 	if (x > y || y > t->pool.len)
