@@ -205,6 +205,13 @@ int idmap_mphf_check(const idmap_mphf_view *v);
  * IDMAP_OK, IDMAP_ERR_NOT_FOUND, or IDMAP_ERR_CORRUPT. */
 int idmap_key_is(const idmap_index *ix, uint64_t slot, uint32_t type_id, const void *value,
 		 size_t len);
+/* idmap_key_is for a key record [p, end) already located (idmap_record): the offset table is
+ * read once per lookup, as summing KEY_INDEX's u8 lengths costs about 22 instructions. */
+int idmap_key_is_at(const idmap_index *ix, const uint8_t *p, const uint8_t *end,
+		    uint32_t type_id, const void *value, size_t len);
+/* idmap_rev_begin (no count) for a key record [p, end) already located. */
+int idmap_rev_begin_at(const idmap_index *ix, const uint8_t *p, const uint8_t *end,
+		       idmap_rev_iter *it);
 
 /* Whether the key record [p, end) is (type_id, the coded value q[0, qn)): one memcmp, as the
  * coding is prefix-free. */

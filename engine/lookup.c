@@ -135,6 +135,14 @@ int idmap_key_is(const idmap_index *ix, uint64_t slot, uint32_t type_id, const v
 		return IDMAP_ERR_NOT_FOUND;
 	if (idmap_record(&ix->key, slot, &p, &end) != 0)
 		return IDMAP_ERR_CORRUPT;
+	return idmap_key_is_at(ix, p, end, type_id, value, len);
+}
+
+int idmap_key_is_at(const idmap_index *ix, const uint8_t *p, const uint8_t *end,
+		    uint32_t type_id, const void *value, size_t len)
+{
+	if (type_id >= ix->n_types || len == 0 || len > IDMAP_MAX_VALUE)
+		return IDMAP_ERR_NOT_FOUND;
 	uint8_t q[IDMAP_VCODE_MAX]; /* the query coded once: the lookup compares coded bytes */
 	size_t qn = idmap_vcode_encode(&ix->vcode[type_id], value, len, q);
 	return idmap_key_rec_is(p, end, type_id, q, qn) ? IDMAP_OK : IDMAP_ERR_NOT_FOUND;
@@ -324,6 +332,18 @@ IDMAP_API int idmap_rev_begin(const idmap_index *ix, uint64_t key_slot, idmap_re
 	if (count)
 		*count = it->left;
 	return IDMAP_OK;
+}
+
+int idmap_rev_begin_at(const idmap_index *ix, const uint8_t *p, const uint8_t *end,
+		       idmap_rev_iter *it)
+{
+	const uint8_t *v;
+	uint64_t t, l;
+	memset(it, 0, sizeof *it);
+	it->ix = ix;
+	it->p = p;
+	it->end = end;
+	return idmap_key_head(ix, &it->p, end, &t, &v, &l, &it->left) ? rev_fail(it) : IDMAP_OK;
 }
 
 IDMAP_API int idmap_rev_next(idmap_rev_iter *it, uint64_t *acc_slot)
