@@ -104,15 +104,15 @@ int build_err_errno(build_err *err, const char *fmt, ...)
 	return -1;
 }
 
-int build_ot_start(build *b, idmap_ot_writer *w, idmap_spill *out, idmap_spill *wide,
-		   const char *name)
+int build_ot_start(build *b, idmap_ot_writer *w, idmap_ot_layout layout, idmap_spill *out,
+		   idmap_spill *wide, const char *name)
 {
 	char path[4096];
 	build_path(b, path, sizeof(path), name, 0);
 	/* wide blocks are rare: a small buffer */
 	if (idmap_spill_open(wide, path, build_write_buf(b, 1 << 16), b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
-	idmap_ot_writer_init(w, out, wide);
+	idmap_ot_writer_init(w, layout, out, wide);
 	return 0;
 }
 

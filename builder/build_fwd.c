@@ -349,7 +349,7 @@ int build_forward(build *b)
 	build_path(b, path, sizeof(path), "fwd-index", 0);
 	if (idmap_spill_open(&b->fwd_index, path, build_write_buf(b, 1 << 20), b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
-	if (build_ot_start(b, &b->fwd_ot, &b->fwd_index, &b->fwd_wide, "fwd-wide") < 0)
+	if (build_ot_start(b, &b->fwd_ot, IDMAP_OT_ENDS16, &b->fwd_index, &b->fwd_wide, "fwd-wide") < 0)
 		return -1;
 	if (build_place_open(b, &b->fwd_pool) < 0)
 		return -1;

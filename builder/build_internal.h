@@ -198,11 +198,11 @@ int build_cancelled(build *b);
 /* Reports progress when the last report is older than a quarter second (or force). */
 void build_progress(build *b, const char *phase, uint64_t done, uint64_t total, int force);
 void build_log(build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Offset tables: starts the writer w of out, its wide entries going to the temporary file
- * name; adds the record of a pool that ends at end; writes the last block. what names the
+/* Offset tables: starts the writer w of out in layout, its wide entries going to the temporary
+ * file name; adds the record of a pool that ends at end; writes the last block. what names the
  * records in an error. Each returns 0 or -1 (error set). */
-int build_ot_start(build *b, idmap_ot_writer *w, idmap_spill *out, idmap_spill *wide,
-		   const char *name);
+int build_ot_start(build *b, idmap_ot_writer *w, idmap_ot_layout layout, idmap_spill *out,
+		   idmap_spill *wide, const char *name);
 int build_ot_add(build *b, idmap_ot_writer *w, uint64_t end, const char *what);
 int build_ot_finish(build *b, idmap_ot_writer *w, const char *what);
 /* Buffer size of a section or index file writer: `most`, less under a small budget (its

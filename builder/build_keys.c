@@ -958,14 +958,14 @@ int build_keys(build *b)
 	uint64_t records = 0;
 	for (uint32_t f = 0; f < 1u << b->fbits; f++)
 		records += b->key_parts[f].records;
-	uint64_t most = idmap_ot_length(records);
+	uint64_t most = idmap_ot_length(records, IDMAP_OT_LENS8);
 	const char *force_file = getenv("IDMAP_BUILD_KEY_INDEX_FILE");
 	int in_memory = most <= b->memory / 4 && !(force_file && *force_file == '1');
 	build_path(b, path, sizeof(path), "key-index", 0);
 	if (in_memory ? idmap_spill_open_mem(&b->key_index, (size_t)most) < 0
 				  : idmap_spill_open(&b->key_index, path, build_write_buf(b, 1 << 20), b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
-	if (build_ot_start(b, &b->key_ot, &b->key_index, &b->key_wide, "key-wide") < 0)
+	if (build_ot_start(b, &b->key_ot, IDMAP_OT_LENS8, &b->key_index, &b->key_wide, "key-wide") < 0)
 		return -1;
 	if (build_place_open(b, &b->key_pool) < 0)
 		return -1;

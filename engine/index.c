@@ -349,21 +349,22 @@ static int init_mphf(idmap_index *ix, idmap_mphf_view *v, int dir, int pilots, i
 /* An offset table of n records (FORMAT.md) into *t: its exact length, whole wide entries at
  * most one per block, the first base 0 and the last record ending at the end of the pool.
  * O(1); idmap_verify walks the rest. */
-static int check_offsets(const idmap_index *ix, idmap_otab *t, int index_id, int wide_id,
-			 int pool_id, uint64_t n, const why *w)
+static int check_offsets(const idmap_index *ix, idmap_otab *t, idmap_ot_layout layout,
+			 int index_id, int wide_id, int pool_id, uint64_t n, const why *w)
 {
-	*t = (idmap_otab){ix->sec[index_id], ix->sec[wide_id], ix->sec[pool_id]};
+	*t = (idmap_otab){ix->sec[index_id], ix->sec[wide_id], ix->sec[pool_id], layout};
 	const char *name = idmap_section_name((uint32_t)index_id);
 	const char *wname = idmap_section_name((uint32_t)wide_id);
-	uint64_t blocks = (n + IDMAP_OT_BLOCK - 1) / IDMAP_OT_BLOCK;
-	if (t->index.len != idmap_ot_length(n))
+	uint64_t blocks = idmap_ot_length(n, layout) / IDMAP_OT_BLOCK_BYTES;
+	uint32_t size = idmap_ot_wide_bytes(layout);
+	if (t->index.len != idmap_ot_length(n, layout))
 		return CORRUPT(w, "%s: length %llu, but %llu records need %llu", name,
 			       (unsigned long long)t->index.len, (unsigned long long)n,
-			       (unsigned long long)idmap_ot_length(n));
-	if (t->wide.len % IDMAP_OT_WIDE_BYTES || t->wide.len / IDMAP_OT_WIDE_BYTES > blocks)
+			       (unsigned long long)idmap_ot_length(n, layout));
+	if (t->wide.len % size || t->wide.len / size > blocks)
 		return CORRUPT(w, "%s: length %llu is not whole entries of %u bytes, at most "
 			       "one per block of %s (%llu)", wname, (unsigned long long)t->wide.len,
-			       IDMAP_OT_WIDE_BYTES, name, (unsigned long long)blocks);
+			       size, name, (unsigned long long)blocks);
 	const uint8_t *a, *b;
 	if (n == 0 ? t->pool.len != 0
 		   : (idmap_rd64(t->index.p) & ~IDMAP_OT_WIDE_FLAG) != 0 ||
@@ -430,10 +431,10 @@ static int validate(idmap_index *ix, const why *w)
 		return CORRUPT(w, "ACC_CODES: length %llu, but %llu accessions need %llu",
 			       (unsigned long long)ix->sec[IDMAP_SECTION_ACC_CODES].len,
 			       (unsigned long long)ix->n_acc, (unsigned long long)(8 * ix->n_acc));
-	rc = check_offsets(ix, &ix->fwd, IDMAP_SECTION_FWD_INDEX, IDMAP_SECTION_FWD_INDEX_WIDE,
-			   IDMAP_SECTION_FWD_POOL, ix->n_acc, w);
+	rc = check_offsets(ix, &ix->fwd, IDMAP_OT_ENDS16, IDMAP_SECTION_FWD_INDEX,
+			   IDMAP_SECTION_FWD_INDEX_WIDE, IDMAP_SECTION_FWD_POOL, ix->n_acc, w);
 	if (rc == IDMAP_OK)
-		rc = check_offsets(ix, &ix->key, IDMAP_SECTION_KEY_INDEX,
+		rc = check_offsets(ix, &ix->key, IDMAP_OT_LENS8, IDMAP_SECTION_KEY_INDEX,
 				   IDMAP_SECTION_KEY_INDEX_WIDE, IDMAP_SECTION_KEY_POOL, ix->n_key, w);
 	if (rc == IDMAP_OK)
 		rc = idmap_entries_open(ix, w->p, w->len);

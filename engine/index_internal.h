@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "entry_internal.h"
 #include "idmap.h"
@@ -19,9 +22,10 @@ typedef struct {
 } idmap_span;
 
 /* An offset table (FWD_INDEX or KEY_INDEX; FORMAT.md, "Offset tables"), its wide section
- * and the pool it locates. */
+ * and the pool it locates; layout says how its narrow blocks hold the records. */
 typedef struct {
 	idmap_span index, wide, pool;
+	idmap_ot_layout layout;
 } idmap_otab;
 
 struct idmap_index {
@@ -51,12 +55,23 @@ struct idmap_index {
  * open; IDMAP_ERR_CORRUPT when two names are equal. */
 int idmap_types_sort(idmap_index *ix);
 
-/* The block of record i. The table's length was checked at open against its record count,
- * so the block of any record i < n is inside it; n < 2^32 (idmap_open refuses more), so
- * 32-bit arithmetic finds the block. */
+/* Block number and position in it of record i. The table's length was checked at open
+ * against its record count, so the block of any record i < n is inside it; n < 2^32
+ * (idmap_open refuses more), so 32-bit arithmetic (a division by a constant) finds it. */
+static inline __attribute__((always_inline)) uint32_t idmap_ot_split(const idmap_otab *t,
+								      uint64_t i, uint32_t *j)
+{
+	uint32_t q = t->layout == IDMAP_OT_LENS8 ? (uint32_t)i / IDMAP_OT_PER_LENS8
+						 : (uint32_t)i / IDMAP_OT_PER_ENDS16;
+	*j = (uint32_t)i - q * idmap_ot_per(t->layout);
+	return q;
+}
+
+/* The block of record i. */
 static inline const uint8_t *idmap_ot_block(const idmap_otab *t, uint64_t i)
 {
-	return t->index.p + (uint64_t)((uint32_t)i / IDMAP_OT_BLOCK) * IDMAP_OT_BLOCK_BYTES;
+	uint32_t j;
+	return t->index.p + (uint64_t)idmap_ot_split(t, i, &j) * IDMAP_OT_BLOCK_BYTES;
 }
 
 /* Fetches the cache lines of record [p, end), up to four: a forward record (about 14 pairs
@@ -84,6 +99,37 @@ static inline __attribute__((always_inline)) void idmap_ot_prefetch(const idmap_
 int idmap_record_wide(const idmap_otab *t, const uint8_t *blk, uint64_t base, uint32_t j,
 		      const uint8_t **a, const uint8_t **b);
 
+/* 56 bytes 0xff then 56 zero bytes: the 56 bytes at 56 - j mask the first j of 56. */
+extern const uint8_t idmap_ot_prefix_mask[2 * IDMAP_OT_PER_LENS8];
+
+/* Sum of the first j (< 56) u8 lengths of a LENS8 block (bytes 8 .. 8 + j - 1 of the line).
+ * SSE2: the lengths masked by idmap_ot_prefix_mask and summed with PSADBW, four vectors and
+ * no loop (about 20 instructions); the scalar loop is for other machines. */
+static inline __attribute__((always_inline)) uint64_t idmap_ot_lens_sum(const uint8_t *blk,
+									 uint32_t j)
+{
+#ifdef __SSE2__
+	const uint8_t *l = blk + 8, *m = idmap_ot_prefix_mask + IDMAP_OT_PER_LENS8 - j;
+	const __m128i z = _mm_setzero_si128();
+#define IDMAP_LENS_PART(load, k)                                                               \
+	_mm_sad_epu8(_mm_and_si128(load((const __m128i *)(const void *)(l + (k))),           \
+				   load((const __m128i *)(const void *)(m + (k)))),            \
+		     z)
+	__m128i s = _mm_add_epi64(_mm_add_epi64(IDMAP_LENS_PART(_mm_loadu_si128, 0),
+						IDMAP_LENS_PART(_mm_loadu_si128, 16)),
+				  _mm_add_epi64(IDMAP_LENS_PART(_mm_loadu_si128, 32),
+						IDMAP_LENS_PART(_mm_loadl_epi64, 48)));
+#undef IDMAP_LENS_PART
+	s = _mm_add_epi64(s, _mm_unpackhi_epi64(s, s));
+	return (uint64_t)(uint32_t)_mm_cvtsi128_si32(s);
+#else
+	uint64_t s = 0;
+	for (uint32_t k = 0; k < j; k++)
+		s += blk[8 + k];
+	return s;
+#endif
+}
+
 /* Bounds of record i (< n) of a table: [*a, *b) inside the pool. Returns 0, or -1 when the
  * table puts them out of order or past the pool, or names no wide entry. (A damaged base may
  * make the sums wrap: then start > end, or both wrap and still lie inside the pool; never
@@ -91,15 +137,20 @@ int idmap_record_wide(const idmap_otab *t, const uint8_t *blk, uint64_t base, ui
 static inline int idmap_record(const idmap_otab *t, uint64_t i, const uint8_t **a,
 			       const uint8_t **b)
 {
-	uint32_t q = (uint32_t)i / IDMAP_OT_BLOCK, j = (uint32_t)i - q * IDMAP_OT_BLOCK;
+	uint32_t j, q = idmap_ot_split(t, i, &j);
 	const uint8_t *blk = t->index.p + (uint64_t)q * IDMAP_OT_BLOCK_BYTES;
-	uint64_t base = idmap_rd64(blk);
+	uint64_t base = idmap_rd64(blk), x, y;
 	if (__builtin_expect((base & IDMAP_OT_WIDE_FLAG) != 0, 0))
 		return idmap_record_wide(t, blk, base & ~IDMAP_OT_WIDE_FLAG, j, a, b);
-	/* start: base + end[j - 1], or base for j = 0 (the load then reads base's top two
-	 * bytes, masked off) */
-	uint64_t x = base + (idmap_rd16(blk + 6 + 2 * j) & (0u - (j != 0)));
-	uint64_t y = base + idmap_rd16(blk + 8 + 2 * j);
+	if (t->layout == IDMAP_OT_LENS8) {
+		x = base + idmap_ot_lens_sum(blk, j);
+		y = x + blk[8 + j];
+	} else {
+		/* start: base + end[j - 1], or base for j = 0 (the load then reads base's top
+		 * two bytes, masked off) */
+		x = base + (idmap_rd16(blk + 6 + 2 * j) & (0u - (j != 0)));
+		y = base + idmap_rd16(blk + 8 + 2 * j);
+	}
 	if (x > y || y > t->pool.len)
 		return -1;
 	*a = t->pool.p + x;
@@ -154,6 +205,13 @@ int idmap_mphf_check(const idmap_mphf_view *v);
  * IDMAP_OK, IDMAP_ERR_NOT_FOUND, or IDMAP_ERR_CORRUPT. */
 int idmap_key_is(const idmap_index *ix, uint64_t slot, uint32_t type_id, const void *value,
 		 size_t len);
+/* idmap_key_is for a key record [p, end) already located (idmap_record): the offset table is
+ * read once per lookup, as summing KEY_INDEX's u8 lengths costs about 22 instructions. */
+int idmap_key_is_at(const idmap_index *ix, const uint8_t *p, const uint8_t *end,
+		    uint32_t type_id, const void *value, size_t len);
+/* idmap_rev_begin (no count) for a key record [p, end) already located. */
+int idmap_rev_begin_at(const idmap_index *ix, const uint8_t *p, const uint8_t *end,
+		       idmap_rev_iter *it);
 
 /* Whether the key record [p, end) is (type_id, the coded value q[0, qn)): one memcmp, as the
  * coding is prefix-free. */

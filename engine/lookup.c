@@ -62,13 +62,19 @@ IDMAP_API int idmap_acc_text(const idmap_index *ix, uint64_t slot,
 
 /* ---- Offset tables ----------------------------------------------------------------------- */
 
+const uint8_t idmap_ot_prefix_mask[2 * IDMAP_OT_PER_LENS8] = {
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
 int idmap_record_wide(const idmap_otab *t, const uint8_t *blk, uint64_t base, uint32_t j,
 		      const uint8_t **a, const uint8_t **b)
 {
-	uint64_t w = idmap_rd32(blk + 8);
-	if (w >= t->wide.len / IDMAP_OT_WIDE_BYTES)
+	uint64_t w = idmap_rd32(blk + 8), size = idmap_ot_wide_bytes(t->layout);
+	if (w >= t->wide.len / size)
 		return -1;
-	const uint8_t *e = t->wide.p + w * IDMAP_OT_WIDE_BYTES;
+	const uint8_t *e = t->wide.p + w * size;
 	uint64_t x = base + (j ? idmap_rd64(e + 8 * (j - 1)) : 0);
 	uint64_t y = base + idmap_rd64(e + 8 * j);
 	if (x > y || y > t->pool.len)
@@ -129,6 +135,14 @@ int idmap_key_is(const idmap_index *ix, uint64_t slot, uint32_t type_id, const v
 		return IDMAP_ERR_NOT_FOUND;
 	if (idmap_record(&ix->key, slot, &p, &end) != 0)
 		return IDMAP_ERR_CORRUPT;
+	return idmap_key_is_at(ix, p, end, type_id, value, len);
+}
+
+int idmap_key_is_at(const idmap_index *ix, const uint8_t *p, const uint8_t *end,
+		    uint32_t type_id, const void *value, size_t len)
+{
+	if (type_id >= ix->n_types || len == 0 || len > IDMAP_MAX_VALUE)
+		return IDMAP_ERR_NOT_FOUND;
 	uint8_t q[IDMAP_VCODE_MAX]; /* the query coded once: the lookup compares coded bytes */
 	size_t qn = idmap_vcode_encode(&ix->vcode[type_id], value, len, q);
 	return idmap_key_rec_is(p, end, type_id, q, qn) ? IDMAP_OK : IDMAP_ERR_NOT_FOUND;
@@ -318,6 +332,18 @@ IDMAP_API int idmap_rev_begin(const idmap_index *ix, uint64_t key_slot, idmap_re
 	if (count)
 		*count = it->left;
 	return IDMAP_OK;
+}
+
+int idmap_rev_begin_at(const idmap_index *ix, const uint8_t *p, const uint8_t *end,
+		       idmap_rev_iter *it)
+{
+	const uint8_t *v;
+	uint64_t t, l;
+	memset(it, 0, sizeof *it);
+	it->ix = ix;
+	it->p = p;
+	it->end = end;
+	return idmap_key_head(ix, &it->p, end, &t, &v, &l, &it->left) ? rev_fail(it) : IDMAP_OK;
 }
 
 IDMAP_API int idmap_rev_next(idmap_rev_iter *it, uint64_t *acc_slot)

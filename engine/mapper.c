@@ -18,11 +18,14 @@
 /* ---- Sources ----------------------------------------------------------------------------- */
 
 /* idmap_key_find of (from.type_id, v) where the run loop already found the slot of the id as
- * typed (run->key_hint): the key's record is checked as idmap_key_find does. */
+ * typed (run->key_hint): the key's record is checked as idmap_key_find does (in the bounds
+ * the warm stages read, when they did). */
 static int key_check(const idmap_job *j, const job_run *run, const char *v, size_t n,
 		     uint64_t *key)
 {
-	int rc = idmap_key_is(j->ix, run->key_hint, j->from.type_id, v, n);
+	int rc = run->key_hint_rec ? idmap_key_is_at(j->ix, run->key_hint_rec, run->key_hint_end,
+						     j->from.type_id, v, n)
+				   : idmap_key_is(j->ix, run->key_hint, j->from.type_id, v, n);
 	if (rc == IDMAP_OK)
 		*key = run->key_hint;
 	return rc;
@@ -35,15 +38,17 @@ static int add_key(const idmap_job *j, job_run *run, uint32_t type, const char *
 	uint64_t k, slot;
 	if (type == NONE)
 		return IDMAP_ERR_NOT_FOUND;
-	int rc = v == run->key_hint_text && type == j->from.type_id
-			 ? key_check(j, run, v, n, &k)
-			 : idmap_key_find(j->ix, type, v, n, &k);
+	int hinted = v == run->key_hint_text && type == j->from.type_id;
+	int rc = hinted ? key_check(j, run, v, n, &k) : idmap_key_find(j->ix, type, v, n, &k);
 	if (rc != IDMAP_OK)
 		return rc;
 	if (key)
 		*key = k;
 	idmap_rev_iter it;
-	if ((rc = idmap_rev_begin(j->ix, k, &it, NULL)) != IDMAP_OK)
+	rc = hinted && run->key_hint_rec
+		     ? idmap_rev_begin_at(j->ix, run->key_hint_rec, run->key_hint_end, &it)
+		     : idmap_rev_begin(j->ix, k, &it, NULL);
+	if (rc != IDMAP_OK)
 		return rc;
 	while ((rc = idmap_rev_next(&it, &slot)) == IDMAP_OK)
 		if ((rc = idmap_u64_push(&run->accs, slot)) != IDMAP_OK)
@@ -551,6 +556,7 @@ typedef struct {
 	uint64_t slot;
 	uint64_t keys[WARM_KEYS];
 	int live, nkeys;
+	const uint8_t *rec, *rec_end; /* key ids: the key's record (warm_key_c); NULL = none */
 } warm_slot;
 
 static void warm_a(const idmap_job *j, warm_slot *w, size_t i)
@@ -636,18 +642,20 @@ static void warm_key_b(const idmap_job *j, warm_slot *w)
 		idmap_ot_prefetch(&j->ix->key, w->slot);
 }
 
-WARM_INLINE void warm_key_c(const idmap_job *j, const warm_slot *w)
+WARM_INLINE void warm_key_c(const idmap_job *j, warm_slot *w)
 {
-	const uint8_t *p, *end;
-	if (w->live && idmap_record(&j->ix->key, w->slot, &p, &end) == 0)
-		__builtin_prefetch(p);
+	w->rec = NULL;
+	if (w->live && idmap_record(&j->ix->key, w->slot, &w->rec, &w->rec_end) == 0)
+		__builtin_prefetch(w->rec);
+	else
+		w->rec = NULL;
 }
 
 WARM_INLINE void warm_key_d(const idmap_job *j, const warm_slot *w)
 {
 	idmap_rev_iter it;
 	uint64_t slot;
-	if (!w->live || idmap_rev_begin(j->ix, w->slot, &it, NULL) != IDMAP_OK)
+	if (!w->live || !w->rec || idmap_rev_begin_at(j->ix, w->rec, w->rec_end, &it) != IDMAP_OK)
 		return;
 	for (int k = 0; k < WARM_KEYS && idmap_rev_next(&it, &slot) == IDMAP_OK; k++)
 		__builtin_prefetch(j->ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * slot);
@@ -700,9 +708,12 @@ static int run_range(const idmap_job *j, job_run *run, size_t first, size_t end)
 			const warm_slot *w = &ring[(t - WARM_A) % WARM_RING];
 			run->key_hint_text = j->arena + j->ids[i].off;
 			run->key_hint = w->live ? w->slot : IDMAP_NO_SLOT;
+			run->key_hint_rec = w->live ? w->rec : NULL;
+			run->key_hint_end = w->rec_end;
 		}
 		int rc = map_id(j, run, (uint32_t)i);
 		run->key_hint_text = NULL;
+		run->key_hint_rec = NULL;
 		if (rc != IDMAP_OK)
 			return rc;
 		job_idrec *r = &j->ids[i];

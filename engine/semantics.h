@@ -199,6 +199,8 @@ typedef struct {
 	 * key_hint_text; NULL = none): its key slot, or IDMAP_NO_SLOT (not found) */
 	const char *key_hint_text;
 	uint64_t key_hint;
+	/* the key record of key_hint as the warm stages located it; NULL = not located */
+	const uint8_t *key_hint_rec, *key_hint_end;
 	job_val *vals;
 	size_t n_vals, cap_vals;
 	char *text; /* the decoded values of vals */

@@ -88,27 +88,48 @@ static int all_zero(const uint8_t *p, size_t n)
 	return n == 0;
 }
 
-/* The ends of block q (k records) of an offset table, relative to base: they do not decrease
- * and stay within room; unused ones are zero. Returns the last end, or UINT64_MAX with the
- * failing record in *bad. */
-static uint64_t block_ends(const uint8_t *blk, const uint8_t *wide, uint32_t k, uint64_t room,
-			   uint32_t *bad)
+/* The stored value j of a block: a wide entry's u64 end, or a narrow u16 end or u8 length. */
+static uint64_t block_value(const idmap_otab *t, const uint8_t *blk, const uint8_t *wide,
+			    uint32_t j)
+{
+	if (wide)
+		return idmap_rd64(wide + 8 * j);
+	return t->layout == IDMAP_OT_LENS8 ? blk[8 + j] : idmap_rd16(blk + 8 + 2 * j);
+}
+
+/* The ends of a block (k records) of an offset table, relative to base: they do not decrease
+ * and stay within room; unused values are zero. Returns the last end, its longest record in
+ * *longest, or UINT64_MAX with the failing record in *bad. */
+static uint64_t block_ends(const idmap_otab *t, const uint8_t *blk, const uint8_t *wide,
+			   uint32_t k, uint64_t room, uint64_t *longest, uint32_t *bad)
 {
 	uint64_t prev = 0;
-	for (uint32_t j = 0; j < IDMAP_OT_BLOCK; j++) {
-		uint64_t r = wide ? idmap_rd64(wide + 8 * j) : idmap_rd16(blk + 8 + 2 * j);
-		if (j < k ? r < prev || r > room : r != 0) {
+	int lens = !wide && t->layout == IDMAP_OT_LENS8;
+	*longest = 0;
+	for (uint32_t j = 0; j < idmap_ot_per(t->layout); j++) {
+		uint64_t v = block_value(t, blk, wide, j), r = lens ? prev + v : v;
+		if (j < k ? r < prev || r > room : v != 0) {
 			*bad = j;
 			return UINT64_MAX;
 		}
-		if (j < k)
+		if (j < k) {
+			*longest = r - prev > *longest ? r - prev : *longest;
 			prev = r;
+		}
 	}
 	return prev;
 }
 
+/* Whether a block of the layout needs the wide form: ENDS16, its records span more than
+ * 65535 bytes; LENS8, one is longer than 255. */
+static int needs_wide(const idmap_otab *t, uint64_t last, uint64_t longest)
+{
+	return t->layout == IDMAP_OT_LENS8 ? longest > IDMAP_OT_LEN_MAX
+					   : last > IDMAP_OT_NARROW_MAX;
+}
+
 /* An offset table, block by block: each block's base is where the records before it end;
- * a block is wide exactly when its records span more than 65535 bytes, and then names the
+ * a block is wide exactly when it does not fit its layout (needs_wide), and then names the
  * next entry of the wide section, all of which are used; ends do not decrease and stay
  * inside the pool; unused and reserved bytes are zero; the last end is the pool's end. */
 static int verify_offsets(const idmap_otab *t, int index_id, int wide_id, int pool_id,
@@ -116,40 +137,42 @@ static int verify_offsets(const idmap_otab *t, int index_id, int wide_id, int po
 {
 	const char *name = idmap_section_name(index_id), *pool = idmap_section_name(pool_id);
 	const char *wname = idmap_section_name(wide_id);
-	uint64_t plen = t->pool.len, end = 0, n_wide = 0;
-	uint64_t blocks = (n + IDMAP_OT_BLOCK - 1) / IDMAP_OT_BLOCK;
+	uint64_t plen = t->pool.len, end = 0, n_wide = 0, per = idmap_ot_per(t->layout);
+	uint64_t blocks = idmap_ot_length(n, t->layout) / IDMAP_OT_BLOCK_BYTES;
+	uint32_t size = idmap_ot_wide_bytes(t->layout);
 	for (uint64_t q = 0; q < blocks; q++) {
 		const uint8_t *blk = t->index.p + q * IDMAP_OT_BLOCK_BYTES, *wide = NULL;
 		uint64_t word = idmap_rd64(blk), base = word & ~IDMAP_OT_WIDE_FLAG;
-		uint32_t k = q + 1 < blocks ? IDMAP_OT_BLOCK : (uint32_t)(n - q * IDMAP_OT_BLOCK);
+		uint32_t k = q + 1 < blocks ? (uint32_t)per : (uint32_t)(n - q * per);
 		if (base != end)
 			return fail(detail, len, "%s: block %llu has base %llu, but the records "
 				    "before it end at %llu", name, (unsigned long long)q,
 				    (unsigned long long)base, (unsigned long long)end);
 		if (word & IDMAP_OT_WIDE_FLAG) {
 			if (idmap_rd32(blk + 8) != n_wide || !all_zero(blk + 12, 52) ||
-			    (n_wide + 1) * IDMAP_OT_WIDE_BYTES > t->wide.len)
+			    (n_wide + 1) * size > t->wide.len)
 				return fail(detail, len, "%s: wide block %llu does not name the next "
 					    "entry of %s (%llu)", name, (unsigned long long)q, wname,
 					    (unsigned long long)n_wide);
-			wide = t->wide.p + n_wide++ * IDMAP_OT_WIDE_BYTES;
+			wide = t->wide.p + n_wide++ * size;
 		}
 		uint32_t bad = 0;
-		uint64_t last = block_ends(blk, wide, k, plen - base, &bad);
+		uint64_t longest, last = block_ends(t, blk, wide, k, plen - base, &longest, &bad);
 		if (last == UINT64_MAX)
 			return fail(detail, len, "%s: entry %llu out of order, past %s or unused "
 				    "but not zero", name,
-				    (unsigned long long)(q * IDMAP_OT_BLOCK + bad), pool);
-		if (!wide != (last <= IDMAP_OT_NARROW_MAX))
+				    (unsigned long long)(q * per + bad), pool);
+		if (wide && !needs_wide(t, last, longest)) /* a narrow block cannot need it */
 			return fail(detail, len, "%s: block %llu is wide, but its records span "
-				    "only %llu bytes", name, (unsigned long long)q,
-				    (unsigned long long)last);
+				    "only %llu bytes, the longest %llu", name,
+				    (unsigned long long)q, (unsigned long long)last,
+				    (unsigned long long)longest);
 		end = base + last;
 	}
-	if (n_wide * IDMAP_OT_WIDE_BYTES != t->wide.len)
+	if (n_wide * size != t->wide.len)
 		return fail(detail, len, "%s: %llu bytes, but %llu wide blocks use %llu", wname,
 			    (unsigned long long)t->wide.len, (unsigned long long)n_wide,
-			    (unsigned long long)(n_wide * IDMAP_OT_WIDE_BYTES));
+			    (unsigned long long)(n_wide * size));
 	if (end != plen)
 		return fail(detail, len, "%s: does not span %s", name, pool);
 	return IDMAP_OK;

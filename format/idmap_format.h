@@ -82,22 +82,43 @@ enum {
 	IDMAP_PART_SEED = 28,
 };
 
-/* Offset tables (FWD_INDEX, KEY_INDEX; FORMAT.md, "Offset tables"): 64-byte blocks of 28
- * records, a u64 base and a u16 end per record relative to it. A block whose records span more
- * than 65535 bytes is wide: the base's top bit set, a u32 number at byte 8 naming its entry of
- * the table's wide section (FWD_INDEX_WIDE, KEY_INDEX_WIDE), which holds 28 u64 ends. */
-#define IDMAP_OT_BLOCK 28u				  /* records per block */
-#define IDMAP_OT_BLOCK_BYTES (8u + 2u * IDMAP_OT_BLOCK) /* 64 */
-#define IDMAP_OT_WIDE_FLAG (1ull << 63)			  /* in a block's base */
-#define IDMAP_OT_NARROW_MAX 65535u			  /* largest end of a narrow block */
-#define IDMAP_OT_WIDE_BYTES (8u * IDMAP_OT_BLOCK)	  /* a wide entry: 224 */
+/* Offset tables (FWD_INDEX, KEY_INDEX; FORMAT.md, "Offset tables"): 64-byte blocks, a u64 base
+ * and then, by the table's layout, 28 u16 ends relative to the base (ENDS16: FWD_INDEX, long
+ * records) or 56 u8 record lengths (LENS8: KEY_INDEX, short records). A block that does not fit
+ * its layout (ENDS16: records spanning more than 65535 bytes; LENS8: a record longer than 255
+ * bytes) is wide: the base's top bit set, a u32 number at byte 8 naming its entry of the table's
+ * wide section (FWD_INDEX_WIDE, KEY_INDEX_WIDE), which holds the block's ends as u64. */
+typedef enum {
+	IDMAP_OT_ENDS16 = 0,
+	IDMAP_OT_LENS8 = 1,
+} idmap_ot_layout;
+#define IDMAP_OT_BLOCK_BYTES 64u
+#define IDMAP_OT_PER_ENDS16 28u		/* records per ENDS16 block: (64 - 8) / 2 */
+#define IDMAP_OT_PER_LENS8 56u		/* records per LENS8 block: 64 - 8 */
+#define IDMAP_OT_PER_MAX 56u
+#define IDMAP_OT_WIDE_FLAG (1ull << 63) /* in a block's base */
+#define IDMAP_OT_NARROW_MAX 65535u	/* ENDS16: largest end of a narrow block */
+#define IDMAP_OT_LEN_MAX 255u		/* LENS8: longest record of a narrow block */
 _Static_assert(IDMAP_OT_BLOCK_BYTES == IDMAP_SECTION_ALIGN,
 	       "an offset-table block is one aligned 64-byte line");
 
-/* Length in bytes of the offset table of n records: whole blocks. */
-static inline uint64_t idmap_ot_length(uint64_t n)
+/* Records per block of a layout. */
+static inline uint32_t idmap_ot_per(idmap_ot_layout l)
 {
-	return IDMAP_OT_BLOCK_BYTES * ((n + IDMAP_OT_BLOCK - 1) / IDMAP_OT_BLOCK);
+	return l == IDMAP_OT_LENS8 ? IDMAP_OT_PER_LENS8 : IDMAP_OT_PER_ENDS16;
+}
+
+/* Bytes of a wide entry: the block's ends as u64 (224 for ENDS16, 448 for LENS8). */
+static inline uint32_t idmap_ot_wide_bytes(idmap_ot_layout l)
+{
+	return 8u * idmap_ot_per(l);
+}
+
+/* Length in bytes of the offset table of n records: whole blocks. */
+static inline uint64_t idmap_ot_length(uint64_t n, idmap_ot_layout l)
+{
+	uint64_t per = idmap_ot_per(l);
+	return IDMAP_OT_BLOCK_BYTES * ((n + per - 1) / per);
 }
 
 /* TYPES */

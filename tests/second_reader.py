@@ -402,41 +402,52 @@ class Mphf:
 WIDE = 1 << 63
 
 
-def ot_record(table, wide, pool_len, s):
-    """[start, end) of record s in its pool, from an offset table of 28-record blocks: a u64
-    base and 28 u16 ends, or, when the base's top bit is set, a u32 naming an entry of 28 u64
-    ends in the wide section."""
-    b, j = divmod(s, 28)
+# Offset table layouts: (records per block, narrow blocks hold u8 lengths rather than u16 ends)
+ENDS16, LENS8 = (28, False), (56, True)
+
+
+def ot_record(layout, table, wide, pool_len, s):
+    """[start, end) of record s in its pool, from an offset table of 64-byte blocks: a u64
+    base and 28 u16 ends (ENDS16: FWD_INDEX) or 56 u8 record lengths (LENS8: KEY_INDEX), or,
+    when the base's top bit is set, a u32 naming an entry of 28 or 56 u64 ends in the wide
+    section."""
+    per, lens = layout
+    b, j = divmod(s, per)
     block = 64 * b
     base = u64(table, block)
     if base & WIDE:
         w = u32(table, block + 8)
-        if 224 * (w + 1) > len(wide):
+        if 8 * per * (w + 1) > len(wide):
             raise FormatError("offset table block %d names no wide entry" % b)
-        ends, size, at = wide, 8, 224 * w
+        at = 8 * per * w
         base &= WIDE - 1
+        end = base + u64(wide, at + 8 * j)
+        start = base if j == 0 else base + u64(wide, at + 8 * (j - 1))
+    elif lens:
+        start = base + sum(table[block + 8:block + 8 + j])
+        end = start + table[block + 8 + j]
     else:
-        ends, size, at = table, 2, block + 8
-    get = u64 if size == 8 else u16
-    end = base + get(ends, at + size * j)
-    start = base if j == 0 else base + get(ends, at + size * (j - 1))
+        end = base + u16(table, block + 8 + 2 * j)
+        start = base if j == 0 else base + u16(table, block + 6 + 2 * j)
     if not start <= end <= pool_len:
         raise FormatError("offset table entry %d out of order or past its pool" % s)
     return start, end
 
 
-def ot_check(name, table, wide, pool_len, n):
+def ot_check(layout, name, table, wide, pool_len, n):
     """What a reader checks at open: the lengths, the first base, the last end."""
-    blocks = (n + 27) // 28
+    per = layout[0]
+    blocks = (n + per - 1) // per
     if len(table) != 64 * blocks:
         raise FormatError(name + ": length does not match the record count")
-    if len(wide) % 224 or len(wide) // 224 > blocks:
+    if len(wide) % (8 * per) or len(wide) // (8 * per) > blocks:
         raise FormatError(name + ": wide section length")
     if n == 0:
         if pool_len:
             raise FormatError(name + ": no records but a pool")
         return
-    if u64(table, 0) & (WIDE - 1) != 0 or ot_record(table, wide, pool_len, n - 1)[1] != pool_len:
+    if u64(table, 0) & (WIDE - 1) != 0 or \
+            ot_record(layout, table, wide, pool_len, n - 1)[1] != pool_len:
         raise FormatError(name + ": does not span its pool")
 
 
@@ -465,9 +476,9 @@ class Index:
         self.n_acc, self.n_key = self.acc.nkeys, self.key.nkeys
         if len(self.sec(ACC_CODES)) != 8 * self.n_acc:
             raise FormatError("ACC_CODES: length is not 8 x n_acc")
-        ot_check("FWD_INDEX", self.sec(FWD_INDEX), self.sec(FWD_INDEX_WIDE),
+        ot_check(ENDS16, "FWD_INDEX", self.sec(FWD_INDEX), self.sec(FWD_INDEX_WIDE),
                  len(self.sec(FWD_POOL)), self.n_acc)
-        ot_check("KEY_INDEX", self.sec(KEY_INDEX), self.sec(KEY_INDEX_WIDE),
+        ot_check(LENS8, "KEY_INDEX", self.sec(KEY_INDEX), self.sec(KEY_INDEX_WIDE),
                  len(self.sec(KEY_POOL)), self.n_key)
 
     def sec(self, sid):
@@ -549,7 +560,8 @@ class Index:
     def forward_record(self, slot):
         """[(type id, [key slots])] of accession slot."""
         pool = self.sec(FWD_POOL)
-        pos, end = ot_record(self.sec(FWD_INDEX), self.sec(FWD_INDEX_WIDE), len(pool), slot)
+        pos, end = ot_record(ENDS16, self.sec(FWD_INDEX), self.sec(FWD_INDEX_WIDE), len(pool),
+                             slot)
         if pos == end:  # an empty record: no groups
             return []
         groups, pos = varint(pool, pos, end)
@@ -577,7 +589,8 @@ class Index:
     def key_record(self, slot):
         """(type id, value bytes (decoded), [accession slots]) of key slot."""
         pool = self.sec(KEY_POOL)
-        pos, end = ot_record(self.sec(KEY_INDEX), self.sec(KEY_INDEX_WIDE), len(pool), slot)
+        pos, end = ot_record(LENS8, self.sec(KEY_INDEX), self.sec(KEY_INDEX_WIDE), len(pool),
+                             slot)
         head, pos = varint(pool, pos, end)
         type_id = head >> 1
         if type_id >= len(self.types):
@@ -691,7 +704,8 @@ def vector_lines(index=None):
     out.append("key (GeneID = type %d, 7529): hi 0x%016x lo 0x%016x" % ((t,) + h))
     out.append("  " + _trace_text(trace))
     pool = index.sec(KEY_POOL)
-    start, end = ot_record(index.sec(KEY_INDEX), index.sec(KEY_INDEX_WIDE), len(pool), slot)
+    start, end = ot_record(LENS8, index.sec(KEY_INDEX), index.sec(KEY_INDEX_WIDE), len(pool),
+                           slot)
     out.append("  KEY_POOL record: " + pool[start:end].hex(" "))
     return out
 

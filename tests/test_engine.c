@@ -844,14 +844,32 @@ static void expect_verify_fails(const uint8_t *b, const char *want)
 	idmap_close(ix);
 }
 
+/* The layout of offset table section id: KEY_INDEX u8 lengths, FWD_INDEX u16 ends. */
+static idmap_ot_layout layout_of(uint32_t id)
+{
+	return id == IDMAP_SECTION_KEY_INDEX ? IDMAP_OT_LENS8 : IDMAP_OT_ENDS16;
+}
+
+/* End of record j of a narrow block of layout l, relative to its base (0 for j = -1). */
+static uint64_t narrow_end(const uint8_t *blk, idmap_ot_layout l, int64_t j)
+{
+	uint64_t end = 0;
+	if (l == IDMAP_OT_ENDS16)
+		return j < 0 ? 0 : idmap_rd16(blk + 8 + 2 * j);
+	for (int64_t k = 0; k <= j; k++)
+		end += blk[8 + k];
+	return end;
+}
+
 /* Bounds [*a, *z) of record slot of the offset table in section index of image b. */
 static void rec_bounds(uint8_t *b, uint32_t index, uint64_t slot, uint64_t *a, uint64_t *z)
 {
-	uint64_t len;
-	const uint8_t *blk = section_of(b, index, &len) + slot / IDMAP_OT_BLOCK * IDMAP_OT_BLOCK_BYTES;
-	uint64_t j = slot % IDMAP_OT_BLOCK, base = idmap_rd64(blk); /* a narrow block */
-	*a = base + (j ? idmap_rd16(blk + 6 + 2 * j) : 0);
-	*z = base + idmap_rd16(blk + 8 + 2 * j);
+	uint64_t len, per = idmap_ot_per(layout_of(index));
+	const uint8_t *blk = section_of(b, index, &len) + slot / per * IDMAP_OT_BLOCK_BYTES;
+	int64_t j = (int64_t)(slot % per);
+	uint64_t base = idmap_rd64(blk); /* a narrow block */
+	*a = base + narrow_end(blk, layout_of(index), j - 1);
+	*z = base + narrow_end(blk, layout_of(index), j);
 }
 
 static void fwd_bounds(uint8_t *b, uint64_t slot, uint64_t *a, uint64_t *z)
@@ -868,20 +886,21 @@ static void test_verify_walks(void **state)
 	assert_int_equal(idmap_verify_flags(ix, IDMAP_VERIFY_FULL, detail, sizeof detail),
 			 IDMAP_OK);
 	assert_int_equal(idmap_verify_flags(ix, 2, detail, sizeof detail), IDMAP_ERR_INVALID);
-	assert_true(nkey < IDMAP_OT_BLOCK); /* one narrow block (test_offset_tables: more) */
+	assert_true(nkey < IDMAP_OT_PER_LENS8); /* one narrow block (test_offset_tables: more) */
 	uint8_t *b = copy_image();
 	uint8_t *ki = section_of(b, IDMAP_SECTION_KEY_INDEX, &len);
-	assert_int_equal(len, idmap_ot_length(nkey));
+	assert_int_equal(len, idmap_ot_length(nkey, IDMAP_OT_LENS8));
 	uint64_t last = nkey - 1;
 
-	/* an end before the previous one; an unused end not zero */
-	idmap_wr16(ki + 8 + 2 * 3, idmap_rd16(ki + 8 + 2 * 2) - 1);
+	/* an unused length not zero; record 3 a byte longer (refused at open: the last record
+	 * then ends past the pool) */
+	ki[8 + IDMAP_OT_PER_LENS8 - 1] = 1;
 	reseal_section(b, IDMAP_SECTION_KEY_INDEX);
-	expect_verify_fails(b, "KEY_INDEX: entry 3 out of order");
+	expect_verify_fails(b, "KEY_INDEX: entry 55 out of order, past KEY_POOL or unused");
 	memcpy(b, image, image_len);
-	idmap_wr16(ki + 8 + 2 * (IDMAP_OT_BLOCK - 1), 1);
+	ki[8 + 3]++;
 	reseal_section(b, IDMAP_SECTION_KEY_INDEX);
-	expect_verify_fails(b, "KEY_INDEX: entry 27 out of order, past KEY_POOL or unused");
+	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
 
 	/* refused at open: first base, last end, length */
 	memcpy(b, image, image_len);
@@ -889,7 +908,7 @@ static void test_verify_walks(void **state)
 	reseal_section(b, IDMAP_SECTION_KEY_INDEX);
 	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
 	memcpy(b, image, image_len);
-	idmap_wr16(ki + 8 + 2 * last, idmap_rd16(ki + 8 + 2 * last) + 1);
+	ki[8 + last]++; /* the last end */
 	reseal_section(b, IDMAP_SECTION_KEY_INDEX);
 	expect_open(b, image_len, IDMAP_ERR_CORRUPT);
 	memcpy(b, image, image_len);
@@ -1081,18 +1100,20 @@ static void expect_not_canonical(uint8_t *b, uint32_t id, uint32_t wid)
 	uint64_t len, wlen;
 	memcpy(b, image, image_len);
 	uint8_t *tab = section_of(b, id, &len), *blk = find_block(b, id, 1) + IDMAP_OT_BLOCK_BYTES;
-	assert_true(blk < tab + len && !(idmap_rd64(blk) & IDMAP_OT_WIDE_FLAG));
-	uint64_t at = (image_len + 63) & ~(uint64_t)63, size = at + 2 * IDMAP_OT_WIDE_BYTES;
+	assert_true(blk + IDMAP_OT_BLOCK_BYTES < tab + len && !(idmap_rd64(blk) & IDMAP_OT_WIDE_FLAG));
+	idmap_ot_layout l = layout_of(id);
+	uint32_t ent = idmap_ot_wide_bytes(l);
+	uint64_t at = (image_len + 63) & ~(uint64_t)63, size = at + 2 * ent;
 	memset(b + image_len, 0, size - image_len);
-	memcpy(b + at, section_of(b, wid, &wlen), IDMAP_OT_WIDE_BYTES);
-	for (uint32_t j = 0; j < IDMAP_OT_BLOCK; j++)
-		idmap_wr64(b + at + IDMAP_OT_WIDE_BYTES + 8 * j, idmap_rd16(blk + 8 + 2 * j));
+	memcpy(b + at, section_of(b, wid, &wlen), ent);
+	for (uint32_t j = 0; j < idmap_ot_per(l); j++) /* a full block: all ends used */
+		idmap_wr64(b + at + ent + 8 * j, narrow_end(blk, l, j));
 	idmap_wr64(blk, idmap_rd64(blk) | IDMAP_OT_WIDE_FLAG);
 	memset(blk + 8, 0, IDMAP_OT_BLOCK_BYTES - 8);
 	idmap_wr32(blk + 8, 1);
 	uint8_t *e = entry_of(b, wid);
 	idmap_wr64(e + IDMAP_SEC_OFFSET, at);
-	idmap_wr64(e + IDMAP_SEC_LENGTH, 2 * IDMAP_OT_WIDE_BYTES);
+	idmap_wr64(e + IDMAP_SEC_LENGTH, 2 * ent);
 	idmap_wr64(b + IDMAP_HDR_FILE_SIZE, size);
 	reseal_section(b, id);
 	reseal_section(b, wid);
@@ -1150,12 +1171,14 @@ static void test_offset_tables(void **state)
 	for (size_t k = 0; k < 2; k++) {
 		uint32_t id = tables[k][0], wid = tables[k][1];
 		const char *name = idmap_section_name(id);
+		idmap_ot_layout l = layout_of(id);
+		uint32_t ent = idmap_ot_wide_bytes(l), per = idmap_ot_per(l);
 		char want[128];
 		uint64_t len, wlen;
 		memcpy(b, image, image_len);
 		uint8_t *tab = section_of(b, id, &len);
 		(void)section_of(b, wid, &wlen);
-		assert_int_equal(wlen, IDMAP_OT_WIDE_BYTES); /* one wide block */
+		assert_int_equal(wlen, ent); /* one wide block */
 		uint8_t *wide = find_block(b, id, 1);
 		uint64_t q = (uint64_t)(wide - tab) / IDMAP_OT_BLOCK_BYTES;
 		assert_true(len / IDMAP_OT_BLOCK_BYTES > 2);
@@ -1181,13 +1204,13 @@ static void test_offset_tables(void **state)
 		idmap_wr64(w + 8 * 3, idmap_rd64(w + 8 * 2) - 1);
 		reseal_section(b, wid);
 		snprintf(want, sizeof want, "%s: entry %llu out of order", name,
-			 (unsigned long long)(q * IDMAP_OT_BLOCK + 3));
+			 (unsigned long long)(q * per + 3));
 		expect_verify_fails(b, want);
 
 		/* the wide section: one entry more (all zero), or a length of no whole entries */
 		memcpy(b, image, image_len);
 		uint8_t *e = entry_of(b, wid);
-		idmap_wr64(e + IDMAP_SEC_LENGTH, 2 * IDMAP_OT_WIDE_BYTES);
+		idmap_wr64(e + IDMAP_SEC_LENGTH, 2 * ent);
 		reseal_section(b, wid);
 		idmap_index *bad = NULL;
 		int rc = open_bytes(b, image_len, &bad); /* overlaps the next section, or not */
@@ -1199,7 +1222,7 @@ static void test_offset_tables(void **state)
 			assert_int_equal(rc, IDMAP_ERR_CORRUPT);
 		}
 		memcpy(b, image, image_len);
-		idmap_wr64(e + IDMAP_SEC_LENGTH, IDMAP_OT_WIDE_BYTES - 8);
+		idmap_wr64(e + IDMAP_SEC_LENGTH, ent - 8);
 		reseal_section(b, wid);
 		expect_open(b, image_len, IDMAP_ERR_CORRUPT);
 
@@ -1209,9 +1232,11 @@ static void test_offset_tables(void **state)
 		 * records after it unchanged): only the walk sees it */
 		memcpy(b, image, image_len);
 		uint8_t *blk = tab + IDMAP_OT_BLOCK_BYTES;
-		if (!(idmap_rd64(blk) & IDMAP_OT_WIDE_FLAG) && idmap_rd16(blk + 8) > 0) {
+		if (!(idmap_rd64(blk) & IDMAP_OT_WIDE_FLAG) && narrow_end(blk, l, 0) > 0) {
 			idmap_wr64(blk, idmap_rd64(blk) + 1);
-			for (uint32_t j = 0; j < IDMAP_OT_BLOCK; j++)
+			if (l == IDMAP_OT_LENS8)
+				blk[8]--; /* the lengths after it unchanged */
+			for (uint32_t j = 0; l == IDMAP_OT_ENDS16 && j < per; j++)
 				idmap_wr16(blk + 8 + 2 * j, idmap_rd16(blk + 8 + 2 * j) - 1);
 			reseal_section(b, id);
 			snprintf(want, sizeof want, "%s: block 1 has base", name);

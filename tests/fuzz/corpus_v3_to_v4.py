@@ -13,8 +13,9 @@ two steps, each leaving what it cannot read alone:
    gets its key slots in fixed width (from KEY_DIR's key count); records that do not parse
    (the fuzzer's mutations) keep their bytes;
 2. offset tables: each table (FWD_INDEX, KEY_INDEX) that reads as version 3's blocks of 14 u32
-   ends is written again as version 4's blocks of 28 with its wide section (FWD_INDEX_WIDE,
-   KEY_INDEX_WIDE), added to the section table: the same record ends, damaged ones included.
+   ends is written again as version 4's blocks (FWD_INDEX: 28 u16 ends; KEY_INDEX: 56 u8
+   lengths) with its wide section (FWD_INDEX_WIDE, KEY_INDEX_WIDE), added to the section
+   table: the same record ends, damaged ones included.
    A table whose length fits no record count keeps its bytes and gets an empty wide section.
 Checksums, the file size and the table CRC are recomputed where they matched before
 (corpus_v1_to_v2.lay_out). Files that are not version 3 are left alone; a version-3 file whose
@@ -33,7 +34,8 @@ import corpus_v1_to_v2 as v1  # noqa: E402  (the section table and the layout)
 import corpus_v2_to_v3 as v2  # noqa: E402  (offset tables, type names)
 
 TYPES, KEY_DIR, FWD_INDEX, FWD_POOL, KEY_INDEX, KEY_POOL = 2, 9, 7, 8, 12, 13
-TABLES = ((7, 8, 14), (12, 13, 15))  # (index, pool, wide) of FWD_INDEX and KEY_INDEX
+# (index, pool, wide, layout) of FWD_INDEX and KEY_INDEX
+TABLES = ((7, 8, 14, sr.ENDS16), (12, 13, 15, sr.LENS8))
 WIDE = 1 << 63
 
 
@@ -95,20 +97,25 @@ def v3_ends(table):
     return out
 
 
-def v4_table(ends):
-    """Version 4's table and wide section of the given (base, end) pairs: each block takes
-    the base of its first record, narrow when its ends fit 16 bits, else wide (u64 ends mod
-    2^64, so that damaged ones stay damaged)."""
+def v4_table(ends, layout):
+    """Version 4's table and wide section of the given (base, end) pairs in layout
+    (second_reader.ENDS16 or LENS8): each block takes the base of its first record, narrow
+    when its ends fit 16 bits (ENDS16) or its records are in order and none is longer than 255
+    bytes (LENS8), else wide (u64 ends mod 2^64, so that damaged ones stay damaged)."""
+    per, lens = layout
     table, wide = bytearray(), bytearray()
-    for b in range(0, len(ends), 28):
+    for b in range(0, len(ends), per):
         base = ends[b][0] & (WIDE - 1)
-        rel = [(e - base) % (1 << 64) for _, e in ends[b:b + 28]]
-        rel += [0] * (28 - len(rel))
-        if max(rel) <= 0xFFFF:
+        rel = [(e - base) % (1 << 64) for _, e in ends[b:b + per]]
+        steps = [e - s for s, e in zip([0] + rel, rel)]
+        rel += [0] * (per - len(rel))
+        if lens and all(0 <= d <= 0xFF for d in steps):
+            table += struct.pack("<Q", base) + bytes(steps) + bytes(per - len(steps))
+        elif not lens and max(rel) <= 0xFFFF:
             table += struct.pack("<Q28H", base, *rel)
         else:
-            table += struct.pack("<QI52x", base | WIDE, len(wide) // 224)
-            wide += struct.pack("<28Q", *rel)
+            table += struct.pack("<QI52x", base | WIDE, len(wide) // (8 * per))
+            wide += struct.pack("<%dQ" % per, *rel)
     return bytes(table), bytes(wide)
 
 
@@ -133,11 +140,11 @@ def tables_v4(b):
     data = {e[0]: b[e[2]:e[2] + e[3]] for e in entries}
     sections = [b[off:off + length] for _sid, _f, off, length, _c, _r in entries]
     ids = [e[0] for e in entries]
-    for index, pool, wide_id in TABLES:
+    for index, pool, wide_id, layout in TABLES:
         if index not in data or pool not in data or wide_id in data:
             continue
         ends = v3_ends(data[index])
-        table, wide = v4_table(ends) if ends is not None else (data[index], b"")
+        table, wide = v4_table(ends, layout) if ends is not None else (data[index], b"")
         sections[ids.index(index)] = table
         # a new entry: empty at the end of the file, so its CRC (0) counts as matching
         entries.append([wide_id, 0, len(b), 0, 0, 0])
