@@ -6,7 +6,7 @@ A generated release (idmap-genrelease, default shape, with its FASTA files) is b
 --memory; partitions of 700 keys (IDMAP_BUILD_PART_KEYS), so that each pass hands its
 threads a dozen partitions to sort, compact, hash and encode, as a full release does; and
 --memory 4M, whose key files go through sorted runs (also forced with IDMAP_BUILD_KEY_RUNS=1);
-and parsing threads (2, 3, 5) taking chunks of 777 bytes of text.
+and --threads 2, 3 and 5 (parsing threads from 3) taking chunks of 777 bytes of text.
 Every build of one configuration must give the same bytes (SOURCE_DATE_EPOCH fixes the build
 date in META). With three threads or more the ingest hands its triples to a thread of its own
 (ingest_pipe.c), so the --threads 1 builds also compare that against the parser alone; and
