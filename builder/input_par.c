@@ -80,19 +80,6 @@ struct par {
 
 /* ---- the cutting thread ---- */
 
-static int grow_text(par_chunk *c, size_t need)
-{
-	if (need <= c->cap)
-		return 0;
-	size_t cap = c->cap * 2 > need ? c->cap * 2 : need;
-	char *t = realloc(c->text, cap);
-	if (!t)
-		return -1;
-	c->text = t;
-	c->cap = cap;
-	return 0;
-}
-
 /* Waits for slot seq to be free; NULL once the read is stopped. */
 static par_chunk *free_slot(par *q, uint64_t seq)
 {
@@ -138,7 +125,9 @@ static void cut_one(par *q, par_chunk *c, const char **pend, size_t *pend_len)
 				return;
 			}
 		}
-		size_t n = c->cap - c->len < *pend_len ? c->cap - c->len : *pend_len;
+		/* up to the target size; past it (one long line) up to the room grown for it */
+		size_t room = (c->len < q->target ? q->target : c->cap) - c->len;
+		size_t n = room < *pend_len ? room : *pend_len;
 		memcpy(c->text + c->len, *pend, n);
 		c->len += n;
 		*pend += n;
@@ -152,7 +141,7 @@ static void cut_one(par *q, par_chunk *c, const char **pend, size_t *pend_len)
 			end_read(c, IDMAP_GZ_TOO_LONG, NULL);
 			return;
 		}
-		if (grow_text(c, IDMAP_GZ_MAX_LINE + 2) < 0) {
+		if (idmap_vec_reserve(&c->text, &c->cap, IDMAP_GZ_MAX_LINE + 2, 1) < 0) {
 			end_read(c, IDMAP_GZ_ERROR, "out of memory");
 			return;
 		}
@@ -174,7 +163,8 @@ static void *cutter_main(void *arg)
 		c->end = 0;
 		c->read_rc = IDMAP_GZ_EOF;
 		c->msg[0] = 0;
-		if (grow_text(c, carry_len > q->target ? carry_len : q->target) < 0) {
+		size_t need = carry_len > q->target ? carry_len : q->target;
+		if (idmap_vec_reserve(&c->text, &c->cap, need, 1) < 0) {
 			end_read(c, IDMAP_GZ_ERROR, "out of memory");
 			publish(q, c);
 			break;

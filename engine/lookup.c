@@ -324,14 +324,13 @@ IDMAP_API int idmap_rev_begin(const idmap_index *ix, uint64_t key_slot, idmap_re
 		*count = 0;
 	if (key_slot >= ix->n_key)
 		return IDMAP_ERR_INVALID;
-	const uint8_t *v;
-	uint64_t t, l;
-	int rc = key_record(ix, key_slot, &it->p, &it->end, &t, &v, &l, &it->left);
-	if (rc != IDMAP_OK)
+	const uint8_t *p, *end;
+	if (idmap_record(&ix->key, key_slot, &p, &end) != 0)
 		return rev_fail(it);
-	if (count)
+	int rc = idmap_rev_begin_at(ix, p, end, it);
+	if (rc == IDMAP_OK && count)
 		*count = it->left;
-	return IDMAP_OK;
+	return rc;
 }
 
 int idmap_rev_begin_at(const idmap_index *ix, const uint8_t *p, const uint8_t *end,
