@@ -7,7 +7,7 @@
  * Nothing proportional to the input is held in memory beyond the budget: every phase reads
  * one partition at a time, sized from it (a key or forward partition that does not fit goes
  * through sorted runs on disk, key_runs.h and fwd_runs.h; an accession partition is read in
- * chunks), and KEY_INDEX is gathered in memory only when it fits a quarter of it. */
+ * chunks), and KEY_INDEX is gathered in memory only when it fits an eighth of it. */
 #ifndef IDMAP_BUILD_INTERNAL_H
 #define IDMAP_BUILD_INTERNAL_H
 
