@@ -11,7 +11,9 @@
 #define IDMAP_ACC_ISOFORM_MASK 0x7FFull
 
 /* Returns the code of the accession s[0, len) (optionally with an isoform suffix -N), or 0
- * when the text is not an accession. Upper case only: callers normalise case first. */
+ * when the text is not an accession. Upper case only: callers normalise case first. Only
+ * canonical text is taken (no leading zero in N), so a code decodes to exactly the text it
+ * was encoded from. */
 uint64_t idmap_acc_encode(const char *s, size_t len);
 
 /* Writes the accession text of code into out, NUL-terminated; returns its length, or 0 (and

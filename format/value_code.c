@@ -67,27 +67,34 @@ static uint64_t number(const char *s, size_t n)
 	return x;
 }
 
-static int hex_value(char ch)
-{
-	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
-}
+/* Upper-case hex digit values plus one; 0 for any other byte. */
+static const uint8_t hexp1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+	['F'] = 16,
+};
 
-static int all_hex(const char *s, size_t n)
+/* Packs the hex digits s[0, n) two a byte into out (an odd count leaves the last low half
+ * 0); 0 when s has another byte, else the packed length. One pass, a table look-up a
+ * character: the test and the packing of form 2 together. */
+static size_t pack_hex(const char *s, size_t n, uint8_t *out)
 {
-	for (size_t i = 0; i < n; i++)
-		if (hex_value(s[i]) < 0)
+	size_t k = 0;
+	for (size_t i = 0; i < n; i += 2) {
+		unsigned hi = hexp1[(uint8_t)s[i]], lo = i + 1 < n ? hexp1[(uint8_t)s[i + 1]] : 1;
+		if (!hi || !lo)
 			return 0;
-	return 1;
+		out[k++] = (uint8_t)((hi - 1) << 4 | (lo - 1));
+	}
+	return k;
 }
 
-/* The accession code of r[0, n) when it is one written canonically, else 0. */
+/* The accession code of r[0, n) when it is one written canonically, else 0. The encoder
+ * takes canonical text only (upper case, an isoform without leading zero), which its code
+ * decodes back to (accession.h): no decoding (ten divisions) to check. */
 static uint64_t accession(const char *r, size_t n)
 {
-	char back[IDMAP_ACC_TEXT_MAX];
-	uint64_t code = n < IDMAP_ACC_TEXT_MAX ? idmap_acc_encode(r, n) : 0;
-	if (!code || idmap_acc_decode(code, back) != n || memcmp(back, r, n) != 0)
-		return 0;
-	return code;
+	return n < IDMAP_ACC_TEXT_MAX ? idmap_acc_encode(r, n) : 0;
 }
 
 /* The payload of an accession code (forms 3 and 6): its base-36 number in 4 bytes (6
@@ -129,18 +136,24 @@ static size_t put_head(uint8_t *out, const idmap_vcode *c, uint64_t n, int form,
 static size_t encode_rest(const idmap_vcode *c, const char *r, size_t n, int prefixed, int ver,
 			  uint8_t *out)
 {
-	uint8_t *p = out, acc[IDMAP_MAX_VARINT + 7];
-	uint64_t code, an;
-	size_t d = 0, under = 0; /* the trailing digit run; the `_` of an entry name */
-	while (d < n && r[n - 1 - d] >= '0' && r[n - 1 - d] <= '9')
-		d++;
+	static const uint64_t pow10[19] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+		10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+		100000000000000000ull, 1000000000000000000ull};
+	uint8_t *p = out, acc[IDMAP_MAX_VARINT + 7], hex[16];
+	uint64_t code, an, tail = 0; /* the number of the trailing digit run, when <= 19 digits */
+	size_t d = 0, under = 0, hn; /* the trailing digit run; the `_` of an entry name */
+	for (unsigned x; d < n && (x = (unsigned)(uint8_t)r[n - 1 - d] - '0') <= 9; d++)
+		if (d < 19)
+			tail += x * pow10[d];
 	if (n >= 1 && d == n && n <= 19) {
 		p += put_head(p, c, n, IDMAP_VC_DECIMAL, ver);
-		p += idmap_varint_put(p, number(r, n));
-	} else if (n >= 1 && n <= 32 && all_hex(r, n)) {
+		p += idmap_varint_put(p, tail);
+	} else if (n >= 1 && n <= 32 && (hn = pack_hex(r, n, hex)) != 0) {
 		p += put_head(p, c, n, IDMAP_VC_HEX, ver);
-		for (size_t i = 0; i < n; i += 2)
-			*p++ = (uint8_t)(hex_value(r[i]) << 4 | (i + 1 < n ? hex_value(r[i + 1]) : 0));
+		memcpy(p, hex, hn);
+		p += hn;
 	} else if (c->acc && (code = accession(r, n)) != 0) {
 		size_t k = put_acc(acc, code, &an);
 		p += put_head(p, c, an, IDMAP_VC_ACC, ver);
@@ -157,7 +170,7 @@ static size_t encode_rest(const idmap_vcode *c, const char *r, size_t n, int pre
 		memcpy(p, r, n - d);
 		p += n - d;
 		*p++ = (uint8_t)d;
-		p += idmap_varint_put(p, number(r + n - d, d));
+		p += idmap_varint_put(p, tail);
 	} else {
 		p += put_head(p, c, n, prefixed ? IDMAP_VC_REST : IDMAP_VC_TEXT, ver);
 		memcpy(p, r, n);

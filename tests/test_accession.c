@@ -295,6 +295,36 @@ static void test_random_round_trip(void **state)
 	}
 }
 
+/* Whatever text the encoder accepts is the one its code decodes to (accession.h): value
+ * coding relies on it, taking an encoded accession as written canonically. Valid accessions
+ * with one or two bytes changed, cut or extended. */
+static void test_accepted_is_canonical(void **state)
+{
+	(void)state;
+	static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZaoz-_ ";
+	char s[32], out[IDMAP_ACC_TEXT_MAX];
+	unsigned accepted = 0;
+	for (int i = 0; i < 2000000; i++) {
+		size_t n = rnd_accession(s);
+		for (int m = 0; m < 1 + (int)(rnd() % 2); m++)
+			s[rnd() % n] = alphabet[rnd() % (sizeof alphabet - 1)];
+		if (rnd() % 4 == 0) { /* one shorter, the same, or one longer */
+			size_t m = n - 1 + (size_t)(rnd() % 3);
+			if (m > n)
+				s[n] = alphabet[rnd() % (sizeof alphabet - 1)];
+			n = m;
+		}
+		uint64_t c = idmap_acc_encode(s, n);
+		if (c == 0)
+			continue;
+		accepted++;
+		if (idmap_acc_decode(c, out) != n || memcmp(out, s, n) != 0)
+			fail_msg("\"%.*s\" accepted as %llx, which decodes to \"%s\"", (int)n, s,
+				 (unsigned long long)c, out);
+	}
+	assert_true(accepted > 100000); /* the mutations keep many valid */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_decode_range),
 		cmocka_unit_test(test_upi),
 		cmocka_unit_test(test_random_round_trip),
+		cmocka_unit_test(test_accepted_is_canonical),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
