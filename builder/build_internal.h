@@ -55,7 +55,6 @@ typedef struct {
 	uint32_t n;
 	size_t cap;
 	uint32_t *table; /* open addressing: type id + 1, 0 = empty */
-	uint32_t last;	 /* the type found last */
 	uint32_t table_size;
 	/* Held while a type is added and by types_find, when the table is shared (NULL: not). */
 	pthread_mutex_t *lock;

@@ -6,27 +6,12 @@
 #include "hash.h"
 #include "idmap_format.h"
 #include "idmap_vec.h"
+#include "name_hash.h"
 
-/* Every input line looks its type up here, so the hash is a cheap one: the first and last
- * (up to) 8 bytes and the length, mixed by one multiplication. Type names are few; a
- * collision costs a probe, never a wrong answer. */
+/* Table slot of a name (name_hash.h). */
 static uint32_t slot_of(const char *name, size_t len, uint32_t size)
 {
-	uint64_t a = 0, z = 0;
-	if (len >= 8) {
-		memcpy(&a, name, 8);
-		memcpy(&z, name + len - 8, 8);
-	} else if (len >= 4) { /* two overlapping 4-byte loads: no byte-wise copy */
-		uint32_t lo, hi;
-		memcpy(&lo, name, 4);
-		memcpy(&hi, name + len - 4, 4);
-		a = (uint64_t)hi << 32 | lo;
-	} else if (len > 0) {
-		a = (uint64_t)(uint8_t)name[0] | (uint64_t)(uint8_t)name[len / 2] << 8 |
-		    (uint64_t)(uint8_t)name[len - 1] << 16;
-	}
-	uint64_t x = (a ^ (z << 7) ^ (z >> 5) ^ len) * 0x9E3779B97F4A7C15ull;
-	return (uint32_t)(x >> 40) & (size - 1);
+	return (uint32_t)(idmap_name_hash(name, len) >> 40) & (size - 1);
 }
 
 static int grow_table(build_types *t)
@@ -57,7 +42,7 @@ static int probe(const build_types *t, const char *name, size_t len, uint32_t *i
 	uint32_t s = slot_of(name, len, t->table_size);
 	for (; t->table[s]; s = (s + 1) & (t->table_size - 1)) {
 		uint32_t i = t->table[s] - 1;
-		if (t->name_lens[i] == len && memcmp(t->names[i], name, len) == 0) {
+		if (t->name_lens[i] == len && idmap_name_eq(t->names[i], name, len)) {
 			*id = i;
 			return 0;
 		}
@@ -67,15 +52,10 @@ static int probe(const build_types *t, const char *name, size_t len, uint32_t *i
 
 int types_intern(build_types *t, const char *name, size_t len, uint32_t *id)
 {
-	/* Lines of an entry often repeat a type (GI, GI, GI): try the last one first. */
-	if (t->n && t->name_lens[t->last] == len && memcmp(t->names[t->last], name, len) == 0) {
-		*id = t->last;
+	/* The lines of an entry cycle through a dozen types (UniProtKB-ID, GI, UniRef100, ...),
+	 * so no cache of the last one: the table's probe, one hash and one compare. */
+	if (probe(t, name, len, id) == 0)
 		return 0;
-	}
-	if (probe(t, name, len, id) == 0) {
-		t->last = *id;
-		return 0;
-	}
 	if (t->n == IDMAP_MAX_TYPES || len == 0 || len > IDMAP_MAX_TYPE_NAME)
 		return -1;
 	if (t->lock)

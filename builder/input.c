@@ -119,10 +119,36 @@ int idmap_parse_acc(idmap_parser *p, const char *s, size_t len, const char *what
 	return 0;
 }
 
+/* Whether the 8 bytes of x are all printable ASCII without space (0x21 .. 0x7e): no byte
+ * below 0x21 (x - 0x21 borrows into its top bit) and none at 0x7f or above (+ 1 carries into
+ * it, or it is set). */
+static int printable8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, tops = 0x8080808080808080ull;
+	return (((x - 0x21 * ones) & ~x) | ((x + ones) | x)) & tops ? 0 : 1;
+}
+
 int idmap_parse_check_type(idmap_parser *p, const char *s, size_t len)
 {
-	if (len == p->last_type_len && len > 0 && memcmp(s, p->last_type, len) == 0)
-		return 0;
+	/* Every line comes here; the lines of an entry cycle through a dozen types, so the bytes
+	 * are checked eight at a time rather than remembered. */
+	if (len >= 8 && len <= IDMAP_PARSE_MAX_TYPE && s[0] != '#') {
+		uint64_t x;
+		int ok = 1;
+		for (size_t i = 0; i + 8 <= len; i += 8) {
+			memcpy(&x, s + i, 8);
+			ok &= printable8(x);
+		}
+		memcpy(&x, s + len - 8, 8);
+		if (ok & printable8(x))
+			return 0;
+	} else if (len >= 4 && len < 8 && s[0] != '#') { /* two overlapping 4-byte loads */
+		uint32_t lo, hi;
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + len - 4, 4);
+		if (printable8((uint64_t)hi << 32 | lo))
+			return 0;
+	}
 	char q[80];
 	if (len == 0)
 		return idmap_parse_fail(p, "empty ID type");
@@ -140,8 +166,6 @@ int idmap_parse_check_type(idmap_parser *p, const char *s, size_t len)
 						"printable ASCII without space",
 						idmap_parse_quote(q, sizeof q, s, len), c);
 	}
-	memcpy(p->last_type, s, len);
-	p->last_type_len = len;
 	return 0;
 }
 

@@ -34,8 +34,7 @@ typedef struct {
 	char last_acc[32];
 	size_t last_acc_len;
 	uint64_t last_code;
-	char last_type[IDMAP_PARSE_MAX_TYPE];
-	size_t last_type_len;
+
 
 	/* parse_selected.c: ids already emitted from the current PDB cell. */
 	size_t *pdb_seen;	/* pairs (offset in the line, length) */

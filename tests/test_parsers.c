@@ -353,6 +353,50 @@ static void test_dat_errors(void **state)
 	expect_fail("a.dat", line, (size_t)n + 1026, want);
 }
 
+/* The ID type's bytes are checked eight at a time: a byte outside 0x21 .. 0x7e is refused at
+ * every position of types of 1 to 20 bytes, whatever its neighbours, and every printable one
+ * is taken. */
+static void test_type_bytes(void **state)
+{
+	(void)state;
+	static const unsigned char bad[] = {0x00, 0x09, 0x20, 0x7f, 0x80, 0xc3, 0xff};
+	char data[128], want[160], type[24];
+	for (size_t len = 1; len <= 20; len++) {
+		for (size_t i = 0; i < len; i++)
+			type[i] = (char)(0x21 + (i * 7 + len) % 0x5e); /* printable, never '#' first */
+		if (type[0] == '#')
+			type[0] = 'T';
+		int n = snprintf(data, sizeof data, "P12345\t%.*s\t1\n", (int)len, type);
+		collector c = {0};
+		idmap_input_info info;
+		char err[512] = "";
+		assert_int_equal(idmap_input_read(tu_write_file("t.dat", data, (size_t)n), &info,
+						  collect, &c, err, sizeof err), 0);
+		free(c.text);
+		for (size_t at = 0; at < len; at++)
+			for (size_t b = 0; b < sizeof bad; b++) {
+				if (bad[b] == 0x00 || bad[b] == 0x09)
+					continue; /* NUL and TAB end or split the column first */
+				char t[24], q[80];
+				memcpy(t, type, len);
+				t[at] = (char)bad[b];
+				n = snprintf(data, sizeof data, OK_LINE "P12345\t%.*s\t1\n", (int)len,
+					     t);
+				/* the message quotes the type with '?' for the bytes it cannot show */
+				size_t k = 0;
+				for (size_t x = 0; x < len; x++)
+					q[k++] = (unsigned char)t[x] < 0x20 || (unsigned char)t[x] >= 0x7f
+							 ? '?'
+							 : t[x];
+				q[k] = 0;
+				snprintf(want, sizeof want, "2: ID type '%s' has a byte 0x%02x that is "
+							    "not printable ASCII without space",
+					 q, bad[b]);
+				expect_fail("t.dat", data, (size_t)n, want);
+			}
+	}
+}
+
 static void test_detection_errors(void **state)
 {
 	(void)state;
@@ -808,6 +852,7 @@ int main(void)
 		cmocka_unit_test(test_sample_delac),
 		cmocka_unit_test(test_samples_gzip),
 		cmocka_unit_test(test_dat_errors),
+		cmocka_unit_test(test_type_bytes),
 		cmocka_unit_test(test_detection_errors),
 		cmocka_unit_test(test_selected_cells),
 		cmocka_unit_test(test_history_errors),
