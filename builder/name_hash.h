@@ -1,7 +1,7 @@
-/* A cheap hash of a short name (ID_type names): every input line looks its type up, twice
- * (the parser's check, the build's dictionary). The first and last (up to) 8 bytes and the
- * length, mixed by one multiplication; names are few, and a collision costs a probe or a
- * cache miss, never a wrong answer. */
+/* A cheap hash and compare of short names (ID_type names): every input line looks its type up
+ * in the build's dictionary. The hash takes the first and last (up to) 8 bytes and the length,
+ * mixed by one multiplication; names are few, and a collision costs a probe, never a wrong
+ * answer. */
 #ifndef IDMAP_NAME_HASH_H
 #define IDMAP_NAME_HASH_H
 

@@ -30,11 +30,10 @@ typedef struct {
 	char *err;
 	size_t errlen;
 
-	/* Caches: lines of one entry are adjacent, so the accession and type usually repeat. */
+	/* Cache: lines of one entry are adjacent, so the accession usually repeats. */
 	char last_acc[32];
 	size_t last_acc_len;
 	uint64_t last_code;
-
 
 	/* parse_selected.c: ids already emitted from the current PDB cell. */
 	size_t *pdb_seen;	/* pairs (offset in the line, length) */
