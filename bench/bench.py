@@ -297,20 +297,25 @@ def samples(reldir, n_acc, n_ext, seed):
 
 # ---- c. idmap build ----------------------------------------------------------------------
 
-def idmap_build(reldir, lines, memory, threads, runs):
+def idmap_build(reldir, lines, memory, threads, runs, pair=None):
     """`runs` builds; the figures of the median one by wall time, with the largest peak RSS
-    and peak disk of all of them (the bounds must hold in every run)."""
+    and peak disk of all of them (the bounds must hold in every run). pair: a command (the
+    decompression limit) timed right before each build, so that the two see the same machine
+    and their ratio does not move with it between phases of the run."""
     out = os.path.join(WORK, "idx-%s-%s.idx" % (fmt_lines(lines), memory))
     argv = [IDMAP, "build", "-q", "-o", out, "--memory", memory, "--tmpdir", WORK]
     if threads:
         argv += ["--threads", str(threads)]
     argv.append(os.path.join(reldir, "idmapping.dat.gz"))
     errf = os.path.join(WORK, "build-%s-%s.err" % (fmt_lines(lines), memory))
-    rs, peaks = [], []
+    rs, peaks, pair_walls = [], [], []
     for i in range(runs):
         if os.path.exists(out):
             os.unlink(out)
         wait_quiet("idmap build %s --memory %s" % (fmt_lines(lines), memory))
+        if pair:
+            pair_walls.append(timed(pair).wall)
+            log("  %s: %.2f s" % (" ".join(pair[:2]), pair_walls[-1]))
         log("idmap build %s --memory %s (run %d of %d)" % (fmt_lines(lines), memory, i + 1, runs))
         with DiskPeak(WORK) as dp:
             r = timed(argv, stderr=errf, check=False)
@@ -328,6 +333,9 @@ def idmap_build(reldir, lines, memory, threads, runs):
     res.update({"index": out, "size": size, "disk_peak": max(peaks), "memory": memory,
                 "rss": max(r.rss for r in rs), "walls": [r.wall for r in rs], "runs": runs,
                 "cmd": shlex.join(argv)})
+    if pair:
+        res["pair_walls"] = pair_walls
+        res["pair_wall"] = statistics.median(pair_walls)
     return res
 
 
@@ -834,8 +842,9 @@ def report_lines(R):
     w("| ratio | value |")
     w("|---|---|")
     if "igzip" in D:
-        w("| idmap build wall (%s, --memory 2G) / `igzip -dc` wall | %.2f |"
-          % (fmt_lines(N), ratio(b2["wall"], D["igzip"]["wall"])))
+        igz, how = igzip_wall(R)
+        w("| idmap build wall (%s, --memory 2G) / `igzip -dc` wall (%s) | %.2f |"
+          % (fmt_lines(N), how, ratio(b2["wall"], igz)))
     w("| idmap build wall / `gzip -dc` wall | %.2f |" % ratio(b2["wall"], D["gzip"]["wall"]))
     w("| idmap build wall / own inflate loop wall | %.2f |"
       % ratio(b2["wall"], D["inflate_loop"]["wall"]))
@@ -952,16 +961,26 @@ def finish_notes(R):
     R["notes"] = notes
 
 
+def igzip_wall(R):
+    """`igzip -dc`'s wall for the build ratios: the runs interleaved with the main builds when
+    this run has them, else the decompression section's (older results)."""
+    b2 = R["build_main"]
+    if "pair_wall" in b2:
+        return b2["pair_wall"], "igzip timed before each build"
+    return R["decomp"]["igzip"]["wall"], "igzip timed on its own"
+
+
 def targets(R):
     N = R["lines"]
     D = R["decomp"]
     T = []
     b2 = R["build_main"]
     if "igzip" in D:
-        x = ratio(b2["wall"], D["igzip"]["wall"])
+        igz, how = igzip_wall(R)
+        x = ratio(b2["wall"], igz)
         T.append({"target": "build wall <= 3x `igzip -dc` on the same file (%s lines)"
-                  % fmt_lines(N), "measured": "%.2fx (%s vs %s)"
-                  % (x, s1(b2["wall"]), s1(D["igzip"]["wall"])), "ok": x <= 3})
+                  % fmt_lines(N), "measured": "%.2fx (%s vs %s; %s)"
+                  % (x, s1(b2["wall"]), s1(igz), how), "ok": x <= 3})
     else:
         T.append({"target": "build wall <= 3x `igzip -dc`", "measured": "igzip absent",
                   "ok": None})
@@ -1034,10 +1053,11 @@ def scale_targets(R):
     T.append({"target": "1. index <= 2.5x the gzip input", "measured": "%.2fx (%s vs %s)"
               % (x, human_bytes(b2["size"]), human_bytes(rel["gz_size"])), "ok": x <= 2.5})
     if "igzip" in D:
-        x = ratio(b2["wall"], D["igzip"]["wall"])
+        igz, how = igzip_wall(R)
+        x = ratio(b2["wall"], igz)
         T.append({"target": "2. build <= 6x `igzip -dc` on %s cores" % R["machine"]["cores"],
-                  "measured": "%.2fx (%s vs %s wall; build CPU %s)"
-                  % (x, s1(b2["wall"]), s1(D["igzip"]["wall"]), s1(b2["user"] + b2["sys"])),
+                  "measured": "%.2fx (%s vs %s wall, %s; build CPU %s)"
+                  % (x, s1(b2["wall"]), s1(igz), how, s1(b2["user"] + b2["sys"])),
                   "ok": x <= 6})
     th = R.get("threads")
     if th and th["2"]["s"] is not None:
@@ -1226,7 +1246,8 @@ def run(a, N, shape):
     # c. builds: main size at 2G and 512M; the smaller sizes at 2G (for f, and for d at
     # equal N)
     builds = []
-    main2 = idmap_build(rels[N], N, "2G", a.threads, a.build_runs)
+    igzip = ["igzip", "-dc", dat] if shutil.which("igzip") else None
+    main2 = idmap_build(rels[N], N, "2G", a.threads, a.build_runs, pair=igzip)
     main2["lines"] = N
     builds.append(main2)
     b512 = idmap_build(rels[N], N, "512M", a.threads, a.build_runs)
