@@ -404,26 +404,23 @@ static int add_derived(build *b, const idmap_triple *t, uint32_t type, char *err
 	return add_triple(b, t->acc, b->alias_type[type], t->value, stem, NULL, err, errlen);
 }
 
-static int on_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
+int build_type_id(build *b, const idmap_triple *t, uint32_t *type, char *err, size_t errlen)
 {
-	build *b = ctx;
-	uint32_t type;
-	if (b->o->cancel && *b->o->cancel) {
-		snprintf(err, errlen, "interrupted");
-		return -1;
-	}
-	if ((b->triples & 0xffff) == 0 && b->reading)
-		build_progress(b, "read", b->input_bytes_done + b->reading->bytes,
-			       b->input_bytes_total, 0);
 	if (t->prepared)
-		type = t->type_id;
-	else if (types_intern(&b->types, t->type, t->type_len, &type) < 0)
+		*type = t->type_id;
+	else if (types_intern(&b->types, t->type, t->type_len, type) < 0)
 		return type_refused(b, err, errlen);
 	if (t->value_len == 0 || t->value_len > IDMAP_MAX_VALUE) {
 		snprintf(err, errlen, "value length %zu outside 1..%u", t->value_len,
 			 IDMAP_MAX_VALUE);
 		return IDMAP_TRIPLE_REFUSED;
 	}
+	return 0;
+}
+
+int build_add_pair(build *b, const idmap_triple *t, uint32_t type, const build_hashes *h,
+		   char *err, size_t errlen)
+{
 	if (t->acc == b->prev_acc && type == b->prev_type && t->value_len == b->prev_len &&
 	    memcmp(t->value, b->prev_value, t->value_len) == 0)
 		return 0;
@@ -431,11 +428,51 @@ static int on_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
 	b->prev_type = type;
 	b->prev_len = (uint16_t)t->value_len;
 	memcpy(b->prev_value, t->value, t->value_len);
-	build_hashes h = {t->key_hi, t->acc_hi};
-	if (add_triple(b, t->acc, type, t->value, t->value_len, t->prepared ? &h : NULL, err,
-		       errlen) < 0)
+	if (add_triple(b, t->acc, type, t->value, t->value_len, h, err, errlen) < 0)
 		return -1;
 	return add_derived(b, t, type, err, errlen);
+}
+
+/* The checks every triple goes through first. */
+static int arrived(build *b, char *err, size_t errlen)
+{
+	if (b->o->cancel && *b->o->cancel) {
+		snprintf(err, errlen, "interrupted");
+		return -1;
+	}
+	if ((b->triples & 0xffff) == 0 && b->reading)
+		build_progress(b, "read", b->input_bytes_done + b->reading->bytes,
+			       b->input_bytes_total, 0);
+	return 0;
+}
+
+int build_on_row_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
+{
+	build *b = ctx;
+	uint32_t type;
+	int rc = arrived(b, err, errlen);
+	if (rc == 0)
+		rc = build_type_id(b, t, &type, err, errlen);
+	build_hashes h = {t->key_hi, t->acc_hi};
+	return rc != 0 ? rc : build_add_pair(b, t, type, t->prepared ? &h : NULL, err, errlen);
+}
+
+static int on_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
+{
+	build *b = ctx;
+	uint32_t type;
+	int rc = arrived(b, err, errlen);
+	if (rc == 0)
+		rc = build_type_id(b, t, &type, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (!b->step_tried && b->reading && b->reading->kind == IDMAP_KIND_DAT)
+		step_open(b);
+	if (b->input_index == b->step_dat &&
+	    (rc = step_dat_triple(b, t->acc, type, t->value, t->value_len, err, errlen)) != 0)
+		return rc;
+	build_hashes h = {t->key_hi, t->acc_hi};
+	return build_add_pair(b, t, type, t->prepared ? &h : NULL, err, errlen);
 }
 
 /* What a parsing thread remembers of the types (build_prep). */
@@ -698,6 +735,8 @@ static int ingest(build *b, idmap_str *meta, char *release, size_t release_len)
 		io.threads = b->threads < IDMAP_MAX_PARSE_THREADS ? b->threads
 								  : IDMAP_MAX_PARSE_THREADS;
 	io.chunk = parse_chunk(b);
+	b->input_opts = &io;
+	b->step_dat = SIZE_MAX;
 	if (open_parts(b, &b->acc_parts, nfiles, "acc-part") < 0 ||
 	    open_parts(b, &b->key_parts, nfiles, "key-part") < 0 || ingest_pipe_start(b) < 0)
 		return -1;
@@ -712,7 +751,10 @@ static int ingest(build *b, idmap_str *meta, char *release, size_t release_len)
 		b->err[0] = 0;
 		b->reading = &info;
 		b->input_index = i;
-		int rc = idmap_input_read_opts(path, &info, &io, b->err, b->errlen);
+		int rc = step_is_input(b, i) ? step_read_rest(b, &info)
+					     : idmap_input_read_opts(path, &info, &io, b->err, b->errlen);
+		if (rc == 0 && i == b->step_dat)
+			rc = step_dat_end(b);
 		b->reading = NULL;
 		b->input_bytes_done += info.bytes;
 		if (rc < 0) {
@@ -879,6 +921,7 @@ int idmap_build(const idmap_build_opts *o, char *err, size_t errlen)
 out:
 	free(meta.p);
 	ingest_pipe_stop(b); /* after a failed ingest: its thread is done before its files */
+	step_free(b);
 	close_parts(b, b->acc_parts, b->acc_parts ? 1u << b->fbits : 0);
 	close_parts(b, b->key_parts, b->key_parts ? 1u << b->fbits : 0);
 	close_parts(b, b->fwd_parts, b->fwd_parts ? b->nfwd : 0);

@@ -163,6 +163,12 @@ typedef struct build {
 	uint64_t fwd_pool_bytes;
 
 	size_t input_index;     /* the input being read */
+	const idmap_input_opts *input_opts; /* how the ingest reads them */
+	/* idmapping_selected.tab read in step with the idmapping.dat input step_dat (SIZE_MAX:
+	 * none now), build_step.c; step_tried once the first idmapping.dat input was seen. */
+	struct build_step *step;
+	size_t step_dat;
+	int step_tried;
 	build_entries *entries; /* FASTA records; NULL until the first one */
 } build;
 
@@ -273,6 +279,29 @@ int ingest_pipe_stop(build *b);
  * files ..."). Returns 0 or -1. */
 int build_part_triple(build *b, uint64_t acc, uint32_t type, const char *value, size_t len,
 		      const build_hashes *h, char *err, size_t errlen);
+
+/* build.c: a triple of the ingest, checked, counted and added with the pairs idmap derives
+ * from it; build_on_row_triple is the triple callback that does all of it, reading no row in
+ * step (for rows read out of step and the rest of the row file). Return 0, -1 or
+ * IDMAP_TRIPLE_REFUSED as a triple callback. */
+int build_add_pair(build *b, const idmap_triple *t, uint32_t type, const build_hashes *h,
+		   char *err, size_t errlen);
+int build_type_id(build *b, const idmap_triple *t, uint32_t *type, char *err, size_t errlen);
+int build_on_row_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen);
+
+/* idmapping_selected.tab in step with idmapping.dat (build_step.c). step_open, at the first
+ * triple of an idmapping.dat input, opens the first idmapping_selected.tab input after it to be
+ * read in step (not under a small budget); step_dat_triple sees each triple of that input
+ * (a return as build_add_pair's); step_dat_end ends it (0 or -1, the build's error set); at
+ * the row file's turn, step_is_input says so and step_read_rest reads what was not taken
+ * (as idmap_input_read_opts); step_free ends it all (NULL: nothing). */
+void step_open(build *b);
+int step_dat_triple(build *b, uint64_t acc, uint32_t type, const char *value, size_t len,
+		    char *err, size_t errlen);
+int step_dat_end(build *b);
+int step_is_input(const build *b, size_t i);
+int step_read_rest(build *b, idmap_input_info *info);
+void step_free(build *b);
 
 int build_accessions(build *b);
 int build_keys(build *b);

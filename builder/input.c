@@ -223,7 +223,7 @@ static int contains_ci(const char *s, size_t len, const char *needle)
 	return 0;
 }
 
-static idmap_input_kind name_hint(const char *path)
+idmap_input_kind idmap_input_name_hint(const char *path)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -296,9 +296,7 @@ static int is_blank(const char *s, size_t len)
 	return 1;
 }
 
-/* Chooses the kind from the first non-blank line. Returns the kind, IDMAP_KIND_SEC_AC standing
- * for "a history file" when the line has no tab; or -1 with the error set. */
-static int detect(idmap_parser *p, const char *s, size_t len, idmap_input_kind hint)
+int idmap_input_detect(idmap_parser *p, const char *s, size_t len, idmap_input_kind hint)
 {
 	/* FASTA named like an idmapping file is a wrong download, refused below */
 	if (p->fa_fn && len && s[0] == '>' && hint == IDMAP_KIND_UNKNOWN) {
@@ -416,35 +414,57 @@ int idmap_input_read_opts(const char *path, idmap_input_info *info, const idmap_
 	p.fa_fn = o->fasta_fn;
 	p.err = err;
 	p.errlen = errlen;
-	idmap_input_kind hint = name_hint(path);
-	int kind = IDMAP_KIND_UNKNOWN;
+	int rc;
+	const char *line;
+	size_t len;
+	if (idmap_gz_peek(r, &line, &len, msg, sizeof msg) == IDMAP_GZ_LINE && is_xml(line, len)) {
+		rc = read_xml(r, &p, info, msg, sizeof msg);
+		info->bytes = idmap_gz_bytes_in(r);
+		info->text_bytes = idmap_gz_bytes_out(r);
+	} else {
+		rc = idmap_input_read_lines(r, &p, IDMAP_KIND_UNKNOWN, o);
+	}
+	idmap_parser_free(&p);
+	idmap_gz_close(r);
+	return rc < 0 ? -1 : 0;
+}
+
+int idmap_input_read_lines(idmap_gz_reader *r, idmap_parser *p, idmap_input_kind known,
+			   const idmap_input_opts *o)
+{
+	idmap_input_info *info = p->info;
+	char msg[256];
+	idmap_input_kind hint = idmap_input_name_hint(p->path);
+	int kind = known;
 	int history = 0, rc = 0, par = o->threads > 1;
 	const char *line;
 	size_t len;
-	int got = idmap_gz_peek(r, &line, &len, msg, sizeof msg);
-	if (got == IDMAP_GZ_LINE && is_xml(line, len)) {
-		rc = read_xml(r, &p, info, msg, sizeof msg);
-		got = IDMAP_GZ_EOF;
-		kind = IDMAP_KIND_UNIPARC;
+	int got = IDMAP_GZ_LINE;
+	if (par && (kind == IDMAP_KIND_DAT || kind == IDMAP_KIND_SELECTED)) {
+		par = 0;
+		if ((rc = idmap_input_par(r, p, (idmap_input_kind)kind, o)) != 1)
+			got = IDMAP_GZ_EOF;
+		else
+			rc = 0;
 	}
-	while (kind != IDMAP_KIND_UNIPARC &&
+	while (got == IDMAP_GZ_LINE &&
 	       (got = idmap_gz_getline(r, &line, &len, msg, sizeof msg)) == IDMAP_GZ_LINE) {
-		p.line_no = idmap_gz_line_number(r);
-		if ((p.line_no & 0xffff) == 0) { /* live counters for progress reports */
+		p->line_no = idmap_gz_line_number(r);
+		if ((p->line_no & 0xffff) == 0) { /* live counters for progress reports */
 			info->bytes = idmap_gz_bytes_in(r);
 			info->text_bytes = idmap_gz_bytes_out(r);
 		}
-		if (p.line_no == 1 && starts_with(line, len, UTF8_BOM, 3)) {
-			rc = idmap_parse_fail(&p, "UTF-8 byte order mark at the start of the file "
+		if (p->line_no == 1 && starts_with(line, len, UTF8_BOM, 3)) {
+			rc = idmap_parse_fail(p, "UTF-8 byte order mark at the start of the file "
 					      "(save it without BOM)");
 			break;
 		}
-		if ((rc = idmap_parse_check_cr(&p, line, len)) < 0)
+		if ((rc = idmap_parse_check_cr(p, line, len)) < 0)
 			break;
 		if (kind == IDMAP_KIND_UNKNOWN && !history) {
 			if (is_blank(line, len))
 				continue;
-			kind = detect(&p, line, len, hint);
+			kind = idmap_input_detect(p, line, len, hint);
 			if (kind < 0) {
 				rc = -1;
 				break;
@@ -453,32 +473,32 @@ int idmap_input_read_opts(const char *path, idmap_input_info *info, const idmap_
 				/* The header (or the data shape) says which history file it is. */
 				history = 1;
 				kind = IDMAP_KIND_UNKNOWN;
-				idmap_parse_history_begin(&p, hint == IDMAP_KIND_SEC_AC ||
-								      hint == IDMAP_KIND_DELAC
-								  ? hint
-								  : IDMAP_KIND_UNKNOWN);
+				idmap_parse_history_begin(p, hint == IDMAP_KIND_SEC_AC ||
+								     hint == IDMAP_KIND_DELAC
+								 ? hint
+								 : IDMAP_KIND_UNKNOWN);
 			} else {
 				info->kind = (idmap_input_kind)kind;
 			}
 		}
 		if (history)
-			rc = idmap_parse_history_line(&p, line, len);
+			rc = idmap_parse_history_line(p, line, len);
 		else if (len == 0)
 			continue; /* blank lines carry no data */
 		else if (kind == IDMAP_KIND_DAT)
-			rc = idmap_parse_dat_line(&p, line, len);
+			rc = idmap_parse_dat_line(p, line, len);
 		else if (kind == IDMAP_KIND_FASTA)
-			rc = idmap_parse_fasta_line(&p, line, len);
+			rc = idmap_parse_fasta_line(p, line, len);
 		else if (kind == IDMAP_KIND_RELDATE)
-			rc = idmap_parse_reldate_line(&p, line, len);
+			rc = idmap_parse_reldate_line(p, line, len);
 		else
-			rc = idmap_parse_selected_line(&p, line, len);
+			rc = idmap_parse_selected_line(p, line, len);
 		if (rc < 0)
 			break;
 		/* The first data line told the kind: the rest may go to more threads. */
 		if (par && !history && (kind == IDMAP_KIND_DAT || kind == IDMAP_KIND_SELECTED)) {
 			par = 0; /* tried once: on 1 its threads did not start */
-			if ((rc = idmap_input_par(r, &p, (idmap_input_kind)kind, o)) != 1) {
+			if ((rc = idmap_input_par(r, p, (idmap_input_kind)kind, o)) != 1) {
 				got = IDMAP_GZ_EOF;
 				break;
 			}
@@ -486,24 +506,22 @@ int idmap_input_read_opts(const char *path, idmap_input_info *info, const idmap_
 		}
 	}
 	if (rc == 0 && got == IDMAP_GZ_TOO_LONG) {
-		p.line_no = idmap_gz_line_number(r) + 1;
-		rc = idmap_parse_fail(&p, "%s", msg);
+		p->line_no = idmap_gz_line_number(r) + 1;
+		rc = idmap_parse_fail(p, "%s", msg);
 	} else if (rc == 0 && got == IDMAP_GZ_ERROR) {
-		snprintf(err, errlen, "%s: %s", path, msg);
+		snprintf(p->err, p->errlen, "%s: %s", p->path, msg);
 		rc = -1;
 	} else if (rc == 0 && kind == IDMAP_KIND_UNKNOWN && !history) {
-		snprintf(err, errlen, "%s: empty input", path);
+		snprintf(p->err, p->errlen, "%s: empty input", p->path);
 		rc = -1;
 	} else if (rc == 0 && history) {
-		rc = idmap_parse_history_end(&p);
+		rc = idmap_parse_history_end(p);
 	} else if (rc == 0 && kind == IDMAP_KIND_RELDATE) {
-		rc = idmap_parse_reldate_end(&p);
+		rc = idmap_parse_reldate_end(p);
 	} else if (rc == 0 && kind == IDMAP_KIND_FASTA) {
-		rc = idmap_parse_fasta_end(&p);
+		rc = idmap_parse_fasta_end(p);
 	}
 	info->bytes = idmap_gz_bytes_in(r);
 	info->text_bytes = idmap_gz_bytes_out(r);
-	idmap_parser_free(&p);
-	idmap_gz_close(r);
 	return rc < 0 ? -1 : 0;
 }

@@ -93,4 +93,33 @@ typedef struct {
 int idmap_input_read_opts(const char *path, idmap_input_info *info, const idmap_input_opts *o,
 			  char *err, size_t errlen);
 
+/* ---- idmapping_selected.tab read in step with idmapping.dat (input_step.c) ----
+ * The two files list UniProtKB's entries in one order, and most pairs of a row of
+ * idmapping_selected.tab repeat lines of its entry in idmapping.dat. Read in step, the row of
+ * an entry is at hand while that entry's idmapping.dat lines go by, and the repeats can be
+ * dropped before they cost anything. Rows met out of step are read as they would be anyway,
+ * so the order only decides how many repeats are caught, never what is read. */
+typedef struct idmap_input_step idmap_input_step;
+
+/* Opens path to be read in step when its first line shows an idmapping_selected.tab file.
+ * Returns NULL when it does not or cannot be opened ("-" neither): then it is read as any
+ * input, which reports what is wrong with it. o->fn is given the rows that are skipped (see
+ * idmap_input_step_row); o is also how idmap_input_step_finish reads the rest. */
+idmap_input_step *idmap_input_step_open(const char *path, const idmap_input_opts *o);
+
+/* Takes the row of accession acc when it is the next one (or the one after, the next being
+ * then out of step: handed to o->fn first): parses it, handing its triples to fn, their values
+ * valid until the next call on s. Returns 1 when a row was taken, 0 when none, -1 on an error
+ * in a row parsed (err: "FILE:LINE: reason"). */
+int idmap_input_step_row(idmap_input_step *s, uint64_t acc, idmap_triple_fn fn, void *ctx,
+			 char *err, size_t errlen);
+
+/* Reads the rows not taken, to o->fn, as idmap_input_read_opts reads a file; info then
+ * counts the whole file, taken rows included. 0, or -1 with err set. */
+int idmap_input_step_finish(idmap_input_step *s, idmap_input_info *info, char *err,
+			    size_t errlen);
+
+/* Frees s (NULL: nothing). */
+void idmap_input_step_close(idmap_input_step *s);
+
 #endif

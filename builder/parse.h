@@ -101,6 +101,18 @@ int idmap_parse_data_line(idmap_parser *p, idmap_input_kind kind, const char *li
 int idmap_input_par(idmap_gz_reader *r, idmap_parser *p, idmap_input_kind kind,
 		    const idmap_input_opts *o);
 
+/* input.c: the kind a file's name suggests ("selected" in it: idmapping_selected.tab ...). */
+idmap_input_kind idmap_input_name_hint(const char *path);
+/* Chooses the kind from the first non-blank line s[0, len), with the name's hint. Returns the
+ * kind, IDMAP_KIND_SEC_AC standing for "a history file" when the line has no tab; or -1 with
+ * p->err set. */
+int idmap_input_detect(idmap_parser *p, const char *s, size_t len, idmap_input_kind hint);
+/* Reads the lines of r after the p->line_no read already, each to its parser, as
+ * idmap_input_read_opts does: known is the file's kind when a line told it already, else
+ * IDMAP_KIND_UNKNOWN (the first non-blank line tells). Handles the end of the file and the
+ * reader's errors; fills p->info's byte counts. 0 or -1 with p->err set. */
+int idmap_input_read_lines(idmap_gz_reader *r, idmap_parser *p, idmap_input_kind known,
+			   const idmap_input_opts *o);
 /* Line parsers: 0 or -1 with p->err set. The line has no '\n' and no trailing '\r'. */
 int idmap_parse_dat_line(idmap_parser *p, const char *line, size_t len);
 int idmap_parse_selected_line(idmap_parser *p, const char *line, size_t len);

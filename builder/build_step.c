@@ -1,0 +1,269 @@
+/* idmapping_selected.tab read in step with idmapping.dat (input.h says why). While the lines
+ * of an entry in idmapping.dat go by, the pairs of its idmapping_selected.tab row wait in a
+ * small hash table; each line marks the pair it repeats, and when the entry ends the pairs
+ * left unmarked go on as if read from the row. At 1e7 lines of the generator's release, 5.0M
+ * of the 6.9M pairs of the row file repeat a line: they no longer reach the partition files,
+ * the keys phase's reading and sorting, or the accession partitions.
+ * What the index holds does not change: a repeat would have been dropped in the keys phase. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accession.h"
+#include "build_internal.h"
+#include "idmap_vec.h"
+
+/* A gzip line reader holds up to 21 MiB. The ingest's own share of the budget is an eighth
+ * (the partition writers) beside one reader; a second fits from 48 MiB on. Under this budget
+ * the row file is read after idmapping.dat, as any input. */
+#define STEP_MIN_MEMORY ((uint64_t)64 << 20)
+
+typedef struct {
+	uint64_t head, tail; /* value_ends() */
+	const char *type_name, *value; /* the value points into the row's text */
+	uint32_t type;
+	uint16_t type_len, len;
+	uint32_t hash;
+	uint32_t seen; /* repeated by a line of idmapping.dat (or earlier in the row) */
+} step_pair;
+
+typedef struct build_step {
+	idmap_input_step *in;
+	size_t input;	  /* the idmapping_selected.tab input */
+	uint64_t run_acc; /* the entry whose lines go by */
+	step_pair *pairs; /* of its row, when one was taken */
+	size_t n, cap;
+	uint64_t types; /* bit t: type t < 64 is among them (others are always looked up) */
+	uint32_t *table; /* pair index + 1, 0 = empty; mask + 1 slots */
+	size_t table_cap;
+	uint32_t mask;
+	const char *last_name; /* the row parser's type names are static: the last one's id */
+	uint32_t last_type;
+	uint64_t rows, row_pairs, repeats; /* for the log */
+} build_step;
+
+/* Two words that hold all the bytes of a value of up to 16 bytes (with its length, it is
+ * told apart from any other such value without a memcmp), and its first and last 8 else. */
+static inline void value_ends(const char *v, size_t len, uint64_t *head, uint64_t *tail)
+{
+	if (len >= 8) {
+		memcpy(head, v, 8);
+		memcpy(tail, v + len - 8, 8);
+	} else if (len >= 4) {
+		uint32_t h, t;
+		memcpy(&h, v, 4);
+		memcpy(&t, v + len - 4, 4);
+		*head = h;
+		*tail = t;
+	} else {
+		const unsigned char *u = (const unsigned char *)v;
+		*head = (uint64_t)u[0] | (uint64_t)u[len / 2] << 8 | (uint64_t)u[len - 1] << 16;
+		*tail = 0;
+	}
+}
+
+/* The table only needs to spread a row's few dozen pairs. */
+static inline uint32_t pair_hash(uint32_t type, size_t len, uint64_t head, uint64_t tail)
+{
+	uint64_t x = (head ^ (tail * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)type << 40) ^ len) *
+		     0xff51afd7ed558ccdull;
+	return (uint32_t)(x >> 32);
+}
+
+/* The slot holding the pair (type, v), or the empty slot where it would go. */
+static inline uint32_t *slot_of(build_step *s, uint32_t type, const char *v, size_t len,
+				uint64_t head, uint64_t tail, uint32_t hash)
+{
+	for (uint32_t i = hash & s->mask;; i = (i + 1) & s->mask) {
+		uint32_t e = s->table[i];
+		if (e == 0)
+			return &s->table[i];
+		const step_pair *p = &s->pairs[e - 1];
+		if (p->head == head && p->tail == tail && p->type == type && p->len == len &&
+		    (len <= 16 || memcmp(p->value, v, len) == 0))
+			return &s->table[i];
+	}
+}
+
+/* The row's triples (idmap_input_step_row). */
+static int collect(void *ctx, const idmap_triple *t, char *err, size_t errlen)
+{
+	build *b = ctx;
+	build_step *s = b->step;
+	uint32_t type = s->last_type;
+	if (t->type != s->last_name) {
+		int rc = build_type_id(b, t, &type, err, errlen);
+		if (rc != 0)
+			return rc;
+		s->last_name = t->type;
+		s->last_type = type;
+	}
+	if (idmap_vec_reserve(&s->pairs, &s->cap, s->n + 1, sizeof *s->pairs) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	step_pair *p = &s->pairs[s->n++];
+	value_ends(t->value, t->value_len, &p->head, &p->tail);
+	p->type_name = t->type;
+	p->value = t->value;
+	p->type = type;
+	p->type_len = (uint16_t)t->type_len;
+	p->len = (uint16_t)t->value_len;
+	p->hash = pair_hash(type, t->value_len, p->head, p->tail);
+	p->seen = 0;
+	if (type < 64)
+		s->types |= 1ull << type;
+	return 0;
+}
+
+static int index_row(build_step *s)
+{
+	size_t want = 16;
+	while (want < 2 * s->n)
+		want *= 2;
+	if (want > s->table_cap) {
+		free(s->table);
+		if (!(s->table = malloc(want * sizeof *s->table))) {
+			s->table_cap = 0;
+			return -1;
+		}
+		s->table_cap = want;
+	}
+	s->mask = (uint32_t)want - 1;
+	memset(s->table, 0, want * sizeof *s->table);
+	for (size_t i = 0; i < s->n; i++) {
+		step_pair *p = &s->pairs[i];
+		uint32_t *slot = slot_of(s, p->type, p->value, p->len, p->head, p->tail, p->hash);
+		if (*slot)
+			p->seen = 1;
+		else
+			*slot = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+/* The entry run_acc ended: its row's pairs that no line repeated go on. */
+static int end_run(build *b, char *err, size_t errlen)
+{
+	build_step *s = b->step;
+	s->row_pairs += s->n;
+	for (size_t i = 0; i < s->n; i++) {
+		const step_pair *p = &s->pairs[i];
+		if (p->seen) {
+			s->repeats++;
+			continue;
+		}
+		idmap_triple t = {s->run_acc, p->type_name, p->type_len, p->value, p->len,
+				  0, 0, 0, 0};
+		int rc = build_add_pair(b, &t, p->type, NULL, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
+	s->n = 0;
+	s->types = 0;
+	return 0;
+}
+
+void step_open(build *b)
+{
+	b->step_tried = 1;
+	if (b->memory < STEP_MIN_MEMORY)
+		return;
+	idmap_input_opts o = *b->input_opts;
+	o.fn = build_on_row_triple;
+	for (size_t j = b->input_index + 1; j < b->o->n_inputs; j++) {
+		idmap_input_step *in = idmap_input_step_open(b->o->inputs[j], &o);
+		if (!in)
+			continue;
+		if (!(b->step = calloc(1, sizeof *b->step))) {
+			idmap_input_step_close(in);
+			return;
+		}
+		b->step->in = in;
+		b->step->input = j;
+		b->step_dat = b->input_index;
+		return;
+	}
+}
+
+/* An entry of idmapping.dat starts: the last one's row ends, acc's is taken if next. */
+static int new_entry(build *b, uint64_t acc, char *err, size_t errlen)
+{
+	build_step *s = b->step;
+	int rc = end_run(b, err, errlen);
+	if (rc != 0)
+		return rc;
+	s->run_acc = acc;
+	if (idmap_acc_isoform(acc)) /* the rows are of canonical accessions */
+		return 0;
+	rc = idmap_input_step_row(s->in, acc, collect, b, err, errlen);
+	if (rc < 0)
+		return -1;
+	if (rc == 1) {
+		s->rows++;
+		if (index_row(s) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int step_dat_triple(build *b, uint64_t acc, uint32_t type, const char *value, size_t len,
+		    char *err, size_t errlen)
+{
+	build_step *s = b->step;
+	if (acc != s->run_acc) {
+		int rc = new_entry(b, acc, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
+	if (s->n && (type >= 64 || (s->types >> type & 1))) {
+		uint64_t head, tail;
+		value_ends(value, len, &head, &tail);
+		uint32_t *slot = slot_of(s, type, value, len, head, tail,
+					 pair_hash(type, len, head, tail));
+		if (*slot)
+			s->pairs[*slot - 1].seen = 1;
+	}
+	return 0;
+}
+
+int step_dat_end(build *b)
+{
+	b->step_dat = SIZE_MAX;
+	return end_run(b, b->err, b->errlen) != 0 ? -1 : 0;
+}
+
+int step_is_input(const build *b, size_t i)
+{
+	return b->step && b->step->input == i;
+}
+
+int step_read_rest(build *b, idmap_input_info *info)
+{
+	build_step *s = b->step;
+	int rc = idmap_input_step_finish(s->in, info, b->err, b->errlen);
+	if (rc == 0)
+		build_log(b, "read %s in step with idmapping.dat: %llu rows of %llu, %llu of their "
+			     "%llu pairs were repeats",
+			  b->o->inputs[s->input], (unsigned long long)s->rows,
+			  (unsigned long long)info->lines, (unsigned long long)s->repeats,
+			  (unsigned long long)s->row_pairs);
+	step_free(b);
+	return rc;
+}
+
+void step_free(build *b)
+{
+	build_step *s = b->step;
+	if (!s)
+		return;
+	idmap_input_step_close(s->in);
+	free(s->pairs);
+	free(s->table);
+	free(s);
+	b->step = NULL;
+	b->step_dat = SIZE_MAX;
+}
