@@ -15,6 +15,7 @@ reader, tests/second_reader.py), and the step must not change them. A bad row is
 at its line whether it is met in step, out of step or after idmapping.dat.
 Prints `N passed, N failed`; exits 1 when a check failed.
 """
+import filecmp
 import os
 import random
 import re
@@ -141,99 +142,113 @@ def main():
     first_run = write_dat(dat, entries, rng)
     rows = [(acc, cells) for acc, _, cells in entries if cells]
 
-    def build(name, *inputs, memory="256M"):
-        idx = os.path.join(w, name + ".idx")
-        r = subprocess.run([a.idmap, "build", "--progress", "-m", memory, "-o", idx, *inputs],
-                           capture_output=True, text=True)
-        return r, idx
+    def scenarios():
+        def build(name, *inputs, memory="256M"):
+            idx = os.path.join(w, f"{name}-t{threads}.idx")
+            r = subprocess.run([a.idmap, "build", "--progress", "-m", memory, "--threads",
+                                str(threads), "-o", idx, *inputs], capture_output=True, text=True,
+                               env=dict(os.environ, SOURCE_DATE_EPOCH="1700000000"))
+            return r, idx
 
-    def step_log(r):
-        m = re.search(r"in step with idmapping\.dat: (\d+) rows of (\d+), (\d+) of their "
-                      r"(\d+) pairs were repeats", r.stderr)
-        return tuple(map(int, m.groups())) if m else None
+        def step_log(r):
+            m = re.search(r"in step with idmapping\.dat: (\d+) rows of (\d+), (\d+) of their "
+                          r"(\d+) pairs were repeats", r.stderr)
+            return tuple(map(int, m.groups())) if m else None
 
-    def same_pairs(name, idx, want):
-        got = index_pairs(idx, {acc for acc, _, _ in want})
-        check(got == want, f"{name}: {len(got - want)} pairs too many, {len(want - got)} missing")
+        def same_pairs(name, idx, want):
+            got = index_pairs(idx, {acc for acc, _, _ in want})
+            check(got == want, f"{name}, --threads {threads}: {len(got - want)} pairs too "
+                               f"many, {len(want - got)} missing")
 
-    # In step: every row taken; the repeats counted as a plain reading finds them.
-    sel = os.path.join(w, "idmapping_selected.tab")
-    with open(sel, "w") as f:
-        f.writelines(row_text(acc, cells) for acc, cells in rows)
-    repeats = total = 0
-    for acc, cells in rows:
-        mine = row_pairs(acc, cells)
-        total += len(mine)
-        repeats += len(mine) - len(set(mine) - first_run[acc])
-    want = union(entries)
-    r, idx = build("step", dat, sel)
-    check(r.returncode == 0, f"build in step: {r.stderr}")
-    check(step_log(r) == (len(rows), len(rows), repeats, total),
-          f"in step: log {step_log(r)}, want {(len(rows), len(rows), repeats, total)}")
-    check(repeats > total // 3, f"the release repeats {repeats} of {total} pairs: too few")
-    same_pairs("in step", idx, want)
-    r, ref = build("after", sel, dat)
-    check(r.returncode == 0 and step_log(r) is None, f"row file first: {r.stderr}")
-    same_pairs("row file first", ref, want)
-    r, small = build("small", dat, sel, memory="16M")
-    check(r.returncode == 0 and step_log(r) is None, f"--memory 16M: {r.stderr}")
-    same_pairs("--memory 16M (not in step)", small, want)
+        # In step: every row taken; the repeats counted as a plain reading finds them.
+        sel = os.path.join(w, "idmapping_selected.tab")
+        with open(sel, "w") as f:
+            f.writelines(row_text(acc, cells) for acc, cells in rows)
+        repeats = total = 0
+        for acc, cells in rows:
+            mine = row_pairs(acc, cells)
+            total += len(mine)
+            repeats += len(mine) - len(set(mine) - first_run[acc])
+        want = union(entries)
+        r, idx_step = build("step", dat, sel)
+        idx = idx_step
+        check(r.returncode == 0, f"build in step: {r.stderr}")
+        check(step_log(r) == (len(rows), len(rows), repeats, total),
+              f"in step: log {step_log(r)}, want {(len(rows), len(rows), repeats, total)}")
+        check(repeats > total // 3, f"the release repeats {repeats} of {total} pairs: too few")
+        same_pairs("in step", idx, want)
+        r, ref = build("after", sel, dat)
+        check(r.returncode == 0 and step_log(r) is None, f"row file first: {r.stderr}")
+        same_pairs("row file first", ref, want)
+        r, small = build("small", dat, sel, memory="16M")
+        check(r.returncode == 0 and step_log(r) is None, f"--memory 16M: {r.stderr}")
+        same_pairs("--memory 16M (not in step)", small, want)
 
-    # Rows of entries idmapping.dat lacks, and a row given twice: each is read out of step
-    # and the next row is taken.
-    odd = os.path.join(w, "odd", "idmapping_selected.tab")
-    os.makedirs(os.path.dirname(odd))
-    want_extra = [(f"Q{20000 + k}", {"GO": [f"GO:{k:07d}"], "GI": [str(k)]}) for k in range(5)]
-    lines = []
-    for k, (acc, cells) in enumerate(rows):
-        lines.append(row_text(acc, cells))
-        if k % 300 == 5:
-            lines.append(row_text(*want_extra[k // 300]))
-        if k % 300 == 150:
+        # Rows of entries idmapping.dat lacks, and a row given twice: each is read out of step
+        # and the next row is taken.
+        odd = os.path.join(w, "odd", "idmapping_selected.tab")
+        os.makedirs(os.path.dirname(odd), exist_ok=True)
+        want_extra = [(f"Q{20000 + k}", {"GO": [f"GO:{k:07d}"], "GI": [str(k)]}) for k in range(5)]
+        lines = []
+        for k, (acc, cells) in enumerate(rows):
             lines.append(row_text(acc, cells))
-    with open(odd, "w") as f:
-        f.writelines(lines)
-    r, idx = build("odd", dat, odd)
-    log = step_log(r)
-    check(r.returncode == 0 and log and log[0] == len(rows) and log[1] == len(lines),
-          f"extra and repeated rows: log {log}, want {len(rows)} rows taken of {len(lines)}")
-    same_pairs("extra and repeated rows", idx, union(entries, want_extra))
+            if k % 300 == 5:
+                lines.append(row_text(*want_extra[k // 300]))
+            if k % 300 == 150:
+                lines.append(row_text(acc, cells))
+        with open(odd, "w") as f:
+            f.writelines(lines)
+        r, idx = build("odd", dat, odd)
+        log = step_log(r)
+        check(r.returncode == 0 and log and log[0] == len(rows) and log[1] == len(lines),
+              f"extra and repeated rows: log {log}, want {len(rows)} rows taken of {len(lines)}")
+        same_pairs("extra and repeated rows", idx, union(entries, want_extra))
 
-    # Shuffled rows: what is taken is up to the order, what is in the index is not.
-    shuf = os.path.join(w, "shuf", "idmapping_selected.tab")
-    os.makedirs(os.path.dirname(shuf))
-    mixed = [row_text(acc, cells) for acc, cells in rows]
-    rng.shuffle(mixed)
-    with open(shuf, "w") as f:
-        f.writelines(mixed)
-    r, idx = build("shuffled", dat, shuf)
-    log = step_log(r)
-    check(r.returncode == 0 and log and log[0] < len(rows) // 2,
-          f"shuffled rows: log {log} ({r.stderr[-300:]})")
-    same_pairs("shuffled rows", idx, want)
+        # Shuffled rows: what is taken is up to the order, what is in the index is not.
+        shuf = os.path.join(w, "shuf", "idmapping_selected.tab")
+        os.makedirs(os.path.dirname(shuf), exist_ok=True)
+        mixed = [row_text(acc, cells) for acc, cells in rows]
+        rng.shuffle(mixed)
+        with open(shuf, "w") as f:
+            f.writelines(mixed)
+        r, idx = build("shuffled", dat, shuf)
+        log = step_log(r)
+        check(r.returncode == 0 and log and log[0] < len(rows) // 2,
+              f"shuffled rows: log {log} ({r.stderr[-300:]})")
+        same_pairs("shuffled rows", idx, want)
 
-    # A bad row: the same FILE:LINE whether met in step, out of step or after idmapping.dat.
-    bad_dir = os.path.join(w, "bad")
-    os.makedirs(bad_dir)
-    for name, at, skip in (("taken", 40, False), ("out of step", 40, True),
-                           ("last", len(rows) - 1, False)):
-        bad = os.path.join(bad_dir, "idmapping_selected.tab")
-        out = [row_text(acc, cells) for acc, cells in rows]
-        acc, cells = rows[at]
-        broken = row_text(acc, cells).replace("\t", "\t\t", 1)  # 23 columns
-        if skip:  # a row idmapping.dat lacks, just before the next entry's row
-            broken = broken.replace(acc, "Q99999", 1)
-            out.insert(at, broken)
+        # A bad row: the same FILE:LINE whether met in step, out of step or after idmapping.dat.
+        bad_dir = os.path.join(w, "bad")
+        os.makedirs(bad_dir, exist_ok=True)
+        for name, at, skip in (("taken", 40, False), ("out of step", 40, True),
+                               ("last", len(rows) - 1, False)):
+            bad = os.path.join(bad_dir, "idmapping_selected.tab")
+            out = [row_text(acc, cells) for acc, cells in rows]
+            acc, cells = rows[at]
+            broken = row_text(acc, cells).replace("\t", "\t\t", 1)  # 23 columns
+            if skip:  # a row idmapping.dat lacks, just before the next entry's row
+                broken = broken.replace(acc, "Q99999", 1)
+                out.insert(at, broken)
+            else:
+                out[at] = broken
+            with open(bad, "w") as f:
+                f.writelines(out)
+            want_msg = f"{bad}:{at + 1}: wrong column count: found 23, expected 22"
+            for order in ((dat, bad), (bad, dat)):
+                r, idx = build("bad", *order)
+                check(r.returncode == 1 and want_msg in r.stderr and not os.path.exists(idx),
+                      f"bad row {name}, {'in step' if order[0] == dat else 'first'}: "
+                      f"rc {r.returncode} {r.stderr[-300:]!r}")
+        return idx_step
+
+    first = None
+    for threads in (1, 4):  # 4: the rows parsed ahead on a thread of their own
+        idx = scenarios()
+        if first is None:
+            first = idx
         else:
-            out[at] = broken
-        with open(bad, "w") as f:
-            f.writelines(out)
-        want_msg = f"{bad}:{at + 1}: wrong column count: found 23, expected 22"
-        for order in ((dat, bad), (bad, dat)):
-            r, idx = build("bad", *order)
-            check(r.returncode == 1 and want_msg in r.stderr and not os.path.exists(idx),
-                  f"bad row {name}, {'in step' if order[0] == dat else 'first'}: "
-                  f"rc {r.returncode} {r.stderr[-300:]!r}")
+            check(filecmp.cmp(first, idx, shallow=False),
+                  f"in step: --threads {threads} wrote other bytes than --threads 1")
     return a.done()
 
 
