@@ -16,8 +16,11 @@
 #include "input.h"
 #include "parse.h"
 
-/* Rows a reading thread keeps parsed ahead: enough to ride out a slow row. */
-#define QUEUED 16u
+/* Rows a reading thread keeps parsed ahead: enough to ride out a slow row. A side that
+ * waits is woken only once the other has made room for, or filled, a quarter of them: one
+ * wake-up per batch of rows, not per row. */
+#define QUEUED 64u
+#define WAKE (QUEUED / 4)
 
 typedef struct {
 	char *text;
@@ -52,6 +55,7 @@ struct idmap_input_step {
 	uint64_t filled, next, used; /* rows parsed; rows handed over; rows given back */
 	int done;		     /* the thread makes no further row */
 	int stop;		     /* asks the thread to stop */
+	int thread_waits, caller_waits; /* who sleeps on cond */
 };
 
 static uint64_t row_acc(const char *line, size_t len)
@@ -134,8 +138,11 @@ static void *reading_thread(void *arg)
 	idmap_input_step *s = arg;
 	for (;;) {
 		pthread_mutex_lock(&s->lock);
-		while (!s->stop && s->filled - s->used >= QUEUED)
+		while (!s->stop && s->filled - s->used >= QUEUED) {
+			s->thread_waits = 1;
 			pthread_cond_wait(&s->cond, &s->lock);
+			s->thread_waits = 0;
+		}
 		int stop = s->stop;
 		pthread_mutex_unlock(&s->lock);
 		if (stop)
@@ -161,7 +168,8 @@ static void *reading_thread(void *arg)
 		if (got == IDMAP_GZ_LINE)
 			s->filled++; /* a row that failed is handed over: its error is told then */
 		s->done = failed;
-		pthread_cond_broadcast(&s->cond);
+		if (s->caller_waits && (failed || s->filled - s->next >= WAKE))
+			pthread_cond_broadcast(&s->cond);
 		pthread_mutex_unlock(&s->lock);
 		if (failed)
 			break;
@@ -173,8 +181,11 @@ static void *reading_thread(void *arg)
 static step_row *queued(idmap_input_step *s, unsigned k)
 {
 	pthread_mutex_lock(&s->lock);
-	while (s->filled <= s->next + k && !s->done)
+	while (s->filled <= s->next + k && !s->done) {
+		s->caller_waits = 1;
 		pthread_cond_wait(&s->cond, &s->lock);
+		s->caller_waits = 0;
+	}
 	step_row *row = s->filled > s->next + k ? &s->queue[(s->next + k) % QUEUED] : NULL;
 	pthread_mutex_unlock(&s->lock);
 	return row;
@@ -294,7 +305,8 @@ static void give_back(idmap_input_step *s)
 		return;
 	pthread_mutex_lock(&s->lock);
 	s->used = s->next;
-	pthread_cond_broadcast(&s->cond);
+	if (s->thread_waits && s->filled - s->used <= QUEUED - WAKE)
+		pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }
 
