@@ -22,6 +22,7 @@
 #include "idmap_vec.h"
 #include "index_writer.h"
 #include "input.h"
+#include "name_hash.h"
 #include "versioned.h"
 
 #define DEFAULT_SEED 0x1D3A9C0FFEE5EEDull
@@ -404,11 +405,38 @@ static int add_derived(build *b, const idmap_triple *t, uint32_t type, char *err
 	return add_triple(b, t->acc, b->alias_type[type], t->value, stem, NULL, err, errlen);
 }
 
+/* The type id of a name. The lines of an entry come in much the same order of types, entry
+ * after entry: the type that followed the last line's type the time before is tried first,
+ * with one compare instead of a hash and a probe. */
+static int type_of(build *b, const char *name, size_t len, uint32_t *type)
+{
+	const build_types *bt = &b->types;
+	uint32_t guess = b->type_last < b->type_next_cap ? b->type_next[b->type_last] : UINT32_MAX;
+	if (guess < bt->n && bt->name_lens[guess] == len &&
+	    idmap_name_eq(bt->names[guess], name, len)) {
+		*type = guess;
+	} else {
+		if (types_intern(&b->types, name, len, type) < 0)
+			return -1;
+		if (b->type_last >= b->type_next_cap) {
+			size_t old = b->type_next_cap;
+			if (idmap_vec_reserve(&b->type_next, &b->type_next_cap,
+					      (size_t)b->type_last + 1, sizeof(*b->type_next)) < 0)
+				return -1;
+			for (size_t i = old; i < b->type_next_cap; i++)
+				b->type_next[i] = UINT32_MAX;
+		}
+		b->type_next[b->type_last] = *type;
+	}
+	b->type_last = *type;
+	return 0;
+}
+
 int build_type_id(build *b, const idmap_triple *t, uint32_t *type, char *err, size_t errlen)
 {
 	if (t->prepared)
 		*type = t->type_id;
-	else if (types_intern(&b->types, t->type, t->type_len, type) < 0)
+	else if (type_of(b, t->type, t->type_len, type) < 0)
 		return type_refused(b, err, errlen);
 	if (t->value_len == 0 || t->value_len > IDMAP_MAX_VALUE) {
 		snprintf(err, errlen, "value length %zu outside 1..%u", t->value_len,
@@ -945,6 +973,7 @@ out:
 	types_free(&b->types);
 	pthread_mutex_destroy(&b->types_lock);
 	free(b->alias_type);
+	free(b->type_next);
 	free(b->own_type);
 	free(b->no_forward);
 	free(b->vcode);

@@ -120,6 +120,9 @@ typedef struct build {
 	char prev_value[IDMAP_MAX_VALUE];
 	uint32_t isoform_type;	/* type id of #isoform-of, UINT32_MAX until needed */
 	uint32_t *alias_type;	/* data type id -> its #unversioned: type id (UINT32_MAX: none yet) */
+	uint32_t *type_next;	/* type id -> the type of the line after its last line (build.c) */
+	size_t type_next_cap;
+	uint32_t type_last;	/* the type of the last line */
 	size_t alias_cap;
 	uint8_t *own_type;	/* type id -> 1 for idmap's own '#' types (keys phase) */
 	uint8_t *no_forward;	/* type id -> 1 for #unversioned: types (keys phase) */
