@@ -497,6 +497,7 @@ static int on_triple(void *ctx, const idmap_triple *t, char *err, size_t errlen)
 	if (!b->step_tried && b->reading && b->reading->kind == IDMAP_KIND_DAT)
 		step_open(b);
 	if (b->input_index == b->step_dat &&
+	    (t->acc != b->step_acc || (b->step_types >> (type & 63) & 1)) &&
 	    (rc = step_dat_triple(b, t->acc, type, t->value, t->value_len, err, errlen)) != 0)
 		return rc;
 	build_hashes h = {t->key_hi, t->acc_hi};

@@ -172,6 +172,10 @@ typedef struct build {
 	struct build_step *step;
 	size_t step_dat;
 	int step_tried;
+	/* What each line of that input looks at before calling build_step.c: the entry whose
+	 * lines go by, and bit t (t mod 64) set when the row has a pair of type t. A line of the
+	 * same entry whose bit is clear repeats nothing of the row. */
+	uint64_t step_acc, step_types;
 	build_entries *entries; /* FASTA records; NULL until the first one */
 } build;
 
@@ -294,8 +298,8 @@ int build_on_row_triple(void *ctx, const idmap_triple *t, char *err, size_t errl
 
 /* idmapping_selected.tab in step with idmapping.dat (build_step.c). step_open, at the first
  * triple of an idmapping.dat input, opens the first idmapping_selected.tab input after it to be
- * read in step (not under a small budget); step_dat_triple sees each triple of that input
- * (a return as build_add_pair's); step_dat_end ends it (0 or -1, the build's error set); at
+ * read in step (not under a small budget); step_dat_triple sees the triples of that input
+ * that start an entry or whose type bit is set in step_types (a return as build_add_pair's); step_dat_end ends it (0 or -1, the build's error set); at
  * the row file's turn, step_is_input says so and step_read_rest reads what was not taken
  * (as idmap_input_read_opts); step_free ends it all (NULL: nothing). */
 void step_open(build *b);

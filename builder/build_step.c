@@ -31,10 +31,8 @@ typedef struct {
 typedef struct build_step {
 	idmap_input_step *in;
 	size_t input;	  /* the idmapping_selected.tab input */
-	uint64_t run_acc; /* the entry whose lines go by */
-	step_pair *pairs; /* of its row, when one was taken */
+	step_pair *pairs; /* of its row, when one was taken (the entry: build.step_acc) */
 	size_t n, cap;
-	uint64_t types; /* bit t: type t < 64 is among them (others are always looked up) */
 	uint32_t *table; /* pair index + 1, 0 = empty; mask + 1 slots */
 	size_t table_cap;
 	uint32_t mask;
@@ -112,8 +110,7 @@ static int collect(void *ctx, const idmap_triple *t, char *err, size_t errlen)
 	p->len = (uint16_t)t->value_len;
 	p->hash = pair_hash(type, t->value_len, p->head, p->tail);
 	p->seen = 0;
-	if (type < 64)
-		s->types |= 1ull << type;
+	b->step_types |= 1ull << (type & 63);
 	return 0;
 }
 
@@ -143,7 +140,7 @@ static int index_row(build_step *s)
 	return 0;
 }
 
-/* The entry run_acc ended: its row's pairs that no line repeated go on. */
+/* The entry step_acc ended: its row's pairs that no line repeated go on. */
 static int end_run(build *b, char *err, size_t errlen)
 {
 	build_step *s = b->step;
@@ -154,14 +151,14 @@ static int end_run(build *b, char *err, size_t errlen)
 			s->repeats++;
 			continue;
 		}
-		idmap_triple t = {s->run_acc, p->type_name, p->type_len, p->value, p->len,
+		idmap_triple t = {b->step_acc, p->type_name, p->type_len, p->value, p->len,
 				  0, 0, 0, 0};
 		int rc = build_add_pair(b, &t, p->type, NULL, err, errlen);
 		if (rc != 0)
 			return rc;
 	}
 	s->n = 0;
-	s->types = 0;
+	b->step_types = 0;
 	return 0;
 }
 
@@ -194,7 +191,7 @@ static int new_entry(build *b, uint64_t acc, char *err, size_t errlen)
 	int rc = end_run(b, err, errlen);
 	if (rc != 0)
 		return rc;
-	s->run_acc = acc;
+	b->step_acc = acc;
 	if (idmap_acc_isoform(acc)) /* the rows are of canonical accessions */
 		return 0;
 	rc = idmap_input_step_row(s->in, acc, collect, b, err, errlen);
@@ -214,12 +211,12 @@ int step_dat_triple(build *b, uint64_t acc, uint32_t type, const char *value, si
 		    char *err, size_t errlen)
 {
 	build_step *s = b->step;
-	if (acc != s->run_acc) {
+	if (acc != b->step_acc) {
 		int rc = new_entry(b, acc, err, errlen);
 		if (rc != 0)
 			return rc;
 	}
-	if (s->n && (type >= 64 || (s->types >> type & 1))) {
+	if (s->n && (b->step_types >> (type & 63) & 1)) {
 		uint64_t head, tail;
 		value_ends(value, len, &head, &tail);
 		uint32_t *slot = slot_of(s, type, value, len, head, tail,
