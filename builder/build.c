@@ -364,6 +364,10 @@ static int own_type(build *b, const char *prefix, const char *name, size_t len, 
 	return types_intern(&b->types, full, (size_t)n, id) < 0 ? type_refused(b, err, errlen) : 0;
 }
 
+/* build.alias_type beyond type ids: not looked at yet, no alias (the type is not versioned),
+ * and versioned with the alias type not interned yet. */
+enum { ALIAS_UNKNOWN = UINT32_MAX, ALIAS_NONE = UINT32_MAX - 1, ALIAS_LATER = UINT32_MAX - 2 };
+
 /* Records idmap derives from a data triple: the isoform's link to its canonical accession
  * and the unversioned alias of a versioned value. */
 static int add_derived(build *b, const idmap_triple *t, uint32_t type, char *err, size_t errlen)
@@ -381,10 +385,7 @@ static int add_derived(build *b, const idmap_triple *t, uint32_t type, char *err
 			return -1;
 		b->last_isoform = t->acc;
 	}
-	if (t->type[0] == '#' || !t->acc || !idmap_type_versioned(t->type, t->type_len))
-		return 0;
-	size_t stem = idmap_version_stem(t->value, t->value_len);
-	if (!stem)
+	if (!t->acc)
 		return 0;
 	if (type >= b->alias_cap) {
 		size_t old = b->alias_cap;
@@ -394,15 +395,23 @@ static int add_derived(build *b, const idmap_triple *t, uint32_t type, char *err
 			return -1;
 		}
 		for (size_t i = old; i < b->alias_cap; i++)
-			b->alias_type[i] = UINT32_MAX;
+			b->alias_type[i] = ALIAS_UNKNOWN;
 	}
-	int rc = b->alias_type[type] == UINT32_MAX
-			 ? own_type(b, IDMAP_TYPE_UNVERSIONED_PREFIX, t->type, t->type_len,
-				    &b->alias_type[type], err, errlen)
-			 : 0;
+	uint32_t *alias = &b->alias_type[type]; /* what the type's name says, once */
+	if (*alias == ALIAS_UNKNOWN)
+		*alias = t->type[0] != '#' && idmap_type_versioned(t->type, t->type_len) ? ALIAS_LATER
+											 : ALIAS_NONE;
+	if (*alias == ALIAS_NONE)
+		return 0;
+	size_t stem = idmap_version_stem(t->value, t->value_len);
+	if (!stem)
+		return 0;
+	int rc = *alias == ALIAS_LATER ? own_type(b, IDMAP_TYPE_UNVERSIONED_PREFIX, t->type,
+						  t->type_len, alias, err, errlen)
+				       : 0;
 	if (rc != 0)
 		return rc;
-	return add_triple(b, t->acc, b->alias_type[type], t->value, stem, NULL, err, errlen);
+	return add_triple(b, t->acc, *alias, t->value, stem, NULL, err, errlen);
 }
 
 /* The type id of a name. The lines of an entry come in much the same order of types, entry

@@ -119,7 +119,7 @@ typedef struct build {
 	uint16_t prev_len;
 	char prev_value[IDMAP_MAX_VALUE];
 	uint32_t isoform_type;	/* type id of #isoform-of, UINT32_MAX until needed */
-	uint32_t *alias_type;	/* data type id -> its #unversioned: type id (UINT32_MAX: none yet) */
+	uint32_t *alias_type;	/* data type id -> its #unversioned: type id (or ALIAS_*, build.c) */
 	uint32_t *type_next;	/* type id -> the type of the line after its last line (build.c) */
 	size_t type_next_cap;
 	uint32_t type_last;	/* the type of the last line */
