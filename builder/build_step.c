@@ -13,6 +13,7 @@
 #include "accession.h"
 #include "build_internal.h"
 #include "idmap_vec.h"
+#include "name_hash.h"
 
 /* A gzip line reader holds up to 21 MiB. The ingest's own share of the budget is an eighth
  * (the partition writers) beside one reader; a second fits from 48 MiB on. Under this budget
@@ -20,11 +21,10 @@
 #define STEP_MIN_MEMORY ((uint64_t)64 << 20)
 
 typedef struct {
-	uint64_t head, tail; /* value_ends() */
 	const char *type_name, *value; /* the value points into the row's text */
 	uint32_t type;
 	uint16_t type_len, len;
-	uint32_t hash;
+	uint32_t hash; /* pair_hash() */
 	uint32_t seen; /* repeated by a line of idmapping.dat (or earlier in the row) */
 } step_pair;
 
@@ -41,45 +41,23 @@ typedef struct build_step {
 	uint64_t rows, row_pairs, repeats; /* for the log */
 } build_step;
 
-/* Two words that hold all the bytes of a value of up to 16 bytes (with its length, it is
- * told apart from any other such value without a memcmp), and its first and last 8 else. */
-static inline void value_ends(const char *v, size_t len, uint64_t *head, uint64_t *tail)
+/* The table only needs to spread a row's few dozen pairs: the type names' hash will do. */
+static inline uint32_t pair_hash(uint32_t type, const char *v, size_t len)
 {
-	if (len >= 8) {
-		memcpy(head, v, 8);
-		memcpy(tail, v + len - 8, 8);
-	} else if (len >= 4) {
-		uint32_t h, t;
-		memcpy(&h, v, 4);
-		memcpy(&t, v + len - 4, 4);
-		*head = h;
-		*tail = t;
-	} else {
-		const unsigned char *u = (const unsigned char *)v;
-		*head = (uint64_t)u[0] | (uint64_t)u[len / 2] << 8 | (uint64_t)u[len - 1] << 16;
-		*tail = 0;
-	}
-}
-
-/* The table only needs to spread a row's few dozen pairs. */
-static inline uint32_t pair_hash(uint32_t type, size_t len, uint64_t head, uint64_t tail)
-{
-	uint64_t x = (head ^ (tail * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)type << 40) ^ len) *
-		     0xff51afd7ed558ccdull;
-	return (uint32_t)(x >> 32);
+	return (uint32_t)((idmap_name_hash(v, len) ^ (uint64_t)type << 32) >> 32);
 }
 
 /* The slot holding the pair (type, v), or the empty slot where it would go. */
 static inline uint32_t *slot_of(build_step *s, uint32_t type, const char *v, size_t len,
-				uint64_t head, uint64_t tail, uint32_t hash)
+				uint32_t hash)
 {
 	for (uint32_t i = hash & s->mask;; i = (i + 1) & s->mask) {
 		uint32_t e = s->table[i];
 		if (e == 0)
 			return &s->table[i];
 		const step_pair *p = &s->pairs[e - 1];
-		if (p->head == head && p->tail == tail && p->type == type && p->len == len &&
-		    (len <= 16 || memcmp(p->value, v, len) == 0))
+		if (p->hash == hash && p->type == type && p->len == len &&
+		    idmap_name_eq(p->value, v, len))
 			return &s->table[i];
 	}
 }
@@ -102,13 +80,12 @@ static int collect(void *ctx, const idmap_triple *t, char *err, size_t errlen)
 		return -1;
 	}
 	step_pair *p = &s->pairs[s->n++];
-	value_ends(t->value, t->value_len, &p->head, &p->tail);
 	p->type_name = t->type;
 	p->value = t->value;
 	p->type = type;
 	p->type_len = (uint16_t)t->type_len;
 	p->len = (uint16_t)t->value_len;
-	p->hash = pair_hash(type, t->value_len, p->head, p->tail);
+	p->hash = pair_hash(type, t->value, t->value_len);
 	p->seen = 0;
 	b->step_types |= 1ull << (type & 63);
 	return 0;
@@ -131,7 +108,7 @@ static int index_row(build_step *s)
 	memset(s->table, 0, want * sizeof *s->table);
 	for (size_t i = 0; i < s->n; i++) {
 		step_pair *p = &s->pairs[i];
-		uint32_t *slot = slot_of(s, p->type, p->value, p->len, p->head, p->tail, p->hash);
+		uint32_t *slot = slot_of(s, p->type, p->value, p->len, p->hash);
 		if (*slot)
 			p->seen = 1;
 		else
@@ -217,10 +194,7 @@ int step_dat_triple(build *b, uint64_t acc, uint32_t type, const char *value, si
 			return rc;
 	}
 	if (s->n && (b->step_types >> (type & 63) & 1)) {
-		uint64_t head, tail;
-		value_ends(value, len, &head, &tail);
-		uint32_t *slot = slot_of(s, type, value, len, head, tail,
-					 pair_hash(type, len, head, tail));
+		uint32_t *slot = slot_of(s, type, value, len, pair_hash(type, value, len));
 		if (*slot)
 			s->pairs[*slot - 1].seen = 1;
 	}

@@ -65,8 +65,11 @@ def make_release(rng, n):
             cells[col] = values
         if rng.random() < 0.2:
             dat.append(("GI", str(rng.randrange(10**9))))  # a line no row has
+        if i == 3:  # values alike but in the middle, beyond 16 bytes: one hash, not a repeat
+            dat.append(("EMBL", "QQQQQQQQ1ZZZZZZZZ"))
+            cells["EMBL"] = cells.get("EMBL", []) + ["QQQQQQQQ2ZZZZZZZZ"]
         rng.shuffle(dat)
-        entries.append((acc, dat, cells if rng.random() < 0.9 else None))
+        entries.append((acc, dat, cells if i == 3 or rng.random() < 0.9 else None))
     return entries
 
 
