@@ -165,20 +165,25 @@ static int history(const idmap_job *j, job_run *run, job_idrec *r, const char *a
 static int source_accession(const idmap_job *j, job_run *run, job_idrec *r, const char *t,
 			    size_t n)
 {
-	idmap_idform f;
+	idmap_idform parsed;
+	const idmap_idform *f = &parsed;
 	uint64_t slot;
-	int form = idmap_parse_uniprot_id(t, n, &f);
-	r->from_off = (uint32_t)f.from_off;
-	r->from_len = (uint32_t)f.from_len;
+	if (t == run->form_hint_text) /* the warm stages parsed it */
+		f = run->form_hint;
+	else
+		idmap_parse_uniprot_id(t, n, &parsed);
+	int form = f->form;
+	r->from_off = (uint32_t)f->from_off;
+	r->from_len = (uint32_t)f->from_len;
 	switch (form) {
 	case IDMAP_FORM_INVALID:
 		r->from_len = (uint32_t)n;
 		r->status = IDMAP_ID_INVALID;
-		r->reason = f.reason;
+		r->reason = f->reason;
 		return IDMAP_OK;
 	case IDMAP_FORM_ENTRY_NAME:
 	case IDMAP_FORM_TREMBL_NAME: {
-		int rc = add_key(j, run, j->t_entry, f.norm, f.norm_len, NULL);
+		int rc = add_key(j, run, j->t_entry, f->norm, f->norm_len, NULL);
 		if (rc != IDMAP_ERR_NOT_FOUND || form == IDMAP_FORM_ENTRY_NAME)
 			return rc;
 		break; /* a TrEMBL name: its accession */
@@ -186,11 +191,11 @@ static int source_accession(const idmap_job *j, job_run *run, job_idrec *r, cons
 	default:
 		break;
 	}
-	if (idmap_acc_find_code(j->ix, f.code, &slot) == IDMAP_OK)
+	if (idmap_acc_find_code(j->ix, f->code, &slot) == IDMAP_OK)
 		return idmap_u64_push(&run->accs, slot);
 	if (form == IDMAP_FORM_TREMBL_NAME || form == IDMAP_FORM_ISOFORM)
 		return IDMAP_ERR_NOT_FOUND;
-	return history(j, run, r, f.norm, f.norm_len);
+	return history(j, run, r, f->norm, f->norm_len);
 }
 
 /* ---- Accession sets ---------------------------------------------------------------------- */
@@ -557,17 +562,18 @@ typedef struct {
 	uint64_t keys[WARM_KEYS];
 	int live, nkeys;
 	const uint8_t *rec, *rec_end; /* key ids: the key's record (warm_key_c); NULL = none */
+	idmap_idform form;	      /* accession ids: the id parsed (warm_a), for map_id */
 } warm_slot;
 
 static void warm_a(const idmap_job *j, warm_slot *w, size_t i)
 {
 	const job_idrec *r = &j->ids[i];
-	idmap_idform f;
-	w->live = idmap_parse_uniprot_id(j->arena + r->off, r->len, &f) != IDMAP_FORM_INVALID &&
-		  f.code != 0;
+	w->live = idmap_parse_uniprot_id(j->arena + r->off, r->len, &w->form) !=
+			  IDMAP_FORM_INVALID &&
+		  w->form.code != 0;
 	if (!w->live)
 		return;
-	w->h = idmap_hash_acc(f.code, j->ix->acc_mphf.seed);
+	w->h = idmap_hash_acc(w->form.code, j->ix->acc_mphf.seed);
 	idmap_mphf_prefetch(&j->ix->acc_mphf, w->h);
 }
 
@@ -710,10 +716,14 @@ static int run_range(const idmap_job *j, job_run *run, size_t first, size_t end)
 			run->key_hint = w->live ? w->slot : IDMAP_NO_SLOT;
 			run->key_hint_rec = w->live ? w->rec : NULL;
 			run->key_hint_end = w->rec_end;
+		} else if (warm && !j->ids[i].status) { /* map_id parses it no more */
+			run->form_hint_text = j->arena + j->ids[i].off;
+			run->form_hint = &ring[(t - WARM_A) % WARM_RING].form;
 		}
 		int rc = map_id(j, run, (uint32_t)i);
 		run->key_hint_text = NULL;
 		run->key_hint_rec = NULL;
+		run->form_hint_text = NULL;
 		if (rc != IDMAP_OK)
 			return rc;
 		job_idrec *r = &j->ids[i];

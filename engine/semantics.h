@@ -201,6 +201,10 @@ typedef struct {
 	uint64_t key_hint;
 	/* the key record of key_hint as the warm stages located it; NULL = not located */
 	const uint8_t *key_hint_rec, *key_hint_end;
+	/* the run loop's parse of the current id as a UniProtKB id (accession sources), of the
+	 * text at form_hint_text (NULL = none) */
+	const char *form_hint_text;
+	const idmap_idform *form_hint;
 	job_val *vals;
 	size_t n_vals, cap_vals;
 	char *text; /* the decoded values of vals */
