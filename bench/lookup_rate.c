@@ -5,6 +5,8 @@
  *   ... --batch B    the batched API: idmap_acc_find_batch / idmap_key_find_batch on groups
  *                    of B ids (then idmap_fwd_batch for the pairs of the group), instead of one call each
  *   ... --find-only  with --batch: only find the slots, walk no pairs
+ *   ... --text       reverse: also write each accession's text (idmap_acc_text), as a user's
+ *                    output needs; without it a reverse walk reads only accession slots
  *
  * IDS_FILE holds one id per line. One untimed pass warms the page cache, then passes over
  * the ids repeat until at least --seconds (default 2) have passed. A lookup is one id found
@@ -115,6 +117,23 @@ static int pass_forward(idmap_index *ix, const id_list *l, uint32_t type, tally 
 	return IDMAP_OK;
 }
 
+static int with_text;
+
+/* One accession of a reverse walk: its slot, or with --text its text, tallied. */
+static int tally_acc(const idmap_index *ix, uint64_t acc, tally *t)
+{
+	t->pairs++;
+	if (!with_text) {
+		t->sum += acc;
+		return IDMAP_OK;
+	}
+	char text[IDMAP_ACC_TEXT_SIZE];
+	size_t len;
+	int rc = idmap_acc_text(ix, acc, text, &len);
+	t->sum += len + (unsigned char)text[len - 1];
+	return rc;
+}
+
 static int pass_reverse(idmap_index *ix, const id_list *l, uint32_t type, tally *t)
 {
 	for (size_t i = 0; i < l->n; i++) {
@@ -128,10 +147,9 @@ static int pass_reverse(idmap_index *ix, const id_list *l, uint32_t type, tally 
 		idmap_rev_iter it;
 		if ((rc = idmap_rev_begin(ix, slot, &it, NULL)) != IDMAP_OK)
 			return rc;
-		while ((rc = idmap_rev_next(&it, &acc)) == IDMAP_OK) {
-			t->pairs++;
-			t->sum += acc;
-		}
+		while ((rc = idmap_rev_next(&it, &acc)) == IDMAP_OK)
+			if ((rc = tally_acc(ix, acc, t)) != IDMAP_OK)
+				return rc;
 		if (rc != IDMAP_DONE)
 			return rc;
 	}
@@ -190,10 +208,9 @@ static int pass_batch(idmap_index *ix, const id_list *l, int forward, uint32_t t
 				uint64_t acc;
 				if ((rc = idmap_rev_begin(ix, slots[j], &it, NULL)) != IDMAP_OK)
 					return rc;
-				while ((rc = idmap_rev_next(&it, &acc)) == IDMAP_OK) {
-					t->pairs++;
-					t->sum += acc;
-				}
+				while ((rc = idmap_rev_next(&it, &acc)) == IDMAP_OK)
+					if ((rc = tally_acc(ix, acc, t)) != IDMAP_OK)
+						return rc;
 			}
 			if (rc != IDMAP_DONE)
 				return rc;
@@ -216,6 +233,8 @@ int main(int argc, char **argv)
 			batch = (size_t)strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--find-only"))
 			find_only = 1;
+		else if (!strcmp(argv[i], "--text"))
+			with_text = 1;
 		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
 			min_seconds = atof(argv[++i]);
 		else if (!index)
@@ -227,7 +246,7 @@ int main(int argc, char **argv)
 	}
 	if (!index || !ids || (!to) == (!from) || (find_only && !batch)) {
 		fprintf(stderr, "usage: idmap-lookup-rate INDEX IDS_FILE (--to TYPE | --from TYPE) "
-				"[--batch B [--find-only]] [--seconds S]\n");
+				"[--batch B [--find-only]] [--text] [--seconds S]\n");
 		return 2;
 	}
 	idmap_index *ix;
