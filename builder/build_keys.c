@@ -104,7 +104,8 @@ static int size_pass(pass_mem *m, size_t records, size_t values)
 /* Turns the accession codes of n entries into slots with the pilots prefetched a group ahead:
  * the accession MPHF of a full release is far larger than the caches, and a group's
  * prefetches need the time of the group before to arrive. Returns -1 if one is not found. */
-static int resolve_range(const build *b, entry *ent, const uint64_t *codes, size_t n)
+static int resolve_range(const build *b, entry *ent, const uint64_t *codes, size_t n,
+			 const uint8_t *arena)
 {
 	enum { GROUP = 32 };
 	idmap_h128 h[2][GROUP];
@@ -127,6 +128,14 @@ static int resolve_range(const build *b, entry *ent, const uint64_t *codes, size
 			if (slot == IDMAP_SLOT_NONE)
 				return -1;
 			e->acc = (uint32_t)slot;
+			const idmap_vcode *c = &b->vcode[e->type];
+			uint16_t len;
+			if (c->acc || c->named) {
+				memcpy(&len, arena + e->off, 2);
+				if (idmap_vcode_names(c, (const char *)arena + e->off + 2, len,
+						      codes[i]))
+					e->off |= KEY_SELF;
+			}
 		}
 	}
 	return 0;
@@ -144,7 +153,7 @@ static int resolve_chunk(void *ctx, size_t c, uint32_t t)
 	(void)t;
 	resolve_job *j = ctx;
 	size_t lo = c * RESOLVE_CHUNK, hi = lo + RESOLVE_CHUNK < j->m->n ? lo + RESOLVE_CHUNK : j->m->n;
-	return resolve_range(j->b, j->m->e + lo, j->m->codes + lo, hi - lo);
+	return resolve_range(j->b, j->m->e + lo, j->m->codes + lo, hi - lo, j->m->arena);
 }
 
 /* resolve_range over all entries of m, in chunks on the pass's threads. */
@@ -470,8 +479,8 @@ static int sort_pass(const build *b, pass_mem *m, uint32_t nsub, uint32_t s0, ui
 
 static const uint8_t *value_of(const pass_mem *m, const entry *e, uint16_t *len)
 {
-	memcpy(len, m->arena + e->off, 2);
-	return m->arena + e->off + 2;
+	memcpy(len, m->arena + KEY_OFF(e), 2);
+	return m->arena + KEY_OFF(e) + 2;
 }
 
 /* Lays the values of sub-partition s out again in sorted order, one copy per distinct key
@@ -488,7 +497,7 @@ static int compact_bucket(void *ctx, size_t s, uint32_t t)
 	size_t len = m->bval[s], first = i0, keys = 0;
 	for (size_t i = i0; i < i1; i++) {
 		if (i + AHEAD < i1)
-			__builtin_prefetch(m->arena + m->e[i + AHEAD].off);
+			__builtin_prefetch(m->arena + KEY_OFF(&m->e[i + AHEAD]));
 		entry *e = &m->e[i];
 		uint16_t l;
 		const uint8_t *v = value_of(m, e, &l);
@@ -496,16 +505,17 @@ static int compact_bucket(void *ctx, size_t s, uint32_t t)
 			/* Same hash: it must be the same key, or the hash has collided. */
 			const entry *f = &m->e[first];
 			uint16_t fl;
-			memcpy(&fl, m->spare + f->off, 2);
-			if (e->type != f->type || l != fl || memcmp(v, m->spare + f->off + 2, l) != 0)
+			memcpy(&fl, m->spare + KEY_OFF(f), 2);
+			if (e->type != f->type || l != fl ||
+			    memcmp(v, m->spare + KEY_OFF(f) + 2, l) != 0)
 				return -2;
-			e->off = f->off;
+			e->off = KEY_OFF(f) | (e->off & KEY_SELF);
 			continue;
 		}
 		first = i;
 		keys++;
 		memcpy(m->spare + len, v - 2, 2 + (size_t)l);
-		e->off = len;
+		e->off = len | (e->off & KEY_SELF);
 		len += 2 + (size_t)l;
 	}
 	m->bkey[s + 1] = keys;
@@ -565,6 +575,15 @@ void keys_count(build *b, uint32_t type, uint64_t count)
 		b->pairs += count;
 }
 
+/* Whether one of the entries [i, j) (one key) has a value naming its accession (KEY_SELF). */
+static int names_own(const pass_mem *m, size_t i, size_t j)
+{
+	for (size_t x = i; x < j; x++)
+		if (m->e[x].off & KEY_SELF)
+			return 1;
+	return 0;
+}
+
 /* Appends the key record of entries [i, j) (one key) to out. Returns 0 or -1 (out of
  * memory). Runs on any of the writing thread's threads (write_pass). */
 static int encode_key(const pass_mem *m, const idmap_vcode *vcode, size_t i, size_t j,
@@ -585,7 +604,13 @@ static int encode_key(const pass_mem *m, const idmap_vcode *vcode, size_t i, siz
 		return -1;
 	uint8_t *p = (uint8_t *)out->p + out->len;
 	p += idmap_varint_put(p, idmap_key_head_word(e->type, count));
-	p += idmap_vcode_encode(&vcode[e->type], (const char *)val, len, p);
+	const idmap_vcode *c = &vcode[e->type];
+	uint8_t *v = p;
+	p += idmap_vcode_encode(c, (const char *)val, len, p);
+	size_t mn; /* a value naming the key's one accession: form 7 (FORMAT.md "Member values") */
+	if ((c->acc || c->named) && count == 1 && names_own(m, i, j) &&
+	    (mn = idmap_vcode_to_member(c, v, (size_t)(p - v), v)) != 0)
+		p = v + mn;
 	if (count != 1)
 		p += idmap_varint_put(p, count);
 	uint64_t prev = 0;

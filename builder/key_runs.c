@@ -1,8 +1,9 @@
 /* Sorted runs of a key partition and their merge (key_runs.h).
  *
- * A run file holds keys in (hi, lo) order, each as: u64 hi, u64 lo, u16 type, u16 length,
- * the value, then its distinct accession slots in increasing order as u32, ended by
- * IDMAP_NO_ACC (host order: these files never leave the machine). The merged keys of one MPHF
+ * A run file holds keys in (hi, lo) order, each as: u64 hi, u64 lo, u16 type, u16 length
+ * (RUN_SELF set: the value names one of the key's accessions, KEY_SELF), the value, then its
+ * distinct accession slots in increasing order as u32, ended by IDMAP_NO_ACC (host order:
+ * these files never leave the machine). The merged keys of one MPHF
  * partition go to a file of the same layout, read back in slot order. */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,8 @@
 #include "run_heap.h"
 
 #define RUN_HEAD 20
+#define RUN_SELF 0x8000u
+_Static_assert(IDMAP_MAX_VALUE < RUN_SELF, "value lengths leave the flag bit free");
 /* Read buffer of one run while merging; the budget decides how many are merged at once. */
 #define RUN_BUF (16u << 10)
 #define WRITE_BUF (64u << 10)
@@ -28,13 +31,14 @@ void keyrun_path(const build *b, char *out, size_t len, uint32_t f, uint32_t lev
 }
 
 static int put_head(idmap_spill *s, uint64_t hi, uint64_t lo, uint16_t type, uint16_t len,
-		    const uint8_t *val)
+		    int self, const uint8_t *val)
 {
 	uint8_t h[RUN_HEAD];
+	uint16_t word = (uint16_t)(len | (self ? RUN_SELF : 0));
 	memcpy(h, &hi, 8);
 	memcpy(h + 8, &lo, 8);
 	memcpy(h + 16, &type, 2);
-	memcpy(h + 18, &len, 2);
+	memcpy(h + 18, &word, 2);
 	return idmap_spill_write(s, h, RUN_HEAD) < 0 || idmap_spill_write(s, val, len) < 0 ? -1 : 0;
 }
 
@@ -51,22 +55,25 @@ int keyrun_write(const build *b, build_err *err, uint32_t f, uint32_t r, const k
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0;) {
 		uint16_t len;
-		memcpy(&len, arena + e[i].off, 2);
-		const uint8_t *val = arena + e[i].off + 2;
-		rc = put_head(&s, e[i].hi, e[i].lo, (uint16_t)e[i].type, len, val);
-		uint32_t prev = IDMAP_NO_ACC;
+		memcpy(&len, arena + KEY_OFF(&e[i]), 2);
+		const uint8_t *val = arena + KEY_OFF(&e[i]) + 2;
 		size_t j = i;
-		for (; rc == 0 && j < n && e[j].hi == e[i].hi && e[j].lo == e[i].lo; j++) {
+		int self = 0;
+		for (; j < n && e[j].hi == e[i].hi && e[j].lo == e[i].lo; j++) {
 			uint16_t l;
-			memcpy(&l, arena + e[j].off, 2);
+			memcpy(&l, arena + KEY_OFF(&e[j]), 2);
 			if (e[j].type != e[i].type || l != len ||
-			    memcmp(arena + e[j].off + 2, val, len) != 0) {
+			    memcmp(arena + KEY_OFF(&e[j]) + 2, val, len) != 0) {
 				idmap_spill_close(&s);
 				return build_err_collision(err, path);
 			}
-			if (e[j].acc != IDMAP_NO_ACC && e[j].acc != prev)
-				rc = put_acc(&s, prev = e[j].acc);
+			self |= (e[j].off & KEY_SELF) != 0;
 		}
+		rc = put_head(&s, e[i].hi, e[i].lo, (uint16_t)e[i].type, len, self, val);
+		uint32_t prev = IDMAP_NO_ACC;
+		for (size_t x = i; rc == 0 && x < j; x++)
+			if (e[x].acc != IDMAP_NO_ACC && e[x].acc != prev)
+				rc = put_acc(&s, prev = e[x].acc);
 		if (rc == 0)
 			rc = put_acc(&s, IDMAP_NO_ACC);
 		i = j;
@@ -82,6 +89,7 @@ typedef struct {
 	idmap_reader r;
 	uint64_t hi, lo;
 	uint16_t type, len;
+	int self; /* RUN_SELF */
 	uint8_t val[IDMAP_MAX_VALUE];
 	uint32_t head; /* the next accession of the current key; IDMAP_NO_ACC at its end */
 	int live;      /* a current key */
@@ -114,6 +122,8 @@ static int next_key(run_in *u)
 	memcpy(&u->lo, p + 8, 8);
 	memcpy(&u->type, p + 16, 2);
 	memcpy(&u->len, p + 18, 2);
+	u->self = (u->len & RUN_SELF) != 0;
+	u->len &= (uint16_t)~RUN_SELF;
 	if (u->len > IDMAP_MAX_VALUE || idmap_reader_need(&u->r, RUN_HEAD + (size_t)u->len) != 1)
 		return errno = EIO, -1;
 	memcpy(u->val, u->r.buf + u->r.pos + RUN_HEAD, u->len);
@@ -245,7 +255,10 @@ static int merge_acc(merger *M, uint32_t *acc)
 static int copy_key(merger *M, idmap_spill *s, uint64_t *count)
 {
 	const run_in *a = &M->in[M->act[0]];
-	if (put_head(s, a->hi, a->lo, a->type, a->len, a->val) < 0)
+	int self = 0;
+	for (uint32_t i = 0; i < M->nact; i++)
+		self |= M->in[M->act[i]].self;
+	if (put_head(s, a->hi, a->lo, a->type, a->len, self, a->val) < 0)
 		return build_fail_errno(M->b, "writing a key run of %s", M->what);
 	uint32_t acc = 0;
 	int got;
@@ -350,12 +363,19 @@ static int write_record(build *b, const part_keys *P, size_t j, uint64_t slot, u
 		return build_fail_errno(b, "%s", P->path);
 	memcpy(&type, head + 16, 2);
 	memcpy(&len, head + 18, 2);
+	int self = (len & RUN_SELF) != 0;
+	len &= (uint16_t)~RUN_SELF;
 	if (part_read(P, off + RUN_HEAD, head + RUN_HEAD, len) < 0)
 		return build_fail_errno(b, "%s", P->path);
 	off += RUN_HEAD + (uint64_t)len;
 	uint8_t *p = out;
 	p += idmap_varint_put(p, idmap_key_head_word(type, left));
-	p += idmap_vcode_encode(&b->vcode[type], (const char *)head + RUN_HEAD, len, p);
+	const idmap_vcode *c = &b->vcode[type];
+	uint8_t *v = p;
+	p += idmap_vcode_encode(c, (const char *)head + RUN_HEAD, len, p);
+	size_t mn; /* a value naming the key's one accession: form 7 (FORMAT.md "Member values") */
+	if (self && left == 1 && (mn = idmap_vcode_to_member(c, v, (size_t)(p - v), v)) != 0)
+		p = v + mn;
 	if (left != 1)
 		p += idmap_varint_put(p, left);
 	uint64_t bytes = (uint64_t)(p - out);

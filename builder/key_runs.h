@@ -14,13 +14,20 @@
 #include "build_internal.h"
 
 /* One record of a keys pass: the key's hash, its value in the pass arena (u16 length, then
- * the bytes), the accession slot (or IDMAP_NO_ACC) and the type. */
+ * the bytes; KEY_SELF set when the value names this entry's own accession), the accession
+ * slot (or IDMAP_NO_ACC) and the type. */
 typedef struct {
 	uint64_t hi, lo;
 	uint64_t off;
 	uint32_t acc;
 	uint32_t type;
 } key_entry;
+
+/* In key_entry.off: the value names the entry's accession (idmap_vcode_names), so that the
+ * key's record, when that is its one accession, stores the value without it (value form 7,
+ * FORMAT.md "Member values"). */
+#define KEY_SELF (1ull << 63)
+#define KEY_OFF(e) ((e)->off & ~KEY_SELF)
 
 /* Path of run r of key partition file f. */
 void keyrun_path(const build *b, char *out, size_t len, uint32_t f, uint32_t level, uint32_t r);

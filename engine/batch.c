@@ -87,13 +87,20 @@ IDMAP_API int idmap_key_find_batch(const idmap_index *ix, uint32_t type_id,
 			if (slots[g + i] != IDMAP_NO_SLOT)
 				__builtin_prefetch(rec[i]);
 		}
+		/* a member value is compared through its accession's stored code: fetch those of
+		 * the group together */
+		if (type_id < ix->n_types && (ix->vcode[type_id].acc || ix->vcode[type_id].named))
+			for (size_t i = 0; i < m; i++)
+				if (slots[g + i] != IDMAP_NO_SLOT)
+					idmap_member_prefetch(ix, rec[i], rec_end[i]);
 		for (size_t i = 0; i < m; i++) {
 			if (slots[g + i] == IDMAP_NO_SLOT)
 				continue;
 			uint8_t q[IDMAP_VCODE_MAX];
-			size_t qn = idmap_vcode_encode(&ix->vcode[type_id], values[g + i],
-						       lens[g + i], q);
-			if (!idmap_key_rec_is(rec[i], rec_end[i], type_id, q, qn))
+			uint64_t qcode;
+			size_t qn = idmap_vcode_encode_acc(&ix->vcode[type_id], values[g + i],
+							   lens[g + i], q, &qcode);
+			if (!idmap_key_rec_is(ix, rec[i], rec_end[i], type_id, q, qn, qcode))
 				slots[g + i] = IDMAP_NO_SLOT;
 		}
 	}

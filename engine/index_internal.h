@@ -213,23 +213,86 @@ int idmap_key_is_at(const idmap_index *ix, const uint8_t *p, const uint8_t *end,
 int idmap_rev_begin_at(const idmap_index *ix, const uint8_t *p, const uint8_t *end,
 		       idmap_rev_iter *it);
 
-/* Whether the key record [p, end) is (type_id, the coded value q[0, qn)): one memcmp, as the
- * coding is prefix-free. */
-static inline int idmap_key_rec_is(const uint8_t *p, const uint8_t *end, uint32_t type_id,
-				   const uint8_t *q, size_t qn)
+/* The accession code of a record's only posting (a member value's accession), whose count
+ * postings start at p: IDMAP_OK, or IDMAP_ERR_CORRUPT when count is not 1 (form 7 is only in
+ * records of one accession) or the posting is damaged. */
+static inline int idmap_member_code(const idmap_index *ix, const uint8_t *p, const uint8_t *end,
+				    uint64_t count, uint64_t *code)
+{
+	uint64_t slot;
+	if (count != 1 || idmap_varint_get(&p, end, &slot) || slot >= ix->n_acc)
+		return IDMAP_ERR_CORRUPT;
+	*code = idmap_rd64(ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * slot);
+	return IDMAP_OK;
+}
+
+/* Whether the key record whose head word is h and whose form-7 value starts at v (end: the
+ * record's end) is the query coded q[0, qn) with accession code qcode (FORMAT.md, "Member
+ * values"). A record of one accession (h & 1) has no count: its posting follows the value. */
+static inline int idmap_key_member_is(const idmap_index *ix, uint64_t h, const uint8_t *v,
+				      const uint8_t *end, const uint8_t *q, size_t qn,
+				      uint64_t qcode)
+{
+	const idmap_vcode *c = &ix->vcode[h >> 1];
+	const uint8_t *m;
+	size_t mlen, l = idmap_vcode_member_at(c, v, end, &m, &mlen);
+	uint64_t code;
+	return l && idmap_member_code(ix, v + l, end, h & 1, &code) == IDMAP_OK &&
+	       idmap_vcode_member_is(c, m, mlen, code, q, qn, qcode);
+}
+
+/* Prefetches the stored code of the accession that the key record [p, end) names by a member
+ * value (form 7, in a record of one accession), if it has one: comparing or decoding the value
+ * reads it. Always inlined: GCC takes a function whose only effect is a prefetch for const
+ * and deletes its calls. */
+static inline __attribute__((always_inline)) void
+idmap_member_prefetch(const idmap_index *ix, const uint8_t *p, const uint8_t *end)
+{
+	uint64_t t, h, slot;
+	if (idmap_varint_get(&p, end, &t) || !(t & 1) || t >> 1 >= ix->n_types || p >= end ||
+	    (*p & 7) != IDMAP_VC_MEMBER || idmap_varint_get(&p, end, &h))
+		return;
+	if (ix->vcode[t >> 1].named) {
+		if (h >> 3 > (uint64_t)(end - p))
+			return;
+		p += h >> 3;
+	}
+	if (idmap_varint_get(&p, end, &slot) == 0 && slot < ix->n_acc)
+		__builtin_prefetch(ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * slot);
+}
+
+/* Whether the key record [p, end) is (type_id, the value q[0, qn) coded by
+ * idmap_vcode_encode_acc, with accession code qcode): one memcmp, as the coding is
+ * prefix-free; a value that names the key's one accession (form 7, never a query's) is
+ * compared through that accession's code, when the query has one. */
+static inline int idmap_key_rec_is(const idmap_index *ix, const uint8_t *p, const uint8_t *end,
+				   uint32_t type_id, const uint8_t *q, size_t qn, uint64_t qcode)
 {
 	uint64_t t;
-	return idmap_varint_get(&p, end, &t) == 0 && t >> 1 == type_id &&
-	       qn <= (size_t)(end - p) && memcmp(p, q, qn) == 0;
+	if (idmap_varint_get(&p, end, &t) != 0 || t >> 1 != type_id || p >= end)
+		return 0;
+	if (qcode && (*p & 7) == IDMAP_VC_MEMBER)
+		return idmap_key_member_is(ix, t, p, end, q, qn, qcode);
+	return qn <= (size_t)(end - p) && memcmp(p, q, qn) == 0;
 }
 
 /* Decodes the stored (coded) value [v, v + len) of a key of type into out, NUL-terminated;
  * returns the length of the text, 0 when the value is damaged. The record head was checked
- * (idmap_key_head). */
-static inline size_t idmap_value_decode(const idmap_index *ix, uint64_t type,
-					const uint8_t *v, uint64_t len, char out[IDMAP_VALUE_SIZE])
+ * (idmap_key_head): its count postings start at post. */
+static inline size_t idmap_value_decode(const idmap_index *ix, uint64_t type, const uint8_t *v,
+					uint64_t len, const uint8_t *post, const uint8_t *end,
+					uint64_t count, char out[IDMAP_VALUE_SIZE])
 {
-	return idmap_vcode_decode(&ix->vcode[type], v, (size_t)len, out);
+	const idmap_vcode *c = &ix->vcode[type];
+	if (len == 0 || (*v & 7) != IDMAP_VC_MEMBER)
+		return idmap_vcode_decode(c, v, (size_t)len, out);
+	const uint8_t *m;
+	size_t mlen;
+	uint64_t code;
+	if (idmap_vcode_member_at(c, v, v + len, &m, &mlen) != len ||
+	    idmap_member_code(ix, post, end, count, &code) != IDMAP_OK)
+		return 0;
+	return idmap_vcode_member_text(c, m, mlen, code, out);
 }
 
 #endif

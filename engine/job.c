@@ -564,6 +564,10 @@ void idmap_job_prefetch_row(const idmap_job *j, uint64_t i)
 			idmap_ot_prefetch(&ix->key, w->to);
 		if (j->via && w->via < ix->n_acc)
 			__builtin_prefetch(ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * w->via);
+		/* a member value names the one accession of its key, the row's own: its code */
+		else if (!acc && w->acc1 && w->acc1 <= ix->n_acc && j->to.type_id < ix->n_types &&
+			 (ix->vcode[j->to.type_id].acc || ix->vcode[j->to.type_id].named))
+			__builtin_prefetch(ix->sec[IDMAP_SECTION_ACC_CODES].p + 8 * (w->acc1 - 1));
 	}
 	const uint8_t *p, *end;
 	if (!acc && i + ROW_AHEAD / 2 < j->n_rows && j->rows[i + ROW_AHEAD / 2].to < ix->n_key &&

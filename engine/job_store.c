@@ -519,7 +519,7 @@ static int load_rows(idmap_job *j, job_rd *r, int sugg, job_row **out, size_t *n
 	for (uint64_t i = 0; i < n; i++) {
 		job_row *w = &v[i];
 		w->id = get32(r);
-		w->pad = 0;
+		w->acc1 = 0;
 		w->to = get64(r);
 		w->via = get64(r);
 		if (w->id >= j->n_ids || (i && w->id < w[-1].id))

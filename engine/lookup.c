@@ -99,7 +99,8 @@ key_record(const idmap_index *ix, uint64_t slot, const uint8_t **p, const uint8_
 	return IDMAP_OK;
 }
 
-/* The type and decoded value of key slot (< n_key), in one pass over the record's head. */
+/* The type and decoded value of key slot (< n_key), in one pass over the record's head (and
+ * the posting a member value names). */
 static int key_value(const idmap_index *ix, uint64_t slot, uint64_t *type,
 		     char out[IDMAP_VALUE_SIZE], size_t *len)
 {
@@ -108,7 +109,17 @@ static int key_value(const idmap_index *ix, uint64_t slot, uint64_t *type,
 	if (idmap_record(&ix->key, slot, &p, &end) != 0 ||
 	    idmap_varint_get(&p, end, &h) || (*type = h >> 1) >= ix->n_types)
 		return IDMAP_ERR_CORRUPT;
-	*len = idmap_value_decode(ix, *type, p, (uint64_t)(end - p), out);
+	const idmap_vcode *c = &ix->vcode[*type];
+	if (p < end && (*p & 7) == IDMAP_VC_MEMBER) {
+		const uint8_t *m;
+		size_t mlen, l = idmap_vcode_member_at(c, p, end, &m, &mlen);
+		uint64_t code;
+		if (l == 0 || idmap_member_code(ix, p + l, end, h & 1, &code) != IDMAP_OK)
+			return IDMAP_ERR_CORRUPT;
+		*len = idmap_vcode_member_text(c, m, mlen, code, out);
+	} else {
+		*len = idmap_vcode_decode(c, p, (size_t)(end - p), out);
+	}
 	return *len ? IDMAP_OK : IDMAP_ERR_CORRUPT;
 }
 
@@ -144,8 +155,10 @@ int idmap_key_is_at(const idmap_index *ix, const uint8_t *p, const uint8_t *end,
 	if (type_id >= ix->n_types || len == 0 || len > IDMAP_MAX_VALUE)
 		return IDMAP_ERR_NOT_FOUND;
 	uint8_t q[IDMAP_VCODE_MAX]; /* the query coded once: the lookup compares coded bytes */
-	size_t qn = idmap_vcode_encode(&ix->vcode[type_id], value, len, q);
-	return idmap_key_rec_is(p, end, type_id, q, qn) ? IDMAP_OK : IDMAP_ERR_NOT_FOUND;
+	uint64_t qcode;
+	size_t qn = idmap_vcode_encode_acc(&ix->vcode[type_id], value, len, q, &qcode);
+	return idmap_key_rec_is(ix, p, end, type_id, q, qn, qcode) ? IDMAP_OK
+								      : IDMAP_ERR_NOT_FOUND;
 }
 
 IDMAP_API int idmap_key_get(const idmap_index *ix, uint64_t slot, uint32_t *type_id,
@@ -185,7 +198,7 @@ IDMAP_API int idmap_value_bytes(const idmap_index *ix, uint64_t *text, uint64_t 
 		char out[IDMAP_VALUE_SIZE];
 		size_t n;
 		if (key_record(ix, s, &p, &end, &t, &v, &l, &count) != IDMAP_OK ||
-		    (n = idmap_value_decode(ix, t, v, l, out)) == 0)
+		    (n = idmap_value_decode(ix, t, v, l, p, end, count, out)) == 0)
 			return IDMAP_ERR_CORRUPT;
 		text[t] += n;
 		stored[t] += l;

@@ -380,7 +380,8 @@ static int project_type(const idmap_job *j, job_run *run, uint32_t id)
 			if (idmap_vec_reserve(&run->vals, &run->cap_vals, run->n_vals + 1,
 					      sizeof *run->vals) < 0)
 				return IDMAP_ERR_NOMEM;
-			run->vals[run->n_vals++] = (job_val){NULL, 0, 0, key, j->via ? i : 0};
+			run->vals[run->n_vals++] =
+				(job_val){NULL, 0, 0, key, j->via ? i : 0, run->accs.v[i]};
 		}
 		if (rc != IDMAP_DONE)
 			return rc;
@@ -409,6 +410,8 @@ static int project_type(const idmap_job *j, job_run *run, uint32_t id)
 				  j->via ? run->accs.v[v->via] : 0);
 		if (rc != IDMAP_OK)
 			return rc;
+		if (v->acc < UINT32_MAX)
+			run->rows[run->n_rows - 1].acc1 = (uint32_t)v->acc + 1;
 	}
 	return IDMAP_OK;
 }

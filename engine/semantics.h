@@ -104,7 +104,9 @@ typedef struct {
  * accession in no idmapping file, mapped to itself; its row has no accession slot). */
 #define JOB_TO_RECORD (1ull << 60)
 typedef struct {
-	uint32_t id, pad;
+	/* acc1: the slot + 1 of the accession whose values the row's key came from (0: none;
+	 * not saved with a job), where a member value's accession is: prefetched ahead */
+	uint32_t id, acc1;
 	uint64_t to, via;
 } job_row;
 
@@ -119,6 +121,7 @@ typedef struct {
 	const char *p; /* the text: job_run.text + off, once every value is decoded */
 	size_t n, off;
 	uint64_t key, via;
+	uint64_t acc; /* the accession slot whose forward record holds it */
 } job_val;
 
 #define JOB_MAX_WARNINGS 4

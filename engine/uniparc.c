@@ -268,7 +268,7 @@ int idmap_uparc_forward(const idmap_job *j, job_run *run, uint32_t id)
 			if (idmap_key_text(j->ix, key, type, run->text + run->text_len, &n) !=
 			    IDMAP_OK)
 				return IDMAP_ERR_CORRUPT;
-			run->vals[run->n_vals++] = (job_val){NULL, n, run->text_len, key, k};
+			run->vals[run->n_vals++] = (job_val){NULL, n, run->text_len, key, k, UINT64_MAX};
 			run->text_len += n;
 		}
 		if (rc != IDMAP_DONE)

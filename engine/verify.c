@@ -212,6 +212,25 @@ static int verify_codes(const idmap_index *ix, char *detail, size_t len)
 	return IDMAP_OK;
 }
 
+/* The one coding the builder stores for the text of a key value of type whose count postings
+ * start at post: the query's coding, or its member form (form 7) when the record has one
+ * accession and the value names it. Returns its length in out, 0 on a damaged posting. */
+static size_t canonical_value(const idmap_index *ix, uint64_t type, const char *text,
+			      size_t tl, const uint8_t *post, const uint8_t *end, uint64_t count,
+			      uint8_t out[IDMAP_VCODE_MAX])
+{
+	const idmap_vcode *c = &ix->vcode[type];
+	size_t n = idmap_vcode_encode(c, text, tl, out);
+	uint64_t want = idmap_vcode_acc(c, out, n), code;
+	if (want && count == 1) {
+		if (idmap_member_code(ix, post, end, count, &code) != IDMAP_OK)
+			return 0;
+		if (code == want)
+			return idmap_vcode_to_member(c, out, n, out);
+	}
+	return n;
+}
+
 /* Key records in slot order: they decode, postings are sorted accession slots, the MPHF finds
  * each key; counts and fingerprints per type. */
 static int verify_keys(const idmap_index *ix, tallies *t, char *detail, size_t len)
@@ -222,6 +241,7 @@ static int verify_keys(const idmap_index *ix, tallies *t, char *detail, size_t l
 		if (idmap_record(&ix->key, s, &p, &end) != 0 ||
 		    idmap_key_head(ix, &p, end, &type, &v, &l, &count) != 0)
 			goto bad;
+		const uint8_t *post = p;
 		for (uint64_t i = 0; i < count; i++) {
 			if (idmap_varint_get(&p, end, &d))
 				goto bad;
@@ -235,11 +255,11 @@ static int verify_keys(const idmap_index *ix, tallies *t, char *detail, size_t l
 		if (p != end)
 			goto bad;
 		/* the value decodes, and codes back to its stored bytes (the one coding a query
-		 * can match); the hash is over its text */
+		 * can match, or its member form); the hash is over its text */
 		char text[IDMAP_VALUE_SIZE];
 		uint8_t re[IDMAP_VCODE_MAX];
-		size_t tl = idmap_value_decode(ix, type, v, l, text);
-		if (tl == 0 || idmap_vcode_encode(&ix->vcode[type], text, tl, re) != l ||
+		size_t tl = idmap_value_decode(ix, type, v, l, post, end, count, text);
+		if (tl == 0 || canonical_value(ix, type, text, tl, post, end, count, re) != l ||
 		    memcmp(re, v, (size_t)l) != 0)
 			goto bad;
 		idmap_h128 h = idmap_hash_key((uint32_t)type, text, tl, ix->key_mphf.seed);

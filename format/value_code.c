@@ -134,7 +134,7 @@ static size_t put_head(uint8_t *out, const idmap_vcode *c, uint64_t n, int form,
 
 /* Codes the rest r[0, n) of a value after the type's prefix; prefixed: the prefix was there. */
 static size_t encode_rest(const idmap_vcode *c, const char *r, size_t n, int prefixed, int ver,
-			  uint8_t *out)
+			  uint8_t *out, uint64_t *acc_code)
 {
 	static const uint64_t pow10[19] = {
 		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
@@ -151,26 +151,31 @@ static size_t encode_rest(const idmap_vcode *c, const char *r, size_t n, int pre
 		p += put_head(p, c, n, IDMAP_VC_DECIMAL, ver);
 		p += idmap_varint_put(p, tail);
 	} else if (n >= 1 && n <= 32 && (hn = pack_hex(r, n, hex)) != 0) {
-		p += put_head(p, c, n, IDMAP_VC_HEX, ver);
+		p += put_head(p, c, n - 1, IDMAP_VC_HEX, ver); /* CRC64's 16 digits: a 1-byte head */
 		memcpy(p, hex, hn);
 		p += hn;
 	} else if (c->acc && (code = accession(r, n)) != 0) {
 		size_t k = put_acc(acc, code, &an);
+		*acc_code = code;
 		p += put_head(p, c, an, IDMAP_VC_ACC, ver);
 		memcpy(p, acc, k);
 		p += k;
 	} else if (c->named && (code = name_accession(r, n, &under)) != 0) {
 		size_t k = put_acc(acc, code, &an), m = n - under - 1; /* an: long only */
+		*acc_code = code;
 		p += put_head(p, c, (uint64_t)m << 1 | an, IDMAP_VC_NAME, ver);
 		memcpy(p, acc, k);
 		memcpy(p + k, r + under + 1, m);
 		p += k + m;
-	} else if (d >= 3 && d <= 19 && d < n) {
+	} else if (d >= 3 && d <= 18 && d < n) {
+		/* The digit count only when the run has a leading zero: else the number tells it. */
+		uint64_t zero = r[n - d] == '0';
 		p += put_head(p, c, n - d, IDMAP_VC_NUMTAIL, ver);
 		memcpy(p, r, n - d);
 		p += n - d;
-		*p++ = (uint8_t)d;
-		p += idmap_varint_put(p, tail);
+		p += idmap_varint_put(p, tail << 1 | zero);
+		if (zero)
+			*p++ = (uint8_t)d;
 	} else {
 		p += put_head(p, c, n, prefixed ? IDMAP_VC_REST : IDMAP_VC_TEXT, ver);
 		memcpy(p, r, n);
@@ -181,6 +186,14 @@ static size_t encode_rest(const idmap_vcode *c, const char *r, size_t n, int pre
 
 size_t idmap_vcode_encode(const idmap_vcode *c, const char *v, size_t len, uint8_t *out)
 {
+	uint64_t code;
+	return idmap_vcode_encode_acc(c, v, len, out, &code);
+}
+
+size_t idmap_vcode_encode_acc(const idmap_vcode *c, const char *v, size_t len, uint8_t *out,
+			      uint64_t *code)
+{
+	*code = 0;
 	size_t stem = c->versioned ? idmap_version_stem(v, len) : 0, body = stem ? stem : len;
 	size_t n;
 	if (c->prefix_len && (body < c->prefix_len || memcmp(v, c->prefix, c->prefix_len) != 0)) {
@@ -189,7 +202,7 @@ size_t idmap_vcode_encode(const idmap_vcode *c, const char *v, size_t len, uint8
 		n += body;
 	} else {
 		n = encode_rest(c, v + c->prefix_len, body - c->prefix_len, c->prefix_len != 0,
-				stem != 0, out);
+				stem != 0, out, code);
 	}
 	if (stem) {
 		size_t digits = len - stem - 1;
@@ -224,7 +237,9 @@ static inline __attribute__((always_inline)) int parse(const idmap_vcode *c, con
 	x->ver = c->versioned ? (int)(h >> 3 & 1) : 0;
 	x->n = c->versioned ? h >> 4 : h >> 3;
 	x->pay = p;
-	if ((x->form == IDMAP_VC_NAME ? x->n >> 1 : x->n) > IDMAP_MAX_VALUE)
+	/* n holds a length, shifted in form 6 */
+	uint64_t n_len = x->form == IDMAP_VC_NAME ? x->n >> 1 : x->n;
+	if (n_len > IDMAP_MAX_VALUE)
 		return -1;
 	switch (x->form) {
 	case IDMAP_VC_TEXT:
@@ -237,9 +252,10 @@ static inline __attribute__((always_inline)) int parse(const idmap_vcode *c, con
 		if (x->n < 1 || x->n > 19 || idmap_varint_get(&p, end, &x->num))
 			return -1;
 		break;
-	case IDMAP_VC_HEX:
-		if (x->n < 1 || x->n > 32 || (x->n + 1) / 2 > (uint64_t)(end - p))
+	case IDMAP_VC_HEX: /* n is the digit count - 1 */
+		if (x->n > 31 || (x->n + 2) / 2 > (uint64_t)(end - p))
 			return -1;
+		x->n++;
 		p += (x->n + 1) / 2;
 		break;
 	case IDMAP_VC_ACC:
@@ -259,12 +275,33 @@ static inline __attribute__((always_inline)) int parse(const idmap_vcode *c, con
 		}
 		break;
 	}
-	case IDMAP_VC_NUMTAIL:
+	case IDMAP_VC_MEMBER: /* n: 0, or for entry names the mnemonic's length */
+		if (c->versioned || !(c->acc || c->named) || (c->acc && x->n != 0))
+			return -1;
+		if (c->named) {
+			if (x->n > (uint64_t)(end - p))
+				return -1;
+			x->name_at = 0;
+			p += x->n;
+		}
+		break;
+	case IDMAP_VC_NUMTAIL: /* T, varint (number << 1 | zero), the digit count when zero */
 		if (x->n < 1 || x->n >= (uint64_t)(end - p))
 			return -1;
 		p += x->n;
-		x->digits = *p++;
-		if (x->digits < 3 || x->digits > 19 || idmap_varint_get(&p, end, &x->num))
+		if (idmap_varint_get(&p, end, &x->num))
+			return -1;
+		if (x->num & 1) { /* a leading zero: the count follows */
+			if (p >= end)
+				return -1;
+			x->digits = *p++;
+		} else { /* none: the number's own digits */
+			x->digits = 1;
+			for (uint64_t q = x->num >> 1; q >= 10; q /= 10)
+				x->digits++;
+		}
+		x->num >>= 1;
+		if (x->digits < 3 || x->digits > 18)
 			return -1;
 		break;
 	default:
@@ -305,7 +342,7 @@ static int put_digits(char *out, size_t room, uint64_t x, size_t digits)
 size_t idmap_vcode_decode(const idmap_vcode *c, const uint8_t *p, size_t n, char *out)
 {
 	parsed x;
-	if (parse(c, p, p + n, &x) != 0)
+	if (parse(c, p, p + n, &x) != 0 || x.form == IDMAP_VC_MEMBER)
 		return 0;
 	size_t len = 0, room = IDMAP_MAX_VALUE;
 	if (x.form != IDMAP_VC_TEXT) {
@@ -379,3 +416,83 @@ size_t idmap_vcode_decode(const idmap_vcode *c, const uint8_t *p, size_t n, char
 	out[len] = 0;
 	return len;
 }
+
+/* ---- Member values (form 7) ------------------------------------------------------------ */
+
+/* The code of a parsed form-3 or form-6 value. */
+static uint64_t parsed_code(const parsed *x)
+{
+	uint64_t b36 = 0;
+	int k = x->n & 1 ? 7 : 4;
+	for (int i = 0; i < k; i++)
+		b36 |= (uint64_t)x->pay[i] << (8 * i);
+	return b36 << 12 | (x->n & 1) << 11 | (x->form == IDMAP_VC_ACC ? x->num : 0);
+}
+
+uint64_t idmap_vcode_acc(const idmap_vcode *c, const uint8_t *p, size_t n)
+{
+	parsed x;
+	if (parse(c, p, p + n, &x) != 0 || (x.form != IDMAP_VC_ACC && x.form != IDMAP_VC_NAME))
+		return 0;
+	return parsed_code(&x);
+}
+
+size_t idmap_vcode_to_member(const idmap_vcode *c, const uint8_t *p, size_t n, uint8_t *out)
+{
+	parsed x;
+	if (parse(c, p, p + n, &x) != 0 || (x.form != IDMAP_VC_ACC && x.form != IDMAP_VC_NAME))
+		return 0;
+	if (x.form == IDMAP_VC_ACC)
+		return put_head(out, c, 0, IDMAP_VC_MEMBER, 0);
+	uint64_t m = x.n >> 1;
+	size_t h = put_head(out, c, m, IDMAP_VC_MEMBER, 0);
+	memmove(out + h, x.pay + x.name_at, (size_t)m);
+	return h + (size_t)m;
+}
+
+int idmap_vcode_names(const idmap_vcode *c, const char *v, size_t len, uint64_t code)
+{
+	char a[IDMAP_ACC_TEXT_MAX];
+	size_t n;
+	if (!(c->acc || c->named) || len < c->prefix_len ||
+	    memcmp(v, c->prefix, c->prefix_len) != 0 || (n = idmap_acc_decode(code, a)) == 0)
+		return 0;
+	v += c->prefix_len;
+	len -= c->prefix_len;
+	if (len < n || memcmp(v, a, n) != 0)
+		return 0;
+	if (c->acc)
+		return len == n;
+	return idmap_acc_isoform(code) == 0 && len > n && v[n] == '_';
+}
+
+size_t idmap_vcode_member_text(const idmap_vcode *c, const uint8_t *m, size_t mlen,
+			       uint64_t code, char *out)
+{
+	memcpy(out, c->prefix, sizeof c->prefix); /* a fixed size: no call */
+	size_t len = c->prefix_len, a;
+	if ((c->named && idmap_acc_isoform(code) != 0) ||
+	    (a = idmap_acc_decode(code, out + len)) == 0)
+		return 0;
+	len += a;
+	if (c->named) {
+		if (len + 1 + mlen > IDMAP_MAX_VALUE)
+			return 0;
+		out[len++] = '_';
+		memcpy(out + len, m, mlen);
+		len += mlen;
+	}
+	out[len] = 0;
+	return len;
+}
+
+size_t idmap_vcode_decode_member(const idmap_vcode *c, const uint8_t *p, size_t n,
+				 uint64_t code, char *out)
+{
+	const uint8_t *m;
+	size_t mlen;
+	if (idmap_vcode_member_at(c, p, p + n, &m, &mlen) == 0)
+		return 0;
+	return idmap_vcode_member_text(c, m, mlen, code, out);
+}
+

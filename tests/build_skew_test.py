@@ -44,6 +44,20 @@ def skewed(path, n):
                      for i in range(n))
 
 
+def named(path, n):
+    """skewed's lines with values naming accessions: entry names and singleton UniRef100
+    clusters (stored as member values), and UniRef90 clusters of 20 named after a member (at
+    any position of the posting list) or after an accession of no member (not)."""
+    with open(path, "w") as f:
+        for i in range(n):
+            c = i // 20
+            rep = accession(c * 20 + c % 23) if c % 23 < 20 else accession(n + c)
+            f.write(f"{accession(i)}\tNCBI_TaxID\t9606\n{accession(i)}\tGeneID\t{i}\n"
+                    f"{accession(i)}\tUniProtKB-ID\t{accession(i)}_HUMAN\n"
+                    f"{accession(i)}\tUniRef100\tUniRef100_{accession(i)}\n"
+                    f"{accession(i)}\tUniRef90\tUniRef90_{rep}\n")
+
+
 def main():
     a = Checks()
     check = a.check
@@ -126,8 +140,26 @@ def main():
 
     # The same bytes whichever way a partition goes, and for any --threads.
     small = os.path.join(a.workdir, "small.dat")
-    skewed(small, 50_000)
+    named(small, 50_000)
     ref, _, _ = build("mem", [small, small], "256M", "--threads", "2")
+    verify(ref)
+    # the values naming the one accession of their key are stored as member values: a byte
+    # (+ the mnemonic), not 5-8 (accessions of hex digits only, such as A0A005, keep the hex
+    # form's 4); the clusters of 20 keep their accession (form 3)
+    r = subprocess.run([a.idmap, "info", "--sizes", "-i", ref], capture_output=True, text=True)
+    per = {f[0]: float(f[-1]) for f in (line.split() for line in r.stdout.splitlines())
+           if len(f) == 5 and f[0] in ("UniRef100", "UniRef90", "UniProtKB-ID")}
+    check(per.get("UniRef100", 99) < 2.0 and per.get("UniProtKB-ID", 99) < 7 and
+          per.get("UniRef90", 0) > 4.0, f"coded bytes a value: {per}")
+    for c in (0, 1, 22, 23, 24):  # clusters named after members 0, 1 and 19, none, member 1
+        rep = accession(c * 20 + c % 23) if c % 23 < 20 else accession(50_000 + c)
+        got = targets(ref, "--from", "UniRef90", "--allow-one-to-many", f"UniRef90_{rep}")
+        check(sorted(got) == sorted(accession(i) for i in range(c * 20, c * 20 + 20)),
+              f"UniRef90_{rep}: {got}")
+        got = targets(ref, "--to", "UniRef90", accession(c * 20 + 7))
+        check(got == [f"UniRef90_{rep}"], f"{accession(c * 20 + 7)} -> UniRef90: {got}")
+    got = targets(ref, "--from", "UniProtKB-ID", f"{accession(5)}_HUMAN", f"{accession(66)}_HUMAN")
+    check(got == [accession(5), accession(66)], f"entry names: {got}")
     both = {"IDMAP_BUILD_KEY_RUNS": "1", "IDMAP_BUILD_FWD_RUNS": "1"}
     for name, extra, env in (("runs", ("--threads", "2"), {"IDMAP_BUILD_KEY_RUNS": "1"}),
                              ("runs1", ("--threads", "1"), both),

@@ -185,7 +185,7 @@ def vencode(coding, v):
             out = _head(coding, len(r), 1, ver) + varint_bytes(int(r))
         elif 1 <= len(r) <= 32 and all(c in HEX_DIGITS for c in r):
             packed = bytes(int(r[i:i + 2].ljust(2, b"0"), 16) for i in range(0, len(r), 2))
-            out = _head(coding, len(r), 2, ver) + packed
+            out = _head(coding, len(r) - 1, 2, ver) + packed
         elif code is not None and acc_decode(code) == r.decode("latin-1"):
             long_form, isoform = (code >> 11) & 1, code & 0x7FF
             out = _head(coding, long_form | (2 if isoform else 0), 3, ver) + \
@@ -196,9 +196,10 @@ def vencode(coding, v):
             long_form, mnemonic = (name >> 11) & 1, r[under + 1:]
             out = _head(coding, len(mnemonic) << 1 | long_form, 6, ver) + \
                 (name >> 12).to_bytes(7 if long_form else 4, "little") + mnemonic
-        elif 3 <= run <= 19 and run < len(r):
-            t = r[:-run]
-            out = _head(coding, len(t), 4, ver) + t + bytes([run]) + varint_bytes(int(r[-run:]))
+        elif 3 <= run <= 18 and run < len(r):
+            t, zero = r[:-run], r[-run:][:1] == b"0"
+            out = _head(coding, len(t), 4, ver) + t + varint_bytes(int(r[-run:]) << 1 | zero) + \
+                (bytes([run]) if zero else b"")
         else:
             out = _head(coding, len(r), 5 if prefix else 0, ver) + r
     if stem:
@@ -207,9 +208,24 @@ def vencode(coding, v):
     return out
 
 
+class Member:
+    """A member value (form 7, "Member values"): the accession of its record's only posting
+    [+ `_` + mnemonic], resolved by the key record once its posting is read."""
+
+    def __init__(self, prefix, mnemonic):
+        self.prefix, self.mnemonic = prefix, mnemonic
+
+    def text(self, code):
+        if self.mnemonic is None:
+            return self.prefix + acc_decode(code).encode()
+        if code & 0x7FF:
+            raise FormatError("KEY_POOL: an entry name names an isoform")
+        return self.prefix + acc_decode(code).encode() + b"_" + self.mnemonic
+
+
 def vdecode(coding, b, pos, end):
-    """The value coded at b[pos:end]: (text bytes, next position)."""
-    prefix, _, versioned, named = coding
+    """The value coded at b[pos:end]: (text bytes, next position); a Member for form 7."""
+    prefix, accessions, versioned, named = coding
     head, pos = varint(b, pos, end)
     form, ver, n = head & 7, (head >> 3 & 1) if versioned else 0, head >> (4 if versioned else 3)
     if form in (0, 5):
@@ -222,6 +238,7 @@ def vdecode(coding, b, pos, end):
         if not 1 <= n <= 19 or len(text) != n:
             raise FormatError("KEY_POOL: bad decimal value")
     elif form == 2:
+        n += 1
         packed, pos = b[pos:pos + (n + 1) // 2], pos + (n + 1) // 2
         text = packed.hex().upper().encode()[:n]
         if not 1 <= n <= 32 or len(text) != n:
@@ -240,10 +257,22 @@ def vdecode(coding, b, pos, end):
         if len(mnemonic) != n >> 1:
             raise FormatError("KEY_POOL: entry name runs past its record")
         text = acc_decode(base36 << 12 | (n & 1) << 11).encode() + b"_" + mnemonic
+    elif form == 7 and not versioned and (named or accessions and n == 0):
+        mnemonic = None
+        if named:
+            mnemonic, pos = b[pos:pos + n], pos + n
+            if len(mnemonic) != n or pos > end:
+                raise FormatError("KEY_POOL: entry name runs past its record")
+        return Member(prefix, mnemonic), pos
     elif form == 4:
         t, pos = b[pos:pos + n], pos + n
-        digits, pos = b[pos], pos + 1
         number, pos = varint(b, pos, end)
+        digits = len(str(number >> 1))
+        if number & 1:
+            digits, pos = b[pos], pos + 1
+        number >>= 1
+        if not 3 <= digits <= 18:
+            raise FormatError("KEY_POOL: bad text + number value")
         text = t + b"%0*d" % (digits, number)
     else:
         raise FormatError("KEY_POOL: value form %d not assigned" % form)
@@ -492,8 +521,8 @@ class Index:
         b = self.b
         if len(b) < 64 or b[0:8] != b"IDMAPIDX":
             raise FormatError("header: not an idmap index")
-        if u32(b, 8) != 4:
-            raise FormatError("header: format version %d, not 4" % u32(b, 8))
+        if u32(b, 8) != 5:
+            raise FormatError("header: format version %d, not 5" % u32(b, 8))
         if zlib.crc32(b[0:60]) != u32(b, 60):
             raise FormatError("header: CRC mismatch")
         if u32(b, 12) != 0 or any(b[40:60]):
@@ -607,6 +636,12 @@ class Index:
             accs.append(d if i == 0 else accs[-1] + d)
         if pos != end:
             raise FormatError("KEY_POOL: bytes after the postings")
+        if isinstance(value, Member):
+            if count != 1 or accs[0] >= self.n_acc:
+                raise FormatError("KEY_POOL: a member value in a record of several accessions")
+            value = value.text(self.acc_code(accs[0]))
+            if not 1 <= len(value) <= 1024:
+                raise FormatError("KEY_POOL: value out of bounds")
         return type_id, value, accs
 
     # ---- lookups ----

@@ -736,7 +736,7 @@ static void sections_are_checksummed(void **state)
 	assert_int_equal(fread(b, 1, (size_t)size, f), (size_t)size);
 	fclose(f);
 	assert_memory_equal(b, IDMAP_MAGIC, 8);
-	assert_int_equal(idmap_rd32(b + IDMAP_HDR_VERSION), 4);
+	assert_int_equal(idmap_rd32(b + IDMAP_HDR_VERSION), IDMAP_FORMAT_VERSION);
 	assert_int_equal(idmap_rd64(b + IDMAP_HDR_FILE_SIZE), (uint64_t)size);
 	assert_int_equal(idmap_rd32(b + IDMAP_HDR_HEADER_CRC), libdeflate_crc32(0, b, 60));
 	uint64_t table = idmap_rd64(b + IDMAP_HDR_TABLE_OFFSET);

@@ -16,6 +16,7 @@
 #include "idmap_build.h"
 #include "idmap_format.h"
 #include "idmap_vec.h"
+#include "value_code.h"
 
 /* ---- The release of the fixture ---------------------------------------------------------- */
 
@@ -513,7 +514,8 @@ static void test_damaged_header(void **state)
 	expect_open(b, image_len, IDMAP_ERR_NOT_INDEX);
 	b[0] ^= 0x20;
 	/* version 1 (the u64 offset tables), 2 (values as text), 3 (blocks of 14 records, varint
-	 * key slots in forward records) and a later version are refused */
+	 * key slots in forward records), 4 (member values naming one of 16 postings) and a later
+	 * version are refused */
 	for (uint32_t v = 1; v <= IDMAP_FORMAT_VERSION + 1; v += v == IDMAP_FORMAT_VERSION - 1 ? 2 : 1) {
 		memcpy(b, image, image_len);
 		idmap_wr32(b + IDMAP_HDR_VERSION, v);
@@ -703,7 +705,7 @@ static void test_open_detail(void **state)
 	idmap_wr32(b + IDMAP_HDR_VERSION, 3);
 	reseal_table(b);
 	expect_detail(b, image_len, IDMAP_ERR_VERSION,
-		      "header: index format version 3 is not supported by this idmap (version 4): "
+		      "header: index format version 3 is not supported by this idmap (version 5): "
 		      "rebuild the index with `idmap build`");
 	/* the section table cut off: the file ends inside it (size field resealed) */
 	memcpy(b, image, image_len);
@@ -1043,6 +1045,74 @@ static void test_record_rules(void **state)
 	free(b);
 }
 
+/* Member values (FORMAT.md, "Member values"): the entry name A0A023GPI8_CANAL names its one
+ * accession, so its record stores only the mnemonic; it is found, given back and mapped like
+ * any value; a record whose mnemonic runs into its posting, or whose posting is another
+ * accession than the value's, is damaged and matches nothing. */
+static void test_member_records(void **state)
+{
+	(void)state;
+	idmap_index *ix = open_good();
+	uint32_t t;
+	uint64_t key, own, other, slot, len, a, z;
+	const char *name = "A0A023GPI8_CANAL";
+	assert_int_equal(idmap_type_find(ix, "UniProtKB-ID", &t), IDMAP_OK);
+	assert_int_equal(idmap_key_find(ix, t, name, strlen(name), &key), IDMAP_OK);
+	assert_int_equal(idmap_acc_find(ix, "A0A023GPI8", 10, &own), IDMAP_OK);
+	assert_int_equal(idmap_acc_find(ix, "P62258", 6, &other), IDMAP_OK);
+	uint8_t *b = copy_image();
+	uint8_t *kp = section_of(b, IDMAP_SECTION_KEY_POOL, &len);
+	rec_bounds(b, IDMAP_SECTION_KEY_INDEX, key, &a, &z);
+	/* type head (single); varint (5 << 3 | 7); CANAL; the posting */
+	assert_int_equal(z - a, 8);
+	assert_int_equal(kp[a], t << 1 | 1);
+	assert_int_equal(kp[a + 1], 5 << 3 | IDMAP_VC_MEMBER);
+	assert_memory_equal(kp + a + 2, "CANAL", 5);
+	assert_int_equal(kp[a + 7], own);
+	char v[IDMAP_VALUE_SIZE];
+	size_t n;
+	assert_int_equal(idmap_key_get(ix, key, NULL, v, &n), IDMAP_OK);
+	assert_string_equal(v, name);
+	static const char *const misses[] = {"A0A023GPI8_CANAX", "A0A023GPI8_CANA",
+					     "A0A023GPI8_CANALS", "A0A023GPI9_CANAL",
+					     "P62258_CANAL", "A0A023GPI8"};
+	for (size_t i = 0; i < sizeof misses / sizeof *misses; i++)
+		assert_int_equal(idmap_key_find(ix, t, misses[i], strlen(misses[i]), &slot),
+				 IDMAP_ERR_NOT_FOUND);
+	size_t name_len = strlen(name);
+	assert_int_equal(idmap_key_find_batch(ix, t, &name, &name_len, 1, &slot), IDMAP_OK);
+	assert_int_equal(slot, key);
+	idmap_fwd_iter it;
+	idmap_pair pair;
+	assert_int_equal(idmap_fwd_begin(ix, own, t, &it), IDMAP_OK);
+	assert_int_equal(idmap_fwd_next(&it, &pair), IDMAP_OK);
+	assert_int_equal(pair.key_slot, key);
+
+	/* a mnemonic of 6 bytes: it takes the posting's byte, and no posting is left */
+	kp[a + 1] = 6 << 3 | IDMAP_VC_MEMBER;
+	reseal_section(b, IDMAP_SECTION_KEY_POOL);
+	expect_verify_fails(b, "KEY_POOL: record of key slot");
+	idmap_index *bad = NULL;
+	assert_int_equal(open_bytes(b, image_len, &bad), IDMAP_OK);
+	assert_int_not_equal(idmap_key_find(bad, t, name, strlen(name), &slot), IDMAP_OK);
+	assert_int_equal(idmap_key_get(bad, key, NULL, v, &n), IDMAP_ERR_CORRUPT);
+	idmap_close(bad);
+
+	/* the posting moved to P62258: the value is now P62258_CANAL, which is not at this slot,
+	 * and A0A023GPI8's entry name finds nothing */
+	memcpy(b, image, image_len);
+	kp[a + 7] = (uint8_t)other;
+	reseal_section(b, IDMAP_SECTION_KEY_POOL);
+	expect_verify_fails(b, "");
+	assert_int_equal(open_bytes(b, image_len, &bad), IDMAP_OK);
+	assert_int_equal(idmap_key_find(bad, t, name, strlen(name), &slot), IDMAP_ERR_NOT_FOUND);
+	assert_int_equal(idmap_key_get(bad, key, NULL, v, &n), IDMAP_OK);
+	assert_string_equal(v, "P62258_CANAL");
+	idmap_close(bad);
+	idmap_close(ix);
+	free(b);
+}
+
 /* An index with wide offset-table blocks (FORMAT.md, "Offset tables"): a key of 70000
  * accessions (a KEY_POOL record of about 70 KB) and an accession of 80000 keys (a FWD_POOL
  * record of about 80 KB). Returns its bytes; *len their count. */
@@ -1334,6 +1404,7 @@ int main(void)
 		cmocka_unit_test(test_vec_reserve),
 		cmocka_unit_test(test_fwd_group_head),
 		cmocka_unit_test(test_record_rules),
+		cmocka_unit_test(test_member_records),
 		cmocka_unit_test(test_str),
 		cmocka_unit_test(test_metadata),
 		cmocka_unit_test(test_forward),

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "idmap.h"
+#include "accession.h"
 #include "test_util.h"
 #include "value_code.h"
 
@@ -37,7 +38,9 @@ static const char *const odd[] = {
 	"S01.232", "X", "_", "a", ".1", "A.1", "AB1.1", "1.1", "ABC", "abc", "DEADBEEF",
 	"deadbeef", "F", "GO:0005515", "GO:GO:1", "HGNC:5", "MGI:0001", "CHEMBL1234",
 	"TP53", "1433B_HUMAN", "A0A024R161_HUMAN", "AAA12345", "ABC000", "ABC00000000000000000001",
-	"ABC0000000000000000001", "x y\tz", "\xc3\xa9t\xc3\xa9", "\xff\xfe", "UniRef100_",
+	"ABC0000000000000000001", "ABC100", "ABC099", "ABC1000000000000000000",
+	"ABC9999999999999999999", "ABC10000000000000000000", "FABJA37478", "F190837E321A3B82",
+	"0123456789ABCDEF0123456789ABCDEF", "x y\tz", "\xc3\xa9t\xc3\xa9", "\xff\xfe", "UniRef100_",
 	/* entry names: accession + `_` + mnemonic, and look-alikes that are not */
 	"A0A023GPI8_CANAL", "a0a023gpi8_canal", "A0A023GPI8_canal", "P31946_", "P31946HUMAN",
 	"P31946-2_HUMAN", "P31946-0_HUMAN", "P31946-02_HUMAN", "A0A023GPI_CANAL", "_HUMAN",
@@ -153,13 +156,13 @@ static void test_damaged_values_refused(void **state)
 	idmap_vcode_of("GeneID", 6, &c);
 	char back[IDMAP_MAX_VALUE + 1];
 	const uint8_t unassigned[] = {0x06}, decimal_too_big[] = {0x09, 0x0a}, /* 1 digit, 10 */
-		hex_odd_tail[] = {0x1a, 0xab}, /* 3 hex digits in 2 bytes needs 2 bytes */
+		hex_odd_tail[] = {0x12, 0xab}, /* 3 hex digits (n = 2) need 2 bytes */
 		cut[] = {0x80};
 	assert_int_equal(idmap_vcode_skip(&c, unassigned, unassigned + 1), 0);
 	assert_int_equal(idmap_vcode_decode(&c, decimal_too_big, 2, back), 0);
 	assert_int_equal(idmap_vcode_skip(&c, hex_odd_tail, hex_odd_tail + 2), 0);
 	assert_int_equal(idmap_vcode_skip(&c, cut, cut + 1), 0);
-	const uint8_t hex_dirty[] = {0x0a, 0xa5}; /* 1 hex digit, low half not 0 */
+	const uint8_t hex_dirty[] = {0x02, 0xa5}; /* 1 hex digit (n = 0), low half not 0 */
 	assert_int_equal(idmap_vcode_decode(&c, hex_dirty, 2, back), 0);
 	/* entry names: a mnemonic of 2 bytes with 1 left; a base-36 number past 10 characters;
 	 * a mnemonic past 1024 bytes (n = 2049 << 1) */
@@ -170,6 +173,102 @@ static void test_damaged_values_refused(void **state)
 	assert_int_equal(idmap_vcode_skip(&c, name_cut, name_cut + sizeof name_cut), 0);
 	assert_int_equal(idmap_vcode_decode(&c, name_big, sizeof name_big, back), 0);
 	assert_int_equal(idmap_vcode_skip(&c, name_long, name_long + sizeof name_long), 0);
+}
+
+/* Form 7 (FORMAT.md, "Member values"): a form-3 or form-6 value recoded as posting k, given
+ * back with its posting's accession code, equal to the query it came from and to no other. */
+static void member_case(const char *type, const char *v, int member)
+{
+	idmap_vcode c;
+	idmap_vcode_of(type, strlen(type), &c);
+	uint8_t out[IDMAP_VCODE_MAX], m[IDMAP_VCODE_MAX + 16];
+	char back[IDMAP_MAX_VALUE + 1];
+	uint64_t code, qcode;
+	size_t len = strlen(v), n = idmap_vcode_encode_acc(&c, v, len, out, &qcode);
+	assert_int_equal(idmap_vcode_encode(&c, v, len, m), n);
+	assert_memory_equal(m, out, n);
+	code = idmap_vcode_acc(&c, out, n);
+	assert_int_equal(code, qcode);
+	if (!member) {
+		/* no accession (or one coded in an earlier form): no member form */
+		assert_int_equal(code, 0);
+		assert_int_equal(idmap_vcode_to_member(&c, out, n, m), 0);
+		return;
+	}
+	size_t at = c.prefix_len, a = c.named ? (size_t)(strchr(v + at, '_') - v) - at : len - at;
+	assert_int_equal(code, idmap_acc_encode(v + at, a));
+	assert_true(idmap_vcode_names(&c, v, len, code));
+	assert_false(idmap_vcode_names(&c, v, len, code + 1));
+	size_t mn = idmap_vcode_to_member(&c, out, n, m);
+	assert_true(mn >= 1 && mn <= n);
+	memset(m + mn, 0xA5, 16);
+	assert_int_equal(idmap_vcode_skip(&c, m, m + mn + 16), mn);
+	if (mn > 1)
+		assert_int_equal(idmap_vcode_skip(&c, m, m + mn - 1), 0);
+	assert_int_equal(idmap_vcode_decode(&c, m, mn, back), 0); /* needs the accession */
+	assert_int_equal(idmap_vcode_decode_member(&c, m, mn, code, back), len);
+	assert_memory_equal(back, v, len);
+	const uint8_t *mm = NULL;
+	size_t ml = 0;
+	assert_int_equal(idmap_vcode_member_at(&c, m, m + mn, &mm, &ml), mn);
+	assert_true(idmap_vcode_member_is(&c, mm, ml, code, out, n, qcode));
+	assert_false(idmap_vcode_member_is(&c, mm, ml, code + 1, out, n, qcode));
+	/* another value of the type: another code, mnemonic, or form */
+	static const char *const others[] = {"UniRef90_P62258", "P31946_HUMAX", "A0A023GPI8_CANA",
+					     "UniRef90_UPI0000000001", "P31946", "1433B_HUMAN",
+					     "UniRef90_P31946-2", "P31946_HUMANX", "P31946_XHUMAN"};
+	for (size_t o = 0; o < sizeof others / sizeof *others; o++) {
+		if (strcmp(others[o], v) == 0)
+			continue;
+		uint8_t q[IDMAP_VCODE_MAX];
+		uint64_t oc;
+		size_t qn = idmap_vcode_encode_acc(&c, others[o], strlen(others[o]), q, &oc);
+		assert_false(idmap_vcode_member_is(&c, mm, ml, code, q, qn, oc));
+	}
+}
+
+static void test_member_values(void **state)
+{
+	(void)state;
+	member_case("UniRef90", "UniRef90_P31946", 1);
+	member_case("UniRef50", "UniRef50_A0A023GPI8-12", 1);
+	member_case("UniRef100", "UniRef100_P31946-2", 1);
+	member_case("#isoform-of", "P31946", 1);
+	member_case("UniProtKB-ID", "P31946_HUMAN", 1);
+	member_case("UniProtKB-ID", "A0A023GPI8_CANAL", 1);
+	member_case("UniProtKB-ID", "P31946_", 1);	/* an empty mnemonic */
+	member_case("UniProtKB-ID", "P31946_A_B", 1); /* a mnemonic with `_` */
+	member_case("UniRef90", "UniRef90_UPI0000000001", 0);
+	member_case("UniRef90", "UniRef90_A0B123", 0); /* an accession of hex digits: form 2 */
+	member_case("UniProtKB-ID", "1433B_HUMAN", 0);
+	member_case("GeneID", "P31946", 0);
+	/* a mnemonic of 999 bytes: 2-byte heads */
+	char longest[1011];
+	memset(longest, 'M', sizeof longest - 1);
+	memcpy(longest, "A0A023GPI8_", 11);
+	longest[sizeof longest - 1] = 0;
+	member_case("UniProtKB-ID", longest, 1);
+	/* an entry name's accession never has an isoform */
+	idmap_vcode c;
+	idmap_vcode_of("UniProtKB-ID", 12, &c);
+	assert_false(idmap_vcode_names(&c, "P31946-2_HUMAN", 14, idmap_acc_encode("P31946-2", 8)));
+	const uint8_t name0[] = {5 << 3 | 7, 'C', 'A', 'N', 'A', 'L'}; /* CANAL */
+	char back[IDMAP_MAX_VALUE + 1];
+	assert_int_equal(idmap_vcode_decode_member(&c, name0, sizeof name0,
+						   idmap_acc_encode("P31946-2", 8), back), 0);
+	assert_int_equal(idmap_vcode_skip(&c, name0, name0 + 5), 0); /* the mnemonic cut */
+	/* form 7 where it cannot be: a type without accessions, a versioned type, n > 0 */
+	const uint8_t k0[] = {0x07}, k16[] = {0x87, 0x01};
+	idmap_vcode_of("GeneID", 6, &c);
+	assert_int_equal(idmap_vcode_skip(&c, k0, k0 + 1), 0);
+	idmap_vcode_of("RefSeq", 6, &c);
+	assert_int_equal(idmap_vcode_skip(&c, k0, k0 + 1), 0);
+	idmap_vcode_of("UniRef90", 8, &c);
+	assert_int_equal(idmap_vcode_skip(&c, k0, k0 + 1), 1);
+	assert_int_equal(idmap_vcode_skip(&c, k16, k16 + 2), 0);
+	const uint8_t *mm;
+	size_t ml;
+	assert_int_equal(idmap_vcode_member_at(&c, k16, k16 + 2, &mm, &ml), 0);
 }
 
 static void add_line(tu_text *t, const char *acc, const char *type, const char *v)
@@ -248,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_random_values_round_trip),
 		cmocka_unit_test(test_entry_name_form),
 		cmocka_unit_test(test_damaged_values_refused),
+		cmocka_unit_test(test_member_values),
 		cmocka_unit_test(test_index_of_odd_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

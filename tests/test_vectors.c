@@ -80,6 +80,17 @@ static void add_vcode(const char *type, const char *v)
 	add("coded(%s, \"%s\") = %s", type, v, hex);
 }
 
+/* The bytes of key slot's record in KEY_POOL, as a vector line. */
+static void add_record(const idmap_index *ix, uint64_t slot)
+{
+	const uint8_t *p = NULL, *end = NULL;
+	assert_int_equal(idmap_record(&ix->key, slot, &p, &end), 0);
+	char hex[200] = "";
+	for (size_t k = 0, at = 0; p + k < end && at + 4 < sizeof hex; k++)
+		at += (size_t)snprintf(hex + at, sizeof hex - at, k ? " %02x" : "%02x", p[k]);
+	add("  KEY_POOL record: %s", hex);
+}
+
 static void compute(void)
 {
 	n_lines = 0;
@@ -123,12 +134,12 @@ static void compute(void)
 	add("key (GeneID = type %u, 7529): hi 0x%016" PRIx64 " lo 0x%016" PRIx64, t, h.hi, h.lo);
 	assert_int_equal(idmap_key_find(ix, t, "7529", 4, &slot), IDMAP_OK);
 	assert_int_equal(add_query(&ix->key_mphf, h), slot);
-	const uint8_t *p = NULL, *end = NULL;
-	assert_int_equal(idmap_record(&ix->key, slot, &p, &end), 0);
-	char hex[200] = "";
-	for (size_t k = 0, at = 0; p + k < end && at + 4 < sizeof hex; k++)
-		at += (size_t)snprintf(hex + at, sizeof hex - at, k ? " %02x" : "%02x", p[k]);
-	add("  KEY_POOL record: %s", hex);
+	add_record(ix, slot);
+	/* a value naming its own accession: a member value (form 7) */
+	assert_int_equal(idmap_type_find(ix, "UniRef90", &t), IDMAP_OK);
+	assert_int_equal(idmap_key_find(ix, t, "UniRef90_P31946", 15, &slot), IDMAP_OK);
+	add("key (UniRef90 = type %u, UniRef90_P31946): slot %" PRIu64, t, slot);
+	add_record(ix, slot);
 	idmap_close(ix);
 	assert_int_equal(tu_remove_dir(), 0);
 }
