@@ -452,18 +452,26 @@ size_t idmap_vcode_to_member(const idmap_vcode *c, const uint8_t *p, size_t n, u
 
 int idmap_vcode_names(const idmap_vcode *c, const char *v, size_t len, uint64_t code)
 {
+	if (!(c->acc || c->named) || len <= c->prefix_len)
+		return 0;
+	/* The builder asks this of every value of these types, and most values of a cluster name
+	 * another accession: the accession's length, what follows it and its last character (the
+	 * code's last base-36 digit) reject those before the prefix is compared and the code
+	 * decoded. */
+	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	size_t r = len - c->prefix_len, base = code >> 11 & 1 ? 10 : 6;
+	unsigned iso = idmap_acc_isoform(code);
+	const char *t = v + c->prefix_len;
+	if (c->named ? iso || r <= base || t[base] != '_'
+		     : iso ? r <= base + 1 || t[base] != '-' : r != base)
+		return 0;
+	if (t[base - 1] != digits[(code >> 12) % 36])
+		return 0;
 	char a[IDMAP_ACC_TEXT_MAX];
-	size_t n;
-	if (!(c->acc || c->named) || len < c->prefix_len ||
-	    memcmp(v, c->prefix, c->prefix_len) != 0 || (n = idmap_acc_decode(code, a)) == 0)
+	size_t n = idmap_acc_decode(code, a);
+	if (n == 0 || memcmp(v, c->prefix, c->prefix_len) != 0 || r < n || memcmp(t, a, n) != 0)
 		return 0;
-	v += c->prefix_len;
-	len -= c->prefix_len;
-	if (len < n || memcmp(v, a, n) != 0)
-		return 0;
-	if (c->acc)
-		return len == n;
-	return idmap_acc_isoform(code) == 0 && len > n && v[n] == '_';
+	return c->acc ? r == n : t[n] == '_';
 }
 
 size_t idmap_vcode_member_text(const idmap_vcode *c, const uint8_t *m, size_t mlen,

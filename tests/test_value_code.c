@@ -199,6 +199,8 @@ static void member_case(const char *type, const char *v, int member)
 	assert_int_equal(code, idmap_acc_encode(v + at, a));
 	assert_true(idmap_vcode_names(&c, v, len, code));
 	assert_false(idmap_vcode_names(&c, v, len, code + 1));
+	/* the same last character, another one before it */
+	assert_false(idmap_vcode_names(&c, v, len, code + (36ull << 12)));
 	size_t mn = idmap_vcode_to_member(&c, out, n, m);
 	assert_true(mn >= 1 && mn <= n);
 	memset(m + mn, 0xA5, 16);
