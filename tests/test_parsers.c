@@ -13,6 +13,7 @@
 
 #include "accession.h"
 #include "input.h"
+#include "parse.h"
 #include "test_util.h"
 
 static int setup_dir(void **state)
@@ -843,6 +844,42 @@ static void test_uniparc_errors(void **state)
 		 "byte 75: empty value (#uniparc:RefSeq)");
 }
 
+/* idmap_parse_tabs against a byte-by-byte reference: every length around its 16-byte blocks,
+ * tabs and NULs anywhere (a NUL in the overlapping last block too), every cap on the tabs.
+ * Each line sits in a buffer of exactly its length, so that ASan sees any read past it. */
+static void test_line_tabs(void **state)
+{
+	(void)state;
+	uint64_t rng = 42;
+	static const unsigned caps[] = {0, 1, 2, 3, 21, 22};
+	for (size_t len = 0; len <= 70; len++) {
+		for (int round = 0; round < 300; round++) {
+			char *s = malloc(len ? len : 1);
+			assert_non_null(s);
+			for (size_t i = 0; i < len; i++) {
+				rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+				unsigned r = (unsigned)(rng >> 33) % 100;
+				s[i] = r < 12 ? '\t' : r < 14 && round % 3 == 0 ? '\0' : 'a';
+			}
+			for (size_t c = 0; c < sizeof caps / sizeof *caps; c++) {
+				size_t tab[22], want[22], nul = len;
+				unsigned nt = 99, wn = 0;
+				for (size_t i = 0; i < len && nul == len; i++) {
+					if (s[i] == '\0')
+						nul = i;
+					else if (s[i] == '\t' && wn < caps[c])
+						want[wn++] = i;
+				}
+				assert_int_equal(idmap_parse_tabs(s, len, tab, caps[c], &nt), nul);
+				assert_int_equal(nt, wn);
+				for (unsigned k = 0; k < wn; k++)
+					assert_int_equal(tab[k], want[k]);
+			}
+			free(s);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -852,6 +889,7 @@ int main(void)
 		cmocka_unit_test(test_sample_delac),
 		cmocka_unit_test(test_samples_gzip),
 		cmocka_unit_test(test_dat_errors),
+		cmocka_unit_test(test_line_tabs),
 		cmocka_unit_test(test_type_bytes),
 		cmocka_unit_test(test_detection_errors),
 		cmocka_unit_test(test_selected_cells),
