@@ -14,6 +14,10 @@
 
 #include "inflater.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define IN_CAP ((size_t)1 << 20)
 /* Room for a longest line plus at least 3 MiB of fresh output after compaction. */
 #define OUT_CAP ((size_t)4 << 20)
@@ -311,6 +315,25 @@ static int fill_plain(idmap_gz_reader *r, char *err, size_t errlen)
 	return 1;
 }
 
+/* memchr for '\n', with the first 64 bytes looked at inline: most lines of the idmapping
+ * files are shorter, and a call of memchr per line costs more than the scanning. */
+static inline char *find_newline(char *s, size_t n)
+{
+#ifdef __SSE2__
+	if (n >= 64) {
+		const __m128i nl = _mm_set1_epi8('\n');
+		for (unsigned i = 0; i < 64; i += 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, nl));
+			if (m)
+				return s + i + (unsigned)__builtin_ctz(m);
+		}
+		return memchr(s + 64, '\n', n - 64);
+	}
+#endif
+	return memchr(s, '\n', n);
+}
+
 int idmap_gz_getline(idmap_gz_reader *r, const char **line, size_t *len, char *err,
 		     size_t errlen)
 {
@@ -320,7 +343,7 @@ int idmap_gz_getline(idmap_gz_reader *r, const char **line, size_t *len, char *e
 	}
 	for (;;) {
 		char *start = r->out + r->pos;
-		char *nl = memchr(r->out + r->scan, '\n', r->end - r->scan);
+		char *nl = find_newline(r->out + r->scan, r->end - r->scan);
 		if (nl) {
 			size_t n = (size_t)(nl - start);
 			if (n > IDMAP_GZ_MAX_LINE)

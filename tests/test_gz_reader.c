@@ -108,6 +108,37 @@ static void test_plain_lines(void **state)
 	idmap_gz_close(r);
 }
 
+/* Lines of every length from 0 to 199, so that the newline falls in each of the 16-byte
+ * blocks the reader looks at inline and past them (memchr's part), in both orders. */
+static void test_line_lengths(void **state)
+{
+	(void)state;
+	enum { N = 200 };
+	static char data[2 * N * (N + 1)];
+	size_t n = 0;
+	for (int k = 0; k < 2 * N; k++) {
+		int l = k < N ? k : 2 * N - 1 - k;
+		for (int i = 0; i < l; i++)
+			data[n++] = (char)('a' + (k + i) % 26);
+		data[n++] = '\n';
+	}
+	const char *path = tu_write_file("lengths.txt", data, n);
+	char err[256] = "";
+	idmap_gz_reader *r = idmap_gz_open(path, err, sizeof err);
+	assert_non_null(r);
+	const char *line;
+	size_t len;
+	for (int k = 0; k < 2 * N; k++) {
+		int l = k < N ? k : 2 * N - 1 - k;
+		assert_int_equal(idmap_gz_getline(r, &line, &len, err, sizeof err), IDMAP_GZ_LINE);
+		assert_int_equal(len, (size_t)l);
+		for (int i = 0; i < l; i++)
+			assert_int_equal(line[i], (char)('a' + (k + i) % 26));
+	}
+	assert_int_equal(idmap_gz_getline(r, &line, &len, err, sizeof err), IDMAP_GZ_EOF);
+	idmap_gz_close(r);
+}
+
 static void test_empty_and_missing(void **state)
 {
 	(void)state;
@@ -376,6 +407,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_lines),
+		cmocka_unit_test(test_line_lengths),
 		cmocka_unit_test(test_blocks),
 		cmocka_unit_test(test_empty_and_missing),
 		cmocka_unit_test(test_big_plain_and_gzip),
