@@ -109,17 +109,11 @@ static int key_value(const idmap_index *ix, uint64_t slot, uint64_t *type,
 	if (idmap_record(&ix->key, slot, &p, &end) != 0 ||
 	    idmap_varint_get(&p, end, &h) || (*type = h >> 1) >= ix->n_types)
 		return IDMAP_ERR_CORRUPT;
-	const idmap_vcode *c = &ix->vcode[*type];
-	if (p < end && (*p & 7) == IDMAP_VC_MEMBER) {
-		const uint8_t *m;
-		size_t mlen, l = idmap_vcode_member_at(c, p, end, &m, &mlen);
-		uint64_t code;
-		if (l == 0 || idmap_member_code(ix, p + l, end, h & 1, &code) != IDMAP_OK)
-			return IDMAP_ERR_CORRUPT;
-		*len = idmap_vcode_member_text(c, m, mlen, code, out);
-	} else {
-		*len = idmap_vcode_decode(c, p, (size_t)(end - p), out);
-	}
+	/* a member value's posting follows it: its length first (any other value is decoded
+	 * without reading past it) */
+	size_t l = p < end && (*p & 7) == IDMAP_VC_MEMBER ? idmap_vcode_skip(&ix->vcode[*type], p, end)
+							  : (size_t)(end - p);
+	*len = l ? idmap_value_decode(ix, *type, p, l, p + l, end, h & 1, out) : 0;
 	return *len ? IDMAP_OK : IDMAP_ERR_CORRUPT;
 }
 

@@ -494,13 +494,3 @@ size_t idmap_vcode_member_text(const idmap_vcode *c, const uint8_t *m, size_t ml
 	return len;
 }
 
-size_t idmap_vcode_decode_member(const idmap_vcode *c, const uint8_t *p, size_t n,
-				 uint64_t code, char *out)
-{
-	const uint8_t *m;
-	size_t mlen;
-	if (idmap_vcode_member_at(c, p, p + n, &m, &mlen) == 0)
-		return 0;
-	return idmap_vcode_member_text(c, m, mlen, code, out);
-}
-

@@ -107,12 +107,6 @@ static inline size_t idmap_vcode_member_at(const idmap_vcode *c, const uint8_t *
 size_t idmap_vcode_member_text(const idmap_vcode *c, const uint8_t *m, size_t mlen,
 			       uint64_t code, char *out);
 
-/* Decodes the form-7 value at p[0, n) whose accession has the code `code`, as
- * idmap_vcode_decode does; 0 also when the code is not an accession (with an isoform, in an
- * entry name). */
-size_t idmap_vcode_decode_member(const idmap_vcode *c, const uint8_t *p, size_t n,
-				 uint64_t code, char *out);
-
 /* Whether a form-7 value, whose accession has the code `code` and whose mnemonic is
  * m[0, mlen) (idmap_vcode_member_at), is the query coded q[0, qn) by idmap_vcode_encode_acc
  * with the accession code qcode (0: not form 3 or 6, which a member value never equals).

@@ -514,8 +514,7 @@ static void test_damaged_header(void **state)
 	expect_open(b, image_len, IDMAP_ERR_NOT_INDEX);
 	b[0] ^= 0x20;
 	/* version 1 (the u64 offset tables), 2 (values as text), 3 (blocks of 14 records, varint
-	 * key slots in forward records), 4 (member values naming one of 16 postings) and a later
-	 * version are refused */
+	 * key slots in forward records), 4 (no member values) and a later version are refused */
 	for (uint32_t v = 1; v <= IDMAP_FORMAT_VERSION + 1; v += v == IDMAP_FORMAT_VERSION - 1 ? 2 : 1) {
 		memcpy(b, image, image_len);
 		idmap_wr32(b + IDMAP_HDR_VERSION, v);
@@ -1108,6 +1107,17 @@ static void test_member_records(void **state)
 	assert_int_equal(idmap_key_find(bad, t, name, strlen(name), &slot), IDMAP_ERR_NOT_FOUND);
 	assert_int_equal(idmap_key_get(bad, key, NULL, v, &n), IDMAP_OK);
 	assert_string_equal(v, "P62258_CANAL");
+	idmap_close(bad);
+
+	/* the head no longer says one accession: the posting byte is now the count, and a member
+	 * value, only ever in records of one accession, is damaged */
+	memcpy(b, image, image_len);
+	kp[a] &= 0xfe;
+	reseal_section(b, IDMAP_SECTION_KEY_POOL);
+	expect_verify_fails(b, "");
+	assert_int_equal(open_bytes(b, image_len, &bad), IDMAP_OK);
+	assert_int_not_equal(idmap_key_find(bad, t, name, strlen(name), &slot), IDMAP_OK);
+	assert_int_equal(idmap_key_get(bad, key, NULL, v, &n), IDMAP_ERR_CORRUPT);
 	idmap_close(bad);
 	idmap_close(ix);
 	free(b);
