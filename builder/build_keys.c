@@ -103,7 +103,9 @@ static int size_pass(pass_mem *m, size_t records, size_t values)
 
 /* Turns the accession codes of n entries into slots with the pilots prefetched a group ahead:
  * the accession MPHF of a full release is far larger than the caches, and a group's
- * prefetches need the time of the group before to arrive. Returns -1 if one is not found. */
+ * prefetches need the time of the group before to arrive. An entry of the accession of the
+ * entry before it (a release lists an accession's lines together, so a partition file often
+ * holds two in a row) takes its slot without a lookup. Returns -1 if one is not found. */
 static int resolve_range(const build *b, entry *ent, const uint64_t *codes, size_t n,
 			 const uint8_t *arena)
 {
@@ -113,7 +115,7 @@ static int resolve_range(const build *b, entry *ent, const uint64_t *codes, size
 		/* Hash and prefetch group g; resolve group g - GROUP, hashed a round ago. */
 		idmap_h128 *cur = h[(g / GROUP) & 1], *prev = h[(g / GROUP + 1) & 1];
 		for (size_t i = g; i < n && i < g + GROUP; i++)
-			if (codes[i]) {
+			if (codes[i] && (i == 0 || codes[i] != codes[i - 1])) {
 				cur[i - g] = idmap_hash_acc(codes[i], b->acc_seed);
 				idmap_mphf_prefetch(&b->acc_view, cur[i - g]);
 			}
@@ -124,10 +126,14 @@ static int resolve_range(const build *b, entry *ent, const uint64_t *codes, size
 			e->acc = IDMAP_NO_ACC;
 			if (!codes[i])
 				continue;
-			uint64_t slot = idmap_mphf_lookup(&b->acc_view, prev[i - (g - GROUP)]);
-			if (slot == IDMAP_SLOT_NONE)
-				return -1;
-			e->acc = (uint32_t)slot;
+			if (i > 0 && codes[i] == codes[i - 1]) {
+				e->acc = ent[i - 1].acc; /* the same accession: a run of its lines */
+			} else {
+				uint64_t slot = idmap_mphf_lookup(&b->acc_view, prev[i - (g - GROUP)]);
+				if (slot == IDMAP_SLOT_NONE)
+					return -1;
+				e->acc = (uint32_t)slot;
+			}
 			const idmap_vcode *c = &b->vcode[e->type];
 			uint16_t len;
 			if (c->acc || c->named) {
