@@ -8,6 +8,7 @@
 
 #include "accession.h"
 #include "build_internal.h"
+#include "par.h"
 #include "sort.h"
 
 static size_t unique_u64(uint64_t *a, size_t n)
@@ -41,8 +42,8 @@ static uint64_t *merge_distinct(const uint64_t *a, size_t na, const uint64_t *b,
  * an eighth of the budget (with the sort's scratch, a quarter), each sorted, deduplicated and
  * merged into the codes so far: an accession repeated on lines far apart (a file that
  * alternates two of them, millions of times) costs no memory, only its distinct codes do. */
-static int distinct_codes(build *b, const char *path, uint64_t records, uint64_t **out,
-			  size_t *n_out)
+static int distinct_codes(const build *b, build_err *err, const char *path, uint64_t records,
+			  uint64_t **out, size_t *n_out)
 {
 	uint64_t chunk64 = b->memory / 8 / sizeof(uint64_t);
 	if (chunk64 < 65536)
@@ -52,19 +53,19 @@ static int distinct_codes(build *b, const char *path, uint64_t records, uint64_t
 	size_t chunk = (size_t)chunk64;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return build_fail_errno(b, "%s", path);
+		return build_err_errno(err, "%s", path);
 	uint64_t *buf = malloc(chunk * sizeof(*buf)), *tmp = malloc(chunk * sizeof(*tmp));
 	uint64_t *codes = NULL;
 	size_t n = 0;
 	int rc = -1;
 	if (!buf || !tmp) {
-		build_fail(b, "out of memory sorting accessions");
+		build_err_set(err, "out of memory sorting accessions");
 		goto out;
 	}
 	for (;;) {
 		size_t got;
 		if (idmap_read_full(fd, buf, chunk * sizeof(*buf), &got) < 0) {
-			build_fail_errno(b, "%s", path);
+			build_err_errno(err, "%s", path);
 			goto out;
 		}
 		size_t k = got / sizeof(*buf);
@@ -81,7 +82,7 @@ static int distinct_codes(build *b, const char *path, uint64_t records, uint64_t
 		size_t m;
 		uint64_t *merged = merge_distinct(codes, n, buf, u, &m);
 		if (!merged) {
-			build_fail(b, "out of memory sorting accessions");
+			build_err_set(err, "out of memory sorting accessions");
 			goto out;
 		}
 		free(codes);
@@ -102,69 +103,109 @@ out:
 	return rc;
 }
 
-/* Builds the MPHF partitions of one file's sorted distinct codes. */
-static int build_file(build *b, uint32_t f, uint64_t *codes, size_t n)
+/* One accession partition file made ready on any thread (prepare_file) and then written in
+ * file order (emit_file): its distinct codes grouped by MPHF partition, the partitions built. */
+typedef struct {
+	uint64_t *order;	/* the codes, grouped by partition (code order inside) */
+	uint32_t *start;	/* partition s holds order[start[s], start[s + 1]) */
+	idmap_mphf_part *parts; /* nsub of them */
+	uint32_t nsub;
+	size_t n;
+	uint64_t upis;
+	char err[512];
+} acc_file;
+
+static void acc_file_free(acc_file *a)
 {
-	keyspace_writer *ks = &b->acc_ks;
-	uint32_t nsub = parts_for(n, b->part_target);
-	ks_set_file(ks, f, (uint32_t)ks->nparts, nsub);
-	if (n == 0)
+	for (uint32_t s = 0; a->parts && s < a->nsub; s++)
+		idmap_mphf_part_free(&a->parts[s]);
+	free(a->parts);
+	free(a->order);
+	free(a->start);
+	a->parts = NULL;
+	a->order = NULL;
+	a->start = NULL;
+}
+
+/* Reads file f (then removes it) and builds its MPHF partitions, on `threads` threads. */
+static int prepare_file(const build *b, uint32_t f, acc_file *a, uint32_t threads)
+{
+	build_err err = {a->err, sizeof(a->err)};
+	char path[4096];
+	build_path(b, path, sizeof(path), "acc-part", f);
+	if (b->acc_parts[f].records == 0)
 		return 0;
-	idmap_h128 *h = malloc(n * sizeof(*h));
-	uint32_t *sub = malloc(n * sizeof(*sub));
-	uint64_t *order = malloc(n * sizeof(*order));
-	uint32_t *start = calloc((size_t)nsub + 1, sizeof(*start));
-	uint64_t *by_pos = malloc(n * sizeof(*by_pos));
-	idmap_mphf_part *parts = NULL;
-	size_t *first = NULL;
+	uint64_t *codes = NULL;
+	size_t n = 0;
+	if (distinct_codes(b, &err, path, b->acc_parts[f].records, &codes, &n) < 0)
+		return -1;
+	unlink(path);
+	for (size_t i = 0; i < n; i++)
+		a->upis += (uint64_t)idmap_code_is_upi(codes[i]);
+	uint32_t nsub = parts_for(n, b->part_target);
+	a->n = n;
+	a->nsub = nsub;
+	idmap_h128 *h = malloc((n ? n : 1) * sizeof(*h));
+	uint32_t *sub = malloc((n ? n : 1) * sizeof(*sub));
+	size_t *first = malloc(((size_t)nsub + 1) * sizeof(*first));
+	a->order = malloc((n ? n : 1) * sizeof(*a->order));
+	a->start = calloc((size_t)nsub + 1, sizeof(*a->start));
+	a->parts = malloc((nsub ? nsub : 1) * sizeof(*a->parts));
 	int rc = -1;
-	if (!h || !sub || !order || !start || !by_pos) {
-		build_fail(b, "out of memory in the accession phase");
+	if (!h || !sub || !first || !a->order || !a->start || !a->parts) {
+		free(a->parts);
+		a->parts = NULL; /* nothing built in it yet */
+		build_err_set(&err, "out of memory in the accession phase");
 		goto out;
 	}
 	/* Group the codes by sub-partition (counting sort keeps code order inside). */
 	for (size_t i = 0; i < n; i++) {
 		idmap_h128 x = idmap_hash_acc(codes[i], b->acc_seed);
 		sub[i] = sub_of(x.hi, b->fbits, nsub);
-		start[sub[i] + 1]++;
+		a->start[sub[i] + 1]++;
 	}
 	for (uint32_t s = 0; s < nsub; s++)
-		start[s + 1] += start[s];
-	{
-		uint32_t *fill = malloc((size_t)nsub * sizeof(*fill));
-		if (!fill) {
-			build_fail(b, "out of memory in the accession phase");
-			goto out;
-		}
-		memcpy(fill, start, (size_t)nsub * sizeof(*fill));
-		for (size_t i = 0; i < n; i++)
-			order[fill[sub[i]]++] = codes[i];
-		free(fill);
-	}
-	for (size_t i = 0; i < n; i++)
-		h[i] = idmap_hash_acc(order[i], b->acc_seed);
-	parts = malloc((size_t)nsub * sizeof(*parts));
-	first = malloc(((size_t)nsub + 1) * sizeof(*first));
-	if (!parts || !first) {
-		build_fail(b, "out of memory in the accession phase");
-		goto out;
-	}
+		a->start[s + 1] += a->start[s];
 	for (uint32_t s = 0; s <= nsub; s++)
-		first[s] = start[s];
-	build_err err = build_err_of(b);
-	if (ks_build_parts(&err, b->threads, parts, h, first, nsub, "accession space") < 0) {
-		free(parts);
-		parts = NULL;
+		first[s] = a->start[s];
+	for (size_t i = 0; i < n; i++)
+		a->order[first[sub[i]]++] = codes[i];
+	for (uint32_t s = 0; s <= nsub; s++)
+		first[s] = a->start[s];
+	for (size_t i = 0; i < n; i++)
+		h[i] = idmap_hash_acc(a->order[i], b->acc_seed);
+	if (ks_build_parts(&err, threads, a->parts, h, first, nsub, "accession space") < 0) {
+		free(a->parts);
+		a->parts = NULL;
 		goto out;
 	}
-	for (uint32_t s = 0; s < nsub; s++) {
-		uint32_t m = start[s + 1] - start[s];
-		const uint64_t *c = order + start[s];
+	rc = 0;
+out:
+	free(codes);
+	free(h);
+	free(sub);
+	free(first);
+	return rc;
+}
+
+/* Adds file f's partitions to the accession space and writes its codes in slot order. */
+static int emit_file(build *b, uint32_t f, const acc_file *a)
+{
+	keyspace_writer *ks = &b->acc_ks;
+	ks_set_file(ks, f, (uint32_t)ks->nparts, a->nsub);
+	b->upis += a->upis;
+	uint64_t *by_pos = malloc((a->n ? a->n : 1) * sizeof(*by_pos));
+	if (!by_pos)
+		return build_fail(b, "out of memory in the accession phase");
+	int rc = -1;
+	for (uint32_t s = 0; s < a->nsub; s++) {
+		uint32_t m = a->start[s + 1] - a->start[s];
+		const uint64_t *c = a->order + a->start[s];
 		uint64_t base;
-		if (ks_add_part(b, ks, &parts[s], &base) < 0)
+		if (ks_add_part(b, ks, &a->parts[s], &base) < 0)
 			goto out;
 		for (uint32_t i = 0; i < m; i++)
-			by_pos[parts[s].pos[i]] = c[i];
+			by_pos[a->parts[s].pos[i]] = c[i];
 		for (uint32_t i = 0; i < m; i++) {
 			uint8_t le[8];
 			idmap_wr64(le, by_pos[i]);
@@ -176,16 +217,26 @@ static int build_file(build *b, uint32_t f, uint64_t *codes, size_t n)
 	}
 	rc = 0;
 out:
-	for (uint32_t s = 0; parts && s < nsub; s++)
-		idmap_mphf_part_free(&parts[s]);
-	free(parts);
-	free(first);
-	free(h);
-	free(sub);
-	free(order);
-	free(start);
 	free(by_pos);
 	return rc;
+}
+
+/* What preparing a file holds at its peak, per record of its partition file: the read
+ * buffer and the sort's scratch, then codes, hashes, partition ids, grouped codes and the
+ * MPHF (positions, its scratch). */
+#define ACC_BYTES_PER_RECORD 64u
+
+typedef struct {
+	const build *b;
+	uint32_t f0;
+	acc_file *files;
+} acc_job;
+
+static int prepare_one(void *ctx, size_t i, uint32_t t)
+{
+	(void)t;
+	acc_job *j = ctx;
+	return prepare_file(j->b, j->f0 + (uint32_t)i, &j->files[i], 1);
 }
 
 int build_accessions(build *b)
@@ -197,38 +248,70 @@ int build_accessions(build *b)
 	if (idmap_spill_open(&b->acc_codes, path, build_write_buf(b, 1 << 20), b->bg) < 0)
 		return build_fail_errno(b, "%s", path);
 	uint32_t nfiles = 1u << b->fbits;
-	for (uint32_t f = 0; f < nfiles; f++) {
+	uint32_t most = b->threads < nfiles ? b->threads : nfiles;
+	acc_file *files = calloc(most ? most : 1, sizeof(*files));
+	if (!files)
+		return build_fail(b, "out of memory");
+	int rc = -1;
+	/* Files are prepared a window at a time, one per thread, as long as the window fits a
+	 * quarter of the budget (what one file may take on its own), and written in order. A
+	 * file too large to share that room is prepared alone, its partitions on all threads.
+	 * Either way each partition is built the same, so the index does not depend on it. */
+	for (uint32_t f0 = 0; f0 < nfiles;) {
 		if (build_cancelled(b) < 0)
-			return -1;
-		build_progress(b, "accessions", f, nfiles, f == 0);
-		build_path(b, path, sizeof(path), "acc-part", f);
-		if (b->acc_parts[f].records == 0) {
-			ks_set_file(&b->acc_ks, f, (uint32_t)b->acc_ks.nparts, 0);
-			continue;
+			goto out;
+		build_progress(b, "accessions", f0, nfiles, f0 == 0);
+		uint64_t room = b->memory / 4, used = 0;
+		uint32_t w = 0;
+		while (w < most && f0 + w < nfiles) {
+			uint64_t need = b->acc_parts[f0 + w].records * ACC_BYTES_PER_RECORD;
+			if (w > 0 && used + need > room)
+				break;
+			used += need;
+			w++;
 		}
-		uint64_t *codes = NULL;
-		size_t n = 0;
-		if (distinct_codes(b, path, b->acc_parts[f].records, &codes, &n) < 0)
-			return -1;
-		unlink(path);
-		for (size_t i = 0; i < n; i++)
-			b->upis += (uint64_t)idmap_code_is_upi(codes[i]);
-		int rc = build_file(b, f, codes, n);
-		free(codes);
-		if (rc < 0)
-			return -1;
+		memset(files, 0, w * sizeof(*files));
+		acc_job j = {b, f0, files};
+		size_t failed = 0;
+		int prc = w == 1 ? prepare_file(b, f0, &files[0], b->threads)
+				 : par_for(b->threads, w, prepare_one, &j, &failed);
+		if (prc < 0) {
+			build_fail(b, "%s", files[failed].err);
+			for (uint32_t i = 0; i < w; i++)
+				acc_file_free(&files[i]);
+			goto out;
+		}
+		for (uint32_t i = 0; i < w; i++) {
+			int erc = emit_file(b, f0 + i, &files[i]);
+			acc_file_free(&files[i]);
+			if (erc < 0) {
+				while (++i < w)
+					acc_file_free(&files[i]);
+				goto out;
+			}
+		}
+		f0 += w;
 	}
-	if (b->acc_ks.nkeys > UINT32_MAX)
-		return build_fail(b, "more than 2^32 accessions");
+	if (b->acc_ks.nkeys > UINT32_MAX) {
+		build_fail(b, "more than 2^32 accessions");
+		goto out;
+	}
 	if (ks_finish(b, &b->acc_ks, &b->acc_dir, &b->acc_dir_len) < 0)
-		return -1;
-	if (idmap_spill_flush(&b->acc_codes) < 0)
-		return build_fail_errno(b, "writing accession codes");
+		goto out;
+	if (idmap_spill_flush(&b->acc_codes) < 0) {
+		build_fail_errno(b, "writing accession codes");
+		goto out;
+	}
 	if (idmap_mphf_view_init(&b->acc_view, b->acc_dir, b->acc_dir_len,
 				 b->acc_ks.kept_pilots, b->acc_ks.npilots * 2,
-				 b->acc_ks.kept_remap, b->acc_ks.nremap * 4) < 0)
-		return build_fail(b, "internal error: accession directory rejected");
+				 b->acc_ks.kept_remap, b->acc_ks.nremap * 4) < 0) {
+		build_fail(b, "internal error: accession directory rejected");
+		goto out;
+	}
 	build_log(b, "accessions: %llu in %zu partitions",
 		  (unsigned long long)b->acc_ks.nkeys, b->acc_ks.nparts);
-	return 0;
+	rc = 0;
+out:
+	free(files);
+	return rc;
 }

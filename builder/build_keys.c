@@ -1072,8 +1072,8 @@ int build_keys(build *b)
 	    build_place_close(b, &b->key_pool, IDMAP_SECTION_KEY_POOL) < 0)
 		goto out;
 	build_log(b, "keys: %llu in %zu partitions, %llu pairs (CPU of the %u preparing threads, "
-		     "%u threads each: read %.1fs, sort %.1fs, hash %.1fs; of the writing "
-		     "thread, %u threads: %.1fs)",
+		     "%u threads each: read %.2fs, sort %.2fs, hash %.2fs; of the writing "
+		     "thread, %u threads: %.2fs)",
 		  (unsigned long long)b->key_ks.nkeys, b->key_ks.nparts,
 		  (unsigned long long)b->pairs, L.nworkers, b->pass_threads, L.t_load, L.t_sort,
 		  L.t_hash, b->write_threads, t_write);
