@@ -55,6 +55,7 @@ typedef struct {
 	size_t *pcount;
 	size_t pcount_cap;
 	uint32_t pieces;
+	uint32_t threads; /* threads inside this pass (par.h) */
 } pass_mem;
 
 /* Entries of a piece: sorted by LSD passes within the cache (sort.c's CACHE_BYTES). */
@@ -166,7 +167,7 @@ static int resolve_chunk(void *ctx, size_t c, uint32_t t)
 static int resolve_accessions(const build *b, build_err *err, pass_mem *m)
 {
 	resolve_job j = {b, m};
-	if (par_for(b->pass_threads, (m->n + RESOLVE_CHUNK - 1) / RESOLVE_CHUNK, resolve_chunk, &j,
+	if (par_for(m->threads, (m->n + RESOLVE_CHUNK - 1) / RESOLVE_CHUNK, resolve_chunk, &j,
 		    NULL) < 0)
 		return build_err_set(err, "internal error: accession lost");
 	return 0;
@@ -761,8 +762,7 @@ static int fill_bucket(void *ctx, size_t s, uint32_t t)
 /* Finds the distinct keys of the sorted, compacted pass (counted per sub-partition by
  * compact_bucket) and builds the MPHF partitions [s0, s1) of its file over them, on the pass's
  * threads. Entries of one key are adjacent and in one sub-partition. */
-static int prepare_keys(const build *b, build_err *err, pass_mem *m, uint32_t s0, uint32_t s1,
-			const char *path)
+static int prepare_keys(build_err *err, pass_mem *m, uint32_t s0, uint32_t s1, const char *path)
 {
 	uint32_t count = s1 - s0;
 	for (uint32_t s = 0; s < count; s++)
@@ -779,7 +779,7 @@ static int prepare_keys(const build *b, build_err *err, pass_mem *m, uint32_t s0
 			return build_err_set(err, "out of memory");
 		}
 	}
-	par_for(b->pass_threads, count, fill_bucket, m, NULL);
+	par_for(m->threads, count, fill_bucket, m, NULL);
 	m->start[nkeys] = m->n;
 	m->nkeys = nkeys;
 	m->count = count;
@@ -788,7 +788,7 @@ static int prepare_keys(const build *b, build_err *err, pass_mem *m, uint32_t s0
 	if (!m->parts || !m->first)
 		return build_err_set(err, "out of memory");
 	memcpy(m->first, m->bkey, ((size_t)count + 1) * sizeof(*m->first));
-	if (ks_build_parts(err, b->pass_threads, m->parts, m->h, m->first, count, path) < 0) {
+	if (ks_build_parts(err, m->threads, m->parts, m->h, m->first, count, path) < 0) {
 		free(m->parts);
 		m->parts = NULL;
 		return -1;
@@ -812,9 +812,8 @@ static void release_parts(pass_mem *m)
  * threads, a partition each (par.h), then written one after the other. The buffers of the
  * partitions in flight hold at most the pass's key records, in the room that the sort's
  * scratch and the file-order values (released by then) had, whatever the thread count. */
-static int write_pass(build *b, pass_mem *m)
+static int write_pass(build *b, pass_mem *m, uint32_t nt)
 {
-	uint32_t nt = b->write_threads;
 	part_out *out = calloc(nt, sizeof(*out));
 	enc_scratch *scr = calloc(nt, sizeof(*scr));
 	int rc = -1;
@@ -913,6 +912,9 @@ static void *worker_main(void *arg)
 		pass_mem *m = &L->mem[slot];
 		char path[4096];
 		build_path(b, path, sizeof(path), "key-part", p->f);
+		/* The last pass has the threads of the other preparing ones, which have no pass
+		 * left, else one of them would prepare it alone while the writer waits. */
+		m->threads = i + 1 == L->nplan ? b->pass_threads * L->nworkers : b->pass_threads;
 		double t0 = build_thread_cpu();
 		int rc = p->external ? runs_begin(b, &err, m) : reserve_pass(b, &err, m, p->f);
 		if (rc == 0)
@@ -920,13 +922,13 @@ static void *worker_main(void *arg)
 		if (p->external)
 			runs_end(m);
 		double t1 = build_thread_cpu();
-		if (rc == 0 && !p->external && sort_pass(b, m, p->nsub, p->s0, b->pass_threads) < 0)
+		if (rc == 0 && !p->external && sort_pass(b, m, p->nsub, p->s0, m->threads) < 0)
 			rc = build_err_set(&err, "out of memory sorting keys");
 		if (rc == 0 && !p->external)
-			rc = compact_values(&err, m, path, b->pass_threads);
+			rc = compact_values(&err, m, path, m->threads);
 		double t2 = build_thread_cpu();
 		if (rc == 0 && !p->external)
-			rc = prepare_keys(b, &err, m, p->s0, p->s1, path);
+			rc = prepare_keys(&err, m, p->s0, p->s1, path);
 		double t3 = build_thread_cpu();
 		pthread_mutex_lock(&L->lock);
 		L->t_load += t1 - t0;
@@ -1047,7 +1049,8 @@ int build_keys(build *b)
 		const pass_plan *p = &plan[i];
 		double t0 = build_thread_cpu();
 		int wrc = p->external ? keyruns_write_file(b, p->f, p->nsub, L.mem[slot].nruns)
-				      : write_pass(b, &L.mem[slot]);
+				      : write_pass(b, &L.mem[slot],
+						   i + 1 == nplan ? b->threads : b->write_threads);
 		release_parts(&L.mem[slot]);
 		give_back_arenas(b);
 		if (wrc < 0)
