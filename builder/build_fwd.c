@@ -153,11 +153,10 @@ static int encode_chunk(void *ctx, size_t c, uint32_t t)
 }
 
 /* Writes the records of accession slots [lo, hi) from sorted pairs, each followed by its
- * FWD_INDEX entry: encoded in chunks of slots on the forward writer's threads (par.h), a
- * window of them at a time, written in slot order. */
-static int write_range(build *b, const fwd_pairs *f, uint64_t lo, uint64_t hi)
+ * FWD_INDEX entry: encoded in chunks of slots on nt threads (par.h), a window of them at a
+ * time, written in slot order. */
+static int write_range(build *b, const fwd_pairs *f, uint64_t lo, uint64_t hi, uint32_t nt)
 {
-	uint32_t nt = b->fwd_write_threads;
 	size_t per = (size_t)nt * FWD_CHUNKS_PER_THREAD;
 	uint64_t step = (hi - lo + per - 1) / per;
 	if (step < FWD_MIN_CHUNK)
@@ -399,7 +398,10 @@ int build_forward(build *b)
 			goto out;
 		}
 		double t0 = build_thread_cpu();
-		int wrc = s->f.sorted_file ? fwd_runs_write(b, g, lo, hi) : write_range(b, &s->f, lo, hi);
+		/* The last partition has the readers' threads too: they have nothing left. */
+		uint32_t nt = g + 1 == count ? b->threads : b->fwd_write_threads;
+		int wrc = s->f.sorted_file ? fwd_runs_write(b, g, lo, hi)
+					   : write_range(b, &s->f, lo, hi, nt);
 		t_write += build_thread_cpu() - t0;
 		fwd_pairs_free(&s->f);
 		if (wrc < 0)
