@@ -6,9 +6,10 @@
  *
  * Each repeat builds a partition over new pseudo-random 128-bit hashes (a fixed sequence, so
  * runs are comparable) and checks that the positions are a permutation. Prints one line:
- *   keys=N repeats=R ns_per_key=T digest=D
- * where D digests every pilot and position: equal digests mean equal partitions, which is how
- * a faster pilot search is shown to give the same index bytes. Part of bench/; it asserts
+ *   keys=N repeats=R ns_per_key=T exceptions_per_bucket=E digest=D
+ * where E is the share of buckets whose pilot is an exception (255 or more: FORMAT.md) and D
+ * digests every pilot and position: equal digests mean equal partitions, which is how a
+ * faster pilot search is shown to give the same index bytes. Part of bench/; it asserts
  * nothing about time. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -63,7 +64,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "idmap-mphf-rate: out of memory\n");
 		return 1;
 	}
-	uint64_t state = 42, digest = 0;
+	uint64_t state = 42, digest = 0, escaped = 0;
 	double total = 0;
 	for (uint32_t r = 0; r < repeats; r++) {
 		for (uint32_t i = 0; i < n; i++) {
@@ -85,13 +86,17 @@ int main(int argc, char **argv)
 			}
 			digest = digest * 31 + p.pos[i];
 		}
-		for (uint32_t b = 0; b < idmap_mphf_buckets(n); b++)
+		for (uint32_t b = 0; b < idmap_mphf_buckets(n); b++) {
 			digest = digest * 31 + p.pilots[b];
+			escaped += p.pilots[b] >= IDMAP_PILOT_ESCAPE;
+		}
 		digest = digest * 31 + p.seed;
 		idmap_mphf_part_free(&p);
 	}
-	printf("keys=%u repeats=%u ns_per_key=%.1f digest=%016llx\n", n, repeats,
-	       total / repeats / n * 1e9, (unsigned long long)digest);
+	printf("keys=%u repeats=%u ns_per_key=%.1f exceptions_per_bucket=%.4f digest=%016llx\n", n,
+	       repeats, total / repeats / n * 1e9,
+	       (double)escaped / ((double)repeats * idmap_mphf_buckets(n)),
+	       (unsigned long long)digest);
 	free(h);
 	free(seen);
 	return 0;

@@ -303,7 +303,7 @@ int build_accessions(build *b)
 		goto out;
 	}
 	if (idmap_mphf_view_init(&b->acc_view, b->acc_dir, b->acc_dir_len,
-				 b->acc_ks.kept_pilots, b->acc_ks.npilots * 2,
+				 b->acc_ks.kept_pilots, b->acc_ks.kept_pilots_len,
 				 b->acc_ks.kept_remap, b->acc_ks.nremap * 4) < 0) {
 		build_fail(b, "internal error: accession directory rejected");
 		goto out;

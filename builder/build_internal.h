@@ -82,7 +82,10 @@ typedef struct {
 	uint64_t nkeys, npilots, nremap;
 	idmap_spill pilots, remap;
 	int keep;
-	uint8_t *kept_pilots; /* little-endian bytes, as in the file */
+	uint8_t *kept_pilots; /* the pilot section's bytes, as in the file */
+	uint64_t kept_pilots_len; /* once ks_finish has added the exceptions */
+	uint64_t *exceptions;	  /* global bucket << 16 | pilot, for pilots above 254 */
+	size_t nexceptions, exceptions_cap;
 	uint8_t *kept_remap;
 	size_t kept_pilots_cap, kept_remap_cap;
 } keyspace_writer;

@@ -60,13 +60,24 @@ int ks_add_part(build *b, keyspace_writer *ks, const idmap_mphf_part *p, uint64_
 	idmap_wr64(e + IDMAP_PART_REMAP_BASE, ks->nremap);
 	idmap_wr32(e + IDMAP_PART_N, p->n);
 	idmap_wr32(e + IDMAP_PART_SEED, p->seed);
-	for (uint32_t i = 0; i < nb; i++) {
-		uint8_t le[2];
-		idmap_wr16(le, p->pilots[i]);
-		if (idmap_spill_write(&ks->pilots, le, 2) < 0)
+	/* A pilot byte each; the few pilots above 254 go to the exceptions (ks_finish). */
+	uint8_t buf[4096];
+	for (uint32_t i0 = 0; i0 < nb; i0 += (uint32_t)sizeof(buf)) {
+		uint32_t k = nb - i0 < sizeof(buf) ? nb - i0 : (uint32_t)sizeof(buf);
+		for (uint32_t i = 0; i < k; i++) {
+			uint16_t pilot = p->pilots[i0 + i];
+			buf[i] = pilot < IDMAP_PILOT_ESCAPE ? (uint8_t)pilot : IDMAP_PILOT_ESCAPE;
+			if (pilot < IDMAP_PILOT_ESCAPE)
+				continue;
+			if (idmap_vec_reserve(&ks->exceptions, &ks->exceptions_cap,
+					      ks->nexceptions + 1, sizeof(*ks->exceptions)) < 0)
+				return build_fail(b, "out of memory");
+			ks->exceptions[ks->nexceptions++] = (ks->npilots + i0 + i) << 16 | pilot;
+		}
+		if (idmap_spill_write(&ks->pilots, buf, k) < 0)
 			return build_fail_errno(b, "writing pilots");
 		if (ks->keep && keep_bytes(&ks->kept_pilots, &ks->kept_pilots_cap,
-					   (ks->npilots + i) * 2, le, 2) < 0)
+					   ks->npilots + i0, buf, k) < 0)
 			return build_fail(b, "out of memory");
 	}
 	for (uint64_t i = 0; i < nr; i++) {
@@ -101,13 +112,34 @@ int ks_finish(build *b, keyspace_writer *ks, uint8_t **dir, size_t *dir_len)
 	if (ks->nparts)
 		memcpy(d + IDMAP_DIR_HEADER_SIZE + ftab, ks->parts,
 		       ks->nparts * IDMAP_DIR_PART_ENTRY_SIZE);
-	if (idmap_spill_flush(&ks->pilots) < 0 || idmap_spill_flush(&ks->remap) < 0) {
+	/* The exceptions, 8-aligned after the pilot bytes, in bucket order as they came. */
+	static const uint8_t zeros[8];
+	uint64_t pad = (8 - ks->npilots % 8) % 8;
+	ks->kept_pilots_len = ks->npilots;
+	int wrc = idmap_spill_write(&ks->pilots, zeros, (size_t)pad);
+	if (ks->keep && pad && keep_bytes(&ks->kept_pilots, &ks->kept_pilots_cap,
+					  ks->kept_pilots_len, zeros, (size_t)pad) < 0)
+		goto oom;
+	ks->kept_pilots_len += pad;
+	for (size_t i = 0; i < ks->nexceptions && wrc == 0; i++) {
+		uint8_t le[8];
+		idmap_wr64(le, ks->exceptions[i]);
+		wrc = idmap_spill_write(&ks->pilots, le, 8);
+		if (ks->keep && keep_bytes(&ks->kept_pilots, &ks->kept_pilots_cap,
+					   ks->kept_pilots_len, le, 8) < 0)
+			goto oom;
+		ks->kept_pilots_len += 8;
+	}
+	if (wrc < 0 || idmap_spill_flush(&ks->pilots) < 0 || idmap_spill_flush(&ks->remap) < 0) {
 		free(d);
 		return build_fail_errno(b, "writing the MPHF");
 	}
 	*dir = d;
 	*dir_len = len;
 	return 0;
+oom:
+	free(d);
+	return build_fail(b, "out of memory");
 }
 
 void ks_free(keyspace_writer *ks)
@@ -117,6 +149,7 @@ void ks_free(keyspace_writer *ks)
 	free(ks->files);
 	free(ks->parts);
 	free(ks->kept_pilots);
+	free(ks->exceptions);
 	free(ks->kept_remap);
 	memset(ks, 0, sizeof(*ks));
 	ks->pilots.fd = ks->remap.fd = -1;

@@ -375,6 +375,31 @@ out:
 	return rc;
 }
 
+/* The pilot exceptions of one space: in increasing bucket order, one for exactly each
+ * escaped pilot byte (FORMAT.md, "ACC_PILOTS / KEY_PILOTS"). */
+static int verify_exceptions(const idmap_mphf_view *v, const char *name, char *detail,
+			     size_t len)
+{
+	uint64_t escaped = 0;
+	for (uint64_t b = 0; b < v->n_pilots; b++)
+		escaped += v->pilots[b] == IDMAP_PILOT_ESCAPE;
+	if (escaped != v->n_exceptions)
+		return fail(detail, len, "%s: %llu escaped pilots, %llu exceptions", name,
+			    (unsigned long long)escaped, (unsigned long long)v->n_exceptions);
+	for (uint64_t i = 0; i < v->n_exceptions; i++) {
+		uint64_t b = idmap_rd64(v->exceptions + 8 * i) >> 16;
+		if (b >= v->n_pilots || v->pilots[b] != IDMAP_PILOT_ESCAPE ||
+		    (i > 0 && b <= idmap_rd64(v->exceptions + 8 * (i - 1)) >> 16))
+			return fail(detail, len, "%s: pilot exception %llu out of order or on a "
+				    "pilot that is not escaped", name, (unsigned long long)i);
+	}
+	/* the padding between the bytes and the exceptions */
+	for (uint64_t b = v->n_pilots; v->pilots + b < v->exceptions; b++)
+		if (v->pilots[b])
+			return fail(detail, len, "%s: padding after the pilots not zero", name);
+	return IDMAP_OK;
+}
+
 static int verify_all(const idmap_index *ix, int full, char *detail, size_t len)
 {
 	int rc;
@@ -384,6 +409,9 @@ static int verify_all(const idmap_index *ix, int full, char *detail, size_t len)
 		return fail(detail, len, "ACC_DIR: partition table inconsistent");
 	if (idmap_mphf_check(&ix->key_mphf) != 0)
 		return fail(detail, len, "KEY_DIR: partition table inconsistent");
+	if ((rc = verify_exceptions(&ix->acc_mphf, "ACC_PILOTS", detail, len)) != IDMAP_OK ||
+	    (rc = verify_exceptions(&ix->key_mphf, "KEY_PILOTS", detail, len)) != IDMAP_OK)
+		return rc;
 	if ((rc = verify_meta(ix, detail, len)) != IDMAP_OK ||
 	    (rc = verify_offsets(&ix->fwd, IDMAP_SECTION_FWD_INDEX, IDMAP_SECTION_FWD_INDEX_WIDE,
 				 IDMAP_SECTION_FWD_POOL, ix->n_acc, detail, len)) != IDMAP_OK ||

@@ -1,4 +1,4 @@
-/* On-disk constants of the idmap index, version 5, and little-endian helpers.
+/* On-disk constants of the idmap index, version 6, and little-endian helpers.
  * format/FORMAT.md is the specification; this header must say the same thing. */
 #ifndef IDMAP_FORMAT_H
 #define IDMAP_FORMAT_H
@@ -9,7 +9,7 @@
 
 #define IDMAP_MAGIC "IDMAPIDX"
 #define IDMAP_MAGIC_LEN 8
-#define IDMAP_FORMAT_VERSION 5u
+#define IDMAP_FORMAT_VERSION 6u
 
 #define IDMAP_HEADER_SIZE 64u
 #define IDMAP_SECTION_ENTRY_SIZE 32u

@@ -14,9 +14,11 @@
 
 #define IDMAP_SLOT_NONE UINT64_MAX
 #define IDMAP_DENSE_THRESHOLD 0x9999999Au /* 60% of 2^32: keys sent to the dense buckets */
+/* A pilot byte meaning "the pilot (255 .. 65535) is in the exceptions". */
+#define IDMAP_PILOT_ESCAPE 0xFFu
 
 static inline uint64_t idmap_mphf_positions(uint32_t n) { return (uint64_t)n + (n >> 6); }
-static inline uint32_t idmap_mphf_buckets(uint32_t n) { return n ? (uint32_t)(((uint64_t)n + 3) / 4) : 0; }
+static inline uint32_t idmap_mphf_buckets(uint32_t n) { return n ? (uint32_t)(((uint64_t)n + 2) / 3) : 0; }
 static inline uint32_t idmap_mphf_dense_buckets(uint32_t nb)
 {
 	return (uint32_t)(((uint64_t)nb * 3 + 9) / 10);
@@ -44,14 +46,16 @@ static inline uint64_t idmap_mphf_position(uint64_t hi, uint64_t pilot_hash, uin
 typedef struct {
 	const uint8_t *files; /* F entries of 8 bytes */
 	const uint8_t *parts; /* nparts entries of 32 bytes */
-	const uint8_t *pilots;
+	const uint8_t *pilots;	   /* n_pilots u8, IDMAP_PILOT_ESCAPE: in the exceptions */
+	const uint8_t *exceptions; /* n_exceptions u64: global bucket << 16 | pilot, ascending */
 	const uint8_t *remap;
-	uint64_t n_pilots, n_remap;
+	uint64_t n_pilots, n_exceptions, n_remap;
 	uint64_t nkeys, seed;
 	uint32_t fbits, nparts;
 } idmap_mphf_view;
 
-/* Checks the directory's header and table sizes against the section lengths (O(1)).
+/* Checks the directory's header and table sizes against the section lengths (O(1): the pilot
+ * count comes from the last partition, which idmap_mphf_check checks against the others).
  * Returns 0, or -1 when the bytes cannot be a directory. */
 static inline int idmap_mphf_view_init(idmap_mphf_view *v, const uint8_t *dir, uint64_t dir_len,
 				       const uint8_t *pilots, uint64_t pilots_len,
@@ -68,13 +72,26 @@ static inline int idmap_mphf_view_init(idmap_mphf_view *v, const uint8_t *dir, u
 		return -1;
 	uint64_t want = IDMAP_DIR_HEADER_SIZE + ((uint64_t)IDMAP_DIR_FILE_ENTRY_SIZE << v->fbits) +
 			(uint64_t)v->nparts * IDMAP_DIR_PART_ENTRY_SIZE;
-	if (dir_len != want || pilots_len % 2 || remap_len % 4 || v->nkeys > UINT32_MAX + 1ull)
+	if (dir_len != want || remap_len % 4 || v->nkeys > UINT32_MAX + 1ull)
 		return -1;
 	v->files = dir + IDMAP_DIR_HEADER_SIZE;
 	v->parts = v->files + ((size_t)IDMAP_DIR_FILE_ENTRY_SIZE << v->fbits);
+	uint64_t np = 0; /* the pilot bytes: where the last partition's end */
+	if (v->nparts) {
+		const uint8_t *last = v->parts + (size_t)(v->nparts - 1) * IDMAP_DIR_PART_ENTRY_SIZE;
+		np = idmap_rd64(last + IDMAP_PART_PILOT_BASE);
+		if (np > pilots_len)
+			return -1;
+		np += idmap_mphf_buckets(idmap_rd32(last + IDMAP_PART_N));
+	}
+	uint64_t at = (np + 7) & ~7ull; /* the exceptions start 8-aligned */
+	if (at > pilots_len || (pilots_len - at) % 8)
+		return -1;
 	v->pilots = pilots;
+	v->exceptions = pilots + at;
 	v->remap = remap;
-	v->n_pilots = pilots_len / 2;
+	v->n_pilots = np;
+	v->n_exceptions = (pilots_len - at) / 8;
 	v->n_remap = remap_len / 4;
 	return 0;
 }
@@ -116,7 +133,25 @@ static inline __attribute__((always_inline)) void idmap_mphf_prefetch(const idma
 	uint32_t n;
 	uint64_t pi;
 	if (idmap_mphf_locate(v, h, &pe, &n, &pi) == 0)
-		__builtin_prefetch(v->pilots + 2 * pi);
+		__builtin_prefetch(v->pilots + pi);
+}
+
+/* The pilot of bucket pi (global) whose byte is IDMAP_PILOT_ESCAPE: a binary search of the
+ * exceptions (about one bucket in 160); -1 when it is not there (a damaged index). */
+static inline int32_t idmap_mphf_exception(const idmap_mphf_view *v, uint64_t pi)
+{
+	uint64_t lo = 0, hi = v->n_exceptions;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		uint64_t e = idmap_rd64(v->exceptions + 8 * mid);
+		if (e >> 16 == pi)
+			return (int32_t)(e & 0xFFFF);
+		if (e >> 16 < pi)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
 }
 
 /* Returns the candidate slot of a key hash, or IDMAP_SLOT_NONE. The caller verifies the key
@@ -129,10 +164,15 @@ static inline uint64_t idmap_mphf_lookup(const idmap_mphf_view *v, idmap_h128 h)
 	if (idmap_mphf_locate(v, h, &pe, &n, &pi) < 0)
 		return IDMAP_SLOT_NONE;
 	uint64_t slot_base = idmap_rd64(pe + IDMAP_PART_SLOT_BASE);
-	uint16_t pilot = idmap_rd16(v->pilots + 2 * pi);
+	int32_t pilot = v->pilots[pi];
+	if (__builtin_expect(pilot == IDMAP_PILOT_ESCAPE, 0)) {
+		pilot = idmap_mphf_exception(v, pi);
+		if (pilot < 0)
+			return IDMAP_SLOT_NONE;
+	}
 	uint64_t m = idmap_mphf_positions(n);
 	uint64_t pos = idmap_mphf_position(
-		h.hi, idmap_mphf_pilot_hash(pilot, idmap_rd32(pe + IDMAP_PART_SEED)), m);
+		h.hi, idmap_mphf_pilot_hash((uint16_t)pilot, idmap_rd32(pe + IDMAP_PART_SEED)), m);
 	if (pos >= n) {
 		uint64_t remap_base = idmap_rd64(pe + IDMAP_PART_REMAP_BASE);
 		uint64_t i = pos - n;

@@ -250,7 +250,7 @@ def build_cases(idx, sample, workdir):
         ("info of not an index", ["info", "-i", notidx], dict(code=1, err=["not an idmap index"])),
         ("old format version", ["map", "-i", old_idx, "P00750"],
          dict(code=1, err=[old_idx + ": header: index format version 2 is not supported by "
-                           "this idmap (version 5): rebuild the index with `idmap build`"])),
+                           "this idmap (version 6): rebuild the index with `idmap build`"])),
         ("unwritable unmapped file", m + ["--unmapped", "/nonexistent/dir/u.txt", "x"],
          dict(code=1, err=["/nonexistent/dir/u.txt"])),
     ]

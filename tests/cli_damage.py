@@ -140,9 +140,9 @@ def main():
                           f"{p.returncode}, want 1 with a message")
 
     # another format version, with a sound header: every command says to rebuild
-    version_msg = {v: b"index format version %d is not supported by this idmap (version 5): "
-                      b"rebuild the index with `idmap build`" % v for v in (1, 2, 3, 4)}
-    version_msg[6] = b"index format version 6 is newer than this idmap reads (version 5)"
+    version_msg = {v: b"index format version %d is not supported by this idmap (version 6): "
+                      b"rebuild the index with `idmap build`" % v for v in (1, 2, 3, 4, 5)}
+    version_msg[7] = b"index format version 7 is newer than this idmap reads (version 6)"
     for version, msg in version_msg.items():
         b = bytearray(image)
         struct.pack_into("<I", b, 8, version)
@@ -167,7 +167,7 @@ def main():
     struct.pack_into("<I", b, 8, 3)
     reseal(b)
     crafted.append(("old version", b, "header: index format version 3 is not supported by "
-                    "this idmap (version 5): rebuild the index with `idmap build`"))
+                    "this idmap (version 6): rebuild the index with `idmap build`"))
     cut = table_off + 32
     b = bytearray(image[:cut])
     struct.pack_into("<Q", b, 16, cut)

@@ -360,9 +360,30 @@ class Mphf:
             self.parts.append(dict(slot_base=u64(d, e), pilot_base=u64(d, e + 8),
                                    remap_base=u64(d, e + 16), n=u32(d, e + 24),
                                    part_seed=u32(d, e + 28)))
-        if len(pilots) % 2 or len(remap) % 4:
-            raise FormatError(name + ": pilots or remap entries of a broken size")
-        self.pilots = [u16(pilots, 2 * i) for i in range(len(pilots) // 2)]
+        if len(remap) % 4:
+            raise FormatError(name + ": remap entries of a broken size")
+        # a pilot byte per bucket (the partitions' buckets summed), then 8-aligned the
+        # exceptions: u64 global bucket << 16 | pilot, for the bytes that are 255
+        nbytes = sum(self.sizes(p["n"])[1] for p in self.parts)
+        at = (nbytes + 7) // 8 * 8
+        if at > len(pilots) or (len(pilots) - at) % 8:
+            raise FormatError(name + ": pilot section of a broken size")
+        exceptions, last = {}, -1
+        for i in range((len(pilots) - at) // 8):
+            e = u64(pilots, at + 8 * i)
+            if e >> 16 <= last:
+                raise FormatError(name + ": pilot exceptions not in bucket order")
+            exceptions[e >> 16], last = e & 0xFFFF, e >> 16
+        self.pilots = []
+        for i in range(nbytes):
+            if pilots[i] != 255:
+                self.pilots.append(pilots[i])
+            elif i in exceptions:
+                self.pilots.append(exceptions.pop(i))
+            else:
+                raise FormatError(name + ": pilot byte 255 without its exception")
+        if exceptions:
+            raise FormatError(name + ": a pilot exception for a bucket whose byte is not 255")
         self.remap = [u32(remap, 4 * i) for i in range(len(remap) // 4)]
         self._check_tables(name)
 
@@ -387,7 +408,7 @@ class Mphf:
     def sizes(n):
         """m positions, nb buckets, nb1 dense buckets of a partition of n keys."""
         m = n + (n >> 6)
-        nb = (n + 3) // 4 if n else 0
+        nb = (n + 2) // 3 if n else 0
         nb1 = (3 * nb + 9) // 10
         return m, nb, nb1
 
@@ -521,8 +542,8 @@ class Index:
         b = self.b
         if len(b) < 64 or b[0:8] != b"IDMAPIDX":
             raise FormatError("header: not an idmap index")
-        if u32(b, 8) != 5:
-            raise FormatError("header: format version %d, not 5" % u32(b, 8))
+        if u32(b, 8) != 6:
+            raise FormatError("header: format version %d, not 6" % u32(b, 8))
         if zlib.crc32(b[0:60]) != u32(b, 60):
             raise FormatError("header: CRC mismatch")
         if u32(b, 12) != 0 or any(b[40:60]):

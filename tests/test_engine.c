@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "idmap.h"
+#include "mphf.h"
 #include "idmap_build.h"
 #include "idmap_format.h"
 #include "idmap_vec.h"
@@ -704,7 +705,7 @@ static void test_open_detail(void **state)
 	idmap_wr32(b + IDMAP_HDR_VERSION, 3);
 	reseal_table(b);
 	expect_detail(b, image_len, IDMAP_ERR_VERSION,
-		      "header: index format version 3 is not supported by this idmap (version 5): "
+		      "header: index format version 3 is not supported by this idmap (version 6): "
 		      "rebuild the index with `idmap build`");
 	/* the section table cut off: the file ends inside it (size field resealed) */
 	memcpy(b, image, image_len);
@@ -876,6 +877,33 @@ static void rec_bounds(uint8_t *b, uint32_t index, uint64_t slot, uint64_t *a, u
 static void fwd_bounds(uint8_t *b, uint64_t slot, uint64_t *a, uint64_t *z)
 {
 	rec_bounds(b, IDMAP_SECTION_FWD_INDEX, slot, a, z);
+}
+
+/* A pilot byte escaped without its exception, and padding after the pilot bytes that is not
+ * zero: idmap_open takes both (it reads no pilot), verify names the section. */
+static void test_verify_pilots(void **state)
+{
+	(void)state;
+	uint8_t *b = copy_image();
+	uint64_t dlen, len, rlen;
+	const uint8_t *kdir = section_of(b, IDMAP_SECTION_KEY_DIR, &dlen);
+	uint8_t *p = section_of(b, IDMAP_SECTION_KEY_PILOTS, &len);
+	const uint8_t *remap = section_of(b, IDMAP_SECTION_KEY_REMAP, &rlen);
+	idmap_mphf_view v;
+	assert_int_equal(idmap_mphf_view_init(&v, kdir, dlen, p, len, remap, rlen), 0);
+	uint64_t nb = v.n_pilots;
+	assert_int_equal(v.n_exceptions, 0); /* too few keys for a pilot above 254 */
+	assert_int_equal(len, (nb + 7) / 8 * 8);
+	p[0] = IDMAP_PILOT_ESCAPE;
+	reseal_section(b, IDMAP_SECTION_KEY_PILOTS);
+	expect_verify_fails(b, "KEY_PILOTS: 1 escaped pilots, 0 exceptions");
+	if (len > nb) {
+		memcpy(b, image, image_len);
+		p[len - 1] = 1;
+		reseal_section(b, IDMAP_SECTION_KEY_PILOTS);
+		expect_verify_fails(b, "KEY_PILOTS: padding after the pilots not zero");
+	}
+	free(b);
 }
 
 static void test_verify_walks(void **state)
@@ -1426,6 +1454,7 @@ int main(void)
 		cmocka_unit_test(test_damaged_small_sections),
 		cmocka_unit_test(test_damaged_big_sections),
 		cmocka_unit_test(test_verify_walks),
+		cmocka_unit_test(test_verify_pilots),
 		cmocka_unit_test(test_offset_tables),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -54,13 +54,16 @@ static uint64_t add_query(const idmap_mphf_view *v, idmap_h128 h)
 	uint64_t part = (uint64_t)(pe - v->parts) / IDMAP_DIR_PART_ENTRY_SIZE;
 	uint32_t part_seed = idmap_rd32(pe + IDMAP_PART_SEED);
 	uint64_t bucket = pi - idmap_rd64(pe + IDMAP_PART_PILOT_BASE);
-	uint16_t pilot = idmap_rd16(v->pilots + 2 * pi);
-	uint64_t pos = idmap_mphf_position(h.hi, idmap_mphf_pilot_hash(pilot, part_seed),
+	int32_t pilot = v->pilots[pi];
+	if (pilot == IDMAP_PILOT_ESCAPE)
+		pilot = idmap_mphf_exception(v, pi);
+	assert_true(pilot >= 0);
+	uint64_t pos = idmap_mphf_position(h.hi, idmap_mphf_pilot_hash((uint16_t)pilot, part_seed),
 					   idmap_mphf_positions(n));
 	uint64_t slot = idmap_mphf_lookup(v, h);
 	add("  file %" PRIu64 ", partition %" PRIu64 " (n %u, part_seed %u), bucket %" PRIu64
-	    ", pilot %u, position %" PRIu64 ", slot %" PRIu64, f, part, n, part_seed, bucket,
-	    pilot, pos, slot);
+	    ", pilot %d, position %" PRIu64 ", slot %" PRIu64, f, part, n, part_seed, bucket,
+	    (int)pilot, pos, slot);
 	return slot;
 }
 
