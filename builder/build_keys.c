@@ -570,6 +570,7 @@ int keys_forward_pair(build *b, uint32_t acc, uint32_t type, uint64_t slot)
 	}
 	if (wrc < 0)
 		return build_fail_errno(b, "writing a forward partition");
+	idmap_spill_prefetch_next(fw);
 	fw->records++;
 	return 0;
 }

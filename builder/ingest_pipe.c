@@ -34,6 +34,7 @@ int build_part_triple(build *b, uint64_t acc, uint32_t type, const char *value, 
 		idmap_spill *s = &b->acc_parts[file_of(hi, b->fbits)];
 		if (idmap_spill_write(s, &acc, 8) < 0)
 			goto io;
+		idmap_spill_prefetch_next(s);
 		s->records++;
 		b->last_acc = acc;
 	}
@@ -50,6 +51,7 @@ int build_part_triple(build *b, uint64_t acc, uint32_t type, const char *value, 
 		memcpy(p + IDMAP_KEY_REC_HEAD, value, len);
 		s->len += IDMAP_KEY_REC_HEAD + len;
 		s->bytes += IDMAP_KEY_REC_HEAD + len;
+		idmap_spill_prefetch_next(s);
 	} else {
 		uint8_t head[IDMAP_KEY_REC_HEAD];
 		memcpy(head, &acc, 8);
