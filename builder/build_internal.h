@@ -84,8 +84,10 @@ typedef struct {
 	int keep;
 	uint8_t *kept_pilots; /* the pilot section's bytes, as in the file */
 	uint64_t kept_pilots_len; /* once ks_finish has added the exceptions */
-	uint64_t *exceptions;	  /* global bucket << 16 | pilot, for pilots above 254 */
-	size_t nexceptions, exceptions_cap;
+	/* u64 global bucket << 16 | pilot for the pilots above 254, in a temporary file (about
+	 * 0.02 bytes a key) until ks_finish appends them to the pilots */
+	idmap_spill exceptions;
+	const char *name; /* of the temporary files */
 	uint8_t *kept_remap;
 	size_t kept_pilots_cap, kept_remap_cap;
 } keyspace_writer;

@@ -1,5 +1,7 @@
 /* Writing one key space's MPHF directory, pilots and remap entries (FORMAT.md). */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +16,8 @@ int ks_init(build *b, keyspace_writer *ks, const char *name, uint32_t fbits, uin
 	memset(ks, 0, sizeof(*ks));
 	idmap_spill_init(&ks->pilots);
 	idmap_spill_init(&ks->remap);
+	idmap_spill_init(&ks->exceptions);
+	ks->name = name;
 	ks->fbits = fbits;
 	ks->seed = seed;
 	ks->keep = keep;
@@ -26,6 +30,9 @@ int ks_init(build *b, keyspace_writer *ks, const char *name, uint32_t fbits, uin
 		return build_fail_errno(b, "%s", path);
 	build_path(b, path, sizeof(path), name, 1);
 	if (idmap_spill_open(&ks->remap, path, build_write_buf(b, 1 << 20), b->bg) < 0)
+		return build_fail_errno(b, "%s", path);
+	build_path(b, path, sizeof(path), name, 2);
+	if (idmap_spill_open(&ks->exceptions, path, build_write_buf(b, 1 << 16), NULL) < 0)
 		return build_fail_errno(b, "%s", path);
 	return 0;
 }
@@ -69,10 +76,10 @@ int ks_add_part(build *b, keyspace_writer *ks, const idmap_mphf_part *p, uint64_
 			buf[i] = pilot < IDMAP_PILOT_ESCAPE ? (uint8_t)pilot : IDMAP_PILOT_ESCAPE;
 			if (pilot < IDMAP_PILOT_ESCAPE)
 				continue;
-			if (idmap_vec_reserve(&ks->exceptions, &ks->exceptions_cap,
-					      ks->nexceptions + 1, sizeof(*ks->exceptions)) < 0)
-				return build_fail(b, "out of memory");
-			ks->exceptions[ks->nexceptions++] = (ks->npilots + i0 + i) << 16 | pilot;
+			uint8_t le[8];
+			idmap_wr64(le, (ks->npilots + i0 + i) << 16 | pilot);
+			if (idmap_spill_write(&ks->exceptions, le, 8) < 0)
+				return build_fail_errno(b, "writing pilots");
 		}
 		if (idmap_spill_write(&ks->pilots, buf, k) < 0)
 			return build_fail_errno(b, "writing pilots");
@@ -121,14 +128,27 @@ int ks_finish(build *b, keyspace_writer *ks, uint8_t **dir, size_t *dir_len)
 					  ks->kept_pilots_len, zeros, (size_t)pad) < 0)
 		goto oom;
 	ks->kept_pilots_len += pad;
-	for (size_t i = 0; i < ks->nexceptions && wrc == 0; i++) {
-		uint8_t le[8];
-		idmap_wr64(le, ks->exceptions[i]);
-		wrc = idmap_spill_write(&ks->pilots, le, 8);
+	char path[4096];
+	build_path(b, path, sizeof(path), ks->name, 2);
+	int fd = -1;
+	if (wrc == 0 && (wrc = idmap_spill_close(&ks->exceptions)) == 0)
+		wrc = fd = open(path, O_RDONLY | O_CLOEXEC);
+	for (size_t got = 0; fd >= 0;) {
+		uint8_t buf[1 << 14];
+		if ((wrc = idmap_read_full(fd, buf, sizeof(buf), &got)) < 0 || got == 0)
+			break;
+		if ((wrc = idmap_spill_write(&ks->pilots, buf, got)) < 0)
+			break;
 		if (ks->keep && keep_bytes(&ks->kept_pilots, &ks->kept_pilots_cap,
-					   ks->kept_pilots_len, le, 8) < 0)
+					   ks->kept_pilots_len, buf, got) < 0) {
+			close(fd);
 			goto oom;
-		ks->kept_pilots_len += 8;
+		}
+		ks->kept_pilots_len += got;
+	}
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
 	}
 	if (wrc < 0 || idmap_spill_flush(&ks->pilots) < 0 || idmap_spill_flush(&ks->remap) < 0) {
 		free(d);
@@ -149,10 +169,10 @@ void ks_free(keyspace_writer *ks)
 	free(ks->files);
 	free(ks->parts);
 	free(ks->kept_pilots);
-	free(ks->exceptions);
+	idmap_spill_close(&ks->exceptions);
 	free(ks->kept_remap);
 	memset(ks, 0, sizeof(*ks));
-	ks->pilots.fd = ks->remap.fd = -1;
+	ks->pilots.fd = ks->remap.fd = ks->exceptions.fd = -1;
 }
 
 uint32_t parts_for(uint64_t n, uint64_t target)
