@@ -104,6 +104,49 @@ int ks_add_part(build *b, keyspace_writer *ks, const idmap_mphf_part *p, uint64_
 	return 0;
 }
 
+/* Appends bytes to the pilot section, and to its copy in memory when the space keeps one. */
+static int put_pilot_bytes(build *b, keyspace_writer *ks, const void *p, size_t n)
+{
+	if (idmap_spill_write(&ks->pilots, p, n) < 0)
+		return build_fail_errno(b, "writing pilots");
+	if (ks->keep && n &&
+	    keep_bytes(&ks->kept_pilots, &ks->kept_pilots_cap, ks->kept_pilots_len, p, n) < 0)
+		return build_fail(b, "out of memory");
+	ks->kept_pilots_len += n;
+	return 0;
+}
+
+/* Ends the pilot section: zeros up to a multiple of 8 after the pilot bytes, then the
+ * exceptions from their temporary file (in bucket order, as ks_add_part wrote them). */
+static int append_exceptions(build *b, keyspace_writer *ks)
+{
+	static const uint8_t zeros[8];
+	ks->kept_pilots_len = ks->npilots;
+	if (put_pilot_bytes(b, ks, zeros, (size_t)((8 - ks->npilots % 8) % 8)) < 0)
+		return -1;
+	char path[4096];
+	build_path(b, path, sizeof(path), ks->name, 2);
+	if (idmap_spill_close(&ks->exceptions) < 0)
+		return build_fail_errno(b, "%s", path);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return build_fail_errno(b, "%s", path);
+	int rc = 0;
+	for (;;) {
+		uint8_t buf[1 << 14];
+		size_t got;
+		if (idmap_read_full(fd, buf, sizeof(buf), &got) < 0) {
+			rc = build_fail_errno(b, "%s", path);
+			break;
+		}
+		if (got == 0 || (rc = put_pilot_bytes(b, ks, buf, got)) < 0)
+			break;
+	}
+	close(fd);
+	unlink(path);
+	return rc;
+}
+
 int ks_finish(build *b, keyspace_writer *ks, uint8_t **dir, size_t *dir_len)
 {
 	size_t ftab = ((size_t)1 << ks->fbits) * IDMAP_DIR_FILE_ENTRY_SIZE;
@@ -119,47 +162,17 @@ int ks_finish(build *b, keyspace_writer *ks, uint8_t **dir, size_t *dir_len)
 	if (ks->nparts)
 		memcpy(d + IDMAP_DIR_HEADER_SIZE + ftab, ks->parts,
 		       ks->nparts * IDMAP_DIR_PART_ENTRY_SIZE);
-	/* The exceptions, 8-aligned after the pilot bytes, in bucket order as they came. */
-	static const uint8_t zeros[8];
-	uint64_t pad = (8 - ks->npilots % 8) % 8;
-	ks->kept_pilots_len = ks->npilots;
-	int wrc = idmap_spill_write(&ks->pilots, zeros, (size_t)pad);
-	if (ks->keep && pad && keep_bytes(&ks->kept_pilots, &ks->kept_pilots_cap,
-					  ks->kept_pilots_len, zeros, (size_t)pad) < 0)
-		goto oom;
-	ks->kept_pilots_len += pad;
-	char path[4096];
-	build_path(b, path, sizeof(path), ks->name, 2);
-	int fd = -1;
-	if (wrc == 0 && (wrc = idmap_spill_close(&ks->exceptions)) == 0)
-		wrc = fd = open(path, O_RDONLY | O_CLOEXEC);
-	for (size_t got = 0; fd >= 0;) {
-		uint8_t buf[1 << 14];
-		if ((wrc = idmap_read_full(fd, buf, sizeof(buf), &got)) < 0 || got == 0)
-			break;
-		if ((wrc = idmap_spill_write(&ks->pilots, buf, got)) < 0)
-			break;
-		if (ks->keep && keep_bytes(&ks->kept_pilots, &ks->kept_pilots_cap,
-					   ks->kept_pilots_len, buf, got) < 0) {
-			close(fd);
-			goto oom;
-		}
-		ks->kept_pilots_len += got;
+	if (append_exceptions(b, ks) < 0) {
+		free(d);
+		return -1;
 	}
-	if (fd >= 0) {
-		close(fd);
-		unlink(path);
-	}
-	if (wrc < 0 || idmap_spill_flush(&ks->pilots) < 0 || idmap_spill_flush(&ks->remap) < 0) {
+	if (idmap_spill_flush(&ks->pilots) < 0 || idmap_spill_flush(&ks->remap) < 0) {
 		free(d);
 		return build_fail_errno(b, "writing the MPHF");
 	}
 	*dir = d;
 	*dir_len = len;
 	return 0;
-oom:
-	free(d);
-	return build_fail(b, "out of memory");
 }
 
 void ks_free(keyspace_writer *ks)

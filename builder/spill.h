@@ -90,7 +90,8 @@ static inline void idmap_spill_init(idmap_spill *s)
  * memory. */
 static inline void idmap_spill_prefetch_next(const idmap_spill *s)
 {
-	__builtin_prefetch(s->buf + s->len + 32, 1, 3);
+	/* an address, not a pointer into buf: near the end it may lie past the buffer */
+	__builtin_prefetch((const void *)((uintptr_t)s->buf + s->len + 32), 1, 3);
 }
 
 static inline int idmap_spill_write(idmap_spill *s, const void *data, size_t n)
