@@ -1,10 +1,12 @@
 /* Mapping jobs: the request check with UniProt's messages, the input ids (tokenised, copied,
  * de-duplicated), and the accessors of a finished job. The mapping itself is in mapper.c. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #include "accession.h"
 #include "hash.h"
@@ -21,6 +23,49 @@ int idmap_u64_push(u64_vec *v, uint64_t x)
 		return IDMAP_ERR_NOMEM;
 	v->v[v->n++] = x;
 	return IDMAP_OK;
+}
+
+/* Advises the whole 2 MiB pages of p[0, bytes) to be backed by huge pages: a job of a
+ * million ids fills some 50 MB of arrays, 12,000 faults of 4 KiB (a fifth of the time it
+ * takes to read the ids). Where transparent huge pages are off this changes nothing. */
+static void advise_huge(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), e = ((uintptr_t)p + bytes) & ~(huge - 1);
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)bytes;
+#endif
+}
+
+int idmap_job_reserve(void *pp, size_t *cap, size_t need, size_t elem)
+{
+	const size_t big = (size_t)4 << 20;
+	if (need <= *cap || need > SIZE_MAX / elem || need * elem < big)
+		return idmap_vec_reserve(pp, cap, need, elem);
+	/* idmap_vec_reserve's doubling, but the new array is advised before the old one is
+	 * copied in: realloc's copy would fault every 4 KiB of it first */
+	size_t c = *cap < 16 ? 16 : *cap;
+	while (c < need)
+		c = c > SIZE_MAX / 2 ? need : c * 2;
+	if (c > SIZE_MAX / elem)
+		c = need;
+	void *old, *p = malloc(c * elem);
+	if (!p) {
+		errno = ENOMEM;
+		return -1;
+	}
+	advise_huge(p, c * elem);
+	memcpy(&old, pp, sizeof old);
+	if (*cap)
+		memcpy(p, old, *cap * elem);
+	free(old);
+	memcpy(pp, &p, sizeof p);
+	*cap = c;
+	return 0;
 }
 
 int idmap_acc_find_code(const idmap_index *ix, uint64_t code, uint64_t *slot)
@@ -257,13 +302,18 @@ IDMAP_API void idmap_job_free(idmap_job *j)
 /* ---- Input ids --------------------------------------------------------------------------- */
 
 /* The de-duplication table: entries (fingerprint << 32) | (id + 1), 0 = empty; the position
- * is the fingerprint's low bits, so growing needs no text. */
-static int grow_dedupe(idmap_job *j)
+ * is the fingerprint's low bits, so growing needs no text. Grows to the power of two that
+ * holds `room` ids at half load or less (at least twice the current capacity), in one step. */
+static int grow_dedupe(idmap_job *j, size_t room)
 {
 	size_t cap = j->dedupe_cap ? 2 * j->dedupe_cap : 4096;
-	uint64_t *t = calloc(cap, sizeof *t);
+	while (cap < 2 * room && cap < SIZE_MAX / 16)
+		cap *= 2;
+	uint64_t *t = malloc(cap * sizeof *t);
 	if (!t)
 		return IDMAP_ERR_NOMEM;
+	advise_huge(t, cap * sizeof *t); /* before the first touch */
+	memset(t, 0, cap * sizeof *t);
 	for (size_t i = 0; i < j->dedupe_cap; i++) {
 		uint64_t e = j->dedupe[i];
 		if (!e)
@@ -285,7 +335,7 @@ static int add_one(idmap_job *j, const char *s, size_t n, uint64_t fp)
 	if (n > UINT32_MAX || j->arena_len + n > UINT32_MAX || j->n_ids >= (1u << 31) - 1)
 		return IDMAP_ERR_INVALID;
 	j->n_inputs++;
-	if (2 * (j->n_ids + 1) > j->dedupe_cap && grow_dedupe(j) != IDMAP_OK)
+	if (2 * (j->n_ids + 1) > j->dedupe_cap && grow_dedupe(j, j->n_ids + 1) != IDMAP_OK)
 		return IDMAP_ERR_NOMEM;
 	size_t mask = j->dedupe_cap - 1, h = (size_t)fp & mask;
 	for (uint64_t e; (e = j->dedupe[h]) != 0; h = (h + 1) & mask) {
@@ -295,8 +345,8 @@ static int add_one(idmap_job *j, const char *s, size_t n, uint64_t fp)
 		if (r->len == n && memcmp(j->arena + r->off, s, n) == 0)
 			return IDMAP_OK; /* a duplicate */
 	}
-	if (idmap_vec_reserve(&j->arena, &j->arena_cap, j->arena_len + n, 1) < 0 ||
-	    idmap_vec_reserve(&j->ids, &j->cap_ids, j->n_ids + 1, sizeof *j->ids) < 0)
+	if (idmap_job_reserve(&j->arena, &j->arena_cap, j->arena_len + n, 1) < 0 ||
+	    idmap_job_reserve(&j->ids, &j->cap_ids, j->n_ids + 1, sizeof *j->ids) < 0)
 		return IDMAP_ERR_NOMEM;
 	memcpy(j->arena + j->arena_len, s, n);
 	job_idrec *r = &j->ids[j->n_ids];
@@ -346,9 +396,11 @@ static int add_text(idmap_job *j, const char *text, size_t len, next_fn next)
 		return IDMAP_ERR_INVALID;
 	/* room for the ids this text may hold (one per 8 bytes or more), grown once, not by
 	 * doubling through every size on the way */
-	while (2 * (j->n_ids + len / 8) > j->dedupe_cap && j->dedupe_cap < (1u << 26))
-		if (grow_dedupe(j) != IDMAP_OK)
-			return IDMAP_ERR_NOMEM;
+	size_t room = j->n_ids + len / 8;
+	if (room > (1u << 25))
+		room = 1u << 25;
+	if (2 * room > j->dedupe_cap && grow_dedupe(j, room) != IDMAP_OK)
+		return IDMAP_ERR_NOMEM;
 	size_t pos = 0, off[ADD_GROUP], n[ADD_GROUP];
 	uint64_t fp[ADD_GROUP];
 	for (;;) {

@@ -340,7 +340,7 @@ static int note_taxon(const idmap_job *j, job_run *run, uint64_t canon)
 
 static int push_row(job_row **v, size_t *n, size_t *cap, uint32_t id, uint64_t to, uint64_t via)
 {
-	if (idmap_vec_reserve(v, cap, *n + 1, sizeof **v) < 0)
+	if (idmap_job_reserve(v, cap, *n + 1, sizeof **v) < 0)
 		return IDMAP_ERR_NOMEM;
 	(*v)[(*n)++] = (job_row){id, 0, to, via};
 	return IDMAP_OK;
@@ -779,7 +779,7 @@ static int take_rows(job_row **v, size_t *n, size_t *cap, job_row **add, size_t 
 		*add = NULL;
 		return IDMAP_OK;
 	}
-	if (idmap_vec_reserve(v, cap, *n + k, sizeof **v) < 0)
+	if (idmap_job_reserve(v, cap, *n + k, sizeof **v) < 0)
 		return IDMAP_ERR_NOMEM;
 	if (k)
 		memcpy(*v + *n, *add, k * sizeof **add);

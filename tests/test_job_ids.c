@@ -1,6 +1,7 @@
 /* Hostile ids through the library: over-long ids (one failed id each, "too long", kept as
- * IDMAP_ID_MAX_LEN + 1 bytes, saved and loaded as they are) and JSON of ids that are not
- * UTF-8. The index is built from data/sample. */
+ * IDMAP_ID_MAX_LEN + 1 bytes, saved and loaded as they are), JSON of ids that are not
+ * UTF-8, and a job of many ids whose arrays grow past the size where they move to huge
+ * pages. The index is built from data/sample. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -129,11 +130,62 @@ static void test_json_failed_ids(void **state)
 	idmap_job_free(j);
 }
 
+/* 300,000 distinct ids, each given twice, in pieces of one id, a few bytes and a MiB: the
+ * job's arrays (ids, their text, the dedupe table) grow through idmap_job_reserve's copy
+ * into advised memory many times over; every id must come out whole, in input order. */
+static void test_many_ids(void **state)
+{
+	(void)state;
+	enum { N = 300000 };
+	idmap_request r = tu_request("UniProtKB_AC-ID", "UniProtKB");
+	idmap_job *j;
+	assert_int_equal(idmap_job_new(ix, &r, &j, NULL), IDMAP_OK);
+	size_t cap = (size_t)N * 2 * 12 + 16, len = 0;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	for (unsigned pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < N; i++)
+			len += (size_t)snprintf(text + len, cap - len, "X%u%c", i * 7919u % N,
+						i % 3 ? '\n' : ',');
+	len += (size_t)snprintf(text + len, cap - len, "P31946");
+	size_t at = 0;
+	for (size_t piece = 1; at < len; piece = piece < ((size_t)1 << 20) ? piece * 3 : 1) {
+		size_t end = at + piece < len ? at + piece : len;
+		while (end < len && text[end] != '\n' && text[end] != ',')
+			end++; /* ids whole */
+		assert_int_equal(idmap_job_add_ids(j, text + at, end - at), IDMAP_OK);
+		at = end;
+	}
+	free(text);
+	assert_int_equal(idmap_job_run(j), IDMAP_OK);
+	idmap_job_stats st;
+	idmap_job_get_stats(j, &st);
+	assert_int_equal(st.inputs, 2 * (uint64_t)N + 1);
+	assert_int_equal(st.distinct, N + 1);
+	assert_int_equal(st.mapped, 1);
+	for (unsigned i = 0; i < N; i++) {
+		char want[16];
+		int n = snprintf(want, sizeof want, "X%u", i * 7919u % N);
+		idmap_id_info id;
+		assert_int_equal(idmap_job_id(j, i, &id), IDMAP_OK);
+		assert_int_equal(id.len, (size_t)n);
+		assert_memory_equal(id.text, want, (size_t)n);
+		assert_int_equal(id.status, IDMAP_ID_INVALID); /* not of an accession's form */
+	}
+	idmap_id_info last;
+	assert_int_equal(idmap_job_id(j, N, &last), IDMAP_OK);
+	assert_int_equal(last.len, 6);
+	assert_memory_equal(last.text, "P31946", 6);
+	assert_int_equal(last.status, IDMAP_ID_MAPPED);
+	idmap_job_free(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_long_ids),
 		cmocka_unit_test(test_json_failed_ids),
+		cmocka_unit_test(test_many_ids),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
