@@ -1,5 +1,6 @@
 /* Output of a finished job: TSV (From<TAB>To, + Via, or --fields columns), list
  * (distinct targets) and UniProt's results JSON, written in 64 KiB chunks. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,6 +111,72 @@ static void json_active(idmap_obuf *o, const idmap_result *r)
 		idmap_obuf_s(o, ",\"active\":false");
 }
 
+/* One TSV line of result r into o (sv: the fields' scratch). */
+static int tsv_row(const render_ctx *c, idmap_obuf *o, str_vec *sv, const idmap_result *r)
+{
+	const idmap_job *j = c->j;
+	const idmap_fields *f = c->opt->fields;
+	int rc;
+	idmap_obuf_put(o, r->from, r->from_len);
+	if (c->to_col) {
+		idmap_obuf_c(o, '\t');
+		idmap_obuf_put(o, r->to, r->to_len);
+	}
+	if (j->via) {
+		idmap_obuf_c(o, '\t');
+		idmap_obuf_put(o, r->via, r->via_len);
+	}
+	if (f && r->inactive)
+		idmap_fields_tsv_inactive(f, r, o);
+	else if (f && (rc = idmap_fields_tsv(f, j, r->acc_slot, idmap_row_alone(j, r), r->to_len,
+					     sv, o)) != IDMAP_OK)
+		return rc;
+	if (c->obsolete_col) {
+		idmap_obuf_c(o, '\t');
+		idmap_obuf_s(o, obsolete_word(&j->ids[r->id]));
+	}
+	if (active_col(j))
+		idmap_obuf_s(o, r->xref_inactive ? "\tN" : "\tY");
+	idmap_obuf_c(o, '\n');
+	return IDMAP_OK;
+}
+
+static int json_row(const render_ctx *c, idmap_obuf *o, str_vec *sv, const idmap_result *r);
+
+/* Whether c's rows are plain: every row of the job or a list of them (no keep function),
+ * TSV or JSON rows without fields or entries: each row's text then depends on the row
+ * alone, so that the rows can be written on several threads (render_rows_par). */
+static bool plain_rows(const render_ctx *c)
+{
+	return !c->opt->fields && !c->x->keep && !c->x->entries && !c->ahead &&
+	       c->opt->format != IDMAP_OUT_LIST;
+}
+
+/* Row `row`, at position pos of the selection, into o: a TSV line, or a JSON row after a
+ * comma unless it is the first. */
+static int plain_row(void *ctx, idmap_obuf *o, uint64_t row, uint64_t pos)
+{
+	const render_ctx *c = ctx;
+	idmap_result r;
+	idmap_job_prefetch_row(c->j, row);
+	int rc = idmap_job_result(c->j, row, &r);
+	if (rc != IDMAP_OK)
+		return rc;
+	if (c->opt->format == IDMAP_OUT_TSV)
+		return tsv_row(c, o, NULL, &r);
+	if (pos > c->first)
+		idmap_obuf_c(o, ',');
+	return json_row(c, o, NULL, &r);
+}
+
+/* The rows of a plain selection on the job's threads (idmap_render_rows). */
+static int render_rows_par(render_ctx *c)
+{
+	int rc = idmap_render_rows(c->j, c->first, c->end, c->x->rows, plain_row, c, c->o);
+	c->pos = c->end;
+	return rc;
+}
+
 static int render_tsv(render_ctx *c)
 {
 	const idmap_job *j = c->j;
@@ -131,31 +198,13 @@ static int render_tsv(render_ctx *c)
 			idmap_obuf_s(o, "\tActive");
 		idmap_obuf_c(o, '\n');
 	}
+	if (plain_rows(c) && (rc = render_rows_par(c)) != IDMAP_OK)
+		return rc;
 	for (uint64_t row; o->rc == 0 && next_out(c, &row);) {
 		idmap_job_prefetch_row(j, row);
-		if ((rc = idmap_job_result(j, row, &r)) != IDMAP_OK)
+		if ((rc = idmap_job_result(j, row, &r)) != IDMAP_OK ||
+		    (rc = tsv_row(c, o, &c->sv, &r)) != IDMAP_OK)
 			return rc;
-		idmap_obuf_put(o, r.from, r.from_len);
-		if (c->to_col) {
-			idmap_obuf_c(o, '\t');
-			idmap_obuf_put(o, r.to, r.to_len);
-		}
-		if (j->via) {
-			idmap_obuf_c(o, '\t');
-			idmap_obuf_put(o, r.via, r.via_len);
-		}
-		if (f && r.inactive)
-			idmap_fields_tsv_inactive(f, &r, o);
-		else if (f && (rc = idmap_fields_tsv(f, j, r.acc_slot, idmap_row_alone(j, &r),
-						     r.to_len, &c->sv, o)) != IDMAP_OK)
-			return rc;
-		if (c->obsolete_col) {
-			idmap_obuf_c(o, '\t');
-			idmap_obuf_s(o, obsolete_word(&j->ids[r.id]));
-		}
-		if (active_col(j))
-			idmap_obuf_s(o, r.xref_inactive ? "\tN" : "\tY");
-		idmap_obuf_c(o, '\n');
 	}
 	if (!c->obsolete_col || c->x->rows || c->x->keep || c->end != j->n_rows)
 		return IDMAP_OK;
@@ -175,9 +224,8 @@ static int render_tsv(render_ctx *c)
 	return IDMAP_OK;
 }
 
-static int json_row(render_ctx *c, const idmap_result *r)
+static int json_row(const render_ctx *c, idmap_obuf *o, str_vec *sv, const idmap_result *r)
 {
-	idmap_obuf *o = c->o;
 	idmap_obuf_s(o, "{\"from\":");
 	idmap_obuf_json(o, r->from, r->from_len);
 	if (idmap_fields_count(c->opt->fields) && r->inactive) {
@@ -186,7 +234,7 @@ static int json_row(render_ctx *c, const idmap_result *r)
 	} else if (idmap_fields_count(c->opt->fields) && !c->j->via) {
 		idmap_obuf_s(o, ",\"to\":");
 		int rc = idmap_fields_json(c->opt->fields, c->j, r->acc_slot,
-					   idmap_row_alone(c->j, r), r->to_len, &c->sv, o);
+					   idmap_row_alone(c->j, r), r->to_len, sv, o);
 		if (rc != IDMAP_OK)
 			return rc;
 	} else if (c->x->entries && idmap_job_target_object(c->j)) {
@@ -202,7 +250,7 @@ static int json_row(render_ctx *c, const idmap_result *r)
 		idmap_obuf_s(o, ",\"via\":");
 		if (idmap_fields_count(c->opt->fields)) {
 			int rc = idmap_fields_json(c->opt->fields, c->j, r->acc_slot, NULL, 0,
-						   &c->sv, o);
+						   sv, o);
 			if (rc != IDMAP_OK)
 				return rc;
 		} else {
@@ -224,12 +272,16 @@ static int render_json(render_ctx *c)
 	if (c->x->json_head)
 		idmap_obuf_s(o, c->x->json_head);
 	idmap_obuf_s(o, "\"results\":[");
+	if (plain_rows(c)) {
+		if ((rc = render_rows_par(c)) != IDMAP_OK)
+			return rc;
+	}
 	for (uint64_t row, k = 0; o->rc == 0 && next_out(c, &row); k++) {
 		if (k)
 			idmap_obuf_c(o, ',');
 		idmap_job_prefetch_row(j, row);
 		if ((rc = idmap_job_result(j, row, &r)) != IDMAP_OK ||
-		    (rc = json_row(c, &r)) != IDMAP_OK)
+		    (rc = json_row(c, o, &c->sv, &r)) != IDMAP_OK)
 			return rc;
 	}
 	idmap_obuf_c(o, ']');

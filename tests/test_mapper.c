@@ -1,6 +1,7 @@
 /* Mapping jobs through the library (no CLI): per-id outcomes, obsolete accessions,
- * duplicates, isoforms, canonical, taxon, versions, Swiss-Prot suggestions, via, renderers.
- * The index is built from data/sample. */
+ * duplicates, isoforms, canonical, taxon, versions, Swiss-Prot suggestions, via, renderers
+ * (on several threads too). The index is built from data/sample, and one from a generated
+ * release for a job of many rows. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -430,6 +431,103 @@ static void test_threads_same_results(void **state)
 	free(ids);
 }
 
+/* ---- Rows rendered on several threads --------------------------------------------------- */
+
+#define MANY_ACCS 90000 /* rows of almost three chunks of the renderer (32768 rows) */
+
+/* Accession i of the generated release: [A-N][0-9][A-Z][A-Z]07, distinct for i < 94640. */
+static void many_acc(unsigned i, char out[8])
+{
+	snprintf(out, 8, "%c%u%c%c07", "ABCDEFGHIJKLMN"[i % 14], i / 14 % 10, 'A' + i / 140 % 26,
+		 'A' + i / 3640 % 26);
+}
+
+/* Renders all rows of j, or the `first`/`count` page, or the rows listed, with j's threads. */
+static void render_many(const idmap_job *j, int format, uint64_t first, uint64_t count,
+			const uint64_t *rows, uint64_t n_rows, big_sink *out)
+{
+	idmap_render_opts o = {format, NULL, first, count, 0, count != 0};
+	idmap_render_ext x = {0};
+	x.rows = rows;
+	x.n_rows = n_rows;
+	out->len = 0;
+	assert_int_equal(idmap_render_ex(j, &o, &x, to_big_sink, out), IDMAP_OK);
+	assert_int_equal(to_big_sink(out, "", 1), 0);
+	out->len--; /* NUL-terminated */
+	if (format == IDMAP_OUT_JSON) /* the page's first row without a comma before it */
+		assert_non_null(strstr(out->buf, "\"results\":[{\"from\":"));
+}
+
+/* A job of 90,000 rows rendered with 1 and 3 threads: TSV and JSON, all rows, a page, a list
+ * of rows; the same bytes, and the TSV the rows the generated release says, in input
+ * order. */
+static void test_render_threads(void **state)
+{
+	(void)state;
+	FILE *f = fopen(tu_path("many.dat"), "w");
+	assert_non_null(f);
+	size_t cap = (size_t)MANY_ACCS * 40, len = 0, rlen = 0;
+	char *ids = malloc(cap), *want = malloc(cap);
+	assert_true(ids && want);
+	rlen += (size_t)sprintf(want, "From\tTo\n");
+	for (unsigned i = 0; i < MANY_ACCS; i++) {
+		char a[8], c[8];
+		unsigned q = (unsigned)((uint64_t)i * 48271 % MANY_ACCS); /* the order asked */
+		many_acc(i, a);
+		many_acc(i - i % 5, c); /* clusters of five, named after their first member */
+		fprintf(f, "%s\tUniRef90\tUniRef90_%s\n%s\tGI\t%u\n", a, c, a, 3 * i + 1);
+		many_acc(q, a);
+		many_acc(q - q % 5, c);
+		len += (size_t)sprintf(ids + len, "%s\n", a);
+		rlen += (size_t)sprintf(want + rlen, "%s\tUniRef90_%s\n", a, c);
+	}
+	assert_int_equal(fclose(f), 0);
+	const char *const inputs[] = {tu_path("many.dat")};
+	idmap_index *mix;
+	assert_int_equal(tu_build(tu_path("many.idx"), inputs, 1), 0);
+	assert_int_equal(idmap_open(tu_path("many.idx"), &mix), IDMAP_OK);
+	idmap_request r = tu_request("UniProtKB_AC-ID", "UniRef90");
+	idmap_job *j[2];
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(idmap_job_new(mix, &r, &j[k], NULL), IDMAP_OK);
+		assert_int_equal(idmap_job_set_threads(j[k], k ? 3 : 1), IDMAP_OK);
+		assert_int_equal(idmap_job_add_ids(j[k], ids, len), IDMAP_OK);
+		assert_int_equal(idmap_job_run(j[k]), IDMAP_OK);
+	}
+	uint64_t *rows = malloc(MANY_ACCS * sizeof *rows), n_rows = 0;
+	assert_non_null(rows);
+	for (uint64_t i = 1; i < MANY_ACCS; i += 1 + i % 3)
+		rows[n_rows++] = i;
+	big_sink a = {0}, b = {0};
+	render_many(j[1], IDMAP_OUT_TSV, 0, 0, NULL, 0, &b);
+	assert_int_equal(b.len, rlen);
+	assert_memory_equal(b.buf, want, rlen);
+	static const int formats[] = {IDMAP_OUT_TSV, IDMAP_OUT_JSON};
+	for (int k = 0; k < 2; k++) {
+		int format = formats[k];
+		render_many(j[0], format, 0, 0, NULL, 0, &a);
+		render_many(j[1], format, 0, 0, NULL, 0, &b);
+		assert_int_equal(a.len, b.len);
+		assert_memory_equal(a.buf, b.buf, a.len);
+		render_many(j[0], format, 20000, 50000, NULL, 0, &a);
+		render_many(j[1], format, 20000, 50000, NULL, 0, &b);
+		assert_int_equal(a.len, b.len);
+		assert_memory_equal(a.buf, b.buf, a.len);
+		render_many(j[0], format, 7, 0, rows, n_rows, &a);
+		render_many(j[1], format, 7, 0, rows, n_rows, &b);
+		assert_int_equal(a.len, b.len);
+		assert_memory_equal(a.buf, b.buf, a.len);
+	}
+	free(a.buf);
+	free(b.buf);
+	free(rows);
+	free(ids);
+	free(want);
+	idmap_job_free(j[0]);
+	idmap_job_free(j[1]);
+	idmap_close(mix);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_isoforms_canonical_taxon),
 		cmocka_unit_test(test_swissprot_via_fields),
 		cmocka_unit_test(test_threads_same_results),
+		cmocka_unit_test(test_render_threads),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
