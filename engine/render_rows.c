@@ -13,6 +13,10 @@
  * thread's start is nothing next to its work. */
 #define ROW_CHUNK ((uint64_t)1 << 15)
 
+/* Threads at most: the chunks are written by one thread, which a few renderers keep busy;
+ * more would only hold more chunks in memory. */
+#define MAX_THREADS 8u
+
 typedef struct {
 	const idmap_job *j;
 	const uint64_t *rows;
@@ -61,6 +65,8 @@ int idmap_render_rows(const idmap_job *j, uint64_t first, uint64_t end, const ui
 {
 	uint64_t chunks = (end - first + ROW_CHUNK - 1) / ROW_CHUNK;
 	unsigned threads = j->threads ? j->threads : 1;
+	if (threads > MAX_THREADS)
+		threads = MAX_THREADS;
 	if (threads > chunks)
 		threads = (unsigned)chunks;
 	if (threads < 2) { /* straight into out */
