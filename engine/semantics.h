@@ -81,9 +81,9 @@ typedef int (*idmap_row_fn)(void *ctx, idmap_obuf *o, uint64_t row, uint64_t pos
 /* Writes positions [first, end) of a selection (rows[pos], or row pos when rows is NULL) into
  * out, each rendered by row(ctx, ...), with the text one thread would write: on up to j's
  * threads (idmap_job_set_threads; 8 at most), a chunk of rows at a time each, into memory,
- * written in order (render_rows.c). row must depend on nothing but its arguments and read-only state.
- * Returns IDMAP_OK, row's first error (in position order), IDMAP_ERR_NOMEM or
- * IDMAP_STOPPED. */
+ * written in order (render_rows.c). row must depend on nothing but its arguments and
+ * read-only state. Returns IDMAP_OK, row's first error (in position order), IDMAP_ERR_NOMEM
+ * or IDMAP_STOPPED. */
 int idmap_render_rows(const idmap_job *j, uint64_t first, uint64_t end, const uint64_t *rows,
 		      idmap_row_fn row, void *ctx, idmap_obuf *out);
 
