@@ -200,8 +200,10 @@ IDMAP_API int idmap_job_add_ids(idmap_job *job, const char *text, size_t len);
 IDMAP_API int idmap_job_add_lines(idmap_job *job, const char *text, size_t len);
 
 /* Lets idmap_job_run use up to threads threads (default 1: the calling thread alone); a
- * thread is started only for each 16384 ids. The results do not depend on it. Returns
- * IDMAP_OK, or IDMAP_ERR_INVALID (threads 0, or after idmap_job_run). */
+ * thread is started only for each 16384 ids. idmap_render and idmap_render_ex then write TSV
+ * and JSON rows without fields or entries on up to 8 of them (one per 32768 rows). The
+ * results and their text do not depend on it. Returns IDMAP_OK, or IDMAP_ERR_INVALID
+ * (threads 0, or after idmap_job_run). */
 IDMAP_API int idmap_job_set_threads(idmap_job *job, unsigned threads);
 
 /* Maps every id. Bad ids never fail the job: they go to the failed list. Returns IDMAP_OK,
