@@ -11,7 +11,8 @@ Steps:
   c. idmap build at --memory 2G and 512M: wall, CPU, peak RSS (/usr/bin/time -v), index size
   d. SQLite peer: .import into a 3-column table + indexes on (acc) and (id, type)
   e. mapping 1M random accessions -> UniRef90 and 1M external ids (GI + RefSeq) -> UniProtKB,
-     idmap vs the SQLite join, outputs checked equal as sets; library lookup rate
+     idmap vs the SQLite join and vs an awk scan of the release, outputs checked equal as
+     sets; library lookup rate
   f. one-id lookups as a whole process on indexes of N/100, N/10, N lines
 """
 import argparse
@@ -485,6 +486,21 @@ def sqlite_join_scripts(s, outdir):
     return acc_sql, ext_sql, gi_sql
 
 
+def awk_scan_commands(s, outdir):
+    """What users do without an index: decompress the release and scan it with awk for the
+    ids (read first into an awk array). {"acc": shell command, "gi": shell command}; their
+    output goes to awk-acc.tsv and awk-gi.tsv in outdir."""
+    dat = shlex.quote(os.path.join(os.path.dirname(s["acc"]), "idmapping.dat.gz"))
+    dec = "igzip -dc" if shutil.which("igzip") else "gzip -dc"
+    awk = "mawk" if shutil.which("mawk") else "awk"
+    prog = {"acc": 'NR==FNR{w[$1];next} $2=="UniRef90" && ($1 in w){print $1 "\\t" $3}',
+            "gi": 'NR==FNR{w[$1];next} $2=="GI" && ($3 in w){print $3 "\\t" $1}'}
+    return {k: "%s %s | LC_ALL=C %s -F'\\t' '%s' %s - > %s"
+            % (dec, dat, awk, prog[k], shlex.quote(s[k]),
+               shlex.quote(os.path.join(outdir, "awk-%s.tsv" % k)))
+            for k in ("acc", "gi")}
+
+
 # ---- e. Mapping --------------------------------------------------------------------------
 
 HEADER = "From\tTo"
@@ -546,6 +562,10 @@ def mapping(index, s, db, runs, label):
                      stderr=os.path.join(d, "idmap-gi.err"))
 
     work = [("acc", idmap_acc), ("ext", idmap_ext), ("gi", idmap_gi)]
+    for k, cmd in awk_scan_commands(s, d).items():
+        def f(cmd=cmd):
+            return timed(["sh", "-c", cmd], stderr=os.path.join(d, "awk.err"))
+        work.append(("awk-" + k, f))
     if db:
         acc_sql, ext_sql, gi_sql = sqlite_join_scripts(s, d)
         for k, script in (("acc", acc_sql), ("ext", ext_sql), ("gi", gi_sql)):
@@ -566,6 +586,13 @@ def mapping(index, s, db, runs, label):
     for k in ("acc", "ext", "gi"):
         with open(os.path.join(d, "idmap-%s.tsv" % k)) as f:
             res[k]["rows"] = sum(1 for x in f if x.rstrip("\n") != HEADER)
+        if k != "ext":
+            eq, na, nb, da, db_ = same_set(os.path.join(d, "idmap-%s.tsv" % k),
+                                           os.path.join(d, "awk-%s.tsv" % k))
+            res["check-awk-" + k] = {"equal": eq, "idmap_rows": na, "awk_rows": nb,
+                                     "awk_distinct": db_}
+            log("  check awk %s: %s (idmap %d rows, awk %d rows, %d distinct)"
+                % (k, "EQUAL" if eq else "DIFFERENT", na, nb, db_))
         if db:
             eq, na, nb, da, db_ = same_set(os.path.join(d, "idmap-%s.tsv" % k),
                                            os.path.join(d, "sqlite-%s.tsv" % k))
@@ -821,6 +848,23 @@ def report_lines(R):
                      ", ".join("%.3f" % x for x in sq["walls"]),
                      "**equal to**" if ck["equal"] else "**DIFFERENT from**",
                      ck["sqlite_rows"], ck["idmap_rows"], ck["sqlite_distinct"]))
+        if "awk-gi" in mp["res"]:
+            m = mp["res"]["gi"]
+            w("| e | `idmap map --from GI --to UniProtKB`, the %d GI alone, index of %s lines | "
+              "%s | median of %d (%s) |"
+              % (mp["n_gi"], fmt_lines(nl), s3(m["median"]["wall"]), len(m["walls"]),
+                 ", ".join("%.3f" % x for x in m["walls"])))
+        for k, what in (("acc", "accessions -> UniRef90"), ("gi", "GI -> UniProtKB")):
+            if "awk-" + k not in mp["res"]:
+                continue
+            aw = mp["res"]["awk-" + k]
+            ck = mp["res"]["check-awk-" + k]
+            w("| e | awk scan of idmapping.dat.gz, %s, same ids, %s lines | %s | median of %d "
+              "(%s); output %s idmap's as a set (%d vs %d rows, %d distinct) |"
+              % (what, fmt_lines(nl), s3(aw["median"]["wall"]), len(aw["walls"]),
+                 ", ".join("%.3f" % x for x in aw["walls"]),
+                 "**equal to**" if ck["equal"] else "**DIFFERENT from**",
+                 ck["awk_rows"], ck["idmap_rows"], ck["awk_distinct"]))
     LR = R["lookup_rate"]
     for name, lr in LR.items():
         w("| e | library lookups, %s (`bench/lookup_rate.c`), 1 thread, %s lines | %.2f M "
@@ -867,6 +911,12 @@ def report_lines(R):
                 w("| SQLite join / idmap map, %s (%s lines) | %.1f |"
                   % (what, fmt_lines(mp["lines"]),
                      ratio(mp["res"]["sqlite-" + k]["median"]["wall"],
+                           mp["res"][k]["median"]["wall"])))
+        for k, what in (("acc", "accessions -> UniRef90"), ("gi", "GI -> UniProtKB")):
+            if "awk-" + k in mp["res"]:
+                w("| awk scan / idmap map, %s (%s lines) | %.1f |"
+                  % (what, fmt_lines(mp["lines"]),
+                     ratio(mp["res"]["awk-" + k]["median"]["wall"],
                            mp["res"][k]["median"]["wall"])))
     oi = R["one_id"]
     w("| one-id process, %s / %s lines | %.2f |"
@@ -1364,6 +1414,13 @@ def run(a, N, shape):
             "m.type = q.type`, search by m_id_type. The time includes loading the ids, as "
             "idmap's does. idmap prints distinct (From, To) pairs; the join keeps the input's "
             "rare duplicate lines, so outputs are compared as sets of lines (without idmap's `From<TAB>To` header).")
+    R["notes"].append(
+        "awk scan: what users do without an index, `igzip -dc idmapping.dat.gz | LC_ALL=C "
+        "mawk -F'\\t' 'NR==FNR{w[$1];next} $2==\"UniRef90\" && ($1 in w){print $1 \"\\t\" "
+        "$3}' ids -` (the ids read into an array, then one pass over the release; GI: "
+        "`$2==\"GI\" && ($3 in w){print $3 \"\\t\" $1}`), output to a file; the fastest "
+        "decompressor and awk on the machine (gzip -dc and awk where there are none). The "
+        "release repeats some lines, so outputs are compared as sets.")
     R["notes"] += [
         "Mapping ids: up to %d distinct accessions drawn at random (Python "
         "`random.Random(%d)`) from the entries (UniProtKB-ID lines) of the release (all of "
