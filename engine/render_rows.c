@@ -84,9 +84,9 @@ int idmap_render_rows(const idmap_job *j, uint64_t first, uint64_t end, const ui
 	for (uint64_t at = first; at < end && rc == IDMAP_OK && out->rc == IDMAP_OK;) {
 		unsigned n = 0;
 		for (; n < threads && at < end; n++) {
-			k[n] = (chunk){j, rows, row, ctx, at, end - at < ROW_CHUNK ? end : at + ROW_CHUNK,
-				       .text = k[n].text};
-			at = k[n].hi;
+			uint64_t hi = end - at < ROW_CHUNK ? end : at + ROW_CHUNK;
+			k[n] = (chunk){j, rows, row, ctx, at, hi, .text = k[n].text};
+			at = hi;
 		}
 		/* chunk 0 on this thread; a thread that cannot start leaves its chunk to it too */
 		for (unsigned t = 1; t < n; t++)
