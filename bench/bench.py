@@ -905,19 +905,17 @@ def report_lines(R):
         if b["lines"] == N:
             w("| peak RSS / --memory (%s, --memory %s) | %.2f |"
               % (fmt_lines(N), b["memory"], ratio(b["rss"], mem_bytes(b["memory"]))))
+    peers = (("sqlite", "SQLite join", (("acc", "accessions -> UniRef90"),
+                                        ("ext", "GI+RefSeq -> UniProtKB"))),
+             ("awk", "awk scan", (("acc", "accessions -> UniRef90"), ("gi", "GI -> UniProtKB"))))
     for label, mp in R["mapping"].items():
-        for k, what in (("acc", "accessions -> UniRef90"), ("ext", "GI+RefSeq -> UniProtKB")):
-            if "sqlite-" + k in mp["res"]:
-                w("| SQLite join / idmap map, %s (%s lines) | %.1f |"
-                  % (what, fmt_lines(mp["lines"]),
-                     ratio(mp["res"]["sqlite-" + k]["median"]["wall"],
-                           mp["res"][k]["median"]["wall"])))
-        for k, what in (("acc", "accessions -> UniRef90"), ("gi", "GI -> UniProtKB")):
-            if "awk-" + k in mp["res"]:
-                w("| awk scan / idmap map, %s (%s lines) | %.1f |"
-                  % (what, fmt_lines(mp["lines"]),
-                     ratio(mp["res"]["awk-" + k]["median"]["wall"],
-                           mp["res"][k]["median"]["wall"])))
+        for peer, name, kinds in peers:
+            for k, what in kinds:
+                if peer + "-" + k in mp["res"]:
+                    w("| %s / idmap map, %s (%s lines) | %.1f |"
+                      % (name, what, fmt_lines(mp["lines"]),
+                         ratio(mp["res"][peer + "-" + k]["median"]["wall"],
+                               mp["res"][k]["median"]["wall"])))
     oi = R["one_id"]
     w("| one-id process, %s / %s lines | %.2f |"
       % (fmt_lines(oi[-1]["lines"]), fmt_lines(oi[0]["lines"]),
