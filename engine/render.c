@@ -272,10 +272,8 @@ static int render_json(render_ctx *c)
 	if (c->x->json_head)
 		idmap_obuf_s(o, c->x->json_head);
 	idmap_obuf_s(o, "\"results\":[");
-	if (plain_rows(c)) {
-		if ((rc = render_rows_par(c)) != IDMAP_OK)
-			return rc;
-	}
+	if (plain_rows(c) && (rc = render_rows_par(c)) != IDMAP_OK)
+		return rc;
 	for (uint64_t row, k = 0; o->rc == 0 && next_out(c, &row); k++) {
 		if (k)
 			idmap_obuf_c(o, ',');

@@ -226,9 +226,9 @@ typedef struct {
 } job_run;
 
 int idmap_u64_push(u64_vec *v, uint64_t x);
-/* idmap_vec_reserve for the arrays of a job that grow with its ids (ids, their text, the
- * dedupe table, result rows): once an array spans 2 MiB pages it is advised into them
- * (MADV_HUGEPAGE), so that filling it costs a page fault per 2 MiB instead of per 4 KiB. */
+/* idmap_vec_reserve for the arrays of a job that grow with its ids (ids, their text, result
+ * rows): an array of 4 MiB or more is advised to 2 MiB pages (MADV_HUGEPAGE) before the old
+ * one is copied in, so that filling it costs a page fault per 2 MiB instead of per 4 KiB. */
 int idmap_job_reserve(void *pp, size_t *cap, size_t need, size_t elem);
 /* The IDMAP_DELETED_* list of a key slot of j's index, or -1 when it is no deleted key. */
 int idmap_deleted_key_list(const idmap_job *j, uint64_t key);
