@@ -36,6 +36,10 @@ typedef struct {
 	entry *e;
 	uint64_t *codes; /* accession code of each entry until resolve_accessions */
 	size_t n, cap;
+	/* The sort's scratch, kept from pass to pass (sort_pass): a fresh one every pass cost
+	 * a page fault per 4 KiB of it, a quarter of the build's faults. */
+	entry *scratch;
+	size_t scratch_cap;
 	/* Made by prepare_pass: the first entry of each distinct key (nkeys + 1 of them), the
 	 * keys' hashes, and the MPHF partitions, partition i over keys [first[i], first[i+1]). */
 	size_t nkeys, keys_cap;
@@ -81,25 +85,45 @@ static int reserve_entries(pass_mem *m, size_t need)
 	return rc;
 }
 
-/* Sizes the entry and value arrays to exactly records and values (not grown by doubling,
- * which would hold up to twice the planned budget). */
-static int size_pass(pass_mem *m, size_t records, size_t values)
+/* Replaces *p by an array of n elements of size elem when it holds fewer (*cap), without
+ * copying: the contents are dead whenever a pass sizes its arrays. With `slack`, 1/32 more:
+ * the files of one build differ in size by a fraction of a percent, and an array that grew
+ * for every larger pass was freed and paged in again each time. */
+static int regrow(void **p, size_t *cap, size_t n, size_t elem, int slack)
 {
-	entry *e = realloc(m->e, records * sizeof(*e));
-	if (e)
-		m->e = e;
-	uint64_t *c = realloc(m->codes, records * sizeof(*c));
-	if (c)
-		m->codes = c;
-	if (!e || !c)
+	if (*cap >= n && *p)
+		return 0;
+	free(*p);
+	*cap = 0;
+	if (slack)
+		n += n / 32;
+	if (!(*p = idmap_malloc_huge(n * elem)))
 		return -1;
-	m->cap = records;
-	uint8_t *a = realloc(m->arena, values);
-	if (!a)
-		return -1;
-	m->arena = a;
-	m->arena_cap = values;
+	*cap = n;
 	return 0;
+}
+
+/* Makes the entry arrays (entries and codes: cap is the least of their capacities) hold at
+ * least records entries and the value arena values bytes; exact sizes when `exact`. */
+static int size_pass(pass_mem *m, size_t records, size_t values, int exact)
+{
+	if (exact) {
+		free(m->e);
+		free(m->codes);
+		free(m->arena);
+		m->e = NULL;
+		m->codes = NULL;
+		m->arena = NULL;
+		m->cap = m->arena_cap = 0;
+	}
+	size_t ce = m->cap, cc = m->cap;
+	int rc = regrow((void **)&m->e, &ce, records, sizeof(*m->e), !exact);
+	if (rc == 0)
+		rc = regrow((void **)&m->codes, &cc, records, sizeof(*m->codes), !exact);
+	m->cap = ce < cc ? ce : cc;
+	if (rc == 0)
+		rc = regrow((void **)&m->arena, &m->arena_cap, values, 1, !exact);
+	return rc;
 }
 
 /* Turns the accession codes of n entries into slots with the pilots prefetched a group ahead:
@@ -221,19 +245,21 @@ static int buckets_reset(pass_mem *m, uint32_t nsub)
 static int runs_begin(const build *b, build_err *err, pass_mem *m)
 {
 	free(m->spare);
+	free(m->scratch);
 	free(m->start);
 	free(m->h);
 	m->spare = NULL;
+	m->scratch = NULL;
 	m->start = NULL;
 	m->h = NULL;
-	m->spare_cap = m->keys_cap = 0;
+	m->spare_cap = m->scratch_cap = m->keys_cap = 0;
 	size_t n = (size_t)(b->pass_budget * 3 / 4 / (2 * sizeof(entry) + sizeof(uint64_t)));
 	size_t a = (size_t)(b->pass_budget / 4);
 	if (a < 4 * (REC_HEAD + IDMAP_MAX_VALUE))
 		a = 4 * (REC_HEAD + IDMAP_MAX_VALUE);
 	if (n < 1024)
 		n = 1024;
-	if (size_pass(m, n, a) < 0)
+	if (size_pass(m, n, a, 1) < 0)
 		return build_err_set(err, "out of memory");
 	m->nruns = 0;
 	return 0;
@@ -272,9 +298,7 @@ static int reserve_pass(const build *b, build_err *err, pass_mem *m, uint32_t f)
 {
 	size_t records = (size_t)b->key_parts[f].records;
 	size_t values = (size_t)(b->key_parts[f].bytes - records * (REC_HEAD - 2));
-	if ((m->cap < records || m->arena_cap < values) &&
-	    size_pass(m, m->cap < records ? records : m->cap,
-		      m->arena_cap < values ? values : m->arena_cap) < 0)
+	if (size_pass(m, records, values, 0) < 0)
 		return build_err_set(err, "out of memory");
 	return 0;
 }
@@ -463,13 +487,12 @@ static int sort_pass(const build *b, pass_mem *m, uint32_t nsub, uint32_t s0, ui
 		m->bent[s + 1] += m->bent[s];
 	for (size_t p = 0; p < np; p++)
 		m->pcount[p + 1] += m->pcount[p];
-	entry *out = malloc((m->n ? m->n : 1) * sizeof(*out));
-	size_t *fill = malloc((np ? np : 1) * sizeof(*fill));
-	if (!out || !fill) {
-		free(out);
-		free(fill);
+	if (regrow((void **)&m->scratch, &m->scratch_cap, m->n, sizeof(*m->scratch), 1) < 0)
 		return -1;
-	}
+	entry *out = m->scratch;
+	size_t *fill = malloc((np ? np : 1) * sizeof(*fill));
+	if (!fill)
+		return -1;
 	memcpy(fill, m->pcount, np * sizeof(*fill));
 	uint64_t first = (uint64_t)s0 * m->pieces;
 	for (size_t i = 0; i < m->n; i++)
@@ -477,10 +500,14 @@ static int sort_pass(const build *b, pass_mem *m, uint32_t nsub, uint32_t s0, ui
 	free(fill);
 	sort_job j = {m, out};
 	par_for(threads, count, sort_bucket, &j, NULL);
-	free(m->e);
+	/* The entries' array becomes the next pass's scratch. cap is the least of the entries'
+	 * and the codes' capacities, so it is at most the old array's. */
+	m->scratch = m->e;
+	size_t old_cap = m->cap;
 	m->e = out;
-	if (m->cap > m->n)
-		m->cap = m->n ? m->n : 1; /* what out holds; codes holds more */
+	if (m->cap > m->scratch_cap)
+		m->cap = m->scratch_cap;
+	m->scratch_cap = old_cap;
 	return 0;
 }
 
@@ -539,7 +566,7 @@ static int compact_values(build_err *err, pass_mem *m, const char *path, uint32_
 	if (m->spare_cap < m->arena_len) {
 		free(m->spare);
 		m->spare_cap = m->arena_len;
-		m->spare = malloc(m->spare_cap ? m->spare_cap : 1);
+		m->spare = idmap_malloc_huge(m->spare_cap);
 		if (!m->spare) {
 			m->spare_cap = 0;
 			return build_err_set(err, "out of memory");
@@ -1097,6 +1124,7 @@ out:
 		free(m->arena);
 		free(m->spare);
 		free(m->e);
+		free(m->scratch);
 		free(m->codes);
 		free(m->start);
 		free(m->h);
