@@ -40,6 +40,8 @@ typedef struct {
 	 * a page fault per 4 KiB of it, a quarter of the build's faults. */
 	entry *scratch;
 	size_t scratch_cap;
+	uint8_t *rbuf; /* load_pass's read buffer, also kept */
+	size_t rbuf_cap;
 	/* Made by prepare_pass: the first entry of each distinct key (nkeys + 1 of them), the
 	 * keys' hashes, and the MPHF partitions, partition i over keys [first[i], first[i+1]). */
 	size_t nkeys, keys_cap;
@@ -311,14 +313,12 @@ static int load_pass(const build *b, build_err *err, const char *path, uint32_t 
 	/* read buffer: small next to the pass's budget */
 	uint64_t rcap = b->pass_budget / 16;
 	idmap_reader r = {.cap = rcap < (64 << 10) ? (64 << 10) : rcap > (4 << 20) ? (4 << 20) : rcap};
+	if (regrow((void **)&m->rbuf, &m->rbuf_cap, r.cap, 1, 0) < 0)
+		return build_err_set(err, "out of memory");
+	r.buf = m->rbuf;
 	r.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r.fd < 0)
 		return build_err_errno(err, "%s", path);
-	r.buf = malloc(r.cap);
-	if (!r.buf) {
-		close(r.fd);
-		return build_err_set(err, "out of memory");
-	}
 	m->n = 0;
 	m->arena_len = 0;
 	int rc = -1;
@@ -380,7 +380,6 @@ static int load_pass(const build *b, build_err *err, const char *path, uint32_t 
 	}
 	rc = external ? runs_flush(b, err, m, f) : resolve_accessions(b, err, m);
 out:
-	free(r.buf);
 	close(r.fd);
 	return rc;
 }
@@ -804,17 +803,13 @@ static int prepare_keys(build_err *err, pass_mem *m, uint32_t s0, uint32_t s1, c
 	for (uint32_t s = 0; s < count; s++)
 		m->bkey[s + 1] += m->bkey[s];
 	size_t nkeys = m->bkey[count];
-	if (nkeys + 1 > m->keys_cap) {
-		free(m->start);
-		free(m->h);
-		m->keys_cap = nkeys + 1;
-		m->start = malloc(m->keys_cap * sizeof(*m->start));
-		m->h = malloc(m->keys_cap * sizeof(*m->h));
-		if (!m->start || !m->h) {
-			m->keys_cap = 0;
-			return build_err_set(err, "out of memory");
-		}
-	}
+	size_t cs = m->keys_cap, ch = m->keys_cap;
+	int rc = regrow((void **)&m->start, &cs, nkeys + 1, sizeof(*m->start), 1);
+	if (rc == 0)
+		rc = regrow((void **)&m->h, &ch, nkeys + 1, sizeof(*m->h), 1);
+	m->keys_cap = cs < ch ? cs : ch;
+	if (rc < 0)
+		return build_err_set(err, "out of memory");
 	par_for(m->threads, count, fill_bucket, m, NULL);
 	m->start[nkeys] = m->n;
 	m->nkeys = nkeys;
@@ -1133,6 +1128,7 @@ out:
 		free(m->spare);
 		free(m->e);
 		free(m->scratch);
+		free(m->rbuf);
 		free(m->codes);
 		free(m->start);
 		free(m->h);

@@ -22,6 +22,7 @@ typedef struct idmap_spill {
 				      * after idmap_spill_align */
 	idmap_spill_bg *bg;	     /* NULL: writes happen in the caller's thread */
 	uint8_t *spare;		     /* background mode: the buffer not being filled */
+	uint8_t *block;		     /* when not NULL, buf and spare are its halves */
 	uint8_t *pending;	     /* buffer handed to the writer, NULL when none */
 	size_t pending_len;
 	struct idmap_spill *next;    /* in the writer's queue */
