@@ -19,6 +19,7 @@ IDMAP_API int idmap_acc_find_batch(const idmap_index *ix, const char *const *tex
 	const uint8_t *codes = ix->sec[IDMAP_SECTION_ACC_CODES].p;
 	uint64_t code[GROUP];
 	idmap_h128 h[GROUP];
+	idmap_mphf_loc loc[GROUP]; /* each hash located once, when its pilot is prefetched */
 	for (size_t g = 0; g < n; g += GROUP) {
 		size_t m = n - g < GROUP ? n - g : GROUP;
 		for (size_t i = 0; i < m; i++) {
@@ -34,11 +35,12 @@ IDMAP_API int idmap_acc_find_batch(const idmap_index *ix, const char *const *tex
 			code[i] = idmap_acc_encode(up, len);
 			if (code[i]) {
 				h[i] = idmap_hash_acc(code[i], ix->acc_mphf.seed);
-				idmap_mphf_prefetch(&ix->acc_mphf, h[i]);
+				idmap_mphf_locate_prefetch(&ix->acc_mphf, h[i], &loc[i]);
 			}
 		}
 		for (size_t i = 0; i < m; i++) {
-			uint64_t s = code[i] ? idmap_mphf_lookup(&ix->acc_mphf, h[i]) : IDMAP_NO_SLOT;
+			uint64_t s =
+				code[i] ? idmap_mphf_slot_at(&ix->acc_mphf, &loc[i], h[i]) : IDMAP_NO_SLOT;
 			slots[g + i] = s < ix->n_acc ? s : IDMAP_NO_SLOT;
 			if (slots[g + i] != IDMAP_NO_SLOT)
 				__builtin_prefetch(codes + 8 * s);
@@ -60,6 +62,7 @@ IDMAP_API int idmap_key_find_batch(const idmap_index *ix, uint32_t type_id,
 		return IDMAP_ERR_INVALID;
 	const idmap_otab *kt = &ix->key;
 	idmap_h128 h[GROUP];
+	idmap_mphf_loc loc[GROUP];
 	int ok[GROUP];
 	const uint8_t *rec[GROUP], *rec_end[GROUP]; /* the key records, found once */
 	for (size_t g = 0; g < n; g += GROUP) {
@@ -70,11 +73,11 @@ IDMAP_API int idmap_key_find_batch(const idmap_index *ix, uint32_t type_id,
 				len <= IDMAP_MAX_VALUE;
 			if (ok[i]) {
 				h[i] = idmap_hash_key(type_id, values[g + i], len, ix->key_mphf.seed);
-				idmap_mphf_prefetch(&ix->key_mphf, h[i]);
+				idmap_mphf_locate_prefetch(&ix->key_mphf, h[i], &loc[i]);
 			}
 		}
 		for (size_t i = 0; i < m; i++) {
-			uint64_t s = ok[i] ? idmap_mphf_lookup(&ix->key_mphf, h[i]) : IDMAP_NO_SLOT;
+			uint64_t s = ok[i] ? idmap_mphf_slot_at(&ix->key_mphf, &loc[i], h[i]) : IDMAP_NO_SLOT;
 			slots[g + i] = s < ix->n_key ? s : IDMAP_NO_SLOT;
 			if (slots[g + i] != IDMAP_NO_SLOT)
 				idmap_ot_prefetch(kt, s);

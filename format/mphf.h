@@ -154,15 +154,29 @@ static inline int32_t idmap_mphf_exception(const idmap_mphf_view *v, uint64_t pi
 	return -1;
 }
 
-/* Returns the candidate slot of a key hash, or IDMAP_SLOT_NONE. The caller verifies the key
- * stored at the slot. */
-static inline uint64_t idmap_mphf_lookup(const idmap_mphf_view *v, idmap_h128 h)
-{
-	const uint8_t *pe;
-	uint32_t n;
+/* A key hash located (idmap_mphf_locate): what idmap_mphf_slot needs to finish its lookup. A
+ * batch that prefetches pilots keeps these rather than locating each hash twice. */
+typedef struct {
+	const uint8_t *pe; /* NULL: the hash falls in no partition */
 	uint64_t pi;
-	if (idmap_mphf_locate(v, h, &pe, &n, &pi) < 0)
-		return IDMAP_SLOT_NONE;
+	uint32_t n;
+} idmap_mphf_loc;
+
+/* Locates h into *loc and starts loading its pilot into the cache. */
+static inline __attribute__((always_inline)) void
+idmap_mphf_locate_prefetch(const idmap_mphf_view *v, idmap_h128 h, idmap_mphf_loc *loc)
+{
+	if (idmap_mphf_locate(v, h, &loc->pe, &loc->n, &loc->pi) < 0)
+		loc->pe = NULL;
+	else
+		__builtin_prefetch(v->pilots + loc->pi);
+}
+
+/* The candidate slot of key hash h from its pilot at pi (global) in partition entry pe of n
+ * keys, or IDMAP_SLOT_NONE. */
+static inline uint64_t idmap_mphf_slot(const idmap_mphf_view *v, const uint8_t *pe, uint32_t n,
+				       uint64_t pi, idmap_h128 h)
+{
 	uint64_t slot_base = idmap_rd64(pe + IDMAP_PART_SLOT_BASE);
 	int32_t pilot = v->pilots[pi];
 	if (__builtin_expect(pilot == IDMAP_PILOT_ESCAPE, 0)) {
@@ -185,6 +199,25 @@ static inline uint64_t idmap_mphf_lookup(const idmap_mphf_view *v, idmap_h128 h)
 	if (slot_base >= v->nkeys || pos >= v->nkeys - slot_base)
 		return IDMAP_SLOT_NONE;
 	return slot_base + pos;
+}
+
+/* idmap_mphf_slot for a hash located by idmap_mphf_locate_prefetch. */
+static inline uint64_t idmap_mphf_slot_at(const idmap_mphf_view *v, const idmap_mphf_loc *loc,
+					  idmap_h128 h)
+{
+	return loc->pe ? idmap_mphf_slot(v, loc->pe, loc->n, loc->pi, h) : IDMAP_SLOT_NONE;
+}
+
+/* Returns the candidate slot of a key hash, or IDMAP_SLOT_NONE. The caller verifies the key
+ * stored at the slot. */
+static inline uint64_t idmap_mphf_lookup(const idmap_mphf_view *v, idmap_h128 h)
+{
+	const uint8_t *pe;
+	uint32_t n;
+	uint64_t pi;
+	if (idmap_mphf_locate(v, h, &pe, &n, &pi) < 0)
+		return IDMAP_SLOT_NONE;
+	return idmap_mphf_slot(v, pe, n, pi, h);
 }
 
 #endif

@@ -286,6 +286,105 @@ static void add_line(tu_text *t, const char *acc, const char *type, const char *
 
 /* An index of odd values finds each by its exact text, gives it back as text, and finds no
  * near miss (another case, leading zeros dropped or added, the prefix dropped). */
+/* What idmap_vcode_names means, written the long way: the value is the type's prefix, the
+ * code's text and, for entry names, `_` and anything; never a UPI (which has no member form). */
+static int names_by_decoding(const idmap_vcode *c, const char *v, size_t len, uint64_t code)
+{
+	char a[IDMAP_ACC_TEXT_MAX];
+	size_t n = idmap_acc_decode(code, a), p = c->prefix_len;
+	if (!(c->acc || c->named) || idmap_code_is_upi(code) || n == 0 || len < p + n || memcmp(v, c->prefix, p) != 0 ||
+	    memcmp(v + p, a, n) != 0)
+		return 0;
+	if (c->acc)
+		return len == p + n;
+	return len > p + n && v[p + n] == '_' && idmap_acc_isoform(code) == 0;
+}
+
+/* idmap_vcode_names (which encodes the value's accession rather than decode the code) against
+ * that definition, on values made from codes and near misses of their text: other case, an
+ * isoform with a leading zero, a character more or less, another prefix, UPIs. */
+static void test_names_matches_decoding(void **state)
+{
+	(void)state;
+	static const char *const tnames[] = {"UniRef90", "UniRef50", "UniProtKB-ID", "#isoform-of",
+					     "GeneID"};
+	uint64_t x = 0x2545F4914F6CDD1Dull;
+	size_t agree = 0, named = 0;
+	for (int k = 0; k < 40000; k++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		char text[IDMAP_ACC_TEXT_MAX + 8], v[96];
+		uint64_t code;
+		if (x % 16 == 0) {
+			code = idmap_upi_code(x >> 24);
+		} else {
+			/* a valid accession: P/Q/O form, A-N/R-Z form or the 10-character one */
+			static const char *const shapes[] = {"P9A9A9", "A9AA99", "A9AA99A9A9"};
+			const char *shape = shapes[(x >> 4) % 3];
+			size_t sl = strlen(shape);
+			uint64_t y = x;
+			for (size_t i = 0; i < sl; i++) {
+				y = y * 6364136223846793005ull + 1442695040888963407ull;
+				unsigned r = (unsigned)(y >> 33);
+				text[i] = shape[i] == '9' ? (char)('0' + r % 10)
+					  : shape[i] == 'P' ? "OPQ"[r % 3]
+					  : shape[i] == 'A' && i == 0 ? "ABCDEFGHIJKLMNRSTUVWXYZ"[r % 23]
+								     : (char)('A' + r % 26);
+			}
+			size_t tl = sl;
+			if (x % 5 == 0)
+				tl += (size_t)sprintf(text + tl, "-%u", 1 + (unsigned)(x >> 40) % 2047);
+			code = idmap_acc_encode(text, tl);
+			assert_true(code != 0);
+		}
+		size_t tl = idmap_acc_decode(code, text);
+		assert_true(tl > 0);
+		/* a near miss of the text, or the text itself */
+		switch ((x >> 8) % 8) {
+		case 0:
+			text[(x >> 12) % tl] |= 0x20; /* lower case (digits unchanged) */
+			break;
+		case 1:
+			text[tl++] = '0'; /* one more character */
+			break;
+		case 2:
+			tl--;
+			break;
+		case 3:
+			if (memchr(text, '-', tl)) { /* "-N" as "-0N" */
+				char *d = memchr(text, '-', tl);
+				memmove(d + 2, d + 1, (size_t)(text + tl - d - 1));
+				d[1] = '0';
+				tl++;
+			}
+			break;
+		default:
+			break;
+		}
+		for (size_t t = 0; t < sizeof tnames / sizeof *tnames; t++) {
+			idmap_vcode c;
+			idmap_vcode_of(tnames[t], strlen(tnames[t]), &c);
+			size_t len = 0;
+			if (c.prefix_len && (x >> 50) % 8 != 0) {
+				memcpy(v, c.prefix, c.prefix_len);
+				len = c.prefix_len;
+			} else if (c.prefix_len) {
+				memcpy(v, "UniRef", 6); /* a prefix cut short */
+				len = 6;
+			}
+			memcpy(v + len, text, tl);
+			len += tl;
+			if (c.named && (x >> 56) % 4 != 0)
+				len += (size_t)sprintf(v + len, "_%s", (x >> 58) % 2 ? "HUMAN" : "");
+			int want = names_by_decoding(&c, v, len, code);
+			assert_int_equal(idmap_vcode_names(&c, v, len, code), want);
+			agree++;
+			named += (size_t)want;
+		}
+	}
+	/* both answers occur often: the comparison is not between two constant answers */
+	assert_true(named > agree / 20 && named < agree / 2);
+}
+
 static void test_index_of_odd_values(void **state)
 {
 	(void)state;
@@ -354,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_entry_name_form),
 		cmocka_unit_test(test_damaged_values_refused),
 		cmocka_unit_test(test_member_values),
+		cmocka_unit_test(test_names_matches_decoding),
 		cmocka_unit_test(test_index_of_odd_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
