@@ -310,10 +310,8 @@ int idmap_read_file(const char *path, uint8_t **out, size_t *len)
 	return 0;
 }
 
-int idmap_reader_need(idmap_reader *r, size_t n)
+int idmap_reader_fill(idmap_reader *r, size_t n)
 {
-	if (r->len - r->pos >= n)
-		return 1;
 	memmove(r->buf, r->buf + r->pos, r->len - r->pos);
 	r->len -= r->pos;
 	r->pos = 0;

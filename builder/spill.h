@@ -125,8 +125,15 @@ typedef struct {
 	int eof;
 } idmap_reader;
 
-/* 1 when n bytes are available, 0 when the file ends first, -1 on a read error (errno). */
-int idmap_reader_need(idmap_reader *r, size_t n);
+/* idmap_reader_need's refill: moves what is left to the front and reads. */
+int idmap_reader_fill(idmap_reader *r, size_t n);
+
+/* 1 when n bytes are available, 0 when the file ends first, -1 on a read error (errno).
+ * Inline: readers of small records ask for every record. */
+static inline int idmap_reader_need(idmap_reader *r, size_t n)
+{
+	return r->len - r->pos >= n ? 1 : idmap_reader_fill(r, n);
+}
 
 /* Reads up to cap bytes from fd, fewer only at its end; *got gets their number. Returns 0, or
  * -1 with errno set. */
