@@ -561,6 +561,7 @@ static void warn(idmap_job *j, int code, const char *msg)
 
 typedef struct {
 	idmap_h128 h;
+	idmap_mphf_loc loc; /* where h's pilot is: located once, when it is prefetched */
 	uint64_t slot;
 	uint64_t keys[WARM_KEYS];
 	int live, nkeys;
@@ -577,14 +578,14 @@ static void warm_a(const idmap_job *j, warm_slot *w, size_t i)
 	if (!w->live)
 		return;
 	w->h = idmap_hash_acc(w->form.code, j->ix->acc_mphf.seed);
-	idmap_mphf_prefetch(&j->ix->acc_mphf, w->h);
+	idmap_mphf_locate_prefetch(&j->ix->acc_mphf, w->h, &w->loc);
 }
 
 static void warm_b(const idmap_job *j, warm_slot *w)
 {
 	if (!w->live)
 		return;
-	w->slot = idmap_mphf_lookup(&j->ix->acc_mphf, w->h);
+	w->slot = idmap_mphf_slot_at(&j->ix->acc_mphf, &w->loc, w->h);
 	if (w->slot >= j->ix->n_acc) {
 		w->live = 0;
 		return;
@@ -638,14 +639,14 @@ static void warm_key_a(const idmap_job *j, warm_slot *w, size_t i)
 	if (!w->live)
 		return;
 	w->h = idmap_hash_key(j->from.type_id, j->arena + r->off, r->len, j->ix->key_mphf.seed);
-	idmap_mphf_prefetch(&j->ix->key_mphf, w->h);
+	idmap_mphf_locate_prefetch(&j->ix->key_mphf, w->h, &w->loc);
 }
 
 static void warm_key_b(const idmap_job *j, warm_slot *w)
 {
 	if (!w->live)
 		return;
-	w->slot = idmap_mphf_lookup(&j->ix->key_mphf, w->h);
+	w->slot = idmap_mphf_slot_at(&j->ix->key_mphf, &w->loc, w->h);
 	w->live = w->slot < j->ix->n_key;
 	if (w->live)
 		idmap_ot_prefetch(&j->ix->key, w->slot);
