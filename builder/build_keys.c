@@ -87,22 +87,37 @@ static int reserve_entries(pass_mem *m, size_t need)
 	return rc;
 }
 
-/* Replaces *p by an array of n elements of size elem when it holds fewer (*cap), without
- * copying: the contents are dead whenever a pass sizes its arrays. With `slack`, 1/32 more:
- * the files of one build differ in size by a fraction of a percent, and an array that grew
- * for every larger pass was freed and paged in again each time. */
-static int regrow(void **p, size_t *cap, size_t n, size_t elem, int slack)
+/* Replaces the array whose pointer is at pp (a T **) by one of n elements of size elem when it
+ * holds fewer (*cap), without copying: the contents are dead whenever a pass sizes its
+ * arrays. With `slack`, 1/32 more: the files of one build differ in size by a fraction of a
+ * percent, and an array that grew for every larger pass was freed and paged in again each
+ * time. */
+static int regrow(void *pp, size_t *cap, size_t n, size_t elem, int slack)
 {
-	if (*cap >= n && *p)
+	void *p; /* the array's pointer, read and written with memcpy: any pointer type (T **) */
+	memcpy(&p, pp, sizeof p);
+	if (*cap >= n && p)
 		return 0;
-	free(*p);
+	free(p);
 	*cap = 0;
 	if (slack)
 		n += n / 32;
-	if (!(*p = idmap_malloc_huge(n * elem)))
+	p = idmap_malloc_huge(n * elem);
+	memcpy(pp, &p, sizeof p);
+	if (!p)
 		return -1;
 	*cap = n;
 	return 0;
+}
+
+/* Frees the array whose pointer is at pp (any T **) and forgets it. */
+static void drop(void *pp)
+{
+	void *p;
+	memcpy(&p, pp, sizeof p);
+	free(p);
+	p = NULL;
+	memcpy(pp, &p, sizeof p);
 }
 
 /* Makes the entry arrays (entries and codes: cap is the least of their capacities) hold at
@@ -110,21 +125,18 @@ static int regrow(void **p, size_t *cap, size_t n, size_t elem, int slack)
 static int size_pass(pass_mem *m, size_t records, size_t values, int exact)
 {
 	if (exact) {
-		free(m->e);
-		free(m->codes);
-		free(m->arena);
-		m->e = NULL;
-		m->codes = NULL;
-		m->arena = NULL;
+		drop(&m->e);
+		drop(&m->codes);
+		drop(&m->arena);
 		m->cap = m->arena_cap = 0;
 	}
 	size_t ce = m->cap, cc = m->cap;
-	int rc = regrow((void **)&m->e, &ce, records, sizeof(*m->e), !exact);
+	int rc = regrow(&m->e, &ce, records, sizeof(*m->e), !exact);
 	if (rc == 0)
-		rc = regrow((void **)&m->codes, &cc, records, sizeof(*m->codes), !exact);
+		rc = regrow(&m->codes, &cc, records, sizeof(*m->codes), !exact);
 	m->cap = ce < cc ? ce : cc;
 	if (rc == 0)
-		rc = regrow((void **)&m->arena, &m->arena_cap, values, 1, !exact);
+		rc = regrow(&m->arena, &m->arena_cap, values, 1, !exact);
 	return rc;
 }
 
@@ -252,14 +264,10 @@ static int buckets_reset(pass_mem *m, uint32_t nsub)
  * a quarter of the budget. The arrays of earlier passes are dropped. */
 static int runs_begin(const build *b, build_err *err, pass_mem *m)
 {
-	free(m->spare);
-	free(m->scratch);
-	free(m->start);
-	free(m->h);
-	m->spare = NULL;
-	m->scratch = NULL;
-	m->start = NULL;
-	m->h = NULL;
+	drop(&m->spare);
+	drop(&m->scratch);
+	drop(&m->start);
+	drop(&m->h);
 	m->spare_cap = m->scratch_cap = m->keys_cap = 0;
 	size_t n = (size_t)(b->pass_budget * 3 / 4 / (2 * sizeof(entry) + sizeof(uint64_t)));
 	size_t a = (size_t)(b->pass_budget / 4);
@@ -292,12 +300,9 @@ static int runs_flush(const build *b, build_err *err, pass_mem *m, uint32_t f)
 /* The slot keeps nothing of an external pass: its memory goes back for the next passes. */
 static void runs_end(pass_mem *m)
 {
-	free(m->e);
-	free(m->codes);
-	free(m->arena);
-	m->e = NULL;
-	m->codes = NULL;
-	m->arena = NULL;
+	drop(&m->e);
+	drop(&m->codes);
+	drop(&m->arena);
 	m->cap = m->arena_cap = m->n = m->arena_len = 0;
 }
 
@@ -319,7 +324,7 @@ static int load_pass(const build *b, build_err *err, const char *path, uint32_t 
 	/* read buffer: small next to the pass's budget */
 	uint64_t rcap = b->pass_budget / 16;
 	idmap_reader r = {.cap = rcap < (64 << 10) ? (64 << 10) : rcap > (4 << 20) ? (4 << 20) : rcap};
-	if (regrow((void **)&m->rbuf, &m->rbuf_cap, r.cap, 1, 0) < 0)
+	if (regrow(&m->rbuf, &m->rbuf_cap, r.cap, 1, 0) < 0)
 		return build_err_set(err, "out of memory");
 	r.buf = m->rbuf;
 	r.fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -492,7 +497,7 @@ static int sort_pass(const build *b, pass_mem *m, uint32_t nsub, uint32_t s0, ui
 		m->bent[s + 1] += m->bent[s];
 	for (size_t p = 0; p < np; p++)
 		m->pcount[p + 1] += m->pcount[p];
-	if (regrow((void **)&m->scratch, &m->scratch_cap, m->n, sizeof(*m->scratch), 1) < 0)
+	if (regrow(&m->scratch, &m->scratch_cap, m->n, sizeof(*m->scratch), 1) < 0)
 		return -1;
 	entry *out = m->scratch;
 	size_t *fill = malloc((np ? np : 1) * sizeof(*fill));
@@ -810,9 +815,9 @@ static int prepare_keys(build_err *err, pass_mem *m, uint32_t s0, uint32_t s1, c
 		m->bkey[s + 1] += m->bkey[s];
 	size_t nkeys = m->bkey[count];
 	size_t cs = m->keys_cap, ch = m->keys_cap;
-	int rc = regrow((void **)&m->start, &cs, nkeys + 1, sizeof(*m->start), 1);
+	int rc = regrow(&m->start, &cs, nkeys + 1, sizeof(*m->start), 1);
 	if (rc == 0)
-		rc = regrow((void **)&m->h, &ch, nkeys + 1, sizeof(*m->h), 1);
+		rc = regrow(&m->h, &ch, nkeys + 1, sizeof(*m->h), 1);
 	m->keys_cap = cs < ch ? cs : ch;
 	if (rc < 0)
 		return build_err_set(err, "out of memory");

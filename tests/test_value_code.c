@@ -292,8 +292,8 @@ static int names_by_decoding(const idmap_vcode *c, const char *v, size_t len, ui
 {
 	char a[IDMAP_ACC_TEXT_MAX];
 	size_t n = idmap_acc_decode(code, a), p = c->prefix_len;
-	if (!(c->acc || c->named) || idmap_code_is_upi(code) || n == 0 || len < p + n || memcmp(v, c->prefix, p) != 0 ||
-	    memcmp(v + p, a, n) != 0)
+	if (!(c->acc || c->named) || idmap_code_is_upi(code) || n == 0 || len < p + n ||
+	    memcmp(v, c->prefix, p) != 0 || memcmp(v + p, a, n) != 0)
 		return 0;
 	if (c->acc)
 		return len == p + n;
