@@ -31,7 +31,8 @@ static inline void idmap_advise_huge(void *p, size_t bytes)
 #endif
 }
 
-/* malloc(bytes), advised to huge pages when it spans some (idmap_advise_huge). */
+/* malloc(bytes), advised to huge pages (idmap_advise_huge) from 4 MiB on, where most of it is
+ * whole huge pages. */
 static inline void *idmap_malloc_huge(size_t bytes)
 {
 	void *p = malloc(bytes ? bytes : 1);
