@@ -123,19 +123,6 @@ static inline int idmap_mphf_locate(const idmap_mphf_view *v, idmap_h128 h, cons
 	return 0;
 }
 
-/* Starts loading the pilot of a key hash into the cache (batched lookups hide the miss).
- * Always inlined: GCC (12) finds that a function whose only effect is a prefetch has no side
- * effects and deletes its calls, prefetch and all, when it is not inlined early. */
-static inline __attribute__((always_inline)) void idmap_mphf_prefetch(const idmap_mphf_view *v,
-								       idmap_h128 h)
-{
-	const uint8_t *pe;
-	uint32_t n;
-	uint64_t pi;
-	if (idmap_mphf_locate(v, h, &pe, &n, &pi) == 0)
-		__builtin_prefetch(v->pilots + pi);
-}
-
 /* The pilot of bucket pi (global) whose byte is IDMAP_PILOT_ESCAPE: a binary search of the
  * exceptions (about one bucket in 160); -1 when it is not there (a damaged index). */
 static inline int32_t idmap_mphf_exception(const idmap_mphf_view *v, uint64_t pi)
@@ -162,7 +149,9 @@ typedef struct {
 	uint32_t n;
 } idmap_mphf_loc;
 
-/* Locates h into *loc and starts loading its pilot into the cache. */
+/* Locates h into *loc and starts loading its pilot into the cache (batched lookups hide the
+ * miss). Always inlined: GCC (12) deleted the calls of a function whose only effect was a
+ * prefetch when it did not inline it early. */
 static inline __attribute__((always_inline)) void
 idmap_mphf_locate_prefetch(const idmap_mphf_view *v, idmap_h128 h, idmap_mphf_loc *loc)
 {
