@@ -581,15 +581,8 @@ static int compact_values(build_err *err, pass_mem *m, const char *path, uint32_
 	uint32_t nsub = m->nsub;
 	for (uint32_t s = 0; s < nsub; s++)
 		m->bval[s + 1] += m->bval[s];
-	if (m->spare_cap < m->arena_len) {
-		free(m->spare);
-		m->spare_cap = m->arena_len;
-		m->spare = idmap_malloc_huge(m->spare_cap);
-		if (!m->spare) {
-			m->spare_cap = 0;
-			return build_err_set(err, "out of memory");
-		}
-	}
+	if (regrow(&m->spare, &m->spare_cap, m->arena_len, 1, 0) < 0)
+		return build_err_set(err, "out of memory");
 	if (par_for(threads, nsub, compact_bucket, m, NULL) < 0)
 		return build_err_collision(err, path);
 	free(m->arena);
